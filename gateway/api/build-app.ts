@@ -1,0 +1,65 @@
+/**
+ * Build the HTTP API without listening (tests call `app.inject()`). Route schemas are zod, declared
+ * once; they validate requests and describe the API as OpenAPI at /docs.
+ */
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import {
+  hasZodFastifySchemaValidationErrors,
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+} from 'fastify-type-provider-zod';
+import type { Logger } from 'pino';
+import { ApiError, type ErrorBody } from './api-error.ts';
+import type { ApiDeps } from './api-deps.ts';
+import { deviceRoutes } from './routes/device-routes.ts';
+import { healthRoutes } from './routes/health-routes.ts';
+
+export async function buildApp(deps: ApiDeps, log: Logger): Promise<FastifyInstance> {
+  // Request logging stays at warn: the control room wants problems in the log, not every poll of /api/devices.
+  const app = Fastify({ loggerInstance: log.child({}, { level: 'warn' }) as FastifyBaseLogger });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    let body: ErrorBody;
+    if (hasZodFastifySchemaValidationErrors(error)) {
+      const where = error.validationContext ?? 'request';
+      const problems = error.validation.map((v) => {
+        const field = v.instancePath.replace(/^\//, '').replaceAll('/', '.');
+        return `${field || where}: ${v.message}`;
+      });
+      body = { error: { code: 'BAD_REQUEST', message: problems.join('; '), details: { in: where } } };
+      return reply.status(400).send(body);
+    }
+    if (error instanceof ApiError) {
+      body = { error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) } };
+      return reply.status(error.statusCode).send(body);
+    }
+    if (typeof error.statusCode === 'number' && error.statusCode < 500) {
+      body = { error: { code: 'BAD_REQUEST', message: error.message } };
+      return reply.status(error.statusCode).send(body);
+    }
+    request.log.error({ err: error, url: request.url }, 'api request failed');
+    body = { error: { code: 'INTERNAL', message: 'internal error; see the gateway log' } };
+    return reply.status(500).send(body);
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const body: ErrorBody = { error: { code: 'NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}` } };
+    return reply.status(404).send(body);
+  });
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: { title: 'Facility gateway API', version: '0.1.0', description: `Site ${deps.site.name} (${deps.site.id})` },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+  await app.register(healthRoutes(deps));
+  await app.register(deviceRoutes(deps));
+  return app;
+}

@@ -1,0 +1,19 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { ApiDeps } from '../api-deps.ts';
+
+export function healthRoutes(deps: ApiDeps): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.get(
+      '/api/health',
+      {
+        schema: {
+          summary: 'Process, connectors, storage, queues and trouble conditions',
+          tags: ['health'],
+          response: { 200: z.looseObject({ status: z.enum(['ok', 'degraded']) }) },
+        },
+      },
+      async () => ({ ...deps.health() }),
+    );
+  };
+}

@@ -1,0 +1,97 @@
+#!/usr/bin/env node
+/**
+ * gateway run --config FILE [--demo]     run the gateway (with the built-in simulators in demo mode)
+ * gateway check-config FILE              validate a config file; exit 2 with every error listed
+ */
+import { parseArgs } from 'node:util';
+import { ConfigError } from './config/config-error.ts';
+import { loadConfigFile } from './config/load-config.ts';
+import { createLogger } from './log/logger.ts';
+
+const USAGE = `usage:
+  gateway run --config FILE [--demo] [--data-dir DIR] [--port N]
+  gateway check-config FILE
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === 'check-config') return checkConfig(rest);
+  if (command === 'run') return run(rest);
+  process.stderr.write(command === undefined || command === '--help' || command === 'help' ? USAGE : `unknown command "${command}"\n${USAGE}`);
+  return command === undefined || command === '--help' || command === 'help' ? 0 : 2;
+}
+
+async function checkConfig(args: string[]): Promise<number> {
+  const file = args[0];
+  if (!file) {
+    process.stderr.write(USAGE);
+    return 2;
+  }
+  try {
+    const config = await loadConfigFile(file);
+    process.stdout.write(`${file}: OK (${config.devices.length} devices, ${config.connectors.length} connectors, ${config.buildings.length} buildings)\n`);
+    return 0;
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+}
+
+async function run(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      config: { type: 'string', short: 'c' },
+      demo: { type: 'boolean', default: false },
+      'data-dir': { type: 'string' },
+      port: { type: 'string' },
+    },
+  });
+  if (!values.config) {
+    process.stderr.write(`--config is required\n${USAGE}`);
+    return 2;
+  }
+  let config;
+  try {
+    config = await loadConfigFile(values.config);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+  if (values['data-dir']) config.storage.dataDir = values['data-dir'];
+  if (values.port) config.api.port = Number(values.port);
+  const log = createLogger(process.env.LOG_LEVEL ?? config.logLevel);
+  const { startGateway } = await import('./gateway.ts');
+  const gateway = await startGateway(config, log);
+  let stopDemo: (() => Promise<void>) | undefined;
+  if (values.demo) {
+    const { startDemoSimulators } = await import('./demo.ts');
+    stopDemo = await startDemoSimulators(values.config, gateway, log.child({ component: 'demo' }));
+  }
+  log.info({ api: gateway.apiUrl, docs: `${gateway.apiUrl}/docs` }, `gateway running: API at ${gateway.apiUrl}/api/devices, docs at ${gateway.apiUrl}/docs`);
+  const shutdown = async (signal: string): Promise<void> => {
+    log.info({ signal }, 'shutting down');
+    await stopDemo?.();
+    await gateway.stop();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  return -1; // keep running
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`gateway: ${(err as Error).stack ?? String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

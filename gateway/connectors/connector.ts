@@ -1,0 +1,71 @@
+import type { Logger } from 'pino';
+import type { Clock } from '../model/clock.ts';
+import type { DeviceInfo } from '../model/device.ts';
+import type { SampleSink } from '../model/sample.ts';
+import type { TroubleBoard } from '../trouble/trouble-board.ts';
+
+/** What /api/health shows for one connection. */
+export interface ConnectionHealth {
+  readonly id: string;
+  readonly type: string;
+  readonly connected: boolean;
+  /** Epoch ms of the last successful exchange (message, poll, notification). */
+  readonly lastSuccess: number | null;
+  readonly consecutiveFailures: number;
+  readonly samples: number;
+  readonly requests: number;
+  /** Error counts by kind, e.g. `{ bad_payload: 3, timeout: 1 }`. */
+  readonly errors: Readonly<Record<string, number>>;
+  readonly detail?: Readonly<Record<string, unknown>>;
+}
+
+export interface Connector {
+  readonly id: string;
+  start(out: SampleSink): Promise<void>;
+  stop(): Promise<void>;
+  health(): ConnectionHealth;
+}
+
+/** A device bound to a connector, with its (type-specific, already validated) binding. */
+export interface BoundDevice {
+  readonly info: DeviceInfo;
+  readonly binding: Readonly<Record<string, unknown>>;
+}
+
+/** What a connector gets from the runtime: nothing of the gateway's insides. */
+export interface ConnectorContext {
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly devices: readonly BoundDevice[];
+  readonly trouble: TroubleBoard;
+  /** Address of the embedded broker when one runs (MQTT connectors with url `embedded`). */
+  readonly embeddedBrokerUrl?: string;
+}
+
+/** Counters every connector keeps; `snapshot` turns them into the health shape. */
+export class ConnectorStats {
+  connected = false;
+  lastSuccess: number | null = null;
+  consecutiveFailures = 0;
+  samples = 0;
+  requests = 0;
+  readonly errors: Record<string, number> = {};
+
+  error(kind: string): void {
+    this.errors[kind] = (this.errors[kind] ?? 0) + 1;
+  }
+
+  snapshot(id: string, type: string, detail?: Record<string, unknown>): ConnectionHealth {
+    return {
+      id,
+      type,
+      connected: this.connected,
+      lastSuccess: this.lastSuccess,
+      consecutiveFailures: this.consecutiveFailures,
+      samples: this.samples,
+      requests: this.requests,
+      errors: { ...this.errors },
+      ...(detail ? { detail } : {}),
+    };
+  }
+}

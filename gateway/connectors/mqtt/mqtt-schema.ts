@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import { identifier } from '../../config/common-schema.ts';
+
+/** How one canonical point is read out of a JSON payload. */
+export const pointMapping = z.object({
+  /** Dotted path into the payload, e.g. `data.obs` or `zones.0.state`. */
+  path: z.string().min(1),
+  scale: z.number().optional(),
+  offset: z.number().optional(),
+  /** Map raw values (as strings) to point values, e.g. `{ "1": "fire", "0": "normal" }`. */
+  map: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+  /** Words that mean true/false for boolean points (default: true/false, 1/0, on/off, yes/no). */
+  booleanWords: z.object({ true: z.array(z.string()), false: z.array(z.string()) }).optional(),
+});
+export type PointMapping = z.output<typeof pointMapping>;
+
+export const payloadMapping = z.object({
+  points: z.record(z.string(), pointMapping),
+  /** Where the sample time is in the payload; arrival time when absent or unreadable. */
+  timestamp: z.object({ path: z.string(), unit: z.enum(['ms', 's', 'iso']).default('ms') }).optional(),
+});
+export type PayloadMapping = z.output<typeof payloadMapping>;
+
+export const mqttConnectorSchema = z.object({
+  id: identifier,
+  type: z.literal('mqtt'),
+  /** Broker URL; `embedded` means the gateway's own broker from the `broker` section. */
+  url: z.string().default('embedded'),
+  clientId: z.string().optional(),
+  username: z.string().optional(),
+  password: z.string().optional(),
+  qos: z.union([z.literal(0), z.literal(1)]).default(1),
+  /** false keeps a persistent session so QoS 1 messages survive a gateway restart. */
+  clean: z.boolean().default(false),
+  /** Named payload mappings that bindings refer to. */
+  mappings: z.record(z.string(), payloadMapping).default({}),
+  /** Topics that carry life-safety data: unreadable payloads on them raise a trouble condition. */
+  lifeSafetyTopics: z.array(z.string()).default([]),
+});
+export type MqttConnectorConfig = z.output<typeof mqttConnectorSchema>;
+
+export const mqttBindingSchema = z.object({
+  connector: identifier,
+  /** Exact topic, or a pattern with `+`/`#` wildcards. */
+  topic: z.string().min(1),
+  /**
+   * Name of a mapping under the connector's `mappings`. Without one, payload keys that equal
+   * canonical point names are taken as they are, and a numeric `ts` field (ms) as the time.
+   */
+  mapping: z.string().optional(),
+});
+export type MqttBinding = z.output<typeof mqttBindingSchema>;

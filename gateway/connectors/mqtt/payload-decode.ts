@@ -1,0 +1,41 @@
+/**
+ * Turn raw MQTT payload bytes into a JSON value, refusing what a device should never send: more
+ * than `maxBytes`, invalid UTF-8, not JSON, nesting deeper than `maxDepth`. Never throws.
+ */
+
+export type DecodeResult = { ok: true; value: unknown } | { ok: false; kind: string; reason: string };
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+export function decodeJsonPayload(bytes: Uint8Array, maxBytes: number, maxDepth = 16): DecodeResult {
+  if (bytes.length > maxBytes) {
+    return { ok: false, kind: 'payload_too_large', reason: `payload of ${bytes.length} bytes exceeds ${maxBytes}` };
+  }
+  let text: string;
+  try {
+    text = utf8.decode(bytes);
+  } catch {
+    return { ok: false, kind: 'not_utf8', reason: 'payload is not valid UTF-8' };
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    return { ok: false, kind: 'not_json', reason: `payload is not JSON: ${(err as Error).message}` };
+  }
+  if (depthExceeds(value, maxDepth)) {
+    return { ok: false, kind: 'too_deep', reason: `payload nests deeper than ${maxDepth} levels` };
+  }
+  return { ok: true, value };
+}
+
+function depthExceeds(root: unknown, maxDepth: number): boolean {
+  const stack: Array<[unknown, number]> = [[root, 1]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop() as [unknown, number];
+    if (typeof node !== 'object' || node === null) continue;
+    if (depth > maxDepth) return true;
+    for (const child of Object.values(node)) stack.push([child, depth + 1]);
+  }
+  return false;
+}

@@ -1,0 +1,175 @@
+/**
+ * The composition root: from a validated config to a running gateway (store, bus, live view,
+ * embedded broker, connectors, HTTP API). Everything is passed in; nothing reaches for globals.
+ */
+import { join, resolve } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { buildApp } from './api/build-app.ts';
+import type { ApiDeps, HealthReport } from './api/api-deps.ts';
+import { startEmbeddedBroker, type RunningBroker } from './broker/embedded-broker.ts';
+import { SampleBus } from './bus/sample-bus.ts';
+import type { SiteConfig } from './config/site-schema.ts';
+import { createConnector } from './connectors/connector-registry.ts';
+import type { BoundDevice, Connector } from './connectors/connector.ts';
+import { LiveView } from './live/live-view.ts';
+import { RealClock, type Clock, type Timer } from './model/clock.ts';
+import { pointsOf } from './model/device-kinds.ts';
+import type { DeviceInfo } from './model/device.ts';
+import { SqliteSampleStore } from './storage/sqlite-sample-store.ts';
+import { TroubleBoard } from './trouble/trouble-board.ts';
+
+export interface GatewayOptions {
+  readonly clock?: Clock;
+  /** Listen for HTTP (default true). Tests may use `gateway.app.inject()` instead. */
+  readonly listen?: boolean;
+}
+
+export interface RunningGateway {
+  readonly config: SiteConfig;
+  readonly clock: Clock;
+  readonly bus: SampleBus;
+  readonly store: SqliteSampleStore;
+  readonly live: LiveView;
+  readonly trouble: TroubleBoard;
+  readonly connectors: readonly Connector[];
+  readonly broker: RunningBroker | undefined;
+  readonly app: FastifyInstance;
+  /** `http://host:port` when listening. */
+  readonly apiUrl: string | undefined;
+  readonly devices: readonly DeviceInfo[];
+  stop(): Promise<void>;
+}
+
+export function deviceInfos(config: SiteConfig): DeviceInfo[] {
+  return config.devices.map((d) => ({
+    id: d.id,
+    name: d.name ?? d.id,
+    kind: d.kind,
+    location: { site: config.site.id, building: d.building, floor: d.floor },
+    connector: d.binding.connector,
+    ...(d.zones !== undefined ? { zones: d.zones } : {}),
+  }));
+}
+
+export async function startGateway(config: SiteConfig, log: Logger, options: GatewayOptions = {}): Promise<RunningGateway> {
+  const clock = options.clock ?? new RealClock();
+  const started = clock.monotonic();
+  const dataDir = resolve(config.storage.dataDir);
+  const devices = deviceInfos(config);
+  const byId = new Map(devices.map((d) => [d.id, d]));
+  const timers: Timer[] = [];
+
+  const store = new SqliteSampleStore(join(dataDir, 'telemetry.db'));
+  const trouble = new TroubleBoard(clock);
+  trouble.onChange((event, c) => log[event === 'raised' ? 'warn' : 'info']({ trouble: c.key, source: c.source }, `gateway trouble ${event}: ${c.message}`));
+
+  const bus = new SampleBus({ capacity: config.bus.queueCapacity, log: log.child({ component: 'bus' }) });
+  const live = new LiveView(
+    clock,
+    config.devices.map((d) => ({ info: byId.get(d.id) as DeviceInfo, offlineAfter: d.offlineAfter ?? config.deviceDefaults.offlineAfter })),
+  );
+  live.apply(await store.latest());
+  bus.subscribe('storage', (batch) => store.write(batch));
+  bus.subscribe('live', (batch) => live.apply(batch));
+
+  const pruneLog = log.child({ component: 'storage' });
+  timers.push(
+    clock.setInterval(config.storage.pruneEvery, () => {
+      const removed = store.prune(clock.now() - config.storage.retention);
+      if (removed > 0) pruneLog.info({ removed }, 'pruned samples past retention');
+    }),
+  );
+
+  let broker: RunningBroker | undefined;
+  if (config.broker.enabled) broker = await startEmbeddedBroker(config.broker, log.child({ component: 'broker' }));
+
+  const connectors: Connector[] = [];
+  for (const c of config.connectors) {
+    const bound: BoundDevice[] = config.devices
+      .filter((d) => d.binding.connector === c.id)
+      .map((d) => ({ info: byId.get(d.id) as DeviceInfo, binding: d.binding }));
+    const clog = log.child({ connector: c.id });
+    const connector = createConnector(c, {
+      clock,
+      log: clog,
+      devices: bound,
+      trouble,
+      ...(broker ? { embeddedBrokerUrl: broker.url } : {}),
+    });
+    if (!connector) {
+      clog.error({ type: c.type, devices: bound.length }, `connector type "${c.type}" has no runtime in this build; its devices stay offline`);
+      continue;
+    }
+    connectors.push(connector);
+  }
+  await Promise.all(
+    connectors.map(async (connector) => {
+      await connector.start(bus);
+      const h = connector.health();
+      log.info({ connector: connector.id, type: h.type, connected: h.connected }, h.connected ? `connector ${connector.id} up` : `connector ${connector.id} started; not connected yet, retrying`);
+    }),
+  );
+
+  const health = (): HealthReport => {
+    const mem = process.memoryUsage();
+    const connectorHealth = connectors.map((c) => c.health());
+    const queues = bus.stats();
+    const troubles = trouble.list();
+    const degraded = connectorHealth.some((h) => !h.connected) || troubles.length > 0 || queues.some((q) => q.dropped > 0);
+    return {
+      status: degraded ? 'degraded' : 'ok',
+      uptimeS: Math.round((clock.monotonic() - started) / 1000),
+      process: { rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, node: process.version },
+      connectors: connectorHealth.map((h) => ({ ...h })),
+      storage: { kind: 'sqlite', file: join(dataDir, 'telemetry.db'), retentionMs: config.storage.retention },
+      queues: queues.map((q) => ({ ...q })),
+      broker: broker ? { url: broker.url, clients: broker.clients() } : null,
+      trouble: troubles.map((t) => ({ ...t })),
+    };
+  };
+
+  const deps: ApiDeps = {
+    site: config.site,
+    devices: () => devices,
+    pointsOf: (d) => pointsOf(d.kind, d.zones === undefined ? {} : { zones: d.zones }),
+    deviceState: (id) => live.state(id),
+    history: (q) => store.history(q),
+    health,
+    now: () => clock.now(),
+  };
+  const app = await buildApp(deps, log.child({ component: 'api' }));
+  let apiUrl: string | undefined;
+  if (options.listen !== false) {
+    await app.listen({ host: config.api.host, port: config.api.port });
+    const addr = app.server.address();
+    if (addr && typeof addr === 'object') apiUrl = `http://${config.api.host}:${addr.port}`;
+  } else {
+    await app.ready();
+  }
+
+  let stopped = false;
+  return {
+    config,
+    clock,
+    bus,
+    store,
+    live,
+    trouble,
+    connectors,
+    broker,
+    app,
+    apiUrl,
+    devices,
+    stop: async () => {
+      if (stopped) return;
+      stopped = true;
+      for (const t of timers) t.cancel();
+      await app.close();
+      await Promise.all(connectors.map((c) => c.stop().catch((err: unknown) => log.warn({ err, connector: c.id }, 'connector stop failed'))));
+      await bus.drain();
+      if (broker) await broker.close();
+      await store.close();
+    },
+  };
+}

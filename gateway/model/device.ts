@@ -1,0 +1,18 @@
+import type { DeviceKind } from './device-kinds.ts';
+
+/** Where a device is: site → building → floor/zone. */
+export interface Location {
+  readonly site: string;
+  readonly building: string;
+  readonly floor: string;
+}
+
+/** A configured device, as the rest of the gateway sees it (protocol binding left out). */
+export interface DeviceInfo {
+  readonly id: string;
+  readonly name: string;
+  readonly kind: DeviceKind;
+  readonly location: Location;
+  readonly connector: string;
+  readonly zones?: number;
+}

@@ -1,0 +1,125 @@
+/**
+ * The embedded telemetry store: samples in SQLite (node:sqlite, WAL) under the data directory,
+ * one transaction per batch, pruned past the retention period.
+ *
+ * Rows are keyed (device, point, ts) in a WITHOUT ROWID table, so a history query is one range
+ * scan and pruning walks each series' oldest rows only. A second sample with the same key
+ * replaces the first.
+ */
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import type { PointValue, Quality, Sample } from '../model/sample.ts';
+import type { HistoryQuery, SampleStore } from './sample-store.ts';
+import { inTransaction, openSqlite } from './sqlite-open.ts';
+
+const QUALITY: readonly Quality[] = ['good', 'uncertain', 'bad'];
+/** How a value is typed in the `vtype` column. */
+const VType = { Number: 0, Boolean: 1, Text: 2 } as const;
+type VType = (typeof VType)[keyof typeof VType];
+
+function encode(value: PointValue): [number | string, VType] {
+  if (typeof value === 'boolean') return [value ? 1 : 0, VType.Boolean];
+  if (typeof value === 'number') return [value, VType.Number];
+  return [value, VType.Text];
+}
+
+function decode(raw: unknown, vtype: number): PointValue {
+  if (vtype === VType.Boolean) return raw === 1;
+  if (vtype === VType.Number) return Number(raw);
+  return String(raw);
+}
+
+interface Row {
+  device: string;
+  point: string;
+  ts: number;
+  value: number | string;
+  vtype: number;
+  quality: number;
+}
+
+export class SqliteSampleStore implements SampleStore {
+  private readonly db: DatabaseSync;
+  private readonly insert: StatementSync;
+  private readonly rangeQuery: StatementSync;
+  private readonly latestQuery: StatementSync;
+  private readonly seriesInsert: StatementSync;
+  private readonly knownSeries = new Set<string>();
+
+  constructor(file: string) {
+    this.db = openSqlite(file);
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS samples (
+        device TEXT NOT NULL, point TEXT NOT NULL, ts INTEGER NOT NULL,
+        value ANY, vtype INTEGER NOT NULL, quality INTEGER NOT NULL,
+        PRIMARY KEY (device, point, ts)
+      ) WITHOUT ROWID, STRICT;
+      CREATE TABLE IF NOT EXISTS series (device TEXT NOT NULL, point TEXT NOT NULL, PRIMARY KEY (device, point)) WITHOUT ROWID;
+    `);
+    this.insert = this.db.prepare('INSERT OR REPLACE INTO samples (device, point, ts, value, vtype, quality) VALUES (?, ?, ?, ?, ?, ?)');
+    this.seriesInsert = this.db.prepare('INSERT OR IGNORE INTO series (device, point) VALUES (?, ?)');
+    this.rangeQuery = this.db.prepare(
+      'SELECT device, point, ts, value, vtype, quality FROM samples WHERE device = ? AND point = ? AND ts >= ? AND ts <= ? ORDER BY ts LIMIT ?',
+    );
+    this.latestQuery = this.db.prepare(
+      'SELECT s.device, s.point, s.ts, s.value, s.vtype, s.quality FROM series r JOIN samples s ON s.device = r.device AND s.point = r.point AND s.ts = (SELECT MAX(ts) FROM samples WHERE device = r.device AND point = r.point)',
+    );
+    for (const row of this.db.prepare('SELECT device, point FROM series').all() as Array<{ device: string; point: string }>) {
+      this.knownSeries.add(`${row.device}\u0000${row.point}`);
+    }
+  }
+
+  write(batch: readonly Sample[]): void {
+    if (batch.length === 0) return;
+    inTransaction(this.db, () => {
+      for (const s of batch) {
+        const [value, vtype] = encode(s.value);
+        this.insert.run(s.device, s.point, Math.round(s.ts), value, vtype, QUALITY.indexOf(s.quality));
+        const key = `${s.device}\u0000${s.point}`;
+        if (!this.knownSeries.has(key)) {
+          this.seriesInsert.run(s.device, s.point);
+          this.knownSeries.add(key);
+        }
+      }
+    });
+  }
+
+  async history(q: HistoryQuery): Promise<Sample[]> {
+    const rows = this.rangeQuery.all(q.device, q.point, q.from, q.to, q.limit) as unknown as Row[];
+    return rows.map(toSample);
+  }
+
+  async latest(): Promise<Sample[]> {
+    return (this.latestQuery.all() as unknown as Row[]).map(toSample);
+  }
+
+  /** Delete samples older than `cutoff` (epoch ms); returns how many went. */
+  prune(cutoff: number): number {
+    const del = this.db.prepare('DELETE FROM samples WHERE device = ? AND point = ? AND ts < ?');
+    let removed = 0;
+    inTransaction(this.db, () => {
+      for (const key of this.knownSeries) {
+        const [device, point] = key.split('\u0000') as [string, string];
+        removed += Number(del.run(device, point, cutoff).changes);
+      }
+    });
+    return removed;
+  }
+
+  count(): number {
+    return Number((this.db.prepare('SELECT COUNT(*) AS n FROM samples').get() as { n: number }).n);
+  }
+
+  async close(): Promise<void> {
+    if (this.db.isOpen) this.db.close();
+  }
+}
+
+function toSample(r: Row): Sample {
+  return {
+    device: r.device,
+    point: r.point,
+    ts: Number(r.ts),
+    value: decode(r.value, r.vtype),
+    quality: QUALITY[r.quality] ?? 'bad',
+  };
+}

@@ -1,0 +1,20 @@
+/**
+ * A simulated device: its state and behaviour on a clock, independent of the protocol that exposes
+ * it. `step(now)` advances the physics to `now`; `report()` gives the values a real device of this
+ * kind would publish, keyed by canonical point name.
+ */
+export type SimValue = number | boolean | string;
+
+export interface DeviceModel {
+  readonly id: string;
+  readonly kind: string;
+  step(now: number): void;
+  report(): Record<string, SimValue>;
+  /** Inject a fault by name (see each model's catalogue); `clearFault` ends it. */
+  injectFault(fault: string): void;
+  clearFault(fault: string): void;
+  /** Faults this model knows. */
+  readonly faults: readonly string[];
+  /** False while the device is "off the network" (its transport stops answering / publishing). */
+  online: boolean;
+}

@@ -1,0 +1,30 @@
+import { defineConfig } from 'vitest/config';
+
+// Two suites: `unit` needs only Node (npm test); `integration` needs the external servers that
+// .ci/run installs (InfluxDB, VictoriaMetrics, Mosquitto, pymodbus, socat, Chromium).
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['test/**/*.test.ts'],
+          exclude: ['test/integration/**'],
+          testTimeout: 20_000,
+          hookTimeout: 30_000,
+          allowOnly: false,
+        },
+      },
+      {
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+          allowOnly: false,
+        },
+      },
+    ],
+  },
+});
