@@ -9,14 +9,16 @@ import { loadConfigFile } from './config/load-config.ts';
 import { createLogger } from './log/logger.ts';
 
 const USAGE = `usage:
-  gateway run --config FILE [--demo] [--data-dir DIR] [--port N]
+  gateway run --config FILE [--demo] [--data-dir DIR] [--port N] [--broker-port N]
   gateway check-config FILE
+  gateway hash-password            (reads the password from stdin; prints a scrypt hash for accounts.users)
 `;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === 'check-config') return checkConfig(rest);
   if (command === 'run') return run(rest);
+  if (command === 'hash-password') return hashPasswordCommand();
   process.stderr.write(command === undefined || command === '--help' || command === 'help' ? USAGE : `unknown command "${command}"\n${USAGE}`);
   return command === undefined || command === '--help' || command === 'help' ? 0 : 2;
 }
@@ -40,6 +42,19 @@ async function checkConfig(args: string[]): Promise<number> {
   }
 }
 
+async function hashPasswordCommand(): Promise<number> {
+  const { hashPassword } = await import('./auth/password-hash.ts');
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  const password = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  if (password.length < 8) {
+    process.stderr.write('password must have at least 8 characters\n');
+    return 2;
+  }
+  process.stdout.write(`${await hashPassword(password)}\n`);
+  return 0;
+}
+
 async function run(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
@@ -48,6 +63,7 @@ async function run(args: string[]): Promise<number> {
       demo: { type: 'boolean', default: false },
       'data-dir': { type: 'string' },
       port: { type: 'string' },
+      'broker-port': { type: 'string' },
     },
   });
   if (!values.config) {
@@ -66,13 +82,25 @@ async function run(args: string[]): Promise<number> {
   }
   if (values['data-dir']) config.storage.dataDir = values['data-dir'];
   if (values.port) config.api.port = Number(values.port);
+  if (values['broker-port']) config.broker.port = Number(values['broker-port']);
   const log = createLogger(process.env.LOG_LEVEL ?? config.logLevel);
+  let demoAccounts: Array<{ username: string; password: string; role: string }> = [];
+  if (values.demo && config.accounts.users.length === 0) {
+    const { ensureDemoAccounts, demoUsers } = await import('./auth/demo-accounts.ts');
+    const demo = await ensureDemoAccounts(config.storage.dataDir);
+    config.accounts.users = demoUsers(demo.accounts);
+    demoAccounts = demo.accounts;
+  }
   const { startGateway } = await import('./gateway.ts');
   const gateway = await startGateway(config, log);
   let stopDemo: (() => Promise<void>) | undefined;
   if (values.demo) {
     const { startDemoSimulators } = await import('./demo.ts');
     stopDemo = await startDemoSimulators(values.config, gateway, log.child({ component: 'demo' }));
+  }
+  if (demoAccounts.length > 0) {
+    const rows = demoAccounts.map((a) => `  ${a.username.padEnd(10)} ${a.password.padEnd(14)} ${a.role}`).join('\n');
+    process.stdout.write(`\nDemo accounts (kept in ${config.storage.dataDir}/demo-accounts.json):\n  user       password       role\n${rows}\n\n`);
   }
   log.info({ api: gateway.apiUrl, docs: `${gateway.apiUrl}/docs` }, `gateway running: API at ${gateway.apiUrl}/api/devices, docs at ${gateway.apiUrl}/docs`);
   const shutdown = async (signal: string): Promise<void> => {

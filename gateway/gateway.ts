@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { buildApp } from './api/build-app.ts';
+import { Accounts } from './auth/accounts.ts';
 import type { ApiDeps, HealthReport } from './api/api-deps.ts';
 import { startEmbeddedBroker, type RunningBroker } from './broker/embedded-broker.ts';
 import { SampleBus } from './bus/sample-bus.ts';
@@ -17,6 +18,7 @@ import { RealClock, type Clock, type Timer } from './model/clock.ts';
 import { pointsOf } from './model/device-kinds.ts';
 import type { DeviceInfo } from './model/device.ts';
 import { SqliteSampleStore } from './storage/sqlite-sample-store.ts';
+import { openSqlite } from './storage/sqlite-open.ts';
 import { TroubleBoard } from './trouble/trouble-board.ts';
 
 export interface GatewayOptions {
@@ -38,6 +40,7 @@ export interface RunningGateway {
   /** `http://host:port` when listening. */
   readonly apiUrl: string | undefined;
   readonly devices: readonly DeviceInfo[];
+  readonly accounts: Accounts;
   stop(): Promise<void>;
 }
 
@@ -61,6 +64,9 @@ export async function startGateway(config: SiteConfig, log: Logger, options: Gat
   const timers: Timer[] = [];
 
   const store = new SqliteSampleStore(join(dataDir, 'telemetry.db'));
+  const stateDb = openSqlite(join(dataDir, 'gateway.db'));
+  const accounts = new Accounts(stateDb, clock, config.accounts);
+  if (accounts.open) log.warn({ api: config.api.host }, 'no accounts configured: the API is open to anyone who can reach it (loopback only)');
   const trouble = new TroubleBoard(clock);
   trouble.onChange((event, c) => log[event === 'raised' ? 'warn' : 'info']({ trouble: c.key, source: c.source }, `gateway trouble ${event}: ${c.message}`));
 
@@ -130,6 +136,8 @@ export async function startGateway(config: SiteConfig, log: Logger, options: Gat
   };
 
   const deps: ApiDeps = {
+    accounts,
+    secureCookies: config.api.secureCookies,
     site: config.site,
     devices: () => devices,
     pointsOf: (d) => pointsOf(d.kind, d.zones === undefined ? {} : { zones: d.zones }),
@@ -161,6 +169,7 @@ export async function startGateway(config: SiteConfig, log: Logger, options: Gat
     app,
     apiUrl,
     devices,
+    accounts,
     stop: async () => {
       if (stopped) return;
       stopped = true;
@@ -170,6 +179,7 @@ export async function startGateway(config: SiteConfig, log: Logger, options: Gat
       await bus.drain();
       if (broker) await broker.close();
       await store.close();
+      stateDb.close();
     },
   };
 }

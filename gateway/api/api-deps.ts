@@ -2,6 +2,7 @@
  * What the HTTP API needs from the running gateway: a narrow, read-mostly view, so the API can be
  * built in tests over any implementation and never reaches into connectors or storage classes.
  */
+import type { Accounts } from '../auth/accounts.ts';
 import type { DeviceInfo } from '../model/device.ts';
 import type { PointDef } from '../model/device-kinds.ts';
 import type { Sample } from '../model/sample.ts';
@@ -20,6 +21,8 @@ export interface HealthReport {
 }
 
 export interface ApiDeps {
+  readonly accounts: Accounts;
+  readonly secureCookies: boolean;
   readonly site: { readonly id: string; readonly name: string; readonly timezone: string };
   devices(): readonly DeviceInfo[];
   pointsOf(device: DeviceInfo): readonly PointDef[];

@@ -3,6 +3,7 @@
  * once; they validate requests and describe the API as OpenAPI at /docs.
  */
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import fastifyCookie from '@fastify/cookie';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import {
@@ -12,8 +13,10 @@ import {
   validatorCompiler,
 } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
+import { installAccessControl } from './access-control.ts';
 import { ApiError, type ErrorBody } from './api-error.ts';
 import type { ApiDeps } from './api-deps.ts';
+import { authRoutes } from './routes/auth-routes.ts';
 import { deviceRoutes } from './routes/device-routes.ts';
 import { healthRoutes } from './routes/health-routes.ts';
 
@@ -52,6 +55,9 @@ export async function buildApp(deps: ApiDeps, log: Logger): Promise<FastifyInsta
     return reply.status(404).send(body);
   });
 
+  await app.register(fastifyCookie);
+  installAccessControl(app, deps.accounts);
+
   await app.register(fastifySwagger, {
     openapi: {
       info: { title: 'Facility gateway API', version: '0.1.0', description: `Site ${deps.site.name} (${deps.site.id})` },
@@ -59,6 +65,7 @@ export async function buildApp(deps: ApiDeps, log: Logger): Promise<FastifyInsta
     transform: jsonSchemaTransform,
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+  await app.register(authRoutes(deps.accounts, deps.secureCookies));
   await app.register(healthRoutes(deps));
   await app.register(deviceRoutes(deps));
   return app;

@@ -83,6 +83,12 @@ function crossCheck(raw: unknown): ConfigIssue[] {
       }
     }
   });
+  const api = isObj(raw.api) ? raw.api : {};
+  const accounts = isObj(raw.accounts) ? raw.accounts : {};
+  const host = typeof api.host === 'string' ? api.host : '127.0.0.1';
+  if (arr(accounts.users).length === 0 && !['127.0.0.1', 'localhost', '::1'].includes(host)) {
+    issues.push({ path: 'accounts.users', message: `the API listens on ${host} but no users are configured; add accounts.users or listen on 127.0.0.1` });
+  }
   const seen = new Set<string>();
   arr(raw.devices).forEach((d, i) => {
     if (!isObj(d)) return;

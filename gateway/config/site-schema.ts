@@ -3,6 +3,7 @@
  * config/schema.json (z.toJSONSchema, input side).
  */
 import { z } from 'zod';
+import { accountsSchema } from '../auth/account-schema.ts';
 import { DEVICE_KINDS } from '../model/device-kinds.ts';
 import { bindingBaseSchema, connectorConfigSchema } from '../connectors/connector-schemas.ts';
 import { duration, identifier } from './common-schema.ts';
@@ -51,6 +52,8 @@ export const storageSchema = z.object({
 export const apiSchema = z.object({
   host: z.string().default('127.0.0.1'),
   port: z.number().int().min(0).max(65535).default(8080),
+  /** Mark session cookies Secure (set when a TLS proxy fronts the gateway). */
+  secureCookies: z.boolean().default(false),
 });
 
 export const busSchema = z.object({
@@ -72,6 +75,7 @@ export const siteConfigSchema = z.object({
   storage: storageSchema.prefault({}),
   api: apiSchema.prefault({}),
   bus: busSchema.prefault({}),
+  accounts: accountsSchema.prefault({}),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
 });
 
