@@ -13,6 +13,7 @@ import { SampleBus } from './bus/sample-bus.ts';
 import type { SiteConfig } from './config/site-schema.ts';
 import { createConnector } from './connectors/connector-registry.ts';
 import type { BoundDevice, Connector } from './connectors/connector.ts';
+import { EventHub } from './live/event-hub.ts';
 import { LiveView } from './live/live-view.ts';
 import { RealClock, type Clock, type Timer } from './model/clock.ts';
 import { pointsOf } from './model/device-kinds.ts';
@@ -41,6 +42,7 @@ export interface RunningGateway {
   readonly apiUrl: string | undefined;
   readonly devices: readonly DeviceInfo[];
   readonly accounts: Accounts;
+  readonly events: EventHub;
   stop(): Promise<void>;
 }
 
@@ -135,7 +137,12 @@ export async function startGateway(config: SiteConfig, log: Logger, options: Gat
     };
   };
 
+  const events = new EventHub();
+  trouble.onChange((event, c) => events.publish('trouble', { event, condition: c }));
   const deps: ApiDeps = {
+    buildings: () => config.buildings.map((b) => ({ id: b.id, name: b.name, floors: b.floors.map((f) => ({ id: f.id, name: f.name ?? f.id })) })),
+    events,
+    onSamples: (listener) => live.onUpdate(listener),
     accounts,
     secureCookies: config.api.secureCookies,
     site: config.site,
@@ -170,6 +177,7 @@ export async function startGateway(config: SiteConfig, log: Logger, options: Gat
     apiUrl,
     devices,
     accounts,
+    events,
     stop: async () => {
       if (stopped) return;
       stopped = true;

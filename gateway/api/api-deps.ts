@@ -6,6 +6,7 @@ import type { Accounts } from '../auth/accounts.ts';
 import type { DeviceInfo } from '../model/device.ts';
 import type { PointDef } from '../model/device-kinds.ts';
 import type { Sample } from '../model/sample.ts';
+import type { EventHub } from '../live/event-hub.ts';
 import type { DeviceState } from '../live/live-view.ts';
 import type { HistoryQuery } from '../storage/sample-store.ts';
 
@@ -24,6 +25,11 @@ export interface ApiDeps {
   readonly accounts: Accounts;
   readonly secureCookies: boolean;
   readonly site: { readonly id: string; readonly name: string; readonly timezone: string };
+  buildings(): Array<{ id: string; name: string; floors: Array<{ id: string; name: string }> }>;
+  /** Live events for push subscribers (alarms, work orders, trouble). */
+  readonly events: EventHub;
+  /** Be told of every batch of samples the live view applies. */
+  onSamples(listener: (batch: readonly Sample[]) => void): () => void;
   devices(): readonly DeviceInfo[];
   pointsOf(device: DeviceInfo): readonly PointDef[];
   deviceState(id: string): DeviceState | undefined;

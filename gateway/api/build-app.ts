@@ -17,7 +17,10 @@ import { installAccessControl } from './access-control.ts';
 import { ApiError, type ErrorBody } from './api-error.ts';
 import type { ApiDeps } from './api-deps.ts';
 import { authRoutes } from './routes/auth-routes.ts';
+import { serveDashboard } from './dashboard-static.ts';
 import { deviceRoutes } from './routes/device-routes.ts';
+import { eventStreamRoutes } from './routes/event-stream-routes.ts';
+import { siteRoutes } from './routes/site-routes.ts';
 import { healthRoutes } from './routes/health-routes.ts';
 
 export async function buildApp(deps: ApiDeps, log: Logger): Promise<FastifyInstance> {
@@ -67,6 +70,9 @@ export async function buildApp(deps: ApiDeps, log: Logger): Promise<FastifyInsta
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
   await app.register(authRoutes(deps.accounts, deps.secureCookies));
   await app.register(healthRoutes(deps));
+  await app.register(siteRoutes(deps));
   await app.register(deviceRoutes(deps));
+  await app.register(eventStreamRoutes(deps.events, deps.onSamples));
+  await serveDashboard(app);
   return app;
 }
