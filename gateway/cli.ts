@@ -105,6 +105,10 @@ async function run(args: string[]): Promise<number> {
   log.info({ api: gateway.apiUrl, docs: `${gateway.apiUrl}/docs` }, `gateway running: API at ${gateway.apiUrl}/api/devices, docs at ${gateway.apiUrl}/docs`);
   const shutdown = async (signal: string): Promise<void> => {
     log.info({ signal }, 'shutting down');
+    setTimeout(() => {
+      log.error('shutdown took longer than 10 s; exiting anyway');
+      process.exit(1);
+    }, 10_000).unref();
     await stopDemo?.();
     await gateway.stop();
     process.exit(0);
