@@ -9,7 +9,7 @@ import type { Clock, Timer } from '../../model/clock.ts';
 import type { PointDef } from '../../model/device-kinds.ts';
 import type { PointValue, Sample, SampleSink } from '../../model/sample.ts';
 import type { ConnectorStats } from '../connector.ts';
-import { sleep, backoffDelay, type ModbusConnection } from './modbus-connection.ts';
+import { backoffDelay, sleep, type ReadChannel } from './modbus-connection.ts';
 import type { ReadOutcome } from './modbus-link.ts';
 import type { ModbusConnectorConfig, ModbusPoint } from './modbus-schema.ts';
 import { planReads, type ReadBlock } from './read-planner.ts';
@@ -46,7 +46,7 @@ export class DevicePoller {
   private readonly unitId: number;
   readonly interval: number;
   private readonly points: ReadonlyMap<string, BoundPoint>;
-  private readonly conn: ModbusConnection;
+  private readonly conn: ReadChannel;
   private readonly clock: Clock;
   private readonly log: Logger;
   private readonly stats: ConnectorStats;
@@ -73,7 +73,7 @@ export class DevicePoller {
     unitId: number;
     interval: number;
     points: readonly BoundPoint[];
-    conn: ModbusConnection;
+    conn: ReadChannel;
     clock: Clock;
     log: Logger;
     stats: ConnectorStats;

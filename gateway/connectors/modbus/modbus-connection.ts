@@ -18,6 +18,11 @@ export interface ReadRequest {
   readonly retries?: number;
 }
 
+/** What a device poller needs from its connection. */
+export interface ReadChannel {
+  read(request: ReadRequest): Promise<ReadOutcome>;
+}
+
 export type ConnectionOptions = LinkOptions &
   Pick<ModbusConnectorConfig, 'timeout' | 'retries' | 'failuresBeforeLost' | 'reconnectMin' | 'reconnectMax' | 'rtuQuietAfterTimeout'>;
 
@@ -32,7 +37,7 @@ export function backoffDelay(attempt: number, min: number, max: number, random: 
   return Math.round(base / 2 + (random() * base) / 2);
 }
 
-export class ModbusConnection {
+export class ModbusConnection implements ReadChannel {
   private readonly options: ConnectionOptions;
   private readonly clock: Clock;
   private readonly log: Logger;
