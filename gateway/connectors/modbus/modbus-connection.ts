@@ -54,6 +54,8 @@ export class ModbusConnection implements ReadChannel {
   private linkProven = false;
   private firstAttempt: Promise<void> = Promise.resolve();
   private reconnects = 0;
+  /** Last connect error logged at warn; repeats of the same error go to debug. */
+  private lastConnectError: string | undefined;
 
   constructor(options: ConnectionOptions, clock: Clock, log: Logger, stats: ConnectorStats, random: () => number = Math.random) {
     this.options = options;
@@ -181,11 +183,16 @@ export class ModbusConnection implements ReadChannel {
       link.onClose(() => {
         if (this.link === link) this.dropLink('closed by peer');
       });
+      this.lastConnectError = undefined;
       this.log.info({ transport: this.options.transport, target: target(this.options) }, 'modbus connected');
     } catch (err) {
       this.stats.error('connect');
       const delay = backoffDelay(this.attempt++, this.options.reconnectMin, this.options.reconnectMax, this.random);
-      this.log.warn({ target: target(this.options), err: (err as Error).message, retryInMs: delay }, 'modbus connect failed');
+      const message = (err as Error).message;
+      const fields = { target: target(this.options), err: message, retryInMs: delay, attempt: this.attempt };
+      if (message !== this.lastConnectError) this.log.warn(fields, 'modbus connect failed; retrying with backoff');
+      else this.log.debug(fields, 'modbus connect failed again');
+      this.lastConnectError = message;
       this.schedule(delay);
     } finally {
       this.connecting = false;

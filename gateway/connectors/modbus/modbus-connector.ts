@@ -5,6 +5,7 @@
  * trouble and leave that device out; the others run.
  */
 import type { Logger } from 'pino';
+import type { Timer } from '../../model/clock.ts';
 import { pointsOf, type PointDef } from '../../model/device-kinds.ts';
 import type { SampleSink } from '../../model/sample.ts';
 import { ConnectorStats, type BoundDevice, type ConnectionHealth, type Connector, type ConnectorContext } from '../connector.ts';
@@ -14,6 +15,15 @@ import { modbusBindingSchema, type ModbusConnectorConfig } from './modbus-schema
 import { checkPointAgainstDef } from './register-decode.ts';
 
 const CYCLE_WINDOW = 2048;
+/** Rates in health are measured over roughly the last RATE_EVERY_MS x RATE_POINTS. */
+const RATE_EVERY_MS = 5_000;
+const RATE_POINTS = 3;
+
+interface RatePoint {
+  readonly at: number;
+  readonly requests: number;
+  readonly samples: number;
+}
 
 export class ModbusConnector implements Connector {
   readonly id: string;
@@ -26,6 +36,8 @@ export class ModbusConnector implements Connector {
   private readonly rejected: Record<string, string> = {};
   private readonly cycles: number[] = [];
   private cycleIndex = 0;
+  private readonly rates: RatePoint[] = [];
+  private rateTimer: Timer | undefined;
 
   constructor(config: ModbusConnectorConfig, ctx: ConnectorContext) {
     this.id = config.id;
@@ -87,6 +99,8 @@ export class ModbusConnector implements Connector {
   }
 
   async start(out: SampleSink): Promise<void> {
+    this.ratePoint();
+    this.rateTimer = this.ctx.clock.setInterval(RATE_EVERY_MS, () => this.ratePoint());
     await this.conn.start();
     // Spread first polls over each device's interval so 200 devices do not all ask at once.
     const n = this.pollers.length;
@@ -96,6 +110,8 @@ export class ModbusConnector implements Connector {
 
   async stop(): Promise<void> {
     for (const p of this.pollers) p.stop();
+    this.rateTimer?.cancel();
+    this.rateTimer = undefined;
     await this.conn.stop();
   }
 
@@ -105,6 +121,7 @@ export class ModbusConnector implements Connector {
       queueDepth: this.conn.queueDepth(),
       reconnects: this.conn.reconnectCount(),
       pollCycleP99Ms: this.cycleP99(),
+      ...this.perSecond(),
       devices: Object.fromEntries(this.pollers.map((p) => [p.deviceId, p.state()])),
       ...(Object.keys(this.rejected).length > 0 ? { rejectedBindings: { ...this.rejected } } : {}),
     });
@@ -113,6 +130,22 @@ export class ModbusConnector implements Connector {
   /** Poll cycle durations (ms) of the last cycles, most recent last; for health and benchmarks. */
   cycleTimes(): number[] {
     return this.cycles.length < CYCLE_WINDOW ? [...this.cycles] : [...this.cycles.slice(this.cycleIndex), ...this.cycles.slice(0, this.cycleIndex)];
+  }
+
+  private ratePoint(): void {
+    this.rates.push({ at: this.ctx.clock.monotonic(), requests: this.stats.requests, samples: this.stats.samples });
+    if (this.rates.length > RATE_POINTS) this.rates.shift();
+  }
+
+  /** Requests and samples per second since the oldest rate point (up to ~15 s ago). */
+  private perSecond(): { requestsPerSecond: number; samplesPerSecond: number } | Record<string, never> {
+    const from = this.rates[0];
+    const seconds = from ? (this.ctx.clock.monotonic() - from.at) / 1000 : 0;
+    if (!from || seconds < 0.5) return {};
+    return {
+      requestsPerSecond: Math.round(((this.stats.requests - from.requests) / seconds) * 10) / 10,
+      samplesPerSecond: Math.round(((this.stats.samples - from.samples) / seconds) * 10) / 10,
+    };
   }
 
   private recordCycle(ms: number): void {

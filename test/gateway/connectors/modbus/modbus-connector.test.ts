@@ -62,7 +62,12 @@ describe('ModbusConnector against modbus-serial ServerTCP', () => {
     }).toEqual({ in_service: true, moving: false, door_open: true, floor: -2, direction: 'down', fault_code: 17, load_pct: 52.3, trip_count: 70000, run_hours: 1234.5 });
     expect([v('pump-1', 'running'), v('pump-1', 'tripped'), v('pump-1', 'discharge_bar'), v('pump-1', 'flow_m3h'), v('pump-1', 'run_hours')]).toEqual([true, false, 6.5, 42, 9876.5]);
     expect(sink.samples.every((s) => s.quality === 'good')).toBe(true);
+    await new Promise((r) => setTimeout(r, 600));
     const h = connector.health();
+    // 2 devices x 2 requests every 50 ms = 80 requests/s, 19 samples per 50 ms = 380 samples/s
+    expect(h.detail?.requestsPerSecond).toBeGreaterThan(40);
+    expect(h.detail?.requestsPerSecond).toBeLessThan(100);
+    expect(h.detail?.samplesPerSecond).toBeGreaterThan(190);
     expect(h.connected).toBe(true);
     expect(h.lastSuccess).not.toBeNull();
     const devices = h.detail?.devices as Record<string, { requestsPerPoll: number; state: string }>;
