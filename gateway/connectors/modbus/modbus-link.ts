@@ -47,15 +47,17 @@ type ReadCallback = (err: ModbusError | null, result: { data: readonly (number |
 export class ModbusLink {
   private readonly client: ModbusRTU;
   private readonly clock: Clock;
+  private readonly transport: LinkOptions['transport'];
   private readonly rtuFraming: boolean;
   private readonly closeListeners: (() => void)[] = [];
   private pending: ((outcome: ReadOutcome) => void) | undefined;
   private closed = false;
 
-  private constructor(client: ModbusRTU, clock: Clock, rtuFraming: boolean) {
+  private constructor(client: ModbusRTU, clock: Clock, transport: LinkOptions['transport']) {
     this.client = client;
     this.clock = clock;
-    this.rtuFraming = rtuFraming;
+    this.transport = transport;
+    this.rtuFraming = transport !== 'tcp';
     client.on('error', () => this.markClosed());
     client.on('close', () => this.markClosed());
   }
@@ -106,7 +108,7 @@ export class ModbusLink {
         reject(err instanceof Error ? err : new Error(String(err)));
       }
     });
-    return new ModbusLink(client, clock, options.transport !== 'tcp');
+    return new ModbusLink(client, clock, options.transport);
   }
 
   get isOpen(): boolean {
@@ -166,7 +168,8 @@ export class ModbusLink {
     await new Promise<void>((resolve) => {
       const timer = this.clock.setTimer(1_000, resolve);
       try {
-        if (this.rtuFraming && !isSocket(this.client)) {
+        // a serial port is closed (RTUBufferedPort has no destroy); a socket is destroyed at once
+        if (this.transport === 'rtu') {
           this.client.close(() => {
             timer.cancel();
             resolve();
@@ -196,11 +199,6 @@ export class ModbusLink {
     const port = (this.client as unknown as { _port?: { _buffer?: unknown } })._port;
     if (port && Buffer.isBuffer(port._buffer) && port._buffer.length > 0) port._buffer = Buffer.alloc(0);
   }
-}
-
-function isSocket(client: ModbusRTU): boolean {
-  const port = (client as unknown as { _port?: { _client?: unknown } })._port;
-  return port?._client !== undefined && typeof (port._client as { setNoDelay?: unknown }).setNoDelay === 'function';
 }
 
 function discard(client: ModbusRTU, transport: LinkOptions['transport']): void {
