@@ -3,6 +3,7 @@ import type { DeviceModel, SimValue } from './device-model.ts';
 
 const OPEN_MS = 5_000;
 const HELD_OPEN_AFTER_MS = 30_000;
+const MAX_PENDING_EVENTS = 100; // events nobody takes (direct runs) are dropped oldest first
 
 /**
  * An access-controlled door: badge reads arrive at random (mostly granted), a granted read unlocks
@@ -23,6 +24,7 @@ export class AccessDoorModel implements DeviceModel {
   private lastBadge = '';
   private last: number | undefined;
   private events: Array<Record<string, SimValue>> = [];
+  private heartbeat = 0;
 
   constructor(id: string, rng: SeededRandom) {
     this.id = id;
@@ -65,6 +67,7 @@ export class AccessDoorModel implements DeviceModel {
   }
 
   report(): Record<string, SimValue> {
+    this.heartbeat++;
     const heldOpen = this.doorOpen && !this.active.has('forced_open') && this.last !== undefined && this.last - this.openedAt >= HELD_OPEN_AFTER_MS;
     return {
       door_open: this.doorOpen,
@@ -74,6 +77,7 @@ export class AccessDoorModel implements DeviceModel {
       reader_online: !this.active.has('reader_offline'),
       last_event: this.lastEvent,
       last_badge: this.lastBadge,
+      heartbeat: this.heartbeat,
     };
   }
 
@@ -100,5 +104,6 @@ export class AccessDoorModel implements DeviceModel {
     this.lastEvent = kind;
     this.lastBadge = badge;
     this.events.push({ ts: now, event: kind, badge });
+    if (this.events.length > MAX_PENDING_EVENTS) this.events.shift();
   }
 }
