@@ -2,7 +2,7 @@
  * The Modbus simulators against an independent client (modbus-serial's ModbusRTU client), and the
  * demo site's register maps against what the simulators serve.
  */
-import ModbusRTU from 'modbus-serial';
+import Modbus from 'modbus-serial';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfigText } from '../../gateway/config/load-config.ts';
 import { VirtualClock } from '../../gateway/model/clock.ts';
@@ -10,17 +10,21 @@ import { startSimulators, type RunningSimulators } from '../../simulators/sim-ru
 import { readFileSync } from 'node:fs';
 import { DEMO_SITE_FILE, demoSite, freePort } from './sim-test-helpers.ts';
 
+// The CommonJS export is the client class itself; the typings describe it as a default export.
+const ModbusClientClass = Modbus as unknown as typeof Modbus.default;
+type ModbusClient = InstanceType<typeof Modbus.default>;
+
 const site = demoSite();
 const modbusSite = { ...site, devices: site.devices.filter((d) => d.kind === 'elevator' || d.kind === 'pump') };
 
 let sims: RunningSimulators;
-let client: InstanceType<typeof ModbusRTU>;
+let client: ModbusClient;
 const clock = new VirtualClock(Date.UTC(2026, 2, 2, 1, 0)); // 09:00 local: lifts busy
 let elevatorPort = 0;
 let pumpPort = 0;
 
-async function connect(port: number): Promise<InstanceType<typeof ModbusRTU>> {
-  const c = new ModbusRTU();
+async function connect(port: number): Promise<ModbusClient> {
+  const c = new ModbusClientClass();
   await c.connectTCP('127.0.0.1', { port });
   c.setTimeout(400);
   return c;
@@ -121,7 +125,7 @@ describe('demo site register maps', () => {
   // A minimal decoder of the map entries used by the demo (the connector has the real one).
   const config = parseConfigText(readFileSync(DEMO_SITE_FILE, 'utf8'), DEMO_SITE_FILE);
   type Entry = { table: string; address: number; type: string; bit?: number | undefined; scale: number; map?: Record<string, unknown> | undefined };
-  async function decode(c: InstanceType<typeof ModbusRTU>, e: Entry): Promise<unknown> {
+  async function decode(c: ModbusClient, e: Entry): Promise<unknown> {
     if (e.table === 'coil') return (await c.readCoils(e.address, 1)).data[0];
     const words = e.type === 'float32' || e.type === 'uint32' ? 2 : 1;
     const read = e.table === 'holding' ? c.readHoldingRegisters.bind(c) : c.readInputRegisters.bind(c);
