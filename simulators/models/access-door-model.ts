@@ -25,6 +25,7 @@ export class AccessDoorModel implements DeviceModel {
   private last: number | undefined;
   private events: Array<Record<string, SimValue>> = [];
   private heartbeat = 0;
+  private forcedReported = false;
 
   constructor(id: string, rng: SeededRandom) {
     this.id = id;
@@ -35,16 +36,18 @@ export class AccessDoorModel implements DeviceModel {
     const dt = this.last === undefined ? 0 : now - this.last;
     this.last = now;
     if (this.active.has('forced_open')) {
-      if (!this.doorOpen) this.event(now, 'forced_open', '');
+      if (!this.forcedReported) this.event(now, 'forced_open', '');
+      this.forcedReported = true;
       this.doorOpen = true;
       this.locked = true;
       return;
     }
     if (this.active.has('held_open')) {
-      if (!this.doorOpen) {
+      if (!this.doorOpen || now - this.openedAt < HELD_OPEN_AFTER_MS) {
         this.doorOpen = true;
         this.locked = false;
         this.openedAt = now - HELD_OPEN_AFTER_MS;
+        this.event(now, 'held_open', this.lastBadge);
       }
       return;
     }
@@ -94,6 +97,7 @@ export class AccessDoorModel implements DeviceModel {
 
   clearFault(fault: string): void {
     this.active.delete(fault);
+    if (fault === 'forced_open') this.forcedReported = false;
     if (fault === 'forced_open' || fault === 'held_open') {
       this.doorOpen = false;
       this.locked = true;

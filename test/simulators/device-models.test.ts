@@ -129,7 +129,8 @@ describe('AccessDoorModel', () => {
     door.clearFault('forced_open');
     door.injectFault('held_open');
     door.step(T0 + 2 * H + 2_000);
-    expect(door.report()).toMatchObject({ door_open: true, held_open: true });
+    expect(door.report()).toMatchObject({ door_open: true, held_open: true, last_event: 'held_open' });
+    expect(door.takeEvents().map((e) => e.event)).toEqual(['forced_open', 'held_open']);
     door.clearFault('held_open');
     door.injectFault('reader_offline');
     const offline = trace(door, T0 + 3 * H, H, 1_000);

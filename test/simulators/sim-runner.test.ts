@@ -55,7 +55,7 @@ describe('startSimulators on the demo site', () => {
 
   it('applies the scenario timeline on the clock: the door reports forced open', async () => {
     expect(await waitFor(() => seen.some((m) => m.topic === 'demo/b2/door/door-b2-2/state' && m.body.forced_open === true))).toBe(true);
-    expect(seen.some((m) => m.topic === 'demo/b2/door/door-b2-2/state/events' && m.body.event === 'forced_open')).toBe(true);
+    expect(await waitFor(() => seen.some((m) => m.topic === 'demo/b2/door/door-b2-2/state/events' && m.body.event === 'forced_open'))).toBe(true);
   });
 
   it('a detector off the network, or silenced, stops publishing and resumes when it comes back', async () => {
