@@ -47,23 +47,29 @@ describe('record and replay', () => {
     const done = replayRecording(recorded.file, sink, { speed: 'real', clock, rebase: true });
     let finished = false;
     void done.then(() => (finished = true));
-    const drain = async () => {
-      for (let i = 0; i < 50; i++) await new Promise((r) => setImmediate(r));
+    // the replay is parked on the clock once it has a timer pending (or has finished)
+    const parked = async () => {
+      const until = Date.now() + 10_000;
+      while (clock.pending() === 0 && !finished && Date.now() < until) await new Promise((r) => setTimeout(r, 1));
+      expect(clock.pending() > 0 || finished).toBe(true);
     };
-    await drain();
+    await parked();
     const firstBatch = sink.samples.length;
     expect(firstBatch).toBeGreaterThan(0);
     expect(new Set(sink.samples.map((s) => s.ts))).toEqual(new Set([Date.UTC(2027, 0, 1)]));
     clock.advance(4_999);
-    await drain();
+    await parked();
     expect(sink.samples.length).toBe(firstBatch);
     clock.advance(1);
-    await drain();
+    await new Promise((r) => setTimeout(r, 1));
+    await parked();
     expect(sink.samples.length).toBe(2 * firstBatch);
     for (let i = 0; i < 400 && !finished; i++) {
       clock.advance(5_000);
-      await drain();
+      await new Promise((r) => setTimeout(r, 0));
+      await parked();
     }
+    await done;
     expect(finished).toBe(true);
     const fire = sink.samples.find((s) => s.point === 'zone_3_state' && s.value === 'fire');
     expect(fire?.ts).toBe(Date.UTC(2027, 0, 1) + 5 * 60_000); // rebased to the replay start
