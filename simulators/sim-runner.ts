@@ -124,6 +124,7 @@ export async function startSimulators(site: SimSite, options: SimOptions): Promi
       const server = new OpcuaSimServer(panels, {
         host,
         port,
+        now: () => clock.now(),
         ...(options.opcuaPkiDir ? { pkiDir: options.opcuaPkiDir } : {}),
         ...(options.log ? { log: options.log } : {}),
       });

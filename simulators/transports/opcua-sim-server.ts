@@ -28,6 +28,8 @@ export interface OpcuaServerOptions {
   readonly port: number;
   /** Folder for the server's PKI (self-signed certificate); default under the OS temp dir. */
   readonly pkiDir?: string;
+  /** Source timestamps (epoch ms); the simulators' clock. Default: Date.now. */
+  readonly now?: () => number;
   readonly log?: Logger;
 }
 
@@ -112,6 +114,7 @@ export class OpcuaSimServer {
     const addressSpace = server.engine.addressSpace;
     if (!addressSpace) throw new Error('OPC UA address space not ready');
     const ns = addressSpace.getOwnNamespace();
+    const now = this.options.now ?? Date.now;
     for (const panel of this.panels) {
       const folder = ns.addObject({ organizedBy: addressSpace.rootFolder.objects, browseName: panel.id, nodeId: `s=${panel.id}` });
       for (const node of panelNodes(panel.zones)) {
@@ -127,9 +130,9 @@ export class OpcuaSimServer {
                 ? new DataValue({
                     value: new Variant({ dataType: node.dataType, value: node.read(panel) }),
                     statusCode: StatusCodes.Good,
-                    sourceTimestamp: new Date(),
+                    sourceTimestamp: new Date(now()),
                   })
-                : new DataValue({ statusCode: StatusCodes.BadCommunicationError, sourceTimestamp: new Date() }),
+                : new DataValue({ statusCode: StatusCodes.BadCommunicationError, sourceTimestamp: new Date(now()) }),
           },
         });
       }

@@ -76,6 +76,7 @@ describe('OPC UA fire panel simulator', () => {
       expect(battery).toBeLessThan(27);
       expect(battery).toBeGreaterThan(24);
       expect(battery).toBeCloseTo(sims.fleet.model('fire-panel-1').report().battery_v as number, 5);
+      expect((await read(session, 'Zone3.State')).sourceTimestamp?.getTime()).toBe(clock.now()); // stamped on the simulators' clock
     });
     sims.end('fire-panel-1', 'zone_fire:3');
     sims.end('fire-panel-1', 'zone_fault:5');

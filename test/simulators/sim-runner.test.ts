@@ -64,7 +64,7 @@ describe('startSimulators on the demo site', () => {
     for (const fault of ['offline', 'silence']) {
       expect(await waitFor(() => count() > 0)).toBe(true);
       sims.begin('smoke-b1-f2', fault);
-      await new Promise((r) => setTimeout(r, 150)); // a publish may be in flight
+      await new Promise((r) => setTimeout(r, 300)); // a publish may be in flight
       const before = count();
       const others = seen.filter((m) => m.topic === 'demo/b1/smoke/smoke-b1-f3/state').length;
       await new Promise((r) => setTimeout(r, 500));
