@@ -75,13 +75,21 @@ if (values.fast) {
   const digest = new SampleDigest();
   const recorder = values.record ? new JsonLinesRecorder(values.record) : undefined;
   const started = performance.now();
-  const { run, summary } = runScenario({
-    site,
-    scenario,
-    ...(seed !== undefined ? { seed } : {}),
-    sink: { push: (batch) => (digest.push(batch), recorder?.push(batch)) },
-  });
-  recorder?.close();
+  let outcome;
+  try {
+    outcome = runScenario({
+      site,
+      scenario,
+      ...(seed !== undefined ? { seed } : {}),
+      sink: { push: (batch) => (digest.push(batch), recorder?.push(batch)) },
+    });
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n`);
+    process.exit(1);
+  } finally {
+    recorder?.close();
+  }
+  const { run, summary } = outcome;
   const result = {
     scenario: scenario.name,
     seed: seed ?? scenario.seed,
