@@ -4,6 +4,7 @@
  *
  *   npm run sim -- --site config/demo-site.yaml [--scenario FILE] [--host 127.0.0.1] [--seed N]
  *                  [--mqtt-url mqtt://127.0.0.1:1883 | --broker-port N] [--interval MS]
+ *                  [--port CONNECTOR=PORT ...]
  *   npm run sim -- --site config/demo-site.yaml --scenario FILE --fast [--record out.jsonl]
  *
  * The first form serves Modbus, OPC UA and MQTT until Ctrl-C, applying the scenario's faults in
@@ -23,7 +24,7 @@ import { startSimBroker, type SimBroker } from './transports/sim-broker.ts';
 
 const USAGE =
   'usage: npm run sim -- --site FILE [--scenario FILE [--fast [--record FILE]]] [--host ADDR] [--seed N]\n' +
-  '                      [--mqtt-url URL | --broker-port N] [--interval MS]\n';
+  '                      [--mqtt-url URL | --broker-port N] [--interval MS] [--port CONNECTOR=PORT ...]\n';
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n${USAGE}`);
@@ -43,6 +44,7 @@ try {
       'broker-port': { type: 'string' },
       seed: { type: 'string' },
       interval: { type: 'string', default: '2000' },
+      port: { type: 'string', multiple: true, default: [] },
     },
   });
 } catch (err) {
@@ -59,6 +61,12 @@ const numberOption = (name: string, text: string | undefined): number | undefine
 const seed = numberOption('seed', values.seed);
 const interval = numberOption('interval', values.interval) ?? 2_000;
 const brokerPort = numberOption('broker-port', values['broker-port']);
+const ports: Record<string, number> = {};
+for (const spec of values.port) {
+  const at = spec.indexOf('=');
+  if (at <= 0) fail(`--port expects CONNECTOR=PORT, got "${spec}"`);
+  ports[spec.slice(0, at)] = numberOption('port', spec.slice(at + 1)) ?? 0;
+}
 
 let site;
 let scenario;
@@ -68,6 +76,10 @@ try {
 } catch (err) {
   process.stderr.write(`${(err as Error).message}\n`);
   process.exit(1);
+}
+
+for (const id of Object.keys(ports)) {
+  if (!site.connectors.some((c) => c.id === id)) fail(`--port: no connector "${id}" in ${values.site}`);
 }
 
 if (values.fast) {
@@ -116,6 +128,7 @@ try {
     host: values.host,
     mqttUrl,
     publishIntervalMs: interval,
+    ports,
     log,
     ...(seed !== undefined ? { seed } : {}),
     ...(scenario ? { scenario } : {}),
