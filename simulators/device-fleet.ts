@@ -14,10 +14,27 @@ import type { SimDevice, SimSite } from './site-file.ts';
 
 export type FaultListener = (model: DeviceModel, key: string, active: boolean) => void;
 
-function makeModel(device: SimDevice, rng: SeededRandom): DeviceModel | undefined {
+/**
+ * Floor numbers a lift serves, from the building's floor ids: `B2`/`B1` → -2/-1, `F1`..`F6` → 1..6
+ * (Chinese and European style, no floor 0), anything else numbered upward. Undefined when unknown.
+ */
+export function liftStops(floorIds: readonly string[] | undefined): number[] | undefined {
+  if (!floorIds || floorIds.length < 2) return undefined;
+  const stops = floorIds.map((id, i) => {
+    const m = /^([BF])(\d+)$/i.exec(id);
+    if (!m) return i + 1;
+    return (m[1]?.toUpperCase() === 'B' ? -1 : 1) * Number(m[2]);
+  });
+  const sorted = [...new Set(stops)].sort((a, b) => a - b);
+  return sorted.length >= 2 ? sorted : undefined;
+}
+
+function makeModel(device: SimDevice, rng: SeededRandom, floors: SimSite['floors']): DeviceModel | undefined {
   switch (device.kind) {
-    case 'elevator':
-      return new ElevatorModel(device.id, rng);
+    case 'elevator': {
+      const stops = liftStops(floors?.[device.building]);
+      return new ElevatorModel(device.id, rng, stops ? { stops } : {});
+    }
     case 'pump':
       return new PumpModel(device.id, rng);
     case 'fire_panel':
@@ -42,7 +59,7 @@ export class DeviceFleet {
   constructor(site: SimSite, seed: number) {
     const rng = new SeededRandom(seed);
     for (const device of site.devices) {
-      const model = makeModel(device, rng.fork(device.id));
+      const model = makeModel(device, rng.fork(device.id), site.floors);
       if (!model) {
         this.unsupported.push(device.id);
         continue;

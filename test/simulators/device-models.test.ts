@@ -1,5 +1,6 @@
 /** Behaviour of each device model on its own, stepped like a transport or the runner would. */
 import { describe, expect, it } from 'vitest';
+import { liftStops } from '../../simulators/device-fleet.ts';
 import { AccessDoorModel } from '../../simulators/models/access-door-model.ts';
 import type { DeviceModel, SimValue } from '../../simulators/models/device-model.ts';
 import { ElevatorModel } from '../../simulators/models/elevator-model.ts';
@@ -153,5 +154,16 @@ describe('SmokeDetectorModel', () => {
     expect(det.silent).toBe(false);
     det.injectFault('silence');
     expect(det.silent).toBe(true);
+  });
+});
+
+describe('lift stops from the building floors', () => {
+  it('B-floors are negative, F-floors positive, no floor 0; other ids are numbered upward', () => {
+    expect(liftStops(['B2', 'B1', 'F1', 'F2', 'F3'])).toEqual([-2, -1, 1, 2, 3]);
+    expect(liftStops(['G', 'M', 'R'])).toEqual([1, 2, 3]);
+    expect(liftStops(['F1'])).toBeUndefined();
+    const lift = new ElevatorModel('e', new SeededRandom(1), { stops: [-2, -1, 1, 2, 3] });
+    const floors = new Set(trace(lift, T0, 2 * H, 1_000).map((r) => r.floor));
+    expect([...floors].sort((a, b) => (a as number) - (b as number))).toEqual([-2, -1, 1, 2, 3]);
   });
 });
