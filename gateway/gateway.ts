@@ -18,6 +18,8 @@ import { pointsOf } from './model/device-kinds.ts';
 import type { DeviceInfo } from './model/device.ts';
 import { SqliteSampleStore } from './storage/sqlite-sample-store.ts';
 import { TroubleBoard } from './trouble/trouble-board.ts';
+import type { Sample } from './model/sample.ts';
+import { createAlarmService, type AlarmService } from '../rules/alarm-service.ts';
 
 export interface GatewayOptions {
   readonly clock?: Clock;
@@ -38,6 +40,8 @@ export interface RunningGateway {
   /** `http://host:port` when listening. */
   readonly apiUrl: string | undefined;
   readonly devices: readonly DeviceInfo[];
+  /** Rule engine and alarms (state in data/gateway.db). */
+  readonly alarms: AlarmService;
   stop(): Promise<void>;
 }
 
@@ -72,6 +76,22 @@ export async function startGateway(config: SiteConfig, log: Logger, options: Gat
   live.apply(await store.latest());
   bus.subscribe('storage', (batch) => store.write(batch));
   bus.subscribe('live', (batch) => live.apply(batch));
+
+  // Rules and alarms: open alarms come back from data/gateway.db; rules resume from the live values.
+  const alarms = createAlarmService({
+    rules: config.rules,
+    rulePacks: config.rulePacks,
+    settings: config.alarms,
+    devices,
+    clock,
+    log: log.child({ component: 'rules' }),
+    dbFile: join(dataDir, 'gateway.db'),
+  });
+  const seed: Sample[] = [];
+  for (const d of devices) {
+    for (const [point, p] of Object.entries(live.state(d.id)?.points ?? {})) seed.push({ device: d.id, point, value: p.value, ts: p.ts, quality: p.quality });
+  }
+  alarms.start(bus, seed);
 
   const pruneLog = log.child({ component: 'storage' });
   timers.push(
@@ -137,6 +157,7 @@ export async function startGateway(config: SiteConfig, log: Logger, options: Gat
     history: (q) => store.history(q),
     health,
     now: () => clock.now(),
+    alarms,
   };
   const app = await buildApp(deps, log.child({ component: 'api' }));
   let apiUrl: string | undefined;
@@ -161,6 +182,7 @@ export async function startGateway(config: SiteConfig, log: Logger, options: Gat
     app,
     apiUrl,
     devices,
+    alarms,
     stop: async () => {
       if (stopped) return;
       stopped = true;
@@ -168,6 +190,7 @@ export async function startGateway(config: SiteConfig, log: Logger, options: Gat
       await app.close();
       await Promise.all(connectors.map((c) => c.stop().catch((err: unknown) => log.warn({ err, connector: c.id }, 'connector stop failed'))));
       await bus.drain();
+      alarms.close();
       if (broker) await broker.close();
       await store.close();
     },
