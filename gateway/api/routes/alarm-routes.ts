@@ -72,7 +72,9 @@ const alarmView = z.object({
 });
 const floodView = z.object({ building: z.string(), count: z.number(), windowMs: z.number() });
 const idParams = z.object({ id: z.string().min(1) });
-const comment = z.object({ comment: z.string().max(2000).optional() }).default({});
+/** A body that may be left out entirely (POST without content). */
+const optionalBody = <T extends z.ZodType>(schema: T) => z.preprocess((v) => v ?? {}, schema);
+const comment = optionalBody(z.object({ comment: z.string().max(2000).optional() }));
 
 const shelveDuration = z.union([z.number().positive(), z.string()]).transform((v, ctx) => {
   const ms = typeof v === 'number' ? v : parseDuration(v);
@@ -247,7 +249,7 @@ export function alarmRoutes(alarms: AlarmsFacade, now: () => number): FastifyPlu
     action('shelve', 'Shelve an alarm for a while, with a reason', shelveBody, (id, by, b: z.output<typeof shelveBody>) =>
       alarms.shelve(id, by, b.reason, b.duration),
     );
-    action('unshelve', 'End the shelf of an alarm', z.object({}).default({}), (id, by) => alarms.unshelve(id, by));
+    action('unshelve', 'End the shelf of an alarm', optionalBody(z.object({})), (id, by) => alarms.unshelve(id, by));
     const commentBody = z.object({ text: z.string().trim().min(1, 'a comment needs text').max(2000) });
     action('comment', 'Add a note to an alarm', commentBody, (id, by, b: z.output<typeof commentBody>) => alarms.comment(id, by, b.text));
 
