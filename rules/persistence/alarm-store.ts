@@ -97,6 +97,7 @@ export class AlarmStore {
   private readonly updateStmt: StatementSync;
   private readonly journalStmt: StatementSync;
   private depth = 0;
+  private begun = false;
 
   constructor(file: string) {
     this.file = file;
@@ -111,33 +112,47 @@ export class AlarmStore {
     );
   }
 
-  /** Run `fn` in one transaction (nested calls join the outer one). */
+  /**
+   * Run `fn` in one transaction (nested calls join the outer one). BEGIN is issued at the first
+   * write, so a batch of samples that changes no alarm costs no database work.
+   */
   transaction<T>(fn: () => T): T {
     if (this.depth > 0) return fn();
-    this.db.exec('BEGIN IMMEDIATE');
     this.depth++;
+    this.begun = false;
     try {
       const result = fn();
-      this.db.exec('COMMIT');
+      if (this.begun) this.db.exec('COMMIT');
       return result;
     } catch (err) {
       if (this.db.isTransaction) this.db.exec('ROLLBACK');
       throw err;
     } finally {
       this.depth--;
+      this.begun = false;
+    }
+  }
+
+  private write(): void {
+    if (this.depth > 0 && !this.begun) {
+      this.db.exec('BEGIN IMMEDIATE');
+      this.begun = true;
     }
   }
 
   insert(a: AlarmRecord): void {
+    this.write();
     this.insertStmt.run(a.id, a.rule, a.device, a.kind, a.building, a.floor, a.priority, a.state, a.raisedAt, a.updatedAt, a.closedAt, JSON.stringify(a));
   }
 
   update(a: AlarmRecord): void {
+    this.write();
     const r = this.updateStmt.run(a.state, a.priority, a.updatedAt, a.closedAt, JSON.stringify(a), a.id);
     if (r.changes !== 1) throw new Error(`alarm ${a.id} is not in the store`);
   }
 
   journal(row: JournalRow): void {
+    this.write();
     this.journalStmt.run(row.alarmId, row.at, row.type, row.fromState, row.toState, row.by, row.text, JSON.stringify(row.values));
   }
 
@@ -204,12 +219,14 @@ export class AlarmStore {
   }
 
   putShelf(s: ShelfRow): void {
+    this.write();
     this.db
       .prepare('INSERT OR REPLACE INTO alarm_shelves (rule, device, by, reason, at, until) VALUES (?,?,?,?,?,?)')
       .run(s.rule, s.device, s.by, s.reason, s.at, s.until);
   }
 
   deleteShelf(rule: string, device: string): void {
+    this.write();
     this.db.prepare('DELETE FROM alarm_shelves WHERE rule = ? AND device = ?').run(rule, device);
   }
 
@@ -224,6 +241,7 @@ export class AlarmStore {
   }
 
   setMode(info: DeviceModeInfo): void {
+    this.write();
     if (info.mode === 'in_service') this.db.prepare('DELETE FROM alarm_device_modes WHERE device = ?').run(info.device);
     else {
       this.db
