@@ -115,7 +115,7 @@ export interface AnyCondition {
 export type Condition = LeafCondition | AllCondition | AnyCondition;
 
 export const conditionSchema: z.ZodType<Condition, unknown> = z.lazy(() =>
-  z.union([
+  z.discriminatedUnion('type', [
     thresholdCondition,
     stateCondition,
     rateCondition,
