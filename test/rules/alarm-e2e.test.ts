@@ -100,7 +100,7 @@ describe('alarms end to end over MQTT', () => {
     expect(store.journalOf(event.alarm.id).map((j) => j.type)).toEqual(['raised']);
     store.close();
     // And visible through the API.
-    const list = (await (await fetch(`${gateway.apiUrl}/api/alarms?priority=1`)).json()) as { alarms: Array<{ id: string }> };
+    const list = (await gateway.app.inject({ url: '/api/alarms?priority=1' })).json() as { alarms: Array<{ id: string }> };
     expect(list.alarms.map((a) => a.id)).toContain(event.alarm.id);
     stream.close();
   });

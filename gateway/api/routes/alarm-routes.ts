@@ -110,7 +110,7 @@ function apply<T>(fn: () => T): T {
 export function alarmRoutes(alarms: AlarmsFacade, now: () => number): FastifyPluginAsyncZod {
   return async (app) => {
     const streams = new Set<ServerResponse>();
-    app.addHook('onClose', async () => {
+    app.addHook('preClose', async () => {
       for (const s of streams) s.end();
     });
 
