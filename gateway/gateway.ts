@@ -20,6 +20,8 @@ import { SqliteSampleStore } from './storage/sqlite-sample-store.ts';
 import { TroubleBoard } from './trouble/trouble-board.ts';
 import type { Sample } from './model/sample.ts';
 import { createAlarmService, type AlarmService } from '../rules/alarm-service.ts';
+import { forwardAlarmEvents } from '../rules/northbound-alarms.ts';
+import mqtt, { type MqttClient } from 'mqtt';
 
 export interface GatewayOptions {
   readonly clock?: Clock;
@@ -103,6 +105,24 @@ export async function startGateway(config: SiteConfig, log: Logger, options: Gat
 
   let broker: RunningBroker | undefined;
   if (config.broker.enabled) broker = await startEmbeddedBroker(config.broker, log.child({ component: 'broker' }));
+
+  let northbound: MqttClient | undefined;
+  const nb = config.alarms.northbound;
+  if (nb) {
+    const url = nb.url === 'embedded' ? broker?.url : nb.url;
+    if (url) {
+      const nbLog = log.child({ component: 'alarms-northbound' });
+      const client = mqtt.connect(url, {
+        clientId: `${config.site.id}-alarms-northbound`,
+        reconnectPeriod: 2_000,
+        ...(nb.username !== undefined ? { username: nb.username } : {}),
+        ...(nb.password !== undefined ? { password: nb.password } : {}),
+      });
+      client.on('error', (err) => nbLog.warn({ err: err.message }, 'northbound alarm publisher error'));
+      forwardAlarmEvents((l) => alarms.onEvent(l), nb.topic, (topic, payload) => client.publish(topic, payload, { qos: 1 }));
+      northbound = client;
+    }
+  }
 
   const connectors: Connector[] = [];
   for (const c of config.connectors) {
@@ -191,6 +211,7 @@ export async function startGateway(config: SiteConfig, log: Logger, options: Gat
       await Promise.all(connectors.map((c) => c.stop().catch((err: unknown) => log.warn({ err, connector: c.id }, 'connector stop failed'))));
       await bus.drain();
       alarms.close();
+      await northbound?.endAsync();
       if (broker) await broker.close();
       await store.close();
     },

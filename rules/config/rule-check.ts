@@ -43,6 +43,13 @@ export function checkRulesConfig(raw: unknown, packDir: string = DEFAULT_PACK_DI
     });
   }
 
+  const alarms = isObj(raw.alarms) ? raw.alarms : {};
+  if (isObj(alarms.northbound) && (alarms.northbound.url === undefined || alarms.northbound.url === 'embedded')) {
+    if (!isObj(raw.broker) || raw.broker.enabled !== true) {
+      issues.push({ path: 'alarms.northbound.url', message: 'uses the embedded broker, but broker.enabled is not true' });
+    }
+  }
+
   const packNames = rulePacksSchema.safeParse(raw.rulePacks);
   const packs = packNames.success ? loadRulePacks(packNames.data, packDir) : { rules: [], issues: [] };
   issues.push(...packs.issues);

@@ -191,8 +191,16 @@ export const alarmSettingsSchema = z.object({
     .prefault({}),
   /** Longest shelf an operator may set. */
   maxShelve: ruleDuration.default(7 * 86_400_000),
-  /** Optional northbound topic for alarm events (published by the gateway when set). */
-  northboundTopic: z.string().optional(),
+  /** Optional northbound MQTT publication of every alarm event (`<topic>/<site>/<building>/<device>/<type>`). */
+  northbound: z
+    .object({
+      /** Broker URL, or `embedded` for the gateway's own broker. */
+      url: z.string().default('embedded'),
+      topic: z.string().min(1).default('alarms'),
+      username: z.string().optional(),
+      password: z.string().optional(),
+    })
+    .optional(),
 });
 export type AlarmSettings = z.output<typeof alarmSettingsSchema>;
 

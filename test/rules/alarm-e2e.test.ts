@@ -15,6 +15,7 @@ import { tempDir } from './harness.ts';
 let gateway: RunningGateway;
 let client: MqttClient;
 let tmp: ReturnType<typeof tempDir>;
+const northbound: Array<{ topic: string; event: AlarmEvent }> = [];
 
 const smoke = (i: number) => ({ id: `smoke-${i}`, kind: 'smoke_detector', building: 'b1', floor: 'F1', binding: { connector: 'mqtt', topic: `demo/b1/smoke/smoke-${i}/state` } });
 const door = (i: number) => ({ id: `door-${i}`, kind: 'access_door', building: 'b1', floor: 'F1', binding: { connector: 'mqtt', topic: `demo/b1/door/door-${i}/state` } });
@@ -30,9 +31,12 @@ beforeAll(async () => {
     connectors: [{ id: 'mqtt', type: 'mqtt', url: 'embedded', qos: 1, lifeSafetyTopics: ['demo/+/smoke/#'] }],
     devices: [smoke(1), smoke(2), door(1)],
     rulePacks: ['smoke_detector', 'access_door'],
+    alarms: { northbound: { url: 'embedded', topic: 'site-alarms' } },
   });
   gateway = await startGateway(config, silentLogger());
   client = await mqtt.connectAsync(gateway.broker?.url as string, { clientId: 'e2e-test' });
+  await client.subscribeAsync('site-alarms/#', { qos: 1 });
+  client.on('message', (topic, payload) => northbound.push({ topic, event: JSON.parse(payload.toString()) as AlarmEvent }));
 });
 
 afterAll(async () => {
@@ -102,6 +106,9 @@ describe('alarms end to end over MQTT', () => {
     // And visible through the API.
     const list = (await gateway.app.inject({ url: '/api/alarms?priority=1' })).json() as { alarms: Array<{ id: string }> };
     expect(list.alarms.map((a) => a.id)).toContain(event.alarm.id);
+    // Also published northbound.
+    for (let i = 0; i < 50 && !northbound.some((m) => m.event.alarm.id === event.alarm.id); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(northbound.find((m) => m.event.alarm.id === event.alarm.id)?.topic).toBe('site-alarms/e2e/b1/smoke-1/raised');
     stream.close();
   });
 
