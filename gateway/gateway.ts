@@ -162,7 +162,7 @@ export async function startGateway(config: SiteConfig, log: Logger, options: Gat
       uptimeS: Math.round((clock.monotonic() - started) / 1000),
       process: { rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, node: process.version },
       connectors: connectorHealth.map((h) => ({ ...h })),
-      storage: { kind: 'sqlite', file: join(dataDir, 'telemetry.db'), retentionMs: config.storage.retention },
+      storage: { kind: 'sqlite', file: join(dataDir, 'telemetry.db'), retentionMs: config.storage.retention, alarms: { file: alarms.store.file, ...alarms.stats() } },
       queues: queues.map((q) => ({ ...q })),
       broker: broker ? { url: broker.url, clients: broker.clients() } : null,
       trouble: troubles.map((t) => ({ ...t })),

@@ -242,7 +242,8 @@ export class AlarmManager {
       const text = `device ${mode.replace('_', ' ')}${reason ? `: ${reason}` : ''}`;
       for (const a of [...this.open.values()]) {
         if (a.device !== device) continue;
-        if (mode !== 'in_service' && !a.suppressed) this.commit(a, { ...a, suppressed: true, updatedAt: now }, 'suppressed', by, text);
+        // Only a standing condition is suppressed; a returned or latched one still awaits its operator.
+        if (mode !== 'in_service' && !a.suppressed && a.conditionActive) this.commit(a, { ...a, suppressed: true, updatedAt: now }, 'suppressed', by, text);
         if (mode === 'in_service' && a.suppressed) {
           // Back in service with the condition still active: now it is announced.
           this.commit(a, { ...a, suppressed: false, state: 'active-unack', updatedAt: now }, 'raised', by, text);

@@ -152,7 +152,21 @@ export class RuleEngine {
       });
     } catch (err) {
       this.errors++;
+      this.resync();
       this.log.error({ err, samples: batch.length }, 'rule evaluation failed on a batch; alarm state reloaded from the database');
+    }
+  }
+
+  /**
+   * After a failed transaction the manager reloaded the committed alarms; align the instances with
+   * them and forget the last raw result, so the next sample decides (and retries) the change.
+   */
+  private resync(): void {
+    for (const inst of this.instances) {
+      inst.debounced = this.alarms.openFor(inst.meta.rule, inst.device.id)?.conditionActive ?? false;
+      inst.raw = undefined;
+      inst.delayTimer?.cancel();
+      inst.delayTimer = undefined;
     }
   }
 
@@ -246,6 +260,7 @@ export class RuleEngine {
       fn();
     } catch (err) {
       this.errors++;
+      this.resync();
       this.log.error({ err }, 'rule timer failed; alarm state reloaded from the database');
     }
   }

@@ -198,6 +198,15 @@ describe('suppression by device mode', () => {
     expect(h.service.deviceModes()).toEqual([]);
     expect(() => h.service.setDeviceMode('zz', 'maintenance', 'a', '')).toThrow(/no device/);
   });
+  it('an alarm that already returned to normal is not suppressed: it still awaits acknowledgement', () => {
+    const h = rig();
+    h.push('d1', 'forced_open', true);
+    h.push('d1', 'forced_open', false);
+    h.service.setDeviceMode('d1', 'maintenance', 'tech', '');
+    expect(only(h)).toMatchObject({ state: 'rtn-unack', suppressed: false });
+    h.service.setDeviceMode('d1', 'in_service', 'tech', '');
+    expect(only(h)).toMatchObject({ state: 'rtn-unack', suppressed: false, conditionActive: false });
+  });
 });
 
 describe('chattering and flood', () => {
@@ -240,5 +249,29 @@ describe('chattering and flood', () => {
     expect(h.types().filter((t) => t === 'flood')).toHaveLength(1);
     h.advance(600_000);
     expect(h.service.floods()).toEqual([]);
+  });
+});
+
+describe('a failed write', () => {
+  it('announces nothing, leaves memory equal to the database, and the next sample retries', () => {
+    const h = rig();
+    const store = h.service.store;
+    const original = store.journal.bind(store);
+    let fail = true;
+    store.journal = (row) => {
+      if (fail) {
+        fail = false;
+        throw new Error('disk full');
+      }
+      original(row);
+    };
+    h.push('d1', 'forced_open', true);
+    expect(h.events).toEqual([]);
+    expect(h.service.manager.openRecords()).toEqual([]);
+    expect(h.service.active()).toEqual([]);
+    expect(h.service.engine.stats().errors).toBe(1);
+    h.push('d1', 'forced_open', true);
+    expect(h.types()).toEqual(['raised']);
+    expect(h.service.journal(only(h).id)).toHaveLength(1);
   });
 });
