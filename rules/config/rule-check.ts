@@ -53,7 +53,11 @@ export function checkRulesConfig(raw: unknown, packDir: string = DEFAULT_PACK_DI
   const packNames = rulePacksSchema.safeParse(raw.rulePacks);
   const packs = packNames.success ? loadRulePacks(packNames.data, packDir) : { rules: [], issues: [] };
   issues.push(...packs.issues);
+  const packOf = new Map<string, string>();
   packs.rules.forEach(({ pack, rule }) => {
+    const other = packOf.get(rule.id);
+    if (other !== undefined) issues.push({ path: `rulePacks(${pack}).${rule.id}`, message: `rule id "${rule.id}" is also in pack "${other}"` });
+    packOf.set(rule.id, pack);
     issues.push(...checkRule(rule, `rulePacks(${pack}).${rule.id}`, devices, buildings, false));
   });
 
