@@ -16,6 +16,7 @@ let gateway: RunningGateway;
 let client: MqttClient;
 let tmp: ReturnType<typeof tempDir>;
 const northbound: Array<{ topic: string; event: AlarmEvent }> = [];
+let stream: Awaited<ReturnType<typeof openStream>>;
 
 const smoke = (i: number) => ({ id: `smoke-${i}`, kind: 'smoke_detector', building: 'b1', floor: 'F1', binding: { connector: 'mqtt', topic: `demo/b1/smoke/smoke-${i}/state` } });
 const door = (i: number) => ({ id: `door-${i}`, kind: 'access_door', building: 'b1', floor: 'F1', binding: { connector: 'mqtt', topic: `demo/b1/door/door-${i}/state` } });
@@ -37,9 +38,11 @@ beforeAll(async () => {
   client = await mqtt.connectAsync(gateway.broker?.url as string, { clientId: 'e2e-test' });
   await client.subscribeAsync('site-alarms/#', { qos: 1 });
   client.on('message', (topic, payload) => northbound.push({ topic, event: JSON.parse(payload.toString()) as AlarmEvent }));
+  stream = await openStream();
 });
 
 afterAll(async () => {
+  stream?.close();
   await client?.endAsync();
   await gateway?.stop();
   tmp?.remove();
@@ -89,7 +92,6 @@ const publish = (topic: string, payload: Record<string, unknown>): Promise<unkno
 
 describe('alarms end to end over MQTT', () => {
   it('a smoke detector alarm payload is persisted and pushed within 1 s', async () => {
-    const stream = await openStream();
     await publish('demo/b1/smoke/smoke-1/state', { obscuration_pct_m: 0.1, alarm: false, battery_pct: 90, tamper: false, heartbeat: 1, ts: Date.now() });
     await new Promise((r) => setTimeout(r, 100));
     const sent = performance.now();
@@ -109,11 +111,9 @@ describe('alarms end to end over MQTT', () => {
     // Also published northbound.
     for (let i = 0; i < 50 && !northbound.some((m) => m.event.alarm.id === event.alarm.id); i++) await new Promise((r) => setTimeout(r, 20));
     expect(northbound.find((m) => m.event.alarm.id === event.alarm.id)?.topic).toBe('site-alarms/e2e/b1/smoke-1/raised');
-    stream.close();
   });
 
   it('a chattering point is flagged on one alarm, not flooding', async () => {
-    const stream = await openStream();
     const t0 = Date.now();
     for (let i = 0; i < 14; i++) {
       await publish('demo/b1/door/door-1/state', { door_open: i % 2 === 0, forced_open: i % 2 === 0, held_open: false, locked: i % 2 !== 0, reader_online: true, ts: t0 + i * 10 });
@@ -125,6 +125,5 @@ describe('alarms end to end over MQTT', () => {
     expect(forced[0]?.chattering).toBe(true);
     expect(stream.events.some((e) => e.type === 'flood')).toBe(false);
     expect(gateway.alarms.floods()).toEqual([]);
-    stream.close();
   });
 });
