@@ -21,6 +21,10 @@ import type { DeviceInfo } from './model/device.ts';
 import { SqliteSampleStore } from './storage/sqlite-sample-store.ts';
 import { openSqlite } from './storage/sqlite-open.ts';
 import { TroubleBoard } from './trouble/trouble-board.ts';
+import type { Sample } from './model/sample.ts';
+import { createAlarmService, type AlarmService } from '../rules/alarm-service.ts';
+import { forwardAlarmEvents } from '../rules/northbound-alarms.ts';
+import mqtt, { type MqttClient } from 'mqtt';
 
 export interface GatewayOptions {
   readonly clock?: Clock;
@@ -43,6 +47,8 @@ export interface RunningGateway {
   readonly devices: readonly DeviceInfo[];
   readonly accounts: Accounts;
   readonly events: EventHub;
+  /** Rule engine and alarms (state in data/gateway.db). */
+  readonly alarms: AlarmService;
   stop(): Promise<void>;
 }
 
@@ -81,6 +87,22 @@ export async function startGateway(config: SiteConfig, log: Logger, options: Gat
   bus.subscribe('storage', (batch) => store.write(batch));
   bus.subscribe('live', (batch) => live.apply(batch));
 
+  // Rules and alarms: open alarms come back from data/gateway.db; rules resume from the live values.
+  const alarms = createAlarmService({
+    rules: config.rules,
+    rulePacks: config.rulePacks,
+    settings: config.alarms,
+    devices,
+    clock,
+    log: log.child({ component: 'rules' }),
+    dbFile: join(dataDir, 'gateway.db'),
+  });
+  const seed: Sample[] = [];
+  for (const d of devices) {
+    for (const [point, p] of Object.entries(live.state(d.id)?.points ?? {})) seed.push({ device: d.id, point, value: p.value, ts: p.ts, quality: p.quality });
+  }
+  alarms.start(bus, seed);
+
   const pruneLog = log.child({ component: 'storage' });
   timers.push(
     clock.setInterval(config.storage.pruneEvery, () => {
@@ -91,6 +113,24 @@ export async function startGateway(config: SiteConfig, log: Logger, options: Gat
 
   let broker: RunningBroker | undefined;
   if (config.broker.enabled) broker = await startEmbeddedBroker(config.broker, log.child({ component: 'broker' }));
+
+  let northbound: MqttClient | undefined;
+  const nb = config.alarms.northbound;
+  if (nb) {
+    const url = nb.url === 'embedded' ? broker?.url : nb.url;
+    if (url) {
+      const nbLog = log.child({ component: 'alarms-northbound' });
+      const client = mqtt.connect(url, {
+        clientId: `${config.site.id}-alarms-northbound`,
+        reconnectPeriod: 2_000,
+        ...(nb.username !== undefined ? { username: nb.username } : {}),
+        ...(nb.password !== undefined ? { password: nb.password } : {}),
+      });
+      client.on('error', (err) => nbLog.warn({ err: err.message }, 'northbound alarm publisher error'));
+      forwardAlarmEvents((l) => alarms.onEvent(l), nb.topic, (topic, payload) => client.publish(topic, payload, { qos: 1 }));
+      northbound = client;
+    }
+  }
 
   const connectors: Connector[] = [];
   for (const c of config.connectors) {
@@ -130,7 +170,7 @@ export async function startGateway(config: SiteConfig, log: Logger, options: Gat
       uptimeS: Math.round((clock.monotonic() - started) / 1000),
       process: { rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, node: process.version },
       connectors: connectorHealth.map((h) => ({ ...h })),
-      storage: { kind: 'sqlite', file: join(dataDir, 'telemetry.db'), retentionMs: config.storage.retention },
+      storage: { kind: 'sqlite', file: join(dataDir, 'telemetry.db'), retentionMs: config.storage.retention, alarms: { file: alarms.store.file, ...alarms.stats() } },
       queues: queues.map((q) => ({ ...q })),
       broker: broker ? { url: broker.url, clients: broker.clients() } : null,
       trouble: troubles.map((t) => ({ ...t })),
@@ -139,6 +179,7 @@ export async function startGateway(config: SiteConfig, log: Logger, options: Gat
 
   const events = new EventHub();
   trouble.onChange((event, c) => events.publish('trouble', { event, condition: c }));
+  alarms.onEvent((e) => events.publish('alarm', e));
   const deps: ApiDeps = {
     buildings: () => config.buildings.map((b) => ({ id: b.id, name: b.name, floors: b.floors.map((f) => ({ id: f.id, name: f.name ?? f.id })) })),
     events,
@@ -152,6 +193,7 @@ export async function startGateway(config: SiteConfig, log: Logger, options: Gat
     history: (q) => store.history(q),
     health,
     now: () => clock.now(),
+    alarms,
   };
   const app = await buildApp(deps, log.child({ component: 'api' }));
   let apiUrl: string | undefined;
@@ -178,6 +220,7 @@ export async function startGateway(config: SiteConfig, log: Logger, options: Gat
     devices,
     accounts,
     events,
+    alarms,
     stop: async () => {
       if (stopped) return;
       stopped = true;
@@ -185,6 +228,8 @@ export async function startGateway(config: SiteConfig, log: Logger, options: Gat
       await app.close();
       await Promise.all(connectors.map((c) => c.stop().catch((err: unknown) => log.warn({ err, connector: c.id }, 'connector stop failed'))));
       await bus.drain();
+      alarms.close();
+      await northbound?.endAsync();
       if (broker) await broker.close();
       await store.close();
       stateDb.close();

@@ -40,6 +40,20 @@ export function installAccessControl(app: FastifyInstance, accounts: Accounts): 
     if (access === 'any' || user.role === 'admin' || access.includes(user.role)) return;
     throw new ApiError('FORBIDDEN', `role ${user.role} may not ${request.method} ${request.routeOptions.url ?? request.url}; needs ${access.join(' or ')}`);
   });
+  // Every accepted change made through the API is audited with its user (logins are audited by Accounts).
+  app.addHook('onResponse', async (request, reply) => {
+    if (request.method === 'GET' || request.method === 'HEAD' || !request.url.startsWith('/api/') || request.url.startsWith('/api/auth/')) return;
+    if (reply.statusCode >= 400 || !request.user) return;
+    const params = request.params as Record<string, string> | undefined;
+    accounts.audit.record(request.user.username, `${request.method} ${request.routeOptions.url ?? request.url}`, params?.id, auditDetail(request.body));
+  });
+}
+
+const SECRET_KEYS = /pass|token|secret/i;
+
+function auditDetail(body: unknown): Record<string, unknown> | undefined {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
+  return Object.fromEntries(Object.entries(body).map(([k, v]) => [k, SECRET_KEYS.test(k) ? '***' : v]));
 }
 
 /** The user of a request that passed access control (routes with access other than public). */

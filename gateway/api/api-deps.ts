@@ -9,6 +9,7 @@ import type { Sample } from '../model/sample.ts';
 import type { EventHub } from '../live/event-hub.ts';
 import type { DeviceState } from '../live/live-view.ts';
 import type { HistoryQuery } from '../storage/sample-store.ts';
+import type { AlarmsFacade } from '../../rules/alarm-service.ts';
 
 export interface HealthReport {
   readonly status: 'ok' | 'degraded';
@@ -36,4 +37,6 @@ export interface ApiDeps {
   history(query: HistoryQuery): Promise<Sample[]>;
   health(): HealthReport;
   now(): number;
+  /** Alarms (rules/): absent when the gateway runs without the rule engine. */
+  readonly alarms?: AlarmsFacade;
 }

@@ -7,6 +7,7 @@ import { accountsSchema } from '../auth/account-schema.ts';
 import { DEVICE_KINDS } from '../model/device-kinds.ts';
 import { bindingBaseSchema, connectorConfigSchema } from '../connectors/connector-schemas.ts';
 import { duration, identifier } from './common-schema.ts';
+import { alarmSettingsSchema, rulePacksSchema, ruleSchema } from '../../rules/config/rule-schema.ts';
 
 export const floorSchema = z.object({
   id: identifier,
@@ -76,6 +77,12 @@ export const siteConfigSchema = z.object({
   api: apiSchema.prefault({}),
   bus: busSchema.prefault({}),
   accounts: accountsSchema.prefault({}),
+  /** Site rules; a rule with the id of a pack rule replaces it. */
+  rules: z.array(ruleSchema).default([]),
+  /** Default rule packs to enable, by file name under config/rule-packs/ (without .yaml). */
+  rulePacks: rulePacksSchema,
+  /** Alarm priorities' meanings, chatter and flood limits, shelving limit. */
+  alarms: alarmSettingsSchema.prefault({}),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
 });
 
