@@ -136,6 +136,9 @@ export class OpcuaConnector implements Connector {
 
   private async connect(): Promise<void> {
     const gen = ++this.gen;
+    // Pick up certificates an engineer trusted (or removed) since the last attempt; no file watchers.
+    if (this.attempt > 0) await this.certificates?.reloadCertificates().catch(() => undefined);
+    if (!this.current(gen)) return;
     const client = OPCUAClient.create({
       applicationName: `facility-gateway-${this.id}`,
       endpointMustExist: false,
