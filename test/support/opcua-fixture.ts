@@ -11,6 +11,7 @@ export interface FixtureDevice {
   readonly id: string;
   readonly kind: DeviceKind;
   readonly zones?: number;
+  readonly building?: string;
   readonly binding: Record<string, unknown>;
 }
 
@@ -20,7 +21,7 @@ export function boundDevices(connector: string, devices: readonly FixtureDevice[
       id: d.id,
       name: d.id,
       kind: d.kind,
-      location: { site: 'test', building: 'b1', floor: 'F1' },
+      location: { site: 'test', building: d.building ?? 'b1', floor: 'F1' },
       connector,
       ...(d.zones !== undefined ? { zones: d.zones } : {}),
     },
