@@ -115,7 +115,7 @@ export class MqttConnector implements Connector {
       client.subscribe(wanted, (err, granted) => {
         if (err) {
           this.stats.error('subscribe');
-          this.log.error({ err }, 'mqtt subscribe failed');
+          this.log.error({ err, filters }, 'mqtt subscribe failed (is a broker ACL refusing it?)');
           return;
         }
         for (const g of granted ?? []) {
