@@ -217,7 +217,9 @@ export class OpcuaConnector implements Connector {
     const byParams = new Map<string, MonitoredPoint[]>();
     for (const p of this.points) {
       const key = `${p.samplingInterval}|${p.queueSize}|${p.deadband?.type ?? ''}|${p.deadband?.value ?? ''}`;
-      byParams.set(key, [...(byParams.get(key) ?? []), p]);
+      const list = byParams.get(key);
+      if (list) list.push(p);
+      else byParams.set(key, [p]);
     }
     const badNodes: BadNode[] = [];
     for (const group of byParams.values()) {
@@ -260,9 +262,8 @@ export class OpcuaConnector implements Connector {
       this.log.error(b, 'opcua monitored item could not be created; check the binding node id');
     }
     const affected = new Set(badNodes.map((b) => b.device));
-    for (const p of this.points) {
-      const key = `opcua-bad-node:${p.device}`;
-      if (!affected.has(p.device)) this.ctx.trouble.clear(key);
+    for (const device of new Set(this.points.map((p) => p.device))) {
+      if (!affected.has(device)) this.ctx.trouble.clear(`opcua-bad-node:${device}`);
     }
     for (const device of affected) {
       const list = badNodes.filter((b) => b.device === device);

@@ -35,7 +35,7 @@ export const opcuaConnectorSchema = z
     silentAfter: duration.optional(),
     /** Reconnect backoff: first delay and cap (jittered, doubling). */
     reconnectDelay: duration.default(1_000),
-    reconnectMaxDelay: duration.default(10_000),
+    reconnectMaxDelay: duration.default(5_000),
     /** Upper bound of monitored items per CreateMonitoredItems call when the server states no limit. */
     maxItemsPerCall: z.number().int().min(1).max(100_000).default(1_000),
     /** Timeout of one request (connect, create session, create items). */

@@ -87,7 +87,10 @@ describe('OpcuaConnector recovery', () => {
     const sink = new CollectingSink();
     await connector.start(sink);
     await waitFor(() => sink.last('fp1', 'zone_1_state'), 5_000, 'initial values');
+    // No value changes for twice silentAfter: keep-alives alone keep the subscription healthy.
+    await new Promise((r) => setTimeout(r, 2_000));
     expect(connector.health().detail?.silentSubscription).toBe(false);
+    expect(trouble.list()).toEqual([]);
 
     proxy.freeze();
     await waitFor(() => trouble.list().find((t) => t.key === 'opcua-silent:opcua-test'), 5_000, 'silent-subscription trouble');
