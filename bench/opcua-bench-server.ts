@@ -17,6 +17,7 @@ let tick = 0;
 setInterval(() => {
   tick++;
   for (let p = 0; p < panels; p++) for (let z = 1; z <= zones; z++) server.set(`fp${p}.Zone${z}.State`, (tick + z) % 4);
+  process.stdout.write(`changes=${tick * panels * zones}\n`);
 }, 1_000);
 process.stdout.write(`port=${server.port} ns=${server.namespaceIndex}\n`);
 process.on('SIGTERM', () => {
