@@ -32,6 +32,8 @@ export interface SampleServerOptions {
   /** Offer only secured endpoints (Basic256Sha256, SignAndEncrypt). */
   readonly securedOnly?: boolean;
   readonly allowAnonymous?: boolean;
+  /** Accept X.509 user identity tokens from any certificate (a vendor's test default). */
+  readonly acceptUserCertificates?: boolean;
 }
 
 export interface SampleServer {
@@ -51,11 +53,17 @@ export async function startSampleServer(options: SampleServerOptions): Promise<S
   mkdirSync(options.pkiDir, { recursive: true });
   const serverCertificateManager = new OPCUACertificateManager({ rootFolder: options.pkiDir, automaticallyAcceptUnknownCertificate: true, disableFileWatchers: true });
   const users = options.users ?? [];
+  const userCertificateManager = new OPCUACertificateManager({
+    rootFolder: join(options.pkiDir, 'users'),
+    automaticallyAcceptUnknownCertificate: options.acceptUserCertificates ?? false,
+    disableFileWatchers: true,
+  });
   const server = new OPCUAServer({
     port: options.port ?? 0,
     hostname: '127.0.0.1',
     alternateHostname: ['127.0.0.1'],
     serverCertificateManager,
+    userCertificateManager,
     nodeset_filename: [nodesets.standard],
     buildInfo: { productName: 'ACME Fire Panel Sample Server', manufacturerName: 'ACME', softwareVersion: '1.0.0' },
     serverCapabilities: { operationLimits: { maxMonitoredItemsPerCall: options.maxMonitoredItemsPerCall ?? 0 } },
@@ -115,6 +123,7 @@ export async function startSampleServer(options: SampleServerOptions): Promise<S
     shutdown: async () => {
       await server.shutdown(0);
       await serverCertificateManager.dispose();
+      await userCertificateManager.dispose();
     },
   };
 }

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { OPCUACertificateManager } from 'node-opcua';
 import { startSampleServer, type SampleServer } from '../../../support/opcua-sample-server.ts';
 import { CollectingSink } from '../../../support/collecting-sink.ts';
 import { makeOpcuaConnector } from '../../../support/opcua-fixture.ts';
@@ -74,6 +75,40 @@ describe('OpcuaConnector security', () => {
     await connector.start(new CollectingSink());
     expect(connector.health().connected).toBe(false);
     expect(String(connector.health().detail?.lastError)).toMatch(/BadUserAccessDenied|BadIdentityTokenRejected|Bad/);
+  });
+
+  it('authenticates with an X.509 certificate identity', async () => {
+    // The user's key pair: a throw-away PKI's own key and a self-signed certificate over it.
+    const userPki = new OPCUACertificateManager({ rootFolder: join(dir, 'user-pki'), disableFileWatchers: true });
+    await userPki.initialize();
+    const certFile = join(dir, 'user-cert.pem');
+    const keyFile = join(dir, 'user-pki', 'own', 'private', 'private_key.pem');
+    await userPki.createSelfSignedCertificate({
+      outputFile: certFile,
+      subject: '/CN=gateway-user',
+      applicationUri: 'urn:facility-gateway:user',
+      dns: [],
+      startDate: new Date(Date.now() - 86_400_000),
+      validity: 10,
+    });
+    await userPki.dispose();
+    server = await startSampleServer({ pkiDir: join(dir, 'server-pki'), panels: [{ id: 'fp1', zones: 1 }], securedOnly: true, allowAnonymous: false, acceptUserCertificates: true });
+    ({ connector } = makeOpcuaConnector(
+      secured(server.endpoint, { trustUnknownServerCertificates: true, identity: { type: 'certificate', certificateFile: certFile, privateKeyFile: keyFile } }),
+      [{ id: 'fp1', kind: 'fire_panel', zones: 1, binding: binding(server.namespaceIndex) }],
+      dir,
+    ));
+    const sink = new CollectingSink();
+    await connector.start(sink);
+    expect(connector.health().detail?.lastError).toBeUndefined();
+    expect(connector.health().connected).toBe(true);
+    await waitFor(() => sink.last('fp1', 'zone_1_state'), 5_000, 'values with a certificate identity');
+  });
+
+  it('names a missing identity certificate file at construction', () => {
+    expect(() =>
+      makeOpcuaConnector({ endpoint: 'opc.tcp://127.0.0.1:1', identity: { type: 'certificate', certificateFile: join(dir, 'nope.pem'), privateKeyFile: join(dir, 'nope.key') } }, [], dir),
+    ).toThrow(/identity file .*nope\.pem cannot be read/);
   });
 
   it('rejects inconsistent or deprecated security settings at config time', () => {
