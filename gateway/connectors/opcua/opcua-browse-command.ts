@@ -1,9 +1,11 @@
 /** The `gateway opcua browse` subcommand: argument parsing and output; the walk is opcua-browse.ts. */
 import { parseArgs } from 'node:util';
 import { browseEndpoint, formatBrowseRows } from './opcua-browse.ts';
+import { routeOpcuaLibraryLogsToStderr } from './opcua-library-log.ts';
 import { opcuaConnectorSchema } from './opcua-schema.ts';
 
 export async function opcuaBrowseCommand(args: string[], usage: string): Promise<number> {
+  routeOpcuaLibraryLogsToStderr();
   let parsed;
   try {
     parsed = parseArgs({

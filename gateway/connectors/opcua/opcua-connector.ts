@@ -35,6 +35,7 @@ import {
   userIdentityOf,
 } from './opcua-client-options.ts';
 import type { OpcuaConnectorConfig } from './opcua-schema.ts';
+import { routeOpcuaLibraryLogs } from './opcua-library-log.ts';
 import { convertValue, qualityOf } from './opcua-value.ts';
 
 /** ns=0 Server_ServerCapabilities_OperationLimits_MaxMonitoredItemsPerCall. */
@@ -90,6 +91,7 @@ export class OpcuaConnector implements Connector {
     this.ctx = ctx;
     this.log = ctx.log;
     this.warnings = new RateLimitedLog(ctx.log, ctx.clock);
+    routeOpcuaLibraryLogs(ctx.log);
     this.points = expandBindings(ctx.devices);
     this.lifeSafety = this.points.some((p) => LIFE_SAFETY_KINDS.has(p.kind));
     checkIdentityFiles(config);

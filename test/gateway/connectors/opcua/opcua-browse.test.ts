@@ -42,8 +42,9 @@ describe('opcua browse', () => {
   });
 
   it('works as `gateway opcua browse <endpoint> --json` from the command line', async () => {
-    const { stdout } = await run('./node_modules/.bin/node', ['gateway/cli.ts', 'opcua', 'browse', server.endpoint, '--json', '--data-dir', dir], { timeout: 15_000 });
-    const parsed = JSON.parse(stdout.slice(stdout.indexOf('{'))) as { rows: Array<{ nodeId: string; dataType?: string }> };
+    // A fresh data dir: node-opcua creates the client certificate and talks about it, on stderr only.
+    const { stdout } = await run('./node_modules/.bin/node', ['gateway/cli.ts', 'opcua', 'browse', server.endpoint, '--json', '--data-dir', join(dir, 'cli-data')], { timeout: 15_000 });
+    const parsed = JSON.parse(stdout) as { rows: Array<{ nodeId: string; dataType?: string }> };
     expect(parsed.rows.find((r) => r.nodeId === `ns=${server.namespaceIndex};s=fp1.Zone1.State`)?.dataType).toBe('Int32');
   });
 
