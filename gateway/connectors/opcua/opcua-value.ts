@@ -33,8 +33,8 @@ export function convertValue(raw: unknown, rule: PointRule): PointValue | undefi
   switch (def.type) {
     case 'number': {
       const n = typeof value === 'number' ? value : typeof value === 'boolean' ? Number(value) : NaN;
-      if (!Number.isFinite(n)) return undefined;
-      return n * (rule.scale ?? 1) + (rule.offset ?? 0);
+      const scaled = n * (rule.scale ?? 1) + (rule.offset ?? 0);
+      return Number.isFinite(scaled) ? scaled : undefined;
     }
     case 'boolean':
       if (typeof value === 'boolean') return value;

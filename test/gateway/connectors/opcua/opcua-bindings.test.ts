@@ -70,6 +70,7 @@ describe('OPC UA value conversion', () => {
     expect(convertValue(250, { point: numberPoint, map: undefined, scale: 0.1, offset: 1 })).toBeCloseTo(26);
     expect(convertValue([1, 5], { point: numberPoint, map: undefined, scale: undefined, offset: undefined })).toBe(4_294_967_301);
     expect(convertValue(Number.NaN, { point: numberPoint, map: undefined, scale: undefined, offset: undefined })).toBeUndefined();
+    expect(convertValue(1e308, { point: numberPoint, map: undefined, scale: 10, offset: undefined })).toBeUndefined();
     expect(convertValue(1, { point: boolPoint, map: undefined, scale: undefined, offset: undefined })).toBe(true);
     expect(convertValue(2, { point: boolPoint, map: undefined, scale: undefined, offset: undefined })).toBeUndefined();
     expect(convertValue('x', { point: boolPoint, map: undefined, scale: undefined, offset: undefined })).toBeUndefined();
