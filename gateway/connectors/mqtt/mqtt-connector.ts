@@ -12,6 +12,7 @@ import type { DeviceInfo } from '../../model/device.ts';
 import type { SampleSink } from '../../model/sample.ts';
 import { RateLimitedLog } from '../../log/rate-limited-log.ts';
 import { ConnectorStats, type ConnectionHealth, type Connector, type ConnectorContext } from '../connector.ts';
+import { ThroughputMeter } from '../throughput-meter.ts';
 import { mqttBindingSchema, type MqttConnectorConfig, type PayloadMapping } from './mqtt-schema.ts';
 import { decodeJsonPayload } from './payload-decode.ts';
 import { mapPayload } from './payload-mapping.ts';
@@ -49,6 +50,7 @@ export class MqttConnector implements Connector {
   private readonly log: Logger;
   private readonly warnings: RateLimitedLog;
   private readonly stats = new ConnectorStats();
+  private readonly meter: ThroughputMeter;
   private readonly exact = new Map<string, Route[]>();
   private readonly wildcard: Route[] = [];
   private readonly patterns: PatternRoute[] = [];
@@ -64,6 +66,7 @@ export class MqttConnector implements Connector {
     this.ctx = ctx;
     this.log = ctx.log;
     this.warnings = new RateLimitedLog(ctx.log, ctx.clock);
+    this.meter = new ThroughputMeter(ctx.clock, () => this.stats);
     for (const r of config.routes) {
       if (r.mapping !== undefined && !config.mappings[r.mapping]) {
         throw new Error(`connector ${config.id}: route "${r.pattern}" uses mapping "${r.mapping}", which is not defined`);
@@ -95,6 +98,7 @@ export class MqttConnector implements Connector {
   async start(out: SampleSink): Promise<void> {
     const url = this.config.url === 'embedded' ? this.ctx.embeddedBrokerUrl : this.config.url;
     if (!url) throw new Error(`connector ${this.id}: url "embedded" but no embedded broker is running`);
+    this.meter.start();
     const filters = [...new Set([...this.exact.keys(), ...this.wildcard.map((r) => r.filter), ...this.patterns.map((p) => p.pattern.filter)])];
     const client = mqtt.connect(url, {
       clientId: this.config.clientId ?? `facility-gateway-${this.id}`,
@@ -156,6 +160,7 @@ export class MqttConnector implements Connector {
   }
 
   async stop(): Promise<void> {
+    this.meter.stop();
     const client = this.client;
     this.client = undefined;
     if (client) await client.endAsync();
@@ -163,7 +168,7 @@ export class MqttConnector implements Connector {
   }
 
   health(): ConnectionHealth {
-    return this.stats.snapshot(this.id, 'mqtt', { badPayloadsByTopic: Object.fromEntries(this.badByTopic) });
+    return this.stats.snapshot(this.id, 'mqtt', { ...this.meter.rates(), badPayloadsByTopic: Object.fromEntries(this.badByTopic) });
   }
 
   private routesFor(topic: string): Route[] {

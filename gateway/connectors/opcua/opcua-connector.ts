@@ -25,6 +25,7 @@ import type { Timer } from '../../model/clock.ts';
 import type { PointValue, Sample, SampleSink } from '../../model/sample.ts';
 import { RateLimitedLog } from '../../log/rate-limited-log.ts';
 import { ConnectorStats, type ConnectionHealth, type Connector, type ConnectorContext } from '../connector.ts';
+import { ThroughputMeter } from '../throughput-meter.ts';
 import { expandBindings, type MonitoredPoint } from './opcua-bindings.ts';
 import {
   checkIdentityFiles,
@@ -64,6 +65,7 @@ export class OpcuaConnector implements Connector {
   private readonly log: Logger;
   private readonly warnings: RateLimitedLog;
   private readonly stats = new ConnectorStats();
+  private readonly meter: ThroughputMeter;
   private readonly points: readonly MonitoredPoint[];
   private readonly lastValue = new Map<MonitoredPoint, PointValue>();
   private readonly lifeSafety: boolean;
@@ -91,6 +93,7 @@ export class OpcuaConnector implements Connector {
     this.ctx = ctx;
     this.log = ctx.log;
     this.warnings = new RateLimitedLog(ctx.log, ctx.clock);
+    this.meter = new ThroughputMeter(ctx.clock, () => this.stats);
     routeOpcuaLibraryLogs(ctx.log);
     this.points = expandBindings(ctx.devices);
     this.lifeSafety = this.points.some((p) => LIFE_SAFETY_KINDS.has(p.kind));
@@ -104,6 +107,7 @@ export class OpcuaConnector implements Connector {
   async start(out: SampleSink): Promise<void> {
     this.out = out;
     this.stopped = false;
+    this.meter.start();
     if (this.config.trustUnknownServerCertificates) {
       this.log.warn({ endpoint: this.config.endpoint }, 'trustUnknownServerCertificates is on: any server certificate is accepted (development only)');
     }
@@ -114,6 +118,7 @@ export class OpcuaConnector implements Connector {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.meter.stop();
     this.retryTimer?.cancel();
     this.retryTimer = undefined;
     await this.teardown();
@@ -125,6 +130,7 @@ export class OpcuaConnector implements Connector {
 
   health(): ConnectionHealth {
     return this.stats.snapshot(this.id, 'opcua', {
+      ...this.meter.rates(),
       endpoint: this.config.endpoint,
       monitoredItems: this.points.length,
       itemsPerCall: this.itemsPerCall,
