@@ -95,7 +95,17 @@ export async function startSampleServer(options: SampleServerOptions): Promise<S
     addVar(obj, `${panel.id}.PanelFault`, 'PanelFault', DataType.Boolean, false);
     addVar(obj, `${panel.id}.AcPowerOk`, 'AcPowerOk', DataType.Boolean, true);
     addVar(obj, `${panel.id}.Supervisory`, 'Supervisory', DataType.Boolean, false);
-    addVar(obj, `${panel.id}.BatteryV`, 'BatteryV', DataType.Double, 27.2);
+    // An AnalogItem with an EURange (0..30 V), so percent deadbands apply to it.
+    const battery = ns.addAnalogDataItem({
+      componentOf: obj,
+      nodeId: `s=${panel.id}.BatteryV`,
+      browseName: 'BatteryV',
+      dataType: 'Double',
+      engineeringUnitsRange: { low: 0, high: 30 },
+      minimumSamplingInterval: 50,
+    }) as unknown as UAVariable;
+    battery.setValueFromSource(new Variant({ dataType: DataType.Double, value: 27.2 }));
+    vars.set(`${panel.id}.BatteryV`, battery);
   }
   if ((options.bulkTags ?? 0) > 0) {
     const folder = ns.addFolder(objects, { nodeId: 's=Bulk', browseName: 'Bulk' });

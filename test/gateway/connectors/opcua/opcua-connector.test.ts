@@ -71,6 +71,25 @@ describe('OpcuaConnector against a third-party style sample server', () => {
     expect(connector.health().samples).toBe(sink.samples.length);
   });
 
+  it('applies a percent deadband against the node EURange (5 % of 0..30 V = 1.5 V)', async () => {
+    server = await startSampleServer({ pkiDir: join(dir, 'server-pki'), panels: [{ id: 'fp1', zones: 1 }] });
+    const ns = server.namespaceIndex;
+    ({ connector } = makeOpcuaConnector(
+      { endpoint: server.endpoint, publishingInterval: 50 },
+      [{ id: 'fp1', kind: 'fire_panel', zones: 1, binding: { samplingInterval: 50, nodes: { battery_v: { nodeId: `ns=${ns};s=fp1.BatteryV`, deadband: { type: 'percent', value: 5 } } } } }],
+      dir,
+    ));
+    const sink = new CollectingSink();
+    await connector.start(sink);
+    expect(connector.health().detail?.badNodes).toBeUndefined();
+    await waitFor(() => sink.last('fp1', 'battery_v'), 5_000, 'initial value');
+    server.set('fp1.BatteryV', 28.2); // 1.0 V: inside the deadband
+    await new Promise((r) => setTimeout(r, 300));
+    server.set('fp1.BatteryV', 25.0); // 2.2 V from the last reported 27.2
+    await waitFor(() => sink.last('fp1', 'battery_v')?.value === 25, 5_000, 'change beyond the deadband');
+    expect(sink.samples.map((s) => s.value)).toEqual([27.2, 25]);
+  });
+
   it('maps status codes to quality: Uncertain → uncertain, Bad → bad (keeping the last value)', async () => {
     server = await startSampleServer({ pkiDir: join(dir, 'server-pki'), panels: [{ id: 'fp1', zones: 1 }] });
     ({ connector } = makeOpcuaConnector(
