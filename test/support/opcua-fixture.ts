@@ -6,6 +6,7 @@ import { opcuaConnectorSchema } from '../../gateway/connectors/opcua/opcua-schem
 import { OpcuaConnector } from '../../gateway/connectors/opcua/opcua-connector.ts';
 import type { BoundDevice } from '../../gateway/connectors/connector.ts';
 import type { DeviceKind } from '../../gateway/model/device-kinds.ts';
+import type { Logger } from 'pino';
 
 export interface FixtureDevice {
   readonly id: string;
@@ -29,10 +30,15 @@ export function boundDevices(connector: string, devices: readonly FixtureDevice[
   }));
 }
 
-export function makeOpcuaConnector(config: Record<string, unknown>, devices: readonly FixtureDevice[], dataDir: string): { connector: OpcuaConnector; trouble: TroubleBoard } {
+export function makeOpcuaConnector(
+  config: Record<string, unknown>,
+  devices: readonly FixtureDevice[],
+  dataDir: string,
+  log: Logger = silentLogger(),
+): { connector: OpcuaConnector; trouble: TroubleBoard } {
   const clock = new RealClock();
   const trouble = new TroubleBoard(clock);
   const parsed = opcuaConnectorSchema.parse({ id: 'opcua-test', type: 'opcua', ...config });
-  const connector = new OpcuaConnector(parsed, { clock, log: silentLogger(), devices: boundDevices(parsed.id, devices), trouble, dataDir });
+  const connector = new OpcuaConnector(parsed, { clock, log, devices: boundDevices(parsed.id, devices), trouble, dataDir });
   return { connector, trouble };
 }

@@ -6,6 +6,7 @@ import { OPCUACertificateManager } from 'node-opcua';
 import { startSampleServer, type SampleServer } from '../../../support/opcua-sample-server.ts';
 import { CollectingSink } from '../../../support/collecting-sink.ts';
 import { makeOpcuaConnector } from '../../../support/opcua-fixture.ts';
+import { capturingLogger } from '../../../support/capturing-logger.ts';
 import { waitFor } from '../../../support/wait-for.ts';
 import type { OpcuaConnector } from '../../../../gateway/connectors/opcua/opcua-connector.ts';
 import { opcuaConnectorSchema } from '../../../../gateway/connectors/opcua/opcua-schema.ts';
@@ -60,10 +61,12 @@ describe('OpcuaConnector security', () => {
 
   it('connects when trustUnknownServerCertificates is set (development), and refuses a wrong password', async () => {
     server = await startSampleServer({ pkiDir: join(dir, 'server-pki'), panels: [{ id: 'fp1', zones: 1 }], users: USERS, securedOnly: true, allowAnonymous: false });
-    ({ connector } = makeOpcuaConnector(secured(server.endpoint, { trustUnknownServerCertificates: true }), [{ id: 'fp1', kind: 'fire_panel', zones: 1, binding: binding(server.namespaceIndex) }], dir));
+    const { log, lines } = capturingLogger();
+    ({ connector } = makeOpcuaConnector(secured(server.endpoint, { trustUnknownServerCertificates: true }), [{ id: 'fp1', kind: 'fire_panel', zones: 1, binding: binding(server.namespaceIndex) }], dir, log));
     const sink = new CollectingSink();
     await connector.start(sink);
     expect(connector.health().connected).toBe(true);
+    expect(lines).toContainEqual(expect.objectContaining({ level: 40, msg: expect.stringMatching(/trustUnknownServerCertificates is on/) }));
     await waitFor(() => sink.last('fp1', 'zone_1_state'), 5_000, 'values');
     await connector.stop();
 
