@@ -68,6 +68,8 @@ export class OpcuaConnector implements Connector {
   private readonly meter: ThroughputMeter;
   private readonly points: readonly MonitoredPoint[];
   private readonly lastValue = new Map<MonitoredPoint, PointValue>();
+  /** When a point was marked bad for a lost connection: its next sample must not look older. */
+  private readonly markedBadAt = new Map<MonitoredPoint, number>();
   private readonly lifeSafety: boolean;
   private certificates: OPCUACertificateManager | undefined;
   private out: SampleSink | undefined;
@@ -303,8 +305,16 @@ export class OpcuaConnector implements Connector {
       if (value === undefined || quality === 'good') return;
     }
     if (quality !== 'bad') this.lastValue.set(p, value);
-    const ts = dv.sourceTimestamp?.getTime() ?? dv.serverTimestamp?.getTime() ?? this.ctx.clock.now();
-    this.emit({ device: p.device, point: p.point.name, value, ts: Number.isFinite(ts) && ts > 0 ? ts : this.ctx.clock.now(), quality });
+    const source = dv.sourceTimestamp?.getTime() ?? dv.serverTimestamp?.getTime() ?? this.ctx.clock.now();
+    let ts = Number.isFinite(source) && source > 0 ? source : this.ctx.clock.now();
+    // After an outage the server re-sends unchanged values with their old source timestamps; a
+    // sample older than our "bad" mark would be ignored downstream and leave the point bad.
+    const badAt = this.markedBadAt.get(p);
+    if (badAt !== undefined) {
+      this.markedBadAt.delete(p);
+      ts = Math.max(ts, badAt + 1);
+    }
+    this.emit({ device: p.device, point: p.point.name, value, ts, quality });
   }
 
   /** Samples of one publish response arrive as synchronous events; hand them on as one batch. */
@@ -390,7 +400,9 @@ export class OpcuaConnector implements Connector {
     const now = this.ctx.clock.now();
     for (const p of this.points) {
       const value = this.lastValue.get(p);
-      if (value !== undefined) this.emit({ device: p.device, point: p.point.name, value, ts: now, quality: 'bad' });
+      if (value === undefined) continue;
+      this.markedBadAt.set(p, now);
+      this.emit({ device: p.device, point: p.point.name, value, ts: now, quality: 'bad' });
     }
   }
 

@@ -51,7 +51,7 @@ describe('OpcuaConnector recovery', () => {
     server = undefined;
     await waitFor(() => !connector?.health().connected, 5_000, 'connection loss noticed');
     // The last known values are re-issued with quality bad while the server is away.
-    await waitFor(() => sink.last('fp1', 'zone_1_state')?.quality === 'bad', 2_000, 'points marked bad');
+    const markedBad = await waitFor(() => (sink.last('fp1', 'zone_1_state')?.quality === 'bad' ? sink.last('fp1', 'zone_1_state') : undefined), 2_000, 'points marked bad');
     await new Promise((r) => setTimeout(r, 1_500)); // stay down across a few reconnect attempts
 
     server = await startSampleServer({ pkiDir, port, panels: [{ id: 'fp1', zones: 2 }] });
@@ -60,6 +60,10 @@ describe('OpcuaConnector recovery', () => {
     const mark = sink.samples.length;
     await waitFor(() => sink.since(mark).some((s) => s.point === 'zone_2_state' && s.value === 'fire' && s.quality === 'good'), 10_000, 'values after restart');
     const elapsed = performance.now() - back;
+    // zone 1 did not change across the restart: it is good again, and not older than its bad mark
+    // (the live view ignores older samples, which would leave the point bad).
+    await waitFor(() => sink.last('fp1', 'zone_1_state')?.quality === 'good', 2_000, 'unchanged zone good again');
+    expect(sink.last('fp1', 'zone_1_state')?.ts).toBeGreaterThan(markedBad.ts);
     expect(elapsed).toBeLessThan(10_000);
     const h = connector.health();
     expect(h.connected).toBe(true);
@@ -103,6 +107,12 @@ describe('OpcuaConnector recovery', () => {
     server.set('fp1.Zone1.State', 1);
     await waitFor(() => sink.last('fp1', 'zone_1_state')?.value === 'fire' && sink.last('fp1', 'zone_1_state')?.quality === 'good', 10_000, 'values after thaw');
     await waitFor(() => !trouble.list().some((t) => t.key === 'opcua-silent:opcua-test'), 5_000, 'trouble cleared');
+    // battery_v never changed: the rebuilt subscription re-sends it with its old source timestamp,
+    // yet the good sample must be newer than the bad mark or the live view would keep it bad.
+    const batteryBad = sink.samples.filter((s) => s.point === 'battery_v' && s.quality === 'bad').at(-1);
+    expect(batteryBad).toBeDefined();
+    await waitFor(() => sink.last('fp1', 'battery_v')?.quality === 'good', 5_000, 'battery good again');
+    expect(sink.last('fp1', 'battery_v')?.ts).toBeGreaterThan(batteryBad?.ts ?? Number.POSITIVE_INFINITY);
     expect(connector.health().detail?.silentSubscription).toBe(false);
   });
 });
