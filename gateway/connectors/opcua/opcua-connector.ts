@@ -20,6 +20,7 @@ import {
   type DataValue,
   type OPCUACertificateManager,
 } from 'node-opcua';
+import type { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { Timer } from '../../model/clock.ts';
 import type { PointValue, Sample, SampleSink } from '../../model/sample.ts';
@@ -184,6 +185,8 @@ export class OpcuaConnector implements Connector {
       });
       live.subscription = subscription;
       if (!this.current(gen)) return;
+      subscription.on('error', (err: Error) => this.libraryError(gen, err));
+      subscription.on('internal_error', (err: Error) => this.libraryError(gen, err));
       subscription.on('keepalive', () => this.activity(gen));
       subscription.on('received_notifications', () => this.activity(gen));
       subscription.on('terminated', () => this.lost(gen, 'subscription terminated'));
@@ -361,6 +364,12 @@ export class OpcuaConnector implements Connector {
     });
   }
 
+  /** node-opcua 'error' events: counted and logged (rate-limited), never thrown. */
+  private libraryError(gen: number, err: Error): void {
+    this.stats.error('library');
+    this.warnings.warn('library', { err: err.message, current: this.gen === gen }, 'opcua client error');
+  }
+
   private lost(gen: number, reason: string): void {
     if (!this.current(gen)) return;
     this.fail(gen, 'connection', new Error(reason));
@@ -412,10 +421,12 @@ export class OpcuaConnector implements Connector {
     this.watchdog?.cancel();
     this.watchdog = undefined;
     if (!live) return;
-    live.client.removeAllListeners();
-    live.session?.removeAllListeners();
-    live.subscription?.removeAllListeners();
-    for (const g of live.groups) g.removeAllListeners();
+    // Detach our handlers, but keep an 'error' listener: an EventEmitter 'error' without one throws.
+    const emitters = [live.client, live.session, live.subscription, ...live.groups] as Array<EventEmitter | undefined>;
+    for (const emitter of emitters) {
+      emitter?.removeAllListeners();
+      emitter?.on('error', () => undefined);
+    }
     // disconnect() closes the session too; a dead peer may never answer, so it gets a bounded time.
     const closing = live.client.disconnect();
     let timer: Timer | undefined;
