@@ -22,7 +22,7 @@ const POINTS_PER_MESSAGE = 5;
 const DEVICES = Number(process.env.DEVICES ?? 1000);
 const STEP_S = Number(process.env.STEP_S ?? 4);
 const QOS = (Number(process.env.QOS ?? 1) === 0 ? 0 : 1) as 0 | 1;
-const STEPS = (process.env.STEPS ?? '20000,40000,50000,60000,70000,80000,100000,120000,150000').split(',').map(Number);
+const STEPS = (process.env.STEPS ?? '20000,50000,80000,100000,120000,150000,180000,210000,250000').split(',').map(Number);
 
 const log = silentLogger();
 const clock = new RealClock();
