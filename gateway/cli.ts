@@ -2,6 +2,7 @@
 /**
  * gateway run --config FILE [--demo]     run the gateway (with the built-in simulators in demo mode)
  * gateway check-config FILE              validate a config file; exit 2 with every error listed
+ * gateway opcua browse ENDPOINT [opts]    list an OPC UA server's node ids, browse names, data types
  */
 import { parseArgs } from 'node:util';
 import { ConfigError } from './config/config-error.ts';
@@ -12,6 +13,9 @@ const USAGE = `usage:
   gateway run --config FILE [--demo] [--data-dir DIR] [--port N] [--broker-port N]
   gateway check-config FILE
   gateway hash-password            (reads the password from stdin; prints a scrypt hash for accounts.users)
+  gateway opcua browse ENDPOINT [--security-mode None|Sign|SignAndEncrypt] [--security-policy P]
+                       [--user U --password P] [--data-dir DIR] [--trust-unknown] [--root NODEID]
+                       [--depth N] [--max-nodes N] [--json]
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -19,6 +23,10 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'check-config') return checkConfig(rest);
   if (command === 'run') return run(rest);
   if (command === 'hash-password') return hashPasswordCommand();
+  if (command === 'opcua' && rest[0] === 'browse') {
+    const { opcuaBrowseCommand } = await import('./connectors/opcua/opcua-browse-command.ts');
+    return opcuaBrowseCommand(rest.slice(1), USAGE);
+  }
   process.stderr.write(command === undefined || command === '--help' || command === 'help' ? USAGE : `unknown command "${command}"\n${USAGE}`);
   return command === undefined || command === '--help' || command === 'help' ? 0 : 2;
 }

@@ -143,6 +143,7 @@ export async function startGateway(config: SiteConfig, log: Logger, options: Gat
       log: clog,
       devices: bound,
       trouble,
+      dataDir,
       ...(broker ? { embeddedBrokerUrl: broker.url } : {}),
     });
     if (!connector) {

@@ -40,6 +40,20 @@ export const brokerSchema = z.object({
   port: z.number().int().min(0).max(65535).default(1883),
   maxPacketSize: z.number().int().positive().default(256 * 1024),
   users: z.array(z.object({ username: z.string().min(1), password: z.string().min(1) })).default([]),
+  /**
+   * Publish/subscribe authorization by topic prefix. Empty: every client may do everything. Otherwise
+   * denied unless a rule for the client's username (or a rule without username) lists a covering
+   * prefix (`demo/b1/`; `#` = all). The gateway's own MQTT connector needs a subscribe rule too.
+   */
+  acl: z
+    .array(
+      z.object({
+        username: z.string().min(1).optional(),
+        publish: z.array(z.string().min(1)).default([]),
+        subscribe: z.array(z.string().min(1)).default([]),
+      }),
+    )
+    .default([]),
 });
 
 export const storageSchema = z.object({
