@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { DEVICE_KINDS } from '../model/device-kinds.ts';
 import { bindingBaseSchema, connectorConfigSchema } from '../connectors/connector-schemas.ts';
 import { duration, identifier } from './common-schema.ts';
+import { workOrderConfigSchema } from '../../rules/work-orders/work-order-schema.ts';
 
 export const floorSchema = z.object({
   id: identifier,
@@ -72,6 +73,8 @@ export const siteConfigSchema = z.object({
   storage: storageSchema.prefault({}),
   api: apiSchema.prefault({}),
   bus: busSchema.prefault({}),
+  /** Work orders from alarms, manual and preventive maintenance (rules/work-orders/README.md). */
+  workOrders: workOrderConfigSchema.prefault({}),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
 });
 

@@ -1,0 +1,637 @@
+/**
+ * Work orders: created from alarm signals, by operators and by maintenance schedules; one open
+ * order per (device, fault); every transition journaled in the transaction that makes it; SLA
+ * deadlines stored on the order and watched by one Clock timer re-armed from the database;
+ * messages to contractors and escalation contacts go through the durable outbox.
+ */
+import type { DatabaseSync } from 'node:sqlite';
+import type { Logger } from 'pino';
+import type { Clock } from '../../gateway/model/clock.ts';
+import type { DeviceInfo } from '../../gateway/model/device.ts';
+import type { AlarmSignal, Priority } from './alarm-input.ts';
+import { ContractorAuth } from './contractor-token.ts';
+import { DeadlineTimer } from './deadline-timer.ts';
+import { DeliveryError, type ChannelType } from './dispatch/channel.ts';
+import { createSenders, type Senders } from './dispatch/senders.ts';
+import { OutboxStore, type DeadLetter, type DeliveryAttempt, type OutboxRow } from './dispatch/outbox-store.ts';
+import { OutboxWorker, type Sender } from './dispatch/outbox-worker.ts';
+import { MaintenanceScheduler } from './maintenance-scheduler.ts';
+import { routeContractor } from './routing.ts';
+import { openWorkOrderDb, transaction } from './work-order-db.ts';
+import { computeKpis, type KpiGroupBy, type KpiRow } from './work-order-kpis.ts';
+import type { ChannelsConfig, ContractorConfig, WorkOrderConfig } from './work-order-schema.ts';
+import { WorkOrderStore, type OrderFilter, type OrderPatch } from './work-order-store.ts';
+import {
+  actorName,
+  canTransition,
+  TRANSITIONS,
+  UNACKNOWLEDGED,
+  WorkOrderError,
+  type Actor,
+  type JournalEntry,
+  type TransitionName,
+  type WorkOrder,
+  type WorkOrderStatus,
+} from './work-order.ts';
+
+export interface WorkOrderServiceOptions {
+  readonly config: WorkOrderConfig;
+  /** SQLite file (data/gateway.db). */
+  readonly file: string;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly site: { readonly id: string; readonly timezone: string };
+  /** The configured devices (for manual orders and maintenance schedules). */
+  readonly devices: () => readonly DeviceInfo[];
+  /** URL of the gateway's embedded broker, when `workOrders.mqtt.url` is `embedded`. */
+  readonly embeddedBrokerUrl?: string;
+  /** Random source of the retry jitter (tests). */
+  readonly random?: () => number;
+}
+
+export type AlarmOutcome =
+  | { readonly action: 'created' | 'appended' | 'duplicate' | 'cleared'; readonly orderId: number }
+  | { readonly action: 'ignored'; readonly reason: string }
+  | { readonly action: 'failed'; readonly reason: string };
+
+export interface ManualOrderInput {
+  readonly device: string;
+  readonly trade: string;
+  readonly priority: Priority;
+  readonly title: string;
+  readonly contractor?: string;
+  readonly fault?: string;
+}
+
+export interface WorkOrderDetail extends WorkOrder {
+  readonly journal: readonly JournalEntry[];
+  readonly deliveries: ReadonlyArray<{
+    readonly id: string;
+    readonly recipient: string;
+    readonly channel: ChannelType;
+    readonly event: string;
+    readonly status: string;
+    readonly attempts: number;
+    readonly lastError: string | null;
+  }>;
+}
+
+export interface WorkOrderStats {
+  readonly open: number;
+  readonly counters: Record<string, number>;
+  readonly outbox: Record<string, number>;
+  readonly worker: Record<string, number>;
+}
+
+const MAX_ALARM_IDS = 100;
+
+export class WorkOrderService {
+  private readonly config: WorkOrderConfig;
+  private readonly clock: Clock;
+  private readonly log: Logger;
+  private readonly site: { readonly id: string; readonly timezone: string };
+  private readonly devices: () => readonly DeviceInfo[];
+  private readonly db: DatabaseSync;
+  private readonly orders: WorkOrderStore;
+  private readonly outbox: OutboxStore;
+  private readonly worker: OutboxWorker;
+  private readonly senders: Senders;
+  private readonly sla: DeadlineTimer;
+  private readonly maintenance: MaintenanceScheduler;
+  private readonly contractors: Map<string, ContractorConfig>;
+  readonly auth: ContractorAuth;
+  private started = false;
+
+  constructor(options: WorkOrderServiceOptions) {
+    this.config = options.config;
+    this.clock = options.clock;
+    this.log = options.log;
+    this.site = options.site;
+    this.devices = options.devices;
+    this.db = openWorkOrderDb(options.file);
+    this.orders = new WorkOrderStore(this.db);
+    this.outbox = new OutboxStore(this.db);
+    this.contractors = new Map(this.config.contractors.map((c) => [c.id, c]));
+    this.auth = new ContractorAuth(this.config.contractors);
+    const mqttUrl = this.config.mqtt.url === 'embedded' ? options.embeddedBrokerUrl : this.config.mqtt.url;
+    this.senders = createSenders({
+      clock: this.clock,
+      log: this.log,
+      ...(mqttUrl !== undefined ? { mqttUrl } : {}),
+      mqttClientId: this.config.mqtt.clientId ?? `gateway-${this.site.id}-work-orders`,
+      ...(this.config.smtp ? { smtp: { ...this.config.smtp, timeoutMs: this.config.dispatch.timeout } } : {}),
+    });
+    this.worker = new OutboxWorker(
+      this.db,
+      this.outbox,
+      this.clock,
+      this.log.child({ part: 'outbox' }),
+      this.config.dispatch,
+      {
+        resolve: (row) => this.senderFor(row),
+        subject: (row) => this.subjectOf(row),
+        onDelivered: (row, at) => this.delivered(row, at),
+        onDead: (row, reason, at) => this.deadLetter(row, reason, at),
+      },
+      options.random,
+    );
+    this.sla = new DeadlineTimer(this.clock, () => this.checkDeadlines());
+    this.maintenance = new MaintenanceScheduler({
+      db: this.db,
+      clock: this.clock,
+      log: this.log.child({ part: 'maintenance' }),
+      schedules: this.config.maintenance,
+      timeZone: this.site.timezone,
+      run: (schedule, at) => {
+        const targets = this.devices().filter((d) => (schedule.devices ? schedule.devices.includes(d.id) : d.kind === schedule.kind));
+        for (const device of targets) {
+          this.createOrAppend({
+            source: 'maintenance',
+            device,
+            fault: `pm:${schedule.id}`,
+            trade: schedule.trade,
+            priority: schedule.priority,
+            title: `${schedule.title}: ${device.name}`,
+            actor: { type: 'system', id: `schedule:${schedule.id}` },
+            at,
+          });
+        }
+        return targets.length;
+      },
+    });
+  }
+
+  /** Re-arm every timer from the database (SLA deadlines, maintenance, pending deliveries). */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.checkDeadlines();
+    this.maintenance.start();
+    this.worker.kick();
+    const open = this.orders.list({ status: ['open', 'dispatched', 'acknowledged', 'in_progress', 'resolved'], limit: 100_000 }).length;
+    this.log.info({ open, pendingDeliveries: this.outbox.counts().pending }, 'work orders started');
+  }
+
+  async stop(): Promise<void> {
+    this.sla.cancel();
+    this.maintenance.stop();
+    await this.worker.stop();
+    await this.senders.close();
+    this.db.close();
+  }
+
+  /** Wait until no delivery is in flight (tests). */
+  idle(): Promise<void> {
+    return this.worker.idle();
+  }
+
+  // ───────────────────────────── input from the alarm engine ─────────────────────────────
+
+  /** Never throws and never waits on the network: the alarm pipeline only pays for one SQLite commit. */
+  onAlarm(signal: AlarmSignal): AlarmOutcome {
+    try {
+      return this.applySignal(signal);
+    } catch (err) {
+      this.log.error({ err, alarm: signal.alarmId, device: signal.device, rule: signal.ruleId }, 'work orders: alarm signal not applied');
+      try {
+        this.orders.bump('signal_errors');
+      } catch {
+        // the database itself is failing; the log line above is all we can do
+      }
+      return { action: 'failed', reason: (err as Error).message };
+    }
+  }
+
+  private applySignal(signal: AlarmSignal): AlarmOutcome {
+    if (signal.type === 'raised') {
+      if (!signal.workOrder) return { action: 'ignored', reason: `rule ${signal.ruleId} does not ask for work orders` };
+      const device: DeviceInfo = { id: signal.device, name: signal.device, kind: signal.kind, location: signal.location, connector: '' };
+      const known = this.devices().find((d) => d.id === signal.device);
+      return this.createOrAppend({
+        source: 'alarm',
+        device: known ?? device,
+        fault: signal.ruleId,
+        trade: signal.workOrder.trade,
+        priority: signal.workOrder.priority ?? signal.priority,
+        title: signal.message,
+        actor: { type: 'system', id: `alarm:${signal.alarmId}` },
+        at: this.clock.now(),
+        alarm: signal,
+      });
+    }
+    if (signal.type === 'cleared') {
+      const order = this.orders.openFor(signal.device, signal.ruleId);
+      if (!order || !order.alarmIds.includes(signal.alarmId)) return { action: 'ignored', reason: 'no open work order for this alarm' };
+      if (!order.alarmActive) return { action: 'duplicate', orderId: order.id };
+      const now = this.clock.now();
+      transaction(this.db, () => {
+        this.orders.update(order.id, { alarm_active: 0, alarm_cleared_at: signal.at, updated_at: now });
+        this.orders.journal(order.id, now, `alarm:${signal.alarmId}`, 'alarm_cleared', order.status, order.status, 'alarm returned to normal; the order stays open until resolved', { clearedAt: signal.at });
+      });
+      return { action: 'cleared', orderId: order.id };
+    }
+    return { action: 'ignored', reason: `signal ${signal.type} does not change work orders` };
+  }
+
+  private createOrAppend(req: {
+    source: 'alarm' | 'maintenance' | 'manual';
+    device: DeviceInfo;
+    fault: string | null;
+    trade: string;
+    priority: Priority;
+    title: string;
+    actor: Actor;
+    at: number;
+    contractor?: string;
+    alarm?: AlarmSignal;
+  }): AlarmOutcome & { action: 'created' | 'appended' | 'duplicate' } {
+    return transaction(this.db, () => {
+      const now = req.at;
+      const existing = req.fault !== null ? this.orders.openFor(req.device.id, req.fault) : undefined;
+      if (existing) {
+        if (req.alarm && existing.alarmIds.includes(req.alarm.alarmId)) return { action: 'duplicate', orderId: existing.id };
+        const alarmIds = req.alarm ? [...existing.alarmIds, req.alarm.alarmId].slice(-MAX_ALARM_IDS) : existing.alarmIds;
+        this.orders.update(existing.id, {
+          occurrences: existing.occurrences + 1,
+          last_occurrence_at: now,
+          alarm_ids: JSON.stringify(alarmIds),
+          ...(req.alarm ? { alarm_active: 1 } : {}),
+          updated_at: now,
+        });
+        const note = existing.status === 'resolved' ? 'fault recurred after the order was resolved; verify before closing' : 'fault recurred';
+        this.orders.journal(existing.id, now, actorName(req.actor), 'recurrence', existing.status, existing.status, note, {
+          occurrence: existing.occurrences + 1,
+          ...(req.alarm ? { alarmId: req.alarm.alarmId, message: req.alarm.message } : {}),
+        });
+        this.orders.bump('recurrences');
+        return { action: 'appended', orderId: existing.id };
+      }
+      const sla = this.config.sla[req.priority];
+      const location = req.device.location;
+      const contractor =
+        req.contractor ?? routeContractor(this.config, { site: location.site, building: location.building, trade: req.trade, kind: req.device.kind });
+      const id = this.orders.insert({
+        source: req.source,
+        device: req.device.id,
+        kind: req.device.kind,
+        location,
+        fault: req.fault,
+        trade: req.trade,
+        priority: req.priority,
+        title: req.title,
+        contractor: contractor ?? null,
+        createdAt: now,
+        createdBy: actorName(req.actor),
+        respondBy: now + sla.respond,
+        fixBy: now + sla.fix,
+        alarmIds: req.alarm ? [req.alarm.alarmId] : [],
+        alarmActive: req.alarm !== undefined,
+      });
+      this.orders.journal(id, now, actorName(req.actor), 'created', null, 'open', req.title, {
+        source: req.source,
+        priority: req.priority,
+        trade: req.trade,
+        contractor: contractor ?? null,
+        respondBy: now + sla.respond,
+        fixBy: now + sla.fix,
+        ...(req.alarm ? { alarmId: req.alarm.alarmId, ruleId: req.alarm.ruleId, alarmAt: req.alarm.at } : {}),
+      });
+      this.orders.bump(`created_${req.source}`);
+      const order = this.orders.get(id) as WorkOrder;
+      if (contractor !== undefined) this.queueToContractor(order, contractor, 'work_order.dispatch', now, req.alarm);
+      else {
+        this.orders.journal(id, now, 'system', 'unrouted', 'open', 'open', `no contractor covers trade ${req.trade} / kind ${req.device.kind} in ${location.building}`);
+        this.escalate(order, 'work_order.unrouted', now, { reason: 'no contractor route' });
+      }
+      this.afterCommit();
+      return { action: 'created', orderId: id };
+    });
+  }
+
+  // ───────────────────────────── operator and contractor actions ─────────────────────────────
+
+  create(input: ManualOrderInput, actor: Actor): WorkOrder {
+    const device = this.devices().find((d) => d.id === input.device);
+    if (!device) throw new WorkOrderError('bad_request', `device: unknown device "${input.device}"`, 'device');
+    if (input.contractor !== undefined && !this.contractors.has(input.contractor)) {
+      throw new WorkOrderError('bad_request', `contractor: unknown contractor "${input.contractor}"`, 'contractor');
+    }
+    if (input.fault !== undefined) {
+      const open = this.orders.openFor(device.id, input.fault);
+      if (open) throw new WorkOrderError('conflict', `work order ${open.id} is already open for ${device.id} / ${input.fault}`, 'fault');
+    }
+    const result = this.createOrAppend({
+      source: 'manual',
+      device,
+      fault: input.fault ?? null,
+      trade: input.trade,
+      priority: input.priority,
+      title: input.title,
+      actor,
+      at: this.clock.now(),
+      ...(input.contractor !== undefined ? { contractor: input.contractor } : {}),
+    });
+    return this.orders.get(result.orderId) as WorkOrder;
+  }
+
+  acknowledge(id: number, actor: Actor, note?: string): WorkOrder {
+    return this.transition(id, 'acknowledge', actor, note, (_o, now) => ({ acknowledged_at: now }));
+  }
+
+  startWork(id: number, actor: Actor, note?: string): WorkOrder {
+    return this.transition(id, 'start', actor, note, (o, now) => ({ started_at: now, ...(o.acknowledgedAt === null ? { acknowledged_at: now } : {}) }));
+  }
+
+  resolve(id: number, actor: Actor, note?: string): WorkOrder {
+    return this.transition(id, 'resolve', actor, note, (_o, now) => ({ resolved_at: now }));
+  }
+
+  close(id: number, actor: Actor, note?: string): WorkOrder {
+    return this.transition(id, 'close', actor, note, (_o, now) => ({ closed_at: now }));
+  }
+
+  cancel(id: number, actor: Actor, reason: string): WorkOrder {
+    return this.transition(id, 'cancel', actor, reason, (o, now) => {
+      if (o.contractor) {
+        this.outbox.cancelPending(o.id, 'contractor', o.contractor);
+        this.queueToContractor(o, o.contractor, 'work_order.cancelled', now, undefined, reason);
+      }
+      return { cancelled_at: now };
+    });
+  }
+
+  reopen(id: number, actor: Actor, reason: string): WorkOrder {
+    const order = this.require(id);
+    if (order.fault !== null && (order.status === 'closed' || order.status === 'cancelled')) {
+      const other = this.orders.openFor(order.device ?? '', order.fault);
+      if (other) throw new WorkOrderError('conflict', `work order ${other.id} is already open for ${order.device} / ${order.fault}`);
+    }
+    return this.transition(id, 'reopen', actor, reason, (o, now) => {
+      const sla = this.config.sla[o.priority];
+      const patch: OrderPatch = {
+        respond_by: now + sla.respond,
+        fix_by: now + sla.fix,
+        dispatched_at: null,
+        acknowledged_at: null,
+        started_at: null,
+        resolved_at: null,
+        closed_at: null,
+        cancelled_at: null,
+        respond_breached_at: null,
+        fix_breached_at: null,
+      };
+      if (o.contractor) this.queueToContractor({ ...o, respondBy: now + sla.respond, fixBy: now + sla.fix }, o.contractor, 'work_order.dispatch', now, undefined, reason);
+      return patch;
+    });
+  }
+
+  reassign(id: number, contractor: string, actor: Actor, note?: string): WorkOrder {
+    if (!this.contractors.has(contractor)) throw new WorkOrderError('bad_request', `contractor: unknown contractor "${contractor}"`, 'contractor');
+    return this.transition(
+      id,
+      'reassign',
+      actor,
+      note,
+      (o, now) => {
+        if (o.contractor === contractor) throw new WorkOrderError('conflict', `work order ${id} is already assigned to ${contractor}`, 'contractor');
+        if (o.contractor) {
+          this.outbox.cancelPending(o.id, 'contractor', o.contractor);
+          this.queueToContractor(o, o.contractor, 'work_order.withdrawn', now, undefined, note);
+        }
+        this.queueToContractor({ ...o, contractor }, contractor, 'work_order.dispatch', now, undefined, note);
+        // The respond clock restarts for the new contractor; the fix deadline stays.
+        const sla = this.config.sla[o.priority];
+        return { contractor, dispatched_at: null, acknowledged_at: null, started_at: null, respond_by: now + sla.respond, respond_breached_at: null };
+      },
+      { to: contractor },
+    );
+  }
+
+  addNote(id: number, actor: Actor, note: string): WorkOrder {
+    const order = this.require(id, actor);
+    const now = this.clock.now();
+    transaction(this.db, () => {
+      this.orders.update(id, { updated_at: now });
+      this.orders.journal(id, now, actorName(actor), 'note', order.status, order.status, note);
+    });
+    return this.orders.get(id) as WorkOrder;
+  }
+
+  private transition(
+    id: number,
+    name: TransitionName,
+    actor: Actor,
+    note: string | undefined,
+    patch: (order: WorkOrder, now: number) => OrderPatch,
+    data?: Record<string, unknown>,
+  ): WorkOrder {
+    const rule = TRANSITIONS[name];
+    if (rule.by !== actor.type) throw new WorkOrderError('forbidden', `only a ${rule.by} may ${name} a work order`);
+    return transaction(this.db, () => {
+      const order = this.require(id, actor);
+      if (!canTransition(name, order.status)) {
+        throw new WorkOrderError('conflict', `cannot ${name} work order ${id}: it is ${order.status} (allowed from ${rule.from.join(', ')})`);
+      }
+      const now = this.clock.now();
+      const changes = patch(order, now);
+      this.orders.update(id, { ...changes, status: rule.to, updated_at: now });
+      this.orders.journal(id, now, actorName(actor), name, order.status, rule.to, note ?? null, data ? { ...data, from: order.contractor } : undefined);
+      this.afterCommit();
+      return this.orders.get(id) as WorkOrder;
+    });
+  }
+
+  /** The order, checked for existence and (for a contractor) ownership. */
+  private require(id: number, actor?: Actor): WorkOrder {
+    const order = this.orders.get(id);
+    if (!order) throw new WorkOrderError('not_found', `no work order ${id}`);
+    if (actor?.type === 'contractor' && order.contractor !== actor.id) throw new WorkOrderError('forbidden', `work order ${id} is not assigned to ${actor.id}`);
+    return order;
+  }
+
+  // ───────────────────────────── reads ─────────────────────────────
+
+  get(id: number, actor?: Actor): WorkOrderDetail {
+    const order = this.require(id, actor);
+    const deliveries = this.outbox
+      .list({ orderId: id })
+      .filter((r) => actor?.type !== 'contractor' || (r.recipientType === 'contractor' && r.recipient === actor.id))
+      .map((r) => ({ id: r.id, recipient: r.recipient, channel: r.channel, event: r.event, status: r.status, attempts: r.attempts, lastError: r.lastError }));
+    return { ...order, journal: this.orders.journalOf(id), deliveries };
+  }
+
+  list(filter: OrderFilter): WorkOrder[] {
+    return this.orders.list(filter);
+  }
+
+  contractorIds(): string[] {
+    return [...this.contractors.keys()];
+  }
+
+  deadLetters(): DeadLetter[] {
+    return this.outbox.deadLetters();
+  }
+
+  deliveryAttempts(outboxId: string): DeliveryAttempt[] {
+    return this.outbox.attempts(outboxId);
+  }
+
+  retryDeadLetter(outboxId: string, actor: Actor): void {
+    const row = this.outbox.get(outboxId);
+    if (!row) throw new WorkOrderError('not_found', `no dead letter ${outboxId}`);
+    const now = this.clock.now();
+    const done = transaction(this.db, () => {
+      const ok = this.outbox.retryDead(outboxId, now, actorName(actor));
+      if (ok && row.orderId !== null) this.orders.journal(row.orderId, now, actorName(actor), 'dispatch_retry', null, null, `retry ${row.event} to ${row.recipient} by ${row.channel}`, { outbox: outboxId });
+      return ok;
+    });
+    if (!done) throw new WorkOrderError('conflict', `message ${outboxId} is ${row.status}, not a dead letter`);
+    this.worker.kick();
+  }
+
+  kpis(q: { from: number; to: number; groupBy: KpiGroupBy }): KpiRow[] {
+    const inPeriod = this.orders.list({ createdFrom: q.from, createdTo: q.to, limit: 1_000_000 });
+    const open = this.orders.list({ status: ['open', 'dispatched', 'acknowledged', 'in_progress'], limit: 1_000_000 });
+    return computeKpis(inPeriod, open, q.groupBy, this.clock.now());
+  }
+
+  stats(): WorkOrderStats {
+    return {
+      open: this.orders.list({ status: ['open', 'dispatched', 'acknowledged', 'in_progress', 'resolved'], limit: 1_000_000 }).length,
+      counters: this.orders.counters(),
+      outbox: this.outbox.counts(),
+      worker: { ...this.worker.stats },
+    };
+  }
+
+  // ───────────────────────────── SLA ─────────────────────────────
+
+  /** Judge every deadline that is due, then aim the one timer at the next. */
+  private checkDeadlines(): void {
+    const now = this.clock.now();
+    let next: number | undefined;
+    try {
+      for (const o of this.orders.pendingDeadlines()) {
+        if (o.acknowledgedAt === null && o.respondBreachedAt === null) {
+          if (now >= o.respondBy && UNACKNOWLEDGED.includes(o.status)) this.breach(o, 'respond', now);
+          else if (UNACKNOWLEDGED.includes(o.status)) next = Math.min(next ?? Infinity, o.respondBy);
+        }
+        if (o.resolvedAt === null && o.fixBreachedAt === null && o.status !== 'resolved') {
+          if (now >= o.fixBy) this.breach(this.orders.get(o.id) as WorkOrder, 'fix', now);
+          else next = Math.min(next ?? Infinity, o.fixBy);
+        }
+      }
+    } catch (err) {
+      this.log.error({ err }, 'work orders: checking SLA deadlines failed; retrying in 1 min');
+      next = now + 60_000;
+    }
+    this.sla.armAt(next);
+  }
+
+  private breach(order: WorkOrder, which: 'respond' | 'fix', now: number): void {
+    const deadline = which === 'respond' ? order.respondBy : order.fixBy;
+    transaction(this.db, () => {
+      this.orders.update(order.id, which === 'respond' ? { respond_breached_at: now } : { fix_breached_at: now });
+      this.orders.journal(order.id, now, 'system', `sla_${which}_breached`, order.status, order.status, `${which} deadline ${new Date(deadline).toISOString()} passed`, { deadline });
+      this.orders.bump(`sla_${which}_breaches`);
+      this.escalate(order, 'work_order.sla_breached', now, { breach: which, deadline });
+    });
+    this.log.warn({ order: order.id, contractor: order.contractor, breach: which, priority: order.priority }, `SLA ${which} deadline breached on work order ${order.id}`);
+    this.worker.kick();
+  }
+
+  // ───────────────────────────── outbox plumbing ─────────────────────────────
+
+  private afterCommit(): void {
+    // Runs inside the transaction: the kick only queues a microtask, which sees the committed rows.
+    this.worker.kick();
+    if (this.started) queueMicrotask(() => this.checkDeadlines());
+  }
+
+  private orderPayload(o: WorkOrder, alarm?: AlarmSignal): Record<string, unknown> {
+    return {
+      workOrder: {
+        id: o.id,
+        site: this.site.id,
+        title: o.title,
+        source: o.source,
+        status: o.status,
+        priority: o.priority,
+        trade: o.trade,
+        device: o.device,
+        kind: o.kind,
+        location: o.location,
+        fault: o.fault,
+        contractor: o.contractor,
+        createdAt: o.createdAt,
+        respondBy: o.respondBy,
+        fixBy: o.fixBy,
+        occurrences: o.occurrences,
+        ...(alarm ? { alarm: { id: alarm.alarmId, rule: alarm.ruleId, message: alarm.message, priority: alarm.priority, at: alarm.at } } : {}),
+      },
+    };
+  }
+
+  private queueToContractor(o: WorkOrder, contractorId: string, event: string, now: number, alarm?: AlarmSignal, note?: string): void {
+    const c = this.contractors.get(contractorId);
+    if (!c) return;
+    const ids = this.outbox.enqueue(
+      { orderId: o.id, recipientType: 'contractor', recipient: contractorId, channels: channelsOf(c.channels), event, payload: { ...this.orderPayload({ ...o, contractor: contractorId }, alarm), ...(note ? { note } : {}) } },
+      now,
+    );
+    this.orders.journal(o.id, now, 'system', 'queued', null, null, `${event} to ${contractorId}`, { outbox: ids });
+  }
+
+  private escalate(order: WorkOrder | undefined, event: string, now: number, extra: Record<string, unknown>): void {
+    const contacts = this.config.escalation.contacts.filter((c) => order === undefined || c.priorities.includes(order.priority));
+    for (const contact of contacts) {
+      this.outbox.enqueue(
+        { orderId: order?.id ?? null, recipientType: 'contact', recipient: contact.id, channels: channelsOf(contact.channels), event, payload: { ...(order ? this.orderPayload(order) : {}), ...extra } },
+        now,
+      );
+    }
+    this.orders.bump('escalations');
+    if (order) this.orders.journal(order.id, now, 'system', 'escalated', null, null, `${event} to ${contacts.map((c) => c.id).join(', ') || 'nobody (no escalation contact configured)'}`, extra);
+  }
+
+  private senderFor(row: OutboxRow): Sender | DeliveryError {
+    const channels = row.recipientType === 'contractor' ? this.contractors.get(row.recipient)?.channels : this.config.escalation.contacts.find((c) => c.id === row.recipient)?.channels;
+    if (!channels) return new DeliveryError(`${row.recipientType} "${row.recipient}" is no longer configured`, undefined, false);
+    return this.senders.senderFor(row.channel, channels);
+  }
+
+  private subjectOf(row: OutboxRow): string {
+    const parsed = JSON.parse(row.body) as { workOrder?: { id: number; title: string; priority: number } };
+    const wo = parsed.workOrder;
+    return wo ? `[${this.site.id}] P${wo.priority} work order ${wo.id}: ${wo.title} (${row.event})` : `[${this.site.id}] ${row.event}`;
+  }
+
+  private delivered(row: OutboxRow, at: number): void {
+    if (row.orderId === null || row.recipientType !== 'contractor' || row.event !== 'work_order.dispatch') return;
+    const order = this.orders.get(row.orderId);
+    if (!order || order.contractor !== row.recipient) return;
+    if (order.status === 'open') {
+      this.orders.update(order.id, { status: 'dispatched', dispatched_at: at, updated_at: at });
+      this.orders.journal(order.id, at, 'system', 'dispatch', 'open', 'dispatched', `delivered to ${row.recipient} by ${row.channel}`, { outbox: row.id });
+    } else {
+      this.orders.journal(order.id, at, 'system', 'delivered', order.status, order.status, `delivered to ${row.recipient} by ${row.channel}`, { outbox: row.id });
+    }
+  }
+
+  private deadLetter(row: OutboxRow, reason: string, at: number): void {
+    this.orders.bump('dead_letters');
+    const order = row.orderId !== null ? this.orders.get(row.orderId) : undefined;
+    if (order) this.orders.journal(order.id, at, 'system', 'dead_letter', order.status, order.status, `${row.event} to ${row.recipient} by ${row.channel}: ${reason}`, { outbox: row.id });
+    // An escalation that cannot be delivered is not escalated again (no loops); it stays visible as a dead letter.
+    if (row.recipientType === 'contact') return;
+    this.escalate(order, 'dispatch.dead_letter', at, { deadLetter: { id: row.id, recipient: row.recipient, channel: row.channel, event: row.event, reason } });
+  }
+}
+
+export function channelsOf(c: ChannelsConfig): ChannelType[] {
+  const out: ChannelType[] = [];
+  if (c.webhook) out.push('webhook');
+  if (c.mqtt) out.push('mqtt');
+  if (c.email) out.push('email');
+  return out;
+}
