@@ -93,8 +93,7 @@ describe('WorkOrderService', () => {
     wo.acknowledge(orderId, ACME, 'on my way');
     wo.startWork(orderId, ACME);
     wo.resolve(orderId, ACME, 'replaced the motor protection relay');
-    order = wo.close(orderId, OPERATOR, 'verified running');
-    expect(order.status).toBe('closed');
+    expect(wo.close(orderId, OPERATOR, 'verified running').status).toBe('closed');
     expect(wo.get(orderId).journal.filter((j) => j.to !== j.from && j.to !== null).map((j) => `${j.from}>${j.to}`)).toEqual([
       'null>open',
       'open>dispatched',
