@@ -7,6 +7,7 @@ import type { PointDef } from '../model/device-kinds.ts';
 import type { Sample } from '../model/sample.ts';
 import type { DeviceState } from '../live/live-view.ts';
 import type { HistoryQuery } from '../storage/sample-store.ts';
+import type { WorkOrdersFacade } from '../../rules/work-orders/index.ts';
 
 export interface HealthReport {
   readonly status: 'ok' | 'degraded';
@@ -27,4 +28,6 @@ export interface ApiDeps {
   history(query: HistoryQuery): Promise<Sample[]>;
   health(): HealthReport;
   now(): number;
+  /** Work orders (rules/work-orders), when enabled in the config. */
+  readonly workOrders?: WorkOrdersFacade;
 }

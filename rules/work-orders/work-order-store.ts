@@ -122,6 +122,7 @@ export interface OrderFilter {
   readonly building?: string;
   readonly source?: WorkOrderSource;
   readonly createdFrom?: number;
+  /** Inclusive. */
   readonly createdTo?: number;
   readonly limit?: number;
 }
@@ -209,7 +210,7 @@ export class WorkOrderStore {
       args.push(f.createdFrom);
     }
     if (f.createdTo !== undefined) {
-      where.push('created_at < ?');
+      where.push('created_at <= ?');
       args.push(f.createdTo);
     }
     const sql = `SELECT * FROM work_orders ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
