@@ -18,6 +18,7 @@ import { pointsOf } from './model/device-kinds.ts';
 import type { DeviceInfo } from './model/device.ts';
 import { SqliteSampleStore } from './storage/sqlite-sample-store.ts';
 import { TroubleBoard } from './trouble/trouble-board.ts';
+import { WorkOrderService, workOrdersFacade } from '../rules/work-orders/index.ts';
 
 export interface GatewayOptions {
   readonly clock?: Clock;
@@ -38,6 +39,8 @@ export interface RunningGateway {
   /** `http://host:port` when listening. */
   readonly apiUrl: string | undefined;
   readonly devices: readonly DeviceInfo[];
+  /** Work orders, when `workOrders.enabled`; the alarm engine feeds it through `onAlarm`. */
+  readonly workOrders: WorkOrderService | undefined;
   stop(): Promise<void>;
 }
 
@@ -129,6 +132,20 @@ export async function startGateway(config: SiteConfig, log: Logger, options: Gat
     };
   };
 
+  let workOrders: WorkOrderService | undefined;
+  if (config.workOrders.enabled) {
+    workOrders = new WorkOrderService({
+      config: config.workOrders,
+      file: resolve(config.workOrders.database ?? join(dataDir, 'gateway.db')),
+      clock,
+      log: log.child({ component: 'work-orders' }),
+      site: { id: config.site.id, timezone: config.site.timezone },
+      devices: () => devices,
+      ...(broker ? { embeddedBrokerUrl: broker.url } : {}),
+    });
+    workOrders.start();
+  }
+
   const deps: ApiDeps = {
     site: config.site,
     devices: () => devices,
@@ -137,6 +154,7 @@ export async function startGateway(config: SiteConfig, log: Logger, options: Gat
     history: (q) => store.history(q),
     health,
     now: () => clock.now(),
+    ...(workOrders ? { workOrders: workOrdersFacade(workOrders) } : {}),
   };
   const app = await buildApp(deps, log.child({ component: 'api' }));
   let apiUrl: string | undefined;
@@ -161,11 +179,13 @@ export async function startGateway(config: SiteConfig, log: Logger, options: Gat
     app,
     apiUrl,
     devices,
+    workOrders,
     stop: async () => {
       if (stopped) return;
       stopped = true;
       for (const t of timers) t.cancel();
       await app.close();
+      await workOrders?.stop().catch((err: unknown) => log.warn({ err }, 'work orders stop failed'));
       await Promise.all(connectors.map((c) => c.stop().catch((err: unknown) => log.warn({ err, connector: c.id }, 'connector stop failed'))));
       await bus.drain();
       if (broker) await broker.close();
