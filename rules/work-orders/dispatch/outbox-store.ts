@@ -135,9 +135,12 @@ export class OutboxStore {
     ).map(toRow);
   }
 
-  nextDueAt(): number | undefined {
-    const r = this.db.prepare(`SELECT MIN(next_attempt_at) AS t FROM dispatch_outbox WHERE status = 'pending'`).get() as { t: number | null };
-    return r.t ?? undefined;
+  /** The earliest retry time among pending rows, leaving out `busy` ones (in flight). */
+  nextDueAt(busy: ReadonlySet<string> = new Set()): number | undefined {
+    const rows = this.db
+      .prepare(`SELECT id, next_attempt_at AS t FROM dispatch_outbox WHERE status = 'pending' ORDER BY next_attempt_at LIMIT ?`)
+      .all(busy.size + 1) as Array<{ id: string; t: number }>;
+    return rows.find((r) => !busy.has(r.id))?.t;
   }
 
   /** Record that attempt `attempts` starts now; if the process dies, the row is due again at `leaseUntil`. */

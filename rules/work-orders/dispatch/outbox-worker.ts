@@ -112,7 +112,7 @@ export class OutboxWorker {
   /** One timer on the Clock, for the earliest pending row that is not in flight. */
   private arm(): void {
     if (this.stopped) return;
-    const next = this.store.nextDueAt();
+    const next = this.store.nextDueAt(new Set(this.inFlight.keys()));
     if (next === undefined) {
       this.timer?.cancel();
       this.timer = undefined;
@@ -131,18 +131,19 @@ export class OutboxWorker {
 
   private start(row: OutboxRow): void {
     const attempt = row.attempts + 1;
-    const retryAt = this.clock.now() + backoffDelay(this.options, attempt, this.random);
-    // Durable before the attempt: a crash during the send retries at retryAt with the same id.
-    this.store.beginAttempt(row.id, attempt, retryAt);
+    const backoff = backoffDelay(this.options, attempt, this.random);
+    // Durable before the attempt: if the process dies during the send, the row is due again once
+    // the attempt would have timed out and backed off, and is re-sent with the same id.
+    this.store.beginAttempt(row.id, attempt, this.clock.now() + this.options.timeout + backoff);
     this.stats.attempts++;
-    const p = this.attempt(row, attempt, retryAt).finally(() => {
+    const p = this.attempt(row, attempt, backoff).finally(() => {
       this.inFlight.delete(row.id);
       this.kick();
     });
     this.inFlight.set(row.id, p);
   }
 
-  private async attempt(row: OutboxRow, attempt: number, retryAt: number): Promise<void> {
+  private async attempt(row: OutboxRow, attempt: number, backoff: number): Promise<void> {
     const began = this.clock.monotonic();
     const at = this.clock.now();
     let result: DeliveryResult | undefined;
@@ -165,6 +166,7 @@ export class OutboxWorker {
     if (this.stopped && failure) return; // shutting down: the lease retries it after restart
     const durationMs = Math.round(this.clock.monotonic() - began);
     const now = this.clock.now();
+    const retryAt = now + backoff;
     try {
       transaction(this.db, () => {
         this.store.recordAttempt(row.id, { attempt, at, ok: !failure, statusCode: failure ? (failure.statusCode ?? null) : (result?.statusCode ?? null), error: failure?.message ?? null, durationMs });

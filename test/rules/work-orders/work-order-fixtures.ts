@@ -55,7 +55,7 @@ export interface ReceivedRequest {
   readonly status: number;
 }
 
-/** A local webhook receiver: answers `status(path, n)` to the n-th request (0-based) on each path. */
+/** A local webhook receiver: answers `status(path, n)` to the n-th request (0-based) on each path; 0 never answers. */
 export async function startReceiver(status: (path: string, n: number) => number = () => 200): Promise<{ url: string; requests: ReceivedRequest[]; close: () => Promise<void> }> {
   const requests: ReceivedRequest[] = [];
   const counts = new Map<string, number>();
@@ -68,6 +68,7 @@ export async function startReceiver(status: (path: string, n: number) => number 
       counts.set(path, n + 1);
       const code = status(path, n);
       requests.push({ path, headers: req.headers, body: Buffer.concat(chunks).toString(), status: code });
+      if (code === 0) return; // never answer (a hung receiver)
       res.writeHead(code, { 'content-type': 'application/json' }).end('{}');
     });
   });

@@ -8,6 +8,11 @@ import type { WorkOrderConfig } from '../../../rules/work-orders/work-order-sche
 import { tempDir } from '../../helpers/temp-dir.ts';
 import { DEVICES, pumpTrip, SECRET, startReceiver, woConfig } from './work-order-fixtures.ts';
 
+async function waitUntil(cond: () => boolean): Promise<void> {
+  for (let i = 0; i < 500 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
+  expect(cond()).toBe(true);
+}
+
 const OPERATOR = { type: 'operator', id: 'alice' } as const;
 const ACME = { type: 'contractor', id: 'acme-pumps' } as const;
 
@@ -187,6 +192,22 @@ describe('WorkOrderService', () => {
     expect(receiver.requests.filter((r) => r.path === '/escalation').map((r) => (JSON.parse(r.body) as { event: string }).event)).toEqual(['dispatch.dead_letter']);
     expect(wo.get(orderId).status).toBe('open');
     expect(wo.deliveryAttempts(dead[0]!.id).map((a) => a.statusCode)).toEqual([503, 503, 503, 503]);
+  });
+
+  it('an attempt that gets no answer is aborted by the timeout on the clock and retried', async () => {
+    await receiver.close();
+    receiver = await startReceiver((path, n) => (path === '/acme' && n === 0 ? 0 : 200));
+    const wo = open();
+    const { orderId } = wo.onAlarm(pumpTrip()) as { orderId: number };
+    await waitUntil(() => receiver.requests.length === 1);
+    expect(wo.get(orderId).status).toBe('open');
+    clock.advance(5_000); // dispatch.timeout
+    await wo.idle();
+    expect(wo.deliveryAttempts(wo.get(orderId).deliveries[0]!.id)).toEqual([expect.objectContaining({ ok: false, error: expect.stringMatching(/\/acme: no answer within 5000 ms$/) })]);
+    clock.advance(1_000); // first backoff
+    await wo.idle();
+    expect(receiver.requests).toHaveLength(2);
+    expect(wo.get(orderId).status).toBe('dispatched');
   });
 
   it('reassign withdraws the order from the old contractor and dispatches it to the new one; reopen re-dispatches', async () => {
