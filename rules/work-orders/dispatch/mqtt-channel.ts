@@ -31,7 +31,7 @@ export class MqttChannel implements Channel<MqttTarget> {
 
   async send(target: MqttTarget, message: OutboundMessage, signal: AbortSignal): Promise<DeliveryResult> {
     const client = this.connect();
-    if (!client.connected) throw new DeliveryError(`MQTT ${this.url}: not connected`);
+    if (!client.connected) await this.connected(client, signal);
     const published = client.publishAsync(target.topic, message.body, {
       qos: 1,
       properties: { userProperties: { 'idempotency-key': message.id, event: message.event } },
@@ -46,6 +46,23 @@ export class MqttChannel implements Channel<MqttTarget> {
       throw new DeliveryError(`MQTT publish ${target.topic}: ${(err as Error).message}`);
     }
     return {};
+  }
+
+  /** Wait for the (re)connection, at most until the attempt's timeout. */
+  private connected(client: MqttClient, signal: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const onConnect = (): void => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      const onAbort = (): void => {
+        client.off('connect', onConnect);
+        reject(new DeliveryError(`MQTT ${this.url}: not connected`));
+      };
+      if (signal.aborted) return onAbort();
+      client.once('connect', onConnect);
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
   }
 
   async close(): Promise<void> {
