@@ -47,6 +47,8 @@ CREATE UNIQUE INDEX IF NOT EXISTS work_orders_one_open_per_fault
 CREATE INDEX IF NOT EXISTS work_orders_status ON work_orders(status);
 CREATE INDEX IF NOT EXISTS work_orders_contractor ON work_orders(contractor, status);
 CREATE INDEX IF NOT EXISTS work_orders_created ON work_orders(created_at);
+CREATE INDEX IF NOT EXISTS work_orders_respond_by ON work_orders(respond_by) WHERE acknowledged_at IS NULL AND respond_breached_at IS NULL;
+CREATE INDEX IF NOT EXISTS work_orders_fix_by ON work_orders(fix_by) WHERE resolved_at IS NULL AND fix_breached_at IS NULL;
 
 CREATE TABLE IF NOT EXISTS work_order_journal (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,

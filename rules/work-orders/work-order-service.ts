@@ -303,7 +303,7 @@ export class WorkOrderService {
         this.orders.journal(id, now, 'system', 'unrouted', 'open', 'open', `no contractor covers trade ${req.trade} / kind ${req.device.kind} in ${location.building}`);
         this.escalate(order, 'work_order.unrouted', now, { reason: 'no contractor route' });
       }
-      this.afterCommit();
+      this.afterCommit(order);
       return { action: 'created', orderId: id };
     });
   }
@@ -436,8 +436,9 @@ export class WorkOrderService {
       const changes = patch(order, now);
       this.orders.update(id, { ...changes, status: rule.to, updated_at: now });
       this.orders.journal(id, now, actorName(actor), name, order.status, rule.to, note ?? null, data ? { ...data, from: order.contractor } : undefined);
-      this.afterCommit();
-      return this.orders.get(id) as WorkOrder;
+      const updated = this.orders.get(id) as WorkOrder;
+      this.afterCommit(updated);
+      return updated;
     });
   }
 
@@ -511,21 +512,23 @@ export class WorkOrderService {
     const now = this.clock.now();
     let next: number | undefined;
     try {
-      for (const o of this.orders.pendingDeadlines()) {
-        if (o.acknowledgedAt === null && o.respondBreachedAt === null) {
-          if (now >= o.respondBy && UNACKNOWLEDGED.includes(o.status)) this.breach(o, 'respond', now);
-          else if (UNACKNOWLEDGED.includes(o.status)) next = Math.min(next ?? Infinity, o.respondBy);
-        }
-        if (o.resolvedAt === null && o.fixBreachedAt === null && o.status !== 'resolved') {
-          if (now >= o.fixBy) this.breach(this.orders.get(o.id) as WorkOrder, 'fix', now);
-          else next = Math.min(next ?? Infinity, o.fixBy);
-        }
+      for (const o of this.orders.dueDeadlines(now)) {
+        if (o.acknowledgedAt === null && o.respondBreachedAt === null && UNACKNOWLEDGED.includes(o.status) && now >= o.respondBy) this.breach(o, 'respond', now);
+        if (o.resolvedAt === null && o.fixBreachedAt === null && now >= o.fixBy) this.breach(this.orders.get(o.id) as WorkOrder, 'fix', now);
       }
+      next = this.orders.nextDeadline();
     } catch (err) {
       this.log.error({ err }, 'work orders: checking SLA deadlines failed; retrying in 1 min');
       next = now + 60_000;
     }
     this.sla.armAt(next);
+  }
+
+  /** A new deadline: pull the timer in if it is earlier than the one armed (stale ones just find nothing due). */
+  private noteDeadline(at: number): void {
+    if (!this.started) return;
+    const armed = this.sla.armedFor;
+    if (armed === undefined || at < armed) this.sla.armAt(at);
   }
 
   private breach(order: WorkOrder, which: 'respond' | 'fix', now: number): void {
@@ -542,10 +545,10 @@ export class WorkOrderService {
 
   // ───────────────────────────── outbox plumbing ─────────────────────────────
 
-  private afterCommit(): void {
+  private afterCommit(order?: { respondBy: number; fixBy: number }): void {
     // Runs inside the transaction: the kick only queues a microtask, which sees the committed rows.
     this.worker.kick();
-    if (this.started) queueMicrotask(() => this.checkDeadlines());
+    if (order) this.noteDeadline(Math.min(order.respondBy, order.fixBy));
   }
 
   private orderPayload(o: WorkOrder, alarm?: AlarmSignal): Record<string, unknown> {

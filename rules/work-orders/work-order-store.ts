@@ -127,6 +127,11 @@ export interface OrderFilter {
   readonly limit?: number;
 }
 
+/** Not acknowledged, not judged: the respond deadline is still open. */
+const RESPOND_PENDING = `(status IN ('open', 'dispatched') AND acknowledged_at IS NULL AND respond_breached_at IS NULL)`;
+/** Not resolved, not judged: the fix deadline is still open. */
+const FIX_PENDING = `(status IN ('open', 'dispatched', 'acknowledged', 'in_progress') AND resolved_at IS NULL AND fix_breached_at IS NULL)`;
+
 export class WorkOrderStore {
   private readonly db: DatabaseSync;
 
@@ -217,16 +222,21 @@ export class WorkOrderStore {
     return (this.db.prepare(sql).all(...args, f.limit ?? 1000) as unknown as OrderRow[]).map(toOrder);
   }
 
-  /** Orders whose respond or fix deadline has not yet been judged. */
-  pendingDeadlines(): WorkOrder[] {
+  /** Orders with a respond or fix deadline at or before `now` that is not yet judged. */
+  dueDeadlines(now: number): WorkOrder[] {
     return (
       this.db
-        .prepare(
-          `SELECT * FROM work_orders WHERE status NOT IN ('closed', 'cancelled')
-             AND ((respond_breached_at IS NULL AND acknowledged_at IS NULL) OR (fix_breached_at IS NULL AND resolved_at IS NULL))`,
-        )
-        .all() as unknown as OrderRow[]
+        .prepare(`SELECT * FROM work_orders WHERE (${RESPOND_PENDING} AND respond_by <= ?) OR (${FIX_PENDING} AND fix_by <= ?) ORDER BY id`)
+        .all(now, now) as unknown as OrderRow[]
     ).map(toOrder);
+  }
+
+  /** The earliest deadline still to be judged, if any. */
+  nextDeadline(): number | undefined {
+    const r = this.db
+      .prepare(`SELECT MIN(t) AS t FROM (SELECT MIN(respond_by) AS t FROM work_orders WHERE ${RESPOND_PENDING} UNION ALL SELECT MIN(fix_by) FROM work_orders WHERE ${FIX_PENDING})`)
+      .get() as { t: number | null };
+    return r.t ?? undefined;
   }
 
   journal(orderId: number, at: number, actor: string, action: string, from: WorkOrderStatus | null, to: WorkOrderStatus | null, note: string | null, data?: Record<string, unknown>): void {
