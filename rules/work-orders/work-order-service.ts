@@ -380,7 +380,7 @@ export class WorkOrderService {
         respond_breached_at: null,
         fix_breached_at: null,
       };
-      if (o.contractor) this.queueToContractor({ ...o, respondBy: now + sla.respond, fixBy: now + sla.fix }, o.contractor, 'work_order.dispatch', now, undefined, reason);
+      if (o.contractor) this.queueToContractor({ ...o, status: 'open', respondBy: now + sla.respond, fixBy: now + sla.fix }, o.contractor, 'work_order.dispatch', now, undefined, reason);
       return patch;
     });
   }
@@ -398,9 +398,9 @@ export class WorkOrderService {
           this.outbox.cancelPending(o.id, 'contractor', o.contractor);
           this.queueToContractor(o, o.contractor, 'work_order.withdrawn', now, undefined, note);
         }
-        this.queueToContractor({ ...o, contractor }, contractor, 'work_order.dispatch', now, undefined, note);
         // The respond clock restarts for the new contractor; the fix deadline stays.
         const sla = this.config.sla[o.priority];
+        this.queueToContractor({ ...o, contractor, status: 'open', respondBy: now + sla.respond }, contractor, 'work_order.dispatch', now, undefined, note);
         return { contractor, dispatched_at: null, acknowledged_at: null, started_at: null, respond_by: now + sla.respond, respond_breached_at: null };
       },
       { to: contractor },

@@ -48,6 +48,7 @@ export class OutboxWorker {
   private readonly hooks: OutboxHooks;
   private readonly random: () => number;
   private readonly inFlight = new Map<string, Promise<void>>();
+  private readonly aborts = new Set<AbortController>();
   private timer: Timer | undefined;
   private timerAt: number | undefined;
   private pumping = false;
@@ -88,6 +89,8 @@ export class OutboxWorker {
     this.stopped = true;
     this.timer?.cancel();
     this.timer = undefined;
+    // Abandon sends in flight: their attempt is already counted and leased, so they are retried after a restart.
+    for (const a of this.aborts) a.abort(new DeliveryError('gateway stopping'));
     await Promise.all([...this.inFlight.values()]);
   }
 
@@ -153,6 +156,7 @@ export class OutboxWorker {
       failure = sender;
     } else {
       const abort = new AbortController();
+      this.aborts.add(abort);
       const timeout = this.clock.setTimer(this.options.timeout, () => abort.abort(new DeliveryError(`no answer within ${this.options.timeout} ms`)));
       try {
         result = await sender({ id: row.id, event: row.event, body: row.body, attempt, subject: this.hooks.subject(row) }, abort.signal);
@@ -161,6 +165,7 @@ export class OutboxWorker {
         if (abort.signal.aborted && !(err instanceof DeliveryError)) failure = new DeliveryError(`no answer within ${this.options.timeout} ms`);
       } finally {
         timeout.cancel();
+        this.aborts.delete(abort);
       }
     }
     if (this.stopped && failure) return; // shutting down: the lease retries it after restart
