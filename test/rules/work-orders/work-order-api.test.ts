@@ -85,6 +85,13 @@ describe('work-order API', () => {
     expect((detail.json() as { journal: Array<{ actor: string; action: string }> }).journal.filter((j) => j.actor === 'contractor:acme-pumps').map((j) => j.action)).toEqual(['acknowledge', 'resolve']);
   });
 
+  it('is described in the OpenAPI document', async () => {
+    const res = await app.inject({ method: 'GET', url: '/docs/json' });
+    expect(res.statusCode).toBe(200);
+    const paths = Object.keys((res.json() as { paths: Record<string, unknown> }).paths);
+    expect(paths).toEqual(expect.arrayContaining(['/api/work-orders', '/api/work-orders/{id}/reassign', '/api/contractor/work-orders/{id}/resolve', '/api/work-orders/kpis']));
+  });
+
   it('401 without or with a wrong token, and without an operator name', async () => {
     expect((await app.inject({ method: 'GET', url: '/api/contractor/work-orders' })).statusCode).toBe(401);
     expect((await app.inject({ method: 'GET', url: '/api/contractor/work-orders', headers: { authorization: 'Bearer nope-nope-nope-nope' } })).statusCode).toBe(401);
