@@ -45,6 +45,7 @@ CREATE TABLE IF NOT EXISTS work_orders (
 CREATE UNIQUE INDEX IF NOT EXISTS work_orders_one_open_per_fault
   ON work_orders(device, fault) WHERE fault IS NOT NULL AND status NOT IN ('closed', 'cancelled');
 CREATE INDEX IF NOT EXISTS work_orders_status ON work_orders(status);
+CREATE INDEX IF NOT EXISTS work_orders_fault ON work_orders(device, fault);
 CREATE INDEX IF NOT EXISTS work_orders_contractor ON work_orders(contractor, status);
 CREATE INDEX IF NOT EXISTS work_orders_created ON work_orders(created_at);
 CREATE INDEX IF NOT EXISTS work_orders_respond_by ON work_orders(respond_by) WHERE acknowledged_at IS NULL AND respond_breached_at IS NULL;

@@ -8,7 +8,7 @@ import type { DatabaseSync } from 'node:sqlite';
 import type { Logger } from 'pino';
 import type { Clock } from '../../gateway/model/clock.ts';
 import type { DeviceInfo } from '../../gateway/model/device.ts';
-import type { AlarmSignal, Priority } from './alarm-input.ts';
+import { checkAlarmSignal, type AlarmSignal, type Priority } from './alarm-input.ts';
 import { ContractorAuth } from './contractor-token.ts';
 import { DeadlineTimer } from './deadline-timer.ts';
 import { DeliveryError, type ChannelType } from './dispatch/channel.ts';
@@ -189,6 +189,11 @@ export class WorkOrderService {
 
   /** Never throws and never waits on the network: the alarm pipeline only pays for one SQLite commit. */
   onAlarm(signal: AlarmSignal): AlarmOutcome {
+    const problem = checkAlarmSignal(signal);
+    if (problem !== undefined) {
+      this.log.error({ problem, alarm: (signal as Partial<AlarmSignal> | null)?.alarmId }, `work orders: malformed alarm signal ignored (${problem})`);
+      return { action: 'failed', reason: problem };
+    }
     try {
       return this.applySignal(signal);
     } catch (err) {
@@ -247,9 +252,11 @@ export class WorkOrderService {
   }): AlarmOutcome & { action: 'created' | 'appended' | 'duplicate' } {
     return transaction(this.db, () => {
       const now = req.at;
+      // A re-delivered raise (same alarm instance) changes nothing, whether its order is open or closed.
+      const seen = req.alarm && req.fault !== null ? this.orders.withAlarm(req.device.id, req.fault, req.alarm.alarmId) : undefined;
+      if (seen !== undefined) return { action: 'duplicate', orderId: seen };
       const existing = req.fault !== null ? this.orders.openFor(req.device.id, req.fault) : undefined;
       if (existing) {
-        if (req.alarm && existing.alarmIds.includes(req.alarm.alarmId)) return { action: 'duplicate', orderId: existing.id };
         const alarmIds = req.alarm ? [...existing.alarmIds, req.alarm.alarmId].slice(-MAX_ALARM_IDS) : existing.alarmIds;
         this.orders.update(existing.id, {
           occurrences: existing.occurrences + 1,

@@ -190,6 +190,14 @@ export class WorkOrderStore {
     return r ? toOrder(r) : undefined;
   }
 
+  /** The newest order of (device, fault) that carries `alarmId`, in any status. */
+  withAlarm(device: string, fault: string, alarmId: string): number | undefined {
+    const r = this.db
+      .prepare('SELECT id FROM work_orders WHERE device = ? AND fault = ? AND EXISTS (SELECT 1 FROM json_each(alarm_ids) WHERE value = ?) ORDER BY id DESC LIMIT 1')
+      .get(device, fault, alarmId) as { id: number } | undefined;
+    return r?.id;
+  }
+
   list(f: OrderFilter): WorkOrder[] {
     const where: string[] = [];
     const args: SQLInputValue[] = [];

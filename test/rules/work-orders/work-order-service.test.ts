@@ -107,7 +107,18 @@ describe('WorkOrderService', () => {
       'in_progress>resolved',
       'resolved>closed',
     ]);
+    // the alarm engine re-delivering the old raise after a restart does not open a new order
+    expect(wo.onAlarm(raise).action).toBe('duplicate');
     expect(wo.onAlarm(pumpTrip()).action).toBe('created');
+  });
+
+  it('a malformed signal is refused with the field named, and nothing is written', () => {
+    const wo = open();
+    const bad = { ...pumpTrip(), priority: 9, location: { site: 'demo' } } as unknown as Parameters<WorkOrderService['onAlarm']>[0];
+    const outcome = wo.onAlarm(bad);
+    expect(outcome.action).toBe('failed');
+    expect((outcome as { reason: string }).reason).toMatch(/location\.building: .*priority: /s);
+    expect(wo.list({})).toHaveLength(0);
   });
 
   it('refuses transitions that are not allowed, and other contractors', () => {
