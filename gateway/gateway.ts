@@ -141,6 +141,7 @@ export async function startGateway(config: SiteConfig, log: Logger, options: Gat
       log: log.child({ component: 'work-orders' }),
       site: { id: config.site.id, timezone: config.site.timezone },
       devices: () => devices,
+      trouble,
       ...(broker ? { embeddedBrokerUrl: broker.url } : {}),
     });
     workOrders.start();

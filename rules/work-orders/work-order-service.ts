@@ -47,7 +47,16 @@ export interface WorkOrderServiceOptions {
   readonly embeddedBrokerUrl?: string;
   /** Random source of the retry jitter (tests). */
   readonly random?: () => number;
+  /** Where gateway trouble is shown (the gateway's TroubleBoard): raised while dead letters exist. */
+  readonly trouble?: TroubleSink;
 }
+
+export interface TroubleSink {
+  raise(key: string, source: string, message: string): void;
+  clear(key: string): void;
+}
+
+const DEAD_LETTER_TROUBLE = 'work-orders.dead-letters';
 
 export type AlarmOutcome =
   | { readonly action: 'created' | 'appended' | 'duplicate' | 'cleared'; readonly orderId: number }
@@ -99,6 +108,7 @@ export class WorkOrderService {
   private readonly sla: DeadlineTimer;
   private readonly maintenance: MaintenanceScheduler;
   private readonly contractors: Map<string, ContractorConfig>;
+  private readonly trouble: TroubleSink | undefined;
   readonly auth: ContractorAuth;
   private started = false;
 
@@ -108,6 +118,7 @@ export class WorkOrderService {
     this.log = options.log;
     this.site = options.site;
     this.devices = options.devices;
+    this.trouble = options.trouble;
     this.db = openWorkOrderDb(options.file);
     this.orders = new WorkOrderStore(this.db);
     this.outbox = new OutboxStore(this.db);
@@ -168,6 +179,7 @@ export class WorkOrderService {
     this.checkDeadlines();
     this.maintenance.start();
     this.worker.kick();
+    this.showDeadLetters();
     const open = this.orders.list({ status: ['open', 'dispatched', 'acknowledged', 'in_progress', 'resolved'], limit: 100_000 }).length;
     this.log.info({ open, pendingDeliveries: this.outbox.counts().pending }, 'work orders started');
   }
@@ -494,6 +506,7 @@ export class WorkOrderService {
       return ok;
     });
     if (!done) throw new WorkOrderError('conflict', `message ${outboxId} is ${row.status}, not a dead letter`);
+    this.showDeadLetters();
     this.worker.kick();
   }
 
@@ -628,8 +641,16 @@ export class WorkOrderService {
     }
   }
 
+  private showDeadLetters(): void {
+    if (!this.trouble) return;
+    const n = this.outbox.counts().dead;
+    if (n > 0) this.trouble.raise(DEAD_LETTER_TROUBLE, 'work-orders', `${n} work-order message(s) could not be delivered; see GET /api/work-orders/dead-letters`);
+    else this.trouble.clear(DEAD_LETTER_TROUBLE);
+  }
+
   private deadLetter(row: OutboxRow, reason: string, at: number): void {
     this.orders.bump('dead_letters');
+    queueMicrotask(() => this.showDeadLetters());
     const order = row.orderId !== null ? this.orders.get(row.orderId) : undefined;
     if (order) this.orders.journal(order.id, at, 'system', 'dead_letter', order.status, order.status, `${row.event} to ${row.recipient} by ${row.channel}: ${reason}`, { outbox: row.id });
     // An escalation that cannot be delivered is not escalated again (no loops); it stays visible as a dead letter.

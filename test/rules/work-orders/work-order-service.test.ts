@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../gateway/log/logger.ts';
 import { VirtualClock } from '../../../gateway/model/clock.ts';
+import { TroubleBoard } from '../../../gateway/trouble/trouble-board.ts';
 import { verifyWebhook } from '../../../rules/work-orders/dispatch/signature.ts';
 import { WorkOrderService } from '../../../rules/work-orders/work-order-service.ts';
 import type { WorkOrderConfig } from '../../../rules/work-orders/work-order-schema.ts';
@@ -20,6 +21,7 @@ describe('WorkOrderService', () => {
   let dir: ReturnType<typeof tempDir>;
   let receiver: Awaited<ReturnType<typeof startReceiver>>;
   let clock: VirtualClock;
+  let trouble: TroubleBoard;
   const services: WorkOrderService[] = [];
 
   const open = (config: WorkOrderConfig = woConfig(receiver.url)): WorkOrderService => {
@@ -31,6 +33,7 @@ describe('WorkOrderService', () => {
       site: { id: 'demo', timezone: 'Asia/Shanghai' },
       devices: () => DEVICES,
       random: () => 0.5,
+      trouble,
     });
     services.push(s);
     s.start();
@@ -41,6 +44,7 @@ describe('WorkOrderService', () => {
     dir = tempDir('wo-');
     receiver = await startReceiver();
     clock = new VirtualClock(Date.UTC(2026, 0, 1));
+    trouble = new TroubleBoard(clock);
   });
   afterEach(async () => {
     for (const s of services.splice(0)) await s.stop().catch(() => undefined);
@@ -203,6 +207,10 @@ describe('WorkOrderService', () => {
     expect(receiver.requests.filter((r) => r.path === '/escalation').map((r) => (JSON.parse(r.body) as { event: string }).event)).toEqual(['dispatch.dead_letter']);
     expect(wo.get(orderId).status).toBe('open');
     expect(wo.deliveryAttempts(dead[0]!.id).map((a) => a.statusCode)).toEqual([503, 503, 503, 503]);
+    expect(trouble.list().map((t) => t.key)).toEqual(['work-orders.dead-letters']);
+    wo.retryDeadLetter(dead[0]!.id, OPERATOR);
+    expect(trouble.list()).toEqual([]);
+    expect(wo.deadLetters()).toHaveLength(0);
   });
 
   it('an attempt that gets no answer is aborted by the timeout on the clock and retried', async () => {
