@@ -10,28 +10,27 @@ import type { Clock } from '../../gateway/model/clock.ts';
 import type { DeviceInfo } from '../../gateway/model/device.ts';
 import { checkAlarmSignal, type AlarmSignal, type Priority } from './alarm-input.ts';
 import { ContractorAuth } from './contractor-token.ts';
-import { DeadlineTimer } from './deadline-timer.ts';
-import { DeliveryError, type ChannelType } from './dispatch/channel.ts';
+import { SlaWatch } from './sla-watch.ts';
+import { WorkOrderNotifier } from './work-order-notifier.ts';
+import type { ChannelType } from './dispatch/channel.ts';
 import { createSenders, type Senders } from './dispatch/senders.ts';
-import { OutboxStore, type DeadLetter, type DeliveryAttempt, type OutboxRow } from './dispatch/outbox-store.ts';
-import { OutboxWorker, type Sender } from './dispatch/outbox-worker.ts';
+import { OutboxStore, type DeadLetter, type DeliveryAttempt } from './dispatch/outbox-store.ts';
+import { OutboxWorker } from './dispatch/outbox-worker.ts';
 import { MaintenanceScheduler } from './maintenance-scheduler.ts';
 import { routeContractor } from './routing.ts';
 import { openWorkOrderDb, transaction } from './work-order-db.ts';
 import { computeKpis, type KpiGroupBy, type KpiRow } from './work-order-kpis.ts';
-import type { ChannelsConfig, ContractorConfig, WorkOrderConfig } from './work-order-schema.ts';
+import type { ContractorConfig, WorkOrderConfig } from './work-order-schema.ts';
 import { WorkOrderStore, type OrderFilter, type OrderPatch } from './work-order-store.ts';
 import {
   actorName,
   canTransition,
   TRANSITIONS,
-  UNACKNOWLEDGED,
   WorkOrderError,
   type Actor,
   type JournalEntry,
   type TransitionName,
   type WorkOrder,
-  type WorkOrderStatus,
 } from './work-order.ts';
 
 export interface WorkOrderServiceOptions {
@@ -105,7 +104,8 @@ export class WorkOrderService {
   private readonly outbox: OutboxStore;
   private readonly worker: OutboxWorker;
   private readonly senders: Senders;
-  private readonly sla: DeadlineTimer;
+  private readonly sla: SlaWatch;
+  private readonly notifier: WorkOrderNotifier;
   private readonly maintenance: MaintenanceScheduler;
   private readonly contractors: Map<string, ContractorConfig>;
   private readonly trouble: TroubleSink | undefined;
@@ -132,6 +132,15 @@ export class WorkOrderService {
       mqttClientId: this.config.mqtt.clientId ?? `gateway-${this.site.id}-work-orders`,
       ...(this.config.smtp ? { smtp: { ...this.config.smtp, timeoutMs: this.config.dispatch.timeout } } : {}),
     });
+    this.notifier = new WorkOrderNotifier({
+      siteId: this.site.id,
+      config: this.config,
+      contractors: this.contractors,
+      orders: this.orders,
+      outbox: this.outbox,
+      senders: this.senders,
+      onDeadLetter: () => this.showDeadLetters(),
+    });
     this.worker = new OutboxWorker(
       this.db,
       this.outbox,
@@ -139,14 +148,14 @@ export class WorkOrderService {
       this.log.child({ part: 'outbox' }),
       this.config.dispatch,
       {
-        resolve: (row) => this.senderFor(row),
-        subject: (row) => this.subjectOf(row),
-        onDelivered: (row, at) => this.delivered(row, at),
-        onDead: (row, reason, at) => this.deadLetter(row, reason, at),
+        resolve: (row) => this.notifier.senderFor(row),
+        subject: (row) => this.notifier.subjectOf(row),
+        onDelivered: (row, at) => this.notifier.delivered(row, at),
+        onDead: (row, reason, at) => this.notifier.deadLetter(row, reason, at),
       },
       options.random,
     );
-    this.sla = new DeadlineTimer(this.clock, () => this.checkDeadlines());
+    this.sla = new SlaWatch({ db: this.db, orders: this.orders, notifier: this.notifier, clock: this.clock, log: this.log, onBreach: () => this.worker.kick() });
     this.maintenance = new MaintenanceScheduler({
       db: this.db,
       clock: this.clock,
@@ -176,7 +185,7 @@ export class WorkOrderService {
   start(): void {
     if (this.started) return;
     this.started = true;
-    this.checkDeadlines();
+    this.sla.start();
     this.maintenance.start();
     this.worker.kick();
     this.showDeadLetters();
@@ -185,7 +194,7 @@ export class WorkOrderService {
   }
 
   async stop(): Promise<void> {
-    this.sla.cancel();
+    this.sla.stop();
     this.maintenance.stop();
     await this.worker.stop();
     await this.senders.close();
@@ -317,10 +326,10 @@ export class WorkOrderService {
       });
       this.orders.bump(`created_${req.source}`);
       const order = this.orders.get(id) as WorkOrder;
-      if (contractor !== undefined) this.queueToContractor(order, contractor, 'work_order.dispatch', now, req.alarm);
+      if (contractor !== undefined) this.notifier.toContractor(order, contractor, 'work_order.dispatch', now, req.alarm);
       else {
         this.orders.journal(id, now, 'system', 'unrouted', 'open', 'open', `no contractor covers trade ${req.trade} / kind ${req.device.kind} in ${location.building}`);
-        this.escalate(order, 'work_order.unrouted', now, { reason: 'no contractor route' });
+        this.notifier.escalate(order, 'work_order.unrouted', now, { reason: 'no contractor route' });
       }
       this.afterCommit(order);
       return { action: 'created', orderId: id };
@@ -373,7 +382,7 @@ export class WorkOrderService {
     return this.transition(id, 'cancel', actor, reason, (o, now) => {
       if (o.contractor) {
         this.outbox.cancelPending(o.id, 'contractor', o.contractor);
-        this.queueToContractor(o, o.contractor, 'work_order.cancelled', now, undefined, reason);
+        this.notifier.toContractor(o, o.contractor, 'work_order.cancelled', now, undefined, reason);
       }
       return { cancelled_at: now };
     });
@@ -399,7 +408,7 @@ export class WorkOrderService {
         respond_breached_at: null,
         fix_breached_at: null,
       };
-      if (o.contractor) this.queueToContractor({ ...o, status: 'open', respondBy: now + sla.respond, fixBy: now + sla.fix }, o.contractor, 'work_order.dispatch', now, undefined, reason);
+      if (o.contractor) this.notifier.toContractor({ ...o, status: 'open', respondBy: now + sla.respond, fixBy: now + sla.fix }, o.contractor, 'work_order.dispatch', now, undefined, reason);
       return patch;
     });
   }
@@ -415,11 +424,11 @@ export class WorkOrderService {
         if (o.contractor === contractor) throw new WorkOrderError('conflict', `work order ${id} is already assigned to ${contractor}`, 'contractor');
         if (o.contractor) {
           this.outbox.cancelPending(o.id, 'contractor', o.contractor);
-          this.queueToContractor(o, o.contractor, 'work_order.withdrawn', now, undefined, note);
+          this.notifier.toContractor(o, o.contractor, 'work_order.withdrawn', now, undefined, note);
         }
         // The respond clock restarts for the new contractor; the fix deadline stays.
         const sla = this.config.sla[o.priority];
-        this.queueToContractor({ ...o, contractor, status: 'open', respondBy: now + sla.respond }, contractor, 'work_order.dispatch', now, undefined, note);
+        this.notifier.toContractor({ ...o, contractor, status: 'open', respondBy: now + sla.respond }, contractor, 'work_order.dispatch', now, undefined, note);
         return { contractor, dispatched_at: null, acknowledged_at: null, started_at: null, respond_by: now + sla.respond, respond_breached_at: null };
       },
       { to: contractor },
@@ -525,120 +534,12 @@ export class WorkOrderService {
     };
   }
 
-  // ───────────────────────────── SLA ─────────────────────────────
-
-  /** Judge every deadline that is due, then aim the one timer at the next. */
-  private checkDeadlines(): void {
-    const now = this.clock.now();
-    let next: number | undefined;
-    try {
-      for (const o of this.orders.dueDeadlines(now)) {
-        if (o.acknowledgedAt === null && o.respondBreachedAt === null && UNACKNOWLEDGED.includes(o.status) && now >= o.respondBy) this.breach(o, 'respond', now);
-        if (o.resolvedAt === null && o.fixBreachedAt === null && now >= o.fixBy) this.breach(this.orders.get(o.id) as WorkOrder, 'fix', now);
-      }
-      next = this.orders.nextDeadline();
-    } catch (err) {
-      this.log.error({ err }, 'work orders: checking SLA deadlines failed; retrying in 1 min');
-      next = now + 60_000;
-    }
-    this.sla.armAt(next);
-  }
-
-  /** A new deadline: pull the timer in if it is earlier than the one armed (stale ones just find nothing due). */
-  private noteDeadline(at: number): void {
-    if (!this.started) return;
-    const armed = this.sla.armedFor;
-    if (armed === undefined || at < armed) this.sla.armAt(at);
-  }
-
-  private breach(order: WorkOrder, which: 'respond' | 'fix', now: number): void {
-    const deadline = which === 'respond' ? order.respondBy : order.fixBy;
-    transaction(this.db, () => {
-      this.orders.update(order.id, which === 'respond' ? { respond_breached_at: now } : { fix_breached_at: now });
-      this.orders.journal(order.id, now, 'system', `sla_${which}_breached`, order.status, order.status, `${which} deadline ${new Date(deadline).toISOString()} passed`, { deadline });
-      this.orders.bump(`sla_${which}_breaches`);
-      this.escalate(order, 'work_order.sla_breached', now, { breach: which, deadline });
-    });
-    this.log.warn({ order: order.id, contractor: order.contractor, breach: which, priority: order.priority }, `SLA ${which} deadline breached on work order ${order.id}`);
-    this.worker.kick();
-  }
-
-  // ───────────────────────────── outbox plumbing ─────────────────────────────
+  // ───────────────────────────── plumbing ─────────────────────────────
 
   private afterCommit(order?: { respondBy: number; fixBy: number }): void {
     // Runs inside the transaction: the kick only queues a microtask, which sees the committed rows.
     this.worker.kick();
-    if (order) this.noteDeadline(Math.min(order.respondBy, order.fixBy));
-  }
-
-  private orderPayload(o: WorkOrder, alarm?: AlarmSignal): Record<string, unknown> {
-    return {
-      workOrder: {
-        id: o.id,
-        site: this.site.id,
-        title: o.title,
-        source: o.source,
-        status: o.status,
-        priority: o.priority,
-        trade: o.trade,
-        device: o.device,
-        kind: o.kind,
-        location: o.location,
-        fault: o.fault,
-        contractor: o.contractor,
-        createdAt: o.createdAt,
-        respondBy: o.respondBy,
-        fixBy: o.fixBy,
-        occurrences: o.occurrences,
-        ...(alarm ? { alarm: { id: alarm.alarmId, rule: alarm.ruleId, message: alarm.message, priority: alarm.priority, at: alarm.at } } : {}),
-      },
-    };
-  }
-
-  private queueToContractor(o: WorkOrder, contractorId: string, event: string, now: number, alarm?: AlarmSignal, note?: string): void {
-    const c = this.contractors.get(contractorId);
-    if (!c) return;
-    const ids = this.outbox.enqueue(
-      { orderId: o.id, recipientType: 'contractor', recipient: contractorId, channels: channelsOf(c.channels), event, payload: { ...this.orderPayload({ ...o, contractor: contractorId }, alarm), ...(note ? { note } : {}) } },
-      now,
-    );
-    this.orders.journal(o.id, now, 'system', 'queued', null, null, `${event} to ${contractorId}`, { outbox: ids });
-  }
-
-  private escalate(order: WorkOrder | undefined, event: string, now: number, extra: Record<string, unknown>): void {
-    const contacts = this.config.escalation.contacts.filter((c) => order === undefined || c.priorities.includes(order.priority));
-    for (const contact of contacts) {
-      this.outbox.enqueue(
-        { orderId: order?.id ?? null, recipientType: 'contact', recipient: contact.id, channels: channelsOf(contact.channels), event, payload: { ...(order ? this.orderPayload(order) : {}), ...extra } },
-        now,
-      );
-    }
-    this.orders.bump('escalations');
-    if (order) this.orders.journal(order.id, now, 'system', 'escalated', null, null, `${event} to ${contacts.map((c) => c.id).join(', ') || 'nobody (no escalation contact configured)'}`, extra);
-  }
-
-  private senderFor(row: OutboxRow): Sender | DeliveryError {
-    const channels = row.recipientType === 'contractor' ? this.contractors.get(row.recipient)?.channels : this.config.escalation.contacts.find((c) => c.id === row.recipient)?.channels;
-    if (!channels) return new DeliveryError(`${row.recipientType} "${row.recipient}" is no longer configured`, undefined, false);
-    return this.senders.senderFor(row.channel, channels);
-  }
-
-  private subjectOf(row: OutboxRow): string {
-    const parsed = JSON.parse(row.body) as { workOrder?: { id: number; title: string; priority: number } };
-    const wo = parsed.workOrder;
-    return wo ? `[${this.site.id}] P${wo.priority} work order ${wo.id}: ${wo.title} (${row.event})` : `[${this.site.id}] ${row.event}`;
-  }
-
-  private delivered(row: OutboxRow, at: number): void {
-    if (row.orderId === null || row.recipientType !== 'contractor' || row.event !== 'work_order.dispatch') return;
-    const order = this.orders.get(row.orderId);
-    if (!order || order.contractor !== row.recipient) return;
-    if (order.status === 'open') {
-      this.orders.update(order.id, { status: 'dispatched', dispatched_at: at, updated_at: at });
-      this.orders.journal(order.id, at, 'system', 'dispatch', 'open', 'dispatched', `delivered to ${row.recipient} by ${row.channel}`, { outbox: row.id });
-    } else {
-      this.orders.journal(order.id, at, 'system', 'delivered', order.status, order.status, `delivered to ${row.recipient} by ${row.channel}`, { outbox: row.id });
-    }
+    if (order) this.sla.note(Math.min(order.respondBy, order.fixBy));
   }
 
   private showDeadLetters(): void {
@@ -647,22 +548,4 @@ export class WorkOrderService {
     if (n > 0) this.trouble.raise(DEAD_LETTER_TROUBLE, 'work-orders', `${n} work-order message(s) could not be delivered; see GET /api/work-orders/dead-letters`);
     else this.trouble.clear(DEAD_LETTER_TROUBLE);
   }
-
-  private deadLetter(row: OutboxRow, reason: string, at: number): void {
-    this.orders.bump('dead_letters');
-    queueMicrotask(() => this.showDeadLetters());
-    const order = row.orderId !== null ? this.orders.get(row.orderId) : undefined;
-    if (order) this.orders.journal(order.id, at, 'system', 'dead_letter', order.status, order.status, `${row.event} to ${row.recipient} by ${row.channel}: ${reason}`, { outbox: row.id });
-    // An escalation that cannot be delivered is not escalated again (no loops); it stays visible as a dead letter.
-    if (row.recipientType === 'contact') return;
-    this.escalate(order, 'dispatch.dead_letter', at, { deadLetter: { id: row.id, recipient: row.recipient, channel: row.channel, event: row.event, reason } });
-  }
-}
-
-export function channelsOf(c: ChannelsConfig): ChannelType[] {
-  const out: ChannelType[] = [];
-  if (c.webhook) out.push('webhook');
-  if (c.mqtt) out.push('mqtt');
-  if (c.email) out.push('email');
-  return out;
 }
