@@ -116,6 +116,26 @@ describe('WorkOrderService', () => {
     expect(wo.onAlarm(pumpTrip()).action).toBe('created');
   });
 
+  it('an order no contractor covers is journaled as unrouted and escalated to contacts of its priority', async () => {
+    const config = woConfig(receiver.url, {
+      contractors: [],
+      escalation: {
+        contacts: [
+          { id: 'duty', name: 'Duty', priorities: [1], channels: { webhook: { url: `${receiver.url}/duty`, secret: SECRET } } },
+          { id: 'all', name: 'All', channels: { webhook: { url: `${receiver.url}/all`, secret: SECRET } } },
+        ],
+      },
+    });
+    const wo = open(config);
+    const p2 = (wo.onAlarm(pumpTrip({ priority: 2 })) as { orderId: number }).orderId;
+    const p1 = (wo.onAlarm(pumpTrip({ priority: 1, ruleId: 'pump-low-pressure' })) as { orderId: number }).orderId;
+    await wo.idle();
+    expect(wo.get(p2)).toMatchObject({ contractor: null, status: 'open' });
+    expect(wo.get(p2).journal.map((j) => j.action)).toEqual(['created', 'unrouted', 'escalated']);
+    const sent = receiver.requests.map((r) => `${r.path} ${(JSON.parse(r.body) as { event: string; workOrder: { id: number } }).workOrder.id}`);
+    expect(sent.sort()).toEqual([`/all ${p1}`, `/all ${p2}`, `/duty ${p1}`].sort());
+  });
+
   it('a malformed signal is refused with the field named, and nothing is written', () => {
     const wo = open();
     const bad = { ...pumpTrip(), priority: 9, location: { site: 'demo' } } as unknown as Parameters<WorkOrderService['onAlarm']>[0];
