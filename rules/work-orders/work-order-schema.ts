@@ -90,6 +90,8 @@ export const maintenanceSchema = z
     trade: identifier,
     priority: priority.default(3),
     title: z.string().min(1),
+    /** Planned work is not an emergency: its own deadlines instead of the priority's SLA. */
+    sla: slaSchema.default({ respond: 24 * 3_600_000, fix: 7 * 24 * 3_600_000 }),
   })
   .refine((m) => m.kind !== undefined || (m.devices !== undefined && m.devices.length > 0), 'give kind or devices');
 

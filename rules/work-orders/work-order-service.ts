@@ -174,6 +174,7 @@ export class WorkOrderService {
             title: `${schedule.title}: ${device.name}`,
             actor: { type: 'system', id: `schedule:${schedule.id}` },
             at,
+            sla: schedule.sla,
           });
         }
         return targets.length;
@@ -270,6 +271,8 @@ export class WorkOrderService {
     at: number;
     contractor?: string;
     alarm?: AlarmSignal;
+    /** Deadlines other than the priority's (maintenance). */
+    sla?: { respond: number; fix: number };
   }): AlarmOutcome & { action: 'created' | 'appended' | 'duplicate' } {
     return transaction(this.db, () => {
       const now = req.at;
@@ -294,7 +297,7 @@ export class WorkOrderService {
         this.orders.bump('recurrences');
         return { action: 'appended', orderId: existing.id };
       }
-      const sla = this.config.sla[req.priority];
+      const sla = req.sla ?? this.config.sla[req.priority];
       const location = req.device.location;
       const contractor =
         req.contractor ?? routeContractor(this.config, { site: location.site, building: location.building, trade: req.trade, kind: req.device.kind });
@@ -395,7 +398,7 @@ export class WorkOrderService {
       if (other) throw new WorkOrderError('conflict', `work order ${other.id} is already open for ${order.device} / ${order.fault}`);
     }
     return this.transition(id, 'reopen', actor, reason, (o, now) => {
-      const sla = this.config.sla[o.priority];
+      const sla = this.slaOf(o);
       const patch: OrderPatch = {
         respond_by: now + sla.respond,
         fix_by: now + sla.fix,
@@ -427,7 +430,7 @@ export class WorkOrderService {
           this.notifier.toContractor(o, o.contractor, 'work_order.withdrawn', now, undefined, note);
         }
         // The respond clock restarts for the new contractor; the fix deadline stays.
-        const sla = this.config.sla[o.priority];
+        const sla = this.slaOf(o);
         this.notifier.toContractor({ ...o, contractor, status: 'open', respondBy: now + sla.respond }, contractor, 'work_order.dispatch', now, undefined, note);
         return { contractor, dispatched_at: null, acknowledged_at: null, started_at: null, respond_by: now + sla.respond, respond_breached_at: null };
       },
@@ -468,6 +471,12 @@ export class WorkOrderService {
       this.afterCommit(updated);
       return updated;
     });
+  }
+
+  /** The deadlines an order runs on: its maintenance schedule's, else its priority's. */
+  private slaOf(o: WorkOrder): { respond: number; fix: number } {
+    const schedule = o.source === 'maintenance' ? this.config.maintenance.find((m) => `pm:${m.id}` === o.fault) : undefined;
+    return schedule?.sla ?? this.config.sla[o.priority];
   }
 
   /** The order, checked for existence and (for a contractor) ownership. */

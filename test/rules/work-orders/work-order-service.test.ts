@@ -278,6 +278,7 @@ describe('WorkOrderService', () => {
     const orders = wo.list({ source: 'maintenance' });
     expect(orders.map((o) => o.device).sort()).toEqual(['pump-b1-1', 'pump-b2-1']);
     expect(orders[0]!.fault).toBe('pm:pump-service');
+    expect(orders[0]!.respondBy - orders[0]!.createdAt).toBe(24 * 3_600_000); // planned work: maintenance SLA, not priority 3's 30 min
     await wo.idle();
     clock.advance(91 * 86_400_000); // past 1 April 09:00
     expect(wo.list({ source: 'maintenance' })).toHaveLength(2);
