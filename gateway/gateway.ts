@@ -25,6 +25,8 @@ import type { Sample } from './model/sample.ts';
 import { createAlarmService, type AlarmService } from '../rules/alarm-service.ts';
 import { forwardAlarmEvents } from '../rules/northbound-alarms.ts';
 import mqtt, { type MqttClient } from 'mqtt';
+import { WorkOrderService, workOrdersFacade } from '../rules/work-orders/index.ts';
+import { alarmSignalOf } from '../rules/work-orders/alarm-signal-of.ts';
 
 export interface GatewayOptions {
   readonly clock?: Clock;
@@ -49,6 +51,8 @@ export interface RunningGateway {
   readonly events: EventHub;
   /** Rule engine and alarms (state in data/gateway.db). */
   readonly alarms: AlarmService;
+  /** Work orders, when `workOrders.enabled`; the alarm engine feeds it through `onAlarm`. */
+  readonly workOrders: WorkOrderService | undefined;
   stop(): Promise<void>;
 }
 
@@ -181,6 +185,29 @@ export async function startGateway(config: SiteConfig, log: Logger, options: Gat
   const events = new EventHub();
   trouble.onChange((event, c) => events.publish('trouble', { event, condition: c }));
   alarms.onEvent((e) => events.publish('alarm', e));
+  let workOrders: WorkOrderService | undefined;
+  if (config.workOrders.enabled) {
+    workOrders = new WorkOrderService({
+      config: config.workOrders,
+      file: resolve(config.workOrders.database ?? join(dataDir, 'gateway.db')),
+      clock,
+      log: log.child({ component: 'work-orders' }),
+      site: { id: config.site.id, timezone: config.site.timezone },
+      devices: () => devices,
+      trouble,
+      ...(broker ? { embeddedBrokerUrl: broker.url } : {}),
+    });
+    workOrders.start();
+  }
+  if (workOrders) {
+    const orders = workOrders;
+    // one SQLite commit per alarm event; sending happens later in the outbox worker
+    alarms.onEvent((e) => {
+      const signal = alarmSignalOf(e);
+      if (signal) orders.onAlarm(signal); // logs and counts its own failures; never throws
+    });
+  }
+
   const deps: ApiDeps = {
     buildings: () => config.buildings.map((b) => ({ id: b.id, name: b.name, floors: b.floors.map((f) => ({ id: f.id, name: f.name ?? f.id })) })),
     events,
@@ -195,6 +222,7 @@ export async function startGateway(config: SiteConfig, log: Logger, options: Gat
     health,
     now: () => clock.now(),
     alarms,
+    ...(workOrders ? { workOrders: workOrdersFacade(workOrders) } : {}),
   };
   const app = await buildApp(deps, log.child({ component: 'api' }));
   let apiUrl: string | undefined;
@@ -222,11 +250,13 @@ export async function startGateway(config: SiteConfig, log: Logger, options: Gat
     accounts,
     events,
     alarms,
+    workOrders,
     stop: async () => {
       if (stopped) return;
       stopped = true;
       for (const t of timers) t.cancel();
       await app.close();
+      await workOrders?.stop().catch((err: unknown) => log.warn({ err }, 'work orders stop failed'));
       await Promise.all(connectors.map((c) => c.stop().catch((err: unknown) => log.warn({ err, connector: c.id }, 'connector stop failed'))));
       await bus.drain();
       alarms.close();

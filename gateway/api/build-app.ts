@@ -23,6 +23,7 @@ import { eventStreamRoutes } from './routes/event-stream-routes.ts';
 import { siteRoutes } from './routes/site-routes.ts';
 import { healthRoutes } from './routes/health-routes.ts';
 import { alarmRoutes } from './routes/alarm-routes.ts';
+import { workOrderRoutes } from './routes/work-order-routes.ts';
 
 export async function buildApp(deps: ApiDeps, log: Logger): Promise<FastifyInstance> {
   // Request logging stays at warn: the control room wants problems in the log, not every poll of /api/devices.
@@ -76,5 +77,6 @@ export async function buildApp(deps: ApiDeps, log: Logger): Promise<FastifyInsta
   await app.register(eventStreamRoutes(deps.events, deps.onSamples));
   await serveDashboard(app);
   if (deps.alarms) await app.register(alarmRoutes(deps.alarms, () => deps.now()));
+  if (deps.workOrders) await app.register(workOrderRoutes(deps.workOrders, () => deps.now()));
   return app;
 }

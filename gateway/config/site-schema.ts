@@ -8,6 +8,7 @@ import { DEVICE_KINDS } from '../model/device-kinds.ts';
 import { bindingBaseSchema, connectorConfigSchema } from '../connectors/connector-schemas.ts';
 import { duration, identifier } from './common-schema.ts';
 import { alarmSettingsSchema, rulePacksSchema, ruleSchema } from '../../rules/config/rule-schema.ts';
+import { workOrderConfigSchema } from '../../rules/work-orders/work-order-schema.ts';
 
 export const floorSchema = z.object({
   id: identifier,
@@ -97,6 +98,8 @@ export const siteConfigSchema = z.object({
   rulePacks: rulePacksSchema,
   /** Alarm priorities' meanings, chatter and flood limits, shelving limit. */
   alarms: alarmSettingsSchema.prefault({}),
+  /** Work orders from alarms, manual and preventive maintenance (rules/work-orders/README.md). */
+  workOrders: workOrderConfigSchema.prefault({}),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
 });
 
