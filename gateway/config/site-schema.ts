@@ -8,6 +8,7 @@ import { DEVICE_KINDS } from '../model/device-kinds.ts';
 import { bindingBaseSchema, connectorConfigSchema } from '../connectors/connector-schemas.ts';
 import { duration, identifier } from './common-schema.ts';
 import { alarmSettingsSchema, rulePacksSchema, ruleSchema } from '../../rules/config/rule-schema.ts';
+import { uptimeSchema } from '../../rules/uptime/uptime-schema.ts';
 
 export const floorSchema = z.object({
   id: identifier,
@@ -97,6 +98,8 @@ export const siteConfigSchema = z.object({
   rulePacks: rulePacksSchema,
   /** Alarm priorities' meanings, chatter and flood limits, shelving limit. */
   alarms: alarmSettingsSchema.prefault({}),
+  /** Equipment uptime against the contract's target (rules/uptime/README.md). */
+  uptime: uptimeSchema.prefault({}),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
 });
 
