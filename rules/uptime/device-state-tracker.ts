@@ -102,14 +102,21 @@ export class DeviceStateTracker implements SampleSink, UptimeStateInputs {
     const heard = new Set<string>();
     for (const s of batch) if (s.quality !== 'bad') heard.add(s.device);
     const now = this.clock.now();
+    // Samples of one device with the same timestamp are one observation: apply them all, then judge.
+    const pending = new Map<DeviceRuntime, number>();
     for (const s of batch) {
       const d = this.devices.get(s.device);
       if (!d) continue;
       const at = Math.min(s.ts, now);
+      const waiting = pending.get(d);
+      if (waiting !== undefined && waiting !== at) {
+        pending.delete(d);
+        this.settle(d, waiting);
+      }
       if (s.quality === 'bad') {
         if (heard.has(s.device) || d.bad) continue;
         d.bad = true;
-        this.settle(d, at);
+        pending.set(d, at);
         continue;
       }
       const prevTs = d.pointTs.get(s.point);
@@ -121,8 +128,9 @@ export class DeviceStateTracker implements SampleSink, UptimeStateInputs {
       d.silent = false;
       d.bad = false;
       this.armSilenceTimer(d);
-      this.settle(d, at);
+      pending.set(d, at);
     }
+    for (const [d, at] of pending) this.settle(d, at);
   }
 
   startMaintenance(device: string, at: number, reason: string): void {
