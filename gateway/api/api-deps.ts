@@ -10,6 +10,7 @@ import type { EventHub } from '../live/event-hub.ts';
 import type { DeviceState } from '../live/live-view.ts';
 import type { HistoryQuery } from '../storage/sample-store.ts';
 import type { AlarmsFacade } from '../../rules/alarm-service.ts';
+import type { UptimeFacade } from '../../rules/uptime/index.ts';
 
 export interface HealthReport {
   readonly status: 'ok' | 'degraded';
@@ -39,4 +40,6 @@ export interface ApiDeps {
   now(): number;
   /** Alarms (rules/): absent when the gateway runs without the rule engine. */
   readonly alarms?: AlarmsFacade;
+  /** Equipment uptime reports (absent: the /api/uptime routes are not registered). */
+  readonly uptime?: UptimeFacade;
 }
