@@ -25,6 +25,7 @@ import type { Sample } from './model/sample.ts';
 import { createAlarmService, type AlarmService } from '../rules/alarm-service.ts';
 import { forwardAlarmEvents } from '../rules/northbound-alarms.ts';
 import mqtt, { type MqttClient } from 'mqtt';
+import { startUptime, uptimeFiles, uptimeReferenceIssues, type UptimeService } from '../rules/uptime/index.ts';
 
 export interface GatewayOptions {
   readonly clock?: Clock;
@@ -49,6 +50,8 @@ export interface RunningGateway {
   readonly events: EventHub;
   /** Rule engine and alarms (state in data/gateway.db). */
   readonly alarms: AlarmService;
+  /** Equipment uptime ledger and reports (undefined when `uptime.enabled` is false). */
+  readonly uptime: UptimeService | undefined;
   stop(): Promise<void>;
 }
 
@@ -102,6 +105,21 @@ export async function startGateway(config: SiteConfig, log: Logger, options: Gat
     for (const [point, p] of Object.entries(live.state(d.id)?.points ?? {})) seed.push({ device: d.id, point, value: p.value, ts: p.ts, quality: p.quality });
   }
   alarms.start(bus, seed);
+
+  let uptime: UptimeService | undefined;
+  if (config.uptime.enabled) {
+    const ulog = log.child({ component: 'uptime' });
+    for (const issue of uptimeReferenceIssues(config.uptime, devices.map((d) => d.id))) ulog.error(issue, `config ${issue.path}: ${issue.message}; ignored`);
+    uptime = startUptime({
+      config: config.uptime,
+      site: config.site,
+      devices: config.devices.map((d) => ({ info: byId.get(d.id) as DeviceInfo, offlineAfter: d.offlineAfter ?? config.deviceDefaults.offlineAfter })),
+      clock,
+      log: ulog,
+      ...uptimeFiles(dataDir),
+    });
+    uptime.attach(bus);
+  }
 
   const pruneLog = log.child({ component: 'storage' });
   timers.push(
@@ -195,6 +213,7 @@ export async function startGateway(config: SiteConfig, log: Logger, options: Gat
     health,
     now: () => clock.now(),
     alarms,
+    ...(uptime ? { uptime: uptime.facade } : {}),
   };
   const app = await buildApp(deps, log.child({ component: 'api' }));
   let apiUrl: string | undefined;
@@ -222,6 +241,7 @@ export async function startGateway(config: SiteConfig, log: Logger, options: Gat
     accounts,
     events,
     alarms,
+    uptime,
     stop: async () => {
       if (stopped) return;
       stopped = true;
@@ -231,6 +251,7 @@ export async function startGateway(config: SiteConfig, log: Logger, options: Gat
       await bus.drain();
       alarms.close();
       await northbound?.endAsync();
+      uptime?.stop();
       if (broker) await broker.close();
       await store.close();
       stateDb.close();
