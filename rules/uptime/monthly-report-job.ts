@@ -3,7 +3,7 @@
  * site's time zone (`uptime-2026-11.json`, `.csv`, `.zh-CN.html`, `.en.html`). Scheduled on the
  * injected Clock, waking at most every 6 hours to re-check the wall clock (so a timer never
  * exceeds Node's 24.8-day limit and a wall-clock step is noticed). At start the month just ended
- * is written if it is due and missing.
+ * is written if it is due and missing (and the ledger has records from before its end).
  */
 import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,6 +27,8 @@ export interface MonthlyReportJobOptions {
   readonly formats: ReadonlyArray<'json' | 'csv' | 'html'>;
   readonly languages: readonly ReportLanguage[];
   readonly build: (range: { from: number; to: number; label: string }) => UptimeReport;
+  /** Whether the ledger holds anything before `t` (no report for months before the first record). */
+  readonly hasRecordsBefore: (t: number) => boolean;
 }
 
 interface YearMonth {
@@ -119,7 +121,8 @@ export class MonthlyReportJob {
     if (this.stopped) return;
     const now = this.o.clock.now();
     const last = previous(localMonthOf(now, this.o.timeZone));
-    if (now >= this.dueOf(last) && !this.exists(last)) this.runSafely(last);
+    const lastEnd = monthRange(last.year, last.month, this.o.timeZone).to;
+    if (now >= this.dueOf(last) && !this.exists(last) && this.o.hasRecordsBefore(lastEnd)) this.runSafely(last);
     const wait = this.dueOf(this.nextMonthDue()) - this.o.clock.now();
     this.timer = this.o.clock.setTimer(Math.min(Math.max(1, wait), MAX_SLEEP), () => this.wake());
   }

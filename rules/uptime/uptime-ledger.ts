@@ -196,6 +196,11 @@ export class UptimeLedger {
     return [...(before ? [before] : []), ...rows].map(toInterval);
   }
 
+  /** Whether any interval starts before `t`. */
+  hasRecordsBefore(t: number): boolean {
+    return this.db.prepare('SELECT 1 FROM uptime_interval WHERE start_ms < ? LIMIT 1').get(t) !== undefined;
+  }
+
   startMaintenance(device: string, at: number, reason: string): void {
     this.stmt.maintenanceOpen.run(device, reason, at);
   }

@@ -87,6 +87,7 @@ export function startUptime(o: UptimeServiceOptions): UptimeService {
     formats: config.monthlyReport.formats,
     languages: config.monthlyReport.languages,
     build: (range) => report(range),
+    hasRecordsBefore: (t) => ledger.hasRecordsBefore(t),
   });
 
   const prune = (): number => {
