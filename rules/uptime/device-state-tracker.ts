@@ -207,7 +207,12 @@ export class DeviceStateTracker implements SampleSink, UptimeStateInputs {
         return;
       }
       d.silent = true;
-      this.settle(d, d.lastHeard);
+      try {
+        this.settle(d, d.lastHeard);
+      } catch (err) {
+        // the ledger could not be written (disk?): the next sample or timer retries the change
+        this.log.error({ err, device: d.info.id }, 'uptime: recording comms loss failed');
+      }
     });
   }
 }

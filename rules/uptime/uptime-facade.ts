@@ -7,6 +7,7 @@ import type { LedgerInterval, UptimeState } from './uptime-state.ts';
 export interface ReportFilter {
   readonly kind?: string | undefined;
   readonly building?: string | undefined;
+  readonly device?: string | undefined;
   /** Worst offenders listed (default 5). */
   readonly top?: number | undefined;
 }

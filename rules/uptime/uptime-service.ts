@@ -63,7 +63,12 @@ export function startUptime(o: UptimeServiceOptions): UptimeService {
   const subscriptions: Array<{ unsubscribe(): void }> = [];
 
   const report = (range: ResolvedRange, filter: ReportFilter = {}): UptimeReport => {
-    const devices = infos.filter((d) => (filter.kind === undefined || d.kind === filter.kind) && (filter.building === undefined || d.location.building === filter.building));
+    const devices = infos.filter(
+      (d) =>
+        (filter.kind === undefined || d.kind === filter.kind) &&
+        (filter.building === undefined || d.location.building === filter.building) &&
+        (filter.device === undefined || d.id === filter.device),
+    );
     return buildReport({
       config,
       site: o.site,
@@ -98,8 +103,15 @@ export function startUptime(o: UptimeServiceOptions): UptimeService {
     return rows;
   };
 
-  timers.push(clock.setInterval(config.heartbeatEvery, () => ledger.heartbeat(clock.now())));
-  timers.push(clock.setInterval(config.pruneEvery, prune));
+  const guarded = (what: string, fn: () => unknown) => () => {
+    try {
+      fn();
+    } catch (err) {
+      log.error({ err }, `uptime: ${what} failed; retried at its next turn`);
+    }
+  };
+  timers.push(clock.setInterval(config.heartbeatEvery, guarded('heartbeat', () => ledger.heartbeat(clock.now()))));
+  timers.push(clock.setInterval(config.pruneEvery, guarded('retention pruning', prune)));
   prune();
   if (config.monthlyReport.enabled) monthly.start();
 

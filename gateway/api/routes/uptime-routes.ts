@@ -39,6 +39,7 @@ export function uptimeRoutes(uptime: UptimeFacade, deps: Pick<ApiDeps, 'devices'
             ...rangeQuery,
             kind: z.enum(DEVICE_KINDS).optional(),
             building: z.string().optional(),
+            device: z.string().optional(),
             top: z.coerce.number().int().min(1).max(100).optional(),
             format: z.enum(['json', 'csv', 'html']).default('json'),
             lang: z.enum(REPORT_LANGUAGES).default('zh-CN'),
@@ -51,7 +52,10 @@ export function uptimeRoutes(uptime: UptimeFacade, deps: Pick<ApiDeps, 'devices'
         if (q.building !== undefined && !deps.devices().some((d) => d.location.building === q.building)) {
           throw new ApiError('BAD_REQUEST', `building: no devices in building "${q.building}"`, { param: 'building' });
         }
-        const report = uptime.report(range, { kind: q.kind, building: q.building, top: q.top });
+        if (q.device !== undefined && !uptime.hasDevice(q.device)) {
+          throw new ApiError('BAD_REQUEST', `device: no device "${q.device}"`, { param: 'device' });
+        }
+        const report = uptime.report(range, { kind: q.kind, building: q.building, device: q.device, top: q.top });
         const base = `uptime-${range.label.replace(/[^0-9A-Za-z-]+/g, '_')}`;
         if (q.format === 'csv') {
           return reply

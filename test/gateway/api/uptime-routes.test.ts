@@ -88,6 +88,9 @@ describe('uptime API', () => {
     expect(body.devices).toHaveLength(1);
     expect(body.devices[0]).toMatchObject({ device: 'pump-1', faultMs: 20 * MIN, faults: 0, faultEpisodesInRange: 1, basisMs: 50 * MIN });
     expect((await get('/api/uptime/report?kind=access_door')).json().devices.map((d: { device: string }) => d.device)).toEqual(['door-1']);
+    const one = (await get('/api/uptime/report?period=week&date=2026-11-04&device=pump-1')).json();
+    expect(one.devices.map((d: { device: string }) => d.device)).toEqual(['pump-1']);
+    expect(one.range).toMatchObject({ from: DAY2, to: DAY2 + 7 * 24 * H, label: 'week of 2026-11-04' }); // Monday 2 Nov to Monday 9 Nov
   });
 
   it('empty and future ranges answer with no availability', async () => {
@@ -110,6 +113,7 @@ describe('uptime API', () => {
     ['top=0', 'top'],
     ['kind=toaster', 'kind'],
     ['building=b9', 'building'],
+    ['device=pump-9', 'device'],
     ['format=pdf', 'format'],
     ['format=html&lang=fr', 'lang'],
   ])('?%s → 400 naming %s', async (query, param) => {
