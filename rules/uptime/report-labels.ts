@@ -32,6 +32,7 @@ export interface ReportLabels {
   readonly mtbfH: string;
   readonly mttrH: string;
   readonly belowTargetMin: string;
+  readonly daysBelowTarget: string;
   readonly count: string;
   readonly inGoodOrder: string;
   readonly share: string;
@@ -73,6 +74,7 @@ const EN: ReportLabels = {
   mtbfH: 'MTBF (h)',
   mttrH: 'MTTR (h)',
   belowTargetMin: 'Downtime beyond target (min)',
+  daysBelowTarget: 'Days below target',
   count: 'Devices',
   inGoodOrder: 'In good order',
   share: 'Share %',
@@ -114,6 +116,7 @@ const ZH: ReportLabels = {
   mtbfH: '平均故障间隔（小时）',
   mttrH: '平均修复时间（小时）',
   belowTargetMin: '超出目标的停机（分钟）',
+  daysBelowTarget: '未达标天数',
   count: '设备数',
   inGoodOrder: '完好',
   share: '占比 %',

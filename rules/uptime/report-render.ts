@@ -36,6 +36,7 @@ const CSV_COLUMNS = [
   'time_below_target_min',
   'basis_min',
   'unrecorded_min',
+  'days_below_target',
 ] as const;
 
 function figureCells(f: Figures): string[] {
@@ -54,7 +55,7 @@ function figureCells(f: Figures): string[] {
   ];
 }
 
-function tailCells(f: Figures, policy: string): string[] {
+function tailCells(f: Figures, policy: string, daysBelow: number | null): string[] {
   return [
     policy,
     String(f.faults),
@@ -63,13 +64,14 @@ function tailCells(f: Figures, policy: string): string[] {
     fixed(f.timeBelowTargetMs / MIN, 3),
     fixed(f.basisMs / MIN, 3),
     fixed(f.unrecordedMs / MIN, 3),
+    daysBelow === null ? '' : String(daysBelow),
   ];
 }
 
 export function reportCsv(report: UptimeReport): string {
   const lines = [CSV_COLUMNS.join(',')];
-  const group = (g: GroupReport): string[] => [g.group, g.key, '', g.group === 'kind' ? g.key : '', g.group === 'building' ? g.key : '', ...figureCells(g), ...tailCells(g, '')];
-  const device = (d: DeviceReport): string[] => ['device', d.device, d.name, d.kind, d.building, ...figureCells(d), ...tailCells(d, d.comms)];
+  const group = (g: GroupReport): string[] => [g.group, g.key, '', g.group === 'kind' ? g.key : '', g.group === 'building' ? g.key : '', ...figureCells(g), ...tailCells(g, '', null)];
+  const device = (d: DeviceReport): string[] => ['device', d.device, d.name, d.kind, d.building, ...figureCells(d), ...tailCells(d, d.comms, d.daysBelowTarget)];
   const rows = [group(report.siteFigures), ...report.buildings.map(group), ...report.kinds.map(group), ...report.devices.map(device)];
   for (const r of rows) lines.push(r.map(csvField).join(','));
   return `${lines.join('\r\n')}\r\n`;
@@ -99,8 +101,11 @@ export function reportHtml(report: UptimeReport, lang: ReportLanguage): string {
       .map((g) => `<tr><td>${name(g)}</td><td class="n">${g.devices}</td>${figureRow(g)}</tr>`)
       .join('')}</table>`;
   const deviceTable = (title: string, devices: readonly DeviceReport[]): string =>
-    `<h2>${esc(title)}</h2><table>${head([L.device, L.name, L.kind, L.building, ...figureHead])}${devices
-      .map((d) => `<tr${d.meetsTarget === false ? ' class="below"' : ''}><td>${esc(d.device)}</td><td>${esc(d.name)}</td><td>${kind(d.kind)}</td><td>${esc(d.building)}</td>${figureRow(d)}</tr>`)
+    `<h2>${esc(title)}</h2><table>${head([L.device, L.name, L.kind, L.building, ...figureHead, L.daysBelowTarget])}${devices
+      .map(
+        (d) =>
+          `<tr${d.meetsTarget === false ? ' class="below"' : ''}><td>${esc(d.device)}</td><td>${esc(d.name)}</td><td>${kind(d.kind)}</td><td>${esc(d.building)}</td>${figureRow(d)}<td class="n">${d.daysBelowTarget ?? L.none}</td></tr>`,
+      )
       .join('')}</table>`;
   const f = report.fleet;
   return `<!doctype html>

@@ -8,6 +8,7 @@ import type { DeviceInfo } from '../../gateway/model/device.ts';
 import { deviceFigures, pooledFigures, type Figures } from './availability.ts';
 import type { CommsPolicy, UptimeConfig } from './uptime-schema.ts';
 import type { LedgerInterval, UptimeState } from './uptime-state.ts';
+import { dayRange, localParts } from './zoned-time.ts';
 
 export interface DeviceReport extends Figures {
   readonly device: string;
@@ -16,6 +17,11 @@ export interface DeviceReport extends Figures {
   readonly building: string;
   readonly floor: string;
   readonly comms: CommsPolicy;
+  /**
+   * Local calendar days (site time zone) touching the evaluated range on which the device's own
+   * availability was below its target; null for ranges longer than 400 days.
+   */
+  readonly daysBelowTarget: number | null;
 }
 
 export interface GroupReport extends Figures {
@@ -84,10 +90,14 @@ function byAvailability(a: DeviceReport, b: DeviceReport): number {
 
 export function buildReport(input: ReportInput): UptimeReport {
   const { config, from, to, now } = input;
+  const days = localDays(from, Math.max(from, Math.min(to, now)), input.site.timezone);
   const devices: DeviceReport[] = input.devices.map((d) => {
     const comms = commsPolicyOf(config, d);
-    const figures = deviceFigures(input.intervalsOf(d.id), { from, to, now, comms, targetPct: targetOf(config, d) });
-    return { device: d.id, name: d.name, kind: d.kind, building: d.location.building, floor: d.location.floor, comms, ...figures };
+    const targetPct = targetOf(config, d);
+    const intervals = input.intervalsOf(d.id);
+    const figures = deviceFigures(intervals, { from, to, now, comms, targetPct });
+    const daysBelowTarget = days === null ? null : days.filter((day) => deviceFigures(intervals, { ...day, now, comms, targetPct }).meetsTarget === false).length;
+    return { device: d.id, name: d.name, kind: d.kind, building: d.location.building, floor: d.location.floor, comms, ...figures, daysBelowTarget };
   });
   const evaluatedTo = Math.max(from, Math.min(to, now));
   const group = (kind: GroupReport['group'], key: string, members: DeviceReport[], targetPct: number): GroupReport => ({
@@ -114,6 +124,22 @@ export function buildReport(input: ReportInput): UptimeReport {
     worst,
     fleet: fleetStatus(input.devices.map((d) => input.currentState(d.id)), config.targets.fleetPct, now),
   };
+}
+
+const MAX_DAYS = 400;
+
+/** The local days overlapping [from, to), each clipped to it; null when there are too many. */
+function localDays(from: number, to: number, timeZone: string): Array<{ from: number; to: number }> | null {
+  const out: Array<{ from: number; to: number }> = [];
+  if (to <= from) return out;
+  const first = localParts(from, timeZone);
+  for (let i = 0; ; i++) {
+    if (i >= MAX_DAYS) return null;
+    const day = dayRange({ year: first.year, month: first.month, day: first.day + i }, timeZone);
+    if (day.from >= to) break;
+    out.push({ from: Math.max(from, day.from), to: Math.min(to, day.to) });
+  }
+  return out;
 }
 
 /** "In good order" means in service right now; maintenance, fault and unknown are not. */

@@ -101,6 +101,11 @@ describe('a month of operation replayed in virtual time', () => {
     // (720 − 4 − 9.5) / (720 − 4) = 706.5 / 716 = 98.6732 %
     expect(byId('elev-b1-1')?.availabilityPct).toBeCloseTo(98.6732, 3);
     expect(byId('elev-b1-1')?.faults).toBe(2);
+    // days below 98 %: the 3rd (3.5 h), the 17th (4 h from 20:00) and the 18th (2 h to 02:00)
+    expect(byId('elev-b1-1')?.daysBelowTarget).toBe(3);
+    // smoke-b1-1: 5 min of tamper on the 14th is within 2 % of a day; 8 h silent on the 15th is not
+    expect(byId('smoke-b1-1')?.daysBelowTarget).toBe(1);
+    expect(byId('pump-b2-1')?.daysBelowTarget).toBe(0);
     expect(byId('elev-b1-1')?.mttrMs).toBe(4.75 * H);
     // pump-b1-1: one 24 h trip: 696 / 720 = 96.6667 %, below the 98 % target by 24 h − 2 % of 720 h
     expect(byId('pump-b1-1')?.availabilityPct).toBeCloseTo(96.6667, 3);
