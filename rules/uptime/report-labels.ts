@@ -7,6 +7,7 @@ export interface ReportLabels {
   readonly title: string;
   readonly site: string;
   readonly range: string;
+  readonly asOf: string;
   readonly timezone: string;
   readonly generated: string;
   readonly formula: string;
@@ -46,6 +47,7 @@ const EN: ReportLabels = {
   title: 'Equipment uptime report',
   site: 'Site',
   range: 'Period',
+  asOf: 'figures as of',
   timezone: 'Time zone',
   generated: 'Generated',
   formula: 'How availability is computed',
@@ -88,6 +90,7 @@ const ZH: ReportLabels = {
   title: '设备完好率报告',
   site: '项目',
   range: '统计周期',
+  asOf: '数据截至',
   timezone: '时区',
   generated: '生成时间',
   formula: '完好率计算方法',

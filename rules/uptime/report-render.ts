@@ -114,17 +114,19 @@ export function reportHtml(report: UptimeReport, lang: ReportLanguage): string {
 body{font-family:system-ui,"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:2em;color:#111}
 table{border-collapse:collapse;margin:0 0 1.5em;font-size:12px;width:100%}
 th,td{border:1px solid #999;padding:3px 6px;text-align:left}th{background:#eee}
-td.n{text-align:right;font-variant-numeric:tabular-nums}tr.below td{background:#fde8e8}
+td.n{text-align:right;font-variant-numeric:tabular-nums}td:first-child{white-space:nowrap}tr.below td{background:#fde8e8}
 dl{display:grid;grid-template-columns:max-content auto;gap:2px 12px}dt{font-weight:600}
 @media print{body{margin:0}h2{break-after:avoid}table{break-inside:auto}tr{break-inside:avoid}}
 </style></head><body>
 <h1>${esc(L.title)}</h1>
 <dl>
 <dt>${esc(L.site)}</dt><dd>${esc(report.site.name)} (${esc(report.site.id)})</dd>
-<dt>${esc(L.range)}</dt><dd>${esc(report.range.label)}: ${t(report.range.from)} – ${t(report.range.to)}</dd>
+<dt>${esc(L.range)}</dt><dd>${esc(report.range.label)}: ${t(report.range.from)} – ${t(report.range.to)}${
+    report.range.evaluatedTo < report.range.to ? ` (${esc(L.asOf)} ${t(report.range.evaluatedTo)})` : ''
+  }</dd>
 <dt>${esc(L.timezone)}</dt><dd>${esc(report.site.timezone)}</dd>
 <dt>${esc(L.generated)}</dt><dd>${t(report.generatedAt)}</dd>
-<dt>${esc(L.fleet)}</dt><dd>${f.inGoodOrder} / ${f.devices} = ${pct(f.sharePct)} % (${esc(L.target)} ${f.targetPct}) ${met(f.meetsTarget)}</dd>
+<dt>${esc(L.fleet)}</dt><dd>${f.inGoodOrder} / ${f.devices} = ${pct(f.sharePct)} % (${esc(L.target)}: ${f.targetPct}) ${met(f.meetsTarget)}</dd>
 </dl>
 ${groupTable(L.summary, [report.siteFigures], (g) => esc(g.key))}
 ${groupTable(L.byBuilding, report.buildings, (g) => esc(g.key))}
