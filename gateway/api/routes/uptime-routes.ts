@@ -10,6 +10,9 @@ import { ApiError } from '../api-error.ts';
 import type { ApiDeps } from '../api-deps.ts';
 import { queryTime } from './query-time.ts';
 
+/** Operators and engineers (and admins) read uptime; contractors do not see the site's contract figures. */
+const READERS = { access: ['operator', 'engineer'] as const };
+
 const rangeQuery = {
   from: queryTime.optional(),
   to: queryTime.optional(),
@@ -31,6 +34,7 @@ export function uptimeRoutes(uptime: UptimeFacade, deps: Pick<ApiDeps, 'devices'
     app.get(
       '/api/uptime/report',
       {
+        config: READERS,
         schema: {
           summary: 'Availability, downtime, faults, MTBF, MTTR and time below target per device, kind, building and site',
           description: 'Give `from`/`to`, or `period` (day, week, month) with `date`; default: this month so far. `format=csv|html` for export and printing.',
@@ -71,6 +75,7 @@ export function uptimeRoutes(uptime: UptimeFacade, deps: Pick<ApiDeps, 'devices'
     app.get(
       '/api/uptime/devices/:id/intervals',
       {
+        config: READERS,
         schema: {
           summary: "One device's ledger of state intervals (the audit trail behind the figures)",
           tags: ['uptime'],
@@ -97,6 +102,7 @@ export function uptimeRoutes(uptime: UptimeFacade, deps: Pick<ApiDeps, 'devices'
     app.get(
       '/api/uptime/fleet',
       {
+        config: READERS,
         schema: {
           summary: 'Share of devices in good order right now against the fleet target, and each device’s state',
           tags: ['uptime'],
@@ -114,6 +120,7 @@ export function uptimeRoutes(uptime: UptimeFacade, deps: Pick<ApiDeps, 'devices'
     app.get(
       '/api/uptime/monthly',
       {
+        config: READERS,
         schema: {
           summary: 'Monthly report files generated into <dataDir>/reports',
           tags: ['uptime'],

@@ -2,6 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../../gateway/api/build-app.ts';
 import type { ApiDeps } from '../../../gateway/api/api-deps.ts';
+import { Accounts } from '../../../gateway/auth/accounts.ts';
+import { hashPassword } from '../../../gateway/auth/password-hash.ts';
+import { EventHub } from '../../../gateway/live/event-hub.ts';
+import { openSqlite } from '../../../gateway/storage/sqlite-open.ts';
 import { silentLogger } from '../../../gateway/log/logger.ts';
 import { VirtualClock } from '../../../gateway/model/clock.ts';
 import type { DeviceInfo } from '../../../gateway/model/device.ts';
@@ -47,7 +51,17 @@ describe('uptime API', () => {
     clock.advance(H + 30 * MIN); // now: 08:00 local on 2 Nov
     sample('pump-1', 'tripped', false);
     sample('door-1', 'reader_online', true);
-    const deps: ApiDeps = {
+    const deps = apiDeps(new Accounts(openSqlite(':memory:'), clock, { users: [], sessionTtl: H, maxLoginAttempts: 5, loginWindow: MIN }));
+    app = await buildApp(deps, silentLogger());
+  });
+
+  const apiDeps = (accounts: Accounts): ApiDeps => {
+    return {
+      accounts,
+      secureCookies: false,
+      buildings: () => [],
+      events: new EventHub(),
+      onSamples: () => () => undefined,
       site: { id: 's', name: '示范小区', timezone: 'Asia/Shanghai' },
       devices: () => devices,
       pointsOf: () => [],
@@ -57,8 +71,7 @@ describe('uptime API', () => {
       now: () => clock.now(),
       uptime: service.facade,
     };
-    app = await buildApp(deps, silentLogger());
-  });
+  };
 
   afterAll(async () => {
     await app.close();
@@ -147,6 +160,25 @@ describe('uptime API', () => {
     const en = await get('/api/uptime/report?period=day&date=2026-11-02&format=html&lang=en');
     expect(en.body).toContain('Equipment uptime report');
     expect(en.body).toContain('93.75');
+  });
+
+  it('with accounts configured: operators and engineers read uptime, contractors get 403, strangers 401', async () => {
+    const passwordHash = await hashPassword('s3cret-pw');
+    const users = (['contractor', 'engineer'] as const).map((role) => ({ username: role, role, passwordHash }));
+    const guarded = await buildApp(apiDeps(new Accounts(openSqlite(':memory:'), clock, { users, sessionTtl: H, maxLoginAttempts: 5, loginWindow: MIN })), silentLogger());
+    try {
+      expect((await guarded.inject({ url: '/api/uptime/fleet' })).statusCode).toBe(401);
+      const as = async (username: string) => {
+        const login = await guarded.inject({ method: 'POST', url: '/api/auth/login', payload: { username, password: 's3cret-pw' } });
+        expect(login.statusCode).toBe(200);
+        const cookie = login.cookies.find((c) => c.name === 'fgw_session');
+        return guarded.inject({ url: '/api/uptime/report?period=day&date=2026-11-02', cookies: { fgw_session: cookie?.value ?? '' } });
+      };
+      expect((await as('contractor')).statusCode).toBe(403);
+      expect((await as('engineer')).statusCode).toBe(200);
+    } finally {
+      await guarded.close();
+    }
   });
 
   it('serves a device ledger and 404s an unknown device', async () => {
