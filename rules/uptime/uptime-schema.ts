@@ -4,8 +4,22 @@
  * Every field has a default, so a site file without `uptime:` gets the contract's 98 % rules.
  */
 import { z } from 'zod';
-import { duration } from '../../gateway/config/common-schema.ts';
 import { DEVICE_KINDS, pointsOf, type DeviceKind } from '../../gateway/model/device-kinds.ts';
+import { parseDuration } from '../../gateway/model/duration.ts';
+
+/** `30s`, `10m`, `1d` or milliseconds (rules/ imports only the model, so not gateway/config's). */
+const duration = z
+  .union([z.string(), z.number().nonnegative()])
+  .transform((value, ctx) => {
+    if (typeof value === 'number') return value;
+    const ms = parseDuration(value);
+    if (ms === undefined) {
+      ctx.addIssue({ code: 'custom', message: `expected a duration like 500ms, 30s, 15m, 2h or 7d, got "${value}"` });
+      return z.NEVER;
+    }
+    return ms;
+  })
+  .meta({ description: 'Duration: 500ms, 30s, 15m, 2h, 7d (or milliseconds as a number)' });
 
 const conditionValue = z.union([z.number(), z.boolean(), z.string()]);
 

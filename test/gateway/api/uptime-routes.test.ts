@@ -4,13 +4,13 @@ import { buildApp } from '../../../gateway/api/build-app.ts';
 import type { ApiDeps } from '../../../gateway/api/api-deps.ts';
 import { Accounts } from '../../../gateway/auth/accounts.ts';
 import { hashPassword } from '../../../gateway/auth/password-hash.ts';
-import { EventHub } from '../../../gateway/live/event-hub.ts';
 import { openSqlite } from '../../../gateway/storage/sqlite-open.ts';
 import { silentLogger } from '../../../gateway/log/logger.ts';
 import { VirtualClock } from '../../../gateway/model/clock.ts';
 import type { DeviceInfo } from '../../../gateway/model/device.ts';
 import { startUptime, type UptimeService } from '../../../rules/uptime/index.ts';
 import { uptimeSchema } from '../../../rules/uptime/uptime-schema.ts';
+import { testApiDeps } from '../../helpers/api-deps.ts';
 import { tempDir } from '../../helpers/temp-dir.ts';
 
 const MIN = 60_000;
@@ -55,23 +55,8 @@ describe('uptime API', () => {
     app = await buildApp(deps, silentLogger());
   });
 
-  const apiDeps = (accounts: Accounts): ApiDeps => {
-    return {
-      accounts,
-      secureCookies: false,
-      buildings: () => [],
-      events: new EventHub(),
-      onSamples: () => () => undefined,
-      site: { id: 's', name: '示范小区', timezone: 'Asia/Shanghai' },
-      devices: () => devices,
-      pointsOf: () => [],
-      deviceState: () => undefined,
-      history: async () => [],
-      health: () => ({ status: 'ok', uptimeS: 0, process: { rssBytes: 0, heapUsedBytes: 0, node: process.version }, connectors: [], storage: {}, queues: [], broker: null, trouble: [] }),
-      now: () => clock.now(),
-      uptime: service.facade,
-    };
-  };
+  const apiDeps = (accounts: Accounts): ApiDeps =>
+    testApiDeps({ accounts, site: { id: 's', name: '示范小区', timezone: 'Asia/Shanghai' }, devices: () => devices, now: () => clock.now(), uptime: service.facade });
 
   afterAll(async () => {
     await app.close();
