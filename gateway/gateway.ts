@@ -24,9 +24,11 @@ import { TroubleBoard } from './trouble/trouble-board.ts';
 import type { Sample } from './model/sample.ts';
 import { createAlarmService, type AlarmService } from '../rules/alarm-service.ts';
 import { forwardAlarmEvents } from '../rules/northbound-alarms.ts';
+import { linkMaintenanceMode } from '../rules/maintenance-mode-link.ts';
 import mqtt, { type MqttClient } from 'mqtt';
 import { WorkOrderService, workOrdersFacade } from '../rules/work-orders/index.ts';
 import { alarmSignalOf } from '../rules/work-orders/alarm-signal-of.ts';
+import { startUptime, uptimeFiles, uptimeReferenceIssues, type UptimeService } from '../rules/uptime/index.ts';
 
 export interface GatewayOptions {
   readonly clock?: Clock;
@@ -53,6 +55,8 @@ export interface RunningGateway {
   readonly alarms: AlarmService;
   /** Work orders, when `workOrders.enabled`; the alarm engine feeds it through `onAlarm`. */
   readonly workOrders: WorkOrderService | undefined;
+  /** Equipment uptime ledger and reports (undefined when `uptime.enabled` is false). */
+  readonly uptime: UptimeService | undefined;
   stop(): Promise<void>;
 }
 
@@ -106,6 +110,21 @@ export async function startGateway(config: SiteConfig, log: Logger, options: Gat
     for (const [point, p] of Object.entries(live.state(d.id)?.points ?? {})) seed.push({ device: d.id, point, value: p.value, ts: p.ts, quality: p.quality });
   }
   alarms.start(bus, seed);
+
+  let uptime: UptimeService | undefined;
+  if (config.uptime.enabled) {
+    const ulog = log.child({ component: 'uptime' });
+    for (const issue of uptimeReferenceIssues(config.uptime, devices.map((d) => d.id))) ulog.error(issue, `config ${issue.path}: ${issue.message}; ignored`);
+    uptime = startUptime({
+      config: config.uptime,
+      site: config.site,
+      devices: config.devices.map((d) => ({ info: byId.get(d.id) as DeviceInfo, offlineAfter: d.offlineAfter ?? config.deviceDefaults.offlineAfter })),
+      clock,
+      log: ulog,
+      ...uptimeFiles(dataDir),
+    });
+    uptime.attach(bus);
+  }
 
   const pruneLog = log.child({ component: 'storage' });
   timers.push(
@@ -221,8 +240,9 @@ export async function startGateway(config: SiteConfig, log: Logger, options: Gat
     history: (q) => store.history(q),
     health,
     now: () => clock.now(),
-    alarms,
+    alarms: uptime ? linkMaintenanceMode(alarms, uptime.inputs, clock) : alarms,
     ...(workOrders ? { workOrders: workOrdersFacade(workOrders) } : {}),
+    ...(uptime ? { uptime: uptime.facade } : {}),
   };
   const app = await buildApp(deps, log.child({ component: 'api' }));
   let apiUrl: string | undefined;
@@ -251,6 +271,7 @@ export async function startGateway(config: SiteConfig, log: Logger, options: Gat
     events,
     alarms,
     workOrders,
+    uptime,
     stop: async () => {
       if (stopped) return;
       stopped = true;
@@ -261,6 +282,7 @@ export async function startGateway(config: SiteConfig, log: Logger, options: Gat
       await bus.drain();
       alarms.close();
       await northbound?.endAsync();
+      uptime?.stop();
       if (broker) await broker.close();
       await store.close();
       stateDb.close();

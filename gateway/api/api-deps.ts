@@ -11,6 +11,7 @@ import type { DeviceState } from '../live/live-view.ts';
 import type { HistoryQuery } from '../storage/sample-store.ts';
 import type { AlarmsFacade } from '../../rules/alarm-service.ts';
 import type { WorkOrdersFacade } from '../../rules/work-orders/index.ts';
+import type { UptimeFacade } from '../../rules/uptime/index.ts';
 
 export interface HealthReport {
   readonly status: 'ok' | 'degraded';
@@ -42,4 +43,6 @@ export interface ApiDeps {
   readonly alarms?: AlarmsFacade;
   /** Work orders (rules/work-orders), when enabled in the config. */
   readonly workOrders?: WorkOrdersFacade;
+  /** Equipment uptime reports (absent: the /api/uptime routes are not registered). */
+  readonly uptime?: UptimeFacade;
 }

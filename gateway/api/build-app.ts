@@ -24,6 +24,7 @@ import { siteRoutes } from './routes/site-routes.ts';
 import { healthRoutes } from './routes/health-routes.ts';
 import { alarmRoutes } from './routes/alarm-routes.ts';
 import { workOrderRoutes } from './routes/work-order-routes.ts';
+import { uptimeRoutes } from './routes/uptime-routes.ts';
 
 export async function buildApp(deps: ApiDeps, log: Logger): Promise<FastifyInstance> {
   // Request logging stays at warn: the control room wants problems in the log, not every poll of /api/devices.
@@ -75,6 +76,7 @@ export async function buildApp(deps: ApiDeps, log: Logger): Promise<FastifyInsta
   await app.register(siteRoutes(deps));
   await app.register(deviceRoutes(deps));
   await app.register(eventStreamRoutes(deps.events, deps.onSamples));
+  if (deps.uptime) await app.register(uptimeRoutes(deps.uptime, deps));
   await serveDashboard(app);
   if (deps.alarms) await app.register(alarmRoutes(deps.alarms, () => deps.now()));
   if (deps.workOrders) await app.register(workOrderRoutes(deps.workOrders, () => deps.now()));

@@ -9,6 +9,7 @@ import { bindingBaseSchema, connectorConfigSchema } from '../connectors/connecto
 import { duration, identifier } from './common-schema.ts';
 import { alarmSettingsSchema, rulePacksSchema, ruleSchema } from '../../rules/config/rule-schema.ts';
 import { workOrderConfigSchema } from '../../rules/work-orders/work-order-schema.ts';
+import { uptimeSchema } from '../../rules/uptime/uptime-schema.ts';
 
 export const floorSchema = z.object({
   id: identifier,
@@ -100,6 +101,8 @@ export const siteConfigSchema = z.object({
   alarms: alarmSettingsSchema.prefault({}),
   /** Work orders from alarms, manual and preventive maintenance (rules/work-orders/README.md). */
   workOrders: workOrderConfigSchema.prefault({}),
+  /** Equipment uptime against the contract's target (rules/uptime/README.md). */
+  uptime: uptimeSchema.prefault({}),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
 });
 
