@@ -7,8 +7,8 @@ export function WorkOrderJournal({ journal, tr }: { journal: readonly JournalEnt
   return (
     <ol class="wo-journal" data-testid="journal">
       {journal.map((j) => (
-        <li data-action={j.action}>
-          <time>{tr.time(j.at)}</time> <strong>{j.actor}</strong> {tr.label(j.action)}
+        <li data-entry={j.action}>
+          <time>{tr.time(j.at)}</time> <strong>{j.actor}</strong> {tr.label(`j_${j.action}`).replace(/^j_/, '')}
           {j.from !== null && j.to !== null && j.from !== j.to ? ` (${statusLabel(tr, j.from)} → ${statusLabel(tr, j.to)})` : ''}
           {j.note ? <div class="wo-note">{j.note}</div> : null}
         </li>

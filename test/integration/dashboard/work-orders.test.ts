@@ -125,6 +125,54 @@ describe('work orders board and contractor view in Chromium', () => {
     await page.context().close();
   });
 
+  it('the operator adds a note, reassigns, cancels and reopens an order from its panel, in 中文', async () => {
+    const page = await login('operator');
+    const created = await page.request.post(`${demo.api}/api/work-orders`, {
+      data: { device: 'elev-b2-1', trade: 'elevator', priority: 3, title: 'Door sensor intermittent', fault: 'door-sensor' },
+    });
+    expect(created.status()).toBe(201);
+    const { id, contractor } = (await created.json()) as Order;
+    expect(contractor).toBe('lift-co');
+    await page.goto(`${demo.api}/#/work-orders`);
+    await page.selectOption('[data-testid=language]', 'zh-CN');
+    await expect.poll(() => page.textContent('[data-testid=wo-board]')).toContain('已派发');
+    const card = page.locator(`[data-testid=wo-board] .wo-card[data-order="${id}"]`);
+    await card.waitFor({ timeout: 10_000 });
+    expect(await card.textContent()).toContain('响应期限');
+    expect(await card.locator('.deadline time').first().textContent()).toMatch(/^\d{4}\/\d{2}\/\d{2}/);
+    await card.locator('.wo-head').click();
+    const panel = page.locator(`[data-testid=wo-panel][data-order="${id}"]`);
+    await panel.waitFor();
+    // a reason is required to cancel: the button waits for one
+    expect(await panel.locator('[data-action=cancel]').isDisabled()).toBe(true);
+
+    await panel.locator('[data-testid=wo-text]').fill('Called the lift company');
+    await panel.locator('[data-action=note]').click();
+    await expect.poll(() => panel.locator('[data-testid=journal]').textContent()).toContain('Called the lift company');
+
+    await panel.locator('[data-testid=wo-contractor]').fill('pump-co');
+    await panel.locator('[data-action=reassign]').click();
+    await expect.poll(() => panel.locator('.wo-contractor').first().textContent(), { timeout: 10_000 }).toContain('pump-co');
+    // an unknown contractor is refused by the API and the panel says why
+    await panel.locator('[data-testid=wo-contractor]').fill('nobody-co');
+    await panel.locator('[data-action=reassign]').click();
+    await expect.poll(() => panel.locator('p.error').textContent()).toContain('nobody-co');
+
+    await panel.locator('[data-testid=wo-text]').fill('Raised by mistake');
+    await panel.locator('[data-action=cancel]').click();
+    await panel.locator('.wo-card[data-status=cancelled]').waitFor({ timeout: 10_000 });
+    await panel.locator('[data-testid=wo-text]').fill('Fault seen again');
+    await panel.locator('[data-action=reopen]').click();
+    await panel.locator('.wo-card[data-status=open], .wo-card[data-status=dispatched]').first().waitFor({ timeout: 10_000 });
+
+    const detail = (await (await page.request.get(`${demo.api}/api/work-orders/${id}`)).json()) as Order;
+    const actions = (detail.journal ?? []).filter((j) => j.actor === 'operator:operator').map((j) => j.action);
+    expect(actions).toEqual(expect.arrayContaining(['note', 'reassign', 'cancel', 'reopen']));
+    expect(detail.contractor).toBe('pump-co');
+    await page.selectOption('[data-testid=language]', 'en');
+    await page.context().close();
+  });
+
   it('the uptime page shows the figures of the report API, a chart, and downloads the CSV', async () => {
     const page = await login('operator');
     type Report = { siteFigures: { availabilityPct: number | null }; devices: Array<{ device: string; faults: number }> };
