@@ -1,6 +1,6 @@
 /** Work orders as the API returns them, and a hook that keeps a list current (live events, polling, reconnect). */
 import { useEffect, useState } from 'preact/hooks';
-import { api } from './api-client.ts';
+import { api, type DeviceView } from './api-client.ts';
 import type { LiveStream } from './live-stream.ts';
 
 export const WORK_ORDER_STATUSES = ['open', 'dispatched', 'acknowledged', 'in_progress', 'resolved', 'closed', 'cancelled'] as const;
@@ -116,4 +116,20 @@ export function useWorkOrders(live: LiveStream, path: string): { orders: WorkOrd
     };
   }, [live, path, tick]);
   return { orders, error, reload: () => setTick((t) => t + 1) };
+}
+
+/** Device names by id (fetched once; cards show names, not ids). */
+export function useDeviceNames(): ReadonlyMap<string, string> {
+  const [names, setNames] = useState<ReadonlyMap<string, string>>(new Map());
+  useEffect(() => {
+    let alive = true;
+    api<{ devices: DeviceView[] }>('/api/devices').then(
+      (r) => alive && setNames(new Map(r.devices.map((d) => [d.id, d.name]))),
+      () => undefined, // ids are shown instead
+    );
+    return () => {
+      alive = false;
+    };
+  }, []);
+  return names;
 }

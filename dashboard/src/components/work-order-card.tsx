@@ -26,7 +26,7 @@ function Deadline({ label, at, state, tr }: { label: string; at: number; state: 
 }
 
 /** One order: what failed, where, priority, contractor, deadlines with breaches, recurrences. */
-export function WorkOrderCard(props: { order: WorkOrder; site: Site; tr: Translator; now: number; onOpen?: () => void; selected?: boolean; children?: ComponentChildren }) {
+export function WorkOrderCard(props: { order: WorkOrder; site: Site; tr: Translator; now: number; deviceName?: string | undefined; onOpen?: () => void; selected?: boolean; children?: ComponentChildren }) {
   const { order: o, tr, now } = props;
   const breached = respondState(o, now) === 'breached' || fixState(o, now) === 'breached';
   return (
@@ -50,7 +50,7 @@ export function WorkOrderCard(props: { order: WorkOrder; site: Site; tr: Transla
       </div>
       <div class="wo-title">{o.title}</div>
       <div class="wo-what">
-        {o.device ?? '—'}
+        {props.deviceName ?? o.device ?? '—'}
         {o.kind ? ` (${tr.label(o.kind)})` : ''}
         {o.fault ? ` · ${o.fault}` : ''}
       </div>

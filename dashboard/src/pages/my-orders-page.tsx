@@ -3,7 +3,7 @@ import { api, ApiCallError } from '../api-client.ts';
 import { useApp } from '../app-context.ts';
 import { WorkOrderCard } from '../components/work-order-card.tsx';
 import { WorkOrderJournal } from '../components/work-order-journal.tsx';
-import { CONTRACTOR_ACTIVE, useWorkOrders, type WorkOrder, type WorkOrderDetail } from '../work-orders.ts';
+import { CONTRACTOR_ACTIVE, useDeviceNames, useWorkOrders, type WorkOrder, type WorkOrderDetail } from '../work-orders.ts';
 
 const BASE = '/api/contractor/work-orders';
 
@@ -11,6 +11,7 @@ const BASE = '/api/contractor/work-orders';
 export function MyOrdersPage() {
   const { tr, live, site } = useApp();
   const { orders, error, reload } = useWorkOrders(live, BASE);
+  const names = useDeviceNames();
   const [showDone, setShowDone] = useState(false);
   if (!orders) return error ? <p class="error">{error}</p> : <p class="loading">…</p>;
   const now = Date.now();
@@ -22,7 +23,7 @@ export function MyOrdersPage() {
       {error ? <p class="error">{error}</p> : null}
       {active.length === 0 ? <p class="ok">{tr.t('myOrdersEmpty')}</p> : null}
       {active.map((o) => (
-        <WorkOrderCard order={o} site={site} tr={tr} now={now}>
+        <WorkOrderCard order={o} deviceName={names.get(o.device ?? '')} site={site} tr={tr} now={now}>
           <ContractorActions order={o} onChanged={reload} />
         </WorkOrderCard>
       ))}
@@ -30,7 +31,7 @@ export function MyOrdersPage() {
         <summary>
           {tr.t('finishedOrders')} ({done.length})
         </summary>
-        {showDone ? done.map((o) => <WorkOrderCard order={o} site={site} tr={tr} now={now} />) : null}
+        {showDone ? done.map((o) => <WorkOrderCard order={o} deviceName={names.get(o.device ?? '')} site={site} tr={tr} now={now} />) : null}
       </details>
     </section>
   );

@@ -100,14 +100,18 @@ function DeviceTable({ title, rows, testid }: { title: string; rows: readonly De
   );
 }
 
-/** Daily site and building availability for the last 30 days, one report per day (a few at a time). */
-function useDailyAvailability(timeZone: string): { xs: number[]; series: AvailabilitySeries[] } | null {
-  const { site, tr } = useApp();
-  const [daily, setDaily] = useState<Array<{ from: number; report: UptimeReport }> | null>(null);
+interface Daily {
+  readonly from: number;
+  readonly report: UptimeReport;
+}
+
+/** One site report per local day for the last 30 days (a few requests at a time). */
+function useDailyReports(timeZone: string): Daily[] | null {
+  const [daily, setDaily] = useState<Daily[] | null>(null);
   useEffect(() => {
     let alive = true;
     const days = lastDays(CHART_DAYS, Date.now(), timeZone);
-    const out: Array<{ from: number; report: UptimeReport } | null> = days.map(() => null);
+    const out: Array<Daily | null> = days.map(() => null);
     let next = 0;
     const worker = async (): Promise<void> => {
       while (alive && next < days.length) {
@@ -116,20 +120,30 @@ function useDailyAvailability(timeZone: string): { xs: number[]; series: Availab
         out[i] = { from: report.range.from, report };
       }
     };
-    void Promise.all(Array.from({ length: PARALLEL }, worker)).then(() => alive && setDaily(out.filter((d): d is { from: number; report: UptimeReport } => d !== null)));
+    void Promise.all(Array.from({ length: PARALLEL }, worker)).then(() => alive && setDaily(out.filter((d): d is Daily => d !== null)));
     return () => {
       alive = false;
     };
   }, [timeZone]);
-  return useMemo(() => {
-    if (!daily) return null;
-    const xs = daily.map((d) => d.from);
-    const series: AvailabilitySeries[] = [
-      { label: tr.t('siteWide'), values: daily.map((d) => d.report.siteFigures.availabilityPct) },
-      ...site.buildings.map((b) => ({ label: b.name, values: daily.map((d) => d.report.buildings.find((g) => g.key === b.id)?.availabilityPct ?? null) })),
-    ];
-    return { xs, series };
-  }, [daily, tr, site]);
+  return daily;
+}
+
+/** What the chart draws: the site with each building, the site with each kind, or one device. */
+type ChartBy = 'building' | 'kind' | `device:${string}`;
+
+function chartSeries(daily: readonly Daily[], by: ChartBy, label: (group: 'building' | 'kind', key: string) => string, siteLabel: string): AvailabilitySeries[] {
+  const site: AvailabilitySeries = { label: siteLabel, values: daily.map((d) => d.report.siteFigures.availabilityPct) };
+  if (by.startsWith('device:')) {
+    const id = by.slice('device:'.length);
+    const name = daily.at(-1)?.report.devices.find((x) => x.device === id)?.name ?? id;
+    return [site, { label: name, values: daily.map((d) => d.report.devices.find((x) => x.device === id)?.availabilityPct ?? null) }];
+  }
+  const group = by === 'kind' ? 'kind' : 'building';
+  const keys = [...new Set(daily.flatMap((d) => (group === 'kind' ? d.report.kinds : d.report.buildings).map((g) => g.key)))];
+  return [
+    site,
+    ...keys.map((k) => ({ label: label(group, k), values: daily.map((d) => (group === 'kind' ? d.report.kinds : d.report.buildings).find((g) => g.key === k)?.availabilityPct ?? null) })),
+  ];
 }
 
 /** Availability per device, kind and building against the target, over time, worst offenders, downloads. */
@@ -141,7 +155,10 @@ export function UptimePage() {
   const [files, setFiles] = useState<string[]>([]);
   const [reportedAt] = useState(() => Date.now());
   const query = rangeQuery(range, reportedAt);
-  const chart = useDailyAvailability(site.timezone);
+  const daily = useDailyReports(site.timezone);
+  const [chartBy, setChartBy] = useState<ChartBy>('building');
+  const groupLabel = (group: 'building' | 'kind', key: string): string => (group === 'kind' ? tr.label(key) : (site.buildings.find((b) => b.id === key)?.name ?? key));
+  const chart = useMemo(() => (daily ? { xs: daily.map((d) => d.from), series: chartSeries(daily, chartBy, groupLabel, tr.t('siteWide')) } : null), [daily, chartBy, tr, site]);
 
   useEffect(() => {
     let alive = true;
@@ -201,7 +218,16 @@ export function UptimePage() {
               {tr.time(report.range.from)} – {tr.time(report.range.evaluatedTo)}
             </div>
           </div>
-          <h2>{tr.t('dailyAvailability')}</h2>
+          <h2>
+            {tr.t('dailyAvailability')}{' '}
+            <select value={chartBy} onChange={(e) => setChartBy((e.target as HTMLSelectElement).value as ChartBy)} aria-label={tr.t('chartShows')} data-testid="chart-by">
+              <option value="building">{tr.t('byBuilding')}</option>
+              <option value="kind">{tr.t('byKind')}</option>
+              {report.devices.map((d) => (
+                <option value={`device:${d.device}`}>{d.name}</option>
+              ))}
+            </select>
+          </h2>
           {chart ? <AvailabilityChart xs={chart.xs} series={chart.series} targetPct={report.siteFigures.targetPct} targetLabel={tr.t('target')} timeZone={site.timezone} /> : <p class="loading">…</p>}
           <DeviceTable title={tr.t('worstOffenders')} rows={report.worst} testid="uptime-worst" />
           <GroupTable title={tr.t('byBuilding')} rows={report.buildings} label={(k) => site.buildings.find((b) => b.id === k)?.name ?? k} testid="uptime-buildings" />

@@ -3,7 +3,7 @@ import { api, ApiCallError } from '../api-client.ts';
 import { useApp } from '../app-context.ts';
 import { statusLabel, WorkOrderCard } from '../components/work-order-card.tsx';
 import { WorkOrderJournal } from '../components/work-order-journal.tsx';
-import { useWorkOrders, type WorkOrder, type WorkOrderDetail, type WorkOrderStatus } from '../work-orders.ts';
+import { useDeviceNames, useWorkOrders, type WorkOrder, type WorkOrderDetail, type WorkOrderStatus } from '../work-orders.ts';
 
 const COLUMNS: readonly WorkOrderStatus[] = ['open', 'dispatched', 'acknowledged', 'in_progress', 'resolved'];
 const FINISHED: readonly WorkOrderStatus[] = ['closed', 'cancelled'];
@@ -18,6 +18,7 @@ function byUrgency(a: WorkOrder, b: WorkOrder): number {
 export function WorkOrdersPage() {
   const { tr, live, site, me } = useApp();
   const { orders, error, reload } = useWorkOrders(live, '/api/work-orders?limit=2000');
+  const names = useDeviceNames();
   const [openId, setOpenId] = useState<number | null>(null);
   const [showFinished, setShowFinished] = useState(false);
   const now = Date.now();
@@ -38,7 +39,7 @@ export function WorkOrdersPage() {
                 {statusLabel(tr, status)} <span class="count">{here.length}</span>
               </h2>
               {here.map((o) => (
-                <WorkOrderCard order={o} site={site} tr={tr} now={now} selected={o.id === openId} onOpen={() => setOpenId(o.id === openId ? null : o.id)} />
+                <WorkOrderCard order={o} deviceName={names.get(o.device ?? '')} site={site} tr={tr} now={now} selected={o.id === openId} onOpen={() => setOpenId(o.id === openId ? null : o.id)} />
               ))}
             </div>
           );
@@ -51,18 +52,18 @@ export function WorkOrdersPage() {
         {showFinished ? (
           <div class="wo-finished-list">
             {finished.map((o) => (
-              <WorkOrderCard order={o} site={site} tr={tr} now={now} selected={o.id === openId} onOpen={() => setOpenId(o.id === openId ? null : o.id)} />
+              <WorkOrderCard order={o} deviceName={names.get(o.device ?? '')} site={site} tr={tr} now={now} selected={o.id === openId} onOpen={() => setOpenId(o.id === openId ? null : o.id)} />
             ))}
           </div>
         ) : null}
       </details>
-      {openId !== null ? <OrderPanel id={openId} contractors={contractors} canAct={canAct} version={orders.find((o) => o.id === openId)?.updatedAt ?? 0} onClose={() => setOpenId(null)} onChanged={reload} /> : null}
+      {openId !== null ? <OrderPanel names={names} id={openId} contractors={contractors} canAct={canAct} version={orders.find((o) => o.id === openId)?.updatedAt ?? 0} onClose={() => setOpenId(null)} onChanged={reload} /> : null}
     </section>
   );
 }
 
 /** One order: details, journal, and the operator's actions. */
-function OrderPanel(props: { id: number; contractors: string[]; canAct: boolean; version: number; onClose: () => void; onChanged: () => void }) {
+function OrderPanel(props: { names: ReadonlyMap<string, string>; id: number; contractors: string[]; canAct: boolean; version: number; onClose: () => void; onChanged: () => void }) {
   const { tr, site } = useApp();
   const [detail, setDetail] = useState<WorkOrderDetail | null>(null);
   const [text, setText] = useState('');
@@ -107,7 +108,7 @@ function OrderPanel(props: { id: number; contractors: string[]; canAct: boolean;
       <button type="button" class="wo-panel-close" onClick={props.onClose} aria-label={tr.t('closePanel')}>
         ✕
       </button>
-      <WorkOrderCard order={detail} site={site} tr={tr} now={Date.now()} />
+      <WorkOrderCard order={detail} deviceName={props.names.get(detail.device ?? '')} site={site} tr={tr} now={Date.now()} />
       <dl class="wo-facts">
         <dt>{tr.t('source')}</dt>
         <dd>{tr.label(`src_${detail.source}`)}</dd>

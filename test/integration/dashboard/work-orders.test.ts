@@ -60,6 +60,7 @@ describe('work orders board and contractor view in Chromium', () => {
     await expect.poll(() => card.textContent()).toContain('pump-co');
     const text = await card.textContent();
     expect(text).toContain('P2');
+    expect(text).toContain('Domestic water pump'); // what failed, by name
     expect(text).toContain('Building 1');
     expect(text).toContain('Respond by');
     expect(['open', 'dispatched']).toContain(await card.getAttribute('data-status'));
@@ -197,6 +198,9 @@ describe('work orders board and contractor view in Chromium', () => {
     expect(await page.textContent('[data-testid=uptime-devices] tr[data-device=pump-b1-1] td:nth-child(7)')).toBe('1');
     expect(await page.locator('[data-testid=uptime-worst] tr[data-device=pump-b1-1]').count()).toBe(1);
     await screenshot(page, 'uptime');
+    // the chart over time for one device: its line is drawn next to the site's
+    await page.selectOption('[data-testid=chart-by]', 'device:pump-b1-1');
+    await expect.poll(() => page.textContent('[data-testid=availability-chart] .u-legend')).toContain('Domestic water pump');
 
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=download-csv]')]);
     expect(download.suggestedFilename()).toMatch(/^uptime-.*\.csv$/);
