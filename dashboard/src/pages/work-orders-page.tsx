@@ -21,18 +21,45 @@ export function WorkOrdersPage() {
   const names = useDeviceNames();
   const [openId, setOpenId] = useState<number | null>(null);
   const [showFinished, setShowFinished] = useState(false);
+  const [filter, setFilter] = useState({ building: '', contractor: '', priority: '' });
   const now = Date.now();
   if (!orders) return error ? <p class="error">{error}</p> : <p class="loading">…</p>;
-  const finished = orders.filter((o) => FINISHED.includes(o.status));
+  const shown = orders.filter(
+    (o) =>
+      (filter.building === '' || o.location?.building === filter.building) &&
+      (filter.contractor === '' || o.contractor === filter.contractor) &&
+      (filter.priority === '' || String(o.priority) === filter.priority),
+  );
+  const finished = shown.filter((o) => FINISHED.includes(o.status));
   // contractors known from the orders, offered when reassigning (the API checks the id)
   const contractors = [...new Set(orders.map((o) => o.contractor).filter((c): c is string => c !== null))].sort();
   const canAct = me.role === 'operator' || me.role === 'admin';
   return (
     <section class={openId !== null ? 'wo-page panel-open' : 'wo-page'}>
       {error ? <p class="error">{error}</p> : null}
+      <div class="toolbar wo-filters">
+        <select value={filter.building} onChange={(e) => setFilter({ ...filter, building: (e.target as HTMLSelectElement).value })} aria-label={tr.t('building')} data-testid="wo-filter-building">
+          <option value="">{tr.t('allBuildings')}</option>
+          {site.buildings.map((b) => (
+            <option value={b.id}>{b.name}</option>
+          ))}
+        </select>
+        <select value={filter.contractor} onChange={(e) => setFilter({ ...filter, contractor: (e.target as HTMLSelectElement).value })} aria-label={tr.t('contractor')} data-testid="wo-filter-contractor">
+          <option value="">{tr.t('allContractors')}</option>
+          {contractors.map((c) => (
+            <option value={c}>{c}</option>
+          ))}
+        </select>
+        <select value={filter.priority} onChange={(e) => setFilter({ ...filter, priority: (e.target as HTMLSelectElement).value })} aria-label={tr.t('priority')} data-testid="wo-filter-priority">
+          <option value="">{tr.t('allPriorities')}</option>
+          {[1, 2, 3, 4].map((p) => (
+            <option value={String(p)}>P{p}</option>
+          ))}
+        </select>
+      </div>
       <div class="wo-board" data-testid="wo-board">
         {COLUMNS.map((status) => {
-          const here = orders.filter((o) => o.status === status).sort(byUrgency);
+          const here = shown.filter((o) => o.status === status).sort(byUrgency);
           return (
             <div class="wo-column" data-column={status}>
               <h2>

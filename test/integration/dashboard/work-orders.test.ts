@@ -64,6 +64,11 @@ describe('work orders board and contractor view in Chromium', () => {
     expect(text).toContain('Building 1');
     expect(text).toContain('Respond by');
     expect(['open', 'dispatched']).toContain(await card.getAttribute('data-status'));
+    // filters: another building hides it, its own shows it
+    await page.selectOption('[data-testid=wo-filter-building]', 'b2');
+    await expect.poll(() => card.count()).toBe(0);
+    await page.selectOption('[data-testid=wo-filter-building]', 'b1');
+    await card.waitFor();
     await card.locator('.wo-head').click();
     await page.waitForSelector('[data-testid=wo-panel] [data-testid=journal] li');
     await screenshot(page, 'work-orders');
