@@ -116,6 +116,7 @@ function OrderPanel(props: { names: ReadonlyMap<string, string>; id: number; con
     try {
       await api(`/api/work-orders/${props.id}/${path}`, { method: 'POST', body });
       setText('');
+      setContractor('');
       setMessage({ ok: true, text: tr.t('actionDone') });
       setTick((t) => t + 1);
       props.onChanged();

@@ -171,6 +171,7 @@ describe('work orders board and contractor view in Chromium', () => {
     await panel.locator('[data-action=reopen]').click();
     await panel.locator('.wo-card[data-status=open], .wo-card[data-status=dispatched]').first().waitFor({ timeout: 10_000 });
 
+    await screenshot(page, 'work-orders-zh');
     const detail = (await (await page.request.get(`${demo.api}/api/work-orders/${id}`)).json()) as Order;
     const actions = (detail.journal ?? []).filter((j) => j.actor === 'operator:operator').map((j) => j.action);
     expect(actions).toEqual(expect.arrayContaining(['note', 'reassign', 'cancel', 'reopen']));
