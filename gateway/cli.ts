@@ -10,7 +10,7 @@ import { loadConfigFile } from './config/load-config.ts';
 import { createLogger } from './log/logger.ts';
 
 const USAGE = `usage:
-  gateway run --config FILE [--demo] [--data-dir DIR] [--port N] [--broker-port N]
+  gateway run --config FILE [--demo] [--data-dir DIR] [--port N] [--broker-port N] [--free-ports]
   gateway check-config FILE
   gateway hash-password            (reads the password from stdin; prints a scrypt hash for accounts.users)
   gateway opcua browse ENDPOINT [--security-mode None|Sign|SignAndEncrypt] [--security-policy P]
@@ -72,6 +72,7 @@ async function run(args: string[]): Promise<number> {
       'data-dir': { type: 'string' },
       port: { type: 'string' },
       'broker-port': { type: 'string' },
+      'free-ports': { type: 'boolean', default: false },
     },
   });
   if (!values.config) {
@@ -99,12 +100,17 @@ async function run(args: string[]): Promise<number> {
     config.accounts.users = demoUsers(demo.accounts);
     demoAccounts = demo.accounts;
   }
+  let simPorts: Record<string, number> = {};
+  if (values.demo && values['free-ports']) {
+    const { assignFreeDemoPorts } = await import('./demo.ts');
+    simPorts = await assignFreeDemoPorts(config);
+  }
   const { startGateway } = await import('./gateway.ts');
   const gateway = await startGateway(config, log);
   let stopDemo: (() => Promise<void>) | undefined;
   if (values.demo) {
     const { startDemoSimulators } = await import('./demo.ts');
-    stopDemo = await startDemoSimulators(values.config, gateway, log.child({ component: 'demo' }));
+    stopDemo = await startDemoSimulators(values.config, gateway, log.child({ component: 'demo' }), simPorts);
   }
   if (demoAccounts.length > 0) {
     const rows = demoAccounts.map((a) => `  ${a.username.padEnd(10)} ${a.password.padEnd(14)} ${a.role}`).join('\n');
