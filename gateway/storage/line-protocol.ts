@@ -131,3 +131,24 @@ export function encodeSamples(samples: readonly Sample[], seriesOf: (device: str
   }
   return { lines, points, skipped };
 }
+
+/** How many fields (points) a line carries; for the points-written counter. */
+export function countFields(line: string): number {
+  let i = 0;
+  for (; i < line.length; i++) {
+    const c = line[i];
+    if (c === '\\') i++;
+    else if (c === ' ') break;
+  }
+  let fields = 1;
+  let quoted = false;
+  for (i++; i < line.length; i++) {
+    const c = line[i];
+    if (c === '\\') i++;
+    else if (c === '"') quoted = !quoted;
+    else if (quoted) continue;
+    else if (c === ',') fields++;
+    else if (c === ' ') break;
+  }
+  return fields;
+}
