@@ -28,9 +28,9 @@ export class InfluxV2Writer implements LineWriter {
       maxBatchBytes: 1024 ** 3,
       flushInterval: 0,
       maxRetries: 0,
-      maxRetryTime: 0,
+      maxRetryTime: 365 * 86_400_000, // 0 would mean "expired before the first attempt"
       maxBufferLines: 1,
-      ...(config.gzip ? { gzipThreshold: 1024 } : {}),
+      ...(config.gzip ? { gzipThreshold: 0 } : {}),
       // Returning a promise makes it the result of flush(): no retry buffer, no console logging.
       writeFailed: (error: Error) => Promise.reject(error),
     });
