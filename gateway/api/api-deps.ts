@@ -27,4 +27,6 @@ export interface ApiDeps {
   history(query: HistoryQuery): Promise<Sample[]>;
   health(): HealthReport;
   now(): number;
+  /** Prometheus exposition for GET /metrics (absent: an empty page). */
+  metrics?(): Promise<{ readonly contentType: string; readonly body: string }>;
 }

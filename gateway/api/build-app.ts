@@ -16,6 +16,7 @@ import { ApiError, type ErrorBody } from './api-error.ts';
 import type { ApiDeps } from './api-deps.ts';
 import { deviceRoutes } from './routes/device-routes.ts';
 import { healthRoutes } from './routes/health-routes.ts';
+import { metricsRoutes } from './routes/metrics-routes.ts';
 
 export async function buildApp(deps: ApiDeps, log: Logger): Promise<FastifyInstance> {
   // Request logging stays at warn: the control room wants problems in the log, not every poll of /api/devices.
@@ -61,5 +62,6 @@ export async function buildApp(deps: ApiDeps, log: Logger): Promise<FastifyInsta
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
   await app.register(healthRoutes(deps));
   await app.register(deviceRoutes(deps));
+  await app.register(metricsRoutes(deps));
   return app;
 }

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { DEVICE_KINDS } from '../model/device-kinds.ts';
 import { bindingBaseSchema, connectorConfigSchema } from '../connectors/connector-schemas.ts';
 import { duration, identifier } from './common-schema.ts';
+import { influxSchema } from '../storage/influx-schema.ts';
 
 export const floorSchema = z.object({
   id: identifier,
@@ -46,6 +47,8 @@ export const storageSchema = z.object({
   retention: duration.default(30 * 86_400_000),
   /** How often old samples are pruned. */
   pruneEvery: duration.default(3_600_000),
+  /** Telemetry also goes to InfluxDB through a durable store-and-forward spool (gateway/storage/README.md). */
+  influx: influxSchema.optional(),
 });
 
 export const apiSchema = z.object({
