@@ -97,7 +97,7 @@ export class TelemetryForwarder {
     const stats = options.spool.stats();
     this.boundary = stats.nextId;
     this.hasBacklog = stats.depth > 0;
-    this.tokens = Math.min(options.batchSize, options.drainLinesPerSecond);
+    this.tokens = Math.max(1, Math.min(options.batchSize, Math.floor(options.drainLinesPerSecond)));
     this.tokensAt = options.clock.monotonic();
     if (stats.depth > 0) options.log.info({ lines: stats.depth, target: options.writer.target }, 'spooled telemetry from before the restart will be drained');
   }
@@ -189,33 +189,40 @@ export class TelemetryForwarder {
 
   private nextBatch(): { batch: SpoolBatch; lane: Lane } | undefined {
     const { spool, batchSize } = this.o;
-    if (this.pendingLive >= batchSize || this.flushDue) {
+    // While the sink is failing everything waiting is backlog: retries take the oldest lines.
+    if (!this.failing && (this.pendingLive >= batchSize || this.flushDue)) {
       const batch = spool.take(batchSize, { fromId: this.boundary });
       this.pendingLive = Math.max(0, this.pendingLive - batch.items.length);
       if (batch.items.length < batchSize) this.flushDue = false;
       if (batch.items.length > 0) return { batch, lane: 'live' };
       spool.settle(batch, {}, this.o.clock.now());
     }
-    if (!this.hasBacklog) return undefined;
+    if (!this.hasBacklog && !this.failing) return undefined;
     this.refillTokens();
-    if (this.tokens < batchSize) {
-      this.wakeAfter(((batchSize - this.tokens) / this.o.drainLinesPerSecond) * 1000);
+    const size = this.backlogBatchSize();
+    if (this.tokens < size) {
+      this.wakeAfter(((size - this.tokens) / this.o.drainLinesPerSecond) * 1000);
       return undefined;
     }
-    const batch = spool.take(batchSize, { beforeId: this.boundary });
-    if (batch.items.length < batchSize) this.hasBacklog = false;
+    const batch = spool.take(size, this.failing ? {} : { beforeId: this.boundary });
+    if (batch.items.length < size && !this.failing) this.hasBacklog = false;
     if (batch.items.length === 0) {
       spool.settle(batch, {}, this.o.clock.now());
-      this.o.log.info({ target: this.o.writer.target }, 'telemetry backlog drained');
+      if (!this.failing) this.o.log.info({ target: this.o.writer.target }, 'telemetry backlog drained');
       return undefined;
     }
     this.tokens -= batch.items.length;
     return { batch, lane: 'backlog' };
   }
 
+  /** Backlog batches carry at most one second's worth of the drain rate. */
+  private backlogBatchSize(): number {
+    return Math.max(1, Math.min(this.o.batchSize, Math.floor(this.o.drainLinesPerSecond)));
+  }
+
   private refillTokens(): void {
     const now = this.o.clock.monotonic();
-    const cap = Math.max(this.o.batchSize, 1);
+    const cap = this.backlogBatchSize();
     this.tokens = Math.min(cap, this.tokens + ((now - this.tokensAt) / 1000) * this.o.drainLinesPerSecond);
     this.tokensAt = now;
   }
