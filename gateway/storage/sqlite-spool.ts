@@ -18,11 +18,14 @@ export class SqliteSpool implements Spool {
   private readonly insert: StatementSync;
   private readonly select: StatementSync;
   private readonly remove: StatementSync;
+  private readonly removeRange: StatementSync;
   private readonly deadInsert: StatementSync;
   private readonly countRange: StatementSync;
   private readonly counterAdd: StatementSync;
   private readonly inFlight = new Map<number, number>(); // item id → batch seq
   private seq = 0;
+  /** Every id up to this one was dropped by the overflow policy (in this process). */
+  private droppedUpTo = 0;
   private bytes: number;
   private depth: number;
   private dropped: number;
@@ -43,7 +46,9 @@ export class SqliteSpool implements Spool {
     `);
     this.insert = this.db.prepare('INSERT INTO spool (line, size, appended_at) VALUES (?, ?, ?)');
     this.select = this.db.prepare('SELECT id, line, size FROM spool WHERE id >= ? AND id < ? ORDER BY id LIMIT ?');
+    this.select.setReturnArrays(true);
     this.remove = this.db.prepare('DELETE FROM spool WHERE id = ?');
+    this.removeRange = this.db.prepare('DELETE FROM spool WHERE id >= ? AND id <= ?');
     this.deadInsert = this.db.prepare('INSERT INTO dead_letters (line, reason, at) VALUES (?, ?, ?)');
     this.countRange = this.db.prepare('SELECT COUNT(*) AS n FROM spool WHERE id >= ? AND id < ?');
     this.counterAdd = this.db.prepare('UPDATE spool_counters SET value = value + ? WHERE name = ?');
@@ -76,14 +81,13 @@ export class SqliteSpool implements Spool {
     const before = range.beforeId ?? MAX_ID;
     while (out.length < limit) {
       const want = limit - out.length;
-      const rows = this.select.all(from, before, want + this.inFlight.size) as Array<{ id: number; line: string; size: number }>;
-      for (const r of rows) {
-        const id = Number(r.id);
+      const rows = this.select.all(from, before, want + this.inFlight.size) as unknown as Array<[number, string, number]>;
+      for (const [id, line, size] of rows) {
         if (this.inFlight.has(id)) continue;
-        if (out.length < limit) out.push({ id, line: r.line, size: Number(r.size) });
+        if (out.length < limit) out.push({ id, line, size });
       }
       if (rows.length < want + this.inFlight.size) break;
-      from = Number((rows[rows.length - 1] as { id: number }).id) + 1;
+      from = (rows[rows.length - 1] as [number, string, number])[0] + 1;
     }
     const batch = { seq: ++this.seq, items: out };
     for (const item of out) this.inFlight.set(item.id, batch.seq);
@@ -93,26 +97,62 @@ export class SqliteSpool implements Spool {
   settle(batch: SpoolBatch, settlement: Settlement, now: number): void {
     const accepted = new Set(settlement.accepted ?? []);
     const rejected = new Map((settlement.rejected ?? []).map((r) => [r.id, r.reason]));
+    // A settle lost to a power cut only means a batch is sent again (InfluxDB overwrites the same
+    // points), so it commits without its own fsync; the next append's fsync covers it. A process
+    // crash loses nothing either way (WAL in the OS cache).
+    this.db.exec('PRAGMA synchronous = NORMAL');
+    try {
+      this.settleRows(batch, accepted, rejected, now);
+    } finally {
+      this.db.exec('PRAGMA synchronous = FULL');
+    }
+    for (const item of batch.items) if (this.inFlight.get(item.id) === batch.seq) this.inFlight.delete(item.id);
+  }
+
+  private settleRows(batch: SpoolBatch, accepted: ReadonlySet<number>, rejected: ReadonlyMap<number, string>, now: number): void {
     inTransaction(this.db, () => {
       let deadCount = 0;
+      // Accepted items with consecutive ids go in one range delete (the usual case: a whole batch).
+      let runFirst = -1;
+      let runLast = -1;
+      let runBytes = 0;
+      const flush = (): void => {
+        if (runFirst < 0) return;
+        const removed = Number(this.removeRange.run(runFirst, runLast).changes);
+        this.bytes -= runBytes;
+        this.depth -= removed;
+        runFirst = -1;
+      };
       for (const item of batch.items) {
         const reason = rejected.get(item.id);
+        const present = item.id > this.droppedUpTo; // the overflow policy deletes every id up to droppedUpTo
         if (!accepted.has(item.id) && reason === undefined) continue;
-        const gone = Number(this.remove.run(item.id).changes) > 0; // false when the overflow policy dropped it meanwhile
-        if (!gone) continue;
+        if (!present) continue;
+        if (reason === undefined) {
+          if (runFirst >= 0 && item.id === runLast + 1) {
+            runLast = item.id;
+            runBytes += item.size;
+          } else {
+            flush();
+            runFirst = item.id;
+            runLast = item.id;
+            runBytes = item.size;
+          }
+          continue;
+        }
+        flush();
+        if (Number(this.remove.run(item.id).changes) === 0) continue;
         this.bytes -= item.size;
         this.depth--;
-        if (reason !== undefined) {
-          this.deadInsert.run(item.line, reason, now);
-          deadCount++;
-        }
+        this.deadInsert.run(item.line, reason, now);
+        deadCount++;
       }
+      flush();
       if (deadCount > 0) {
         this.counterAdd.run(deadCount, 'dead_lettered');
         this.deadLettered += deadCount;
       }
     });
-    for (const item of batch.items) if (this.inFlight.get(item.id) === batch.seq) this.inFlight.delete(item.id);
   }
 
   count(range: IdRange = {}): number {
@@ -164,6 +204,7 @@ export class SqliteSpool implements Spool {
       if (freed >= excess) break;
     }
     this.db.prepare('DELETE FROM spool WHERE id <= ?').run(lastId);
+    this.droppedUpTo = Math.max(this.droppedUpTo, lastId);
     this.bytes -= freed;
     this.depth -= lines;
     this.dropped += lines;

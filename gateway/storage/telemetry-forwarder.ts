@@ -177,14 +177,24 @@ export class TelemetryForwarder {
     await this.o.writer.close();
   }
 
+  /**
+   * Send batches while there is something to send. The next batch is taken from the spool while
+   * the current request is in flight (one request at a time, but our work overlaps the server's);
+   * when the current one fails, the prefetched batch is settled as kept.
+   */
   private async pump(): Promise<void> {
-    while (!this.stopped) {
-      if (this.o.clock.monotonic() < this.pausedUntil) return;
-      const next = this.nextBatch();
-      if (!next) return;
-      const delivered = await this.deliver(next.batch);
-      if (!delivered) return;
+    let next = this.nextBatch();
+    while (next && !this.stopped && this.o.clock.monotonic() >= this.pausedUntil) {
+      const sending = this.deliver(next.batch);
+      const following = this.nextBatch();
+      const delivered = await sending;
+      if (!delivered || this.stopped) {
+        if (following) this.o.spool.settle(following.batch, {}, this.o.clock.now());
+        return;
+      }
+      next = following ?? this.nextBatch();
     }
+    if (next) this.o.spool.settle(next.batch, {}, this.o.clock.now());
   }
 
   private nextBatch(): { batch: SpoolBatch; lane: Lane } | undefined {
