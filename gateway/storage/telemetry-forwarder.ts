@@ -26,6 +26,7 @@ import type { Spool, SpoolBatch, SpoolItem, SpoolStats } from './spool.ts';
 import type { LineWriter, WriteResult } from './write-result.ts';
 
 export const SINK_MISCONFIGURED = 'telemetry-sink-misconfigured';
+export const SPOOL_OVERFLOW = 'telemetry-spool-overflow';
 /** Longest Retry-After honoured as given; longer values are capped. */
 const MAX_RETRY_AFTER_MS = 10 * 60_000;
 
@@ -85,6 +86,7 @@ export class TelemetryForwarder {
   private readonly timers: Timer[] = [];
   private wakeTimer: Timer | undefined;
   private appended = 0;
+  private droppedSeen: number;
   private writtenLines = 0;
   private writtenPoints = 0;
   private requests = 0;
@@ -96,6 +98,7 @@ export class TelemetryForwarder {
     this.o = options;
     const stats = options.spool.stats();
     this.boundary = stats.nextId;
+    this.droppedSeen = stats.droppedLines;
     this.hasBacklog = stats.depth > 0;
     this.tokens = Math.max(1, Math.min(options.batchSize, Math.floor(options.drainLinesPerSecond)));
     this.tokensAt = options.clock.monotonic();
@@ -106,6 +109,7 @@ export class TelemetryForwarder {
     this.timers.push(
       this.o.clock.setInterval(this.o.flushIntervalMs, () => {
         this.flushDue = true;
+        this.checkOverflow();
         this.kick();
       }),
     );
@@ -223,6 +227,22 @@ export class TelemetryForwarder {
     }
     this.tokens -= batch.items.length;
     return { batch, lane: 'backlog' };
+  }
+
+  /**
+   * The overflow policy dropped lines since the last check: log it and raise a trouble condition,
+   * cleared once the sink is up and the spool is back under half its bound.
+   */
+  private checkOverflow(): void {
+    const stats = this.o.spool.stats();
+    if (stats.droppedLines > this.droppedSeen) {
+      const dropped = stats.droppedLines - this.droppedSeen;
+      this.droppedSeen = stats.droppedLines;
+      this.o.log.error({ dropped, total: stats.droppedLines, maxBytes: stats.maxBytes }, 'telemetry spool full: oldest lines dropped');
+      this.o.trouble?.raise(SPOOL_OVERFLOW, 'storage', `telemetry spool full (${stats.maxBytes} bytes): ${stats.droppedLines} oldest lines dropped so far`);
+    } else if (this.state === 'ok' && stats.bytes < stats.maxBytes / 2) {
+      this.o.trouble?.clear(SPOOL_OVERFLOW);
+    }
   }
 
   /** Backlog batches carry at most one second's worth of the drain rate. */

@@ -22,7 +22,12 @@ function mirroredCounter(registry: Registry, name: string, help: string, read: (
 export class TelemetryMetrics {
   private readonly latency: Histogram<'result'>;
 
-  constructor(registry: Registry, status: () => ForwarderStatus) {
+  constructor(registry: Registry, readStatus: () => ForwarderStatus) {
+    // One status read per scrape, not one per metric: prom-client collects metrics in the order
+    // they were registered, and the first one (spool depth, below) refreshes the status.
+    let cached: ForwarderStatus | undefined;
+    const refresh = (): ForwarderStatus => (cached = readStatus());
+    const status = (): ForwarderStatus => cached ?? refresh();
     const gauge = (name: string, help: string, read: (s: ForwarderStatus) => number): void => {
       const g: Gauge = new Gauge({
         name,
@@ -33,7 +38,7 @@ export class TelemetryMetrics {
         },
       });
     };
-    gauge('gateway_telemetry_spool_depth_lines', 'Lines of telemetry waiting in the spool', (s) => s.spool.depth);
+    gauge('gateway_telemetry_spool_depth_lines', 'Lines of telemetry waiting in the spool', () => refresh().spool.depth);
     gauge('gateway_telemetry_spool_bytes', 'Bytes of line protocol waiting in the spool', (s) => s.spool.bytes);
     gauge('gateway_telemetry_spool_max_bytes', 'Spool size bound; beyond it the oldest lines are dropped', (s) => s.spool.maxBytes);
     gauge('gateway_telemetry_spool_oldest_age_seconds', 'Age of the oldest spooled line (0 when empty)', (s) => (s.spool.oldestAgeMs ?? 0) / 1000);

@@ -185,3 +185,30 @@ describe('TelemetryForwarder', () => {
     expect(fwd.status().state).toBe('retrying');
   });
 });
+
+describe('TelemetryForwarder overflow', () => {
+  it('reports lines dropped by the spool bound in the log and as a trouble condition, cleared when the spool has room again', async () => {
+    const clock = new VirtualClock();
+    const sink = new ScriptedSink(clock);
+    let down = true;
+    sink.answer = () => (down ? { kind: 'unavailable', message: 'down' } : { kind: 'ok' });
+    const spool = new MemorySpool({ maxBytes: 400 });
+    const trouble = new TroubleBoard(clock);
+    const fwd = new TelemetryForwarder({ spool, writer: sink, clock, log: silentLogger(), batchSize: 50, flushIntervalMs: 1000, drainLinesPerSecond: 1000, retryMinMs: 500, retryMaxMs: 500, trouble });
+    fwd.start();
+    for (let i = 0; i < 30; i++) fwd.append([line(i)]); // 30 × 24 bytes > 400
+    clock.advance(1000);
+    await fwd.idle();
+    const dropped = fwd.status().spool.droppedLines;
+    expect(dropped).toBeGreaterThan(0);
+    expect(trouble.list().find((t) => t.key === 'telemetry-spool-overflow')?.message).toMatch(new RegExp(`${dropped} oldest lines dropped`));
+    down = false;
+    for (let t = 0; t < 5000; t += 100) {
+      clock.advance(100);
+      await fwd.idle();
+    }
+    expect(sink.stored).toEqual(lines(dropped, 30 - dropped)); // the newest survived, in order
+    expect(trouble.list()).toEqual([]);
+    await fwd.stop();
+  });
+});
