@@ -115,63 +115,68 @@ async function main(): Promise<void> {
     const small = spoolIngest(dir.path, 100, 3);
     report('into the spool, 100-sample appends (points/s)', `${fmt(small.pointsPerS)} (${fmt(small.linesPerS)} lines/s)`);
 
-    // 2. drain: ours vs raw
-    const N = 200_000;
+    // 2. drain: ours vs a minimal writer vs raw pre-built bodies, interleaved in rounds (the
+    //    machine is shared and the server compacts in the background: medians of 3 rounds).
+    const N = 100_000;
     const BATCH = 5_000;
+    const ROUNDS = 3;
     const { lines, points } = linesFor(N, Date.UTC(2026, 1, 1));
+    let dbSeq = 0;
+    const freshDb = async (): Promise<string> => {
+      const db = `bench_${dbSeq++}`;
+      await influxd.query(`CREATE DATABASE ${db}`);
+      return db;
+    };
+    const post = async (db: string, body: Uint8Array, gz: boolean): Promise<void> => {
+      const res = await fetch(`${influxd.url}/write?db=${db}&precision=ms`, { method: 'POST', body: body as Uint8Array<ArrayBuffer>, headers: gz ? { 'content-encoding': 'gzip' } : {} });
+      if (res.status !== 204) throw new Error(`write: ${res.status} ${await res.text()}`);
+    };
+    const median = (xs: number[]): number => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)] as number;
     for (const gz of [true, false]) {
-      const dbOurs = `ours_${gz ? 'gz' : 'plain'}`;
-      const dbRaw = `raw_${gz ? 'gz' : 'plain'}`;
-      await influxd.query(`CREATE DATABASE ${dbOurs}`);
-      await influxd.query(`CREATE DATABASE ${dbRaw}`);
-
-      // raw: pre-built bodies, one request in flight, nothing else in the way. Run before and
-      // after ours (the server's background compactions make the order matter); both reported.
-      const bodies: Buffer[] = [];
+      const prebuilt: Buffer[] = [];
       for (let i = 0; i < N; i += BATCH) {
         const text = Buffer.from(lines.slice(i, i + BATCH).join('\n'));
-        bodies.push(gz ? await gzipAsync(text, { level: constants.Z_BEST_SPEED }) : text);
+        prebuilt.push(gz ? await gzipAsync(text, { level: constants.Z_BEST_SPEED }) : text);
       }
-      const rawRun = async (db: string): Promise<number> => {
-        const started = performance.now();
-        for (const body of bodies) {
-          const res = await fetch(`${influxd.url}/write?db=${db}&precision=ms`, { method: 'POST', body: body as Uint8Array<ArrayBuffer>, headers: gz ? { 'content-encoding': 'gzip' } : {} });
-          if (res.status !== 204) throw new Error(`raw write: ${res.status} ${await res.text()}`);
+      const raw: number[] = [];
+      const minimal: number[] = [];
+      const ours: number[] = [];
+      for (let round = 0; round < ROUNDS; round++) {
+        // raw: pre-built bodies, one request in flight, nothing else in the way (server ceiling)
+        let db = await freshDb();
+        let t = performance.now();
+        for (const body of prebuilt) await post(db, body, gz);
+        raw.push(N / ((performance.now() - t) / 1000));
+
+        // minimal: joins (and gzips) each batch from lines in memory, no spool
+        db = await freshDb();
+        t = performance.now();
+        for (let i = 0; i < N; i += BATCH) {
+          const text = Buffer.from(lines.slice(i, i + BATCH).join('\n'));
+          await post(db, gz ? await gzipAsync(text, { level: constants.Z_BEST_SPEED }) : text, gz);
         }
-        return (performance.now() - started) / 1000;
-      };
-      const rawBeforeS = await rawRun(dbRaw);
-      // a minimal writer: joins (and gzips) each batch from the lines in memory, no spool
-      await influxd.query(`CREATE DATABASE ${dbRaw}_inline`);
-      const inlineStarted = performance.now();
-      for (let i = 0; i < N; i += BATCH) {
-        const text = Buffer.from(lines.slice(i, i + BATCH).join('\n'));
-        const body = gz ? await gzipAsync(text, { level: constants.Z_BEST_SPEED }) : text;
-        const res = await fetch(`${influxd.url}/write?db=${dbRaw}_inline&precision=ms`, { method: 'POST', body: body as Uint8Array<ArrayBuffer>, headers: gz ? { 'content-encoding': 'gzip' } : {} });
-        if (res.status !== 204) throw new Error(`inline write: ${res.status} ${await res.text()}`);
-      }
-      const inlineS = (performance.now() - inlineStarted) / 1000;
-      await influxd.query(`CREATE DATABASE ${dbRaw}_after`);
+        minimal.push(N / ((performance.now() - t) / 1000));
 
-      // ours: the spool full of the same lines, drained by the forwarder with the cap off
-      const spool = new SqliteSpool(join(dir.path, `drain-${gz}.db`), { maxBytes: 1024 ** 3 });
-      for (let i = 0; i < N; i += 10_000) spool.append(lines.slice(i, i + 10_000), Date.now());
-      const config = influxSchema.parse({ version: 1, url: influxd.url, db: dbOurs, gzip: gz }) as InfluxV1Config;
-      const fwd = new TelemetryForwarder({ spool, writer: new InfluxV1Writer(config, clock), clock, log: silentLogger(), batchSize: BATCH, flushIntervalMs: 1000, drainLinesPerSecond: 1e12, retryMinMs: 500, retryMaxMs: 2000 });
-      const t = performance.now();
-      fwd.start();
-      const deadline = Date.now() + 120_000;
-      while (spool.stats().depth > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-      const oursS = (performance.now() - t) / 1000;
-      const st = fwd.status();
-      await fwd.stop();
-      spool.close();
-      if (st.writtenLines !== N) throw new Error(`drain incomplete: ${st.writtenLines}/${N} (${st.lastError?.message ?? ''})`);
-      const rawAfterS = await rawRun(`${dbRaw}_after`);
+        // ours: the spool full of the same lines, drained by the forwarder with the cap off
+        db = await freshDb();
+        const spool = new SqliteSpool(join(dir.path, `drain-${gz}-${round}.db`), { maxBytes: 1024 ** 3 });
+        for (let i = 0; i < N; i += 10_000) spool.append(lines.slice(i, i + 10_000), Date.now());
+        const config = influxSchema.parse({ version: 1, url: influxd.url, db, gzip: gz }) as InfluxV1Config;
+        const fwd = new TelemetryForwarder({ spool, writer: new InfluxV1Writer(config, clock), clock, log: silentLogger(), batchSize: BATCH, flushIntervalMs: 1000, drainLinesPerSecond: 1e12, retryMinMs: 500, retryMaxMs: 2000 });
+        t = performance.now();
+        fwd.start();
+        await fwd.idle(); // the sender stops when the backlog is empty
+        ours.push(N / ((performance.now() - t) / 1000));
+        const st = fwd.status();
+        await fwd.stop();
+        spool.close();
+        if (st.writtenLines !== N) throw new Error(`drain incomplete: ${st.writtenLines}/${N} (${st.lastError?.message ?? ''})`);
+      }
       const label = gz ? 'gzip' : 'no gzip';
-      report(`drain into InfluxDB 1.6, ours (${label}, ${BATCH}-line batches, ${N} lines)`, `${fmt(N / oursS)} lines/s = ${fmt(points / oursS)} points/s`);
-      report(`minimal in-memory writer, same lines (${label}, join${gz ? ' + gzip' : ''} per request, no spool)`, `${fmt(N / inlineS)} lines/s = ${fmt(points / inlineS)} points/s`);
-      report(`raw line-protocol writer, same bodies pre-built (${label}) — server ceiling, before / after ours`, `${fmt(N / rawBeforeS)} / ${fmt(N / rawAfterS)} lines/s = ${fmt(points / rawBeforeS)} / ${fmt(points / rawAfterS)} points/s`);
+      const show = (xs: number[]): string => `${fmt(median(xs))} lines/s = ${fmt((median(xs) * points) / N)} points/s (rounds: ${xs.map(fmt).join(', ')})`;
+      report(`drain into InfluxDB 1.6, ours: spool → forwarder → v1 writer (${label}, ${BATCH}-line batches)`, show(ours));
+      report(`minimal in-memory writer, same lines (${label}, join${gz ? ' + gzip' : ''} per request, no spool)`, show(minimal));
+      report(`raw writer, same bodies pre-built (${label}) — the server's ceiling`, show(raw));
     }
 
     // 3. end to end with the server up: samples → encode → spool → InfluxDB
