@@ -2,6 +2,7 @@
 /**
  * gateway run --config FILE [--demo]     run the gateway (with the built-in simulators in demo mode)
  * gateway check-config FILE              validate a config file; exit 2 with every error listed
+ * gateway opcua browse ENDPOINT [opts]    list an OPC UA server's node ids, browse names, data types
  */
 import { parseArgs } from 'node:util';
 import { ConfigError } from './config/config-error.ts';
@@ -9,14 +10,23 @@ import { loadConfigFile } from './config/load-config.ts';
 import { createLogger } from './log/logger.ts';
 
 const USAGE = `usage:
-  gateway run --config FILE [--demo] [--data-dir DIR] [--port N]
+  gateway run --config FILE [--demo] [--data-dir DIR] [--port N] [--broker-port N]
   gateway check-config FILE
+  gateway hash-password            (reads the password from stdin; prints a scrypt hash for accounts.users)
+  gateway opcua browse ENDPOINT [--security-mode None|Sign|SignAndEncrypt] [--security-policy P]
+                       [--user U --password P] [--data-dir DIR] [--trust-unknown] [--root NODEID]
+                       [--depth N] [--max-nodes N] [--json]
 `;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === 'check-config') return checkConfig(rest);
   if (command === 'run') return run(rest);
+  if (command === 'hash-password') return hashPasswordCommand();
+  if (command === 'opcua' && rest[0] === 'browse') {
+    const { opcuaBrowseCommand } = await import('./connectors/opcua/opcua-browse-command.ts');
+    return opcuaBrowseCommand(rest.slice(1), USAGE);
+  }
   process.stderr.write(command === undefined || command === '--help' || command === 'help' ? USAGE : `unknown command "${command}"\n${USAGE}`);
   return command === undefined || command === '--help' || command === 'help' ? 0 : 2;
 }
@@ -40,6 +50,19 @@ async function checkConfig(args: string[]): Promise<number> {
   }
 }
 
+async function hashPasswordCommand(): Promise<number> {
+  const { hashPassword } = await import('./auth/password-hash.ts');
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  const password = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  if (password.length < 8) {
+    process.stderr.write('password must have at least 8 characters\n');
+    return 2;
+  }
+  process.stdout.write(`${await hashPassword(password)}\n`);
+  return 0;
+}
+
 async function run(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
@@ -48,6 +71,7 @@ async function run(args: string[]): Promise<number> {
       demo: { type: 'boolean', default: false },
       'data-dir': { type: 'string' },
       port: { type: 'string' },
+      'broker-port': { type: 'string' },
     },
   });
   if (!values.config) {
@@ -66,7 +90,15 @@ async function run(args: string[]): Promise<number> {
   }
   if (values['data-dir']) config.storage.dataDir = values['data-dir'];
   if (values.port) config.api.port = Number(values.port);
+  if (values['broker-port']) config.broker.port = Number(values['broker-port']);
   const log = createLogger(process.env.LOG_LEVEL ?? config.logLevel);
+  let demoAccounts: Array<{ username: string; password: string; role: string }> = [];
+  if (values.demo && config.accounts.users.length === 0) {
+    const { ensureDemoAccounts, demoUsers } = await import('./auth/demo-accounts.ts');
+    const demo = await ensureDemoAccounts(config.storage.dataDir);
+    config.accounts.users = demoUsers(demo.accounts);
+    demoAccounts = demo.accounts;
+  }
   const { startGateway } = await import('./gateway.ts');
   const gateway = await startGateway(config, log);
   let stopDemo: (() => Promise<void>) | undefined;
@@ -74,9 +106,17 @@ async function run(args: string[]): Promise<number> {
     const { startDemoSimulators } = await import('./demo.ts');
     stopDemo = await startDemoSimulators(values.config, gateway, log.child({ component: 'demo' }));
   }
+  if (demoAccounts.length > 0) {
+    const rows = demoAccounts.map((a) => `  ${a.username.padEnd(10)} ${a.password.padEnd(14)} ${a.role}`).join('\n');
+    process.stdout.write(`\nDemo accounts (kept in ${config.storage.dataDir}/demo-accounts.json):\n  user       password       role\n${rows}\n\n`);
+  }
   log.info({ api: gateway.apiUrl, docs: `${gateway.apiUrl}/docs` }, `gateway running: API at ${gateway.apiUrl}/api/devices, docs at ${gateway.apiUrl}/docs`);
   const shutdown = async (signal: string): Promise<void> => {
     log.info({ signal }, 'shutting down');
+    setTimeout(() => {
+      log.error('shutdown took longer than 10 s; exiting anyway');
+      process.exit(1);
+    }, 10_000).unref();
     await stopDemo?.();
     await gateway.stop();
     process.exit(0);

@@ -23,6 +23,8 @@ export interface SimConnector {
 
 export interface SimSite {
   readonly siteId: string;
+  /** Floor ids per building, bottom to top as declared (used for the lifts' stops). */
+  readonly floors?: Readonly<Record<string, readonly string[]>>;
   readonly devices: readonly SimDevice[];
   readonly connectors: readonly SimConnector[];
 }
@@ -32,6 +34,7 @@ export function readSiteFile(file: string): SimSite {
     site?: { id?: string };
     devices?: Array<Record<string, unknown>>;
     connectors?: Array<Record<string, unknown>>;
+    buildings?: Array<{ id?: unknown; floors?: Array<{ id?: unknown }> }>;
   };
   const devices = (raw.devices ?? []).map((d) => {
     const binding = (d.binding ?? {}) as Record<string, unknown>;
@@ -46,5 +49,9 @@ export function readSiteFile(file: string): SimSite {
     };
   });
   const connectors = (raw.connectors ?? []).map((c) => ({ ...c, id: String(c.id), type: String(c.type) }));
-  return { siteId: String(raw.site?.id ?? 'site'), devices, connectors };
+  const floors: Record<string, string[]> = {};
+  for (const b of raw.buildings ?? []) {
+    if (typeof b.id === 'string') floors[b.id] = (b.floors ?? []).flatMap((f) => (typeof f.id === 'string' ? [f.id] : []));
+  }
+  return { siteId: String(raw.site?.id ?? 'site'), floors, devices, connectors };
 }

@@ -3,6 +3,7 @@
  * once; they validate requests and describe the API as OpenAPI at /docs.
  */
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import fastifyCookie from '@fastify/cookie';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import {
@@ -12,11 +13,19 @@ import {
   validatorCompiler,
 } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
+import { installAccessControl } from './access-control.ts';
 import { ApiError, type ErrorBody } from './api-error.ts';
 import type { ApiDeps } from './api-deps.ts';
+import { authRoutes } from './routes/auth-routes.ts';
+import { serveDashboard } from './dashboard-static.ts';
 import { deviceRoutes } from './routes/device-routes.ts';
+import { eventStreamRoutes } from './routes/event-stream-routes.ts';
+import { siteRoutes } from './routes/site-routes.ts';
 import { healthRoutes } from './routes/health-routes.ts';
 import { metricsRoutes } from './routes/metrics-routes.ts';
+import { alarmRoutes } from './routes/alarm-routes.ts';
+import { workOrderRoutes } from './routes/work-order-routes.ts';
+import { uptimeRoutes } from './routes/uptime-routes.ts';
 
 export async function buildApp(deps: ApiDeps, log: Logger): Promise<FastifyInstance> {
   // Request logging stays at warn: the control room wants problems in the log, not every poll of /api/devices.
@@ -53,6 +62,9 @@ export async function buildApp(deps: ApiDeps, log: Logger): Promise<FastifyInsta
     return reply.status(404).send(body);
   });
 
+  await app.register(fastifyCookie);
+  installAccessControl(app, deps.accounts);
+
   await app.register(fastifySwagger, {
     openapi: {
       info: { title: 'Facility gateway API', version: '0.1.0', description: `Site ${deps.site.name} (${deps.site.id})` },
@@ -60,8 +72,15 @@ export async function buildApp(deps: ApiDeps, log: Logger): Promise<FastifyInsta
     transform: jsonSchemaTransform,
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+  await app.register(authRoutes(deps.accounts, deps.secureCookies));
   await app.register(healthRoutes(deps));
+  await app.register(siteRoutes(deps));
   await app.register(deviceRoutes(deps));
   await app.register(metricsRoutes(deps));
+  await app.register(eventStreamRoutes(deps.events, deps.onSamples));
+  if (deps.uptime) await app.register(uptimeRoutes(deps.uptime, deps));
+  await serveDashboard(app);
+  if (deps.alarms) await app.register(alarmRoutes(deps.alarms, () => deps.now()));
+  if (deps.workOrders) await app.register(workOrderRoutes(deps.workOrders, () => deps.now()));
   return app;
 }

@@ -7,6 +7,7 @@ import { parseDocument } from 'yaml';
 import { BINDING_SCHEMAS, type ConnectorType } from '../connectors/connector-schemas.ts';
 import { ConfigError, formatPath, type ConfigIssue } from './config-error.ts';
 import { siteConfigSchema, type SiteConfig } from './site-schema.ts';
+import { checkRulesConfig } from '../../rules/config/rule-check.ts';
 
 export async function loadConfigFile(file: string): Promise<SiteConfig> {
   let text: string;
@@ -46,6 +47,7 @@ export function validateConfig(raw: unknown, file = '<config>'): SiteConfig {
     for (const issue of parsed.error.issues) issues.push({ path: formatPath(issue.path), message: issue.message });
   }
   issues.push(...crossCheck(raw));
+  issues.push(...checkRulesConfig(raw));
   if (issues.length > 0 || !parsed.success) throw new ConfigError(file, dedupe(issues));
 
   const config = parsed.data;
@@ -83,6 +85,12 @@ function crossCheck(raw: unknown): ConfigIssue[] {
       }
     }
   });
+  const api = isObj(raw.api) ? raw.api : {};
+  const accounts = isObj(raw.accounts) ? raw.accounts : {};
+  const host = typeof api.host === 'string' ? api.host : '127.0.0.1';
+  if (arr(accounts.users).length === 0 && !['127.0.0.1', 'localhost', '::1'].includes(host)) {
+    issues.push({ path: 'accounts.users', message: `the API listens on ${host} but no users are configured; add accounts.users or listen on 127.0.0.1` });
+  }
   const seen = new Set<string>();
   arr(raw.devices).forEach((d, i) => {
     if (!isObj(d)) return;

@@ -3,6 +3,7 @@ import type { DeviceModel, SimValue } from './device-model.ts';
 
 const OPEN_MS = 5_000;
 const HELD_OPEN_AFTER_MS = 30_000;
+const MAX_PENDING_EVENTS = 100; // events nobody takes (direct runs) are dropped oldest first
 
 /**
  * An access-controlled door: badge reads arrive at random (mostly granted), a granted read unlocks
@@ -23,6 +24,8 @@ export class AccessDoorModel implements DeviceModel {
   private lastBadge = '';
   private last: number | undefined;
   private events: Array<Record<string, SimValue>> = [];
+  private heartbeat = 0;
+  private forcedReported = false;
 
   constructor(id: string, rng: SeededRandom) {
     this.id = id;
@@ -33,16 +36,18 @@ export class AccessDoorModel implements DeviceModel {
     const dt = this.last === undefined ? 0 : now - this.last;
     this.last = now;
     if (this.active.has('forced_open')) {
-      if (!this.doorOpen) this.event(now, 'forced_open', '');
+      if (!this.forcedReported) this.event(now, 'forced_open', '');
+      this.forcedReported = true;
       this.doorOpen = true;
       this.locked = true;
       return;
     }
     if (this.active.has('held_open')) {
-      if (!this.doorOpen) {
+      if (!this.doorOpen || now - this.openedAt < HELD_OPEN_AFTER_MS) {
         this.doorOpen = true;
         this.locked = false;
         this.openedAt = now - HELD_OPEN_AFTER_MS;
+        this.event(now, 'held_open', this.lastBadge);
       }
       return;
     }
@@ -65,6 +70,7 @@ export class AccessDoorModel implements DeviceModel {
   }
 
   report(): Record<string, SimValue> {
+    this.heartbeat++;
     const heldOpen = this.doorOpen && !this.active.has('forced_open') && this.last !== undefined && this.last - this.openedAt >= HELD_OPEN_AFTER_MS;
     return {
       door_open: this.doorOpen,
@@ -74,6 +80,7 @@ export class AccessDoorModel implements DeviceModel {
       reader_online: !this.active.has('reader_offline'),
       last_event: this.lastEvent,
       last_badge: this.lastBadge,
+      heartbeat: this.heartbeat,
     };
   }
 
@@ -90,6 +97,7 @@ export class AccessDoorModel implements DeviceModel {
 
   clearFault(fault: string): void {
     this.active.delete(fault);
+    if (fault === 'forced_open') this.forcedReported = false;
     if (fault === 'forced_open' || fault === 'held_open') {
       this.doorOpen = false;
       this.locked = true;
@@ -100,5 +108,6 @@ export class AccessDoorModel implements DeviceModel {
     this.lastEvent = kind;
     this.lastBadge = badge;
     this.events.push({ ts: now, event: kind, badge });
+    if (this.events.length > MAX_PENDING_EVENTS) this.events.shift();
   }
 }

@@ -13,8 +13,15 @@ export interface DeviceModel {
   /** Inject a fault by name (see each model's catalogue); `clearFault` ends it. */
   injectFault(fault: string): void;
   clearFault(fault: string): void;
-  /** Faults this model knows. */
+  /** Faults this model knows (zone faults of a fire panel take a zone: `zone_fire:3`). */
   readonly faults: readonly string[];
   /** False while the device is "off the network" (its transport stops answering / publishing). */
   online: boolean;
+  /** True while the device is on the network but does not report (a detector's `silence`). */
+  readonly silent?: boolean;
+}
+
+/** Whether a transport should expose this model's values right now. */
+export function isReporting(model: DeviceModel): boolean {
+  return model.online && model.silent !== true;
 }

@@ -56,6 +56,7 @@ export class SmokeDetectorModel implements DeviceModel {
 
   injectFault(fault: string): void {
     this.active.add(fault);
+    if (fault === 'alarm') this.obscuration = Math.max(this.obscuration, 6); // smoke enters the chamber at once
   }
 
   clearFault(fault: string): void {

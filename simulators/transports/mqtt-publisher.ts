@@ -1,13 +1,13 @@
 /**
  * Exposes device models the way MQTT field devices do: each publishes its JSON state (canonical
  * field names plus `ts`) on its topic every `intervalMs`, QoS 1, and door access events on
- * `<topic>/events`. A silent or offline model publishes nothing.
+ * `<topic>/events`. A silent or offline model publishes nothing. Models are stepped by their owner
+ * (the simulator runner ticks them on the clock).
  */
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Clock, Timer } from '../../gateway/model/clock.ts';
 import { AccessDoorModel } from '../models/access-door-model.ts';
-import type { DeviceModel } from '../models/device-model.ts';
-import { SmokeDetectorModel } from '../models/smoke-detector-model.ts';
+import { isReporting, type DeviceModel } from '../models/device-model.ts';
 
 export interface PublishedDevice {
   readonly model: DeviceModel;
@@ -40,8 +40,7 @@ export class MqttPublisher {
     if (!client) return;
     const now = this.clock.now();
     for (const { model, topic } of this.devices) {
-      model.step(now);
-      if (!model.online || (model instanceof SmokeDetectorModel && model.silent)) continue;
+      if (!isReporting(model)) continue;
       client.publish(topic, JSON.stringify({ ...model.report(), ts: now }), { qos: 1 });
       this.published++;
       if (model instanceof AccessDoorModel) {

@@ -1,29 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
+import { startGatewayProcess, type GatewayProcess } from '../helpers/gateway-process.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
-
-/** Start `gateway run` as a child process and wait for its "gateway running" log line. */
-function startGatewayProcess(configFile: string): Promise<{ child: ChildProcess; api: string }> {
-  const child = spawn(process.execPath, ['gateway/cli.ts', 'run', '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`gateway did not start:\n${out}`)), 15_000);
-    child.stdout?.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      for (const line of out.split('\n')) {
-        if (!line.includes('gateway running')) continue;
-        clearTimeout(timer);
-        resolve({ child, api: (JSON.parse(line) as { api: string }).api });
-        return;
-      }
-    });
-    child.stderr?.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.once('exit', (code) => reject(new Error(`gateway exited with ${code}:\n${out}`)));
-  });
-}
 
 async function getJson<T>(url: string): Promise<T> {
   const res = await fetch(url);
@@ -31,10 +11,10 @@ async function getJson<T>(url: string): Promise<T> {
 }
 
 describe('kill -9 and restart', () => {
-  const children: ChildProcess[] = [];
+  const children: GatewayProcess[] = [];
   const dir = tempDir();
   afterEach(() => {
-    for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+    for (const c of children) void c.kill('SIGKILL');
   });
 
   it('the SQLite store opens cleanly after SIGKILL and keeps the history from before it', async () => {
@@ -51,8 +31,8 @@ devices:
   - { id: smoke-1, kind: smoke_detector, building: b1, floor: F1, binding: { connector: m, topic: k/smoke-1 } }
 `,
     );
-    const first = await startGatewayProcess(configFile);
-    children.push(first.child);
+    const first = await startGatewayProcess(['--config', configFile]);
+    children.push(first);
     const health = await getJson<{ broker: { url: string } }>(`${first.api}/api/health`);
     const client = await mqtt.connectAsync(health.broker.url, { clientId: 'kill-test' });
     const base = Date.now() - 100_000;
@@ -70,15 +50,14 @@ devices:
     first.child.kill('SIGKILL');
     await new Promise((r) => first.child.once('exit', r));
 
-    const second = await startGatewayProcess(configFile);
-    children.push(second.child);
+    const second = await startGatewayProcess(['--config', configFile]);
+    children.push(second);
     const history = await getJson<{ samples: Array<{ ts: number; value: number }> }>(url(second.api));
     expect(history.samples).toHaveLength(50);
     expect(history.samples[49]).toEqual({ ts: base + 49_000, value: 54.9, quality: 'good' });
     const devices = await getJson<{ devices: Array<{ points: Record<string, { value: unknown }> }> }>(`${second.api}/api/devices`);
     expect(devices.devices[0]?.points.battery_pct?.value).toBe(54.9); // the live view is seeded from the store
-    second.child.kill('SIGTERM');
-    await new Promise((r) => second.child.once('exit', r));
+    await second.kill('SIGTERM');
     dir.cleanup();
   });
 });

@@ -1,35 +1,93 @@
 import { z } from 'zod';
 import { duration, identifier } from '../../config/common-schema.ts';
 
-/** One canonical point read from a Modbus table. */
-export const modbusPointSchema = z.object({
-  table: z.enum(['coil', 'discrete', 'input', 'holding']),
-  address: z.number().int().min(0).max(65535),
-  type: z.enum(['bool', 'int16', 'uint16', 'int32', 'uint32', 'float32', 'float64']).default('uint16'),
-  /** Bit of a 16-bit status word (0-15), for `bool` points read from registers. */
-  bit: z.number().int().min(0).max(15).optional(),
-  wordOrder: z.enum(['big', 'little']).default('big'),
-  byteOrder: z.enum(['big', 'little']).default('big'),
-  scale: z.number().default(1),
-  offset: z.number().default(0),
-  /** Map raw integers to enum values, e.g. `{ 0: idle, 1: up, 2: down }`. */
-  map: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
-});
+export const MODBUS_TABLES = ['coil', 'discrete', 'input', 'holding'] as const;
+export type ModbusTable = (typeof MODBUS_TABLES)[number];
 
-export const modbusConnectorSchema = z.object({
-  id: identifier,
-  type: z.literal('modbus'),
-  transport: z.enum(['tcp', 'rtu', 'rtu-over-tcp']).default('tcp'),
-  host: z.string().default('127.0.0.1'),
-  port: z.number().int().min(1).max(65535).default(502),
-  /** Serial device for `rtu` (e.g. /dev/ttyUSB0). */
-  path: z.string().optional(),
-  baudRate: z.number().int().positive().default(9600),
-  timeout: duration.default(1_000),
-  retries: z.number().int().min(0).max(10).default(2),
-  /** Named register maps that bindings refer to (one per device model). */
-  maps: z.record(z.string(), z.record(z.string(), modbusPointSchema)).default({}),
-});
+export const MODBUS_VALUE_TYPES = ['bool', 'int16', 'uint16', 'int32', 'uint32', 'float32', 'float64'] as const;
+export type ModbusValueType = (typeof MODBUS_VALUE_TYPES)[number];
+
+/**
+ * One canonical point read from a Modbus table.
+ *
+ * Multi-register layouts: `wordOrder` says which register holds the most significant word
+ * (`big` = first register), `byteOrder` the byte order inside each register (`big` = Modbus
+ * standard). float32 ABCD = big/big, CDAB = little/big, BADC = big/little, DCBA = little/little.
+ */
+export const modbusPointSchema = z
+  .object({
+    table: z.enum(MODBUS_TABLES),
+    address: z.number().int().min(0).max(65535),
+    type: z.enum(MODBUS_VALUE_TYPES).default('uint16'),
+    /** Bit of a 16-bit status word (0-15, 0 = least significant), for `bool` points read from registers. */
+    bit: z.number().int().min(0).max(15).optional(),
+    wordOrder: z.enum(['big', 'little']).default('big'),
+    byteOrder: z.enum(['big', 'little']).default('big'),
+    scale: z.number().default(1),
+    offset: z.number().default(0),
+    /** Map raw integers to enum values, e.g. `{ 0: idle, 1: up, 2: down }`. */
+    map: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+  })
+  .superRefine((p, ctx) => {
+    const bitTable = p.table === 'coil' || p.table === 'discrete';
+    if (bitTable && p.type !== 'bool') {
+      ctx.addIssue({ code: 'custom', path: ['type'], message: `a ${p.table} holds one bit: type must be bool, got ${p.type}` });
+    }
+    if (p.bit !== undefined && (bitTable || p.type !== 'bool')) {
+      ctx.addIssue({ code: 'custom', path: ['bit'], message: 'bit applies only to bool points read from input or holding registers' });
+    }
+    const words = p.type === 'float64' ? 4 : p.type === 'int32' || p.type === 'uint32' || p.type === 'float32' ? 2 : 1;
+    if (p.address + words > 65536) {
+      ctx.addIssue({ code: 'custom', path: ['address'], message: `${p.type} at ${p.address} runs past register 65535` });
+    }
+  });
+
+export const modbusConnectorSchema = z
+  .object({
+    id: identifier,
+    type: z.literal('modbus'),
+    /** `tcp` = Modbus TCP (MBAP); `rtu-over-tcp` = RTU frames with CRC over a raw TCP socket; `rtu` = serial line. */
+    transport: z.enum(['tcp', 'rtu', 'rtu-over-tcp']).default('tcp'),
+    host: z.string().default('127.0.0.1'),
+    port: z.number().int().min(1).max(65535).default(502),
+    /** Serial device for `rtu` (e.g. /dev/ttyUSB0). */
+    path: z.string().optional(),
+    baudRate: z.number().int().positive().default(9600),
+    dataBits: z.union([z.literal(7), z.literal(8)]).default(8),
+    stopBits: z.union([z.literal(1), z.literal(2)]).default(1),
+    parity: z.enum(['none', 'even', 'odd']).default('none'),
+    /** Time to wait for one response. */
+    timeout: duration.default(1_000),
+    /** Extra attempts after a timeout before a request counts as failed. */
+    retries: z.number().int().min(0).max(10).default(2),
+    /** Named register maps that bindings refer to (one per device model). */
+    maps: z.record(z.string(), z.record(z.string(), modbusPointSchema)).default({}),
+    /** Largest hole (registers or bits) bridged when merging nearby points into one read. */
+    maxGap: z.number().int().min(0).max(2000).default(16),
+    /** Largest read in registers (protocol limit 125) and in bits (protocol limit 2000). */
+    maxRegistersPerRead: z.number().int().min(1).max(125).default(125),
+    maxBitsPerRead: z.number().int().min(1).max(2000).default(2000),
+    /** Consecutive failed polls before a device is marked comms-lost (and failed requests before the connection is rebuilt). */
+    failuresBeforeLost: z.number().int().min(1).max(100).default(3),
+    /** Reconnect backoff: first delay, doubled per failed attempt up to the cap, with jitter. */
+    reconnectMin: duration.default(500),
+    reconnectMax: duration.default(30_000),
+    /** Retries of a request answered with exception 6 (device busy), with exponential backoff from `busyBackoff`. */
+    busyRetries: z.number().int().min(0).max(10).default(3),
+    busyBackoff: duration.default(100),
+    /** RTU only: quiet time after a timeout before the next request, so a late reply is not taken for the next one. */
+    rtuQuietAfterTimeout: duration.default(200),
+    /** Time allowed to open the TCP connection or serial port. */
+    connectTimeout: duration.default(5_000),
+  })
+  .superRefine((c, ctx) => {
+    if (c.transport === 'rtu' && !c.path) {
+      ctx.addIssue({ code: 'custom', path: ['path'], message: 'transport rtu needs the serial device path, e.g. /dev/ttyUSB0' });
+    }
+    if (c.reconnectMax < c.reconnectMin) {
+      ctx.addIssue({ code: 'custom', path: ['reconnectMax'], message: 'reconnectMax must be at least reconnectMin' });
+    }
+  });
 
 export const modbusBindingSchema = z.object({
   connector: identifier,
@@ -38,3 +96,7 @@ export const modbusBindingSchema = z.object({
   /** Name of a register map under the connector's `maps`. */
   map: z.string(),
 });
+
+export type ModbusPoint = z.output<typeof modbusPointSchema>;
+export type ModbusConnectorConfig = z.output<typeof modbusConnectorSchema>;
+export type ModbusBinding = z.output<typeof modbusBindingSchema>;

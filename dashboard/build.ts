@@ -1,0 +1,27 @@
+/** Builds the dashboard into dashboard/dist with esbuild (run by `npm start` before the gateway). */
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const here = (p: string): string => fileURLToPath(new URL(p, import.meta.url));
+const dist = here('./dist/');
+mkdirSync(dist, { recursive: true });
+const started = performance.now();
+const result = await build({
+  entryPoints: [here('./src/main.tsx')],
+  bundle: true,
+  format: 'esm',
+  target: 'es2022',
+  minify: true,
+  sourcemap: true,
+  jsx: 'automatic',
+  jsxImportSource: 'preact',
+  outfile: `${dist}app.js`,
+  metafile: true,
+  logLevel: 'warning',
+});
+copyFileSync(here('./src/index.html'), `${dist}index.html`);
+copyFileSync(here('./src/styles.css'), `${dist}styles.css`);
+copyFileSync(here('../node_modules/uplot/dist/uPlot.min.css'), `${dist}uPlot.min.css`);
+const bytes = Object.values(result.metafile.outputs).reduce((n, o) => n + o.bytes, 0);
+process.stdout.write(`dashboard built in ${Math.round(performance.now() - started)} ms (${Math.round(bytes / 1024)} KiB incl. source map) → ${dist}\n`);

@@ -1,0 +1,71 @@
+/** Calls to the gateway's HTTP API; errors carry the API's code and message. */
+
+export class ApiCallError extends Error {
+  readonly status: number;
+  readonly code: string;
+
+  constructor(status: number, code: string, message: string) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+export async function api<T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
+  const res = await fetch(path, {
+    method: init.method ?? 'GET',
+    credentials: 'same-origin',
+    headers: init.body === undefined ? {} : { 'content-type': 'application/json' },
+    ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
+  });
+  const text = await res.text();
+  const body = text ? (JSON.parse(text) as unknown) : undefined;
+  if (!res.ok) {
+    const err = (body as { error?: { code?: string; message?: string } } | undefined)?.error;
+    throw new ApiCallError(res.status, err?.code ?? 'HTTP', err?.message ?? `${res.status} ${res.statusText}`);
+  }
+  return body as T;
+}
+
+export interface Me {
+  username: string;
+  name: string;
+  role: 'operator' | 'contractor' | 'engineer' | 'admin';
+  contractor: string | null;
+  language: 'zh-CN' | 'en' | null;
+  open: boolean;
+}
+
+export interface Site {
+  id: string;
+  name: string;
+  timezone: string;
+  buildings: Array<{ id: string; name: string; floors: Array<{ id: string; name: string }> }>;
+}
+
+export interface PointView {
+  unit: string | null;
+  type: string;
+  value: number | boolean | string | null;
+  ts: number | null;
+  quality: 'good' | 'uncertain' | 'bad' | null;
+}
+
+export interface DeviceView {
+  id: string;
+  name: string;
+  kind: string;
+  location: { site: string; building: string; floor: string };
+  connector: string;
+  online: boolean;
+  lastGood: number | null;
+  points: Record<string, PointView>;
+}
+
+export interface LiveSample {
+  device: string;
+  point: string;
+  value: number | boolean | string;
+  ts: number;
+  quality: 'good' | 'uncertain' | 'bad';
+}

@@ -1,0 +1,77 @@
+import { render } from 'preact';
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import { api, ApiCallError, type Me, type Site } from './api-client.ts';
+import { AppCtx } from './app-context.ts';
+import { AppShell, type NavItem } from './app-shell.tsx';
+import { useHashRoute } from './hash-route.ts';
+import { initialLanguage, translator, type Language } from './i18n/i18n.ts';
+import { LiveStream } from './live-stream.ts';
+import { DevicePage } from './pages/device-page.tsx';
+import { EngineeringPage } from './pages/engineering-page.tsx';
+import { LoginPage } from './pages/login-page.tsx';
+import { OverviewPage } from './pages/overview-page.tsx';
+
+const NAV_BY_ROLE: Record<Me['role'], readonly NavItem[]> = {
+  operator: [{ path: 'overview', label: 'navOverview' }],
+  engineer: [
+    { path: 'overview', label: 'navOverview' },
+    { path: 'engineering', label: 'navEngineering' },
+  ],
+  admin: [
+    { path: 'overview', label: 'navOverview' },
+    { path: 'engineering', label: 'navEngineering' },
+  ],
+  contractor: [],
+};
+
+function App() {
+  const [language, setLanguage] = useState<Language>(initialLanguage);
+  const [me, setMe] = useState<Me | null | undefined>(undefined);
+  const [site, setSite] = useState<Site | null>(null);
+  const route = useHashRoute();
+  const live = useMemo(() => new LiveStream(), []);
+  const tr = useMemo(() => translator(language, site?.timezone ?? 'Asia/Shanghai'), [language, site]);
+
+  useEffect(() => {
+    api<Me>('/api/auth/me').then(setMe, (err: unknown) => {
+      if (err instanceof ApiCallError && err.status === 401) setMe(null);
+      else throw err;
+    });
+  }, []);
+
+  useEffect(() => {
+    if (!me) return;
+    if (me.language && me.language !== language) setLanguage(me.language);
+    void api<Site>('/api/site').then(setSite);
+    live.start();
+    return () => live.stop();
+  }, [me]);
+
+  useEffect(() => {
+    document.documentElement.lang = language;
+    document.title = tr.t('appTitle');
+  }, [language, tr]);
+
+  const changeLanguage = (l: Language): void => {
+    setLanguage(l);
+    localStorage.setItem('fgw.language', l);
+    if (me && !me.open) void api('/api/auth/me/language', { method: 'PUT', body: { language: l } });
+  };
+
+  if (me === undefined) return <p class="loading">…</p>;
+  if (me === null) return <LoginPage tr={tr} onLogin={setMe} />;
+  if (!site) return <p class="loading">…</p>;
+  const nav = NAV_BY_ROLE[me.role];
+  const [page = nav[0]?.path ?? 'overview', arg] = route;
+  const logout = (): void => void api('/api/auth/logout', { method: 'POST' }).then(() => window.location.reload());
+  return (
+    <AppCtx.Provider value={{ me, site, tr, live }}>
+      <AppShell nav={nav} current={page} onLanguage={changeLanguage} onLogout={logout}>
+        {page === 'device' && arg ? <DevicePage id={arg} /> : page === 'engineering' ? <EngineeringPage /> : <OverviewPage />}
+      </AppShell>
+    </AppCtx.Provider>
+  );
+}
+
+const root = document.getElementById('app');
+if (root) render(<App />, root);

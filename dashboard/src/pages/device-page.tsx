@@ -1,0 +1,77 @@
+import { useEffect, useState } from 'preact/hooks';
+import { api } from '../api-client.ts';
+import { useApp } from '../app-context.ts';
+import { TrendChart } from '../components/trend-chart.tsx';
+import { ValueText } from '../components/value-text.tsx';
+import { useDevices } from '../use-devices.ts';
+
+const RANGES = { lastHour: 3_600_000, last6h: 6 * 3_600_000, last24h: 86_400_000, last7d: 7 * 86_400_000 } as const;
+type RangeKey = keyof typeof RANGES;
+
+/** One device: live values with quality and time, and a trend chart of any point. */
+export function DevicePage({ id }: { id: string }) {
+  const { tr, live, site } = useApp();
+  const devices = useDevices(live);
+  const device = devices?.find((d) => d.id === id);
+  const [point, setPoint] = useState<string | null>(null);
+  const [range, setRange] = useState<RangeKey>('lastHour');
+  const [series, setSeries] = useState<Array<{ ts: number; value: number }> | null>(null);
+
+  const numeric = device ? Object.entries(device.points).filter(([, p]) => p.type === 'number' || p.type === 'boolean').map(([k]) => k) : [];
+  const chosen = point ?? numeric[0] ?? null;
+
+  useEffect(() => {
+    if (!chosen) return;
+    const to = Date.now();
+    setSeries(null);
+    void api<{ samples: Array<{ ts: number; value: number | boolean | string }> }>(
+      `/api/devices/${encodeURIComponent(id)}/points/${encodeURIComponent(chosen)}/history?from=${to - RANGES[range]}&to=${to}&limit=20000`,
+    ).then((r) => setSeries(r.samples.filter((s) => typeof s.value !== 'string').map((s) => ({ ts: s.ts, value: Number(s.value) }))));
+  }, [id, chosen, range]);
+
+  if (!devices) return <p class="loading">…</p>;
+  if (!device) return <p class="error">{tr.t('error')}: {id}</p>;
+  return (
+    <section class="device-page">
+      <h2>
+        {device.name} <small>({tr.label(device.kind)} · {device.location.building} · {device.location.floor})</small>{' '}
+        <span class={device.online ? 'badge ok' : 'badge warn'}>{device.online ? tr.t('online') : tr.t('offline')}</span>
+      </h2>
+      <table class="points" data-testid="points">
+        <thead>
+          <tr>
+            <th>{tr.t('point')}</th>
+            <th>{tr.t('value')}</th>
+            <th>{tr.t('quality')}</th>
+            <th>{tr.t('updated')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {Object.entries(device.points).map(([name, p]) => (
+            <tr class={chosen === name ? 'chosen' : ''} onClick={() => numeric.includes(name) && setPoint(name)} data-point={name}>
+              <td>{name}</td>
+              <td>
+                <ValueText point={p} tr={tr} />
+              </td>
+              <td class={`q-${p.quality ?? 'none'}`}>{p.quality ? tr.label(p.quality) : '—'}</td>
+              <td>{tr.time(p.ts)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {chosen ? (
+        <div class="trend-box">
+          <h3>
+            {tr.t('trend')}: {chosen}{' '}
+            <select value={range} onChange={(e) => setRange((e.target as HTMLSelectElement).value as RangeKey)} aria-label={tr.t('range')}>
+              {(Object.keys(RANGES) as RangeKey[]).map((k) => (
+                <option value={k}>{tr.t(k)}</option>
+              ))}
+            </select>
+          </h3>
+          {series === null ? <p class="loading">…</p> : series.length === 0 ? <p>{tr.t('noData')}</p> : <TrendChart points={series} label={chosen} timeZone={site.timezone} />}
+        </div>
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,45 @@
+import { useEffect, useState } from 'preact/hooks';
+import { api, type DeviceView, type LiveSample } from './api-client.ts';
+import type { LiveStream } from './live-stream.ts';
+
+/** All devices, kept current from the live stream, reloaded after a reconnect. */
+export function useDevices(live: LiveStream): DeviceView[] | null {
+  const [devices, setDevices] = useState<DeviceView[] | null>(null);
+  useEffect(() => {
+    let alive = true;
+    const load = (): void => {
+      void api<{ devices: DeviceView[] }>('/api/devices').then((r) => alive && setDevices(r.devices));
+    };
+    load();
+    const offLive = live.on((topic, data) => {
+      if (topic !== 'samples') return;
+      const samples = data as LiveSample[];
+      setDevices((prev) => (prev ? applySamples(prev, samples) : prev));
+    });
+    const offReconnect = live.onReconnect(load);
+    return () => {
+      alive = false;
+      offLive();
+      offReconnect();
+    };
+  }, [live]);
+  return devices;
+}
+
+function applySamples(devices: DeviceView[], samples: LiveSample[]): DeviceView[] {
+  const byDevice = new Map<string, LiveSample[]>();
+  for (const s of samples) byDevice.set(s.device, [...(byDevice.get(s.device) ?? []), s]);
+  return devices.map((d) => {
+    const mine = byDevice.get(d.id);
+    if (!mine) return d;
+    const points = { ...d.points };
+    let lastGood = d.lastGood;
+    for (const s of mine) {
+      const prev = points[s.point];
+      if (!prev) continue;
+      points[s.point] = { ...prev, value: s.value, ts: s.ts, quality: s.quality };
+      if (s.quality === 'good') lastGood = Math.max(lastGood ?? 0, s.ts);
+    }
+    return { ...d, points, lastGood, online: lastGood !== null ? true : d.online };
+  });
+}

@@ -1,0 +1,300 @@
+/**
+ * Alarm routes: list active and historical alarms, one alarm and its journal, operator actions
+ * (acknowledge one or many, shelve, unshelve, comment, reset), device modes (maintenance), and a
+ * server-sent-events stream of alarm events. The operator is the `x-user` header until accounts
+ * arrive with the dashboard.
+ */
+import type { FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { Socket } from 'node:net';
+import { z } from 'zod';
+import { DEVICE_KINDS } from '../../model/device-kinds.ts';
+import { parseDuration } from '../../model/duration.ts';
+import { ALARM_PRIORITIES, ALARM_STATES, DEVICE_MODES, type AlarmQuery, type AlarmRecord } from '../../../rules/alarm-model.ts';
+import { AlarmActionError, type AlarmsFacade } from '../../../rules/alarm-service.ts';
+import { LOCAL_ADMIN } from '../../auth/accounts.ts';
+import { userOf } from '../access-control.ts';
+import { ApiError } from '../api-error.ts';
+import { queryTime } from './query-time.ts';
+
+/** `a,b,c` in a query string, each checked against `values`. */
+function csvOf<T extends string | number>(values: readonly T[], name: string) {
+  return z.string().transform((text, ctx) => {
+    const out: T[] = [];
+    for (const part of text.split(',').map((p) => p.trim()).filter((p) => p !== '')) {
+      const hit = values.find((v) => String(v) === part);
+      if (hit === undefined) {
+        ctx.addIssue({ code: 'custom', message: `${name}: "${part}" is not one of ${values.join(', ')}` });
+        return z.NEVER;
+      }
+      out.push(hit);
+    }
+    return out;
+  });
+}
+
+const filters = z.object({
+  priority: csvOf(ALARM_PRIORITIES, 'priority').optional(),
+  state: csvOf(ALARM_STATES, 'state').optional(),
+  kind: csvOf(DEVICE_KINDS, 'kind').optional(),
+  building: z.string().optional(),
+  floor: z.string().optional(),
+  device: z.string().optional(),
+  from: queryTime.optional(),
+  to: queryTime.optional(),
+  limit: z.coerce.number().int().min(1).max(10_000).default(1000),
+});
+
+const shelfView = z.object({ by: z.string(), reason: z.string(), at: z.number(), until: z.number() }).nullable();
+const alarmView = z.object({
+  id: z.string(),
+  rule: z.string(),
+  device: z.string(),
+  kind: z.enum(DEVICE_KINDS),
+  site: z.string(),
+  building: z.string(),
+  floor: z.string(),
+  title: z.string(),
+  priority: z.number(),
+  priorityLabel: z.string(),
+  latching: z.boolean(),
+  workOrder: z.object({ trade: z.string(), priority: z.number() }).nullable(),
+  state: z.enum(ALARM_STATES),
+  conditionActive: z.boolean(),
+  raisedAt: z.number(),
+  updatedAt: z.number(),
+  occurrences: z.number(),
+  ackedAt: z.number().nullable(),
+  ackedBy: z.string().nullable(),
+  clearedAt: z.number().nullable(),
+  closedAt: z.number().nullable(),
+  shelved: shelfView,
+  suppressed: z.boolean(),
+  chattering: z.boolean(),
+  values: z.record(z.string(), z.union([z.number(), z.boolean(), z.string()])),
+});
+const floodView = z.object({ building: z.string(), count: z.number(), windowMs: z.number() });
+const idParams = z.object({ id: z.string().min(1) });
+/** A body that may be left out entirely (POST without content). */
+const optionalBody = <T extends z.ZodType>(schema: T) => z.preprocess((v) => v ?? {}, schema);
+const comment = optionalBody(z.object({ comment: z.string().max(2000).optional() }));
+
+const shelveDuration = z.union([z.number().positive(), z.string()]).transform((v, ctx) => {
+  const ms = typeof v === 'number' ? v : parseDuration(v);
+  if (ms === undefined || ms <= 0) {
+    ctx.addIssue({ code: 'custom', message: `expected a duration like 30m, 2h or 1d, got "${String(v)}"` });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+/**
+ * Who acts: the logged-in user. Without accounts (open mode, loopback only) an `x-user` header may
+ * name the person, else actions are recorded as `local`.
+ */
+function operator(req: FastifyRequest): string {
+  const user = userOf(req);
+  if (user !== LOCAL_ADMIN) return user.username;
+  const raw = req.headers['x-user'];
+  const named = (Array.isArray(raw) ? raw[0] : raw)?.trim();
+  return named ? named.slice(0, 120) : user.username;
+}
+
+const READ = { access: ['operator', 'engineer'] } as const;
+const ACT = { access: ['operator'] } as const;
+
+function toQuery(q: z.output<typeof filters>): AlarmQuery {
+  if (q.from !== undefined && q.to !== undefined && q.from > q.to) {
+    throw new ApiError('BAD_REQUEST', `from: must not be after to (${new Date(q.from).toISOString()} > ${new Date(q.to).toISOString()})`);
+  }
+  return Object.fromEntries(Object.entries(q).filter(([, v]) => v !== undefined)) as AlarmQuery;
+}
+
+function apply<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof AlarmActionError) throw new ApiError(err.code, err.message);
+    throw err;
+  }
+}
+
+export function alarmRoutes(alarms: AlarmsFacade, now: () => number): FastifyPluginAsyncZod {
+  return async (app) => {
+    const streams = new Set<Socket>();
+    app.addHook('preClose', async () => {
+      // An event stream's connection never goes idle: close it so that shutdown does not wait for the client.
+      for (const s of streams) s.destroy();
+      streams.clear();
+    });
+
+    app.get(
+      '/api/alarms',
+      {
+        config: READ,
+        schema: {
+          summary: 'Open alarms (not back to normal), newest first, with flood indication and priority meanings',
+          tags: ['alarms'],
+          querystring: filters,
+          response: {
+            200: z.object({ alarms: z.array(alarmView), floods: z.array(floodView), priorities: z.record(z.string(), z.string()) }),
+          },
+        },
+      },
+      async (req) => ({ alarms: alarms.active(toQuery(req.query)) as AlarmRecord[], floods: alarms.floods(), priorities: { ...alarms.priorities() } }),
+    );
+
+    app.get(
+      '/api/alarms/history',
+      {
+        config: READ,
+        schema: {
+          summary: 'Alarms open at any time within [from, to] (default: the last 24 hours), newest first',
+          tags: ['alarms'],
+          querystring: filters,
+          response: { 200: z.object({ from: z.number(), to: z.number(), alarms: z.array(alarmView) }) },
+        },
+      },
+      async (req) => {
+        const q = toQuery(req.query);
+        const to = q.to ?? now();
+        const from = q.from ?? to - 86_400_000;
+        return { from, to, alarms: alarms.history({ ...q, from, to }) };
+      },
+    );
+
+    app.get(
+      '/api/alarms/stream',
+      { config: READ, schema: { summary: 'Server-sent events: every alarm event (AlarmEvent JSON), `event:` is its type', tags: ['alarms'] } },
+      (req, reply) => {
+        const res = reply.raw;
+        res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+        res.write(': alarm events\n\n');
+        const socket = res.socket;
+        if (socket) streams.add(socket);
+        const off = alarms.onEvent((e) => res.write(`event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`));
+        res.on('close', () => off());
+        reply.hijack();
+      },
+    );
+
+    app.get(
+      '/api/alarms/:id',
+      { config: READ, schema: { summary: 'One alarm', tags: ['alarms'], params: idParams, response: { 200: alarmView } } },
+      async (req) => {
+        const a = alarms.get(req.params.id);
+        if (!a) throw new ApiError('NOT_FOUND', `no alarm "${req.params.id}"`);
+        return a;
+      },
+    );
+
+    app.get(
+      '/api/alarms/:id/journal',
+      {
+        config: READ,
+        schema: {
+          summary: 'Every transition of one alarm: who, when, why, and the values that caused it',
+          tags: ['alarms'],
+          params: idParams,
+          response: {
+            200: z.object({
+              alarm: alarmView,
+              journal: z.array(
+                z.object({
+                  seq: z.number(),
+                  at: z.number(),
+                  type: z.string(),
+                  fromState: z.string().nullable(),
+                  toState: z.string(),
+                  by: z.string().nullable(),
+                  text: z.string().nullable(),
+                  values: z.record(z.string(), z.union([z.number(), z.boolean(), z.string()])),
+                }),
+              ),
+            }),
+          },
+        },
+      },
+      async (req) => {
+        const journal = apply(() => alarms.journal(req.params.id));
+        return { alarm: alarms.get(req.params.id) as AlarmRecord, journal };
+      },
+    );
+
+    app.post(
+      '/api/alarms/ack',
+      {
+        config: ACT,
+        schema: {
+          summary: 'Acknowledge several alarms; each gets its own result',
+          tags: ['alarms'],
+          body: z.object({ ids: z.array(z.string().min(1)).min(1).max(1000), comment: z.string().max(2000).optional() }),
+          response: {
+            200: z.object({
+              results: z.array(z.object({ id: z.string(), ok: z.boolean(), state: z.enum(ALARM_STATES).optional(), error: z.string().optional() })),
+            }),
+          },
+        },
+      },
+      async (req) => {
+        const by = operator(req);
+        const results = req.body.ids.map((id) => {
+          try {
+            return { id, ok: true, state: alarms.acknowledge(id, by, req.body.comment).state };
+          } catch (err) {
+            if (err instanceof AlarmActionError) return { id, ok: false, error: err.message };
+            throw err;
+          }
+        });
+        return { results };
+      },
+    );
+
+    const action = (path: string, summary: string, body: z.ZodType, run: (id: string, by: string, body: never) => AlarmRecord): void => {
+      app.post(
+        `/api/alarms/:id/${path}`,
+        { config: ACT, schema: { summary, tags: ['alarms'], params: idParams, body, response: { 200: alarmView } } },
+        async (req) => apply(() => run(req.params.id, operator(req), req.body as never)),
+      );
+    };
+    action('ack', 'Acknowledge one alarm', comment, (id, by, b: z.output<typeof comment>) => alarms.acknowledge(id, by, b.comment));
+    action('reset', 'Reset a latching alarm (acknowledged, condition no longer active)', comment, (id, by, b: z.output<typeof comment>) =>
+      alarms.reset(id, by, b.comment),
+    );
+    const shelveBody = z.object({ reason: z.string().trim().min(1, 'a reason is required'), duration: shelveDuration });
+    action('shelve', 'Shelve an alarm for a while, with a reason', shelveBody, (id, by, b: z.output<typeof shelveBody>) =>
+      alarms.shelve(id, by, b.reason, b.duration),
+    );
+    action('unshelve', 'End the shelf of an alarm', optionalBody(z.object({})), (id, by) => alarms.unshelve(id, by));
+    const commentBody = z.object({ text: z.string().trim().min(1, 'a comment needs text').max(2000) });
+    action('comment', 'Add a note to an alarm', commentBody, (id, by, b: z.output<typeof commentBody>) => alarms.comment(id, by, b.text));
+
+    app.put(
+      '/api/devices/:id/mode',
+      {
+        config: ACT,
+        schema: {
+          summary: 'Put a device in maintenance / out of service (its alarms are suppressed) or back in service',
+          tags: ['alarms'],
+          params: idParams,
+          body: z.object({ mode: z.enum(DEVICE_MODES), reason: z.string().max(500).default('') }),
+          response: { 200: z.object({ device: z.string(), mode: z.enum(DEVICE_MODES), by: z.string(), reason: z.string(), since: z.number() }) },
+        },
+      },
+      async (req) => apply(() => alarms.setDeviceMode(req.params.id, req.body.mode, operator(req), req.body.reason)),
+    );
+
+    app.get(
+      '/api/device-modes',
+      {
+        config: READ,
+        schema: {
+          summary: 'Devices not in service (maintenance or out of service)',
+          tags: ['alarms'],
+          response: { 200: z.object({ devices: z.array(z.object({ device: z.string(), mode: z.enum(DEVICE_MODES), by: z.string(), reason: z.string(), since: z.number() })) }) },
+        },
+      },
+      async () => ({ devices: alarms.deviceModes() }),
+    );
+  };
+}

@@ -1,0 +1,62 @@
+/**
+ * GET /api/events: Server-Sent Events for the dashboard. Live samples are coalesced per client
+ * (the newest value of each point, at most every `flushMs`); alarm, work-order and trouble events
+ * pass through at once. A heartbeat every few seconds lets the page tell a live stream from a stale
+ * one; EventSource reconnects by itself.
+ */
+import type { FastifyPluginAsync } from 'fastify';
+import type { EventHub } from '../../live/event-hub.ts';
+import type { Sample } from '../../model/sample.ts';
+
+const FLUSH_MS = 200;
+const HEARTBEAT_MS = 2_000;
+
+export function eventStreamRoutes(hub: EventHub, onSamples: (listener: (batch: readonly Sample[]) => void) => () => void): FastifyPluginAsync {
+  return async (app) => {
+    const open = new Set<() => void>();
+    // an event stream never ends by itself: end them all when the server closes
+    app.addHook('preClose', async () => {
+      for (const end of open) end();
+    });
+    app.get('/api/events', { schema: { summary: 'Live events (text/event-stream)', tags: ['live'] } }, (req, reply) => {
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache, no-transform',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+      });
+      const write = (event: string, data: unknown): void => {
+        res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+      };
+      write('hello', { at: Date.now(), user: req.user?.username ?? null });
+      let pending = new Map<string, Sample>();
+      const stopSamples = onSamples((batch) => {
+        for (const s of batch) pending.set(`${s.device}\u0000${s.point}`, s);
+      });
+      const flush = setInterval(() => {
+        if (pending.size === 0) return;
+        const samples = [...pending.values()];
+        pending = new Map();
+        write('samples', samples);
+      }, FLUSH_MS);
+      const heartbeat = setInterval(() => write('heartbeat', { at: Date.now() }), HEARTBEAT_MS);
+      const stopHub = hub.subscribe((e) => write(e.topic, e.data));
+      const close = (): void => {
+        clearInterval(flush);
+        clearInterval(heartbeat);
+        stopSamples();
+        stopHub();
+        open.delete(end);
+      };
+      const end = (): void => {
+        close();
+        res.end();
+      };
+      open.add(end);
+      req.raw.on('close', close);
+      res.on('error', close);
+    });
+  };
+}

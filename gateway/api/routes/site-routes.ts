@@ -1,0 +1,26 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { ApiDeps } from '../api-deps.ts';
+
+export function siteRoutes(deps: ApiDeps): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.get(
+      '/api/site',
+      {
+        schema: {
+          summary: 'The site: name, time zone, buildings and floors',
+          tags: ['site'],
+          response: {
+            200: z.object({
+              id: z.string(),
+              name: z.string(),
+              timezone: z.string(),
+              buildings: z.array(z.object({ id: z.string(), name: z.string(), floors: z.array(z.object({ id: z.string(), name: z.string() })) })),
+            }),
+          },
+        },
+      },
+      async () => ({ ...deps.site, buildings: deps.buildings() }),
+    );
+  };
+}

@@ -1,0 +1,26 @@
+import { z } from 'zod';
+import { duration, identifier } from '../config/common-schema.ts';
+import { isPasswordHash } from './password-hash.ts';
+
+export const ROLES = ['operator', 'contractor', 'engineer', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const userSchema = z.object({
+  username: identifier,
+  name: z.string().optional(),
+  role: z.enum(ROLES),
+  /** scrypt hash from `npm run gateway -- hash-password`; never a plain password. */
+  passwordHash: z.string().refine(isPasswordHash, 'expected a scrypt hash made by `gateway hash-password`, not a plain password'),
+  /** For contractor accounts: the contractor (work-order routing id) this login acts for. */
+  contractor: identifier.optional(),
+  language: z.enum(['zh-CN', 'en']).optional(),
+});
+export type UserConfig = z.output<typeof userSchema>;
+
+export const accountsSchema = z.object({
+  users: z.array(userSchema).default([]),
+  sessionTtl: duration.default(12 * 3_600_000),
+  /** Failed logins allowed per user and address within `loginWindow` before 429. */
+  maxLoginAttempts: z.number().int().min(1).default(5),
+  loginWindow: duration.default(60_000),
+});

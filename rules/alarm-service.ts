@@ -1,0 +1,103 @@
+/**
+ * Public entry of the rules module: builds the alarm store, manager and rule engine from config,
+ * and exposes the narrow `AlarmsFacade` that the API, the dashboard push channel and later modules
+ * (work orders, uptime) use.
+ */
+import type { Logger } from 'pino';
+import type { Clock } from '../gateway/model/clock.ts';
+import type { DeviceInfo } from '../gateway/model/device.ts';
+import type { Sample } from '../gateway/model/sample.ts';
+import type {
+  AlarmListener,
+  AlarmPriority,
+  AlarmQuery,
+  AlarmRecord,
+  DeviceMode,
+  DeviceModeInfo,
+  FloodInfo,
+  JournalEntry,
+} from './alarm-model.ts';
+import { AlarmManager } from './alarms/alarm-manager.ts';
+import { effectiveRules, loadRulePacks, DEFAULT_PACK_DIR } from './config/rule-packs.ts';
+import type { AlarmSettings, RuleConfig } from './config/rule-schema.ts';
+import { RuleEngine, type EngineStats, type SampleSource } from './engine/rule-engine.ts';
+import { AlarmStore } from './persistence/alarm-store.ts';
+
+export { AlarmActionError } from './alarms/alarm-manager.ts';
+export type { SampleSource } from './engine/rule-engine.ts';
+
+/** What the API and other modules may do with alarms. */
+export interface AlarmsFacade {
+  active(q?: AlarmQuery): AlarmRecord[];
+  history(q?: AlarmQuery): AlarmRecord[];
+  get(id: string): AlarmRecord | undefined;
+  journal(id: string): JournalEntry[];
+  acknowledge(id: string, by: string, text?: string): AlarmRecord;
+  reset(id: string, by: string, text?: string): AlarmRecord;
+  shelve(id: string, by: string, reason: string, durationMs: number): AlarmRecord;
+  unshelve(id: string, by: string): AlarmRecord;
+  comment(id: string, by: string, text: string): AlarmRecord;
+  setDeviceMode(device: string, mode: DeviceMode, by: string, reason: string): DeviceModeInfo;
+  deviceModes(): DeviceModeInfo[];
+  floods(): FloodInfo[];
+  priorities(): Readonly<Record<AlarmPriority, string>>;
+  onEvent(listener: AlarmListener): () => void;
+}
+
+export interface AlarmServiceOptions {
+  readonly rules: readonly RuleConfig[];
+  readonly rulePacks: readonly string[];
+  readonly settings: AlarmSettings;
+  readonly devices: readonly DeviceInfo[];
+  readonly clock: Clock;
+  readonly log: Logger;
+  /** The state database (data/gateway.db). */
+  readonly dbFile: string;
+  readonly packDir?: string;
+}
+
+export interface AlarmService extends AlarmsFacade {
+  readonly manager: AlarmManager;
+  readonly engine: RuleEngine;
+  readonly store: AlarmStore;
+  /** Seed from current values, then evaluate every sample from `source`. */
+  start(source: SampleSource | undefined, seed?: readonly Sample[]): void;
+  stats(): EngineStats & { readonly open: number };
+  close(): void;
+}
+
+export function createAlarmService(o: AlarmServiceOptions): AlarmService {
+  const packs = loadRulePacks(o.rulePacks, o.packDir ?? DEFAULT_PACK_DIR);
+  if (packs.issues.length > 0) throw new Error(`rule packs: ${packs.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
+  const rules = effectiveRules(packs.rules, o.rules);
+  const store = new AlarmStore(o.dbFile);
+  const manager = new AlarmManager({ store, clock: o.clock, settings: o.settings, devices: o.devices, log: o.log });
+  const engine = new RuleEngine({ rules, devices: o.devices, clock: o.clock, alarms: manager, log: o.log });
+  o.log.info({ rules: rules.length, instances: engine.stats().instances, open: manager.openCount(), db: o.dbFile }, 'rule engine ready');
+  return {
+    manager,
+    engine,
+    store,
+    active: (q) => manager.active(q),
+    history: (q) => manager.history(q),
+    get: (id) => manager.get(id),
+    journal: (id) => manager.journal(id),
+    acknowledge: (id, by, text) => manager.acknowledge(id, by, text),
+    reset: (id, by, text) => manager.reset(id, by, text),
+    shelve: (id, by, reason, ms) => manager.shelve(id, by, reason, ms),
+    unshelve: (id, by) => manager.unshelve(id, by),
+    comment: (id, by, text) => manager.comment(id, by, text),
+    setDeviceMode: (device, mode, by, reason) => manager.setDeviceMode(device, mode, by, reason),
+    deviceModes: () => manager.deviceModes(),
+    floods: () => manager.floods(),
+    priorities: () => o.settings.priorities,
+    onEvent: (l) => manager.onEvent(l),
+    start: (source, seed) => engine.start(source, seed),
+    stats: () => ({ ...engine.stats(), open: manager.openCount() }),
+    close: () => {
+      engine.stop();
+      manager.close();
+      store.close();
+    },
+  };
+}

@@ -1,0 +1,451 @@
+/**
+ * The alarm lifecycle: open instances per (rule, device), operator actions, shelving, suppression
+ * by device mode, chattering and flood detection. Every transition is written with its journal row
+ * in one SQLite transaction; events are emitted only after that transaction commits.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Clock, Timer } from '../../gateway/model/clock.ts';
+import type { DeviceInfo } from '../../gateway/model/device.ts';
+import type { PointValue } from '../../gateway/model/sample.ts';
+import type {
+  AlarmEvent,
+  AlarmEventType,
+  AlarmListener,
+  AlarmPriority,
+  AlarmQuery,
+  AlarmRecord,
+  DeviceMode,
+  DeviceModeInfo,
+  FloodInfo,
+  JournalEntry,
+  WorkOrderHint,
+} from '../alarm-model.ts';
+import type { AlarmSettings } from '../config/rule-schema.ts';
+import type { AlarmStore, ShelfRow } from '../persistence/alarm-store.ts';
+import { acknowledge, onConditionActive, onConditionInactive, reset, type TransitionResult } from './alarm-transitions.ts';
+
+/** What the manager needs to know about the rule behind an alarm. */
+export interface RuleMeta {
+  readonly rule: string;
+  readonly title: string;
+  readonly priority: AlarmPriority;
+  readonly latching: boolean;
+  readonly workOrder: WorkOrderHint | null;
+}
+
+export type AlarmActionErrorCode = 'NOT_FOUND' | 'CONFLICT' | 'BAD_REQUEST';
+
+/** An operator action that cannot be applied; `code` maps to an HTTP status in the API. */
+export class AlarmActionError extends Error {
+  readonly code: AlarmActionErrorCode;
+  constructor(code: AlarmActionErrorCode, message: string) {
+    super(message);
+    this.name = 'AlarmActionError';
+    this.code = code;
+  }
+}
+
+export interface AlarmManagerOptions {
+  readonly store: AlarmStore;
+  readonly clock: Clock;
+  readonly settings: AlarmSettings;
+  readonly devices: readonly DeviceInfo[];
+  readonly log: Logger;
+}
+
+type Values = Readonly<Record<string, PointValue>>;
+const keyOf = (rule: string, device: string): string => `${rule}\u0000${device}`;
+
+interface Shelf extends ShelfRow {
+  timer: Timer;
+}
+
+export class AlarmManager {
+  private readonly store: AlarmStore;
+  private readonly clock: Clock;
+  private readonly settings: AlarmSettings;
+  private readonly log: Logger;
+  private readonly devices: ReadonlyMap<string, DeviceInfo>;
+  private readonly open = new Map<string, AlarmRecord>();
+  private readonly openById = new Map<string, string>();
+  private readonly shelves = new Map<string, Shelf>();
+  private readonly modes = new Map<string, DeviceModeInfo>();
+  private readonly transitions = new Map<string, number[]>();
+  private readonly starts = new Map<string, number[]>();
+  private readonly flooding = new Set<string>();
+  private readonly listeners = new Set<AlarmListener>();
+  private pending: AlarmEvent[] = [];
+  private inBatch = false;
+  private closed = false;
+
+  constructor(options: AlarmManagerOptions) {
+    this.store = options.store;
+    this.clock = options.clock;
+    this.settings = options.settings;
+    this.log = options.log;
+    this.devices = new Map(options.devices.map((d) => [d.id, d]));
+    this.loadFromStore();
+    // Shelves outlive restarts: re-arm each, expiring the ones whose time passed while we were down.
+    for (const row of this.store.shelves()) this.armShelf(row);
+  }
+
+  /** Be told of every committed transition. Returns the unsubscribe function. */
+  onEvent(listener: AlarmListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Run `fn` as one transaction; the events of the transitions inside are emitted after COMMIT.
+   * If the commit fails, memory is reloaded from the database and no event is emitted.
+   */
+  batch<T>(fn: () => T): T {
+    if (this.inBatch) return fn();
+    this.inBatch = true;
+    let result: T;
+    try {
+      result = this.store.transaction(fn);
+    } catch (err) {
+      this.pending = [];
+      this.loadFromStore();
+      throw err;
+    } finally {
+      this.inBatch = false;
+    }
+    const events = this.pending;
+    this.pending = [];
+    for (const e of events) this.emit(e);
+    return result;
+  }
+
+  /** The open instance of (rule, device), if any. */
+  openFor(rule: string, device: string): AlarmRecord | undefined {
+    return this.open.get(keyOf(rule, device));
+  }
+
+  // ---- condition changes (from the rule engine) ----
+
+  conditionChanged(meta: RuleMeta, device: DeviceInfo, active: boolean, values: Values): void {
+    this.batch(() => {
+      const key = keyOf(meta.rule, device.id);
+      const now = this.clock.now();
+      const prev = this.open.get(key);
+      const chatterNow = this.countTransition(key);
+      if (active) {
+        if (!prev) this.raiseNew(meta, device, values, now, chatterNow);
+        else if (!prev.conditionActive) {
+          const next = onConditionActive(prev, now, values);
+          this.commit(prev, next, prev.suppressed ? 'suppressed' : 'raised');
+        }
+      } else if (prev && prev.conditionActive) {
+        this.commit(prev, onConditionInactive(prev, now, values), 'cleared');
+      }
+      const current = this.open.get(key);
+      if (current && chatterNow && !current.chattering) {
+        this.commit(current, { ...current, chattering: true, updatedAt: now }, 'chattering');
+      }
+    });
+  }
+
+  private raiseNew(meta: RuleMeta, device: DeviceInfo, values: Values, now: number, chattering: boolean): void {
+    const shelf = this.shelves.get(keyOf(meta.rule, device.id));
+    const suppressed = (this.modes.get(device.id)?.mode ?? 'in_service') !== 'in_service';
+    const record: AlarmRecord = {
+      id: randomUUID(),
+      rule: meta.rule,
+      device: device.id,
+      kind: device.kind,
+      site: device.location.site,
+      building: device.location.building,
+      floor: device.location.floor,
+      title: meta.title,
+      priority: meta.priority,
+      priorityLabel: this.settings.priorities[meta.priority],
+      latching: meta.latching,
+      workOrder: meta.workOrder,
+      state: 'active-unack',
+      conditionActive: true,
+      raisedAt: now,
+      updatedAt: now,
+      occurrences: 1,
+      ackedAt: null,
+      ackedBy: null,
+      clearedAt: null,
+      closedAt: null,
+      shelved: shelf ? { by: shelf.by, reason: shelf.reason, at: shelf.at, until: shelf.until } : null,
+      suppressed,
+      chattering: false, // set (and journaled) by the caller's chatter check
+      values,
+    };
+    this.commit(undefined, record, suppressed ? 'suppressed' : 'raised');
+    // A suppressed or chattering alarm is no sign of a flood: it is one device misbehaving or worked on.
+    if (!suppressed && !chattering) this.countStart(record);
+  }
+
+  // ---- operator actions ----
+
+  acknowledge(id: string, by: string, text?: string): AlarmRecord {
+    return this.act(id, (a, now) => acknowledge(a, now, by), 'acknowledged', by, text);
+  }
+
+  reset(id: string, by: string, text?: string): AlarmRecord {
+    return this.act(id, (a, now) => reset(a, now), 'reset', by, text);
+  }
+
+  comment(id: string, by: string, text: string): AlarmRecord {
+    if (text.trim() === '') throw new AlarmActionError('BAD_REQUEST', 'text: a comment must not be empty');
+    const known = this.find(id);
+    return this.batch(() => {
+      const now = this.clock.now();
+      const next = { ...known, updatedAt: now };
+      if (known.closedAt === null) this.commit(known, next, 'comment', by, text);
+      else this.journalOnly(known, 'comment', by, text);
+      return known.closedAt === null ? next : known;
+    });
+  }
+
+  shelve(id: string, by: string, reason: string, durationMs: number): AlarmRecord {
+    if (reason.trim() === '') throw new AlarmActionError('BAD_REQUEST', 'reason: shelving needs a reason');
+    if (!(durationMs > 0)) throw new AlarmActionError('BAD_REQUEST', 'duration: must be positive');
+    if (durationMs > this.settings.maxShelve) {
+      throw new AlarmActionError('BAD_REQUEST', `duration: at most ${this.settings.maxShelve} ms (alarms.maxShelve)`);
+    }
+    const a = this.findOpen(id);
+    return this.batch(() => {
+      const now = this.clock.now();
+      const row: ShelfRow = { rule: a.rule, device: a.device, by, reason, at: now, until: now + durationMs };
+      this.store.putShelf(row);
+      this.armShelf(row);
+      const next: AlarmRecord = { ...a, shelved: { by, reason, at: now, until: row.until }, updatedAt: now };
+      this.commit(a, next, 'shelved', by, reason);
+      return next;
+    });
+  }
+
+  unshelve(id: string, by: string): AlarmRecord {
+    const a = this.findOpen(id);
+    if (!a.shelved) throw new AlarmActionError('CONFLICT', `alarm ${id} is not shelved`);
+    return this.batch(() => this.endShelf(a.rule, a.device, by) ?? a);
+  }
+
+  /** Put a device in maintenance / out of service (its alarms are suppressed) or back in service. */
+  setDeviceMode(device: string, mode: DeviceMode, by: string, reason: string): DeviceModeInfo {
+    const info = this.devices.get(device);
+    if (!info) throw new AlarmActionError('NOT_FOUND', `no device "${device}"`);
+    return this.batch(() => {
+      const now = this.clock.now();
+      const entry: DeviceModeInfo = { device, mode, by, reason, since: now };
+      this.store.setMode(entry);
+      if (mode === 'in_service') this.modes.delete(device);
+      else this.modes.set(device, entry);
+      const text = `device ${mode.replace('_', ' ')}${reason ? `: ${reason}` : ''}`;
+      for (const a of [...this.open.values()]) {
+        if (a.device !== device) continue;
+        // Only a standing condition is suppressed; a returned or latched one still awaits its operator.
+        if (mode !== 'in_service' && !a.suppressed && a.conditionActive) this.commit(a, { ...a, suppressed: true, updatedAt: now }, 'suppressed', by, text);
+        if (mode === 'in_service' && a.suppressed) {
+          // Back in service with the condition still active: now it is announced.
+          this.commit(a, { ...a, suppressed: false, state: 'active-unack', updatedAt: now }, 'raised', by, text);
+        }
+      }
+      return entry;
+    });
+  }
+
+  // ---- queries ----
+
+  get(id: string): AlarmRecord | undefined {
+    const key = this.openById.get(id);
+    return (key ? this.open.get(key) : undefined) ?? this.store.get(id);
+  }
+
+  active(q: AlarmQuery = {}): AlarmRecord[] {
+    return this.store.query(q, true);
+  }
+
+  history(q: AlarmQuery = {}): AlarmRecord[] {
+    return this.store.query(q, false);
+  }
+
+  journal(id: string): JournalEntry[] {
+    if (!this.get(id)) throw new AlarmActionError('NOT_FOUND', `no alarm "${id}"`);
+    return this.store.journalOf(id);
+  }
+
+  deviceModes(): DeviceModeInfo[] {
+    return [...this.modes.values()];
+  }
+
+  /** Buildings currently in alarm flood. */
+  floods(): FloodInfo[] {
+    const now = this.clock.monotonic();
+    const out: FloodInfo[] = [];
+    for (const building of [...this.flooding]) {
+      const count = this.prune(this.starts.get(building) ?? [], now, this.settings.flood.window).length;
+      if (count > this.settings.flood.alarms) out.push({ building, count, windowMs: this.settings.flood.window });
+      else this.flooding.delete(building);
+    }
+    return out;
+  }
+
+  /** Number of open instances (for health and tests). */
+  openCount(): number {
+    return this.open.size;
+  }
+
+  openRecords(): AlarmRecord[] {
+    return [...this.open.values()];
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const s of this.shelves.values()) s.timer.cancel();
+    this.shelves.clear();
+    this.listeners.clear();
+  }
+
+  // ---- internals ----
+
+  private loadFromStore(): void {
+    this.open.clear();
+    this.openById.clear();
+    for (const a of this.store.openAlarms()) {
+      const key = keyOf(a.rule, a.device);
+      this.open.set(key, a);
+      this.openById.set(a.id, key);
+    }
+    this.modes.clear();
+    for (const m of this.store.modes()) this.modes.set(m.device, m);
+  }
+
+  private find(id: string): AlarmRecord {
+    const a = this.get(id);
+    if (!a) throw new AlarmActionError('NOT_FOUND', `no alarm "${id}"`);
+    return a;
+  }
+
+  private findOpen(id: string): AlarmRecord {
+    const a = this.find(id);
+    if (a.closedAt !== null) throw new AlarmActionError('CONFLICT', `alarm ${id} is closed (back to normal)`);
+    return a;
+  }
+
+  private act(id: string, fn: (a: AlarmRecord, now: number) => TransitionResult, type: AlarmEventType, by: string, text?: string): AlarmRecord {
+    const a = this.findOpen(id);
+    return this.batch(() => {
+      const result = fn(a, this.clock.now());
+      if (!result.ok) throw new AlarmActionError('CONFLICT', result.reason);
+      this.commit(a, result.next, type, by, text);
+      return result.next;
+    });
+  }
+
+  /** Write the record and its journal row (inside the current transaction) and queue the event. */
+  private commit(prev: AlarmRecord | undefined, next: AlarmRecord, type: AlarmEventType, by?: string, text?: string, flood?: FloodInfo): void {
+    if (!this.inBatch) throw new Error('alarm transition outside a transaction');
+    if (prev) this.store.update(next);
+    else this.store.insert(next);
+    this.store.journal({
+      alarmId: next.id,
+      at: next.updatedAt,
+      type,
+      fromState: prev ? prev.state : null,
+      toState: next.state,
+      by: by ?? null,
+      text: text ?? null,
+      values: next.values,
+    });
+    const key = keyOf(next.rule, next.device);
+    if (next.closedAt === null) {
+      this.open.set(key, next);
+      this.openById.set(next.id, key);
+    } else {
+      this.open.delete(key);
+      this.openById.delete(next.id);
+    }
+    this.pending.push({
+      type,
+      alarm: next,
+      at: next.updatedAt,
+      ...(by !== undefined ? { by } : {}),
+      ...(text !== undefined ? { text } : {}),
+      ...(flood ? { flood } : {}),
+    });
+  }
+
+  /** A journal row for a closed alarm (comments after the fact); the record itself is unchanged. */
+  private journalOnly(a: AlarmRecord, type: AlarmEventType, by: string, text: string): void {
+    const at = this.clock.now();
+    this.store.journal({ alarmId: a.id, at, type, fromState: a.state, toState: a.state, by, text, values: {} });
+    this.pending.push({ type, alarm: a, at, by, text });
+  }
+
+  private armShelf(row: ShelfRow): void {
+    const key = keyOf(row.rule, row.device);
+    this.shelves.get(key)?.timer.cancel();
+    const timer = this.clock.setTimer(Math.max(0, row.until - this.clock.now()), () => {
+      if (this.closed) return;
+      try {
+        this.batch(() => this.endShelf(row.rule, row.device, 'system:expiry'));
+      } catch (err) {
+        this.log.error({ err, rule: row.rule, device: row.device }, 'shelf expiry failed');
+      }
+    });
+    this.shelves.set(key, { ...row, timer });
+  }
+
+  private endShelf(rule: string, device: string, by: string): AlarmRecord | undefined {
+    const key = keyOf(rule, device);
+    this.shelves.get(key)?.timer.cancel();
+    this.shelves.delete(key);
+    this.store.deleteShelf(rule, device);
+    const a = this.open.get(key);
+    if (!a || !a.shelved) return a;
+    const next: AlarmRecord = { ...a, shelved: null, updatedAt: this.clock.now() };
+    this.commit(a, next, 'unshelved', by, by === 'system:expiry' ? 'shelf expired' : undefined);
+    return next;
+  }
+
+  private prune(list: number[], now: number, window: number): number[] {
+    let drop = 0;
+    while (drop < list.length && (list[drop] as number) <= now - window) drop++;
+    if (drop > 0) list.splice(0, drop);
+    return list;
+  }
+
+  /** Record a condition change of (rule, device); true when it is now chattering. */
+  private countTransition(key: string): boolean {
+    const now = this.clock.monotonic();
+    let list = this.transitions.get(key);
+    if (!list) this.transitions.set(key, (list = []));
+    this.prune(list, now, this.settings.chatter.window);
+    list.push(now);
+    return list.length >= this.settings.chatter.transitions;
+  }
+
+  private countStart(record: AlarmRecord): void {
+    const now = this.clock.monotonic();
+    let list = this.starts.get(record.building);
+    if (!list) this.starts.set(record.building, (list = []));
+    this.prune(list, now, this.settings.flood.window);
+    list.push(now);
+    if (list.length > this.settings.flood.alarms && !this.flooding.has(record.building)) {
+      this.flooding.add(record.building);
+      const flood: FloodInfo = { building: record.building, count: list.length, windowMs: this.settings.flood.window };
+      this.commit(record, record, 'flood', 'system:flood', `more than ${this.settings.flood.alarms} alarms in ${record.building} within ${this.settings.flood.window / 60_000} min`, flood);
+    } else if (list.length <= this.settings.flood.alarms) {
+      this.flooding.delete(record.building);
+    }
+  }
+
+  private emit(event: AlarmEvent): void {
+    for (const l of this.listeners) {
+      try {
+        l(event);
+      } catch (err) {
+        this.log.error({ err, alarm: event.alarm.id, type: event.type }, 'alarm event listener failed');
+      }
+    }
+  }
+}

@@ -1,0 +1,267 @@
+/**
+ * Alarm persistence in the gateway's state database (data/gateway.db): instances, their journal,
+ * shelves and device modes. Tables are prefixed `alarm_` so other modules can share the file.
+ * A partial unique index makes a second open instance of one (rule, device) impossible.
+ */
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import type {
+  AlarmEventType,
+  AlarmQuery,
+  AlarmRecord,
+  AlarmState,
+  DeviceMode,
+  DeviceModeInfo,
+  JournalEntry,
+  ShelfInfo,
+} from '../alarm-model.ts';
+import type { PointValue } from '../../gateway/model/sample.ts';
+import { openStateDb } from './sqlite-file.ts';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS alarm_instances (
+  id TEXT PRIMARY KEY,
+  rule TEXT NOT NULL,
+  device TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  building TEXT NOT NULL,
+  floor TEXT NOT NULL,
+  priority INTEGER NOT NULL,
+  state TEXT NOT NULL,
+  raised_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  closed_at INTEGER,
+  record TEXT NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS alarm_instances_open ON alarm_instances(rule, device) WHERE closed_at IS NULL;
+CREATE INDEX IF NOT EXISTS alarm_instances_raised ON alarm_instances(raised_at);
+CREATE TABLE IF NOT EXISTS alarm_journal (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  alarm_id TEXT NOT NULL REFERENCES alarm_instances(id),
+  at INTEGER NOT NULL,
+  type TEXT NOT NULL,
+  from_state TEXT,
+  to_state TEXT NOT NULL,
+  by TEXT,
+  text TEXT,
+  vals TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS alarm_journal_alarm ON alarm_journal(alarm_id, seq);
+CREATE TABLE IF NOT EXISTS alarm_shelves (
+  rule TEXT NOT NULL,
+  device TEXT NOT NULL,
+  by TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  until INTEGER NOT NULL,
+  PRIMARY KEY (rule, device)
+);
+CREATE TABLE IF NOT EXISTS alarm_device_modes (
+  device TEXT PRIMARY KEY,
+  mode TEXT NOT NULL,
+  by TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  since INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS alarm_device_mode_log (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  device TEXT NOT NULL,
+  mode TEXT NOT NULL,
+  by TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  at INTEGER NOT NULL
+);
+`;
+
+export interface JournalRow {
+  readonly alarmId: string;
+  readonly at: number;
+  readonly type: AlarmEventType;
+  readonly fromState: AlarmState | null;
+  readonly toState: AlarmState;
+  readonly by: string | null;
+  readonly text: string | null;
+  readonly values: Readonly<Record<string, PointValue>>;
+}
+
+export interface ShelfRow extends ShelfInfo {
+  readonly rule: string;
+  readonly device: string;
+}
+
+type Row = Record<string, unknown>;
+
+export class AlarmStore {
+  readonly file: string;
+  private readonly db: DatabaseSync;
+  private readonly insertStmt: StatementSync;
+  private readonly updateStmt: StatementSync;
+  private readonly journalStmt: StatementSync;
+  private depth = 0;
+  private begun = false;
+
+  constructor(file: string) {
+    this.file = file;
+    this.db = openStateDb(file);
+    this.db.exec(SCHEMA);
+    this.insertStmt = this.db.prepare(
+      'INSERT INTO alarm_instances (id, rule, device, kind, building, floor, priority, state, raised_at, updated_at, closed_at, record) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)',
+    );
+    this.updateStmt = this.db.prepare('UPDATE alarm_instances SET state = ?, priority = ?, updated_at = ?, closed_at = ?, record = ? WHERE id = ?');
+    this.journalStmt = this.db.prepare(
+      'INSERT INTO alarm_journal (alarm_id, at, type, from_state, to_state, by, text, vals) VALUES (?,?,?,?,?,?,?,?)',
+    );
+  }
+
+  /**
+   * Run `fn` in one transaction (nested calls join the outer one). BEGIN is issued at the first
+   * write, so a batch of samples that changes no alarm costs no database work.
+   */
+  transaction<T>(fn: () => T): T {
+    if (this.depth > 0) return fn();
+    this.depth++;
+    this.begun = false;
+    try {
+      const result = fn();
+      if (this.begun) this.db.exec('COMMIT');
+      return result;
+    } catch (err) {
+      if (this.db.isTransaction) this.db.exec('ROLLBACK');
+      throw err;
+    } finally {
+      this.depth--;
+      this.begun = false;
+    }
+  }
+
+  private write(): void {
+    if (this.depth > 0 && !this.begun) {
+      this.db.exec('BEGIN IMMEDIATE');
+      this.begun = true;
+    }
+  }
+
+  insert(a: AlarmRecord): void {
+    this.write();
+    this.insertStmt.run(a.id, a.rule, a.device, a.kind, a.building, a.floor, a.priority, a.state, a.raisedAt, a.updatedAt, a.closedAt, JSON.stringify(a));
+  }
+
+  update(a: AlarmRecord): void {
+    this.write();
+    const r = this.updateStmt.run(a.state, a.priority, a.updatedAt, a.closedAt, JSON.stringify(a), a.id);
+    if (r.changes !== 1) throw new Error(`alarm ${a.id} is not in the store`);
+  }
+
+  journal(row: JournalRow): void {
+    this.write();
+    this.journalStmt.run(row.alarmId, row.at, row.type, row.fromState, row.toState, row.by, row.text, JSON.stringify(row.values));
+  }
+
+  openAlarms(): AlarmRecord[] {
+    return this.db
+      .prepare('SELECT record FROM alarm_instances WHERE closed_at IS NULL ORDER BY raised_at')
+      .all()
+      .map((r) => JSON.parse(String((r as Row).record)) as AlarmRecord);
+  }
+
+  get(id: string): AlarmRecord | undefined {
+    const row = this.db.prepare('SELECT record FROM alarm_instances WHERE id = ?').get(id) as Row | undefined;
+    return row ? (JSON.parse(String(row.record)) as AlarmRecord) : undefined;
+  }
+
+  /** Alarms whose open span overlaps [from, to], newest first. */
+  query(q: AlarmQuery, openOnly: boolean): AlarmRecord[] {
+    const where: string[] = [];
+    const args: Array<string | number> = [];
+    if (openOnly) where.push('closed_at IS NULL');
+    const inList = (column: string, values: ReadonlyArray<string | number> | undefined): void => {
+      if (!values || values.length === 0) return;
+      where.push(`${column} IN (${values.map(() => '?').join(',')})`);
+      args.push(...values);
+    };
+    inList('priority', q.priority);
+    inList('state', q.state);
+    inList('kind', q.kind);
+    if (q.building !== undefined) (where.push('building = ?'), args.push(q.building));
+    if (q.floor !== undefined) (where.push('floor = ?'), args.push(q.floor));
+    if (q.device !== undefined) (where.push('device = ?'), args.push(q.device));
+    if (q.to !== undefined) (where.push('raised_at <= ?'), args.push(q.to));
+    if (q.from !== undefined) (where.push('(closed_at IS NULL OR closed_at >= ?)'), args.push(q.from));
+    const sql = `SELECT record FROM alarm_instances ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY raised_at DESC, id LIMIT ?`;
+    args.push(q.limit ?? 1000);
+    return this.db
+      .prepare(sql)
+      .all(...args)
+      .map((r) => JSON.parse(String((r as Row).record)) as AlarmRecord);
+  }
+
+  journalOf(alarmId: string): JournalEntry[] {
+    return this.db
+      .prepare('SELECT seq, alarm_id, at, type, from_state, to_state, by, text, vals FROM alarm_journal WHERE alarm_id = ? ORDER BY seq')
+      .all(alarmId)
+      .map((raw) => {
+        const r = raw as Row;
+        return {
+          seq: Number(r.seq),
+          alarmId: String(r.alarm_id),
+          at: Number(r.at),
+          type: r.type as AlarmEventType,
+          fromState: (r.from_state ?? null) as AlarmState | null,
+          toState: r.to_state as AlarmState,
+          by: (r.by ?? null) as string | null,
+          text: (r.text ?? null) as string | null,
+          values: JSON.parse(String(r.vals)) as Record<string, PointValue>,
+        };
+      });
+  }
+
+  journalCount(): number {
+    return Number((this.db.prepare('SELECT count(*) AS n FROM alarm_journal').get() as Row).n);
+  }
+
+  putShelf(s: ShelfRow): void {
+    this.write();
+    this.db
+      .prepare('INSERT OR REPLACE INTO alarm_shelves (rule, device, by, reason, at, until) VALUES (?,?,?,?,?,?)')
+      .run(s.rule, s.device, s.by, s.reason, s.at, s.until);
+  }
+
+  deleteShelf(rule: string, device: string): void {
+    this.write();
+    this.db.prepare('DELETE FROM alarm_shelves WHERE rule = ? AND device = ?').run(rule, device);
+  }
+
+  shelves(): ShelfRow[] {
+    return this.db
+      .prepare('SELECT rule, device, by, reason, at, until FROM alarm_shelves')
+      .all()
+      .map((raw) => {
+        const r = raw as Row;
+        return { rule: String(r.rule), device: String(r.device), by: String(r.by), reason: String(r.reason), at: Number(r.at), until: Number(r.until) };
+      });
+  }
+
+  setMode(info: DeviceModeInfo): void {
+    this.write();
+    if (info.mode === 'in_service') this.db.prepare('DELETE FROM alarm_device_modes WHERE device = ?').run(info.device);
+    else {
+      this.db
+        .prepare('INSERT OR REPLACE INTO alarm_device_modes (device, mode, by, reason, since) VALUES (?,?,?,?,?)')
+        .run(info.device, info.mode, info.by, info.reason, info.since);
+    }
+    this.db.prepare('INSERT INTO alarm_device_mode_log (device, mode, by, reason, at) VALUES (?,?,?,?,?)').run(info.device, info.mode, info.by, info.reason, info.since);
+  }
+
+  modes(): DeviceModeInfo[] {
+    return this.db
+      .prepare('SELECT device, mode, by, reason, since FROM alarm_device_modes')
+      .all()
+      .map((raw) => {
+        const r = raw as Row;
+        return { device: String(r.device), mode: r.mode as DeviceMode, by: String(r.by), reason: String(r.reason), since: Number(r.since) };
+      });
+  }
+
+  close(): void {
+    if (this.db.isOpen) this.db.close();
+  }
+}

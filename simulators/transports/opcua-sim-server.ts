@@ -1,0 +1,152 @@
+/**
+ * An OPC UA server exposing simulated fire panels under namespace index 1 with the node ids of the
+ * shared contract: `ns=1;s=<deviceId>.Zone<n>.State` (Int32: 0 normal, 1 fire, 2 fault,
+ * 3 disabled), `.PanelFault`, `.AcPowerOk`, `.Supervisory` (Boolean), `.BatteryV` (Double).
+ * Security mode None is offered (demo). When every panel behind the server is off the network the
+ * server shuts down; when one comes back a fresh server starts on the same port (`sync()`); a single
+ * panel off the network behind a server that stays up reads BadCommunicationError.
+ */
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  DataType,
+  DataValue,
+  MessageSecurityMode,
+  OPCUACertificateManager,
+  OPCUAServer,
+  SecurityPolicy,
+  StatusCodes,
+  Variant,
+} from 'node-opcua';
+import type { Logger } from 'pino';
+import { FIRE_ZONE_STATES } from '../../gateway/model/device-kinds.ts';
+import { isReporting } from '../models/device-model.ts';
+import type { FirePanelModel } from '../models/fire-panel-model.ts';
+
+export interface OpcuaServerOptions {
+  readonly host: string;
+  readonly port: number;
+  /** Folder for the server's PKI (self-signed certificate); default under the OS temp dir. */
+  readonly pkiDir?: string;
+  /** Source timestamps (epoch ms); the simulators' clock. Default: Date.now. */
+  readonly now?: () => number;
+  readonly log?: Logger;
+}
+
+interface PanelNode {
+  readonly suffix: string;
+  readonly dataType: DataType;
+  readonly read: (panel: FirePanelModel) => number | boolean;
+}
+
+function panelNodes(zones: number): PanelNode[] {
+  const nodes: PanelNode[] = [];
+  for (let n = 1; n <= zones; n++) {
+    nodes.push({ suffix: `Zone${n}.State`, dataType: DataType.Int32, read: (p) => FIRE_ZONE_STATES.indexOf(p.zoneState(n)) });
+  }
+  const field = (p: FirePanelModel, key: string) => p.report()[key];
+  nodes.push(
+    { suffix: 'PanelFault', dataType: DataType.Boolean, read: (p) => field(p, 'panel_fault') === true },
+    { suffix: 'AcPowerOk', dataType: DataType.Boolean, read: (p) => field(p, 'ac_power_ok') === true },
+    { suffix: 'BatteryV', dataType: DataType.Double, read: (p) => Number(field(p, 'battery_v')) },
+    { suffix: 'Supervisory', dataType: DataType.Boolean, read: (p) => field(p, 'supervisory') === true },
+  );
+  return nodes;
+}
+
+export class OpcuaSimServer {
+  private readonly panels: readonly FirePanelModel[];
+  private readonly options: OpcuaServerOptions;
+  private server: OPCUAServer | undefined;
+  private queue: Promise<void> = Promise.resolve();
+  private wanted = false;
+  /** Times the server has been started (restarts after an outage count too). */
+  starts = 0;
+
+  constructor(panels: readonly FirePanelModel[], options: OpcuaServerOptions) {
+    this.panels = panels;
+    this.options = options;
+  }
+
+  get endpointUrl(): string {
+    return `opc.tcp://${this.options.host}:${this.options.port}`;
+  }
+
+  get running(): boolean {
+    return this.server !== undefined;
+  }
+
+  start(): Promise<void> {
+    this.wanted = true;
+    return this.sync();
+  }
+
+  stop(): Promise<void> {
+    this.wanted = false;
+    return this.sync();
+  }
+
+  /** Bring the server up or down to match the panels' network state; serialised. */
+  sync(): Promise<void> {
+    this.queue = this.queue.then(() => this.reconcile());
+    return this.queue;
+  }
+
+  private async reconcile(): Promise<void> {
+    const up = this.wanted && this.panels.some((p) => p.online);
+    if (up && !this.server) await this.open();
+    else if (!up && this.server) await this.close();
+  }
+
+  private async open(): Promise<void> {
+    const pki = this.options.pkiDir ?? join(tmpdir(), 'facility-sim-pki');
+    const server = new OPCUAServer({
+      host: this.options.host,
+      hostname: this.options.host,
+      port: this.options.port,
+      securityModes: [MessageSecurityMode.None],
+      securityPolicies: [SecurityPolicy.None],
+      allowAnonymous: true,
+      buildInfo: { productName: 'facility-sim fire panel', manufacturerName: 'facility-gateway simulators' },
+      serverCertificateManager: new OPCUACertificateManager({ rootFolder: pki, automaticallyAcceptUnknownCertificate: true }),
+    });
+    await server.initialize();
+    const addressSpace = server.engine.addressSpace;
+    if (!addressSpace) throw new Error('OPC UA address space not ready');
+    const ns = addressSpace.getOwnNamespace();
+    const now = this.options.now ?? Date.now;
+    for (const panel of this.panels) {
+      const folder = ns.addObject({ organizedBy: addressSpace.rootFolder.objects, browseName: panel.id, nodeId: `s=${panel.id}` });
+      for (const node of panelNodes(panel.zones)) {
+        ns.addVariable({
+          componentOf: folder,
+          browseName: node.suffix,
+          nodeId: `s=${panel.id}.${node.suffix}`,
+          dataType: node.dataType,
+          minimumSamplingInterval: 100,
+          value: {
+            timestamped_get: () =>
+              isReporting(panel)
+                ? new DataValue({
+                    value: new Variant({ dataType: node.dataType, value: node.read(panel) }),
+                    statusCode: StatusCodes.Good,
+                    sourceTimestamp: new Date(now()),
+                  })
+                : new DataValue({ statusCode: StatusCodes.BadCommunicationError, sourceTimestamp: new Date(now()) }),
+          },
+        });
+      }
+    }
+    await server.start();
+    this.server = server;
+    this.starts++;
+    this.options.log?.info({ endpoint: this.endpointUrl }, 'OPC UA fire panel simulator listening');
+  }
+
+  private async close(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    if (server) await server.shutdown(0);
+    this.options.log?.info({ endpoint: this.endpointUrl }, 'OPC UA fire panel simulator shut down');
+  }
+}

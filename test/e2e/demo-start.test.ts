@@ -1,0 +1,53 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { startGatewayProcess, type GatewayProcess } from '../helpers/gateway-process.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
+
+interface DeviceList {
+  devices: Array<{ id: string; connector: string; points: Record<string, { value: unknown; ts: number | null }> }>;
+}
+
+/** The README's first command: the demo site with its simulators, on fresh data. */
+describe('npm start (demo site with simulators)', () => {
+  const dir = tempDir();
+  let gw: GatewayProcess | undefined;
+  afterAll(async () => {
+    await gw?.kill();
+    dir.cleanup();
+  });
+
+  it('lists all 21 devices within 20 s and MQTT-bound devices report changing values', async () => {
+    const started = Date.now();
+    gw = await startGatewayProcess(['--config', 'config/demo-site.yaml', '--demo', '--data-dir', dir.path, '--port', '0', '--broker-port', '0']);
+    expect(gw.output()).toContain('Demo accounts');
+    const cookie = await login(gw);
+    const get = async (): Promise<DeviceList> => (await fetch(`${gw?.api}/api/devices`, { headers: { cookie } })).json() as Promise<DeviceList>;
+    const first = await get();
+    expect(first.devices).toHaveLength(21);
+    const mqttDevices = first.devices.filter((d) => d.connector === 'mqtt-local').map((d) => d.id);
+    expect(mqttDevices).toHaveLength(16);
+    // every MQTT-bound device has values, and its values move over time (heartbeats count, timestamps advance)
+    const stamp = (list: DeviceList, id: string): number => Math.max(0, ...Object.values(list.devices.find((d) => d.id === id)?.points ?? {}).map((p) => p.ts ?? 0));
+    let before = await get();
+    while (mqttDevices.some((id) => stamp(before, id) === 0) && Date.now() - started < 20_000) {
+      await new Promise((r) => setTimeout(r, 250));
+      before = await get();
+    }
+    expect(mqttDevices.filter((id) => stamp(before, id) === 0)).toEqual([]);
+    await new Promise((r) => setTimeout(r, 2_500));
+    const after = await get();
+    expect(mqttDevices.filter((id) => stamp(after, id) <= stamp(before, id))).toEqual([]);
+    expect(Date.now() - started).toBeLessThan(20_000);
+  });
+});
+
+async function login(gw: GatewayProcess): Promise<string> {
+  const match = /^\s+operator\s+(\S+)\s+operator$/m.exec(gw.output());
+  if (!match) throw new Error(`no operator account printed:\n${gw.output()}`);
+  const res = await fetch(`${gw.api}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'operator', password: match[1] }),
+  });
+  expect(res.status).toBe(200);
+  return (res.headers.get('set-cookie') ?? '').split(';')[0] as string;
+}

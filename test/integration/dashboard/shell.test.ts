@@ -1,0 +1,79 @@
+import { createServer } from 'node:net';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoPassword } from '../../helpers/demo-accounts.ts';
+import { startGatewayProcess, type GatewayProcess } from '../../helpers/gateway-process.ts';
+import { tempDir } from '../../helpers/temp-dir.ts';
+import { launchBrowser, logIn, screenshot } from './browser.ts';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+describe('dashboard shell in Chromium', () => {
+  const dir = tempDir();
+  let gw: GatewayProcess;
+  let browser: Browser;
+  let port: number;
+  const args = (): string[] => ['--config', 'config/demo-site.yaml', '--demo', '--data-dir', dir.path, '--port', String(port), '--broker-port', '0'];
+
+  beforeAll(async () => {
+    port = await freePort();
+    gw = await startGatewayProcess(args());
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await gw?.kill();
+    dir.cleanup();
+  });
+
+  it('switches to 中文, labels and dates change, and the choice persists after reload', async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    await logIn(page, gw.api, 'engineer', demoPassword(dir.path, 'engineer'));
+    await expect.poll(() => page.textContent('header nav')).toContain('Site overview');
+    await page.goto(`${gw.api}/#/device/smoke-b1-f1`);
+    await page.waitForSelector('[data-testid=points] td:has-text("heartbeat")');
+    await expect.poll(() => page.textContent('[data-point=heartbeat] td:nth-child(4)')).toMatch(/\d{2}\/\d{2}\/\d{4}|\d{4}\/\d{2}\/\d{2}/);
+    const englishDate = await page.textContent('[data-point=heartbeat] td:nth-child(4)');
+    await page.selectOption('[data-testid=language]', 'zh-CN');
+    await expect.poll(() => page.textContent('header nav')).toContain('场所总览');
+    const chineseDate = await page.textContent('[data-point=heartbeat] td:nth-child(4)');
+    expect(chineseDate).toMatch(/^\d{4}\/\d{2}\/\d{2}/); // zh-CN writes year first
+    expect(englishDate).toMatch(/^\d{2}\/\d{2}\/\d{4}/); // en-US writes month first
+    await screenshot(page, 'device-page-zh');
+    await page.reload();
+    await expect.poll(() => page.textContent('header nav')).toContain('场所总览');
+    // remembered per user on the server too: a fresh browser context (no localStorage) gets it back
+    const other = await browser.newPage();
+    await logIn(other, gw.api, 'engineer', demoPassword(dir.path, 'engineer'));
+    await expect.poll(() => other.textContent('header nav')).toContain('场所总览');
+    await page.close();
+    await other.close();
+  });
+
+  it('the overview shows every device; the page says when the live connection is stale and catches up without reload', async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    await logIn(page, gw.api, 'operator', demoPassword(dir.path, 'operator'));
+    await page.waitForSelector('.tile');
+    expect(await page.locator('.tile').count()).toBe(21);
+    await screenshot(page, 'overview');
+    await page.goto(`${gw.api}/#/device/smoke-b2-f3`);
+    const heartbeat = '[data-point=heartbeat] td:nth-child(2)';
+    await expect.poll(async () => Number(await page.textContent(heartbeat)), { timeout: 10_000 }).toBeGreaterThan(0);
+    await gw.kill('SIGTERM');
+    await page.waitForSelector('[data-testid=stale-banner]', { timeout: 10_000 });
+    const frozen = Number(await page.textContent(heartbeat));
+    gw = await startGatewayProcess(args());
+    await page.waitForSelector('[data-testid=stale-banner]', { state: 'detached', timeout: 15_000 });
+    // values move again in the same page (no reload): the simulators restarted with the gateway
+    await expect.poll(async () => (await page.textContent(heartbeat)) !== String(frozen), { timeout: 10_000 }).toBe(true);
+    await page.close();
+  });
+});
