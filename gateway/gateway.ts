@@ -248,6 +248,8 @@ export async function startGateway(config: SiteConfig, log: Logger, options: Gat
   }
   if (workOrders) {
     const orders = workOrders;
+    // live views reload an order when it changed (after the commit); only its id travels
+    orders.onChange((id) => events.publish('work-order', { id }));
     // one SQLite commit per alarm event; sending happens later in the outbox worker
     alarms.onEvent((e) => {
       const signal = alarmSignalOf(e);

@@ -9,19 +9,29 @@ import { LiveStream } from './live-stream.ts';
 import { DevicePage } from './pages/device-page.tsx';
 import { EngineeringPage } from './pages/engineering-page.tsx';
 import { LoginPage } from './pages/login-page.tsx';
+import { MyOrdersPage } from './pages/my-orders-page.tsx';
 import { OverviewPage } from './pages/overview-page.tsx';
+import { UptimePage } from './pages/uptime-page.tsx';
+import { WorkOrdersPage } from './pages/work-orders-page.tsx';
+
+const WORK_PAGES: readonly NavItem[] = [
+  { path: 'work-orders', label: 'navWorkOrders' },
+  { path: 'uptime', label: 'navUptime' },
+];
 
 const NAV_BY_ROLE: Record<Me['role'], readonly NavItem[]> = {
-  operator: [{ path: 'overview', label: 'navOverview' }],
+  operator: [{ path: 'overview', label: 'navOverview' }, ...WORK_PAGES],
   engineer: [
     { path: 'overview', label: 'navOverview' },
+    ...WORK_PAGES,
     { path: 'engineering', label: 'navEngineering' },
   ],
   admin: [
     { path: 'overview', label: 'navOverview' },
+    ...WORK_PAGES,
     { path: 'engineering', label: 'navEngineering' },
   ],
-  contractor: [],
+  contractor: [{ path: 'my-orders', label: 'navMyOrders' }],
 };
 
 function App() {
@@ -67,7 +77,19 @@ function App() {
   return (
     <AppCtx.Provider value={{ me, site, tr, live }}>
       <AppShell nav={nav} current={page} onLanguage={changeLanguage} onLogout={logout}>
-        {page === 'device' && arg ? <DevicePage id={arg} /> : page === 'engineering' ? <EngineeringPage /> : <OverviewPage />}
+        {me.role === 'contractor' ? (
+          <MyOrdersPage />
+        ) : page === 'work-orders' ? (
+          <WorkOrdersPage />
+        ) : page === 'uptime' ? (
+          <UptimePage />
+        ) : page === 'device' && arg ? (
+          <DevicePage id={arg} />
+        ) : page === 'engineering' ? (
+          <EngineeringPage />
+        ) : (
+          <OverviewPage />
+        )}
       </AppShell>
     </AppCtx.Provider>
   );

@@ -128,16 +128,38 @@ export function openWorkOrderDb(file: string): DatabaseSync {
   return db;
 }
 
+const pendingAfterCommit = new WeakMap<DatabaseSync, Array<() => void>>();
+
+/**
+ * Run `fn` once what is being written is durable: after the COMMIT of the current transaction (not
+ * at all if it rolls back), or at once outside a transaction. Announcements go through here, so
+ * nothing is announced that a crash could take back.
+ */
+export function afterCommit(db: DatabaseSync, fn: () => void): void {
+  if (!db.isTransaction) {
+    fn();
+    return;
+  }
+  const list = pendingAfterCommit.get(db) ?? [];
+  list.push(fn);
+  pendingAfterCommit.set(db, list);
+}
+
 /** Run `fn` inside BEGIN IMMEDIATE … COMMIT (nested calls join the outer transaction). */
 export function transaction<T>(db: DatabaseSync, fn: () => T): T {
   if (db.isTransaction) return fn();
   db.exec('BEGIN IMMEDIATE');
+  let result: T;
   try {
-    const result = fn();
+    result = fn();
     db.exec('COMMIT');
-    return result;
   } catch (err) {
+    pendingAfterCommit.delete(db);
     db.exec('ROLLBACK');
     throw err;
   }
+  const after = pendingAfterCommit.get(db) ?? [];
+  pendingAfterCommit.delete(db);
+  for (const f of after) f();
+  return result;
 }

@@ -210,6 +210,11 @@ export class WorkOrderService {
   // ───────────────────────────── input from the alarm engine ─────────────────────────────
 
   /** Never throws and never waits on the network: the alarm pipeline only pays for one SQLite commit. */
+  /** Be told (with the order id) of every committed change of an order, for live views. */
+  onChange(listener: (orderId: number) => void): () => void {
+    return this.orders.onChange(listener);
+  }
+
   onAlarm(signal: AlarmSignal): AlarmOutcome {
     const problem = checkAlarmSignal(signal);
     if (problem !== undefined) {

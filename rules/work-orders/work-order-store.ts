@@ -2,6 +2,7 @@
 import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
 import type { DeviceKind } from '../../gateway/model/device-kinds.ts';
 import type { Priority } from './alarm-input.ts';
+import { afterCommit } from './work-order-db.ts';
 import type { JournalEntry, WorkOrder, WorkOrderSource, WorkOrderStatus } from './work-order.ts';
 
 interface OrderRow {
@@ -134,9 +135,16 @@ const FIX_PENDING = `(status IN ('open', 'dispatched', 'acknowledged', 'in_progr
 
 export class WorkOrderStore {
   private readonly db: DatabaseSync;
+  private readonly listeners = new Set<(orderId: number) => void>();
 
   constructor(db: DatabaseSync) {
     this.db = db;
+  }
+
+  /** Be told of every order whose journal grew, once its transaction has committed. */
+  onChange(listener: (orderId: number) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   insert(o: NewOrder): number {
@@ -251,6 +259,7 @@ export class WorkOrderStore {
     this.db
       .prepare('INSERT INTO work_order_journal (order_id, at, actor, action, from_status, to_status, note, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
       .run(orderId, at, actor, action, from, to, note, data ? JSON.stringify(data) : null);
+    if (this.listeners.size > 0) afterCommit(this.db, () => this.listeners.forEach((l) => l(orderId)));
   }
 
   journalOf(orderId: number): JournalEntry[] {
