@@ -5,6 +5,7 @@
 import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { collectDefaultMetrics, Registry } from 'prom-client';
 import { buildApp } from './api/build-app.ts';
 import { Accounts } from './auth/accounts.ts';
 import type { ApiDeps, HealthReport } from './api/api-deps.ts';
@@ -19,6 +20,7 @@ import { RealClock, type Clock, type Timer } from './model/clock.ts';
 import { pointsOf } from './model/device-kinds.ts';
 import type { DeviceInfo } from './model/device.ts';
 import { SqliteSampleStore } from './storage/sqlite-sample-store.ts';
+import { InfluxTelemetry } from './storage/influx-telemetry.ts';
 import { openSqlite } from './storage/sqlite-open.ts';
 import { TroubleBoard } from './trouble/trouble-board.ts';
 import type { Sample } from './model/sample.ts';
@@ -49,6 +51,10 @@ export interface RunningGateway {
   /** `http://host:port` when listening. */
   readonly apiUrl: string | undefined;
   readonly devices: readonly DeviceInfo[];
+  /** The InfluxDB store-and-forward path, when `storage.influx` is configured. */
+  readonly telemetry: InfluxTelemetry | undefined;
+  /** Prometheus registry served at GET /metrics. */
+  readonly metrics: Registry;
   readonly accounts: Accounts;
   readonly events: EventHub;
   /** Rule engine and alarms (state in data/gateway.db). */
@@ -93,6 +99,26 @@ export async function startGateway(config: SiteConfig, log: Logger, options: Gat
   );
   live.apply(await store.latest());
   bus.subscribe('storage', (batch) => store.write(batch));
+
+  // Telemetry to InfluxDB through the durable spool (data/spool.db); the SQLite store above keeps
+  // serving history and the live-view seed either way (gateway/storage/README.md).
+  const metrics = new Registry();
+  collectDefaultMetrics({ register: metrics });
+  let telemetry: InfluxTelemetry | undefined;
+  if (config.storage.influx) {
+    const influx = new InfluxTelemetry(config.storage.influx, {
+      dataDir,
+      devices,
+      buildingNames: new Map(config.buildings.map((b) => [b.id, b.name])),
+      clock,
+      log: log.child({ component: 'telemetry' }),
+      trouble,
+      registry: metrics,
+    });
+    telemetry = influx;
+    influx.start();
+    bus.subscribe('influx', (batch) => influx.accept(batch));
+  }
   bus.subscribe('live', (batch) => live.apply(batch));
 
   // Rules and alarms: open alarms come back from data/gateway.db; rules resume from the live values.
@@ -188,13 +214,15 @@ export async function startGateway(config: SiteConfig, log: Logger, options: Gat
     const connectorHealth = connectors.map((c) => c.health());
     const queues = bus.stats();
     const troubles = trouble.list();
-    const degraded = connectorHealth.some((h) => !h.connected) || troubles.length > 0 || queues.some((q) => q.dropped > 0);
+    const influx = telemetry?.status();
+    const degraded =
+      connectorHealth.some((h) => !h.connected) || troubles.length > 0 || queues.some((q) => q.dropped > 0) || (influx !== undefined && influx.state !== 'ok');
     return {
       status: degraded ? 'degraded' : 'ok',
       uptimeS: Math.round((clock.monotonic() - started) / 1000),
       process: { rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, node: process.version },
       connectors: connectorHealth.map((h) => ({ ...h })),
-      storage: { kind: 'sqlite', file: join(dataDir, 'telemetry.db'), retentionMs: config.storage.retention, alarms: { file: alarms.store.file, ...alarms.stats() } },
+      storage: { kind: 'sqlite', file: join(dataDir, 'telemetry.db'), retentionMs: config.storage.retention, alarms: { file: alarms.store.file, ...alarms.stats() }, influx: influx ?? null },
       queues: queues.map((q) => ({ ...q })),
       broker: broker ? { url: broker.url, clients: broker.clients() } : null,
       trouble: troubles.map((t) => ({ ...t })),
@@ -242,6 +270,7 @@ export async function startGateway(config: SiteConfig, log: Logger, options: Gat
     history: (q) => store.history(q),
     health,
     now: () => clock.now(),
+    metrics: async () => ({ contentType: metrics.contentType, body: await metrics.metrics() }),
     alarms: uptime ? linkMaintenanceMode(alarms, uptime.inputs, clock) : alarms,
     ...(workOrders ? { workOrders: workOrdersFacade(workOrders) } : {}),
     ...(uptime ? { uptime: uptime.facade } : {}),
@@ -269,6 +298,8 @@ export async function startGateway(config: SiteConfig, log: Logger, options: Gat
     app,
     apiUrl,
     devices,
+    telemetry,
+    metrics,
     accounts,
     events,
     alarms,
@@ -282,6 +313,7 @@ export async function startGateway(config: SiteConfig, log: Logger, options: Gat
       await workOrders?.stop().catch((err: unknown) => log.warn({ err }, 'work orders stop failed'));
       await Promise.all(connectors.map((c) => c.stop().catch((err: unknown) => log.warn({ err, connector: c.id }, 'connector stop failed'))));
       await bus.drain();
+      await telemetry?.stop();
       alarms.close();
       await northbound?.endAsync();
       uptime?.stop();

@@ -39,6 +39,8 @@ export interface ApiDeps {
   history(query: HistoryQuery): Promise<Sample[]>;
   health(): HealthReport;
   now(): number;
+  /** Prometheus exposition for GET /metrics (absent: an empty page). */
+  metrics?(): Promise<{ readonly contentType: string; readonly body: string }>;
   /** Alarms (rules/): absent when the gateway runs without the rule engine. */
   readonly alarms?: AlarmsFacade;
   /** Work orders (rules/work-orders), when enabled in the config. */

@@ -22,6 +22,7 @@ import { deviceRoutes } from './routes/device-routes.ts';
 import { eventStreamRoutes } from './routes/event-stream-routes.ts';
 import { siteRoutes } from './routes/site-routes.ts';
 import { healthRoutes } from './routes/health-routes.ts';
+import { metricsRoutes } from './routes/metrics-routes.ts';
 import { alarmRoutes } from './routes/alarm-routes.ts';
 import { workOrderRoutes } from './routes/work-order-routes.ts';
 import { uptimeRoutes } from './routes/uptime-routes.ts';
@@ -75,6 +76,7 @@ export async function buildApp(deps: ApiDeps, log: Logger): Promise<FastifyInsta
   await app.register(healthRoutes(deps));
   await app.register(siteRoutes(deps));
   await app.register(deviceRoutes(deps));
+  await app.register(metricsRoutes(deps));
   await app.register(eventStreamRoutes(deps.events, deps.onSamples));
   if (deps.uptime) await app.register(uptimeRoutes(deps.uptime, deps));
   await serveDashboard(app);

@@ -7,6 +7,7 @@ import { accountsSchema } from '../auth/account-schema.ts';
 import { DEVICE_KINDS } from '../model/device-kinds.ts';
 import { bindingBaseSchema, connectorConfigSchema } from '../connectors/connector-schemas.ts';
 import { duration, identifier } from './common-schema.ts';
+import { influxSchema } from '../storage/influx-schema.ts';
 import { alarmSettingsSchema, rulePacksSchema, ruleSchema } from '../../rules/config/rule-schema.ts';
 import { workOrderConfigSchema } from '../../rules/work-orders/work-order-schema.ts';
 import { uptimeSchema } from '../../rules/uptime/uptime-schema.ts';
@@ -64,6 +65,8 @@ export const storageSchema = z.object({
   retention: duration.default(30 * 86_400_000),
   /** How often old samples are pruned. */
   pruneEvery: duration.default(3_600_000),
+  /** Telemetry also goes to InfluxDB through a durable store-and-forward spool (gateway/storage/README.md). */
+  influx: influxSchema.optional(),
 });
 
 export const apiSchema = z.object({
