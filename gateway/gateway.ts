@@ -36,6 +36,12 @@ export interface GatewayOptions {
   readonly clock?: Clock;
   /** Listen for HTTP (default true). Tests may use `gateway.app.inject()` instead. */
   readonly listen?: boolean;
+  /**
+   * Sample bus delivery (default `async`). `sync` runs every consumer inside `bus.push`, so a
+   * scenario replayed on a VirtualClock is seen by storage, rules, work orders and uptime at the
+   * virtual time it is made (deterministic month runs).
+   */
+  readonly busDelivery?: 'async' | 'sync';
 }
 
 export interface RunningGateway {
@@ -92,7 +98,7 @@ export async function startGateway(config: SiteConfig, log: Logger, options: Gat
   const trouble = new TroubleBoard(clock);
   trouble.onChange((event, c) => log[event === 'raised' ? 'warn' : 'info']({ trouble: c.key, source: c.source }, `gateway trouble ${event}: ${c.message}`));
 
-  const bus = new SampleBus({ capacity: config.bus.queueCapacity, log: log.child({ component: 'bus' }) });
+  const bus = new SampleBus({ capacity: config.bus.queueCapacity, delivery: options.busDelivery ?? 'async', log: log.child({ component: 'bus' }) });
   const live = new LiveView(
     clock,
     config.devices.map((d) => ({ info: byId.get(d.id) as DeviceInfo, offlineAfter: d.offlineAfter ?? config.deviceDefaults.offlineAfter })),
