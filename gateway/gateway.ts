@@ -21,7 +21,7 @@ import { pointsOf } from './model/device-kinds.ts';
 import type { DeviceInfo } from './model/device.ts';
 import { SqliteSampleStore } from './storage/sqlite-sample-store.ts';
 import { InfluxTelemetry } from './storage/influx-telemetry.ts';
-import { openSqlite } from './storage/sqlite-open.ts';
+import { openSqlite } from './model/sqlite-file.ts';
 import { TroubleBoard } from './trouble/trouble-board.ts';
 import type { Sample } from './model/sample.ts';
 import { createAlarmService, type AlarmService } from '../rules/alarm-service.ts';

@@ -9,7 +9,7 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { PointValue, Quality, Sample } from '../model/sample.ts';
 import type { HistoryQuery, SampleStore } from './sample-store.ts';
-import { inTransaction, openSqlite } from './sqlite-open.ts';
+import { inTransaction, openSqlite } from '../model/sqlite-file.ts';
 
 const QUALITY: readonly Quality[] = ['good', 'uncertain', 'bad'];
 /** How a value is typed in the `vtype` column. */

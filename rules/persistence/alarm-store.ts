@@ -15,7 +15,7 @@ import type {
   ShelfInfo,
 } from '../alarm-model.ts';
 import type { PointValue } from '../../gateway/model/sample.ts';
-import { openStateDb } from './sqlite-file.ts';
+import { openSqlite } from '../../gateway/model/sqlite-file.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS alarm_instances (
@@ -101,7 +101,7 @@ export class AlarmStore {
 
   constructor(file: string) {
     this.file = file;
-    this.db = openStateDb(file);
+    this.db = openSqlite(file);
     this.db.exec(SCHEMA);
     this.insertStmt = this.db.prepare(
       'INSERT INTO alarm_instances (id, rule, device, kind, building, floor, priority, state, raised_at, updated_at, closed_at, record) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)',

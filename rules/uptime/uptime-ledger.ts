@@ -8,7 +8,7 @@
  * nobody watched the devices while the gateway was down, so that time is never counted as up.
  */
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import { inUptimeTransaction, openUptimeDb } from './uptime-sqlite.ts';
+import { inTransaction, openSqlite } from '../../gateway/model/sqlite-file.ts';
 import { GATEWAY_DOWN, UPTIME_STATES, type LedgerInterval, type UptimeState } from './uptime-state.ts';
 
 interface Row {
@@ -68,7 +68,7 @@ export class UptimeLedger {
   private closed = false;
 
   constructor(file: string) {
-    this.db = openUptimeDb(file);
+    this.db = openSqlite(file);
     const states = UPTIME_STATES.map((s) => `'${s}'`).join(', ');
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS uptime_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -132,7 +132,7 @@ export class UptimeLedger {
     for (const o of this.open.values()) lastAlive = Math.max(lastAlive ?? o.start, o.start);
     const resumeAt = Math.max(now, lastAlive ?? now);
     let closed = 0;
-    inUptimeTransaction(this.db, () => {
+    inTransaction(this.db, () => {
       for (const [device, o] of this.open) {
         const at = Math.max(o.start, lastAlive as number);
         this.stmt.close.run(at, o.id);
@@ -160,7 +160,7 @@ export class UptimeLedger {
     const o = this.open.get(device);
     if (o && o.state === state) return this.current(device) as LedgerInterval;
     const start = o ? Math.max(at, o.start) : at;
-    inUptimeTransaction(this.db, () => {
+    inTransaction(this.db, () => {
       if (o && start === o.start) {
         const prev = this.stmt.previous.get(device) as Row | undefined;
         if (prev && prev.end_ms === o.start && prev.state === state) {
@@ -222,7 +222,7 @@ export class UptimeLedger {
 
   /** Delete closed intervals and maintenance windows that ended before `cutoff`. */
   prune(cutoff: number): number {
-    return inUptimeTransaction(this.db, () => {
+    return inTransaction(this.db, () => {
       const a = this.db.prepare('DELETE FROM uptime_interval WHERE end_ms IS NOT NULL AND end_ms < ?').run(cutoff);
       this.db.prepare('DELETE FROM uptime_maintenance WHERE end_ms IS NOT NULL AND end_ms < ?').run(cutoff);
       return Number(a.changes);

@@ -5,44 +5,10 @@
  * confirmed by node-cron's own matcher (`task.match`), so the semantics are node-cron's.
  */
 import cron, { type ScheduledTask } from 'node-cron';
-
-interface LocalParts {
-  year: number;
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
-  second: number;
-}
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatter(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
-
-function localParts(epochMs: number, timeZone: string): LocalParts {
-  const out: Record<string, number> = {};
-  for (const p of formatter(timeZone).formatToParts(new Date(epochMs))) if (p.type !== 'literal') out[p.type] = Number(p.value);
-  return { year: out.year ?? 0, month: out.month ?? 0, day: out.day ?? 0, hour: out.hour ?? 0, minute: out.minute ?? 0, second: out.second ?? 0 };
-}
+import { localParts, type LocalParts } from '../../gateway/model/zoned-time.ts';
 
 /** Epoch ms of a local wall time in `timeZone` (the earlier instant when ambiguous). */
-function localToEpoch(p: LocalParts, timeZone: string): number {
+function localToEpoch(p: Omit<LocalParts, 'isoWeekday'>, timeZone: string): number {
   const asUtc = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
   const offsetAt = (t: number): number => {
     const l = localParts(t, timeZone);

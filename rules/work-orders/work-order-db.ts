@@ -2,9 +2,8 @@
  * The work-order database (data/gateway.db by default): its own small open helper, so rules/ does
  * not depend on gateway/storage. WAL + synchronous=FULL: a committed transition survives `kill -9`.
  */
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
+import type { DatabaseSync } from 'node:sqlite';
+import { openSqlite } from '../../gateway/model/sqlite-file.ts';
 
 const SCHEMA_VERSION = 1;
 
@@ -115,12 +114,7 @@ CREATE TABLE IF NOT EXISTS work_order_counters (
 `;
 
 export function openWorkOrderDb(file: string): DatabaseSync {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-  const db = new DatabaseSync(file);
-  db.exec('PRAGMA journal_mode = WAL');
-  db.exec('PRAGMA synchronous = FULL');
-  db.exec('PRAGMA busy_timeout = 5000');
-  db.exec('PRAGMA foreign_keys = ON');
+  const db = openSqlite(file);
   const version = (db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version;
   if (version > SCHEMA_VERSION) throw new Error(`${file}: work-order schema version ${version} is newer than this gateway (${SCHEMA_VERSION})`);
   db.exec(SCHEMA);

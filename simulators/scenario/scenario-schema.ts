@@ -13,21 +13,11 @@
  *     - { kind: pump, fault: trip, mtbf: 20d, mttr: 4h }
  */
 import { z } from 'zod';
-import { parseDuration } from '../../gateway/model/duration.ts';
+import { duration } from '../../gateway/model/config-primitives.ts';
 
-const DEVICE_KINDS = ['elevator', 'fire_panel', 'pump', 'access_door', 'smoke_detector'] as const;
+import { DEVICE_KINDS } from '../../gateway/model/device-kinds.ts';
 
-export const scenarioDuration = z
-  .union([z.string(), z.number().nonnegative()])
-  .transform((value, ctx) => {
-    if (typeof value === 'number') return value;
-    const ms = parseDuration(value);
-    if (ms === undefined) {
-      ctx.addIssue({ code: 'custom', message: `expected a duration like 500ms, 30s, 15m, 2h or 7d, got "${value}"` });
-      return z.NEVER;
-    }
-    return ms;
-  });
+export const scenarioDuration = duration;
 
 const positiveDuration = scenarioDuration.refine((ms) => ms > 0, 'must be longer than 0');
 

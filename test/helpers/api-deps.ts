@@ -3,7 +3,7 @@ import { Accounts } from '../../gateway/auth/accounts.ts';
 import { EventHub } from '../../gateway/live/event-hub.ts';
 import { RealClock } from '../../gateway/model/clock.ts';
 import { pointsOf } from '../../gateway/model/device-kinds.ts';
-import { openSqlite } from '../../gateway/storage/sqlite-open.ts';
+import { openSqlite } from '../../gateway/model/sqlite-file.ts';
 
 /** ApiDeps for building the API alone in a test: no accounts (open mode), no devices, no data. */
 export function testApiDeps(overrides: Partial<ApiDeps> = {}): ApiDeps {

@@ -3,6 +3,9 @@ import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 
 /**
+ * The durability policy of every SQLite file of the gateway (telemetry, spool, alarms, work orders,
+ * uptime ledger, sessions), in the shared model so that rules/ uses the same one.
+ *
  * Open (creating if needed) a SQLite file in WAL mode with synchronous=FULL: a transaction that
  * returned has reached the disk, so `kill -9` loses nothing acknowledged.
  */
