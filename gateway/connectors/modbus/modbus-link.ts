@@ -5,7 +5,9 @@
  * What this relies on in modbus-serial 8.0.x (read in node_modules/modbus-serial):
  * - `isOpen` turns false when the socket closes and never turns true again on that object; every
  *   later request fails at once with "Port Not Open". A link is therefore thrown away and a new
- *   ModbusRTU built on reconnect (the owner does that), never reused.
+ *   ModbusRTU built on reconnect (the owner does that), never reused. TcpPort emits no 'close'
+ *   when the socket ended with an error (ECONNRESET: the peer reset the connection), so `isOpen`
+ *   going false is treated as the close.
  * - Modbus TCP (TcpPort) splits several MBAP frames out of one TCP segment and matches each to its
  *   request by transaction id; a reply for an older transaction goes to that transaction's callback,
  *   which here has already settled, so it is dropped. Its own timeout (setTimeout) is left off:
@@ -111,11 +113,17 @@ export class ModbusLink {
     return new ModbusLink(client, clock, options.transport);
   }
 
+  /**
+   * False once the socket or port has closed or failed. modbus-serial's TcpPort does not relay
+   * 'close' after a socket error (a reset: 'error' turns isOpen false, so the 'close' that follows
+   * is swallowed); the closed link is noticed here instead, and the close listeners run.
+   */
   get isOpen(): boolean {
-    return !this.closed && this.client.isOpen;
+    if (!this.closed && !this.client.isOpen) this.markClosed();
+    return !this.closed;
   }
 
-  /** Called once when the socket or port closes or fails. */
+  /** Called once when the socket or port closes or fails (or is found closed by `isOpen`). */
   onClose(listener: () => void): void {
     this.closeListeners.push(listener);
   }

@@ -1,7 +1,8 @@
 /**
  * A raw-socket Modbus server written for the tests, able to misbehave the ways real devices and
- * gateways do: stay silent, reply late, send two replies in one TCP segment, close the socket,
- * restart, or prefix replies with garbage. Speaks Modbus TCP (MBAP) or RTU framing over TCP.
+ * gateways do: stay silent, reply late, send two replies in one TCP segment, close the socket
+ * (FIN) or reset it (RST, as a killed process with unread data does), restart, or prefix replies
+ * with garbage. Speaks Modbus TCP (MBAP) or RTU framing over TCP.
  */
 import { createServer, type Server, type Socket } from 'node:net';
 
@@ -19,6 +20,8 @@ export type Action =
   | { readonly kind: 'reply'; readonly value?: number; readonly delayMs?: number; readonly prefix?: Buffer }
   | { readonly kind: 'silent' }
   | { readonly kind: 'close' }
+  /** Abort the connection with a TCP RST: the client sees ECONNRESET instead of an orderly end. */
+  | { readonly kind: 'reset' }
   /** Keep this reply and send it together with the next one, in one write. */
   | { readonly kind: 'hold'; readonly value?: number };
 
@@ -105,6 +108,9 @@ export class MisbehavingServer {
         return;
       case 'close':
         sock.destroy();
+        return;
+      case 'reset':
+        sock.resetAndDestroy();
         return;
       case 'hold':
         this.held = Buffer.concat([this.held ?? Buffer.alloc(0), this.reply(req, action.value ?? GOOD)]);

@@ -1,6 +1,6 @@
 /**
  * The known ways a Modbus client wedges, each against a server that misbehaves on purpose:
- * the device closing the socket or rebooting ("Port Not Open" forever), two replies in one TCP
+ * the device closing or resetting the socket or rebooting ("Port Not Open" forever), two replies in one TCP
  * segment, a late reply after a timeout (transaction id mismatch), garbage on the wire, and the
  * same for RTU framing over TCP.
  */
@@ -65,6 +65,18 @@ describe.each(['tcp', 'rtu'] as const)('misbehaving %s device', (framing) => {
     await polledGood(sink, 12, 'polls across several socket closes');
     expect(server.connections).toBeGreaterThanOrEqual(3);
     expect(connector.health().errors.connection_lost).toBeGreaterThanOrEqual(2);
+    expectNoPoison(sink);
+  });
+
+  it('reconnects after the device resets the socket (RST) mid-request, instead of staying "not connected"', async () => {
+    // modbus-serial's TcpPort turns isOpen false on the socket error and then does not relay 'close'
+    const { server, connector, sink } = await rig(framing);
+    await polledGood(sink, 2, 'first polls');
+    server.script = (req) => (req.n % 5 === 0 ? { kind: 'reset' } : { kind: 'reply' });
+    await polledGood(sink, 12, 'polls across several connection resets');
+    expect(server.connections).toBeGreaterThanOrEqual(3);
+    expect(connector.health().errors.connection_lost).toBeGreaterThanOrEqual(2);
+    expect(connector.health().connected).toBe(true);
     expectNoPoison(sink);
   });
 
