@@ -27,6 +27,7 @@ import type { Sample } from './model/sample.ts';
 import { createAlarmService, type AlarmService } from '../rules/alarm-service.ts';
 import { forwardAlarmEvents } from '../rules/northbound-alarms.ts';
 import { linkMaintenanceMode } from '../rules/maintenance-mode-link.ts';
+import { preventiveMaintenanceLink } from '../rules/preventive-maintenance-link.ts';
 import mqtt, { type MqttClient } from 'mqtt';
 import { WorkOrderService, workOrdersFacade } from '../rules/work-orders/index.ts';
 import { alarmSignalOf } from '../rules/work-orders/alarm-signal-of.ts';
@@ -256,6 +257,10 @@ export async function startGateway(config: SiteConfig, log: Logger, options: Gat
     const orders = workOrders;
     // live views reload an order when it changed (after the commit); only its id travels
     orders.onChange((id) => events.publish('work-order', { id }));
+    if (uptime) {
+      const u = uptime;
+      orders.onChange(preventiveMaintenanceLink((id) => orders.get(id), u.inputs, clock));
+    }
     // one SQLite commit per alarm event; sending happens later in the outbox worker
     alarms.onEvent((e) => {
       const signal = alarmSignalOf(e);
