@@ -43,7 +43,7 @@ export function AlarmRows(p: AlarmRowsProps) {
       {p.alarms.map((a) => {
         const unack = isUnacked(a);
         return (
-          <tr key={a.id} data-id={a.id} data-state={a.state} data-updated={a.updatedAt} class={`alarm p${a.priority}${unack ? ' unack' : ''}`}>
+          <tr key={a.id} data-id={a.id} data-device={a.device} data-building={a.building} data-state={a.state} data-updated={a.updatedAt} class={`alarm p${a.priority}${unack ? ' unack' : ''}`}>
             <td>{p.canAct ? <input type="checkbox" data-action="select" checked={p.selected.has(a.id)} aria-label={a.title} /> : null}</td>
             <td class="prio">P{a.priority}</td>
             <td>{tr.time(a.raisedAt)}</td>

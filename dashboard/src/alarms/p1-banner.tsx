@@ -30,7 +30,7 @@ export function P1Banner(props: { store: AlarmStore; tr: Translator }) {
         <strong>{tr.t('p1Banner')}</strong> {first ? `${first.title} — ${first.device}` : ''} ({p1.length} {tr.t('p1Unacked')})
       </a>
       <button type="button" onClick={toggle} data-testid="mute" aria-pressed={muted}>
-        {muted ? `🔇 ${tr.t('unmute')}` : `🔔 ${tr.t('mute')}`}
+        {muted ? tr.t('unmute') : tr.t('mute')}
       </button>
     </div>
   );
