@@ -86,7 +86,7 @@ function App() {
         ) : page === 'engineering' ? (
           <EngineeringPage />
         ) : page === 'alarms' && seesAlarms ? (
-          <AlarmConsolePage store={alarms} />
+          <AlarmConsolePage store={alarms} openId={arg} />
         ) : (
           <OverviewPage />
         )}

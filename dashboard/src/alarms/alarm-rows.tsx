@@ -8,7 +8,7 @@ import type { Translator } from '../i18n/i18n.ts';
 import { isUnacked } from './alarm-list.ts';
 import { STATE_LABEL } from './alarm-labels.ts';
 
-export type RowAction = 'select' | 'ack' | 'details';
+export type RowAction = 'select' | 'ack';
 
 export interface AlarmRowsProps {
   readonly alarms: readonly AlarmRecord[];
@@ -29,6 +29,18 @@ export function placeOf(site: Site): (a: AlarmRecord) => string {
   return (a) => `${names.get(a.building) ?? a.building} · ${names.get(`${a.building}/${a.floor}`) ?? a.floor}`;
 }
 
+/** Formatting a date is the costliest part of a row: alarms raised in the same second share it. */
+const times = new Map<string, string>();
+function timeCache(tr: Translator): (ms: number) => string {
+  if (times.size > 5_000) times.clear();
+  return (ms) => {
+    const key = `${tr.language}${Math.floor(ms / 1000)}`;
+    let text = times.get(key);
+    if (text === undefined) times.set(key, (text = tr.time(ms)));
+    return text;
+  };
+}
+
 export function AlarmRows(p: AlarmRowsProps) {
   const { tr } = p;
   const onClick = (e: MouseEvent): void => {
@@ -37,7 +49,7 @@ export function AlarmRows(p: AlarmRowsProps) {
     if (el && id) p.onAction(el.dataset.action as RowAction, id);
   };
   const ack = tr.t('acknowledge');
-  const details = tr.t('details');
+  const time = timeCache(tr);
   return (
     <tbody onClick={onClick} data-testid={p.testId}>
       {p.alarms.map((a) => {
@@ -45,10 +57,10 @@ export function AlarmRows(p: AlarmRowsProps) {
         return (
           <tr key={a.id} data-id={a.id} data-device={a.device} data-building={a.building} data-state={a.state} data-updated={a.updatedAt} class={`alarm p${a.priority}${unack ? ' unack' : ''}`}>
             <td>{p.canAct ? <input type="checkbox" data-action="select" checked={p.selected.has(a.id)} aria-label={a.title} /> : null}</td>
-            <td class="prio">P{a.priority}</td>
-            <td>{tr.time(a.raisedAt)}</td>
+            <td class="prio">{`P${a.priority}`}</td>
+            <td>{time(a.raisedAt)}</td>
             <td>
-              {a.title}
+              <a href={`#/alarms/${encodeURIComponent(a.id)}`}>{a.title}</a>
               {a.chattering ? <span class="tag">{tr.t('chattering')}</span> : null}
             </td>
             <td>{a.device}</td>
@@ -60,9 +72,6 @@ export function AlarmRows(p: AlarmRowsProps) {
                   {ack}
                 </button>
               ) : null}
-              <button type="button" data-action="details">
-                {details}
-              </button>
             </td>
           </tr>
         );

@@ -18,12 +18,12 @@ const KINDS = ['elevator', 'fire_panel', 'pump', 'access_door', 'smoke_detector'
 /** performance.measure name: from the alarms' data in hand to the frame after they were drawn. */
 export const MEASURE_RENDER = 'alarm-console-render';
 
-export function AlarmConsolePage(props: { store: AlarmStore }) {
+/** `openId`: the alarm whose panel is open (`#/alarms/<id>`). */
+export function AlarmConsolePage(props: { store: AlarmStore; openId: string | undefined }) {
   const { site, tr, me } = useApp();
   const snap = useAlarms(props.store);
   const [filter, setFilter] = useState<AlarmFilter>(NO_FILTER);
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
-  const [openId, setOpenId] = useState<string | null>(null);
   const [error, setError] = useState('');
   const canAct = me.role === 'operator' || me.role === 'admin';
   const place = useMemo(() => placeOf(site), [site]);
@@ -34,13 +34,12 @@ export function AlarmConsolePage(props: { store: AlarmStore }) {
   const apart = shown.filter((a) => !isAnnounced(a));
   const selectable = new Set(announced.filter(isUnacked).map((a) => a.id));
   const chosen = [...selected].filter((id) => selectable.has(id));
-  const open = openId ? snap.alarms.find((a) => a.id === openId) : undefined;
+  const open = props.openId ? snap.alarms.find((a) => a.id === props.openId) : undefined;
   const floors = [...new Set(site.buildings.filter((b) => filter.building === '' || b.id === filter.building).flatMap((b) => b.floors.map((f) => f.id)))];
 
   const fail = (err: unknown): void => setError(err instanceof ApiCallError ? err.message : String(err));
   const onAction = (action: RowAction, id: string): void => {
-    if (action === 'details') setOpenId(id);
-    else if (action === 'ack') acknowledge(id).catch(fail);
+    if (action === 'ack') acknowledge(id).catch(fail);
     else {
       const next = new Set(selected);
       if (next.has(id)) next.delete(id);
@@ -136,7 +135,7 @@ export function AlarmConsolePage(props: { store: AlarmStore }) {
           </table>
         </details>
       </div>
-      {open ? <AlarmPanel alarm={open} canAct={canAct} tr={tr} place={place(open)} onClose={() => setOpenId(null)} /> : null}
+      {open ? <AlarmPanel alarm={open} canAct={canAct} tr={tr} place={place(open)} onClose={() => (window.location.hash = '#/alarms')} /> : null}
     </section>
   );
 }

@@ -78,7 +78,7 @@ describe('alarm console in Chromium', () => {
     await page.waitForSelector('[data-testid=p1-banner]', { state: 'detached' });
     await expect.poll(async () => (await apiAlarms(page, gw.api)).find((a) => a.id === alarm?.id)?.state).toBe('active-ack');
     // and in the detail panel
-    await page.click(`${row(fire.device)} button[data-action=details]`);
+    await page.click(`${row(fire.device)} td:nth-child(4) a`);
     await expect.poll(() => page.textContent('[data-testid=panel-state]')).toBe('Active, acknowledged');
     await page.close();
   });
@@ -113,7 +113,7 @@ describe('alarm console in Chromium', () => {
     const device = 'smoke-b1-f5';
     await publishJson(broker, `demo/b1/smoke/${device}/state`, { tamper: true });
     await page.waitForSelector(`${row(device)}.p2.unack`);
-    await page.click(`${row(device)} button[data-action=details]`);
+    await page.click(`${row(device)} td:nth-child(4) a`);
     await page.fill('[data-testid=alarm-panel] input[name=reason]', 'Detector replaced by the contractor');
     await page.selectOption('[data-testid=alarm-panel] select[name=duration]', '8h');
     await page.click('[data-testid=panel-shelve]');
