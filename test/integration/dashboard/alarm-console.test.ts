@@ -23,6 +23,7 @@ interface ApiAlarm {
   rule: string;
   priority: number;
   state: string;
+  conditionActive: boolean;
   shelved: { reason: string } | null;
 }
 
@@ -39,11 +40,13 @@ describe('alarm console in Chromium', () => {
   let gw: GatewayProcess;
   let browser: Browser;
   let broker: string;
+  let args: string[];
 
   beforeAll(async () => {
     const [port, brokerPort] = [await freePort(), await freePort()];
     broker = `mqtt://127.0.0.1:${brokerPort}`;
-    gw = await startGatewayProcess(['--config', 'config/demo-site.yaml', '--demo', '--data-dir', dir.path, '--port', String(port), '--broker-port', String(brokerPort)]);
+    args = ['--config', 'config/demo-site.yaml', '--demo', '--data-dir', dir.path, '--port', String(port), '--broker-port', String(brokerPort)];
+    gw = await startGatewayProcess(args);
     browser = await launchBrowser();
   });
   afterAll(async () => {
@@ -129,6 +132,29 @@ describe('alarm console in Chromium', () => {
     expect(text).toContain('operator');
     const shelved = (await apiAlarms(page, gw.api)).find((x) => x.device === device);
     expect(shelved?.shelved?.reason).toBe('Detector replaced by the contractor');
+    await page.close();
+  });
+
+  it('an alarm raised while the page was cut off appears after the live connection returns, without reload', async () => {
+    const page = await operatorPage();
+    await page.waitForTimeout(500);
+    await gw.kill('SIGTERM');
+    await page.waitForSelector('[data-testid=stale-banner]', { timeout: 10_000 });
+    await page.context().setOffline(true); // the page may not reconnect before the alarm is raised
+    gw = await startGatewayProcess(args);
+    const fire = await triggerFireCondition(broker, 'b2', 'f4');
+    // raised, then cleared by the simulator's next report (latched): no later event would bring it
+    const raisedAndLatched = async (): Promise<boolean> => {
+      const res = await fetch(`${gw.api}/api/alarms?priority=1`, { headers: { cookie: (await page.context().cookies()).map((c) => `${c.name}=${c.value}`).join('; ') } });
+      return ((await res.json()) as { alarms: ApiAlarm[] }).alarms.some((a) => a.device === fire.device && !a.conditionActive);
+    };
+    await expect.poll(raisedAndLatched, { timeout: 15_000 }).toBe(true);
+    expect(await page.locator(row(fire.device)).count()).toBe(0);
+    await page.context().setOffline(false);
+    await page.waitForSelector('[data-testid=stale-banner]', { state: 'detached', timeout: 15_000 });
+    await page.waitForSelector(`${row(fire.device)}.p1.unack`, { timeout: 5_000 });
+    await page.click(`${row(fire.device)} button[data-action=ack]`);
+    await page.waitForSelector(`${row(fire.device)}[data-state=active-ack]`);
     await page.close();
   });
 
