@@ -96,8 +96,9 @@ export function AlarmConsolePage(props: { store: AlarmStore; openId: string | un
       <div class="console-main">
         {snap.floods.map((f) => (
           <div class="flood" role="status" data-testid="flood" data-building={f.building}>
-            ⚠ {tr.t('floodIn')} {site.buildings.find((b) => b.id === f.building)?.name ?? f.building}: {f.count}{' '}
-            {tr.t('alarmsInMinutes').replace('{n}', String(Math.round(f.windowMs / 60_000)))}
+            {`⚠ ${tr.t('floodIn')}${tr.language === 'en' ? ' ' : ''}${site.buildings.find((b) => b.id === f.building)?.name ?? f.building}: ${f.count} ${tr
+              .t('alarmsInMinutes')
+              .replace('{n}', String(Math.round(f.windowMs / 60_000)))}`}
           </div>
         ))}
         <div class="toolbar">
