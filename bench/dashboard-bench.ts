@@ -16,7 +16,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
@@ -68,7 +68,7 @@ async function raiseAll(gw: RunningGateway): Promise<void> {
 
 async function main(): Promise<void> {
   console.log(`$ npm run bench:dashboard -- --runs ${RUNS} --seconds ${SECONDS} --rate ${RATE}`);
-  console.log(`date ${new Date().toISOString()}, node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), chromium /usr/bin/chromium headless`);
+  console.log(`date ${new Date().toISOString()}, node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), chromium /usr/bin/chromium headless, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   execFileSync(process.execPath, ['dashboard/build.ts'], { stdio: 'inherit' });
   const dir = mkdtempSync(join(tmpdir(), 'dashboard-bench-'));
   const gw = await startGateway(benchSite(dir), silentLogger());
