@@ -203,4 +203,16 @@ describe('alarm console in Chromium', () => {
     await expect.poll(() => flood.textContent()).toMatch(/Alarm flood in 一号楼 Building 1: \d+ alarms in the last 10 min/);
     await page.close();
   });
+
+  it('an engineer sees the console read-only', async () => {
+    const page = await browser.newPage({ viewport: { width: 1500, height: 1000 } });
+    await logIn(page, gw.api, 'engineer', demoPassword(dir.path, 'engineer'));
+    await page.goto(`${gw.api}/#/alarms`);
+    await page.waitForSelector(row('smoke-b1-f3'));
+    expect(await page.locator('[data-testid=alarm-rows] input, [data-testid=alarm-rows] button, [data-testid=ack-selected]').count()).toBe(0);
+    await page.click(`${row('smoke-b1-f3')} td:nth-child(4) a`);
+    await page.waitForSelector('[data-testid=journal] tbody tr');
+    expect(await page.locator('[data-testid=alarm-panel] form, [data-testid=panel-ack]').count()).toBe(0);
+    await page.close();
+  });
 });
