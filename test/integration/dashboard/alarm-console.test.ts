@@ -215,4 +215,15 @@ describe('alarm console in Chromium', () => {
     expect(await page.locator('[data-testid=alarm-panel] form, [data-testid=panel-ack]').count()).toBe(0);
     await page.close();
   });
+
+  it('an operator resets a latched, acknowledged alarm whose condition has gone: it leaves the console', async () => {
+    const page = await operatorPage();
+    const device = 'smoke-b2-f1'; // acknowledged above; the simulator's reports have cleared its condition since
+    await expect.poll(async () => (await apiAlarms(page, gw.api)).find((a) => a.device === device && a.priority === 1)?.conditionActive, { timeout: 15_000 }).toBe(false);
+    await page.click(`${row(device)} td:nth-child(4) a`);
+    await page.click('[data-testid=panel-reset]');
+    await page.waitForSelector(row(device), { state: 'detached' });
+    expect((await apiAlarms(page, gw.api)).some((a) => a.device === device && a.priority === 1)).toBe(false);
+    await page.close();
+  });
 });
