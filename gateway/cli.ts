@@ -2,6 +2,7 @@
 /**
  * gateway run --config FILE [--demo]     run the gateway (with the built-in simulators in demo mode)
  * gateway check-config FILE              validate a config file; exit 2 with every error listed
+ * gateway opcua browse ENDPOINT [opts]    list an OPC UA server's node ids, browse names, data types
  */
 import { parseArgs } from 'node:util';
 import { ConfigError } from './config/config-error.ts';
@@ -9,9 +10,12 @@ import { loadConfigFile } from './config/load-config.ts';
 import { createLogger } from './log/logger.ts';
 
 const USAGE = `usage:
-  gateway run --config FILE [--demo] [--data-dir DIR] [--port N] [--broker-port N]
+  gateway run --config FILE [--demo] [--data-dir DIR] [--port N] [--broker-port N] [--free-ports]
   gateway check-config FILE
   gateway hash-password            (reads the password from stdin; prints a scrypt hash for accounts.users)
+  gateway opcua browse ENDPOINT [--security-mode None|Sign|SignAndEncrypt] [--security-policy P]
+                       [--user U --password P] [--data-dir DIR] [--trust-unknown] [--root NODEID]
+                       [--depth N] [--max-nodes N] [--json]
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -19,6 +23,10 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'check-config') return checkConfig(rest);
   if (command === 'run') return run(rest);
   if (command === 'hash-password') return hashPasswordCommand();
+  if (command === 'opcua' && rest[0] === 'browse') {
+    const { opcuaBrowseCommand } = await import('./connectors/opcua/opcua-browse-command.ts');
+    return opcuaBrowseCommand(rest.slice(1), USAGE);
+  }
   process.stderr.write(command === undefined || command === '--help' || command === 'help' ? USAGE : `unknown command "${command}"\n${USAGE}`);
   return command === undefined || command === '--help' || command === 'help' ? 0 : 2;
 }
@@ -64,6 +72,7 @@ async function run(args: string[]): Promise<number> {
       'data-dir': { type: 'string' },
       port: { type: 'string' },
       'broker-port': { type: 'string' },
+      'free-ports': { type: 'boolean', default: false },
     },
   });
   if (!values.config) {
@@ -91,12 +100,17 @@ async function run(args: string[]): Promise<number> {
     config.accounts.users = demoUsers(demo.accounts);
     demoAccounts = demo.accounts;
   }
+  let simPorts: Record<string, number> = {};
+  if (values.demo && values['free-ports']) {
+    const { assignFreeDemoPorts } = await import('./demo.ts');
+    simPorts = await assignFreeDemoPorts(config);
+  }
   const { startGateway } = await import('./gateway.ts');
   const gateway = await startGateway(config, log);
   let stopDemo: (() => Promise<void>) | undefined;
   if (values.demo) {
     const { startDemoSimulators } = await import('./demo.ts');
-    stopDemo = await startDemoSimulators(values.config, gateway, log.child({ component: 'demo' }));
+    stopDemo = await startDemoSimulators(values.config, gateway, log.child({ component: 'demo' }), simPorts);
   }
   if (demoAccounts.length > 0) {
     const rows = demoAccounts.map((a) => `  ${a.username.padEnd(10)} ${a.password.padEnd(14)} ${a.role}`).join('\n');

@@ -1,13 +1,51 @@
 /** Demo mode: the built-in simulators for every device of the site, next to the gateway. */
+import { createServer } from 'node:net';
 import type { Logger } from 'pino';
 import { readSiteFile } from '../simulators/site-file.ts';
 import { startSimulators } from '../simulators/sim-runner.ts';
+import type { SiteConfig } from './config/site-schema.ts';
 import type { RunningGateway } from './gateway.ts';
 
-export async function startDemoSimulators(configFile: string, gateway: RunningGateway, log: Logger): Promise<() => Promise<void>> {
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * `--free-ports`: move the simulated Modbus and OPC UA servers of the demo to free ports (and point
+ * the connectors at them), so several demos or test runs can share a machine.
+ */
+export async function assignFreeDemoPorts(config: SiteConfig): Promise<Record<string, number>> {
+  const ports: Record<string, number> = {};
+  for (const c of config.connectors) {
+    if (c.type === 'modbus' && c.transport !== 'rtu') {
+      ports[c.id] = await freePort();
+      c.port = ports[c.id] as number;
+    } else if (c.type === 'opcua') {
+      const port = await freePort();
+      ports[c.id] = port;
+      c.endpoint = c.endpoint.replace(/:(\d+)(\/|$)/, `:${port}$2`);
+    }
+  }
+  return ports;
+}
+
+export async function startDemoSimulators(
+  configFile: string,
+  gateway: RunningGateway,
+  log: Logger,
+  ports: Record<string, number> = {},
+): Promise<() => Promise<void>> {
   const sims = await startSimulators(readSiteFile(configFile), {
     clock: gateway.clock,
     seed: 42,
+    ports,
     ...(gateway.broker ? { mqttUrl: gateway.broker.url } : {}),
   });
   log.info({ simulated: sims.models.size, notYetSimulated: sims.unsupported.length }, `demo simulators running for ${sims.models.size} devices`);

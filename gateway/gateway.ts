@@ -5,6 +5,7 @@
 import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { collectDefaultMetrics, Registry } from 'prom-client';
 import { buildApp } from './api/build-app.ts';
 import { Accounts } from './auth/accounts.ts';
 import type { ApiDeps, HealthReport } from './api/api-deps.ts';
@@ -19,17 +20,28 @@ import { RealClock, type Clock, type Timer } from './model/clock.ts';
 import { pointsOf } from './model/device-kinds.ts';
 import type { DeviceInfo } from './model/device.ts';
 import { SqliteSampleStore } from './storage/sqlite-sample-store.ts';
+import { InfluxTelemetry } from './storage/influx-telemetry.ts';
 import { openSqlite } from './storage/sqlite-open.ts';
 import { TroubleBoard } from './trouble/trouble-board.ts';
 import type { Sample } from './model/sample.ts';
 import { createAlarmService, type AlarmService } from '../rules/alarm-service.ts';
 import { forwardAlarmEvents } from '../rules/northbound-alarms.ts';
+import { linkMaintenanceMode } from '../rules/maintenance-mode-link.ts';
 import mqtt, { type MqttClient } from 'mqtt';
+import { WorkOrderService, workOrdersFacade } from '../rules/work-orders/index.ts';
+import { alarmSignalOf } from '../rules/work-orders/alarm-signal-of.ts';
+import { startUptime, uptimeFiles, uptimeReferenceIssues, type UptimeService } from '../rules/uptime/index.ts';
 
 export interface GatewayOptions {
   readonly clock?: Clock;
   /** Listen for HTTP (default true). Tests may use `gateway.app.inject()` instead. */
   readonly listen?: boolean;
+  /**
+   * Sample bus delivery (default `async`). `sync` runs every consumer inside `bus.push`, so a
+   * scenario replayed on a VirtualClock is seen by storage, rules, work orders and uptime at the
+   * virtual time it is made (deterministic month runs).
+   */
+  readonly busDelivery?: 'async' | 'sync';
 }
 
 export interface RunningGateway {
@@ -45,10 +57,18 @@ export interface RunningGateway {
   /** `http://host:port` when listening. */
   readonly apiUrl: string | undefined;
   readonly devices: readonly DeviceInfo[];
+  /** The InfluxDB store-and-forward path, when `storage.influx` is configured. */
+  readonly telemetry: InfluxTelemetry | undefined;
+  /** Prometheus registry served at GET /metrics. */
+  readonly metrics: Registry;
   readonly accounts: Accounts;
   readonly events: EventHub;
   /** Rule engine and alarms (state in data/gateway.db). */
   readonly alarms: AlarmService;
+  /** Work orders, when `workOrders.enabled`; the alarm engine feeds it through `onAlarm`. */
+  readonly workOrders: WorkOrderService | undefined;
+  /** Equipment uptime ledger and reports (undefined when `uptime.enabled` is false). */
+  readonly uptime: UptimeService | undefined;
   stop(): Promise<void>;
 }
 
@@ -78,13 +98,33 @@ export async function startGateway(config: SiteConfig, log: Logger, options: Gat
   const trouble = new TroubleBoard(clock);
   trouble.onChange((event, c) => log[event === 'raised' ? 'warn' : 'info']({ trouble: c.key, source: c.source }, `gateway trouble ${event}: ${c.message}`));
 
-  const bus = new SampleBus({ capacity: config.bus.queueCapacity, log: log.child({ component: 'bus' }) });
+  const bus = new SampleBus({ capacity: config.bus.queueCapacity, delivery: options.busDelivery ?? 'async', log: log.child({ component: 'bus' }) });
   const live = new LiveView(
     clock,
     config.devices.map((d) => ({ info: byId.get(d.id) as DeviceInfo, offlineAfter: d.offlineAfter ?? config.deviceDefaults.offlineAfter })),
   );
   live.apply(await store.latest());
   bus.subscribe('storage', (batch) => store.write(batch));
+
+  // Telemetry to InfluxDB through the durable spool (data/spool.db); the SQLite store above keeps
+  // serving history and the live-view seed either way (gateway/storage/README.md).
+  const metrics = new Registry();
+  collectDefaultMetrics({ register: metrics });
+  let telemetry: InfluxTelemetry | undefined;
+  if (config.storage.influx) {
+    const influx = new InfluxTelemetry(config.storage.influx, {
+      dataDir,
+      devices,
+      buildingNames: new Map(config.buildings.map((b) => [b.id, b.name])),
+      clock,
+      log: log.child({ component: 'telemetry' }),
+      trouble,
+      registry: metrics,
+    });
+    telemetry = influx;
+    influx.start();
+    bus.subscribe('influx', (batch) => influx.accept(batch));
+  }
   bus.subscribe('live', (batch) => live.apply(batch));
 
   // Rules and alarms: open alarms come back from data/gateway.db; rules resume from the live values.
@@ -102,6 +142,21 @@ export async function startGateway(config: SiteConfig, log: Logger, options: Gat
     for (const [point, p] of Object.entries(live.state(d.id)?.points ?? {})) seed.push({ device: d.id, point, value: p.value, ts: p.ts, quality: p.quality });
   }
   alarms.start(bus, seed);
+
+  let uptime: UptimeService | undefined;
+  if (config.uptime.enabled) {
+    const ulog = log.child({ component: 'uptime' });
+    for (const issue of uptimeReferenceIssues(config.uptime, devices.map((d) => d.id))) ulog.error(issue, `config ${issue.path}: ${issue.message}; ignored`);
+    uptime = startUptime({
+      config: config.uptime,
+      site: config.site,
+      devices: config.devices.map((d) => ({ info: byId.get(d.id) as DeviceInfo, offlineAfter: d.offlineAfter ?? config.deviceDefaults.offlineAfter })),
+      clock,
+      log: ulog,
+      ...uptimeFiles(dataDir),
+    });
+    uptime.attach(bus);
+  }
 
   const pruneLog = log.child({ component: 'storage' });
   timers.push(
@@ -143,6 +198,7 @@ export async function startGateway(config: SiteConfig, log: Logger, options: Gat
       log: clog,
       devices: bound,
       trouble,
+      dataDir,
       ...(broker ? { embeddedBrokerUrl: broker.url } : {}),
     });
     if (!connector) {
@@ -164,13 +220,15 @@ export async function startGateway(config: SiteConfig, log: Logger, options: Gat
     const connectorHealth = connectors.map((c) => c.health());
     const queues = bus.stats();
     const troubles = trouble.list();
-    const degraded = connectorHealth.some((h) => !h.connected) || troubles.length > 0 || queues.some((q) => q.dropped > 0);
+    const influx = telemetry?.status();
+    const degraded =
+      connectorHealth.some((h) => !h.connected) || troubles.length > 0 || queues.some((q) => q.dropped > 0) || (influx !== undefined && influx.state !== 'ok');
     return {
       status: degraded ? 'degraded' : 'ok',
       uptimeS: Math.round((clock.monotonic() - started) / 1000),
       process: { rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, node: process.version },
       connectors: connectorHealth.map((h) => ({ ...h })),
-      storage: { kind: 'sqlite', file: join(dataDir, 'telemetry.db'), retentionMs: config.storage.retention, alarms: { file: alarms.store.file, ...alarms.stats() } },
+      storage: { kind: 'sqlite', file: join(dataDir, 'telemetry.db'), retentionMs: config.storage.retention, alarms: { file: alarms.store.file, ...alarms.stats() }, influx: influx ?? null },
       queues: queues.map((q) => ({ ...q })),
       broker: broker ? { url: broker.url, clients: broker.clients() } : null,
       trouble: troubles.map((t) => ({ ...t })),
@@ -180,6 +238,31 @@ export async function startGateway(config: SiteConfig, log: Logger, options: Gat
   const events = new EventHub();
   trouble.onChange((event, c) => events.publish('trouble', { event, condition: c }));
   alarms.onEvent((e) => events.publish('alarm', e));
+  let workOrders: WorkOrderService | undefined;
+  if (config.workOrders.enabled) {
+    workOrders = new WorkOrderService({
+      config: config.workOrders,
+      file: resolve(config.workOrders.database ?? join(dataDir, 'gateway.db')),
+      clock,
+      log: log.child({ component: 'work-orders' }),
+      site: { id: config.site.id, timezone: config.site.timezone },
+      devices: () => devices,
+      trouble,
+      ...(broker ? { embeddedBrokerUrl: broker.url } : {}),
+    });
+    workOrders.start();
+  }
+  if (workOrders) {
+    const orders = workOrders;
+    // live views reload an order when it changed (after the commit); only its id travels
+    orders.onChange((id) => events.publish('work-order', { id }));
+    // one SQLite commit per alarm event; sending happens later in the outbox worker
+    alarms.onEvent((e) => {
+      const signal = alarmSignalOf(e);
+      if (signal) orders.onAlarm(signal); // logs and counts its own failures; never throws
+    });
+  }
+
   const deps: ApiDeps = {
     buildings: () => config.buildings.map((b) => ({ id: b.id, name: b.name, floors: b.floors.map((f) => ({ id: f.id, name: f.name ?? f.id })) })),
     events,
@@ -193,7 +276,10 @@ export async function startGateway(config: SiteConfig, log: Logger, options: Gat
     history: (q) => store.history(q),
     health,
     now: () => clock.now(),
-    alarms,
+    metrics: async () => ({ contentType: metrics.contentType, body: await metrics.metrics() }),
+    alarms: uptime ? linkMaintenanceMode(alarms, uptime.inputs, clock) : alarms,
+    ...(workOrders ? { workOrders: workOrdersFacade(workOrders) } : {}),
+    ...(uptime ? { uptime: uptime.facade } : {}),
   };
   const app = await buildApp(deps, log.child({ component: 'api' }));
   let apiUrl: string | undefined;
@@ -218,18 +304,25 @@ export async function startGateway(config: SiteConfig, log: Logger, options: Gat
     app,
     apiUrl,
     devices,
+    telemetry,
+    metrics,
     accounts,
     events,
     alarms,
+    workOrders,
+    uptime,
     stop: async () => {
       if (stopped) return;
       stopped = true;
       for (const t of timers) t.cancel();
       await app.close();
+      await workOrders?.stop().catch((err: unknown) => log.warn({ err }, 'work orders stop failed'));
       await Promise.all(connectors.map((c) => c.stop().catch((err: unknown) => log.warn({ err, connector: c.id }, 'connector stop failed'))));
       await bus.drain();
+      await telemetry?.stop();
       alarms.close();
       await northbound?.endAsync();
+      uptime?.stop();
       if (broker) await broker.close();
       await store.close();
       stateDb.close();

@@ -12,24 +12,31 @@ import { AlarmConsolePage } from './pages/alarm-console-page.tsx';
 import { DevicePage } from './pages/device-page.tsx';
 import { EngineeringPage } from './pages/engineering-page.tsx';
 import { LoginPage } from './pages/login-page.tsx';
+import { MyOrdersPage } from './pages/my-orders-page.tsx';
 import { OverviewPage } from './pages/overview-page.tsx';
+import { UptimePage } from './pages/uptime-page.tsx';
+import { WorkOrdersPage } from './pages/work-orders-page.tsx';
+
+const WORK_PAGES: readonly NavItem[] = [
+  { path: 'work-orders', label: 'navWorkOrders' },
+  { path: 'uptime', label: 'navUptime' },
+];
 
 const NAV_BY_ROLE: Record<Me['role'], readonly NavItem[]> = {
-  operator: [
-    { path: 'alarms', label: 'navAlarms' },
-    { path: 'overview', label: 'navOverview' },
-  ],
+  operator: [{ path: 'alarms', label: 'navAlarms' }, { path: 'overview', label: 'navOverview' }, ...WORK_PAGES],
   engineer: [
     { path: 'alarms', label: 'navAlarms' },
     { path: 'overview', label: 'navOverview' },
+    ...WORK_PAGES,
     { path: 'engineering', label: 'navEngineering' },
   ],
   admin: [
     { path: 'alarms', label: 'navAlarms' },
     { path: 'overview', label: 'navOverview' },
+    ...WORK_PAGES,
     { path: 'engineering', label: 'navEngineering' },
   ],
-  contractor: [],
+  contractor: [{ path: 'my-orders', label: 'navMyOrders' }],
 };
 
 function App() {
@@ -81,12 +88,18 @@ function App() {
   return (
     <AppCtx.Provider value={{ me, site, tr, live }}>
       <AppShell nav={nav} current={page} onLanguage={changeLanguage} onLogout={logout} banner={seesAlarms ? <P1Banner store={alarms} tr={tr} /> : null}>
-        {page === 'device' && arg ? (
+        {me.role === 'contractor' ? (
+          <MyOrdersPage />
+        ) : page === 'alarms' && seesAlarms ? (
+          <AlarmConsolePage store={alarms} openId={arg} />
+        ) : page === 'work-orders' ? (
+          <WorkOrdersPage />
+        ) : page === 'uptime' ? (
+          <UptimePage />
+        ) : page === 'device' && arg ? (
           <DevicePage id={arg} />
         ) : page === 'engineering' ? (
           <EngineeringPage />
-        ) : page === 'alarms' && seesAlarms ? (
-          <AlarmConsolePage store={alarms} openId={arg} />
         ) : (
           <OverviewPage />
         )}

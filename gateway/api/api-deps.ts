@@ -10,6 +10,8 @@ import type { EventHub } from '../live/event-hub.ts';
 import type { DeviceState } from '../live/live-view.ts';
 import type { HistoryQuery } from '../storage/sample-store.ts';
 import type { AlarmsFacade } from '../../rules/alarm-service.ts';
+import type { WorkOrdersFacade } from '../../rules/work-orders/index.ts';
+import type { UptimeFacade } from '../../rules/uptime/index.ts';
 
 export interface HealthReport {
   readonly status: 'ok' | 'degraded';
@@ -37,6 +39,12 @@ export interface ApiDeps {
   history(query: HistoryQuery): Promise<Sample[]>;
   health(): HealthReport;
   now(): number;
+  /** Prometheus exposition for GET /metrics (absent: an empty page). */
+  metrics?(): Promise<{ readonly contentType: string; readonly body: string }>;
   /** Alarms (rules/): absent when the gateway runs without the rule engine. */
   readonly alarms?: AlarmsFacade;
+  /** Work orders (rules/work-orders), when enabled in the config. */
+  readonly workOrders?: WorkOrdersFacade;
+  /** Equipment uptime reports (absent: the /api/uptime routes are not registered). */
+  readonly uptime?: UptimeFacade;
 }

@@ -22,7 +22,10 @@ import { deviceRoutes } from './routes/device-routes.ts';
 import { eventStreamRoutes } from './routes/event-stream-routes.ts';
 import { siteRoutes } from './routes/site-routes.ts';
 import { healthRoutes } from './routes/health-routes.ts';
+import { metricsRoutes } from './routes/metrics-routes.ts';
 import { alarmRoutes } from './routes/alarm-routes.ts';
+import { workOrderRoutes } from './routes/work-order-routes.ts';
+import { uptimeRoutes } from './routes/uptime-routes.ts';
 
 export async function buildApp(deps: ApiDeps, log: Logger): Promise<FastifyInstance> {
   // Request logging stays at warn: the control room wants problems in the log, not every poll of /api/devices.
@@ -73,8 +76,11 @@ export async function buildApp(deps: ApiDeps, log: Logger): Promise<FastifyInsta
   await app.register(healthRoutes(deps));
   await app.register(siteRoutes(deps));
   await app.register(deviceRoutes(deps));
+  await app.register(metricsRoutes(deps));
   await app.register(eventStreamRoutes(deps.events, deps.onSamples));
+  if (deps.uptime) await app.register(uptimeRoutes(deps.uptime, deps));
   await serveDashboard(app);
   if (deps.alarms) await app.register(alarmRoutes(deps.alarms, () => deps.now()));
+  if (deps.workOrders) await app.register(workOrderRoutes(deps.workOrders, () => deps.now()));
   return app;
 }

@@ -24,6 +24,7 @@ const DEMO_USERS: ReadonlyArray<{ username: string; role: Role; name: string; co
   { username: 'lift-co', role: 'contractor', name: '电梯维保 Lift contractor', contractor: 'lift-co' },
   { username: 'pump-co', role: 'contractor', name: '水泵维保 Pump contractor', contractor: 'pump-co' },
   { username: 'fire-co', role: 'contractor', name: '消防维保 Fire contractor', contractor: 'fire-co' },
+  { username: 'security-co', role: 'contractor', name: '门禁维保 Security contractor', contractor: 'security-co' },
 ];
 
 export async function ensureDemoAccounts(dataDir: string): Promise<{ accounts: DemoAccount[]; created: boolean }> {

@@ -7,7 +7,10 @@ import { accountsSchema } from '../auth/account-schema.ts';
 import { DEVICE_KINDS } from '../model/device-kinds.ts';
 import { bindingBaseSchema, connectorConfigSchema } from '../connectors/connector-schemas.ts';
 import { duration, identifier } from './common-schema.ts';
+import { influxSchema } from '../storage/influx-schema.ts';
 import { alarmSettingsSchema, rulePacksSchema, ruleSchema } from '../../rules/config/rule-schema.ts';
+import { workOrderConfigSchema } from '../../rules/work-orders/work-order-schema.ts';
+import { uptimeSchema } from '../../rules/uptime/uptime-schema.ts';
 
 export const floorSchema = z.object({
   id: identifier,
@@ -40,6 +43,20 @@ export const brokerSchema = z.object({
   port: z.number().int().min(0).max(65535).default(1883),
   maxPacketSize: z.number().int().positive().default(256 * 1024),
   users: z.array(z.object({ username: z.string().min(1), password: z.string().min(1) })).default([]),
+  /**
+   * Publish/subscribe authorization by topic prefix. Empty: every client may do everything. Otherwise
+   * denied unless a rule for the client's username (or a rule without username) lists a covering
+   * prefix (`demo/b1/`; `#` = all). The gateway's own MQTT connector needs a subscribe rule too.
+   */
+  acl: z
+    .array(
+      z.object({
+        username: z.string().min(1).optional(),
+        publish: z.array(z.string().min(1)).default([]),
+        subscribe: z.array(z.string().min(1)).default([]),
+      }),
+    )
+    .default([]),
 });
 
 export const storageSchema = z.object({
@@ -48,6 +65,8 @@ export const storageSchema = z.object({
   retention: duration.default(30 * 86_400_000),
   /** How often old samples are pruned. */
   pruneEvery: duration.default(3_600_000),
+  /** Telemetry also goes to InfluxDB through a durable store-and-forward spool (gateway/storage/README.md). */
+  influx: influxSchema.optional(),
 });
 
 export const apiSchema = z.object({
@@ -83,6 +102,10 @@ export const siteConfigSchema = z.object({
   rulePacks: rulePacksSchema,
   /** Alarm priorities' meanings, chatter and flood limits, shelving limit. */
   alarms: alarmSettingsSchema.prefault({}),
+  /** Work orders from alarms, manual and preventive maintenance (rules/work-orders/README.md). */
+  workOrders: workOrderConfigSchema.prefault({}),
+  /** Equipment uptime against the contract's target (rules/uptime/README.md). */
+  uptime: uptimeSchema.prefault({}),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
 });
 

@@ -40,6 +40,8 @@ export interface ConnectorContext {
   readonly trouble: TroubleBoard;
   /** Address of the embedded broker when one runs (MQTT connectors with url `embedded`). */
   readonly embeddedBrokerUrl?: string;
+  /** The storage data directory (connectors keep their files under it, e.g. the OPC UA PKI folder). */
+  readonly dataDir?: string;
 }
 
 /** Counters every connector keeps; `snapshot` turns them into the health shape. */

@@ -106,7 +106,7 @@ describe('gateway with the embedded broker and the MQTT connector', () => {
     expect(res.statusCode).toBe(200);
     expect(body).toMatchObject({ broker: { clients: 2 }, storage: { kind: 'sqlite' } });
     expect((body.connectors as Array<{ id: string; connected: boolean }>)[0]).toMatchObject({ id: 'mqtt-local', connected: true });
-    expect((body.queues as Array<{ name: string }>).map((q) => q.name)).toEqual(['storage', 'live', 'rules']);
+    expect((body.queues as Array<{ name: string }>).map((q) => q.name)).toEqual(['storage', 'live', 'rules', 'uptime']);
   });
 
   it('serves the OpenAPI description at /docs', async () => {

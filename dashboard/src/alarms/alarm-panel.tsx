@@ -78,7 +78,7 @@ export function AlarmPanel(props: { alarm: AlarmRecord; canAct: boolean; tr: Tra
         <div class="panel-actions">
           {isUnacked(a) ? (
             <button type="button" data-testid="panel-ack" onClick={() => run(() => acknowledge(a.id))}>
-              {tr.t('acknowledge')}
+              {tr.t('ackAlarm')}
             </button>
           ) : null}
           {a.latching && !a.conditionActive && !isUnacked(a) ? (
@@ -123,7 +123,7 @@ export function AlarmPanel(props: { alarm: AlarmRecord; canAct: boolean; tr: Tra
           </form>
         </div>
       ) : null}
-      <h3>{tr.t('journal')}</h3>
+      <h3>{tr.t('alarmJournal')}</h3>
       <table class="journal" data-testid="journal">
         <thead>
           <tr>

@@ -109,7 +109,7 @@ export function AlarmRows(p: AlarmRowsProps) {
   useLayoutEffect(() => {
     if (!body.current) return;
     const time = timeCache(p.tr);
-    const ack = p.tr.t('acknowledge');
+    const ack = p.tr.t('ackAlarm');
     const chattering = p.tr.t('chattering');
     patchRows(
       body.current,

@@ -29,6 +29,8 @@ const deviceView = z.object({
 });
 
 const MAX_LIMIT = 100_000;
+/** Telemetry is for the control room and engineers; contractors see their work orders only. */
+const STAFF = ['operator', 'engineer'] as const;
 
 export function deviceRoutes(deps: ApiDeps): FastifyPluginAsyncZod {
   const view = (d: DeviceInfo): z.output<typeof deviceView> => {
@@ -60,6 +62,7 @@ export function deviceRoutes(deps: ApiDeps): FastifyPluginAsyncZod {
     app.get(
       '/api/devices',
       {
+        config: { access: STAFF },
         schema: {
           summary: 'Every device with its location, online state and the last value of each point',
           tags: ['devices'],
@@ -83,6 +86,7 @@ export function deviceRoutes(deps: ApiDeps): FastifyPluginAsyncZod {
     app.get(
       '/api/devices/:id',
       {
+        config: { access: STAFF },
         schema: {
           summary: 'One device with the last value of each point',
           tags: ['devices'],
@@ -96,6 +100,7 @@ export function deviceRoutes(deps: ApiDeps): FastifyPluginAsyncZod {
     app.get(
       '/api/devices/:id/points/:point/history',
       {
+        config: { access: STAFF },
         schema: {
           summary: 'Stored samples of one point over a time range (default: the last hour)',
           tags: ['devices'],

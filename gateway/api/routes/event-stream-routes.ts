@@ -31,10 +31,14 @@ export function eventStreamRoutes(hub: EventHub, onSamples: (listener: (batch: r
         res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
       };
       write('hello', { at: Date.now(), user: req.user?.username ?? null });
+      // least privilege: contractors get only work-order change notices (ids), no telemetry or alarms
+      const contractor = req.user?.role === 'contractor';
       let pending = new Map<string, Sample>();
-      const stopSamples = onSamples((batch) => {
-        for (const s of batch) pending.set(`${s.device}\u0000${s.point}`, s);
-      });
+      const stopSamples = contractor
+        ? () => undefined
+        : onSamples((batch) => {
+            for (const s of batch) pending.set(`${s.device}\u0000${s.point}`, s);
+          });
       const flush = setInterval(() => {
         if (pending.size === 0) return;
         const samples = [...pending.values()];
@@ -42,7 +46,9 @@ export function eventStreamRoutes(hub: EventHub, onSamples: (listener: (batch: r
         write('samples', samples);
       }, FLUSH_MS);
       const heartbeat = setInterval(() => write('heartbeat', { at: Date.now() }), HEARTBEAT_MS);
-      const stopHub = hub.subscribe((e) => write(e.topic, e.data));
+      const stopHub = hub.subscribe((e) => {
+        if (!contractor || e.topic === 'work-order') write(e.topic, e.data);
+      });
       const close = (): void => {
         clearInterval(flush);
         clearInterval(heartbeat);

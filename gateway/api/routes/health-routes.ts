@@ -7,6 +7,7 @@ export function healthRoutes(deps: ApiDeps): FastifyPluginAsyncZod {
     app.get(
       '/api/health',
       {
+        config: { access: ['operator', 'engineer'] },
         schema: {
           summary: 'Process, connectors, storage, queues and trouble conditions',
           tags: ['health'],

@@ -1,21 +1,34 @@
 /**
- * MQTT connector (mqtt.js): subscribes to the topics of its bound devices, decodes JSON payloads and
- * maps their fields to canonical points. Bad payloads are counted per topic and logged with rate
- * limiting; on life-safety devices they raise a gateway trouble condition instead of vanishing.
+ * MQTT connector (mqtt.js): subscribes to the topics of its bound devices and to its route patterns,
+ * decodes JSON payloads and maps their fields to canonical points. A device is reached by its own
+ * `binding.topic` or, failing that, by a connector route whose `{device}` segment names it.
+ * Bad payloads are counted per topic and logged with rate limiting; on life-safety devices or
+ * `lifeSafetyTopics` they raise a gateway trouble condition instead of vanishing.
  */
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import { pointsOf, type DeviceKind, type PointDef } from '../../model/device-kinds.ts';
+import type { DeviceInfo } from '../../model/device.ts';
 import type { SampleSink } from '../../model/sample.ts';
 import { RateLimitedLog } from '../../log/rate-limited-log.ts';
 import { ConnectorStats, type ConnectionHealth, type Connector, type ConnectorContext } from '../connector.ts';
+import { ThroughputMeter } from '../throughput-meter.ts';
 import { mqttBindingSchema, type MqttConnectorConfig, type PayloadMapping } from './mqtt-schema.ts';
 import { decodeJsonPayload } from './payload-decode.ts';
 import { mapPayload } from './payload-mapping.ts';
 import { hasWildcard, topicMatches } from './topic-match.ts';
+import { compilePattern, type TopicPattern } from './topic-pattern.ts';
 
 const LIFE_SAFETY_KINDS: ReadonlySet<DeviceKind> = new Set(['fire_panel', 'smoke_detector']);
-const MAX_PAYLOAD_BYTES = 64 * 1024;
+/** Distinct topics whose bad-payload counts are kept (the rest are summed under `(other)`). */
+const MAX_COUNTED_TOPICS = 1_000;
+
+interface Target {
+  readonly info: DeviceInfo;
+  readonly points: readonly PointDef[];
+  /** The device's own mapping name, if any. */
+  readonly mapping: string | undefined;
+}
 
 interface Route {
   readonly filter: string;
@@ -25,6 +38,11 @@ interface Route {
   readonly mapping: PayloadMapping | undefined;
 }
 
+interface PatternRoute {
+  readonly pattern: TopicPattern;
+  readonly mapping: string | undefined;
+}
+
 export class MqttConnector implements Connector {
   readonly id: string;
   private readonly config: MqttConnectorConfig;
@@ -32,8 +50,13 @@ export class MqttConnector implements Connector {
   private readonly log: Logger;
   private readonly warnings: RateLimitedLog;
   private readonly stats = new ConnectorStats();
+  private readonly meter: ThroughputMeter;
   private readonly exact = new Map<string, Route[]>();
   private readonly wildcard: Route[] = [];
+  private readonly patterns: PatternRoute[] = [];
+  private readonly targets = new Map<string, Target>();
+  /** Devices with a topic of their own: routes never double-deliver to them. */
+  private readonly ownTopic = new Set<string>();
   private readonly badByTopic = new Map<string, number>();
   private client: MqttClient | undefined;
 
@@ -43,6 +66,13 @@ export class MqttConnector implements Connector {
     this.ctx = ctx;
     this.log = ctx.log;
     this.warnings = new RateLimitedLog(ctx.log, ctx.clock);
+    this.meter = new ThroughputMeter(ctx.clock, () => this.stats);
+    for (const r of config.routes) {
+      if (r.mapping !== undefined && !config.mappings[r.mapping]) {
+        throw new Error(`connector ${config.id}: route "${r.pattern}" uses mapping "${r.mapping}", which is not defined`);
+      }
+      this.patterns.push({ pattern: compilePattern(r.pattern), mapping: r.mapping });
+    }
     for (const bound of ctx.devices) {
       const binding = mqttBindingSchema.parse(bound.binding);
       const mapping = binding.mapping === undefined ? undefined : config.mappings[binding.mapping];
@@ -50,13 +80,16 @@ export class MqttConnector implements Connector {
         throw new Error(`device ${bound.info.id}: mapping "${binding.mapping}" is not defined on connector ${config.id}`);
       }
       const zones = bound.info.zones;
-      const route: Route = {
-        filter: binding.topic,
-        device: bound.info.id,
-        kind: bound.info.kind,
-        points: pointsOf(bound.info.kind, zones === undefined ? {} : { zones }),
-        mapping,
-      };
+      const points = pointsOf(bound.info.kind, zones === undefined ? {} : { zones });
+      this.targets.set(bound.info.id, { info: bound.info, points, mapping: binding.mapping });
+      if (binding.topic === undefined) {
+        if (this.patterns.length === 0) {
+          throw new Error(`device ${bound.info.id}: binding has no topic and connector ${config.id} has no routes with a {device} segment`);
+        }
+        continue;
+      }
+      this.ownTopic.add(bound.info.id);
+      const route: Route = { filter: binding.topic, device: bound.info.id, kind: bound.info.kind, points, mapping };
       if (hasWildcard(binding.topic)) this.wildcard.push(route);
       else this.exact.set(binding.topic, [...(this.exact.get(binding.topic) ?? []), route]);
     }
@@ -65,7 +98,8 @@ export class MqttConnector implements Connector {
   async start(out: SampleSink): Promise<void> {
     const url = this.config.url === 'embedded' ? this.ctx.embeddedBrokerUrl : this.config.url;
     if (!url) throw new Error(`connector ${this.id}: url "embedded" but no embedded broker is running`);
-    const filters = [...new Set([...this.exact.keys(), ...this.wildcard.map((r) => r.filter)])];
+    this.meter.start();
+    const filters = [...new Set([...this.exact.keys(), ...this.wildcard.map((r) => r.filter), ...this.patterns.map((p) => p.pattern.filter)])];
     const client = mqtt.connect(url, {
       clientId: this.config.clientId ?? `facility-gateway-${this.id}`,
       clean: this.config.clean,
@@ -80,13 +114,19 @@ export class MqttConnector implements Connector {
       this.stats.consecutiveFailures = 0;
       this.log.info({ url, sessionPresent: ack.sessionPresent, topics: filters.length }, 'mqtt connected');
       if (filters.length === 0) return;
-      client.subscribe(filters.map((f) => ({ topic: f, qos: this.config.qos })).reduce<Record<string, { qos: 0 | 1 }>>((acc, s) => {
-        acc[s.topic] = { qos: s.qos };
-        return acc;
-      }, {}), (err) => {
+      const wanted: Record<string, { qos: 0 | 1 }> = {};
+      for (const f of filters) wanted[f] = { qos: this.config.qos };
+      client.subscribe(wanted, (err, granted) => {
         if (err) {
           this.stats.error('subscribe');
-          this.log.error({ err }, 'mqtt subscribe failed');
+          this.log.error({ err, filters }, 'mqtt subscribe failed (is a broker ACL refusing it?)');
+          return;
+        }
+        for (const g of granted ?? []) {
+          if (g.qos === 128) {
+            this.stats.error('subscribe_refused');
+            this.log.error({ filter: g.topic }, 'mqtt broker refused a subscription (check its ACL)');
+          }
         }
       });
     });
@@ -99,7 +139,15 @@ export class MqttConnector implements Connector {
       this.stats.error('connection');
       this.warnings.warn('connection', { url, err: err.message }, 'mqtt connection error');
     });
-    client.on('message', (topic, payload) => this.onMessage(topic, payload, out));
+    client.on('message', (topic, payload) => {
+      try {
+        this.onMessage(topic, payload, out);
+      } catch (err) {
+        // A bug here must cost one message, never the connection or the process.
+        this.stats.error('internal');
+        this.warnings.warn('internal', { topic, err: (err as Error).message }, 'mqtt message handling failed');
+      }
+    });
     await new Promise<void>((resolve) => {
       const done = (): void => {
         client.off('connect', done);
@@ -112,6 +160,7 @@ export class MqttConnector implements Connector {
   }
 
   async stop(): Promise<void> {
+    this.meter.stop();
     const client = this.client;
     this.client = undefined;
     if (client) await client.endAsync();
@@ -119,28 +168,62 @@ export class MqttConnector implements Connector {
   }
 
   health(): ConnectionHealth {
-    return this.stats.snapshot(this.id, 'mqtt', { badPayloadsByTopic: Object.fromEntries(this.badByTopic) });
+    return this.stats.snapshot(this.id, 'mqtt', { ...this.meter.rates(), badPayloadsByTopic: Object.fromEntries(this.badByTopic) });
   }
 
   private routesFor(topic: string): Route[] {
     const exact = this.exact.get(topic) ?? [];
-    if (this.wildcard.length === 0) return exact;
-    return [...exact, ...this.wildcard.filter((r) => topicMatches(r.filter, topic))];
+    const routes = this.wildcard.length === 0 ? exact : [...exact, ...this.wildcard.filter((r) => topicMatches(r.filter, topic))];
+    if (this.patterns.length === 0) return routes;
+    for (const p of this.patterns) {
+      const segments = p.pattern.match(topic);
+      if (!segments) continue;
+      const route = this.patternRoute(topic, p, segments);
+      if (route && !routes.some((r) => r.device === route.device)) routes.push(route);
+    }
+    return routes;
+  }
+
+  private patternRoute(topic: string, p: PatternRoute, segments: Record<string, string>): Route | undefined {
+    const id = segments.device ?? '';
+    const target = this.targets.get(id);
+    if (!target) {
+      this.count(topic, 'unknown_device');
+      this.warnings.warn(`unknown:${p.pattern.pattern}`, { topic, device: id, pattern: p.pattern.pattern }, 'mqtt message for a device not bound to this connector; ignored');
+      return undefined;
+    }
+    if (this.ownTopic.has(id)) return undefined;
+    const location = target.info.location;
+    for (const field of ['building', 'floor'] as const) {
+      const given = segments[field];
+      if (given !== undefined && given !== location[field]) {
+        this.count(topic, 'route_mismatch');
+        this.warnings.warn(`mismatch:${topic}`, { topic, device: id, [field]: given, expected: location[field] }, `mqtt topic ${field} does not match the device's; ignored`);
+        return undefined;
+      }
+    }
+    const mappingName = target.mapping ?? p.mapping;
+    const mapping = mappingName === undefined ? undefined : this.config.mappings[mappingName];
+    return { filter: p.pattern.filter, device: id, kind: target.info.kind, points: target.points, mapping };
   }
 
   private onMessage(topic: string, payload: Buffer, out: SampleSink): void {
     const arrival = this.ctx.clock.now();
     this.stats.requests++;
     const routes = this.routesFor(topic);
-    if (routes.length === 0) return;
-    const decoded = decodeJsonPayload(payload, MAX_PAYLOAD_BYTES);
+    const lifeSafetyTopic = this.config.lifeSafetyTopics.some((f) => topicMatches(f, topic));
+    if (routes.length === 0 && !lifeSafetyTopic) return;
+    const decoded = decodeJsonPayload(payload, this.config.maxPayloadBytes);
     if (!decoded.ok) {
-      this.badPayload(topic, routes, decoded.kind, decoded.reason);
+      this.badPayload(topic, routes, decoded.kind, decoded.reason, lifeSafetyTopic);
       return;
     }
+    if (lifeSafetyTopic) this.ctx.trouble.clear(topicTroubleKey(topic));
     for (const route of routes) {
       const { samples, problems } = mapPayload(decoded.value, route.device, route.points, route.mapping, arrival);
-      if (problems.length > 0) this.badPayload(topic, [route], samples.length === 0 ? 'unmapped_payload' : 'bad_field', problems.join('; '));
+      if (problems.length > 0) {
+        this.badPayload(topic, [route], samples.length === 0 ? 'unmapped_payload' : 'bad_field', problems.join('; '), lifeSafetyTopic);
+      }
       if (samples.length === 0) continue;
       this.stats.samples += samples.length;
       this.stats.lastSuccess = arrival;
@@ -149,22 +232,32 @@ export class MqttConnector implements Connector {
     }
   }
 
-  private badPayload(topic: string, routes: readonly Route[], kind: string, reason: string): void {
+  private count(topic: string, kind: string): void {
     this.stats.error(kind);
-    this.badByTopic.set(topic, (this.badByTopic.get(topic) ?? 0) + 1);
+    const key = this.badByTopic.has(topic) || this.badByTopic.size < MAX_COUNTED_TOPICS ? topic : '(other)';
+    this.badByTopic.set(key, (this.badByTopic.get(key) ?? 0) + 1);
+  }
+
+  private badPayload(topic: string, routes: readonly Route[], kind: string, reason: string, lifeSafetyTopic: boolean): void {
+    this.count(topic, kind);
     this.warnings.warn(`${topic}:${kind}`, { topic, kind, reason, devices: routes.map((r) => r.device) }, 'bad mqtt payload dropped');
+    if (kind === 'bad_field') return; // partly readable: the good fields went through
+    let raised = false;
     for (const route of routes) {
-      if (!LIFE_SAFETY_KINDS.has(route.kind) || kind === 'bad_field') continue;
-      this.ctx.trouble.raise(
-        troubleKey(route.device),
-        this.id,
-        `unreadable payload from life-safety device ${route.device} on ${topic}: ${reason}`,
-        true,
-      );
+      if (!LIFE_SAFETY_KINDS.has(route.kind)) continue;
+      raised = true;
+      this.ctx.trouble.raise(troubleKey(route.device), this.id, `unreadable payload from life-safety device ${route.device} on ${topic}: ${reason}`, true);
+    }
+    if (lifeSafetyTopic && !raised) {
+      this.ctx.trouble.raise(topicTroubleKey(topic), this.id, `unreadable payload on life-safety topic ${topic}: ${reason}`, true);
     }
   }
 }
 
 function troubleKey(device: string): string {
   return `mqtt-unreadable:${device}`;
+}
+
+function topicTroubleKey(topic: string): string {
+  return `mqtt-unreadable-topic:${topic}`;
 }

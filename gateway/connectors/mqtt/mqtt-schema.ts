@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { identifier } from '../../config/common-schema.ts';
+import { patternProblem } from './topic-pattern.ts';
 
 /** How one canonical point is read out of a JSON payload. */
 export const pointMapping = z.object({
@@ -36,13 +37,32 @@ export const mqttConnectorSchema = z.object({
   mappings: z.record(z.string(), payloadMapping).default({}),
   /** Topics that carry life-safety data: unreadable payloads on them raise a trouble condition. */
   lifeSafetyTopics: z.array(z.string()).default([]),
+  /**
+   * Topic patterns with named segments that bind messages to devices by their `{device}` segment
+   * (`site/{building}/smoke/{device}/state`). A `{building}` or `{floor}` segment must agree with
+   * the device's location. A device's own `binding.topic` takes precedence.
+   */
+  routes: z
+    .array(
+      z.object({
+        pattern: z.string().min(1).superRefine((p, ctx) => {
+          const problem = patternProblem(p) ?? (p.includes('{device}') ? undefined : 'a route pattern needs a {device} segment');
+          if (problem) ctx.addIssue({ code: 'custom', message: problem });
+        }),
+        /** Name of a mapping under `mappings` for devices that do not name their own. */
+        mapping: z.string().optional(),
+      }),
+    )
+    .default([]),
+  /** Payloads larger than this are dropped (and counted) before decoding. */
+  maxPayloadBytes: z.number().int().positive().max(16 * 1024 * 1024).default(64 * 1024),
 });
 export type MqttConnectorConfig = z.output<typeof mqttConnectorSchema>;
 
 export const mqttBindingSchema = z.object({
   connector: identifier,
-  /** Exact topic, or a pattern with `+`/`#` wildcards. */
-  topic: z.string().min(1),
+  /** Exact topic, or a pattern with `+`/`#` wildcards. Optional when a connector route reaches the device. */
+  topic: z.string().min(1).optional(),
   /**
    * Name of a mapping under the connector's `mappings`. Without one, payload keys that equal
    * canonical point names are taken as they are, and a numeric `ts` field (ms) as the time.

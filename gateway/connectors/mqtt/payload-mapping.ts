@@ -79,8 +79,8 @@ function convert(raw: unknown, def: PointDef, rule: PointMapping): PointValue | 
   switch (def.type) {
     case 'number': {
       const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
-      if (!Number.isFinite(n)) return undefined;
-      return n * (rule.scale ?? 1) + (rule.offset ?? 0);
+      const scaled = n * (rule.scale ?? 1) + (rule.offset ?? 0);
+      return Number.isFinite(scaled) ? scaled : undefined;
     }
     case 'boolean': {
       if (typeof value === 'boolean') return value;

@@ -1,25 +1,88 @@
 import { z } from 'zod';
 import { duration, identifier } from '../../config/common-schema.ts';
 
-export const opcuaConnectorSchema = z.object({
-  id: identifier,
-  type: z.literal('opcua'),
-  endpoint: z.string().regex(/^opc\.tcp:\/\//, 'expected an opc.tcp:// endpoint URL'),
-  securityMode: z.enum(['None', 'Sign', 'SignAndEncrypt']).default('None'),
-  securityPolicy: z.enum(['None', 'Basic256Sha256', 'Aes128_Sha256_RsaOaep', 'Aes256_Sha256_RsaPss']).default('None'),
-  identity: z
-    .discriminatedUnion('type', [
-      z.object({ type: z.literal('anonymous') }),
-      z.object({ type: z.literal('user'), username: z.string(), password: z.string() }),
-      z.object({ type: z.literal('certificate'), certificateFile: z.string(), privateKeyFile: z.string() }),
-    ])
-    .default({ type: 'anonymous' }),
-  publishingInterval: duration.default(500),
+/**
+ * Security policies the gateway accepts. The RSA PKCS#1 v1.5 policies (Basic128Rsa15, Basic256)
+ * are deprecated by the OPC Foundation and deliberately absent.
+ */
+export const OPCUA_SECURITY_POLICIES = ['None', 'Basic256Sha256', 'Aes128_Sha256_RsaOaep', 'Aes256_Sha256_RsaPss'] as const;
+
+export const opcuaConnectorSchema = z
+  .object({
+    id: identifier,
+    type: z.literal('opcua'),
+    endpoint: z.string().regex(/^opc\.tcp:\/\//, 'expected an opc.tcp:// endpoint URL'),
+    securityMode: z.enum(['None', 'Sign', 'SignAndEncrypt']).default('None'),
+    securityPolicy: z.enum(OPCUA_SECURITY_POLICIES).default('None'),
+    identity: z
+      .discriminatedUnion('type', [
+        z.object({ type: z.literal('anonymous') }),
+        z.object({ type: z.literal('user'), username: z.string(), password: z.string() }),
+        z.object({ type: z.literal('certificate'), certificateFile: z.string(), privateKeyFile: z.string() }),
+      ])
+      .default({ type: 'anonymous' }),
+    publishingInterval: duration.default(500),
+    /**
+     * PKI folder (own/, trusted/, rejected/) for the client's certificate and the trusted server
+     * certificates. Default: `<storage.dataDir>/pki`.
+     */
+    pkiDir: z.string().optional(),
+    /** Accept any server certificate (and record it in trusted/). Development only: logged as a warning. */
+    trustUnknownServerCertificates: z.boolean().default(false),
+    /** Publishing intervals without data after which the server sends an (empty) keep-alive. */
+    keepAliveCount: z.number().int().min(1).max(1000).default(10),
+    /** Silence (no data, no keep-alive) after which the subscription is reported and rebuilt. Default: 3 keep-alive periods. */
+    silentAfter: duration.optional(),
+    /** Reconnect backoff: first delay and cap (jittered, doubling). */
+    reconnectDelay: duration.default(1_000),
+    reconnectMaxDelay: duration.default(5_000),
+    /** Upper bound of monitored items per CreateMonitoredItems call when the server states no limit. */
+    maxItemsPerCall: z.number().int().min(1).max(100_000).default(1_000),
+    /** Timeout of one request (connect, create session, create items). */
+    requestTimeout: duration.default(10_000),
+  })
+  .superRefine((c, ctx) => {
+    if (c.securityMode === 'None' && c.securityPolicy !== 'None') {
+      ctx.addIssue({ code: 'custom', path: ['securityPolicy'], message: `securityMode None needs securityPolicy None (got ${c.securityPolicy})` });
+    }
+    if (c.securityMode !== 'None' && c.securityPolicy === 'None') {
+      ctx.addIssue({ code: 'custom', path: ['securityPolicy'], message: `securityMode ${c.securityMode} needs a securityPolicy such as Basic256Sha256` });
+    }
+  });
+export type OpcuaConnectorConfig = z.output<typeof opcuaConnectorSchema>;
+
+export const deadbandSchema = z.object({
+  type: z.enum(['absolute', 'percent']),
+  value: z.number().nonnegative(),
 });
+export type Deadband = z.output<typeof deadbandSchema>;
+
+/** One node of a binding, in full form. */
+export const opcuaNodeSchema = z.object({
+  /** `ns=1;s=Panel1.Zone1.State`; `{device}` and (in `{zone}` entries) `{zone}` are substituted. */
+  nodeId: z.string().min(1),
+  /** Raw value (as a string) → point value, e.g. `{ "0": "normal", "1": "fire" }`. */
+  map: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+  scale: z.number().optional(),
+  offset: z.number().optional(),
+  deadband: deadbandSchema.optional(),
+  samplingInterval: duration.optional(),
+  queueSize: z.number().int().min(1).max(10_000).optional(),
+});
+export type OpcuaNodeSpec = z.output<typeof opcuaNodeSchema>;
 
 export const opcuaBindingSchema = z.object({
   connector: identifier,
-  /** Canonical point name → node id (`ns=1;s=Panel1.Zone1.State`). `{zone}` expands per fire zone. */
-  nodes: z.record(z.string(), z.string()),
+  /**
+   * Canonical point name → node id string or full node entry. A key containing `{zone}`
+   * (`zone_{zone}_state`) expands once per fire zone of the device; `{device}` in node ids is the
+   * device id.
+   */
+  nodes: z.record(z.string(), z.union([z.string().min(1), opcuaNodeSchema])),
   samplingInterval: duration.default(250),
+  /** Server-side queue per monitored item (values kept between publishes). */
+  queueSize: z.number().int().min(1).max(10_000).default(10),
+  /** Default deadband for numeric points of this device. */
+  deadband: deadbandSchema.optional(),
 });
+export type OpcuaBinding = z.output<typeof opcuaBindingSchema>;

@@ -21,7 +21,7 @@ describe('config loading', () => {
     const err = await loadConfigFile('test/fixtures/config/three-mistakes.yaml').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConfigError);
     const issues = (err as ConfigError).issues;
-    expect(issues.map((i) => i.path).sort()).toEqual(['devices[1].building', 'devices[2].binding.topic', 'storage.retention']);
+    expect(issues.map((i) => i.path).sort()).toEqual(['devices[1].building', 'devices[2].kind', 'storage.retention']);
     expect(issues.find((i) => i.path === 'storage.retention')?.message).toMatch(/duration like/);
     expect(issues.find((i) => i.path === 'devices[1].building')?.message).toMatch(/unknown building "b9"/);
   });
@@ -31,7 +31,7 @@ describe('config loading', () => {
     expect(run.status).toBe(2);
     expect(run.stderr).toContain('3 error(s)');
     expect(run.stderr).toContain('devices[1].building');
-    expect(run.stderr).toContain('devices[2].binding.topic');
+    expect(run.stderr).toContain('devices[2].kind');
     expect(run.stderr).toContain('storage.retention');
   });
 

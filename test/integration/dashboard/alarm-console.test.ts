@@ -45,7 +45,7 @@ describe('alarm console in Chromium', () => {
   beforeAll(async () => {
     const [port, brokerPort] = [await freePort(), await freePort()];
     broker = `mqtt://127.0.0.1:${brokerPort}`;
-    args = ['--config', 'config/demo-site.yaml', '--demo', '--data-dir', dir.path, '--port', String(port), '--broker-port', String(brokerPort)];
+    args = ['--config', 'config/demo-site.yaml', '--demo', '--data-dir', dir.path, '--port', String(port), '--broker-port', String(brokerPort), '--free-ports'];
     gw = await startGatewayProcess(args);
     browser = await launchBrowser();
   });

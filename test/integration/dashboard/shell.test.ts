@@ -21,7 +21,7 @@ describe('dashboard shell in Chromium', () => {
   let gw: GatewayProcess;
   let browser: Browser;
   let port: number;
-  const args = (): string[] => ['--config', 'config/demo-site.yaml', '--demo', '--data-dir', dir.path, '--port', String(port), '--broker-port', '0'];
+  const args = (): string[] => ['--config', 'config/demo-site.yaml', '--demo', '--data-dir', dir.path, '--port', String(port), '--broker-port', '0', '--free-ports'];
 
   beforeAll(async () => {
     port = await freePort();

@@ -1,0 +1,133 @@
+/**
+ * Equipment uptime: reports (JSON, CSV, printable HTML) per device, kind, building and site for a
+ * day, week, month or any range; each device's ledger; the fleet now; the monthly report files.
+ */
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { DEVICE_KINDS } from '../../model/device-kinds.ts';
+import { PERIODS, RangeParamError, REPORT_LANGUAGES, type RangeParams, type ResolvedRange, type UptimeFacade } from '../../../rules/uptime/index.ts';
+import { ApiError } from '../api-error.ts';
+import type { ApiDeps } from '../api-deps.ts';
+import { queryTime } from './query-time.ts';
+
+/** Operators and engineers (and admins) read uptime; contractors do not see the site's contract figures. */
+const READERS = { access: ['operator', 'engineer'] as const };
+
+const rangeQuery = {
+  from: queryTime.optional(),
+  to: queryTime.optional(),
+  period: z.enum(PERIODS).optional().meta({ description: 'Calendar period in the site time zone (with `date`)' }),
+  date: z.string().optional().meta({ description: 'YYYY-MM-DD (or YYYY-MM for a month); default today', example: '2026-11' }),
+};
+
+function resolve(uptime: UptimeFacade, q: RangeParams): ResolvedRange {
+  try {
+    return uptime.resolveRange(q);
+  } catch (err) {
+    if (err instanceof RangeParamError) throw new ApiError('BAD_REQUEST', err.message, { param: err.param });
+    throw err;
+  }
+}
+
+export function uptimeRoutes(uptime: UptimeFacade, deps: Pick<ApiDeps, 'devices'>): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.get(
+      '/api/uptime/report',
+      {
+        config: READERS,
+        schema: {
+          summary: 'Availability, downtime, faults, MTBF, MTTR and time below target per device, kind, building and site',
+          description: 'Give `from`/`to`, or `period` (day, week, month) with `date`; default: this month so far. `format=csv|html` for export and printing.',
+          tags: ['uptime'],
+          querystring: z.object({
+            ...rangeQuery,
+            kind: z.enum(DEVICE_KINDS).optional(),
+            building: z.string().optional(),
+            device: z.string().optional(),
+            top: z.coerce.number().int().min(1).max(100).optional(),
+            format: z.enum(['json', 'csv', 'html']).default('json'),
+            lang: z.enum(REPORT_LANGUAGES).default('zh-CN'),
+          }),
+        },
+      },
+      async (req, reply) => {
+        const q = req.query;
+        const range = resolve(uptime, q);
+        if (q.building !== undefined && !deps.devices().some((d) => d.location.building === q.building)) {
+          throw new ApiError('BAD_REQUEST', `building: no devices in building "${q.building}"`, { param: 'building' });
+        }
+        if (q.device !== undefined && !uptime.hasDevice(q.device)) {
+          throw new ApiError('BAD_REQUEST', `device: no device "${q.device}"`, { param: 'device' });
+        }
+        const report = uptime.report(range, { kind: q.kind, building: q.building, device: q.device, top: q.top });
+        const base = `uptime-${range.label.replace(/[^0-9A-Za-z-]+/g, '_')}`;
+        if (q.format === 'csv') {
+          return reply
+            .type('text/csv; charset=utf-8')
+            .header('content-disposition', `attachment; filename="${base}.csv"`)
+            .send(`\uFEFF${uptime.csv(report)}`);
+        }
+        if (q.format === 'html') return reply.type('text/html; charset=utf-8').send(uptime.html(report, q.lang));
+        return reply.type('application/json; charset=utf-8').send(JSON.stringify(report));
+      },
+    );
+
+    app.get(
+      '/api/uptime/devices/:id/intervals',
+      {
+        config: READERS,
+        schema: {
+          summary: "One device's ledger of state intervals (the audit trail behind the figures)",
+          tags: ['uptime'],
+          params: z.object({ id: z.string() }),
+          querystring: z.object(rangeQuery),
+          response: {
+            200: z.object({
+              device: z.string(),
+              from: z.number(),
+              to: z.number(),
+              intervals: z.array(z.object({ state: z.string(), reason: z.string(), start: z.number(), end: z.number().nullable() })),
+            }),
+          },
+        },
+      },
+      async (req) => {
+        if (!uptime.hasDevice(req.params.id)) throw new ApiError('NOT_FOUND', `no device "${req.params.id}"`);
+        const range = resolve(uptime, req.query);
+        const intervals = uptime.intervals(req.params.id, range.from, range.to).map((iv) => ({ state: iv.state, reason: iv.reason, start: iv.start, end: iv.end }));
+        return { device: req.params.id, from: range.from, to: range.to, intervals };
+      },
+    );
+
+    app.get(
+      '/api/uptime/fleet',
+      {
+        config: READERS,
+        schema: {
+          summary: 'Share of devices in good order right now against the fleet target, and each device’s state',
+          tags: ['uptime'],
+          response: {
+            200: z.object({
+              fleet: z.looseObject({ sharePct: z.number().nullable(), targetPct: z.number() }),
+              devices: z.array(z.object({ device: z.string(), state: z.string(), reason: z.string(), since: z.number().nullable() })),
+            }),
+          },
+        },
+      },
+      async () => ({ fleet: { ...uptime.fleet() }, devices: uptime.states() }),
+    );
+
+    app.get(
+      '/api/uptime/monthly',
+      {
+        config: READERS,
+        schema: {
+          summary: 'Monthly report files generated into <dataDir>/reports',
+          tags: ['uptime'],
+          response: { 200: z.object({ files: z.array(z.string()) }) },
+        },
+      },
+      async () => ({ files: uptime.monthlyReports() }),
+    );
+  };
+}

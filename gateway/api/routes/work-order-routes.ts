@@ -1,0 +1,385 @@
+/**
+ * Work-order API. Two encapsulated plugins with their own authentication hook:
+ *  - contractors (`/api/contractor/work-orders`): bearer token; each sees and changes only its own orders (403);
+ *  - operators (`/api/work-orders`): the logged-in operator (role operator or admin; engineers may read);
+ *    with no accounts configured (open mode, loopback only) an `x-user` header may name the operator.
+ */
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { DEVICE_KINDS } from '../../model/device-kinds.ts';
+import {
+  WORK_ORDER_SOURCES,
+  WORK_ORDER_STATUSES,
+  WorkOrderError,
+  type Actor,
+  type WorkOrder,
+  type WorkOrderDetail,
+  type WorkOrdersFacade,
+} from '../../../rules/work-orders/index.ts';
+import { LOCAL_ADMIN } from '../../auth/accounts.ts';
+import { userOf } from '../access-control.ts';
+import { ApiError } from '../api-error.ts';
+import { queryTime } from './query-time.ts';
+
+const priority = z.coerce.number().int().min(1).max(4).transform((p) => p as 1 | 2 | 3 | 4);
+const status = z.enum(WORK_ORDER_STATUSES);
+const idParams = z.object({ id: z.coerce.number().int().positive() });
+const note = z.string().trim().min(1).max(4000);
+
+const workOrderView = z.object({
+  id: z.number(),
+  source: z.enum(WORK_ORDER_SOURCES),
+  device: z.string().nullable(),
+  kind: z.enum(DEVICE_KINDS).nullable(),
+  location: z.object({ site: z.string(), building: z.string(), floor: z.string() }).nullable(),
+  fault: z.string().nullable(),
+  trade: z.string(),
+  priority: z.number(),
+  title: z.string(),
+  contractor: z.string().nullable(),
+  status,
+  createdAt: z.number(),
+  createdBy: z.string(),
+  updatedAt: z.number(),
+  respondBy: z.number(),
+  fixBy: z.number(),
+  dispatchedAt: z.number().nullable(),
+  acknowledgedAt: z.number().nullable(),
+  startedAt: z.number().nullable(),
+  resolvedAt: z.number().nullable(),
+  closedAt: z.number().nullable(),
+  cancelledAt: z.number().nullable(),
+  respondBreachedAt: z.number().nullable(),
+  fixBreachedAt: z.number().nullable(),
+  occurrences: z.number(),
+  lastOccurrenceAt: z.number(),
+  alarmIds: z.array(z.string()),
+  alarmActive: z.boolean(),
+  alarmClearedAt: z.number().nullable(),
+});
+
+const journalView = z.object({
+  seq: z.number(),
+  at: z.number(),
+  actor: z.string(),
+  action: z.string(),
+  from: status.nullable(),
+  to: status.nullable(),
+  note: z.string().nullable(),
+  data: z.record(z.string(), z.unknown()).nullable(),
+});
+
+const detailView = workOrderView.extend({
+  journal: z.array(journalView),
+  deliveries: z.array(z.object({ id: z.string(), recipient: z.string(), channel: z.string(), event: z.string(), status: z.string(), attempts: z.number(), lastError: z.string().nullable() })),
+});
+
+const listView = z.object({ workOrders: z.array(workOrderView) });
+
+const durationStats = z.object({ count: z.number(), meanMs: z.number().nullable(), p50Ms: z.number().nullable(), p90Ms: z.number().nullable(), maxMs: z.number().nullable() });
+
+/** Map a refusal of the service to the API's error catalogue, keeping the field it names. */
+function apiError(err: unknown): unknown {
+  if (!(err instanceof WorkOrderError)) return err;
+  const code = ({ not_found: 'NOT_FOUND', forbidden: 'FORBIDDEN', conflict: 'CONFLICT', bad_request: 'BAD_REQUEST' } as const)[err.code];
+  return new ApiError(code, err.message, err.field ? { field: err.field } : undefined);
+}
+
+function call<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    throw apiError(err);
+  }
+}
+
+type View = z.output<typeof workOrderView>;
+type DetailView = z.output<typeof detailView>;
+
+const view = (o: WorkOrder): View => ({ ...o, alarmIds: [...o.alarmIds], location: o.location ? { ...o.location } : null });
+const detail = (o: WorkOrderDetail): DetailView => ({ ...view(o), journal: o.journal.map((j) => ({ ...j })), deliveries: o.deliveries.map((d) => ({ ...d })) });
+
+function bearer(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (typeof header !== 'string') return undefined;
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return m?.[1];
+}
+
+const actors = new WeakMap<FastifyRequest, Actor>();
+
+function actorOf(request: FastifyRequest): Actor {
+  const actor = actors.get(request);
+  if (!actor) throw new ApiError('UNAUTHORIZED', 'not authenticated');
+  return actor;
+}
+
+function contractorRoutes(wo: WorkOrdersFacade): FastifyPluginAsyncZod {
+  return async (app) => {
+    // Contractors come either with a login session of a contractor account (the dashboard) or with
+    // their API token (their own systems); the route-level access check is therefore done here.
+    app.addHook('onRoute', (route) => {
+      route.config = { ...route.config, access: 'public' };
+    });
+    app.addHook('onRequest', async (request) => {
+      const user = request.user;
+      if (user && user.role === 'contractor') {
+        if (!user.contractor) throw new ApiError('FORBIDDEN', `account ${user.username} is not linked to a contractor (accounts.users[].contractor)`);
+        actors.set(request, { type: 'contractor', id: user.contractor });
+        return;
+      }
+      const token = bearer(request);
+      if (!token) throw new ApiError('UNAUTHORIZED', 'authorization: log in as a contractor or send "Bearer <contractor token>"');
+      const id = await wo.authenticate(token);
+      if (!id) throw new ApiError('UNAUTHORIZED', 'authorization: unknown or revoked contractor token');
+      actors.set(request, { type: 'contractor', id });
+    });
+
+    const base = '/api/contractor/work-orders';
+    app.get(
+      base,
+      {
+        schema: {
+          summary: 'The work orders assigned to the calling contractor',
+          tags: ['work orders (contractor)'],
+          querystring: z.object({ status: z.array(status).or(status.transform((s) => [s])).optional() }),
+          response: { 200: listView },
+        },
+      },
+      async (req) => {
+        const actor = actorOf(req);
+        return { workOrders: wo.list({ contractor: actor.id, ...(req.query.status ? { status: req.query.status } : {}), limit: 1000 }).map(view) };
+      },
+    );
+
+    app.get(
+      `${base}/:id`,
+      { schema: { summary: 'One of the caller’s work orders with its journal', tags: ['work orders (contractor)'], params: idParams, response: { 200: detailView } } },
+      async (req) => detail(call(() => wo.get(req.params.id, actorOf(req)))),
+    );
+
+    const action = (path: string, summary: string, body: z.ZodType<{ note?: string | undefined }>, run: (id: number, actor: Actor, note: string | undefined) => WorkOrder): void => {
+      app.post(
+        `${base}/:id/${path}`,
+        { schema: { summary, tags: ['work orders (contractor)'], params: idParams, body, response: { 200: workOrderView } } },
+        async (req) => view(call(() => run(req.params.id, actorOf(req), req.body.note))),
+      );
+    };
+    action('acknowledge', 'Acknowledge (the respond deadline is met by this)', z.object({ note: note.optional() }).prefault({}), (id, a, n) => wo.acknowledge(id, a, n));
+    action('start', 'Start work on site', z.object({ note: note.optional() }).prefault({}), (id, a, n) => wo.startWork(id, a, n));
+    action('notes', 'Add a note to the journal', z.object({ note }), (id, a, n) => wo.addNote(id, a, n as string));
+    action('resolve', 'Report the fault fixed (an operator verifies and closes)', z.object({ note }), (id, a, n) => wo.resolve(id, a, n));
+  };
+}
+
+function operatorRoutes(wo: WorkOrdersFacade, now: () => number): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.addHook('onRoute', (route) => {
+      const reading = route.method === 'GET' || (Array.isArray(route.method) && route.method.every((m) => m === 'GET' || m === 'HEAD'));
+      route.config = { ...route.config, access: reading ? ['operator', 'engineer'] : ['operator'] };
+    });
+    app.addHook('preHandler', async (request) => {
+      const user = userOf(request);
+      let id = user.username;
+      if (user === LOCAL_ADMIN) {
+        // open mode (no accounts, loopback only): an x-user header may name the operator
+        const named = request.headers['x-user'];
+        if (typeof named === 'string' && /^[\p{L}\p{N}_.@-]{1,64}$/u.test(named)) id = named;
+      }
+      actors.set(request, { type: 'operator', id });
+    });
+    const tags = ['work orders (operator)'];
+    const base = '/api/work-orders';
+
+    app.get(
+      base,
+      {
+        schema: {
+          summary: 'Work orders with filters, newest first',
+          tags,
+          querystring: z.object({
+            status: z.array(status).or(status.transform((s) => [s])).optional(),
+            contractor: z.string().optional(),
+            trade: z.string().optional(),
+            device: z.string().optional(),
+            building: z.string().optional(),
+            source: z.enum(WORK_ORDER_SOURCES).optional(),
+            priority: priority.optional(),
+            from: queryTime.optional(),
+            to: queryTime.optional(),
+            limit: z.coerce.number().int().min(1).max(10_000).default(500),
+          }),
+          response: { 200: listView },
+        },
+      },
+      async (req) => {
+        const q = req.query;
+        return {
+          workOrders: wo.list({
+            ...(q.status ? { status: q.status } : {}),
+            ...(q.contractor !== undefined ? { contractor: q.contractor } : {}),
+            ...(q.trade !== undefined ? { trade: q.trade } : {}),
+            ...(q.device !== undefined ? { device: q.device } : {}),
+            ...(q.building !== undefined ? { building: q.building } : {}),
+            ...(q.source !== undefined ? { source: q.source } : {}),
+            ...(q.priority !== undefined ? { priority: q.priority } : {}),
+            ...(q.from !== undefined ? { createdFrom: q.from } : {}),
+            ...(q.to !== undefined ? { createdTo: q.to } : {}),
+            limit: q.limit,
+          }).map(view),
+        };
+      },
+    );
+
+    app.post(
+      base,
+      {
+        schema: {
+          summary: 'Create a work order by hand',
+          tags,
+          body: z.object({
+            device: z.string().min(1),
+            trade: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'expected an identifier such as "pumps"'),
+            priority: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4)]),
+            title: z.string().trim().min(1).max(500),
+            contractor: z.string().optional(),
+            fault: z.string().min(1).optional(),
+          }),
+          response: { 201: workOrderView },
+        },
+      },
+      async (req, reply) => {
+        const b = req.body;
+        const order = call(() =>
+          wo.create(
+            { device: b.device, trade: b.trade, priority: b.priority, title: b.title, ...(b.contractor !== undefined ? { contractor: b.contractor } : {}), ...(b.fault !== undefined ? { fault: b.fault } : {}) },
+            actorOf(req),
+          ),
+        );
+        return reply.status(201).send(view(order));
+      },
+    );
+
+    app.get(
+      `${base}/dead-letters`,
+      {
+        schema: {
+          summary: 'Messages that could not be delivered after every attempt',
+          tags,
+          response: {
+            200: z.object({
+              deadLetters: z.array(
+                z.object({
+                  id: z.string(),
+                  orderId: z.number().nullable(),
+                  recipientType: z.string(),
+                  recipient: z.string(),
+                  channel: z.string(),
+                  event: z.string(),
+                  attempts: z.number(),
+                  deadAt: z.number(),
+                  reason: z.string(),
+                  history: z.array(z.object({ attempt: z.number(), at: z.number(), ok: z.boolean(), statusCode: z.number().nullable(), error: z.string().nullable() })),
+                }),
+              ),
+            }),
+          },
+        },
+      },
+      async () => ({
+        deadLetters: wo.deadLetters().map((d) => ({
+          id: d.id,
+          orderId: d.orderId,
+          recipientType: d.recipientType,
+          recipient: d.recipient,
+          channel: d.channel,
+          event: d.event,
+          attempts: d.attempts,
+          deadAt: d.deadAt,
+          reason: d.reason,
+          history: wo.deliveryAttempts(d.id).map((a) => ({ attempt: a.attempt, at: a.at, ok: a.ok, statusCode: a.statusCode, error: a.error })),
+        })),
+      }),
+    );
+
+    app.post(
+      `${base}/dead-letters/:id/retry`,
+      { schema: { summary: 'Queue a dead letter again (attempts start over)', tags, params: z.object({ id: z.uuid() }), response: { 202: z.object({ queued: z.string() }) } } },
+      async (req, reply) => {
+        call(() => wo.retryDeadLetter(req.params.id, actorOf(req)));
+        return reply.status(202).send({ queued: req.params.id });
+      },
+    );
+
+    app.get(
+      `${base}/kpis`,
+      {
+        schema: {
+          summary: 'Response time, time to fix, SLA compliance and open backlog per contractor or trade (orders created in the period)',
+          tags,
+          querystring: z.object({ groupBy: z.enum(['contractor', 'trade']).default('contractor'), from: queryTime.optional(), to: queryTime.optional() }),
+          response: {
+            200: z.object({
+              from: z.number(),
+              to: z.number(),
+              groupBy: z.string(),
+              rows: z.array(
+                z.object({
+                  key: z.string(),
+                  created: z.number(),
+                  responseTime: durationStats,
+                  timeToFix: durationStats,
+                  judged: z.number(),
+                  compliant: z.number(),
+                  slaCompliancePct: z.number().nullable(),
+                  respondBreaches: z.number(),
+                  fixBreaches: z.number(),
+                  openBacklog: z.number(),
+                }),
+              ),
+            }),
+          },
+        },
+      },
+      async (req) => {
+        const to = req.query.to ?? now();
+        const from = req.query.from ?? to - 30 * 86_400_000;
+        if (from > to) throw new ApiError('BAD_REQUEST', 'from: must not be after to', { field: 'from' });
+        return { from, to, groupBy: req.query.groupBy, rows: wo.kpis({ from, to, groupBy: req.query.groupBy }) };
+      },
+    );
+
+    app.get(
+      `${base}/stats`,
+      { schema: { summary: 'Counters: orders, recurrences, SLA breaches, escalations, outbox', tags, response: { 200: z.looseObject({ open: z.number() }) } } },
+      async () => ({ ...wo.stats() }),
+    );
+
+    app.get(
+      `${base}/:id`,
+      { schema: { summary: 'One work order with its journal and deliveries', tags, params: idParams, response: { 200: detailView } } },
+      async (req) => detail(call(() => wo.get(req.params.id))),
+    );
+
+    const action = <B extends z.ZodType>(path: string, summary: string, body: B, run: (id: number, actor: Actor, body: z.output<B>) => WorkOrder): void => {
+      app.post(`${base}/:id/${path}`, { schema: { summary, tags, params: idParams, body, response: { 200: workOrderView } } }, async (req) =>
+        view(call(() => run(req.params.id, actorOf(req), req.body as z.output<B>))),
+      );
+    };
+    action('close', 'Verify the fix and close', z.object({ note: note.optional() }).prefault({}), (id, a, b) => wo.close(id, a, b.note));
+    action('reassign', 'Give the order to another contractor (the old one is told it was withdrawn)', z.object({ contractor: z.string().min(1), note: note.optional() }), (id, a, b) =>
+      wo.reassign(id, b.contractor, a, b.note),
+    );
+    action('cancel', 'Cancel the order', z.object({ reason: note }), (id, a, b) => wo.cancel(id, a, b.reason));
+    action('reopen', 'Reopen a resolved, closed or cancelled order (deadlines start again)', z.object({ reason: note }), (id, a, b) => wo.reopen(id, a, b.reason));
+    action('notes', 'Add a note to the journal', z.object({ note }), (id, a, b) => wo.addNote(id, a, b.note));
+  };
+}
+
+export function workOrderRoutes(wo: WorkOrdersFacade, now: () => number): FastifyPluginAsyncZod {
+  return async (app) => {
+    await app.register(contractorRoutes(wo));
+    await app.register(operatorRoutes(wo, now));
+  };
+}

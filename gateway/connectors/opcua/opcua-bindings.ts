@@ -1,0 +1,69 @@
+/**
+ * From device bindings to the flat list of monitored points of one connection: `{zone}` keys
+ * expanded per fire zone, `{device}` substituted, every point checked against the device kind's
+ * canonical points. Pure; throws one Error naming device and point for a bad binding.
+ */
+import { pointsOf, type DeviceKind, type PointDef } from '../../model/device-kinds.ts';
+import type { BoundDevice } from '../connector.ts';
+import { opcuaBindingSchema, type Deadband, type OpcuaNodeSpec } from './opcua-schema.ts';
+
+export interface MonitoredPoint {
+  readonly device: string;
+  readonly kind: DeviceKind;
+  readonly point: PointDef;
+  readonly nodeId: string;
+  readonly samplingInterval: number;
+  readonly queueSize: number;
+  readonly deadband: Deadband | undefined;
+  readonly map: Readonly<Record<string, string | number | boolean>> | undefined;
+  readonly scale: number | undefined;
+  readonly offset: number | undefined;
+}
+
+export function expandBindings(devices: readonly BoundDevice[]): MonitoredPoint[] {
+  const out: MonitoredPoint[] = [];
+  for (const bound of devices) {
+    const info = bound.info;
+    const parsed = opcuaBindingSchema.safeParse(bound.binding);
+    if (!parsed.success) {
+      throw new Error(`device ${info.id}: invalid opcua binding: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    }
+    const binding = parsed.data;
+    const defs = new Map(pointsOf(info.kind, info.zones === undefined ? {} : { zones: info.zones }).map((p) => [p.name, p]));
+    const seen = new Set<string>();
+    for (const [key, entry] of Object.entries(binding.nodes)) {
+      const spec: OpcuaNodeSpec = typeof entry === 'string' ? { nodeId: entry } : entry;
+      const zones = key.includes('{zone}') ? zoneNumbers(info.id, key, info.zones) : [undefined];
+      for (const zone of zones) {
+        const name = zone === undefined ? key : key.replaceAll('{zone}', String(zone));
+        const def = defs.get(name);
+        if (!def) {
+          throw new Error(`device ${info.id}: binding node "${name}" is not a point of kind ${info.kind} (points: ${[...defs.keys()].join(', ')})`);
+        }
+        if (seen.has(name)) throw new Error(`device ${info.id}: point "${name}" is bound twice`);
+        seen.add(name);
+        let nodeId = spec.nodeId.replaceAll('{device}', info.id);
+        if (zone !== undefined) nodeId = nodeId.replaceAll('{zone}', String(zone));
+        if (nodeId.includes('{')) throw new Error(`device ${info.id}: node id "${nodeId}" of point ${name} has an unknown {placeholder}`);
+        out.push({
+          device: info.id,
+          kind: info.kind,
+          point: def,
+          nodeId,
+          samplingInterval: spec.samplingInterval ?? binding.samplingInterval,
+          queueSize: spec.queueSize ?? binding.queueSize,
+          deadband: def.type === 'number' ? (spec.deadband ?? binding.deadband) : spec.deadband,
+          map: spec.map,
+          scale: spec.scale,
+          offset: spec.offset,
+        });
+      }
+    }
+  }
+  return out;
+}
+
+function zoneNumbers(device: string, key: string, zones: number | undefined): number[] {
+  if (zones === undefined) throw new Error(`device ${device}: binding key "${key}" uses {zone} but the device declares no zones`);
+  return Array.from({ length: zones }, (_, i) => i + 1);
+}

@@ -1,0 +1,449 @@
+/**
+ * OPC UA connector (node-opcua client): one session and ONE subscription per connection, with a
+ * monitored item per bound point, created in batches no larger than the server's
+ * MaxMonitoredItemsPerCall. Live data comes only from data-change notifications, never from reads.
+ *
+ * Recovery is ours, not the library's: on a lost connection, a closed session, a terminated
+ * subscription or a silent one (no data and no keep-alive for `silentAfter`), the whole client is
+ * torn down and rebuilt from config after a jittered, capped backoff on the injected Clock.
+ */
+import {
+  AttributeIds,
+  DataChangeFilter,
+  DataChangeTrigger,
+  DeadbandType,
+  OPCUAClient,
+  TimestampsToReturn,
+  type ClientMonitoredItemGroup,
+  type ClientSession,
+  type ClientSubscription,
+  type DataValue,
+  type OPCUACertificateManager,
+} from 'node-opcua';
+import type { EventEmitter } from 'node:events';
+import type { Logger } from 'pino';
+import type { Timer } from '../../model/clock.ts';
+import type { PointValue, Sample, SampleSink } from '../../model/sample.ts';
+import { RateLimitedLog } from '../../log/rate-limited-log.ts';
+import { ConnectorStats, type ConnectionHealth, type Connector, type ConnectorContext } from '../connector.ts';
+import { ThroughputMeter } from '../throughput-meter.ts';
+import { expandBindings, type MonitoredPoint } from './opcua-bindings.ts';
+import {
+  checkIdentityFiles,
+  createCertificateManager,
+  pkiFolder,
+  securityModeOf,
+  securityPolicyOf,
+  userIdentityOf,
+} from './opcua-client-options.ts';
+import type { OpcuaConnectorConfig } from './opcua-schema.ts';
+import { routeOpcuaLibraryLogs } from './opcua-library-log.ts';
+import { convertValue, qualityOf } from './opcua-value.ts';
+
+/** ns=0 Server_ServerCapabilities_OperationLimits_MaxMonitoredItemsPerCall. */
+const MAX_MONITORED_ITEMS_PER_CALL = 'i=11714';
+const LIFE_SAFETY_KINDS = new Set(['fire_panel', 'smoke_detector']);
+
+interface Live {
+  readonly gen: number;
+  readonly client: OPCUAClient;
+  session?: ClientSession;
+  subscription?: ClientSubscription;
+  readonly groups: ClientMonitoredItemGroup[];
+}
+
+interface BadNode {
+  readonly device: string;
+  readonly point: string;
+  readonly nodeId: string;
+  readonly status: string;
+}
+
+export class OpcuaConnector implements Connector {
+  readonly id: string;
+  private readonly config: OpcuaConnectorConfig;
+  private readonly ctx: ConnectorContext;
+  private readonly log: Logger;
+  private readonly warnings: RateLimitedLog;
+  private readonly stats = new ConnectorStats();
+  private readonly meter: ThroughputMeter;
+  private readonly points: readonly MonitoredPoint[];
+  private readonly lastValue = new Map<MonitoredPoint, PointValue>();
+  /** When a point was marked bad for a lost connection: its next sample must not look older. */
+  private readonly markedBadAt = new Map<MonitoredPoint, number>();
+  private readonly lifeSafety: boolean;
+  private certificates: OPCUACertificateManager | undefined;
+  private out: SampleSink | undefined;
+  private live: Live | undefined;
+  private gen = 0;
+  private stopped = true;
+  private attempt = 0;
+  private retryTimer: Timer | undefined;
+  private watchdog: Timer | undefined;
+  private lastActivity = 0;
+  private silentAfterMs = 0;
+  private silent = false;
+  private itemsPerCall = 0;
+  private reconnects = 0;
+  private lastError: string | undefined;
+  private badNodes: BadNode[] = [];
+  private pending: Sample[] = [];
+  private flushQueued = false;
+
+  constructor(config: OpcuaConnectorConfig, ctx: ConnectorContext) {
+    this.id = config.id;
+    this.config = config;
+    this.ctx = ctx;
+    this.log = ctx.log;
+    this.warnings = new RateLimitedLog(ctx.log, ctx.clock);
+    this.meter = new ThroughputMeter(ctx.clock, () => this.stats);
+    routeOpcuaLibraryLogs(ctx.log);
+    this.points = expandBindings(ctx.devices);
+    this.lifeSafety = this.points.some((p) => LIFE_SAFETY_KINDS.has(p.kind));
+    checkIdentityFiles(config);
+    if (config.reconnectMaxDelay < config.reconnectDelay) {
+      throw new Error(`connector ${config.id}: reconnectMaxDelay (${config.reconnectMaxDelay} ms) is below reconnectDelay (${config.reconnectDelay} ms)`);
+    }
+  }
+
+  /** Resolves after the first connection attempt, connected or not; retries continue in the background. */
+  async start(out: SampleSink): Promise<void> {
+    this.out = out;
+    this.stopped = false;
+    this.meter.start();
+    if (this.config.trustUnknownServerCertificates) {
+      this.log.warn({ endpoint: this.config.endpoint }, 'trustUnknownServerCertificates is on: any server certificate is accepted (development only)');
+    }
+    this.certificates = createCertificateManager(this.config, this.ctx.dataDir);
+    await this.certificates.initialize();
+    await this.connect();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.meter.stop();
+    this.retryTimer?.cancel();
+    this.retryTimer = undefined;
+    await this.teardown();
+    await this.certificates?.dispose();
+    this.certificates = undefined;
+    this.ctx.trouble.clear(this.silentKey());
+    this.ctx.trouble.clear(this.lostKey());
+  }
+
+  health(): ConnectionHealth {
+    return this.stats.snapshot(this.id, 'opcua', {
+      ...this.meter.rates(),
+      endpoint: this.config.endpoint,
+      monitoredItems: this.points.length,
+      itemsPerCall: this.itemsPerCall,
+      silentSubscription: this.silent,
+      silentAfterMs: this.silentAfterMs,
+      reconnects: this.reconnects,
+      ...(this.lastError !== undefined ? { lastError: this.lastError } : {}),
+      ...(this.badNodes.length > 0 ? { badNodes: this.badNodes } : {}),
+    });
+  }
+
+  private async connect(): Promise<void> {
+    const gen = ++this.gen;
+    // Pick up certificates an engineer trusted (or removed) since the last attempt; no file watchers.
+    if (this.attempt > 0) await this.certificates?.reloadCertificates().catch(() => undefined);
+    if (!this.current(gen)) return;
+    const client = OPCUAClient.create({
+      applicationName: `facility-gateway-${this.id}`,
+      endpointMustExist: false,
+      securityMode: securityModeOf(this.config),
+      securityPolicy: securityPolicyOf(this.config),
+      clientCertificateManager: this.certificates as OPCUACertificateManager,
+      connectionStrategy: { maxRetry: 0, initialDelay: 100, maxDelay: 200 },
+      keepSessionAlive: false,
+      requestedSessionTimeout: 60_000,
+      transportTimeout: this.config.requestTimeout,
+      defaultTransactionTimeout: this.config.requestTimeout,
+    });
+    const live: Live = { gen, client, groups: [] };
+    this.live = live;
+    client.on('connection_lost', () => this.lost(gen, 'connection lost'));
+    client.on('close', () => this.lost(gen, 'connection closed'));
+    try {
+      this.stats.requests++;
+      await client.connect(this.config.endpoint);
+      if (!this.current(gen)) return;
+      const session = await client.createSession(userIdentityOf(this.config));
+      live.session = session;
+      if (!this.current(gen)) return;
+      session.on('session_closed', () => this.lost(gen, 'session closed by server'));
+      this.itemsPerCall = await this.readItemsPerCall(session);
+      const subscription = await session.createSubscription2({
+        requestedPublishingInterval: this.config.publishingInterval,
+        requestedMaxKeepAliveCount: this.config.keepAliveCount,
+        requestedLifetimeCount: this.config.keepAliveCount * 6,
+        maxNotificationsPerPublish: 0,
+        publishingEnabled: true,
+        priority: 10,
+      });
+      live.subscription = subscription;
+      if (!this.current(gen)) return;
+      subscription.on('error', (err: Error) => this.libraryError(gen, err));
+      subscription.on('internal_error', (err: Error) => this.libraryError(gen, err));
+      subscription.on('keepalive', () => this.activity(gen));
+      subscription.on('received_notifications', () => this.activity(gen));
+      subscription.on('terminated', () => this.lost(gen, 'subscription terminated'));
+      await this.createItems(live, subscription);
+      if (!this.current(gen)) return;
+      this.silentAfterMs = this.config.silentAfter ?? 3 * subscription.publishingInterval * subscription.maxKeepAliveCount;
+      this.lastActivity = this.ctx.clock.monotonic();
+      this.startWatchdog(gen);
+      this.stats.connected = true;
+      this.stats.consecutiveFailures = 0;
+      this.stats.lastSuccess = this.ctx.clock.now();
+      this.attempt = 0;
+      this.lastError = undefined;
+      this.ctx.trouble.clear(this.lostKey());
+      this.log.info(
+        { endpoint: this.config.endpoint, items: this.points.length, itemsPerCall: this.itemsPerCall, publishingInterval: subscription.publishingInterval },
+        'opcua subscribed',
+      );
+    } catch (err) {
+      if (!this.current(gen)) return;
+      this.fail(gen, 'connect', err as Error);
+    }
+  }
+
+  private current(gen: number): boolean {
+    return !this.stopped && this.gen === gen;
+  }
+
+  private async readItemsPerCall(session: ClientSession): Promise<number> {
+    try {
+      const dv = await session.read({ nodeId: MAX_MONITORED_ITEMS_PER_CALL, attributeId: AttributeIds.Value });
+      const limit = Number(dv.value?.value ?? 0);
+      return limit > 0 ? Math.min(limit, this.config.maxItemsPerCall) : this.config.maxItemsPerCall;
+    } catch {
+      return this.config.maxItemsPerCall;
+    }
+  }
+
+  /** Monitored items grouped by identical parameters, each group created in calls of at most `itemsPerCall`. */
+  private async createItems(live: Live, subscription: ClientSubscription): Promise<void> {
+    const byParams = new Map<string, MonitoredPoint[]>();
+    for (const p of this.points) {
+      const key = `${p.samplingInterval}|${p.queueSize}|${p.deadband?.type ?? ''}|${p.deadband?.value ?? ''}`;
+      const list = byParams.get(key);
+      if (list) list.push(p);
+      else byParams.set(key, [p]);
+    }
+    const badNodes: BadNode[] = [];
+    for (const group of byParams.values()) {
+      const first = group[0] as MonitoredPoint;
+      const filter = first.deadband
+        ? new DataChangeFilter({
+            trigger: DataChangeTrigger.StatusValue,
+            deadbandType: first.deadband.type === 'absolute' ? DeadbandType.Absolute : DeadbandType.Percent,
+            deadbandValue: first.deadband.value,
+          })
+        : null;
+      for (let i = 0; i < group.length; i += this.itemsPerCall) {
+        const batch = group.slice(i, i + this.itemsPerCall);
+        this.stats.requests++;
+        const items = await subscription.monitorItems(
+          batch.map((p) => ({ nodeId: p.nodeId, attributeId: AttributeIds.Value })),
+          { samplingInterval: first.samplingInterval, queueSize: first.queueSize, discardOldest: true, filter },
+          TimestampsToReturn.Both,
+        );
+        if (!this.current(live.gen)) return;
+        live.groups.push(items);
+        items.on('changed', (_item: unknown, dataValue: DataValue, index: number) => {
+          const p = batch[index];
+          if (p) this.onValue(live.gen, p, dataValue);
+        });
+        items.monitoredItems.forEach((item, k) => {
+          const p = batch[k] as MonitoredPoint;
+          if (item.statusCode.isGood()) return;
+          badNodes.push({ device: p.device, point: p.point.name, nodeId: p.nodeId, status: item.statusCode.name });
+        });
+      }
+    }
+    this.reportBadNodes(badNodes);
+  }
+
+  private reportBadNodes(badNodes: BadNode[]): void {
+    this.badNodes = badNodes;
+    for (const b of badNodes) {
+      this.stats.error('bad_node');
+      this.log.error(b, 'opcua monitored item could not be created; check the binding node id');
+    }
+    const affected = new Set(badNodes.map((b) => b.device));
+    for (const device of new Set(this.points.map((p) => p.device))) {
+      if (!affected.has(device)) this.ctx.trouble.clear(`opcua-bad-node:${device}`);
+    }
+    for (const device of affected) {
+      const list = badNodes.filter((b) => b.device === device);
+      const kind = this.points.find((p) => p.device === device)?.kind;
+      this.ctx.trouble.raise(
+        `opcua-bad-node:${device}`,
+        this.id,
+        `${list.length} point(s) of ${device} cannot be monitored: ${list.map((b) => `${b.point} (${b.nodeId}: ${b.status})`).join(', ')}`,
+        kind !== undefined && LIFE_SAFETY_KINDS.has(kind),
+      );
+    }
+  }
+
+  private onValue(gen: number, p: MonitoredPoint, dv: DataValue): void {
+    if (this.gen !== gen) return;
+    this.activity(gen);
+    const status = dv.statusCode.value;
+    const quality = qualityOf(status);
+    const raw: unknown = dv.value?.value;
+    let value = raw === null || raw === undefined ? undefined : convertValue(raw, p);
+    if (value === undefined && raw !== null && raw !== undefined) {
+      this.stats.error('bad_value');
+      this.warnings.warn(`${p.device}:${p.point.name}`, { device: p.device, point: p.point.name, nodeId: p.nodeId, raw: String(raw).slice(0, 40) }, 'opcua value does not fit its point; dropped');
+      return;
+    }
+    if (value === undefined) {
+      // Bad status without a value: repeat the last known value with the bad quality, if any.
+      value = this.lastValue.get(p);
+      if (value === undefined || quality === 'good') return;
+    }
+    if (quality !== 'bad') this.lastValue.set(p, value);
+    const source = dv.sourceTimestamp?.getTime() ?? dv.serverTimestamp?.getTime() ?? this.ctx.clock.now();
+    let ts = Number.isFinite(source) && source > 0 ? source : this.ctx.clock.now();
+    // After an outage the server re-sends unchanged values with their old source timestamps; a
+    // sample older than our "bad" mark would be ignored downstream and leave the point bad.
+    const badAt = this.markedBadAt.get(p);
+    if (badAt !== undefined) {
+      this.markedBadAt.delete(p);
+      ts = Math.max(ts, badAt + 1);
+    }
+    this.emit({ device: p.device, point: p.point.name, value, ts, quality });
+  }
+
+  /** Samples of one publish response arrive as synchronous events; hand them on as one batch. */
+  private emit(sample: Sample): void {
+    this.pending.push(sample);
+    this.stats.samples++;
+    if (this.flushQueued) return;
+    this.flushQueued = true;
+    queueMicrotask(() => {
+      this.flushQueued = false;
+      const batch = this.pending;
+      this.pending = [];
+      if (batch.length > 0) this.out?.push(batch);
+    });
+  }
+
+  private activity(gen: number): void {
+    if (this.gen !== gen) return;
+    this.lastActivity = this.ctx.clock.monotonic();
+    this.stats.lastSuccess = this.ctx.clock.now();
+    if (this.silent) {
+      this.silent = false;
+      this.ctx.trouble.clear(this.silentKey());
+      this.log.info('opcua subscription is talking again');
+    }
+  }
+
+  private startWatchdog(gen: number): void {
+    this.watchdog?.cancel();
+    const every = Math.max(100, Math.min(1_000, Math.round(this.silentAfterMs / 4)));
+    this.watchdog = this.ctx.clock.setInterval(every, () => {
+      if (this.gen !== gen) return;
+      const quiet = this.ctx.clock.monotonic() - this.lastActivity;
+      if (quiet <= this.silentAfterMs) return;
+      this.silent = true;
+      this.stats.error('silent_subscription');
+      this.ctx.trouble.raise(
+        this.silentKey(),
+        this.id,
+        `OPC UA subscription on ${this.config.endpoint} silent for ${Math.round(quiet / 1000)} s (no data, no keep-alive); rebuilding the session`,
+        this.lifeSafety,
+      );
+      this.fail(gen, 'silent_subscription', new Error(`no notification or keep-alive for ${Math.round(quiet)} ms`));
+    });
+  }
+
+  /** node-opcua 'error' events: counted and logged (rate-limited), never thrown. */
+  private libraryError(gen: number, err: Error): void {
+    this.stats.error('library');
+    this.warnings.warn('library', { err: err.message, current: this.gen === gen }, 'opcua client error');
+  }
+
+  private lost(gen: number, reason: string): void {
+    if (!this.current(gen)) return;
+    this.fail(gen, 'connection', new Error(reason));
+  }
+
+  /** Tear the current client down and schedule a rebuild; the first report per outage is logged. */
+  private fail(gen: number, kind: string, err: Error): void {
+    if (!this.current(gen)) return;
+    this.gen++; // events of the failed client are ignored from here on
+    const wasConnected = this.stats.connected;
+    this.stats.connected = false;
+    this.stats.consecutiveFailures++;
+    this.stats.error(kind);
+    this.lastError = `${kind}: ${err.message}`;
+    this.watchdog?.cancel();
+    this.watchdog = undefined;
+    if (wasConnected) {
+      this.reconnects++;
+      this.log.warn({ endpoint: this.config.endpoint, kind, err: err.message }, 'opcua connection lost; rebuilding session and subscription');
+      this.markAllBad();
+      this.ctx.trouble.raise(this.lostKey(), this.id, `OPC UA server ${this.config.endpoint} unreachable: ${err.message}`, this.lifeSafety);
+    } else {
+      this.warnings.warn(`connect:${kind}`, { endpoint: this.config.endpoint, kind, err: err.message, pki: pkiFolder(this.config, this.ctx.dataDir) }, 'opcua connect failed; retrying');
+    }
+    void this.teardown();
+    const base = Math.min(this.config.reconnectMaxDelay, this.config.reconnectDelay * 2 ** Math.min(this.attempt, 16));
+    this.attempt++;
+    const delay = Math.round(base * (0.8 + 0.4 * Math.random()));
+    this.retryTimer?.cancel();
+    this.retryTimer = this.ctx.clock.setTimer(delay, () => {
+      this.retryTimer = undefined;
+      if (!this.stopped) void this.connect();
+    });
+  }
+
+  private markAllBad(): void {
+    const now = this.ctx.clock.now();
+    for (const p of this.points) {
+      const value = this.lastValue.get(p);
+      if (value === undefined) continue;
+      this.markedBadAt.set(p, now);
+      this.emit({ device: p.device, point: p.point.name, value, ts: now, quality: 'bad' });
+    }
+  }
+
+  private async teardown(): Promise<void> {
+    const live = this.live;
+    this.live = undefined;
+    this.watchdog?.cancel();
+    this.watchdog = undefined;
+    if (!live) return;
+    // Detach our handlers, but keep an 'error' listener: an EventEmitter 'error' without one throws.
+    const emitters = [live.client, live.session, live.subscription, ...live.groups] as Array<EventEmitter | undefined>;
+    for (const emitter of emitters) {
+      emitter?.removeAllListeners();
+      emitter?.on('error', () => undefined);
+    }
+    // disconnect() closes the session too; a dead peer may never answer, so it gets a bounded time.
+    const closing = live.client.disconnect();
+    let timer: Timer | undefined;
+    await Promise.race([
+      closing.catch(() => undefined),
+      new Promise<void>((resolve) => {
+        timer = this.ctx.clock.setTimer(2_000, resolve);
+      }),
+    ]);
+    timer?.cancel();
+  }
+
+  private silentKey(): string {
+    return `opcua-silent:${this.id}`;
+  }
+
+  private lostKey(): string {
+    return `opcua-unreachable:${this.id}`;
+  }
+}

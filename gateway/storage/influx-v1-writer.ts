@@ -1,0 +1,65 @@
+/**
+ * InfluxDB 1.x writer: POST /write?db=&rp=&precision=ms over plain HTTP (node fetch), optional
+ * gzip, Basic auth when a username is configured. One request per call, no retries of its own:
+ * the forwarder owns retrying and the spool owns the data.
+ */
+import { promisify } from 'node:util';
+import { constants, gzip } from 'node:zlib';
+import type { Clock } from '../model/clock.ts';
+import type { InfluxV1Config } from './influx-schema.ts';
+import { classifyHttp, type LineWriter, type WriteResult } from './write-result.ts';
+
+const gzipAsync = promisify(gzip);
+
+export class InfluxV1Writer implements LineWriter {
+  readonly target: string;
+  private readonly url: string;
+  private readonly headers: Record<string, string>;
+  private readonly gzip: boolean;
+  private readonly timeoutMs: number;
+  private readonly clock: Clock;
+
+  constructor(config: InfluxV1Config, clock: Clock) {
+    const params = new URLSearchParams({ db: config.db, precision: 'ms' });
+    if (config.retentionPolicy) params.set('rp', config.retentionPolicy);
+    this.url = `${config.url.replace(/\/+$/, '')}/write?${params}`;
+    this.target = `influxdb v1 ${config.url} db=${config.db}${config.retentionPolicy ? ` rp=${config.retentionPolicy}` : ''}`;
+    this.headers = { 'content-type': 'text/plain; charset=utf-8' };
+    if (config.username !== undefined) {
+      this.headers.authorization = `Basic ${Buffer.from(`${config.username}:${config.password ?? ''}`).toString('base64')}`;
+    }
+    if (config.gzip) this.headers['content-encoding'] = 'gzip';
+    this.gzip = config.gzip;
+    this.timeoutMs = config.timeout;
+    this.clock = clock;
+  }
+
+  async write(lines: readonly string[]): Promise<WriteResult> {
+    const text = Buffer.from(lines.join('\n'), 'utf8');
+    const body = this.gzip ? await gzipAsync(text, { level: constants.Z_BEST_SPEED }) : text;
+    const abort = new AbortController();
+    const timer = this.clock.setTimer(this.timeoutMs, () => abort.abort());
+    try {
+      const res = await fetch(this.url, { method: 'POST', headers: this.headers, body, signal: abort.signal });
+      const answer = await res.text();
+      return classifyHttp(res.status, answer, res.headers.get('retry-after'), this.clock.now());
+    } catch (err) {
+      if (abort.signal.aborted) return { kind: 'unavailable', message: `no answer within ${this.timeoutMs} ms` };
+      return { kind: 'unavailable', message: describeNetworkError(err) };
+    } finally {
+      timer.cancel();
+    }
+  }
+
+  async close(): Promise<void> {}
+}
+
+export function describeNetworkError(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const cause = (err as Error & { cause?: unknown }).cause;
+  if (cause instanceof Error) {
+    const code = (cause as Error & { code?: string }).code;
+    return `${err.message}: ${code ?? cause.message}`;
+  }
+  return err.message;
+}

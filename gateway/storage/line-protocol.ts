@@ -1,0 +1,154 @@
+/**
+ * InfluxDB line protocol, pure: escaping and the encoding of samples into lines.
+ *
+ *   <measurement>,<tag>=<v>,... <field>=<v>,... <timestamp-ms>
+ *
+ * One line per (device, timestamp): every sample of a device carrying the same timestamp becomes
+ * a field of that line. The measurement is the device kind; tags are site, building (id),
+ * building_name (display name, often Chinese), floor and device, sorted by key as InfluxDB prefers.
+ *
+ * Escaping (https://docs.influxdata.com/influxdb/v1.8/write_protocols/line_protocol_reference/):
+ * - measurement: comma and space;
+ * - tag keys, tag values, field keys: comma, equals sign and space;
+ * - string field values: double quote and backslash;
+ * - a backslash is written as is (InfluxDB 1.x/2.x read it literally), except where it would escape
+ *   the character after it (a separator, or the end of the value): there it cannot be represented
+ *   (`\\` is not unescaped in names and tag values) and becomes "/";
+ * - line breaks cannot be escaped in names and tag values: they become spaces (escaped).
+ * Non-ASCII text (UTF-8) needs no escaping.
+ */
+import type { PointValue, Sample } from '../model/sample.ts';
+
+/** Escape a measurement name. */
+export function escapeMeasurement(name: string): string {
+  return escapeWith(name, /[, \\\r\n]/, false);
+}
+
+/** Escape a tag key, tag value or field key. */
+export function escapeKey(name: string): string {
+  return escapeWith(name, /[,= \\\r\n]/, true);
+}
+
+function escapeWith(text: string, special: RegExp, escapeEquals: boolean): string {
+  if (!special.test(text)) return text;
+  let out = '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i] as string;
+    if (c === '\r' || c === '\n') out += '\\ ';
+    else if (c === '\\') {
+      // InfluxDB reads a backslash literally unless an escapable character follows; `\\` is not
+      // unescaped in names and tag values, so a backslash before a separator or at the end cannot
+      // be represented: it becomes "/".
+      const next = text[i + 1];
+      const ambiguous = next === undefined || next === ',' || next === ' ' || next === '\r' || next === '\n' || (next === '=' && escapeEquals);
+      out += ambiguous ? '/' : '\\';
+    } else if (c === ',' || c === ' ' || (c === '=' && escapeEquals)) out += `\\${c}`;
+    else out += c;
+  }
+  return out;
+}
+
+/** Quote and escape a string field value. */
+export function quoteString(value: string): string {
+  return `"${value.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+}
+
+/** A field value, or undefined when line protocol cannot carry it (NaN, ±Infinity). */
+export function formatFieldValue(value: PointValue): string | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : undefined;
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  return quoteString(value);
+}
+
+export interface SeriesIdentity {
+  readonly measurement: string;
+  /** Tag key → value; empty values are left out (line protocol has no empty tag values). */
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/** `measurement,tag=v,...` with tags sorted by key; computed once per device. */
+export function seriesKey(series: SeriesIdentity): string {
+  let key = escapeMeasurement(series.measurement);
+  for (const name of Object.keys(series.tags).sort()) {
+    const value = series.tags[name];
+    if (value === undefined || value === '') continue;
+    key += `,${escapeKey(name)}=${escapeKey(value)}`;
+  }
+  return key;
+}
+
+export interface EncodeResult {
+  readonly lines: string[];
+  /** Samples that became fields. */
+  readonly points: number;
+  /** Samples left out: unknown device, bad quality, or a value line protocol cannot carry. */
+  readonly skipped: number;
+}
+
+const fieldKeyCache = new Map<string, string>();
+function fieldKey(point: string): string {
+  let key = fieldKeyCache.get(point);
+  if (key === undefined) {
+    key = escapeKey(point);
+    if (fieldKeyCache.size < 100_000) fieldKeyCache.set(point, key);
+  }
+  return key;
+}
+
+/**
+ * Encode samples as lines. `seriesOf(device)` gives the pre-escaped series key (see `seriesKey`)
+ * or undefined for a device that is not configured. Samples of quality `bad` are left out: their
+ * value is not a measurement. Within a batch, a later sample of the same device, point and
+ * timestamp wins (as it would in InfluxDB).
+ */
+export function encodeSamples(samples: readonly Sample[], seriesOf: (device: string) => string | undefined): EncodeResult {
+  const groups = new Map<string, { series: string; ts: number; fields: Map<string, string> }>();
+  let points = 0;
+  let skipped = 0;
+  for (const s of samples) {
+    const series = s.quality === 'bad' ? undefined : seriesOf(s.device);
+    const value = series === undefined ? undefined : formatFieldValue(s.value);
+    if (series === undefined || value === undefined) {
+      skipped++;
+      continue;
+    }
+    const ts = Math.round(s.ts);
+    const groupKey = `${s.device}\u0000${ts}`;
+    let group = groups.get(groupKey);
+    if (!group) {
+      group = { series, ts, fields: new Map() };
+      groups.set(groupKey, group);
+    }
+    if (group.fields.has(s.point)) skipped++; // replaced by the later sample
+    else points++;
+    group.fields.set(s.point, value);
+  }
+  const lines: string[] = [];
+  for (const g of groups.values()) {
+    let fields = '';
+    for (const [point, value] of g.fields) fields += `${fields === '' ? '' : ','}${fieldKey(point)}=${value}`;
+    lines.push(`${g.series} ${fields} ${g.ts}`);
+  }
+  return { lines, points, skipped };
+}
+
+/** How many fields (points) a line carries; for the points-written counter. */
+export function countFields(line: string): number {
+  let i = 0;
+  for (; i < line.length; i++) {
+    const c = line[i];
+    if (c === '\\') i++;
+    else if (c === ' ') break;
+  }
+  let fields = 1;
+  let quoted = false;
+  for (i++; i < line.length; i++) {
+    const c = line[i];
+    if (c === '\\') i++;
+    else if (c === '"') quoted = !quoted;
+    else if (quoted) continue;
+    else if (c === ',') fields++;
+    else if (c === ' ') break;
+  }
+  return fields;
+}

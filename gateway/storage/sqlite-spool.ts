@@ -1,0 +1,214 @@
+/**
+ * The durable spool: lines of line protocol in SQLite (data/spool.db, WAL, synchronous=FULL).
+ * `append` commits before it returns, so `kill -9` loses nothing appended; `settle` deletes the
+ * accepted lines and moves the rejected ones to `dead_letters` in one transaction. Which items are
+ * in flight is kept in memory only: after a crash every unsettled line is simply waiting again.
+ *
+ * Ids come from AUTOINCREMENT, so they only grow, even after the spool was emptied.
+ */
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import { inTransaction, openSqlite } from './sqlite-open.ts';
+import { lineBytes, type DeadLetter, type IdRange, type Settlement, type Spool, type SpoolBatch, type SpoolItem, type SpoolStats } from './spool.ts';
+
+const MAX_ID = Number.MAX_SAFE_INTEGER;
+
+export class SqliteSpool implements Spool {
+  private readonly db: DatabaseSync;
+  private readonly maxBytes: number;
+  private readonly insert: StatementSync;
+  private readonly select: StatementSync;
+  private readonly remove: StatementSync;
+  private readonly removeRange: StatementSync;
+  private readonly deadInsert: StatementSync;
+  private readonly countRange: StatementSync;
+  private readonly counterAdd: StatementSync;
+  private readonly inFlight = new Map<number, number>(); // item id → batch seq
+  private seq = 0;
+  /** Every id up to this one was dropped by the overflow policy (in this process). */
+  private droppedUpTo = 0;
+  private bytes: number;
+  private depth: number;
+  private dropped: number;
+  private deadLettered: number;
+
+  constructor(file: string, options: { maxBytes: number }) {
+    this.maxBytes = options.maxBytes;
+    this.db = openSqlite(file);
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS spool (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, line TEXT NOT NULL, size INTEGER NOT NULL, appended_at INTEGER NOT NULL
+      );
+      CREATE TABLE IF NOT EXISTS dead_letters (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, line TEXT NOT NULL, reason TEXT NOT NULL, at INTEGER NOT NULL
+      );
+      CREATE TABLE IF NOT EXISTS spool_counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+      INSERT OR IGNORE INTO spool_counters (name, value) VALUES ('dropped_lines', 0), ('dead_lettered', 0);
+    `);
+    this.insert = this.db.prepare('INSERT INTO spool (line, size, appended_at) VALUES (?, ?, ?)');
+    this.select = this.db.prepare('SELECT id, line, size FROM spool WHERE id >= ? AND id < ? ORDER BY id LIMIT ?');
+    this.select.setReturnArrays(true);
+    this.remove = this.db.prepare('DELETE FROM spool WHERE id = ?');
+    this.removeRange = this.db.prepare('DELETE FROM spool WHERE id >= ? AND id <= ?');
+    this.deadInsert = this.db.prepare('INSERT INTO dead_letters (line, reason, at) VALUES (?, ?, ?)');
+    this.countRange = this.db.prepare('SELECT COUNT(*) AS n FROM spool WHERE id >= ? AND id < ?');
+    this.counterAdd = this.db.prepare('UPDATE spool_counters SET value = value + ? WHERE name = ?');
+    const totals = this.db.prepare('SELECT COUNT(*) AS n, COALESCE(SUM(size), 0) AS bytes FROM spool').get() as { n: number; bytes: number };
+    this.depth = Number(totals.n);
+    this.bytes = Number(totals.bytes);
+    this.dropped = this.counter('dropped_lines');
+    this.deadLettered = this.counter('dead_lettered');
+  }
+
+  append(lines: readonly string[], now: number): number {
+    if (lines.length === 0) return this.nextId();
+    let first = 0;
+    inTransaction(this.db, () => {
+      for (const line of lines) {
+        const size = lineBytes(line);
+        const { lastInsertRowid } = this.insert.run(line, size, now);
+        if (first === 0) first = Number(lastInsertRowid);
+        this.bytes += size;
+      }
+      this.depth += lines.length;
+      if (this.bytes > this.maxBytes) this.dropOldest();
+    });
+    return first;
+  }
+
+  take(limit: number, range: IdRange = {}): SpoolBatch {
+    const out: SpoolItem[] = [];
+    let from = range.fromId ?? 0;
+    const before = range.beforeId ?? MAX_ID;
+    while (out.length < limit) {
+      const want = limit - out.length;
+      const rows = this.select.all(from, before, want + this.inFlight.size) as unknown as Array<[number, string, number]>;
+      for (const [id, line, size] of rows) {
+        if (this.inFlight.has(id)) continue;
+        if (out.length < limit) out.push({ id, line, size });
+      }
+      if (rows.length < want + this.inFlight.size) break;
+      from = (rows[rows.length - 1] as [number, string, number])[0] + 1;
+    }
+    const batch = { seq: ++this.seq, items: out };
+    for (const item of out) this.inFlight.set(item.id, batch.seq);
+    return batch;
+  }
+
+  settle(batch: SpoolBatch, settlement: Settlement, now: number): void {
+    const accepted = new Set(settlement.accepted ?? []);
+    const rejected = new Map((settlement.rejected ?? []).map((r) => [r.id, r.reason]));
+    // A settle lost to a power cut only means a batch is sent again (InfluxDB overwrites the same
+    // points), so it commits without its own fsync; the next append's fsync covers it. A process
+    // crash loses nothing either way (WAL in the OS cache).
+    this.db.exec('PRAGMA synchronous = NORMAL');
+    try {
+      this.settleRows(batch, accepted, rejected, now);
+    } finally {
+      this.db.exec('PRAGMA synchronous = FULL');
+    }
+    for (const item of batch.items) if (this.inFlight.get(item.id) === batch.seq) this.inFlight.delete(item.id);
+  }
+
+  private settleRows(batch: SpoolBatch, accepted: ReadonlySet<number>, rejected: ReadonlyMap<number, string>, now: number): void {
+    inTransaction(this.db, () => {
+      let deadCount = 0;
+      // Accepted items with consecutive ids go in one range delete (the usual case: a whole batch).
+      let runFirst = -1;
+      let runLast = -1;
+      let runBytes = 0;
+      const flush = (): void => {
+        if (runFirst < 0) return;
+        const removed = Number(this.removeRange.run(runFirst, runLast).changes);
+        this.bytes -= runBytes;
+        this.depth -= removed;
+        runFirst = -1;
+      };
+      for (const item of batch.items) {
+        const reason = rejected.get(item.id);
+        const present = item.id > this.droppedUpTo; // the overflow policy deletes every id up to droppedUpTo
+        if (!accepted.has(item.id) && reason === undefined) continue;
+        if (!present) continue;
+        if (reason === undefined) {
+          if (runFirst >= 0 && item.id === runLast + 1) {
+            runLast = item.id;
+            runBytes += item.size;
+          } else {
+            flush();
+            runFirst = item.id;
+            runLast = item.id;
+            runBytes = item.size;
+          }
+          continue;
+        }
+        flush();
+        if (Number(this.remove.run(item.id).changes) === 0) continue;
+        this.bytes -= item.size;
+        this.depth--;
+        this.deadInsert.run(item.line, reason, now);
+        deadCount++;
+      }
+      flush();
+      if (deadCount > 0) {
+        this.counterAdd.run(deadCount, 'dead_lettered');
+        this.deadLettered += deadCount;
+      }
+    });
+  }
+
+  count(range: IdRange = {}): number {
+    return Number((this.countRange.get(range.fromId ?? 0, range.beforeId ?? MAX_ID) as { n: number }).n);
+  }
+
+  stats(): SpoolStats {
+    const oldest = this.db.prepare('SELECT appended_at FROM spool ORDER BY id LIMIT 1').get() as { appended_at: number } | undefined;
+    return {
+      depth: this.depth,
+      bytes: this.bytes,
+      maxBytes: this.maxBytes,
+      oldestAppendedAt: oldest ? Number(oldest.appended_at) : null,
+      nextId: this.nextId(),
+      droppedLines: this.dropped,
+      deadLettered: this.deadLettered,
+    };
+  }
+
+  deadLetters(limit: number): DeadLetter[] {
+    const rows = this.db.prepare('SELECT line, reason, at FROM dead_letters ORDER BY id DESC LIMIT ?').all(limit) as Array<{ line: string; reason: string; at: number }>;
+    return rows.reverse().map((r) => ({ line: r.line, reason: r.reason, at: Number(r.at) }));
+  }
+
+  close(): void {
+    if (this.db.isOpen) this.db.close();
+  }
+
+  private nextId(): number {
+    const row = this.db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'spool'").get() as { seq: number } | undefined;
+    return (row ? Number(row.seq) : 0) + 1;
+  }
+
+  private counter(name: string): number {
+    return Number((this.db.prepare('SELECT value FROM spool_counters WHERE name = ?').get(name) as { value: number }).value);
+  }
+
+  /** Inside the append transaction: delete the oldest lines until the bytes fit. */
+  private dropOldest(): void {
+    const excess = this.bytes - this.maxBytes;
+    let freed = 0;
+    let lines = 0;
+    let lastId = 0;
+    const walk = this.db.prepare('SELECT id, size FROM spool ORDER BY id').iterate() as Iterable<{ id: number; size: number }>;
+    for (const row of walk) {
+      freed += Number(row.size);
+      lines++;
+      lastId = Number(row.id);
+      if (freed >= excess) break;
+    }
+    this.db.prepare('DELETE FROM spool WHERE id <= ?').run(lastId);
+    this.droppedUpTo = Math.max(this.droppedUpTo, lastId);
+    this.bytes -= freed;
+    this.depth -= lines;
+    this.dropped += lines;
+    this.counterAdd.run(lines, 'dropped_lines');
+    for (const id of [...this.inFlight.keys()]) if (id <= lastId) this.inFlight.delete(id);
+  }
+}

@@ -1,0 +1,358 @@
+/**
+ * Store-and-forward: lines go into the durable spool first, and leave it only after the server
+ * accepted them.
+ *
+ * Two lanes share one sender (one request in flight at a time):
+ * - live: lines appended since the sink last recovered (ids ≥ `boundary`), sent when a full batch
+ *   is waiting or the flush interval ticks;
+ * - backlog: lines spooled before that (an outage, a restart), drained oldest first with their
+ *   original timestamps, at most `drainLinesPerSecond` (a token bucket), so live data keeps
+ *   flowing while a long outage drains.
+ *
+ * Answers: ok → accepted; 400/413/422 → the batch is split in halves until the bad lines are
+ * alone, they go to the dead letters with the server's message, the good lines are written;
+ * outage/timeout/5xx/429 → kept, retried after a doubling back-off or the server's Retry-After;
+ * 401/403/404 → kept, and the trouble condition "telemetry sink misconfigured" stays raised until a
+ * write succeeds again.
+ *
+ * Delivery is at least once: a crash between the server's answer and `settle` sends a batch again.
+ * InfluxDB stores a point by (measurement, tags, timestamp), so a repeat overwrites itself.
+ */
+import type { Logger } from 'pino';
+import type { Clock, Timer } from '../model/clock.ts';
+import type { TroubleBoard } from '../trouble/trouble-board.ts';
+import { countFields } from './line-protocol.ts';
+import type { Spool, SpoolBatch, SpoolItem, SpoolStats } from './spool.ts';
+import type { LineWriter, WriteResult } from './write-result.ts';
+
+export const SINK_MISCONFIGURED = 'telemetry-sink-misconfigured';
+export const SPOOL_OVERFLOW = 'telemetry-spool-overflow';
+/** Longest Retry-After honoured as given; longer values are capped. */
+const MAX_RETRY_AFTER_MS = 10 * 60_000;
+
+export interface ForwarderOptions {
+  readonly spool: Spool;
+  readonly writer: LineWriter;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly batchSize: number;
+  readonly flushIntervalMs: number;
+  readonly drainLinesPerSecond: number;
+  readonly retryMinMs: number;
+  readonly retryMaxMs: number;
+  readonly trouble?: TroubleBoard;
+  /** Called with the duration of every write request and its outcome. */
+  readonly onWrite?: (seconds: number, result: WriteResult['kind']) => void;
+}
+
+export type SinkState = 'ok' | 'retrying' | 'misconfigured' | 'stopped';
+
+export interface ForwarderStatus {
+  readonly target: string;
+  readonly state: SinkState;
+  readonly spool: SpoolStats & { readonly oldestAgeMs: number | null };
+  /** Lines appended since start. */
+  readonly appendedLines: number;
+  readonly writtenLines: number;
+  readonly writtenPoints: number;
+  readonly requests: number;
+  readonly failedRequests: number;
+  readonly lastSuccessAt: number | null;
+  readonly lastError: { readonly message: string; readonly at: number } | null;
+  /** When the next attempt is due after a failure (epoch ms), else null. */
+  readonly retryAt: number | null;
+  readonly drainLinesPerSecond: number;
+}
+
+type Lane = 'live' | 'backlog';
+
+export class TelemetryForwarder {
+  private readonly o: ForwarderOptions;
+  private boundary: number;
+  private hasBacklog: boolean;
+  private pendingLive = 0;
+  private flushDue = false;
+  private state: SinkState = 'ok';
+  private failing = false;
+  private backoffMs = 0;
+  private pausedUntil = 0;
+  private retryAt: number | null = null;
+  private tokens: number;
+  private tokensAt: number;
+  private pumping: Promise<void> | undefined;
+  private running = false;
+  private again = false;
+  private stopped = false;
+  private readonly timers: Timer[] = [];
+  private wakeTimer: Timer | undefined;
+  private appended = 0;
+  private droppedSeen: number;
+  private writtenLines = 0;
+  private writtenPoints = 0;
+  private requests = 0;
+  private failedRequests = 0;
+  private lastSuccessAt: number | null = null;
+  private lastError: { message: string; at: number } | null = null;
+
+  constructor(options: ForwarderOptions) {
+    this.o = options;
+    const stats = options.spool.stats();
+    this.boundary = stats.nextId;
+    this.droppedSeen = stats.droppedLines;
+    this.hasBacklog = stats.depth > 0;
+    this.tokens = Math.max(1, Math.min(options.batchSize, Math.floor(options.drainLinesPerSecond)));
+    this.tokensAt = options.clock.monotonic();
+    if (stats.depth > 0) options.log.info({ lines: stats.depth, target: options.writer.target }, 'spooled telemetry from before the restart will be drained');
+  }
+
+  start(): void {
+    this.timers.push(
+      this.o.clock.setInterval(this.o.flushIntervalMs, () => {
+        this.flushDue = true;
+        this.checkOverflow();
+        this.kick();
+      }),
+    );
+    this.kick();
+  }
+
+  /** Spool lines (durable when this returns) and send when a batch is full. */
+  append(lines: readonly string[]): void {
+    if (lines.length === 0 || this.stopped) return;
+    this.o.spool.append(lines, this.o.clock.now());
+    this.appended += lines.length;
+    this.pendingLive += lines.length;
+    if (this.pendingLive >= this.o.batchSize) this.kick();
+  }
+
+  /** Start sending now if the sender is idle. */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = true;
+    this.pumping = this.runPump();
+  }
+
+  /** Resolves when nothing is waiting that could be sent now (for tests and benchmarks). */
+  async idle(): Promise<void> {
+    while (this.running) await this.pumping;
+  }
+
+  private async runPump(): Promise<void> {
+    try {
+      do {
+        this.again = false;
+        await this.pump();
+      } while (this.again && !this.stopped);
+    } catch (err) {
+      this.o.log.error({ err }, 'telemetry sender failed; retrying on the next tick');
+    } finally {
+      this.running = false; // synchronously with the last step: a kick after this starts a new run
+    }
+  }
+
+  status(): ForwarderStatus {
+    const spool = this.o.spool.stats();
+    const now = this.o.clock.now();
+    return {
+      target: this.o.writer.target,
+      state: this.stopped ? 'stopped' : this.state,
+      spool: { ...spool, oldestAgeMs: spool.oldestAppendedAt === null ? null : Math.max(0, now - spool.oldestAppendedAt) },
+      appendedLines: this.appended,
+      writtenLines: this.writtenLines,
+      writtenPoints: this.writtenPoints,
+      requests: this.requests,
+      failedRequests: this.failedRequests,
+      lastSuccessAt: this.lastSuccessAt,
+      lastError: this.lastError,
+      retryAt: this.retryAt,
+      drainLinesPerSecond: this.o.drainLinesPerSecond,
+    };
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const t of this.timers) t.cancel();
+    this.wakeTimer?.cancel();
+    await this.pumping;
+    await this.o.writer.close();
+  }
+
+  /**
+   * Send batches while there is something to send. The next batch is taken from the spool while
+   * the current request is in flight (one request at a time, but our work overlaps the server's);
+   * when the current one fails, the prefetched batch is settled as kept.
+   */
+  private async pump(): Promise<void> {
+    let next = this.nextBatch();
+    while (next && !this.stopped && this.o.clock.monotonic() >= this.pausedUntil) {
+      const sending = this.deliver(next.batch);
+      const following = this.nextBatch();
+      const delivered = await sending;
+      if (!delivered || this.stopped) {
+        if (following) this.o.spool.settle(following.batch, {}, this.o.clock.now());
+        return;
+      }
+      next = following ?? this.nextBatch();
+    }
+    if (next) this.o.spool.settle(next.batch, {}, this.o.clock.now());
+  }
+
+  private nextBatch(): { batch: SpoolBatch; lane: Lane } | undefined {
+    const { spool, batchSize } = this.o;
+    // While the sink is failing everything waiting is backlog: retries take the oldest lines.
+    if (!this.failing && (this.pendingLive >= batchSize || this.flushDue)) {
+      const batch = spool.take(batchSize, { fromId: this.boundary });
+      this.pendingLive = Math.max(0, this.pendingLive - batch.items.length);
+      if (batch.items.length < batchSize) this.flushDue = false;
+      if (batch.items.length > 0) return { batch, lane: 'live' };
+      spool.settle(batch, {}, this.o.clock.now());
+    }
+    if (!this.hasBacklog && !this.failing) return undefined;
+    this.refillTokens();
+    const size = this.backlogBatchSize();
+    if (this.tokens < size) {
+      this.wakeAfter(((size - this.tokens) / this.o.drainLinesPerSecond) * 1000);
+      return undefined;
+    }
+    const batch = spool.take(size, this.failing ? {} : { beforeId: this.boundary });
+    if (batch.items.length < size && !this.failing) this.hasBacklog = false;
+    if (batch.items.length === 0) {
+      spool.settle(batch, {}, this.o.clock.now());
+      if (!this.failing) this.o.log.info({ target: this.o.writer.target }, 'telemetry backlog drained');
+      return undefined;
+    }
+    this.tokens -= batch.items.length;
+    return { batch, lane: 'backlog' };
+  }
+
+  /**
+   * The overflow policy dropped lines since the last check: log it and raise a trouble condition,
+   * cleared once the sink is up and the spool is back under half its bound.
+   */
+  private checkOverflow(): void {
+    const stats = this.o.spool.stats();
+    if (stats.droppedLines > this.droppedSeen) {
+      const dropped = stats.droppedLines - this.droppedSeen;
+      this.droppedSeen = stats.droppedLines;
+      this.o.log.error({ dropped, total: stats.droppedLines, maxBytes: stats.maxBytes }, 'telemetry spool full: oldest lines dropped');
+      this.o.trouble?.raise(SPOOL_OVERFLOW, 'storage', `telemetry spool full (${stats.maxBytes} bytes): ${stats.droppedLines} oldest lines dropped so far`);
+    } else if (this.state === 'ok' && stats.bytes < stats.maxBytes / 2) {
+      this.o.trouble?.clear(SPOOL_OVERFLOW);
+    }
+  }
+
+  /** Backlog batches carry at most one second's worth of the drain rate. */
+  private backlogBatchSize(): number {
+    return Math.max(1, Math.min(this.o.batchSize, Math.floor(this.o.drainLinesPerSecond)));
+  }
+
+  private refillTokens(): void {
+    const now = this.o.clock.monotonic();
+    const cap = this.backlogBatchSize();
+    this.tokens = Math.min(cap, this.tokens + ((now - this.tokensAt) / 1000) * this.o.drainLinesPerSecond);
+    this.tokensAt = now;
+  }
+
+  private wakeAfter(ms: number): void {
+    this.wakeTimer?.cancel();
+    this.wakeTimer = this.o.clock.setTimer(Math.max(1, Math.ceil(ms)), () => {
+      this.wakeTimer = undefined;
+      this.kick();
+    });
+  }
+
+  /** Send a batch, settle it; false when the sink failed (the batch, or what is left of it, is kept). */
+  private async deliver(batch: SpoolBatch): Promise<boolean> {
+    const accepted: number[] = [];
+    const rejected: Array<{ id: number; reason: string }> = [];
+    let failure: WriteResult | undefined;
+    try {
+      failure = await this.send(batch.items, accepted, rejected);
+    } finally {
+      this.o.spool.settle(batch, { accepted, rejected }, this.o.clock.now());
+    }
+    if (rejected.length > 0) {
+      this.o.log.warn({ lines: rejected.length, reason: rejected[0]?.reason, line: batch.items.find((i) => i.id === rejected[0]?.id)?.line }, 'telemetry lines refused by the server; moved to the dead letters');
+    }
+    if (failure) {
+      this.onFailure(failure);
+      return false;
+    }
+    this.onSuccess();
+    return true;
+  }
+
+  /** Write `items`, splitting on a content refusal; returns the failure that stopped it, if any. */
+  private async send(items: readonly SpoolItem[], accepted: number[], rejected: Array<{ id: number; reason: string }>): Promise<WriteResult | undefined> {
+    const started = this.o.clock.monotonic();
+    let result: WriteResult;
+    try {
+      result = await this.o.writer.write(items.map((i) => i.line));
+    } catch (err) {
+      result = { kind: 'unavailable', message: `writer failed: ${(err as Error).message}` };
+    }
+    this.requests++;
+    this.o.onWrite?.((this.o.clock.monotonic() - started) / 1000, result.kind);
+    if (result.kind === 'ok') {
+      for (const item of items) {
+        accepted.push(item.id);
+        this.writtenPoints += countFields(item.line);
+      }
+      this.writtenLines += items.length;
+      return undefined;
+    }
+    this.failedRequests++;
+    if (result.kind !== 'rejected') return result;
+    if (items.length === 1) {
+      rejected.push({ id: (items[0] as SpoolItem).id, reason: result.message });
+      return undefined;
+    }
+    const mid = Math.ceil(items.length / 2);
+    const first = await this.send(items.slice(0, mid), accepted, rejected);
+    if (first || this.stopped) return first;
+    return this.send(items.slice(mid), accepted, rejected);
+  }
+
+  private onSuccess(): void {
+    this.lastSuccessAt = this.o.clock.now();
+    if (!this.failing) return;
+    this.failing = false;
+    this.backoffMs = 0;
+    this.retryAt = null;
+    this.state = 'ok';
+    this.o.trouble?.clear(SINK_MISCONFIGURED);
+    // Everything spooled up to now is backlog: drained oldest first at the capped rate.
+    this.boundary = this.o.spool.stats().nextId;
+    this.pendingLive = 0;
+    this.hasBacklog = true;
+    this.o.log.info({ target: this.o.writer.target, backlog: this.o.spool.stats().depth }, 'telemetry sink reachable again; draining the spool');
+  }
+
+  private onFailure(result: WriteResult): void {
+    if (result.kind === 'ok' || result.kind === 'rejected') return;
+    const now = this.o.clock.now();
+    this.lastError = { message: result.message, at: now };
+    this.backoffMs = this.failing ? Math.min(this.backoffMs * 2, this.o.retryMaxMs) : this.o.retryMinMs;
+    const retryAfter = result.kind === 'unavailable' ? result.retryAfterMs : undefined;
+    const delay = retryAfter !== undefined ? Math.min(retryAfter, MAX_RETRY_AFTER_MS) : this.backoffMs;
+    const wasState = this.state;
+    this.failing = true;
+    this.state = result.kind === 'misconfigured' ? 'misconfigured' : 'retrying';
+    this.pausedUntil = this.o.clock.monotonic() + delay;
+    this.retryAt = now + delay;
+    this.wakeAfter(delay);
+    const depth = this.o.spool.stats().depth;
+    if (result.kind === 'misconfigured') {
+      this.o.trouble?.raise(SINK_MISCONFIGURED, 'storage', `telemetry sink misconfigured (${this.o.writer.target}): ${result.message}; telemetry stays spooled until fixed`);
+    } else {
+      this.o.trouble?.clear(SINK_MISCONFIGURED);
+    }
+    const fields = { target: this.o.writer.target, error: result.message, retryInMs: delay, spooled: depth };
+    if (wasState !== this.state) this.o.log.warn(fields, result.kind === 'misconfigured' ? 'telemetry sink misconfigured; keeping telemetry spooled' : 'telemetry sink unavailable; spooling');
+    else this.o.log.debug(fields, 'telemetry write still failing');
+  }
+}

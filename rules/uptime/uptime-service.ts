@@ -1,0 +1,160 @@
+/**
+ * The uptime module assembled: ledger (data/gateway.db), state tracker fed by the sample bus,
+ * heartbeat, retention pruning and the monthly report job, all on the injected Clock.
+ */
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { Clock, Timer } from '../../gateway/model/clock.ts';
+import type { Sample, SampleSink } from '../../gateway/model/sample.ts';
+import { DeviceStateTracker, type TrackedDevice } from './device-state-tracker.ts';
+import { MonthlyReportJob } from './monthly-report-job.ts';
+import { resolveRange, type ResolvedRange } from './report-period.ts';
+import { reportCsv, reportHtml } from './report-render.ts';
+import type { UptimeStateInputs } from './state-inputs.ts';
+import type { ReportFilter, UptimeFacade } from './uptime-facade.ts';
+import { UptimeLedger } from './uptime-ledger.ts';
+import { buildReport, fleetStatus, type UptimeReport } from './uptime-report.ts';
+import type { UptimeConfig } from './uptime-schema.ts';
+
+export interface UptimeServiceOptions {
+  readonly config: UptimeConfig;
+  readonly site: { readonly id: string; readonly name: string; readonly timezone: string };
+  readonly devices: readonly TrackedDevice[];
+  readonly clock: Clock;
+  readonly log: Logger;
+  /** The SQLite file (the gateway uses <dataDir>/gateway.db). */
+  readonly dbFile: string;
+  /** Where monthly reports go (the gateway uses <dataDir>/reports). */
+  readonly reportsDir: string;
+}
+
+/** Something samples can be subscribed from (the SampleBus). */
+export interface SampleSource {
+  subscribe(name: string, handler: (batch: readonly Sample[]) => void): { unsubscribe(): void };
+}
+
+export interface UptimeService extends SampleSink {
+  readonly inputs: UptimeStateInputs;
+  readonly facade: UptimeFacade;
+  readonly ledger: UptimeLedger;
+  readonly monthly: MonthlyReportJob;
+  /** Subscribe to a sample source as `uptime`. */
+  attach(source: SampleSource): void;
+  /** Delete ledger rows and report files older than the retention; returns rows removed. */
+  prune(): number;
+  /** Record a final heartbeat and close the ledger. */
+  stop(): void;
+}
+
+/** The instant `years` calendar years before `now` (UTC calendar). */
+export function retentionCutoff(now: number, years: number): number {
+  const d = new Date(now);
+  d.setUTCFullYear(d.getUTCFullYear() - years);
+  return d.getTime();
+}
+
+export function startUptime(o: UptimeServiceOptions): UptimeService {
+  const { config, clock, log } = o;
+  const ledger = new UptimeLedger(o.dbFile);
+  const tracker = new DeviceStateTracker({ config, devices: o.devices, clock, ledger, log });
+  tracker.start();
+  const infos = o.devices.map((d) => d.info);
+  const timers: Timer[] = [];
+  const subscriptions: Array<{ unsubscribe(): void }> = [];
+
+  const report = (range: ResolvedRange, filter: ReportFilter = {}): UptimeReport => {
+    const devices = infos.filter(
+      (d) =>
+        (filter.kind === undefined || d.kind === filter.kind) &&
+        (filter.building === undefined || d.location.building === filter.building) &&
+        (filter.device === undefined || d.id === filter.device),
+    );
+    return buildReport({
+      config,
+      site: o.site,
+      devices,
+      intervalsOf: (id) => ledger.intervals(id, range.from, range.to),
+      currentState: (id) => tracker.state(id),
+      from: range.from,
+      to: range.to,
+      now: clock.now(),
+      label: range.label,
+      top: filter.top ?? config.monthlyReport.top,
+    });
+  };
+
+  const monthly = new MonthlyReportJob({
+    clock,
+    log,
+    timeZone: o.site.timezone,
+    dir: o.reportsDir,
+    after: config.monthlyReport.after,
+    formats: config.monthlyReport.formats,
+    languages: config.monthlyReport.languages,
+    build: (range) => report(range),
+    hasRecordsBefore: (t) => ledger.hasRecordsBefore(t),
+  });
+
+  const prune = (): number => {
+    const cutoff = retentionCutoff(clock.now(), config.retentionYears);
+    const rows = ledger.prune(cutoff);
+    const files = monthly.prune(cutoff);
+    if (rows > 0 || files > 0) log.info({ rows, files, cutoff: new Date(cutoff).toISOString() }, 'uptime records past retention pruned');
+    return rows;
+  };
+
+  const guarded = (what: string, fn: () => unknown) => () => {
+    try {
+      fn();
+    } catch (err) {
+      log.error({ err }, `uptime: ${what} failed; retried at its next turn`);
+    }
+  };
+  timers.push(clock.setInterval(config.heartbeatEvery, guarded('heartbeat', () => ledger.heartbeat(clock.now()))));
+  timers.push(clock.setInterval(config.pruneEvery, guarded('retention pruning', prune)));
+  prune();
+  if (config.monthlyReport.enabled) monthly.start();
+
+  const facade: UptimeFacade = {
+    resolveRange: (params) => resolveRange(params, o.site.timezone, clock.now()),
+    report,
+    csv: reportCsv,
+    html: reportHtml,
+    hasDevice: (id) => tracker.has(id),
+    intervals: (device, from, to) => ledger.intervals(device, from, to).filter((iv) => iv.start < to && (iv.end === null || iv.end > from)),
+    fleet: () => fleetStatus(infos.map((d) => tracker.state(d.id)), config.targets.fleetPct, clock.now()),
+    states: () =>
+      infos.map((d) => {
+        const cur = tracker.current(d.id);
+        return { device: d.id, state: cur?.state ?? 'unknown', reason: cur?.reason ?? '', since: cur?.start ?? null };
+      }),
+    monthlyReports: () => monthly.files(),
+  };
+
+  let stopped = false;
+  return {
+    inputs: tracker,
+    facade,
+    ledger,
+    monthly,
+    push: (batch) => tracker.push(batch),
+    attach: (source) => {
+      subscriptions.push(source.subscribe('uptime', (batch) => tracker.push(batch)));
+    },
+    prune,
+    stop: () => {
+      if (stopped) return;
+      stopped = true;
+      for (const s of subscriptions) s.unsubscribe();
+      for (const t of timers) t.cancel();
+      monthly.stop();
+      tracker.stop();
+      ledger.heartbeat(clock.now());
+      ledger.close();
+    },
+  };
+}
+
+export function uptimeFiles(dataDir: string): { dbFile: string; reportsDir: string } {
+  return { dbFile: join(dataDir, 'gateway.db'), reportsDir: join(dataDir, 'reports') };
+}

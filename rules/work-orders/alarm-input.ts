@@ -1,0 +1,55 @@
+/**
+ * The narrow input work orders consume from the alarm engine. The integrator adapts the alarm
+ * engine's events to this shape and calls `WorkOrderService.onAlarm(signal)`.
+ *
+ * Delivery may be at-least-once: a `raised` signal whose `alarmId` is already on the open order is
+ * recognised and ignored; a `raised` with a new `alarmId` for the same (device, rule) is a recurrence.
+ */
+import { z } from 'zod';
+import { DEVICE_KINDS, type DeviceKind } from '../../gateway/model/device-kinds.ts';
+import type { Location } from '../../gateway/model/device.ts';
+
+export type Priority = 1 | 2 | 3 | 4;
+
+export const ALARM_SIGNAL_TYPES = ['raised', 'cleared', 'acknowledged', 'shelved', 'suppressed'] as const;
+export type AlarmSignalType = (typeof ALARM_SIGNAL_TYPES)[number];
+
+export interface AlarmSignal {
+  readonly type: AlarmSignalType;
+  /** The alarm instance (one per raise of a (rule, device) condition). */
+  readonly alarmId: string;
+  /** The rule that raised it: the "fault" of the de-duplication key (device, fault). */
+  readonly ruleId: string;
+  readonly device: string;
+  readonly kind: DeviceKind;
+  readonly location: Location;
+  readonly priority: Priority;
+  readonly message: string;
+  /** Epoch ms of the alarm transition. */
+  readonly at: number;
+  /** Present when the rule asks for a work order: which trade, and optionally another priority. */
+  readonly workOrder?: { readonly trade: string; readonly priority?: Priority };
+}
+
+const priority = z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4)]);
+
+/** Run-time check of a signal at the boundary (the adapter is someone else's code). */
+export const alarmSignalSchema = z.object({
+  type: z.enum(ALARM_SIGNAL_TYPES),
+  alarmId: z.string().min(1),
+  ruleId: z.string().min(1),
+  device: z.string().min(1),
+  kind: z.enum(DEVICE_KINDS),
+  location: z.object({ site: z.string(), building: z.string(), floor: z.string() }),
+  priority,
+  message: z.string(),
+  at: z.number().finite(),
+  workOrder: z.object({ trade: z.string().min(1), priority: priority.optional() }).optional(),
+});
+
+/** Undefined when the signal is well formed, else `field: problem; …`. */
+export function checkAlarmSignal(value: unknown): string | undefined {
+  const r = alarmSignalSchema.safeParse(value);
+  if (r.success) return undefined;
+  return r.error.issues.map((i) => `${i.path.join('.') || 'signal'}: ${i.message}`).join('; ');
+}

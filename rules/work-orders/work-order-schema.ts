@@ -1,0 +1,172 @@
+/**
+ * Configuration of work orders (the `workOrders:` section of the site config): SLAs per priority,
+ * contractors and their channels, routing, escalation contacts, preventive maintenance and dispatch.
+ */
+import { z } from 'zod';
+import cron from 'node-cron';
+import { duration, identifier } from '../../gateway/model/config-primitives.ts';
+import { DEVICE_KINDS } from '../../gateway/model/device-kinds.ts';
+
+const priority = z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4)]);
+
+export const slaSchema = z.object({
+  /** Time from creation to acknowledgement by the contractor. */
+  respond: duration,
+  /** Time from creation to resolution by the contractor. */
+  fix: duration,
+});
+
+const normalSla = { respond: 30 * 60_000, fix: 24 * 3_600_000 };
+const lifeSafetySla = { respond: 15 * 60_000, fix: 4 * 3_600_000 };
+
+export const slaTableSchema = z.object({
+  1: slaSchema.default(lifeSafetySla),
+  2: slaSchema.default(normalSla),
+  3: slaSchema.default(normalSla),
+  4: slaSchema.default(normalSla),
+});
+
+export const channelsSchema = z
+  .object({
+    webhook: z.object({ url: z.url({ protocol: /^https?$/ }), secret: z.string().min(16, 'use a secret of at least 16 characters') }).optional(),
+    mqtt: z.object({ topic: z.string().min(1).regex(/^[^#+]+$/, 'a publish topic must not contain wildcards') }).optional(),
+    email: z.object({ to: z.array(z.email()).min(1) }).optional(),
+  })
+  .refine((c) => c.webhook !== undefined || c.mqtt !== undefined || c.email !== undefined, 'configure at least one channel (webhook, mqtt or email)');
+
+/** scrypt$<N>$<r>$<p>$<salt base64>$<hash base64>, as made by `hashToken()` (rules/work-orders/contractor-token.ts). */
+const SCRYPT_HASH = /^scrypt\$\d+\$\d+\$\d+\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$/;
+
+export const contractorSchema = z
+  .object({
+    id: identifier,
+    name: z.string().min(1),
+    trades: z.array(identifier).default([]),
+    kinds: z.array(z.enum(DEVICE_KINDS)).default([]),
+    /** Limit to these sites / buildings (empty: everywhere). */
+    sites: z.array(identifier).default([]),
+    buildings: z.array(identifier).default([]),
+    /** API token, hashed with scrypt (preferred) … */
+    tokenHash: z.string().regex(SCRYPT_HASH, 'expected scrypt$N$r$p$salt$hash (see hashToken)').optional(),
+    /** … or in clear (compared in constant time). */
+    token: z.string().min(16, 'use a token of at least 16 characters').optional(),
+    channels: channelsSchema,
+  })
+  .refine((c) => !(c.tokenHash !== undefined && c.token !== undefined), { message: 'give tokenHash or token, not both', path: ['token'] });
+
+export const routeSchema = z
+  .object({
+    site: identifier.optional(),
+    building: identifier.optional(),
+    trade: identifier.optional(),
+    kind: z.enum(DEVICE_KINDS).optional(),
+    contractor: identifier,
+  })
+  .refine((r) => r.trade !== undefined || r.kind !== undefined || r.site !== undefined || r.building !== undefined, 'a route needs at least one of site, building, trade, kind');
+
+export const escalationContactSchema = z.object({
+  id: identifier,
+  name: z.string().min(1),
+  /** Priorities this contact is escalated for (default: all). */
+  priorities: z.array(priority).default([1, 2, 3, 4]),
+  channels: channelsSchema,
+});
+
+export const cronExpression = z.string().superRefine((expr, ctx) => {
+  const check = cron.validateDetailed(expr);
+  if (!check.valid) {
+    const why = check.errors.map((e) => `${e.field}: ${e.message}`).join('; ');
+    ctx.addIssue({ code: 'custom', message: `invalid cron expression "${expr}" (${why || 'unparseable'})` });
+  }
+});
+
+export const maintenanceSchema = z
+  .object({
+    id: identifier,
+    /** node-cron syntax (optional seconds field first), evaluated in the site time zone on the gateway clock. */
+    cron: cronExpression,
+    kind: z.enum(DEVICE_KINDS).optional(),
+    devices: z.array(identifier).optional(),
+    trade: identifier,
+    priority: priority.default(3),
+    title: z.string().min(1),
+    /** Planned work is not an emergency: its own deadlines instead of the priority's SLA. */
+    sla: slaSchema.default({ respond: 24 * 3_600_000, fix: 7 * 24 * 3_600_000 }),
+  })
+  .refine((m) => m.kind !== undefined || (m.devices !== undefined && m.devices.length > 0), 'give kind or devices');
+
+export const DEFAULT_MAINTENANCE: ReadonlyArray<z.input<typeof maintenanceSchema>> = [
+  // cron cannot say "every 15 days"; the 1st and 16th of each month is the usual reading.
+  { id: 'elevator-service', cron: '0 9 1,16 * *', kind: 'elevator', trade: 'lift', priority: 3, title: 'Elevator periodic maintenance (every 15 days)' },
+  { id: 'fire-alarm-test', cron: '0 10 1 * *', kind: 'fire_panel', trade: 'fire', priority: 2, title: 'Fire alarm system monthly test' },
+  { id: 'pump-service', cron: '0 9 1 1,4,7,10 *', kind: 'pump', trade: 'pumps', priority: 3, title: 'Pump quarterly maintenance' },
+];
+
+export const dispatchSchema = z.object({
+  /** Attempts per delivery before it becomes a dead letter (and is escalated). */
+  maxAttempts: z.number().int().min(1).max(100).default(8),
+  initialBackoff: duration.default(5_000),
+  maxBackoff: duration.default(15 * 60_000),
+  /** ± share of each backoff drawn at random, so contractors are not hit in lockstep. */
+  jitter: z.number().min(0).max(1).default(0.2),
+  /** HTTP / SMTP / MQTT timeout of one attempt. */
+  timeout: duration.default(10_000),
+  concurrency: z.number().int().min(1).max(64).default(4),
+});
+
+export const workOrderConfigSchema = z
+  .object({
+    enabled: z.boolean().default(false),
+    /** SQLite file (default: <storage.dataDir>/gateway.db). */
+    database: z.string().optional(),
+    sla: slaTableSchema.prefault({}),
+    contractors: z.array(contractorSchema).default([]),
+    routing: z.array(routeSchema).default([]),
+    escalation: z
+      .object({
+        contacts: z.array(escalationContactSchema).default([]),
+      })
+      .prefault({}),
+    maintenance: z.array(maintenanceSchema).prefault(DEFAULT_MAINTENANCE.map((m) => ({ ...m }))),
+    dispatch: dispatchSchema.prefault({}),
+    /** Broker for MQTT channels: `embedded` (the gateway's broker) or a URL. */
+    mqtt: z.object({ url: z.string().default('embedded'), clientId: z.string().optional() }).prefault({}),
+    /** SMTP server for e-mail channels (optional). */
+    smtp: z
+      .object({
+        host: z.string(),
+        port: z.number().int().min(1).max(65535).default(25),
+        secure: z.boolean().default(false),
+        from: z.string().min(3),
+        user: z.string().optional(),
+        password: z.string().optional(),
+      })
+      .optional(),
+  })
+  .superRefine((wo, ctx) => {
+    const ids = new Set<string>();
+    wo.contractors.forEach((c, i) => {
+      if (ids.has(c.id)) ctx.addIssue({ code: 'custom', path: ['contractors', i, 'id'], message: `duplicate contractor id "${c.id}"` });
+      ids.add(c.id);
+    });
+    wo.routing.forEach((r, i) => {
+      if (!ids.has(r.contractor)) {
+        ctx.addIssue({ code: 'custom', path: ['routing', i, 'contractor'], message: `unknown contractor "${r.contractor}" (known: ${[...ids].join(', ') || 'none'})` });
+      }
+    });
+    const pm = new Set<string>();
+    wo.maintenance.forEach((m, i) => {
+      if (pm.has(m.id)) ctx.addIssue({ code: 'custom', path: ['maintenance', i, 'id'], message: `duplicate maintenance id "${m.id}"` });
+      pm.add(m.id);
+    });
+    const needsMail = [...wo.contractors.map((c) => c.channels), ...wo.escalation.contacts.map((c) => c.channels)].some((c) => c.email);
+    if (needsMail && !wo.smtp) ctx.addIssue({ code: 'custom', path: ['smtp'], message: 'an e-mail channel is configured but smtp is not' });
+  });
+
+export type WorkOrderConfig = z.output<typeof workOrderConfigSchema>;
+export type ContractorConfig = WorkOrderConfig['contractors'][number];
+export type ChannelsConfig = ContractorConfig['channels'];
+export type EscalationContact = WorkOrderConfig['escalation']['contacts'][number];
+export type MaintenanceSchedule = WorkOrderConfig['maintenance'][number];
+export type DispatchConfig = WorkOrderConfig['dispatch'];
+export type SlaTable = WorkOrderConfig['sla'];

@@ -1,0 +1,139 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { encodeSamples, escapeKey, escapeMeasurement, formatFieldValue, quoteString, seriesKey } from '../../../gateway/storage/line-protocol.ts';
+import type { Sample } from '../../../gateway/model/sample.ts';
+
+const sample = (device: string, point: string, value: Sample['value'], ts: number, quality: Sample['quality'] = 'good'): Sample => ({ device, point, value, ts, quality });
+
+describe('escaping', () => {
+  it.each([
+    ['plain', 'pump', 'pump'],
+    ['space', 'pump room', 'pump\\ room'],
+    ['comma', 'a,b', 'a\\,b'],
+    ['equals is fine in a measurement', 'a=b', 'a=b'],
+    ['backslash inside', 'a\\b', 'a\\b'],
+    ['trailing backslash cannot be represented', 'a\\', 'a/'],
+    ['backslash before a space', 'a\\ b', 'a/\\ b'],
+    ['newline', 'a\nb', 'a\\ b'],
+    ['Chinese', '一号楼', '一号楼'],
+  ])('measurement: %s', (_, input, expected) => {
+    expect(escapeMeasurement(input)).toBe(expected);
+  });
+
+  it.each([
+    ['space', '一号楼 Building 1', '一号楼\\ Building\\ 1'],
+    ['comma and equals', 'a,b=c', 'a\\,b\\=c'],
+    ['quotes need no escape in tags', 'say "hi"', 'say\\ "hi"'],
+    ['backslash before equals', 'x\\=y', 'x/\\=y'],
+    ['two trailing backslashes', 'x\\\\', 'x\\/'],
+    ['carriage return', 'a\r\nb', 'a\\ \\ b'],
+  ])('tag key/value and field key: %s', (_, input, expected) => {
+    expect(escapeKey(input)).toBe(expected);
+  });
+
+  it('string field values escape quotes and backslashes and keep everything else', () => {
+    expect(quoteString('he said "hi" \\ 楼\n')).toBe('"he said \\"hi\\" \\\\ 楼\n"');
+    expect(quoteString('')).toBe('""');
+  });
+
+  it('field values: numbers as floats, booleans, quoted strings, nothing for NaN/Infinity', () => {
+    expect(formatFieldValue(3)).toBe('3');
+    expect(formatFieldValue(-0.25)).toBe('-0.25');
+    expect(formatFieldValue(1e21)).toBe('1e+21');
+    expect(formatFieldValue(true)).toBe('true');
+    expect(formatFieldValue(false)).toBe('false');
+    expect(formatFieldValue('up')).toBe('"up"');
+    expect(formatFieldValue(Number.NaN)).toBeUndefined();
+    expect(formatFieldValue(Number.POSITIVE_INFINITY)).toBeUndefined();
+  });
+
+  it('escaped keys never contain an unescaped separator (property)', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), (text) => {
+        const out = escapeKey(text);
+        // Walk the output as the InfluxDB parser does: a backslash escapes the next byte.
+        for (let i = 0; i < out.length; i++) {
+          const c = out[i];
+          if (c === '\\' && (out[i + 1] === ',' || out[i + 1] === ' ' || out[i + 1] === '=')) {
+            i++;
+            continue;
+          }
+          if (c === ',' || c === ' ' || c === '=' || c === '\n' || c === '\r') return false;
+        }
+        return !out.endsWith('\\');
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('escaping round-trips for text without backslashes or line breaks (property)', () => {
+    const unescape = (s: string): string => s.replace(/\\([, =])/g, '$1');
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme' }).filter((s) => !/[\\\r\n]/.test(s)), (text) => unescape(escapeKey(text)) === text),
+      { numRuns: 500 },
+    );
+  });
+});
+
+describe('seriesKey', () => {
+  it('sorts tags by key, escapes them and leaves out empty values', () => {
+    expect(seriesKey({ measurement: 'access_door', tags: { site: 'demo', device: 'door 1', building: 'b1', building_name: '一号楼 Building 1', floor: '' } })).toBe(
+      'access_door,building=b1,building_name=一号楼\\ Building\\ 1,device=door\\ 1,site=demo',
+    );
+  });
+});
+
+describe('encodeSamples', () => {
+  const series = new Map([
+    ['pump-1', 'pump,device=pump-1,site=s'],
+    ['door-1', 'access_door,device=door-1,site=s'],
+  ]);
+  const seriesOf = (d: string): string | undefined => series.get(d);
+
+  it('one line per device and timestamp, fields in arrival order, ms timestamps', () => {
+    const out = encodeSamples(
+      [
+        sample('pump-1', 'running', true, 1000),
+        sample('pump-1', 'discharge_bar', 4, 1000),
+        sample('door-1', 'last_event', 'granted', 1000),
+        sample('pump-1', 'discharge_bar', 4.5, 2000.4),
+        sample('door-1', 'last_badge', 'B "7"', 1000),
+      ],
+      seriesOf,
+    );
+    expect(out.lines).toEqual([
+      'pump,device=pump-1,site=s running=true,discharge_bar=4 1000',
+      'access_door,device=door-1,site=s last_event="granted",last_badge="B \\"7\\"" 1000',
+      'pump,device=pump-1,site=s discharge_bar=4.5 2000',
+    ]);
+    expect(out).toMatchObject({ points: 5, skipped: 0 });
+  });
+
+  it('leaves out unknown devices, bad quality and values line protocol cannot carry, and counts them', () => {
+    const out = encodeSamples(
+      [
+        sample('ghost', 'x', 1, 1),
+        sample('pump-1', 'flow_m3h', 1, 1, 'bad'),
+        sample('pump-1', 'flow_m3h', Number.NaN, 1),
+        sample('pump-1', 'flow_m3h', 2, 1, 'uncertain'),
+      ],
+      seriesOf,
+    );
+    expect(out.lines).toEqual(['pump,device=pump-1,site=s flow_m3h=2 1']);
+    expect(out).toMatchObject({ points: 1, skipped: 3 });
+  });
+
+  it('a repeated point at the same timestamp keeps the later value once', () => {
+    const out = encodeSamples([sample('pump-1', 'flow_m3h', 1, 5), sample('pump-1', 'flow_m3h', 2, 5)], seriesOf);
+    expect(out.lines).toEqual(['pump,device=pump-1,site=s flow_m3h=2 5']);
+    expect(out).toMatchObject({ points: 1, skipped: 1 });
+  });
+
+  it('escapes field keys', () => {
+    expect(encodeSamples([sample('pump-1', 'odd key,=x', 1, 5)], seriesOf).lines).toEqual(['pump,device=pump-1,site=s odd\\ key\\,\\=x=1 5']);
+  });
+
+  it('an empty batch gives no lines', () => {
+    expect(encodeSamples([], seriesOf)).toEqual({ lines: [], points: 0, skipped: 0 });
+  });
+});

@@ -1,0 +1,214 @@
+import { describe, expect, it } from 'vitest';
+import { silentLogger } from '../../../gateway/log/logger.ts';
+import { VirtualClock } from '../../../gateway/model/clock.ts';
+import { MemorySpool } from '../../../gateway/storage/memory-spool.ts';
+import { SINK_MISCONFIGURED, TelemetryForwarder, type ForwarderOptions } from '../../../gateway/storage/telemetry-forwarder.ts';
+import type { LineWriter, WriteResult } from '../../../gateway/storage/write-result.ts';
+import { TroubleBoard } from '../../../gateway/trouble/trouble-board.ts';
+
+/** A sink that answers by a rule the test sets, and remembers what it stored and when. */
+class ScriptedSink implements LineWriter {
+  readonly target = 'scripted';
+  readonly stored: string[] = [];
+  readonly requests: Array<{ at: number; lines: number }> = [];
+  answer: (lines: readonly string[]) => WriteResult = () => ({ kind: 'ok' });
+  private readonly clock: VirtualClock;
+  constructor(clock: VirtualClock) {
+    this.clock = clock;
+  }
+  async write(lines: readonly string[]): Promise<WriteResult> {
+    this.requests.push({ at: this.clock.monotonic(), lines: lines.length });
+    const r = this.answer(lines);
+    if (r.kind === 'ok') this.stored.push(...lines);
+    return r;
+  }
+  async close(): Promise<void> {}
+}
+
+const line = (i: number): string => `pump,device=p v=${i} ${1000 + i}`;
+const lines = (from: number, n: number): string[] => Array.from({ length: n }, (_, k) => line(from + k));
+
+function setup(overrides: Partial<ForwarderOptions> = {}) {
+  const clock = new VirtualClock();
+  const sink = new ScriptedSink(clock);
+  const spool = new MemorySpool({ maxBytes: 1 << 20 });
+  const trouble = new TroubleBoard(clock);
+  const fwd = new TelemetryForwarder({
+    spool,
+    writer: sink,
+    clock,
+    log: silentLogger(),
+    batchSize: 3,
+    flushIntervalMs: 1000,
+    drainLinesPerSecond: 3,
+    retryMinMs: 1000,
+    retryMaxMs: 8000,
+    trouble,
+    ...overrides,
+  });
+  fwd.start();
+  /** Advance virtual time in small steps, letting the async sender run in between. */
+  const run = async (ms: number, step = 100): Promise<void> => {
+    for (let t = 0; t < ms; t += step) {
+      clock.advance(step);
+      await fwd.idle();
+    }
+  };
+  return { clock, sink, spool, trouble, fwd, run };
+}
+
+describe('TelemetryForwarder', () => {
+  it('sends full batches at once and the rest when the flush interval ticks', async () => {
+    const { sink, fwd, run } = setup();
+    fwd.append(lines(0, 7));
+    await fwd.idle();
+    expect(sink.requests.map((r) => r.lines)).toEqual([3, 3]);
+    await run(1000);
+    expect(sink.stored).toEqual(lines(0, 7));
+    expect(fwd.status()).toMatchObject({ state: 'ok', writtenLines: 7, writtenPoints: 7, spool: { depth: 0 } });
+  });
+
+  it('keeps everything through an outage, backs off, then drains oldest first at the capped rate while live data flows', async () => {
+    const { sink, fwd, run } = setup();
+    let down = true;
+    sink.answer = () => (down ? { kind: 'unavailable', message: 'connect ECONNREFUSED' } : { kind: 'ok' });
+    for (let s = 0; s < 10; s++) {
+      fwd.append(lines(s * 2, 2)); // 2 lines per second
+      await run(1000);
+    }
+    const during = fwd.status();
+    expect(during.state).toBe('retrying');
+    expect(during.spool.depth).toBe(20);
+    expect(during.lastError?.message).toBe('connect ECONNREFUSED');
+    // back-off doubles: 1 s, 2 s, 4 s, 8 s (capped) → few attempts in 10 s
+    expect(sink.requests.length).toBeLessThanOrEqual(5);
+    down = false;
+    const attemptsBefore = sink.requests.length;
+    for (let s = 10; s < 20; s++) {
+      fwd.append(lines(s * 2, 2));
+      await run(1000);
+    }
+    // Live lines went out as they came while the backlog drained at 3 lines/s.
+    const liveWritten = sink.stored.filter((l) => Number(/v=(\d+)/.exec(l)?.[1]) >= 30);
+    expect(liveWritten.length).toBeGreaterThanOrEqual(8);
+    expect(fwd.status().spool.depth).toBeGreaterThan(0);
+    await run(10_000);
+    expect(sink.requests.length).toBeGreaterThan(attemptsBefore);
+    // every line exactly once
+    expect([...sink.stored].sort()).toEqual(lines(0, 40).sort());
+    expect(new Set(sink.stored).size).toBe(40);
+    // the backlog (lines 0..~21) went out oldest first
+    const backlogOrder = sink.stored.filter((l) => Number(/v=(\d+)/.exec(l)?.[1]) < 20);
+    expect(backlogOrder).toEqual(lines(0, 20));
+    expect(fwd.status()).toMatchObject({ state: 'ok', spool: { depth: 0 } });
+  });
+
+  it('drains a backlog no faster than the cap', async () => {
+    const { sink, fwd, spool, clock } = setup();
+    await fwd.stop();
+    spool.append(lines(0, 200), 0); // spooled before this forwarder started: backlog
+    const f2 = new TelemetryForwarder({ spool, writer: sink, clock, log: silentLogger(), batchSize: 10, flushIntervalMs: 1000, drainLinesPerSecond: 20, retryMinMs: 1000, retryMaxMs: 8000 });
+    f2.start();
+    for (let t = 0; t < 5000; t += 100) {
+      clock.advance(100);
+      await f2.idle();
+    }
+    const sent = sink.stored.length;
+    expect(sent).toBeGreaterThanOrEqual(80); // 5 s × 20 lines/s (+ the first burst of one batch)
+    expect(sent).toBeLessThanOrEqual(110);
+    await f2.stop();
+  });
+
+  it('honours Retry-After on 429', async () => {
+    const { sink, fwd, run } = setup();
+    let calls = 0;
+    sink.answer = () => (++calls === 1 ? { kind: 'unavailable', status: 429, message: 'HTTP 429: slow down', retryAfterMs: 7000 } : { kind: 'ok' });
+    fwd.append(lines(0, 3));
+    await fwd.idle();
+    expect(fwd.status().retryAt).not.toBeNull();
+    await run(6500);
+    expect(sink.requests).toHaveLength(1);
+    await run(1000);
+    expect(sink.requests.length).toBeGreaterThanOrEqual(2);
+    expect(sink.requests[1]?.at).toBeGreaterThanOrEqual(7000);
+    expect(sink.stored).toEqual(lines(0, 3));
+  });
+
+  it('isolates malformed lines by splitting: the good ones land, the bad ones are dead-lettered with the message', async () => {
+    const { sink, fwd, spool } = setup({ batchSize: 8 });
+    const batch = lines(0, 8);
+    batch[5] = 'pump,device=p v= 1005';
+    batch[2] = 'pump,device=p v=1,v=x" 1002';
+    sink.answer = (ls) => {
+      const bad = ls.find((l) => l.includes('v= ') || l.includes('x"'));
+      return bad ? { kind: 'rejected', status: 400, message: `HTTP 400: unable to parse '${bad}'` } : { kind: 'ok' };
+    };
+    fwd.append(batch);
+    await fwd.idle();
+    expect([...sink.stored].sort()).toEqual(batch.filter((_, i) => i !== 2 && i !== 5).sort());
+    expect(spool.deadLetters(10)).toEqual([
+      { line: batch[2], reason: `HTTP 400: unable to parse '${batch[2]}'`, at: expect.any(Number) },
+      { line: batch[5], reason: `HTTP 400: unable to parse '${batch[5]}'`, at: expect.any(Number) },
+    ]);
+    expect(fwd.status()).toMatchObject({ state: 'ok', spool: { depth: 0, deadLettered: 2 } });
+    expect(sink.requests.length).toBeLessThanOrEqual(13); // ≤ 1 + 2·bad·log2(n) requests, not one per line
+  });
+
+  it('on 401/403/404 keeps the data and raises "telemetry sink misconfigured" until a write succeeds', async () => {
+    const { sink, fwd, trouble, run } = setup();
+    let status = 401;
+    sink.answer = () => (status === 200 ? { kind: 'ok' } : { kind: 'misconfigured', status, message: `HTTP ${status}: unauthorized` });
+    fwd.append(lines(0, 3));
+    await fwd.idle();
+    expect(fwd.status().state).toBe('misconfigured');
+    const raised = trouble.list().find((t) => t.key === SINK_MISCONFIGURED);
+    expect(raised?.message).toMatch(/telemetry sink misconfigured.*HTTP 401/);
+    status = 404;
+    await run(3000);
+    expect(fwd.status().spool.depth).toBe(3);
+    expect(trouble.list().map((t) => t.key)).toContain(SINK_MISCONFIGURED);
+    status = 200;
+    await run(10_000);
+    expect(sink.stored).toEqual(lines(0, 3));
+    expect(trouble.list()).toEqual([]);
+    expect(fwd.status().state).toBe('ok');
+  });
+
+  it('an outage during a split keeps the rest of the batch', async () => {
+    const { sink, fwd, spool } = setup({ batchSize: 4 });
+    let n = 0;
+    sink.answer = () => (++n === 1 ? { kind: 'rejected', status: 400, message: 'HTTP 400: bad' } : n === 2 ? { kind: 'ok' } : { kind: 'unavailable', message: 'HTTP 503: down' });
+    fwd.append(lines(0, 4));
+    await fwd.idle();
+    expect(sink.stored).toEqual(lines(0, 2));
+    expect(spool.stats()).toMatchObject({ depth: 2, deadLettered: 0 });
+    expect(fwd.status().state).toBe('retrying');
+  });
+});
+
+describe('TelemetryForwarder overflow', () => {
+  it('reports lines dropped by the spool bound in the log and as a trouble condition, cleared when the spool has room again', async () => {
+    const clock = new VirtualClock();
+    const sink = new ScriptedSink(clock);
+    let down = true;
+    sink.answer = () => (down ? { kind: 'unavailable', message: 'down' } : { kind: 'ok' });
+    const spool = new MemorySpool({ maxBytes: 400 });
+    const trouble = new TroubleBoard(clock);
+    const fwd = new TelemetryForwarder({ spool, writer: sink, clock, log: silentLogger(), batchSize: 50, flushIntervalMs: 1000, drainLinesPerSecond: 1000, retryMinMs: 500, retryMaxMs: 500, trouble });
+    fwd.start();
+    for (let i = 0; i < 30; i++) fwd.append([line(i)]); // 30 × 24 bytes > 400
+    clock.advance(1000);
+    await fwd.idle();
+    const dropped = fwd.status().spool.droppedLines;
+    expect(dropped).toBeGreaterThan(0);
+    expect(trouble.list().find((t) => t.key === 'telemetry-spool-overflow')?.message).toMatch(new RegExp(`${dropped} oldest lines dropped`));
+    down = false;
+    for (let t = 0; t < 5000; t += 100) {
+      clock.advance(100);
+      await fwd.idle();
+    }
+    expect(sink.stored).toEqual(lines(dropped, 30 - dropped)); // the newest survived, in order
+    expect(trouble.list()).toEqual([]);
+    await fwd.stop();
+  });
+});

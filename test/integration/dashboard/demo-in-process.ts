@@ -1,0 +1,71 @@
+/**
+ * The demo site (config/demo-site.yaml) run inside the test process: the gateway with its demo
+ * accounts and the simulators, every server on a free port of 127.0.0.1, so a test can inject a
+ * fault into a device model (`sims.begin('pump-b1-1', 'trip')`) and watch the real
+ * sample → alarm → work order path.
+ */
+import { createServer } from 'node:net';
+import { demoUsers, ensureDemoAccounts } from '../../../gateway/auth/demo-accounts.ts';
+import { loadConfigFile } from '../../../gateway/config/load-config.ts';
+import { startGateway, type RunningGateway } from '../../../gateway/gateway.ts';
+import { silentLogger } from '../../../gateway/log/logger.ts';
+import { startSimulators, type RunningSimulators } from '../../../simulators/sim-runner.ts';
+import { readSiteFile } from '../../../simulators/site-file.ts';
+
+const SITE_FILE = 'config/demo-site.yaml';
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export interface InProcessDemo {
+  readonly gateway: RunningGateway;
+  readonly sims: RunningSimulators;
+  /** http://127.0.0.1:PORT */
+  readonly api: string;
+  stop(): Promise<void>;
+}
+
+export async function startDemoInProcess(dataDir: string): Promise<InProcessDemo> {
+  const config = await loadConfigFile(SITE_FILE);
+  config.storage.dataDir = dataDir;
+  config.api.port = 0;
+  config.broker.port = 0;
+  const ports: Record<string, number> = {};
+  for (const c of config.connectors) {
+    if (c.type === 'modbus') {
+      ports[c.id] = await freePort();
+      Object.assign(c, { port: ports[c.id] });
+    } else if (c.type === 'opcua') {
+      ports[c.id] = await freePort();
+      Object.assign(c, { endpoint: `opc.tcp://127.0.0.1:${ports[c.id]}` });
+    }
+  }
+  const demo = await ensureDemoAccounts(dataDir);
+  config.accounts.users = demoUsers(demo.accounts);
+  const gateway = await startGateway(config, silentLogger());
+  let sims: RunningSimulators;
+  try {
+    sims = await startSimulators(readSiteFile(SITE_FILE), { clock: gateway.clock, seed: 42, mqttUrl: gateway.broker?.url as string, ports });
+  } catch (err) {
+    await gateway.stop();
+    throw err;
+  }
+  if (!gateway.apiUrl) throw new Error('the gateway did not listen');
+  return {
+    gateway,
+    sims,
+    api: gateway.apiUrl,
+    stop: async () => {
+      await sims.stop();
+      await gateway.stop();
+    },
+  };
+}
