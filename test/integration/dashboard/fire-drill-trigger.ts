@@ -1,8 +1,9 @@
 /**
- * How the console tests make a fire condition. Today: a smoke detector on the embedded MQTT broker
- * reports alarm (the demo's smoke_detector pack raises a latching priority-1 alarm). When the OPC UA
- * fire panel is readable in the demo, switch `triggerFireCondition` to set a zone of `fire-b1` to
- * 1 (fire) on the panel simulator; the tests only use what it returns.
+ * How alarm-console.test.ts makes a fire condition against a gateway child process: a smoke detector
+ * on the embedded MQTT broker reports alarm (the demo's smoke_detector pack raises a latching
+ * priority-1 alarm). The tests only use what it returns, so it can be switched to another source.
+ * The drill on the OPC UA fire panel itself (zone 3 of fire-panel-1, through the simulator's fault
+ * hook) runs in alarm-console-fire-panel.test.ts with the in-process demo.
  */
 import mqtt from 'mqtt';
 
