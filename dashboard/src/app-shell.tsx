@@ -10,7 +10,7 @@ export interface NavItem {
 }
 
 /** Header with navigation, live/stale indicator, language switch and logout. */
-export function AppShell(props: { nav: readonly NavItem[]; current: string; onLanguage: (l: Language) => void; onLogout: () => void; children: ComponentChildren }) {
+export function AppShell(props: { nav: readonly NavItem[]; current: string; onLanguage: (l: Language) => void; onLogout: () => void; banner?: ComponentChildren; children: ComponentChildren }) {
   const { tr, me, site, live } = useApp();
   const [stale, setStale] = useState(false);
   useEffect(() => live.onStale(setStale), [live]);
@@ -45,6 +45,7 @@ export function AppShell(props: { nav: readonly NavItem[]; current: string; onLa
           {tr.t('stale')}
         </div>
       ) : null}
+      {props.banner}
       <main>{props.children}</main>
     </div>
   );

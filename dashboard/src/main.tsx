@@ -6,6 +6,9 @@ import { AppShell, type NavItem } from './app-shell.tsx';
 import { useHashRoute } from './hash-route.ts';
 import { initialLanguage, translator, type Language } from './i18n/i18n.ts';
 import { LiveStream } from './live-stream.ts';
+import { AlarmStore } from './alarms/alarm-store.ts';
+import { P1Banner } from './alarms/p1-banner.tsx';
+import { AlarmConsolePage } from './pages/alarm-console-page.tsx';
 import { DevicePage } from './pages/device-page.tsx';
 import { EngineeringPage } from './pages/engineering-page.tsx';
 import { LoginPage } from './pages/login-page.tsx';
@@ -20,13 +23,15 @@ const WORK_PAGES: readonly NavItem[] = [
 ];
 
 const NAV_BY_ROLE: Record<Me['role'], readonly NavItem[]> = {
-  operator: [{ path: 'overview', label: 'navOverview' }, ...WORK_PAGES],
+  operator: [{ path: 'alarms', label: 'navAlarms' }, { path: 'overview', label: 'navOverview' }, ...WORK_PAGES],
   engineer: [
+    { path: 'alarms', label: 'navAlarms' },
     { path: 'overview', label: 'navOverview' },
     ...WORK_PAGES,
     { path: 'engineering', label: 'navEngineering' },
   ],
   admin: [
+    { path: 'alarms', label: 'navAlarms' },
     { path: 'overview', label: 'navOverview' },
     ...WORK_PAGES,
     { path: 'engineering', label: 'navEngineering' },
@@ -40,6 +45,8 @@ function App() {
   const [site, setSite] = useState<Site | null>(null);
   const route = useHashRoute();
   const live = useMemo(() => new LiveStream(), []);
+  const alarms = useMemo(() => new AlarmStore(), []);
+  const seesAlarms = me ? NAV_BY_ROLE[me.role].some((n) => n.path === 'alarms') : false;
   const tr = useMemo(() => translator(language, site?.timezone ?? 'Asia/Shanghai'), [language, site]);
 
   useEffect(() => {
@@ -53,8 +60,12 @@ function App() {
     if (!me) return;
     if (me.language && me.language !== language) setLanguage(me.language);
     void api<Site>('/api/site').then(setSite);
+    if (seesAlarms) alarms.start(live);
     live.start();
-    return () => live.stop();
+    return () => {
+      live.stop();
+      alarms.stop();
+    };
   }, [me]);
 
   useEffect(() => {
@@ -76,9 +87,11 @@ function App() {
   const logout = (): void => void api('/api/auth/logout', { method: 'POST' }).then(() => window.location.reload());
   return (
     <AppCtx.Provider value={{ me, site, tr, live }}>
-      <AppShell nav={nav} current={page} onLanguage={changeLanguage} onLogout={logout}>
+      <AppShell nav={nav} current={page} onLanguage={changeLanguage} onLogout={logout} banner={seesAlarms ? <P1Banner store={alarms} tr={tr} /> : null}>
         {me.role === 'contractor' ? (
           <MyOrdersPage />
+        ) : page === 'alarms' && seesAlarms ? (
+          <AlarmConsolePage store={alarms} openId={arg} />
         ) : page === 'work-orders' ? (
           <WorkOrdersPage />
         ) : page === 'uptime' ? (

@@ -61,6 +61,7 @@ describe('dashboard shell in Chromium', () => {
   it('the overview shows every device; the page says when the live connection is stale and catches up without reload', async () => {
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     await logIn(page, gw.api, 'operator', demoPassword(dir.path, 'operator'));
+    await page.goto(`${gw.api}/#/overview`); // an operator starts on the alarm console
     await page.waitForSelector('.tile');
     expect(await page.locator('.tile').count()).toBe(21);
     await screenshot(page, 'overview');

@@ -1,0 +1,151 @@
+/**
+ * Side panel of one alarm: its facts, its journal (every transition: who, when, why) and the
+ * operator's actions (acknowledge, shelve with reason and duration, unshelve, comment, reset).
+ */
+import { useEffect, useState } from 'preact/hooks';
+import type { AlarmRecord, JournalEntry } from '../../../rules/alarm-model.ts';
+import { ApiCallError } from '../api-client.ts';
+import type { Translator } from '../i18n/i18n.ts';
+import { acknowledge, addComment, journalOf, resetAlarm, shelve, unshelve } from './alarm-actions.ts';
+import { isUnacked } from './alarm-list.ts';
+import { EVENT_LABEL, SHELVE_DURATIONS, STATE_LABEL } from './alarm-labels.ts';
+
+export function AlarmPanel(props: { alarm: AlarmRecord; canAct: boolean; tr: Translator; place: string; onClose: () => void }) {
+  const { alarm: a, tr, canAct } = props;
+  const [journal, setJournal] = useState<JournalEntry[] | null>(null);
+  const [error, setError] = useState('');
+  const [reason, setReason] = useState('');
+  const [duration, setDuration] = useState(SHELVE_DURATIONS[1]?.value ?? '1h');
+  const [note, setNote] = useState('');
+
+  useEffect(() => {
+    let alive = true;
+    journalOf(a.id).then(
+      (r) => alive && setJournal(r.journal),
+      (err: unknown) => alive && setError(String((err as Error).message)),
+    );
+    return () => {
+      alive = false;
+    };
+  }, [a.id, a.updatedAt]);
+
+  const run = (fn: () => Promise<unknown>, after?: () => void): void => {
+    setError('');
+    fn().then(
+      () => after?.(),
+      (err: unknown) => setError(err instanceof ApiCallError ? err.message : String(err)),
+    );
+  };
+
+  return (
+    <aside class="alarm-panel" data-testid="alarm-panel" data-id={a.id}>
+      <header class={`p${a.priority}`}>
+        <strong>
+          P{a.priority} · {a.title}
+        </strong>
+        <button type="button" onClick={props.onClose} aria-label={tr.t('close')}>
+          ✕
+        </button>
+      </header>
+      <dl>
+        <dt>{tr.t('device')}</dt>
+        <dd>{a.device}</dd>
+        <dt>{tr.t('location')}</dt>
+        <dd>{props.place}</dd>
+        <dt>{tr.t('state')}</dt>
+        <dd data-testid="panel-state">{tr.t(STATE_LABEL[a.state])}</dd>
+        <dt>{tr.t('raisedAt')}</dt>
+        <dd>{tr.time(a.raisedAt)}</dd>
+        <dt>{tr.t('occurrences')}</dt>
+        <dd>{a.occurrences}</dd>
+        {a.latching ? <dd class="tag">{tr.t('latching')}</dd> : null}
+        {a.shelved ? (
+          <>
+            <dt>{tr.t('shelvedUntil')}</dt>
+            <dd>
+              {tr.time(a.shelved.until)} — {a.shelved.reason} ({a.shelved.by})
+            </dd>
+          </>
+        ) : null}
+        {a.suppressed ? <dd class="warn">{tr.t('suppressedMaintenance')}</dd> : null}
+      </dl>
+      {error ? (
+        <p class="error" role="alert">
+          {tr.t('actionFailed')}: {error}
+        </p>
+      ) : null}
+      {canAct ? (
+        <div class="panel-actions">
+          {isUnacked(a) ? (
+            <button type="button" data-testid="panel-ack" onClick={() => run(() => acknowledge(a.id))}>
+              {tr.t('ackAlarm')}
+            </button>
+          ) : null}
+          {a.latching && !a.conditionActive && !isUnacked(a) ? (
+            <button type="button" data-testid="panel-reset" onClick={() => run(() => resetAlarm(a.id))}>
+              {tr.t('reset')}
+            </button>
+          ) : null}
+          {a.shelved ? (
+            <button type="button" data-testid="panel-unshelve" onClick={() => run(() => unshelve(a.id))}>
+              {tr.t('unshelve')}
+            </button>
+          ) : (
+            <form
+              class="shelve-form"
+              onSubmit={(e) => {
+                e.preventDefault();
+                run(() => shelve(a.id, reason, duration), () => setReason(''));
+              }}
+            >
+              <input name="reason" required placeholder={tr.t('reason')} aria-label={tr.t('reason')} value={reason} onInput={(e) => setReason((e.target as HTMLInputElement).value)} />
+              <select name="duration" aria-label={tr.t('duration')} value={duration} onChange={(e) => setDuration((e.target as HTMLSelectElement).value)}>
+                {SHELVE_DURATIONS.map((d) => (
+                  <option value={d.value}>{tr.t(d.label)}</option>
+                ))}
+              </select>
+              <button type="submit" data-testid="panel-shelve">
+                {tr.t('shelve')}
+              </button>
+            </form>
+          )}
+          <form
+            class="comment-form"
+            onSubmit={(e) => {
+              e.preventDefault();
+              run(() => addComment(a.id, note), () => setNote(''));
+            }}
+          >
+            <textarea name="comment" required rows={2} placeholder={tr.t('comment')} aria-label={tr.t('comment')} value={note} onInput={(e) => setNote((e.target as HTMLTextAreaElement).value)} />
+            <button type="submit" data-testid="panel-comment">
+              {tr.t('addComment')}
+            </button>
+          </form>
+        </div>
+      ) : null}
+      <h3>{tr.t('alarmJournal')}</h3>
+      <table class="journal" data-testid="journal">
+        <thead>
+          <tr>
+            <th>{tr.t('updated')}</th>
+            <th>{tr.t('alarm')}</th>
+            <th>{tr.t('state')}</th>
+            <th>{tr.t('by')}</th>
+            <th>{tr.t('text')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {(journal ?? []).map((j) => (
+            <tr data-type={j.type}>
+              <td>{tr.time(j.at)}</td>
+              <td>{tr.t(EVENT_LABEL[j.type])}</td>
+              <td>{tr.t(STATE_LABEL[j.toState])}</td>
+              <td>{j.by ?? '—'}</td>
+              <td>{j.text ?? ''}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </aside>
+  );
+}

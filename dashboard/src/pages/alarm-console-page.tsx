@@ -1,0 +1,156 @@
+/**
+ * The alarm console: open alarms by priority then time, unacknowledged ones flashing; filters by
+ * building, floor, kind and priority; acknowledge one or many; the flood indicator; shelved and
+ * suppressed alarms listed apart; one alarm's journal and actions in a side panel.
+ */
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useApp } from '../app-context.ts';
+import { acknowledge, acknowledgeMany } from '../alarms/alarm-actions.ts';
+import { isAnnounced, isUnacked, matchesFilter, NO_FILTER, type AlarmFilter } from '../alarms/alarm-list.ts';
+import { AlarmPanel } from '../alarms/alarm-panel.tsx';
+import { AlarmRows, placeOf, type RowAction } from '../alarms/alarm-rows.tsx';
+import { MARK_DATA, type AlarmStore } from '../alarms/alarm-store.ts';
+import { useAlarms } from '../alarms/use-alarms.ts';
+import { ApiCallError } from '../api-client.ts';
+import type { MessageKey } from '../i18n/messages.ts';
+
+const KINDS = ['elevator', 'fire_panel', 'pump', 'access_door', 'smoke_detector'] as const;
+/** performance.measure name: from the alarms' data in hand to the frame after they were drawn. */
+export const MEASURE_RENDER = 'alarm-console-render';
+
+/** `openId`: the alarm whose panel is open (`#/alarms/<id>`). */
+export function AlarmConsolePage(props: { store: AlarmStore; openId: string | undefined }) {
+  const { site, tr, me } = useApp();
+  const snap = useAlarms(props.store);
+  const [filter, setFilter] = useState<AlarmFilter>(NO_FILTER);
+  const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
+  const [error, setError] = useState('');
+  const canAct = me.role === 'operator' || me.role === 'admin';
+  const place = useMemo(() => placeOf(site), [site]);
+  useRenderMeasure(snap.loaded, snap.alarms);
+
+  const shown = snap.alarms.filter((a) => matchesFilter(a, filter));
+  const announced = shown.filter(isAnnounced);
+  const apart = shown.filter((a) => !isAnnounced(a));
+  const selectable = new Set(announced.filter(isUnacked).map((a) => a.id));
+  const chosen = [...selected].filter((id) => selectable.has(id));
+  const open = props.openId ? snap.alarms.find((a) => a.id === props.openId) : undefined;
+  const floors = [...new Set(site.buildings.filter((b) => filter.building === '' || b.id === filter.building).flatMap((b) => b.floors.map((f) => f.id)))];
+
+  const fail = (err: unknown): void => setError(err instanceof ApiCallError ? err.message : String(err));
+  const onAction = (action: RowAction, id: string): void => {
+    if (action === 'ack') acknowledge(id).catch(fail);
+    else {
+      const next = new Set(selected);
+      if (next.has(id)) next.delete(id);
+      else next.add(id);
+      setSelected(next);
+    }
+  };
+  const ackSelected = (): void => {
+    setError('');
+    acknowledgeMany(chosen).then((r) => {
+      const failed = r.results.filter((x) => !x.ok);
+      if (failed.length > 0) setError(failed.map((x) => `${x.id}: ${x.error ?? ''}`).join('; '));
+      setSelected(new Set());
+    }, fail);
+  };
+  const pick = (key: keyof AlarmFilter, label: MessageKey, all: MessageKey, options: ReadonlyArray<[string, string]>) => (
+    <label>
+      {tr.t(label)}{' '}
+      <select data-testid={`filter-${key}`} value={filter[key]} onChange={(e) => setFilter({ ...filter, [key]: (e.target as HTMLSelectElement).value, ...(key === 'building' ? { floor: '' } : {}) })}>
+        <option value="">{tr.t(all)}</option>
+        {options.map(([v, l]) => (
+          <option value={v}>{l}</option>
+        ))}
+      </select>
+    </label>
+  );
+  const head = (withSelectAll: boolean) => (
+    <thead>
+      <tr>
+        <th>
+          {withSelectAll && canAct ? (
+            <input
+              type="checkbox"
+              data-testid="select-all"
+              aria-label={tr.t('selectAll')}
+              checked={selectable.size > 0 && chosen.length === selectable.size}
+              onChange={(e) => setSelected((e.target as HTMLInputElement).checked ? new Set(selectable) : new Set())}
+            />
+          ) : null}
+        </th>
+        <th>{tr.t('priority')}</th>
+        <th>{tr.t('raisedAt')}</th>
+        <th>{tr.t('alarm')}</th>
+        <th>{tr.t('device')}</th>
+        <th>{tr.t('location')}</th>
+        <th>{tr.t('state')}</th>
+        <th>{tr.t('actions')}</th>
+      </tr>
+    </thead>
+  );
+
+  return (
+    <section class={open ? 'alarm-console with-panel' : 'alarm-console'}>
+      <div class="console-main">
+        {snap.floods.map((f) => (
+          <div class="flood" role="status" data-testid="flood" data-building={f.building}>
+            {`⚠ ${tr.t('floodIn')}${tr.language === 'en' ? ' ' : ''}${site.buildings.find((b) => b.id === f.building)?.name ?? f.building}: ${f.count} ${tr
+              .t('alarmsInMinutes')
+              .replace('{n}', String(Math.round(f.windowMs / 60_000)))}`}
+          </div>
+        ))}
+        <div class="toolbar">
+          {pick('building', 'building', 'allBuildings', site.buildings.map((b) => [b.id, b.name]))}
+          {pick('floor', 'floor', 'allFloors', floors.map((f) => [f, f]))}
+          {pick('kind', 'kind', 'allKinds', KINDS.map((k) => [k, tr.label(k)]))}
+          {pick('priority', 'priority', 'allPriorities', ['1', '2', '3', '4'].map((p) => [p, `P${p} ${snap.priorities[p] ?? ''}`]))}
+          <span class="count" data-testid="alarm-count">
+            {announced.length} {tr.t('shown')}
+          </span>
+          {canAct ? (
+            <button type="button" data-testid="ack-selected" disabled={chosen.length === 0} onClick={ackSelected}>
+              {tr.t('ackSelected')} ({chosen.length})
+            </button>
+          ) : null}
+        </div>
+        {error ? (
+          <p class="error" role="alert">
+            {tr.t('actionFailed')}: {error}
+          </p>
+        ) : null}
+        <h2>{tr.t('activeAlarms')}</h2>
+        <table class="alarms" data-testid="alarm-table">
+          {head(true)}
+          <AlarmRows alarms={announced} selected={selected} canAct={canAct} tr={tr} place={place} onAction={onAction} testId="alarm-rows" />
+        </table>
+        {snap.loaded && announced.length === 0 ? <p class="ok">{tr.t('noAlarms')}</p> : null}
+        <details class="apart" data-testid="shelved-section" open={apart.length > 0}>
+          <summary>
+            {tr.t('shelvedSuppressed')} ({apart.length})
+          </summary>
+          <table class="alarms muted-rows">
+            {head(false)}
+            <AlarmRows alarms={apart} selected={selected} canAct={false} tr={tr} place={place} onAction={onAction} testId="shelved-rows" />
+          </table>
+        </details>
+      </div>
+      {open ? <AlarmPanel alarm={open} canAct={canAct} tr={tr} place={place(open)} onClose={() => (window.location.hash = '#/alarms')} /> : null}
+    </section>
+  );
+}
+
+/** After alarms data arrives and is drawn: measure to the frame after (rAF, then a task). */
+function useRenderMeasure(loaded: boolean, alarms: unknown): void {
+  const measured = useRef(0);
+  const mountedAt = useRef(performance.now());
+  useEffect(() => {
+    const marks = performance.getEntriesByName(MARK_DATA, 'mark');
+    if (!loaded || marks.length === measured.current) return;
+    measured.current = marks.length;
+    // data that arrived before this page mounted: count from the mount instead
+    const start = Math.max(marks.at(-1)?.startTime ?? 0, mountedAt.current);
+    requestAnimationFrame(() => setTimeout(() => performance.measure(MEASURE_RENDER, { start, end: performance.now() }), 0));
+  }, [loaded, alarms]);
+}
