@@ -32,6 +32,7 @@ export type WorkOrdersFacade = Pick<
   | 'retryDeadLetter'
   | 'kpis'
   | 'stats'
+  | 'contractorDirectory'
 > & {
   /** The contractor id owning a bearer token, or undefined. */
   authenticate(token: string): Promise<string | undefined>;
@@ -55,6 +56,7 @@ export function workOrdersFacade(service: WorkOrderService): WorkOrdersFacade {
     retryDeadLetter: (id, actor) => service.retryDeadLetter(id, actor),
     kpis: (q) => service.kpis(q),
     stats: () => service.stats(),
+    contractorDirectory: () => service.contractorDirectory(),
     authenticate: (token) => service.auth.authenticate(token),
   };
 }

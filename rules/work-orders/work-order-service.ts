@@ -539,6 +539,11 @@ export class WorkOrderService {
     return computeKpis(inPeriod, open, q.groupBy, this.clock.now());
   }
 
+  /** The configured contractors (no tokens, no channel secrets), for choosing whom to reassign to. */
+  contractorDirectory(): Array<{ id: string; name: string; trades: string[]; kinds: string[] }> {
+    return this.config.contractors.map((c) => ({ id: c.id, name: c.name, trades: [...c.trades], kinds: [...c.kinds] }));
+  }
+
   stats(): WorkOrderStats {
     return {
       open: this.orders.list({ status: ['open', 'dispatched', 'acknowledged', 'in_progress', 'resolved'], limit: 1_000_000 }).length,

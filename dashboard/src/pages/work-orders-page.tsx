@@ -22,6 +22,17 @@ export function WorkOrdersPage() {
   const [openId, setOpenId] = useState<number | null>(null);
   const [showFinished, setShowFinished] = useState(false);
   const [filter, setFilter] = useState({ building: '', contractor: '', priority: '' });
+  const [directory, setDirectory] = useState<string[]>([]);
+  useEffect(() => {
+    let alive = true;
+    api<{ contractors: Array<{ id: string }> }>('/api/work-orders/contractors').then(
+      (r) => alive && setDirectory(r.contractors.map((c) => c.id)),
+      () => undefined, // the ids known from the orders are offered instead
+    );
+    return () => {
+      alive = false;
+    };
+  }, []);
   const now = Date.now();
   if (!orders) return error ? <p class="error">{error}</p> : <p class="loading">…</p>;
   const shown = orders.filter(
@@ -31,8 +42,8 @@ export function WorkOrdersPage() {
       (filter.priority === '' || String(o.priority) === filter.priority),
   );
   const finished = shown.filter((o) => FINISHED.includes(o.status));
-  // contractors known from the orders, offered when reassigning (the API checks the id)
-  const contractors = [...new Set(orders.map((o) => o.contractor).filter((c): c is string => c !== null))].sort();
+  // the configured contractors and any others known from the orders, offered when reassigning (the API checks the id)
+  const contractors = [...new Set([...directory, ...orders.map((o) => o.contractor).filter((c): c is string => c !== null)])].sort();
   const canAct = me.role === 'operator' || me.role === 'admin';
   return (
     <section class={openId !== null ? 'wo-page panel-open' : 'wo-page'}>

@@ -313,6 +313,18 @@ function operatorRoutes(wo: WorkOrdersFacade, now: () => number): FastifyPluginA
     );
 
     app.get(
+      `${base}/contractors`,
+      {
+        schema: {
+          summary: 'The configured contractors (ids, names, trades, kinds), e.g. to choose whom to reassign an order to',
+          tags,
+          response: { 200: z.object({ contractors: z.array(z.object({ id: z.string(), name: z.string(), trades: z.array(z.string()), kinds: z.array(z.string()) })) }) },
+        },
+      },
+      async () => ({ contractors: wo.contractorDirectory() }),
+    );
+
+    app.get(
       `${base}/kpis`,
       {
         schema: {

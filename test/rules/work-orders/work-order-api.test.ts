@@ -89,6 +89,14 @@ describe('work-order API', () => {
     expect(paths).toEqual(expect.arrayContaining(['/api/work-orders', '/api/work-orders/{id}/reassign', '/api/contractor/work-orders/{id}/resolve', '/api/work-orders/kpis']));
   });
 
+  it('lists the configured contractors for reassigning, without their tokens or channels', async () => {
+    const res = await app.inject({ method: 'GET', url: '/api/work-orders/contractors', headers: OP });
+    expect(res.statusCode).toBe(200);
+    const body = res.json() as { contractors: Array<Record<string, unknown>> };
+    expect(body.contractors.map((c) => c.id).sort()).toEqual(woConfig('http://x').contractors.map((c) => c.id).sort());
+    expect(JSON.stringify(body)).not.toMatch(/token|secret|http:\/\//i);
+  });
+
   it('401 without or with a wrong token', async () => {
     expect((await app.inject({ method: 'GET', url: '/api/contractor/work-orders' })).statusCode).toBe(401);
     expect((await app.inject({ method: 'GET', url: '/api/contractor/work-orders', headers: { authorization: 'Bearer nope-nope-nope-nope' } })).statusCode).toBe(401);
