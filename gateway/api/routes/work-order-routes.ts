@@ -18,6 +18,8 @@ import {
   type WorkOrdersFacade,
 } from '../../../rules/work-orders/index.ts';
 import { LOCAL_ADMIN } from '../../auth/accounts.ts';
+import { LoginLimiter } from '../../auth/login-limiter.ts';
+import { RealClock } from '../../model/clock.ts';
 import { userOf } from '../access-control.ts';
 import { ApiError } from '../api-error.ts';
 import { queryTime } from './query-time.ts';
@@ -122,7 +124,9 @@ function contractorRoutes(wo: WorkOrdersFacade): FastifyPluginAsyncZod {
     app.addHook('onRoute', (route) => {
       route.config = { ...route.config, access: 'public' };
     });
-    app.addHook('onRequest', async (request) => {
+    // wrong tokens are throttled per address, like failed logins
+    const tokenGuesses = new LoginLimiter(new RealClock(), 10, 60_000);
+    app.addHook('onRequest', async (request, reply) => {
       const user = request.user;
       if (user && user.role === 'contractor') {
         if (!user.contractor) throw new ApiError('FORBIDDEN', `account ${user.username} is not linked to a contractor (accounts.users[].contractor)`);
@@ -131,8 +135,18 @@ function contractorRoutes(wo: WorkOrdersFacade): FastifyPluginAsyncZod {
       }
       const token = bearer(request);
       if (!token) throw new ApiError('UNAUTHORIZED', 'authorization: log in as a contractor or send "Bearer <contractor token>"');
+      const key = `token\u0000${request.ip}`;
+      const wait = tokenGuesses.retryAfter(key);
+      if (wait > 0) {
+        reply.header('retry-after', Math.ceil(wait / 1000));
+        throw new ApiError('TOO_MANY_REQUESTS', `too many wrong contractor tokens from ${request.ip}; try again in ${Math.ceil(wait / 1000)} s`);
+      }
       const id = await wo.authenticate(token);
-      if (!id) throw new ApiError('UNAUTHORIZED', 'authorization: unknown or revoked contractor token');
+      if (!id) {
+        tokenGuesses.failed(key);
+        throw new ApiError('UNAUTHORIZED', 'authorization: unknown or revoked contractor token');
+      }
+      tokenGuesses.succeeded(key);
       actors.set(request, { type: 'contractor', id });
     });
 

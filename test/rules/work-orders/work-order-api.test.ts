@@ -103,6 +103,15 @@ describe('work-order API', () => {
     expect((await app.inject({ method: 'GET', url: '/api/contractor/work-orders', headers: { authorization: `Bearer ${LIFTCO_TOKEN}x` } })).statusCode).toBe(401);
   });
 
+  it('wrong tokens are throttled per address: 429 with Retry-After after 10 failures, even for the right token', async () => {
+    for (let i = 0; i < 10; i++) {
+      expect((await app.inject({ method: 'GET', url: '/api/contractor/work-orders', headers: { authorization: `Bearer guess-${i}-xxxxxxxxxxxx` } })).statusCode).toBe(401);
+    }
+    const limited = await app.inject({ method: 'GET', url: '/api/contractor/work-orders', headers: { authorization: `Bearer ${LIFTCO_TOKEN}` } });
+    expect(limited.statusCode).toBe(429);
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+  });
+
   it('bad requests get 400 naming the field; unknown orders 404; wrong state 409', async () => {
     const cases: Array<[string, Record<string, unknown>, RegExp]> = [
       ['/api/work-orders', { device: 'pump-b1-1', trade: 'pumps', priority: 7, title: 'x' }, /priority/],
