@@ -7,7 +7,6 @@
  *   npm run bench:modbus -- --devices 200 --seconds 20 --connections 1
  */
 import { fork } from 'node:child_process';
-import { createServer } from 'node:net';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -19,6 +18,7 @@ import { silentLogger } from '../gateway/log/logger.ts';
 import { RealClock } from '../gateway/model/clock.ts';
 import type { Sample, SampleSink } from '../gateway/model/sample.ts';
 import { TroubleBoard } from '../gateway/trouble/trouble-board.ts';
+import { freePort } from '../gateway/net/free-port.ts';
 
 /** 9 pump points over 20 registers: status word + bit word (holding 0-1), 5 float32 + 2 float64 (input 0-17). */
 const BENCH_MAP = {
@@ -51,15 +51,6 @@ async function serve(port: number): Promise<void> {
   process.send?.('ready');
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
 
 function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;

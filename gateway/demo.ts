@@ -1,21 +1,11 @@
 /** Demo mode: the built-in simulators for every device of the site, next to the gateway. */
-import { createServer } from 'node:net';
 import type { Logger } from 'pino';
 import { readSiteFile } from '../simulators/site-file.ts';
 import { startSimulators } from '../simulators/sim-runner.ts';
 import type { SiteConfig } from './config/site-schema.ts';
 import type { RunningGateway } from './gateway.ts';
+import { freePort } from './net/free-port.ts';
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * `--free-ports`: move the simulated Modbus and OPC UA servers of the demo to free ports (and point

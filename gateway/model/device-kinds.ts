@@ -6,6 +6,9 @@
 export const DEVICE_KINDS = ['elevator', 'fire_panel', 'pump', 'access_door', 'smoke_detector'] as const;
 export type DeviceKind = (typeof DEVICE_KINDS)[number];
 
+/** Kinds whose silence or garbage is itself a danger: unreadable data from them is a trouble condition. */
+export const LIFE_SAFETY_KINDS: ReadonlySet<DeviceKind> = new Set<DeviceKind>(['fire_panel', 'smoke_detector']);
+
 export type PointType = 'number' | 'boolean' | 'enum' | 'string';
 
 export interface PointDef {

@@ -192,52 +192,38 @@ class StaleLeaf implements CondNode {
   }
 }
 
-class AllNode implements CondNode {
+/**
+ * `all` / `any` in three-valued logic: one part equal to the decisive value (false for all, true
+ * for any) decides; otherwise an unknown part makes the whole unknown.
+ */
+class CombinationNode implements CondNode {
   private readonly parts: readonly CondNode[];
-  constructor(parts: readonly CondNode[]) {
+  private readonly decisive: boolean;
+  constructor(parts: readonly CondNode[], decisive: boolean) {
     this.parts = parts;
+    this.decisive = decisive;
   }
   observe(point: string, cell: PointCell): void {
     for (const p of this.parts) p.observe(point, cell);
   }
   evaluate(dev: DeviceValues, mono: number): boolean | undefined {
+    let decided = false;
     let unknown = false;
-    let result = true;
     // Every part is evaluated (no short cut) so each keeps its hysteresis state current.
     for (const p of this.parts) {
       const r = p.evaluate(dev, mono);
-      if (r === false) result = false;
+      if (r === this.decisive) decided = true;
       else if (r === undefined) unknown = true;
     }
-    return !result ? false : unknown ? undefined : true;
+    return decided ? this.decisive : unknown ? undefined : !this.decisive;
   }
   staleIn(dev: DeviceValues, mono: number): number | undefined {
     return minOf(this.parts.map((p) => p.staleIn(dev, mono)));
   }
 }
 
-class AnyNode implements CondNode {
-  private readonly parts: readonly CondNode[];
-  constructor(parts: readonly CondNode[]) {
-    this.parts = parts;
-  }
-  observe(point: string, cell: PointCell): void {
-    for (const p of this.parts) p.observe(point, cell);
-  }
-  evaluate(dev: DeviceValues, mono: number): boolean | undefined {
-    let unknown = false;
-    let result = false;
-    for (const p of this.parts) {
-      const r = p.evaluate(dev, mono);
-      if (r === true) result = true;
-      else if (r === undefined) unknown = true;
-    }
-    return result ? true : unknown ? undefined : false;
-  }
-  staleIn(dev: DeviceValues, mono: number): number | undefined {
-    return minOf(this.parts.map((p) => p.staleIn(dev, mono)));
-  }
-}
+const allOf = (parts: readonly CondNode[]): CondNode => new CombinationNode(parts, false);
+const anyOf = (parts: readonly CondNode[]): CondNode => new CombinationNode(parts, true);
 
 function minOf(values: ReadonlyArray<number | undefined>): number | undefined {
   let best: number | undefined;
@@ -254,7 +240,7 @@ export function compileCondition(c: Condition, bind: PointBinder): CompiledCondi
     const bound = bind(ref);
     for (const p of bound) points.add(p);
     if (bound.length === 1) return make(bound[0] as string);
-    return new AnyNode(bound.map(make)); // a pattern without perPoint: any matching point
+    return anyOf(bound.map(make)); // a pattern without perPoint: any matching point
   };
   const build = (c: Condition): CondNode => {
     switch (c.type) {
@@ -274,9 +260,9 @@ export function compileCondition(c: Condition, bind: PointBinder): CompiledCondi
         }
         return perPoint(c.point, (p) => new StaleLeaf(p, c.after));
       case 'all':
-        return new AllNode(c.of.map(build));
+        return allOf(c.of.map(build));
       case 'any':
-        return new AnyNode(c.of.map(build));
+        return anyOf(c.of.map(build));
     }
   };
   const node = build(c);

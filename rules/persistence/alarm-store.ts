@@ -72,16 +72,8 @@ CREATE TABLE IF NOT EXISTS alarm_device_mode_log (
 );
 `;
 
-export interface JournalRow {
-  readonly alarmId: string;
-  readonly at: number;
-  readonly type: AlarmEventType;
-  readonly fromState: AlarmState | null;
-  readonly toState: AlarmState;
-  readonly by: string | null;
-  readonly text: string | null;
-  readonly values: Readonly<Record<string, PointValue>>;
-}
+/** A journal entry as written: the store assigns its sequence number. */
+export type JournalRow = Omit<JournalEntry, 'seq'>;
 
 export interface ShelfRow extends ShelfInfo {
   readonly rule: string;

@@ -92,27 +92,29 @@ export interface NewOrder {
 }
 
 /** Column updates allowed through `update` (names as in SQL). */
-export type OrderPatch = Partial<{
-  status: WorkOrderStatus;
-  contractor: string | null;
-  updated_at: number;
-  respond_by: number;
-  fix_by: number;
-  dispatched_at: number | null;
-  acknowledged_at: number | null;
-  started_at: number | null;
-  resolved_at: number | null;
-  closed_at: number | null;
-  cancelled_at: number | null;
-  respond_breached_at: number | null;
-  fix_breached_at: number | null;
-  occurrences: number;
-  last_occurrence_at: number;
-  alarm_ids: string;
-  alarm_active: number;
-  alarm_cleared_at: number | null;
-  priority: number;
-}>;
+export type OrderPatch = Partial<
+  Pick<
+    OrderRow,
+    | 'contractor'
+    | 'updated_at'
+    | 'respond_by'
+    | 'fix_by'
+    | 'dispatched_at'
+    | 'acknowledged_at'
+    | 'started_at'
+    | 'resolved_at'
+    | 'closed_at'
+    | 'cancelled_at'
+    | 'respond_breached_at'
+    | 'fix_breached_at'
+    | 'occurrences'
+    | 'last_occurrence_at'
+    | 'alarm_ids'
+    | 'alarm_active'
+    | 'alarm_cleared_at'
+    | 'priority'
+  > & { status: WorkOrderStatus }
+>;
 
 export interface OrderFilter {
   readonly status?: readonly WorkOrderStatus[];

@@ -5,25 +5,14 @@
  * (`readSiteFile(FILE)`) read the same file, so they agree on every port by construction.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse, stringify } from 'yaml';
 
 export const DEMO_SITE_FILE = fileURLToPath(new URL('../../config/demo-site.yaml', import.meta.url));
 
-/** A port that was free a moment ago on 127.0.0.1 (for servers that cannot listen on port 0). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+import { freePort } from '../../gateway/net/free-port.ts';
+
 
 interface RawDevice {
   id: string;

@@ -4,16 +4,9 @@ import { startGateway, type RunningGateway } from '../../gateway/gateway.ts';
 import { silentLogger } from '../../gateway/log/logger.ts';
 import { smallSite } from '../helpers/site-config.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
+import { waitFor } from '../support/wait-for.ts';
 
-async function until<T>(probe: () => T | undefined, what: string, timeoutMs = 5_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const until = <T>(probe: () => T | undefined, what: string): Promise<T> => waitFor(probe, 5_000, what);
 
 describe('gateway with the embedded broker and the MQTT connector', () => {
   const dir = tempDir();

@@ -1,5 +1,4 @@
 /** Shared helpers for the simulator tests: the demo site, shipped scenarios, collecting sinks. */
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { Sample, SampleSink } from '../../gateway/model/sample.ts';
 import { readScenarioFile } from '../../simulators/scenario/scenario-file.ts';
@@ -33,15 +32,4 @@ export class CollectingSink implements SampleSink {
   }
 }
 
-/** A port that was free a moment ago on 127.0.0.1 (for servers that cannot listen on port 0). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from '../../gateway/net/free-port.ts';

@@ -1,7 +1,7 @@
 /** Start an external `mosquitto` on a free 127.0.0.1 port with a generated config; stop it after. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, connect, type AddressInfo } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -11,13 +11,8 @@ export interface Mosquitto {
   stop(): Promise<void>;
 }
 
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+import { freePort } from '../../gateway/net/free-port.ts';
+
 
 export async function startMosquitto(): Promise<Mosquitto> {
   const dir = mkdtempSync(join(tmpdir(), 'mosquitto-'));

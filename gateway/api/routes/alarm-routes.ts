@@ -6,7 +6,6 @@
  */
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import type { Socket } from 'node:net';
 import { z } from 'zod';
 import { DEVICE_KINDS } from '../../model/device-kinds.ts';
 import { parseDuration } from '../../model/duration.ts';
@@ -121,13 +120,6 @@ function apply<T>(fn: () => T): T {
 
 export function alarmRoutes(alarms: AlarmsFacade, now: () => number): FastifyPluginAsyncZod {
   return async (app) => {
-    const streams = new Set<Socket>();
-    app.addHook('preClose', async () => {
-      // An event stream's connection never goes idle: close it so that shutdown does not wait for the client.
-      for (const s of streams) s.destroy();
-      streams.clear();
-    });
-
     app.get(
       '/api/alarms',
       {
@@ -170,8 +162,6 @@ export function alarmRoutes(alarms: AlarmsFacade, now: () => number): FastifyPlu
         const res = reply.raw;
         res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
         res.write(': alarm events\n\n');
-        const socket = res.socket;
-        if (socket) streams.add(socket);
         const off = alarms.onEvent((e) => res.write(`event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`));
         res.on('close', () => off());
         reply.hijack();

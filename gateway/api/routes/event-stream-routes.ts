@@ -13,11 +13,6 @@ const HEARTBEAT_MS = 2_000;
 
 export function eventStreamRoutes(hub: EventHub, onSamples: (listener: (batch: readonly Sample[]) => void) => () => void): FastifyPluginAsync {
   return async (app) => {
-    const open = new Set<() => void>();
-    // an event stream never ends by itself: end them all when the server closes
-    app.addHook('preClose', async () => {
-      for (const end of open) end();
-    });
     app.get('/api/events', { schema: { summary: 'Live events (text/event-stream)', tags: ['live'] } }, (req, reply) => {
       reply.hijack();
       const res = reply.raw;
@@ -54,13 +49,7 @@ export function eventStreamRoutes(hub: EventHub, onSamples: (listener: (batch: r
         clearInterval(heartbeat);
         stopSamples();
         stopHub();
-        open.delete(end);
       };
-      const end = (): void => {
-        close();
-        res.end();
-      };
-      open.add(end);
       req.raw.on('close', close);
       res.on('error', close);
     });

@@ -7,7 +7,7 @@
  */
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
-import { pointsOf, type DeviceKind, type PointDef } from '../../model/device-kinds.ts';
+import { LIFE_SAFETY_KINDS, pointsOf, type DeviceKind, type PointDef } from '../../model/device-kinds.ts';
 import type { DeviceInfo } from '../../model/device.ts';
 import type { SampleSink } from '../../model/sample.ts';
 import { RateLimitedLog } from '../../log/rate-limited-log.ts';
@@ -19,7 +19,6 @@ import { mapPayload } from './payload-mapping.ts';
 import { hasWildcard, topicMatches } from './topic-match.ts';
 import { compilePattern, type TopicPattern } from './topic-pattern.ts';
 
-const LIFE_SAFETY_KINDS: ReadonlySet<DeviceKind> = new Set(['fire_panel', 'smoke_detector']);
 /** Distinct topics whose bad-payload counts are kept (the rest are summed under `(other)`). */
 const MAX_COUNTED_TOPICS = 1_000;
 

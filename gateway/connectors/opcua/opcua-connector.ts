@@ -23,6 +23,7 @@ import {
 import type { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { Timer } from '../../model/clock.ts';
+import { LIFE_SAFETY_KINDS } from '../../model/device-kinds.ts';
 import type { PointValue, Sample, SampleSink } from '../../model/sample.ts';
 import { RateLimitedLog } from '../../log/rate-limited-log.ts';
 import { ConnectorStats, type ConnectionHealth, type Connector, type ConnectorContext } from '../connector.ts';
@@ -42,7 +43,6 @@ import { convertValue, qualityOf } from './opcua-value.ts';
 
 /** ns=0 Server_ServerCapabilities_OperationLimits_MaxMonitoredItemsPerCall. */
 const MAX_MONITORED_ITEMS_PER_CALL = 'i=11714';
-const LIFE_SAFETY_KINDS = new Set(['fire_panel', 'smoke_detector']);
 
 interface Live {
   readonly gen: number;

@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoPassword } from '../../helpers/demo-accounts.ts';
@@ -6,16 +5,8 @@ import { startGatewayProcess, type GatewayProcess } from '../../helpers/gateway-
 import { tempDir } from '../../helpers/temp-dir.ts';
 import { launchBrowser, logIn, screenshot } from './browser.ts';
 import { publishJson, triggerFireCondition } from './fire-drill-trigger.ts';
+import { freePort } from '../../../gateway/net/free-port.ts';
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 interface ApiAlarm {
   id: string;

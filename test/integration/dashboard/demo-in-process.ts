@@ -4,8 +4,8 @@
  * fault into a device model (`sims.begin('pump-b1-1', 'trip')`) and watch the real
  * sample → alarm → work order path.
  */
-import { createServer } from 'node:net';
 import { demoUsers, ensureDemoAccounts } from '../../../gateway/auth/demo-accounts.ts';
+import { assignFreeDemoPorts } from '../../../gateway/demo.ts';
 import { loadConfigFile } from '../../../gateway/config/load-config.ts';
 import { startGateway, type RunningGateway } from '../../../gateway/gateway.ts';
 import { silentLogger } from '../../../gateway/log/logger.ts';
@@ -14,16 +14,6 @@ import { readSiteFile } from '../../../simulators/site-file.ts';
 
 const SITE_FILE = 'config/demo-site.yaml';
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 export interface InProcessDemo {
   readonly gateway: RunningGateway;
@@ -38,16 +28,7 @@ export async function startDemoInProcess(dataDir: string): Promise<InProcessDemo
   config.storage.dataDir = dataDir;
   config.api.port = 0;
   config.broker.port = 0;
-  const ports: Record<string, number> = {};
-  for (const c of config.connectors) {
-    if (c.type === 'modbus') {
-      ports[c.id] = await freePort();
-      Object.assign(c, { port: ports[c.id] });
-    } else if (c.type === 'opcua') {
-      ports[c.id] = await freePort();
-      Object.assign(c, { endpoint: `opc.tcp://127.0.0.1:${ports[c.id]}` });
-    }
-  }
+  const ports = await assignFreeDemoPorts(config);
   const demo = await ensureDemoAccounts(dataDir);
   config.accounts.users = demoUsers(demo.accounts);
   const gateway = await startGateway(config, silentLogger());

@@ -1,20 +1,11 @@
-import { createServer } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoPassword } from '../../helpers/demo-accounts.ts';
 import { startGatewayProcess, type GatewayProcess } from '../../helpers/gateway-process.ts';
 import { tempDir } from '../../helpers/temp-dir.ts';
 import { launchBrowser, logIn, screenshot } from './browser.ts';
+import { freePort } from '../../../gateway/net/free-port.ts';
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 describe('dashboard shell in Chromium', () => {
   const dir = tempDir();

@@ -3,31 +3,12 @@
  * is in fault; the next start closes the fault at the last heartbeat (at most one heartbeat
  * period before the kill) and records the time it was dead as unknown / gateway_down.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, describe, expect, it } from 'vitest';
+import { startGatewayProcess, type GatewayProcess } from '../../helpers/gateway-process.ts';
 import { tempDir } from '../../helpers/temp-dir.ts';
-
-function startGatewayProcess(configFile: string): Promise<{ child: ChildProcess; api: string }> {
-  const child = spawn(process.execPath, ['gateway/cli.ts', 'run', '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`gateway did not start:\n${out}`)), 15_000);
-    child.stdout?.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      for (const line of out.split('\n')) {
-        if (!line.includes('gateway running')) continue;
-        clearTimeout(timer);
-        resolve({ child, api: (JSON.parse(line) as { api: string }).api });
-        return;
-      }
-    });
-    child.stderr?.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.once('exit', (code) => reject(new Error(`gateway exited with ${code}:\n${out}`)));
-  });
-}
 
 interface Row {
   state: string;
@@ -43,9 +24,9 @@ async function intervals(api: string, from: number): Promise<Row[]> {
 
 describe('uptime ledger and kill -9', () => {
   const dir = tempDir('uptime-kill-');
-  const children: ChildProcess[] = [];
+  const children: GatewayProcess[] = [];
   afterAll(() => {
-    for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+    for (const c of children) void c.kill('SIGKILL');
     dir.cleanup();
   });
 
@@ -64,8 +45,8 @@ devices:
 uptime: { heartbeatEvery: 100ms }
 `,
     );
-    const first = await startGatewayProcess(configFile);
-    children.push(first.child);
+    const first = await startGatewayProcess(['--config', configFile]);
+    children.push(first);
     const health = (await (await fetch(`${first.api}/api/health`)).json()) as { broker: { url: string } };
     const client = await mqtt.connectAsync(health.broker.url, { clientId: 'uptime-kill' });
     const t1 = Date.now();
@@ -81,13 +62,12 @@ uptime: { heartbeatEvery: 100ms }
     expect(rows.at(-1)).toMatchObject({ state: 'fault', reason: 'tamper=true', start: t1, end: null });
     await new Promise((r) => setTimeout(r, 300)); // a few heartbeats while in fault
     const killedAt = Date.now();
-    first.child.kill('SIGKILL');
-    await new Promise((r) => first.child.once('exit', r));
+    await first.kill('SIGKILL');
     await new Promise((r) => setTimeout(r, 500));
 
     const beforeRestart = Date.now();
-    const second = await startGatewayProcess(configFile);
-    children.push(second.child);
+    const second = await startGatewayProcess(['--config', configFile]);
+    children.push(second);
     const after = await intervals(second.api, t1 - 60_000);
     const fault = after.find((r) => r.state === 'fault');
     const gap = after.find((r) => r.state === 'unknown');
@@ -100,6 +80,6 @@ uptime: { heartbeatEvery: 100ms }
     expect(killedAt - (gap?.start as number)).toBeGreaterThanOrEqual(0);
     expect(gap?.end as number).toBeGreaterThanOrEqual(beforeRestart);
     expect(after.at(-1)).toMatchObject({ state: 'comms_lost', reason: 'awaiting_first_sample', start: gap?.end, end: null });
-    second.child.kill('SIGTERM');
+    await second.kill('SIGTERM');
   });
 });

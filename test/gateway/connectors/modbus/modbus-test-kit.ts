@@ -1,5 +1,4 @@
 /** Shared pieces for the Modbus connector tests: free ports, a register bank served by ServerTCP, a collecting sink. */
-import { createServer } from 'node:net';
 import modbusSerial from 'modbus-serial';
 import type { IServiceVector, ServerTCP as ServerTCPType } from 'modbus-serial';
 import { RealClock, type Clock } from '../../../../gateway/model/clock.ts';
@@ -12,17 +11,7 @@ import { modbusConnectorSchema, type ModbusConnectorConfig } from '../../../../g
 
 const ServerTCP = (modbusSerial as unknown as { ServerTCP: typeof ServerTCPType }).ServerTCP;
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const address = s.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from '../../../../gateway/net/free-port.ts';
 
 /** The shared `elevator-sim` and `pump-sim` register maps (see BRIEF). */
 export const ELEVATOR_SIM = {
