@@ -17,14 +17,14 @@ import type { BoundDevice, Connector } from './connectors/connector.ts';
 import { EventHub } from './live/event-hub.ts';
 import { LiveView } from './live/live-view.ts';
 import { RealClock, type Clock, type Timer } from './model/clock.ts';
-import { pointsOf } from './model/device-kinds.ts';
+import { BUILTIN_KINDS, pointsOf } from './model/kinds/index.ts';
 import type { DeviceInfo } from './model/device.ts';
 import { SqliteSampleStore } from './storage/sqlite-sample-store.ts';
 import { InfluxTelemetry } from './storage/influx-telemetry.ts';
 import { openSqlite } from './model/sqlite-file.ts';
 import { TroubleBoard } from './trouble/trouble-board.ts';
 import type { Sample } from './model/sample.ts';
-import { createAlarmService, type AlarmService } from '../rules/alarm-service.ts';
+import { createAlarmService, type AlarmService, type AlarmsFacade } from '../rules/alarm-service.ts';
 import { forwardAlarmEvents } from '../rules/northbound-alarms.ts';
 import { linkMaintenanceMode } from '../rules/maintenance-mode-link.ts';
 import { preventiveMaintenanceLink } from '../rules/preventive-maintenance-link.ts';
@@ -50,7 +50,7 @@ export interface RunningGateway {
   readonly clock: Clock;
   readonly bus: SampleBus;
   readonly store: SqliteSampleStore;
-  readonly live: LiveView;
+  readonly live: LiveView<Sample>;
   readonly trouble: TroubleBoard;
   readonly connectors: readonly Connector[];
   readonly broker: RunningBroker | undefined;
@@ -100,11 +100,10 @@ export async function startGateway(config: SiteConfig, log: Logger, options: Gat
   trouble.onChange((event, c) => log[event === 'raised' ? 'warn' : 'info']({ trouble: c.key, source: c.source }, `gateway trouble ${event}: ${c.message}`));
 
   const bus = new SampleBus({ capacity: config.bus.queueCapacity, delivery: options.busDelivery ?? 'async', log: log.child({ component: 'bus' }) });
-  const live = new LiveView(
-    clock,
-    config.devices.map((d) => ({ info: byId.get(d.id) as DeviceInfo, offlineAfter: d.offlineAfter ?? config.deviceDefaults.offlineAfter })),
-  );
-  live.apply(await store.latest());
+  // Operator-set device modes (maintenance, out of service), mirrored from the alarm service below.
+  const modes = new Map<string, string>();
+  const live = new LiveView<Sample>(devices, { modeOf: (id) => modes.get(id) });
+  live.seed(await store.latest());
   bus.subscribe('storage', (batch) => store.write(batch));
 
   // Telemetry to InfluxDB through the durable spool (data/spool.db); the SQLite store above keeps
@@ -140,9 +139,13 @@ export async function startGateway(config: SiteConfig, log: Logger, options: Gat
   });
   const seed: Sample[] = [];
   for (const d of devices) {
-    for (const [point, p] of Object.entries(live.state(d.id)?.points ?? {})) seed.push({ device: d.id, point, value: p.value, ts: p.ts, quality: p.quality });
+    for (const [point, p] of Object.entries(live.state(d.id)?.points ?? {})) {
+      if (p.value !== null) seed.push({ device: d.id, point, value: p.value, ts: p.ts, quality: p.quality });
+    }
   }
   alarms.start(bus, seed);
+  for (const m of alarms.deviceModes()) modes.set(m.device, m.mode);
+  for (const d of devices) live.refresh(d.id);
 
   let uptime: UptimeService | undefined;
   if (config.uptime.enabled) {
@@ -222,13 +225,19 @@ export async function startGateway(config: SiteConfig, log: Logger, options: Gat
     const queues = bus.stats();
     const troubles = trouble.list();
     const influx = telemetry?.status();
+    const commsLost = live.commsLost();
     const degraded =
-      connectorHealth.some((h) => !h.connected) || troubles.length > 0 || queues.some((q) => q.dropped > 0) || (influx !== undefined && influx.state !== 'ok');
+      connectorHealth.some((h) => !h.connected) ||
+      commsLost.length > 0 ||
+      troubles.length > 0 ||
+      queues.some((q) => q.dropped > 0) ||
+      (influx !== undefined && influx.state !== 'ok');
     return {
       status: degraded ? 'degraded' : 'ok',
       uptimeS: Math.round((clock.monotonic() - started) / 1000),
       process: { rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, node: process.version },
       connectors: connectorHealth.map((h) => ({ ...h })),
+      devices: { total: devices.length, commsLost },
       storage: { kind: 'sqlite', file: join(dataDir, 'telemetry.db'), retentionMs: config.storage.retention, alarms: { file: alarms.store.file, ...alarms.stats() }, influx: influx ?? null },
       queues: queues.map((q) => ({ ...q })),
       broker: broker ? { url: broker.url, clients: broker.clients() } : null,
@@ -239,6 +248,7 @@ export async function startGateway(config: SiteConfig, log: Logger, options: Gat
   const events = new EventHub();
   trouble.onChange((event, c) => events.publish('trouble', { event, condition: c }));
   alarms.onEvent((e) => events.publish('alarm', e));
+  live.onCondition((change) => events.publish('device', change));
   let workOrders: WorkOrderService | undefined;
   if (config.workOrders.enabled) {
     workOrders = new WorkOrderService({
@@ -277,12 +287,13 @@ export async function startGateway(config: SiteConfig, log: Logger, options: Gat
     site: config.site,
     devices: () => devices,
     pointsOf: (d) => pointsOf(d.kind, d.zones === undefined ? {} : { zones: d.zones }),
+    kinds: () => Object.values(BUILTIN_KINDS),
     deviceState: (id) => live.state(id),
     history: (q) => store.history(q),
     health,
     now: () => clock.now(),
     metrics: async () => ({ contentType: metrics.contentType, body: await metrics.metrics() }),
-    alarms: uptime ? linkMaintenanceMode(alarms, uptime.inputs, clock) : alarms,
+    alarms: modesToLiveView(uptime ? linkMaintenanceMode(alarms, uptime.inputs, clock) : alarms, modes, live),
     ...(workOrders ? { workOrders: workOrdersFacade(workOrders) } : {}),
     ...(uptime ? { uptime: uptime.facade } : {}),
   };
@@ -331,6 +342,19 @@ export async function startGateway(config: SiteConfig, log: Logger, options: Gat
       if (broker) await broker.close();
       await store.close();
       stateDb.close();
+    },
+  };
+}
+
+/** A mode set through the API changes the device's condition at once (maintenance is drawn as such). */
+function modesToLiveView(alarms: AlarmsFacade, modes: Map<string, string>, live: LiveView<Sample>): AlarmsFacade {
+  return {
+    ...alarms,
+    setDeviceMode: (device, mode, by, reason) => {
+      const info = alarms.setDeviceMode(device, mode, by, reason);
+      modes.set(device, mode);
+      live.refresh(device);
+      return info;
     },
   };
 }

@@ -36,11 +36,26 @@ export interface Me {
   open: boolean;
 }
 
+export interface Labels {
+  en: string;
+  'zh-CN': string;
+}
+
+/** A device kind as the gateway describes it (gateway/model/kinds/): points, labels, life-safety. */
+export interface KindView {
+  kind: string;
+  label: Labels;
+  lifeSafety: boolean;
+  points: Array<{ name: string; type: string; unit?: string; label?: Labels; valueLabels?: Record<string, Labels> }>;
+  zones?: { pattern: string; label: Labels; valueLabels?: Record<string, Labels> };
+}
+
 export interface Site {
   id: string;
   name: string;
   timezone: string;
   buildings: Array<{ id: string; name: string; floors: Array<{ id: string; name: string }> }>;
+  kinds: KindView[];
 }
 
 export interface PointView {
@@ -49,7 +64,12 @@ export interface PointView {
   value: number | boolean | string | null;
   ts: number | null;
   quality: 'good' | 'uncertain' | 'bad' | null;
+  /** Why the quality is not good (`not yet read`, `comms lost`, ...). */
+  reason: string | null;
 }
+
+/** The device's condition, computed by the gateway; the dashboard only draws it. */
+export type DeviceCondition = 'in_alarm' | 'fault' | 'comms_lost' | 'maintenance' | 'normal' | 'unknown';
 
 export interface DeviceView {
   id: string;
@@ -58,14 +78,26 @@ export interface DeviceView {
   location: { site: string; building: string; floor: string };
   connector: string;
   online: boolean;
+  comms: 'unknown' | 'ok' | 'lost';
+  condition: DeviceCondition;
+  conditionReason: string;
   lastGood: number | null;
   points: Record<string, PointView>;
+}
+
+/** A `device` event on the live stream: the device's condition or online state changed. */
+export interface DeviceChange {
+  device: string;
+  online: boolean;
+  comms: 'unknown' | 'ok' | 'lost';
+  condition: { condition: DeviceCondition; reason: string };
 }
 
 export interface LiveSample {
   device: string;
   point: string;
-  value: number | boolean | string;
+  value: number | boolean | string | null;
   ts: number;
   quality: 'good' | 'uncertain' | 'bad';
+  reason?: string;
 }

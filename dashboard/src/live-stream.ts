@@ -59,7 +59,7 @@ export class LiveStream {
       this.everOpened = true;
     });
     source.addEventListener('heartbeat', seen);
-    for (const topic of ['samples', 'alarm', 'work-order', 'trouble', 'flood']) {
+    for (const topic of ['samples', 'device', 'alarm', 'work-order', 'trouble', 'flood']) {
       source.addEventListener(topic, (e) => {
         seen();
         const data = JSON.parse((e as MessageEvent<string>).data) as unknown;

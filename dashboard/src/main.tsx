@@ -47,7 +47,7 @@ function App() {
   const live = useMemo(() => new LiveStream(), []);
   const alarms = useMemo(() => new AlarmStore(), []);
   const seesAlarms = me ? NAV_BY_ROLE[me.role].some((n) => n.path === 'alarms') : false;
-  const tr = useMemo(() => translator(language, site?.timezone ?? 'Asia/Shanghai'), [language, site]);
+  const tr = useMemo(() => translator(language, site?.timezone ?? 'Asia/Shanghai', site?.kinds ?? []), [language, site]);
 
   useEffect(() => {
     api<Me>('/api/auth/me').then(setMe, (err: unknown) => {

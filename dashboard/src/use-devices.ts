@@ -1,8 +1,8 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, type DeviceView, type LiveSample } from './api-client.ts';
+import { api, type DeviceChange, type DeviceView, type LiveSample } from './api-client.ts';
 import type { LiveStream } from './live-stream.ts';
 
-/** All devices, kept current from the live stream, reloaded after a reconnect. */
+/** All devices, kept current from the live stream (samples and condition changes), reloaded after a reconnect. */
 export function useDevices(live: LiveStream): DeviceView[] | null {
   const [devices, setDevices] = useState<DeviceView[] | null>(null);
   useEffect(() => {
@@ -12,9 +12,8 @@ export function useDevices(live: LiveStream): DeviceView[] | null {
     };
     load();
     const offLive = live.on((topic, data) => {
-      if (topic !== 'samples') return;
-      const samples = data as LiveSample[];
-      setDevices((prev) => (prev ? applySamples(prev, samples) : prev));
+      if (topic === 'samples') setDevices((prev) => (prev ? applySamples(prev, data as LiveSample[]) : prev));
+      else if (topic === 'device') setDevices((prev) => (prev ? applyChange(prev, data as DeviceChange) : prev));
     });
     const offReconnect = live.onReconnect(load);
     return () => {
@@ -24,6 +23,12 @@ export function useDevices(live: LiveStream): DeviceView[] | null {
     };
   }, [live]);
   return devices;
+}
+
+function applyChange(devices: DeviceView[], c: DeviceChange): DeviceView[] {
+  return devices.map((d) =>
+    d.id === c.device ? { ...d, online: c.online, comms: c.comms, condition: c.condition.condition, conditionReason: c.condition.reason } : d,
+  );
 }
 
 function applySamples(devices: DeviceView[], samples: LiveSample[]): DeviceView[] {
@@ -37,9 +42,10 @@ function applySamples(devices: DeviceView[], samples: LiveSample[]): DeviceView[
     for (const s of mine) {
       const prev = points[s.point];
       if (!prev) continue;
-      points[s.point] = { ...prev, value: s.value, ts: s.ts, quality: s.quality };
+      points[s.point] = { ...prev, value: s.value, ts: s.ts, quality: s.quality, reason: s.reason ?? null };
       if (s.quality === 'good') lastGood = Math.max(lastGood ?? 0, s.ts);
     }
-    return { ...d, points, lastGood, online: lastGood !== null ? true : d.online };
+    // online and condition come from the gateway's `device` events, never guessed here
+    return { ...d, points, lastGood };
   });
 }

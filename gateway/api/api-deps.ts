@@ -4,7 +4,7 @@
  */
 import type { Accounts } from '../auth/accounts.ts';
 import type { DeviceInfo } from '../model/device.ts';
-import type { PointDef } from '../model/device-kinds.ts';
+import type { KindDescriptor, PointDef } from '../model/kinds/index.ts';
 import type { Sample } from '../model/sample.ts';
 import type { EventHub } from '../live/event-hub.ts';
 import type { DeviceState } from '../live/live-view.ts';
@@ -18,6 +18,8 @@ export interface HealthReport {
   readonly uptimeS: number;
   readonly process: { readonly rssBytes: number; readonly heapUsedBytes: number; readonly node: string };
   readonly connectors: ReadonlyArray<Record<string, unknown>>;
+  /** Devices whose connector reports them comms-lost (any makes the status `degraded`). */
+  readonly devices: { readonly total: number; readonly commsLost: readonly string[] };
   readonly storage: Record<string, unknown>;
   readonly queues: ReadonlyArray<Record<string, unknown>>;
   readonly broker: Record<string, unknown> | null;
@@ -35,6 +37,8 @@ export interface ApiDeps {
   onSamples(listener: (batch: readonly Sample[]) => void): () => void;
   devices(): readonly DeviceInfo[];
   pointsOf(device: DeviceInfo): readonly PointDef[];
+  /** The device-kind descriptors (points, labels, conditions), served to the dashboard by GET /api/site. */
+  kinds(): readonly KindDescriptor[];
   deviceState(id: string): DeviceState | undefined;
   history(query: HistoryQuery): Promise<Sample[]>;
   health(): HealthReport;

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { accountsSchema } from '../auth/account-schema.ts';
-import { DEVICE_KINDS } from '../model/device-kinds.ts';
+import { DEVICE_KINDS } from '../model/kinds/index.ts';
 import { bindingBaseSchema, connectorConfigSchema } from '../connectors/connector-schemas.ts';
 import { duration, identifier } from './common-schema.ts';
 import { influxSchema } from '../storage/influx-schema.ts';

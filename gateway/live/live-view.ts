@@ -1,66 +1,158 @@
 /**
- * The live view: the last value of every point of every device, with its time and quality, and
- * whether each device is online (a good sample within its `offlineAfter`). Fed from the bus; seeded
- * from the store at start-up so values survive a restart.
+ * The live view: the last value of every point of every device, with its time, quality and
+ * reason; the connector's comms state of each device; and the device's condition (see
+ * device-condition.ts). Fed from the bus; seeded from the store at start-up so values survive a
+ * restart (a seeded value says nothing about comms: the device stays `unknown` until its
+ * connector reports).
+ *
+ * Comms state follows the sample contract (gateway/model/sample.ts): unknown before any sample,
+ * lost on a `comms lost` sample, ok on a good one. `online` is exactly "comms ok".
  */
-import type { Clock } from '../model/clock.ts';
 import type { DeviceInfo } from '../model/device.ts';
-import type { PointValue, Quality, Sample } from '../model/sample.ts';
+import { kindDescriptor, pointsOf } from '../model/kinds/index.ts';
+import type { PointValue, Quality } from '../model/sample.ts';
+import { compileDeviceCondition, type CommsState, type ConditionRule, type DeviceCondition } from './device-condition.ts';
 
-export interface PointState {
-  readonly value: PointValue;
+/** The reason a connector gives when it loses a device (REASON.commsLost of the sample contract). */
+export const COMMS_LOST_REASON = 'comms lost';
+
+/** A sample as the live view takes it: the sample contract, where a value may be null with a reason. */
+export interface LiveSample {
+  readonly device: string;
+  readonly point: string;
+  readonly value: PointValue | null;
   readonly ts: number;
   readonly quality: Quality;
+  readonly reason?: string;
+}
+
+export interface PointState {
+  readonly value: PointValue | null;
+  readonly ts: number;
+  readonly quality: Quality;
+  readonly reason?: string;
 }
 
 export interface DeviceState {
   readonly online: boolean;
+  readonly comms: CommsState;
   readonly lastGood: number | null;
+  readonly condition: DeviceCondition;
   readonly points: Readonly<Record<string, PointState>>;
 }
 
-type Listener = (batch: readonly Sample[]) => void;
+export interface ConditionChange {
+  readonly device: string;
+  readonly online: boolean;
+  readonly comms: CommsState;
+  readonly condition: DeviceCondition;
+}
 
-export class LiveView {
-  private readonly points = new Map<string, Map<string, PointState>>();
-  private readonly lastGood = new Map<string, number>();
-  private readonly offlineAfter: ReadonlyMap<string, number>;
-  private readonly clock: Clock;
-  private readonly listeners = new Set<Listener>();
+type Listener<S extends LiveSample> = (batch: readonly S[]) => void;
 
-  constructor(clock: Clock, devices: ReadonlyArray<{ info: DeviceInfo; offlineAfter: number }>) {
-    this.clock = clock;
-    this.offlineAfter = new Map(devices.map((d) => [d.info.id, d.offlineAfter]));
-    for (const d of devices) this.points.set(d.info.id, new Map());
+interface Entry {
+  readonly info: DeviceInfo;
+  readonly points: Map<string, PointState>;
+  readonly pointNames: readonly string[];
+  readonly rule: ConditionRule;
+  comms: CommsState;
+  lastGood: number | null;
+  condition: DeviceCondition;
+}
+
+export interface LiveViewOptions {
+  /** Operator-set mode of a device (`in_service`, `maintenance`, `out_of_service`). */
+  readonly modeOf?: (device: string) => string | undefined;
+}
+
+export class LiveView<S extends LiveSample = LiveSample> {
+  private readonly entries = new Map<string, Entry>();
+  private readonly listeners = new Set<Listener<S>>();
+  private readonly conditionListeners = new Set<(change: ConditionChange) => void>();
+  private readonly modeOf: (device: string) => string | undefined;
+
+  constructor(devices: readonly DeviceInfo[], options: LiveViewOptions = {}) {
+    this.modeOf = options.modeOf ?? (() => undefined);
+    const rules = new Map<string, ConditionRule>();
+    for (const info of devices) {
+      const rule = rules.get(info.kind) ?? compileDeviceCondition(kindDescriptor(info.kind));
+      rules.set(info.kind, rule);
+      const pointNames = pointsOf(info.kind, info.zones === undefined ? {} : { zones: info.zones }).map((p) => p.name);
+      const entry: Entry = { info, points: new Map(), pointNames, rule, comms: 'unknown', lastGood: null, condition: { condition: 'unknown', reason: 'nothing read yet' } };
+      entry.condition = this.evaluate(entry);
+      this.entries.set(info.id, entry);
+    }
   }
 
-  apply(batch: readonly Sample[]): void {
+  /** Values kept from before a restart: shown with their time, but comms stays unknown. */
+  seed(batch: readonly LiveSample[]): void {
+    for (const s of batch) this.entries.get(s.device)?.points.set(s.point, pointState(s));
+    for (const e of this.entries.values()) e.condition = this.evaluate(e);
+  }
+
+  apply(batch: readonly S[]): void {
+    const touched = new Set<Entry>();
     for (const s of batch) {
-      const device = this.points.get(s.device);
-      if (!device) continue;
-      const prev = device.get(s.point);
-      if (prev && prev.ts > s.ts) continue; // a late, older sample does not overwrite a newer one
-      device.set(s.point, { value: s.value, ts: s.ts, quality: s.quality });
-      if (s.quality === 'good') this.lastGood.set(s.device, Math.max(this.lastGood.get(s.device) ?? 0, s.ts));
+      const entry = this.entries.get(s.device);
+      if (!entry) continue;
+      touched.add(entry);
+      if (s.reason === COMMS_LOST_REASON) entry.comms = 'lost';
+      else if (s.quality === 'good') entry.comms = 'ok';
+      const prev = entry.points.get(s.point);
+      if (prev && prev.ts > s.ts && s.reason !== COMMS_LOST_REASON) continue; // a late, older sample does not overwrite a newer one
+      entry.points.set(s.point, pointState(s));
+      if (s.quality === 'good') entry.lastGood = Math.max(entry.lastGood ?? 0, s.ts);
     }
     for (const l of this.listeners) l(batch);
+    for (const e of touched) this.update(e);
+  }
+
+  /** Re-evaluate a device's condition (its mode changed). */
+  refresh(device: string): void {
+    const e = this.entries.get(device);
+    if (e) this.update(e);
   }
 
   /** Be told of every batch applied (the dashboard's push channel uses this). */
-  onUpdate(listener: Listener): () => void {
+  onUpdate(listener: Listener<S>): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
 
-  state(device: string): DeviceState | undefined {
-    const points = this.points.get(device);
-    if (!points) return undefined;
-    const lastGood = this.lastGood.get(device) ?? null;
-    const limit = this.offlineAfter.get(device) ?? 120_000;
-    return {
-      online: lastGood !== null && this.clock.now() - lastGood <= limit,
-      lastGood,
-      points: Object.fromEntries(points),
-    };
+  /** Be told when a device's condition or online state changes. */
+  onCondition(listener: (change: ConditionChange) => void): () => void {
+    this.conditionListeners.add(listener);
+    return () => this.conditionListeners.delete(listener);
   }
+
+  state(device: string): DeviceState | undefined {
+    const e = this.entries.get(device);
+    if (!e) return undefined;
+    return { online: e.comms === 'ok', comms: e.comms, lastGood: e.lastGood, condition: e.condition, points: Object.fromEntries(e.points) };
+  }
+
+  /** Devices whose connector reports them lost. */
+  commsLost(): string[] {
+    return [...this.entries.values()].filter((e) => e.comms === 'lost').map((e) => e.info.id);
+  }
+
+  private evaluate(e: Entry): DeviceCondition {
+    const mode = this.modeOf(e.info.id);
+    return e.rule({ comms: e.comms, points: Object.fromEntries(e.points), pointNames: e.pointNames, ...(mode !== undefined ? { mode } : {}) });
+  }
+
+  private update(e: Entry): void {
+    e.condition = this.evaluate(e);
+    const online = e.comms === 'ok';
+    const key = `${e.comms}\u0000${e.condition.condition}\u0000${e.condition.reason}`;
+    if (this.published.get(e.info.id) === key) return;
+    this.published.set(e.info.id, key);
+    for (const l of this.conditionListeners) l({ device: e.info.id, online, comms: e.comms, condition: e.condition });
+  }
+
+  private readonly published = new Map<string, string>();
+}
+
+function pointState(s: LiveSample): PointState {
+  return { value: s.value, ts: s.ts, quality: s.quality, ...(s.reason !== undefined ? { reason: s.reason } : {}) };
 }

@@ -1,4 +1,4 @@
-import type { DeviceKind } from './device-kinds.ts';
+import type { DeviceKind } from './kinds/index.ts';
 
 /** Where a device is: site → building → floor/zone. */
 export interface Location {

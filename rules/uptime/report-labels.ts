@@ -1,4 +1,10 @@
 /** Labels of the printable report in the two languages the site staff read. */
+import { BUILTIN_KINDS } from '../../gateway/model/kinds/index.ts';
+
+/** Kind names come from the kind descriptors. */
+function kindLabels(language: 'en' | 'zh-CN'): Record<string, string> {
+  return Object.fromEntries(Object.values(BUILTIN_KINDS).map((d) => [d.kind, d.label[language]]));
+}
 
 export const REPORT_LANGUAGES = ['en', 'zh-CN'] as const;
 export type ReportLanguage = (typeof REPORT_LANGUAGES)[number];
@@ -83,7 +89,7 @@ const EN: ReportLabels = {
   yes: 'yes',
   no: 'NO',
   none: '—',
-  kinds: { elevator: 'Elevator', pump: 'Pump', fire_panel: 'Fire panel', access_door: 'Access door', smoke_detector: 'Smoke detector' },
+  kinds: kindLabels('en'),
 };
 
 const ZH: ReportLabels = {
@@ -126,7 +132,7 @@ const ZH: ReportLabels = {
   yes: '达标',
   no: '未达标',
   none: '—',
-  kinds: { elevator: '电梯', pump: '水泵', fire_panel: '火灾报警控制器', access_door: '门禁', smoke_detector: '烟感探测器' },
+  kinds: kindLabels('zh-CN'),
 };
 
 export function labelsFor(lang: ReportLanguage): ReportLabels {

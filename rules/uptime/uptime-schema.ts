@@ -4,7 +4,7 @@
  * Every field has a default, so a site file without `uptime:` gets the contract's 98 % rules.
  */
 import { z } from 'zod';
-import { DEVICE_KINDS, pointsOf, type DeviceKind } from '../../gateway/model/device-kinds.ts';
+import { BUILTIN_KINDS, DEVICE_KINDS, pointsOf, type DeviceKind } from '../../gateway/model/kinds/index.ts';
 import { duration } from '../../gateway/model/config-primitives.ts';
 
 const conditionValue = z.union([z.number(), z.boolean(), z.string()]);
@@ -36,14 +36,10 @@ interface KindDefaults {
   readonly comms: CommsPolicy;
 }
 
-/** The defaults, documented in rules/uptime/README.md. */
-export const KIND_DEFAULTS: Record<DeviceKind, KindDefaults> = {
-  elevator: { down: [{ point: 'in_service', eq: false }, { point: 'fault_code', ne: 0 }], comms: 'separate' },
-  pump: { down: [{ point: 'tripped', eq: true }], comms: 'separate' },
-  fire_panel: { down: [{ point: 'panel_fault', eq: true }, { point: 'zone_*_state', eq: 'fault' }], comms: 'down' },
-  access_door: { down: [{ point: 'reader_online', eq: false }], comms: 'separate' },
-  smoke_detector: { down: [{ point: 'tamper', eq: true }], comms: 'down' },
-};
+/** The defaults come from the kind descriptors (gateway/model/kinds/), documented in rules/uptime/README.md. */
+export const KIND_DEFAULTS: Record<DeviceKind, KindDefaults> = Object.fromEntries(
+  DEVICE_KINDS.map((k) => [k, { down: BUILTIN_KINDS[k].uptime.down, comms: BUILTIN_KINDS[k].uptime.comms }]),
+) as Record<DeviceKind, KindDefaults>;
 
 const ZONE_POINT = /^zone_(\d+|\*)_state$/;
 

@@ -56,7 +56,7 @@ describe('gateway with the embedded broker and the MQTT connector', () => {
     expect(body.devices.map((d) => d.id)).toEqual(['smoke-1', 'smoke-2', 'door-1']);
     const door = body.devices.find((d) => d.id === 'door-1');
     expect(door?.online).toBe(true);
-    expect(door?.points.last_badge).toEqual({ unit: null, type: 'string', value: 'B12345', ts, quality: 'good' });
+    expect(door?.points.last_badge).toEqual({ unit: null, type: 'string', value: 'B12345', ts, quality: 'good', reason: null });
     expect(door?.points.held_open?.value).toBeNull();
   });
 

@@ -1,3 +1,4 @@
+import type { KindView } from '../api-client.ts';
 import { en, zhCN, type MessageKey, type Messages } from './messages.ts';
 
 export type Language = 'zh-CN' | 'en';
@@ -8,14 +9,36 @@ const TABLES: Record<Language, Messages> = { en, 'zh-CN': zhCN };
 export interface Translator {
   readonly language: Language;
   t(key: MessageKey): string;
-  /** Label of a point or other identifier without a translation: shown as is. */
+  /** Label of a device kind (from the kind descriptors), a message key, or anything else shown as is. */
   label(key: string): string;
+  /** Display name of a point of a kind (from the kind descriptor; zone points by their pattern). */
+  point(kind: string, point: string): string;
+  /** Display name of an enum value of a point, or undefined when the descriptor has none. */
+  valueLabel(kind: string, point: string, value: string): string | undefined;
   /** Time in the site's time zone, in the language's conventions. */
   time(epochMs: number | null): string;
 }
 
-export function translator(language: Language, timeZone: string): Translator {
+interface PointLabels {
+  readonly label?: { en: string; 'zh-CN': string };
+  readonly valueLabels?: Record<string, { en: string; 'zh-CN': string }>;
+}
+
+/** The labels of a point of a kind: its own entry, or the kind's zone pattern (`zone_{n}_state`). */
+function pointLabels(kind: KindView | undefined, point: string): { labels: PointLabels; n?: string } | undefined {
+  if (!kind) return undefined;
+  const own = kind.points.find((p) => p.name === point);
+  if (own) return { labels: own };
+  const z = kind.zones;
+  if (!z) return undefined;
+  const [before, after] = z.pattern.split('{n}') as [string, string];
+  if (!point.startsWith(before) || !point.endsWith(after)) return undefined;
+  return { labels: z, n: point.slice(before.length, point.length - after.length) };
+}
+
+export function translator(language: Language, timeZone: string, kinds: readonly KindView[] = []): Translator {
   const table = TABLES[language];
+  const byKind = new Map(kinds.map((k) => [k.kind, k]));
   const fmt = new Intl.DateTimeFormat(language, {
     timeZone,
     year: 'numeric',
@@ -29,7 +52,13 @@ export function translator(language: Language, timeZone: string): Translator {
   return {
     language,
     t: (key) => table[key],
-    label: (key) => (key in table ? table[key as MessageKey] : key),
+    label: (key) => byKind.get(key)?.label[language] ?? (key in table ? table[key as MessageKey] : key),
+    point: (kind, point) => {
+      const found = pointLabels(byKind.get(kind), point);
+      const text = found?.labels.label?.[language];
+      return text === undefined ? point : text.replaceAll('{n}', found?.n ?? '');
+    },
+    valueLabel: (kind, point, value) => pointLabels(byKind.get(kind), point)?.labels.valueLabels?.[value]?.[language],
     time: (ms) => (ms === null ? '—' : fmt.format(new Date(ms))),
   };
 }

@@ -14,7 +14,6 @@ import { useAlarms } from '../alarms/use-alarms.ts';
 import { ApiCallError } from '../api-client.ts';
 import type { MessageKey } from '../i18n/messages.ts';
 
-const KINDS = ['elevator', 'fire_panel', 'pump', 'access_door', 'smoke_detector'] as const;
 /** performance.measure name: from the alarms' data in hand to the frame after they were drawn. */
 export const MEASURE_RENDER = 'alarm-console-render';
 
@@ -104,7 +103,7 @@ export function AlarmConsolePage(props: { store: AlarmStore; openId: string | un
         <div class="toolbar">
           {pick('building', 'building', 'allBuildings', site.buildings.map((b) => [b.id, b.name]))}
           {pick('floor', 'floor', 'allFloors', floors.map((f) => [f, f]))}
-          {pick('kind', 'kind', 'allKinds', KINDS.map((k) => [k, tr.label(k)]))}
+          {pick('kind', 'kind', 'allKinds', site.kinds.map((k) => [k.kind, tr.label(k.kind)]))}
           {pick('priority', 'priority', 'allPriorities', ['1', '2', '3', '4'].map((p) => [p, `P${p} ${snap.priorities[p] ?? ''}`]))}
           <span class="count" data-testid="alarm-count">
             {announced.length} {tr.t('shown')}

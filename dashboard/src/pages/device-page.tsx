@@ -3,6 +3,7 @@ import { api } from '../api-client.ts';
 import { useApp } from '../app-context.ts';
 import { TrendChart } from '../components/trend-chart.tsx';
 import { ValueText } from '../components/value-text.tsx';
+import { conditionLabel } from '../device-state.ts';
 import { useDevices } from '../use-devices.ts';
 
 const RANGES = { lastHour: 3_600_000, last6h: 6 * 3_600_000, last24h: 86_400_000, last7d: 7 * 86_400_000 } as const;
@@ -35,7 +36,11 @@ export function DevicePage({ id }: { id: string }) {
     <section class="device-page">
       <h2>
         {device.name} <small>({tr.label(device.kind)} · {device.location.building} · {device.location.floor})</small>{' '}
-        <span class={device.online ? 'badge ok' : 'badge warn'}>{device.online ? tr.t('online') : tr.t('offline')}</span>
+        <span class={`badge state-${device.condition}`} data-testid="device-condition" title={device.conditionReason}>
+          {tr.t(conditionLabel(device.condition))}
+        </span>{' '}
+        <span class={device.online ? 'badge ok' : 'badge warn'}>{device.online ? tr.t('online') : device.comms === 'lost' ? tr.t('offline') : tr.t('cond_unknown')}</span>
+        <small class="condition-reason"> {device.conditionReason}</small>
       </h2>
       <table class="points" data-testid="points">
         <thead>
@@ -49,11 +54,14 @@ export function DevicePage({ id }: { id: string }) {
         <tbody>
           {Object.entries(device.points).map(([name, p]) => (
             <tr class={chosen === name ? 'chosen' : ''} onClick={() => numeric.includes(name) && setPoint(name)} data-point={name}>
-              <td>{name}</td>
+              <td title={name}>{tr.point(device.kind, name)}</td>
               <td>
-                <ValueText point={p} tr={tr} />
+                <ValueText point={p} tr={tr} kind={device.kind} name={name} />
               </td>
-              <td class={`q-${p.quality ?? 'none'}`}>{p.quality ? tr.label(p.quality) : '—'}</td>
+              <td class={`q-${p.quality ?? 'none'}`}>
+                {p.quality ? tr.label(p.quality) : '—'}
+                {p.reason ? <span class="q-reason">: {p.reason}</span> : null}
+              </td>
               <td>{tr.time(p.ts)}</td>
             </tr>
           ))}
@@ -62,7 +70,7 @@ export function DevicePage({ id }: { id: string }) {
       {chosen ? (
         <div class="trend-box">
           <h3>
-            {tr.t('trend')}: {chosen}{' '}
+            {tr.t('trend')}: {tr.point(device.kind, chosen)}{' '}
             <select value={range} onChange={(e) => setRange((e.target as HTMLSelectElement).value as RangeKey)} aria-label={tr.t('range')}>
               {(Object.keys(RANGES) as RangeKey[]).map((k) => (
                 <option value={k}>{tr.t(k)}</option>

@@ -1,11 +1,14 @@
 import { useState } from 'preact/hooks';
 import { useApp } from '../app-context.ts';
-import { deviceCondition } from '../device-state.ts';
+import { CONDITIONS, conditionLabel } from '../device-state.ts';
 import { useDevices } from '../use-devices.ts';
 
-const KINDS = ['elevator', 'fire_panel', 'pump', 'access_door', 'smoke_detector'] as const;
+const COUNT_CLASS: Record<string, string> = { in_alarm: 'alarm', fault: 'bad', comms_lost: 'warn', unknown: 'warn' };
 
-/** Buildings and floors with every device's state at a glance, and counts per kind. */
+/**
+ * Buildings and floors with every device's condition at a glance, and counts per kind. The
+ * condition is the gateway's (GET /api/devices, `device` events); this page only draws it.
+ */
 export function OverviewPage() {
   const { site, tr, live } = useApp();
   const devices = useDevices(live);
@@ -19,8 +22,8 @@ export function OverviewPage() {
           {tr.t('kind')}{' '}
           <select value={kind} onChange={(e) => setKind((e.target as HTMLSelectElement).value)} data-testid="kind-filter">
             <option value="">{tr.t('allKinds')}</option>
-            {KINDS.map((k) => (
-              <option value={k}>{tr.label(k)}</option>
+            {site.kinds.map((k) => (
+              <option value={k.kind}>{tr.label(k.kind)}</option>
             ))}
           </select>
         </label>
@@ -30,21 +33,25 @@ export function OverviewPage() {
         <thead>
           <tr>
             <th>{tr.t('kind')}</th>
-            <th>{tr.t('inService')}</th>
-            <th>{tr.t('fault')}</th>
-            <th>{tr.t('offline')}</th>
+            {CONDITIONS.map((c) => (
+              <th>{tr.t(conditionLabel(c))}</th>
+            ))}
           </tr>
         </thead>
         <tbody>
-          {KINDS.map((k) => {
-            const of = devices.filter((d) => d.kind === k);
-            const count = (c: string): number => of.filter((d) => deviceCondition(d) === c).length;
+          {site.kinds.map((k) => {
+            const of = devices.filter((d) => d.kind === k.kind);
             return (
-              <tr>
-                <td>{tr.label(k)}</td>
-                <td>{count('inService')}</td>
-                <td class={count('fault') > 0 ? 'bad' : ''}>{count('fault')}</td>
-                <td class={count('offline') > 0 ? 'warn' : ''}>{count('offline')}</td>
+              <tr data-kind={k.kind}>
+                <td>{tr.label(k.kind)}</td>
+                {CONDITIONS.map((c) => {
+                  const n = of.filter((d) => d.condition === c).length;
+                  return (
+                    <td class={n > 0 ? (COUNT_CLASS[c] ?? '') : ''} data-condition={c}>
+                      {n}
+                    </td>
+                  );
+                })}
               </tr>
             );
           })}
@@ -60,16 +67,19 @@ export function OverviewPage() {
               <div class="floor">
                 <h3>{f.name}</h3>
                 <div class="tiles">
-                  {here.map((d) => {
-                    const c = deviceCondition(d);
-                    return (
-                      <a class={`tile state-${c}`} href={`#/device/${encodeURIComponent(d.id)}`} data-device={d.id} title={tr.t(c)}>
-                        <span class="tile-kind">{tr.label(d.kind)}</span>
-                        <span class="tile-name">{d.name}</span>
-                        <span class="tile-state">{tr.t(c)}</span>
-                      </a>
-                    );
-                  })}
+                  {here.map((d) => (
+                    <a
+                      class={`tile state-${d.condition}`}
+                      href={`#/device/${encodeURIComponent(d.id)}`}
+                      data-device={d.id}
+                      data-condition={d.condition}
+                      title={`${tr.t(conditionLabel(d.condition))}: ${d.conditionReason}`}
+                    >
+                      <span class="tile-kind">{tr.label(d.kind)}</span>
+                      <span class="tile-name">{d.name}</span>
+                      <span class="tile-state">{tr.t(conditionLabel(d.condition))}</span>
+                    </a>
+                  ))}
                 </div>
               </div>
             ))}

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { DEVICE_KINDS } from '../../model/device-kinds.ts';
+import { DEVICE_CONDITIONS } from '../../live/device-condition.ts';
+import { DEVICE_KINDS } from '../../model/kinds/index.ts';
 import type { DeviceInfo } from '../../model/device.ts';
 import { ApiError } from '../api-error.ts';
 import type { ApiDeps } from '../api-deps.ts';
@@ -15,6 +16,8 @@ const pointView = z.object({
   value: pointValue.nullable(),
   ts: z.number().nullable(),
   quality: quality.nullable(),
+  /** Why the quality is not good (`not yet read`, `comms lost`, `modbus exception 2`). */
+  reason: z.string().nullable(),
 });
 
 const deviceView = z.object({
@@ -23,7 +26,12 @@ const deviceView = z.object({
   kind: z.enum(DEVICE_KINDS),
   location: z.object({ site: z.string(), building: z.string(), floor: z.string() }),
   connector: z.string(),
+  /** The connector reports the device reachable (false before its first sample and while comms-lost). */
   online: z.boolean(),
+  comms: z.enum(['unknown', 'ok', 'lost']),
+  /** The device's condition as the gateway computes it from its kind (gateway/live/device-condition.ts). */
+  condition: z.enum(DEVICE_CONDITIONS),
+  conditionReason: z.string(),
   lastGood: z.number().nullable(),
   points: z.record(z.string(), pointView),
 });
@@ -38,7 +46,9 @@ export function deviceRoutes(deps: ApiDeps): FastifyPluginAsyncZod {
     const points: Record<string, z.output<typeof pointView>> = {};
     for (const def of deps.pointsOf(d)) {
       const p = state?.points[def.name];
-      points[def.name] = { unit: def.unit ?? null, type: def.type, value: p?.value ?? null, ts: p?.ts ?? null, quality: p?.quality ?? null };
+      points[def.name] = p
+        ? { unit: def.unit ?? null, type: def.type, value: p.value, ts: p.ts, quality: p.quality, reason: p.reason ?? null }
+        : { unit: def.unit ?? null, type: def.type, value: null, ts: null, quality: 'uncertain', reason: 'not yet read' };
     }
     return {
       id: d.id,
@@ -47,6 +57,9 @@ export function deviceRoutes(deps: ApiDeps): FastifyPluginAsyncZod {
       location: d.location,
       connector: d.connector,
       online: state?.online ?? false,
+      comms: state?.comms ?? 'unknown',
+      condition: state?.condition.condition ?? 'unknown',
+      conditionReason: state?.condition.reason ?? 'nothing read yet',
       lastGood: state?.lastGood ?? null,
       points,
     };
@@ -117,7 +130,7 @@ export function deviceRoutes(deps: ApiDeps): FastifyPluginAsyncZod {
               unit: z.string().nullable(),
               from: z.number(),
               to: z.number(),
-              samples: z.array(z.object({ ts: z.number(), value: pointValue, quality })),
+              samples: z.array(z.object({ ts: z.number(), value: pointValue.nullable(), quality })),
             }),
           },
         },

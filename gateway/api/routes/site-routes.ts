@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ApiDeps } from '../api-deps.ts';
+import { kindView } from './kind-view.ts';
 
 export function siteRoutes(deps: ApiDeps): FastifyPluginAsyncZod {
   return async (app) => {
@@ -8,7 +9,7 @@ export function siteRoutes(deps: ApiDeps): FastifyPluginAsyncZod {
       '/api/site',
       {
         schema: {
-          summary: 'The site: name, time zone, buildings and floors',
+          summary: 'The site: name, time zone, buildings and floors, and the device kinds (points, labels, conditions)',
           tags: ['site'],
           response: {
             200: z.object({
@@ -16,11 +17,12 @@ export function siteRoutes(deps: ApiDeps): FastifyPluginAsyncZod {
               name: z.string(),
               timezone: z.string(),
               buildings: z.array(z.object({ id: z.string(), name: z.string(), floors: z.array(z.object({ id: z.string(), name: z.string() })) })),
+              kinds: z.array(kindView),
             }),
           },
         },
       },
-      async () => ({ ...deps.site, buildings: deps.buildings() }),
+      async () => ({ ...deps.site, buildings: deps.buildings(), kinds: deps.kinds().map((k) => kindView.parse(k)) }),
     );
   };
 }
