@@ -19,6 +19,7 @@ import { LiveView } from './live/live-view.ts';
 import { RealClock, type Clock, type Timer } from './model/clock.ts';
 import { BUILTIN_KINDS, pointsOf } from './model/kinds/index.ts';
 import type { DeviceInfo } from './model/device.ts';
+import { zoneCount, zonePlaces } from './model/zone-places.ts';
 import { SqliteSampleStore } from './storage/sqlite-sample-store.ts';
 import { InfluxTelemetry } from './storage/influx-telemetry.ts';
 import { openSqlite } from './model/sqlite-file.ts';
@@ -80,7 +81,7 @@ export function deviceInfos(config: SiteConfig): DeviceInfo[] {
     kind: d.kind,
     location: { site: config.site.id, building: d.building, floor: d.floor },
     connector: d.binding.connector,
-    ...(d.zones !== undefined ? { zones: d.zones } : {}),
+    ...(d.zones !== undefined ? { zones: zoneCount(d.zones) as number, zonePlaces: zonePlaces(d.zones, d) } : {}),
   }));
 }
 
@@ -289,6 +290,7 @@ export async function startGateway(config: SiteConfig, log: Logger, options: Gat
     pointsOf: (d) => pointsOf(d.kind, d.zones === undefined ? {} : { zones: d.zones }),
     kinds: () => Object.values(BUILTIN_KINDS),
     deviceState: (id) => live.state(id),
+    zoneStates: (id) => live.zones(id),
     history: (q) => store.history(q),
     health,
     now: () => clock.now(),

@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
+import { zoneCount } from '../gateway/model/zone-places.ts';
 
 export interface SimDevice {
   readonly id: string;
@@ -43,7 +44,7 @@ export function readSiteFile(file: string): SimSite {
       kind: String(d.kind),
       building: String(d.building),
       floor: String(d.floor),
-      ...(typeof d.zones === 'number' ? { zones: d.zones } : {}),
+      ...(zoneCount(d.zones) !== undefined ? { zones: zoneCount(d.zones) as number } : {}),
       connector: String(binding.connector),
       binding,
     };

@@ -83,6 +83,19 @@ export interface DeviceView {
   conditionReason: string;
   lastGood: number | null;
   points: Record<string, PointView>;
+  /** Fire panels: each zone with its place and condition. */
+  zones?: ZoneView[];
+}
+
+export interface ZoneView {
+  n: number;
+  name?: string;
+  building: string;
+  floor: string;
+  area?: string;
+  point: string;
+  condition: DeviceCondition;
+  conditionReason: string;
 }
 
 /** A `device` event on the live stream: the device's condition or online state changed. */

@@ -13,7 +13,15 @@ export function useDevices(live: LiveStream): DeviceView[] | null {
     load();
     const offLive = live.on((topic, data) => {
       if (topic === 'samples') setDevices((prev) => (prev ? applySamples(prev, data as LiveSample[]) : prev));
-      else if (topic === 'device') setDevices((prev) => (prev ? applyChange(prev, data as DeviceChange) : prev));
+      else if (topic === 'device') {
+        const change = data as DeviceChange;
+        setDevices((prev) => (prev ? applyChange(prev, change) : prev));
+        // zone conditions travel with the device: reload a panel whose condition changed
+        void api<DeviceView>(`/api/devices/${encodeURIComponent(change.device)}`).then(
+          (fresh) => alive && fresh.zones && setDevices((prev) => (prev ? prev.map((d) => (d.id === fresh.id ? fresh : d)) : prev)),
+          () => undefined,
+        );
+      }
     });
     const offReconnect = live.onReconnect(load);
     return () => {

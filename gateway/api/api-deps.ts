@@ -7,7 +7,7 @@ import type { DeviceInfo } from '../model/device.ts';
 import type { KindDescriptor, PointDef } from '../model/kinds/index.ts';
 import type { Sample } from '../model/sample.ts';
 import type { EventHub } from '../live/event-hub.ts';
-import type { DeviceState } from '../live/live-view.ts';
+import type { DeviceState, ZoneState } from '../live/live-view.ts';
 import type { HistoryQuery } from '../storage/sample-store.ts';
 import type { AlarmsFacade } from '../../rules/alarm-service.ts';
 import type { WorkOrdersFacade } from '../../rules/work-orders/index.ts';
@@ -40,6 +40,8 @@ export interface ApiDeps {
   /** The device-kind descriptors (points, labels, conditions), served to the dashboard by GET /api/site. */
   kinds(): readonly KindDescriptor[];
   deviceState(id: string): DeviceState | undefined;
+  /** Each detection zone of a device with its place and condition (empty for devices without zones). */
+  zoneStates?(id: string): readonly ZoneState[];
   history(query: HistoryQuery): Promise<Sample[]>;
   health(): HealthReport;
   now(): number;

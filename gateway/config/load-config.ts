@@ -110,6 +110,10 @@ function crossCheck(raw: unknown): ConfigIssue[] {
     if (d.kind === 'fire_panel' && d.zones === undefined) {
       issues.push({ path: `${at}.zones`, message: 'a fire_panel must declare its number of zones' });
     }
+    if (d.zones !== undefined && d.kind !== 'fire_panel') {
+      issues.push({ path: `${at}.zones`, message: `a ${String(d.kind)} has no detection zones (only fire_panel devices do)` });
+    }
+    issues.push(...zoneMapIssues(d.zones, at, typeof d.building === 'string' ? d.building : undefined, buildings));
     const binding = d.binding;
     if (!isObj(binding) || typeof binding.connector !== 'string') return;
     const type = connectors.get(binding.connector);
@@ -127,6 +131,29 @@ function crossCheck(raw: unknown): ConfigIssue[] {
       for (const issue of result.error.issues) {
         issues.push({ path: formatPath([...['devices', i, 'binding'], ...issue.path]), message: issue.message });
       }
+    }
+  });
+  return issues;
+}
+
+/** A zone map names each zone once, and only buildings and floors the site declares. */
+function zoneMapIssues(zones: unknown, at: string, panelBuilding: string | undefined, buildings: ReadonlyMap<string, ReadonlySet<string>>): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const seen = new Set<number>();
+  arr(zones).forEach((z, j) => {
+    if (!isObj(z)) return;
+    const path = `${at}.zones[${j}]`;
+    if (typeof z.n === 'number') {
+      if (seen.has(z.n)) issues.push({ path: `${path}.n`, message: `zone ${z.n} is mapped twice` });
+      seen.add(z.n);
+    }
+    const building = typeof z.building === 'string' ? z.building : panelBuilding;
+    if (building === undefined) return;
+    const floors = buildings.get(building);
+    if (!floors) {
+      issues.push({ path: `${path}.building`, message: `unknown building "${building}" (declared: ${[...buildings.keys()].join(', ') || 'none'})` });
+    } else if (typeof z.floor === 'string' && !floors.has(z.floor)) {
+      issues.push({ path: `${path}.floor`, message: `building "${building}" has no floor "${z.floor}" (declared: ${[...floors].join(', ')})` });
     }
   });
   return issues;

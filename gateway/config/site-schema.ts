@@ -23,14 +23,26 @@ export const buildingSchema = z.object({
   floors: z.array(floorSchema).min(1),
 });
 
+/** One zone of a fire panel's zone map; building and floor default to the panel's. */
+export const zoneSchema = z.strictObject({
+  n: z.number().int().min(1).max(512),
+  name: z.string().min(1).optional(),
+  building: identifier.optional(),
+  floor: identifier.optional(),
+  area: z.string().min(1).optional(),
+});
+
 export const deviceSchema = z.object({
   id: identifier,
   name: z.string().optional(),
   kind: z.enum(DEVICE_KINDS),
   building: identifier,
   floor: identifier,
-  /** Detection zones of a fire panel. */
-  zones: z.number().int().min(1).max(512).optional(),
+  /**
+   * Detection zones of a fire panel: a count (`8`, all where the panel is) or a zone map
+   * (`[{ n: 3, name: East stair, building: b1, floor: F3, area: stair B }]`).
+   */
+  zones: z.union([z.number().int().min(1).max(512), z.array(zoneSchema).min(1)]).optional(),
   /** Without a good sample for this long the device shows offline (default: `devices.offlineAfter`). */
   offlineAfter: duration.optional(),
   /** Protocol binding: `connector` names a connection; the other fields depend on its type. */

@@ -9,7 +9,8 @@
  * lost on a `comms lost` sample, ok on a good one. `online` is exactly "comms ok".
  */
 import type { DeviceInfo } from '../model/device.ts';
-import { kindDescriptor, pointsOf } from '../model/kinds/index.ts';
+import { fireZonePoint, kindDescriptor, pointsOf } from '../model/kinds/index.ts';
+import type { ZonePlace } from '../model/zone-places.ts';
 import type { PointValue, Quality } from '../model/sample.ts';
 import { compileDeviceCondition, type CommsState, type ConditionRule, type DeviceCondition } from './device-condition.ts';
 
@@ -39,6 +40,11 @@ export interface DeviceState {
   readonly lastGood: number | null;
   readonly condition: DeviceCondition;
   readonly points: Readonly<Record<string, PointState>>;
+}
+
+export interface ZoneState extends ZonePlace {
+  readonly point: string;
+  readonly condition: DeviceCondition;
 }
 
 export interface ConditionChange {
@@ -129,6 +135,22 @@ export class LiveView<S extends LiveSample = LiveSample> {
     const e = this.entries.get(device);
     if (!e) return undefined;
     return { online: e.comms === 'ok', comms: e.comms, lastGood: e.lastGood, condition: e.condition, points: Object.fromEntries(e.points) };
+  }
+
+  /**
+   * The condition of each detection zone of a device, by the same rule as the device's, on the
+   * zone's own point, with the zone's place.
+   */
+  zones(device: string): ZoneState[] {
+    const e = this.entries.get(device);
+    if (!e?.info.zonePlaces) return [];
+    const mode = this.modeOf(device);
+    return e.info.zonePlaces.map((place) => {
+      const point = fireZonePoint(place.n);
+      const p = e.points.get(point);
+      const condition = e.rule({ comms: e.comms, points: p ? { [point]: p } : {}, pointNames: [point], ...(mode !== undefined ? { mode } : {}) });
+      return { ...place, point, condition };
+    });
   }
 
   /** Devices whose connector reports them lost. */

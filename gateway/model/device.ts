@@ -1,4 +1,5 @@
 import type { DeviceKind } from './kinds/index.ts';
+import type { ZonePlace } from './zone-places.ts';
 
 /** Where a device is: site → building → floor/zone. */
 export interface Location {
@@ -14,5 +15,8 @@ export interface DeviceInfo {
   readonly kind: DeviceKind;
   readonly location: Location;
   readonly connector: string;
+  /** Number of detection zones (fire panels). */
   readonly zones?: number;
+  /** Where each zone is (every zone of a panel; unmapped zones where the panel is). */
+  readonly zonePlaces?: readonly ZonePlace[];
 }

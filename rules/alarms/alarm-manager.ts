@@ -7,6 +7,8 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock, Timer } from '../../gateway/model/clock.ts';
 import type { DeviceInfo } from '../../gateway/model/device.ts';
+import { zoneOfPoint } from '../../gateway/model/kinds/index.ts';
+import { placeOfPoint } from '../../gateway/model/zone-places.ts';
 import type { PointValue } from '../../gateway/model/sample.ts';
 import type {
   AlarmEvent,
@@ -151,14 +153,16 @@ export class AlarmManager {
   private raiseNew(meta: RuleMeta, device: DeviceInfo, values: Values, now: number, chattering: boolean): void {
     const shelf = this.shelves.get(keyOf(meta.rule, device.id));
     const suppressed = (this.modes.get(device.id)?.mode ?? 'in_service') !== 'in_service';
+    // a per-point rule on a fire zone (`fire.zone-fire/zone_3_state`) is located at the zone, not the panel
+    const place = placeOfPoint(device, meta.rule.split('/')[1], (p) => zoneOfPoint(device.kind, p));
     const record: AlarmRecord = {
       id: randomUUID(),
       rule: meta.rule,
       device: device.id,
       kind: device.kind,
       site: device.location.site,
-      building: device.location.building,
-      floor: device.location.floor,
+      building: place.building,
+      floor: place.floor,
       title: meta.title,
       priority: meta.priority,
       priorityLabel: this.settings.priorities[meta.priority],

@@ -5,6 +5,7 @@
  * schema's own.
  */
 import { isDeviceKind, pointsOf, type DeviceKind } from '../../gateway/model/device-kinds.ts';
+import { zoneCount } from '../../gateway/model/zone-places.ts';
 import { matchPoints, pointRefs } from '../engine/conditions.ts';
 import { loadRulePacks, DEFAULT_PACK_DIR, type RuleIssue } from './rule-packs.ts';
 import { ruleSchema, rulePacksSchema, type RuleConfig } from './rule-schema.ts';
@@ -33,7 +34,7 @@ export function checkRulesConfig(raw: unknown, packDir: string = DEFAULT_PACK_DI
   const devices: DeviceLite[] = [];
   for (const d of arr(raw.devices)) {
     if (!isObj(d) || typeof d.id !== 'string' || typeof d.kind !== 'string' || !isDeviceKind(d.kind)) continue;
-    const zones = typeof d.zones === 'number' ? d.zones : undefined;
+    const zones = zoneCount(d.zones);
     devices.push({
       id: d.id,
       kind: d.kind,

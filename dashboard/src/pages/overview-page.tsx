@@ -61,9 +61,16 @@ export function OverviewPage() {
         <div class="building">
           <h2>{b.name}</h2>
           {b.floors
-            .map((f) => ({ f, here: shown.filter((d) => d.location.building === b.id && d.location.floor === f.id) }))
-            .filter(({ here }) => here.length > 0)
-            .map(({ f, here }) => (
+            .map((f) => ({
+              f,
+              here: shown.filter((d) => d.location.building === b.id && d.location.floor === f.id),
+              // zones in alarm or fault are drawn where they are (the site file's zone map), not at their panel
+              zones: shown.flatMap((d) =>
+                (d.zones ?? []).filter((z) => z.building === b.id && z.floor === f.id && (z.condition === 'in_alarm' || z.condition === 'fault')).map((z) => ({ d, z })),
+              ),
+            }))
+            .filter(({ here, zones }) => here.length > 0 || zones.length > 0)
+            .map(({ f, here, zones }) => (
               <div class="floor">
                 <h3>{f.name}</h3>
                 <div class="tiles">
@@ -78,6 +85,19 @@ export function OverviewPage() {
                       <span class="tile-kind">{tr.label(d.kind)}</span>
                       <span class="tile-name">{d.name}</span>
                       <span class="tile-state">{tr.t(conditionLabel(d.condition))}</span>
+                    </a>
+                  ))}
+                  {zones.map(({ d, z }) => (
+                    <a
+                      class={`tile zone state-${z.condition}`}
+                      href={`#/device/${encodeURIComponent(d.id)}`}
+                      data-zone={`${d.id}/${z.n}`}
+                      data-condition={z.condition}
+                      title={`${tr.t(conditionLabel(z.condition))}: ${z.conditionReason}`}
+                    >
+                      <span class="tile-kind">{tr.point(d.kind, z.point)}</span>
+                      <span class="tile-name">{[z.name, z.area].filter(Boolean).join(' · ') || d.name}</span>
+                      <span class="tile-state">{tr.t(conditionLabel(z.condition))}</span>
                     </a>
                   ))}
                 </div>

@@ -34,6 +34,21 @@ const deviceView = z.object({
   conditionReason: z.string(),
   lastGood: z.number().nullable(),
   points: z.record(z.string(), pointView),
+  /** Fire panels: each detection zone with its place (site file zone map) and condition. */
+  zones: z
+    .array(
+      z.object({
+        n: z.number(),
+        name: z.string().optional(),
+        building: z.string(),
+        floor: z.string(),
+        area: z.string().optional(),
+        point: z.string(),
+        condition: z.enum(DEVICE_CONDITIONS),
+        conditionReason: z.string(),
+      }),
+    )
+    .optional(),
 });
 
 const MAX_LIMIT = 100_000;
@@ -62,6 +77,7 @@ export function deviceRoutes(deps: ApiDeps): FastifyPluginAsyncZod {
       conditionReason: state?.condition.reason ?? 'nothing read yet',
       lastGood: state?.lastGood ?? null,
       points,
+      ...(d.zonePlaces ? { zones: (deps.zoneStates?.(d.id) ?? []).map(({ condition, ...z }) => ({ ...z, condition: condition.condition, conditionReason: condition.reason })) } : {}),
     };
   };
 
