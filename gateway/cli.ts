@@ -106,11 +106,23 @@ async function run(args: string[]): Promise<number> {
     simPorts = await assignFreeDemoPorts(config);
   }
   const { startGateway } = await import('./gateway.ts');
-  const gateway = await startGateway(config, log);
+  // All or nothing: startGateway stops what it started when a part fails; a failure after it
+  // (the demo simulators) stops the gateway too. Either way the process exits non-zero with one line.
+  let gateway: Awaited<ReturnType<typeof startGateway>>;
+  try {
+    gateway = await startGateway(config, log);
+  } catch (err) {
+    return startupFailed(err);
+  }
   let stopDemo: (() => Promise<void>) | undefined;
   if (values.demo) {
     const { startDemoSimulators } = await import('./demo.ts');
-    stopDemo = await startDemoSimulators(values.config, gateway, log.child({ component: 'demo' }), simPorts);
+    try {
+      stopDemo = await startDemoSimulators(values.config, gateway, log.child({ component: 'demo' }), simPorts);
+    } catch (err) {
+      await gateway.stop();
+      return startupFailed(new Error(`demo simulators: ${(err as Error).message}`));
+    }
   }
   if (demoAccounts.length > 0) {
     const rows = demoAccounts.map((a) => `  ${a.username.padEnd(10)} ${a.password.padEnd(14)} ${a.role}`).join('\n');
@@ -130,6 +142,13 @@ async function run(args: string[]): Promise<number> {
   process.once('SIGINT', () => void shutdown('SIGINT'));
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   return -1; // keep running
+}
+
+/** One clear line on stderr, then exit non-zero at once (nothing is left running to keep the process alive). */
+function startupFailed(err: unknown): never {
+  const text = err instanceof Error ? err.message : String(err);
+  process.stderr.write(`gateway: start-up failed: ${text.split('\n')[0] ?? text}\n`);
+  process.exit(1);
 }
 
 main(process.argv.slice(2)).then(

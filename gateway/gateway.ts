@@ -24,6 +24,7 @@ import { SqliteSampleStore } from './storage/sqlite-sample-store.ts';
 import { InfluxTelemetry } from './storage/influx-telemetry.ts';
 import { openSqlite } from './model/sqlite-file.ts';
 import { TroubleBoard } from './trouble/trouble-board.ts';
+import { StartupError, Teardown } from './teardown.ts';
 import type { Sample } from './model/sample.ts';
 import { createAlarmService, type AlarmService, type AlarmsFacade } from '../rules/alarm-service.ts';
 import { forwardAlarmEvents } from '../rules/northbound-alarms.ts';
@@ -85,7 +86,21 @@ export function deviceInfos(config: SiteConfig): DeviceInfo[] {
   }));
 }
 
+/**
+ * Start everything, or nothing: when any part fails to start (a port in use, a database that cannot
+ * be opened, ...) what already started is stopped again and a StartupError says what failed.
+ */
 export async function startGateway(config: SiteConfig, log: Logger, options: GatewayOptions = {}): Promise<RunningGateway> {
+  const teardown = new Teardown(log);
+  try {
+    return await composeGateway(config, log, options, teardown);
+  } catch (err) {
+    await teardown.run();
+    throw err instanceof StartupError ? err : new StartupError('gateway start-up failed', err);
+  }
+}
+
+async function composeGateway(config: SiteConfig, log: Logger, options: GatewayOptions, teardown: Teardown): Promise<RunningGateway> {
   const clock = options.clock ?? new RealClock();
   const started = clock.monotonic();
   const dataDir = resolve(config.storage.dataDir);
@@ -94,7 +109,9 @@ export async function startGateway(config: SiteConfig, log: Logger, options: Gat
   const timers: Timer[] = [];
 
   const store = new SqliteSampleStore(join(dataDir, 'telemetry.db'));
+  teardown.add('telemetry store', () => store.close());
   const stateDb = openSqlite(join(dataDir, 'gateway.db'));
+  teardown.add('gateway.db', () => stateDb.close());
   const accounts = new Accounts(stateDb, clock, config.accounts);
   if (accounts.open) log.warn({ api: config.api.host }, 'no accounts configured: the API is open to anyone who can reach it (loopback only)');
   const trouble = new TroubleBoard(clock);
@@ -124,6 +141,7 @@ export async function startGateway(config: SiteConfig, log: Logger, options: Gat
     });
     telemetry = influx;
     influx.start();
+    teardown.add('influx telemetry', () => influx.stop());
     bus.subscribe('influx', (batch) => influx.accept(batch));
   }
   bus.subscribe('live', (batch) => live.apply(batch));
@@ -138,6 +156,7 @@ export async function startGateway(config: SiteConfig, log: Logger, options: Gat
     log: log.child({ component: 'rules' }),
     dbFile: join(dataDir, 'gateway.db'),
   });
+  teardown.add('alarms', () => alarms.close());
   const seed: Sample[] = [];
   for (const d of devices) {
     for (const [point, p] of Object.entries(live.state(d.id)?.points ?? {})) {
@@ -161,6 +180,8 @@ export async function startGateway(config: SiteConfig, log: Logger, options: Gat
       ...uptimeFiles(dataDir),
     });
     uptime.attach(bus);
+    const u = uptime;
+    teardown.add('uptime', () => u.stop());
   }
 
   const pruneLog = log.child({ component: 'storage' });
@@ -170,9 +191,16 @@ export async function startGateway(config: SiteConfig, log: Logger, options: Gat
       if (removed > 0) pruneLog.info({ removed }, 'pruned samples past retention');
     }),
   );
+  teardown.add('timers', () => timers.forEach((t) => t.cancel()));
 
   let broker: RunningBroker | undefined;
-  if (config.broker.enabled) broker = await startEmbeddedBroker(config.broker, log.child({ component: 'broker' }));
+  if (config.broker.enabled) {
+    const b = await startEmbeddedBroker(config.broker, log.child({ component: 'broker' })).catch((err: unknown) => {
+      throw new StartupError(`embedded MQTT broker cannot listen on ${config.broker.host}:${config.broker.port}`, err);
+    });
+    broker = b;
+    teardown.add('embedded broker', () => b.close());
+  }
 
   let northbound: MqttClient | undefined;
   const nb = config.alarms.northbound;
@@ -189,10 +217,13 @@ export async function startGateway(config: SiteConfig, log: Logger, options: Gat
       client.on('error', (err) => nbLog.warn({ err: err.message }, 'northbound alarm publisher error'));
       forwardAlarmEvents((l) => alarms.onEvent(l), nb.topic, (topic, payload) => client.publish(topic, payload, { qos: 1 }));
       northbound = client;
+      teardown.add('northbound alarm publisher', () => client.endAsync());
     }
   }
 
+  teardown.add('sample bus', () => bus.drain());
   const connectors: Connector[] = [];
+  teardown.add('connectors', () => Promise.all(connectors.map((c) => c.stop().catch((err: unknown) => log.warn({ err, connector: c.id }, 'connector stop failed')))));
   for (const c of config.connectors) {
     const bound: BoundDevice[] = config.devices
       .filter((d) => d.binding.connector === c.id)
@@ -262,6 +293,8 @@ export async function startGateway(config: SiteConfig, log: Logger, options: Gat
       trouble,
       ...(broker ? { embeddedBrokerUrl: broker.url } : {}),
     });
+    const w = workOrders;
+    teardown.add('work orders', () => w.stop());
     workOrders.start();
   }
   if (workOrders) {
@@ -300,16 +333,18 @@ export async function startGateway(config: SiteConfig, log: Logger, options: Gat
     ...(uptime ? { uptime: uptime.facade } : {}),
   };
   const app = await buildApp(deps, log.child({ component: 'api' }));
+  teardown.add('api', () => app.close());
   let apiUrl: string | undefined;
   if (options.listen !== false) {
-    await app.listen({ host: config.api.host, port: config.api.port });
+    await app.listen({ host: config.api.host, port: config.api.port }).catch((err: unknown) => {
+      throw new StartupError(`API cannot listen on ${config.api.host}:${config.api.port}`, err);
+    });
     const addr = app.server.address();
     if (addr && typeof addr === 'object') apiUrl = `http://${config.api.host}:${addr.port}`;
   } else {
     await app.ready();
   }
 
-  let stopped = false;
   return {
     config,
     clock,
@@ -329,22 +364,7 @@ export async function startGateway(config: SiteConfig, log: Logger, options: Gat
     alarms,
     workOrders,
     uptime,
-    stop: async () => {
-      if (stopped) return;
-      stopped = true;
-      for (const t of timers) t.cancel();
-      await app.close();
-      await workOrders?.stop().catch((err: unknown) => log.warn({ err }, 'work orders stop failed'));
-      await Promise.all(connectors.map((c) => c.stop().catch((err: unknown) => log.warn({ err, connector: c.id }, 'connector stop failed'))));
-      await bus.drain();
-      await telemetry?.stop();
-      alarms.close();
-      await northbound?.endAsync();
-      uptime?.stop();
-      if (broker) await broker.close();
-      await store.close();
-      stateDb.close();
-    },
+    stop: () => teardown.run(),
   };
 }
 
