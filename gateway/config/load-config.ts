@@ -4,10 +4,12 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parseDocument } from 'yaml';
-import { BINDING_SCHEMAS, type ConnectorType } from '../connectors/connector-schemas.ts';
+import { z } from 'zod';
+import { BINDING_SCHEMAS, connectorConfigSchema, type ConnectorConfig, type ConnectorType } from '../connectors/connector-schemas.ts';
 import { ConfigError, formatPath, type ConfigIssue } from './config-error.ts';
 import { siteConfigSchema, type SiteConfig } from './site-schema.ts';
 import { checkRulesConfig } from '../../rules/config/rule-check.ts';
+import { validateBindings } from './binding-check.ts';
 
 export async function loadConfigFile(file: string): Promise<SiteConfig> {
   let text: string;
@@ -48,6 +50,7 @@ export function validateConfig(raw: unknown, file = '<config>'): SiteConfig {
   }
   issues.push(...crossCheck(raw));
   issues.push(...checkRulesConfig(raw));
+  issues.push(...validateBindings({ connectors: parsedConnectors(raw), devices: isObj(raw) ? arr(raw.devices) : [] }));
   if (issues.length > 0 || !parsed.success) throw new ConfigError(file, dedupe(issues));
 
   const config = parsed.data;
@@ -88,6 +91,7 @@ function crossCheck(raw: unknown): ConfigIssue[] {
   const api = isObj(raw.api) ? raw.api : {};
   const accounts = isObj(raw.accounts) ? raw.accounts : {};
   const host = typeof api.host === 'string' ? api.host : '127.0.0.1';
+  issues.push(...portClashes(api, isObj(raw.broker) ? raw.broker : {}));
   if (arr(accounts.users).length === 0 && !['127.0.0.1', 'localhost', '::1'].includes(host)) {
     issues.push({ path: 'accounts.users', message: `the API listens on ${host} but no users are configured; add accounts.users or listen on 127.0.0.1` });
   }
@@ -124,8 +128,10 @@ function crossCheck(raw: unknown): ConfigIssue[] {
       });
       return;
     }
-    const schema = BINDING_SCHEMAS[type as ConnectorType];
-    if (!schema) return; // the connector's own entry already carries the "unknown type" issue
+    const known = BINDING_SCHEMAS[type as ConnectorType];
+    if (!known) return; // the connector's own entry already carries the "unknown type" issue
+    // unknown keys in a binding are refused (a misspelt `mapp:` would otherwise be ignored)
+    const schema = known instanceof z.ZodObject ? known.strict() : known;
     const result = schema.safeParse(binding);
     if (!result.success) {
       for (const issue of result.error.issues) {
@@ -134,6 +140,28 @@ function crossCheck(raw: unknown): ConfigIssue[] {
     }
   });
   return issues;
+}
+
+/** The connectors of the file that are valid on their own (their own problems are reported by the schema). */
+function parsedConnectors(raw: unknown): ConnectorConfig[] {
+  if (!isObj(raw)) return [];
+  return arr(raw.connectors).flatMap((c) => {
+    const r = connectorConfigSchema.safeParse(c);
+    return r.success ? [r.data] : [];
+  });
+}
+
+/** The API and the embedded broker cannot share a port on overlapping addresses (0 = any free port). */
+function portClashes(api: Raw, broker: Raw): ConfigIssue[] {
+  if (broker.enabled !== true) return [];
+  const apiPort = typeof api.port === 'number' ? api.port : 8080;
+  const brokerPort = typeof broker.port === 'number' ? broker.port : 1883;
+  if (apiPort === 0 || apiPort !== brokerPort) return [];
+  const apiHost = typeof api.host === 'string' ? api.host : '127.0.0.1';
+  const brokerHost = typeof broker.host === 'string' ? broker.host : '127.0.0.1';
+  const any = (h: string): boolean => h === '0.0.0.0' || h === '::';
+  if (apiHost !== brokerHost && !any(apiHost) && !any(brokerHost)) return [];
+  return [{ path: 'broker.port', message: `port ${brokerPort} is also the API's port (api.port); give each its own` }];
 }
 
 /** A zone map names each zone once, and only buildings and floors the site declares. */

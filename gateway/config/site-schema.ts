@@ -12,12 +12,12 @@ import { alarmSettingsSchema, rulePacksSchema, ruleSchema } from '../../rules/co
 import { workOrderConfigSchema } from '../../rules/work-orders/work-order-schema.ts';
 import { uptimeSchema } from '../../rules/uptime/uptime-schema.ts';
 
-export const floorSchema = z.object({
+export const floorSchema = z.strictObject({
   id: identifier,
   name: z.string().optional(),
 });
 
-export const buildingSchema = z.object({
+export const buildingSchema = z.strictObject({
   id: identifier,
   name: z.string().min(1),
   floors: z.array(floorSchema).min(1),
@@ -32,7 +32,7 @@ export const zoneSchema = z.strictObject({
   area: z.string().min(1).optional(),
 });
 
-export const deviceSchema = z.object({
+export const deviceSchema = z.strictObject({
   id: identifier,
   name: z.string().optional(),
   kind: z.enum(DEVICE_KINDS),
@@ -43,18 +43,21 @@ export const deviceSchema = z.object({
    * (`[{ n: 3, name: East stair, building: b1, floor: F3, area: stair B }]`).
    */
   zones: z.union([z.number().int().min(1).max(512), z.array(zoneSchema).min(1)]).optional(),
-  /** Without a good sample for this long the device shows offline (default: `devices.offlineAfter`). */
+  /**
+   * Without a sample for this long the uptime ledger counts the device comms-lost (default:
+   * `deviceDefaults.offlineAfter`). The live view's `online` follows the connector's comms state instead.
+   */
   offlineAfter: duration.optional(),
   /** Protocol binding: `connector` names a connection; the other fields depend on its type. */
   binding: bindingBaseSchema,
 });
 
-export const brokerSchema = z.object({
+export const brokerSchema = z.strictObject({
   enabled: z.boolean().default(false),
   host: z.string().default('127.0.0.1'),
   port: z.number().int().min(0).max(65535).default(1883),
   maxPacketSize: z.number().int().positive().default(256 * 1024),
-  users: z.array(z.object({ username: z.string().min(1), password: z.string().min(1) })).default([]),
+  users: z.array(z.strictObject({ username: z.string().min(1), password: z.string().min(1) })).default([]),
   /**
    * Publish/subscribe authorization by topic prefix. Empty: every client may do everything. Otherwise
    * denied unless a rule for the client's username (or a rule without username) lists a covering
@@ -62,7 +65,7 @@ export const brokerSchema = z.object({
    */
   acl: z
     .array(
-      z.object({
+      z.strictObject({
         username: z.string().min(1).optional(),
         publish: z.array(z.string().min(1)).default([]),
         subscribe: z.array(z.string().min(1)).default([]),
@@ -71,7 +74,7 @@ export const brokerSchema = z.object({
     .default([]),
 });
 
-export const storageSchema = z.object({
+export const storageSchema = z.strictObject({
   dataDir: z.string().default('./data'),
   /** How long samples stay in the embedded SQLite store. */
   retention: duration.default(30 * 86_400_000),
@@ -81,28 +84,32 @@ export const storageSchema = z.object({
   influx: influxSchema.optional(),
 });
 
-export const apiSchema = z.object({
+export const apiSchema = z.strictObject({
   host: z.string().default('127.0.0.1'),
   port: z.number().int().min(0).max(65535).default(8080),
   /** Mark session cookies Secure (set when a TLS proxy fronts the gateway). */
   secureCookies: z.boolean().default(false),
 });
 
-export const busSchema = z.object({
+export const busSchema = z.strictObject({
   /** Samples each consumer may have queued before the oldest are dropped (and counted). */
   queueCapacity: z.number().int().positive().default(200_000),
 });
 
-export const siteConfigSchema = z.object({
-  site: z.object({
+export const siteConfigSchema = z.strictObject({
+  site: z.strictObject({
     id: identifier,
     name: z.string().min(1),
-    timezone: z.string().default('Asia/Shanghai'),
+    /** IANA time zone of the site (reports, schedules, the dashboard's clock). */
+    timezone: z
+      .string()
+      .refine(isTimeZone, { message: 'not an IANA time zone (e.g. Asia/Shanghai, Europe/Berlin, UTC)' })
+      .default('Asia/Shanghai'),
   }),
   buildings: z.array(buildingSchema).min(1),
   connectors: z.array(connectorConfigSchema).default([]),
   devices: z.array(deviceSchema).default([]),
-  deviceDefaults: z.object({ offlineAfter: duration.default(120_000) }).prefault({}),
+  deviceDefaults: z.strictObject({ offlineAfter: duration.default(120_000) }).prefault({}),
   broker: brokerSchema.prefault({}),
   storage: storageSchema.prefault({}),
   api: apiSchema.prefault({}),
@@ -120,6 +127,16 @@ export const siteConfigSchema = z.object({
   uptime: uptimeSchema.prefault({}),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
 });
+
+/** Whether the runtime knows `name` as a time zone (what the running gateway would refuse, refused here). */
+export function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export type SiteConfig = z.output<typeof siteConfigSchema>;
 export type DeviceConfig = SiteConfig['devices'][number];
