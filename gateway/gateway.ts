@@ -17,7 +17,7 @@ import type { BoundDevice, Connector } from './connectors/connector.ts';
 import { EventHub } from './live/event-hub.ts';
 import { LiveView } from './live/live-view.ts';
 import { RealClock, type Clock, type Timer } from './model/clock.ts';
-import { BUILTIN_KINDS, pointsOf } from './model/kinds/index.ts';
+import { BUILTIN_KINDS, kindDescriptor, pointsOf } from './model/kinds/index.ts';
 import type { DeviceInfo } from './model/device.ts';
 import { zoneCount, zonePlaces } from './model/zone-places.ts';
 import { SqliteSampleStore } from './storage/sqlite-sample-store.ts';
@@ -321,7 +321,7 @@ async function composeGateway(config: SiteConfig, log: Logger, options: GatewayO
     site: config.site,
     devices: () => devices,
     pointsOf: (d) => pointsOf(d.kind, d.zones === undefined ? {} : { zones: d.zones }),
-    kinds: () => Object.values(BUILTIN_KINDS),
+    kinds: () => [...Object.values(BUILTIN_KINDS), ...config.kinds.map((k) => kindDescriptor(k.kind))],
     deviceState: (id) => live.state(id),
     zoneStates: (id) => live.zones(id),
     history: (q) => store.history(q),

@@ -10,6 +10,8 @@ import { ConfigError, formatPath, type ConfigIssue } from './config-error.ts';
 import { siteConfigSchema, type SiteConfig } from './site-schema.ts';
 import { checkRulesConfig } from '../../rules/config/rule-check.ts';
 import { validateBindings } from './binding-check.ts';
+import { descriptorOf, siteKindsSchema } from './kind-schema.ts';
+import { registerSiteKinds } from '../model/kinds/index.ts';
 
 export async function loadConfigFile(file: string): Promise<SiteConfig> {
   let text: string;
@@ -44,6 +46,9 @@ export function parseConfigText(text: string, file = '<config>'): SiteConfig {
 
 export function validateConfig(raw: unknown, file = '<config>'): SiteConfig {
   const issues: ConfigIssue[] = [];
+  // A site's own kinds become known first, so devices, rules and bindings can name them.
+  const kinds = siteKindsSchema.safeParse(isObj(raw) ? raw.kinds : undefined);
+  if (kinds.success) registerSiteKinds(kinds.data.map(descriptorOf));
   const parsed = siteConfigSchema.safeParse(raw);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) issues.push({ path: formatPath(issue.path), message: issue.message });

@@ -4,7 +4,8 @@
  */
 import { z } from 'zod';
 import { accountsSchema } from '../auth/account-schema.ts';
-import { DEVICE_KINDS } from '../model/kinds/index.ts';
+import { kindName } from '../model/kinds/kind-name.ts';
+import { siteKindsSchema } from './kind-schema.ts';
 import { bindingBaseSchema, connectorConfigSchema } from '../connectors/connector-schemas.ts';
 import { duration, identifier } from './common-schema.ts';
 import { influxSchema } from '../storage/influx-schema.ts';
@@ -35,7 +36,7 @@ export const zoneSchema = z.strictObject({
 export const deviceSchema = z.strictObject({
   id: identifier,
   name: z.string().optional(),
-  kind: z.enum(DEVICE_KINDS),
+  kind: kindName,
   building: identifier,
   floor: identifier,
   /**
@@ -107,6 +108,8 @@ export const siteConfigSchema = z.strictObject({
       .default('Asia/Shanghai'),
   }),
   buildings: z.array(buildingSchema).min(1),
+  /** Device kinds the site adds, described as data like the built-in ones (README: device kinds). */
+  kinds: siteKindsSchema,
   connectors: z.array(connectorConfigSchema).default([]),
   devices: z.array(deviceSchema).default([]),
   deviceDefaults: z.strictObject({ offlineAfter: duration.default(120_000) }).prefault({}),

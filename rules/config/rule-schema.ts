@@ -3,7 +3,7 @@
  * the files under config/rule-packs/. Conditions are data; nothing here is evaluated as code.
  */
 import { z } from 'zod';
-import { DEVICE_KINDS } from '../../gateway/model/device-kinds.ts';
+import { kindName } from '../../gateway/model/kinds/kind-name.ts';
 import { parseDuration } from '../../gateway/model/duration.ts';
 
 /** `30s`, `5m`, or milliseconds; yields milliseconds. */
@@ -128,7 +128,7 @@ export const conditionSchema: z.ZodType<Condition, unknown> = z.lazy(() =>
 
 export const scopeSchema = z
   .object({
-    kind: z.enum(DEVICE_KINDS).optional(),
+    kind: kindName.optional(),
     /** Every kind (comms loss for every device). */
     allKinds: z.boolean().optional(),
     devices: z.array(ruleId).min(1).optional(),

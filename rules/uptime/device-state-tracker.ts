@@ -17,7 +17,7 @@ import type { PointValue, Sample, SampleSink } from '../../gateway/model/sample.
 import { compileDownCheck, type DownCheck } from './down-conditions.ts';
 import { UnknownDeviceError, type UptimeStateInputs } from './state-inputs.ts';
 import type { UptimeLedger } from './uptime-ledger.ts';
-import type { UptimeConfig } from './uptime-schema.ts';
+import { kindPolicyOf, type UptimeConfig } from './uptime-schema.ts';
 import { AWAITING_FIRST_SAMPLE, BAD_QUALITY, SILENT, type LedgerInterval, type UptimeState } from './uptime-state.ts';
 
 export interface TrackedDevice {
@@ -55,7 +55,7 @@ export class DeviceStateTracker implements SampleSink, UptimeStateInputs {
       this.devices.set(d.info.id, {
         info: d.info,
         offlineAfter: d.offlineAfter,
-        down: compileDownCheck(opts.config.kinds[d.info.kind].down),
+        down: compileDownCheck(kindPolicyOf(opts.config, d.info.kind).down),
         points: new Map(),
         pointTs: new Map(),
         lastHeard: null,

@@ -1,9 +1,9 @@
 /** Labels of the printable report in the two languages the site staff read. */
-import { BUILTIN_KINDS } from '../../gateway/model/kinds/index.ts';
+import { allKinds } from '../../gateway/model/kinds/index.ts';
 
-/** Kind names come from the kind descriptors. */
+/** Kind names come from the kind descriptors (site-declared kinds included). */
 function kindLabels(language: 'en' | 'zh-CN'): Record<string, string> {
-  return Object.fromEntries(Object.values(BUILTIN_KINDS).map((d) => [d.kind, d.label[language]]));
+  return Object.fromEntries(allKinds().map((d) => [d.kind, d.label[language]]));
 }
 
 export const REPORT_LANGUAGES = ['en', 'zh-CN'] as const;
@@ -89,7 +89,9 @@ const EN: ReportLabels = {
   yes: 'yes',
   no: 'NO',
   none: '—',
-  kinds: kindLabels('en'),
+  get kinds() {
+    return kindLabels('en');
+  },
 };
 
 const ZH: ReportLabels = {
@@ -132,7 +134,9 @@ const ZH: ReportLabels = {
   yes: '达标',
   no: '未达标',
   none: '—',
-  kinds: kindLabels('zh-CN'),
+  get kinds() {
+    return kindLabels('zh-CN');
+  },
 };
 
 export function labelsFor(lang: ReportLanguage): ReportLabels {

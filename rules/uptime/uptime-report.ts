@@ -6,7 +6,7 @@
 import type { DeviceKind } from '../../gateway/model/device-kinds.ts';
 import type { DeviceInfo } from '../../gateway/model/device.ts';
 import { deviceFigures, pooledFigures, type Figures } from './availability.ts';
-import type { CommsPolicy, UptimeConfig } from './uptime-schema.ts';
+import { kindPolicyOf, type CommsPolicy, type UptimeConfig } from './uptime-schema.ts';
 import type { LedgerInterval, UptimeState } from './uptime-state.ts';
 import { dayRange, localParts } from '../../gateway/model/zoned-time.ts';
 
@@ -62,11 +62,11 @@ export const FORMULA =
   'and are left out of the period where it is "separate"';
 
 export function targetOf(config: UptimeConfig, device: DeviceInfo): number {
-  return config.devices[device.id]?.targetPct ?? config.kinds[device.kind].targetPct ?? config.targets.defaultPct;
+  return config.devices[device.id]?.targetPct ?? kindPolicyOf(config, device.kind).targetPct ?? config.targets.defaultPct;
 }
 
 export function commsPolicyOf(config: UptimeConfig, device: DeviceInfo): CommsPolicy {
-  return config.devices[device.id]?.comms ?? config.kinds[device.kind].comms;
+  return config.devices[device.id]?.comms ?? kindPolicyOf(config, device.kind).comms;
 }
 
 export interface ReportInput {
@@ -118,7 +118,7 @@ export function buildReport(input: ReportInput): UptimeReport {
     siteFigures: group('site', input.site.id, devices, defaultPct),
     buildings: keys((d) => d.building).map((b) => group('building', b, devices.filter((d) => d.building === b), defaultPct)),
     kinds: keys((d) => d.kind).map((k) =>
-      group('kind', k, devices.filter((d) => d.kind === k), config.kinds[k as DeviceKind].targetPct ?? defaultPct),
+      group('kind', k, devices.filter((d) => d.kind === k), kindPolicyOf(config, k).targetPct ?? defaultPct),
     ),
     devices,
     worst,

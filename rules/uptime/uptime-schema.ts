@@ -4,7 +4,7 @@
  * Every field has a default, so a site file without `uptime:` gets the contract's 98 % rules.
  */
 import { z } from 'zod';
-import { BUILTIN_KINDS, DEVICE_KINDS, pointsOf, type DeviceKind } from '../../gateway/model/kinds/index.ts';
+import { BUILTIN_KINDS, DEVICE_KINDS, kindDescriptor, pointsOf, type BuiltinKind, type DeviceKind } from '../../gateway/model/kinds/index.ts';
 import { duration } from '../../gateway/model/config-primitives.ts';
 
 const conditionValue = z.union([z.number(), z.boolean(), z.string()]);
@@ -37,9 +37,9 @@ interface KindDefaults {
 }
 
 /** The defaults come from the kind descriptors (gateway/model/kinds/), documented in rules/uptime/README.md. */
-export const KIND_DEFAULTS: Record<DeviceKind, KindDefaults> = Object.fromEntries(
+export const KIND_DEFAULTS: Record<BuiltinKind, KindDefaults> = Object.fromEntries(
   DEVICE_KINDS.map((k) => [k, { down: BUILTIN_KINDS[k].uptime.down, comms: BUILTIN_KINDS[k].uptime.comms }]),
-) as Record<DeviceKind, KindDefaults>;
+) as Record<BuiltinKind, KindDefaults>;
 
 const ZONE_POINT = /^zone_(\d+|\*)_state$/;
 
@@ -49,7 +49,7 @@ export function isKnownPoint(kind: DeviceKind, point: string): boolean {
   return pointsOf(kind).some((p) => p.name === point);
 }
 
-function kindPolicySchema(kind: DeviceKind) {
+function kindPolicySchema(kind: BuiltinKind) {
   const defaults = KIND_DEFAULTS[kind];
   return z
     .object({
@@ -72,7 +72,7 @@ function kindPolicySchema(kind: DeviceKind) {
 }
 
 const kindsShape = Object.fromEntries(DEVICE_KINDS.map((k) => [k, kindPolicySchema(k)])) as {
-  [K in DeviceKind]: ReturnType<typeof kindPolicySchema>;
+  [K in BuiltinKind]: ReturnType<typeof kindPolicySchema>;
 };
 
 export const uptimeSchema = z
@@ -117,7 +117,15 @@ export const uptimeSchema = z
 
 export type UptimeConfig = z.output<typeof uptimeSchema>;
 export type UptimeConfigInput = z.input<typeof uptimeSchema>;
-export type KindPolicy = UptimeConfig['kinds'][DeviceKind];
+export type KindPolicy = UptimeConfig['kinds'][BuiltinKind];
+
+/** The uptime policy of a kind: the `uptime.kinds` entry of a built-in kind, a site kind's own descriptor defaults. */
+export function kindPolicyOf(config: UptimeConfig, kind: DeviceKind): KindPolicy {
+  const own = (config.kinds as Partial<Record<string, KindPolicy>>)[kind];
+  if (own) return own;
+  const d = kindDescriptor(kind);
+  return { down: d.uptime.down.map((c) => ({ ...c })), comms: d.uptime.comms };
+}
 
 /** Problems with references from `uptime` to devices (checked once the device list is known). */
 export function uptimeReferenceIssues(config: UptimeConfig, deviceIds: readonly string[]): Array<{ path: string; message: string }> {

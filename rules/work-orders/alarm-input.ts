@@ -6,7 +6,8 @@
  * recognised and ignored; a `raised` with a new `alarmId` for the same (device, rule) is a recurrence.
  */
 import { z } from 'zod';
-import { DEVICE_KINDS, type DeviceKind } from '../../gateway/model/device-kinds.ts';
+import type { DeviceKind } from '../../gateway/model/device-kinds.ts';
+import { kindName } from '../../gateway/model/kinds/kind-name.ts';
 import type { Location } from '../../gateway/model/device.ts';
 
 export type Priority = 1 | 2 | 3 | 4;
@@ -39,7 +40,7 @@ export const alarmSignalSchema = z.object({
   alarmId: z.string().min(1),
   ruleId: z.string().min(1),
   device: z.string().min(1),
-  kind: z.enum(DEVICE_KINDS),
+  kind: kindName,
   location: z.object({ site: z.string(), building: z.string(), floor: z.string() }),
   priority,
   message: z.string(),

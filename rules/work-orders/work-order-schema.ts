@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import cron from 'node-cron';
 import { duration, identifier } from '../../gateway/model/config-primitives.ts';
-import { DEVICE_KINDS } from '../../gateway/model/device-kinds.ts';
+import { kindName } from '../../gateway/model/kinds/kind-name.ts';
 
 const priority = z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4)]);
 
@@ -42,7 +42,7 @@ export const contractorSchema = z
     id: identifier,
     name: z.string().min(1),
     trades: z.array(identifier).default([]),
-    kinds: z.array(z.enum(DEVICE_KINDS)).default([]),
+    kinds: z.array(kindName).default([]),
     /** Limit to these sites / buildings (empty: everywhere). */
     sites: z.array(identifier).default([]),
     buildings: z.array(identifier).default([]),
@@ -59,7 +59,7 @@ export const routeSchema = z
     site: identifier.optional(),
     building: identifier.optional(),
     trade: identifier.optional(),
-    kind: z.enum(DEVICE_KINDS).optional(),
+    kind: kindName.optional(),
     contractor: identifier,
   })
   .refine((r) => r.trade !== undefined || r.kind !== undefined || r.site !== undefined || r.building !== undefined, 'a route needs at least one of site, building, trade, kind');
@@ -85,7 +85,7 @@ export const maintenanceSchema = z
     id: identifier,
     /** node-cron syntax (optional seconds field first), evaluated in the site time zone on the gateway clock. */
     cron: cronExpression,
-    kind: z.enum(DEVICE_KINDS).optional(),
+    kind: kindName.optional(),
     devices: z.array(identifier).optional(),
     trade: identifier,
     priority: priority.default(3),

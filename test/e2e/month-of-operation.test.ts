@@ -22,7 +22,7 @@ import { loadConfigFile } from '../../gateway/config/load-config.ts';
 import { startGateway } from '../../gateway/gateway.ts';
 import { silentLogger } from '../../gateway/log/logger.ts';
 import { VirtualClock } from '../../gateway/model/clock.ts';
-import type { DeviceKind } from '../../gateway/model/device-kinds.ts';
+import type { BuiltinKind as DeviceKind } from '../../gateway/model/device-kinds.ts';
 import type { FaultInterval } from '../../simulators/scenario/fault-timeline.ts';
 import { readScenarioFile } from '../../simulators/scenario/scenario-file.ts';
 import { ScenarioRun } from '../../simulators/scenario/scenario-runner.ts';
@@ -122,7 +122,7 @@ interface MonthResult {
   readonly timeline: readonly FaultInterval[];
   readonly alarms: { count: number; hash: string; lines: string[]; tripOccurrences: Record<string, number> };
   readonly orders: string[];
-  readonly uptime: Array<{ device: string; kind: DeviceKind; comms: CommsPolicy; availabilityPct: number | null; faultMs: number; faults: number; commsLostMs: number }>;
+  readonly uptime: Array<{ device: string; kind: string; comms: CommsPolicy; availabilityPct: number | null; faultMs: number; faults: number; commsLostMs: number }>;
   readonly samples: number;
 }
 
@@ -204,7 +204,7 @@ describe('a month of operation through the gateway in virtual time', () => {
     expect(a.uptime).toHaveLength(21);
     let withDowntime = 0;
     for (const d of a.uptime) {
-      const expected = handAvailability(a.timeline, d.device, d.kind, d.comms);
+      const expected = handAvailability(a.timeline, d.device, d.kind as DeviceKind, d.comms);
       expect(d.availabilityPct, d.device).not.toBeNull();
       expect(Math.abs((d.availabilityPct as number) - expected), `${d.device}: ${d.availabilityPct} vs ${expected} (hand)`).toBeLessThan(0.01);
       if (expected < 100) withDowntime++;

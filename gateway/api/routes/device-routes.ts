@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { DEVICE_CONDITIONS } from '../../live/device-condition.ts';
-import { DEVICE_KINDS } from '../../model/kinds/index.ts';
+import { kindName } from '../../model/kinds/kind-name.ts';
 import type { DeviceInfo } from '../../model/device.ts';
 import { ApiError } from '../api-error.ts';
 import type { ApiDeps } from '../api-deps.ts';
@@ -23,7 +23,7 @@ const pointView = z.object({
 const deviceView = z.object({
   id: z.string(),
   name: z.string(),
-  kind: z.enum(DEVICE_KINDS),
+  kind: kindName,
   location: z.object({ site: z.string(), building: z.string(), floor: z.string() }),
   connector: z.string(),
   /** The connector reports the device reachable (false before its first sample and while comms-lost). */
@@ -96,7 +96,7 @@ export function deviceRoutes(deps: ApiDeps): FastifyPluginAsyncZod {
           summary: 'Every device with its location, online state and the last value of each point',
           tags: ['devices'],
           querystring: z.object({
-            kind: z.enum(DEVICE_KINDS).optional(),
+            kind: kindName.optional(),
             building: z.string().optional(),
             floor: z.string().optional(),
           }),

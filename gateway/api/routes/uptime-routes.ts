@@ -4,7 +4,7 @@
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { DEVICE_KINDS } from '../../model/device-kinds.ts';
+import { kindName } from '../../model/kinds/kind-name.ts';
 import { PERIODS, RangeParamError, REPORT_LANGUAGES, type RangeParams, type ResolvedRange, type UptimeFacade } from '../../../rules/uptime/index.ts';
 import { ApiError } from '../api-error.ts';
 import type { ApiDeps } from '../api-deps.ts';
@@ -41,7 +41,7 @@ export function uptimeRoutes(uptime: UptimeFacade, deps: Pick<ApiDeps, 'devices'
           tags: ['uptime'],
           querystring: z.object({
             ...rangeQuery,
-            kind: z.enum(DEVICE_KINDS).optional(),
+            kind: kindName.optional(),
             building: z.string().optional(),
             device: z.string().optional(),
             top: z.coerce.number().int().min(1).max(100).optional(),

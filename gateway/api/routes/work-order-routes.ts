@@ -7,7 +7,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { DEVICE_KINDS } from '../../model/device-kinds.ts';
+import { kindName } from '../../model/kinds/kind-name.ts';
 import {
   WORK_ORDER_SOURCES,
   WORK_ORDER_STATUSES,
@@ -33,7 +33,7 @@ const workOrderView = z.object({
   id: z.number(),
   source: z.enum(WORK_ORDER_SOURCES),
   device: z.string().nullable(),
-  kind: z.enum(DEVICE_KINDS).nullable(),
+  kind: kindName.nullable(),
   location: z.object({ site: z.string(), building: z.string(), floor: z.string() }).nullable(),
   fault: z.string().nullable(),
   trade: z.string(),

@@ -16,9 +16,12 @@ export { FIRE_ZONE_STATES, type FireZoneState } from './fire-panel.ts';
 export { DOOR_EVENTS } from './access-door.ts';
 
 export const DEVICE_KINDS = ['elevator', 'fire_panel', 'pump', 'access_door', 'smoke_detector'] as const;
-export type DeviceKind = (typeof DEVICE_KINDS)[number];
+/** The kinds this build knows without a site file. */
+export type BuiltinKind = (typeof DEVICE_KINDS)[number];
+/** A device kind: a built-in one or one a site declares in its `kinds:` section. */
+export type DeviceKind = string;
 
-export const BUILTIN_KINDS: Readonly<Record<DeviceKind, KindDescriptor>> = {
+export const BUILTIN_KINDS: Readonly<Record<BuiltinKind, KindDescriptor>> = {
   elevator,
   fire_panel: firePanel,
   pump,
@@ -26,12 +29,40 @@ export const BUILTIN_KINDS: Readonly<Record<DeviceKind, KindDescriptor>> = {
   smoke_detector: smokeDetector,
 };
 
+/**
+ * The kinds known in this process: the built-in ones, plus those a site file declares (`kinds:`),
+ * registered when the file is validated (gateway/config/load-config.ts). A site kind needs no code.
+ */
+const registry = new Map<string, KindDescriptor>(Object.values(BUILTIN_KINDS).map((d) => [d.kind, d]));
+
+/** Make a site's own kinds known (a kind of the same name declared before is replaced). Built-in kinds cannot be redefined. */
+export function registerSiteKinds(kinds: readonly KindDescriptor[]): void {
+  for (const d of kinds) {
+    if (isBuiltinKind(d.kind)) throw new Error(`kind "${d.kind}" is built in and cannot be redeclared`);
+    registry.set(d.kind, d);
+  }
+}
+
+export function isBuiltinKind(kind: string): kind is BuiltinKind {
+  return (DEVICE_KINDS as readonly string[]).includes(kind);
+}
+
+/** The descriptor of a known kind (throws for a kind nobody declared: config validation refuses those first). */
 export function kindDescriptor(kind: DeviceKind): KindDescriptor {
-  return BUILTIN_KINDS[kind];
+  const d = registry.get(kind);
+  if (!d) throw new Error(`unknown device kind "${kind}" (known: ${[...registry.keys()].join(', ')})`);
+  return d;
+}
+
+/** Every known kind, built-in ones first. */
+export function allKinds(): KindDescriptor[] {
+  return [...registry.values()];
 }
 
 /** Kinds whose silence or garbage is itself a danger: unreadable data from them is a trouble condition. */
-export const LIFE_SAFETY_KINDS: ReadonlySet<DeviceKind> = new Set(DEVICE_KINDS.filter((k) => BUILTIN_KINDS[k].lifeSafety));
+export const LIFE_SAFETY_KINDS: { has(kind: DeviceKind): boolean } = {
+  has: (kind) => registry.get(kind)?.lifeSafety === true,
+};
 
 /** Name of the state point of fire zone `n` (1-based). */
 export function fireZonePoint(n: number): string {
@@ -45,7 +76,7 @@ export interface KindOptions {
 
 /** The canonical points of one device of `kind` (zone points first, for kinds that have zones). */
 export function pointsOf(kind: DeviceKind, options: KindOptions = {}): readonly PointDef[] {
-  return pointsOfDescriptor(BUILTIN_KINDS[kind], options);
+  return pointsOfDescriptor(kindDescriptor(kind), options);
 }
 
 export function pointsOfDescriptor(d: KindDescriptor, options: KindOptions = {}): readonly PointDef[] {
@@ -68,7 +99,7 @@ export function pointsOfDescriptor(d: KindDescriptor, options: KindOptions = {})
 
 /** The zone number of a zone point (`zone_3_state` → 3), or undefined. */
 export function zoneOfPoint(kind: DeviceKind, point: string): number | undefined {
-  const z = BUILTIN_KINDS[kind].zones;
+  const z = registry.get(kind)?.zones;
   if (!z) return undefined;
   const [before, after] = z.pattern.split('{n}') as [string, string];
   if (!point.startsWith(before) || !point.endsWith(after)) return undefined;
@@ -76,6 +107,7 @@ export function zoneOfPoint(kind: DeviceKind, point: string): number | undefined
   return Number.isInteger(n) && n >= 1 ? n : undefined;
 }
 
+/** Whether `value` names a known kind (built in, or declared by a site file loaded in this process). */
 export function isDeviceKind(value: string): value is DeviceKind {
-  return (DEVICE_KINDS as readonly string[]).includes(value);
+  return registry.has(value);
 }

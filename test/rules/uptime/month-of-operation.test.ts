@@ -10,6 +10,7 @@ import { silentLogger } from '../../../gateway/log/logger.ts';
 import { VirtualClock } from '../../../gateway/model/clock.ts';
 import type { DeviceInfo } from '../../../gateway/model/device.ts';
 import { startUptime } from '../../../rules/uptime/uptime-service.ts';
+import { kindPolicyOf } from '../../../rules/uptime/uptime-schema.ts';
 import { tempDir } from '../../helpers/temp-dir.ts';
 import { handComputed, TimelineReplay, type TimelineEntry } from './timeline-replay.ts';
 
@@ -92,7 +93,7 @@ describe('a month of operation replayed in virtual time', () => {
     expect(report.range).toMatchObject({ from: FROM, to: TO, evaluatedTo: TO });
     for (const d of MONTH_DEVICES) {
       const row = report.devices.find((r) => r.device === d.id);
-      const expected = handComputed(MONTH_TIMELINE, d.id, TO - FROM, config.kinds[d.kind].comms);
+      const expected = handComputed(MONTH_TIMELINE, d.id, TO - FROM, kindPolicyOf(config, d.kind).comms);
       expect(row?.availabilityPct, d.id).not.toBeNull();
       expect(Math.abs((row?.availabilityPct as number) - expected), `${d.id}: ${row?.availabilityPct} vs ${expected}`).toBeLessThan(0.01);
     }

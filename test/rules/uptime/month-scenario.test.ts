@@ -15,7 +15,7 @@ import { loadConfigFile } from '../../../gateway/config/load-config.ts';
 import { deviceInfos } from '../../../gateway/gateway.ts';
 import { silentLogger } from '../../../gateway/log/logger.ts';
 import { VirtualClock } from '../../../gateway/model/clock.ts';
-import type { DeviceKind } from '../../../gateway/model/device-kinds.ts';
+import type { BuiltinKind as DeviceKind } from '../../../gateway/model/device-kinds.ts';
 import type { FaultInterval } from '../../../simulators/scenario/fault-timeline.ts';
 import { ScenarioRun } from '../../../simulators/scenario/scenario-runner.ts';
 import { startUptime } from '../../../rules/uptime/uptime-service.ts';
@@ -92,7 +92,7 @@ describe("the simulators' month-of-operation scenario through the uptime ledger"
 
       let devicesWithDowntime = 0;
       for (const d of report.devices) {
-        const e = handComputed(run.timeline, d.device, d.kind, scenario.duration, scenario.sampleEvery, offlineAfter);
+        const e = handComputed(run.timeline, d.device, d.kind as DeviceKind, scenario.duration, scenario.sampleEvery, offlineAfter);
         expect(d.faultMs, `${d.device} fault time`).toBe(e.faultMs);
         expect(d.commsLostMs + d.unknownMs, `${d.device} comms-lost time`).toBe(e.commsMs);
         const expected = availability(e, scenario.duration, d.comms);

@@ -9,7 +9,7 @@
  */
 import type { SampleBus } from '../../../gateway/bus/sample-bus.ts';
 import type { VirtualClock } from '../../../gateway/model/clock.ts';
-import type { DeviceKind } from '../../../gateway/model/device-kinds.ts';
+import type { BuiltinKind as DeviceKind } from '../../../gateway/model/device-kinds.ts';
 import { fireZonePoint } from '../../../gateway/model/device-kinds.ts';
 import type { DeviceInfo } from '../../../gateway/model/device.ts';
 import type { PointValue, Sample } from '../../../gateway/model/sample.ts';
@@ -144,7 +144,7 @@ export class TimelineReplay {
       if (!onTick && !boundary) continue;
       if (mine.some((e) => e.kind === 'comms' && e.start < t && t < e.end)) continue;
       const inFault = mine.some((e) => e.kind === 'fault' && e.start <= t && t < e.end);
-      const values = { ...healthy(d.kind, d.zones ?? 0, this.tick), ...(inFault ? faulty(d.kind) : {}) };
+      const values = { ...healthy(d.kind as DeviceKind, d.zones ?? 0, this.tick), ...(inFault ? faulty(d.kind as DeviceKind) : {}) };
       for (const [point, value] of Object.entries(values)) batch.push({ device: d.id, point, value, ts: t, quality: 'good' });
     }
     this.bus.push(batch);

@@ -1,0 +1,9 @@
+/** A device kind named in configuration or a request: a built-in kind or one a site file declared. */
+import { z } from 'zod';
+import { allKinds, isDeviceKind } from './index.ts';
+
+export const kindName = z.string().superRefine((kind, ctx) => {
+  if (!isDeviceKind(kind)) {
+    ctx.addIssue({ code: 'custom', message: `unknown device kind "${kind}" (known: ${allKinds().map((k) => k.kind).join(', ')}; a site declares its own under kinds:)` });
+  }
+});
