@@ -54,7 +54,9 @@ export function DevicePage({ id }: { id: string }) {
         <tbody>
           {Object.entries(device.points).map(([name, p]) => (
             <tr class={chosen === name ? 'chosen' : ''} onClick={() => numeric.includes(name) && setPoint(name)} data-point={name}>
-              <td title={name}>{tr.point(device.kind, name)}</td>
+              <td>
+                {tr.point(device.kind, name)} <small class="point-id">{name}</small>
+              </td>
               <td>
                 <ValueText point={p} tr={tr} kind={device.kind} name={name} />
               </td>
