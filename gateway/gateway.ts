@@ -16,6 +16,7 @@ import { createConnector } from './connectors/connector-registry.ts';
 import type { BoundDevice, Connector } from './connectors/connector.ts';
 import { EventHub } from './live/event-hub.ts';
 import { LiveView } from './live/live-view.ts';
+import { raiseCommsTrouble } from './live/comms-trouble.ts';
 import { RealClock, type Clock, type Timer } from './model/clock.ts';
 import { BUILTIN_KINDS, kindDescriptor, pointsOf } from './model/kinds/index.ts';
 import type { DeviceInfo } from './model/device.ts';
@@ -121,6 +122,7 @@ async function composeGateway(config: SiteConfig, log: Logger, options: GatewayO
   // Operator-set device modes (maintenance, out of service), mirrored from the alarm service below.
   const modes = new Map<string, string>();
   const live = new LiveView<Sample>(devices, { modeOf: (id) => modes.get(id) });
+  live.onCondition(raiseCommsTrouble(byId, trouble));
   live.seed(await store.latest());
   bus.subscribe('storage', (batch) => store.write(batch));
 

@@ -81,6 +81,16 @@ describe('device condition through the API', () => {
     expect((await health()).devices.commsLost).toEqual([]);
   });
 
+  it('comms loss of a life-safety device is a trouble condition at once; its first good sample clears it', async () => {
+    await client.publishAsync('test/smoke/smoke-2', JSON.stringify({ obscuration_pct_m: 0.1, alarm: false, battery_pct: 90, tamper: false, heartbeat: 1 }), { qos: 1 });
+    await waitFor(() => gw.live.state('smoke-2')?.online, 5_000, 'smoke-2 online');
+    gw.bus.push(['alarm', 'tamper'].map((p) => commsLost('smoke-2', p)));
+    const t = await waitFor(() => gw.trouble.list().find((c) => c.key === 'device-comms-lost:smoke-2'), 5_000, 'comms trouble');
+    expect(t).toMatchObject({ lifeSafety: true, source: 'mqtt-local' });
+    await client.publishAsync('test/smoke/smoke-2', JSON.stringify({ alarm: false, tamper: false, heartbeat: 2 }), { qos: 1 });
+    await waitFor(() => !gw.trouble.list().some((c) => c.key === 'device-comms-lost:smoke-2'), 5_000, 'comms trouble cleared');
+  });
+
   it('GET /api/site serves the kind descriptors the dashboard draws from', async () => {
     const site = (await gw.app.inject({ url: '/api/site' })).json() as { kinds: Array<{ kind: string; label: { 'zh-CN': string }; lifeSafety: boolean; inAlarm: unknown[]; points: Array<{ name: string }> }> };
     expect(site.kinds.map((k) => k.kind)).toEqual(['elevator', 'fire_panel', 'pump', 'access_door', 'smoke_detector']);
