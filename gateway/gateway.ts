@@ -26,6 +26,7 @@ import { InfluxTelemetry } from './storage/influx-telemetry.ts';
 import { openSqlite } from './model/sqlite-file.ts';
 import { TroubleBoard } from './trouble/trouble-board.ts';
 import { StartupError, Teardown } from './teardown.ts';
+import { assertCanListen } from './net/port-check.ts';
 import type { Sample } from './model/sample.ts';
 import { createAlarmService, type AlarmService, type AlarmsFacade } from '../rules/alarm-service.ts';
 import { forwardAlarmEvents } from '../rules/northbound-alarms.ts';
@@ -102,6 +103,17 @@ export async function startGateway(config: SiteConfig, log: Logger, options: Gat
 }
 
 async function composeGateway(config: SiteConfig, log: Logger, options: GatewayOptions, teardown: Teardown): Promise<RunningGateway> {
+  // Ports first: a taken port fails the start before any device is read or any work order sent.
+  if (options.listen !== false && config.api.port !== 0) {
+    await assertCanListen(config.api.host, config.api.port).catch((err: unknown) => {
+      throw new StartupError(`API cannot listen on ${config.api.host}:${config.api.port}`, err);
+    });
+  }
+  if (config.broker.enabled && config.broker.port !== 0) {
+    await assertCanListen(config.broker.host, config.broker.port).catch((err: unknown) => {
+      throw new StartupError(`embedded MQTT broker cannot listen on ${config.broker.host}:${config.broker.port}`, err);
+    });
+  }
   const clock = options.clock ?? new RealClock();
   const started = clock.monotonic();
   const dataDir = resolve(config.storage.dataDir);

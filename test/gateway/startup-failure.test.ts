@@ -3,7 +3,7 @@
  * (broker, connectors, databases, timers) and exits non-zero with one line.
  */
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -27,7 +27,7 @@ describe('start-up failure', () => {
     for (const c of cleanups.splice(0).reverse()) await c();
   });
 
-  it('API port in use: the child exits non-zero with one line on stderr and releases the broker port', async () => {
+  it('API port in use: the child exits non-zero with one line on stderr, having started nothing', async () => {
     const dir = tempDir();
     cleanups.push(() => dir.cleanup());
     const apiPort = await freePort();
@@ -65,20 +65,19 @@ describe('start-up failure', () => {
     const lines = stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(new RegExp(`^gateway: start-up failed: API cannot listen on 127\\.0\\.0\\.1:${apiPort}: .*EADDRINUSE`));
-    // the embedded broker it had started is gone: its port can be taken again
-    const again = await listenOn(brokerPort);
-    await closeServer(again);
+    // the port was checked before anything started: no database opened, no device read, no work order sent
+    expect(existsSync(join(dir.path, 'data', 'gateway.db'))).toBe(false);
+    expect(existsSync(join(dir.path, 'data', 'telemetry.db'))).toBe(false);
   });
 
-  it('in process: a failed start stops the broker it started and reports what failed', async () => {
+  it('in process: a part failing after others started stops them and reports what failed', async () => {
     const dir = tempDir();
     cleanups.push(() => dir.cleanup());
-    const apiPort = await freePort();
-    const blocker = await listenOn(apiPort);
-    cleanups.push(() => closeServer(blocker));
     const brokerPort = await freePort();
-    const config = smallSite(dir.path, { broker: { enabled: true, port: brokerPort }, api: { port: apiPort } });
-    await expect(startGateway(config, silentLogger())).rejects.toThrow(`API cannot listen on 127.0.0.1:${apiPort}`);
+    // the work-order database cannot be opened (its path is a directory): that happens after the broker started
+    const config = smallSite(dir.path, { broker: { enabled: true, port: brokerPort }, connectors: [{ id: 'mqtt-local', type: 'mqtt', url: 'embedded' }] });
+    const failing = { ...config, workOrders: { ...config.workOrders, enabled: true, database: dir.path } };
+    await expect(startGateway(failing, silentLogger())).rejects.toThrow(/gateway start-up failed/);
     const again = await listenOn(brokerPort);
     await closeServer(again);
     // the databases were closed: a second start on the same data directory works
