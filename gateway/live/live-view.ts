@@ -102,10 +102,14 @@ export class LiveView<S extends LiveSample = LiveSample> {
       const entry = this.entries.get(s.device);
       if (!entry) continue;
       touched.add(entry);
-      if (s.reason === COMMS_LOST_REASON) entry.comms = 'lost';
+      const lost = s.reason === COMMS_LOST_REASON;
+      // a good sample that arrives is proof the connector hears the device, whatever its source time
+      if (lost) entry.comms = 'lost';
       else if (s.quality === 'good') entry.comms = 'ok';
       const prev = entry.points.get(s.point);
-      if (prev && prev.ts > s.ts && s.reason !== COMMS_LOST_REASON) continue; // a late, older sample does not overwrite a newer one
+      // a late, older sample does not overwrite a newer value, except the comms-lost mark (a device
+      // whose clock is behind the gateway's must come back after a loss)
+      if (prev && prev.ts > s.ts && !lost && prev.reason !== COMMS_LOST_REASON) continue;
       entry.points.set(s.point, pointState(s));
       if (s.quality === 'good') entry.lastGood = Math.max(entry.lastGood ?? 0, s.ts);
     }

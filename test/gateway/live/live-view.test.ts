@@ -34,6 +34,15 @@ describe('live view: comms state and device condition', () => {
     expect(live.commsLost()).toEqual([]);
   });
 
+  it('a device whose clock is behind the gateway comes back after a comms loss', () => {
+    const live = new LiveView([smoke]);
+    live.apply([good('sd-1', 'alarm', false, 1_000), good('sd-1', 'tamper', false, 1_000)]);
+    live.apply([lost('sd-1', 'alarm', 5_000), lost('sd-1', 'tamper', 5_000)]);
+    live.apply([good('sd-1', 'alarm', true, 1_500), good('sd-1', 'tamper', false, 1_500)]);
+    expect(live.state('sd-1')).toMatchObject({ online: true, comms: 'ok', condition: { condition: 'in_alarm' } });
+    expect(live.state('sd-1')?.points.alarm).toEqual({ value: true, ts: 1_500, quality: 'good' });
+  });
+
   it('a fire zone in fire puts the panel in alarm, never normal', () => {
     const live = new LiveView([panel]);
     live.apply([...panelNormal(), good('fp-1', 'zone_2_state', 'fire', 1_500)]);
