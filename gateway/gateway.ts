@@ -181,6 +181,7 @@ export async function startGateway(config: SiteConfig, log: Logger, options: Gat
         reconnectPeriod: 2_000,
         ...(nb.username !== undefined ? { username: nb.username } : {}),
         ...(nb.password !== undefined ? { password: nb.password } : {}),
+        ...(nb.url === 'embedded' && broker ? broker.connectOptions('alarms-northbound') : {}),
       });
       client.on('error', (err) => nbLog.warn({ err: err.message }, 'northbound alarm publisher error'));
       forwardAlarmEvents((l) => alarms.onEvent(l), nb.topic, (topic, payload) => client.publish(topic, payload, { qos: 1 }));
@@ -200,7 +201,7 @@ export async function startGateway(config: SiteConfig, log: Logger, options: Gat
       devices: bound,
       trouble,
       dataDir,
-      ...(broker ? { embeddedBrokerUrl: broker.url } : {}),
+      ...(broker ? { embeddedBrokerUrl: broker.url, embeddedBroker: broker } : {}),
     });
     if (!connector) {
       clog.error({ type: c.type, devices: bound.length }, `connector type "${c.type}" has no runtime in this build; its devices stay offline`);
@@ -249,7 +250,7 @@ export async function startGateway(config: SiteConfig, log: Logger, options: Gat
       site: { id: config.site.id, timezone: config.site.timezone },
       devices: () => devices,
       trouble,
-      ...(broker ? { embeddedBrokerUrl: broker.url } : {}),
+      ...(broker ? { embeddedBrokerUrl: broker.url, embeddedBroker: broker } : {}),
     });
     workOrders.start();
   }

@@ -7,6 +7,7 @@ import { parseDocument } from 'yaml';
 import { BINDING_SCHEMAS, type ConnectorType } from '../connectors/connector-schemas.ts';
 import { ConfigError, formatPath, type ConfigIssue } from './config-error.ts';
 import { siteConfigSchema, type SiteConfig } from './site-schema.ts';
+import { brokerConfigIssues } from '../broker/broker-config-check.ts';
 import { checkRulesConfig } from '../../rules/config/rule-check.ts';
 
 export async function loadConfigFile(file: string): Promise<SiteConfig> {
@@ -91,6 +92,7 @@ function crossCheck(raw: unknown): ConfigIssue[] {
   if (arr(accounts.users).length === 0 && !['127.0.0.1', 'localhost', '::1'].includes(host)) {
     issues.push({ path: 'accounts.users', message: `the API listens on ${host} but no users are configured; add accounts.users or listen on 127.0.0.1` });
   }
+  issues.push(...brokerConfigIssues(raw.broker));
   const seen = new Set<string>();
   arr(raw.devices).forEach((d, i) => {
     if (!isObj(d)) return;

@@ -7,6 +7,7 @@ import { accountsSchema } from '../auth/account-schema.ts';
 import { DEVICE_KINDS } from '../model/device-kinds.ts';
 import { bindingBaseSchema, connectorConfigSchema } from '../connectors/connector-schemas.ts';
 import { duration, identifier } from './common-schema.ts';
+import { brokerSchema } from '../broker/broker-schema.ts';
 import { influxSchema } from '../storage/influx-schema.ts';
 import { alarmSettingsSchema, rulePacksSchema, ruleSchema } from '../../rules/config/rule-schema.ts';
 import { workOrderConfigSchema } from '../../rules/work-orders/work-order-schema.ts';
@@ -37,27 +38,7 @@ export const deviceSchema = z.object({
   binding: bindingBaseSchema,
 });
 
-export const brokerSchema = z.object({
-  enabled: z.boolean().default(false),
-  host: z.string().default('127.0.0.1'),
-  port: z.number().int().min(0).max(65535).default(1883),
-  maxPacketSize: z.number().int().positive().default(256 * 1024),
-  users: z.array(z.object({ username: z.string().min(1), password: z.string().min(1) })).default([]),
-  /**
-   * Publish/subscribe authorization by topic prefix. Empty: every client may do everything. Otherwise
-   * denied unless a rule for the client's username (or a rule without username) lists a covering
-   * prefix (`demo/b1/`; `#` = all). The gateway's own MQTT connector needs a subscribe rule too.
-   */
-  acl: z
-    .array(
-      z.object({
-        username: z.string().min(1).optional(),
-        publish: z.array(z.string().min(1)).default([]),
-        subscribe: z.array(z.string().min(1)).default([]),
-      }),
-    )
-    .default([]),
-});
+export { brokerSchema } from '../broker/broker-schema.ts';
 
 export const storageSchema = z.object({
   dataDir: z.string().default('./data'),

@@ -95,7 +95,8 @@ export class MqttConnector implements Connector {
   }
 
   async start(out: SampleSink): Promise<void> {
-    const url = this.config.url === 'embedded' ? this.ctx.embeddedBrokerUrl : this.config.url;
+    const embedded = this.config.url === 'embedded';
+    const url = embedded ? (this.ctx.embeddedBroker?.url ?? this.ctx.embeddedBrokerUrl) : this.config.url;
     if (!url) throw new Error(`connector ${this.id}: url "embedded" but no embedded broker is running`);
     this.meter.start();
     const filters = [...new Set([...this.exact.keys(), ...this.wildcard.map((r) => r.filter), ...this.patterns.map((p) => p.pattern.filter)])];
@@ -106,6 +107,7 @@ export class MqttConnector implements Connector {
       connectTimeout: 10_000,
       ...(this.config.username !== undefined ? { username: this.config.username } : {}),
       ...(this.config.password !== undefined ? { password: this.config.password } : {}),
+      ...(embedded && this.ctx.embeddedBroker ? this.ctx.embeddedBroker.connectOptions(this.id) : {}),
     });
     this.client = client;
     client.on('connect', (ack) => {

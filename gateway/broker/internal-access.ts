@@ -1,0 +1,36 @@
+/**
+ * How the gateway's own clients (MQTT connectors, northbound alarms, the work-order channel) reach
+ * the embedded broker: a credential generated at each start (never configured, never logged) and a
+ * client id under the reserved prefix with a random part, so no other client can guess or take
+ * over their ids and sessions.
+ */
+import { randomBytes } from 'node:crypto';
+import { INTERNAL_CLIENT_PREFIX } from './client-id-binding.ts';
+
+export interface InternalConnectOptions {
+  readonly clientId: string;
+  readonly username: string;
+  readonly password: string;
+  /**
+   * Set when the gateway's clients go through the TLS listener: the chain is verified against the
+   * broker's own certificate, `tls.caFile` and the public roots; the name is not (it connects to itself).
+   */
+  readonly ca?: string[];
+  readonly checkServerIdentity?: () => undefined;
+}
+
+export interface EmbeddedBrokerAccess {
+  /** The listener the gateway's own clients use (plain loopback when there is one, else mqtts). */
+  readonly url: string;
+  /** Connection options for one internal client; `name` makes the id readable in logs. */
+  connectOptions(name: string): InternalConnectOptions;
+}
+
+export function internalCredential(): { username: string; password: string } {
+  return { username: `$gateway-${randomBytes(6).toString('hex')}`, password: randomBytes(32).toString('base64url') };
+}
+
+export function internalClientId(name: string): string {
+  const safe = name.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 32);
+  return `${INTERNAL_CLIENT_PREFIX}${safe}-${randomBytes(6).toString('hex')}`;
+}
