@@ -3,6 +3,7 @@
  * embedded broker, connectors, HTTP API). Everything is passed in; nothing reaches for globals.
  */
 import { join, resolve } from 'node:path';
+import { tlsClientOptions } from './net/tls-client.ts';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
@@ -173,7 +174,7 @@ export async function startGateway(config: SiteConfig, log: Logger, options: Gat
   let northbound: MqttClient | undefined;
   const nb = config.alarms.northbound;
   if (nb) {
-    const url = nb.url === 'embedded' ? broker?.url : nb.url;
+    const url = nb.url === 'embedded' ? broker?.internalUrl : nb.url;
     if (url) {
       const nbLog = log.child({ component: 'alarms-northbound' });
       const client = mqtt.connect(url, {
@@ -181,6 +182,7 @@ export async function startGateway(config: SiteConfig, log: Logger, options: Gat
         reconnectPeriod: 2_000,
         ...(nb.username !== undefined ? { username: nb.username } : {}),
         ...(nb.password !== undefined ? { password: nb.password } : {}),
+        ...(nb.url === 'embedded' ? {} : tlsClientOptions(nb.tls, 'alarms.northbound')),
         ...(nb.url === 'embedded' && broker ? broker.connectOptions('alarms-northbound') : {}),
       });
       client.on('error', (err) => nbLog.warn({ err: err.message }, 'northbound alarm publisher error'));

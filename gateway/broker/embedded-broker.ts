@@ -14,7 +14,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { createServer as createTlsServer, rootCertificates } from 'node:tls';
+import { createServer as createTlsServer } from 'node:tls';
 import { timingSafeEqual } from 'node:crypto';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import type { Logger } from 'pino';
@@ -86,6 +86,7 @@ export async function startEmbeddedBroker(options: BrokerOptions, log: Logger, n
   const internal = internalCredential();
   const acl = new TopicAcl(options.acl ?? []);
   const usernames = new WeakMap<Client, string>();
+  const internalOnly = new WeakSet<Client>();
   const addresses = new WeakMap<Client, string>();
   const bindings = new ClientIdBinding(internal.username);
   const limiter = new AddressLimiter(
@@ -129,6 +130,9 @@ export async function startEmbeddedBroker(options: BrokerOptions, log: Logger, n
       }
       const address = addresses.get(client) ?? 'unknown';
       if (limiter.isBlocked(address)) return refuse(client, username, authError(5, 'address blocked after repeated failed logins'), done);
+      if (internalOnly.has(client) && username !== internal.username) {
+        return refuse(client, username, authError(5, 'the internal listener serves only the gateway itself'), done);
+      }
       checkUser(username, password).then(
         (ok) => {
           if (!ok) return refuse(client, username, authError(4, 'bad username or password'), done);
@@ -196,7 +200,7 @@ export async function startEmbeddedBroker(options: BrokerOptions, log: Logger, n
   });
 
   let guardWarned = false;
-  const onConnection = (socket: Socket): void => {
+  const onConnection = (socket: Socket, internalListener = false): void => {
     const address = socket.remoteAddress ?? 'unknown';
     const admitted = limiter.admit(address);
     if (admitted !== 'ok') {
@@ -209,6 +213,7 @@ export async function startEmbeddedBroker(options: BrokerOptions, log: Logger, n
     socket.on('error', () => undefined);
     const client = broker.handle(socket) as unknown as Client & { _parser?: PacketParser };
     addresses.set(client, address);
+    if (internalListener) internalOnly.add(client);
     const parser = client._parser;
     const parseLength = parser?._parseLength;
     if (!parser || typeof parseLength !== 'function') {
@@ -230,10 +235,10 @@ export async function startEmbeddedBroker(options: BrokerOptions, log: Logger, n
   };
 
   const servers: Server[] = [];
-  const listen = async (server: Server, port: number): Promise<number> => {
+  const listen = async (server: Server, port: number, host = options.host): Promise<number> => {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(port, options.host, () => {
+      server.listen(port, host, () => {
         server.off('error', reject);
         resolve();
       });
@@ -252,9 +257,8 @@ export async function startEmbeddedBroker(options: BrokerOptions, log: Logger, n
     // write() keeps accepting up to twice maxQueuedBytes, so delivery never waits on a slow reader:
     // authorizeForward cuts it off once more than maxQueuedBytes wait in its buffer.
     const highWaterMark = options.maxQueuedBytes * 2;
-    if (options.plain) plainPort = await listen(createServer({ highWaterMark }, onConnection), options.port);
+    if (options.plain) plainPort = await listen(createServer({ highWaterMark }, (socket) => onConnection(socket)), options.port);
     let tlsPort: number | undefined;
-    let trust: string[] | undefined;
     if (options.tls) {
       const t = options.tls;
       const read = (file: string, what: string): Buffer => {
@@ -266,7 +270,6 @@ export async function startEmbeddedBroker(options: BrokerOptions, log: Logger, n
       };
       const serverCert = read(t.certFile, 'certFile');
       const ca = t.caFile !== undefined ? read(t.caFile, 'caFile') : undefined;
-      trust = [serverCert.toString('utf8'), ...(ca ? [ca.toString('utf8')] : []), ...rootCertificates];
       const tlsServer = createTlsServer(
         {
           highWaterMark,
@@ -277,20 +280,27 @@ export async function startEmbeddedBroker(options: BrokerOptions, log: Logger, n
           rejectUnauthorized: t.requireClientCert,
           minVersion: 'TLSv1.2',
         },
-        onConnection,
+        (socket) => onConnection(socket),
       );
       tlsServer.on('tlsClientError', (err, socket) => log.warn({ remote: socket.remoteAddress, err: err.message }, 'mqtts handshake failed'));
       tlsPort = await listen(tlsServer, t.port);
     }
     const tlsUrl = tlsPort !== undefined ? `mqtts://${hostInUrl}:${tlsPort}` : undefined;
     const url = plainPort !== undefined ? `mqtt://${hostInUrl}:${plainPort}` : (tlsUrl as string);
-    const viaTls = plainPort === undefined;
+    // The gateway's own clients use the plain listener when it is on loopback; otherwise a listener
+    // of their own on 127.0.0.1 that accepts nothing but the internal credential.
+    let internalUrl = url;
+    if (plainPort === undefined || !isLoopbackHost(options.host)) {
+      const internalPort = await listen(createServer({ highWaterMark }, (socket) => onConnection(socket, true)), 0, '127.0.0.1');
+      internalUrl = `mqtt://127.0.0.1:${internalPort}`;
+    }
     log.info(
-      { url, tlsUrl, acl: acl.enabled, users: options.users.length, loopback: isLoopbackHost(options.host), maxConnections: options.maxConnections },
+      { url, tlsUrl, internalUrl, acl: acl.enabled, users: options.users.length, loopback: isLoopbackHost(options.host), maxConnections: options.maxConnections },
       'embedded mqtt broker listening',
     );
     return {
       url,
+      internalUrl,
       port: plainPort ?? (tlsPort as number),
       tlsUrl,
       tlsPort,
@@ -298,7 +308,6 @@ export async function startEmbeddedBroker(options: BrokerOptions, log: Logger, n
         clientId: internalClientId(name),
         username: internal.username,
         password: internal.password,
-        ...(viaTls && trust ? { ca: trust, checkServerIdentity: () => undefined } : {}),
       }),
       clients: () => broker.connectedClients,
       refusals: () => ({ ...refusals }),

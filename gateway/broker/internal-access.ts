@@ -11,17 +11,14 @@ export interface InternalConnectOptions {
   readonly clientId: string;
   readonly username: string;
   readonly password: string;
-  /**
-   * Set when the gateway's clients go through the TLS listener: the chain is verified against the
-   * broker's own certificate, `tls.caFile` and the public roots; the name is not (it connects to itself).
-   */
-  readonly ca?: string[];
-  readonly checkServerIdentity?: () => undefined;
 }
 
 export interface EmbeddedBrokerAccess {
-  /** The listener the gateway's own clients use (plain loopback when there is one, else mqtts). */
-  readonly url: string;
+  /**
+   * The listener the gateway's own clients use: the plain one when it is on loopback, otherwise one
+   * of their own on 127.0.0.1 that accepts only the internal credential.
+   */
+  readonly internalUrl: string;
   /** Connection options for one internal client; `name` makes the id readable in logs. */
   connectOptions(name: string): InternalConnectOptions;
 }

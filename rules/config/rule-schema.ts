@@ -3,6 +3,7 @@
  * the files under config/rule-packs/. Conditions are data; nothing here is evaluated as code.
  */
 import { z } from 'zod';
+import { tlsClientSchema } from '../../gateway/net/tls-client.ts';
 import { DEVICE_KINDS } from '../../gateway/model/device-kinds.ts';
 import { parseDuration } from '../../gateway/model/duration.ts';
 
@@ -199,6 +200,8 @@ export const alarmSettingsSchema = z.object({
       topic: z.string().min(1).default('alarms'),
       username: z.string().optional(),
       password: z.string().optional(),
+      /** CA and client certificate for an `mqtts://` broker. */
+      tls: tlsClientSchema.optional(),
     })
     .optional(),
 });

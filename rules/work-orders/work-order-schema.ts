@@ -3,6 +3,7 @@
  * contractors and their channels, routing, escalation contacts, preventive maintenance and dispatch.
  */
 import { z } from 'zod';
+import { tlsClientSchema } from '../../gateway/net/tls-client.ts';
 import cron from 'node-cron';
 import { duration, identifier } from '../../gateway/model/config-primitives.ts';
 import { DEVICE_KINDS } from '../../gateway/model/device-kinds.ts';
@@ -130,7 +131,16 @@ export const workOrderConfigSchema = z
     maintenance: z.array(maintenanceSchema).prefault(DEFAULT_MAINTENANCE.map((m) => ({ ...m }))),
     dispatch: dispatchSchema.prefault({}),
     /** Broker for MQTT channels: `embedded` (the gateway's broker) or a URL. */
-    mqtt: z.object({ url: z.string().default('embedded'), clientId: z.string().optional() }).prefault({}),
+    mqtt: z
+      .object({
+        url: z.string().default('embedded'),
+        clientId: z.string().optional(),
+        username: z.string().optional(),
+        password: z.string().optional(),
+        /** CA and client certificate for an `mqtts://` broker. */
+        tls: tlsClientSchema.optional(),
+      })
+      .prefault({}),
     /** SMTP server for e-mail channels (optional). */
     smtp: z
       .object({
@@ -140,6 +150,13 @@ export const workOrderConfigSchema = z
         from: z.string().min(3),
         user: z.string().optional(),
         password: z.string().optional(),
+        /**
+         * Without `secure` (implicit TLS, port 465) the connection must be upgraded with STARTTLS, or
+         * nothing is sent. `plain: true` sends in clear text: only when the site says so explicitly.
+         */
+        plain: z.boolean().default(false),
+        /** CA and client certificate for the SMTP server. */
+        tls: tlsClientSchema.optional(),
       })
       .optional(),
   })

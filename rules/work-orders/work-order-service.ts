@@ -5,6 +5,7 @@
  * messages to contractors and escalation contacts go through the durable outbox.
  */
 import type { DatabaseSync } from 'node:sqlite';
+import { tlsClientOptions } from '../../gateway/net/tls-client.ts';
 import type { EmbeddedBrokerAccess } from '../../gateway/broker/internal-access.ts';
 import type { Logger } from 'pino';
 import type { Clock } from '../../gateway/model/clock.ts';
@@ -128,7 +129,7 @@ export class WorkOrderService {
     this.contractors = new Map(this.config.contractors.map((c) => [c.id, c]));
     this.auth = new ContractorAuth(this.config.contractors);
     const embedded = this.config.mqtt.url === 'embedded';
-    const mqttUrl = embedded ? (options.embeddedBroker?.url ?? options.embeddedBrokerUrl) : this.config.mqtt.url;
+    const mqttUrl = embedded ? (options.embeddedBroker?.internalUrl ?? options.embeddedBrokerUrl) : this.config.mqtt.url;
     this.senders = createSenders({
       clock: this.clock,
       log: this.log,
@@ -136,7 +137,12 @@ export class WorkOrderService {
       mqttOptions:
         embedded && options.embeddedBroker
           ? options.embeddedBroker.connectOptions('work-orders')
-          : { clientId: this.config.mqtt.clientId ?? `gateway-${this.site.id}-work-orders` },
+          : {
+              clientId: this.config.mqtt.clientId ?? `gateway-${this.site.id}-work-orders`,
+              ...(this.config.mqtt.username !== undefined ? { username: this.config.mqtt.username } : {}),
+              ...(this.config.mqtt.password !== undefined ? { password: this.config.mqtt.password } : {}),
+              ...tlsClientOptions(this.config.mqtt.tls, 'workOrders.mqtt'),
+            },
       ...(this.config.smtp ? { smtp: { ...this.config.smtp, timeoutMs: this.config.dispatch.timeout } } : {}),
     });
     this.notifier = new WorkOrderNotifier({

@@ -133,7 +133,8 @@ describe('broker authentication', () => {
     const internal = b.connectOptions('mqtt-local');
     expect(internal.clientId).toMatch(/^gateway-internal-mqtt-local-[0-9a-f]{12}$/);
     expect(b.connectOptions('mqtt-local').clientId).not.toBe(internal.clientId);
-    const gw = await client(b.url, { ...internal });
+    expect(b.internalUrl).toBe(b.url);
+    const gw = await client(b.internalUrl, { ...internal });
     await gw.subscribeAsync('#', { qos: 1 });
     expect(await refused(b.url, { username: 'sim', password: 'p1', clientId: internal.clientId })).toMatch(/Identifier rejected/i);
     expect(await refused(b.url, { username: 'sim', password: 'p1', clientId: 'gateway-internal-x' })).toMatch(/Identifier rejected/i);
@@ -191,8 +192,11 @@ describe('mqtts listener', () => {
     const got: string[] = [];
     sub.on('message', (_t, p) => got.push(p.toString()));
     await sub.subscribeAsync('t/#', { qos: 1 });
-    // the gateway's own clients reach the TLS-only broker with its connectOptions
-    const internal = await client(b.url, { ...b.connectOptions('northbound') });
+    // the gateway's own clients reach the TLS-only broker on their own loopback listener, which
+    // accepts nothing but their credential
+    expect(b.internalUrl).toMatch(/^mqtt:\/\/127\.0\.0\.1:\d+$/);
+    expect(await refused(b.internalUrl)).toMatch(/Not authorized/i);
+    const internal = await client(b.internalUrl, { ...b.connectOptions('northbound') });
     await internal.publishAsync('t/1', 'over tls', { qos: 1 });
     await waitFor(() => got.includes('over tls'), 10_000, 'message over mqtts');
   });
