@@ -143,6 +143,7 @@ export class WorkOrderService {
               ...(this.config.mqtt.password !== undefined ? { password: this.config.mqtt.password } : {}),
               ...tlsClientOptions(this.config.mqtt.tls, 'workOrders.mqtt'),
             },
+      webhooks: this.config.dispatch.webhooks,
       ...(this.config.smtp ? { smtp: { ...this.config.smtp, timeoutMs: this.config.dispatch.timeout } } : {}),
     });
     this.notifier = new WorkOrderNotifier({

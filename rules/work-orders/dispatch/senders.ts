@@ -8,6 +8,7 @@ import { EmailChannel, type SmtpSettings } from './email-channel.ts';
 import { MqttChannel } from './mqtt-channel.ts';
 import type { Sender } from './outbox-worker.ts';
 import { WebhookChannel } from './webhook-channel.ts';
+import type { WebhookPolicy } from './webhook-target-policy.ts';
 
 export interface SenderOptions {
   readonly clock: Clock;
@@ -16,6 +17,8 @@ export interface SenderOptions {
   /** Client id, credentials and TLS settings of the MQTT channel's client. */
   readonly mqttOptions: IClientOptions;
   readonly smtp?: SmtpSettings;
+  /** Site-wide webhook target policy (`workOrders.dispatch.webhooks`). */
+  readonly webhooks?: WebhookPolicy;
 }
 
 export interface Senders {
@@ -24,7 +27,7 @@ export interface Senders {
 }
 
 export function createSenders(options: SenderOptions): Senders {
-  const webhook = new WebhookChannel(options.clock);
+  const webhook = new WebhookChannel(options.clock, options.webhooks, options.log.child({ channel: 'webhook' }));
   let mqtt: MqttChannel | undefined;
   let email: EmailChannel | undefined;
   return {
