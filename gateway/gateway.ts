@@ -24,6 +24,7 @@ import { SqliteSampleStore } from './storage/sqlite-sample-store.ts';
 import { InfluxTelemetry } from './storage/influx-telemetry.ts';
 import { openSqlite } from './model/sqlite-file.ts';
 import { TroubleBoard } from './trouble/trouble-board.ts';
+import { BadgePrivacy, loadBadgeKey } from './privacy/badge-privacy.ts';
 import type { Sample } from './model/sample.ts';
 import { createAlarmService, type AlarmService } from '../rules/alarm-service.ts';
 import { forwardAlarmEvents } from '../rules/northbound-alarms.ts';
@@ -100,6 +101,12 @@ export async function startGateway(config: SiteConfig, log: Logger, options: Gat
   const trouble = new TroubleBoard(clock);
   trouble.onChange((event, c) => log[event === 'raised' ? 'warn' : 'info']({ trouble: c.key, source: c.source }, `gateway trouble ${event}: ${c.message}`));
 
+  // Badge ids are pseudonymised where samples enter, unless privacy.badges is clear (gateway/privacy/).
+  const privacy = new BadgePrivacy(
+    loadBadgeKey(dataDir),
+    config.privacy,
+    devices.filter((d) => d.kind === 'access_door').map((d) => d.id),
+  );
   const bus = new SampleBus({ capacity: config.bus.queueCapacity, delivery: options.busDelivery ?? 'async', log: log.child({ component: 'bus' }) });
   const live = new LiveView(
     clock,
@@ -213,7 +220,7 @@ export async function startGateway(config: SiteConfig, log: Logger, options: Gat
   }
   await Promise.all(
     connectors.map(async (connector) => {
-      await connector.start(bus);
+      await connector.start(privacy.ingest(bus));
       const h = connector.health();
       log.info({ connector: connector.id, type: h.type, connected: h.connected }, h.connected ? `connector ${connector.id} up` : `connector ${connector.id} started; not connected yet, retrying`);
     }),
@@ -288,6 +295,7 @@ export async function startGateway(config: SiteConfig, log: Logger, options: Gat
     alarms: uptime ? linkMaintenanceMode(alarms, uptime.inputs, clock) : alarms,
     ...(workOrders ? { workOrders: workOrdersFacade(workOrders) } : {}),
     ...(uptime ? { uptime: uptime.facade } : {}),
+    valueMask: (role) => privacy.maskFor(role),
   };
   const app = await buildApp(deps, log.child({ component: 'api' }));
   let apiUrl: string | undefined;

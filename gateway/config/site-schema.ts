@@ -8,6 +8,7 @@ import { DEVICE_KINDS } from '../model/device-kinds.ts';
 import { bindingBaseSchema, connectorConfigSchema } from '../connectors/connector-schemas.ts';
 import { duration, identifier } from './common-schema.ts';
 import { brokerSchema } from '../broker/broker-schema.ts';
+import { privacySchema } from '../privacy/badge-privacy.ts';
 import { influxSchema } from '../storage/influx-schema.ts';
 import { alarmSettingsSchema, rulePacksSchema, ruleSchema } from '../../rules/config/rule-schema.ts';
 import { workOrderConfigSchema } from '../../rules/work-orders/work-order-schema.ts';
@@ -87,6 +88,8 @@ export const siteConfigSchema = z.object({
   workOrders: workOrderConfigSchema.prefault({}),
   /** Equipment uptime against the contract's target (rules/uptime/README.md). */
   uptime: uptimeSchema.prefault({}),
+  /** Residents' data: badge ids pseudonymised unless `badges: clear` (gateway/privacy/badge-privacy.ts). */
+  privacy: privacySchema.prefault({}),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
 });
 

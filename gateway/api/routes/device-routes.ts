@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import type { ValueMask } from '../../privacy/badge-privacy.ts';
 import { DEVICE_KINDS } from '../../model/device-kinds.ts';
 import type { DeviceInfo } from '../../model/device.ts';
 import { ApiError } from '../api-error.ts';
@@ -33,12 +34,13 @@ const MAX_LIMIT = 100_000;
 const STAFF = ['operator', 'engineer'] as const;
 
 export function deviceRoutes(deps: ApiDeps): FastifyPluginAsyncZod {
-  const view = (d: DeviceInfo): z.output<typeof deviceView> => {
+  const view = (d: DeviceInfo, mask?: ValueMask): z.output<typeof deviceView> => {
     const state = deps.deviceState(d.id);
     const points: Record<string, z.output<typeof pointView>> = {};
     for (const def of deps.pointsOf(d)) {
       const p = state?.points[def.name];
-      points[def.name] = { unit: def.unit ?? null, type: def.type, value: p?.value ?? null, ts: p?.ts ?? null, quality: p?.quality ?? null };
+      const value = p?.value ?? null;
+      points[def.name] = { unit: def.unit ?? null, type: def.type, value: mask ? mask(d.id, def.name, value) : value, ts: p?.ts ?? null, quality: p?.quality ?? null };
     }
     return {
       id: d.id,
@@ -79,7 +81,8 @@ export function deviceRoutes(deps: ApiDeps): FastifyPluginAsyncZod {
         const devices = deps
           .devices()
           .filter((d) => (kind === undefined || d.kind === kind) && (building === undefined || d.location.building === building) && (floor === undefined || d.location.floor === floor));
-        return { devices: devices.map(view) };
+        const mask = deps.valueMask?.(req.user?.role);
+        return { devices: devices.map((d) => view(d, mask)) };
       },
     );
 
@@ -94,7 +97,7 @@ export function deviceRoutes(deps: ApiDeps): FastifyPluginAsyncZod {
           response: { 200: deviceView },
         },
       },
-      async (req) => view(find(req.params.id)),
+      async (req) => view(find(req.params.id), deps.valueMask?.(req.user?.role)),
     );
 
     app.get(
@@ -133,6 +136,7 @@ export function deviceRoutes(deps: ApiDeps): FastifyPluginAsyncZod {
         const to = req.query.to ?? deps.now();
         const from = req.query.from ?? to - 3_600_000;
         if (from > to) throw new ApiError('BAD_REQUEST', `from: must not be after to (${new Date(from).toISOString()} > ${new Date(to).toISOString()})`);
+        const mask = deps.valueMask?.(req.user?.role);
         const samples = await deps.history({ device: device.id, point: def.name, from, to, limit: req.query.limit });
         return {
           device: device.id,
@@ -140,7 +144,7 @@ export function deviceRoutes(deps: ApiDeps): FastifyPluginAsyncZod {
           unit: def.unit ?? null,
           from,
           to,
-          samples: samples.map((s) => ({ ts: s.ts, value: s.value, quality: s.quality })),
+          samples: samples.map((s) => ({ ts: s.ts, value: mask ? mask(device.id, def.name, s.value) : s.value, quality: s.quality })),
         };
       },
     );
