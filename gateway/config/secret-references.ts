@@ -2,7 +2,7 @@
  * Secrets out of the site file: any string may name an environment variable (`${NAME}`, also inside
  * a longer string; `$${` is a literal `${`), and any string value may be replaced by `{ file: path }`,
  * the content of that file without its trailing newline (a Docker or Kubernetes secret; a relative
- * path is relative to the site file). Resolved on the raw document, before validation; every
+ * path is relative to the site file; the path may itself use `${NAME}`, e.g. `${SECRETS_DIR}/x`). Resolved on the raw document, before validation; every
  * problem is reported with the path of the field and never with a value.
  */
 import { readFileSync } from 'node:fs';
@@ -33,7 +33,7 @@ export function resolveSecretReferences(raw: unknown, sources: SecretSources): {
     if (typeof node === 'string') return interpolate(node, path);
     if (Array.isArray(node)) return node.map((v, i) => walk(v, [...path, i]));
     if (typeof node !== 'object' || node === null) return node;
-    if (isFileRef(node) && !OBJECTS_WITH_A_FILE_KEY.has(formatPath(path))) return readSecretFile(node.file, path);
+    if (isFileRef(node) && !OBJECTS_WITH_A_FILE_KEY.has(formatPath(path))) return readSecretFile(interpolate(node.file, path), path);
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(node)) out[k] = walk(v, [...path, k]);
     return out;

@@ -41,10 +41,11 @@ describe('secret references', () => {
         literal: 'cost $${HOME}',
         token: { file: 'secrets/influx-token' },
         list: [{ password: { file: join(base, 'secrets', 'influx-token') } }],
+        fromDir: { file: '${SECRETS_DIR}/influx-token' },
         storage: { influx: { spool: { file: 'spool.db' } } },
         n: 5,
       },
-      { env: { SECRET_A: 'value-a', MQTT_HOST: 'broker.example' }, baseDir: base },
+      { env: { SECRET_A: 'value-a', MQTT_HOST: 'broker.example', SECRETS_DIR: join(base, 'secrets') }, baseDir: base },
     );
     expect(issues).toEqual([]);
     expect(value).toEqual({
@@ -53,6 +54,7 @@ describe('secret references', () => {
       literal: 'cost ${HOME}',
       token: 'tok-from-file',
       list: [{ password: 'tok-from-file' }],
+      fromDir: 'tok-from-file',
       storage: { influx: { spool: { file: 'spool.db' } } },
       n: 5,
     });
