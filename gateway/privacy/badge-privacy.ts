@@ -66,7 +66,8 @@ export class BadgePrivacy {
   }
 
   private readonly mask: ValueMask = <V extends PointValue | null>(device: string, point: string, value: V): V => {
-    if (value === null || !this.isBadge(device, point)) return value;
+    // no badge yet ('') is not personal data: it stays as it is
+    if (value === null || value === '' || !this.isBadge(device, point)) return value;
     return this.pseudonym(value) as V;
   };
 

@@ -70,6 +70,8 @@ describe('badge privacy', () => {
     const g2 = await start(dir.path);
     expect((await badgeEvent(g2, BADGE, ts + 1))[0]?.value).toBe(pseudonym);
     expect((await badgeEvent(g2, 'RES-0043-0001', ts + 2))[0]?.value).not.toBe(pseudonym);
+    // no badge yet stays empty (it identifies nobody)
+    expect((await badgeEvent(g2, '', ts + 3))[0]?.value).toBe('');
   });
 
   it('with privacy.badges clear, only roles with residents-data see clear badge ids in the API', async () => {
