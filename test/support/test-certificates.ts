@@ -3,7 +3,7 @@
  * 127.0.0.1/localhost and a client certificate, all signed by the CA, in a temporary directory.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -31,6 +31,9 @@ export function makeTestPki(): TestPki {
     openssl(['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=test-${name}`], dir);
     openssl(['x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.crt`, '-days', '2', '-extfile', `${name}.ext`], dir);
   }
+  // readable by servers that drop root for their own user (mosquitto): test material only
+  chmodSync(dir, 0o755);
+  for (const f of ['ca.crt', 'server.crt', 'server.key', 'client.crt', 'client.key']) chmodSync(at(f), 0o644);
   return {
     dir,
     caFile: at('ca.crt'),
