@@ -29,8 +29,8 @@ afterEach(async () => {
   for (const d of dirs.splice(0)) d.cleanup();
 });
 
-async function start(dataDir: string, extra: Record<string, unknown> = {}): Promise<RunningGateway> {
-  gw = await startGateway(smallSite(dataDir, extra), silentLogger(), { listen: false });
+async function start(dataDir: string, extra: Record<string, unknown> = {}, listen = false): Promise<RunningGateway> {
+  gw = await startGateway(smallSite(dataDir, extra), silentLogger(), { listen });
   client = await mqtt.connectAsync(gw.broker?.url ?? 'missing', { clientId: 'door-controller', reconnectPeriod: 0 });
   return gw;
 }
@@ -86,7 +86,7 @@ describe('badge privacy', () => {
           { username: 'boss', role: 'admin', passwordHash: hash },
         ],
       },
-    });
+    }, true);
     const ts = Date.now() - 2_000;
     expect((await badgeEvent(g, BADGE, ts))[0]?.value).toBe(BADGE); // stored as read
     await g.bus.drain();
@@ -97,6 +97,31 @@ describe('badge privacy', () => {
     };
     const as = async (username: string, url: string): Promise<string> => JSON.stringify((await g.app.inject({ url, headers: { cookie: await cookie(username) } })).json());
     const history = `/api/devices/door-1/points/last_badge/history?from=${ts - 1}&to=${ts + 1}`;
+    // the live stream: an operator's samples carry the pseudonym, an admin's the clear id
+    const streamed = async (username: string): Promise<string> => {
+      const abort = new AbortController();
+      const res = await fetch(`${g.apiUrl}/api/events`, { headers: { cookie: await cookie(username) }, signal: abort.signal });
+      const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+      let text = '';
+      const decoder = new TextDecoder();
+      const reading = (async () => {
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) return;
+          text += decoder.decode(value, { stream: true });
+        }
+      })().catch(() => undefined);
+      await waitFor(() => text.includes('event: hello'), 10_000, 'stream open');
+      await client?.publishAsync('test/door/door-1', JSON.stringify({ last_event: 'granted', last_badge: BADGE, ts: Date.now() }), { qos: 1 });
+      const line = await waitFor(() => text.split('\n\n').find((e) => e.startsWith('event: samples') && e.includes('last_badge')), 10_000, 'badge sample on the stream');
+      abort.abort();
+      await reading;
+      return line;
+    };
+    const opStream = await streamed('op');
+    expect(opStream).not.toContain(BADGE);
+    expect(opStream).toMatch(/badge:[0-9a-f]{16}/);
+    expect(await streamed('boss')).toContain(BADGE);
     for (const url of ['/api/devices', '/api/devices/door-1', history]) {
       const operator = await as('op', url);
       expect(operator, url).not.toContain(BADGE);
