@@ -241,7 +241,7 @@ export async function startGateway(config: SiteConfig, log: Logger, options: Gat
       connectors: connectorHealth.map((h) => ({ ...h })),
       storage: { kind: 'sqlite', file: join(dataDir, 'telemetry.db'), retentionMs: config.storage.retention, alarms: { file: alarms.store.file, ...alarms.stats() }, influx: influx ?? null },
       queues: queues.map((q) => ({ ...q })),
-      broker: broker ? { url: broker.url, clients: broker.clients() } : null,
+      broker: broker ? { url: broker.url, ...(broker.tlsUrl ? { tlsUrl: broker.tlsUrl } : {}), clients: broker.clients(), refusals: broker.refusals() } : null,
       trouble: troubles.map((t) => ({ ...t })),
     };
   };

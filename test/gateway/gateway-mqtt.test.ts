@@ -109,4 +109,11 @@ describe('gateway with the embedded broker and the MQTT connector', () => {
     const paths = Object.keys((res.json() as { paths: Record<string, unknown> }).paths);
     expect(paths).toEqual(expect.arrayContaining(['/api/health', '/api/devices', '/api/devices/{id}/points/{point}/history']));
   });
+
+  it('GET /api/health shows the embedded broker with its refusal counters (slow clients, limits, failed logins)', async () => {
+    const res = await gw.app.inject({ url: '/api/health' });
+    const broker = (res.json() as { broker: { clients: number; refusals: Record<string, number> } }).broker;
+    expect(broker.clients).toBeGreaterThanOrEqual(2);
+    expect(broker.refusals).toEqual({ oversized: 0, publish: 0, subscribe: 0, connections: 0, auth: 0, slowClients: 0 });
+  });
 });
