@@ -10,6 +10,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { cpus } from 'node:os';
+import { brokerSchema } from '../gateway/broker/broker-schema.ts';
 import { startEmbeddedBroker } from '../gateway/broker/embedded-broker.ts';
 import { SampleBus } from '../gateway/bus/sample-bus.ts';
 import { mqttConnectorSchema } from '../gateway/connectors/mqtt/mqtt-schema.ts';
@@ -26,7 +27,7 @@ const STEPS = (process.env.STEPS ?? '20000,50000,80000,100000,120000,150000,1800
 
 const log = silentLogger();
 const clock = new RealClock();
-const broker = await startEmbeddedBroker({ host: '127.0.0.1', port: 0, maxPacketSize: 256 * 1024, users: [] }, log);
+const broker = await startEmbeddedBroker(brokerSchema.parse({ enabled: true, port: 0 }), log);
 const bus = new SampleBus({ capacity: 2_000_000, log });
 let received = 0;
 bus.subscribe('bench', (batch) => {

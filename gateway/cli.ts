@@ -12,7 +12,7 @@ import { createLogger } from './log/logger.ts';
 const USAGE = `usage:
   gateway run --config FILE [--demo] [--data-dir DIR] [--port N] [--broker-port N] [--free-ports]
   gateway check-config FILE
-  gateway hash-password            (reads the password from stdin; prints a scrypt hash for accounts.users)
+  gateway hash-password            (reads the password from stdin; prints a scrypt hash for accounts.users or broker.users)
   gateway opcua browse ENDPOINT [--security-mode None|Sign|SignAndEncrypt] [--security-policy P]
                        [--user U --password P] [--data-dir DIR] [--trust-unknown] [--root NODEID]
                        [--depth N] [--max-nodes N] [--json]

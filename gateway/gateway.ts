@@ -3,6 +3,7 @@
  * embedded broker, connectors, HTTP API). Everything is passed in; nothing reaches for globals.
  */
 import { join, resolve } from 'node:path';
+import { tlsClientOptions } from './net/tls-client.ts';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
@@ -27,6 +28,7 @@ import { openSqlite } from './model/sqlite-file.ts';
 import { TroubleBoard } from './trouble/trouble-board.ts';
 import { StartupError, Teardown } from './teardown.ts';
 import { assertCanListen } from './net/port-check.ts';
+import { BadgePrivacy, loadBadgeKey } from './privacy/badge-privacy.ts';
 import type { Sample } from './model/sample.ts';
 import { createAlarmService, type AlarmService, type AlarmsFacade } from '../rules/alarm-service.ts';
 import { forwardAlarmEvents } from '../rules/northbound-alarms.ts';
@@ -130,6 +132,12 @@ async function composeGateway(config: SiteConfig, log: Logger, options: GatewayO
   const trouble = new TroubleBoard(clock);
   trouble.onChange((event, c) => log[event === 'raised' ? 'warn' : 'info']({ trouble: c.key, source: c.source }, `gateway trouble ${event}: ${c.message}`));
 
+  // Badge ids are pseudonymised where samples enter, unless privacy.badges is clear (gateway/privacy/).
+  const privacy = new BadgePrivacy(
+    loadBadgeKey(dataDir),
+    config.privacy,
+    devices.filter((d) => d.kind === 'access_door').map((d) => d.id),
+  );
   const bus = new SampleBus({ capacity: config.bus.queueCapacity, delivery: options.busDelivery ?? 'async', log: log.child({ component: 'bus' }) });
   // Operator-set device modes (maintenance, out of service), mirrored from the alarm service below.
   const modes = new Map<string, string>();
@@ -219,7 +227,7 @@ async function composeGateway(config: SiteConfig, log: Logger, options: GatewayO
   let northbound: MqttClient | undefined;
   const nb = config.alarms.northbound;
   if (nb) {
-    const url = nb.url === 'embedded' ? broker?.url : nb.url;
+    const url = nb.url === 'embedded' ? broker?.internalUrl : nb.url;
     if (url) {
       const nbLog = log.child({ component: 'alarms-northbound' });
       const client = mqtt.connect(url, {
@@ -227,6 +235,8 @@ async function composeGateway(config: SiteConfig, log: Logger, options: GatewayO
         reconnectPeriod: 2_000,
         ...(nb.username !== undefined ? { username: nb.username } : {}),
         ...(nb.password !== undefined ? { password: nb.password } : {}),
+        ...(nb.url === 'embedded' ? {} : tlsClientOptions(nb.tls, 'alarms.northbound')),
+        ...(nb.url === 'embedded' && broker ? broker.connectOptions('alarms-northbound') : {}),
       });
       client.on('error', (err) => nbLog.warn({ err: err.message }, 'northbound alarm publisher error'));
       forwardAlarmEvents((l) => alarms.onEvent(l), nb.topic, (topic, payload) => client.publish(topic, payload, { qos: 1 }));
@@ -249,7 +259,7 @@ async function composeGateway(config: SiteConfig, log: Logger, options: GatewayO
       devices: bound,
       trouble,
       dataDir,
-      ...(broker ? { embeddedBrokerUrl: broker.url } : {}),
+      ...(broker ? { embeddedBrokerUrl: broker.url, embeddedBroker: broker } : {}),
     });
     if (!connector) {
       clog.error({ type: c.type, devices: bound.length }, `connector type "${c.type}" has no runtime in this build; its devices stay offline`);
@@ -259,7 +269,7 @@ async function composeGateway(config: SiteConfig, log: Logger, options: GatewayO
   }
   await Promise.all(
     connectors.map(async (connector) => {
-      await connector.start(bus);
+      await connector.start(privacy.ingest(bus));
       const h = connector.health();
       log.info({ connector: connector.id, type: h.type, connected: h.connected }, h.connected ? `connector ${connector.id} up` : `connector ${connector.id} started; not connected yet, retrying`);
     }),
@@ -286,7 +296,7 @@ async function composeGateway(config: SiteConfig, log: Logger, options: GatewayO
       devices: { total: devices.length, commsLost },
       storage: { kind: 'sqlite', file: join(dataDir, 'telemetry.db'), retentionMs: config.storage.retention, alarms: { file: alarms.store.file, ...alarms.stats() }, influx: influx ?? null },
       queues: queues.map((q) => ({ ...q })),
-      broker: broker ? { url: broker.url, clients: broker.clients() } : null,
+      broker: broker ? { url: broker.url, ...(broker.tlsUrl ? { tlsUrl: broker.tlsUrl } : {}), clients: broker.clients(), refusals: broker.refusals() } : null,
       trouble: troubles.map((t) => ({ ...t })),
     };
   };
@@ -305,7 +315,7 @@ async function composeGateway(config: SiteConfig, log: Logger, options: GatewayO
       site: { id: config.site.id, timezone: config.site.timezone },
       devices: () => devices,
       trouble,
-      ...(broker ? { embeddedBrokerUrl: broker.url } : {}),
+      ...(broker ? { embeddedBrokerUrl: broker.url, embeddedBroker: broker } : {}),
     });
     const w = workOrders;
     teardown.add('work orders', () => w.stop());
@@ -345,6 +355,7 @@ async function composeGateway(config: SiteConfig, log: Logger, options: GatewayO
     alarms: modesToLiveView(uptime ? linkMaintenanceMode(alarms, uptime.inputs, clock) : alarms, modes, live),
     ...(workOrders ? { workOrders: workOrdersFacade(workOrders) } : {}),
     ...(uptime ? { uptime: uptime.facade } : {}),
+    valueMask: (role) => privacy.maskFor(role),
   };
   const app = await buildApp(deps, log.child({ component: 'api' }));
   teardown.add('api', () => app.close());

@@ -3,6 +3,8 @@
  * built in tests over any implementation and never reaches into connectors or storage classes.
  */
 import type { Accounts } from '../auth/accounts.ts';
+import type { Role } from '../auth/account-schema.ts';
+import type { ValueMask } from '../privacy/badge-privacy.ts';
 import type { DeviceInfo } from '../model/device.ts';
 import type { KindDescriptor, PointDef } from '../model/kinds/index.ts';
 import type { Sample } from '../model/sample.ts';
@@ -53,4 +55,6 @@ export interface ApiDeps {
   readonly workOrders?: WorkOrdersFacade;
   /** Equipment uptime reports (absent: the /api/uptime routes are not registered). */
   readonly uptime?: UptimeFacade;
+  /** How values are shown to a role (badge ids pseudonymised for roles without `residents-data`); undefined: as stored. */
+  valueMask?(role: Role | undefined): ValueMask | undefined;
 }

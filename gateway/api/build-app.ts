@@ -79,7 +79,7 @@ export async function buildApp(deps: ApiDeps, log: Logger): Promise<FastifyInsta
   await app.register(siteRoutes(deps));
   await app.register(deviceRoutes(deps));
   await app.register(metricsRoutes(deps));
-  await app.register(eventStreamRoutes(deps.events, deps.onSamples));
+  await app.register(eventStreamRoutes(deps.events, deps.onSamples, deps.valueMask ? (role) => deps.valueMask?.(role) : undefined));
   if (deps.uptime) await app.register(uptimeRoutes(deps.uptime, deps));
   await serveDashboard(app);
   if (deps.alarms) await app.register(alarmRoutes(deps.alarms, () => deps.now()));

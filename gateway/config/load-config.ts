@@ -1,13 +1,16 @@
 /**
  * Read, parse and validate a site config file. Every problem is reported at once, each with the
- * path of the field, before anything connects.
+ * path of the field, before anything connects. Secret references (`${ENV}`, `{ file: path }`) are
+ * resolved first (secret-references.ts).
  */
 import { readFile } from 'node:fs/promises';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { BINDING_SCHEMAS, connectorConfigSchema, type ConnectorConfig, type ConnectorType } from '../connectors/connector-schemas.ts';
 import { ConfigError, formatPath, type ConfigIssue } from './config-error.ts';
+import { resolveSecretReferences, secretSourcesFor, type SecretSources } from './secret-references.ts';
 import { siteConfigSchema, type SiteConfig } from './site-schema.ts';
+import { brokerConfigIssues } from '../broker/broker-config-check.ts';
 import { checkRulesConfig } from '../../rules/config/rule-check.ts';
 import { validateBindings } from './binding-check.ts';
 import { descriptorOf, siteKindsSchema } from './kind-schema.ts';
@@ -23,7 +26,7 @@ export async function loadConfigFile(file: string): Promise<SiteConfig> {
   return parseConfigText(text, file);
 }
 
-export function parseConfigText(text: string, file = '<config>'): SiteConfig {
+export function parseConfigText(text: string, file = '<config>', sources: SecretSources = secretSourcesFor(file)): SiteConfig {
   let raw: unknown;
   if (file.endsWith('.json')) {
     try {
@@ -41,7 +44,10 @@ export function parseConfigText(text: string, file = '<config>'): SiteConfig {
     }
     raw = doc.toJS();
   }
-  return validateConfig(raw, file);
+  // `${ENV}` and `{ file: path }` references become their values before validation.
+  const resolved = resolveSecretReferences(raw, sources);
+  if (resolved.issues.length > 0) throw new ConfigError(file, resolved.issues);
+  return validateConfig(resolved.value, file);
 }
 
 export function validateConfig(raw: unknown, file = '<config>'): SiteConfig {
@@ -100,6 +106,7 @@ function crossCheck(raw: unknown): ConfigIssue[] {
   if (arr(accounts.users).length === 0 && !['127.0.0.1', 'localhost', '::1'].includes(host)) {
     issues.push({ path: 'accounts.users', message: `the API listens on ${host} but no users are configured; add accounts.users or listen on 127.0.0.1` });
   }
+  issues.push(...brokerConfigIssues(raw.broker));
   const seen = new Set<string>();
   arr(raw.devices).forEach((d, i) => {
     if (!isObj(d)) return;

@@ -8,6 +8,8 @@ import { kindName } from '../model/kinds/kind-name.ts';
 import { siteKindsSchema } from './kind-schema.ts';
 import { bindingBaseSchema, connectorConfigSchema } from '../connectors/connector-schemas.ts';
 import { duration, identifier } from './common-schema.ts';
+import { brokerSchema } from '../broker/broker-schema.ts';
+import { privacySchema } from '../privacy/badge-privacy.ts';
 import { influxSchema } from '../storage/influx-schema.ts';
 import { alarmSettingsSchema, rulePacksSchema, ruleSchema } from '../../rules/config/rule-schema.ts';
 import { workOrderConfigSchema } from '../../rules/work-orders/work-order-schema.ts';
@@ -53,27 +55,7 @@ export const deviceSchema = z.strictObject({
   binding: bindingBaseSchema,
 });
 
-export const brokerSchema = z.strictObject({
-  enabled: z.boolean().default(false),
-  host: z.string().default('127.0.0.1'),
-  port: z.number().int().min(0).max(65535).default(1883),
-  maxPacketSize: z.number().int().positive().default(256 * 1024),
-  users: z.array(z.strictObject({ username: z.string().min(1), password: z.string().min(1) })).default([]),
-  /**
-   * Publish/subscribe authorization by topic prefix. Empty: every client may do everything. Otherwise
-   * denied unless a rule for the client's username (or a rule without username) lists a covering
-   * prefix (`demo/b1/`; `#` = all). The gateway's own MQTT connector needs a subscribe rule too.
-   */
-  acl: z
-    .array(
-      z.strictObject({
-        username: z.string().min(1).optional(),
-        publish: z.array(z.string().min(1)).default([]),
-        subscribe: z.array(z.string().min(1)).default([]),
-      }),
-    )
-    .default([]),
-});
+export { brokerSchema } from '../broker/broker-schema.ts';
 
 export const storageSchema = z.strictObject({
   dataDir: z.string().default('./data'),
@@ -128,6 +110,8 @@ export const siteConfigSchema = z.strictObject({
   workOrders: workOrderConfigSchema.prefault({}),
   /** Equipment uptime against the contract's target (rules/uptime/README.md). */
   uptime: uptimeSchema.prefault({}),
+  /** Residents' data: badge ids pseudonymised unless `badges: clear` (gateway/privacy/badge-privacy.ts). */
+  privacy: privacySchema.prefault({}),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
 });
 

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../model/clock.ts';
+import type { EmbeddedBrokerAccess } from '../broker/internal-access.ts';
 import type { DeviceInfo } from '../model/device.ts';
 import type { SampleSink } from '../model/sample.ts';
 import type { TroubleBoard } from '../trouble/trouble-board.ts';
@@ -40,6 +41,8 @@ export interface ConnectorContext {
   readonly trouble: TroubleBoard;
   /** Address of the embedded broker when one runs (MQTT connectors with url `embedded`). */
   readonly embeddedBrokerUrl?: string;
+  /** The embedded broker's internal credential and reserved client ids (used instead of the config's for url `embedded`). */
+  readonly embeddedBroker?: EmbeddedBrokerAccess;
   /** The storage data directory (connectors keep their files under it, e.g. the OPC UA PKI folder). */
   readonly dataDir?: string;
 }

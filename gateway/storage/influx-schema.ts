@@ -4,6 +4,7 @@
  * official client) or `version: 1` (InfluxDB 1.x `/write`).
  */
 import { z } from 'zod';
+import { tlsClientSchema } from '../net/tls-client.ts';
 import { duration } from '../config/common-schema.ts';
 
 const UNITS: Record<string, number> = { b: 1, kb: 1e3, mb: 1e6, gb: 1e9, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3 };
@@ -37,6 +38,8 @@ const common = {
   /** Retry back-off after a failed write (doubling from min to max); Retry-After wins when sent. */
   retryMin: duration.default(1_000),
   retryMax: duration.default(30_000),
+  /** CA and client certificate for an https:// server. */
+  tls: tlsClientSchema.optional(),
   spool: z
     .object({
       /** File under the data directory. */

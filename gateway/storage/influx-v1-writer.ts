@@ -1,12 +1,14 @@
 /**
- * InfluxDB 1.x writer: POST /write?db=&rp=&precision=ms over plain HTTP (node fetch), optional
- * gzip, Basic auth when a username is configured. One request per call, no retries of its own:
+ * InfluxDB 1.x writer: POST /write?db=&rp=&precision=ms over HTTP or HTTPS (node fetch; node:https
+ * when `tls` sets a CA or client certificate), optional gzip, Basic auth when a username is configured. One request per call, no retries of its own:
  * the forwarder owns retrying and the spool owns the data.
  */
 import { promisify } from 'node:util';
 import { constants, gzip } from 'node:zlib';
 import type { Clock } from '../model/clock.ts';
 import type { InfluxV1Config } from './influx-schema.ts';
+import { tlsClientOptions, type TlsClientOptions } from '../net/tls-client.ts';
+import { postWithTls } from './https-post.ts';
 import { classifyHttp, type LineWriter, type WriteResult } from './write-result.ts';
 
 const gzipAsync = promisify(gzip);
@@ -17,6 +19,7 @@ export class InfluxV1Writer implements LineWriter {
   private readonly headers: Record<string, string>;
   private readonly gzip: boolean;
   private readonly timeoutMs: number;
+  private readonly tls: TlsClientOptions | undefined;
   private readonly clock: Clock;
 
   constructor(config: InfluxV1Config, clock: Clock) {
@@ -32,6 +35,7 @@ export class InfluxV1Writer implements LineWriter {
     this.gzip = config.gzip;
     this.timeoutMs = config.timeout;
     this.clock = clock;
+    this.tls = tlsClientOptions(config.tls, 'storage.influx');
   }
 
   async write(lines: readonly string[]): Promise<WriteResult> {
@@ -40,6 +44,10 @@ export class InfluxV1Writer implements LineWriter {
     const abort = new AbortController();
     const timer = this.clock.setTimer(this.timeoutMs, () => abort.abort());
     try {
+      if (this.tls) {
+        const a = await postWithTls(this.url, this.headers, body, abort.signal, this.tls);
+        return classifyHttp(a.status, a.text, a.retryAfter, this.clock.now());
+      }
       const res = await fetch(this.url, { method: 'POST', headers: this.headers, body, signal: abort.signal });
       const answer = await res.text();
       return classifyHttp(res.status, answer, res.headers.get('retry-after'), this.clock.now());

@@ -7,6 +7,7 @@
  * and the durable spool keeps the data until the server accepted it.
  */
 import { HttpError, InfluxDB, RequestTimedOutError, type WriteApi } from '@influxdata/influxdb-client';
+import { tlsClientOptions } from '../net/tls-client.ts';
 import type { Clock } from '../model/clock.ts';
 import type { InfluxV2Config } from './influx-schema.ts';
 import { describeNetworkError } from './influx-v1-writer.ts';
@@ -22,7 +23,9 @@ export class InfluxV2Writer implements LineWriter {
     this.target = `influxdb v2 ${config.url} org=${config.org} bucket=${config.bucket}`;
     this.clock = clock;
     this.timeoutMs = config.timeout;
-    const client = new InfluxDB({ url: config.url, token: config.token, timeout: config.timeout });
+    const tls = tlsClientOptions(config.tls, 'storage.influx');
+    // transportOptions go to the https request of the client's node transport
+    const client = new InfluxDB({ url: config.url, token: config.token, timeout: config.timeout, ...(tls ? { transportOptions: { ...tls } } : {}) });
     this.api = client.getWriteApi(config.org, config.bucket, 'ms', {
       batchSize: 1_000_000,
       maxBatchBytes: 1024 ** 3,

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { kindName } from '../../gateway/model/kinds/kind-name.ts';
+import { tlsClientSchema } from '../../gateway/net/tls-client.ts';
 import { parseDuration } from '../../gateway/model/duration.ts';
 
 /** `30s`, `5m`, or milliseconds; yields milliseconds. */
@@ -199,6 +200,8 @@ export const alarmSettingsSchema = z.object({
       topic: z.string().min(1).default('alarms'),
       username: z.string().optional(),
       password: z.string().optional(),
+      /** CA and client certificate for an `mqtts://` broker. */
+      tls: tlsClientSchema.optional(),
     })
     .optional(),
 });

@@ -3,6 +3,8 @@
  * contractors and their channels, routing, escalation contacts, preventive maintenance and dispatch.
  */
 import { z } from 'zod';
+import { webhookUrlProblem } from './dispatch/webhook-target-policy.ts';
+import { tlsClientSchema } from '../../gateway/net/tls-client.ts';
 import cron from 'node-cron';
 import { duration, identifier } from '../../gateway/model/config-primitives.ts';
 import { kindName } from '../../gateway/model/kinds/kind-name.ts';
@@ -28,7 +30,17 @@ export const slaTableSchema = z.object({
 
 export const channelsSchema = z
   .object({
-    webhook: z.object({ url: z.url({ protocol: /^https?$/ }), secret: z.string().min(16, 'use a secret of at least 16 characters') }).optional(),
+    webhook: z
+      .object({
+        url: z.url({ protocol: /^https?$/ }),
+        /** HMAC key of both signatures (≥ 16 characters; `whsec_<base64>` for Standard Webhooks libraries). */
+        secret: z.string().min(16, 'use a secret of at least 16 characters'),
+        /** Allow an http:// URL for this webhook (default: `dispatch.webhooks.allowHttp`). */
+        allowHttp: z.boolean().optional(),
+        /** Allow a loopback, link-local or private address for this webhook (default: `dispatch.webhooks.allowPrivateTargets`). */
+        allowPrivateTargets: z.boolean().optional(),
+      })
+      .optional(),
     mqtt: z.object({ topic: z.string().min(1).regex(/^[^#+]+$/, 'a publish topic must not contain wildcards') }).optional(),
     email: z.object({ to: z.array(z.email()).min(1) }).optional(),
   })
@@ -112,6 +124,13 @@ export const dispatchSchema = z.object({
   /** HTTP / SMTP / MQTT timeout of one attempt. */
   timeout: duration.default(10_000),
   concurrency: z.number().int().min(1).max(64).default(4),
+  /** Where webhooks may go: https only and public addresses only, unless allowed here or per webhook. */
+  webhooks: z
+    .object({
+      allowHttp: z.boolean().default(false),
+      allowPrivateTargets: z.boolean().default(false),
+    })
+    .prefault({}),
 });
 
 export const workOrderConfigSchema = z
@@ -130,7 +149,16 @@ export const workOrderConfigSchema = z
     maintenance: z.array(maintenanceSchema).prefault(DEFAULT_MAINTENANCE.map((m) => ({ ...m }))),
     dispatch: dispatchSchema.prefault({}),
     /** Broker for MQTT channels: `embedded` (the gateway's broker) or a URL. */
-    mqtt: z.object({ url: z.string().default('embedded'), clientId: z.string().optional() }).prefault({}),
+    mqtt: z
+      .object({
+        url: z.string().default('embedded'),
+        clientId: z.string().optional(),
+        username: z.string().optional(),
+        password: z.string().optional(),
+        /** CA and client certificate for an `mqtts://` broker. */
+        tls: tlsClientSchema.optional(),
+      })
+      .prefault({}),
     /** SMTP server for e-mail channels (optional). */
     smtp: z
       .object({
@@ -140,6 +168,13 @@ export const workOrderConfigSchema = z
         from: z.string().min(3),
         user: z.string().optional(),
         password: z.string().optional(),
+        /**
+         * Without `secure` (implicit TLS, port 465) the connection must be upgraded with STARTTLS, or
+         * nothing is sent. `plain: true` sends in clear text: only when the site says so explicitly.
+         */
+        plain: z.boolean().default(false),
+        /** CA and client certificate for the SMTP server. */
+        tls: tlsClientSchema.optional(),
       })
       .optional(),
   })
@@ -159,6 +194,18 @@ export const workOrderConfigSchema = z
       if (pm.has(m.id)) ctx.addIssue({ code: 'custom', path: ['maintenance', i, 'id'], message: `duplicate maintenance id "${m.id}"` });
       pm.add(m.id);
     });
+    const hooks = [
+      ...wo.contractors.map((c, i) => ({ at: ['contractors', i, 'channels', 'webhook', 'url'], hook: c.channels.webhook })),
+      ...wo.escalation.contacts.map((c, i) => ({ at: ['escalation', 'contacts', i, 'channels', 'webhook', 'url'], hook: c.channels.webhook })),
+    ];
+    for (const { at, hook } of hooks) {
+      if (!hook || !/^https?:/i.test(hook.url)) continue; // the url field has its own issue
+      const problem = webhookUrlProblem(hook.url, {
+        allowHttp: hook.allowHttp ?? wo.dispatch.webhooks.allowHttp,
+        allowPrivateTargets: hook.allowPrivateTargets ?? wo.dispatch.webhooks.allowPrivateTargets,
+      });
+      if (problem) ctx.addIssue({ code: 'custom', path: at, message: problem });
+    }
     const needsMail = [...wo.contractors.map((c) => c.channels), ...wo.escalation.contacts.map((c) => c.channels)].some((c) => c.email);
     if (needsMail && !wo.smtp) ctx.addIssue({ code: 'custom', path: ['smtp'], message: 'an e-mail channel is configured but smtp is not' });
   });

@@ -5,6 +5,8 @@
  * messages to contractors and escalation contacts go through the durable outbox.
  */
 import type { DatabaseSync } from 'node:sqlite';
+import { tlsClientOptions } from '../../gateway/net/tls-client.ts';
+import type { EmbeddedBrokerAccess } from '../../gateway/broker/internal-access.ts';
 import type { Logger } from 'pino';
 import type { Clock } from '../../gateway/model/clock.ts';
 import type { DeviceInfo } from '../../gateway/model/device.ts';
@@ -44,6 +46,8 @@ export interface WorkOrderServiceOptions {
   readonly devices: () => readonly DeviceInfo[];
   /** URL of the gateway's embedded broker, when `workOrders.mqtt.url` is `embedded`. */
   readonly embeddedBrokerUrl?: string;
+  /** The embedded broker's internal credential and reserved client ids (for url `embedded`). */
+  readonly embeddedBroker?: EmbeddedBrokerAccess;
   /** Random source of the retry jitter (tests). */
   readonly random?: () => number;
   /** Where gateway trouble is shown (the gateway's TroubleBoard): raised while dead letters exist. */
@@ -124,12 +128,22 @@ export class WorkOrderService {
     this.outbox = new OutboxStore(this.db);
     this.contractors = new Map(this.config.contractors.map((c) => [c.id, c]));
     this.auth = new ContractorAuth(this.config.contractors);
-    const mqttUrl = this.config.mqtt.url === 'embedded' ? options.embeddedBrokerUrl : this.config.mqtt.url;
+    const embedded = this.config.mqtt.url === 'embedded';
+    const mqttUrl = embedded ? (options.embeddedBroker?.internalUrl ?? options.embeddedBrokerUrl) : this.config.mqtt.url;
     this.senders = createSenders({
       clock: this.clock,
       log: this.log,
       ...(mqttUrl !== undefined ? { mqttUrl } : {}),
-      mqttClientId: this.config.mqtt.clientId ?? `gateway-${this.site.id}-work-orders`,
+      mqttOptions:
+        embedded && options.embeddedBroker
+          ? options.embeddedBroker.connectOptions('work-orders')
+          : {
+              clientId: this.config.mqtt.clientId ?? `gateway-${this.site.id}-work-orders`,
+              ...(this.config.mqtt.username !== undefined ? { username: this.config.mqtt.username } : {}),
+              ...(this.config.mqtt.password !== undefined ? { password: this.config.mqtt.password } : {}),
+              ...tlsClientOptions(this.config.mqtt.tls, 'workOrders.mqtt'),
+            },
+      webhooks: this.config.dispatch.webhooks,
       ...(this.config.smtp ? { smtp: { ...this.config.smtp, timeoutMs: this.config.dispatch.timeout } } : {}),
     });
     this.notifier = new WorkOrderNotifier({

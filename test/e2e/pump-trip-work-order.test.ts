@@ -52,7 +52,7 @@ describe('pump trip → alarm → work order → webhook, across failures and ki
             { id: 'pump-co', name: 'Pump Co', trades: ['plumbing', 'mechanical', 'electrical'], kinds: ['pump'], channels: { webhook: { url: `${receiver.url}/pump-co`, secret: SECRET } } },
           ],
           maintenance: [],
-          dispatch: { maxAttempts: 10, initialBackoff: '300ms', maxBackoff: '1s', jitter: 0.2, timeout: '3s' },
+          dispatch: { maxAttempts: 10, initialBackoff: '300ms', maxBackoff: '1s', jitter: 0.2, timeout: '3s', webhooks: { allowHttp: true, allowPrivateTargets: true } },
         },
       },
     });

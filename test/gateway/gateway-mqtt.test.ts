@@ -56,7 +56,8 @@ describe('gateway with the embedded broker and the MQTT connector', () => {
     expect(body.devices.map((d) => d.id)).toEqual(['smoke-1', 'smoke-2', 'door-1']);
     const door = body.devices.find((d) => d.id === 'door-1');
     expect(door?.online).toBe(true);
-    expect(door?.points.last_badge).toEqual({ unit: null, type: 'string', value: 'B12345', ts, quality: 'good', reason: null });
+    // badge ids are pseudonymised by default (gateway/privacy/badge-privacy.ts)
+    expect(door?.points.last_badge).toEqual({ unit: null, type: 'string', value: expect.stringMatching(/^badge:[0-9a-f]{16}$/), ts, quality: 'good', reason: null });
     expect(door?.points.held_open?.value).toBeNull();
   });
 
@@ -107,5 +108,12 @@ describe('gateway with the embedded broker and the MQTT connector', () => {
     expect(res.statusCode).toBe(200);
     const paths = Object.keys((res.json() as { paths: Record<string, unknown> }).paths);
     expect(paths).toEqual(expect.arrayContaining(['/api/health', '/api/devices', '/api/devices/{id}/points/{point}/history']));
+  });
+
+  it('GET /api/health shows the embedded broker with its refusal counters (slow clients, limits, failed logins)', async () => {
+    const res = await gw.app.inject({ url: '/api/health' });
+    const broker = (res.json() as { broker: { clients: number; refusals: Record<string, number> } }).broker;
+    expect(broker.clients).toBeGreaterThanOrEqual(2);
+    expect(broker.refusals).toEqual({ oversized: 0, publish: 0, subscribe: 0, connections: 0, auth: 0, slowClients: 0 });
   });
 });

@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { brokerSchema } from '../../gateway/broker/broker-schema.ts';
 import { startEmbeddedBroker, type RunningBroker } from '../../gateway/broker/embedded-broker.ts';
 import { RealClock } from '../../gateway/model/clock.ts';
 import { startSimulators, type RunningSimulators } from '../../simulators/sim-runner.ts';
@@ -14,7 +15,7 @@ let broker: RunningBroker;
 let sims: RunningSimulators | undefined;
 
 beforeAll(async () => {
-  broker = await startEmbeddedBroker({ host: '127.0.0.1', port: 0, maxPacketSize: 65_536, users: [] }, pino({ level: 'silent' }));
+  broker = await startEmbeddedBroker(brokerSchema.parse({ port: 0, maxPacketSize: 65_536 }), pino({ level: 'silent' }));
 });
 
 afterAll(async () => {

@@ -14,11 +14,23 @@ export interface Mosquitto {
 import { freePort } from '../../gateway/net/free-port.ts';
 
 
-export async function startMosquitto(): Promise<Mosquitto> {
+export interface MosquittoTls {
+  readonly caFile: string;
+  readonly certFile: string;
+  readonly keyFile: string;
+  /** Clients must present a certificate signed by `caFile`. */
+  readonly requireCertificate?: boolean;
+}
+
+/** `tls`: the listener speaks MQTT over TLS only (the URL is then `mqtts://`). */
+export async function startMosquitto(options: { tls?: MosquittoTls } = {}): Promise<Mosquitto> {
   const dir = mkdtempSync(join(tmpdir(), 'mosquitto-'));
   const port = await freePort();
   const conf = join(dir, 'mosquitto.conf');
-  writeFileSync(conf, [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence false', 'max_queued_messages 10000', 'log_dest stderr', 'log_type error', ''].join('\n'));
+  const tls = options.tls
+    ? [`cafile ${options.tls.caFile}`, `certfile ${options.tls.certFile}`, `keyfile ${options.tls.keyFile}`, `require_certificate ${options.tls.requireCertificate ? 'true' : 'false'}`]
+    : [];
+  writeFileSync(conf, [`listener ${port} 127.0.0.1`, ...tls, 'allow_anonymous true', 'persistence false', 'max_queued_messages 10000', 'log_dest stderr', 'log_type error', ''].join('\n'));
   const child: ChildProcess = spawn('mosquitto', ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -41,7 +53,7 @@ export async function startMosquitto(): Promise<Mosquitto> {
     await new Promise((r) => setTimeout(r, 50));
   }
   return {
-    url: `mqtt://127.0.0.1:${port}`,
+    url: `${options.tls ? 'mqtts' : 'mqtt'}://127.0.0.1:${port}`,
     port,
     stop: async () => {
       child.kill('SIGTERM');

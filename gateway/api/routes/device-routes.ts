@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { DEVICE_CONDITIONS } from '../../live/device-condition.ts';
 import { kindName } from '../../model/kinds/kind-name.ts';
+import type { ValueMask } from '../../privacy/badge-privacy.ts';
 import type { DeviceInfo } from '../../model/device.ts';
 import { ApiError } from '../api-error.ts';
 import type { ApiDeps } from '../api-deps.ts';
@@ -56,13 +57,14 @@ const MAX_LIMIT = 100_000;
 const STAFF = ['operator', 'engineer'] as const;
 
 export function deviceRoutes(deps: ApiDeps): FastifyPluginAsyncZod {
-  const view = (d: DeviceInfo): z.output<typeof deviceView> => {
+  const view = (d: DeviceInfo, mask?: ValueMask): z.output<typeof deviceView> => {
     const state = deps.deviceState(d.id);
     const points: Record<string, z.output<typeof pointView>> = {};
     for (const def of deps.pointsOf(d)) {
       const p = state?.points[def.name];
+      const value = p ? (mask ? mask(d.id, def.name, p.value) : p.value) : null;
       points[def.name] = p
-        ? { unit: def.unit ?? null, type: def.type, value: p.value, ts: p.ts, quality: p.quality, reason: p.reason ?? null }
+        ? { unit: def.unit ?? null, type: def.type, value, ts: p.ts, quality: p.quality, reason: p.reason ?? null }
         : { unit: def.unit ?? null, type: def.type, value: null, ts: null, quality: 'uncertain', reason: 'not yet read' };
     }
     return {
@@ -108,7 +110,8 @@ export function deviceRoutes(deps: ApiDeps): FastifyPluginAsyncZod {
         const devices = deps
           .devices()
           .filter((d) => (kind === undefined || d.kind === kind) && (building === undefined || d.location.building === building) && (floor === undefined || d.location.floor === floor));
-        return { devices: devices.map(view) };
+        const mask = deps.valueMask?.(req.user?.role);
+        return { devices: devices.map((d) => view(d, mask)) };
       },
     );
 
@@ -123,7 +126,7 @@ export function deviceRoutes(deps: ApiDeps): FastifyPluginAsyncZod {
           response: { 200: deviceView },
         },
       },
-      async (req) => view(find(req.params.id)),
+      async (req) => view(find(req.params.id), deps.valueMask?.(req.user?.role)),
     );
 
     app.get(
@@ -162,6 +165,7 @@ export function deviceRoutes(deps: ApiDeps): FastifyPluginAsyncZod {
         const to = req.query.to ?? deps.now();
         const from = req.query.from ?? to - 3_600_000;
         if (from > to) throw new ApiError('BAD_REQUEST', `from: must not be after to (${new Date(from).toISOString()} > ${new Date(to).toISOString()})`);
+        const mask = deps.valueMask?.(req.user?.role);
         const samples = await deps.history({ device: device.id, point: def.name, from, to, limit: req.query.limit });
         return {
           device: device.id,
@@ -169,7 +173,7 @@ export function deviceRoutes(deps: ApiDeps): FastifyPluginAsyncZod {
           unit: def.unit ?? null,
           from,
           to,
-          samples: samples.map((s) => ({ ts: s.ts, value: s.value, quality: s.quality })),
+          samples: samples.map((s) => ({ ts: s.ts, value: mask ? mask(device.id, def.name, s.value) : s.value, quality: s.quality })),
         };
       },
     );

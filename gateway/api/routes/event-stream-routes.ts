@@ -7,11 +7,17 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { EventHub } from '../../live/event-hub.ts';
 import type { Sample } from '../../model/sample.ts';
+import type { Role } from '../../auth/account-schema.ts';
+import type { ValueMask } from '../../privacy/badge-privacy.ts';
 
 const FLUSH_MS = 200;
 const HEARTBEAT_MS = 2_000;
 
-export function eventStreamRoutes(hub: EventHub, onSamples: (listener: (batch: readonly Sample[]) => void) => () => void): FastifyPluginAsync {
+export function eventStreamRoutes(
+  hub: EventHub,
+  onSamples: (listener: (batch: readonly Sample[]) => void) => () => void,
+  valueMask?: (role: Role | undefined) => ValueMask | undefined,
+): FastifyPluginAsync {
   return async (app) => {
     app.get('/api/events', { schema: { summary: 'Live events (text/event-stream)', tags: ['live'] } }, (req, reply) => {
       reply.hijack();
@@ -29,10 +35,11 @@ export function eventStreamRoutes(hub: EventHub, onSamples: (listener: (batch: r
       // least privilege: contractors get only work-order change notices (ids), no telemetry or alarms
       const contractor = req.user?.role === 'contractor';
       let pending = new Map<string, Sample>();
+      const mask = valueMask?.(req.user?.role);
       const stopSamples = contractor
         ? () => undefined
         : onSamples((batch) => {
-            for (const s of batch) pending.set(`${s.device}\u0000${s.point}`, s);
+            for (const s of batch) pending.set(`${s.device}\u0000${s.point}`, mask ? { ...s, value: mask(s.device, s.point, s.value) } : s);
           });
       const flush = setInterval(() => {
         if (pending.size === 0) return;

@@ -6,6 +6,7 @@
  * `lifeSafetyTopics` they raise a gateway trouble condition instead of vanishing.
  */
 import mqtt, { type MqttClient } from 'mqtt';
+import { tlsClientOptions } from '../../net/tls-client.ts';
 import type { Logger } from 'pino';
 import { LIFE_SAFETY_KINDS, pointsOf, type DeviceKind, type PointDef } from '../../model/device-kinds.ts';
 import type { DeviceInfo } from '../../model/device.ts';
@@ -95,7 +96,8 @@ export class MqttConnector implements Connector {
   }
 
   async start(out: SampleSink): Promise<void> {
-    const url = this.config.url === 'embedded' ? this.ctx.embeddedBrokerUrl : this.config.url;
+    const embedded = this.config.url === 'embedded';
+    const url = embedded ? (this.ctx.embeddedBroker?.internalUrl ?? this.ctx.embeddedBrokerUrl) : this.config.url;
     if (!url) throw new Error(`connector ${this.id}: url "embedded" but no embedded broker is running`);
     this.meter.start();
     const filters = [...new Set([...this.exact.keys(), ...this.wildcard.map((r) => r.filter), ...this.patterns.map((p) => p.pattern.filter)])];
@@ -106,6 +108,8 @@ export class MqttConnector implements Connector {
       connectTimeout: 10_000,
       ...(this.config.username !== undefined ? { username: this.config.username } : {}),
       ...(this.config.password !== undefined ? { password: this.config.password } : {}),
+      ...(embedded ? {} : tlsClientOptions(this.config.tls, `connectors.${this.id}`)),
+      ...(embedded && this.ctx.embeddedBroker ? this.ctx.embeddedBroker.connectOptions(this.id) : {}),
     });
     this.client = client;
     client.on('connect', (ack) => {

@@ -1,3 +1,4 @@
+import { tlsClientSchema } from '../../net/tls-client.ts';
 import { z } from 'zod';
 import { identifier } from '../../config/common-schema.ts';
 import { patternProblem } from './topic-pattern.ts';
@@ -30,6 +31,8 @@ export const mqttConnectorSchema = z.object({
   clientId: z.string().optional(),
   username: z.string().optional(),
   password: z.string().optional(),
+  /** CA and client certificate for an `mqtts://` broker (not used for `embedded`). */
+  tls: tlsClientSchema.optional(),
   qos: z.union([z.literal(0), z.literal(1)]).default(1),
   /** false keeps a persistent session so QoS 1 messages survive a gateway restart. */
   clean: z.boolean().default(false),

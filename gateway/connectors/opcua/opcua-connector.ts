@@ -101,6 +101,12 @@ export class OpcuaConnector implements Connector {
     this.points = expandBindings(ctx.devices);
     this.lifeSafety = this.points.some((p) => LIFE_SAFETY_KINDS.has(p.kind));
     checkIdentityFiles(config);
+    if (config.identity.type === 'user' && config.securityMode === 'None') {
+      ctx.log.warn(
+        { endpoint: config.endpoint, username: config.identity.username },
+        'OPC UA user name and password are sent with securityMode None: set securityMode Sign or SignAndEncrypt (and a securityPolicy) so they are not readable on the network',
+      );
+    }
     if (config.reconnectMaxDelay < config.reconnectDelay) {
       throw new Error(`connector ${config.id}: reconnectMaxDelay (${config.reconnectMaxDelay} ms) is below reconnectDelay (${config.reconnectDelay} ms)`);
     }

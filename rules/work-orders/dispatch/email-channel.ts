@@ -1,5 +1,6 @@
 /** E-mail channel through SMTP (nodemailer): one message per attempt, JSON attached as the text body. */
 import nodemailer, { type Transporter } from 'nodemailer';
+import { tlsClientOptions, type TlsClientConfig } from '../../../gateway/net/tls-client.ts';
 import { DeliveryError, type Channel, type DeliveryResult, type OutboundMessage } from './channel.ts';
 
 export interface EmailTarget {
@@ -13,6 +14,9 @@ export interface SmtpSettings {
   readonly from: string;
   readonly user?: string | undefined;
   readonly password?: string | undefined;
+  /** Send without TLS (no STARTTLS): only when the site set `plain: true`. */
+  readonly plain?: boolean;
+  readonly tls?: TlsClientConfig | undefined;
   readonly timeoutMs: number;
 }
 
@@ -27,7 +31,10 @@ export class EmailChannel implements Channel<EmailTarget> {
       host: smtp.host,
       port: smtp.port,
       secure: smtp.secure,
-      ignoreTLS: !smtp.secure,
+      // STARTTLS is required unless the site explicitly allows plain SMTP
+      requireTLS: !smtp.secure && smtp.plain !== true,
+      ignoreTLS: !smtp.secure && smtp.plain === true,
+      ...(smtp.tls ? { tls: tlsClientOptions(smtp.tls, 'workOrders.smtp') } : {}),
       ...(smtp.user !== undefined ? { auth: { user: smtp.user, pass: smtp.password ?? '' } } : {}),
       connectionTimeout: smtp.timeoutMs,
       greetingTimeout: smtp.timeoutMs,

@@ -1,5 +1,5 @@
 /** MQTT channel: publish the JSON body on the recipient's topic at QoS 1 (done when the broker acks). */
-import mqtt, { type MqttClient } from 'mqtt';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import { DeliveryError, type Channel, type DeliveryResult, type OutboundMessage } from './channel.ts';
 
@@ -10,20 +10,21 @@ export interface MqttTarget {
 export class MqttChannel implements Channel<MqttTarget> {
   readonly type = 'mqtt' as const;
   private readonly url: string;
-  private readonly clientId: string;
+  private readonly options: IClientOptions;
   private readonly log: Logger;
   private client: MqttClient | undefined;
 
-  constructor(url: string, clientId: string, log: Logger) {
+  /** `options`: client id, credentials and TLS settings (CA, client certificate). */
+  constructor(url: string, options: IClientOptions, log: Logger) {
     this.url = url;
-    this.clientId = clientId;
+    this.options = options;
     this.log = log;
   }
 
   private connect(): MqttClient {
     if (!this.client) {
       // mqtt.js reconnects by itself; the outbox retries what did not get a PUBACK.
-      this.client = mqtt.connect(this.url, { clientId: this.clientId, clean: true, reconnectPeriod: 2_000, connectTimeout: 10_000 });
+      this.client = mqtt.connect(this.url, { ...this.options, clean: true, reconnectPeriod: 2_000, connectTimeout: 10_000 });
       this.client.on('error', (err) => this.log.warn({ err: err.message, url: this.url }, 'work-order MQTT channel error'));
     }
     return this.client;

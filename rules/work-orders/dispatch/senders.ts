@@ -1,4 +1,5 @@
 /** The channels of this process, and the sender of one (channel, recipient) pair. */
+import type { IClientOptions } from 'mqtt';
 import type { Logger } from 'pino';
 import type { Clock } from '../../../gateway/model/clock.ts';
 import type { ChannelsConfig } from '../work-order-schema.ts';
@@ -7,13 +8,17 @@ import { EmailChannel, type SmtpSettings } from './email-channel.ts';
 import { MqttChannel } from './mqtt-channel.ts';
 import type { Sender } from './outbox-worker.ts';
 import { WebhookChannel } from './webhook-channel.ts';
+import type { WebhookPolicy } from './webhook-target-policy.ts';
 
 export interface SenderOptions {
   readonly clock: Clock;
   readonly log: Logger;
   readonly mqttUrl?: string;
-  readonly mqttClientId: string;
+  /** Client id, credentials and TLS settings of the MQTT channel's client. */
+  readonly mqttOptions: IClientOptions;
   readonly smtp?: SmtpSettings;
+  /** Site-wide webhook target policy (`workOrders.dispatch.webhooks`). */
+  readonly webhooks?: WebhookPolicy;
 }
 
 export interface Senders {
@@ -22,7 +27,7 @@ export interface Senders {
 }
 
 export function createSenders(options: SenderOptions): Senders {
-  const webhook = new WebhookChannel(options.clock);
+  const webhook = new WebhookChannel(options.clock, options.webhooks, options.log.child({ channel: 'webhook' }));
   let mqtt: MqttChannel | undefined;
   let email: EmailChannel | undefined;
   return {
@@ -36,7 +41,7 @@ export function createSenders(options: SenderOptions): Senders {
         const target = channels.mqtt;
         if (!target) return new DeliveryError('mqtt channel is no longer configured for this recipient', undefined, false);
         if (options.mqttUrl === undefined) return new DeliveryError('workOrders.mqtt.url is "embedded" but the embedded broker is not enabled');
-        mqtt ??= new MqttChannel(options.mqttUrl, options.mqttClientId, options.log.child({ channel: 'mqtt' }));
+        mqtt ??= new MqttChannel(options.mqttUrl, options.mqttOptions, options.log.child({ channel: 'mqtt' }));
         const client = mqtt;
         return (message, signal) => client.send(target, message, signal);
       }

@@ -78,7 +78,7 @@ describe('dispatch outbox across kill -9', () => {
           enabled: true,
           contractors: [{ id: 'acme-pumps', name: 'ACME Pumps', trades: ['pumps'], channels: { webhook: { url: `${receiver.url}/acme`, secret: SECRET } } }],
           maintenance: [],
-          dispatch: { maxAttempts: 10, initialBackoff: '400ms', maxBackoff: '1s', jitter: 0.2, timeout: '3s' },
+          dispatch: { maxAttempts: 10, initialBackoff: '400ms', maxBackoff: '1s', jitter: 0.2, timeout: '3s', webhooks: { allowHttp: true, allowPrivateTargets: true } },
         }),
       );
       const dataDir = join(dir.path, 'data');

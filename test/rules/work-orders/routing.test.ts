@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { routeContractor } from '../../../rules/work-orders/routing.ts';
 import { workOrderConfigSchema } from '../../../rules/work-orders/work-order-schema.ts';
 
-const hook = (id: string) => ({ webhook: { url: `http://127.0.0.1:9/${id}`, secret: 'routing-secret-0123456789' } });
+const hook = (id: string) => ({ webhook: { url: `https://hooks.example/${id}`, secret: 'routing-secret-0123456789' } });
 const config = workOrderConfigSchema.parse({
   contractors: [
     { id: 'pumps-b1', name: 'Pumps B1', trades: ['pumps'], buildings: ['b1'], channels: hook('pumps-b1') },

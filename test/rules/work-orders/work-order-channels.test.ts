@@ -2,76 +2,15 @@
  * The gateway with work orders enabled: an order created through the API reaches the contractor
  * over MQTT (QoS 1, the embedded broker) and e-mail (a tiny SMTP server on a real socket).
  */
-import { createServer, type Server, type Socket } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import mqtt from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startGateway, type RunningGateway } from '../../../gateway/gateway.ts';
 import { silentLogger } from '../../../gateway/log/logger.ts';
 import { smallSite } from '../../helpers/site-config.ts';
 import { tempDir } from '../../helpers/temp-dir.ts';
+import { startTestSmtp } from '../../support/test-smtp.ts';
 
-interface Mail {
-  from: string;
-  to: string[];
-  data: string;
-}
-
-/** Just enough SMTP for nodemailer: EHLO, MAIL, RCPT, DATA, QUIT. */
-async function startSmtp(): Promise<{ port: number; mails: Mail[]; close: () => Promise<void> }> {
-  const mails: Mail[] = [];
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    let buf = '';
-    let inData = false;
-    let mail: Mail = { from: '', to: [], data: '' };
-    socket.write('220 test-smtp ready\r\n');
-    socket.on('data', (chunk: Buffer) => {
-      buf += chunk.toString('utf8');
-      for (;;) {
-        if (inData) {
-          const end = buf.indexOf('\r\n.\r\n');
-          if (end < 0) return;
-          mail.data = buf.slice(0, end);
-          buf = buf.slice(end + 5);
-          inData = false;
-          mails.push(mail);
-          mail = { from: '', to: [], data: '' };
-          socket.write('250 queued\r\n');
-          continue;
-        }
-        const nl = buf.indexOf('\r\n');
-        if (nl < 0) return;
-        const line = buf.slice(0, nl);
-        buf = buf.slice(nl + 2);
-        const verb = line.slice(0, 4).toUpperCase();
-        if (verb === 'EHLO' || verb === 'HELO') socket.write('250-test-smtp\r\n250 8BITMIME\r\n');
-        else if (verb === 'MAIL') {
-          mail.from = line.slice(10).trim();
-          socket.write('250 ok\r\n');
-        } else if (verb === 'RCPT') {
-          mail.to.push(line.slice(8).trim());
-          socket.write('250 ok\r\n');
-        } else if (verb === 'DATA') {
-          inData = true;
-          socket.write('354 go ahead\r\n');
-        } else if (verb === 'QUIT') socket.end('221 bye\r\n');
-        else socket.write('250 ok\r\n');
-      }
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    port: (server.address() as AddressInfo).port,
-    mails,
-    close: () => new Promise<void>((r) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => r());
-    }),
-  };
-}
+const startSmtp = (): ReturnType<typeof startTestSmtp> => startTestSmtp();
 
 async function waitFor(what: string, cond: () => boolean, ms = 5_000): Promise<void> {
   const deadline = Date.now() + ms;
@@ -106,7 +45,7 @@ describe('work orders in the gateway: MQTT and e-mail channels', () => {
               channels: { mqtt: { topic: 'contractors/door-co/orders' }, email: { to: ['service@door-co.example'] } },
             },
           ],
-          smtp: { host: '127.0.0.1', port: smtp.port, from: 'gateway@site.example' },
+          smtp: { host: '127.0.0.1', port: smtp.port, from: 'gateway@site.example', plain: true },
           dispatch: { timeout: '3s', initialBackoff: '200ms' },
         },
       });

@@ -24,7 +24,8 @@ export function woConfig(receiverUrl: string, extra: Record<string, unknown> = {
     ],
     escalation: { contacts: [{ id: 'duty-manager', name: 'Duty manager', channels: { webhook: { url: `${receiverUrl}/escalation`, secret: SECRET } } }] },
     maintenance: [],
-    dispatch: { maxAttempts: 4, initialBackoff: '1s', maxBackoff: '1m', jitter: 0.2, timeout: '5s' },
+    // the test receiver listens on http://127.0.0.1: allowed explicitly
+    dispatch: { maxAttempts: 4, initialBackoff: '1s', maxBackoff: '1m', jitter: 0.2, timeout: '5s', webhooks: { allowHttp: true, allowPrivateTargets: true } },
     ...extra,
   });
 }
