@@ -140,7 +140,7 @@ export async function startGateway(config: SiteConfig, log: Logger, options: Gat
   });
   const seed: Sample[] = [];
   for (const d of devices) {
-    for (const [point, p] of Object.entries(live.state(d.id)?.points ?? {})) seed.push({ device: d.id, point, value: p.value, ts: p.ts, quality: p.quality });
+    for (const [point, p] of Object.entries(live.state(d.id)?.points ?? {})) seed.push({ device: d.id, point, value: p.value, ts: p.ts, quality: p.quality, ...(p.reason === undefined ? {} : { reason: p.reason }) });
   }
   alarms.start(bus, seed);
 

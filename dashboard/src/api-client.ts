@@ -46,9 +46,11 @@ export interface Site {
 export interface PointView {
   unit: string | null;
   type: string;
+  /** null when nothing trustworthy was read; `reason` says why (not yet read, comms lost, ...). */
   value: number | boolean | string | null;
   ts: number | null;
   quality: 'good' | 'uncertain' | 'bad' | null;
+  reason: string | null;
 }
 
 export interface DeviceView {
@@ -65,7 +67,8 @@ export interface DeviceView {
 export interface LiveSample {
   device: string;
   point: string;
-  value: number | boolean | string;
+  value: number | boolean | string | null;
   ts: number;
   quality: 'good' | 'uncertain' | 'bad';
+  reason?: string;
 }

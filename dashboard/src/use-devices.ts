@@ -37,8 +37,8 @@ function applySamples(devices: DeviceView[], samples: LiveSample[]): DeviceView[
     for (const s of mine) {
       const prev = points[s.point];
       if (!prev) continue;
-      points[s.point] = { ...prev, value: s.value, ts: s.ts, quality: s.quality };
-      if (s.quality === 'good') lastGood = Math.max(lastGood ?? 0, s.ts);
+      points[s.point] = { ...prev, value: s.value, ts: s.ts, quality: s.quality, reason: s.reason ?? null };
+      if (s.quality === 'good' && s.value !== null) lastGood = Math.max(lastGood ?? 0, s.ts);
     }
     return { ...d, points, lastGood, online: lastGood !== null ? true : d.online };
   });

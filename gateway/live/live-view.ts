@@ -8,9 +8,11 @@ import type { DeviceInfo } from '../model/device.ts';
 import type { PointValue, Quality, Sample } from '../model/sample.ts';
 
 export interface PointState {
-  readonly value: PointValue;
+  /** null when nothing trustworthy was read (see `reason`). */
+  readonly value: PointValue | null;
   readonly ts: number;
   readonly quality: Quality;
+  readonly reason?: string;
 }
 
 export interface DeviceState {
@@ -40,8 +42,8 @@ export class LiveView {
       if (!device) continue;
       const prev = device.get(s.point);
       if (prev && prev.ts > s.ts) continue; // a late, older sample does not overwrite a newer one
-      device.set(s.point, { value: s.value, ts: s.ts, quality: s.quality });
-      if (s.quality === 'good') this.lastGood.set(s.device, Math.max(this.lastGood.get(s.device) ?? 0, s.ts));
+      device.set(s.point, s.reason === undefined ? { value: s.value, ts: s.ts, quality: s.quality } : { value: s.value, ts: s.ts, quality: s.quality, reason: s.reason });
+      if (s.quality === 'good' && s.value !== null) this.lastGood.set(s.device, Math.max(this.lastGood.get(s.device) ?? 0, s.ts));
     }
     for (const l of this.listeners) l(batch);
   }

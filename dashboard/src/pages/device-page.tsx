@@ -53,7 +53,10 @@ export function DevicePage({ id }: { id: string }) {
               <td>
                 <ValueText point={p} tr={tr} />
               </td>
-              <td class={`q-${p.quality ?? 'none'}`}>{p.quality ? tr.label(p.quality) : '—'}</td>
+              <td class={`q-${p.quality ?? 'none'}`}>
+                {p.quality ? tr.label(p.quality) : '—'}
+                {p.reason ? <span class="reason"> ({p.reason})</span> : null}
+              </td>
               <td>{tr.time(p.ts)}</td>
             </tr>
           ))}

@@ -2,6 +2,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { DEVICE_KINDS } from '../../model/device-kinds.ts';
 import type { DeviceInfo } from '../../model/device.ts';
+import { REASON, type Quality } from '../../model/sample.ts';
+import type { PointState } from '../../live/live-view.ts';
 import { ApiError } from '../api-error.ts';
 import type { ApiDeps } from '../api-deps.ts';
 import { queryTime } from './query-time.ts';
@@ -9,13 +11,27 @@ import { queryTime } from './query-time.ts';
 const pointValue = z.union([z.number(), z.boolean(), z.string()]);
 const quality = z.enum(['good', 'uncertain', 'bad']);
 
+/**
+ * The last sample of a point. `value` is null when nothing trustworthy was read; then `quality`
+ * and `reason` say why (`uncertain` / `not yet read`, `bad` / `comms lost`, `bad` / `modbus
+ * exception 2`). A point the gateway has no sample of at all is `uncertain` / `not yet read`
+ * with a null `ts`.
+ */
 const pointView = z.object({
   unit: z.string().nullable(),
   type: z.string(),
   value: pointValue.nullable(),
   ts: z.number().nullable(),
   quality: quality.nullable(),
+  reason: z.string().nullable(),
 });
+
+function qualityView(p: PointState | undefined): { quality: Quality; reason: string | null } {
+  if (!p) return { quality: 'uncertain', reason: REASON.notYetRead };
+  return { quality: p.quality, reason: p.reason ?? null };
+}
+
+const historySample = z.object({ ts: z.number(), value: pointValue.nullable(), quality, reason: z.string().optional() });
 
 const deviceView = z.object({
   id: z.string(),
@@ -38,7 +54,7 @@ export function deviceRoutes(deps: ApiDeps): FastifyPluginAsyncZod {
     const points: Record<string, z.output<typeof pointView>> = {};
     for (const def of deps.pointsOf(d)) {
       const p = state?.points[def.name];
-      points[def.name] = { unit: def.unit ?? null, type: def.type, value: p?.value ?? null, ts: p?.ts ?? null, quality: p?.quality ?? null };
+      points[def.name] = { unit: def.unit ?? null, type: def.type, value: p?.value ?? null, ts: p?.ts ?? null, ...qualityView(p) };
     }
     return {
       id: d.id,
@@ -117,7 +133,7 @@ export function deviceRoutes(deps: ApiDeps): FastifyPluginAsyncZod {
               unit: z.string().nullable(),
               from: z.number(),
               to: z.number(),
-              samples: z.array(z.object({ ts: z.number(), value: pointValue, quality })),
+              samples: z.array(historySample),
             }),
           },
         },
@@ -140,7 +156,7 @@ export function deviceRoutes(deps: ApiDeps): FastifyPluginAsyncZod {
           unit: def.unit ?? null,
           from,
           to,
-          samples: samples.map((s) => ({ ts: s.ts, value: s.value, quality: s.quality })),
+          samples: samples.map((s) => ({ ts: s.ts, value: s.value, quality: s.quality, ...(s.reason === undefined ? {} : { reason: s.reason }) })),
         };
       },
     );
