@@ -42,6 +42,8 @@ export interface ConnectorContext {
   readonly embeddedBrokerUrl?: string;
   /** The storage data directory (connectors keep their files under it, e.g. the OPC UA PKI folder). */
   readonly dataDir?: string;
+  /** Random source of the retry jitter (tests inject a fixed one); Math.random when absent. */
+  readonly random?: () => number;
 }
 
 /** Counters every connector keeps; `snapshot` turns them into the health shape. */

@@ -9,6 +9,7 @@ import type { Timer } from '../../model/clock.ts';
 import { pointsOf, type PointDef } from '../../model/device-kinds.ts';
 import type { SampleSink } from '../../model/sample.ts';
 import { ConnectorStats, type BoundDevice, type ConnectionHealth, type Connector, type ConnectorContext } from '../connector.ts';
+import { CommsLoss } from '../runtime/comms-loss.ts';
 import { DevicePoller, type BoundPoint } from './device-poller.ts';
 import { ModbusConnection } from './modbus-connection.ts';
 import { modbusBindingSchema, type ModbusConnectorConfig } from './modbus-schema.ts';
@@ -32,6 +33,7 @@ export class ModbusConnector implements Connector {
   private readonly log: Logger;
   private readonly stats = new ConnectorStats();
   private readonly conn: ModbusConnection;
+  private readonly comms: CommsLoss;
   private readonly pollers: DevicePoller[] = [];
   private readonly rejected: Record<string, string> = {};
   private readonly cycles: number[] = [];
@@ -44,7 +46,8 @@ export class ModbusConnector implements Connector {
     this.config = config;
     this.ctx = ctx;
     this.log = ctx.log;
-    this.conn = new ModbusConnection(config, ctx.clock, ctx.log, this.stats);
+    this.conn = new ModbusConnection(config, ctx.clock, ctx.log, this.stats, ctx.random ?? Math.random);
+    this.comms = new CommsLoss({ connector: config.id, devices: [], clock: ctx.clock, trouble: ctx.trouble });
     for (const device of ctx.devices) {
       const problems = this.bind(device);
       if (problems.length === 0) continue;
@@ -81,6 +84,7 @@ export class ModbusConnector implements Connector {
     }
     if (problems.length > 0) return problems;
     if (points.length === 0) return [`maps.${binding.map} has no points`];
+    this.comms.watch({ id: device.info.id, kind: device.info.kind, points: points.map((p) => p.name) });
     this.pollers.push(
       new DevicePoller({
         deviceId: device.info.id,
@@ -93,6 +97,7 @@ export class ModbusConnector implements Connector {
         stats: this.stats,
         options: this.config,
         onCycle: (ms) => this.recordCycle(ms),
+        comms: this.comms,
       }),
     );
     return [];
@@ -113,6 +118,7 @@ export class ModbusConnector implements Connector {
     this.rateTimer?.cancel();
     this.rateTimer = undefined;
     await this.conn.stop();
+    this.comms.clearAll();
   }
 
   health(): ConnectionHealth {
