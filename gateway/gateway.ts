@@ -200,6 +200,7 @@ export async function startGateway(config: SiteConfig, log: Logger, options: Gat
       devices: bound,
       trouble,
       dataDir,
+      maxClockSkew: config.deviceDefaults.maxClockSkew,
       ...(broker ? { embeddedBrokerUrl: broker.url } : {}),
     });
     if (!connector) {

@@ -44,6 +44,8 @@ export interface ConnectorContext {
   readonly dataDir?: string;
   /** Random source of the retry jitter (tests inject a fixed one); Math.random when absent. */
   readonly random?: () => number;
+  /** Device times further ahead of arrival than this are clamped to arrival (`deviceDefaults.maxClockSkew`). */
+  readonly maxClockSkew?: number;
 }
 
 /** Counters every connector keeps; `snapshot` turns them into the health shape. */

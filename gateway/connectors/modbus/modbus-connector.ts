@@ -10,6 +10,7 @@ import { pointsOf, type PointDef } from '../../model/device-kinds.ts';
 import type { SampleSink } from '../../model/sample.ts';
 import { ConnectorStats, type BoundDevice, type ConnectionHealth, type Connector, type ConnectorContext } from '../connector.ts';
 import { CommsLoss } from '../runtime/comms-loss.ts';
+import { RefusedBindings } from '../runtime/refused-bindings.ts';
 import { DevicePoller, type BoundPoint } from './device-poller.ts';
 import { ModbusConnection } from './modbus-connection.ts';
 import { modbusBindingSchema, type ModbusConnectorConfig } from './modbus-schema.ts';
@@ -35,7 +36,7 @@ export class ModbusConnector implements Connector {
   private readonly conn: ModbusConnection;
   private readonly comms: CommsLoss;
   private readonly pollers: DevicePoller[] = [];
-  private readonly rejected: Record<string, string> = {};
+  private readonly rejected: RefusedBindings;
   private readonly cycles: number[] = [];
   private cycleIndex = 0;
   private readonly rates: RatePoint[] = [];
@@ -48,13 +49,10 @@ export class ModbusConnector implements Connector {
     this.log = ctx.log;
     this.conn = new ModbusConnection(config, ctx.clock, ctx.log, this.stats, ctx.random ?? Math.random);
     this.comms = new CommsLoss({ connector: config.id, devices: [], clock: ctx.clock, trouble: ctx.trouble });
+    this.rejected = new RefusedBindings(config.id, ctx.trouble, ctx.log);
     for (const device of ctx.devices) {
       const problems = this.bind(device);
-      if (problems.length === 0) continue;
-      const message = `device ${device.info.id} on modbus connector ${config.id}: ${problems.join('; ')}`;
-      this.rejected[device.info.id] = problems.join('; ');
-      this.log.error({ device: device.info.id, problems }, 'modbus binding rejected; device not polled');
-      ctx.trouble.raise(`modbus-binding:${device.info.id}`, `connector:${config.id}`, message);
+      if (problems.length > 0) this.rejected.refuse(device.info, problems);
     }
   }
 
@@ -129,7 +127,7 @@ export class ModbusConnector implements Connector {
       pollCycleP99Ms: this.cycleP99(),
       ...this.perSecond(),
       devices: Object.fromEntries(this.pollers.map((p) => [p.deviceId, p.state()])),
-      ...(Object.keys(this.rejected).length > 0 ? { rejectedBindings: { ...this.rejected } } : {}),
+      ...(this.rejected.snapshot() ? { rejectedBindings: this.rejected.snapshot() } : {}),
     });
   }
 
