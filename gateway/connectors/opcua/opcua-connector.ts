@@ -5,7 +5,14 @@
  *
  * Recovery is ours, not the library's: on a lost connection, a closed session, a terminated
  * subscription or a silent one (no data and no keep-alive for `silentAfter`), the whole client is
- * torn down and rebuilt from config after a jittered, capped backoff on the injected Clock.
+ * torn down and rebuilt from config after the connector runtime's jittered, capped backoff on the
+ * injected Clock. While the server cannot be reached every point is `null` / bad / `comms lost`
+ * (also the points never read), and fire panels raise `comms-lost:<device>`.
+ *
+ * Nothing is invented: a value that does not fit its point, or a Bad status, makes the point
+ * `null` / bad with the reason (no stale good value stays); an Uncertain status keeps the value
+ * with quality uncertain and the status name as the reason. A binding that cannot work is refused
+ * with a trouble; the other devices run.
  */
 import {
   AttributeIds,
@@ -24,10 +31,13 @@ import type { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { Timer } from '../../model/clock.ts';
 import { LIFE_SAFETY_KINDS } from '../../model/device-kinds.ts';
-import type { PointValue, Sample, SampleSink } from '../../model/sample.ts';
+import type { Sample, SampleSink } from '../../model/sample.ts';
 import { RateLimitedLog } from '../../log/rate-limited-log.ts';
 import { ConnectorStats, type ConnectionHealth, type Connector, type ConnectorContext } from '../connector.ts';
 import { ThroughputMeter } from '../throughput-meter.ts';
+import { Backoff } from '../runtime/backoff.ts';
+import { CommsLoss } from '../runtime/comms-loss.ts';
+import { RefusedBindings } from '../runtime/refused-bindings.ts';
 import { expandBindings, type MonitoredPoint } from './opcua-bindings.ts';
 import {
   checkIdentityFiles,
@@ -68,10 +78,14 @@ export class OpcuaConnector implements Connector {
   private readonly stats = new ConnectorStats();
   private readonly meter: ThroughputMeter;
   private readonly points: readonly MonitoredPoint[];
-  private readonly lastValue = new Map<MonitoredPoint, PointValue>();
   /** When a point was marked bad for a lost connection: its next sample must not look older. */
   private readonly markedBadAt = new Map<MonitoredPoint, number>();
   private readonly lifeSafety: boolean;
+  private readonly comms: CommsLoss;
+  private readonly refused: RefusedBindings;
+  private readonly backoff: Backoff;
+  /** A connector-level configuration problem (e.g. an unreadable identity file): it does not connect. */
+  private readonly configProblem: string | undefined;
   private certificates: OPCUACertificateManager | undefined;
   private out: SampleSink | undefined;
   private live: Live | undefined;
@@ -98,17 +112,44 @@ export class OpcuaConnector implements Connector {
     this.warnings = new RateLimitedLog(ctx.log, ctx.clock);
     this.meter = new ThroughputMeter(ctx.clock, () => this.stats);
     routeOpcuaLibraryLogs(ctx.log);
-    this.points = expandBindings(ctx.devices);
-    this.lifeSafety = this.points.some((p) => LIFE_SAFETY_KINDS.has(p.kind));
-    checkIdentityFiles(config);
-    if (config.reconnectMaxDelay < config.reconnectDelay) {
-      throw new Error(`connector ${config.id}: reconnectMaxDelay (${config.reconnectMaxDelay} ms) is below reconnectDelay (${config.reconnectDelay} ms)`);
+    this.refused = new RefusedBindings(config.id, ctx.trouble, ctx.log);
+    const points: MonitoredPoint[] = [];
+    for (const device of ctx.devices) {
+      try {
+        points.push(...expandBindings([device]));
+      } catch (err) {
+        this.refused.refuse(device.info, [(err as Error).message]);
+      }
     }
+    this.points = points;
+    this.lifeSafety = this.points.some((p) => LIFE_SAFETY_KINDS.has(p.kind));
+    const byDevice = new Map<string, MonitoredPoint[]>();
+    for (const p of points) byDevice.set(p.device, [...(byDevice.get(p.device) ?? []), p]);
+    this.comms = new CommsLoss({
+      connector: config.id,
+      devices: [...byDevice.entries()].map(([id, list]) => ({ id, kind: (list[0] as MonitoredPoint).kind, points: list.map((p) => p.point.name) })),
+      clock: ctx.clock,
+      trouble: ctx.trouble,
+    });
+    this.backoff = new Backoff({ min: config.reconnectDelay, max: Math.max(config.reconnectDelay, config.reconnectMaxDelay) }, ctx.random ?? Math.random);
+    let configProblem: string | undefined;
+    try {
+      checkIdentityFiles(config);
+    } catch (err) {
+      configProblem = (err as Error).message;
+      this.refused.refusePart('identity', `${configProblem}; not connecting`);
+    }
+    this.configProblem = configProblem;
   }
 
   /** Resolves after the first connection attempt, connected or not; retries continue in the background. */
   async start(out: SampleSink): Promise<void> {
     this.out = out;
+    if (this.configProblem !== undefined) {
+      this.lastError = `config: ${this.configProblem}`;
+      this.comms.allLost(`connector not started: ${this.configProblem}`, out);
+      return;
+    }
     this.stopped = false;
     this.meter.start();
     if (this.config.trustUnknownServerCertificates) {
@@ -129,9 +170,11 @@ export class OpcuaConnector implements Connector {
     this.certificates = undefined;
     this.ctx.trouble.clear(this.silentKey());
     this.ctx.trouble.clear(this.lostKey());
+    this.comms.clearAll();
   }
 
   health(): ConnectionHealth {
+    const refused = this.refused.snapshot();
     return this.stats.snapshot(this.id, 'opcua', {
       ...this.meter.rates(),
       endpoint: this.config.endpoint,
@@ -142,6 +185,7 @@ export class OpcuaConnector implements Connector {
       reconnects: this.reconnects,
       ...(this.lastError !== undefined ? { lastError: this.lastError } : {}),
       ...(this.badNodes.length > 0 ? { badNodes: this.badNodes } : {}),
+      ...(refused ? { rejectedBindings: refused } : {}),
     });
   }
 
@@ -199,6 +243,7 @@ export class OpcuaConnector implements Connector {
       this.stats.consecutiveFailures = 0;
       this.stats.lastSuccess = this.ctx.clock.now();
       this.attempt = 0;
+      this.backoff.reset();
       this.lastError = undefined;
       this.ctx.trouble.clear(this.lostKey());
       this.log.info(
@@ -262,6 +307,8 @@ export class OpcuaConnector implements Connector {
           const p = batch[k] as MonitoredPoint;
           if (item.statusCode.isGood()) return;
           badNodes.push({ device: p.device, point: p.point.name, nodeId: p.nodeId, status: item.statusCode.name });
+          // the point will never be read on this connection: say so instead of leaving it "not yet read"
+          this.emit({ device: p.device, point: p.point.name, value: null, ts: this.ctx.clock.now(), quality: 'bad', reason: `cannot monitor ${p.nodeId}: ${item.statusCode.name}` });
         });
       }
     }
@@ -294,20 +341,23 @@ export class OpcuaConnector implements Connector {
     if (this.gen !== gen) return;
     this.activity(gen);
     const status = dv.statusCode.value;
-    const quality = qualityOf(status);
+    let quality = qualityOf(status);
     const raw: unknown = dv.value?.value;
-    let value = raw === null || raw === undefined ? undefined : convertValue(raw, p);
-    if (value === undefined && raw !== null && raw !== undefined) {
+    const converted = raw === null || raw === undefined ? undefined : convertValue(raw, p);
+    let reason: string | undefined = quality === 'good' ? undefined : dv.statusCode.name;
+    if (converted === undefined && raw !== null && raw !== undefined) {
       this.stats.error('bad_value');
-      this.warnings.warn(`${p.device}:${p.point.name}`, { device: p.device, point: p.point.name, nodeId: p.nodeId, raw: String(raw).slice(0, 40) }, 'opcua value does not fit its point; dropped');
-      return;
+      this.warnings.warn(`${p.device}:${p.point.name}`, { device: p.device, point: p.point.name, nodeId: p.nodeId, raw: String(raw).slice(0, 40) }, 'opcua value does not fit its point; point marked bad');
+      quality = 'bad';
+      reason = `value ${String(raw).slice(0, 40)} does not fit ${p.point.type} point ${p.point.name}`;
+    } else if (converted === undefined && quality === 'good') {
+      quality = 'bad';
+      reason = 'no value';
     }
-    if (value === undefined) {
-      // Bad status without a value: repeat the last known value with the bad quality, if any.
-      value = this.lastValue.get(p);
-      if (value === undefined || quality === 'good') return;
-    }
-    if (quality !== 'bad') this.lastValue.set(p, value);
+    // A Bad status carries no usable value; a misfit has none either.
+    const value = quality === 'bad' ? null : (converted ?? null);
+    if (value === null && quality === 'uncertain') quality = 'bad';
+    if (quality === 'good') this.comms.heard(p.device);
     const source = dv.sourceTimestamp?.getTime() ?? dv.serverTimestamp?.getTime() ?? this.ctx.clock.now();
     let ts = Number.isFinite(source) && source > 0 ? source : this.ctx.clock.now();
     // After an outage the server re-sends unchanged values with their old source timestamps; a
@@ -317,7 +367,7 @@ export class OpcuaConnector implements Connector {
       this.markedBadAt.delete(p);
       ts = Math.max(ts, badAt + 1);
     }
-    this.emit({ device: p.device, point: p.point.name, value, ts, quality });
+    this.emit(reason === undefined ? { device: p.device, point: p.point.name, value, ts, quality } : { device: p.device, point: p.point.name, value, ts, quality, reason });
   }
 
   /** Samples of one publish response arrive as synchronous events; hand them on as one batch. */
@@ -389,15 +439,16 @@ export class OpcuaConnector implements Connector {
     if (wasConnected) {
       this.reconnects++;
       this.log.warn({ endpoint: this.config.endpoint, kind, err: err.message }, 'opcua connection lost; rebuilding session and subscription');
-      this.markAllBad();
+      this.markAllBad(err.message);
       this.ctx.trouble.raise(this.lostKey(), this.id, `OPC UA server ${this.config.endpoint} unreachable: ${err.message}`, this.lifeSafety);
     } else {
       this.warnings.warn(`connect:${kind}`, { endpoint: this.config.endpoint, kind, err: err.message, pki: pkiFolder(this.config, this.ctx.dataDir) }, 'opcua connect failed; retrying');
+      // Never connected: the points were never read, and nobody can see the devices.
+      if (this.attempt === 0) this.markAllBad(`cannot connect to ${this.config.endpoint}: ${err.message}`);
     }
     void this.teardown();
-    const base = Math.min(this.config.reconnectMaxDelay, this.config.reconnectDelay * 2 ** Math.min(this.attempt, 16));
     this.attempt++;
-    const delay = Math.round(base * (0.8 + 0.4 * Math.random()));
+    const delay = this.backoff.next();
     this.retryTimer?.cancel();
     this.retryTimer = this.ctx.clock.setTimer(delay, () => {
       this.retryTimer = undefined;
@@ -405,14 +456,11 @@ export class OpcuaConnector implements Connector {
     });
   }
 
-  private markAllBad(): void {
+  /** Every point of every device: null / bad / comms lost, at once (the runtime's mark-bad-on-loss). */
+  private markAllBad(why: string): void {
     const now = this.ctx.clock.now();
-    for (const p of this.points) {
-      const value = this.lastValue.get(p);
-      if (value === undefined) continue;
-      this.markedBadAt.set(p, now);
-      this.emit({ device: p.device, point: p.point.name, value, ts: now, quality: 'bad' });
-    }
+    for (const p of this.points) this.markedBadAt.set(p, now);
+    for (const s of this.comms.allLost(why)) this.emit(s);
   }
 
   private async teardown(): Promise<void> {
