@@ -24,7 +24,8 @@ import { Backoff } from '../runtime/backoff.ts';
 import { CommsLoss } from '../runtime/comms-loss.ts';
 import { RefusedBindings } from '../runtime/refused-bindings.ts';
 import { ThroughputMeter } from '../throughput-meter.ts';
-import { mqttBindingSchema, type MqttConnectorConfig, type PayloadMapping } from './mqtt-schema.ts';
+import { checkMqttBinding } from './mqtt-binding-check.ts';
+import type { MqttConnectorConfig, PayloadMapping } from './mqtt-schema.ts';
 import { decodeJsonPayload } from './payload-decode.ts';
 import { mapPayload } from './payload-mapping.ts';
 import { hasWildcard, topicMatches } from './topic-match.ts';
@@ -99,21 +100,13 @@ export class MqttConnector implements Connector {
       this.patterns.push({ pattern: compilePattern(r.pattern), mapping: r.mapping });
     });
     for (const bound of ctx.devices) {
-      const parsed = mqttBindingSchema.safeParse(bound.binding);
-      if (!parsed.success) {
-        this.refused.refuse(bound.info, parsed.error.issues.map((i) => `binding.${i.path.join('.')}: ${i.message}`));
+      const checked = checkMqttBinding(config, bound.info, bound.binding);
+      if (!checked.ok) {
+        this.refused.refuse(bound.info, checked.problems.map((p) => `${p.path}: ${p.message}`));
         continue;
       }
-      const binding = parsed.data;
+      const binding = checked.binding;
       const mapping = binding.mapping === undefined ? undefined : config.mappings[binding.mapping];
-      if (binding.mapping !== undefined && !mapping) {
-        this.refused.refuse(bound.info, [`binding.mapping: "${binding.mapping}" is not among the mappings of connector ${config.id} (${Object.keys(config.mappings).join(', ') || 'none defined'})`]);
-        continue;
-      }
-      if (binding.topic === undefined && this.patterns.length === 0) {
-        this.refused.refuse(bound.info, [`binding.topic: binding has no topic and connector ${config.id} has no routes with a {device} segment`]);
-        continue;
-      }
       const zones = bound.info.zones;
       const points = pointsOf(bound.info.kind, zones === undefined ? {} : { zones });
       this.targets.set(bound.info.id, { info: bound.info, points, mapping: binding.mapping });
