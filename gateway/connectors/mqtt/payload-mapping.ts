@@ -11,6 +11,7 @@
  */
 import type { PointDef } from '../../model/device-kinds.ts';
 import type { PointValue, Sample } from '../../model/sample.ts';
+import { DEFAULT_MAX_CLOCK_SKEW } from '../runtime/clock-skew.ts';
 import type { PayloadMapping, PointMapping } from './mqtt-schema.ts';
 
 export interface FieldRejection {
@@ -30,8 +31,6 @@ export interface MappingResult {
 }
 
 const EARLIEST_TS = Date.UTC(2000, 0, 1);
-/** Future skew allowed when the caller gives none. */
-export const DEFAULT_MAX_CLOCK_SKEW = 5_000;
 
 /** Own-property lookup along a dotted path; `__proto__`, `constructor` etc. are never inherited. */
 export function readPath(root: unknown, path: string): unknown {

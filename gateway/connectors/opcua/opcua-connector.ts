@@ -36,6 +36,7 @@ import { RateLimitedLog } from '../../log/rate-limited-log.ts';
 import { ConnectorStats, type ConnectionHealth, type Connector, type ConnectorContext } from '../connector.ts';
 import { ThroughputMeter } from '../throughput-meter.ts';
 import { Backoff } from '../runtime/backoff.ts';
+import { DEFAULT_MAX_CLOCK_SKEW } from '../runtime/clock-skew.ts';
 import { CommsLoss } from '../runtime/comms-loss.ts';
 import { RefusedBindings } from '../runtime/refused-bindings.ts';
 import { expandBindings, type MonitoredPoint } from './opcua-bindings.ts';
@@ -358,8 +359,14 @@ export class OpcuaConnector implements Connector {
     const value = quality === 'bad' ? null : (converted ?? null);
     if (value === null && quality === 'uncertain') quality = 'bad';
     if (quality === 'good') this.comms.heard(p.device);
-    const source = dv.sourceTimestamp?.getTime() ?? dv.serverTimestamp?.getTime() ?? this.ctx.clock.now();
-    let ts = Number.isFinite(source) && source > 0 ? source : this.ctx.clock.now();
+    const now = this.ctx.clock.now();
+    const source = dv.sourceTimestamp?.getTime() ?? dv.serverTimestamp?.getTime() ?? now;
+    let ts = Number.isFinite(source) && source > 0 ? source : now;
+    // A device or server clock running fast would freeze the live value (later samples would look older).
+    if (ts > now + (this.ctx.maxClockSkew ?? DEFAULT_MAX_CLOCK_SKEW)) {
+      this.stats.error('future_timestamp');
+      ts = now;
+    }
     // After an outage the server re-sends unchanged values with their old source timestamps; a
     // sample older than our "bad" mark would be ignored downstream and leave the point bad.
     const badAt = this.markedBadAt.get(p);

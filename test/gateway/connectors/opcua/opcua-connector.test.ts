@@ -127,6 +127,12 @@ describe('OpcuaConnector against a third-party style sample server', () => {
     expect(connector.health().errors.bad_value).toBe(1);
     server.set('fp1.Zone1.State', 1);
     await waitFor(() => sink.last('fp1', 'zone_1_state')?.value === 'fire', 5_000, 'a fitting value again');
+    // a source clock two minutes fast: stamped on arrival (else the live view would freeze), and counted
+    const before = Date.now();
+    server.set('fp1.Zone1.State', 2, StatusCodes.Good, new Date(before + 120_000));
+    await waitFor(() => sink.last('fp1', 'zone_1_state')?.value === 'fault', 5_000, 'the value with a future time');
+    expect(sink.last('fp1', 'zone_1_state')?.ts).toBeLessThanOrEqual(Date.now());
+    expect(connector.health().errors.future_timestamp).toBe(1);
   });
 
   it('creates monitored items in batches within the server MaxMonitoredItemsPerCall', async () => {
