@@ -12,6 +12,7 @@ import { commsTroubleKey } from '../../../../gateway/connectors/runtime/comms-lo
 import { CollectingSink } from '../../../support/collecting-sink.ts';
 import { makeMqttConnector, publisher, startTestBroker } from '../../../support/mqtt-fixture.ts';
 import { waitFor } from '../../../support/wait-for.ts';
+import { freePort } from '../../../../gateway/net/free-port.ts';
 
 let broker: RunningBroker | undefined;
 let connector: MqttConnector | undefined;
@@ -59,5 +60,21 @@ describe('MQTT connection refused by the broker', () => {
     await pub.publishAsync('smoke/sd-1', JSON.stringify({ alarm: false, obscuration_pct_m: 0.01 }), { qos: 1 });
     await waitFor(() => sink.last('sd-1', 'alarm')?.quality === 'good', 5_000, 'data after the reconnect');
     expect(trouble.list().some((t) => t.key === commsTroubleKey('sd-1'))).toBe(false);
+  });
+
+  it('keeps trying an unreachable broker with backoff, marks its devices comms lost, and connects when it appears', async () => {
+    const port = await freePort();
+    let trouble;
+    ({ connector, trouble } = makeMqttConnector({ url: `mqtt://127.0.0.1:${port}`, reconnectMin: 50, reconnectMax: 200 }, [
+      { id: 'sd-1', kind: 'smoke_detector', binding: { topic: 'smoke/sd-1' } },
+    ]));
+    const sink = new CollectingSink();
+    await connector.start(sink);
+    const c = connector;
+    await waitFor(() => (c.health().errors.connection ?? 0) >= 3, 10_000, 'repeated connection attempts');
+    expect(trouble.list().find((t) => t.key === commsTroubleKey('sd-1'))?.message).toMatch(/ECONNREFUSED|unreachable/);
+    expect(sink.last('sd-1', 'alarm')).toMatchObject({ value: null, quality: 'bad', reason: 'comms lost' });
+    broker = await startTestBroker({ port });
+    await waitFor(() => c.health().connected, 10_000, 'connected once the broker is up');
   });
 });
