@@ -1,21 +1,11 @@
 /**
- * The one retry backoff of every connector: capped exponential steps with "equal jitter" (a delay
- * drawn uniformly between half and all of the step), on the injected Clock with an injected random
- * source, so tests replay it exactly and a fleet of gateways does not retry in lock-step.
+ * The connectors' retry sequence on the gateway's one backoff (`gateway/model/backoff.ts`: capped
+ * exponential steps, "equal jitter" by default, an injected random source); the caller waits each
+ * delay on the Clock.
  */
+import { backoffDelay, type BackoffPolicy } from '../../model/backoff.ts';
 
-export interface BackoffPolicy {
-  /** First step (ms). */
-  readonly min: number;
-  /** Cap of any step (ms); a delay never exceeds it. */
-  readonly max: number;
-}
-
-/** Delay before retry `attempt` (0-based): min·2^attempt capped at max, then between half and all of it. */
-export function backoffDelay(attempt: number, policy: BackoffPolicy, random: () => number): number {
-  const step = Math.min(policy.max, policy.min * 2 ** Math.min(Math.max(0, attempt), 30));
-  return Math.round(step / 2 + (random() * step) / 2);
-}
+export type { BackoffPolicy } from '../../model/backoff.ts';
 
 /** A retry sequence: `next()` gives the next delay, `reset()` starts again from `min`. */
 export class Backoff {

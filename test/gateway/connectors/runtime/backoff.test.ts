@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Backoff, backoffDelay } from '../../../../gateway/connectors/runtime/backoff.ts';
+import { Backoff } from '../../../../gateway/connectors/runtime/backoff.ts';
+import { backoffDelay } from '../../../../gateway/model/backoff.ts';
 
 describe('the connector backoff', () => {
   it('doubles from the minimum, caps at the maximum, and jitters within [step/2, step]', () => {
@@ -8,6 +9,13 @@ describe('the connector backoff', () => {
     const high = (n: number) => backoffDelay(n, policy, () => 1);
     expect([0, 1, 2, 3, 6, 7, 50].map(high)).toEqual([500, 1000, 2000, 4000, 30_000, 30_000, 30_000]);
     expect([0, 1, 6, 50].map(low)).toEqual([250, 500, 15_000, 15_000]);
+  });
+
+  it('a smaller jitter share draws less off the step (work-order deliveries use 0.2: 80–100 %)', () => {
+    const policy = { min: 1000, max: 60_000, jitter: 0.2 };
+    expect([0, 1, 2].map((n) => backoffDelay(n, policy, () => 1))).toEqual([1000, 2000, 4000]);
+    expect([0, 1, 2].map((n) => backoffDelay(n, policy, () => 0))).toEqual([800, 1600, 3200]);
+    expect(backoffDelay(20, policy, () => 1)).toBe(60_000);
   });
 
   it('a sequence never exceeds its cap, uses the injected random source, and resets', () => {
