@@ -15,6 +15,7 @@
 import type { Logger } from 'pino';
 import type { Clock, Timer } from '../../model/clock.ts';
 import type { PointDef } from '../../model/device-kinds.ts';
+import { backoffDelay } from '../../model/backoff.ts';
 import { REASON, type Sample, type SampleSink } from '../../model/sample.ts';
 import type { ConnectorStats } from '../connector.ts';
 import type { CommsLoss } from '../runtime/comms-loss.ts';
@@ -200,7 +201,8 @@ export class DevicePoller {
       if (outcome.ok || outcome.exceptionCode === undefined || !BUSY_CODES.has(outcome.exceptionCode)) break;
       if (busy >= this.options.busyRetries || this.stopped) break;
       this.stats.error('busy_retry');
-      await sleep(this.clock, this.options.busyBackoff * 2 ** busy);
+      // the gateway's one backoff, without jitter: a busy device is asked again after 1, 2, 4 ... × busyBackoff
+      await sleep(this.clock, backoffDelay(busy, { min: this.options.busyBackoff, max: this.options.busyBackoff * 2 ** this.options.busyRetries, jitter: 0 }, () => 0));
     }
     return outcome;
   }
