@@ -14,20 +14,7 @@
  * with quality uncertain and the status name as the reason. A binding that cannot work is refused
  * with a trouble; the other devices run.
  */
-import {
-  AttributeIds,
-  DataChangeFilter,
-  DataChangeTrigger,
-  DeadbandType,
-  OPCUAClient,
-  TimestampsToReturn,
-  type ClientMonitoredItemGroup,
-  type ClientSession,
-  type ClientSubscription,
-  type DataValue,
-  type OPCUACertificateManager,
-} from 'node-opcua';
-import type { EventEmitter } from 'node:events';
+import { AttributeIds, OPCUAClient, type ClientSession, type ClientSubscription, type DataValue, type OPCUACertificateManager } from 'node-opcua';
 import type { Logger } from 'pino';
 import type { Timer } from '../../model/clock.ts';
 import { LIFE_SAFETY_KINDS } from '../../model/device-kinds.ts';
@@ -37,11 +24,10 @@ import { ConnectorStats, type ConnectionHealth, type Connector, type ConnectorCo
 import { ThroughputMeter } from '../throughput-meter.ts';
 import { Backoff } from '../runtime/backoff.ts';
 import { DEFAULT_MAX_CLOCK_SKEW } from '../runtime/clock-skew.ts';
-import { CommsLoss } from '../runtime/comms-loss.ts';
-import { RefusedBindings } from '../runtime/refused-bindings.ts';
-import { expandBindings, type MonitoredPoint } from './opcua-bindings.ts';
+import type { CommsLoss } from '../runtime/comms-loss.ts';
+import type { RefusedBindings } from '../runtime/refused-bindings.ts';
+import type { MonitoredPoint } from './opcua-bindings.ts';
 import {
-  checkIdentityFiles,
   createCertificateManager,
   pkiFolder,
   securityModeOf,
@@ -50,18 +36,12 @@ import {
 } from './opcua-client-options.ts';
 import type { OpcuaConnectorConfig } from './opcua-schema.ts';
 import { routeOpcuaLibraryLogs } from './opcua-library-log.ts';
-import { convertValue, qualityOf } from './opcua-value.ts';
+import { monitorPoints } from './opcua-items.ts';
+import { sampleOf } from './opcua-sample.ts';
+import { bindDevices, closeLive, type Live } from './opcua-session-parts.ts';
 
 /** ns=0 Server_ServerCapabilities_OperationLimits_MaxMonitoredItemsPerCall. */
 const MAX_MONITORED_ITEMS_PER_CALL = 'i=11714';
-
-interface Live {
-  readonly gen: number;
-  readonly client: OPCUAClient;
-  session?: ClientSession;
-  subscription?: ClientSubscription;
-  readonly groups: ClientMonitoredItemGroup[];
-}
 
 interface BadNode {
   readonly device: string;
@@ -113,34 +93,13 @@ export class OpcuaConnector implements Connector {
     this.warnings = new RateLimitedLog(ctx.log, ctx.clock);
     this.meter = new ThroughputMeter(ctx.clock, () => this.stats);
     routeOpcuaLibraryLogs(ctx.log);
-    this.refused = new RefusedBindings(config.id, ctx.trouble, ctx.log);
-    const points: MonitoredPoint[] = [];
-    for (const device of ctx.devices) {
-      try {
-        points.push(...expandBindings([device]));
-      } catch (err) {
-        this.refused.refuse(device.info, [(err as Error).message]);
-      }
-    }
-    this.points = points;
+    const bound = bindDevices(config, ctx);
+    this.refused = bound.refused;
+    this.points = bound.points;
+    this.comms = bound.comms;
+    this.configProblem = bound.configProblem;
     this.lifeSafety = this.points.some((p) => LIFE_SAFETY_KINDS.has(p.kind));
-    const byDevice = new Map<string, MonitoredPoint[]>();
-    for (const p of points) byDevice.set(p.device, [...(byDevice.get(p.device) ?? []), p]);
-    this.comms = new CommsLoss({
-      connector: config.id,
-      devices: [...byDevice.entries()].map(([id, list]) => ({ id, kind: (list[0] as MonitoredPoint).kind, points: list.map((p) => p.point.name) })),
-      clock: ctx.clock,
-      trouble: ctx.trouble,
-    });
     this.backoff = new Backoff({ min: config.reconnectDelay, max: Math.max(config.reconnectDelay, config.reconnectMaxDelay) }, ctx.random ?? Math.random);
-    let configProblem: string | undefined;
-    try {
-      checkIdentityFiles(config);
-    } catch (err) {
-      configProblem = (err as Error).message;
-      this.refused.refusePart('identity', `${configProblem}; not connecting`);
-    }
-    this.configProblem = configProblem;
   }
 
   /** Resolves after the first connection attempt, connected or not; retries continue in the background. */
@@ -271,49 +230,20 @@ export class OpcuaConnector implements Connector {
     }
   }
 
-  /** Monitored items grouped by identical parameters, each group created in calls of at most `itemsPerCall`. */
+  /** Monitored items for every point; refused ones are reported and their points marked bad. */
   private async createItems(live: Live, subscription: ClientSubscription): Promise<void> {
-    const byParams = new Map<string, MonitoredPoint[]>();
-    for (const p of this.points) {
-      const key = `${p.samplingInterval}|${p.queueSize}|${p.deadband?.type ?? ''}|${p.deadband?.value ?? ''}`;
-      const list = byParams.get(key);
-      if (list) list.push(p);
-      else byParams.set(key, [p]);
-    }
     const badNodes: BadNode[] = [];
-    for (const group of byParams.values()) {
-      const first = group[0] as MonitoredPoint;
-      const filter = first.deadband
-        ? new DataChangeFilter({
-            trigger: DataChangeTrigger.StatusValue,
-            deadbandType: first.deadband.type === 'absolute' ? DeadbandType.Absolute : DeadbandType.Percent,
-            deadbandValue: first.deadband.value,
-          })
-        : null;
-      for (let i = 0; i < group.length; i += this.itemsPerCall) {
-        const batch = group.slice(i, i + this.itemsPerCall);
-        this.stats.requests++;
-        const items = await subscription.monitorItems(
-          batch.map((p) => ({ nodeId: p.nodeId, attributeId: AttributeIds.Value })),
-          { samplingInterval: first.samplingInterval, queueSize: first.queueSize, discardOldest: true, filter },
-          TimestampsToReturn.Both,
-        );
-        if (!this.current(live.gen)) return;
-        live.groups.push(items);
-        items.on('changed', (_item: unknown, dataValue: DataValue, index: number) => {
-          const p = batch[index];
-          if (p) this.onValue(live.gen, p, dataValue);
-        });
-        items.monitoredItems.forEach((item, k) => {
-          const p = batch[k] as MonitoredPoint;
-          if (item.statusCode.isGood()) return;
-          badNodes.push({ device: p.device, point: p.point.name, nodeId: p.nodeId, status: item.statusCode.name });
-          // the point will never be read on this connection: say so instead of leaving it "not yet read"
-          this.emit({ device: p.device, point: p.point.name, value: null, ts: this.ctx.clock.now(), quality: 'bad', reason: `cannot monitor ${p.nodeId}: ${item.statusCode.name}` });
-        });
-      }
-    }
-    this.reportBadNodes(badNodes);
+    await monitorPoints(live, subscription, this.points, this.itemsPerCall, {
+      onValue: (p, dv) => this.onValue(live.gen, p, dv),
+      onRefused: (p, status) => {
+        badNodes.push({ device: p.device, point: p.point.name, nodeId: p.nodeId, status });
+        // the point will never be read on this connection: say so instead of leaving it "not yet read"
+        this.emit({ device: p.device, point: p.point.name, value: null, ts: this.ctx.clock.now(), quality: 'bad', reason: `cannot monitor ${p.nodeId}: ${status}` });
+      },
+      onRequest: () => this.stats.requests++,
+      current: () => this.current(live.gen),
+    });
+    if (this.current(live.gen)) this.reportBadNodes(badNodes);
   }
 
   private reportBadNodes(badNodes: BadNode[]): void {
@@ -341,40 +271,22 @@ export class OpcuaConnector implements Connector {
   private onValue(gen: number, p: MonitoredPoint, dv: DataValue): void {
     if (this.gen !== gen) return;
     this.activity(gen);
-    const status = dv.statusCode.value;
-    let quality = qualityOf(status);
-    const raw: unknown = dv.value?.value;
-    const converted = raw === null || raw === undefined ? undefined : convertValue(raw, p);
-    let reason: string | undefined = quality === 'good' ? undefined : dv.statusCode.name;
-    if (converted === undefined && raw !== null && raw !== undefined) {
+    const read = sampleOf(p, dv, this.ctx.clock.now(), this.ctx.maxClockSkew ?? DEFAULT_MAX_CLOCK_SKEW);
+    let sample = read.sample;
+    if (read.misfit) {
       this.stats.error('bad_value');
-      this.warnings.warn(`${p.device}:${p.point.name}`, { device: p.device, point: p.point.name, nodeId: p.nodeId, raw: String(raw).slice(0, 40) }, 'opcua value does not fit its point; point marked bad');
-      quality = 'bad';
-      reason = `value ${String(raw).slice(0, 40)} does not fit ${p.point.type} point ${p.point.name}`;
-    } else if (converted === undefined && quality === 'good') {
-      quality = 'bad';
-      reason = 'no value';
+      this.warnings.warn(`${p.device}:${p.point.name}`, { device: p.device, point: p.point.name, nodeId: p.nodeId, reason: sample.reason }, 'opcua value does not fit its point; point marked bad');
     }
-    // A Bad status carries no usable value; a misfit has none either.
-    const value = quality === 'bad' ? null : (converted ?? null);
-    if (value === null && quality === 'uncertain') quality = 'bad';
-    if (quality === 'good') this.comms.heard(p.device);
-    const now = this.ctx.clock.now();
-    const source = dv.sourceTimestamp?.getTime() ?? dv.serverTimestamp?.getTime() ?? now;
-    let ts = Number.isFinite(source) && source > 0 ? source : now;
-    // A device or server clock running fast would freeze the live value (later samples would look older).
-    if (ts > now + (this.ctx.maxClockSkew ?? DEFAULT_MAX_CLOCK_SKEW)) {
-      this.stats.error('future_timestamp');
-      ts = now;
-    }
+    if (read.future) this.stats.error('future_timestamp');
+    if (sample.quality === 'good') this.comms.heard(p.device);
     // After an outage the server re-sends unchanged values with their old source timestamps; a
     // sample older than our "bad" mark would be ignored downstream and leave the point bad.
     const badAt = this.markedBadAt.get(p);
     if (badAt !== undefined) {
       this.markedBadAt.delete(p);
-      ts = Math.max(ts, badAt + 1);
+      if (sample.ts <= badAt) sample = { ...sample, ts: badAt + 1 };
     }
-    this.emit(reason === undefined ? { device: p.device, point: p.point.name, value, ts, quality } : { device: p.device, point: p.point.name, value, ts, quality, reason });
+    this.emit(sample);
   }
 
   /** Samples of one publish response arrive as synchronous events; hand them on as one batch. */
@@ -475,23 +387,7 @@ export class OpcuaConnector implements Connector {
     this.live = undefined;
     this.watchdog?.cancel();
     this.watchdog = undefined;
-    if (!live) return;
-    // Detach our handlers, but keep an 'error' listener: an EventEmitter 'error' without one throws.
-    const emitters = [live.client, live.session, live.subscription, ...live.groups] as Array<EventEmitter | undefined>;
-    for (const emitter of emitters) {
-      emitter?.removeAllListeners();
-      emitter?.on('error', () => undefined);
-    }
-    // disconnect() closes the session too; a dead peer may never answer, so it gets a bounded time.
-    const closing = live.client.disconnect();
-    let timer: Timer | undefined;
-    await Promise.race([
-      closing.catch(() => undefined),
-      new Promise<void>((resolve) => {
-        timer = this.ctx.clock.setTimer(2_000, resolve);
-      }),
-    ]);
-    timer?.cancel();
+    if (live) await closeLive(live, this.ctx.clock);
   }
 
   private silentKey(): string {
