@@ -181,9 +181,7 @@ async function composeGateway(config: SiteConfig, log: Logger, options: GatewayO
   teardown.add('alarms', () => alarms.close());
   const seed: Sample[] = [];
   for (const d of devices) {
-    for (const [point, p] of Object.entries(live.state(d.id)?.points ?? {})) {
-      if (p.value !== null) seed.push({ device: d.id, point, value: p.value, ts: p.ts, quality: p.quality });
-    }
+    for (const [point, p] of Object.entries(live.state(d.id)?.points ?? {})) seed.push({ device: d.id, point, value: p.value, ts: p.ts, quality: p.quality, ...(p.reason === undefined ? {} : { reason: p.reason }) });
   }
   alarms.start(bus, seed);
   for (const m of alarms.deviceModes()) modes.set(m.device, m.mode);
@@ -259,6 +257,7 @@ async function composeGateway(config: SiteConfig, log: Logger, options: GatewayO
       devices: bound,
       trouble,
       dataDir,
+      maxClockSkew: config.deviceDefaults.maxClockSkew,
       ...(broker ? { embeddedBrokerUrl: broker.url, embeddedBroker: broker } : {}),
     });
     if (!connector) {

@@ -61,6 +61,7 @@ export interface Site {
 export interface PointView {
   unit: string | null;
   type: string;
+  /** null when nothing trustworthy was read; `reason` says why (not yet read, comms lost, ...). */
   value: number | boolean | string | null;
   ts: number | null;
   quality: 'good' | 'uncertain' | 'bad' | null;

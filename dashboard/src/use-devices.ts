@@ -51,7 +51,7 @@ function applySamples(devices: DeviceView[], samples: LiveSample[]): DeviceView[
       const prev = points[s.point];
       if (!prev) continue;
       points[s.point] = { ...prev, value: s.value, ts: s.ts, quality: s.quality, reason: s.reason ?? null };
-      if (s.quality === 'good') lastGood = Math.max(lastGood ?? 0, s.ts);
+      if (s.quality === 'good' && s.value !== null) lastGood = Math.max(lastGood ?? 0, s.ts);
     }
     // online and condition come from the gateway's `device` events, never guessed here
     return { ...d, points, lastGood };

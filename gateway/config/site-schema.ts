@@ -94,7 +94,17 @@ export const siteConfigSchema = z.strictObject({
   kinds: siteKindsSchema,
   connectors: z.array(connectorConfigSchema).default([]),
   devices: z.array(deviceSchema).default([]),
-  deviceDefaults: z.strictObject({ offlineAfter: duration.default(120_000) }).prefault({}),
+  deviceDefaults: z
+    .strictObject({
+      offlineAfter: duration.default(120_000),
+      /**
+       * A device time (e.g. an MQTT payload's timestamp) further ahead of the arrival time than this
+       * is replaced by the arrival time and counted (`future_timestamp`): a fast device clock would
+       * otherwise freeze the live value.
+       */
+      maxClockSkew: duration.default(5_000),
+    })
+    .prefault({}),
   broker: brokerSchema.prefault({}),
   storage: storageSchema.prefault({}),
   api: apiSchema.prefault({}),

@@ -45,6 +45,10 @@ export interface ConnectorContext {
   readonly embeddedBroker?: EmbeddedBrokerAccess;
   /** The storage data directory (connectors keep their files under it, e.g. the OPC UA PKI folder). */
   readonly dataDir?: string;
+  /** Random source of the retry jitter (tests inject a fixed one); Math.random when absent. */
+  readonly random?: () => number;
+  /** Device times further ahead of arrival than this are clamped to arrival (`deviceDefaults.maxClockSkew`). */
+  readonly maxClockSkew?: number;
 }
 
 /** Counters every connector keeps; `snapshot` turns them into the health shape. */

@@ -11,11 +11,11 @@
 import type { DeviceInfo } from '../model/device.ts';
 import { fireZonePoint, kindDescriptor, pointsOf } from '../model/kinds/index.ts';
 import type { ZonePlace } from '../model/zone-places.ts';
-import type { PointValue, Quality } from '../model/sample.ts';
+import { REASON, type PointValue, type Quality } from '../model/sample.ts';
 import { compileDeviceCondition, type CommsState, type ConditionRule, type DeviceCondition } from './device-condition.ts';
 
 /** The reason a connector gives when it loses a device (REASON.commsLost of the sample contract). */
-export const COMMS_LOST_REASON = 'comms lost';
+export const COMMS_LOST_REASON = REASON.commsLost;
 
 /** A sample as the live view takes it: the sample contract, where a value may be null with a reason. */
 export interface LiveSample {
@@ -111,7 +111,7 @@ export class LiveView<S extends LiveSample = LiveSample> {
       // whose clock is behind the gateway's must come back after a loss)
       if (prev && prev.ts > s.ts && !lost && prev.reason !== COMMS_LOST_REASON) continue;
       entry.points.set(s.point, pointState(s));
-      if (s.quality === 'good') entry.lastGood = Math.max(entry.lastGood ?? 0, s.ts);
+      if (s.quality === 'good' && s.value !== null) entry.lastGood = Math.max(entry.lastGood ?? 0, s.ts);
     }
     for (const l of this.listeners) l(batch);
     for (const e of touched) this.update(e);

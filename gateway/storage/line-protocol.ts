@@ -53,8 +53,9 @@ export function quoteString(value: string): string {
   return `"${value.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
 }
 
-/** A field value, or undefined when line protocol cannot carry it (NaN, ±Infinity). */
-export function formatFieldValue(value: PointValue): string | undefined {
+/** A field value, or undefined when line protocol cannot carry it (no value, NaN, ±Infinity). */
+export function formatFieldValue(value: PointValue | null): string | undefined {
+  if (value === null) return undefined;
   if (typeof value === 'number') return Number.isFinite(value) ? String(value) : undefined;
   if (typeof value === 'boolean') return value ? 'true' : 'false';
   return quoteString(value);
@@ -81,7 +82,7 @@ export interface EncodeResult {
   readonly lines: string[];
   /** Samples that became fields. */
   readonly points: number;
-  /** Samples left out: unknown device, bad quality, or a value line protocol cannot carry. */
+  /** Samples left out: unknown device, bad quality, no value (null), or a value line protocol cannot carry. */
   readonly skipped: number;
 }
 
@@ -98,7 +99,8 @@ function fieldKey(point: string): string {
 /**
  * Encode samples as lines. `seriesOf(device)` gives the pre-escaped series key (see `seriesKey`)
  * or undefined for a device that is not configured. Samples of quality `bad` are left out: their
- * value is not a measurement. Within a batch, a later sample of the same device, point and
+ * value is not a measurement. Samples without a value (null: not yet read, comms lost) are left out
+ * too: InfluxDB has no null field value, and writing 0 or false would invent one. Within a batch, a later sample of the same device, point and
  * timestamp wins (as it would in InfluxDB).
  */
 export function encodeSamples(samples: readonly Sample[], seriesOf: (device: string) => string | undefined): EncodeResult {

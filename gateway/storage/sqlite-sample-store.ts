@@ -2,6 +2,10 @@
  * The embedded telemetry store: samples in SQLite (node:sqlite, WAL) under the data directory,
  * one transaction per batch, pruned past the retention period.
  *
+ * A sample without a value (nothing trustworthy was read) is stored as it came: value NULL, vtype
+ * `Null`, its quality and its reason (`not yet read`, `comms lost`, `modbus exception 2`); nothing
+ * is invented to fill it. Files from before the `reason` column gain it on open.
+ *
  * Rows are keyed (device, point, ts) in a WITHOUT ROWID table, so a history query is one range
  * scan and pruning walks each series' oldest rows only. A second sample with the same key
  * replaces the first.
@@ -13,16 +17,19 @@ import { inTransaction, openSqlite } from '../model/sqlite-file.ts';
 
 const QUALITY: readonly Quality[] = ['good', 'uncertain', 'bad'];
 /** How a value is typed in the `vtype` column. */
-const VType = { Number: 0, Boolean: 1, Text: 2 } as const;
+const VType = { Number: 0, Boolean: 1, Text: 2, Null: 3 } as const;
 type VType = (typeof VType)[keyof typeof VType];
 
-function encode(value: PointValue): [number | string, VType] {
+/** Row encoding of a value: SQL NULL for "no value" (a NaN number is no value either). */
+function encodeValue(value: PointValue | null): [number | string | null, VType] {
+  if (value === null) return [null, VType.Null];
   if (typeof value === 'boolean') return [value ? 1 : 0, VType.Boolean];
-  if (typeof value === 'number') return [value, VType.Number];
+  if (typeof value === 'number') return Number.isFinite(value) ? [value, VType.Number] : [null, VType.Null];
   return [value, VType.Text];
 }
 
-function decode(raw: unknown, vtype: number): PointValue {
+function decodeValue(raw: unknown, vtype: number): PointValue | null {
+  if (raw === null || vtype === VType.Null) return null;
   if (vtype === VType.Boolean) return raw === 1;
   if (vtype === VType.Number) return Number(raw);
   return String(raw);
@@ -32,9 +39,10 @@ interface Row {
   device: string;
   point: string;
   ts: number;
-  value: number | string;
+  value: number | string | null;
   vtype: number;
   quality: number;
+  reason: string | null;
 }
 
 export class SqliteSampleStore implements SampleStore {
@@ -50,18 +58,19 @@ export class SqliteSampleStore implements SampleStore {
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS samples (
         device TEXT NOT NULL, point TEXT NOT NULL, ts INTEGER NOT NULL,
-        value ANY, vtype INTEGER NOT NULL, quality INTEGER NOT NULL,
+        value ANY, vtype INTEGER NOT NULL, quality INTEGER NOT NULL, reason TEXT,
         PRIMARY KEY (device, point, ts)
       ) WITHOUT ROWID, STRICT;
       CREATE TABLE IF NOT EXISTS series (device TEXT NOT NULL, point TEXT NOT NULL, PRIMARY KEY (device, point)) WITHOUT ROWID;
     `);
-    this.insert = this.db.prepare('INSERT OR REPLACE INTO samples (device, point, ts, value, vtype, quality) VALUES (?, ?, ?, ?, ?, ?)');
+    addReasonColumn(this.db);
+    this.insert = this.db.prepare('INSERT OR REPLACE INTO samples (device, point, ts, value, vtype, quality, reason) VALUES (?, ?, ?, ?, ?, ?, ?)');
     this.seriesInsert = this.db.prepare('INSERT OR IGNORE INTO series (device, point) VALUES (?, ?)');
     this.rangeQuery = this.db.prepare(
-      'SELECT device, point, ts, value, vtype, quality FROM samples WHERE device = ? AND point = ? AND ts >= ? AND ts <= ? ORDER BY ts LIMIT ?',
+      'SELECT device, point, ts, value, vtype, quality, reason FROM samples WHERE device = ? AND point = ? AND ts >= ? AND ts <= ? ORDER BY ts LIMIT ?',
     );
     this.latestQuery = this.db.prepare(
-      'SELECT s.device, s.point, s.ts, s.value, s.vtype, s.quality FROM series r JOIN samples s ON s.device = r.device AND s.point = r.point AND s.ts = (SELECT MAX(ts) FROM samples WHERE device = r.device AND point = r.point)',
+      'SELECT s.device, s.point, s.ts, s.value, s.vtype, s.quality, s.reason FROM series r JOIN samples s ON s.device = r.device AND s.point = r.point AND s.ts = (SELECT MAX(ts) FROM samples WHERE device = r.device AND point = r.point)',
     );
     for (const row of this.db.prepare('SELECT device, point FROM series').all() as Array<{ device: string; point: string }>) {
       this.knownSeries.add(`${row.device}\u0000${row.point}`);
@@ -72,8 +81,11 @@ export class SqliteSampleStore implements SampleStore {
     if (batch.length === 0) return;
     inTransaction(this.db, () => {
       for (const s of batch) {
-        const [value, vtype] = encode(s.value);
-        this.insert.run(s.device, s.point, Math.round(s.ts), value, vtype, QUALITY.indexOf(s.quality));
+        const [value, vtype] = encodeValue(s.value);
+        // A value that could not be stored (NaN) is no value: never `good`.
+        const quality = value === null && s.quality === 'good' ? 'bad' : s.quality;
+        const reason = s.reason ?? (value === null && s.value !== null ? 'not a finite number' : null);
+        this.insert.run(s.device, s.point, Math.round(s.ts), value, vtype, QUALITY.indexOf(quality), reason);
         const key = `${s.device}\u0000${s.point}`;
         if (!this.knownSeries.has(key)) {
           this.seriesInsert.run(s.device, s.point);
@@ -115,11 +127,18 @@ export class SqliteSampleStore implements SampleStore {
 }
 
 function toSample(r: Row): Sample {
-  return {
+  const sample: Sample = {
     device: r.device,
     point: r.point,
     ts: Number(r.ts),
-    value: decode(r.value, r.vtype),
+    value: decodeValue(r.value, r.vtype),
     quality: QUALITY[r.quality] ?? 'bad',
   };
+  return r.reason === null ? sample : { ...sample, reason: r.reason };
+}
+
+/** Schema step for files written before samples carried a reason (a nullable column: no rewrite). */
+function addReasonColumn(db: DatabaseSync): void {
+  const columns = db.prepare('PRAGMA table_info(samples)').all() as Array<{ name: string }>;
+  if (!columns.some((c) => c.name === 'reason')) db.exec('ALTER TABLE samples ADD COLUMN reason TEXT');
 }

@@ -1,13 +1,15 @@
 /**
  * Compiled conditions: a small tree of evaluators per rule instance (rule × device [× point]).
  * Evaluation is three-valued: true, false, or undefined when the inputs are unknown (no value yet,
- * bad quality); undefined never changes an alarm.
+ * a null value, quality not good); undefined never changes an alarm, so a point nobody could read
+ * is neither "in alarm" nor "normal".
  */
 import type { PointValue, Quality } from '../../gateway/model/sample.ts';
 import type { Condition, CounterCondition, RateCondition, StateCondition, ThresholdCondition } from '../config/rule-schema.ts';
 
 export interface PointCell {
-  value: PointValue;
+  /** null when nothing trustworthy was read: every condition on it is unknown. */
+  value: PointValue | null;
   ts: number;
   quality: Quality;
   /** Monotonic time of the last good sample of this point (NaN when none yet). */
@@ -84,7 +86,7 @@ class StateLeaf implements CondNode {
   observe(): void {}
   evaluate(dev: DeviceValues): boolean | undefined {
     const cell = dev.points.get(this.point);
-    if (!cell || cell.quality !== 'good') return undefined;
+    if (!cell || cell.quality !== 'good' || cell.value === null) return undefined;
     const v = cell.value;
     if (this.c.equals !== undefined) return sameValue(v, this.c.equals);
     if (this.c.in !== undefined) return this.c.in.some((x) => sameValue(v, x));

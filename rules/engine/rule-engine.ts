@@ -108,7 +108,7 @@ export class RuleEngine {
   start(source: SampleSource | undefined, seed: readonly Sample[] = []): void {
     const mono = this.clock.monotonic();
     const now = this.clock.now();
-    for (const s of seed) this.store(s, s.quality === 'good' ? mono - Math.max(0, now - s.ts) : undefined);
+    for (const s of seed) this.store(s, s.quality === 'good' && s.value !== null ? mono - Math.max(0, now - s.ts) : undefined);
     const known = new Set<string>();
     for (const inst of this.instances) {
       known.add(`${inst.meta.rule}\u0000${inst.device.id}`);
@@ -188,7 +188,7 @@ export class RuleEngine {
     if (!entry) return undefined;
     const prev = entry.values.points.get(s.point);
     if (prev && prev.ts > s.ts) return undefined; // a late, older sample changes nothing
-    const good = s.quality === 'good' && goodMono !== undefined;
+    const good = s.quality === 'good' && s.value !== null && goodMono !== undefined;
     if (prev) {
       prev.value = s.value;
       prev.ts = s.ts;
@@ -236,7 +236,7 @@ export class RuleEngine {
     const out: Record<string, PointValue> = {};
     for (const p of inst.points) {
       const cell = inst.dev.points.get(p);
-      if (cell) out[p] = cell.value;
+      if (cell && cell.value !== null) out[p] = cell.value;
     }
     if (inst.hasStale) out.silent_s = Math.round((this.clock.monotonic() - inst.dev.lastGoodMono) / 1000);
     return out;

@@ -4,7 +4,8 @@
  *
  * Precedence: maintenance > comms_lost > fault > in_service.
  * - fault: a down condition of the kind holds on the latest good/uncertain values; the change is
- *   dated by the sample's timestamp.
+ *   dated by the sample's timestamp. A sample without a value (null) is not "hearing" the device
+ *   and changes no value: a bad one counts as bad data, an uncertain one ("not yet read") as nothing.
  * - comms_lost: no good or uncertain sample within the device's `offlineAfter` (detected on the
  *   Clock, dated back to the last sample heard: what came after it nobody saw); a batch with only
  *   bad-quality samples for the device (dated by the first of them); or `reportComms(ok=false)`.
@@ -100,7 +101,7 @@ export class DeviceStateTracker implements SampleSink, UptimeStateInputs {
 
   push(batch: readonly Sample[]): void {
     const heard = new Set<string>();
-    for (const s of batch) if (s.quality !== 'bad') heard.add(s.device);
+    for (const s of batch) if (s.quality !== 'bad' && s.value !== null) heard.add(s.device);
     const now = this.clock.now();
     // Samples of one device with the same timestamp are one observation: apply them all, then judge.
     const pending = new Map<DeviceRuntime, number>();
@@ -119,6 +120,8 @@ export class DeviceStateTracker implements SampleSink, UptimeStateInputs {
         pending.set(d, at);
         continue;
       }
+      // Nothing read ("not yet read"): the device was not heard and no value changed.
+      if (s.value === null) continue;
       const prevTs = d.pointTs.get(s.point);
       if (prevTs === undefined || s.ts >= prevTs) {
         d.points.set(s.point, s.value);

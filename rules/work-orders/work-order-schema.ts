@@ -119,7 +119,7 @@ export const dispatchSchema = z.object({
   maxAttempts: z.number().int().min(1).max(100).default(8),
   initialBackoff: duration.default(5_000),
   maxBackoff: duration.default(15 * 60_000),
-  /** ± share of each backoff drawn at random, so contractors are not hit in lockstep. */
+  /** Share of each backoff drawn at random (below the step: 0.2 = 80–100 %), so contractors are not hit in lockstep. */
   jitter: z.number().min(0).max(1).default(0.2),
   /** HTTP / SMTP / MQTT timeout of one attempt. */
   timeout: duration.default(10_000),

@@ -1,13 +1,15 @@
 /**
  * Record samples as JSON lines, one sample per line in arrival order:
  *   {"device":"pump-b1-1","point":"discharge_bar","value":6.1,"ts":1767571200000,"quality":"good"}
+ * A sample without a value is recorded as `"value":null` with its `"reason"`.
  * A field incident recorded this way can be replayed into the pipeline as a regression test.
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
 import type { Sample, SampleSink } from '../../gateway/model/sample.ts';
 
 export function sampleLine(s: Sample): string {
-  return JSON.stringify({ device: s.device, point: s.point, value: s.value, ts: s.ts, quality: s.quality });
+  const line = { device: s.device, point: s.point, value: s.value, ts: s.ts, quality: s.quality };
+  return JSON.stringify(s.reason === undefined ? line : { ...line, reason: s.reason });
 }
 
 /** A SampleSink appending to a JSON-lines file (synchronous writes, buffered per batch). */

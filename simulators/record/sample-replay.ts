@@ -36,10 +36,12 @@ export function parseSampleLine(line: string): Sample | string {
   if (typeof raw !== 'object' || raw === null) return 'not an object';
   const r = raw as Record<string, unknown>;
   if (typeof r.device !== 'string' || typeof r.point !== 'string') return 'device and point must be strings';
-  if (!['number', 'boolean', 'string'].includes(typeof r.value)) return 'value must be a number, boolean or string';
+  if (r.value !== null && !['number', 'boolean', 'string'].includes(typeof r.value)) return 'value must be a number, boolean, string or null';
   if (typeof r.ts !== 'number' || !Number.isFinite(r.ts)) return 'ts must be epoch milliseconds';
   const quality = typeof r.quality === 'string' && QUALITIES.includes(r.quality) ? (r.quality as Quality) : 'good';
-  return { device: r.device, point: r.point, value: r.value as Sample['value'], ts: r.ts, quality };
+  if (r.value === null && quality === 'good') return 'a null value cannot have quality good';
+  const sample: Sample = { device: r.device, point: r.point, value: r.value as Sample['value'], ts: r.ts, quality };
+  return typeof r.reason === 'string' ? { ...sample, reason: r.reason } : sample;
 }
 
 export async function replayRecording(file: string, sink: SampleSink, options: ReplayOptions): Promise<ReplayResult> {

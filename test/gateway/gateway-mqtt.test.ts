@@ -58,7 +58,8 @@ describe('gateway with the embedded broker and the MQTT connector', () => {
     expect(door?.online).toBe(true);
     // badge ids are pseudonymised by default (gateway/privacy/badge-privacy.ts)
     expect(door?.points.last_badge).toEqual({ unit: null, type: 'string', value: expect.stringMatching(/^badge:[0-9a-f]{16}$/), ts, quality: 'good', reason: null });
-    expect(door?.points.held_open?.value).toBeNull();
+    // never read: no value, uncertain, and why
+    expect(door?.points.held_open).toEqual({ unit: null, type: 'boolean', value: null, ts: null, quality: 'uncertain', reason: 'not yet read' });
   });
 
   it('the history endpoint returns what was written', async () => {
@@ -73,6 +74,18 @@ describe('gateway with the embedded broker and the MQTT connector', () => {
     const body = res.json() as { unit: string; samples: Array<{ ts: number; value: number; quality: string }> };
     expect(body.unit).toBe('%/m');
     expect(body.samples).toEqual([0, 1, 2, 3, 4].map((i) => ({ ts: base + i * 1_000, value: i / 10, quality: 'good' })));
+  });
+
+  it('a point without a value is served as null with its quality and reason, live and in history', async () => {
+    const ts = Date.now() + 1; // newer than the readings of the tests before
+    gw.bus.push([{ device: 'smoke-2', point: 'battery_pct', value: null, ts, quality: 'bad', reason: 'comms lost' }]);
+    await gw.bus.drain();
+    const live = await gw.app.inject({ url: '/api/devices/smoke-2' });
+    expect(live.statusCode).toBe(200);
+    expect((live.json() as { points: Record<string, unknown> }).points.battery_pct).toEqual({ unit: '%', type: 'number', value: null, ts, quality: 'bad', reason: 'comms lost' });
+    const res = await gw.app.inject({ url: `/api/devices/smoke-2/points/battery_pct/history?from=${ts}&to=${ts}` });
+    expect(res.statusCode).toBe(200);
+    expect((res.json() as { samples: unknown[] }).samples).toEqual([{ ts, value: null, quality: 'bad', reason: 'comms lost' }]);
   });
 
   it('invalid query parameters get 400 naming the parameter; unknown things get 404', async () => {

@@ -26,7 +26,7 @@ export interface Harness {
   readonly events: AlarmEvent[];
   readonly dbFile: string;
   /** Push samples (ts = now unless given) and let the engine evaluate them. */
-  push(device: string, point: string, value: PointValue, quality?: Quality): void;
+  push(device: string, point: string, value: PointValue | null, quality?: Quality, reason?: string): void;
   pushMany(samples: ReadonlyArray<Omit<Sample, 'ts' | 'quality'> & { quality?: Quality }>): void;
   advance(ms: number): void;
   types(): string[];
@@ -66,7 +66,7 @@ export function harness(options: HarnessOptions): Harness {
     service,
     events,
     dbFile,
-    push: (d, point, value, quality = 'good') => service.engine.onSamples([{ device: d, point, value, ts: clock.now(), quality }]),
+    push: (d, point, value, quality = 'good', reason) => service.engine.onSamples([{ device: d, point, value, ts: clock.now(), quality, ...(reason === undefined ? {} : { reason }) }]),
     pushMany: (samples) => service.engine.onSamples(samples.map((s) => ({ ...s, ts: clock.now(), quality: s.quality ?? 'good' }))),
     advance: (ms) => clock.advance(ms),
     types: () => events.map((e) => e.type),

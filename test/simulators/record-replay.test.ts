@@ -84,11 +84,18 @@ describe('record and replay', () => {
         'not json',
         '{"device":"d1","point":"alarm","value":{"x":1},"ts":2000}',
         '{"device":"d1","point":"alarm","value":false,"ts":3000}',
+        '{"device":"d1","point":"alarm","value":null,"ts":4000,"quality":"bad","reason":"comms lost"}',
+        '{"device":"d1","point":"alarm","value":null,"ts":5000}',
       ].join('\n'),
     );
     const sink = new CollectingSink();
     const result = await replayRecording(file, sink, { speed: 'fast', clock: new VirtualClock() });
-    expect(sink.samples.map((s) => s.value)).toEqual([true, false]);
-    expect(result.skipped).toEqual([`${file}:2: not JSON`, `${file}:3: value must be a number, boolean or string`]);
+    expect(sink.samples.map((s) => s.value)).toEqual([true, false, null]);
+    expect(sink.samples[2]).toEqual({ device: 'd1', point: 'alarm', value: null, ts: 4000, quality: 'bad', reason: 'comms lost' });
+    expect(result.skipped).toEqual([
+      `${file}:2: not JSON`,
+      `${file}:3: value must be a number, boolean, string or null`,
+      `${file}:6: a null value cannot have quality good`,
+    ]);
   });
 });

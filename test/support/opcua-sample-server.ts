@@ -42,7 +42,7 @@ export interface SampleServer {
   readonly namespaceIndex: number;
   readonly certificateFile: string;
   /** Set a variable by its string id (`panel-1.Zone3.State`), with an optional status code. */
-  set(id: string, value: number | boolean, status?: StatusCode): void;
+  set(id: string, value: number | boolean, status?: StatusCode, sourceTime?: Date): void;
   bulk(): UAVariable[];
   shutdown(): Promise<void>;
 }
@@ -122,12 +122,12 @@ export async function startSampleServer(options: SampleServerOptions): Promise<S
     endpoint: `opc.tcp://127.0.0.1:${port}`,
     namespaceIndex: ns.index,
     certificateFile: join(options.pkiDir, 'own', 'certs', 'certificate.pem'),
-    set: (id, value, status = StatusCodes.Good) => {
+    set: (id, value, status = StatusCodes.Good, sourceTime = new Date()) => {
       const v = vars.get(id);
       if (!v) throw new Error(`sample server has no variable ${id}`);
       const suffix = id.split('.').at(-1) ?? '';
       const dataType = TYPES[suffix] ?? (typeof value === 'boolean' ? DataType.Boolean : DataType.Double);
-      v.setValueFromSource(new Variant({ dataType, value }), status, new Date());
+      v.setValueFromSource(new Variant({ dataType, value }), status, sourceTime);
     },
     bulk: () => bulk,
     shutdown: async () => {

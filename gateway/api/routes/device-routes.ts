@@ -4,6 +4,8 @@ import { DEVICE_CONDITIONS } from '../../live/device-condition.ts';
 import { kindName } from '../../model/kinds/kind-name.ts';
 import type { ValueMask } from '../../privacy/badge-privacy.ts';
 import type { DeviceInfo } from '../../model/device.ts';
+import { REASON, type Quality } from '../../model/sample.ts';
+import type { PointState } from '../../live/live-view.ts';
 import { ApiError } from '../api-error.ts';
 import type { ApiDeps } from '../api-deps.ts';
 import { queryTime } from './query-time.ts';
@@ -11,6 +13,12 @@ import { queryTime } from './query-time.ts';
 const pointValue = z.union([z.number(), z.boolean(), z.string()]);
 const quality = z.enum(['good', 'uncertain', 'bad']);
 
+/**
+ * The last sample of a point. `value` is null when nothing trustworthy was read; then `quality`
+ * and `reason` say why (`uncertain` / `not yet read`, `bad` / `comms lost`, `bad` / `modbus
+ * exception 2`). A point the gateway has no sample of at all is `uncertain` / `not yet read`
+ * with a null `ts`.
+ */
 const pointView = z.object({
   unit: z.string().nullable(),
   type: z.string(),
@@ -20,6 +28,13 @@ const pointView = z.object({
   /** Why the quality is not good (`not yet read`, `comms lost`, `modbus exception 2`). */
   reason: z.string().nullable(),
 });
+
+function qualityView(p: PointState | undefined): { quality: Quality; reason: string | null } {
+  if (!p) return { quality: 'uncertain', reason: REASON.notYetRead };
+  return { quality: p.quality, reason: p.reason ?? null };
+}
+
+const historySample = z.object({ ts: z.number(), value: pointValue.nullable(), quality, reason: z.string().optional() });
 
 const deviceView = z.object({
   id: z.string(),
@@ -63,9 +78,7 @@ export function deviceRoutes(deps: ApiDeps): FastifyPluginAsyncZod {
     for (const def of deps.pointsOf(d)) {
       const p = state?.points[def.name];
       const value = p ? (mask ? mask(d.id, def.name, p.value) : p.value) : null;
-      points[def.name] = p
-        ? { unit: def.unit ?? null, type: def.type, value, ts: p.ts, quality: p.quality, reason: p.reason ?? null }
-        : { unit: def.unit ?? null, type: def.type, value: null, ts: null, quality: 'uncertain', reason: 'not yet read' };
+      points[def.name] = { unit: def.unit ?? null, type: def.type, value, ts: p?.ts ?? null, ...qualityView(p) };
     }
     return {
       id: d.id,
@@ -149,7 +162,7 @@ export function deviceRoutes(deps: ApiDeps): FastifyPluginAsyncZod {
               unit: z.string().nullable(),
               from: z.number(),
               to: z.number(),
-              samples: z.array(z.object({ ts: z.number(), value: pointValue.nullable(), quality })),
+              samples: z.array(historySample),
             }),
           },
         },
@@ -173,7 +186,7 @@ export function deviceRoutes(deps: ApiDeps): FastifyPluginAsyncZod {
           unit: def.unit ?? null,
           from,
           to,
-          samples: samples.map((s) => ({ ts: s.ts, value: mask ? mask(device.id, def.name, s.value) : s.value, quality: s.quality })),
+          samples: samples.map((s) => ({ ts: s.ts, value: mask ? mask(device.id, def.name, s.value) : s.value, quality: s.quality, ...(s.reason === undefined ? {} : { reason: s.reason }) })),
         };
       },
     );

@@ -1,15 +1,25 @@
 /**
  * Polls one device (one unit id) on its own interval on the Clock: runs the coalesced reads through
  * the shared connection, decodes points, and keeps the device's state — problems reported once per
- * change, comms-lost after N failed polls (points pushed bad once), slower probing while lost, and
- * normal polling again as soon as the device answers.
+ * change, comms-lost after N failed polls (every point pushed `null` / bad / `comms lost` at once,
+ * through the connector runtime, which also raises the life-safety trouble), probing while lost,
+ * and normal polling again as soon as the device answers.
+ *
+ * Nothing is invented: a point that could not be read (an exception, a value that does not decode,
+ * a NaN register) is pushed as `null` with quality bad and the reason, never as 0 or a default.
+ * Probing follows the link: while the link is down a probe costs nothing (it fails at once without
+ * a request) and runs every poll interval, so the device is polled again as soon as the link's one
+ * backoff has brought it back; while the link is up, a lost device is probed every
+ * `lostProbeInterval` (at least its poll interval) so a dead unit does not hog a shared line.
  */
 import type { Logger } from 'pino';
 import type { Clock, Timer } from '../../model/clock.ts';
 import type { PointDef } from '../../model/device-kinds.ts';
-import type { PointValue, Sample, SampleSink } from '../../model/sample.ts';
+import { backoffDelay } from '../../model/backoff.ts';
+import { REASON, type Sample, type SampleSink } from '../../model/sample.ts';
 import type { ConnectorStats } from '../connector.ts';
-import { backoffDelay, sleep, type ReadChannel } from './modbus-connection.ts';
+import type { CommsLoss } from '../runtime/comms-loss.ts';
+import { sleep, type ReadChannel } from './modbus-connection.ts';
 import type { ReadOutcome } from './modbus-link.ts';
 import type { ModbusConnectorConfig, ModbusPoint } from './modbus-schema.ts';
 import { planReads, type ReadBlock } from './read-planner.ts';
@@ -23,7 +33,7 @@ export interface BoundPoint {
 
 export type PollerOptions = Pick<
   ModbusConnectorConfig,
-  'maxGap' | 'maxRegistersPerRead' | 'maxBitsPerRead' | 'failuresBeforeLost' | 'busyRetries' | 'busyBackoff' | 'reconnectMin' | 'reconnectMax'
+  'maxGap' | 'maxRegistersPerRead' | 'maxBitsPerRead' | 'failuresBeforeLost' | 'busyRetries' | 'busyBackoff' | 'lostProbeInterval'
 >;
 
 /** Exception codes that mean "the device answered, but is busy; ask again shortly". */
@@ -52,7 +62,7 @@ export class DevicePoller {
   private readonly stats: ConnectorStats;
   private readonly options: PollerOptions;
   private readonly onCycle: (ms: number) => void;
-  private readonly random: () => number;
+  private readonly comms: CommsLoss;
   private blocks: ReadBlock<string>[];
   private out: SampleSink | undefined;
   private timer: Timer | undefined;
@@ -60,11 +70,9 @@ export class DevicePoller {
   private stopped = true;
   private failures = 0;
   private lost = false;
-  private lostProbes = 0;
   private lastSuccess: number | null = null;
-  private readonly last = new Map<string, PointValue>();
-  /** Points currently pushed as bad, so bad samples go out once per change. */
-  private readonly badPoints = new Set<string>();
+  /** Points currently pushed as bad, with the reason, so bad samples go out once per change. */
+  private readonly badPoints = new Map<string, string>();
   /** Current problem per block or point key; logged when it changes. */
   private readonly problems = new Map<string, string>();
 
@@ -79,7 +87,7 @@ export class DevicePoller {
     stats: ConnectorStats;
     options: PollerOptions;
     onCycle?: (ms: number) => void;
-    random?: () => number;
+    comms: CommsLoss;
   }) {
     this.deviceId = args.deviceId;
     this.unitId = args.unitId;
@@ -91,7 +99,7 @@ export class DevicePoller {
     this.stats = args.stats;
     this.options = args.options;
     this.onCycle = args.onCycle ?? (() => undefined);
-    this.random = args.random ?? Math.random;
+    this.comms = args.comms;
     this.blocks = planReads(
       args.points.map((p) => ({ key: p.name, table: p.modbus.table, address: p.modbus.address, width: widthOf(p.modbus) })),
       { maxGap: args.options.maxGap, maxRegisters: args.options.maxRegistersPerRead, maxBits: args.options.maxBitsPerRead },
@@ -144,7 +152,8 @@ export class DevicePoller {
       const took = this.clock.monotonic() - started;
       this.onCycle(took);
       if (this.lost) {
-        this.schedule(Math.max(this.interval, backoffDelay(this.lostProbes++, this.options.reconnectMin, this.options.reconnectMax, this.random)));
+        // Follow the link: a probe on a down link costs nothing; on a live link, do not hog it.
+        this.schedule(this.conn.connected ? Math.max(this.interval, this.options.lostProbeInterval) : this.interval);
       } else {
         if (took > this.interval) this.stats.error('poll_overrun');
         this.schedule(Math.max(0, this.interval - took));
@@ -176,7 +185,6 @@ export class DevicePoller {
       this.finish([], failure, false);
       return;
     }
-    this.lostProbes = 0;
     await this.pollAll();
   }
 
@@ -193,7 +201,8 @@ export class DevicePoller {
       if (outcome.ok || outcome.exceptionCode === undefined || !BUSY_CODES.has(outcome.exceptionCode)) break;
       if (busy >= this.options.busyRetries || this.stopped) break;
       this.stats.error('busy_retry');
-      await sleep(this.clock, this.options.busyBackoff * 2 ** busy);
+      // the gateway's one backoff, without jitter: a busy device is asked again after 1, 2, 4 ... × busyBackoff
+      await sleep(this.clock, backoffDelay(busy, { min: this.options.busyBackoff, max: this.options.busyBackoff * 2 ** this.options.busyRetries, jitter: 0 }, () => 0));
     }
     return outcome;
   }
@@ -213,13 +222,12 @@ export class DevicePoller {
         const decoded = toPointValue(raw, bound.modbus, bound.def);
         if (decoded.ok) {
           this.problem(`point ${bound.name}`, undefined);
-          this.last.set(bound.name, decoded.value);
           this.badPoints.delete(bound.name);
           samples.push({ device: this.deviceId, point: bound.name, value: decoded.value, ts, quality: 'good' });
         } else {
           this.stats.error('decode');
           this.problem(`point ${bound.name}`, decoded.reason);
-          this.pushBadOnce(bound, ts, samples);
+          this.pushBadOnce(bound, ts, samples, decoded.reason);
         }
       }
       return undefined;
@@ -236,8 +244,9 @@ export class DevicePoller {
       const ts = this.clock.now();
       for (const member of block.points) {
         const bound = this.points.get(member.key);
-        if (bound) this.pushBadOnce(bound, ts, samples);
+        if (bound) this.pushBadOnce(bound, ts, samples, `modbus exception ${code}`);
       }
+      // 10/11: the gateway answered for a device that did not: that counts towards comms loss
       return GATEWAY_CODES.has(code) ? outcome.message : undefined;
     }
     return `${outcome.kind}: ${outcome.message}`;
@@ -250,19 +259,20 @@ export class DevicePoller {
     if (answered) {
       this.failures = 0;
       this.lastSuccess = now;
+      this.comms.heard(this.deviceId);
       if (this.lost) {
         this.lost = false;
-        this.lostProbes = 0;
         this.log.info({ device: this.deviceId, unitId: this.unitId }, 'modbus device answering again; polling resumed');
       }
     } else if (commsFailure !== undefined) {
       this.failures++;
       if (!this.lost && this.failures >= this.options.failuresBeforeLost) {
         this.lost = true;
-        this.lostProbes = 0;
         this.stats.error('comms_lost');
         this.log.warn({ device: this.deviceId, unitId: this.unitId, failures: this.failures, last: commsFailure }, 'modbus device comms lost; points marked bad');
-        for (const bound of this.points.values()) this.pushBadOnce(bound, now, samples);
+        samples.length = 0; // a comms-lost mark replaces whatever else this poll produced
+        samples.push(...this.comms.lost(this.deviceId, `no answer after ${this.failures} polls (${commsFailure})`));
+        for (const bound of this.points.values()) this.badPoints.set(bound.name, REASON.commsLost);
       }
     }
     if (samples.length > 0 && this.out) {
@@ -271,10 +281,11 @@ export class DevicePoller {
     }
   }
 
-  private pushBadOnce(bound: BoundPoint, ts: number, samples: Sample[]): void {
-    if (this.badPoints.has(bound.name)) return;
-    this.badPoints.add(bound.name);
-    samples.push({ device: this.deviceId, point: bound.name, value: this.last.get(bound.name) ?? placeholder(bound.def), ts, quality: 'bad' });
+  /** The point could not be read: no value, quality bad, and why; once per change of reason. */
+  private pushBadOnce(bound: BoundPoint, ts: number, samples: Sample[], reason: string): void {
+    if (this.badPoints.get(bound.name) === reason) return;
+    this.badPoints.set(bound.name, reason);
+    samples.push({ device: this.deviceId, point: bound.name, value: null, ts, quality: 'bad', reason });
   }
 
   /** A device refused a merged read spanning addresses it lacks: read those points one by one from now on. */
@@ -303,15 +314,3 @@ export class DevicePoller {
   }
 }
 
-function placeholder(def: PointDef): PointValue {
-  switch (def.type) {
-    case 'boolean':
-      return false;
-    case 'number':
-      return 0;
-    case 'enum':
-      return def.values?.[0] ?? '';
-    case 'string':
-      return '';
-  }
-}

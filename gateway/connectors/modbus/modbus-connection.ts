@@ -1,11 +1,13 @@
 /**
  * One Modbus connection (a TCP host or a serial line) shared by every unit id behind it: a queue
- * with exactly one request in flight, timeout retries, and a link that is rebuilt with capped
- * exponential backoff and jitter when it closes or stops answering altogether.
+ * with exactly one request in flight, timeout retries, and a link that is rebuilt with the
+ * runtime's capped jittered backoff when it closes or stops answering altogether. This is the one
+ * backoff of the link: device pollers follow it instead of backing off on their own.
  */
 import type { Logger } from 'pino';
 import type { Clock, Timer } from '../../model/clock.ts';
 import type { ConnectorStats } from '../connector.ts';
+import { Backoff } from '../runtime/backoff.ts';
 import { ModbusLink, type LinkOptions, type ReadOutcome } from './modbus-link.ts';
 import type { ModbusConnectorConfig, ModbusTable } from './modbus-schema.ts';
 
@@ -21,6 +23,8 @@ export interface ReadRequest {
 /** What a device poller needs from its connection. */
 export interface ReadChannel {
   read(request: ReadRequest): Promise<ReadOutcome>;
+  /** False while the link is down (a read then fails at once, without a request). */
+  readonly connected: boolean;
 }
 
 export type ConnectionOptions = LinkOptions &
@@ -31,24 +35,17 @@ interface Queued {
   readonly resolve: (outcome: ReadOutcome) => void;
 }
 
-/** Delay before reconnect attempt `attempt` (0-based): capped exponential, "equal jitter". */
-export function backoffDelay(attempt: number, min: number, max: number, random: () => number): number {
-  const base = Math.min(max, min * 2 ** Math.min(attempt, 30));
-  return Math.round(base / 2 + (random() * base) / 2);
-}
-
 export class ModbusConnection implements ReadChannel {
   private readonly options: ConnectionOptions;
   private readonly clock: Clock;
   private readonly log: Logger;
   private readonly stats: ConnectorStats;
-  private readonly random: () => number;
+  private readonly backoff: Backoff;
   private readonly queue: Queued[] = [];
   private link: ModbusLink | undefined;
   private connecting = false;
   private busy = false;
   private stopped = true;
-  private attempt = 0;
   private reconnectTimer: Timer | undefined;
   private failures = 0;
   private linkProven = false;
@@ -57,12 +54,12 @@ export class ModbusConnection implements ReadChannel {
   /** Last connect error logged at warn; repeats of the same error go to debug. */
   private lastConnectError: string | undefined;
 
-  constructor(options: ConnectionOptions, clock: Clock, log: Logger, stats: ConnectorStats, random: () => number = Math.random) {
+  constructor(options: ConnectionOptions, clock: Clock, log: Logger, stats: ConnectorStats, random: () => number) {
     this.options = options;
     this.clock = clock;
     this.log = log;
     this.stats = stats;
-    this.random = random;
+    this.backoff = new Backoff({ min: options.reconnectMin, max: options.reconnectMax }, random);
   }
 
   /** Start connecting; resolves after the first attempt (successful or not). */
@@ -153,7 +150,7 @@ export class ModbusConnection implements ReadChannel {
       if (outcome.ok) this.stats.lastSuccess = this.clock.now();
       if (!this.linkProven) {
         this.linkProven = true;
-        this.attempt = 0;
+        this.backoff.reset();
       }
       return;
     }
@@ -187,9 +184,9 @@ export class ModbusConnection implements ReadChannel {
       this.log.info({ transport: this.options.transport, target: target(this.options) }, 'modbus connected');
     } catch (err) {
       this.stats.error('connect');
-      const delay = backoffDelay(this.attempt++, this.options.reconnectMin, this.options.reconnectMax, this.random);
+      const delay = this.backoff.next();
       const message = (err as Error).message;
-      const fields = { target: target(this.options), err: message, retryInMs: delay, attempt: this.attempt };
+      const fields = { target: target(this.options), err: message, retryInMs: delay, attempt: this.backoff.attempts };
       if (message !== this.lastConnectError) this.log.warn(fields, 'modbus connect failed; retrying with backoff');
       else this.log.debug(fields, 'modbus connect failed again');
       this.lastConnectError = message;
@@ -208,7 +205,7 @@ export class ModbusConnection implements ReadChannel {
     this.stats.error('connection_lost');
     void link.close();
     for (const q of this.queue.splice(0)) q.resolve({ ok: false, kind: 'disconnected', message: reason });
-    const delay = backoffDelay(this.attempt++, this.options.reconnectMin, this.options.reconnectMax, this.random);
+    const delay = this.backoff.next();
     this.log.warn({ reason, retryInMs: delay }, 'modbus connection lost');
     this.schedule(delay);
   }

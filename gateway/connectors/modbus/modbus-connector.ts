@@ -6,13 +6,14 @@
  */
 import type { Logger } from 'pino';
 import type { Timer } from '../../model/clock.ts';
-import { pointsOf, type PointDef } from '../../model/device-kinds.ts';
 import type { SampleSink } from '../../model/sample.ts';
 import { ConnectorStats, type BoundDevice, type ConnectionHealth, type Connector, type ConnectorContext } from '../connector.ts';
-import { DevicePoller, type BoundPoint } from './device-poller.ts';
+import { CommsLoss } from '../runtime/comms-loss.ts';
+import { RefusedBindings } from '../runtime/refused-bindings.ts';
+import { DevicePoller } from './device-poller.ts';
 import { ModbusConnection } from './modbus-connection.ts';
-import { modbusBindingSchema, type ModbusConnectorConfig } from './modbus-schema.ts';
-import { checkPointAgainstDef } from './register-decode.ts';
+import { checkModbusBinding } from './modbus-binding-check.ts';
+import type { ModbusConnectorConfig } from './modbus-schema.ts';
 
 const CYCLE_WINDOW = 2048;
 /** Rates in health are measured over roughly the last RATE_EVERY_MS x RATE_POINTS. */
@@ -32,8 +33,9 @@ export class ModbusConnector implements Connector {
   private readonly log: Logger;
   private readonly stats = new ConnectorStats();
   private readonly conn: ModbusConnection;
+  private readonly comms: CommsLoss;
   private readonly pollers: DevicePoller[] = [];
-  private readonly rejected: Record<string, string> = {};
+  private readonly rejected: RefusedBindings;
   private readonly cycles: number[] = [];
   private cycleIndex = 0;
   private readonly rates: RatePoint[] = [];
@@ -44,43 +46,21 @@ export class ModbusConnector implements Connector {
     this.config = config;
     this.ctx = ctx;
     this.log = ctx.log;
-    this.conn = new ModbusConnection(config, ctx.clock, ctx.log, this.stats);
+    this.conn = new ModbusConnection(config, ctx.clock, ctx.log, this.stats, ctx.random ?? Math.random);
+    this.comms = new CommsLoss({ connector: config.id, devices: [], clock: ctx.clock, trouble: ctx.trouble });
+    this.rejected = new RefusedBindings(config.id, ctx.trouble, ctx.log);
     for (const device of ctx.devices) {
       const problems = this.bind(device);
-      if (problems.length === 0) continue;
-      const message = `device ${device.info.id} on modbus connector ${config.id}: ${problems.join('; ')}`;
-      this.rejected[device.info.id] = problems.join('; ');
-      this.log.error({ device: device.info.id, problems }, 'modbus binding rejected; device not polled');
-      ctx.trouble.raise(`modbus-binding:${device.info.id}`, `connector:${config.id}`, message);
+      if (problems.length > 0) this.rejected.refuse(device.info, problems);
     }
   }
 
   /** Build the poller of one device, or return what is wrong with its binding. */
   private bind(device: BoundDevice): string[] {
-    const parsed = modbusBindingSchema.safeParse(device.binding);
-    if (!parsed.success) return parsed.error.issues.map((i) => `binding.${i.path.join('.')}: ${i.message}`);
-    const binding = parsed.data;
-    const map = this.config.maps[binding.map];
-    if (!map) {
-      const known = Object.keys(this.config.maps);
-      return [`binding.map "${binding.map}" is not among the connector's maps (${known.length > 0 ? known.join(', ') : 'none defined'})`];
-    }
-    const zones = device.info.zones;
-    const defs = new Map<string, PointDef>(pointsOf(device.info.kind, zones === undefined ? {} : { zones }).map((d) => [d.name, d]));
-    const problems: string[] = [];
-    const points: BoundPoint[] = [];
-    for (const [name, modbus] of Object.entries(map)) {
-      const def = defs.get(name);
-      if (!def) {
-        problems.push(`maps.${binding.map}.${name}: not a point of kind ${device.info.kind} (points: ${[...defs.keys()].join(', ')})`);
-        continue;
-      }
-      const problem = checkPointAgainstDef(modbus, def);
-      if (problem) problems.push(`maps.${binding.map}.${name}: ${problem}`);
-      else points.push({ name, def, modbus });
-    }
-    if (problems.length > 0) return problems;
-    if (points.length === 0) return [`maps.${binding.map} has no points`];
+    const checked = checkModbusBinding(this.config, device.info, device.binding);
+    if (!checked.ok) return checked.problems.map((p) => `${p.path}: ${p.message}`);
+    const { binding, points } = checked;
+    this.comms.watch({ id: device.info.id, kind: device.info.kind, points: points.map((p) => p.name) });
     this.pollers.push(
       new DevicePoller({
         deviceId: device.info.id,
@@ -93,6 +73,7 @@ export class ModbusConnector implements Connector {
         stats: this.stats,
         options: this.config,
         onCycle: (ms) => this.recordCycle(ms),
+        comms: this.comms,
       }),
     );
     return [];
@@ -113,6 +94,7 @@ export class ModbusConnector implements Connector {
     this.rateTimer?.cancel();
     this.rateTimer = undefined;
     await this.conn.stop();
+    this.comms.clearAll();
   }
 
   health(): ConnectionHealth {
@@ -123,7 +105,7 @@ export class ModbusConnector implements Connector {
       pollCycleP99Ms: this.cycleP99(),
       ...this.perSecond(),
       devices: Object.fromEntries(this.pollers.map((p) => [p.deviceId, p.state()])),
-      ...(Object.keys(this.rejected).length > 0 ? { rejectedBindings: { ...this.rejected } } : {}),
+      ...(this.rejected.snapshot() ? { rejectedBindings: this.rejected.snapshot() } : {}),
     });
   }
 

@@ -69,9 +69,15 @@ export const modbusConnectorSchema = z
     maxBitsPerRead: z.number().int().min(1).max(2000).default(2000),
     /** Consecutive failed polls before a device is marked comms-lost (and failed requests before the connection is rebuilt). */
     failuresBeforeLost: z.number().int().min(1).max(100).default(3),
-    /** Reconnect backoff: first delay, doubled per failed attempt up to the cap, with jitter. */
+    /**
+     * Reconnect backoff of the link (the only backoff: device probes follow the link): first delay,
+     * doubled per failed attempt up to the cap, with jitter. The 3 s cap brings data back within
+     * about 5 s of a device or gateway returning.
+     */
     reconnectMin: duration.default(500),
-    reconnectMax: duration.default(30_000),
+    reconnectMax: duration.default(3_000),
+    /** While a device is comms-lost and its link is up, one probe read every this long (at least its poll interval). */
+    lostProbeInterval: duration.default(2_000),
     /** Retries of a request answered with exception 6 (device busy), with exponential backoff from `busyBackoff`. */
     busyRetries: z.number().int().min(0).max(10).default(3),
     busyBackoff: duration.default(100),

@@ -4,17 +4,29 @@
  * `binding.topic` or, failing that, by a connector route whose `{device}` segment names it.
  * Bad payloads are counted per topic and logged with rate limiting; on life-safety devices or
  * `lifeSafetyTopics` they raise a gateway trouble condition instead of vanishing.
+ *
+ * Reconnecting is ours, not mqtt.js's fixed period: after a lost connection or a refused CONNACK
+ * (`reconnectOnConnackError`) the next attempt waits the runtime's capped jittered backoff on the
+ * Clock. While the broker cannot be reached, every bound device is marked comms lost, and fire
+ * panels and smoke detectors raise `comms-lost:<device>` naming the reason (e.g. "Connection
+ * refused: Not authorized"); a device's next readable message ends it.
+ * A binding that cannot work is refused with a trouble (never a thrown constructor).
  */
 import mqtt, { type MqttClient } from 'mqtt';
 import { tlsClientOptions } from '../../net/tls-client.ts';
 import type { Logger } from 'pino';
+import type { Timer } from '../../model/clock.ts';
 import { LIFE_SAFETY_KINDS, pointsOf, type DeviceKind, type PointDef } from '../../model/device-kinds.ts';
 import type { DeviceInfo } from '../../model/device.ts';
 import type { SampleSink } from '../../model/sample.ts';
 import { RateLimitedLog } from '../../log/rate-limited-log.ts';
 import { ConnectorStats, type ConnectionHealth, type Connector, type ConnectorContext } from '../connector.ts';
+import { Backoff } from '../runtime/backoff.ts';
+import { CommsLoss } from '../runtime/comms-loss.ts';
+import { RefusedBindings } from '../runtime/refused-bindings.ts';
 import { ThroughputMeter } from '../throughput-meter.ts';
-import { mqttBindingSchema, type MqttConnectorConfig, type PayloadMapping } from './mqtt-schema.ts';
+import { checkMqttBinding } from './mqtt-binding-check.ts';
+import type { MqttConnectorConfig, PayloadMapping } from './mqtt-schema.ts';
 import { decodeJsonPayload } from './payload-decode.ts';
 import { mapPayload } from './payload-mapping.ts';
 import { hasWildcard, topicMatches } from './topic-match.ts';
@@ -58,7 +70,17 @@ export class MqttConnector implements Connector {
   /** Devices with a topic of their own: routes never double-deliver to them. */
   private readonly ownTopic = new Set<string>();
   private readonly badByTopic = new Map<string, number>();
+  /** Payload fields rejected (wrong type), by `device.point`. */
+  private readonly rejectedFields = new Map<string, number>();
+  private readonly refused: RefusedBindings;
+  private readonly comms: CommsLoss;
+  private readonly backoff: Backoff;
+  private readonly maxClockSkew: number | undefined;
   private client: MqttClient | undefined;
+  private out: SampleSink | undefined;
+  private reconnectTimer: Timer | undefined;
+  private stopping = false;
+  private lastConnectError: string | undefined;
 
   constructor(config: MqttConnectorConfig, ctx: ConnectorContext) {
     this.id = config.id;
@@ -67,27 +89,30 @@ export class MqttConnector implements Connector {
     this.log = ctx.log;
     this.warnings = new RateLimitedLog(ctx.log, ctx.clock);
     this.meter = new ThroughputMeter(ctx.clock, () => this.stats);
-    for (const r of config.routes) {
+    this.refused = new RefusedBindings(config.id, ctx.trouble, ctx.log);
+    this.comms = new CommsLoss({ connector: config.id, devices: [], clock: ctx.clock, trouble: ctx.trouble });
+    this.backoff = new Backoff({ min: config.reconnectMin, max: config.reconnectMax }, ctx.random ?? Math.random);
+    this.maxClockSkew = ctx.maxClockSkew;
+    config.routes.forEach((r, i) => {
       if (r.mapping !== undefined && !config.mappings[r.mapping]) {
-        throw new Error(`connector ${config.id}: route "${r.pattern}" uses mapping "${r.mapping}", which is not defined`);
+        this.refused.refusePart(`routes[${i}]`, `routes[${i}].mapping: "${r.mapping}" is not among the connector's mappings (${Object.keys(config.mappings).join(', ') || 'none defined'}); route "${r.pattern}" not used`);
+        return;
       }
       this.patterns.push({ pattern: compilePattern(r.pattern), mapping: r.mapping });
-    }
+    });
     for (const bound of ctx.devices) {
-      const binding = mqttBindingSchema.parse(bound.binding);
-      const mapping = binding.mapping === undefined ? undefined : config.mappings[binding.mapping];
-      if (binding.mapping !== undefined && !mapping) {
-        throw new Error(`device ${bound.info.id}: mapping "${binding.mapping}" is not defined on connector ${config.id}`);
+      const checked = checkMqttBinding(config, bound.info, bound.binding);
+      if (!checked.ok) {
+        this.refused.refuse(bound.info, checked.problems.map((p) => `${p.path}: ${p.message}`));
+        continue;
       }
+      const binding = checked.binding;
+      const mapping = binding.mapping === undefined ? undefined : config.mappings[binding.mapping];
       const zones = bound.info.zones;
       const points = pointsOf(bound.info.kind, zones === undefined ? {} : { zones });
       this.targets.set(bound.info.id, { info: bound.info, points, mapping: binding.mapping });
-      if (binding.topic === undefined) {
-        if (this.patterns.length === 0) {
-          throw new Error(`device ${bound.info.id}: binding has no topic and connector ${config.id} has no routes with a {device} segment`);
-        }
-        continue;
-      }
+      this.comms.watch({ id: bound.info.id, kind: bound.info.kind, points: watchedPoints(points, mapping) });
+      if (binding.topic === undefined) continue;
       this.ownTopic.add(bound.info.id);
       const route: Route = { filter: binding.topic, device: bound.info.id, kind: bound.info.kind, points, mapping };
       if (hasWildcard(binding.topic)) this.wildcard.push(route);
@@ -101,10 +126,15 @@ export class MqttConnector implements Connector {
     if (!url) throw new Error(`connector ${this.id}: url "embedded" but no embedded broker is running`);
     this.meter.start();
     const filters = [...new Set([...this.exact.keys(), ...this.wildcard.map((r) => r.filter), ...this.patterns.map((p) => p.pattern.filter)])];
+    this.out = out;
+    this.stopping = false;
     const client = mqtt.connect(url, {
       clientId: this.config.clientId ?? `facility-gateway-${this.id}`,
       clean: this.config.clean,
-      reconnectPeriod: 1_000,
+      // mqtt.js's own fixed-period reconnect is off: ours backs off on the Clock (scheduleReconnect),
+      // and a refused CONNACK (bad credentials, not authorised) is retried too, not final.
+      reconnectPeriod: 0,
+      reconnectOnConnackError: true,
       connectTimeout: 10_000,
       ...(this.config.username !== undefined ? { username: this.config.username } : {}),
       ...(this.config.password !== undefined ? { password: this.config.password } : {}),
@@ -115,6 +145,8 @@ export class MqttConnector implements Connector {
     client.on('connect', (ack) => {
       this.stats.connected = true;
       this.stats.consecutiveFailures = 0;
+      this.backoff.reset();
+      this.lastConnectError = undefined;
       this.log.info({ url, sessionPresent: ack.sessionPresent, topics: filters.length }, 'mqtt connected');
       if (filters.length === 0) return;
       const wanted: Record<string, { qos: 0 | 1 }> = {};
@@ -134,13 +166,19 @@ export class MqttConnector implements Connector {
       });
     });
     client.on('close', () => {
-      if (this.stats.connected) this.log.warn({ url }, 'mqtt connection closed; reconnecting');
+      const was = this.stats.connected;
       this.stats.connected = false;
+      if (this.stopping) return;
+      if (was) this.log.warn({ url }, 'mqtt connection closed; reconnecting');
+      this.comms.allLost(was ? `connection to broker ${url} lost` : (this.lastConnectError ?? `broker ${url} unreachable`), this.out);
+      this.scheduleReconnect(client);
     });
     client.on('error', (err) => {
       this.stats.consecutiveFailures++;
-      this.stats.error('connection');
-      this.warnings.warn('connection', { url, err: err.message }, 'mqtt connection error');
+      const refused = 'code' in err && typeof err.code === 'number' && err.message.startsWith('Connection refused');
+      this.stats.error(refused ? 'connack_refused' : 'connection');
+      this.lastConnectError = err.message;
+      this.warnings.warn(refused ? 'connack' : 'connection', { url, err: err.message }, refused ? 'mqtt broker refused the connection; retrying with backoff' : 'mqtt connection error');
     });
     client.on('message', (topic, payload) => {
       try {
@@ -163,15 +201,38 @@ export class MqttConnector implements Connector {
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     this.meter.stop();
+    this.reconnectTimer?.cancel();
+    this.reconnectTimer = undefined;
     const client = this.client;
     this.client = undefined;
     if (client) await client.endAsync();
     this.stats.connected = false;
+    this.comms.clearAll();
   }
 
   health(): ConnectionHealth {
-    return this.stats.snapshot(this.id, 'mqtt', { ...this.meter.rates(), badPayloadsByTopic: Object.fromEntries(this.badByTopic) });
+    const refused = this.refused.snapshot();
+    return this.stats.snapshot(this.id, 'mqtt', {
+      ...this.meter.rates(),
+      badPayloadsByTopic: Object.fromEntries(this.badByTopic),
+      rejectedFields: Object.fromEntries(this.rejectedFields),
+      ...(this.lastConnectError !== undefined ? { lastError: this.lastConnectError } : {}),
+      ...(refused ? { rejectedBindings: refused } : {}),
+    });
+  }
+
+  /** Next connection attempt after the runtime's backoff (mqtt.js reconnects on its own no more). */
+  private scheduleReconnect(client: MqttClient): void {
+    if (this.stopping || this.reconnectTimer || this.client !== client) return;
+    const delay = this.backoff.next();
+    this.reconnectTimer = this.ctx.clock.setTimer(delay, () => {
+      this.reconnectTimer = undefined;
+      if (this.stopping || this.client !== client) return;
+      // keep the stores: a reconnect must not forget messages in flight
+      client.reconnect({ incomingStore: client.incomingStore, outgoingStore: client.outgoingStore });
+    });
   }
 
   private routesFor(topic: string): Route[] {
@@ -223,14 +284,22 @@ export class MqttConnector implements Connector {
     }
     if (lifeSafetyTopic) this.ctx.trouble.clear(topicTroubleKey(topic));
     for (const route of routes) {
-      const { samples, problems } = mapPayload(decoded.value, route.device, route.points, route.mapping, arrival);
+      const result = mapPayload(decoded.value, route.device, route.points, route.mapping, arrival, this.maxClockSkew);
+      const { samples, problems, rejected } = result;
+      const good = samples.length - rejected.length;
+      if (result.clampedFuture) this.stats.error('future_timestamp');
+      for (const r of rejected) this.countRejectedField(route.device, r.point);
       if (problems.length > 0) {
-        this.badPayload(topic, [route], samples.length === 0 ? 'unmapped_payload' : 'bad_field', problems.join('; '), lifeSafetyTopic);
+        this.badPayload(topic, [route], good === 0 ? 'unmapped_payload' : 'bad_field', problems.join('; '), lifeSafetyTopic, rejected.length > 0 || good === 0);
       }
       if (samples.length === 0) continue;
       this.stats.samples += samples.length;
-      this.stats.lastSuccess = arrival;
-      if (LIFE_SAFETY_KINDS.has(route.kind)) this.ctx.trouble.clear(troubleKey(route.device));
+      if (good > 0) {
+        this.stats.lastSuccess = arrival;
+        this.comms.heard(route.device);
+      }
+      // One readable field does not make a life-safety device readable: only a payload with nothing rejected does.
+      if (LIFE_SAFETY_KINDS.has(route.kind) && rejected.length === 0 && good > 0) this.ctx.trouble.clear(troubleKey(route.device));
       out.push(samples);
     }
   }
@@ -241,10 +310,18 @@ export class MqttConnector implements Connector {
     this.badByTopic.set(key, (this.badByTopic.get(key) ?? 0) + 1);
   }
 
-  private badPayload(topic: string, routes: readonly Route[], kind: string, reason: string, lifeSafetyTopic: boolean): void {
+  /** Payload fields of the wrong type, counted per device point (bounded like the topic counts). */
+  private countRejectedField(device: string, point: string): void {
+    this.stats.error('rejected_field');
+    const key = `${device}.${point}`;
+    const slot = this.rejectedFields.has(key) || this.rejectedFields.size < MAX_COUNTED_TOPICS ? key : '(other)';
+    this.rejectedFields.set(slot, (this.rejectedFields.get(slot) ?? 0) + 1);
+  }
+
+  private badPayload(topic: string, routes: readonly Route[], kind: string, reason: string, lifeSafetyTopic: boolean, unreadable = true): void {
     this.count(topic, kind);
     this.warnings.warn(`${topic}:${kind}`, { topic, kind, reason, devices: routes.map((r) => r.device) }, 'bad mqtt payload dropped');
-    if (kind === 'bad_field') return; // partly readable: the good fields went through
+    if (!unreadable) return; // only the timestamp was off: every field went through
     let raised = false;
     for (const route of routes) {
       if (!LIFE_SAFETY_KINDS.has(route.kind)) continue;
@@ -263,4 +340,9 @@ function troubleKey(device: string): string {
 
 function topicTroubleKey(topic: string): string {
   return `mqtt-unreadable-topic:${topic}`;
+}
+
+/** The points a device's payloads can carry: the mapped ones, or every point of the kind without a mapping. */
+function watchedPoints(points: readonly PointDef[], mapping: PayloadMapping | undefined): string[] {
+  return points.filter((p) => mapping === undefined || mapping.points[p.name] !== undefined).map((p) => p.name);
 }

@@ -1,6 +1,6 @@
 import { tlsClientSchema } from '../../net/tls-client.ts';
 import { z } from 'zod';
-import { identifier } from '../../config/common-schema.ts';
+import { duration, identifier } from '../../config/common-schema.ts';
 import { patternProblem } from './topic-pattern.ts';
 
 /** How one canonical point is read out of a JSON payload. */
@@ -9,9 +9,9 @@ export const pointMapping = z.object({
   path: z.string().min(1),
   scale: z.number().optional(),
   offset: z.number().optional(),
-  /** Map raw values (as strings) to point values, e.g. `{ "1": "fire", "0": "normal" }`. */
+  /** Map raw values (as strings) to point values, e.g. `{ "1": "fire", "0": "normal" }`; the mapped value must have the point's type. */
   map: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
-  /** Words that mean true/false for boolean points (default: true/false, 1/0, on/off, yes/no). */
+  /** Strings that mean true/false for a boolean point (case-insensitive). Without them a boolean point takes only JSON true/false. */
   booleanWords: z.object({ true: z.array(z.string()), false: z.array(z.string()) }).optional(),
 });
 export type PointMapping = z.output<typeof pointMapping>;
@@ -36,6 +36,9 @@ export const mqttConnectorSchema = z.object({
   qos: z.union([z.literal(0), z.literal(1)]).default(1),
   /** false keeps a persistent session so QoS 1 messages survive a gateway restart. */
   clean: z.boolean().default(false),
+  /** Reconnect backoff (after a lost connection or a refused CONNACK): first delay, doubled up to the cap, with jitter. */
+  reconnectMin: duration.default(1_000),
+  reconnectMax: duration.default(30_000),
   /** Named payload mappings that bindings refer to. */
   mappings: z.record(z.string(), payloadMapping).default({}),
   /** Topics that carry life-safety data: unreadable payloads on them raise a trouble condition. */
@@ -59,6 +62,8 @@ export const mqttConnectorSchema = z.object({
     .default([]),
   /** Payloads larger than this are dropped (and counted) before decoding. */
   maxPayloadBytes: z.number().int().positive().max(16 * 1024 * 1024).default(64 * 1024),
+}).superRefine((c, ctx) => {
+  if (c.reconnectMax < c.reconnectMin) ctx.addIssue({ code: 'custom', path: ['reconnectMax'], message: 'reconnectMax must be at least reconnectMin' });
 });
 export type MqttConnectorConfig = z.output<typeof mqttConnectorSchema>;
 

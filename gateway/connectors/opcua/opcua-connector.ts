@@ -5,32 +5,29 @@
  *
  * Recovery is ours, not the library's: on a lost connection, a closed session, a terminated
  * subscription or a silent one (no data and no keep-alive for `silentAfter`), the whole client is
- * torn down and rebuilt from config after a jittered, capped backoff on the injected Clock.
+ * torn down and rebuilt from config after the connector runtime's jittered, capped backoff on the
+ * injected Clock. While the server cannot be reached every point is `null` / bad / `comms lost`
+ * (also the points never read), and fire panels raise `comms-lost:<device>`.
+ *
+ * Nothing is invented: a value that does not fit its point, or a Bad status, makes the point
+ * `null` / bad with the reason (no stale good value stays); an Uncertain status keeps the value
+ * with quality uncertain and the status name as the reason. A binding that cannot work is refused
+ * with a trouble; the other devices run.
  */
-import {
-  AttributeIds,
-  DataChangeFilter,
-  DataChangeTrigger,
-  DeadbandType,
-  OPCUAClient,
-  TimestampsToReturn,
-  type ClientMonitoredItemGroup,
-  type ClientSession,
-  type ClientSubscription,
-  type DataValue,
-  type OPCUACertificateManager,
-} from 'node-opcua';
-import type { EventEmitter } from 'node:events';
+import { AttributeIds, OPCUAClient, type ClientSession, type ClientSubscription, type DataValue, type OPCUACertificateManager } from 'node-opcua';
 import type { Logger } from 'pino';
 import type { Timer } from '../../model/clock.ts';
 import { LIFE_SAFETY_KINDS } from '../../model/device-kinds.ts';
-import type { PointValue, Sample, SampleSink } from '../../model/sample.ts';
+import type { Sample, SampleSink } from '../../model/sample.ts';
 import { RateLimitedLog } from '../../log/rate-limited-log.ts';
 import { ConnectorStats, type ConnectionHealth, type Connector, type ConnectorContext } from '../connector.ts';
 import { ThroughputMeter } from '../throughput-meter.ts';
-import { expandBindings, type MonitoredPoint } from './opcua-bindings.ts';
+import { Backoff } from '../runtime/backoff.ts';
+import { DEFAULT_MAX_CLOCK_SKEW } from '../runtime/clock-skew.ts';
+import type { CommsLoss } from '../runtime/comms-loss.ts';
+import type { RefusedBindings } from '../runtime/refused-bindings.ts';
+import type { MonitoredPoint } from './opcua-bindings.ts';
 import {
-  checkIdentityFiles,
   createCertificateManager,
   pkiFolder,
   securityModeOf,
@@ -39,18 +36,12 @@ import {
 } from './opcua-client-options.ts';
 import type { OpcuaConnectorConfig } from './opcua-schema.ts';
 import { routeOpcuaLibraryLogs } from './opcua-library-log.ts';
-import { convertValue, qualityOf } from './opcua-value.ts';
+import { monitorPoints } from './opcua-items.ts';
+import { sampleOf } from './opcua-sample.ts';
+import { bindDevices, closeLive, type Live } from './opcua-session-parts.ts';
 
 /** ns=0 Server_ServerCapabilities_OperationLimits_MaxMonitoredItemsPerCall. */
 const MAX_MONITORED_ITEMS_PER_CALL = 'i=11714';
-
-interface Live {
-  readonly gen: number;
-  readonly client: OPCUAClient;
-  session?: ClientSession;
-  subscription?: ClientSubscription;
-  readonly groups: ClientMonitoredItemGroup[];
-}
 
 interface BadNode {
   readonly device: string;
@@ -68,10 +59,14 @@ export class OpcuaConnector implements Connector {
   private readonly stats = new ConnectorStats();
   private readonly meter: ThroughputMeter;
   private readonly points: readonly MonitoredPoint[];
-  private readonly lastValue = new Map<MonitoredPoint, PointValue>();
   /** When a point was marked bad for a lost connection: its next sample must not look older. */
   private readonly markedBadAt = new Map<MonitoredPoint, number>();
   private readonly lifeSafety: boolean;
+  private readonly comms: CommsLoss;
+  private readonly refused: RefusedBindings;
+  private readonly backoff: Backoff;
+  /** A connector-level configuration problem (e.g. an unreadable identity file): it does not connect. */
+  private readonly configProblem: string | undefined;
   private certificates: OPCUACertificateManager | undefined;
   private out: SampleSink | undefined;
   private live: Live | undefined;
@@ -98,23 +93,29 @@ export class OpcuaConnector implements Connector {
     this.warnings = new RateLimitedLog(ctx.log, ctx.clock);
     this.meter = new ThroughputMeter(ctx.clock, () => this.stats);
     routeOpcuaLibraryLogs(ctx.log);
-    this.points = expandBindings(ctx.devices);
+    const bound = bindDevices(config, ctx);
+    this.refused = bound.refused;
+    this.points = bound.points;
+    this.comms = bound.comms;
+    this.configProblem = bound.configProblem;
     this.lifeSafety = this.points.some((p) => LIFE_SAFETY_KINDS.has(p.kind));
-    checkIdentityFiles(config);
     if (config.identity.type === 'user' && config.securityMode === 'None') {
       ctx.log.warn(
         { endpoint: config.endpoint, username: config.identity.username },
         'OPC UA user name and password are sent with securityMode None: set securityMode Sign or SignAndEncrypt (and a securityPolicy) so they are not readable on the network',
       );
     }
-    if (config.reconnectMaxDelay < config.reconnectDelay) {
-      throw new Error(`connector ${config.id}: reconnectMaxDelay (${config.reconnectMaxDelay} ms) is below reconnectDelay (${config.reconnectDelay} ms)`);
-    }
+    this.backoff = new Backoff({ min: config.reconnectDelay, max: Math.max(config.reconnectDelay, config.reconnectMaxDelay) }, ctx.random ?? Math.random);
   }
 
   /** Resolves after the first connection attempt, connected or not; retries continue in the background. */
   async start(out: SampleSink): Promise<void> {
     this.out = out;
+    if (this.configProblem !== undefined) {
+      this.lastError = `config: ${this.configProblem}`;
+      this.comms.allLost(`connector not started: ${this.configProblem}`, out);
+      return;
+    }
     this.stopped = false;
     this.meter.start();
     if (this.config.trustUnknownServerCertificates) {
@@ -135,9 +136,11 @@ export class OpcuaConnector implements Connector {
     this.certificates = undefined;
     this.ctx.trouble.clear(this.silentKey());
     this.ctx.trouble.clear(this.lostKey());
+    this.comms.clearAll();
   }
 
   health(): ConnectionHealth {
+    const refused = this.refused.snapshot();
     return this.stats.snapshot(this.id, 'opcua', {
       ...this.meter.rates(),
       endpoint: this.config.endpoint,
@@ -148,6 +151,7 @@ export class OpcuaConnector implements Connector {
       reconnects: this.reconnects,
       ...(this.lastError !== undefined ? { lastError: this.lastError } : {}),
       ...(this.badNodes.length > 0 ? { badNodes: this.badNodes } : {}),
+      ...(refused ? { rejectedBindings: refused } : {}),
     });
   }
 
@@ -205,6 +209,7 @@ export class OpcuaConnector implements Connector {
       this.stats.consecutiveFailures = 0;
       this.stats.lastSuccess = this.ctx.clock.now();
       this.attempt = 0;
+      this.backoff.reset();
       this.lastError = undefined;
       this.ctx.trouble.clear(this.lostKey());
       this.log.info(
@@ -231,47 +236,20 @@ export class OpcuaConnector implements Connector {
     }
   }
 
-  /** Monitored items grouped by identical parameters, each group created in calls of at most `itemsPerCall`. */
+  /** Monitored items for every point; refused ones are reported and their points marked bad. */
   private async createItems(live: Live, subscription: ClientSubscription): Promise<void> {
-    const byParams = new Map<string, MonitoredPoint[]>();
-    for (const p of this.points) {
-      const key = `${p.samplingInterval}|${p.queueSize}|${p.deadband?.type ?? ''}|${p.deadband?.value ?? ''}`;
-      const list = byParams.get(key);
-      if (list) list.push(p);
-      else byParams.set(key, [p]);
-    }
     const badNodes: BadNode[] = [];
-    for (const group of byParams.values()) {
-      const first = group[0] as MonitoredPoint;
-      const filter = first.deadband
-        ? new DataChangeFilter({
-            trigger: DataChangeTrigger.StatusValue,
-            deadbandType: first.deadband.type === 'absolute' ? DeadbandType.Absolute : DeadbandType.Percent,
-            deadbandValue: first.deadband.value,
-          })
-        : null;
-      for (let i = 0; i < group.length; i += this.itemsPerCall) {
-        const batch = group.slice(i, i + this.itemsPerCall);
-        this.stats.requests++;
-        const items = await subscription.monitorItems(
-          batch.map((p) => ({ nodeId: p.nodeId, attributeId: AttributeIds.Value })),
-          { samplingInterval: first.samplingInterval, queueSize: first.queueSize, discardOldest: true, filter },
-          TimestampsToReturn.Both,
-        );
-        if (!this.current(live.gen)) return;
-        live.groups.push(items);
-        items.on('changed', (_item: unknown, dataValue: DataValue, index: number) => {
-          const p = batch[index];
-          if (p) this.onValue(live.gen, p, dataValue);
-        });
-        items.monitoredItems.forEach((item, k) => {
-          const p = batch[k] as MonitoredPoint;
-          if (item.statusCode.isGood()) return;
-          badNodes.push({ device: p.device, point: p.point.name, nodeId: p.nodeId, status: item.statusCode.name });
-        });
-      }
-    }
-    this.reportBadNodes(badNodes);
+    await monitorPoints(live, subscription, this.points, this.itemsPerCall, {
+      onValue: (p, dv) => this.onValue(live.gen, p, dv),
+      onRefused: (p, status) => {
+        badNodes.push({ device: p.device, point: p.point.name, nodeId: p.nodeId, status });
+        // the point will never be read on this connection: say so instead of leaving it "not yet read"
+        this.emit({ device: p.device, point: p.point.name, value: null, ts: this.ctx.clock.now(), quality: 'bad', reason: `cannot monitor ${p.nodeId}: ${status}` });
+      },
+      onRequest: () => this.stats.requests++,
+      current: () => this.current(live.gen),
+    });
+    if (this.current(live.gen)) this.reportBadNodes(badNodes);
   }
 
   private reportBadNodes(badNodes: BadNode[]): void {
@@ -299,31 +277,22 @@ export class OpcuaConnector implements Connector {
   private onValue(gen: number, p: MonitoredPoint, dv: DataValue): void {
     if (this.gen !== gen) return;
     this.activity(gen);
-    const status = dv.statusCode.value;
-    const quality = qualityOf(status);
-    const raw: unknown = dv.value?.value;
-    let value = raw === null || raw === undefined ? undefined : convertValue(raw, p);
-    if (value === undefined && raw !== null && raw !== undefined) {
+    const read = sampleOf(p, dv, this.ctx.clock.now(), this.ctx.maxClockSkew ?? DEFAULT_MAX_CLOCK_SKEW);
+    let sample = read.sample;
+    if (read.misfit) {
       this.stats.error('bad_value');
-      this.warnings.warn(`${p.device}:${p.point.name}`, { device: p.device, point: p.point.name, nodeId: p.nodeId, raw: String(raw).slice(0, 40) }, 'opcua value does not fit its point; dropped');
-      return;
+      this.warnings.warn(`${p.device}:${p.point.name}`, { device: p.device, point: p.point.name, nodeId: p.nodeId, reason: sample.reason }, 'opcua value does not fit its point; point marked bad');
     }
-    if (value === undefined) {
-      // Bad status without a value: repeat the last known value with the bad quality, if any.
-      value = this.lastValue.get(p);
-      if (value === undefined || quality === 'good') return;
-    }
-    if (quality !== 'bad') this.lastValue.set(p, value);
-    const source = dv.sourceTimestamp?.getTime() ?? dv.serverTimestamp?.getTime() ?? this.ctx.clock.now();
-    let ts = Number.isFinite(source) && source > 0 ? source : this.ctx.clock.now();
+    if (read.future) this.stats.error('future_timestamp');
+    if (sample.quality === 'good') this.comms.heard(p.device);
     // After an outage the server re-sends unchanged values with their old source timestamps; a
     // sample older than our "bad" mark would be ignored downstream and leave the point bad.
     const badAt = this.markedBadAt.get(p);
     if (badAt !== undefined) {
       this.markedBadAt.delete(p);
-      ts = Math.max(ts, badAt + 1);
+      if (sample.ts <= badAt) sample = { ...sample, ts: badAt + 1 };
     }
-    this.emit({ device: p.device, point: p.point.name, value, ts, quality });
+    this.emit(sample);
   }
 
   /** Samples of one publish response arrive as synchronous events; hand them on as one batch. */
@@ -395,15 +364,16 @@ export class OpcuaConnector implements Connector {
     if (wasConnected) {
       this.reconnects++;
       this.log.warn({ endpoint: this.config.endpoint, kind, err: err.message }, 'opcua connection lost; rebuilding session and subscription');
-      this.markAllBad();
+      this.markAllBad(err.message);
       this.ctx.trouble.raise(this.lostKey(), this.id, `OPC UA server ${this.config.endpoint} unreachable: ${err.message}`, this.lifeSafety);
     } else {
       this.warnings.warn(`connect:${kind}`, { endpoint: this.config.endpoint, kind, err: err.message, pki: pkiFolder(this.config, this.ctx.dataDir) }, 'opcua connect failed; retrying');
+      // Never connected: the points were never read, and nobody can see the devices.
+      if (this.attempt === 0) this.markAllBad(`cannot connect to ${this.config.endpoint}: ${err.message}`);
     }
     void this.teardown();
-    const base = Math.min(this.config.reconnectMaxDelay, this.config.reconnectDelay * 2 ** Math.min(this.attempt, 16));
     this.attempt++;
-    const delay = Math.round(base * (0.8 + 0.4 * Math.random()));
+    const delay = this.backoff.next();
     this.retryTimer?.cancel();
     this.retryTimer = this.ctx.clock.setTimer(delay, () => {
       this.retryTimer = undefined;
@@ -411,14 +381,11 @@ export class OpcuaConnector implements Connector {
     });
   }
 
-  private markAllBad(): void {
+  /** Every point of every device: null / bad / comms lost, at once (the runtime's mark-bad-on-loss). */
+  private markAllBad(why: string): void {
     const now = this.ctx.clock.now();
-    for (const p of this.points) {
-      const value = this.lastValue.get(p);
-      if (value === undefined) continue;
-      this.markedBadAt.set(p, now);
-      this.emit({ device: p.device, point: p.point.name, value, ts: now, quality: 'bad' });
-    }
+    for (const p of this.points) this.markedBadAt.set(p, now);
+    for (const s of this.comms.allLost(why)) this.emit(s);
   }
 
   private async teardown(): Promise<void> {
@@ -426,23 +393,7 @@ export class OpcuaConnector implements Connector {
     this.live = undefined;
     this.watchdog?.cancel();
     this.watchdog = undefined;
-    if (!live) return;
-    // Detach our handlers, but keep an 'error' listener: an EventEmitter 'error' without one throws.
-    const emitters = [live.client, live.session, live.subscription, ...live.groups] as Array<EventEmitter | undefined>;
-    for (const emitter of emitters) {
-      emitter?.removeAllListeners();
-      emitter?.on('error', () => undefined);
-    }
-    // disconnect() closes the session too; a dead peer may never answer, so it gets a bounded time.
-    const closing = live.client.disconnect();
-    let timer: Timer | undefined;
-    await Promise.race([
-      closing.catch(() => undefined),
-      new Promise<void>((resolve) => {
-        timer = this.ctx.clock.setTimer(2_000, resolve);
-      }),
-    ]);
-    timer?.cancel();
+    if (live) await closeLive(live, this.ctx.clock);
   }
 
   private silentKey(): string {

@@ -45,6 +45,9 @@ export const opcuaConnectorSchema = z
     if (c.securityMode === 'None' && c.securityPolicy !== 'None') {
       ctx.addIssue({ code: 'custom', path: ['securityPolicy'], message: `securityMode None needs securityPolicy None (got ${c.securityPolicy})` });
     }
+    if (c.reconnectMaxDelay < c.reconnectDelay) {
+      ctx.addIssue({ code: 'custom', path: ['reconnectMaxDelay'], message: `reconnectMaxDelay (${c.reconnectMaxDelay} ms) must be at least reconnectDelay (${c.reconnectDelay} ms)` });
+    }
     if (c.securityMode !== 'None' && c.securityPolicy === 'None') {
       ctx.addIssue({ code: 'custom', path: ['securityPolicy'], message: `securityMode ${c.securityMode} needs a securityPolicy such as Basic256Sha256` });
     }

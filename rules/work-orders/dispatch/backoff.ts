@@ -1,15 +1,14 @@
-/** Exponential backoff with jitter for delivery retries. */
+/** Delivery retries on the gateway's one backoff (gateway/model/backoff.ts). */
+import { backoffDelay as delayOf } from '../../../gateway/model/backoff.ts';
 
 export interface BackoffPolicy {
   readonly initialBackoff: number;
   readonly maxBackoff: number;
-  /** ± share of the delay drawn at random (0.2: 80 %…120 %). */
+  /** Share of each step drawn at random, below the step (0.2: 80 %…100 %). */
   readonly jitter: number;
 }
 
 /** Delay before attempt `attempt + 1`, after `attempt` (≥ 1) attempts failed. */
 export function backoffDelay(policy: BackoffPolicy, attempt: number, random: () => number = Math.random): number {
-  const base = Math.min(policy.maxBackoff, policy.initialBackoff * 2 ** Math.max(0, attempt - 1));
-  const spread = base * policy.jitter * (2 * random() - 1);
-  return Math.max(0, Math.round(base + spread));
+  return delayOf(attempt - 1, { min: policy.initialBackoff, max: policy.maxBackoff, jitter: policy.jitter }, random);
 }

@@ -123,6 +123,21 @@ describe('encodeSamples', () => {
     expect(out).toMatchObject({ points: 1, skipped: 3 });
   });
 
+  it('leaves out samples without a value (not yet read, comms lost) instead of writing 0 or false', () => {
+    const out = encodeSamples(
+      [
+        { device: 'pump-1', point: 'flow_m3h', value: null, ts: 1, quality: 'uncertain', reason: 'not yet read' },
+        { device: 'pump-1', point: 'running', value: null, ts: 1, quality: 'bad', reason: 'comms lost' },
+        { device: 'pump-1', point: 'suction_bar', value: null, ts: 1, quality: 'uncertain', reason: 'not yet read' },
+        sample('pump-1', 'discharge_bar', 4.5, 1),
+      ],
+      seriesOf,
+    );
+    expect(out.lines).toEqual(['pump,device=pump-1,site=s discharge_bar=4.5 1']);
+    expect(out).toMatchObject({ points: 1, skipped: 3 });
+    expect(formatFieldValue(null)).toBeUndefined();
+  });
+
   it('a repeated point at the same timestamp keeps the later value once', () => {
     const out = encodeSamples([sample('pump-1', 'flow_m3h', 1, 5), sample('pump-1', 'flow_m3h', 2, 5)], seriesOf);
     expect(out.lines).toEqual(['pump,device=pump-1,site=s flow_m3h=2 5']);

@@ -73,6 +73,23 @@ describe('device state from samples and inputs', () => {
     ]);
   });
 
+  it('samples without a value ("not yet read") are not hearing the device; comms-lost nulls are bad data', () => {
+    boot();
+    s.push([
+      { device: 'door-1', point: 'reader_online', value: null, ts: clock.now(), quality: 'uncertain', reason: 'not yet read' },
+      { device: 'door-1', point: 'locked', value: null, ts: clock.now(), quality: 'uncertain', reason: 'not yet read' },
+    ]);
+    clock.advance(5 * S);
+    push('door-1', 'reader_online', true);
+    clock.advance(5 * S);
+    s.push([{ device: 'door-1', point: 'reader_online', value: null, ts: clock.now(), quality: 'bad', reason: 'comms lost' }]);
+    expect(rows('door-1')).toEqual([
+      ['comms_lost', 'awaiting_first_sample', 0, 5 * S],
+      ['in_service', 'ok', 5 * S, 10 * S],
+      ['comms_lost', 'bad_quality', 10 * S, null],
+    ]);
+  });
+
   it('silence past offlineAfter is dated back to the last sample heard', () => {
     boot();
     push('door-1', 'reader_online', true);

@@ -32,7 +32,7 @@ describe('WorkOrderService', () => {
       log: silentLogger(),
       site: { id: 'demo', timezone: 'Asia/Shanghai' },
       devices: () => DEVICES,
-      random: () => 0.5,
+      random: () => 1, // the jitter draws nothing off: each backoff is its full step
       trouble,
     });
     services.push(s);
@@ -209,7 +209,7 @@ describe('WorkOrderService', () => {
     const { orderId } = wo.onAlarm(pumpTrip()) as { orderId: number };
     await wo.idle();
     expect(receiver.requests.filter((r) => r.path === '/acme')).toHaveLength(1);
-    // backoff 1 s, 2 s, 4 s (jitter centred by random() = 0.5)
+    // backoff 1 s, 2 s, 4 s (random() = 1: the full step)
     for (const wait of [1_000, 2_000, 4_000]) {
       clock.advance(wait - 1);
       await wo.idle();

@@ -11,6 +11,8 @@ import { modbusConnectorSchema, modbusPointSchema } from '../../../../gateway/co
 import { silentLogger } from '../../../../gateway/log/logger.ts';
 import { VirtualClock } from '../../../../gateway/model/clock.ts';
 import { pointsOf } from '../../../../gateway/model/device-kinds.ts';
+import { CommsLoss } from '../../../../gateway/connectors/runtime/comms-loss.ts';
+import { TroubleBoard } from '../../../../gateway/trouble/trouble-board.ts';
 import { CollectingSink } from './modbus-test-kit.ts';
 
 const OK: ReadOutcome = { ok: true, registers: [5, 1], bits: [] };
@@ -20,6 +22,7 @@ const exception = (code: number): ReadOutcome => ({ ok: false, kind: 'exception'
 class ScriptedChannel implements ReadChannel {
   readonly calls: { at: number; request: ReadRequest }[] = [];
   next: (n: number) => ReadOutcome = () => OK;
+  connected = true;
   private readonly clock: VirtualClock;
   constructor(clock: VirtualClock) {
     this.clock = clock;
@@ -40,6 +43,8 @@ function rig(options: Record<string, unknown> = {}) {
   ];
   const config = modbusConnectorSchema.parse({ id: 'm', type: 'modbus', reconnectMin: 500, reconnectMax: 8000, busyBackoff: 100, ...options });
   const stats = new ConnectorStats();
+  const trouble = new TroubleBoard(clock);
+  const comms = new CommsLoss({ connector: 'm', devices: [{ id: 'lift', kind: 'elevator', points: points.map((p) => p.name) }], clock, trouble });
   const poller = new DevicePoller({
     deviceId: 'lift',
     unitId: 4,
@@ -50,7 +55,7 @@ function rig(options: Record<string, unknown> = {}) {
     log: silentLogger(),
     stats,
     options: config,
-    random: () => 1,
+    comms,
   });
   const sink = new CollectingSink();
   poller.start(sink, 0);
@@ -81,22 +86,30 @@ describe('DevicePoller on a VirtualClock', () => {
     r.poller.stop();
   });
 
-  it('goes comms-lost after 3 silent polls, pushes bad once, probes with backoff, and resumes at once', async () => {
+  it('goes comms-lost after 3 silent polls, marks every point null/bad/comms lost once, probes without a backoff of its own, and resumes at once', async () => {
     const r = rig();
     r.channel.next = () => TIMEOUT;
     await runUntil(r, 2500);
     expect(r.poller.state().state).toBe('comms_lost');
-    expect(r.sink.samples.map((s) => [s.point, s.quality])).toEqual([
-      ['floor', 'bad'],
-      ['direction', 'bad'],
+    expect(r.sink.samples).toEqual([
+      { device: 'lift', point: 'floor', value: null, ts: r.sink.samples[0]?.ts, quality: 'bad', reason: 'comms lost' },
+      { device: 'lift', point: 'direction', value: null, ts: r.sink.samples[0]?.ts, quality: 'bad', reason: 'comms lost' },
     ]);
     await runUntil(r, 30_000);
     expect(r.sink.samples).toHaveLength(2); // bad once, not once per probe
     const probes = r.channel.calls.slice(3);
     expect(probes.every((c) => c.request.retries === 0)).toBe(true);
+    // link up: one probe per lostProbeInterval (2 s), never growing (the link owns the only backoff)
     const gaps = probes.map((c, i) => c.at - (i === 0 ? 2000 : (probes[i - 1]?.at ?? 0)));
-    expect(gaps).toEqual([1000, 1000, 2000, 4000, 8000, 8000].slice(0, gaps.length));
-    expect(gaps.length).toBeGreaterThanOrEqual(5);
+    expect(new Set(gaps)).toEqual(new Set([2000]));
+    expect(gaps.length).toBeGreaterThanOrEqual(10);
+    // link down: the probe follows the link at the poll interval (it fails at once, costing nothing)
+    r.channel.connected = false;
+    const mark = r.channel.calls.length;
+    await runUntil(r, r.clock.monotonic() + 5000);
+    const downGaps = r.channel.calls.slice(mark + 1).map((c, i) => c.at - (r.channel.calls[mark + i]?.at ?? 0));
+    expect(new Set(downGaps)).toEqual(new Set([1000]));
+    r.channel.connected = true;
 
     r.channel.next = () => OK;
     const before = r.channel.calls.length;
@@ -124,6 +137,11 @@ describe('DevicePoller on a VirtualClock', () => {
     r.channel.next = (n) => (n <= 4 ? exception(4) : OK);
     await runUntil(r, 3500);
     expect(r.sink.samples.map((s) => `${s.point}:${s.quality}`)).toEqual(['floor:bad', 'direction:bad']);
+    // never 0 or the first enum value: no value, and why
+    expect(r.sink.samples.map((s) => [s.value, s.reason])).toEqual([
+      [null, 'modbus exception 4'],
+      [null, 'modbus exception 4'],
+    ]);
     expect(r.poller.state().problems).toEqual(['input@0+2: exception 4']);
     expect(r.poller.state().state).toBe('polling'); // the device answers: not comms-lost
     await runUntil(r, 4500);

@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseConfigText } from '../../../../gateway/config/load-config.ts';
 import { ModbusConnector } from '../../../../gateway/connectors/modbus/modbus-connector.ts';
-import { backoffDelay } from '../../../../gateway/connectors/modbus/modbus-connection.ts';
 import { modbusConnectorSchema } from '../../../../gateway/connectors/modbus/modbus-schema.ts';
 import { silentLogger } from '../../../../gateway/log/logger.ts';
 import { VirtualClock } from '../../../../gateway/model/clock.ts';
@@ -54,14 +53,5 @@ describe('Modbus configuration', () => {
       ['path', 'transport rtu needs the serial device path, e.g. /dev/ttyUSB0'],
       ['reconnectMax', 'reconnectMax must be at least reconnectMin'],
     ]);
-  });
-});
-
-describe('reconnect backoff', () => {
-  it('doubles from the minimum, caps at the maximum, and jitters within [base/2, base]', () => {
-    const low = (n: number) => backoffDelay(n, 500, 30_000, () => 0);
-    const high = (n: number) => backoffDelay(n, 500, 30_000, () => 1);
-    expect([0, 1, 2, 3, 6, 7, 50].map(high)).toEqual([500, 1000, 2000, 4000, 30_000, 30_000, 30_000]);
-    expect([0, 1, 6, 50].map(low)).toEqual([250, 500, 15_000, 15_000]);
   });
 });

@@ -64,20 +64,23 @@ describe('MQTT connector against bad payloads', () => {
     ];
     for (const [topic, payload] of bad) await client.publishAsync(topic, payload, { qos: 1 });
     await client.publishAsync(DOOR, JSON.stringify({ door_open: true, locked: false }), { qos: 1 });
-    await waitFor(() => sink.last('door-1', 'door_open'), 3_000, 'the good door payload');
+    await waitFor(() => sink.last('door-1', 'door_open')?.value === true, 3_000, 'the good door payload');
 
     const h = (connector as MqttConnector).health();
-    expect(h.errors).toMatchObject({ not_json: 1, not_utf8: 1, payload_too_large: 1, too_deep: 2, unmapped_payload: 4, bad_field: 1 });
+    expect(h.errors).toMatchObject({ not_json: 1, not_utf8: 1, payload_too_large: 1, too_deep: 2, unmapped_payload: 4, bad_field: 1, rejected_field: 5 });
     expect(h.detail?.badPayloadsByTopic).toEqual({ [DOOR]: 8, [SMOKE]: 2 });
-    // `__proto__` never reached the prototype chain or produced samples; only the good payload did.
-    expect(sink.samples.filter((s) => s.device === 'door-1').map((s) => [s.point, s.value])).toEqual([
-      ['door_open', true],
-      ['locked', false],
+    expect(h.detail?.rejectedFields).toEqual({ 'door-1.door_open': 1, 'door-1.locked': 1, 'sd-1.obscuration_pct_m': 1, 'sd-1.battery_pct': 2 });
+    // `__proto__` never reached the prototype chain or produced samples; rejected fields became null/bad with the reason.
+    expect(sink.samples.filter((s) => s.device === 'door-1').map((s) => [s.point, s.value, s.quality])).toEqual([
+      ['door_open', null, 'bad'],
+      ['locked', null, 'bad'],
+      ['door_open', true, 'good'],
+      ['locked', false, 'good'],
     ]);
     expect(({} as Record<string, unknown>).door_open).toBeUndefined();
-    // The partly readable smoke payload still delivered its good field.
+    // The partly readable smoke payload still delivered its good field; the bad one is null, not left stale.
     expect(sink.last('sd-1', 'obscuration_pct_m')?.value).toBe(0.2);
-    expect(sink.last('sd-1', 'battery_pct')).toBeUndefined();
+    expect(sink.last('sd-1', 'battery_pct')).toMatchObject({ value: null, quality: 'bad', reason: 'payload field rejected: battery_pct: "lots" is not a finite number' });
   });
 
   it('raises a life-safety trouble for an unreadable smoke payload, and clears it on the next readable one', async () => {
@@ -92,6 +95,28 @@ describe('MQTT connector against bad payloads', () => {
     await client.publishAsync(SMOKE, JSON.stringify({ alarm: false, obscuration_pct_m: 0.01 }), { qos: 1 });
     await waitFor(() => sink.last('sd-1', 'alarm'), 3_000, 'readable smoke payload');
     expect(trouble.list()).toEqual([]);
+  });
+
+  it('one readable field does not clear the unreadable trouble of a life-safety device; a fully readable payload does', async () => {
+    const { sink, trouble } = await setUp();
+    const client = pub as MqttClient;
+    await client.publishAsync(SMOKE, JSON.stringify({ alarm: 'yes', obscuration_pct_m: 0.01 }), { qos: 1 });
+    await waitFor(() => trouble.list().find((t) => t.key === 'mqtt-unreadable:sd-1'), 3_000, 'trouble for a rejected field');
+    expect(trouble.list().find((t) => t.key === 'mqtt-unreadable:sd-1')?.message).toMatch(/alarm: "yes" is not true or false/);
+    expect(sink.last('sd-1', 'alarm')).toMatchObject({ value: null, quality: 'bad' });
+    await client.publishAsync(SMOKE, JSON.stringify({ alarm: 'on', battery_pct: 80 }), { qos: 1 });
+    await waitFor(() => sink.last('sd-1', 'battery_pct'), 3_000, 'the partly readable payload');
+    expect(trouble.list().map((t) => t.key)).toContain('mqtt-unreadable:sd-1');
+    await client.publishAsync(SMOKE, JSON.stringify({ alarm: false, battery_pct: 80 }), { qos: 1 });
+    await waitFor(() => sink.last('sd-1', 'alarm')?.value === false, 3_000, 'the readable payload');
+    expect(trouble.list().map((t) => t.key)).not.toContain('mqtt-unreadable:sd-1');
+    // a device clock an hour fast: the sample is stamped on arrival, and counted
+    const before = Date.now();
+    await client.publishAsync(SMOKE, JSON.stringify({ heartbeat: 42, ts: before + 3_600_000 }), { qos: 1 });
+    await waitFor(() => sink.last('sd-1', 'heartbeat'), 3_000, 'the sample with a future time');
+    expect(sink.last('sd-1', 'heartbeat')?.ts).toBeLessThanOrEqual(Date.now());
+    expect(sink.last('sd-1', 'heartbeat')?.ts).toBeGreaterThanOrEqual(before);
+    expect((connector as MqttConnector).health().errors.future_timestamp).toBe(1);
   });
 
   it('raises trouble for garbage on a life-safety topic even when no known device is bound to it', async () => {

@@ -26,7 +26,7 @@ describe('MQTT connector routes with named segments', () => {
       {
         url: broker.url,
         routes: [{ pattern: 'site/{building}/smoke/{device}/state', mapping: 'vendor' }],
-        mappings: { vendor: { points: { obscuration_pct_m: { path: 'data.obs', scale: 0.01 }, alarm: { path: 'data.alm' } } } },
+        mappings: { vendor: { points: { obscuration_pct_m: { path: 'data.obs', scale: 0.01 }, alarm: { path: 'data.alm', map: { '1': true, '0': false } } } } },
       },
       [
         { id: 'sd-1', kind: 'smoke_detector', building: 'b1', binding: {} },
@@ -56,9 +56,28 @@ describe('MQTT connector routes with named segments', () => {
     expect(h.detail?.badPayloadsByTopic).toMatchObject({ 'site/b1/smoke/ghost/state': 1, 'site/b1/smoke/sd-2/state': 1 });
   });
 
-  it('refuses at construction a device with neither topic nor route', () => {
-    expect(() => makeMqttConnector({ url: 'mqtt://127.0.0.1:1' }, [{ id: 'd1', kind: 'access_door', binding: {} }])).toThrow(
-      /device d1: binding has no topic and connector mqtt-test has no routes/,
-    );
+  it('refuses a device with neither topic nor route, or an unknown mapping, with a trouble; never throws; the others run', async () => {
+    broker = await startTestBroker();
+    let trouble;
+    ({ connector, trouble } = makeMqttConnector(
+      { url: broker.url, routes: [{ pattern: 'x/{device}', mapping: 'nope' }] },
+      [
+        { id: 'd1', kind: 'access_door', binding: {} },
+        { id: 'sd-9', kind: 'smoke_detector', binding: { topic: 'sd/9', mapping: 'missing' } },
+        { id: 'door-ok', kind: 'access_door', binding: { topic: 'door/ok' } },
+      ],
+    ));
+    const keys = trouble.list().map((t) => t.key).sort();
+    expect(keys).toEqual(['binding:d1', 'binding:sd-9', 'connector-config:mqtt-test:routes[0]']);
+    expect(trouble.list().find((t) => t.key === 'binding:sd-9')).toMatchObject({ lifeSafety: true });
+    const refused = connector.health().detail?.rejectedBindings as Record<string, string>;
+    expect(refused.d1).toMatch(/binding.topic: binding has no topic and connector mqtt-test has no routes/);
+    expect(refused['sd-9']).toMatch(/binding.mapping: "missing" is not among the mappings/);
+    expect(refused['routes[0]']).toMatch(/routes\[0\].mapping: "nope"/);
+    const sink = new CollectingSink();
+    await connector.start(sink);
+    pub = await publisher(broker.url);
+    await pub.publishAsync('door/ok', JSON.stringify({ door_open: true }), { qos: 1 });
+    await waitFor(() => sink.last('door-ok', 'door_open'), 3_000, 'the accepted device still runs');
   });
 });

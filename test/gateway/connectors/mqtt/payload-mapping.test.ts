@@ -21,7 +21,7 @@ describe('payload mapping', () => {
       timestamp: { path: 'time', unit: 's' },
     });
     const { samples, problems } = mapPayload(
-      { st: { contact: 'open', lock: 0 }, ev: { code: 7, badge: 12345 }, time: ARRIVAL / 1000 - 5 },
+      { st: { contact: 'open', lock: false }, ev: { code: 7, badge: '12345' }, time: ARRIVAL / 1000 - 5 },
       'door-1',
       door,
       mapping,
@@ -30,6 +30,43 @@ describe('payload mapping', () => {
     expect(problems).toEqual([]);
     expect(Object.fromEntries(samples.map((s) => [s.point, s.value]))).toEqual({ door_open: true, locked: false, last_event: 'forced_open', last_badge: '12345' });
     expect(new Set(samples.map((s) => s.ts))).toEqual(new Set([ARRIVAL - 5_000]));
+  });
+
+  it('rejects fields of the wrong type per field, exactly as documented: no coercion', () => {
+    const { samples, rejected } = mapPayload(
+      { alarm: 'yes', tamper: 1, battery_pct: '15', obscuration_pct_m: 0.02, heartbeat: true },
+      'sd',
+      smoke,
+      undefined,
+      ARRIVAL,
+    );
+    expect(rejected.map((r) => r.point).sort()).toEqual(['alarm', 'battery_pct', 'heartbeat', 'tamper']);
+    const by = Object.fromEntries(samples.map((s) => [s.point, s]));
+    expect(by.obscuration_pct_m).toMatchObject({ value: 0.02, quality: 'good' });
+    // "yes" is not true, "15" is not 15, 1 is not true: the point is null/bad with the reason, no stale good value
+    expect(by.alarm).toMatchObject({ value: null, quality: 'bad', reason: 'payload field rejected: alarm: "yes" is not true or false' });
+    expect(by.battery_pct).toMatchObject({ value: null, quality: 'bad', reason: 'payload field rejected: battery_pct: "15" is not a finite number' });
+    expect(by.tamper).toMatchObject({ value: null, quality: 'bad' });
+    // words and raw values count only when the mapping says so
+    const mapping = payloadMapping.parse({ points: { alarm: { path: 'a', booleanWords: { true: ['yes'], false: ['no'] } }, tamper: { path: 't', map: { '1': true, '0': false } } } });
+    const mapped = mapPayload({ a: 'YES', t: 1 }, 'sd', smoke, mapping, ARRIVAL);
+    expect(mapped.rejected).toEqual([]);
+    expect(mapped.samples.map((s) => [s.point, s.value])).toEqual([
+      ['alarm', true],
+      ['tamper', true],
+    ]);
+  });
+
+  it('clamps a timestamp further ahead than the allowed clock skew to the arrival time, and says so', () => {
+    const fast = mapPayload({ alarm: true, ts: ARRIVAL + 120_000 }, 'sd', smoke, undefined, ARRIVAL);
+    expect(fast.samples[0]?.ts).toBe(ARRIVAL);
+    expect(fast.clampedFuture).toBe(true);
+    expect(fast.problems).toEqual([]);
+    const within = mapPayload({ alarm: true, ts: ARRIVAL + 4_000 }, 'sd', smoke, undefined, ARRIVAL);
+    expect(within.samples[0]?.ts).toBe(ARRIVAL + 4_000);
+    expect(within.clampedFuture).toBe(false);
+    const wider = mapPayload({ alarm: true, ts: ARRIVAL + 120_000 }, 'sd', smoke, undefined, ARRIVAL, 300_000);
+    expect(wider.samples[0]?.ts).toBe(ARRIVAL + 120_000);
   });
 
   it('falls back to arrival time for an implausible timestamp and says so', () => {
@@ -46,7 +83,8 @@ describe('payload mapping', () => {
           const { samples } = mapPayload(value, 'sd', smoke, m, ARRIVAL);
           for (const s of samples) {
             if (typeof s.value === 'number') expect(Number.isFinite(s.value)).toBe(true);
-            expect(['number', 'boolean', 'string']).toContain(typeof s.value);
+            if (s.quality === 'good') expect(['number', 'boolean', 'string']).toContain(typeof s.value);
+            else expect(s).toMatchObject({ value: null, quality: 'bad', reason: expect.stringMatching(/^payload field rejected: /) });
           }
         }
       }),

@@ -90,7 +90,7 @@ describe('OpcuaConnector against a third-party style sample server', () => {
     expect(sink.samples.map((s) => s.value)).toEqual([27.2, 25]);
   });
 
-  it('maps status codes to quality: Uncertain → uncertain, Bad → bad (keeping the last value)', async () => {
+  it('maps status codes to quality: Uncertain → uncertain with the status as reason, Bad → null / bad (no stale value)', async () => {
     server = await startSampleServer({ pkiDir: join(dir, 'server-pki'), panels: [{ id: 'fp1', zones: 1 }] });
     ({ connector } = makeOpcuaConnector(
       { endpoint: server.endpoint, publishingInterval: 50 },
@@ -102,12 +102,37 @@ describe('OpcuaConnector against a third-party style sample server', () => {
     await waitFor(() => sink.last('fp1', 'zone_1_state'), 5_000, 'initial values');
     server.set('fp1.Zone1.State', 1, StatusCodes.UncertainLastUsableValue);
     await waitFor(() => sink.last('fp1', 'zone_1_state')?.quality === 'uncertain', 5_000, 'uncertain');
-    expect(sink.last('fp1', 'zone_1_state')?.value).toBe('fire');
+    expect(sink.last('fp1', 'zone_1_state')).toMatchObject({ value: 'fire', reason: 'UncertainLastUsableValue' });
     server.set('fp1.Zone1.State', 0, StatusCodes.BadSensorFailure);
     await waitFor(() => sink.last('fp1', 'zone_1_state')?.quality === 'bad', 5_000, 'bad');
+    expect(sink.last('fp1', 'zone_1_state')).toMatchObject({ value: null, reason: 'BadSensorFailure' });
     server.set('fp1.Zone1.State', 0, StatusCodes.Good);
     await waitFor(() => sink.last('fp1', 'zone_1_state')?.quality === 'good', 5_000, 'good again');
     expect(sink.last('fp1', 'zone_1_state')?.value).toBe('normal');
+  });
+
+  it('a value that does not fit its point makes the point null / bad with the reason, keeping no stale good value', async () => {
+    server = await startSampleServer({ pkiDir: join(dir, 'server-pki'), panels: [{ id: 'fp1', zones: 1 }] });
+    ({ connector } = makeOpcuaConnector(
+      { endpoint: server.endpoint, publishingInterval: 50 },
+      [{ id: 'fp1', kind: 'fire_panel', zones: 1, binding: panelBinding(server.namespaceIndex) }],
+      dir,
+    ));
+    const sink = new CollectingSink();
+    await connector.start(sink);
+    await waitFor(() => sink.last('fp1', 'zone_1_state')?.value === 'normal', 5_000, 'initial values');
+    server.set('fp1.Zone1.State', 9); // no zone state 9
+    await waitFor(() => sink.last('fp1', 'zone_1_state')?.quality === 'bad', 5_000, 'the misfit');
+    expect(sink.last('fp1', 'zone_1_state')).toMatchObject({ value: null, quality: 'bad', reason: 'value 9 does not fit enum point zone_1_state' });
+    expect(connector.health().errors.bad_value).toBe(1);
+    server.set('fp1.Zone1.State', 1);
+    await waitFor(() => sink.last('fp1', 'zone_1_state')?.value === 'fire', 5_000, 'a fitting value again');
+    // a source clock two minutes fast: stamped on arrival (else the live view would freeze), and counted
+    const before = Date.now();
+    server.set('fp1.Zone1.State', 2, StatusCodes.Good, new Date(before + 120_000));
+    await waitFor(() => sink.last('fp1', 'zone_1_state')?.value === 'fault', 5_000, 'the value with a future time');
+    expect(sink.last('fp1', 'zone_1_state')?.ts).toBeLessThanOrEqual(Date.now());
+    expect(connector.health().errors.future_timestamp).toBe(1);
   });
 
   it('creates monitored items in batches within the server MaxMonitoredItemsPerCall', async () => {

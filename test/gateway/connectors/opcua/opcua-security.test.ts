@@ -50,13 +50,14 @@ describe('OpcuaConnector security', () => {
     expect(String(connector.health().detail?.lastError)).toMatch(/connect/);
     const rejected = join(dir, 'pki', 'rejected');
     await waitFor(() => existsSync(rejected) && readdirSync(rejected).length > 0, 5_000, 'rejected certificate file');
-    expect(sink.samples).toHaveLength(0);
+    // not connected yet: nothing read, the panel is comms lost (never an invented value)
+    expect(sink.samples.map((s) => [s.point, s.value, s.quality, s.reason])).toEqual([['zone_1_state', null, 'bad', 'comms lost']]);
 
     // The engineer's step: move the rejected certificate into trusted/certs.
     mkdirSync(join(dir, 'pki', 'trusted', 'certs'), { recursive: true });
     for (const f of readdirSync(rejected)) renameSync(join(rejected, f), join(dir, 'pki', 'trusted', 'certs', f));
     await waitFor(() => connector?.health().connected, 10_000, 'connection after trusting the certificate');
-    await waitFor(() => sink.last('fp1', 'zone_1_state'), 5_000, 'values over the secured channel');
+    await waitFor(() => sink.last('fp1', 'zone_1_state')?.quality === 'good', 5_000, 'values over the secured channel');
   });
 
   it('connects when trustUnknownServerCertificates is set (development), and refuses a wrong password', async () => {
@@ -108,10 +109,20 @@ describe('OpcuaConnector security', () => {
     await waitFor(() => sink.last('fp1', 'zone_1_state'), 5_000, 'values with a certificate identity');
   });
 
-  it('names a missing identity certificate file at construction', () => {
-    expect(() =>
-      makeOpcuaConnector({ endpoint: 'opc.tcp://127.0.0.1:1', identity: { type: 'certificate', certificateFile: join(dir, 'nope.pem'), privateKeyFile: join(dir, 'nope.key') } }, [], dir),
-    ).toThrow(/identity file .*nope\.pem cannot be read/);
+  it('names a missing identity certificate file with a trouble and does not connect (never throws)', async () => {
+    const made = makeOpcuaConnector(
+      { endpoint: 'opc.tcp://127.0.0.1:1', identity: { type: 'certificate', certificateFile: join(dir, 'nope.pem'), privateKeyFile: join(dir, 'nope.key') } },
+      [{ id: 'fp1', kind: 'fire_panel', zones: 1, binding: { nodes: { zone_1_state: 'ns=1;s=x' } } }],
+      dir,
+    );
+    ({ connector } = made);
+    expect(made.trouble.list().map((t) => t.message).join('\n')).toMatch(/identity file .*nope\.pem cannot be read/);
+    const sink = new CollectingSink();
+    await connector.start(sink);
+    expect(connector.health().detail?.lastError).toMatch(/nope\.pem/);
+    // nobody can see the panel: its points are comms lost and its trouble is raised
+    expect(sink.last('fp1', 'zone_1_state')).toMatchObject({ value: null, quality: 'bad', reason: 'comms lost' });
+    expect(made.trouble.list().some((t) => t.key === 'comms-lost:fp1' && t.lifeSafety)).toBe(true);
   });
 
   it('rejects inconsistent or deprecated security settings at config time', () => {

@@ -1,0 +1,75 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { REASON, type Sample } from '../../../gateway/model/sample.ts';
+import { SqliteSampleStore } from '../../../gateway/storage/sqlite-sample-store.ts';
+
+let dir: string;
+let store: SqliteSampleStore | undefined;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'sample-store-'));
+});
+
+afterEach(async () => {
+  await store?.close();
+  store = undefined;
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const range = { from: 0, to: 10_000, limit: 100 };
+
+describe('SqliteSampleStore: nothing invented', () => {
+  it('stores a sample without a value as null with its quality and reason, never 0/false/first enum value', async () => {
+    store = new SqliteSampleStore(join(dir, 'telemetry.db'));
+    const batch: Sample[] = [
+      { device: 'fp-1', point: 'zone_1_state', value: null, ts: 1000, quality: 'uncertain', reason: REASON.notYetRead },
+      { device: 'fp-1', point: 'panel_fault', value: null, ts: 1000, quality: 'bad', reason: REASON.commsLost },
+      { device: 'pump-1', point: 'flow_m3h', value: null, ts: 1000, quality: 'bad', reason: 'modbus exception 2' },
+      { device: 'pump-1', point: 'running', value: false, ts: 1000, quality: 'good' },
+    ];
+    store.write(batch);
+    expect(await store.history({ device: 'fp-1', point: 'zone_1_state', ...range })).toEqual([batch[0]]);
+    expect(await store.history({ device: 'fp-1', point: 'panel_fault', ...range })).toEqual([batch[1]]);
+    expect(await store.history({ device: 'pump-1', point: 'flow_m3h', ...range })).toEqual([batch[2]]);
+    // a good value keeps no reason field at all
+    expect(await store.history({ device: 'pump-1', point: 'running', ...range })).toEqual([batch[3]]);
+    const latest = await store.latest();
+    expect(latest.find((s) => s.point === 'zone_1_state')).toEqual(batch[0]);
+  });
+
+  it('a NaN number is stored as no value with quality bad, not as 0', async () => {
+    store = new SqliteSampleStore(join(dir, 'telemetry.db'));
+    store.write([{ device: 'pump-1', point: 'flow_m3h', value: Number.NaN, ts: 5, quality: 'good' }]);
+    const [row] = await store.history({ device: 'pump-1', point: 'flow_m3h', ...range });
+    expect(row).toEqual({ device: 'pump-1', point: 'flow_m3h', value: null, ts: 5, quality: 'bad', reason: 'not a finite number' });
+  });
+
+  it('opens a file written before the reason column: old rows read as before, new rows keep their reason', async () => {
+    const file = join(dir, 'telemetry.db');
+    const old = new DatabaseSync(file);
+    old.exec(`
+      CREATE TABLE samples (
+        device TEXT NOT NULL, point TEXT NOT NULL, ts INTEGER NOT NULL,
+        value ANY, vtype INTEGER NOT NULL, quality INTEGER NOT NULL,
+        PRIMARY KEY (device, point, ts)
+      ) WITHOUT ROWID, STRICT;
+      CREATE TABLE series (device TEXT NOT NULL, point TEXT NOT NULL, PRIMARY KEY (device, point)) WITHOUT ROWID;
+      INSERT INTO samples VALUES ('pump-1', 'flow_m3h', 1, 12.5, 0, 0);
+      INSERT INTO series VALUES ('pump-1', 'flow_m3h');
+    `);
+    old.close();
+    store = new SqliteSampleStore(file);
+    store.write([{ device: 'pump-1', point: 'flow_m3h', value: null, ts: 2, quality: 'bad', reason: REASON.commsLost }]);
+    expect(await store.history({ device: 'pump-1', point: 'flow_m3h', ...range })).toEqual([
+      { device: 'pump-1', point: 'flow_m3h', value: 12.5, ts: 1, quality: 'good' },
+      { device: 'pump-1', point: 'flow_m3h', value: null, ts: 2, quality: 'bad', reason: REASON.commsLost },
+    ]);
+    await store.close();
+    // opening again does not try to add the column twice
+    store = new SqliteSampleStore(file);
+    expect(await store.history({ device: 'pump-1', point: 'flow_m3h', ...range })).toHaveLength(2);
+  });
+});
