@@ -3,6 +3,7 @@
  * built in tests over any implementation and never reaches into connectors or storage classes.
  */
 import type { Accounts } from '../auth/accounts.ts';
+import type { Clock } from '../model/clock.ts';
 import type { DeviceInfo } from '../model/device.ts';
 import type { PointDef } from '../model/device-kinds.ts';
 import type { Sample } from '../model/sample.ts';
@@ -39,6 +40,8 @@ export interface ApiDeps {
   history(query: HistoryQuery): Promise<Sample[]>;
   health(): HealthReport;
   now(): number;
+  /** The gateway's clock for rate limits and session idle time (default: real time). */
+  readonly clock?: Clock;
   /** Prometheus exposition for GET /metrics (absent: an empty page). */
   metrics?(): Promise<{ readonly contentType: string; readonly body: string }>;
   /** Alarms (rules/): absent when the gateway runs without the rule engine. */

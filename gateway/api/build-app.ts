@@ -13,9 +13,11 @@ import {
   validatorCompiler,
 } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
-import { installAccessControl } from './access-control.ts';
+import { declarePublic, installAccessControl } from './access-control.ts';
 import { ApiError, type ErrorBody } from './api-error.ts';
 import type { ApiDeps } from './api-deps.ts';
+import { RealClock } from '../model/clock.ts';
+import type { WorkOrdersFacade } from '../../rules/work-orders/index.ts';
 import { authRoutes } from './routes/auth-routes.ts';
 import { serveDashboard } from './dashboard-static.ts';
 import { deviceRoutes } from './routes/device-routes.ts';
@@ -65,7 +67,11 @@ export async function buildApp(deps: ApiDeps, log: Logger): Promise<FastifyInsta
   });
 
   await app.register(fastifyCookie);
-  installAccessControl(app, deps.accounts);
+  installAccessControl(app, {
+    accounts: deps.accounts,
+    clock: deps.clock ?? new RealClock(),
+    ...(deps.workOrders ? { contractorToken: (token: string) => (deps.workOrders as WorkOrdersFacade).authenticate(token) } : {}),
+  });
 
   await app.register(fastifySwagger, {
     openapi: {
@@ -73,7 +79,11 @@ export async function buildApp(deps: ApiDeps, log: Logger): Promise<FastifyInsta
     },
     transform: jsonSchemaTransform,
   });
-  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+  // the API description is public (it describes open code, not data); declared so in its own scope
+  await app.register(async (docs) => {
+    declarePublic(docs);
+    await docs.register(fastifySwaggerUi, { routePrefix: '/docs' });
+  });
   await app.register(authRoutes(deps.accounts, deps.secureCookies));
   await app.register(healthRoutes(deps));
   await app.register(siteRoutes(deps));

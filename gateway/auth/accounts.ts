@@ -16,6 +16,8 @@ export interface AuthUser {
   readonly name: string;
   readonly role: Role;
   readonly contractor?: string;
+  /** How the caller authenticated when not by a login session: a contractor API token. */
+  readonly via?: 'token';
 }
 
 export type LoginResult =

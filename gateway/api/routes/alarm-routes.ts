@@ -14,6 +14,7 @@ import { AlarmActionError, type AlarmsFacade } from '../../../rules/alarm-servic
 import { LOCAL_ADMIN } from '../../auth/accounts.ts';
 import { userOf } from '../access-control.ts';
 import { ApiError } from '../api-error.ts';
+import { ACCESS } from '../route-access.ts';
 import { queryTime } from './query-time.ts';
 
 /** `a,b,c` in a query string, each checked against `values`. */
@@ -99,8 +100,8 @@ function operator(req: FastifyRequest): string {
   return named ? named.slice(0, 120) : user.username;
 }
 
-const READ = { access: ['operator', 'engineer'] } as const;
-const ACT = { access: ['operator'] } as const;
+const READ = { access: ACCESS.staff };
+const ACT = { access: ACCESS.operate };
 
 function toQuery(q: z.output<typeof filters>): AlarmQuery {
   if (q.from !== undefined && q.to !== undefined && q.from > q.to) {
@@ -157,7 +158,7 @@ export function alarmRoutes(alarms: AlarmsFacade, now: () => number): FastifyPlu
 
     app.get(
       '/api/alarms/stream',
-      { config: READ, schema: { summary: 'Server-sent events: every alarm event (AlarmEvent JSON), `event:` is its type', tags: ['alarms'] } },
+      { exposeHeadRoute: false, config: READ, schema: { summary: 'Server-sent events: every alarm event (AlarmEvent JSON), `event:` is its type', tags: ['alarms'] } },
       (req, reply) => {
         const res = reply.raw;
         res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });

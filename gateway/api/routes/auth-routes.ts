@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Accounts } from '../../auth/accounts.ts';
 import { ROLES } from '../../auth/account-schema.ts';
 import { SESSION_COOKIE, userOf } from '../access-control.ts';
+import { ACCESS } from '../route-access.ts';
 import { ApiError } from '../api-error.ts';
 
 const LANGUAGES = ['zh-CN', 'en'] as const;
@@ -32,7 +33,7 @@ export function authRoutes(accounts: Accounts, secureCookies: boolean): FastifyP
     app.post(
       '/api/auth/login',
       {
-        config: { access: 'public' },
+        config: { access: ACCESS.public, audit: 'self' },
         schema: {
           summary: 'Log in; sets an HttpOnly, SameSite session cookie',
           tags: ['auth'],
@@ -60,7 +61,7 @@ export function authRoutes(accounts: Accounts, secureCookies: boolean): FastifyP
 
     app.post(
       '/api/auth/logout',
-      { config: { access: 'public' }, schema: { summary: 'Log out', tags: ['auth'], response: { 200: z.object({ ok: z.boolean() }) } } },
+      { config: { access: ACCESS.public, audit: 'self' }, schema: { summary: 'Log out', tags: ['auth'], response: { 200: z.object({ ok: z.boolean() }) } } },
       async (req, reply) => {
         const sid = req.cookies[SESSION_COOKIE];
         if (sid) accounts.logout(sid);
@@ -69,11 +70,12 @@ export function authRoutes(accounts: Accounts, secureCookies: boolean): FastifyP
       },
     );
 
-    app.get('/api/auth/me', { schema: { summary: 'The logged-in user', tags: ['auth'], response: { 200: me } } }, async (req) => view(userOf(req)));
+    app.get('/api/auth/me', { config: { access: ACCESS.anyUser }, schema: { summary: 'The logged-in user', tags: ['auth'], response: { 200: me } } }, async (req) => view(userOf(req)));
 
     app.put(
       '/api/auth/me/language',
       {
+        config: { access: ACCESS.anyUser },
         schema: {
           summary: 'Remember the language of the logged-in user',
           tags: ['auth'],

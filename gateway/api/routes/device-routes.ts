@@ -4,6 +4,7 @@ import { DEVICE_KINDS } from '../../model/device-kinds.ts';
 import type { DeviceInfo } from '../../model/device.ts';
 import { ApiError } from '../api-error.ts';
 import type { ApiDeps } from '../api-deps.ts';
+import { ACCESS } from '../route-access.ts';
 import { queryTime } from './query-time.ts';
 
 const pointValue = z.union([z.number(), z.boolean(), z.string()]);
@@ -30,7 +31,7 @@ const deviceView = z.object({
 
 const MAX_LIMIT = 100_000;
 /** Telemetry is for the control room and engineers; contractors see their work orders only. */
-const STAFF = ['operator', 'engineer'] as const;
+const STAFF = ACCESS.staff;
 
 export function deviceRoutes(deps: ApiDeps): FastifyPluginAsyncZod {
   const view = (d: DeviceInfo): z.output<typeof deviceView> => {

@@ -7,13 +7,15 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { EventHub } from '../../live/event-hub.ts';
 import type { Sample } from '../../model/sample.ts';
+import { ACCESS } from '../route-access.ts';
 
 const FLUSH_MS = 200;
 const HEARTBEAT_MS = 2_000;
 
 export function eventStreamRoutes(hub: EventHub, onSamples: (listener: (batch: readonly Sample[]) => void) => () => void): FastifyPluginAsync {
   return async (app) => {
-    app.get('/api/events', { schema: { summary: 'Live events (text/event-stream)', tags: ['live'] } }, (req, reply) => {
+    // no HEAD twin: a HEAD on a never-ending stream would hold a connection and its timers open
+    app.get('/api/events', { exposeHeadRoute: false, config: { access: ACCESS.anyUser }, schema: { summary: 'Live events (text/event-stream)', tags: ['live'] } }, (req, reply) => {
       reply.hijack();
       const res = reply.raw;
       res.writeHead(200, {

@@ -1,12 +1,14 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ApiDeps } from '../api-deps.ts';
+import { ACCESS } from '../route-access.ts';
 
 export function siteRoutes(deps: ApiDeps): FastifyPluginAsyncZod {
   return async (app) => {
     app.get(
       '/api/site',
       {
+        config: { access: ACCESS.anyUser },
         schema: {
           summary: 'The site: name, time zone, buildings and floors',
           tags: ['site'],

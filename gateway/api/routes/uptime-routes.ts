@@ -8,10 +8,11 @@ import { DEVICE_KINDS } from '../../model/device-kinds.ts';
 import { PERIODS, RangeParamError, REPORT_LANGUAGES, type RangeParams, type ResolvedRange, type UptimeFacade } from '../../../rules/uptime/index.ts';
 import { ApiError } from '../api-error.ts';
 import type { ApiDeps } from '../api-deps.ts';
+import { ACCESS } from '../route-access.ts';
 import { queryTime } from './query-time.ts';
 
 /** Operators and engineers (and admins) read uptime; contractors do not see the site's contract figures. */
-const READERS = { access: ['operator', 'engineer'] as const };
+const READERS = { access: ACCESS.staff };
 
 const rangeQuery = {
   from: queryTime.optional(),

@@ -1,6 +1,6 @@
 /**
- * Work-order API. Two encapsulated plugins with their own authentication hook:
- *  - contractors (`/api/contractor/work-orders`): bearer token; each sees and changes only its own orders (403);
+ * Work-order API. Two encapsulated plugins, each declaring its access (route-access.ts) and setting the actor:
+ *  - contractors (`/api/contractor/work-orders`): a contractor session or bearer token; each sees and changes only its own orders (403);
  *  - operators (`/api/work-orders`): the logged-in operator (role operator or admin; engineers may read);
  *    with no accounts configured (open mode, loopback only) an `x-user` header may name the operator.
  */
@@ -18,10 +18,9 @@ import {
   type WorkOrdersFacade,
 } from '../../../rules/work-orders/index.ts';
 import { LOCAL_ADMIN } from '../../auth/accounts.ts';
-import { LoginLimiter } from '../../auth/login-limiter.ts';
-import { RealClock } from '../../model/clock.ts';
 import { userOf } from '../access-control.ts';
 import { ApiError } from '../api-error.ts';
+import { ACCESS } from '../route-access.ts';
 import { queryTime } from './query-time.ts';
 
 const priority = z.coerce.number().int().min(1).max(4).transform((p) => p as 1 | 2 | 3 | 4);
@@ -102,13 +101,6 @@ type DetailView = z.output<typeof detailView>;
 const view = (o: WorkOrder): View => ({ ...o, alarmIds: [...o.alarmIds], location: o.location ? { ...o.location } : null });
 const detail = (o: WorkOrderDetail): DetailView => ({ ...view(o), journal: o.journal.map((j) => ({ ...j })), deliveries: o.deliveries.map((d) => ({ ...d })) });
 
-function bearer(request: FastifyRequest): string | undefined {
-  const header = request.headers.authorization;
-  if (typeof header !== 'string') return undefined;
-  const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  return m?.[1];
-}
-
 const actors = new WeakMap<FastifyRequest, Actor>();
 
 function actorOf(request: FastifyRequest): Actor {
@@ -119,35 +111,16 @@ function actorOf(request: FastifyRequest): Actor {
 
 function contractorRoutes(wo: WorkOrdersFacade): FastifyPluginAsyncZod {
   return async (app) => {
-    // Contractors come either with a login session of a contractor account (the dashboard) or with
-    // their API token (their own systems); the route-level access check is therefore done here.
+    // Contractors come with a login session of a contractor account (the dashboard) or with their
+    // API token (their own systems); access-control.ts identifies them either way (route config).
     app.addHook('onRoute', (route) => {
-      route.config = { ...route.config, access: 'public' };
+      route.config = { ...route.config, access: ACCESS.contractor, bearer: 'contractor' };
     });
-    // wrong tokens are throttled per address, like failed logins
-    const tokenGuesses = new LoginLimiter(new RealClock(), 10, 60_000);
-    app.addHook('onRequest', async (request, reply) => {
-      const user = request.user;
-      if (user && user.role === 'contractor') {
-        if (!user.contractor) throw new ApiError('FORBIDDEN', `account ${user.username} is not linked to a contractor (accounts.users[].contractor)`);
-        actors.set(request, { type: 'contractor', id: user.contractor });
-        return;
-      }
-      const token = bearer(request);
-      if (!token) throw new ApiError('UNAUTHORIZED', 'authorization: log in as a contractor or send "Bearer <contractor token>"');
-      const key = `token\u0000${request.ip}`;
-      const wait = tokenGuesses.retryAfter(key);
-      if (wait > 0) {
-        reply.header('retry-after', Math.ceil(wait / 1000));
-        throw new ApiError('TOO_MANY_REQUESTS', `too many wrong contractor tokens from ${request.ip}; try again in ${Math.ceil(wait / 1000)} s`);
-      }
-      const id = await wo.authenticate(token);
-      if (!id) {
-        tokenGuesses.failed(key);
-        throw new ApiError('UNAUTHORIZED', 'authorization: unknown or revoked contractor token');
-      }
-      tokenGuesses.succeeded(key);
-      actors.set(request, { type: 'contractor', id });
+    app.addHook('preHandler', async (request) => {
+      const user = userOf(request);
+      if (user.role !== 'contractor') throw new ApiError('FORBIDDEN', `role ${user.role} may not use the contractor API`);
+      if (!user.contractor) throw new ApiError('FORBIDDEN', `account ${user.username} is not linked to a contractor (accounts.users[].contractor)`);
+      actors.set(request, { type: 'contractor', id: user.contractor });
     });
 
     const base = '/api/contractor/work-orders';
@@ -191,7 +164,7 @@ function operatorRoutes(wo: WorkOrdersFacade, now: () => number): FastifyPluginA
   return async (app) => {
     app.addHook('onRoute', (route) => {
       const reading = route.method === 'GET' || (Array.isArray(route.method) && route.method.every((m) => m === 'GET' || m === 'HEAD'));
-      route.config = { ...route.config, access: reading ? ['operator', 'engineer'] : ['operator'] };
+      route.config = { ...route.config, access: reading ? ACCESS.staff : ACCESS.operate };
     });
     app.addHook('preHandler', async (request) => {
       const user = userOf(request);
