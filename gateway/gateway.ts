@@ -274,6 +274,7 @@ export async function startGateway(config: SiteConfig, log: Logger, options: Gat
     onSamples: (listener) => live.onUpdate(listener),
     accounts,
     secureCookies: config.api.secureCookies,
+    api: config.api,
     site: config.site,
     devices: () => devices,
     pointsOf: (d) => pointsOf(d.kind, d.zones === undefined ? {} : { zones: d.zones }),

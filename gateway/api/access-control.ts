@@ -22,6 +22,8 @@ import { ACCESS, admits, isSafeMethod, type Access } from './route-access.ts';
 declare module 'fastify' {
   interface FastifyRequest {
     user: AuthUser | null;
+    /** The session id of a caller identified by session cookie (null otherwise). */
+    sessionId: string | null;
   }
   interface FastifyInstance {
     /** Every registered route with its access declaration (for review and the route-walk test). */
@@ -55,6 +57,7 @@ export function installAccessControl(app: FastifyInstance, options: AccessContro
   const cookieName = options.sessionCookie ?? SESSION_COOKIE;
   const tokenGuesses = new LoginLimiter(options.clock, TOKEN_GUESSES, 60_000);
   app.decorateRequest('user', null);
+  app.decorateRequest('sessionId', null);
 
   // Refuse to start with a route that declares nobody: deny by default is also checked here, early.
   // (read at ready time: the onRoute hooks of a route's own plugin run after this one and may declare it)
@@ -96,7 +99,9 @@ export function installAccessControl(app: FastifyInstance, options: AccessContro
   function identifySession(request: FastifyRequest): AuthUser | null {
     if (accounts.open) return LOCAL_ADMIN;
     const sid = request.cookies[cookieName];
-    return sid ? (accounts.userForSession(sid) ?? null) : null;
+    const user = sid ? (accounts.userForSession(sid) ?? null) : null;
+    if (user) request.sessionId = sid as string;
+    return user;
   }
 
   async function identifyToken(request: FastifyRequest, reply: FastifyReply): Promise<AuthUser | null> {

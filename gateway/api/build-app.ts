@@ -2,7 +2,8 @@
  * Build the HTTP API without listening (tests call `app.inject()`). Route schemas are zod, declared
  * once; they validate requests and describe the API as OpenAPI at /docs.
  */
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import type { Server } from 'node:http';
+import Fastify, { type FastifyHttpOptions, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import fastifyCookie from '@fastify/cookie';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
@@ -17,6 +18,10 @@ import { declarePublic, installAccessControl } from './access-control.ts';
 import { ApiError, type ErrorBody } from './api-error.ts';
 import type { ApiDeps } from './api-deps.ts';
 import { RealClock } from '../model/clock.ts';
+import { apiSchema } from './api-schema.ts';
+import { installRateLimits } from './rate-limits.ts';
+import { installRequestGuards } from './request-guards.ts';
+import { installSecurityHeaders } from './security-headers.ts';
 import type { WorkOrdersFacade } from '../../rules/work-orders/index.ts';
 import { authRoutes } from './routes/auth-routes.ts';
 import { serveDashboard } from './dashboard-static.ts';
@@ -33,7 +38,15 @@ export async function buildApp(deps: ApiDeps, log: Logger): Promise<FastifyInsta
   // Request logging stays at warn: the control room wants problems in the log, not every poll of /api/devices.
   // forceCloseConnections: closing the app also ends keep-alive connections and the never-idle
   // event streams (/api/events, /api/alarms/stream), so a SIGTERM never waits on a browser.
-  const app = Fastify({ loggerInstance: log.child({}, { level: 'warn' }) as FastifyBaseLogger, forceCloseConnections: true });
+  const settings = deps.api ?? apiSchema.parse({});
+  const clock = deps.clock ?? new RealClock();
+  const options: FastifyHttpOptions<Server> = {
+    loggerInstance: log.child({}, { level: 'warn' }) as FastifyBaseLogger,
+    forceCloseConnections: true,
+    // a hop count: trust that many proxies in front (X-Forwarded-For read from the right)
+    trustProxy: typeof settings.trustProxy === 'number' ? trustHops(settings.trustProxy) : settings.trustProxy,
+  };
+  const app = Fastify(options);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
@@ -66,10 +79,14 @@ export async function buildApp(deps: ApiDeps, log: Logger): Promise<FastifyInsta
     return reply.status(404).send(body);
   });
 
+  // order of the request checks: rate limits, Host and cross-site origin, access on the matched route
+  await installRateLimits(app, settings.rateLimit, clock);
+  installRequestGuards(app, settings);
+  await installSecurityHeaders(app, { https: settings.tls !== undefined || deps.secureCookies, hstsMaxAgeMs: settings.hstsMaxAge });
   await app.register(fastifyCookie);
   installAccessControl(app, {
     accounts: deps.accounts,
-    clock: deps.clock ?? new RealClock(),
+    clock,
     ...(deps.workOrders ? { contractorToken: (token: string) => (deps.workOrders as WorkOrdersFacade).authenticate(token) } : {}),
   });
 
@@ -82,6 +99,9 @@ export async function buildApp(deps: ApiDeps, log: Logger): Promise<FastifyInsta
   // the API description is public (it describes open code, not data); declared so in its own scope
   await app.register(async (docs) => {
     declarePublic(docs);
+    docs.addHook('onRoute', (route) => {
+      route.config = { ...route.config, inlineStyles: true };
+    });
     await docs.register(fastifySwaggerUi, { routePrefix: '/docs' });
   });
   await app.register(authRoutes(deps.accounts, deps.secureCookies));
@@ -89,10 +109,14 @@ export async function buildApp(deps: ApiDeps, log: Logger): Promise<FastifyInsta
   await app.register(siteRoutes(deps));
   await app.register(deviceRoutes(deps));
   await app.register(metricsRoutes(deps));
-  await app.register(eventStreamRoutes(deps.events, deps.onSamples));
+  await app.register(eventStreamRoutes(deps.events, deps.onSamples, (sid) => deps.accounts.userForSession(sid) !== undefined));
   if (deps.uptime) await app.register(uptimeRoutes(deps.uptime, deps));
   await serveDashboard(app);
   if (deps.alarms) await app.register(alarmRoutes(deps.alarms, () => deps.now()));
   if (deps.workOrders) await app.register(workOrderRoutes(deps.workOrders, () => deps.now()));
   return app;
+}
+
+function trustHops(hops: number): (address: string, hop: number) => boolean {
+  return (_address, hop) => hop < hops;
 }

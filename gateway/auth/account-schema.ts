@@ -19,8 +19,16 @@ export type UserConfig = z.output<typeof userSchema>;
 
 export const accountsSchema = z.object({
   users: z.array(userSchema).default([]),
+  /** A session ends this long after login, whatever happens. */
   sessionTtl: duration.default(12 * 3_600_000),
+  /**
+   * A session ends after this long without a request (0: never). An open dashboard keeps its session
+   * alive through its event stream: a control-room screen must not log out in the middle of a fire.
+   */
+  idleTimeout: duration.default(30 * 60_000),
   /** Failed logins allowed per user and address within `loginWindow` before 429. */
   maxLoginAttempts: z.number().int().min(1).default(5),
+  /** Failed logins allowed per client address, whatever the user names (password spraying), within `loginWindow`. */
+  maxLoginAttemptsPerAddress: z.number().int().min(1).default(20),
   loginWindow: duration.default(60_000),
 });

@@ -3,6 +3,7 @@
  * With no users configured the API runs open (every request acts as the local admin), which the
  * config check allows only when the API listens on a loopback address.
  */
+import { createHash } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
 import type { Clock } from '../model/clock.ts';
 import type { Role, UserConfig } from './account-schema.ts';
@@ -30,7 +31,14 @@ export interface AccountsOptions {
   readonly sessionTtl: number;
   readonly maxLoginAttempts: number;
   readonly loginWindow: number;
+  /** Idle time after which a session ends (0 or absent: never). */
+  readonly idleTimeout?: number;
+  /** Failed logins per address, whatever the user name (absent: 4 × maxLoginAttempts). */
+  readonly maxLoginAttemptsPerAddress?: number;
 }
+
+/** A session's last use is written at most this often (a request per second must not mean a write per second). */
+const TOUCH_EVERY_MS = 15_000;
 
 export const LOCAL_ADMIN: AuthUser = { username: 'local', name: 'Local (no accounts configured)', role: 'admin' };
 
@@ -39,12 +47,18 @@ export class Accounts {
   private readonly users: Map<string, UserConfig>;
   private readonly sessions: SessionStore;
   private readonly limiter: LoginLimiter;
+  private readonly addressLimiter: LoginLimiter;
+  private readonly clock: Clock;
+  private readonly idleTimeout: number;
 
   constructor(db: DatabaseSync, clock: Clock, options: AccountsOptions) {
     this.users = new Map(options.users.map((u) => [u.username, u]));
     this.sessions = new SessionStore(db, clock, options.sessionTtl);
     this.limiter = new LoginLimiter(clock, options.maxLoginAttempts, options.loginWindow);
+    this.addressLimiter = new LoginLimiter(clock, options.maxLoginAttemptsPerAddress ?? 4 * options.maxLoginAttempts, options.loginWindow);
     this.audit = new AuditLog(db, clock);
+    this.clock = clock;
+    this.idleTimeout = options.idleTimeout ?? 0;
   }
 
   /** True when no users are configured: the API is open (loopback only). */
@@ -54,18 +68,20 @@ export class Accounts {
 
   async login(username: string, password: string, address: string): Promise<LoginResult> {
     const key = `${username}\u0000${address}`;
-    const wait = this.limiter.retryAfter(key);
+    // per user and address (guessing one password), and per address alone (one password tried on many users)
+    const wait = Math.max(this.limiter.retryAfter(key), this.addressLimiter.retryAfter(address));
     if (wait > 0) return { ok: false, reason: 'rate_limited', retryAfterMs: wait };
     const user = this.users.get(username);
     // verify against a dummy hash when the user is unknown, so timing does not reveal which names exist
     const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
     if (!user || !ok) {
       this.limiter.failed(key);
+      this.addressLimiter.failed(address);
       this.audit.record(username, 'login_failed', undefined, { address });
       return { ok: false, reason: 'bad_credentials' };
     }
     this.limiter.succeeded(key);
-    const session = this.sessions.create(user.username);
+    const session = this.sessions.create(user.username, credentialOf(user));
     this.audit.record(user.username, 'login', undefined, { address });
     return { ok: true, user: toAuthUser(user), sessionId: session.id, expiresAt: session.expiresAt };
   }
@@ -76,10 +92,33 @@ export class Accounts {
     if (session) this.audit.record(session.username, 'logout');
   }
 
+  /**
+   * The user of a live session, noting its use. A session ends when it expired, was idle too long,
+   * its user is gone, or the user's password changed since it was opened (the site file's passwordHash).
+   */
   userForSession(sessionId: string): AuthUser | undefined {
     const session = this.sessions.get(sessionId);
-    const user = session ? this.users.get(session.username) : undefined;
-    return user ? toAuthUser(user) : undefined;
+    if (!session) return undefined;
+    const user = this.users.get(session.username);
+    const now = this.clock.now();
+    if (!user || session.credential !== credentialOf(user)) {
+      this.sessions.destroy(sessionId);
+      this.audit.record(session.username, 'session_revoked', undefined, { reason: user ? 'password changed' : 'account removed' });
+      return undefined;
+    }
+    if (this.idleTimeout > 0 && now - session.lastSeen > this.idleTimeout) {
+      this.sessions.destroy(sessionId);
+      return undefined;
+    }
+    if (now - session.lastSeen >= TOUCH_EVERY_MS) this.sessions.touch(sessionId);
+    return toAuthUser(user);
+  }
+
+  /** End every session of a user (e.g. after an administrator reset the password); audited. */
+  revokeSessions(username: string, by: string): number {
+    const n = this.sessions.destroyAllOf(username);
+    this.audit.record(by, 'sessions_revoked', username, { sessions: n });
+    return n;
   }
 
   language(username: string): string | undefined {
@@ -89,6 +128,11 @@ export class Accounts {
   setLanguage(username: string, language: string): void {
     this.sessions.setLanguage(username, language);
   }
+}
+
+/** Sessions remember which password they were opened with by this fingerprint (not the hash itself). */
+function credentialOf(u: UserConfig): string {
+  return createHash('sha256').update(`session-credential\u0000${u.passwordHash}`).digest('base64url').slice(0, 22);
 }
 
 function toAuthUser(u: UserConfig): AuthUser {

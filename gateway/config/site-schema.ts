@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { accountsSchema } from '../auth/account-schema.ts';
+import { apiSchema } from '../api/api-schema.ts';
 import { DEVICE_KINDS } from '../model/device-kinds.ts';
 import { bindingBaseSchema, connectorConfigSchema } from '../connectors/connector-schemas.ts';
 import { duration, identifier } from './common-schema.ts';
@@ -67,13 +68,6 @@ export const storageSchema = z.object({
   pruneEvery: duration.default(3_600_000),
   /** Telemetry also goes to InfluxDB through a durable store-and-forward spool (gateway/storage/README.md). */
   influx: influxSchema.optional(),
-});
-
-export const apiSchema = z.object({
-  host: z.string().default('127.0.0.1'),
-  port: z.number().int().min(0).max(65535).default(8080),
-  /** Mark session cookies Secure (set when a TLS proxy fronts the gateway). */
-  secureCookies: z.boolean().default(false),
 });
 
 export const busSchema = z.object({

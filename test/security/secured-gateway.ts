@@ -61,13 +61,14 @@ export async function startSecuredGateway(extra: Record<string, unknown> = {}): 
     passwordHash,
     ...(role === 'contractor' ? { contractor: 'lift-co' } : {}),
   }));
+  const { accounts, ...rest } = extra as { accounts?: Record<string, unknown> };
   const config = smallSite(dir.path, {
-    accounts: { users },
+    accounts: { users, ...accounts },
     workOrders: {
       enabled: true,
       contractors: [{ id: 'lift-co', name: 'Lift Co', trades: ['fire'], kinds: ['smoke_detector', 'access_door'], token: CONTRACTOR_TOKEN, channels: { mqtt: { topic: 'wo/lift-co' } } }],
     },
-    ...extra,
+    ...rest,
   });
   const gw = await startGateway(config, silentLogger());
   const port = Number(new URL(gw.apiUrl as string).port);

@@ -12,7 +12,15 @@ import { ACCESS } from '../route-access.ts';
 const FLUSH_MS = 200;
 const HEARTBEAT_MS = 2_000;
 
-export function eventStreamRoutes(hub: EventHub, onSamples: (listener: (batch: readonly Sample[]) => void) => () => void): FastifyPluginAsync {
+/**
+ * `sessionAlive` is asked at every heartbeat: a stream ends when its session does (logout, password
+ * change, expiry), and an open stream counts as use of the session (no idle logout of a live screen).
+ */
+export function eventStreamRoutes(
+  hub: EventHub,
+  onSamples: (listener: (batch: readonly Sample[]) => void) => () => void,
+  sessionAlive: (sessionId: string) => boolean = () => true,
+): FastifyPluginAsync {
   return async (app) => {
     // no HEAD twin: a HEAD on a never-ending stream would hold a connection and its timers open
     app.get('/api/events', { exposeHeadRoute: false, config: { access: ACCESS.anyUser }, schema: { summary: 'Live events (text/event-stream)', tags: ['live'] } }, (req, reply) => {
@@ -42,7 +50,16 @@ export function eventStreamRoutes(hub: EventHub, onSamples: (listener: (batch: r
         pending = new Map();
         write('samples', samples);
       }, FLUSH_MS);
-      const heartbeat = setInterval(() => write('heartbeat', { at: Date.now() }), HEARTBEAT_MS);
+      const sid = req.sessionId;
+      const heartbeat = setInterval(() => {
+        if (sid !== null && !sessionAlive(sid)) {
+          write('logged-out', { at: Date.now() });
+          close();
+          res.end();
+          return;
+        }
+        write('heartbeat', { at: Date.now() });
+      }, HEARTBEAT_MS);
       const stopHub = hub.subscribe((e) => {
         if (!contractor || e.topic === 'work-order') write(e.topic, e.data);
       });

@@ -35,7 +35,8 @@ export function uptimeRoutes(uptime: UptimeFacade, deps: Pick<ApiDeps, 'devices'
     app.get(
       '/api/uptime/report',
       {
-        config: READERS,
+        // the printable report (format=html) carries its own <style>
+        config: { ...READERS, inlineStyles: true },
         schema: {
           summary: 'Availability, downtime, faults, MTBF, MTTR and time below target per device, kind, building and site',
           description: 'Give `from`/`to`, or `period` (day, week, month) with `date`; default: this month so far. `format=csv|html` for export and printing.',
