@@ -293,7 +293,7 @@ export async function startGateway(config: SiteConfig, log: Logger, options: Gat
   if (options.listen !== false) {
     await app.listen({ host: config.api.host, port: config.api.port });
     const addr = app.server.address();
-    if (addr && typeof addr === 'object') apiUrl = `http://${config.api.host}:${addr.port}`;
+    if (addr && typeof addr === 'object') apiUrl = `${config.api.tls ? 'https' : 'http'}://${config.api.host}:${addr.port}`;
   } else {
     await app.ready();
   }

@@ -40,6 +40,15 @@ export interface RouteAccess {
 
 export const SESSION_COOKIE = 'fgw_session';
 
+/**
+ * The session cookie's name: with Secure cookies (HTTPS) the `__Host-` prefix, which browsers accept
+ * only from a secure origin, with Path=/ and no Domain, so no other host or plain-HTTP page can plant
+ * or overwrite it.
+ */
+export function sessionCookieName(secure: boolean): string {
+  return secure ? `__Host-${SESSION_COOKIE}` : SESSION_COOKIE;
+}
+
 export interface AccessControlOptions {
   readonly accounts: Accounts;
   readonly clock: Clock;

@@ -3,7 +3,8 @@
  * once; they validate requests and describe the API as OpenAPI at /docs.
  */
 import type { Server } from 'node:http';
-import Fastify, { type FastifyHttpOptions, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import type { Server as HttpsServer } from 'node:https';
+import Fastify, { type FastifyHttpOptions, type FastifyHttpsOptions, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import fastifyCookie from '@fastify/cookie';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
@@ -14,7 +15,8 @@ import {
   validatorCompiler,
 } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
-import { declarePublic, installAccessControl } from './access-control.ts';
+import { declarePublic, installAccessControl, sessionCookieName } from './access-control.ts';
+import { readTlsFiles } from './tls-files.ts';
 import { ApiError, type ErrorBody } from './api-error.ts';
 import type { ApiDeps } from './api-deps.ts';
 import { RealClock } from '../model/clock.ts';
@@ -46,7 +48,11 @@ export async function buildApp(deps: ApiDeps, log: Logger): Promise<FastifyInsta
     // a hop count: trust that many proxies in front (X-Forwarded-For read from the right)
     trustProxy: typeof settings.trustProxy === 'number' ? trustHops(settings.trustProxy) : settings.trustProxy,
   };
-  const app = Fastify(options);
+  const tls = settings.tls ? readTlsFiles(settings.tls) : undefined;
+  // (the HTTPS instance has the same API; only its server type differs)
+  const app = tls ? (Fastify({ ...options, https: tls } as FastifyHttpsOptions<HttpsServer>) as unknown as FastifyInstance) : Fastify(options);
+  const secureCookies = deps.secureCookies || tls !== undefined;
+  const sessionCookie = sessionCookieName(secureCookies);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
@@ -82,11 +88,12 @@ export async function buildApp(deps: ApiDeps, log: Logger): Promise<FastifyInsta
   // order of the request checks: rate limits, Host and cross-site origin, access on the matched route
   await installRateLimits(app, settings.rateLimit, clock);
   installRequestGuards(app, settings);
-  await installSecurityHeaders(app, { https: settings.tls !== undefined || deps.secureCookies, hstsMaxAgeMs: settings.hstsMaxAge });
+  await installSecurityHeaders(app, { https: secureCookies, hstsMaxAgeMs: settings.hstsMaxAge });
   await app.register(fastifyCookie);
   installAccessControl(app, {
     accounts: deps.accounts,
     clock,
+    sessionCookie,
     ...(deps.workOrders ? { contractorToken: (token: string) => (deps.workOrders as WorkOrdersFacade).authenticate(token) } : {}),
   });
 
@@ -104,7 +111,7 @@ export async function buildApp(deps: ApiDeps, log: Logger): Promise<FastifyInsta
     });
     await docs.register(fastifySwaggerUi, { routePrefix: '/docs' });
   });
-  await app.register(authRoutes(deps.accounts, deps.secureCookies));
+  await app.register(authRoutes(deps.accounts, { name: sessionCookie, secure: secureCookies }));
   await app.register(healthRoutes(deps));
   await app.register(siteRoutes(deps));
   await app.register(deviceRoutes(deps));

@@ -3,7 +3,9 @@
  * listening on a free port of 127.0.0.1, for the security tests: requests go over real sockets, so
  * the raw path bytes (`/%61pi/...`, `//api/...`) reach the server exactly as an attacker sends them.
  */
-import { request as httpRequest } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { request as httpRequest, type ClientRequest, type IncomingMessage, type RequestOptions } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import type { Role } from '../../gateway/auth/account-schema.ts';
 import { hashPassword } from '../../gateway/auth/password-hash.ts';
 import { startGateway, type RunningGateway } from '../../gateway/gateway.ts';
@@ -30,9 +32,13 @@ export interface RawResponse {
 }
 
 /** One request with the path sent byte for byte; event streams are cut after their headers. */
-export function rawRequest(port: number, method: string, path: string, headers: Record<string, string> = {}, body?: string): Promise<RawResponse> {
+export function rawRequest(target: number | { port: number; ca: Buffer }, method: string, path: string, headers: Record<string, string> = {}, body?: string): Promise<RawResponse> {
+  const port = typeof target === 'number' ? target : target.port;
+  const tls = typeof target === 'number' ? {} : { ca: target.ca };
+  const send = (options: RequestOptions, cb: (res: IncomingMessage) => void): ClientRequest =>
+    typeof target === 'number' ? httpRequest(options, cb) : httpsRequest({ ...options, ...tls }, cb);
   return new Promise((resolve, reject) => {
-    const req = httpRequest(
+    const req = send(
       { host: '127.0.0.1', port, method, path, headers: { ...(body !== undefined ? { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) } : {}), ...headers } },
       (res) => {
         const chunks: Buffer[] = [];
@@ -72,9 +78,10 @@ export async function startSecuredGateway(extra: Record<string, unknown> = {}): 
   });
   const gw = await startGateway(config, silentLogger());
   const port = Number(new URL(gw.apiUrl as string).port);
+  const target = config.api.tls ? { port, ca: readFileSync(config.api.tls.cert) } : port;
   const cookies = {} as Record<Role, string>;
   for (const [role, username] of Object.entries(ROLE_USERS) as Array<[Role, string]>) {
-    const res = await rawRequest(port, 'POST', '/api/auth/login', { origin: `http://127.0.0.1:${port}` }, JSON.stringify({ username, password: PASSWORD }));
+    const res = await rawRequest(target, 'POST', '/api/auth/login', { origin: gw.apiUrl as string }, JSON.stringify({ username, password: PASSWORD }));
     if (res.status !== 200) throw new Error(`login of ${username} failed: ${res.status} ${res.body}`);
     cookies[role] = String(res.headers['set-cookie']).split(';')[0] as string;
   }
