@@ -100,7 +100,7 @@ export function installAccessControl(app: FastifyInstance, options: AccessContro
       throw new ApiError('UNAUTHORIZED', 'authorization: log in as a contractor or send "Bearer <contractor token>"');
     }
     const route = `${request.method} ${request.routeOptions.url ?? '(no route)'}`;
-    accounts.audit.record(user.username, 'refused', route, { role: user.role, address: request.ip });
+    accounts.audit.record({ username: user.username, role: user.role, address: request.ip, via: user.via, action: 'refused', target: route });
     const needs = access === undefined ? 'a declaration of who may call it' : access.join(' or ');
     throw new ApiError('FORBIDDEN', `role ${user.role} may not ${route}; needs ${needs}`);
   });
@@ -134,12 +134,15 @@ export function installAccessControl(app: FastifyInstance, options: AccessContro
   app.addHook('onResponse', async (request, reply) => {
     if (isSafeMethod(request.method) || request.is404 || request.routeOptions.config.audit === 'self') return;
     if (reply.statusCode >= 400 || !request.user) return;
-    const params = request.params as Record<string, string> | undefined;
-    accounts.audit.record(request.user.username, `${request.method} ${request.routeOptions.url ?? request.url}`, params?.id, {
-      ...auditDetail(request.body),
+    const params = request.params as Record<string, string | number> | undefined;
+    accounts.audit.record({
+      username: request.user.username,
       role: request.user.role,
       address: request.ip,
-      ...(request.user.via ? { via: request.user.via } : {}),
+      via: request.user.via,
+      action: `${request.method} ${request.routeOptions.url ?? request.url}`,
+      target: params?.id === undefined ? undefined : String(params.id),
+      detail: auditDetail(request.body),
     });
   });
 }

@@ -26,6 +26,7 @@ import { installRequestGuards } from './request-guards.ts';
 import { installSecurityHeaders } from './security-headers.ts';
 import type { WorkOrdersFacade } from '../../rules/work-orders/index.ts';
 import { authRoutes } from './routes/auth-routes.ts';
+import { auditRoutes } from './routes/audit-routes.ts';
 import { serveDashboard } from './dashboard-static.ts';
 import { deviceRoutes } from './routes/device-routes.ts';
 import { eventStreamRoutes } from './routes/event-stream-routes.ts';
@@ -112,6 +113,7 @@ export async function buildApp(deps: ApiDeps, log: Logger): Promise<FastifyInsta
     await docs.register(fastifySwaggerUi, { routePrefix: '/docs' });
   });
   await app.register(authRoutes(deps.accounts, { name: sessionCookie, secure: secureCookies }));
+  await app.register(auditRoutes(deps.accounts.audit));
   await app.register(healthRoutes(deps));
   await app.register(siteRoutes(deps));
   await app.register(deviceRoutes(deps));

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { duration, identifier } from '../config/common-schema.ts';
 import { isPasswordHash } from './password-hash.ts';
+import { AUDIT_RETENTION_MS } from './audit-log.ts';
 
 export const ROLES = ['operator', 'contractor', 'engineer', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -31,4 +32,6 @@ export const accountsSchema = z.object({
   /** Failed logins allowed per client address, whatever the user names (password spraying), within `loginWindow`. */
   maxLoginAttemptsPerAddress: z.number().int().min(1).default(20),
   loginWindow: duration.default(60_000),
+  /** How long the audit log keeps its rows (service records: at least 5 years). */
+  auditRetention: duration.default(AUDIT_RETENTION_MS),
 });

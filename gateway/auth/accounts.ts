@@ -35,6 +35,8 @@ export interface AccountsOptions {
   readonly idleTimeout?: number;
   /** Failed logins per address, whatever the user name (absent: 4 × maxLoginAttempts). */
   readonly maxLoginAttemptsPerAddress?: number;
+  /** How long audit rows are kept (absent: 5 years). */
+  readonly auditRetention?: number;
 }
 
 /** A session's last use is written at most this often (a request per second must not mean a write per second). */
@@ -56,7 +58,7 @@ export class Accounts {
     this.sessions = new SessionStore(db, clock, options.sessionTtl);
     this.limiter = new LoginLimiter(clock, options.maxLoginAttempts, options.loginWindow);
     this.addressLimiter = new LoginLimiter(clock, options.maxLoginAttemptsPerAddress ?? 4 * options.maxLoginAttempts, options.loginWindow);
-    this.audit = new AuditLog(db, clock);
+    this.audit = new AuditLog(db, clock, options.auditRetention);
     this.clock = clock;
     this.idleTimeout = options.idleTimeout ?? 0;
   }
@@ -77,19 +79,19 @@ export class Accounts {
     if (!user || !ok) {
       this.limiter.failed(key);
       this.addressLimiter.failed(address);
-      this.audit.record(username, 'login_failed', undefined, { address });
+      this.audit.record({ username, action: 'login_failed', address });
       return { ok: false, reason: 'bad_credentials' };
     }
     this.limiter.succeeded(key);
     const session = this.sessions.create(user.username, credentialOf(user));
-    this.audit.record(user.username, 'login', undefined, { address });
+    this.audit.record({ username: user.username, role: user.role, action: 'login', address });
     return { ok: true, user: toAuthUser(user), sessionId: session.id, expiresAt: session.expiresAt };
   }
 
-  logout(sessionId: string): void {
+  logout(sessionId: string, address?: string): void {
     const session = this.sessions.get(sessionId);
     this.sessions.destroy(sessionId);
-    if (session) this.audit.record(session.username, 'logout');
+    if (session) this.audit.record({ username: session.username, role: this.users.get(session.username)?.role, action: 'logout', address });
   }
 
   /**
@@ -103,7 +105,7 @@ export class Accounts {
     const now = this.clock.now();
     if (!user || session.credential !== credentialOf(user)) {
       this.sessions.destroy(sessionId);
-      this.audit.record(session.username, 'session_revoked', undefined, { reason: user ? 'password changed' : 'account removed' });
+      this.audit.record({ username: session.username, action: 'session_revoked', detail: { reason: user ? 'password changed' : 'account removed' } });
       return undefined;
     }
     if (this.idleTimeout > 0 && now - session.lastSeen > this.idleTimeout) {
@@ -117,7 +119,7 @@ export class Accounts {
   /** End every session of a user (e.g. after an administrator reset the password); audited. */
   revokeSessions(username: string, by: string): number {
     const n = this.sessions.destroyAllOf(username);
-    this.audit.record(by, 'sessions_revoked', username, { sessions: n });
+    this.audit.record({ username: by, action: 'sessions_revoked', target: username, detail: { sessions: n } });
     return n;
   }
 

@@ -117,14 +117,14 @@ describe('rate limits and a reverse proxy', () => {
     const res = await rawRequest(s.port, 'PUT', '/api/auth/me/language', { cookie: s.cookies.operator, 'x-forwarded-for': '203.0.113.9' }, JSON.stringify({ language: 'en' }));
     expect(res.status).toBe(200);
     const row = s.gw.accounts.audit.list({ username: 'olga' }).find((e) => e.action === 'PUT /api/auth/me/language');
-    expect(row?.detail).toMatchObject({ address: '127.0.0.1' });
+    expect(row?.address).toBe('127.0.0.1');
   });
 
   it('with trustProxy the audit log records the forwarded client address', async () => {
     s = await startSecuredGateway({ api: { port: 0, trustProxy: ['127.0.0.1'] } });
     await rawRequest(s.port, 'PUT', '/api/auth/me/language', { cookie: s.cookies.operator, 'x-forwarded-for': '203.0.113.9' }, JSON.stringify({ language: 'en' }));
     const row = s.gw.accounts.audit.list({ username: 'olga' }).find((e) => e.action === 'PUT /api/auth/me/language');
-    expect(row?.detail).toMatchObject({ address: '203.0.113.9' });
+    expect(row?.address).toBe('203.0.113.9');
   });
 
   it('password spraying: failed logins are limited per address whatever the user name', async () => {

@@ -64,7 +64,7 @@ export function authRoutes(accounts: Accounts, cookie: { readonly name: string; 
       { config: { access: ACCESS.public, audit: 'self' }, schema: { summary: 'Log out', tags: ['auth'], response: { 200: z.object({ ok: z.boolean() }) } } },
       async (req, reply) => {
         const sid = req.cookies[cookie.name];
-        if (sid) accounts.logout(sid);
+        if (sid) accounts.logout(sid, req.ip);
         reply.clearCookie(cookie.name, { path: '/', secure: cookie.secure, httpOnly: true, sameSite: 'strict' });
         return { ok: true };
       },
