@@ -118,11 +118,24 @@ export async function buildApp(deps: ApiDeps, log: Logger): Promise<FastifyInsta
   await app.register(siteRoutes(deps));
   await app.register(deviceRoutes(deps));
   await app.register(metricsRoutes(deps));
-  await app.register(eventStreamRoutes(deps.events, deps.onSamples, (sid) => deps.accounts.userForSession(sid) !== undefined));
+  const buildingOfDevice = new Map(deps.devices().map((d) => [d.id, d.location.building]));
+  const deviceBuilding = (id: string): string | undefined => buildingOfDevice.get(id);
+  await app.register(
+    eventStreamRoutes(deps.events, deps.onSamples, (sid) => deps.accounts.userForSession(sid) !== undefined, {
+      device: deviceBuilding,
+      workOrder: (id) => {
+        try {
+          return deps.workOrders?.get(id).location?.building;
+        } catch {
+          return undefined; // gone or never existed: nothing to show a scoped account
+        }
+      },
+    }),
+  );
   if (deps.uptime) await app.register(uptimeRoutes(deps.uptime, deps));
   await serveDashboard(app);
-  if (deps.alarms) await app.register(alarmRoutes(deps.alarms, () => deps.now()));
-  if (deps.workOrders) await app.register(workOrderRoutes(deps.workOrders, () => deps.now()));
+  if (deps.alarms) await app.register(alarmRoutes(deps.alarms, () => deps.now(), deviceBuilding));
+  if (deps.workOrders) await app.register(workOrderRoutes(deps.workOrders, () => deps.now(), deviceBuilding));
   return app;
 }
 

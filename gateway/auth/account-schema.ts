@@ -15,6 +15,14 @@ export const userSchema = z.object({
   /** For contractor accounts: the contractor (work-order routing id) this login acts for. */
   contractor: identifier.optional(),
   language: z.enum(['zh-CN', 'en']).optional(),
+  /**
+   * Operators and engineers only: the buildings this account may see and act on (every list, the live
+   * stream and every action honour it). Absent: the whole site.
+   */
+  buildings: z.array(identifier).min(1).optional(),
+}).refine((u) => u.buildings === undefined || u.role === 'operator' || u.role === 'engineer', {
+  message: 'buildings: only operator and engineer accounts are limited to buildings (admins see the site; contractors see their orders)',
+  path: ['buildings'],
 });
 export type UserConfig = z.output<typeof userSchema>;
 

@@ -19,6 +19,8 @@ export interface AuthUser {
   readonly contractor?: string;
   /** How the caller authenticated when not by a login session: a contractor API token. */
   readonly via?: 'token';
+  /** The buildings an operator or engineer is limited to (absent: the whole site). */
+  readonly buildings?: readonly string[];
 }
 
 export type LoginResult =
@@ -138,7 +140,13 @@ function credentialOf(u: UserConfig): string {
 }
 
 function toAuthUser(u: UserConfig): AuthUser {
-  return { username: u.username, name: u.name ?? u.username, role: u.role, ...(u.contractor ? { contractor: u.contractor } : {}) };
+  return {
+    username: u.username,
+    name: u.name ?? u.username,
+    role: u.role,
+    ...(u.contractor ? { contractor: u.contractor } : {}),
+    ...(u.buildings ? { buildings: [...u.buildings] } : {}),
+  };
 }
 
 // scrypt of a random string; only used to spend the same time on unknown user names

@@ -5,6 +5,7 @@ import type { DeviceInfo } from '../../model/device.ts';
 import { ApiError } from '../api-error.ts';
 import type { ApiDeps } from '../api-deps.ts';
 import { ACCESS } from '../route-access.ts';
+import { scopeOf, type BuildingScope } from '../building-scope.ts';
 import { queryTime } from './query-time.ts';
 
 const pointValue = z.union([z.number(), z.boolean(), z.string()]);
@@ -53,9 +54,9 @@ export function deviceRoutes(deps: ApiDeps): FastifyPluginAsyncZod {
     };
   };
 
-  const find = (id: string): DeviceInfo => {
+  const find = (id: string, scope: BuildingScope): DeviceInfo => {
     const device = deps.devices().find((d) => d.id === id);
-    if (!device) throw new ApiError('NOT_FOUND', `no device "${id}"`);
+    if (!device || !scope.has(device.location.building)) throw new ApiError('NOT_FOUND', `no device "${id}"`);
     return device;
   };
 
@@ -77,9 +78,16 @@ export function deviceRoutes(deps: ApiDeps): FastifyPluginAsyncZod {
       },
       async (req) => {
         const { kind, building, floor } = req.query;
+        const scope = scopeOf(req);
         const devices = deps
           .devices()
-          .filter((d) => (kind === undefined || d.kind === kind) && (building === undefined || d.location.building === building) && (floor === undefined || d.location.floor === floor));
+          .filter(
+            (d) =>
+              scope.has(d.location.building) &&
+              (kind === undefined || d.kind === kind) &&
+              (building === undefined || d.location.building === building) &&
+              (floor === undefined || d.location.floor === floor),
+          );
         return { devices: devices.map(view) };
       },
     );
@@ -95,7 +103,7 @@ export function deviceRoutes(deps: ApiDeps): FastifyPluginAsyncZod {
           response: { 200: deviceView },
         },
       },
-      async (req) => view(find(req.params.id)),
+      async (req) => view(find(req.params.id, scopeOf(req))),
     );
 
     app.get(
@@ -124,7 +132,7 @@ export function deviceRoutes(deps: ApiDeps): FastifyPluginAsyncZod {
         },
       },
       async (req) => {
-        const device = find(req.params.id);
+        const device = find(req.params.id, scopeOf(req));
         const def = deps.pointsOf(device).find((p) => p.name === req.params.point);
         if (!def) {
           throw new ApiError('NOT_FOUND', `device "${device.id}" (${device.kind}) has no point "${req.params.point}"`, {

@@ -8,6 +8,21 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { EventHub } from '../../live/event-hub.ts';
 import type { Sample } from '../../model/sample.ts';
 import { ACCESS } from '../route-access.ts';
+import { scopeOf } from '../building-scope.ts';
+
+/** Where things are, for accounts limited to buildings (undefined: unknown, so not shown to them). */
+export interface BuildingLookup {
+  device(id: string): string | undefined;
+  workOrder(id: number): string | undefined;
+}
+
+/** The building an event concerns: alarms carry theirs, work-order notices are looked up; null: site-wide (trouble). */
+function buildingOf(topic: string, data: unknown, where: BuildingLookup): string | null | undefined {
+  if (topic === 'alarm') return (data as { alarm?: { building?: string } }).alarm?.building;
+  if (topic === 'work-order') return where.workOrder((data as { id: number }).id);
+  if (topic === 'flood') return (data as { building?: string }).building;
+  return null;
+}
 
 const FLUSH_MS = 200;
 const HEARTBEAT_MS = 2_000;
@@ -20,6 +35,7 @@ export function eventStreamRoutes(
   hub: EventHub,
   onSamples: (listener: (batch: readonly Sample[]) => void) => () => void,
   sessionAlive: (sessionId: string) => boolean = () => true,
+  where: BuildingLookup = { device: () => undefined, workOrder: () => undefined },
 ): FastifyPluginAsync {
   return async (app) => {
     // no HEAD twin: a HEAD on a never-ending stream would hold a connection and its timers open
@@ -38,11 +54,12 @@ export function eventStreamRoutes(
       write('hello', { at: Date.now(), user: req.user?.username ?? null });
       // least privilege: contractors get only work-order change notices (ids), no telemetry or alarms
       const contractor = req.user?.role === 'contractor';
+      const scope = scopeOf(req);
       let pending = new Map<string, Sample>();
       const stopSamples = contractor
         ? () => undefined
         : onSamples((batch) => {
-            for (const s of batch) pending.set(`${s.device}\u0000${s.point}`, s);
+            for (const s of batch) if (scope.all || scope.has(where.device(s.device))) pending.set(`${s.device}\u0000${s.point}`, s);
           });
       const flush = setInterval(() => {
         if (pending.size === 0) return;
@@ -61,7 +78,12 @@ export function eventStreamRoutes(
         write('heartbeat', { at: Date.now() });
       }, HEARTBEAT_MS);
       const stopHub = hub.subscribe((e) => {
-        if (!contractor || e.topic === 'work-order') write(e.topic, e.data);
+        if (contractor && e.topic !== 'work-order') return;
+        if (!scope.all) {
+          const building = buildingOf(e.topic, e.data, where);
+          if (building !== null && !scope.has(building)) return;
+        }
+        write(e.topic, e.data);
       });
       const close = (): void => {
         clearInterval(flush);

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ApiDeps } from '../api-deps.ts';
 import { ACCESS } from '../route-access.ts';
+import { scopeOf } from '../building-scope.ts';
 
 export function siteRoutes(deps: ApiDeps): FastifyPluginAsyncZod {
   return async (app) => {
@@ -22,7 +23,8 @@ export function siteRoutes(deps: ApiDeps): FastifyPluginAsyncZod {
           },
         },
       },
-      async () => ({ ...deps.site, buildings: deps.buildings() }),
+      // an account limited to buildings is shown only those
+      async (req) => ({ ...deps.site, buildings: deps.buildings().filter((b) => scopeOf(req).has(b.id)) }),
     );
   };
 }

@@ -21,6 +21,7 @@ import { LOCAL_ADMIN } from '../../auth/accounts.ts';
 import { userOf } from '../access-control.ts';
 import { ApiError } from '../api-error.ts';
 import { ACCESS } from '../route-access.ts';
+import { requireWholeSite, scopeOf, type BuildingScope } from '../building-scope.ts';
 import { queryTime } from './query-time.ts';
 
 const priority = z.coerce.number().int().min(1).max(4).transform((p) => p as 1 | 2 | 3 | 4);
@@ -160,7 +161,20 @@ function contractorRoutes(wo: WorkOrdersFacade): FastifyPluginAsyncZod {
   };
 }
 
-function operatorRoutes(wo: WorkOrdersFacade, now: () => number): FastifyPluginAsyncZod {
+function operatorRoutes(wo: WorkOrdersFacade, now: () => number, deviceBuilding: (id: string) => string | undefined): FastifyPluginAsyncZod {
+  /** An order the account may see (its building in scope), or 404 as if it did not exist. */
+  const canSee = (id: number, scope: BuildingScope): boolean => {
+    try {
+      return scope.has(wo.get(id).location?.building);
+    } catch {
+      return false;
+    }
+  };
+  const visible = (id: number, scope: BuildingScope): void => {
+    if (scope.all) return;
+    const order = call(() => wo.get(id));
+    if (!scope.has(order.location?.building)) throw new ApiError('NOT_FOUND', `no work order ${id}`);
+  };
   return async (app) => {
     app.addHook('onRoute', (route) => {
       const reading = route.method === 'GET' || (Array.isArray(route.method) && route.method.every((m) => m === 'GET' || m === 'HEAD'));
@@ -202,20 +216,26 @@ function operatorRoutes(wo: WorkOrdersFacade, now: () => number): FastifyPluginA
       },
       async (req) => {
         const q = req.query;
-        return {
-          workOrders: wo.list({
+        const scope = scopeOf(req);
+        if (q.building !== undefined && !scope.has(q.building)) return { workOrders: [] };
+        // an account limited to several buildings: one query per building, merged newest first
+        const buildings = q.building !== undefined || scope.all ? [q.building] : [...scope.buildings];
+        const orders = buildings.flatMap((building) =>
+          wo.list({
             ...(q.status ? { status: q.status } : {}),
             ...(q.contractor !== undefined ? { contractor: q.contractor } : {}),
             ...(q.trade !== undefined ? { trade: q.trade } : {}),
             ...(q.device !== undefined ? { device: q.device } : {}),
-            ...(q.building !== undefined ? { building: q.building } : {}),
+            ...(building !== undefined ? { building } : {}),
             ...(q.source !== undefined ? { source: q.source } : {}),
             ...(q.priority !== undefined ? { priority: q.priority } : {}),
             ...(q.from !== undefined ? { createdFrom: q.from } : {}),
             ...(q.to !== undefined ? { createdTo: q.to } : {}),
             limit: q.limit,
-          }).map(view),
-        };
+          }),
+        );
+        if (buildings.length > 1) orders.sort((a, b) => b.createdAt - a.createdAt || b.id - a.id);
+        return { workOrders: orders.slice(0, q.limit).map(view) };
       },
     );
 
@@ -238,6 +258,8 @@ function operatorRoutes(wo: WorkOrdersFacade, now: () => number): FastifyPluginA
       },
       async (req, reply) => {
         const b = req.body;
+        const scope = scopeOf(req);
+        if (!scope.all && !scope.has(deviceBuilding(b.device))) throw new ApiError('BAD_REQUEST', `device: unknown device "${b.device}"`, { field: 'device' });
         const order = call(() =>
           wo.create(
             { device: b.device, trade: b.trade, priority: b.priority, title: b.title, ...(b.contractor !== undefined ? { contractor: b.contractor } : {}), ...(b.fault !== undefined ? { fault: b.fault } : {}) },
@@ -274,8 +296,11 @@ function operatorRoutes(wo: WorkOrdersFacade, now: () => number): FastifyPluginA
           },
         },
       },
-      async () => ({
-        deadLetters: wo.deadLetters().map((d) => ({
+      async (req) => ({
+        deadLetters: wo
+          .deadLetters()
+          .filter((d) => scopeOf(req).all || (d.orderId !== null && canSee(d.orderId, scopeOf(req))))
+          .map((d) => ({
           id: d.id,
           orderId: d.orderId,
           recipientType: d.recipientType,
@@ -294,6 +319,8 @@ function operatorRoutes(wo: WorkOrdersFacade, now: () => number): FastifyPluginA
       `${base}/dead-letters/:id/retry`,
       { schema: { summary: 'Queue a dead letter again (attempts start over)', tags, params: z.object({ id: z.uuid() }), response: { 202: z.object({ queued: z.string() }) } } },
       async (req, reply) => {
+        const dead = wo.deadLetters().find((d) => d.id === req.params.id);
+        if (!scopeOf(req).all && (!dead || dead.orderId === null || !canSee(dead.orderId, scopeOf(req)))) throw new ApiError('NOT_FOUND', `no dead letter ${req.params.id}`);
         call(() => wo.retryDeadLetter(req.params.id, actorOf(req)));
         return reply.status(202).send({ queued: req.params.id });
       },
@@ -342,6 +369,7 @@ function operatorRoutes(wo: WorkOrdersFacade, now: () => number): FastifyPluginA
         },
       },
       async (req) => {
+        requireWholeSite(req, 'contractor and trade KPIs');
         const to = req.query.to ?? now();
         const from = req.query.from ?? to - 30 * 86_400_000;
         if (from > to) throw new ApiError('BAD_REQUEST', 'from: must not be after to', { field: 'from' });
@@ -352,19 +380,26 @@ function operatorRoutes(wo: WorkOrdersFacade, now: () => number): FastifyPluginA
     app.get(
       `${base}/stats`,
       { schema: { summary: 'Counters: orders, recurrences, SLA breaches, escalations, outbox', tags, response: { 200: z.looseObject({ open: z.number() }) } } },
-      async () => ({ ...wo.stats() }),
+      async (req) => {
+        requireWholeSite(req, 'work-order counters');
+        return { ...wo.stats() };
+      },
     );
 
     app.get(
       `${base}/:id`,
       { schema: { summary: 'One work order with its journal and deliveries', tags, params: idParams, response: { 200: detailView } } },
-      async (req) => detail(call(() => wo.get(req.params.id))),
+      async (req) => {
+        visible(req.params.id, scopeOf(req));
+        return detail(call(() => wo.get(req.params.id)));
+      },
     );
 
     const action = <B extends z.ZodType>(path: string, summary: string, body: B, run: (id: number, actor: Actor, body: z.output<B>) => WorkOrder): void => {
-      app.post(`${base}/:id/${path}`, { schema: { summary, tags, params: idParams, body, response: { 200: workOrderView } } }, async (req) =>
-        view(call(() => run(req.params.id, actorOf(req), req.body as z.output<B>))),
-      );
+      app.post(`${base}/:id/${path}`, { schema: { summary, tags, params: idParams, body, response: { 200: workOrderView } } }, async (req) => {
+        visible(req.params.id, scopeOf(req));
+        return view(call(() => run(req.params.id, actorOf(req), req.body as z.output<B>)));
+      });
     };
     action('close', 'Verify the fix and close', z.object({ note: note.optional() }).prefault({}), (id, a, b) => wo.close(id, a, b.note));
     action('reassign', 'Give the order to another contractor (the old one is told it was withdrawn)', z.object({ contractor: z.string().min(1), note: note.optional() }), (id, a, b) =>
@@ -376,9 +411,9 @@ function operatorRoutes(wo: WorkOrdersFacade, now: () => number): FastifyPluginA
   };
 }
 
-export function workOrderRoutes(wo: WorkOrdersFacade, now: () => number): FastifyPluginAsyncZod {
+export function workOrderRoutes(wo: WorkOrdersFacade, now: () => number, deviceBuilding: (id: string) => string | undefined = () => undefined): FastifyPluginAsyncZod {
   return async (app) => {
     await app.register(contractorRoutes(wo));
-    await app.register(operatorRoutes(wo, now));
+    await app.register(operatorRoutes(wo, now, deviceBuilding));
   };
 }
