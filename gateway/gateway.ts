@@ -282,7 +282,6 @@ export async function startGateway(config: SiteConfig, log: Logger, options: Gat
     history: (q) => store.history(q),
     health,
     now: () => clock.now(),
-    clock,
     metrics: async () => ({ contentType: metrics.contentType, body: await metrics.metrics() }),
     alarms: uptime ? linkMaintenanceMode(alarms, uptime.inputs, clock) : alarms,
     ...(workOrders ? { workOrders: workOrdersFacade(workOrders) } : {}),

@@ -3,7 +3,6 @@
  * built in tests over any implementation and never reaches into connectors or storage classes.
  */
 import type { Accounts } from '../auth/accounts.ts';
-import type { Clock } from '../model/clock.ts';
 import type { ApiSettings } from './api-schema.ts';
 import type { DeviceInfo } from '../model/device.ts';
 import type { PointDef } from '../model/device-kinds.ts';
@@ -43,8 +42,6 @@ export interface ApiDeps {
   history(query: HistoryQuery): Promise<Sample[]>;
   health(): HealthReport;
   now(): number;
-  /** The gateway's clock for rate limits and session idle time (default: real time). */
-  readonly clock?: Clock;
   /** Prometheus exposition for GET /metrics (absent: an empty page). */
   metrics?(): Promise<{ readonly contentType: string; readonly body: string }>;
   /** Alarms (rules/): absent when the gateway runs without the rule engine. */

@@ -42,7 +42,8 @@ export async function buildApp(deps: ApiDeps, log: Logger): Promise<FastifyInsta
   // forceCloseConnections: closing the app also ends keep-alive connections and the never-idle
   // event streams (/api/events, /api/alarms/stream), so a SIGTERM never waits on a browser.
   const settings = deps.api ?? apiSchema.parse({});
-  const clock = deps.clock ?? new RealClock();
+  // request floods happen in real time, whatever clock the gateway replays (a VirtualClock in tests)
+  const clock = new RealClock();
   const options: FastifyHttpOptions<Server> = {
     loggerInstance: log.child({}, { level: 'warn' }) as FastifyBaseLogger,
     forceCloseConnections: true,
