@@ -10,7 +10,9 @@ import { loadConfigFile } from './config/load-config.ts';
 import { createLogger } from './log/logger.ts';
 
 const USAGE = `usage:
-  gateway run --config FILE [--demo] [--data-dir DIR] [--port N] [--broker-port N] [--free-ports]
+  gateway run --config FILE [--demo] [--tls] [--data-dir DIR] [--port N] [--broker-port N] [--free-ports]
+                                   (--tls: HTTPS with a self-signed certificate made into DATA_DIR/tls,
+                                    unless the site file sets api.tls)
   gateway check-config FILE
   gateway hash-password            (reads the password from stdin; prints a scrypt hash for accounts.users or broker.users)
   gateway opcua browse ENDPOINT [--security-mode None|Sign|SignAndEncrypt] [--security-policy P]
@@ -73,6 +75,7 @@ async function run(args: string[]): Promise<number> {
       port: { type: 'string' },
       'broker-port': { type: 'string' },
       'free-ports': { type: 'boolean', default: false },
+      tls: { type: 'boolean', default: false },
     },
   });
   if (!values.config) {
@@ -93,6 +96,12 @@ async function run(args: string[]): Promise<number> {
   if (values.port) config.api.port = Number(values.port);
   if (values['broker-port']) config.broker.port = Number(values['broker-port']);
   const log = createLogger(process.env.LOG_LEVEL ?? config.logLevel);
+  if (values.tls && !config.api.tls) {
+    const { ensureSelfSignedTls } = await import('./api/self-signed-tls.ts');
+    const tls = await ensureSelfSignedTls(config.storage.dataDir, config.api.host);
+    config.api.tls = { cert: tls.cert, key: tls.key };
+    log.info({ cert: tls.cert, sha256: tls.fingerprint, created: tls.created }, 'HTTPS with a self-signed certificate (browsers will ask you to accept it; compare the fingerprint)');
+  }
   let demoAccounts: Array<{ username: string; password: string; role: string }> = [];
   if (values.demo && config.accounts.users.length === 0) {
     const { ensureDemoAccounts, demoUsers } = await import('./auth/demo-accounts.ts');

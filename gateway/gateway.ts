@@ -341,6 +341,7 @@ async function composeGateway(config: SiteConfig, log: Logger, options: GatewayO
     onSamples: (listener) => live.onUpdate(listener),
     accounts,
     secureCookies: config.api.secureCookies,
+    api: config.api,
     site: config.site,
     devices: () => devices,
     pointsOf: (d) => pointsOf(d.kind, d.zones === undefined ? {} : { zones: d.zones }),
@@ -364,7 +365,7 @@ async function composeGateway(config: SiteConfig, log: Logger, options: GatewayO
       throw new StartupError(`API cannot listen on ${config.api.host}:${config.api.port}`, err);
     });
     const addr = app.server.address();
-    if (addr && typeof addr === 'object') apiUrl = `http://${config.api.host}:${addr.port}`;
+    if (addr && typeof addr === 'object') apiUrl = `${config.api.tls ? 'https' : 'http'}://${config.api.host}:${addr.port}`;
   } else {
     await app.ready();
   }

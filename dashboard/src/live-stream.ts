@@ -59,6 +59,11 @@ export class LiveStream {
       this.everOpened = true;
     });
     source.addEventListener('heartbeat', seen);
+    // the session ended (logout elsewhere, password changed, expired): show the login page
+    source.addEventListener('logged-out', () => {
+      source.close();
+      window.location.reload();
+    });
     for (const topic of ['samples', 'device', 'alarm', 'work-order', 'trouble', 'flood']) {
       source.addEventListener(topic, (e) => {
         seen();

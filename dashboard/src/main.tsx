@@ -9,6 +9,7 @@ import { LiveStream } from './live-stream.ts';
 import { AlarmStore } from './alarms/alarm-store.ts';
 import { P1Banner } from './alarms/p1-banner.tsx';
 import { AlarmConsolePage } from './pages/alarm-console-page.tsx';
+import { AuditPage } from './pages/audit-page.tsx';
 import { DevicePage } from './pages/device-page.tsx';
 import { EngineeringPage } from './pages/engineering-page.tsx';
 import { LoginPage } from './pages/login-page.tsx';
@@ -35,6 +36,7 @@ const NAV_BY_ROLE: Record<Me['role'], readonly NavItem[]> = {
     { path: 'overview', label: 'navOverview' },
     ...WORK_PAGES,
     { path: 'engineering', label: 'navEngineering' },
+    { path: 'audit', label: 'navAudit' },
   ],
   contractor: [{ path: 'my-orders', label: 'navMyOrders' }],
 };
@@ -100,6 +102,8 @@ function App() {
           <DevicePage id={arg} />
         ) : page === 'engineering' ? (
           <EngineeringPage />
+        ) : page === 'audit' && me.role === 'admin' ? (
+          <AuditPage />
         ) : (
           <OverviewPage />
         )}

@@ -5,6 +5,7 @@
 import type { Accounts } from '../auth/accounts.ts';
 import type { Role } from '../auth/account-schema.ts';
 import type { ValueMask } from '../privacy/badge-privacy.ts';
+import type { ApiSettings } from './api-schema.ts';
 import type { DeviceInfo } from '../model/device.ts';
 import type { KindDescriptor, PointDef } from '../model/kinds/index.ts';
 import type { Sample } from '../model/sample.ts';
@@ -31,6 +32,8 @@ export interface HealthReport {
 export interface ApiDeps {
   readonly accounts: Accounts;
   readonly secureCookies: boolean;
+  /** The site file's `api` section (absent: its defaults). */
+  readonly api?: ApiSettings;
   readonly site: { readonly id: string; readonly name: string; readonly timezone: string };
   buildings(): Array<{ id: string; name: string; floors: Array<{ id: string; name: string }> }>;
   /** Live events for push subscribers (alarms, work orders, trouble). */

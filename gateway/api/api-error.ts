@@ -6,6 +6,8 @@ export const API_ERRORS = {
   FORBIDDEN: 403,
   NOT_FOUND: 404,
   CONFLICT: 409,
+  /** The Host header names a host this gateway does not serve (api.allowedHosts). */
+  MISDIRECTED: 421,
   TOO_MANY_REQUESTS: 429,
   INTERNAL: 500,
   UNAVAILABLE: 503,

@@ -2,7 +2,9 @@
  * Build the HTTP API without listening (tests call `app.inject()`). Route schemas are zod, declared
  * once; they validate requests and describe the API as OpenAPI at /docs.
  */
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import type { Server } from 'node:http';
+import type { Server as HttpsServer } from 'node:https';
+import Fastify, { type FastifyHttpOptions, type FastifyHttpsOptions, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import fastifyCookie from '@fastify/cookie';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
@@ -13,10 +15,18 @@ import {
   validatorCompiler,
 } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
-import { installAccessControl } from './access-control.ts';
+import { declarePublic, installAccessControl, sessionCookieName } from './access-control.ts';
+import { readTlsFiles } from './tls-files.ts';
 import { ApiError, type ErrorBody } from './api-error.ts';
 import type { ApiDeps } from './api-deps.ts';
+import { RealClock } from '../model/clock.ts';
+import { apiSchema } from './api-schema.ts';
+import { installRateLimits } from './rate-limits.ts';
+import { installRequestGuards } from './request-guards.ts';
+import { installSecurityHeaders } from './security-headers.ts';
+import type { WorkOrdersFacade } from '../../rules/work-orders/index.ts';
 import { authRoutes } from './routes/auth-routes.ts';
+import { auditRoutes } from './routes/audit-routes.ts';
 import { serveDashboard } from './dashboard-static.ts';
 import { deviceRoutes } from './routes/device-routes.ts';
 import { eventStreamRoutes } from './routes/event-stream-routes.ts';
@@ -31,7 +41,20 @@ export async function buildApp(deps: ApiDeps, log: Logger): Promise<FastifyInsta
   // Request logging stays at warn: the control room wants problems in the log, not every poll of /api/devices.
   // forceCloseConnections: closing the app also ends keep-alive connections and the never-idle
   // event streams (/api/events, /api/alarms/stream), so a SIGTERM never waits on a browser.
-  const app = Fastify({ loggerInstance: log.child({}, { level: 'warn' }) as FastifyBaseLogger, forceCloseConnections: true });
+  const settings = deps.api ?? apiSchema.parse({});
+  // request floods happen in real time, whatever clock the gateway replays (a VirtualClock in tests)
+  const clock = new RealClock();
+  const options: FastifyHttpOptions<Server> = {
+    loggerInstance: log.child({}, { level: 'warn' }) as FastifyBaseLogger,
+    forceCloseConnections: true,
+    // a hop count: trust that many proxies in front (X-Forwarded-For read from the right)
+    trustProxy: typeof settings.trustProxy === 'number' ? trustHops(settings.trustProxy) : settings.trustProxy,
+  };
+  const tls = settings.tls ? readTlsFiles(settings.tls) : undefined;
+  // (the HTTPS instance has the same API; only its server type differs)
+  const app = tls ? (Fastify({ ...options, https: tls } as FastifyHttpsOptions<HttpsServer>) as unknown as FastifyInstance) : Fastify(options);
+  const secureCookies = deps.secureCookies || tls !== undefined;
+  const sessionCookie = sessionCookieName(secureCookies);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
@@ -64,8 +87,17 @@ export async function buildApp(deps: ApiDeps, log: Logger): Promise<FastifyInsta
     return reply.status(404).send(body);
   });
 
+  // order of the request checks: rate limits, Host and cross-site origin, access on the matched route
+  await installRateLimits(app, settings.rateLimit, clock);
+  installRequestGuards(app, settings);
+  await installSecurityHeaders(app, { https: secureCookies, hstsMaxAgeMs: settings.hstsMaxAge });
   await app.register(fastifyCookie);
-  installAccessControl(app, deps.accounts);
+  installAccessControl(app, {
+    accounts: deps.accounts,
+    clock,
+    sessionCookie,
+    ...(deps.workOrders ? { contractorToken: (token: string) => (deps.workOrders as WorkOrdersFacade).authenticate(token) } : {}),
+  });
 
   await app.register(fastifySwagger, {
     openapi: {
@@ -73,16 +105,41 @@ export async function buildApp(deps: ApiDeps, log: Logger): Promise<FastifyInsta
     },
     transform: jsonSchemaTransform,
   });
-  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
-  await app.register(authRoutes(deps.accounts, deps.secureCookies));
+  // the API description is public (it describes open code, not data); declared so in its own scope
+  await app.register(async (docs) => {
+    declarePublic(docs);
+    docs.addHook('onRoute', (route) => {
+      route.config = { ...route.config, inlineStyles: true };
+    });
+    await docs.register(fastifySwaggerUi, { routePrefix: '/docs' });
+  });
+  await app.register(authRoutes(deps.accounts, { name: sessionCookie, secure: secureCookies }));
+  await app.register(auditRoutes(deps.accounts.audit));
   await app.register(healthRoutes(deps));
   await app.register(siteRoutes(deps));
   await app.register(deviceRoutes(deps));
   await app.register(metricsRoutes(deps));
-  await app.register(eventStreamRoutes(deps.events, deps.onSamples, deps.valueMask ? (role) => deps.valueMask?.(role) : undefined));
+  const buildingOfDevice = new Map(deps.devices().map((d) => [d.id, d.location.building]));
+  const deviceBuilding = (id: string): string | undefined => buildingOfDevice.get(id);
+  await app.register(
+    eventStreamRoutes(deps.events, deps.onSamples, (sid) => deps.accounts.userForSession(sid) !== undefined, deps.valueMask ? (role) => deps.valueMask?.(role) : undefined, {
+      device: deviceBuilding,
+      workOrder: (id) => {
+        try {
+          return deps.workOrders?.get(id).location?.building;
+        } catch {
+          return undefined; // gone or never existed: nothing to show a scoped account
+        }
+      },
+    }),
+  );
   if (deps.uptime) await app.register(uptimeRoutes(deps.uptime, deps));
   await serveDashboard(app);
-  if (deps.alarms) await app.register(alarmRoutes(deps.alarms, () => deps.now()));
-  if (deps.workOrders) await app.register(workOrderRoutes(deps.workOrders, () => deps.now()));
+  if (deps.alarms) await app.register(alarmRoutes(deps.alarms, () => deps.now(), deviceBuilding));
+  if (deps.workOrders) await app.register(workOrderRoutes(deps.workOrders, () => deps.now(), deviceBuilding));
   return app;
+}
+
+function trustHops(hops: number): (address: string, hop: number) => boolean {
+  return (_address, hop) => hop < hops;
 }

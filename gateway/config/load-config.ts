@@ -107,6 +107,14 @@ function crossCheck(raw: unknown): ConfigIssue[] {
     issues.push({ path: 'accounts.users', message: `the API listens on ${host} but no users are configured; add accounts.users or listen on 127.0.0.1` });
   }
   issues.push(...brokerConfigIssues(raw.broker));
+  arr(accounts.users).forEach((u, i) => {
+    if (!isObj(u)) return;
+    arr(u.buildings).forEach((b, j) => {
+      if (typeof b === 'string' && !buildings.has(b)) {
+        issues.push({ path: `accounts.users[${i}].buildings[${j}]`, message: `unknown building "${b}" (declared: ${[...buildings.keys()].join(', ') || 'none'})` });
+      }
+    });
+  });
   const seen = new Set<string>();
   arr(raw.devices).forEach((d, i) => {
     if (!isObj(d)) return;

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { accountsSchema } from '../auth/account-schema.ts';
 import { kindName } from '../model/kinds/kind-name.ts';
 import { siteKindsSchema } from './kind-schema.ts';
+import { apiSchema } from '../api/api-schema.ts';
 import { bindingBaseSchema, connectorConfigSchema } from '../connectors/connector-schemas.ts';
 import { duration, identifier } from './common-schema.ts';
 import { brokerSchema } from '../broker/broker-schema.ts';
@@ -65,13 +66,6 @@ export const storageSchema = z.strictObject({
   pruneEvery: duration.default(3_600_000),
   /** Telemetry also goes to InfluxDB through a durable store-and-forward spool (gateway/storage/README.md). */
   influx: influxSchema.optional(),
-});
-
-export const apiSchema = z.strictObject({
-  host: z.string().default('127.0.0.1'),
-  port: z.number().int().min(0).max(65535).default(8080),
-  /** Mark session cookies Secure (set when a TLS proxy fronts the gateway). */
-  secureCookies: z.boolean().default(false),
 });
 
 export const busSchema = z.strictObject({

@@ -7,4 +7,5 @@ export { uptimeSchema, uptimeReferenceIssues, type UptimeConfig, type UptimeConf
 export { RangeParamError, PERIODS, type Period, type RangeParams, type ResolvedRange } from './report-period.ts';
 export { REPORT_LANGUAGES, type ReportLanguage } from './report-labels.ts';
 export type { UptimeReport, DeviceReport, GroupReport, FleetStatus } from './uptime-report.ts';
+export { fleetStatus } from './uptime-report.ts';
 export { UPTIME_STATES, type UptimeState, type LedgerInterval } from './uptime-state.ts';

@@ -14,6 +14,8 @@ import { AlarmActionError, type AlarmsFacade } from '../../../rules/alarm-servic
 import { LOCAL_ADMIN } from '../../auth/accounts.ts';
 import { userOf } from '../access-control.ts';
 import { ApiError } from '../api-error.ts';
+import { ACCESS } from '../route-access.ts';
+import { scopeOf, type BuildingScope } from '../building-scope.ts';
 import { queryTime } from './query-time.ts';
 
 /** `a,b,c` in a query string, each checked against `values`. */
@@ -99,8 +101,15 @@ function operator(req: FastifyRequest): string {
   return named ? named.slice(0, 120) : user.username;
 }
 
-const READ = { access: ['operator', 'engineer'] } as const;
-const ACT = { access: ['operator'] } as const;
+const READ = { access: ACCESS.staff };
+const ACT = { access: ACCESS.operate };
+
+/** An alarm the account may see, or 404 as if it did not exist. */
+function visible(alarms: AlarmsFacade, id: string, scope: BuildingScope): AlarmRecord {
+  const a = alarms.get(id);
+  if (!a || !scope.has(a.building)) throw new ApiError('NOT_FOUND', `no alarm "${id}"`);
+  return a;
+}
 
 function toQuery(q: z.output<typeof filters>): AlarmQuery {
   if (q.from !== undefined && q.to !== undefined && q.from > q.to) {
@@ -118,7 +127,8 @@ function apply<T>(fn: () => T): T {
   }
 }
 
-export function alarmRoutes(alarms: AlarmsFacade, now: () => number): FastifyPluginAsyncZod {
+export function alarmRoutes(alarms: AlarmsFacade, now: () => number, deviceBuilding: (id: string) => string | undefined = () => undefined): FastifyPluginAsyncZod {
+  const inScope = <T extends { building: string }>(scope: BuildingScope, list: readonly T[]): T[] => list.filter((a) => scope.has(a.building));
   return async (app) => {
     app.get(
       '/api/alarms',
@@ -133,7 +143,10 @@ export function alarmRoutes(alarms: AlarmsFacade, now: () => number): FastifyPlu
           },
         },
       },
-      async (req) => ({ alarms: alarms.active(toQuery(req.query)) as AlarmRecord[], floods: alarms.floods(), priorities: { ...alarms.priorities() } }),
+      async (req) => {
+        const scope = scopeOf(req);
+        return { alarms: inScope(scope, alarms.active(toQuery(req.query)) as AlarmRecord[]), floods: inScope(scope, alarms.floods()), priorities: { ...alarms.priorities() } };
+      },
     );
 
     app.get(
@@ -151,18 +164,21 @@ export function alarmRoutes(alarms: AlarmsFacade, now: () => number): FastifyPlu
         const q = toQuery(req.query);
         const to = q.to ?? now();
         const from = q.from ?? to - 86_400_000;
-        return { from, to, alarms: alarms.history({ ...q, from, to }) };
+        return { from, to, alarms: inScope(scopeOf(req), alarms.history({ ...q, from, to })) };
       },
     );
 
     app.get(
       '/api/alarms/stream',
-      { config: READ, schema: { summary: 'Server-sent events: every alarm event (AlarmEvent JSON), `event:` is its type', tags: ['alarms'] } },
+      { exposeHeadRoute: false, config: READ, schema: { summary: 'Server-sent events: every alarm event (AlarmEvent JSON), `event:` is its type', tags: ['alarms'] } },
       (req, reply) => {
         const res = reply.raw;
         res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
         res.write(': alarm events\n\n');
-        const off = alarms.onEvent((e) => res.write(`event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`));
+        const scope = scopeOf(req);
+        const off = alarms.onEvent((e) => {
+          if (scope.has(e.alarm.building)) res.write(`event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`);
+        });
         res.on('close', () => off());
         reply.hijack();
       },
@@ -171,11 +187,7 @@ export function alarmRoutes(alarms: AlarmsFacade, now: () => number): FastifyPlu
     app.get(
       '/api/alarms/:id',
       { config: READ, schema: { summary: 'One alarm', tags: ['alarms'], params: idParams, response: { 200: alarmView } } },
-      async (req) => {
-        const a = alarms.get(req.params.id);
-        if (!a) throw new ApiError('NOT_FOUND', `no alarm "${req.params.id}"`);
-        return a;
-      },
+      async (req) => visible(alarms, req.params.id, scopeOf(req)),
     );
 
     app.get(
@@ -206,6 +218,7 @@ export function alarmRoutes(alarms: AlarmsFacade, now: () => number): FastifyPlu
         },
       },
       async (req) => {
+        visible(alarms, req.params.id, scopeOf(req));
         const journal = apply(() => alarms.journal(req.params.id));
         return { alarm: alarms.get(req.params.id) as AlarmRecord, journal };
       },
@@ -228,11 +241,13 @@ export function alarmRoutes(alarms: AlarmsFacade, now: () => number): FastifyPlu
       },
       async (req) => {
         const by = operator(req);
+        const scope = scopeOf(req);
         const results = req.body.ids.map((id) => {
           try {
+            visible(alarms, id, scope);
             return { id, ok: true, state: alarms.acknowledge(id, by, req.body.comment).state };
           } catch (err) {
-            if (err instanceof AlarmActionError) return { id, ok: false, error: err.message };
+            if (err instanceof AlarmActionError || err instanceof ApiError) return { id, ok: false, error: err.message };
             throw err;
           }
         });
@@ -244,7 +259,10 @@ export function alarmRoutes(alarms: AlarmsFacade, now: () => number): FastifyPlu
       app.post(
         `/api/alarms/:id/${path}`,
         { config: ACT, schema: { summary, tags: ['alarms'], params: idParams, body, response: { 200: alarmView } } },
-        async (req) => apply(() => run(req.params.id, operator(req), req.body as never)),
+        async (req) => {
+          visible(alarms, req.params.id, scopeOf(req));
+          return apply(() => run(req.params.id, operator(req), req.body as never));
+        },
       );
     };
     action('ack', 'Acknowledge one alarm', comment, (id, by, b: z.output<typeof comment>) => alarms.acknowledge(id, by, b.comment));
@@ -271,7 +289,10 @@ export function alarmRoutes(alarms: AlarmsFacade, now: () => number): FastifyPlu
           response: { 200: z.object({ device: z.string(), mode: z.enum(DEVICE_MODES), by: z.string(), reason: z.string(), since: z.number() }) },
         },
       },
-      async (req) => apply(() => alarms.setDeviceMode(req.params.id, req.body.mode, operator(req), req.body.reason)),
+      async (req) => {
+        if (!scopeOf(req).all && !scopeOf(req).has(deviceBuilding(req.params.id))) throw new ApiError('NOT_FOUND', `no device "${req.params.id}"`);
+        return apply(() => alarms.setDeviceMode(req.params.id, req.body.mode, operator(req), req.body.reason));
+      },
     );
 
     app.get(
@@ -284,7 +305,10 @@ export function alarmRoutes(alarms: AlarmsFacade, now: () => number): FastifyPlu
           response: { 200: z.object({ devices: z.array(z.object({ device: z.string(), mode: z.enum(DEVICE_MODES), by: z.string(), reason: z.string(), since: z.number() })) }) },
         },
       },
-      async () => ({ devices: alarms.deviceModes() }),
+      async (req) => {
+        const scope = scopeOf(req);
+        return { devices: alarms.deviceModes().filter((m) => scope.all || scope.has(deviceBuilding(m.device))) };
+      },
     );
   };
 }

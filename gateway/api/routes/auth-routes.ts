@@ -2,7 +2,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Accounts } from '../../auth/accounts.ts';
 import { ROLES } from '../../auth/account-schema.ts';
-import { SESSION_COOKIE, userOf } from '../access-control.ts';
+import { userOf } from '../access-control.ts';
+import { ACCESS } from '../route-access.ts';
 import { ApiError } from '../api-error.ts';
 
 const LANGUAGES = ['zh-CN', 'en'] as const;
@@ -16,7 +17,7 @@ const me = z.object({
   open: z.boolean(),
 });
 
-export function authRoutes(accounts: Accounts, secureCookies: boolean): FastifyPluginAsyncZod {
+export function authRoutes(accounts: Accounts, cookie: { readonly name: string; readonly secure: boolean }): FastifyPluginAsyncZod {
   const view = (u: ReturnType<typeof userOf>): z.output<typeof me> => {
     const language = accounts.language(u.username);
     return {
@@ -32,7 +33,7 @@ export function authRoutes(accounts: Accounts, secureCookies: boolean): FastifyP
     app.post(
       '/api/auth/login',
       {
-        config: { access: 'public' },
+        config: { access: ACCESS.public, audit: 'self' },
         schema: {
           summary: 'Log in; sets an HttpOnly, SameSite session cookie',
           tags: ['auth'],
@@ -47,10 +48,10 @@ export function authRoutes(accounts: Accounts, secureCookies: boolean): FastifyP
           throw new ApiError('TOO_MANY_REQUESTS', `too many failed logins for ${req.body.username}; try again in ${Math.ceil(result.retryAfterMs / 1000)} s`);
         }
         if (!result.ok) throw new ApiError('UNAUTHORIZED', 'wrong username or password');
-        reply.setCookie(SESSION_COOKIE, result.sessionId, {
+        reply.setCookie(cookie.name, result.sessionId, {
           httpOnly: true,
           sameSite: 'strict',
-          secure: secureCookies,
+          secure: cookie.secure,
           path: '/',
           expires: new Date(result.expiresAt),
         });
@@ -60,20 +61,21 @@ export function authRoutes(accounts: Accounts, secureCookies: boolean): FastifyP
 
     app.post(
       '/api/auth/logout',
-      { config: { access: 'public' }, schema: { summary: 'Log out', tags: ['auth'], response: { 200: z.object({ ok: z.boolean() }) } } },
+      { config: { access: ACCESS.public, audit: 'self' }, schema: { summary: 'Log out', tags: ['auth'], response: { 200: z.object({ ok: z.boolean() }) } } },
       async (req, reply) => {
-        const sid = req.cookies[SESSION_COOKIE];
-        if (sid) accounts.logout(sid);
-        reply.clearCookie(SESSION_COOKIE, { path: '/' });
+        const sid = req.cookies[cookie.name];
+        if (sid) accounts.logout(sid, req.ip);
+        reply.clearCookie(cookie.name, { path: '/', secure: cookie.secure, httpOnly: true, sameSite: 'strict' });
         return { ok: true };
       },
     );
 
-    app.get('/api/auth/me', { schema: { summary: 'The logged-in user', tags: ['auth'], response: { 200: me } } }, async (req) => view(userOf(req)));
+    app.get('/api/auth/me', { config: { access: ACCESS.anyUser }, schema: { summary: 'The logged-in user', tags: ['auth'], response: { 200: me } } }, async (req) => view(userOf(req)));
 
     app.put(
       '/api/auth/me/language',
       {
+        config: { access: ACCESS.anyUser },
         schema: {
           summary: 'Remember the language of the logged-in user',
           tags: ['auth'],

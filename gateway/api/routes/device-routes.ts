@@ -8,6 +8,8 @@ import { REASON, type Quality } from '../../model/sample.ts';
 import type { PointState } from '../../live/live-view.ts';
 import { ApiError } from '../api-error.ts';
 import type { ApiDeps } from '../api-deps.ts';
+import { ACCESS } from '../route-access.ts';
+import { scopeOf, type BuildingScope } from '../building-scope.ts';
 import { queryTime } from './query-time.ts';
 
 const pointValue = z.union([z.number(), z.boolean(), z.string()]);
@@ -69,7 +71,7 @@ const deviceView = z.object({
 
 const MAX_LIMIT = 100_000;
 /** Telemetry is for the control room and engineers; contractors see their work orders only. */
-const STAFF = ['operator', 'engineer'] as const;
+const STAFF = ACCESS.staff;
 
 export function deviceRoutes(deps: ApiDeps): FastifyPluginAsyncZod {
   const view = (d: DeviceInfo, mask?: ValueMask): z.output<typeof deviceView> => {
@@ -96,9 +98,9 @@ export function deviceRoutes(deps: ApiDeps): FastifyPluginAsyncZod {
     };
   };
 
-  const find = (id: string): DeviceInfo => {
+  const find = (id: string, scope: BuildingScope): DeviceInfo => {
     const device = deps.devices().find((d) => d.id === id);
-    if (!device) throw new ApiError('NOT_FOUND', `no device "${id}"`);
+    if (!device || !scope.has(device.location.building)) throw new ApiError('NOT_FOUND', `no device "${id}"`);
     return device;
   };
 
@@ -120,9 +122,16 @@ export function deviceRoutes(deps: ApiDeps): FastifyPluginAsyncZod {
       },
       async (req) => {
         const { kind, building, floor } = req.query;
+        const scope = scopeOf(req);
         const devices = deps
           .devices()
-          .filter((d) => (kind === undefined || d.kind === kind) && (building === undefined || d.location.building === building) && (floor === undefined || d.location.floor === floor));
+          .filter(
+            (d) =>
+              scope.has(d.location.building) &&
+              (kind === undefined || d.kind === kind) &&
+              (building === undefined || d.location.building === building) &&
+              (floor === undefined || d.location.floor === floor),
+          );
         const mask = deps.valueMask?.(req.user?.role);
         return { devices: devices.map((d) => view(d, mask)) };
       },
@@ -139,7 +148,7 @@ export function deviceRoutes(deps: ApiDeps): FastifyPluginAsyncZod {
           response: { 200: deviceView },
         },
       },
-      async (req) => view(find(req.params.id), deps.valueMask?.(req.user?.role)),
+      async (req) => view(find(req.params.id, scopeOf(req)), deps.valueMask?.(req.user?.role)),
     );
 
     app.get(
@@ -168,7 +177,7 @@ export function deviceRoutes(deps: ApiDeps): FastifyPluginAsyncZod {
         },
       },
       async (req) => {
-        const device = find(req.params.id);
+        const device = find(req.params.id, scopeOf(req));
         const def = deps.pointsOf(device).find((p) => p.name === req.params.point);
         if (!def) {
           throw new ApiError('NOT_FOUND', `device "${device.id}" (${device.kind}) has no point "${req.params.point}"`, {

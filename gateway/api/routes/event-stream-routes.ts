@@ -9,17 +9,41 @@ import type { EventHub } from '../../live/event-hub.ts';
 import type { Sample } from '../../model/sample.ts';
 import type { Role } from '../../auth/account-schema.ts';
 import type { ValueMask } from '../../privacy/badge-privacy.ts';
+import { ACCESS } from '../route-access.ts';
+import { scopeOf } from '../building-scope.ts';
+
+/** Where things are, for accounts limited to buildings (undefined: unknown, so not shown to them). */
+export interface BuildingLookup {
+  device(id: string): string | undefined;
+  workOrder(id: number): string | undefined;
+}
+
+/** The building an event concerns: alarms carry theirs, work-order notices are looked up; null: site-wide (trouble). */
+function buildingOf(topic: string, data: unknown, where: BuildingLookup): string | null | undefined {
+  if (topic === 'alarm') return (data as { alarm?: { building?: string } }).alarm?.building;
+  if (topic === 'work-order') return where.workOrder((data as { id: number }).id);
+  if (topic === 'device') return where.device((data as { device: string }).device);
+  if (topic === 'flood') return (data as { building?: string }).building;
+  return null;
+}
 
 const FLUSH_MS = 200;
 const HEARTBEAT_MS = 2_000;
 
+/**
+ * `sessionAlive` is asked at every heartbeat: a stream ends when its session does (logout, password
+ * change, expiry), and an open stream counts as use of the session (no idle logout of a live screen).
+ */
 export function eventStreamRoutes(
   hub: EventHub,
   onSamples: (listener: (batch: readonly Sample[]) => void) => () => void,
+  sessionAlive: (sessionId: string) => boolean = () => true,
   valueMask?: (role: Role | undefined) => ValueMask | undefined,
+  where: BuildingLookup = { device: () => undefined, workOrder: () => undefined },
 ): FastifyPluginAsync {
   return async (app) => {
-    app.get('/api/events', { schema: { summary: 'Live events (text/event-stream)', tags: ['live'] } }, (req, reply) => {
+    // no HEAD twin: a HEAD on a never-ending stream would hold a connection and its timers open
+    app.get('/api/events', { exposeHeadRoute: false, config: { access: ACCESS.anyUser }, schema: { summary: 'Live events (text/event-stream)', tags: ['live'] } }, (req, reply) => {
       reply.hijack();
       const res = reply.raw;
       res.writeHead(200, {
@@ -34,12 +58,13 @@ export function eventStreamRoutes(
       write('hello', { at: Date.now(), user: req.user?.username ?? null });
       // least privilege: contractors get only work-order change notices (ids), no telemetry or alarms
       const contractor = req.user?.role === 'contractor';
+      const scope = scopeOf(req);
       let pending = new Map<string, Sample>();
       const mask = valueMask?.(req.user?.role);
       const stopSamples = contractor
         ? () => undefined
         : onSamples((batch) => {
-            for (const s of batch) pending.set(`${s.device}\u0000${s.point}`, mask ? { ...s, value: mask(s.device, s.point, s.value) } : s);
+            for (const s of batch) if (scope.all || scope.has(where.device(s.device))) pending.set(`${s.device}\u0000${s.point}`, mask ? { ...s, value: mask(s.device, s.point, s.value) } : s);
           });
       const flush = setInterval(() => {
         if (pending.size === 0) return;
@@ -47,9 +72,23 @@ export function eventStreamRoutes(
         pending = new Map();
         write('samples', samples);
       }, FLUSH_MS);
-      const heartbeat = setInterval(() => write('heartbeat', { at: Date.now() }), HEARTBEAT_MS);
+      const sid = req.sessionId;
+      const heartbeat = setInterval(() => {
+        if (sid !== null && !sessionAlive(sid)) {
+          write('logged-out', { at: Date.now() });
+          close();
+          res.end();
+          return;
+        }
+        write('heartbeat', { at: Date.now() });
+      }, HEARTBEAT_MS);
       const stopHub = hub.subscribe((e) => {
-        if (!contractor || e.topic === 'work-order') write(e.topic, e.data);
+        if (contractor && e.topic !== 'work-order') return;
+        if (!scope.all) {
+          const building = buildingOf(e.topic, e.data, where);
+          if (building !== null && !scope.has(building)) return;
+        }
+        write(e.topic, e.data);
       });
       const close = (): void => {
         clearInterval(flush);

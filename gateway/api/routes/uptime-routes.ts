@@ -5,13 +5,15 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { kindName } from '../../model/kinds/kind-name.ts';
-import { PERIODS, RangeParamError, REPORT_LANGUAGES, type RangeParams, type ResolvedRange, type UptimeFacade } from '../../../rules/uptime/index.ts';
+import { fleetStatus, PERIODS, RangeParamError, REPORT_LANGUAGES, type RangeParams, type ResolvedRange, type UptimeFacade } from '../../../rules/uptime/index.ts';
 import { ApiError } from '../api-error.ts';
 import type { ApiDeps } from '../api-deps.ts';
+import { ACCESS } from '../route-access.ts';
+import { requireWholeSite, scopeOf } from '../building-scope.ts';
 import { queryTime } from './query-time.ts';
 
 /** Operators and engineers (and admins) read uptime; contractors do not see the site's contract figures. */
-const READERS = { access: ['operator', 'engineer'] as const };
+const READERS = { access: ACCESS.staff };
 
 const rangeQuery = {
   from: queryTime.optional(),
@@ -30,11 +32,13 @@ function resolve(uptime: UptimeFacade, q: RangeParams): ResolvedRange {
 }
 
 export function uptimeRoutes(uptime: UptimeFacade, deps: Pick<ApiDeps, 'devices'>): FastifyPluginAsyncZod {
+  const deviceBuilding = (id: string): string | undefined => deps.devices().find((d) => d.id === id)?.location.building;
   return async (app) => {
     app.get(
       '/api/uptime/report',
       {
-        config: READERS,
+        // the printable report (format=html) carries its own <style>
+        config: { ...READERS, inlineStyles: true },
         schema: {
           summary: 'Availability, downtime, faults, MTBF, MTTR and time below target per device, kind, building and site',
           description: 'Give `from`/`to`, or `period` (day, week, month) with `date`; default: this month so far. `format=csv|html` for export and printing.',
@@ -51,7 +55,14 @@ export function uptimeRoutes(uptime: UptimeFacade, deps: Pick<ApiDeps, 'devices'
         },
       },
       async (req, reply) => {
-        const q = req.query;
+        const scope = scopeOf(req);
+        // an account limited to buildings gets the report of one of its buildings (its only one by default)
+        const only = scope.buildings.size === 1 ? [...scope.buildings][0] : undefined;
+        const q = { ...req.query, building: req.query.building ?? (scope.all ? undefined : only) };
+        if (!scope.all && (q.building === undefined || !scope.has(q.building))) {
+          throw new ApiError('BAD_REQUEST', `building: choose one of ${[...scope.buildings].join(', ')}`, { param: 'building' });
+        }
+        if (!scope.all && q.device !== undefined && !scope.has(deviceBuilding(q.device))) throw new ApiError('BAD_REQUEST', `device: no device "${q.device}"`, { param: 'device' });
         const range = resolve(uptime, q);
         if (q.building !== undefined && !deps.devices().some((d) => d.location.building === q.building)) {
           throw new ApiError('BAD_REQUEST', `building: no devices in building "${q.building}"`, { param: 'building' });
@@ -92,7 +103,7 @@ export function uptimeRoutes(uptime: UptimeFacade, deps: Pick<ApiDeps, 'devices'
         },
       },
       async (req) => {
-        if (!uptime.hasDevice(req.params.id)) throw new ApiError('NOT_FOUND', `no device "${req.params.id}"`);
+        if (!uptime.hasDevice(req.params.id) || !scopeOf(req).has(deviceBuilding(req.params.id))) throw new ApiError('NOT_FOUND', `no device "${req.params.id}"`);
         const range = resolve(uptime, req.query);
         const intervals = uptime.intervals(req.params.id, range.from, range.to).map((iv) => ({ state: iv.state, reason: iv.reason, start: iv.start, end: iv.end }));
         return { device: req.params.id, from: range.from, to: range.to, intervals };
@@ -114,7 +125,14 @@ export function uptimeRoutes(uptime: UptimeFacade, deps: Pick<ApiDeps, 'devices'
           },
         },
       },
-      async () => ({ fleet: { ...uptime.fleet() }, devices: uptime.states() }),
+      async (req) => {
+        const scope = scopeOf(req);
+        if (scope.all) return { fleet: { ...uptime.fleet() }, devices: uptime.states() };
+        // the share of this account's buildings only
+        const site = uptime.fleet();
+        const devices = uptime.states().filter((d) => scope.has(deviceBuilding(d.device)));
+        return { fleet: { ...fleetStatus(devices.map((d) => d.state), site.targetPct, site.at) }, devices };
+      },
     );
 
     app.get(
@@ -127,7 +145,10 @@ export function uptimeRoutes(uptime: UptimeFacade, deps: Pick<ApiDeps, 'devices'
           response: { 200: z.object({ files: z.array(z.string()) }) },
         },
       },
-      async () => ({ files: uptime.monthlyReports() }),
+      async (req) => {
+        requireWholeSite(req, 'the monthly site reports');
+        return { files: uptime.monthlyReports() };
+      },
     );
   };
 }

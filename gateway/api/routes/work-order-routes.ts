@@ -1,6 +1,6 @@
 /**
- * Work-order API. Two encapsulated plugins with their own authentication hook:
- *  - contractors (`/api/contractor/work-orders`): bearer token; each sees and changes only its own orders (403);
+ * Work-order API. Two encapsulated plugins, each declaring its access (route-access.ts) and setting the actor:
+ *  - contractors (`/api/contractor/work-orders`): a contractor session or bearer token; each sees and changes only its own orders (403);
  *  - operators (`/api/work-orders`): the logged-in operator (role operator or admin; engineers may read);
  *    with no accounts configured (open mode, loopback only) an `x-user` header may name the operator.
  */
@@ -18,10 +18,10 @@ import {
   type WorkOrdersFacade,
 } from '../../../rules/work-orders/index.ts';
 import { LOCAL_ADMIN } from '../../auth/accounts.ts';
-import { LoginLimiter } from '../../auth/login-limiter.ts';
-import { RealClock } from '../../model/clock.ts';
 import { userOf } from '../access-control.ts';
 import { ApiError } from '../api-error.ts';
+import { ACCESS } from '../route-access.ts';
+import { requireWholeSite, scopeOf, type BuildingScope } from '../building-scope.ts';
 import { queryTime } from './query-time.ts';
 
 const priority = z.coerce.number().int().min(1).max(4).transform((p) => p as 1 | 2 | 3 | 4);
@@ -102,13 +102,6 @@ type DetailView = z.output<typeof detailView>;
 const view = (o: WorkOrder): View => ({ ...o, alarmIds: [...o.alarmIds], location: o.location ? { ...o.location } : null });
 const detail = (o: WorkOrderDetail): DetailView => ({ ...view(o), journal: o.journal.map((j) => ({ ...j })), deliveries: o.deliveries.map((d) => ({ ...d })) });
 
-function bearer(request: FastifyRequest): string | undefined {
-  const header = request.headers.authorization;
-  if (typeof header !== 'string') return undefined;
-  const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  return m?.[1];
-}
-
 const actors = new WeakMap<FastifyRequest, Actor>();
 
 function actorOf(request: FastifyRequest): Actor {
@@ -119,35 +112,16 @@ function actorOf(request: FastifyRequest): Actor {
 
 function contractorRoutes(wo: WorkOrdersFacade): FastifyPluginAsyncZod {
   return async (app) => {
-    // Contractors come either with a login session of a contractor account (the dashboard) or with
-    // their API token (their own systems); the route-level access check is therefore done here.
+    // Contractors come with a login session of a contractor account (the dashboard) or with their
+    // API token (their own systems); access-control.ts identifies them either way (route config).
     app.addHook('onRoute', (route) => {
-      route.config = { ...route.config, access: 'public' };
+      route.config = { ...route.config, access: ACCESS.contractor, bearer: 'contractor' };
     });
-    // wrong tokens are throttled per address, like failed logins
-    const tokenGuesses = new LoginLimiter(new RealClock(), 10, 60_000);
-    app.addHook('onRequest', async (request, reply) => {
-      const user = request.user;
-      if (user && user.role === 'contractor') {
-        if (!user.contractor) throw new ApiError('FORBIDDEN', `account ${user.username} is not linked to a contractor (accounts.users[].contractor)`);
-        actors.set(request, { type: 'contractor', id: user.contractor });
-        return;
-      }
-      const token = bearer(request);
-      if (!token) throw new ApiError('UNAUTHORIZED', 'authorization: log in as a contractor or send "Bearer <contractor token>"');
-      const key = `token\u0000${request.ip}`;
-      const wait = tokenGuesses.retryAfter(key);
-      if (wait > 0) {
-        reply.header('retry-after', Math.ceil(wait / 1000));
-        throw new ApiError('TOO_MANY_REQUESTS', `too many wrong contractor tokens from ${request.ip}; try again in ${Math.ceil(wait / 1000)} s`);
-      }
-      const id = await wo.authenticate(token);
-      if (!id) {
-        tokenGuesses.failed(key);
-        throw new ApiError('UNAUTHORIZED', 'authorization: unknown or revoked contractor token');
-      }
-      tokenGuesses.succeeded(key);
-      actors.set(request, { type: 'contractor', id });
+    app.addHook('preHandler', async (request) => {
+      const user = userOf(request);
+      if (user.role !== 'contractor') throw new ApiError('FORBIDDEN', `role ${user.role} may not use the contractor API`);
+      if (!user.contractor) throw new ApiError('FORBIDDEN', `account ${user.username} is not linked to a contractor (accounts.users[].contractor)`);
+      actors.set(request, { type: 'contractor', id: user.contractor });
     });
 
     const base = '/api/contractor/work-orders';
@@ -187,11 +161,24 @@ function contractorRoutes(wo: WorkOrdersFacade): FastifyPluginAsyncZod {
   };
 }
 
-function operatorRoutes(wo: WorkOrdersFacade, now: () => number): FastifyPluginAsyncZod {
+function operatorRoutes(wo: WorkOrdersFacade, now: () => number, deviceBuilding: (id: string) => string | undefined): FastifyPluginAsyncZod {
+  /** An order the account may see (its building in scope), or 404 as if it did not exist. */
+  const canSee = (id: number, scope: BuildingScope): boolean => {
+    try {
+      return scope.has(wo.get(id).location?.building);
+    } catch {
+      return false;
+    }
+  };
+  const visible = (id: number, scope: BuildingScope): void => {
+    if (scope.all) return;
+    const order = call(() => wo.get(id));
+    if (!scope.has(order.location?.building)) throw new ApiError('NOT_FOUND', `no work order ${id}`);
+  };
   return async (app) => {
     app.addHook('onRoute', (route) => {
       const reading = route.method === 'GET' || (Array.isArray(route.method) && route.method.every((m) => m === 'GET' || m === 'HEAD'));
-      route.config = { ...route.config, access: reading ? ['operator', 'engineer'] : ['operator'] };
+      route.config = { ...route.config, access: reading ? ACCESS.staff : ACCESS.operate };
     });
     app.addHook('preHandler', async (request) => {
       const user = userOf(request);
@@ -229,20 +216,26 @@ function operatorRoutes(wo: WorkOrdersFacade, now: () => number): FastifyPluginA
       },
       async (req) => {
         const q = req.query;
-        return {
-          workOrders: wo.list({
+        const scope = scopeOf(req);
+        if (q.building !== undefined && !scope.has(q.building)) return { workOrders: [] };
+        // an account limited to several buildings: one query per building, merged newest first
+        const buildings = q.building !== undefined || scope.all ? [q.building] : [...scope.buildings];
+        const orders = buildings.flatMap((building) =>
+          wo.list({
             ...(q.status ? { status: q.status } : {}),
             ...(q.contractor !== undefined ? { contractor: q.contractor } : {}),
             ...(q.trade !== undefined ? { trade: q.trade } : {}),
             ...(q.device !== undefined ? { device: q.device } : {}),
-            ...(q.building !== undefined ? { building: q.building } : {}),
+            ...(building !== undefined ? { building } : {}),
             ...(q.source !== undefined ? { source: q.source } : {}),
             ...(q.priority !== undefined ? { priority: q.priority } : {}),
             ...(q.from !== undefined ? { createdFrom: q.from } : {}),
             ...(q.to !== undefined ? { createdTo: q.to } : {}),
             limit: q.limit,
-          }).map(view),
-        };
+          }),
+        );
+        if (buildings.length > 1) orders.sort((a, b) => b.createdAt - a.createdAt || b.id - a.id);
+        return { workOrders: orders.slice(0, q.limit).map(view) };
       },
     );
 
@@ -265,6 +258,8 @@ function operatorRoutes(wo: WorkOrdersFacade, now: () => number): FastifyPluginA
       },
       async (req, reply) => {
         const b = req.body;
+        const scope = scopeOf(req);
+        if (!scope.all && !scope.has(deviceBuilding(b.device))) throw new ApiError('BAD_REQUEST', `device: unknown device "${b.device}"`, { field: 'device' });
         const order = call(() =>
           wo.create(
             { device: b.device, trade: b.trade, priority: b.priority, title: b.title, ...(b.contractor !== undefined ? { contractor: b.contractor } : {}), ...(b.fault !== undefined ? { fault: b.fault } : {}) },
@@ -301,8 +296,11 @@ function operatorRoutes(wo: WorkOrdersFacade, now: () => number): FastifyPluginA
           },
         },
       },
-      async () => ({
-        deadLetters: wo.deadLetters().map((d) => ({
+      async (req) => ({
+        deadLetters: wo
+          .deadLetters()
+          .filter((d) => scopeOf(req).all || (d.orderId !== null && canSee(d.orderId, scopeOf(req))))
+          .map((d) => ({
           id: d.id,
           orderId: d.orderId,
           recipientType: d.recipientType,
@@ -321,6 +319,8 @@ function operatorRoutes(wo: WorkOrdersFacade, now: () => number): FastifyPluginA
       `${base}/dead-letters/:id/retry`,
       { schema: { summary: 'Queue a dead letter again (attempts start over)', tags, params: z.object({ id: z.uuid() }), response: { 202: z.object({ queued: z.string() }) } } },
       async (req, reply) => {
+        const dead = wo.deadLetters().find((d) => d.id === req.params.id);
+        if (!scopeOf(req).all && (!dead || dead.orderId === null || !canSee(dead.orderId, scopeOf(req)))) throw new ApiError('NOT_FOUND', `no dead letter ${req.params.id}`);
         call(() => wo.retryDeadLetter(req.params.id, actorOf(req)));
         return reply.status(202).send({ queued: req.params.id });
       },
@@ -369,6 +369,7 @@ function operatorRoutes(wo: WorkOrdersFacade, now: () => number): FastifyPluginA
         },
       },
       async (req) => {
+        requireWholeSite(req, 'contractor and trade KPIs');
         const to = req.query.to ?? now();
         const from = req.query.from ?? to - 30 * 86_400_000;
         if (from > to) throw new ApiError('BAD_REQUEST', 'from: must not be after to', { field: 'from' });
@@ -379,19 +380,26 @@ function operatorRoutes(wo: WorkOrdersFacade, now: () => number): FastifyPluginA
     app.get(
       `${base}/stats`,
       { schema: { summary: 'Counters: orders, recurrences, SLA breaches, escalations, outbox', tags, response: { 200: z.looseObject({ open: z.number() }) } } },
-      async () => ({ ...wo.stats() }),
+      async (req) => {
+        requireWholeSite(req, 'work-order counters');
+        return { ...wo.stats() };
+      },
     );
 
     app.get(
       `${base}/:id`,
       { schema: { summary: 'One work order with its journal and deliveries', tags, params: idParams, response: { 200: detailView } } },
-      async (req) => detail(call(() => wo.get(req.params.id))),
+      async (req) => {
+        visible(req.params.id, scopeOf(req));
+        return detail(call(() => wo.get(req.params.id)));
+      },
     );
 
     const action = <B extends z.ZodType>(path: string, summary: string, body: B, run: (id: number, actor: Actor, body: z.output<B>) => WorkOrder): void => {
-      app.post(`${base}/:id/${path}`, { schema: { summary, tags, params: idParams, body, response: { 200: workOrderView } } }, async (req) =>
-        view(call(() => run(req.params.id, actorOf(req), req.body as z.output<B>))),
-      );
+      app.post(`${base}/:id/${path}`, { schema: { summary, tags, params: idParams, body, response: { 200: workOrderView } } }, async (req) => {
+        visible(req.params.id, scopeOf(req));
+        return view(call(() => run(req.params.id, actorOf(req), req.body as z.output<B>)));
+      });
     };
     action('close', 'Verify the fix and close', z.object({ note: note.optional() }).prefault({}), (id, a, b) => wo.close(id, a, b.note));
     action('reassign', 'Give the order to another contractor (the old one is told it was withdrawn)', z.object({ contractor: z.string().min(1), note: note.optional() }), (id, a, b) =>
@@ -403,9 +411,9 @@ function operatorRoutes(wo: WorkOrdersFacade, now: () => number): FastifyPluginA
   };
 }
 
-export function workOrderRoutes(wo: WorkOrdersFacade, now: () => number): FastifyPluginAsyncZod {
+export function workOrderRoutes(wo: WorkOrdersFacade, now: () => number, deviceBuilding: (id: string) => string | undefined = () => undefined): FastifyPluginAsyncZod {
   return async (app) => {
     await app.register(contractorRoutes(wo));
-    await app.register(operatorRoutes(wo, now));
+    await app.register(operatorRoutes(wo, now, deviceBuilding));
   };
 }

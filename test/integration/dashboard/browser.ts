@@ -1,11 +1,14 @@
 import { mkdirSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
-/** Debian's Chromium, headless, with the flags this machine needs (no network but loopback). */
+/**
+ * Debian's Chromium, headless, with the flags this machine needs (no network but loopback). It accepts
+ * the demo's self-signed certificate (`gateway run --tls`), as a user would after checking its fingerprint.
+ */
 export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--ignore-certificate-errors'],
   });
 }
 
@@ -22,4 +25,13 @@ export async function logIn(page: Page, base: string, username: string, password
   await page.fill('input[name=password]', password);
   await page.click('button[type=submit]');
   await page.waitForSelector('header nav');
+}
+
+/** Content-Security-Policy violations the page reports in its console (the dashboard must cause none). */
+export function cspViolations(page: Page): string[] {
+  const seen: string[] = [];
+  page.on('console', (m) => {
+    if (/Content Security Policy|Refused to (load|execute|apply)/i.test(m.text())) seen.push(m.text());
+  });
+  return seen;
 }

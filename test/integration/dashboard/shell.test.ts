@@ -3,20 +3,22 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoPassword } from '../../helpers/demo-accounts.ts';
 import { startGatewayProcess, type GatewayProcess } from '../../helpers/gateway-process.ts';
 import { tempDir } from '../../helpers/temp-dir.ts';
-import { launchBrowser, logIn, screenshot } from './browser.ts';
+import { cspViolations, launchBrowser, logIn, screenshot } from './browser.ts';
 import { freePort } from '../../../gateway/net/free-port.ts';
 
 
-describe('dashboard shell in Chromium', () => {
+// over plain HTTP and over HTTPS (`--tls`: a self-signed certificate made into the data directory)
+describe.each(['http', 'https'] as const)('dashboard shell in Chromium over %s', (scheme) => {
   const dir = tempDir();
   let gw: GatewayProcess;
   let browser: Browser;
   let port: number;
-  const args = (): string[] => ['--config', 'config/demo-site.yaml', '--demo', '--data-dir', dir.path, '--port', String(port), '--broker-port', '0', '--free-ports'];
+  const args = (): string[] => ['--config', 'config/demo-site.yaml', '--demo', '--data-dir', dir.path, '--port', String(port), '--broker-port', '0', '--free-ports', ...(scheme === 'https' ? ['--tls'] : [])];
 
   beforeAll(async () => {
     port = await freePort();
     gw = await startGatewayProcess(args());
+    expect(gw.api.startsWith(`${scheme}://`)).toBe(true);
     browser = await launchBrowser();
   });
   afterAll(async () => {
@@ -27,6 +29,7 @@ describe('dashboard shell in Chromium', () => {
 
   it('switches to 中文, labels and dates change, and the choice persists after reload', async () => {
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    const violations = cspViolations(page);
     await logIn(page, gw.api, 'engineer', demoPassword(dir.path, 'engineer'));
     await expect.poll(() => page.textContent('header nav')).toContain('Site overview');
     await page.goto(`${gw.api}/#/device/smoke-b1-f1`);
@@ -45,12 +48,15 @@ describe('dashboard shell in Chromium', () => {
     const other = await browser.newPage();
     await logIn(other, gw.api, 'engineer', demoPassword(dir.path, 'engineer'));
     await expect.poll(() => other.textContent('header nav')).toContain('场所总览');
+    // the security headers' CSP lets the dashboard work without a single violation
+    expect(violations).toEqual([]);
     await page.close();
     await other.close();
   });
 
   it('the overview shows every device; the page says when the live connection is stale and catches up without reload', async () => {
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    const violations = cspViolations(page);
     await logIn(page, gw.api, 'operator', demoPassword(dir.path, 'operator'));
     await page.goto(`${gw.api}/#/overview`); // an operator starts on the alarm console
     await page.waitForSelector('.tile');
@@ -66,6 +72,7 @@ describe('dashboard shell in Chromium', () => {
     await page.waitForSelector('[data-testid=stale-banner]', { state: 'detached', timeout: 15_000 });
     // values move again in the same page (no reload): the simulators restarted with the gateway
     await expect.poll(async () => (await page.textContent(heartbeat)) !== String(frozen), { timeout: 10_000 }).toBe(true);
+    expect(violations).toEqual([]);
     await page.close();
   });
 });
