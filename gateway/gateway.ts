@@ -105,7 +105,7 @@ export async function startGateway(config: SiteConfig, log: Logger, options: Gat
     config.devices.map((d) => ({ info: byId.get(d.id) as DeviceInfo, offlineAfter: d.offlineAfter ?? config.deviceDefaults.offlineAfter })),
   );
   live.apply(await store.latest());
-  bus.subscribe('storage', (batch) => store.write(batch));
+  bus.subscribe('storage', (batch) => store.write(batch), { durable: true });
 
   // Telemetry to InfluxDB through the durable spool (data/spool.db); the SQLite store above keeps
   // serving history and the live-view seed either way (gateway/storage/README.md).
@@ -124,7 +124,7 @@ export async function startGateway(config: SiteConfig, log: Logger, options: Gat
     });
     telemetry = influx;
     influx.start();
-    bus.subscribe('influx', (batch) => influx.accept(batch));
+    bus.subscribe('influx', (batch) => influx.accept(batch), { durable: true });
   }
   bus.subscribe('live', (batch) => live.apply(batch));
 
@@ -200,7 +200,7 @@ export async function startGateway(config: SiteConfig, log: Logger, options: Gat
       devices: bound,
       trouble,
       dataDir,
-      ...(broker ? { embeddedBrokerUrl: broker.url } : {}),
+      ...(broker ? { embeddedBrokerUrl: broker.url, embeddedBroker: broker.ingest } : {}),
     });
     if (!connector) {
       clog.error({ type: c.type, devices: bound.length }, `connector type "${c.type}" has no runtime in this build; its devices stay offline`);

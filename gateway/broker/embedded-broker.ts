@@ -9,6 +9,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { Aedes, type Client } from 'aedes';
 import type { Logger } from 'pino';
 import { TopicAcl, type AclRule } from './topic-acl.ts';
+import { BrokerIngest, type BrokerIngestPort } from './broker-ingest.ts';
 
 export interface BrokerOptions {
   readonly host: string;
@@ -22,6 +23,8 @@ export interface RunningBroker {
   readonly url: string;
   readonly port: number;
   clients(): number;
+  /** The gateway's own ingestion, in the broker (see broker-ingest.ts). */
+  readonly ingest: BrokerIngestPort;
   /** Connections dropped for an oversized packet, publishes and subscriptions refused by the ACL. */
   refusals(): Readonly<{ oversized: number; publish: number; subscribe: number }>;
   close(): Promise<void>;
@@ -43,6 +46,7 @@ export async function startEmbeddedBroker(options: BrokerOptions, log: Logger): 
   const acl = new TopicAcl(options.acl ?? []);
   const usernames = new WeakMap<Client, string>();
   const refusals = { oversized: 0, publish: 0, subscribe: 0 };
+  const ingest = new BrokerIngest();
   const broker = await Aedes.createBroker({
     authenticate: (client, username, password, done) => {
       if (username !== undefined) usernames.set(client, username);
@@ -65,7 +69,8 @@ export async function startEmbeddedBroker(options: BrokerOptions, log: Logger): 
         log.warn({ clientId: client?.id, username, topic: packet.topic }, 'mqtt publish refused by acl');
         return done(new Error(`not authorized to publish to ${packet.topic}`));
       }
-      return done(null);
+      // the PUBACK of a QoS 1 publish waits for this (the gateway's durable commit)
+      return ingest.run(packet.topic, Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload ?? ''), packet.qos, done);
     },
     authorizeSubscribe: (client, sub, done) => {
       const username = client ? usernames.get(client) : undefined;
@@ -114,6 +119,7 @@ export async function startEmbeddedBroker(options: BrokerOptions, log: Logger): 
     url,
     port,
     clients: () => broker.connectedClients,
+    ingest,
     refusals: () => ({ ...refusals }),
     close: async () => {
       await new Promise<void>((resolve) => broker.close(() => resolve()));

@@ -3,6 +3,7 @@ import type { Clock } from '../model/clock.ts';
 import type { DeviceInfo } from '../model/device.ts';
 import type { SampleSink } from '../model/sample.ts';
 import type { TroubleBoard } from '../trouble/trouble-board.ts';
+import type { BrokerIngestPort } from '../broker/broker-ingest.ts';
 
 /** What /api/health shows for one connection. */
 export interface ConnectionHealth {
@@ -40,6 +41,8 @@ export interface ConnectorContext {
   readonly trouble: TroubleBoard;
   /** Address of the embedded broker when one runs (MQTT connectors with url `embedded`). */
   readonly embeddedBrokerUrl?: string;
+  /** The embedded broker's in-process ingestion (MQTT connectors with url `embedded`). */
+  readonly embeddedBroker?: BrokerIngestPort;
   /** The storage data directory (connectors keep their files under it, e.g. the OPC UA PKI folder). */
   readonly dataDir?: string;
 }

@@ -97,7 +97,8 @@ describe('gateway with the embedded broker and the MQTT connector', () => {
     const res = await gw.app.inject({ url: '/api/health' });
     const body = res.json() as Record<string, unknown>;
     expect(res.statusCode).toBe(200);
-    expect(body).toMatchObject({ broker: { clients: 2 }, storage: { kind: 'sqlite' } });
+    // the publisher only: the gateway ingests inside the broker, not as an MQTT client
+    expect(body).toMatchObject({ broker: { clients: 1 }, storage: { kind: 'sqlite' } });
     expect((body.connectors as Array<{ id: string; connected: boolean }>)[0]).toMatchObject({ id: 'mqtt-local', connected: true });
     expect((body.queues as Array<{ name: string }>).map((q) => q.name)).toEqual(['storage', 'live', 'rules', 'uptime']);
   });
