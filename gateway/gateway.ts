@@ -19,8 +19,10 @@ import { LiveView } from './live/live-view.ts';
 import { RealClock, type Clock, type Timer } from './model/clock.ts';
 import { pointsOf } from './model/device-kinds.ts';
 import type { DeviceInfo } from './model/device.ts';
-import { SqliteSampleStore } from './storage/sqlite-sample-store.ts';
-import { InfluxTelemetry } from './storage/influx-telemetry.ts';
+import { InlineTelemetryStorage, WorkerTelemetryStorage, type TelemetryStorage } from './storage/telemetry-storage.ts';
+import type { InfluxTelemetryStatus } from './storage/influx-telemetry.ts';
+import { LifeSafetyPoints } from './bus/life-safety-points.ts';
+import { EventLoopLagMonitor } from './trouble/event-loop-lag.ts';
 import { openSqlite } from './model/sqlite-file.ts';
 import { TroubleBoard } from './trouble/trouble-board.ts';
 import type { Sample } from './model/sample.ts';
@@ -43,13 +45,18 @@ export interface GatewayOptions {
    * virtual time it is made (deterministic month runs).
    */
   readonly busDelivery?: 'async' | 'sync';
+  /**
+   * Where telemetry.db and spool.db are written: `worker` (a storage worker thread, the default on
+   * the real clock) or `inline` (this thread; the default on a virtual clock or with sync delivery).
+   */
+  readonly storage?: 'worker' | 'inline';
 }
 
 export interface RunningGateway {
   readonly config: SiteConfig;
   readonly clock: Clock;
   readonly bus: SampleBus;
-  readonly store: SqliteSampleStore;
+  readonly store: TelemetryStorage;
   readonly live: LiveView;
   readonly trouble: TroubleBoard;
   readonly connectors: readonly Connector[];
@@ -59,7 +66,7 @@ export interface RunningGateway {
   readonly apiUrl: string | undefined;
   readonly devices: readonly DeviceInfo[];
   /** The InfluxDB store-and-forward path, when `storage.influx` is configured. */
-  readonly telemetry: InfluxTelemetry | undefined;
+  readonly telemetry: { status(): InfluxTelemetryStatus } | undefined;
   /** Prometheus registry served at GET /metrics. */
   readonly metrics: Registry;
   readonly accounts: Accounts;
@@ -92,40 +99,36 @@ export async function startGateway(config: SiteConfig, log: Logger, options: Gat
   const byId = new Map(devices.map((d) => [d.id, d]));
   const timers: Timer[] = [];
 
-  const store = new SqliteSampleStore(join(dataDir, 'telemetry.db'));
+  const metrics = new Registry();
+  collectDefaultMetrics({ register: metrics });
+  const storageMode = options.storage ?? (options.busDelivery === 'sync' || !(clock instanceof RealClock) ? 'inline' : 'worker');
   const stateDb = openSqlite(join(dataDir, 'gateway.db'));
   const accounts = new Accounts(stateDb, clock, config.accounts);
   if (accounts.open) log.warn({ api: config.api.host }, 'no accounts configured: the API is open to anyone who can reach it (loopback only)');
   const trouble = new TroubleBoard(clock);
   trouble.onChange((event, c) => log[event === 'raised' ? 'warn' : 'info']({ trouble: c.key, source: c.source }, `gateway trouble ${event}: ${c.message}`));
+  const loopLag = new EventLoopLagMonitor({ trouble, registry: metrics });
 
-  const bus = new SampleBus({ capacity: config.bus.queueCapacity, delivery: options.busDelivery ?? 'async', log: log.child({ component: 'bus' }) });
+  // telemetry.db and spool.db: a storage worker thread with group commits (gateway/storage/README.md)
+  const storageSpec = { dataDir, devices, buildingNames: config.buildings.map((b) => [b.id, b.name] as const), ...(config.storage.influx ? { influx: config.storage.influx } : {}) };
+  const storageDeps = { clock, log: log.child({ component: 'telemetry' }), trouble, registry: metrics };
+  const store: TelemetryStorage = storageMode === 'worker' ? await WorkerTelemetryStorage.start(storageSpec, storageDeps) : new InlineTelemetryStorage(storageSpec, storageDeps);
+  const lifeSafety = new LifeSafetyPoints(devices);
+
+  const bus = new SampleBus({
+    capacity: config.bus.queueCapacity,
+    delivery: options.busDelivery ?? 'async',
+    isPriority: (s) => lifeSafety.has(s),
+    log: log.child({ component: 'bus' }),
+  });
   const live = new LiveView(
     clock,
     config.devices.map((d) => ({ info: byId.get(d.id) as DeviceInfo, offlineAfter: d.offlineAfter ?? config.deviceDefaults.offlineAfter })),
   );
   live.apply(await store.latest());
+  // one durable consumer stores each batch in telemetry.db and (with storage.influx) spool.db
   bus.subscribe('storage', (batch) => store.write(batch), { durable: true });
-
-  // Telemetry to InfluxDB through the durable spool (data/spool.db); the SQLite store above keeps
-  // serving history and the live-view seed either way (gateway/storage/README.md).
-  const metrics = new Registry();
-  collectDefaultMetrics({ register: metrics });
-  let telemetry: InfluxTelemetry | undefined;
-  if (config.storage.influx) {
-    const influx = new InfluxTelemetry(config.storage.influx, {
-      dataDir,
-      devices,
-      buildingNames: new Map(config.buildings.map((b) => [b.id, b.name])),
-      clock,
-      log: log.child({ component: 'telemetry' }),
-      trouble,
-      registry: metrics,
-    });
-    telemetry = influx;
-    influx.start();
-    bus.subscribe('influx', (batch) => influx.accept(batch), { durable: true });
-  }
+  const telemetry = config.storage.influx ? { status: (): InfluxTelemetryStatus => store.influxStatus() as InfluxTelemetryStatus } : undefined;
   bus.subscribe('live', (batch) => live.apply(batch));
 
   // Rules and alarms: open alarms come back from data/gateway.db; rules resume from the live values.
@@ -142,6 +145,7 @@ export async function startGateway(config: SiteConfig, log: Logger, options: Gat
   for (const d of devices) {
     for (const [point, p] of Object.entries(live.state(d.id)?.points ?? {})) seed.push({ device: d.id, point, value: p.value, ts: p.ts, quality: p.quality });
   }
+  lifeSafety.add(alarms.engine.lifeSafetyPoints());
   alarms.start(bus, seed);
 
   let uptime: UptimeService | undefined;
@@ -162,8 +166,12 @@ export async function startGateway(config: SiteConfig, log: Logger, options: Gat
   const pruneLog = log.child({ component: 'storage' });
   timers.push(
     clock.setInterval(config.storage.pruneEvery, () => {
-      const removed = store.prune(clock.now() - config.storage.retention);
-      if (removed > 0) pruneLog.info({ removed }, 'pruned samples past retention');
+      store.prune(clock.now() - config.storage.retention).then(
+        (removed) => {
+          if (removed > 0) pruneLog.info({ removed }, 'pruned samples past retention');
+        },
+        (err: unknown) => pruneLog.error({ err }, 'pruning samples failed'),
+      );
     }),
   );
 
@@ -227,9 +235,9 @@ export async function startGateway(config: SiteConfig, log: Logger, options: Gat
     return {
       status: degraded ? 'degraded' : 'ok',
       uptimeS: Math.round((clock.monotonic() - started) / 1000),
-      process: { rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, node: process.version },
+      process: { rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, node: process.version, eventLoopLagMs: loopLag.read() },
       connectors: connectorHealth.map((h) => ({ ...h })),
-      storage: { kind: 'sqlite', file: join(dataDir, 'telemetry.db'), retentionMs: config.storage.retention, alarms: { file: alarms.store.file, ...alarms.stats() }, influx: influx ?? null },
+      storage: { kind: 'sqlite', file: store.file, writer: store.stats(), retentionMs: config.storage.retention, alarms: { file: alarms.store.file, ...alarms.stats() }, influx: influx ?? null },
       queues: queues.map((q) => ({ ...q })),
       broker: broker ? { url: broker.url, clients: broker.clients() } : null,
       trouble: troubles.map((t) => ({ ...t })),
@@ -324,7 +332,7 @@ export async function startGateway(config: SiteConfig, log: Logger, options: Gat
       await workOrders?.stop().catch((err: unknown) => log.warn({ err }, 'work orders stop failed'));
       await Promise.all(connectors.map((c) => c.stop().catch((err: unknown) => log.warn({ err, connector: c.id }, 'connector stop failed'))));
       await bus.drain();
-      await telemetry?.stop();
+      loopLag.stop();
       alarms.close();
       await northbound?.endAsync();
       uptime?.stop();
