@@ -28,8 +28,12 @@ export class AlarmLedger {
     return this.entries.filter((e) => e.acked);
   }
 
-  /** Problems found in `telemetryDb` (empty when every acknowledged entry is there, alarms exactly once). */
-  check(telemetryDb: string): string[] {
+  /**
+   * Problems found in `telemetryDb` (empty when every acknowledged entry is there, life-safety
+   * events exactly once). `atLeastOnce`: a repeat is allowed (an external broker redelivers a
+   * message the gateway had committed but not yet acknowledged when it was killed).
+   */
+  check(telemetryDb: string, options: { atLeastOnce?: boolean } = {}): string[] {
     const db = new DatabaseSync(telemetryDb, { readOnly: true });
     try {
       const count = db.prepare('SELECT COUNT(*) AS n FROM samples WHERE device = ? AND point = ? AND ts = ?');
@@ -38,7 +42,7 @@ export class AlarmLedger {
         if (!e.acked) continue;
         const n = Number((count.get(e.device, e.point, e.ts) as { n: number }).n);
         if (n === 0) problems.push(`acknowledged ${e.lifeSafety ? 'life-safety event' : 'sample'} ${e.device}.${e.point}@${e.ts} missing`);
-        else if (e.lifeSafety && n > 1) problems.push(`life-safety event ${e.device}.${e.point}@${e.ts} stored ${n} times`);
+        else if (e.lifeSafety && n > 1 && !options.atLeastOnce) problems.push(`life-safety event ${e.device}.${e.point}@${e.ts} stored ${n} times`);
       }
       return problems;
     } finally {
