@@ -12,6 +12,7 @@
  *
  *   npm run bench:alarm-under-load                       (rates 2000,5000,10000; 10 s each)
  *   RATES=2000,5000 SECONDS=5 npm run bench:alarm-under-load
+ *   CPU_PROF_DIR=/tmp/prof RATES=10000 npm run bench:alarm-under-load   (profile the gateway)
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -58,7 +59,9 @@ function percentile(xs: readonly number[], p: number): number {
 }
 
 async function startGateway(): Promise<{ api: string; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, ['gateway/cli.ts', 'run', '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // CPU_PROF_DIR=dir: write a --cpu-prof profile of the gateway process there
+  const prof = process.env.CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.CPU_PROF_DIR}`] : [];
+  const child = spawn(process.execPath, [...prof, 'gateway/cli.ts', 'run', '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const api = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`gateway did not start:\n${out}`)), 60_000);
