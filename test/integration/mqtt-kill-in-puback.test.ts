@@ -87,5 +87,5 @@ devices:
     expect(ledger.acked().filter((e) => e.lifeSafety)).toHaveLength(RUNS);
     await client.endAsync();
     await gw.kill('SIGTERM');
-  });
+  }, 900_000); // 21 gateway starts
 });
