@@ -177,6 +177,8 @@ export async function startGateway(config: SiteConfig, log: Logger, options: Gat
 
   let broker: RunningBroker | undefined;
   if (config.broker.enabled) broker = await startEmbeddedBroker(config.broker, log.child({ component: 'broker' }));
+  // no PUBACK before the MQTT connectors ingest from the broker (released once they started)
+  broker?.ingest.hold();
 
   let northbound: MqttClient | undefined;
   const nb = config.alarms.northbound;
@@ -223,6 +225,7 @@ export async function startGateway(config: SiteConfig, log: Logger, options: Gat
       log.info({ connector: connector.id, type: h.type, connected: h.connected }, h.connected ? `connector ${connector.id} up` : `connector ${connector.id} started; not connected yet, retrying`);
     }),
   );
+  broker?.ingest.release();
 
   const health = (): HealthReport => {
     const mem = process.memoryUsage();

@@ -15,18 +15,39 @@ export type IngestHandler = (topic: string, payload: Buffer, qos: number) => Pro
 export interface BrokerIngestPort {
   /** Attach a handler; returns its detach function. */
   attach(handler: IngestHandler): () => void;
+  hold(): void;
+  release(): void;
 }
 
 export class BrokerIngest implements BrokerIngestPort {
   private readonly handlers = new Set<IngestHandler>();
+  private held: Array<() => void> | undefined;
 
   attach(handler: IngestHandler): () => void {
     this.handlers.add(handler);
     return () => this.handlers.delete(handler);
   }
 
+  /**
+   * Hold every publish (no PUBACK) until `release()`: the gateway calls this when the broker is up
+   * but its connectors have not attached yet, so nothing is acknowledged that nobody stored.
+   */
+  hold(): void {
+    this.held ??= [];
+  }
+
+  release(): void {
+    const waiting = this.held ?? [];
+    this.held = undefined;
+    for (const w of waiting) w();
+  }
+
   /** Run the handlers; `done` after every returned promise settled (an error if one failed). */
   run(topic: string, payload: Buffer, qos: number, done: (err: Error | null) => void): void {
+    if (this.held) {
+      this.held.push(() => this.run(topic, payload, qos, done));
+      return;
+    }
     const waits: Array<Promise<void>> = [];
     for (const h of this.handlers) {
       const wait = h(topic, payload, qos);

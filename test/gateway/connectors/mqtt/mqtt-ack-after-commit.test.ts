@@ -124,3 +124,23 @@ for (const path of ['embedded broker (in-process ingest)', 'broker over TCP (mqt
     });
   });
 }
+
+describe('embedded broker ingestion before the connectors start', () => {
+  it('a publish is held (no PUBACK) until the gateway releases the broker, then ingested', async () => {
+    broker = await startTestBroker();
+    broker.ingest.hold();
+    pub = await publisher(broker.url);
+    let acked = false;
+    const publish = pub.publishAsync('smoke/sd-1', JSON.stringify({ alarm: true }), { qos: 1 }).then(() => (acked = true));
+    ({ connector } = makeMqttConnector({ url: 'embedded' }, devices, { broker }));
+    const bus = new SampleBus({ capacity: 1_000 });
+    const stored: Sample[] = [];
+    bus.subscribe('storage', (b) => void stored.push(...b), { durable: true });
+    await connector.start(bus);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(acked).toBe(false);
+    broker.ingest.release();
+    await publish;
+    expect(stored.map((s) => [s.device, s.point, s.value])).toEqual([['sd-1', 'alarm', true]]);
+  });
+});
