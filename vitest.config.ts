@@ -9,7 +9,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/integration/**'],
+          exclude: ['test/integration/**', 'test/faults/**'],
           testTimeout: 20_000,
           hookTimeout: 30_000,
           allowOnly: false,
@@ -21,6 +21,17 @@ export default defineConfig({
           include: ['test/integration/**/*.test.ts'],
           globalSetup: ['test/integration/build-dashboard.setup.ts'],
           testTimeout: 120_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+          allowOnly: false,
+        },
+      },
+      {
+        test: {
+          // npm run test:faults: fault injection with an alarm ledger (test/faults/README.md)
+          name: 'faults',
+          include: ['test/faults/**/*.test.ts'],
+          testTimeout: 600_000,
           hookTimeout: 120_000,
           fileParallelism: false,
           allowOnly: false,

@@ -22,8 +22,10 @@ import { RealClock, type Clock, type Timer } from './model/clock.ts';
 import { BUILTIN_KINDS, kindDescriptor, pointsOf } from './model/kinds/index.ts';
 import type { DeviceInfo } from './model/device.ts';
 import { zoneCount, zonePlaces } from './model/zone-places.ts';
-import { SqliteSampleStore } from './storage/sqlite-sample-store.ts';
-import { InfluxTelemetry } from './storage/influx-telemetry.ts';
+import { InlineTelemetryStorage, WorkerTelemetryStorage, type TelemetryStorage } from './storage/telemetry-storage.ts';
+import type { InfluxTelemetryStatus } from './storage/influx-telemetry.ts';
+import { LifeSafetyPoints } from './bus/life-safety-points.ts';
+import { EventLoopLagMonitor } from './trouble/event-loop-lag.ts';
 import { openSqlite } from './model/sqlite-file.ts';
 import { TroubleBoard } from './trouble/trouble-board.ts';
 import { StartupError, Teardown } from './teardown.ts';
@@ -49,13 +51,18 @@ export interface GatewayOptions {
    * virtual time it is made (deterministic month runs).
    */
   readonly busDelivery?: 'async' | 'sync';
+  /**
+   * Where telemetry.db and spool.db are written: `worker` (a storage worker thread, the default on
+   * the real clock) or `inline` (this thread; the default on a virtual clock or with sync delivery).
+   */
+  readonly storage?: 'worker' | 'inline';
 }
 
 export interface RunningGateway {
   readonly config: SiteConfig;
   readonly clock: Clock;
   readonly bus: SampleBus;
-  readonly store: SqliteSampleStore;
+  readonly store: TelemetryStorage;
   readonly live: LiveView<Sample>;
   readonly trouble: TroubleBoard;
   readonly connectors: readonly Connector[];
@@ -65,7 +72,7 @@ export interface RunningGateway {
   readonly apiUrl: string | undefined;
   readonly devices: readonly DeviceInfo[];
   /** The InfluxDB store-and-forward path, when `storage.influx` is configured. */
-  readonly telemetry: InfluxTelemetry | undefined;
+  readonly telemetry: { status(): InfluxTelemetryStatus } | undefined;
   /** Prometheus registry served at GET /metrics. */
   readonly metrics: Registry;
   readonly accounts: Accounts;
@@ -123,14 +130,24 @@ async function composeGateway(config: SiteConfig, log: Logger, options: GatewayO
   const byId = new Map(devices.map((d) => [d.id, d]));
   const timers: Timer[] = [];
 
-  const store = new SqliteSampleStore(join(dataDir, 'telemetry.db'));
-  teardown.add('telemetry store', () => store.close());
+  const metrics = new Registry();
+  collectDefaultMetrics({ register: metrics });
+  const storageMode = options.storage ?? (options.busDelivery === 'sync' || !(clock instanceof RealClock) ? 'inline' : 'worker');
   const stateDb = openSqlite(join(dataDir, 'gateway.db'));
   teardown.add('gateway.db', () => stateDb.close());
   const accounts = new Accounts(stateDb, clock, config.accounts);
   if (accounts.open) log.warn({ api: config.api.host }, 'no accounts configured: the API is open to anyone who can reach it (loopback only)');
   const trouble = new TroubleBoard(clock);
   trouble.onChange((event, c) => log[event === 'raised' ? 'warn' : 'info']({ trouble: c.key, source: c.source }, `gateway trouble ${event}: ${c.message}`));
+  const loopLag = new EventLoopLagMonitor({ trouble, registry: metrics });
+
+  // telemetry.db and spool.db: a storage worker thread with group commits (gateway/storage/README.md)
+  const storageSpec = { dataDir, devices, buildingNames: config.buildings.map((b) => [b.id, b.name] as const), ...(config.storage.influx ? { influx: config.storage.influx } : {}) };
+  const storageDeps = { clock, log: log.child({ component: 'telemetry' }), trouble, registry: metrics };
+  const store: TelemetryStorage = storageMode === 'worker' ? await WorkerTelemetryStorage.start(storageSpec, storageDeps) : new InlineTelemetryStorage(storageSpec, storageDeps);
+  teardown.add('telemetry storage', () => store.close());
+  teardown.add('event-loop lag monitor', () => loopLag.stop());
+  const lifeSafety = new LifeSafetyPoints(devices);
 
   // Badge ids are pseudonymised where samples enter, unless privacy.badges is clear (gateway/privacy/).
   const privacy = new BadgePrivacy(
@@ -138,34 +155,20 @@ async function composeGateway(config: SiteConfig, log: Logger, options: GatewayO
     config.privacy,
     devices.filter((d) => d.kind === 'access_door').map((d) => d.id),
   );
-  const bus = new SampleBus({ capacity: config.bus.queueCapacity, delivery: options.busDelivery ?? 'async', log: log.child({ component: 'bus' }) });
+  const bus = new SampleBus({
+    capacity: config.bus.queueCapacity,
+    delivery: options.busDelivery ?? 'async',
+    isPriority: (s) => lifeSafety.has(s),
+    log: log.child({ component: 'bus' }),
+  });
   // Operator-set device modes (maintenance, out of service), mirrored from the alarm service below.
   const modes = new Map<string, string>();
   const live = new LiveView<Sample>(devices, { modeOf: (id) => modes.get(id) });
   live.onCondition(raiseCommsTrouble(byId, trouble));
   live.seed(await store.latest());
-  bus.subscribe('storage', (batch) => store.write(batch));
-
-  // Telemetry to InfluxDB through the durable spool (data/spool.db); the SQLite store above keeps
-  // serving history and the live-view seed either way (gateway/storage/README.md).
-  const metrics = new Registry();
-  collectDefaultMetrics({ register: metrics });
-  let telemetry: InfluxTelemetry | undefined;
-  if (config.storage.influx) {
-    const influx = new InfluxTelemetry(config.storage.influx, {
-      dataDir,
-      devices,
-      buildingNames: new Map(config.buildings.map((b) => [b.id, b.name])),
-      clock,
-      log: log.child({ component: 'telemetry' }),
-      trouble,
-      registry: metrics,
-    });
-    telemetry = influx;
-    influx.start();
-    teardown.add('influx telemetry', () => influx.stop());
-    bus.subscribe('influx', (batch) => influx.accept(batch));
-  }
+  // one durable consumer stores each batch in telemetry.db and (with storage.influx) spool.db
+  bus.subscribe('storage', (batch) => store.write(batch), { durable: true });
+  const telemetry = config.storage.influx ? { status: (): InfluxTelemetryStatus => store.influxStatus() as InfluxTelemetryStatus } : undefined;
   bus.subscribe('live', (batch) => live.apply(batch));
 
   // Rules and alarms: open alarms come back from data/gateway.db; rules resume from the live values.
@@ -183,6 +186,7 @@ async function composeGateway(config: SiteConfig, log: Logger, options: GatewayO
   for (const d of devices) {
     for (const [point, p] of Object.entries(live.state(d.id)?.points ?? {})) seed.push({ device: d.id, point, value: p.value, ts: p.ts, quality: p.quality, ...(p.reason === undefined ? {} : { reason: p.reason }) });
   }
+  lifeSafety.add(alarms.engine.lifeSafetyPoints());
   alarms.start(bus, seed);
   for (const m of alarms.deviceModes()) modes.set(m.device, m.mode);
   for (const d of devices) live.refresh(d.id);
@@ -207,8 +211,12 @@ async function composeGateway(config: SiteConfig, log: Logger, options: GatewayO
   const pruneLog = log.child({ component: 'storage' });
   timers.push(
     clock.setInterval(config.storage.pruneEvery, () => {
-      const removed = store.prune(clock.now() - config.storage.retention);
-      if (removed > 0) pruneLog.info({ removed }, 'pruned samples past retention');
+      store.prune(clock.now() - config.storage.retention).then(
+        (removed) => {
+          if (removed > 0) pruneLog.info({ removed }, 'pruned samples past retention');
+        },
+        (err: unknown) => pruneLog.error({ err }, 'pruning samples failed'),
+      );
     }),
   );
   teardown.add('timers', () => timers.forEach((t) => t.cancel()));
@@ -221,6 +229,8 @@ async function composeGateway(config: SiteConfig, log: Logger, options: GatewayO
     broker = b;
     teardown.add('embedded broker', () => b.close());
   }
+  // no PUBACK before the MQTT connectors ingest from the broker (released once they started)
+  broker?.ingest.hold();
 
   let northbound: MqttClient | undefined;
   const nb = config.alarms.northbound;
@@ -258,7 +268,7 @@ async function composeGateway(config: SiteConfig, log: Logger, options: GatewayO
       trouble,
       dataDir,
       maxClockSkew: config.deviceDefaults.maxClockSkew,
-      ...(broker ? { embeddedBrokerUrl: broker.url, embeddedBroker: broker } : {}),
+      ...(broker ? { embeddedBrokerUrl: broker.url, embeddedBroker: broker, embeddedIngest: broker.ingest } : {}),
     });
     if (!connector) {
       clog.error({ type: c.type, devices: bound.length }, `connector type "${c.type}" has no runtime in this build; its devices stay offline`);
@@ -273,6 +283,7 @@ async function composeGateway(config: SiteConfig, log: Logger, options: GatewayO
       log.info({ connector: connector.id, type: h.type, connected: h.connected }, h.connected ? `connector ${connector.id} up` : `connector ${connector.id} started; not connected yet, retrying`);
     }),
   );
+  broker?.ingest.release();
 
   const health = (): HealthReport => {
     const mem = process.memoryUsage();
@@ -290,10 +301,10 @@ async function composeGateway(config: SiteConfig, log: Logger, options: GatewayO
     return {
       status: degraded ? 'degraded' : 'ok',
       uptimeS: Math.round((clock.monotonic() - started) / 1000),
-      process: { rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, node: process.version },
+      process: { rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, node: process.version, eventLoopLagMs: loopLag.read() },
       connectors: connectorHealth.map((h) => ({ ...h })),
       devices: { total: devices.length, commsLost },
-      storage: { kind: 'sqlite', file: join(dataDir, 'telemetry.db'), retentionMs: config.storage.retention, alarms: { file: alarms.store.file, ...alarms.stats() }, influx: influx ?? null },
+      storage: { kind: 'sqlite', file: store.file, writer: store.stats(), retentionMs: config.storage.retention, alarms: { file: alarms.store.file, ...alarms.stats() }, influx: influx ?? null },
       queues: queues.map((q) => ({ ...q })),
       broker: broker ? { url: broker.url, ...(broker.tlsUrl ? { tlsUrl: broker.tlsUrl } : {}), clients: broker.clients(), refusals: broker.refusals() } : null,
       trouble: troubles.map((t) => ({ ...t })),

@@ -19,7 +19,13 @@ import type { UptimeFacade } from '../../rules/uptime/index.ts';
 export interface HealthReport {
   readonly status: 'ok' | 'degraded';
   readonly uptimeS: number;
-  readonly process: { readonly rssBytes: number; readonly heapUsedBytes: number; readonly node: string };
+  readonly process: {
+    readonly rssBytes: number;
+    readonly heapUsedBytes: number;
+    readonly node: string;
+    /** Main-thread event-loop delay over the last window. */
+    readonly eventLoopLagMs?: { readonly p50Ms: number; readonly p99Ms: number; readonly maxMs: number };
+  };
   readonly connectors: ReadonlyArray<Record<string, unknown>>;
   /** Devices whose connector reports them comms-lost (any makes the status `degraded`). */
   readonly devices: { readonly total: number; readonly commsLost: readonly string[] };

@@ -26,6 +26,7 @@ import { ClientIdBinding } from './client-id-binding.ts';
 import { internalClientId, internalCredential, type EmbeddedBrokerAccess } from './internal-access.ts';
 import { isLoopbackHost } from './loopback.ts';
 import { TopicAcl } from './topic-acl.ts';
+import { BrokerIngest, type BrokerIngestPort } from './broker-ingest.ts';
 
 export type BrokerOptions = Omit<BrokerConfig, 'enabled'> & { readonly enabled?: boolean };
 
@@ -51,6 +52,8 @@ export interface RunningBroker extends EmbeddedBrokerAccess {
   readonly tlsPort: number | undefined;
   clients(): number;
   refusals(): Readonly<BrokerRefusals>;
+  /** The gateway's own ingestion, in the broker (see broker-ingest.ts). */
+  readonly ingest: BrokerIngestPort;
   close(): Promise<void>;
 }
 
@@ -119,6 +122,7 @@ export async function startEmbeddedBroker(options: BrokerOptions, log: Logger, n
     return sameSecret(user.password ?? '', password);
   };
 
+  const ingest = new BrokerIngest();
   const broker = await Aedes.createBroker({
     drainTimeout: options.drainTimeout,
     queueLimit: options.queueLimit,
@@ -160,7 +164,8 @@ export async function startEmbeddedBroker(options: BrokerOptions, log: Logger, n
         log.warn({ clientId: client?.id, username, topic: packet.topic }, 'mqtt publish refused by acl');
         return done(new Error(`not authorized to publish to ${packet.topic}`));
       }
-      return done(null);
+      // the PUBACK of a QoS 1 publish waits for this (the gateway's durable commit)
+      return ingest.run(packet.topic, Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload ?? ''), packet.qos, done);
     },
     authorizeSubscribe: (client, sub, done) => {
       if (isInternal(client)) return done(null, sub);
@@ -310,6 +315,7 @@ export async function startEmbeddedBroker(options: BrokerOptions, log: Logger, n
         password: internal.password,
       }),
       clients: () => broker.connectedClients,
+      ingest,
       refusals: () => ({ ...refusals }),
       close,
     };

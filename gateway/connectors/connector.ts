@@ -4,6 +4,7 @@ import type { EmbeddedBrokerAccess } from '../broker/internal-access.ts';
 import type { DeviceInfo } from '../model/device.ts';
 import type { SampleSink } from '../model/sample.ts';
 import type { TroubleBoard } from '../trouble/trouble-board.ts';
+import type { BrokerIngestPort } from '../broker/broker-ingest.ts';
 
 /** What /api/health shows for one connection. */
 export interface ConnectionHealth {
@@ -43,6 +44,8 @@ export interface ConnectorContext {
   readonly embeddedBrokerUrl?: string;
   /** The embedded broker's internal credential and reserved client ids (used instead of the config's for url `embedded`). */
   readonly embeddedBroker?: EmbeddedBrokerAccess;
+  /** The embedded broker's in-process ingestion (MQTT connectors with url `embedded`). */
+  readonly embeddedIngest?: BrokerIngestPort;
   /** The storage data directory (connectors keep their files under it, e.g. the OPC UA PKI folder). */
   readonly dataDir?: string;
   /** Random source of the retry jitter (tests inject a fixed one); Math.random when absent. */

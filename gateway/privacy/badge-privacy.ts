@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { ROLES, type Role } from '../auth/account-schema.ts';
 import type { PointValue, Sample, SampleSink } from '../model/sample.ts';
+import { isDurableSink, type DurableSampleSink } from '../bus/sample-bus.ts';
 
 export const privacySchema = z.object({
   /** `pseudonymised` (default): badge ids are replaced by a keyed hash where they enter; `clear`: kept as read. */
@@ -74,11 +75,14 @@ export class BadgePrivacy {
   /** The sink connectors push into: badge ids pseudonymised first, unless `badges: clear`. */
   ingest(next: SampleSink): SampleSink {
     if (this.config.badges === 'clear') return next;
-    return {
-      push: (batch: readonly Sample[]) => {
-        next.push(batch.some((s) => this.isBadge(s.device, s.point)) ? batch.map((s) => (this.isBadge(s.device, s.point) ? { ...s, value: this.mask(s.device, s.point, s.value) } : s)) : batch);
-      },
-    };
+    const masked = (batch: readonly Sample[]): readonly Sample[] =>
+      batch.some((s) => this.isBadge(s.device, s.point)) ? batch.map((s) => (this.isBadge(s.device, s.point) ? { ...s, value: this.mask(s.device, s.point, s.value) } : s)) : batch;
+    // A durable sink stays durable through the mask: an acknowledgement must still wait for the commit.
+    if (isDurableSink(next)) {
+      const durable: DurableSampleSink = { push: (batch) => next.push(masked(batch)), pushDurable: (batch) => next.pushDurable(masked(batch)) };
+      return durable;
+    }
+    return { push: (batch: readonly Sample[]) => next.push(masked(batch)) };
   }
 
   /** What the API applies to values for `role`: undefined when the role may see what is stored. */

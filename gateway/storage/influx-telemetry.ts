@@ -16,7 +16,7 @@ import { encodeSamples, seriesKey } from './line-protocol.ts';
 import { SqliteSpool } from './sqlite-spool.ts';
 import { TelemetryForwarder, type ForwarderStatus } from './telemetry-forwarder.ts';
 import { TelemetryMetrics } from './telemetry-metrics.ts';
-import type { LineWriter } from './write-result.ts';
+import type { LineWriter, WriteResult } from './write-result.ts';
 
 export interface InfluxTelemetryDeps {
   readonly dataDir: string;
@@ -27,6 +27,10 @@ export interface InfluxTelemetryDeps {
   readonly log: Logger;
   readonly trouble?: TroubleBoard;
   readonly registry?: Registry;
+  /** Called after each write request (the storage worker forwards it to the main thread's metrics). */
+  readonly onWrite?: (seconds: number, result: WriteResult['kind']) => void;
+  /** Spool append durability (default FULL; the storage worker uses NORMAL, see README). */
+  readonly spoolSync?: 'FULL' | 'NORMAL';
 }
 
 export interface InfluxTelemetryStatus extends ForwarderStatus {
@@ -67,7 +71,7 @@ export class InfluxTelemetry {
 
   constructor(config: InfluxConfig, deps: InfluxTelemetryDeps) {
     this.spoolFile = join(deps.dataDir, config.spool.file);
-    this.spool = new SqliteSpool(this.spoolFile, { maxBytes: config.spool.maxSize });
+    this.spool = new SqliteSpool(this.spoolFile, { maxBytes: config.spool.maxSize, ...(deps.spoolSync ? { appendSync: deps.spoolSync } : {}) });
     this.series = deviceSeries(deps.devices, deps.buildingNames);
     let metrics: TelemetryMetrics | undefined;
     this.forwarder = new TelemetryForwarder({
@@ -81,7 +85,10 @@ export class InfluxTelemetry {
       retryMinMs: config.retryMin,
       retryMaxMs: Math.max(config.retryMin, config.retryMax),
       ...(deps.trouble ? { trouble: deps.trouble } : {}),
-      onWrite: (seconds, result) => metrics?.observeWrite(seconds, result),
+      onWrite: (seconds, result) => {
+        metrics?.observeWrite(seconds, result);
+        deps.onWrite?.(seconds, result);
+      },
     });
     if (deps.registry) metrics = new TelemetryMetrics(deps.registry, () => this.forwarder.status());
   }

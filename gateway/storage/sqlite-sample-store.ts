@@ -4,11 +4,15 @@
  *
  * A sample without a value (nothing trustworthy was read) is stored as it came: value NULL, vtype
  * `Null`, its quality and its reason (`not yet read`, `comms lost`, `modbus exception 2`); nothing
- * is invented to fill it. Files from before the `reason` column gain it on open.
+ * is invented to fill it.
  *
- * Rows are keyed (device, point, ts) in a WITHOUT ROWID table, so a history query is one range
- * scan and pruning walks each series' oldest rows only. A second sample with the same key
- * replaces the first.
+ * Rows are keyed (device, point, ts, seq) in a WITHOUT ROWID table, so a history query is one
+ * range scan and pruning walks each series' oldest rows only. `seq` tells apart readings of one
+ * point in the same millisecond (0 for the first, then 1, 2, ...): none replaces another.
+ *
+ * Durability: `synchronous=NORMAL` in WAL mode. A committed batch survives `kill -9` (the WAL is
+ * in the OS cache); a power cut may lose the last group commits. Alarms and work orders
+ * (gateway.db) stay on FULL.
  */
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { PointValue, Quality, Sample } from '../model/sample.ts';
@@ -55,22 +59,27 @@ export class SqliteSampleStore implements SampleStore {
 
   constructor(file: string) {
     this.db = openSqlite(file);
+    this.db.exec('PRAGMA synchronous = NORMAL');
+    addReasonColumn(this.db);
+    migrateToSeqKey(this.db);
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS samples (
-        device TEXT NOT NULL, point TEXT NOT NULL, ts INTEGER NOT NULL,
+        device TEXT NOT NULL, point TEXT NOT NULL, ts INTEGER NOT NULL, seq INTEGER NOT NULL DEFAULT 0,
         value ANY, vtype INTEGER NOT NULL, quality INTEGER NOT NULL, reason TEXT,
-        PRIMARY KEY (device, point, ts)
+        PRIMARY KEY (device, point, ts, seq)
       ) WITHOUT ROWID, STRICT;
       CREATE TABLE IF NOT EXISTS series (device TEXT NOT NULL, point TEXT NOT NULL, PRIMARY KEY (device, point)) WITHOUT ROWID;
     `);
-    addReasonColumn(this.db);
-    this.insert = this.db.prepare('INSERT OR REPLACE INTO samples (device, point, ts, value, vtype, quality, reason) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    // (device, point, ts, value, vtype, quality, reason); seq is the next free one for that key
+    this.insert = this.db.prepare(
+      'INSERT INTO samples (device, point, ts, seq, value, vtype, quality, reason) VALUES (?1, ?2, ?3, (SELECT COALESCE(MAX(seq) + 1, 0) FROM samples WHERE device = ?1 AND point = ?2 AND ts = ?3), ?4, ?5, ?6, ?7)',
+    );
     this.seriesInsert = this.db.prepare('INSERT OR IGNORE INTO series (device, point) VALUES (?, ?)');
     this.rangeQuery = this.db.prepare(
-      'SELECT device, point, ts, value, vtype, quality, reason FROM samples WHERE device = ? AND point = ? AND ts >= ? AND ts <= ? ORDER BY ts LIMIT ?',
+      'SELECT device, point, ts, value, vtype, quality, reason FROM samples WHERE device = ? AND point = ? AND ts >= ? AND ts <= ? ORDER BY ts, seq LIMIT ?',
     );
     this.latestQuery = this.db.prepare(
-      'SELECT s.device, s.point, s.ts, s.value, s.vtype, s.quality, s.reason FROM series r JOIN samples s ON s.device = r.device AND s.point = r.point AND s.ts = (SELECT MAX(ts) FROM samples WHERE device = r.device AND point = r.point)',
+      'SELECT s.device, s.point, s.ts, s.value, s.vtype, s.quality, s.reason FROM series r JOIN samples s ON s.device = r.device AND s.point = r.point AND (s.ts, s.seq) = (SELECT ts, seq FROM samples WHERE device = r.device AND point = r.point ORDER BY ts DESC, seq DESC LIMIT 1)',
     );
     for (const row of this.db.prepare('SELECT device, point FROM series').all() as Array<{ device: string; point: string }>) {
       this.knownSeries.add(`${row.device}\u0000${row.point}`);
@@ -126,6 +135,24 @@ export class SqliteSampleStore implements SampleStore {
   }
 }
 
+/** A store from before the seq column (key (device, point, ts)) is rebuilt once with seq 0. */
+function migrateToSeqKey(db: DatabaseSync): void {
+  const columns = db.prepare("SELECT name FROM pragma_table_info('samples')").all() as Array<{ name: string }>;
+  if (columns.length === 0 || columns.some((c) => c.name === 'seq')) return;
+  inTransaction(db, () => {
+    db.exec(`
+      CREATE TABLE samples_seq (
+        device TEXT NOT NULL, point TEXT NOT NULL, ts INTEGER NOT NULL, seq INTEGER NOT NULL DEFAULT 0,
+        value ANY, vtype INTEGER NOT NULL, quality INTEGER NOT NULL, reason TEXT,
+        PRIMARY KEY (device, point, ts, seq)
+      ) WITHOUT ROWID, STRICT;
+      INSERT INTO samples_seq (device, point, ts, seq, value, vtype, quality, reason) SELECT device, point, ts, 0, value, vtype, quality, reason FROM samples;
+      DROP TABLE samples;
+      ALTER TABLE samples_seq RENAME TO samples;
+    `);
+  });
+}
+
 function toSample(r: Row): Sample {
   const sample: Sample = {
     device: r.device,
@@ -140,5 +167,5 @@ function toSample(r: Row): Sample {
 /** Schema step for files written before samples carried a reason (a nullable column: no rewrite). */
 function addReasonColumn(db: DatabaseSync): void {
   const columns = db.prepare('PRAGMA table_info(samples)').all() as Array<{ name: string }>;
-  if (!columns.some((c) => c.name === 'reason')) db.exec('ALTER TABLE samples ADD COLUMN reason TEXT');
+  if (columns.length > 0 && !columns.some((c) => c.name === 'reason')) db.exec('ALTER TABLE samples ADD COLUMN reason TEXT');
 }

@@ -31,9 +31,14 @@ export class SqliteSpool implements Spool {
   private dropped: number;
   private deadLettered: number;
 
-  constructor(file: string, options: { maxBytes: number }) {
+  /** `FULL` (default): each append fsyncs. `NORMAL`: survives a process kill, not a power cut (the storage worker). */
+  private readonly appendSync: 'FULL' | 'NORMAL';
+
+  constructor(file: string, options: { maxBytes: number; appendSync?: 'FULL' | 'NORMAL' }) {
     this.maxBytes = options.maxBytes;
+    this.appendSync = options.appendSync ?? 'FULL';
     this.db = openSqlite(file);
+    this.db.exec(`PRAGMA synchronous = ${this.appendSync}`);
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS spool (
         id INTEGER PRIMARY KEY AUTOINCREMENT, line TEXT NOT NULL, size INTEGER NOT NULL, appended_at INTEGER NOT NULL
@@ -104,7 +109,7 @@ export class SqliteSpool implements Spool {
     try {
       this.settleRows(batch, accepted, rejected, now);
     } finally {
-      this.db.exec('PRAGMA synchronous = FULL');
+      this.db.exec(`PRAGMA synchronous = ${this.appendSync}`);
     }
     for (const item of batch.items) if (this.inFlight.get(item.id) === batch.seq) this.inFlight.delete(item.id);
   }

@@ -170,6 +170,11 @@ export class RuleEngine {
     }
   }
 
+  /** The (device, point) pairs read by rules of priority 1 (life safety): the bus's priority lane. */
+  lifeSafetyPoints(): Array<{ device: string; point: string }> {
+    return this.instances.filter((i) => i.meta.priority === 1).flatMap((i) => i.points.map((point) => ({ device: i.device.id, point })));
+  }
+
   stats(): EngineStats {
     return { instances: this.instances.length, evaluations: this.evaluations, samples: this.samples, errors: this.errors };
   }

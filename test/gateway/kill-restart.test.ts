@@ -59,5 +59,5 @@ devices:
     expect(devices.devices[0]?.points.battery_pct?.value).toBe(54.9); // the live view is seeded from the store
     await second.kill('SIGTERM');
     dir.cleanup();
-  });
+  }, 60_000); // two gateway processes start on a shared, loaded machine (18 s seen before this change at load 18)
 });

@@ -19,12 +19,12 @@ export async function startTestBroker(overrides: Record<string, unknown> = {}): 
 export function makeMqttConnector(
   config: Record<string, unknown>,
   devices: readonly FixtureDevice[],
-  options: { log?: Logger; trouble?: TroubleBoard } = {},
+  options: { log?: Logger; trouble?: TroubleBoard; broker?: RunningBroker } = {},
 ): { connector: MqttConnector; trouble: TroubleBoard } {
   const clock = new RealClock();
   const trouble = options.trouble ?? new TroubleBoard(clock);
   const parsed = mqttConnectorSchema.parse({ id: 'mqtt-test', type: 'mqtt', ...config });
-  const connector = new MqttConnector(parsed, { clock, log: options.log ?? silentLogger(), devices: boundDevices(parsed.id, devices), trouble });
+  const connector = new MqttConnector(parsed, { clock, log: options.log ?? silentLogger(), devices: boundDevices(parsed.id, devices), trouble, ...(options.broker ? { embeddedBrokerUrl: options.broker.url, embeddedBroker: options.broker, embeddedIngest: options.broker.ingest } : {}) });
   return { connector, trouble };
 }
 

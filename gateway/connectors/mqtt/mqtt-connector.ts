@@ -18,7 +18,9 @@ import type { Logger } from 'pino';
 import type { Timer } from '../../model/clock.ts';
 import { LIFE_SAFETY_KINDS, pointsOf, type DeviceKind, type PointDef } from '../../model/device-kinds.ts';
 import type { DeviceInfo } from '../../model/device.ts';
-import type { SampleSink } from '../../model/sample.ts';
+import type { Sample, SampleSink } from '../../model/sample.ts';
+import type { BrokerIngestPort } from '../../broker/broker-ingest.ts';
+import { IngestBatcher } from './ingest-batcher.ts';
 import { RateLimitedLog } from '../../log/rate-limited-log.ts';
 import { ConnectorStats, type ConnectionHealth, type Connector, type ConnectorContext } from '../connector.ts';
 import { Backoff } from '../runtime/backoff.ts';
@@ -81,6 +83,7 @@ export class MqttConnector implements Connector {
   private reconnectTimer: Timer | undefined;
   private stopping = false;
   private lastConnectError: string | undefined;
+  private detach: (() => void) | undefined;
 
   constructor(config: MqttConnectorConfig, ctx: ConnectorContext) {
     this.id = config.id;
@@ -125,6 +128,11 @@ export class MqttConnector implements Connector {
     const url = embedded ? (this.ctx.embeddedBroker?.internalUrl ?? this.ctx.embeddedBrokerUrl) : this.config.url;
     if (!url) throw new Error(`connector ${this.id}: url "embedded" but no embedded broker is running`);
     this.meter.start();
+    const batcher = new IngestBatcher(out);
+    if (this.config.url === 'embedded' && this.ctx.embeddedIngest) {
+      this.startInBroker(this.ctx.embeddedIngest, batcher, url);
+      return;
+    }
     const filters = [...new Set([...this.exact.keys(), ...this.wildcard.map((r) => r.filter), ...this.patterns.map((p) => p.pattern.filter)])];
     this.out = out;
     this.stopping = false;
@@ -180,15 +188,31 @@ export class MqttConnector implements Connector {
       this.lastConnectError = err.message;
       this.warnings.warn(refused ? 'connack' : 'connection', { url, err: err.message }, refused ? 'mqtt broker refused the connection; retrying with backoff' : 'mqtt connection error');
     });
-    client.on('message', (topic, payload) => {
-      try {
-        this.onMessage(topic, payload, out);
-      } catch (err) {
-        // A bug here must cost one message, never the connection or the process.
-        this.stats.error('internal');
-        this.warnings.warn('internal', { topic, err: (err as Error).message }, 'mqtt message handling failed');
+    // Acknowledge after commit: mqtt.js sends a QoS 1 PUBACK when handleMessage calls back without
+    // an error (lib/handlers/publish.js), then handles the next packet. Calling back with an error
+    // skips that PUBACK and lets the next packet in at once; the PUBACK is sent below when the
+    // storage worker confirms the batch holding the message.
+    client.handleMessage = (packet, callback) => {
+      const topic = packet.topic.toString();
+      const samples = this.mapSafely(topic, packet.payload as Buffer);
+      if (packet.qos === 0) {
+        batcher.add(samples);
+        return callback();
       }
-    });
+      if (packet.qos === 2) {
+        // mqtt.js calls handleMessage on PUBREL; PUBCOMP follows the callback.
+        batcher.add(samples, { ok: () => callback(), fail: (err) => callback(err) });
+        return;
+      }
+      const messageId = packet.messageId;
+      callback(ACK_DEFERRED);
+      batcher.add(samples, {
+        ok: () => {
+          if (messageId !== undefined && this.client === client) sendPuback(client, messageId);
+        },
+        fail: (err) => this.storeFailed(topic, err, () => client.stream?.destroy()),
+      });
+    };
     await new Promise<void>((resolve) => {
       const done = (): void => {
         client.off('connect', done);
@@ -200,11 +224,50 @@ export class MqttConnector implements Connector {
     });
   }
 
+  /** Ingest straight from the embedded broker's publish hook (see gateway/broker/broker-ingest.ts). */
+  private startInBroker(port: BrokerIngestPort, batcher: IngestBatcher, url: string): void {
+    const waitForCommit = this.config.qos >= 1;
+    this.detach = port.attach((topic, payload, qos) => {
+      const samples = this.mapSafely(topic, payload);
+      if (samples.length === 0) return undefined;
+      if (qos === 0 || !waitForCommit) {
+        batcher.add(samples);
+        return undefined;
+      }
+      return batcher.addDurable(samples).catch((err: unknown) => {
+        const e = err instanceof Error ? err : new Error(String(err));
+        this.storeFailed(topic, e, () => {});
+        throw e;
+      });
+    });
+    this.stats.connected = true;
+    this.log.info({ url, inBroker: true }, 'mqtt ingesting from the embedded broker');
+  }
+
+  private storeFailed(topic: string, err: Error, reconnect: () => void): void {
+    this.stats.error('store_failed');
+    this.warnings.warn('store_failed', { topic, err: err.message }, 'samples not stored: message not acknowledged, the publisher will send it again');
+    reconnect();
+  }
+
+  private mapSafely(topic: string, payload: Buffer): Sample[] {
+    try {
+      return this.onMessage(topic, payload);
+    } catch (err) {
+      // A bug here must cost one message, never the connection or the process.
+      this.stats.error('internal');
+      this.warnings.warn('internal', { topic, err: (err as Error).message }, 'mqtt message handling failed');
+      return [];
+    }
+  }
+
   async stop(): Promise<void> {
     this.stopping = true;
     this.meter.stop();
     this.reconnectTimer?.cancel();
     this.reconnectTimer = undefined;
+    this.detach?.();
+    this.detach = undefined;
     const client = this.client;
     this.client = undefined;
     if (client) await client.endAsync();
@@ -271,17 +334,19 @@ export class MqttConnector implements Connector {
     return { filter: p.pattern.filter, device: id, kind: target.info.kind, points: target.points, mapping };
   }
 
-  private onMessage(topic: string, payload: Buffer, out: SampleSink): void {
+  /** Map one message to samples (problems counted and reported here). */
+  private onMessage(topic: string, payload: Buffer): Sample[] {
     const arrival = this.ctx.clock.now();
     this.stats.requests++;
     const routes = this.routesFor(topic);
     const lifeSafetyTopic = this.config.lifeSafetyTopics.some((f) => topicMatches(f, topic));
-    if (routes.length === 0 && !lifeSafetyTopic) return;
+    if (routes.length === 0 && !lifeSafetyTopic) return [];
     const decoded = decodeJsonPayload(payload, this.config.maxPayloadBytes);
     if (!decoded.ok) {
       this.badPayload(topic, routes, decoded.kind, decoded.reason, lifeSafetyTopic);
-      return;
+      return [];
     }
+    const out: Sample[] = [];
     if (lifeSafetyTopic) this.ctx.trouble.clear(topicTroubleKey(topic));
     for (const route of routes) {
       const result = mapPayload(decoded.value, route.device, route.points, route.mapping, arrival, this.maxClockSkew);
@@ -300,8 +365,9 @@ export class MqttConnector implements Connector {
       }
       // One readable field does not make a life-safety device readable: only a payload with nothing rejected does.
       if (LIFE_SAFETY_KINDS.has(route.kind) && rejected.length === 0 && good > 0) this.ctx.trouble.clear(troubleKey(route.device));
-      out.push(samples);
+      for (const sample of samples) out.push(sample);
     }
+    return out;
   }
 
   private count(topic: string, kind: string): void {
@@ -332,6 +398,14 @@ export class MqttConnector implements Connector {
       this.ctx.trouble.raise(topicTroubleKey(topic), this.id, `unreadable payload on life-safety topic ${topic}: ${reason}`, true);
     }
   }
+}
+
+/** Passed to mqtt.js' handleMessage callback to skip its automatic PUBACK (sent after the commit). */
+const ACK_DEFERRED = Object.freeze(new Error('puback deferred until the samples are stored'));
+
+/** mqtt.js keeps packet writing private; the PUBACK we deferred goes out the same way its own would. */
+function sendPuback(client: MqttClient, messageId: number): void {
+  (client as unknown as { _sendPacket(packet: { cmd: 'puback'; messageId: number }): void })._sendPacket({ cmd: 'puback', messageId });
 }
 
 function troubleKey(device: string): string {

@@ -73,3 +73,97 @@ describe('SampleBus', () => {
     expect(got).toHaveLength(3);
   });
 });
+
+describe('SampleBus batching, priority lane and durable pushes', () => {
+  const alarm = (i: number): Sample => ({ device: 'smoke-1', point: 'alarm', value: true, ts: i, quality: 'good' });
+
+  it('hands a consumer everything queued in one call, not one call per push', async () => {
+    const bus = new SampleBus({ capacity: 10_000 });
+    const calls: number[] = [];
+    bus.subscribe('storage', (xs) => void calls.push(xs.length));
+    for (let i = 0; i < 1_000; i++) bus.push([sample(i)]);
+    await bus.drain();
+    expect(calls).toEqual([1_000]);
+  });
+
+  it('respects maxBatch when merging pushes', async () => {
+    const bus = new SampleBus({ capacity: 10_000, maxBatch: 300 });
+    const calls: number[] = [];
+    bus.subscribe('storage', (xs) => void calls.push(xs.length));
+    for (let i = 0; i < 1_000; i++) bus.push([sample(i)]);
+    await bus.drain();
+    expect(calls).toEqual([300, 300, 300, 100]);
+  });
+
+  it('hands life-safety samples out before queued telemetry', async () => {
+    const bus = new SampleBus({ capacity: 100_000, maxBatch: 1_000, isPriority: (s) => s.device === 'smoke-1' });
+    const firstBatch: Sample[][] = [];
+    bus.subscribe('rules', (xs) => void firstBatch.push([...xs]));
+    bus.push(batch(0, 5_000));
+    bus.push([alarm(1)]);
+    await bus.drain();
+    expect(firstBatch[0]?.[0]).toEqual(alarm(1));
+    expect(firstBatch.flat()).toHaveLength(5_001);
+  });
+
+  it('never drops a life-safety sample when the queue overflows', async () => {
+    const bus = new SampleBus({ capacity: 100, isPriority: (s) => s.device === 'smoke-1' });
+    let release: () => void = () => {};
+    const gate = new Promise<void>((r) => (release = r));
+    const got: Sample[] = [];
+    let first = true;
+    bus.subscribe('slow', async (xs) => {
+      if (first) {
+        first = false;
+        await gate;
+      }
+      got.push(...xs);
+    });
+    bus.push(batch(0, 10));
+    await new Promise((r) => setImmediate(r));
+    bus.push([alarm(7)]);
+    bus.push(batch(100, 1_000));
+    release();
+    await bus.drain();
+    expect(got.filter((s) => s.device === 'smoke-1')).toEqual([alarm(7)]);
+    expect(bus.stats()[0]?.dropped).toBe(1_000 - 99);
+  });
+
+  it('pushDurable resolves only after the durable consumer finished the batch', async () => {
+    const bus = new SampleBus({ capacity: 1_000 });
+    let release: () => void = () => {};
+    const gate = new Promise<void>((r) => (release = r));
+    const stored: number[] = [];
+    bus.subscribe('storage', async (xs) => {
+      await gate;
+      stored.push(...xs.map((s) => s.value as number));
+    }, { durable: true });
+    bus.subscribe('live', () => {});
+    let acked = false;
+    const p = bus.pushDurable([sample(1)]).then(() => (acked = true));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(acked).toBe(false);
+    release();
+    await p;
+    expect(stored).toEqual([1]);
+  });
+
+  it('pushDurable rejects when the durable consumer fails or drops the samples', async () => {
+    const bus = new SampleBus({ capacity: 5 });
+    bus.subscribe('storage', () => {
+      throw new Error('disk full');
+    }, { durable: true });
+    await expect(bus.pushDurable([sample(1)])).rejects.toThrow('disk full');
+    const bus2 = new SampleBus({ capacity: 5 });
+    let release: () => void = () => {};
+    const gate = new Promise<void>((r) => (release = r));
+    bus2.subscribe('storage', async () => void (await gate), { durable: true });
+    bus2.push(batch(0, 1));
+    await new Promise((r) => setImmediate(r));
+    const dropped = bus2.pushDurable(batch(10, 3));
+    bus2.push(batch(20, 5));
+    await expect(dropped).rejects.toThrow('full');
+    release();
+    await bus2.drain();
+  });
+});

@@ -1,0 +1,224 @@
+/**
+ * The gateway's telemetry storage as the main thread sees it: telemetry.db and spool.db behind one
+ * asynchronous interface. `write` resolves once the batch is durable (what a PUBACK waits for).
+ *
+ * - `WorkerTelemetryStorage` (the default): the stores live in a worker thread
+ *   (storage-worker.ts); history queries go to the worker too, as the one owner of the file.
+ * - `InlineTelemetryStorage`: the same stores on the calling thread, for runs on a virtual clock
+ *   (the month replays), where everything must happen at the virtual time it is made.
+ */
+import { Worker } from 'node:worker_threads';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { Clock } from '../model/clock.ts';
+import type { Sample } from '../model/sample.ts';
+import type { TroubleBoard } from '../trouble/trouble-board.ts';
+import type { InfluxTelemetryStatus } from './influx-telemetry.ts';
+import type { HistoryQuery, SampleStore } from './sample-store.ts';
+import { StorageCore, telemetryFile, type StorageSpec } from './storage-core.ts';
+import type { StorageEvent, StorageRequest, StorageWorkerData } from './storage-protocol.ts';
+import { TelemetryMetrics } from './telemetry-metrics.ts';
+
+export interface TelemetryStorage extends SampleStore {
+  readonly file: string;
+  write(batch: readonly Sample[]): Promise<void>;
+  prune(cutoff: number): Promise<number>;
+  count(): Promise<number>;
+  /** The InfluxDB path's status, when configured. */
+  influxStatus(): InfluxTelemetryStatus | undefined;
+  /** Group commits so far and the last one's duration. */
+  stats(): { readonly mode: 'worker' | 'inline'; readonly commits: number; readonly lastCommitMs: number | null };
+}
+
+export interface TelemetryStorageDeps {
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly trouble: TroubleBoard;
+  readonly registry: Registry;
+}
+
+export class InlineTelemetryStorage implements TelemetryStorage {
+  readonly file: string;
+  private readonly core: StorageCore;
+  private commits = 0;
+
+  constructor(spec: StorageSpec, deps: TelemetryStorageDeps) {
+    this.file = telemetryFile(spec.dataDir);
+    this.core = new StorageCore(spec, { clock: deps.clock, log: deps.log, trouble: deps.trouble, registry: deps.registry });
+  }
+
+  async write(batch: readonly Sample[]): Promise<void> {
+    this.core.write(batch);
+    this.commits++;
+  }
+
+  history(q: HistoryQuery): Promise<Sample[]> {
+    return this.core.history(q);
+  }
+
+  latest(): Promise<Sample[]> {
+    return this.core.latest();
+  }
+
+  async prune(cutoff: number): Promise<number> {
+    return this.core.prune(cutoff);
+  }
+
+  async count(): Promise<number> {
+    return this.core.count();
+  }
+
+  influxStatus(): InfluxTelemetryStatus | undefined {
+    return this.core.influxStatus();
+  }
+
+  stats(): { mode: 'inline'; commits: number; lastCommitMs: null } {
+    return { mode: 'inline', commits: this.commits, lastCommitMs: null };
+  }
+
+  close(): Promise<void> {
+    return this.core.close();
+  }
+}
+
+interface Pending {
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (err: Error) => void;
+}
+
+const WORKER_FAILED = 'storage-worker-failed';
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+export class WorkerTelemetryStorage implements TelemetryStorage {
+  readonly file: string;
+  private readonly worker: Worker;
+  private readonly pending = new Map<number, Pending>();
+  private readonly deps: TelemetryStorageDeps;
+  private nextId = 1;
+  private influx: InfluxTelemetryStatus | undefined;
+  private metrics: TelemetryMetrics | undefined;
+  private commits = 0;
+  private lastCommitMs: number | null = null;
+  private failed: Error | undefined;
+  private closed = false;
+
+  private constructor(spec: StorageSpec, deps: TelemetryStorageDeps, worker: Worker) {
+    this.file = telemetryFile(spec.dataDir);
+    this.deps = deps;
+    this.worker = worker;
+  }
+
+  /** Start the worker; resolves once its stores are open. */
+  static async start(spec: StorageSpec, deps: TelemetryStorageDeps): Promise<WorkerTelemetryStorage> {
+    const data: StorageWorkerData = { spec, logLevel: deps.log.level };
+    const worker = new Worker(new URL('./storage-worker.ts', import.meta.url), { workerData: data });
+    worker.unref(); // a gateway that failed half-way through start-up must still be able to exit
+    const storage = new WorkerTelemetryStorage(spec, deps, worker);
+    await new Promise<void>((resolve, reject) => {
+      const onError = (err: Error): void => reject(new Error(`storage worker failed to start: ${err.message}`));
+      worker.once('error', onError);
+      worker.on('message', (e: StorageEvent) => {
+        if (e.kind === 'ready') {
+          worker.off('error', onError);
+          storage.influx = e.influx ?? undefined;
+          if (spec.influx) storage.metrics = new TelemetryMetrics(deps.registry, () => storage.influx as InfluxTelemetryStatus);
+          storage.listen();
+          resolve();
+          return;
+        }
+        storage.onEvent(e);
+      });
+    });
+    return storage;
+  }
+
+  private listen(): void {
+    this.worker.on('error', (err) => this.fail(err));
+    this.worker.on('exit', (code) => {
+      if (!this.closed) this.fail(new Error(`storage worker exited (code ${code})`));
+    });
+  }
+
+  private fail(err: Error): void {
+    this.failed = err;
+    this.deps.log.error({ err: err.message }, 'storage worker failed: telemetry is not being stored');
+    this.deps.trouble.raise(WORKER_FAILED, 'storage', `telemetry storage worker failed: ${err.message}`);
+    for (const p of this.pending.values()) p.reject(err);
+    this.pending.clear();
+  }
+
+  private onEvent(e: StorageEvent): void {
+    switch (e.kind) {
+      case 'reply': {
+        const p = this.pending.get(e.id);
+        if (!p) return;
+        this.pending.delete(e.id);
+        if (e.ok) p.resolve(e.result);
+        else p.reject(new Error(e.error));
+        return;
+      }
+      case 'commit':
+        this.commits++;
+        this.lastCommitMs = e.ms;
+        return;
+      case 'influx-status':
+        this.influx = e.status;
+        return;
+      case 'influx-write':
+        this.metrics?.observeWrite(e.seconds, e.result);
+        return;
+      case 'trouble':
+        if (e.event === 'raised') this.deps.trouble.raise(e.condition.key, e.condition.source, e.condition.message, e.condition.lifeSafety);
+        else this.deps.trouble.clear(e.condition.key);
+        return;
+      case 'ready':
+        return;
+    }
+  }
+
+  private request<T>(req: DistributiveOmit<StorageRequest, 'id'>): Promise<T> {
+    if (this.failed) return Promise.reject(this.failed);
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.worker.postMessage({ ...req, id } as StorageRequest);
+    });
+  }
+
+  write(batch: readonly Sample[]): Promise<void> {
+    if (batch.length === 0) return Promise.resolve();
+    return this.request<void>({ op: 'write', samples: batch });
+  }
+
+  history(query: HistoryQuery): Promise<Sample[]> {
+    return this.request<Sample[]>({ op: 'history', query });
+  }
+
+  latest(): Promise<Sample[]> {
+    return this.request<Sample[]>({ op: 'latest' });
+  }
+
+  prune(cutoff: number): Promise<number> {
+    return this.request<number>({ op: 'prune', cutoff });
+  }
+
+  count(): Promise<number> {
+    return this.request<number>({ op: 'count' });
+  }
+
+  influxStatus(): InfluxTelemetryStatus | undefined {
+    return this.influx;
+  }
+
+  stats(): { mode: 'worker'; commits: number; lastCommitMs: number | null } {
+    return { mode: 'worker', commits: this.commits, lastCommitMs: this.lastCommitMs };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    if (!this.failed) await this.request<null>({ op: 'close' }).catch((err: unknown) => this.deps.log.warn({ err }, 'storage worker close failed'));
+    this.closed = true;
+    await this.worker.terminate();
+  }
+}
