@@ -38,6 +38,7 @@ export const ALARM_EVENT_TYPES = [
   'comment',
   'chattering',
   'flood',
+  'grouped',
 ] as const;
 /**
  * - `raised`: the condition became active: a new instance, or an open one whose condition returned
@@ -52,8 +53,10 @@ export const ALARM_EVENT_TYPES = [
  *   announced; also emitted for open alarms when their device enters maintenance.
  * - `comment`: an operator added a note.
  * - `chattering`: the condition changed 3 or more times within a minute; flagged on the alarm.
- * - `flood`: more than the configured number of alarms started in one building within the window;
- *   `alarm` is the one that tipped it and `flood` says where.
+ * - `flood`: more than the configured number of alarms started in one building (or the whole site)
+ *   within the window; `alarm` is the one that tipped it and `flood` says where.
+ * - `grouped`: the alarm became a consequence of another (`alarm.parent`): recorded, not announced.
+ *   When the parent's condition ends while this one is still active, it is `raised` on its own.
  */
 export type AlarmEventType = (typeof ALARM_EVENT_TYPES)[number];
 
@@ -92,6 +95,18 @@ export interface AlarmRecord {
   /** The configured meaning of the priority (`Emergency: life safety`). */
   readonly priorityLabel: string;
   readonly latching: boolean;
+  /**
+   * Life-safety alarm (fire, smoke, entrapment; the rule's `lifeSafety`): shelving is restricted
+   * (`alarms.shelving`), and while shelved or suppressed it stays in the console's strip.
+   * Absent on records written before this field existed (read as false).
+   */
+  readonly lifeSafety?: boolean;
+  /**
+   * The alarm this one is a consequence of (ISA-18.2 parent-child suppression, the rule's
+   * `groupUnder`): while set, this alarm is recorded but not announced (`suppressed` is true), is
+   * shown grouped under its parent, and its work order is the parent's. Null or absent otherwise.
+   */
+  readonly parent?: string | null;
   readonly workOrder: WorkOrderHint | null;
   readonly state: AlarmState;
   /** Whether the rule's condition is currently active (a latched alarm can be active-ack with this false). */
@@ -116,7 +131,11 @@ export interface AlarmRecord {
 }
 
 export interface FloodInfo {
+  /** `building`: more than the limit started in one building; `site`: across the whole site. */
+  readonly scope?: 'building' | 'site';
+  /** The building (for a site flood: the building of the alarm that tipped it). */
   readonly building: string;
+  readonly site?: string;
   /** Alarms started in the window, including this one. */
   readonly count: number;
   readonly windowMs: number;
@@ -170,4 +189,6 @@ export interface DeviceModeInfo {
   readonly by: string;
   readonly reason: string;
   readonly since: number;
+  /** The device has life-safety rules (fire, smoke, entrapment): this mode suppresses them. */
+  readonly lifeSafety?: boolean;
 }

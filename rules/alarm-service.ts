@@ -18,12 +18,15 @@ import type {
   JournalEntry,
 } from './alarm-model.ts';
 import { AlarmManager } from './alarms/alarm-manager.ts';
+import type { ShelverRole } from './alarms/shelve-policy.ts';
+import { inScope } from './engine/rule-expansion.ts';
 import { effectiveRules, loadRulePacks, DEFAULT_PACK_DIR } from './config/rule-packs.ts';
 import type { AlarmSettings, RuleConfig } from './config/rule-schema.ts';
 import { RuleEngine, type EngineStats, type SampleSource } from './engine/rule-engine.ts';
 import { AlarmStore } from './persistence/alarm-store.ts';
 
 export { AlarmActionError } from './alarms/alarm-manager.ts';
+export type { ShelverRole } from './alarms/shelve-policy.ts';
 export type { SampleSource } from './engine/rule-engine.ts';
 
 /** What the API and other modules may do with alarms. */
@@ -34,11 +37,15 @@ export interface AlarmsFacade {
   journal(id: string): JournalEntry[];
   acknowledge(id: string, by: string, text?: string): AlarmRecord;
   reset(id: string, by: string, text?: string): AlarmRecord;
-  shelve(id: string, by: string, reason: string, durationMs: number): AlarmRecord;
+  /** `role` decides what may be shelved (alarms.shelving); without it the caller is an operator. */
+  shelve(id: string, by: string, reason: string, durationMs: number, role?: ShelverRole): AlarmRecord;
   unshelve(id: string, by: string): AlarmRecord;
   comment(id: string, by: string, text: string): AlarmRecord;
   setDeviceMode(device: string, mode: DeviceMode, by: string, reason: string): DeviceModeInfo;
   deviceModes(): DeviceModeInfo[];
+  deviceModeLog(device?: string): DeviceModeInfo[];
+  /** Open life-safety / priority-1 alarms hidden by a shelf or a device mode (the console's strip). */
+  hiddenLifeSafety(): AlarmRecord[];
   floods(): FloodInfo[];
   priorities(): Readonly<Record<AlarmPriority, string>>;
   onEvent(listener: AlarmListener): () => void;
@@ -71,7 +78,9 @@ export function createAlarmService(o: AlarmServiceOptions): AlarmService {
   if (packs.issues.length > 0) throw new Error(`rule packs: ${packs.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
   const rules = effectiveRules(packs.rules, o.rules);
   const store = new AlarmStore(o.dbFile);
-  const manager = new AlarmManager({ store, clock: o.clock, settings: o.settings, devices: o.devices, log: o.log });
+  const lifeSafetyRules = rules.filter((r) => r.enabled && r.lifeSafety);
+  const lifeSafetyDevices = new Set(o.devices.filter((d) => lifeSafetyRules.some((r) => inScope(r, d))).map((d) => d.id));
+  const manager = new AlarmManager({ store, clock: o.clock, settings: o.settings, devices: o.devices, log: o.log, lifeSafetyDevices });
   const engine = new RuleEngine({ rules, devices: o.devices, clock: o.clock, alarms: manager, log: o.log });
   o.log.info({ rules: rules.length, instances: engine.stats().instances, open: manager.openCount(), db: o.dbFile }, 'rule engine ready');
   return {
@@ -84,11 +93,13 @@ export function createAlarmService(o: AlarmServiceOptions): AlarmService {
     journal: (id) => manager.journal(id),
     acknowledge: (id, by, text) => manager.acknowledge(id, by, text),
     reset: (id, by, text) => manager.reset(id, by, text),
-    shelve: (id, by, reason, ms) => manager.shelve(id, by, reason, ms),
+    shelve: (id, by, reason, ms, role) => manager.shelve(id, by, reason, ms, role),
     unshelve: (id, by) => manager.unshelve(id, by),
     comment: (id, by, text) => manager.comment(id, by, text),
     setDeviceMode: (device, mode, by, reason) => manager.setDeviceMode(device, mode, by, reason),
     deviceModes: () => manager.deviceModes(),
+    deviceModeLog: (device) => manager.deviceModeLog(device),
+    hiddenLifeSafety: () => manager.hiddenLifeSafety(),
     floods: () => manager.floods(),
     priorities: () => o.settings.priorities,
     onEvent: (l) => manager.onEvent(l),

@@ -23,6 +23,7 @@ import type {
 } from '../alarm-model.ts';
 import type { AlarmSettings } from '../config/rule-schema.ts';
 import type { AlarmStore, ShelfRow } from '../persistence/alarm-store.ts';
+import { shelveRefusal, type ShelverRole } from './shelve-policy.ts';
 import { acknowledge, onConditionActive, onConditionInactive, reset, type TransitionResult } from './alarm-transitions.ts';
 
 /** What the manager needs to know about the rule behind an alarm. */
@@ -32,9 +33,13 @@ export interface RuleMeta {
   readonly priority: AlarmPriority;
   readonly latching: boolean;
   readonly workOrder: WorkOrderHint | null;
+  /** The rule is marked `lifeSafety` (fire, smoke, entrapment). */
+  readonly lifeSafety?: boolean;
+  /** Rule ids (as written) whose active alarm on the same device makes this one a consequence. */
+  readonly groupUnder?: readonly string[];
 }
 
-export type AlarmActionErrorCode = 'NOT_FOUND' | 'CONFLICT' | 'BAD_REQUEST';
+export type AlarmActionErrorCode = 'NOT_FOUND' | 'CONFLICT' | 'BAD_REQUEST' | 'SHELVE_NOT_ALLOWED';
 
 /** An operator action that cannot be applied; `code` maps to an HTTP status in the API. */
 export class AlarmActionError extends Error {
@@ -52,6 +57,8 @@ export interface AlarmManagerOptions {
   readonly settings: AlarmSettings;
   readonly devices: readonly DeviceInfo[];
   readonly log: Logger;
+  /** Devices with at least one life-safety rule: their maintenance mode is shown in the console's strip. */
+  readonly lifeSafetyDevices?: ReadonlySet<string>;
 }
 
 type Values = Readonly<Record<string, PointValue>>;
@@ -67,6 +74,7 @@ export class AlarmManager {
   private readonly settings: AlarmSettings;
   private readonly log: Logger;
   private readonly devices: ReadonlyMap<string, DeviceInfo>;
+  private readonly lifeSafetyDevices: ReadonlySet<string>;
   private readonly open = new Map<string, AlarmRecord>();
   private readonly openById = new Map<string, string>();
   private readonly shelves = new Map<string, Shelf>();
@@ -85,6 +93,7 @@ export class AlarmManager {
     this.settings = options.settings;
     this.log = options.log;
     this.devices = new Map(options.devices.map((d) => [d.id, d]));
+    this.lifeSafetyDevices = options.lifeSafetyDevices ?? new Set();
     this.loadFromStore();
     // Shelves outlive restarts: re-arm each, expiring the ones whose time passed while we were down.
     for (const row of this.store.shelves()) this.armShelf(row);
@@ -163,6 +172,7 @@ export class AlarmManager {
       priority: meta.priority,
       priorityLabel: this.settings.priorities[meta.priority],
       latching: meta.latching,
+      lifeSafety: meta.lifeSafety === true,
       workOrder: meta.workOrder,
       state: 'active-unack',
       conditionActive: true,
@@ -205,20 +215,26 @@ export class AlarmManager {
     });
   }
 
-  shelve(id: string, by: string, reason: string, durationMs: number): AlarmRecord {
+  /**
+   * Shelve for `durationMs` under the alarm's shelving policy (`alarms.shelving`): by default a
+   * priority-1 or life-safety alarm is refused to an operator (`SHELVE_NOT_ALLOWED`) and shelved by
+   * an admin for at most 30 minutes; the journal says who, why and under which policy.
+   */
+  shelve(id: string, by: string, reason: string, durationMs: number, role: ShelverRole = 'operator'): AlarmRecord {
     if (reason.trim() === '') throw new AlarmActionError('BAD_REQUEST', 'reason: shelving needs a reason');
     if (!(durationMs > 0)) throw new AlarmActionError('BAD_REQUEST', 'duration: must be positive');
-    if (durationMs > this.settings.maxShelve) {
-      throw new AlarmActionError('BAD_REQUEST', `duration: at most ${this.settings.maxShelve} ms (alarms.maxShelve)`);
-    }
     const a = this.findOpen(id);
+    const refused = shelveRefusal(a, role, durationMs, this.settings);
+    if (refused) throw new AlarmActionError(refused.code === 'SHELVE_NOT_ALLOWED' ? 'SHELVE_NOT_ALLOWED' : 'BAD_REQUEST', refused.message);
+    const restricted = a.lifeSafety === true || a.priority === 1;
     return this.batch(() => {
       const now = this.clock.now();
       const row: ShelfRow = { rule: a.rule, device: a.device, by, reason, at: now, until: now + durationMs };
       this.store.putShelf(row);
       this.armShelf(row);
       const next: AlarmRecord = { ...a, shelved: { by, reason, at: now, until: row.until }, updatedAt: now };
-      this.commit(a, next, 'shelved', by, reason);
+      const text = restricted ? `${reason} [${role} shelved a ${a.lifeSafety === true ? 'life-safety' : 'priority-1'} alarm for ${Math.round(durationMs / 60_000)} min]` : reason;
+      this.commit(a, next, 'shelved', by, text);
       return next;
     });
   }
@@ -273,8 +289,24 @@ export class AlarmManager {
     return this.store.journalOf(id);
   }
 
+  /** Devices not in service; `lifeSafety` marks those whose life-safety alarms are suppressed by it. */
   deviceModes(): DeviceModeInfo[] {
-    return [...this.modes.values()];
+    return [...this.modes.values()].map((m) => ({ ...m, lifeSafety: this.lifeSafetyDevices.has(m.device) }));
+  }
+
+  /** Every mode change (the journal of maintenance / out of service), newest first. */
+  deviceModeLog(device?: string, limit = 500): DeviceModeInfo[] {
+    return this.store.modeLog(device, limit).map((m) => ({ ...m, lifeSafety: this.lifeSafetyDevices.has(m.device) }));
+  }
+
+  /**
+   * The console's strip: open life-safety and priority-1 alarms that are hidden from the active
+   * list (shelved, or suppressed by a device mode), so nobody can make them disappear.
+   */
+  hiddenLifeSafety(): AlarmRecord[] {
+    return [...this.open.values()]
+      .filter((a) => (a.lifeSafety === true || a.priority === 1) && (a.shelved !== null || (a.suppressed && !a.parent)))
+      .sort((x, y) => x.priority - y.priority || y.raisedAt - x.raisedAt);
   }
 
   /** Buildings currently in alarm flood. */

@@ -253,6 +253,17 @@ export class AlarmStore {
       });
   }
 
+  /** The device-mode journal, newest first. */
+  modeLog(device: string | undefined, limit: number): DeviceModeInfo[] {
+    const rows = device === undefined
+      ? this.db.prepare('SELECT device, mode, by, reason, at FROM alarm_device_mode_log ORDER BY seq DESC LIMIT ?').all(limit)
+      : this.db.prepare('SELECT device, mode, by, reason, at FROM alarm_device_mode_log WHERE device = ? ORDER BY seq DESC LIMIT ?').all(device, limit);
+    return rows.map((raw) => {
+      const r = raw as Row;
+      return { device: String(r.device), mode: r.mode as DeviceMode, by: String(r.by), reason: String(r.reason), since: Number(r.at) };
+    });
+  }
+
   close(): void {
     if (this.db.isOpen) this.db.close();
   }

@@ -57,6 +57,8 @@ const alarmView = z.object({
   priority: z.number(),
   priorityLabel: z.string(),
   latching: z.boolean(),
+  lifeSafety: z.boolean().optional(),
+  parent: z.string().nullable().optional(),
   workOrder: z.object({ trade: z.string(), priority: z.number() }).nullable(),
   state: z.enum(ALARM_STATES),
   conditionActive: z.boolean(),
@@ -72,7 +74,8 @@ const alarmView = z.object({
   chattering: z.boolean(),
   values: z.record(z.string(), z.union([z.number(), z.boolean(), z.string()])),
 });
-const floodView = z.object({ building: z.string(), count: z.number(), windowMs: z.number() });
+const floodView = z.object({ scope: z.enum(['building', 'site']).optional(), building: z.string(), site: z.string().optional(), count: z.number(), windowMs: z.number() });
+const modeView = z.object({ device: z.string(), mode: z.enum(DEVICE_MODES), by: z.string(), reason: z.string(), since: z.number(), lifeSafety: z.boolean().optional() });
 const idParams = z.object({ id: z.string().min(1) });
 /** A body that may be left out entirely (POST without content). */
 const optionalBody = <T extends z.ZodType>(schema: T) => z.preprocess((v) => v ?? {}, schema);
@@ -129,11 +132,25 @@ export function alarmRoutes(alarms: AlarmsFacade, now: () => number): FastifyPlu
           tags: ['alarms'],
           querystring: filters,
           response: {
-            200: z.object({ alarms: z.array(alarmView), floods: z.array(floodView), priorities: z.record(z.string(), z.string()) }),
+            200: z.object({
+              alarms: z.array(alarmView),
+              floods: z.array(floodView),
+              priorities: z.record(z.string(), z.string()),
+              /** Open priority-1 / life-safety alarms that are shelved or suppressed: always shown in the strip. */
+              hiddenLifeSafety: z.array(alarmView),
+              /** Life-safety devices in maintenance / out of service: their alarms are suppressed. */
+              lifeSafetyModes: z.array(modeView),
+            }),
           },
         },
       },
-      async (req) => ({ alarms: alarms.active(toQuery(req.query)) as AlarmRecord[], floods: alarms.floods(), priorities: { ...alarms.priorities() } }),
+      async (req) => ({
+        alarms: alarms.active(toQuery(req.query)) as AlarmRecord[],
+        floods: alarms.floods(),
+        priorities: { ...alarms.priorities() },
+        hiddenLifeSafety: alarms.hiddenLifeSafety(),
+        lifeSafetyModes: alarms.deviceModes().filter((m) => m.lifeSafety === true),
+      }),
     );
 
     app.get(
@@ -252,8 +269,19 @@ export function alarmRoutes(alarms: AlarmsFacade, now: () => number): FastifyPlu
       alarms.reset(id, by, b.comment),
     );
     const shelveBody = z.object({ reason: z.string().trim().min(1, 'a reason is required'), duration: shelveDuration });
-    action('shelve', 'Shelve an alarm for a while, with a reason', shelveBody, (id, by, b: z.output<typeof shelveBody>) =>
-      alarms.shelve(id, by, b.reason, b.duration),
+    app.post(
+      '/api/alarms/:id/shelve',
+      {
+        config: ACT,
+        schema: {
+          summary: 'Shelve an alarm for a while, with a reason. Priority-1 and life-safety alarms: admins only, at most 30 min by default (403 SHELVE_NOT_ALLOWED for an operator)',
+          tags: ['alarms'],
+          params: idParams,
+          body: shelveBody,
+          response: { 200: alarmView },
+        },
+      },
+      async (req) => apply(() => alarms.shelve(req.params.id, operator(req), req.body.reason, req.body.duration, userOf(req).role === 'admin' ? 'admin' : 'operator')),
     );
     action('unshelve', 'End the shelf of an alarm', optionalBody(z.object({})), (id, by) => alarms.unshelve(id, by));
     const commentBody = z.object({ text: z.string().trim().min(1, 'a comment needs text').max(2000) });
@@ -281,10 +309,24 @@ export function alarmRoutes(alarms: AlarmsFacade, now: () => number): FastifyPlu
         schema: {
           summary: 'Devices not in service (maintenance or out of service)',
           tags: ['alarms'],
-          response: { 200: z.object({ devices: z.array(z.object({ device: z.string(), mode: z.enum(DEVICE_MODES), by: z.string(), reason: z.string(), since: z.number() })) }) },
+          response: { 200: z.object({ devices: z.array(modeView) }) },
         },
       },
       async () => ({ devices: alarms.deviceModes() }),
+    );
+
+    app.get(
+      '/api/device-modes/log',
+      {
+        config: READ,
+        schema: {
+          summary: 'Journal of device-mode changes (maintenance, out of service, back in service), newest first',
+          tags: ['alarms'],
+          querystring: z.object({ device: z.string().optional() }),
+          response: { 200: z.object({ entries: z.array(modeView) }) },
+        },
+      },
+      async (req) => ({ entries: alarms.deviceModeLog(req.query.device) }),
     );
   };
 }
