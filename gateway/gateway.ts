@@ -249,6 +249,8 @@ export async function startGateway(config: SiteConfig, log: Logger, options: Gat
       site: { id: config.site.id, timezone: config.site.timezone },
       devices: () => devices,
       trouble,
+      // verify-and-close is refused while an alarm of the order is still active
+      alarmActive: (id) => alarms.get(id)?.conditionActive,
       ...(broker ? { embeddedBrokerUrl: broker.url } : {}),
     });
     workOrders.start();

@@ -10,7 +10,7 @@
  *   until the record reaches `normal` (`closedAt` set). A new occurrence after that gets a new id.
  * - Events of one alarm arrive in the order they were journaled.
  */
-import type { DeviceKind } from '../gateway/model/device-kinds.ts';
+import { DEVICE_KINDS, type DeviceKind } from '../gateway/model/device-kinds.ts';
 import type { PointValue } from '../gateway/model/sample.ts';
 
 /**
@@ -60,6 +60,14 @@ export const ALARM_EVENT_TYPES = [
  */
 export type AlarmEventType = (typeof ALARM_EVENT_TYPES)[number];
 
+/**
+ * What an alarm is about: a device of one of the kinds, or `connection` for a connector whose link
+ * is lost (the alarm's `device` is then the connector id; its devices' comms alarms are grouped
+ * under it).
+ */
+export type AlarmKind = DeviceKind | 'connection';
+export const ALARM_KINDS = [...DEVICE_KINDS, 'connection'] as const;
+
 export const DEVICE_MODES = ['in_service', 'maintenance', 'out_of_service'] as const;
 /** Operator-set mode of a device. Alarms of a device not `in_service` are suppressed. */
 export type DeviceMode = (typeof DEVICE_MODES)[number];
@@ -84,8 +92,9 @@ export interface AlarmRecord {
   readonly id: string;
   /** Rule id; for per-point expanded rules `<rule>/<point>` (e.g. `fire.zone-fire/zone_3_state`). */
   readonly rule: string;
+  /** Device id, or the connector id for a `connection` alarm. */
   readonly device: string;
-  readonly kind: DeviceKind;
+  readonly kind: AlarmKind;
   readonly site: string;
   readonly building: string;
   readonly floor: string;
@@ -153,6 +162,8 @@ export interface AlarmEvent {
   readonly text?: string;
   /** Only on `flood`. */
   readonly flood?: FloodInfo;
+  /** On the `raised` of a parent: ids of open alarms grouped under it in the same transaction. */
+  readonly children?: readonly string[];
 }
 
 /** One row of an alarm's journal (`GET /api/alarms/:id/journal`). */
@@ -174,7 +185,7 @@ export type AlarmListener = (event: AlarmEvent) => void;
 export interface AlarmQuery {
   readonly priority?: readonly AlarmPriority[];
   readonly state?: readonly AlarmState[];
-  readonly kind?: readonly DeviceKind[];
+  readonly kind?: readonly AlarmKind[];
   readonly building?: string;
   readonly floor?: string;
   readonly device?: string;

@@ -80,8 +80,11 @@ export function createAlarmService(o: AlarmServiceOptions): AlarmService {
   const store = new AlarmStore(o.dbFile);
   const lifeSafetyRules = rules.filter((r) => r.enabled && r.lifeSafety);
   const lifeSafetyDevices = new Set(o.devices.filter((d) => lifeSafetyRules.some((r) => inScope(r, d))).map((d) => d.id));
-  const manager = new AlarmManager({ store, clock: o.clock, settings: o.settings, devices: o.devices, log: o.log, lifeSafetyDevices });
-  const engine = new RuleEngine({ rules, devices: o.devices, clock: o.clock, alarms: manager, log: o.log });
+  const groupUnder = new Map(rules.map((r) => [r.id, r.groupUnder] as const));
+  // a rule that watches a whole device's silence (stale without a point) is a comms-lost rule
+  const commsRules = new Set(rules.filter((r) => r.when.type === 'stale' && r.when.point === undefined).map((r) => r.id));
+  const manager = new AlarmManager({ store, clock: o.clock, settings: o.settings, devices: o.devices, log: o.log, lifeSafetyDevices, groupUnder, commsRules });
+  const engine = new RuleEngine({ rules, devices: o.devices, clock: o.clock, alarms: manager, log: o.log, settings: o.settings });
   o.log.info({ rules: rules.length, instances: engine.stats().instances, open: manager.openCount(), db: o.dbFile }, 'rule engine ready');
   return {
     manager,

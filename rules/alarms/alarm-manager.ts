@@ -6,11 +6,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock, Timer } from '../../gateway/model/clock.ts';
-import type { DeviceInfo } from '../../gateway/model/device.ts';
+import type { DeviceInfo, Location } from '../../gateway/model/device.ts';
 import type { PointValue } from '../../gateway/model/sample.ts';
 import type {
   AlarmEvent,
   AlarmEventType,
+  AlarmKind,
   AlarmListener,
   AlarmPriority,
   AlarmQuery,
@@ -23,8 +24,18 @@ import type {
 } from '../alarm-model.ts';
 import type { AlarmSettings } from '../config/rule-schema.ts';
 import type { AlarmStore, ShelfRow } from '../persistence/alarm-store.ts';
-import { shelveRefusal, type ShelverRole } from './shelve-policy.ts';
+import { baseRuleOf, shelveRefusal, type ShelverRole } from './shelve-policy.ts';
 import { acknowledge, onConditionActive, onConditionInactive, reset, type TransitionResult } from './alarm-transitions.ts';
+
+/** What an alarm is about: a device, or a connector (`kind: 'connection'`). DeviceInfo fits. */
+export interface AlarmSubject {
+  readonly id: string;
+  readonly kind: AlarmKind;
+  readonly location: Location;
+}
+
+/** The rule id of connection alarms (one per connector whose link is lost). */
+export const CONNECTION_RULE = 'connection.lost';
 
 /** What the manager needs to know about the rule behind an alarm. */
 export interface RuleMeta {
@@ -59,6 +70,10 @@ export interface AlarmManagerOptions {
   readonly log: Logger;
   /** Devices with at least one life-safety rule: their maintenance mode is shown in the console's strip. */
   readonly lifeSafetyDevices?: ReadonlySet<string>;
+  /** `groupUnder` of each rule (ids as written): which parents make an alarm of it a consequence. */
+  readonly groupUnder?: ReadonlyMap<string, readonly string[]>;
+  /** Rules that watch a whole device's silence (comms lost): consequences of a lost connection. */
+  readonly commsRules?: ReadonlySet<string>;
 }
 
 type Values = Readonly<Record<string, PointValue>>;
@@ -75,6 +90,8 @@ export class AlarmManager {
   private readonly log: Logger;
   private readonly devices: ReadonlyMap<string, DeviceInfo>;
   private readonly lifeSafetyDevices: ReadonlySet<string>;
+  private readonly groupUnder: ReadonlyMap<string, readonly string[]>;
+  private readonly commsRules: ReadonlySet<string>;
   private readonly open = new Map<string, AlarmRecord>();
   private readonly openById = new Map<string, string>();
   private readonly shelves = new Map<string, Shelf>();
@@ -94,6 +111,8 @@ export class AlarmManager {
     this.log = options.log;
     this.devices = new Map(options.devices.map((d) => [d.id, d]));
     this.lifeSafetyDevices = options.lifeSafetyDevices ?? new Set();
+    this.groupUnder = options.groupUnder ?? new Map();
+    this.commsRules = options.commsRules ?? new Set();
     this.loadFromStore();
     // Shelves outlive restarts: re-arm each, expiring the ones whose time passed while we were down.
     for (const row of this.store.shelves()) this.armShelf(row);
@@ -135,7 +154,7 @@ export class AlarmManager {
 
   // ---- condition changes (from the rule engine) ----
 
-  conditionChanged(meta: RuleMeta, device: DeviceInfo, active: boolean, values: Values): void {
+  conditionChanged(meta: RuleMeta, device: AlarmSubject, active: boolean, values: Values): void {
     this.batch(() => {
       const key = keyOf(meta.rule, device.id);
       const now = this.clock.now();
@@ -145,10 +164,17 @@ export class AlarmManager {
         if (!prev) this.raiseNew(meta, device, values, now, chatterNow);
         else if (!prev.conditionActive) {
           const next = onConditionActive(prev, now, values);
-          this.commit(prev, next, prev.suppressed ? 'suppressed' : 'raised');
+          const parent = this.parentFor(next.rule, next.device);
+          if (parent) this.commit(prev, { ...next, parent: parent.id, suppressed: true }, 'grouped', undefined, `consequence of: ${parent.title}`);
+          else {
+            const children = this.childrenOf(next);
+            this.commit(prev, next, prev.suppressed ? 'suppressed' : 'raised', undefined, undefined, undefined, children);
+            this.groupChildren(next, children, now);
+          }
         }
       } else if (prev && prev.conditionActive) {
         this.commit(prev, onConditionInactive(prev, now, values), 'cleared');
+        this.releaseChildren(prev, now);
       }
       const current = this.open.get(key);
       if (current && chatterNow && !current.chattering) {
@@ -157,9 +183,10 @@ export class AlarmManager {
     });
   }
 
-  private raiseNew(meta: RuleMeta, device: DeviceInfo, values: Values, now: number, chattering: boolean): void {
+  private raiseNew(meta: RuleMeta, device: AlarmSubject, values: Values, now: number, chattering: boolean): void {
     const shelf = this.shelves.get(keyOf(meta.rule, device.id));
-    const suppressed = (this.modes.get(device.id)?.mode ?? 'in_service') !== 'in_service';
+    const parent = this.parentFor(meta.rule, device.id);
+    const suppressed = parent !== undefined || this.modeSuppresses(device.id);
     const record: AlarmRecord = {
       id: randomUUID(),
       rule: meta.rule,
@@ -185,12 +212,67 @@ export class AlarmManager {
       closedAt: null,
       shelved: shelf ? { by: shelf.by, reason: shelf.reason, at: shelf.at, until: shelf.until } : null,
       suppressed,
+      parent: parent?.id ?? null,
       chattering: false, // set (and journaled) by the caller's chatter check
       values,
     };
-    this.commit(undefined, record, suppressed ? 'suppressed' : 'raised');
+    if (parent) {
+      this.commit(undefined, record, 'grouped', undefined, `consequence of: ${parent.title}`);
+      return;
+    }
+    const children = this.childrenOf(record);
+    this.commit(undefined, record, suppressed ? 'suppressed' : 'raised', undefined, undefined, undefined, children);
+    this.groupChildren(record, children, now);
     // A suppressed or chattering alarm is no sign of a flood: it is one device misbehaving or worked on.
     if (!suppressed && !chattering) this.countStart(record);
+  }
+
+  // ---- parent-child grouping (ISA-18.2 first out) ----
+
+  private modeSuppresses(device: string): boolean {
+    return (this.modes.get(device)?.mode ?? 'in_service') !== 'in_service';
+  }
+
+  /** The active alarm an alarm of `rule` on `device` is a consequence of, if any. */
+  private parentFor(rule: string, device: string): AlarmRecord | undefined {
+    const base = baseRuleOf(rule);
+    for (const p of this.groupUnder.get(base) ?? []) {
+      for (const a of this.open.values()) {
+        if (a.device === device && a.conditionActive && !a.parent && baseRuleOf(a.rule) === p) return a;
+      }
+    }
+    if (this.commsRules.has(base)) {
+      const connector = this.devices.get(device)?.connector;
+      const link = connector ? this.open.get(keyOf(CONNECTION_RULE, connector)) : undefined;
+      if (link && link.conditionActive) return link;
+    }
+    return undefined;
+  }
+
+  /** Open, active, not yet grouped alarms that are consequences of `parent`. */
+  private childrenOf(parent: AlarmRecord): AlarmRecord[] {
+    if (parent.parent || !parent.conditionActive) return [];
+    const base = baseRuleOf(parent.rule);
+    return [...this.open.values()].filter((a) => {
+      if (a.id === parent.id || a.parent || !a.conditionActive) return false;
+      if (parent.kind === 'connection') return this.commsRules.has(baseRuleOf(a.rule)) && this.devices.get(a.device)?.connector === parent.device;
+      return a.device === parent.device && (this.groupUnder.get(baseRuleOf(a.rule)) ?? []).includes(base);
+    });
+  }
+
+  private groupChildren(parent: AlarmRecord, children: readonly AlarmRecord[], now: number): void {
+    for (const c of children) this.commit(c, { ...c, parent: parent.id, suppressed: true, updatedAt: now }, 'grouped', undefined, `consequence of: ${parent.title}`);
+  }
+
+  /** The parent's condition ended: consequences still active stand on their own again. */
+  private releaseChildren(parent: AlarmRecord, now: number): void {
+    for (const c of [...this.open.values()]) {
+      if (c.parent !== parent.id) continue;
+      const suppressed = this.modeSuppresses(c.device);
+      const next: AlarmRecord = { ...c, parent: null, suppressed, state: 'active-unack', updatedAt: now };
+      this.commit(c, next, suppressed ? 'suppressed' : 'raised', undefined, `no longer grouped: ${parent.title} ended`);
+      if (!suppressed) this.countStart(next);
+    }
   }
 
   // ---- operator actions ----
@@ -260,7 +342,7 @@ export class AlarmManager {
         if (a.device !== device) continue;
         // Only a standing condition is suppressed; a returned or latched one still awaits its operator.
         if (mode !== 'in_service' && !a.suppressed && a.conditionActive) this.commit(a, { ...a, suppressed: true, updatedAt: now }, 'suppressed', by, text);
-        if (mode === 'in_service' && a.suppressed) {
+        if (mode === 'in_service' && a.suppressed && !a.parent) {
           // Back in service with the condition still active: now it is announced.
           this.commit(a, { ...a, suppressed: false, state: 'active-unack', updatedAt: now }, 'raised', by, text);
         }
@@ -309,14 +391,18 @@ export class AlarmManager {
       .sort((x, y) => x.priority - y.priority || y.raisedAt - x.raisedAt);
   }
 
-  /** Buildings currently in alarm flood. */
+  /** Buildings (and the site) currently in alarm flood. */
   floods(): FloodInfo[] {
     const now = this.clock.monotonic();
     const out: FloodInfo[] = [];
-    for (const building of [...this.flooding]) {
-      const count = this.prune(this.starts.get(building) ?? [], now, this.settings.flood.window).length;
-      if (count > this.settings.flood.alarms) out.push({ building, count, windowMs: this.settings.flood.window });
-      else this.flooding.delete(building);
+    for (const key of [...this.flooding]) {
+      const count = this.prune(this.starts.get(key) ?? [], now, this.settings.flood.window).length;
+      if (count <= this.settings.flood.alarms) {
+        this.flooding.delete(key);
+        continue;
+      }
+      const site = key.startsWith('\u0000site:') ? key.slice('\u0000site:'.length) : undefined;
+      out.push(site === undefined ? { scope: 'building', building: key, count, windowMs: this.settings.flood.window } : { scope: 'site', building: '', site, count, windowMs: this.settings.flood.window });
     }
     return out;
   }
@@ -374,7 +460,15 @@ export class AlarmManager {
   }
 
   /** Write the record and its journal row (inside the current transaction) and queue the event. */
-  private commit(prev: AlarmRecord | undefined, next: AlarmRecord, type: AlarmEventType, by?: string, text?: string, flood?: FloodInfo): void {
+  private commit(
+    prev: AlarmRecord | undefined,
+    next: AlarmRecord,
+    type: AlarmEventType,
+    by?: string,
+    text?: string,
+    flood?: FloodInfo,
+    children?: readonly AlarmRecord[],
+  ): void {
     if (!this.inBatch) throw new Error('alarm transition outside a transaction');
     if (prev) this.store.update(next);
     else this.store.insert(next);
@@ -403,6 +497,7 @@ export class AlarmManager {
       ...(by !== undefined ? { by } : {}),
       ...(text !== undefined ? { text } : {}),
       ...(flood ? { flood } : {}),
+      ...(children && children.length > 0 ? { children: children.map((c) => c.id) } : {}),
     });
   }
 
@@ -456,18 +551,25 @@ export class AlarmManager {
     return list.length >= this.settings.chatter.transitions;
   }
 
+  /** Count a started alarm towards a flood of its building and of its whole site. */
   private countStart(record: AlarmRecord): void {
+    this.countStartIn(record, 'building', record.building, record.building);
+    this.countStartIn(record, 'site', `\u0000site:${record.site}`, record.site);
+  }
+
+  private countStartIn(record: AlarmRecord, scope: 'building' | 'site', key: string, where: string): void {
     const now = this.clock.monotonic();
-    let list = this.starts.get(record.building);
-    if (!list) this.starts.set(record.building, (list = []));
+    let list = this.starts.get(key);
+    if (!list) this.starts.set(key, (list = []));
     this.prune(list, now, this.settings.flood.window);
     list.push(now);
-    if (list.length > this.settings.flood.alarms && !this.flooding.has(record.building)) {
-      this.flooding.add(record.building);
-      const flood: FloodInfo = { building: record.building, count: list.length, windowMs: this.settings.flood.window };
-      this.commit(record, record, 'flood', 'system:flood', `more than ${this.settings.flood.alarms} alarms in ${record.building} within ${this.settings.flood.window / 60_000} min`, flood);
+    if (list.length > this.settings.flood.alarms && !this.flooding.has(key)) {
+      this.flooding.add(key);
+      const flood: FloodInfo = { scope, building: record.building, ...(scope === 'site' ? { site: record.site } : {}), count: list.length, windowMs: this.settings.flood.window };
+      const text = `more than ${this.settings.flood.alarms} alarms in ${scope === 'site' ? `site ${where}` : where} within ${this.settings.flood.window / 60_000} min`;
+      this.commit(record, record, 'flood', 'system:flood', text, flood);
     } else if (list.length <= this.settings.flood.alarms) {
-      this.flooding.delete(record.building);
+      this.flooding.delete(key);
     }
   }
 

@@ -224,6 +224,18 @@ export const alarmSettingsSchema = z.object({
       rules: z.record(ruleId, shelvePolicySchema).default({}),
     })
     .prefault({}),
+  /**
+   * Connection alarms: when every device behind one connector (with at least `minDevices`) is comms
+   * lost, one alarm for the connector; its devices' comms alarms are grouped under it.
+   */
+  connections: z
+    .object({
+      enabled: z.boolean().default(true),
+      minDevices: z.number().int().min(2).default(2),
+      priority: z.number().int().min(1).max(4).default(2),
+      workOrder: workOrderHintSchema.default({ trade: 'network', priority: 2 }),
+    })
+    .prefault({}),
   /** Optional northbound MQTT publication of every alarm event (`<topic>/<site>/<building>/<device>/<type>`). */
   northbound: z
     .object({

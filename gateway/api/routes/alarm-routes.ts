@@ -7,9 +7,8 @@
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { DEVICE_KINDS } from '../../model/device-kinds.ts';
 import { parseDuration } from '../../model/duration.ts';
-import { ALARM_PRIORITIES, ALARM_STATES, DEVICE_MODES, type AlarmQuery, type AlarmRecord } from '../../../rules/alarm-model.ts';
+import { ALARM_KINDS, ALARM_PRIORITIES, ALARM_STATES, DEVICE_MODES, type AlarmQuery, type AlarmRecord } from '../../../rules/alarm-model.ts';
 import { AlarmActionError, type AlarmsFacade } from '../../../rules/alarm-service.ts';
 import { LOCAL_ADMIN } from '../../auth/accounts.ts';
 import { userOf } from '../access-control.ts';
@@ -35,7 +34,7 @@ function csvOf<T extends string | number>(values: readonly T[], name: string) {
 const filters = z.object({
   priority: csvOf(ALARM_PRIORITIES, 'priority').optional(),
   state: csvOf(ALARM_STATES, 'state').optional(),
-  kind: csvOf(DEVICE_KINDS, 'kind').optional(),
+  kind: csvOf(ALARM_KINDS, 'kind').optional(),
   building: z.string().optional(),
   floor: z.string().optional(),
   device: z.string().optional(),
@@ -49,7 +48,7 @@ const alarmView = z.object({
   id: z.string(),
   rule: z.string(),
   device: z.string(),
-  kind: z.enum(DEVICE_KINDS),
+  kind: z.enum(ALARM_KINDS),
   site: z.string(),
   building: z.string(),
   floor: z.string(),
