@@ -451,8 +451,34 @@ export class WorkOrderService {
     return this.transition(id, 'resolve', actor, note, (_o, now) => ({ resolved_at: now }));
   }
 
-  close(id: number, actor: Actor, note?: string): WorkOrder {
-    return this.transition(id, 'close', actor, note, (_o, now) => ({ closed_at: now }));
+  /**
+   * Verify and close. Refused (`alarm_active`) while any alarm of the order still has its condition
+   * active: the fault is not gone. An admin may override with a reason (`override`), journaled with
+   * the alarms that were still active.
+   */
+  close(id: number, actor: Actor, note?: string, override?: { readonly by: string; readonly reason: string }): WorkOrder {
+    if (override && override.reason.trim() === '') throw new WorkOrderError('bad_request', 'override.reason: an override needs a reason', 'override.reason');
+    const order = this.orders.get(id);
+    const active = order ? this.activeAlarmsOf(order) : [];
+    const data = active.length > 0 && override ? { override: true, overrideBy: override.by, overrideReason: override.reason, activeAlarms: active } : undefined;
+    const text = note ?? (data ? `closed over active alarm(s): ${override?.reason}` : undefined);
+    // checked after who may close and from which status (inside the transition)
+    return this.transition(id, 'close', actor, text, (_o, now) => {
+      if (active.length > 0 && !override) {
+        throw new WorkOrderError(
+          'alarm_active',
+          `cannot close work order ${id}: its alarm is still active (${active.join(', ')}); close it when the fault is gone, or an admin may override with a reason`,
+        );
+      }
+      return { closed_at: now };
+    }, data);
+  }
+
+  /** Ids of the order's alarms whose condition is active now. */
+  private activeAlarmsOf(order: WorkOrder): string[] {
+    if (order.source !== 'alarm' && order.alarmIds.length === 0) return [];
+    if (this.alarmActive) return order.alarmIds.filter((a) => this.alarmActive?.(a) === true);
+    return order.alarmActive ? [...order.alarmIds.slice(-1)] : [];
   }
 
   cancel(id: number, actor: Actor, reason: string): WorkOrder {
@@ -540,7 +566,7 @@ export class WorkOrderService {
       const now = this.clock.now();
       const changes = patch(order, now);
       this.orders.update(id, { ...changes, status: rule.to, updated_at: now });
-      this.orders.journal(id, now, actorName(actor), name, order.status, rule.to, note ?? null, data ? { ...data, from: order.contractor } : undefined);
+      this.orders.journal(id, now, actorName(actor), name, order.status, rule.to, note ?? null, data ? { ...data, ...(name === 'reassign' ? { from: order.contractor } : {}) } : undefined);
       const updated = this.orders.get(id) as WorkOrder;
       this.afterCommit(updated);
       return updated;
