@@ -137,6 +137,8 @@ export async function startGateway(config: SiteConfig, log: Logger, options: Gat
     clock,
     log: log.child({ component: 'rules' }),
     dbFile: join(dataDir, 'gateway.db'),
+    reserve: true, // disk space kept for alarms and work orders (alarms.storageReserveMb)
+    trouble,
   });
   const seed: Sample[] = [];
   for (const d of devices) {

@@ -24,6 +24,8 @@ import { effectiveRules, loadRulePacks, DEFAULT_PACK_DIR } from './config/rule-p
 import type { AlarmSettings, RuleConfig } from './config/rule-schema.ts';
 import { RuleEngine, type EngineStats, type SampleSource } from './engine/rule-engine.ts';
 import { AlarmStore } from './persistence/alarm-store.ts';
+import { StorageReserve } from './persistence/storage-reserve.ts';
+import { WriteHealth } from './persistence/write-health.ts';
 
 export { AlarmActionError } from './alarms/alarm-manager.ts';
 export type { ShelverRole } from './alarms/shelve-policy.ts';
@@ -61,7 +63,22 @@ export interface AlarmServiceOptions {
   /** The state database (data/gateway.db). */
   readonly dbFile: string;
   readonly packDir?: string;
+  /**
+   * Keep `alarms.storageReserveMb` of disk for gateway.db in `<dbFile>.reserve` (the gateway does;
+   * tests of rules alone need not).
+   */
+  readonly reserve?: boolean;
+  /** Where local-storage trouble is shown (the gateway's TroubleBoard). */
+  readonly trouble?: StorageTroubleSink;
 }
+
+export interface StorageTroubleSink {
+  raise(key: string, source: string, message: string, lifeSafety?: boolean): void;
+  clear(key: string): void;
+}
+
+/** The trouble condition of local storage (gateway.db) failing or running on its reserve. */
+export const STORAGE_TROUBLE = 'storage.gateway-db';
 
 export interface AlarmService extends AlarmsFacade {
   readonly manager: AlarmManager;
@@ -69,7 +86,7 @@ export interface AlarmService extends AlarmsFacade {
   readonly store: AlarmStore;
   /** Seed from current values, then evaluate every sample from `source`. */
   start(source: SampleSource | undefined, seed?: readonly Sample[]): void;
-  stats(): EngineStats & { readonly open: number };
+  stats(): EngineStats & { readonly open: number; readonly unjournaled: number };
   close(): void;
 }
 
@@ -83,7 +100,39 @@ export function createAlarmService(o: AlarmServiceOptions): AlarmService {
   const groupUnder = new Map(rules.map((r) => [r.id, r.groupUnder] as const));
   // a rule that watches a whole device's silence (stale without a point) is a comms-lost rule
   const commsRules = new Set(rules.filter((r) => r.when.type === 'stale' && r.when.point === undefined).map((r) => r.id));
-  const manager = new AlarmManager({ store, clock: o.clock, settings: o.settings, devices: o.devices, log: o.log, lifeSafetyDevices, groupUnder, commsRules });
+  const health = new WriteHealth(o.log, 'gateway.db (alarms)');
+  const reserve = o.reserve && o.settings.storageReserveMb > 0 ? new StorageReserve(`${o.dbFile}.reserve`, Math.round(o.settings.storageReserveMb * 1024 * 1024)) : undefined;
+  if (reserve && !reserve.ensure()) o.log.warn({ file: reserve.file, bytes: reserve.bytes }, 'no room for the storage reserve of gateway.db; retried while running');
+  let released = false;
+  const showStorage = (): void => {
+    const f = health.failing;
+    const missing = reserve !== undefined && (released || !reserve.held());
+    if (f) o.trouble?.raise(STORAGE_TROUBLE, 'storage', `local storage (gateway.db) failing: ${f.code}: ${f.message}; alarms are kept and retried, nothing is dropped`, true);
+    else if (missing) o.trouble?.raise(STORAGE_TROUBLE, 'storage', 'local storage (gateway.db): the space reserved for alarms and work orders is used up (disk full); restored when the disk has room', true);
+    else o.trouble?.clear(STORAGE_TROUBLE);
+  };
+  health.onChange(showStorage);
+  const onDiskFull = (): boolean => {
+    const freed = reserve?.release() === true;
+    if (freed) {
+      released = true;
+      o.log.warn({ file: reserve?.file, bytes: reserve?.bytes }, 'disk full: released the storage reserve of gateway.db for alarms and work orders');
+    }
+    showStorage();
+    return freed;
+  };
+  // while the reserve is gone, try to write it back (the disk may have room again)
+  const restore = reserve
+    ? o.clock.setInterval(5_000, () => {
+        if (!released && reserve.held()) return;
+        if (reserve.ensure()) {
+          if (released) o.log.info({ file: reserve.file }, 'storage reserve of gateway.db restored');
+          released = false;
+        }
+        showStorage();
+      })
+    : undefined;
+  const manager = new AlarmManager({ store, clock: o.clock, settings: o.settings, devices: o.devices, log: o.log, lifeSafetyDevices, groupUnder, commsRules, health, onDiskFull });
   const engine = new RuleEngine({ rules, devices: o.devices, clock: o.clock, alarms: manager, log: o.log, settings: o.settings });
   o.log.info({ rules: rules.length, instances: engine.stats().instances, open: manager.openCount(), db: o.dbFile }, 'rule engine ready');
   return {
@@ -107,8 +156,9 @@ export function createAlarmService(o: AlarmServiceOptions): AlarmService {
     priorities: () => o.settings.priorities,
     onEvent: (l) => manager.onEvent(l),
     start: (source, seed) => engine.start(source, seed),
-    stats: () => ({ ...engine.stats(), open: manager.openCount() }),
+    stats: () => ({ ...engine.stats(), open: manager.openCount(), unjournaled: manager.unjournaledCount() }),
     close: () => {
+      restore?.cancel();
       engine.stop();
       manager.close();
       store.close();

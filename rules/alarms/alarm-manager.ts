@@ -24,6 +24,7 @@ import type {
 } from '../alarm-model.ts';
 import type { AlarmSettings } from '../config/rule-schema.ts';
 import type { AlarmStore, ShelfRow } from '../persistence/alarm-store.ts';
+import { isDiskFull, WriteHealth } from '../persistence/write-health.ts';
 import { baseRuleOf, shelveRefusal, type ShelverRole } from './shelve-policy.ts';
 import { acknowledge, onConditionActive, onConditionInactive, reset, type TransitionResult } from './alarm-transitions.ts';
 
@@ -74,6 +75,22 @@ export interface AlarmManagerOptions {
   readonly groupUnder?: ReadonlyMap<string, readonly string[]>;
   /** Rules that watch a whole device's silence (comms lost): consequences of a lost connection. */
   readonly commsRules?: ReadonlySet<string>;
+  /** Health of writes to gateway.db (logs the real error once per state change). */
+  readonly health?: WriteHealth;
+  /** Called at once when a write failed with SQLITE_FULL; true when it freed space (the reserve). */
+  readonly onDiskFull?: () => boolean;
+  /** Retry period of condition changes that could not be journaled (default 1 s). */
+  readonly retryEvery?: number;
+}
+
+/** A condition change as the engine reported it; kept and retried until it is journaled. */
+interface ConditionChange {
+  readonly meta: RuleMeta;
+  readonly device: AlarmSubject;
+  readonly active: boolean;
+  readonly values: Values;
+  /** When it happened (the alarm is dated by this, not by the retry). */
+  readonly at: number;
 }
 
 type Values = Readonly<Record<string, PointValue>>;
@@ -92,6 +109,15 @@ export class AlarmManager {
   private readonly lifeSafetyDevices: ReadonlySet<string>;
   private readonly groupUnder: ReadonlyMap<string, readonly string[]>;
   private readonly commsRules: ReadonlySet<string>;
+  readonly health: WriteHealth;
+  private readonly onDiskFull: (() => boolean) | undefined;
+  private readonly retryEvery: number;
+  /** Condition changes not yet journaled (a failed commit), oldest first: replayed before anything new. */
+  private unjournaled: ConditionChange[] = [];
+  private attempt: ConditionChange[] | undefined;
+  private replaying = false;
+  private retryTimer: Timer | undefined;
+  private readonly recoveredListeners = new Set<() => void>();
   private readonly open = new Map<string, AlarmRecord>();
   private readonly openById = new Map<string, string>();
   private readonly shelves = new Map<string, Shelf>();
@@ -113,6 +139,9 @@ export class AlarmManager {
     this.lifeSafetyDevices = options.lifeSafetyDevices ?? new Set();
     this.groupUnder = options.groupUnder ?? new Map();
     this.commsRules = options.commsRules ?? new Set();
+    this.health = options.health ?? new WriteHealth(options.log, 'gateway.db (alarms)');
+    this.onDiskFull = options.onDiskFull;
+    this.retryEvery = options.retryEvery ?? 1000;
     this.loadFromStore();
     // Shelves outlive restarts: re-arm each, expiring the ones whose time passed while we were down.
     for (const row of this.store.shelves()) this.armShelf(row);
@@ -131,20 +160,67 @@ export class AlarmManager {
   batch<T>(fn: () => T): T {
     if (this.inBatch) return fn();
     this.inBatch = true;
+    const attempt: ConditionChange[] = [];
+    this.attempt = attempt;
+    const replay = this.unjournaled;
     let result: T;
     try {
-      result = this.store.transaction(fn);
+      result = this.store.transaction(() => {
+        // what could not be journaled before goes first, in its order, with its own times
+        this.replaying = true;
+        try {
+          for (const c of replay) this.applyChange(c);
+        } finally {
+          this.replaying = false;
+        }
+        return fn();
+      });
     } catch (err) {
       this.pending = [];
       this.loadFromStore();
+      // never dropped: the condition changes of this batch are retried until they are journaled
+      this.unjournaled = [...replay, ...attempt];
+      const failure = this.health.failed(err, 'alarm transaction');
+      // space was just freed (the reserve): retry at once; otherwise on the retry period
+      const freed = isDiskFull(failure) && this.onDiskFull?.() === true;
+      this.armRetry(freed ? 0 : this.retryEvery);
       throw err;
     } finally {
       this.inBatch = false;
+      this.attempt = undefined;
     }
+    const retried = replay.length > 0;
+    if (retried) this.unjournaled = this.unjournaled.slice(replay.length);
+    this.health.ok();
     const events = this.pending;
     this.pending = [];
     for (const e of events) this.emit(e);
+    if (retried) for (const l of this.recoveredListeners) l();
     return result;
+  }
+
+  /** Condition changes waiting to be journaled (a failed write; retried on the Clock). */
+  unjournaledCount(): number {
+    return this.unjournaled.length;
+  }
+
+  /** Be told when retried condition changes were finally journaled (the engine realigns). */
+  onRetried(listener: () => void): () => void {
+    this.recoveredListeners.add(listener);
+    return () => this.recoveredListeners.delete(listener);
+  }
+
+  private armRetry(ms: number): void {
+    if (this.closed || this.retryTimer) return;
+    this.retryTimer = this.clock.setTimer(ms, () => {
+      this.retryTimer = undefined;
+      if (this.closed || this.unjournaled.length === 0) return;
+      try {
+        this.batch(() => undefined);
+      } catch {
+        // logged once by the health tracker; armed again by the failure
+      }
+    });
   }
 
   /** The open instance of (rule, device), if any. */
@@ -155,9 +231,18 @@ export class AlarmManager {
   // ---- condition changes (from the rule engine) ----
 
   conditionChanged(meta: RuleMeta, device: AlarmSubject, active: boolean, values: Values): void {
+    const change: ConditionChange = { meta, device, active, values, at: this.clock.now() };
     this.batch(() => {
+      if (!this.replaying) this.attempt?.push(change);
+      this.applyChange(change);
+    });
+  }
+
+  private applyChange(change: ConditionChange): void {
+    const { meta, device, active, values } = change;
+    {
       const key = keyOf(meta.rule, device.id);
-      const now = this.clock.now();
+      const now = change.at;
       const prev = this.open.get(key);
       const chatterNow = this.countTransition(key);
       if (active) {
@@ -180,7 +265,7 @@ export class AlarmManager {
       if (current && chatterNow && !current.chattering) {
         this.commit(current, { ...current, chattering: true, updatedAt: now }, 'chattering');
       }
-    });
+    }
   }
 
   private raiseNew(meta: RuleMeta, device: AlarmSubject, values: Values, now: number, chattering: boolean): void {
@@ -418,6 +503,8 @@ export class AlarmManager {
 
   close(): void {
     this.closed = true;
+    this.retryTimer?.cancel();
+    this.retryTimer = undefined;
     for (const s of this.shelves.values()) s.timer.cancel();
     this.shelves.clear();
     this.listeners.clear();

@@ -236,6 +236,11 @@ export const alarmSettingsSchema = z.object({
       workOrder: workOrderHintSchema.default({ trade: 'network', priority: 2 }),
     })
     .prefault({}),
+  /**
+   * Space reserved on disk for alarms and work orders (MiB): a file beside gateway.db, released
+   * when a write fails with SQLITE_FULL and written back when the disk has room. 0: none.
+   */
+  storageReserveMb: z.number().min(0).max(1024).default(4),
   /** Optional northbound MQTT publication of every alarm event (`<topic>/<site>/<building>/<device>/<type>`). */
   northbound: z
     .object({

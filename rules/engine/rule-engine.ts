@@ -74,6 +74,7 @@ export class RuleEngine {
     this.alarms = options.alarms;
     this.log = options.log;
     this.links = options.settings ? new ConnectionWatch(options.devices, options.settings, options.alarms) : undefined;
+    options.alarms.onRetried(() => this.realign());
     const since = this.clock.monotonic();
     for (const d of options.devices) {
       this.index.set(d.id, { values: { points: new Map(), lastGoodMono: since, sinceMono: since }, byPoint: new Map(), anyPoint: [] });
@@ -161,11 +162,32 @@ export class RuleEngine {
         }
         this.links?.settle();
       });
-    } catch (err) {
+    } catch {
+      // the manager logged the real error once (per state change) and keeps the condition changes
+      // of this batch for its retry; memory is the committed state again
       this.errors++;
       this.resync();
-      this.log.error({ err, samples: batch.length }, 'rule evaluation failed on a batch; alarm state reloaded from the database');
     }
+  }
+
+  /**
+   * After retried condition changes were journaled: take the committed condition state, then judge
+   * every instance again on the current values (a condition that ended while the disk was full
+   * clears now instead of waiting for its next change).
+   */
+  private realign(): void {
+    if (this.stopped) return;
+    this.guard(() =>
+      this.alarms.batch(() => {
+        for (const inst of this.instances) {
+          inst.debounced = this.alarms.openFor(inst.meta.rule, inst.device.id)?.conditionActive ?? false;
+          inst.raw = undefined;
+          inst.delayTimer?.cancel();
+          inst.delayTimer = undefined;
+          this.evaluate(inst);
+        }
+      }),
+    );
   }
 
   /**
@@ -269,10 +291,9 @@ export class RuleEngine {
   private guard(fn: () => void): void {
     try {
       fn();
-    } catch (err) {
-      this.errors++;
+    } catch {
+      this.errors++; // logged once by the manager's write health; retried by the manager
       this.resync();
-      this.log.error({ err }, 'rule timer failed; alarm state reloaded from the database');
     }
   }
 }

@@ -15,7 +15,7 @@ import type {
   ShelfInfo,
 } from '../alarm-model.ts';
 import type { PointValue } from '../../gateway/model/sample.ts';
-import { openSqlite } from '../../gateway/model/sqlite-file.ts';
+import { openSqlite, rollbackQuietly } from '../../gateway/model/sqlite-file.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS alarm_instances (
@@ -117,7 +117,7 @@ export class AlarmStore {
       if (this.begun) this.db.exec('COMMIT');
       return result;
     } catch (err) {
-      if (this.db.isTransaction) this.db.exec('ROLLBACK');
+      rollbackQuietly(this.db); // keep the real error (SQLITE_FULL), not "cannot rollback"
       throw err;
     } finally {
       this.depth--;
