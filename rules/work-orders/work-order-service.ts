@@ -298,7 +298,8 @@ export class WorkOrderService {
   private incidentOrder(signal: AlarmSignal): (AlarmOutcome & { action: 'appended' | 'duplicate' }) | undefined {
     // a re-delivered or re-announced alarm (e.g. a consequence standing alone after its cause ended)
     // is already on its order, wherever that order is
-    const seen = this.orders.withAlarmAnywhere(signal.alarmId);
+    // (its own order, by the (device, fault) index; else an open incident order of another subject)
+    const seen = this.orders.withAlarm(signal.device, signal.ruleId, signal.alarmId) ?? this.orders.openWithAnyAlarm([signal.alarmId])?.id;
     if (seen !== undefined) return { action: 'duplicate', orderId: seen };
     const order = signal.parent !== undefined ? this.orders.openWithAnyAlarm([signal.parent]) : signal.children ? this.orders.openWithAnyAlarm(signal.children) : undefined;
     if (!order) return undefined;

@@ -212,14 +212,6 @@ export class WorkOrderStore {
     return r ? toOrder(r) : undefined;
   }
 
-  /** The newest order, of any device and status, that carries `alarmId`. */
-  withAlarmAnywhere(alarmId: string): number | undefined {
-    const r = this.db
-      .prepare('SELECT id FROM work_orders WHERE EXISTS (SELECT 1 FROM json_each(alarm_ids) WHERE value = ?) ORDER BY id DESC LIMIT 1')
-      .get(alarmId) as { id: number } | undefined;
-    return r?.id;
-  }
-
   /** The newest order of (device, fault) that carries `alarmId`, in any status. */
   withAlarm(device: string, fault: string, alarmId: string): number | undefined {
     const r = this.db
