@@ -180,6 +180,8 @@ async function composeGateway(config: SiteConfig, log: Logger, options: GatewayO
     clock,
     log: log.child({ component: 'rules' }),
     dbFile: join(dataDir, 'gateway.db'),
+    reserve: true, // disk space kept for alarms and work orders (alarms.storageReserveMb)
+    trouble,
   });
   teardown.add('alarms', () => alarms.close());
   const seed: Sample[] = [];
@@ -325,6 +327,8 @@ async function composeGateway(config: SiteConfig, log: Logger, options: GatewayO
       site: { id: config.site.id, timezone: config.site.timezone },
       devices: () => devices,
       trouble,
+      // verify-and-close is refused while an alarm of the order is still active
+      alarmActive: (id) => alarms.get(id)?.conditionActive,
       ...(broker ? { embeddedBrokerUrl: broker.url, embeddedBroker: broker } : {}),
     });
     const w = workOrders;

@@ -10,7 +10,7 @@
  *   until the record reaches `normal` (`closedAt` set). A new occurrence after that gets a new id.
  * - Events of one alarm arrive in the order they were journaled.
  */
-import type { DeviceKind } from '../gateway/model/device-kinds.ts';
+import { DEVICE_KINDS, type DeviceKind } from '../gateway/model/device-kinds.ts';
 import type { PointValue } from '../gateway/model/sample.ts';
 
 /**
@@ -38,6 +38,7 @@ export const ALARM_EVENT_TYPES = [
   'comment',
   'chattering',
   'flood',
+  'grouped',
 ] as const;
 /**
  * - `raised`: the condition became active: a new instance, or an open one whose condition returned
@@ -52,10 +53,20 @@ export const ALARM_EVENT_TYPES = [
  *   announced; also emitted for open alarms when their device enters maintenance.
  * - `comment`: an operator added a note.
  * - `chattering`: the condition changed 3 or more times within a minute; flagged on the alarm.
- * - `flood`: more than the configured number of alarms started in one building within the window;
- *   `alarm` is the one that tipped it and `flood` says where.
+ * - `flood`: more than the configured number of alarms started in one building (or the whole site)
+ *   within the window; `alarm` is the one that tipped it and `flood` says where.
+ * - `grouped`: the alarm became a consequence of another (`alarm.parent`): recorded, not announced.
+ *   When the parent's condition ends while this one is still active, it is `raised` on its own.
  */
 export type AlarmEventType = (typeof ALARM_EVENT_TYPES)[number];
+
+/**
+ * What an alarm is about: a device of one of the kinds, or `connection` for a connector whose link
+ * is lost (the alarm's `device` is then the connector id; its devices' comms alarms are grouped
+ * under it).
+ */
+export type AlarmKind = DeviceKind | 'connection';
+export const ALARM_KINDS = [...DEVICE_KINDS, 'connection'] as const;
 
 export const DEVICE_MODES = ['in_service', 'maintenance', 'out_of_service'] as const;
 /** Operator-set mode of a device. Alarms of a device not `in_service` are suppressed. */
@@ -81,8 +92,9 @@ export interface AlarmRecord {
   readonly id: string;
   /** Rule id; for per-point expanded rules `<rule>/<point>` (e.g. `fire.zone-fire/zone_3_state`). */
   readonly rule: string;
+  /** Device id, or the connector id for a `connection` alarm. */
   readonly device: string;
-  readonly kind: DeviceKind;
+  readonly kind: AlarmKind;
   readonly site: string;
   readonly building: string;
   readonly floor: string;
@@ -92,6 +104,18 @@ export interface AlarmRecord {
   /** The configured meaning of the priority (`Emergency: life safety`). */
   readonly priorityLabel: string;
   readonly latching: boolean;
+  /**
+   * Life-safety alarm (fire, smoke, entrapment; the rule's `lifeSafety`): shelving is restricted
+   * (`alarms.shelving`), and while shelved or suppressed it stays in the console's strip.
+   * Absent on records written before this field existed (read as false).
+   */
+  readonly lifeSafety?: boolean;
+  /**
+   * The alarm this one is a consequence of (ISA-18.2 parent-child suppression, the rule's
+   * `groupUnder`): while set, this alarm is recorded but not announced (`suppressed` is true), is
+   * shown grouped under its parent, and its work order is the parent's. Null or absent otherwise.
+   */
+  readonly parent?: string | null;
   readonly workOrder: WorkOrderHint | null;
   readonly state: AlarmState;
   /** Whether the rule's condition is currently active (a latched alarm can be active-ack with this false). */
@@ -116,7 +140,11 @@ export interface AlarmRecord {
 }
 
 export interface FloodInfo {
+  /** `building`: more than the limit started in one building; `site`: across the whole site. */
+  readonly scope?: 'building' | 'site';
+  /** The building (for a site flood: the building of the alarm that tipped it). */
   readonly building: string;
+  readonly site?: string;
   /** Alarms started in the window, including this one. */
   readonly count: number;
   readonly windowMs: number;
@@ -134,6 +162,8 @@ export interface AlarmEvent {
   readonly text?: string;
   /** Only on `flood`. */
   readonly flood?: FloodInfo;
+  /** On the `raised` of a parent: ids of open alarms grouped under it in the same transaction. */
+  readonly children?: readonly string[];
 }
 
 /** One row of an alarm's journal (`GET /api/alarms/:id/journal`). */
@@ -155,7 +185,7 @@ export type AlarmListener = (event: AlarmEvent) => void;
 export interface AlarmQuery {
   readonly priority?: readonly AlarmPriority[];
   readonly state?: readonly AlarmState[];
-  readonly kind?: readonly DeviceKind[];
+  readonly kind?: readonly AlarmKind[];
   readonly building?: string;
   readonly floor?: string;
   readonly device?: string;
@@ -170,4 +200,6 @@ export interface DeviceModeInfo {
   readonly by: string;
   readonly reason: string;
   readonly since: number;
+  /** The device has life-safety rules (fire, smoke, entrapment): this mode suppresses them. */
+  readonly lifeSafety?: boolean;
 }

@@ -18,12 +18,17 @@ import type {
   JournalEntry,
 } from './alarm-model.ts';
 import { AlarmManager } from './alarms/alarm-manager.ts';
+import type { ShelverRole } from './alarms/shelve-policy.ts';
+import { inScope } from './engine/rule-expansion.ts';
 import { effectiveRules, loadRulePacks, DEFAULT_PACK_DIR } from './config/rule-packs.ts';
 import type { AlarmSettings, RuleConfig } from './config/rule-schema.ts';
 import { RuleEngine, type EngineStats, type SampleSource } from './engine/rule-engine.ts';
 import { AlarmStore } from './persistence/alarm-store.ts';
+import { StorageReserve } from './persistence/storage-reserve.ts';
+import { WriteHealth } from './persistence/write-health.ts';
 
 export { AlarmActionError } from './alarms/alarm-manager.ts';
+export type { ShelverRole } from './alarms/shelve-policy.ts';
 export type { SampleSource } from './engine/rule-engine.ts';
 
 /** What the API and other modules may do with alarms. */
@@ -34,11 +39,15 @@ export interface AlarmsFacade {
   journal(id: string): JournalEntry[];
   acknowledge(id: string, by: string, text?: string): AlarmRecord;
   reset(id: string, by: string, text?: string): AlarmRecord;
-  shelve(id: string, by: string, reason: string, durationMs: number): AlarmRecord;
+  /** `role` decides what may be shelved (alarms.shelving); without it the caller is an operator. */
+  shelve(id: string, by: string, reason: string, durationMs: number, role?: ShelverRole): AlarmRecord;
   unshelve(id: string, by: string): AlarmRecord;
   comment(id: string, by: string, text: string): AlarmRecord;
   setDeviceMode(device: string, mode: DeviceMode, by: string, reason: string): DeviceModeInfo;
   deviceModes(): DeviceModeInfo[];
+  deviceModeLog(device?: string): DeviceModeInfo[];
+  /** Open life-safety / priority-1 alarms hidden by a shelf or a device mode (the console's strip). */
+  hiddenLifeSafety(): AlarmRecord[];
   floods(): FloodInfo[];
   priorities(): Readonly<Record<AlarmPriority, string>>;
   onEvent(listener: AlarmListener): () => void;
@@ -54,7 +63,22 @@ export interface AlarmServiceOptions {
   /** The state database (data/gateway.db). */
   readonly dbFile: string;
   readonly packDir?: string;
+  /**
+   * Keep `alarms.storageReserveMb` of disk for gateway.db in `<dbFile>.reserve` (the gateway does;
+   * tests of rules alone need not).
+   */
+  readonly reserve?: boolean;
+  /** Where local-storage trouble is shown (the gateway's TroubleBoard). */
+  readonly trouble?: StorageTroubleSink;
 }
+
+export interface StorageTroubleSink {
+  raise(key: string, source: string, message: string, lifeSafety?: boolean): void;
+  clear(key: string): void;
+}
+
+/** The trouble condition of local storage (gateway.db) failing or running on its reserve. */
+export const STORAGE_TROUBLE = 'storage.gateway-db';
 
 export interface AlarmService extends AlarmsFacade {
   readonly manager: AlarmManager;
@@ -62,7 +86,7 @@ export interface AlarmService extends AlarmsFacade {
   readonly store: AlarmStore;
   /** Seed from current values, then evaluate every sample from `source`. */
   start(source: SampleSource | undefined, seed?: readonly Sample[]): void;
-  stats(): EngineStats & { readonly open: number };
+  stats(): EngineStats & { readonly open: number; readonly unjournaled: number };
   close(): void;
 }
 
@@ -71,8 +95,45 @@ export function createAlarmService(o: AlarmServiceOptions): AlarmService {
   if (packs.issues.length > 0) throw new Error(`rule packs: ${packs.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
   const rules = effectiveRules(packs.rules, o.rules);
   const store = new AlarmStore(o.dbFile);
-  const manager = new AlarmManager({ store, clock: o.clock, settings: o.settings, devices: o.devices, log: o.log });
-  const engine = new RuleEngine({ rules, devices: o.devices, clock: o.clock, alarms: manager, log: o.log });
+  const lifeSafetyRules = rules.filter((r) => r.enabled && r.lifeSafety);
+  const lifeSafetyDevices = new Set(o.devices.filter((d) => lifeSafetyRules.some((r) => inScope(r, d))).map((d) => d.id));
+  const groupUnder = new Map(rules.map((r) => [r.id, r.groupUnder] as const));
+  // a rule that watches a whole device's silence (stale without a point) is a comms-lost rule
+  const commsRules = new Set(rules.filter((r) => r.when.type === 'stale' && r.when.point === undefined).map((r) => r.id));
+  const health = new WriteHealth(o.log, 'gateway.db (alarms)');
+  const reserve = o.reserve && o.settings.storageReserveMb > 0 ? new StorageReserve(`${o.dbFile}.reserve`, Math.round(o.settings.storageReserveMb * 1024 * 1024)) : undefined;
+  if (reserve && !reserve.ensure()) o.log.warn({ file: reserve.file, bytes: reserve.bytes }, 'no room for the storage reserve of gateway.db; retried while running');
+  let released = false;
+  const showStorage = (): void => {
+    const f = health.failing;
+    const missing = reserve !== undefined && (released || !reserve.held());
+    if (f) o.trouble?.raise(STORAGE_TROUBLE, 'storage', `local storage (gateway.db) failing: ${f.code}: ${f.message}; alarms are kept and retried, nothing is dropped`, true);
+    else if (missing) o.trouble?.raise(STORAGE_TROUBLE, 'storage', 'local storage (gateway.db): the space reserved for alarms and work orders is used up (disk full); restored when the disk has room', true);
+    else o.trouble?.clear(STORAGE_TROUBLE);
+  };
+  health.onChange(showStorage);
+  const onDiskFull = (): boolean => {
+    const freed = reserve?.release() === true;
+    if (freed) {
+      released = true;
+      o.log.warn({ file: reserve?.file, bytes: reserve?.bytes }, 'disk full: released the storage reserve of gateway.db for alarms and work orders');
+    }
+    showStorage();
+    return freed;
+  };
+  // while the reserve is gone, try to write it back (the disk may have room again)
+  const restore = reserve
+    ? o.clock.setInterval(5_000, () => {
+        if (!released && reserve.held()) return;
+        if (reserve.ensure()) {
+          if (released) o.log.info({ file: reserve.file }, 'storage reserve of gateway.db restored');
+          released = false;
+        }
+        showStorage();
+      })
+    : undefined;
+  const manager = new AlarmManager({ store, clock: o.clock, settings: o.settings, devices: o.devices, log: o.log, lifeSafetyDevices, groupUnder, commsRules, health, onDiskFull });
+  const engine = new RuleEngine({ rules, devices: o.devices, clock: o.clock, alarms: manager, log: o.log, settings: o.settings });
   o.log.info({ rules: rules.length, instances: engine.stats().instances, open: manager.openCount(), db: o.dbFile }, 'rule engine ready');
   return {
     manager,
@@ -84,17 +145,20 @@ export function createAlarmService(o: AlarmServiceOptions): AlarmService {
     journal: (id) => manager.journal(id),
     acknowledge: (id, by, text) => manager.acknowledge(id, by, text),
     reset: (id, by, text) => manager.reset(id, by, text),
-    shelve: (id, by, reason, ms) => manager.shelve(id, by, reason, ms),
+    shelve: (id, by, reason, ms, role) => manager.shelve(id, by, reason, ms, role),
     unshelve: (id, by) => manager.unshelve(id, by),
     comment: (id, by, text) => manager.comment(id, by, text),
     setDeviceMode: (device, mode, by, reason) => manager.setDeviceMode(device, mode, by, reason),
     deviceModes: () => manager.deviceModes(),
+    deviceModeLog: (device) => manager.deviceModeLog(device),
+    hiddenLifeSafety: () => manager.hiddenLifeSafety(),
     floods: () => manager.floods(),
     priorities: () => o.settings.priorities,
     onEvent: (l) => manager.onEvent(l),
     start: (source, seed) => engine.start(source, seed),
-    stats: () => ({ ...engine.stats(), open: manager.openCount() }),
+    stats: () => ({ ...engine.stats(), open: manager.openCount(), unjournaled: manager.unjournaledCount() }),
     close: () => {
+      restore?.cancel();
       engine.stop();
       manager.close();
       store.close();

@@ -3,6 +3,10 @@
 export interface Figures {
   from: number;
   to: number;
+  /** Evaluated part of the range and the time the device(s) were actually observed in it (coverage). */
+  spanMs: number;
+  observedMs: number;
+  monitoredFrom: number | null;
   availabilityPct: number | null;
   targetPct: number;
   meetsTarget: boolean | null;

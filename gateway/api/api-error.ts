@@ -9,6 +9,10 @@ export const API_ERRORS = {
   /** The Host header names a host this gateway does not serve (api.allowedHosts). */
   MISDIRECTED: 421,
   TOO_MANY_REQUESTS: 429,
+  /** A priority-1 or life-safety alarm that this user may not shelve (alarms.shelving). */
+  SHELVE_NOT_ALLOWED: 403,
+  /** A work order cannot be verified and closed while its source alarm is still active. */
+  ALARM_STILL_ACTIVE: 409,
   INTERNAL: 500,
   UNAVAILABLE: 503,
 } as const;

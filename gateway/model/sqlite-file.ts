@@ -27,7 +27,21 @@ export function inTransaction<T>(db: DatabaseSync, fn: () => T): T {
     db.exec('COMMIT');
     return result;
   } catch (err) {
-    db.exec('ROLLBACK');
+    rollbackQuietly(db);
     throw err;
+  }
+}
+
+/**
+ * Roll back if a transaction is still open. SQLite rolls back by itself on some errors (a full
+ * disk): a second ROLLBACK would fail with "cannot rollback - no transaction is active" and hide
+ * the real error, so the caller always rethrows its original error.
+ */
+export function rollbackQuietly(db: DatabaseSync): void {
+  if (!db.isTransaction) return;
+  try {
+    db.exec('ROLLBACK');
+  } catch {
+    // the original error is what matters; the connection is left without a transaction either way
   }
 }

@@ -161,6 +161,18 @@ export const ruleSchema = z.object({
   priority: z.number().int().min(1).max(4),
   /** Life-safety alarms stay until acknowledged and reset by an operator. */
   latching: z.boolean().default(false),
+  /**
+   * A life-safety alarm (fire, smoke, entrapment): shelved only under `alarms.shelving.lifeSafety`
+   * (by default only by an admin, with a reason, for at most 30 min), and shown in the console's
+   * strip while shelved or suppressed.
+   */
+  lifeSafety: z.boolean().default(false),
+  /**
+   * Consequential alarm (ISA-18.2 parent-child suppression): while an alarm of one of these rules
+   * (ids as written, e.g. `elevator.entrapment`) is active on the same device, this one is grouped
+   * under it (`parent`), recorded but not announced, and its work order is the parent's.
+   */
+  groupUnder: z.array(ruleId).default([]),
   workOrder: workOrderHintSchema.optional(),
 });
 
@@ -173,6 +185,14 @@ export const rulePackFileSchema = z.object({
   rules: z.array(ruleSchema).min(1),
 });
 export type RulePackFile = z.output<typeof rulePackFileSchema>;
+
+/** Who may shelve an alarm (operators and admins; admins only; nobody) and for how long at most. */
+export const shelvePolicySchema = z.object({
+  who: z.enum(['operator', 'admin', 'nobody']),
+  /** Longest shelf under this policy (default `alarms.maxShelve`). */
+  max: ruleDuration.optional(),
+});
+export type ShelvePolicy = z.output<typeof shelvePolicySchema>;
 
 export const alarmSettingsSchema = z.object({
   /** Meaning of each priority, shown with every alarm. */
@@ -187,11 +207,41 @@ export const alarmSettingsSchema = z.object({
   chatter: z
     .object({ transitions: z.number().int().min(2).default(3), window: ruleDuration.default(60_000) })
     .prefault({}),
+  /** Alarm flood: more than `alarms` started within `window`, counted per building and per site. */
   flood: z
     .object({ alarms: z.number().int().min(1).default(10), window: ruleDuration.default(600_000) })
     .prefault({}),
-  /** Longest shelf an operator may set. */
+  /** Longest shelf an operator may set (alarms not covered by `shelving`). */
   maxShelve: ruleDuration.default(7 * 86_400_000),
+  /**
+   * Who may shelve what, for how long. The first that applies wins: `rules[<rule id>]`, then
+   * `lifeSafety` (for rules marked `lifeSafety`), then `priorities[<priority>]`, then anyone who
+   * acts on alarms for at most `maxShelve`.
+   */
+  shelving: z
+    .object({
+      lifeSafety: shelvePolicySchema.default({ who: 'admin', max: 30 * 60_000 }),
+      priorities: z.partialRecord(z.enum(['1', '2', '3', '4']), shelvePolicySchema).default({ '1': { who: 'admin', max: 30 * 60_000 } }),
+      rules: z.record(ruleId, shelvePolicySchema).default({}),
+    })
+    .prefault({}),
+  /**
+   * Connection alarms: when every device behind one connector (with at least `minDevices`) is comms
+   * lost, one alarm for the connector; its devices' comms alarms are grouped under it.
+   */
+  connections: z
+    .object({
+      enabled: z.boolean().default(true),
+      minDevices: z.number().int().min(2).default(2),
+      priority: z.number().int().min(1).max(4).default(2),
+      workOrder: workOrderHintSchema.default({ trade: 'network', priority: 2 }),
+    })
+    .prefault({}),
+  /**
+   * Space reserved on disk for alarms and work orders (MiB): a file beside gateway.db, released
+   * when a write fails with SQLITE_FULL and written back when the disk has room. 0: none.
+   */
+  storageReserveMb: z.number().min(0).max(1024).default(4),
   /** Optional northbound MQTT publication of every alarm event (`<topic>/<site>/<building>/<device>/<type>`). */
   northbound: z
     .object({

@@ -7,9 +7,10 @@ import type { Logger } from 'pino';
 import type { Clock, Timer } from '../../gateway/model/clock.ts';
 import type { DeviceInfo } from '../../gateway/model/device.ts';
 import type { PointValue, Sample } from '../../gateway/model/sample.ts';
-import type { AlarmManager, RuleMeta } from '../alarms/alarm-manager.ts';
-import type { RuleConfig } from '../config/rule-schema.ts';
+import { CONNECTION_RULE, type AlarmManager, type RuleMeta } from '../alarms/alarm-manager.ts';
+import type { AlarmSettings, RuleConfig } from '../config/rule-schema.ts';
 import type { CondNode, DeviceValues, PointCell } from './conditions.ts';
+import { ConnectionWatch } from './connection-watch.ts';
 import { expandRules } from './rule-expansion.ts';
 
 /** The part of the sample bus the engine uses (structural, so rules/ imports no gateway class). */
@@ -44,6 +45,8 @@ export interface RuleEngineOptions {
   readonly clock: Clock;
   readonly alarms: AlarmManager;
   readonly log: Logger;
+  /** Connection alarms per connector (absent: none). */
+  readonly settings?: AlarmSettings;
 }
 
 export interface EngineStats {
@@ -59,6 +62,7 @@ export class RuleEngine {
   private readonly log: Logger;
   private readonly index = new Map<string, DeviceIndex>();
   private readonly instances: Instance[] = [];
+  private readonly links: ConnectionWatch | undefined;
   private subscription: { unsubscribe(): void } | undefined;
   private stopped = false;
   private evaluations = 0;
@@ -69,6 +73,8 @@ export class RuleEngine {
     this.clock = options.clock;
     this.alarms = options.alarms;
     this.log = options.log;
+    this.links = options.settings ? new ConnectionWatch(options.devices, options.settings, options.alarms) : undefined;
+    options.alarms.onRetried(() => this.realign());
     const since = this.clock.monotonic();
     for (const d of options.devices) {
       this.index.set(d.id, { values: { points: new Map(), lastGoodMono: since, sinceMono: since }, byPoint: new Map(), anyPoint: [] });
@@ -108,7 +114,10 @@ export class RuleEngine {
   start(source: SampleSource | undefined, seed: readonly Sample[] = []): void {
     const mono = this.clock.monotonic();
     const now = this.clock.now();
-    for (const s of seed) this.store(s, s.quality === 'good' && s.value !== null ? mono - Math.max(0, now - s.ts) : undefined);
+    for (const s of seed) {
+      this.store(s, s.quality === 'good' && s.value !== null ? mono - Math.max(0, now - s.ts) : undefined);
+      this.links?.observe(s);
+    }
     const known = new Set<string>();
     for (const inst of this.instances) {
       known.add(`${inst.meta.rule}\u0000${inst.device.id}`);
@@ -119,15 +128,16 @@ export class RuleEngine {
     this.alarms.batch(() => {
       for (const a of this.alarms.openRecords()) {
         // An alarm whose rule is gone from the config cannot clear by itself: clear it once.
-        if (a.conditionActive && !known.has(`${a.rule}\u0000${a.device}`)) {
+        if (a.conditionActive && a.rule !== CONNECTION_RULE && !known.has(`${a.rule}\u0000${a.device}`)) {
           this.alarms.conditionChanged(
             { rule: a.rule, title: a.title, priority: a.priority, latching: a.latching, workOrder: a.workOrder },
-            { id: a.device, name: a.device, kind: a.kind, connector: '', location: { site: a.site, building: a.building, floor: a.floor } },
+            { id: a.device, kind: a.kind, location: { site: a.site, building: a.building, floor: a.floor } },
             false,
             { rule_removed: true },
           );
         }
       }
+      this.links?.settle();
       for (const inst of this.instances) this.evaluate(inst);
     });
     for (const inst of this.instances) if (inst.hasStale) this.armStale(inst);
@@ -143,18 +153,41 @@ export class RuleEngine {
         for (const s of batch) {
           const entry = this.store(s, mono);
           if (!entry) continue;
+          this.links?.observe(s);
           this.samples++;
           const cell = entry.values.points.get(s.point) as PointCell;
           const list = entry.byPoint.get(s.point);
           if (list) for (const inst of list) this.onSample(inst, s.point, cell);
           for (const inst of entry.anyPoint) this.onSample(inst, s.point, cell);
         }
+        this.links?.settle();
       });
-    } catch (err) {
+    } catch {
+      // the manager logged the real error once (per state change) and keeps the condition changes
+      // of this batch for its retry; memory is the committed state again
       this.errors++;
       this.resync();
-      this.log.error({ err, samples: batch.length }, 'rule evaluation failed on a batch; alarm state reloaded from the database');
     }
+  }
+
+  /**
+   * After retried condition changes were journaled: take the committed condition state, then judge
+   * every instance again on the current values (a condition that ended while the disk was full
+   * clears now instead of waiting for its next change).
+   */
+  private realign(): void {
+    if (this.stopped) return;
+    this.guard(() =>
+      this.alarms.batch(() => {
+        for (const inst of this.instances) {
+          inst.debounced = this.alarms.openFor(inst.meta.rule, inst.device.id)?.conditionActive ?? false;
+          inst.raw = undefined;
+          inst.delayTimer?.cancel();
+          inst.delayTimer = undefined;
+          this.evaluate(inst);
+        }
+      }),
+    );
   }
 
   /**
@@ -263,10 +296,9 @@ export class RuleEngine {
   private guard(fn: () => void): void {
     try {
       fn();
-    } catch (err) {
-      this.errors++;
+    } catch {
+      this.errors++; // logged once by the manager's write health; retried by the manager
       this.resync();
-      this.log.error({ err }, 'rule timer failed; alarm state reloaded from the database');
     }
   }
 }

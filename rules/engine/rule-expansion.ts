@@ -57,6 +57,8 @@ export function expandRules(rules: readonly RuleConfig[], devices: readonly Devi
         priority: rule.priority as AlarmPriority,
         latching: rule.latching,
         workOrder: rule.workOrder ?? null,
+        lifeSafety: rule.lifeSafety,
+        groupUnder: rule.groupUnder,
       });
       if (pattern === undefined) {
         out.push({ ...base, meta: meta(rule.id, rule.title.replaceAll('{match}', '*')), compile: () => compileCondition(rule.when, bindAll) });

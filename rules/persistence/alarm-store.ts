@@ -15,7 +15,7 @@ import type {
   ShelfInfo,
 } from '../alarm-model.ts';
 import type { PointValue } from '../../gateway/model/sample.ts';
-import { openSqlite } from '../../gateway/model/sqlite-file.ts';
+import { openSqlite, rollbackQuietly } from '../../gateway/model/sqlite-file.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS alarm_instances (
@@ -117,7 +117,7 @@ export class AlarmStore {
       if (this.begun) this.db.exec('COMMIT');
       return result;
     } catch (err) {
-      if (this.db.isTransaction) this.db.exec('ROLLBACK');
+      rollbackQuietly(this.db); // keep the real error (SQLITE_FULL), not "cannot rollback"
       throw err;
     } finally {
       this.depth--;
@@ -251,6 +251,17 @@ export class AlarmStore {
         const r = raw as Row;
         return { device: String(r.device), mode: r.mode as DeviceMode, by: String(r.by), reason: String(r.reason), since: Number(r.since) };
       });
+  }
+
+  /** The device-mode journal, newest first. */
+  modeLog(device: string | undefined, limit: number): DeviceModeInfo[] {
+    const rows = device === undefined
+      ? this.db.prepare('SELECT device, mode, by, reason, at FROM alarm_device_mode_log ORDER BY seq DESC LIMIT ?').all(limit)
+      : this.db.prepare('SELECT device, mode, by, reason, at FROM alarm_device_mode_log WHERE device = ? ORDER BY seq DESC LIMIT ?').all(device, limit);
+    return rows.map((raw) => {
+      const r = raw as Row;
+      return { device: String(r.device), mode: r.mode as DeviceMode, by: String(r.by), reason: String(r.reason), since: Number(r.at) };
+    });
   }
 
   close(): void {

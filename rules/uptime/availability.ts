@@ -8,10 +8,13 @@
  *
  * where "unobserved" is comms_lost + unknown (gateway down). Time in the range the ledger has no
  * record of (before the device was first watched, after `now`) is outside the basis and reported
- * as `unrecordedMs` / `futureMs`.
+ * as `unrecordedMs` / `futureMs`. So is the start-up wait for a device's first contact (reason
+ * `awaiting_first_sample`, at most its `offlineAfter`): nobody has monitored it yet, so it is
+ * neither up nor down. The basis therefore starts when the device was first monitored, and at
+ * the period start afterwards; `observedMs` of `spanMs` is the report's coverage.
  */
 import type { CommsPolicy } from './uptime-schema.ts';
-import { isUnobserved, type LedgerInterval, type UptimeState } from './uptime-state.ts';
+import { AWAITING_FIRST_SAMPLE, isUnobserved, type LedgerInterval, type UptimeState } from './uptime-state.ts';
 
 export interface FigureOptions {
   readonly from: number;
@@ -29,7 +32,10 @@ export interface Totals {
   /** Part of the range after now. */
   readonly futureMs: number;
   readonly recordedMs: number;
+  /** Time not monitored: before the first record, pruned, or awaiting the first contact after a start. */
   readonly unrecordedMs: number;
+  /** Time the device was actually seen (in service, fault, maintenance): the coverage. */
+  readonly observedMs: number;
   readonly inServiceMs: number;
   readonly faultMs: number;
   readonly maintenanceMs: number;
@@ -55,6 +61,8 @@ export interface Figures extends Totals {
   readonly from: number;
   readonly to: number;
   readonly evaluatedTo: number;
+  /** Where monitoring starts inside the range (first record, not the start-up wait); null: never in range. */
+  readonly monitoredFrom: number | null;
   /** null when the basis is empty (future or empty range, all maintenance, no record). */
   readonly availabilityPct: number | null;
   readonly targetPct: number;
@@ -79,12 +87,16 @@ export function deviceFigures(intervals: readonly LedgerInterval[], o: FigureOpt
   let episodesInRange = 0;
   let lastObserved: UptimeState | undefined;
   let episodeCounted = false;
+  let monitoredFrom: number | null = null;
   const sorted = [...intervals].sort((a, b) => a.start - b.start);
   for (const iv of sorted) {
     const end = iv.end ?? Math.max(iv.start, o.now);
     const s = Math.max(iv.start, o.from);
     const e = Math.min(end, evaluatedTo);
     const inRange = e > s ? e - s : 0;
+    // waiting for the first contact after a start: not monitored yet (unrecorded), neither up nor down
+    if (iv.reason === AWAITING_FIRST_SAMPLE && iv.state === 'comms_lost') continue;
+    if (inRange > 0 && monitoredFrom === null) monitoredFrom = s;
     byState[iv.state] += inRange;
     if (iv.state === 'fault') {
       const newEpisode = lastObserved !== 'fault';
@@ -110,6 +122,7 @@ export function deviceFigures(intervals: readonly LedgerInterval[], o: FigureOpt
     futureMs: Math.max(0, o.to - Math.max(o.from, o.now)),
     recordedMs,
     unrecordedMs: spanMs - recordedMs,
+    observedMs: byState.in_service + byState.fault + byState.maintenance,
     inServiceMs: byState.in_service,
     faultMs: byState.fault,
     maintenanceMs: byState.maintenance,
@@ -123,7 +136,7 @@ export function deviceFigures(intervals: readonly LedgerInterval[], o: FigureOpt
     allowedDowntimeMs: allowed(basisMs, o.targetPct),
     timeBelowTargetMs: Math.max(0, unplannedDownMs - allowed(basisMs, o.targetPct)),
   };
-  return withRatios(totals, { from: o.from, to: o.to, evaluatedTo, targetPct: o.targetPct });
+  return withRatios(totals, { from: o.from, to: o.to, evaluatedTo, targetPct: o.targetPct, monitoredFrom });
 }
 
 function allowed(basisMs: number, targetPct: number): number {
@@ -131,7 +144,7 @@ function allowed(basisMs: number, targetPct: number): number {
 }
 
 /** Derived ratios from additive totals (used for devices and for pooled groups alike). */
-export function withRatios(t: Totals, r: { from: number; to: number; evaluatedTo: number; targetPct: number }): Figures {
+export function withRatios(t: Totals, r: { from: number; to: number; evaluatedTo: number; targetPct: number; monitoredFrom: number | null }): Figures {
   const availabilityPct = t.basisMs > 0 ? (100 * (t.basisMs - t.unplannedDownMs)) / t.basisMs : null;
   return {
     ...t,
@@ -149,6 +162,7 @@ const ADDITIVE: ReadonlyArray<keyof Totals> = [
   'futureMs',
   'recordedMs',
   'unrecordedMs',
+  'observedMs',
   'inServiceMs',
   'faultMs',
   'maintenanceMs',
@@ -173,5 +187,6 @@ export function pooledFigures(members: readonly Figures[], r: { from: number; to
     allowedDowntimeMs: allowed(sum.basisMs, r.targetPct),
     timeBelowTargetMs: members.reduce((acc, m) => acc + m.timeBelowTargetMs, 0),
   };
-  return withRatios(totals, r);
+  const starts = members.map((m) => m.monitoredFrom).filter((x): x is number => x !== null);
+  return withRatios(totals, { ...r, monitoredFrom: starts.length > 0 ? Math.min(...starts) : null });
 }

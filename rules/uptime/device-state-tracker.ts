@@ -19,7 +19,11 @@ import { compileDownCheck, type DownCheck } from './down-conditions.ts';
 import { UnknownDeviceError, type UptimeStateInputs } from './state-inputs.ts';
 import type { UptimeLedger } from './uptime-ledger.ts';
 import { kindPolicyOf, type UptimeConfig } from './uptime-schema.ts';
-import { AWAITING_FIRST_SAMPLE, BAD_QUALITY, SILENT, type LedgerInterval, type UptimeState } from './uptime-state.ts';
+import { AWAITING_FIRST_SAMPLE, BAD_QUALITY, NEVER_HEARD, SILENT, type LedgerInterval, type UptimeState } from './uptime-state.ts';
+import { REASON } from '../../gateway/model/sample.ts';
+
+/** The sample contract's reason of a point never read. */
+const NOT_YET_READ = REASON.notYetRead;
 
 export interface TrackedDevice {
   readonly info: DeviceInfo;
@@ -40,6 +44,9 @@ interface DeviceRuntime {
   external: string | undefined;
   maintenance: string | undefined;
   timer: Timer | undefined;
+  /** Start-up grace: the wait for the first contact ends as `never_heard` after offlineAfter. */
+  grace: Timer | undefined;
+  neverHeard: boolean;
 }
 
 export class DeviceStateTracker implements SampleSink, UptimeStateInputs {
@@ -65,6 +72,8 @@ export class DeviceStateTracker implements SampleSink, UptimeStateInputs {
         external: undefined,
         maintenance: undefined,
         timer: undefined,
+        grace: undefined,
+        neverHeard: false,
       });
     }
   }
@@ -88,18 +97,43 @@ export class DeviceStateTracker implements SampleSink, UptimeStateInputs {
     }
     for (const d of this.devices.values()) {
       d.silent = true;
+      d.neverHeard = false;
       this.settle(d, recovery.resumeAt);
+      this.armStartupGrace(d, recovery.resumeAt);
     }
+  }
+
+  /**
+   * The start-up wait for a device's first contact is not downtime, but only for as long as it
+   * would normally take to hear from it (`offlineAfter`); after that it is comms lost (`never_heard`).
+   */
+  private armStartupGrace(d: DeviceRuntime, startedAt: number): void {
+    d.grace?.cancel();
+    d.grace = this.clock.setTimer(Math.max(0, startedAt + d.offlineAfter + 1 - this.clock.now()), () => {
+      d.grace = undefined;
+      if (d.lastHeard !== null) return;
+      d.neverHeard = true;
+      try {
+        this.settle(d, startedAt + d.offlineAfter);
+      } catch (err) {
+        this.log.error({ err, device: d.info.id }, 'uptime: recording a device never heard failed');
+      }
+    });
   }
 
   stop(): void {
     for (const d of this.devices.values()) {
       d.timer?.cancel();
       d.timer = undefined;
+      d.grace?.cancel();
+      d.grace = undefined;
     }
   }
 
   push(batch: readonly Sample[]): void {
+    // a point the connector has not read yet (sample contract: uncertain, reason `not yet read`) is no contact
+    const notRead = (s: Sample): boolean => (s as Sample & { readonly reason?: string }).reason === NOT_YET_READ;
+    if (batch.some(notRead)) batch = batch.filter((s) => !notRead(s));
     const heard = new Set<string>();
     for (const s of batch) if (s.quality !== 'bad' && s.value !== null) heard.add(s.device);
     const now = this.clock.now();
@@ -183,7 +217,7 @@ export class DeviceStateTracker implements SampleSink, UptimeStateInputs {
     if (d.maintenance !== undefined) return { state: 'maintenance', reason: d.maintenance };
     if (d.external !== undefined) return { state: 'comms_lost', reason: d.external };
     if (d.bad) return { state: 'comms_lost', reason: BAD_QUALITY };
-    if (d.silent) return { state: 'comms_lost', reason: d.lastHeard === null ? AWAITING_FIRST_SAMPLE : SILENT };
+    if (d.silent) return { state: 'comms_lost', reason: d.lastHeard !== null ? SILENT : d.neverHeard ? NEVER_HEARD : AWAITING_FIRST_SAMPLE };
     const fault = d.down(d.points);
     if (fault !== undefined) return { state: 'fault', reason: fault };
     return { state: 'in_service', reason: 'ok' };
@@ -192,7 +226,7 @@ export class DeviceStateTracker implements SampleSink, UptimeStateInputs {
   private settle(d: DeviceRuntime, at: number): void {
     const want = this.desired(d);
     const open = this.ledger.current(d.info.id);
-    if (open && open.state === want.state) return;
+    if (open && open.state === want.state && !(open.reason === AWAITING_FIRST_SAMPLE && want.reason !== AWAITING_FIRST_SAMPLE)) return;
     const iv = this.ledger.transition(d.info.id, at, want.state, want.reason, this.clock.now());
     this.log.debug({ device: d.info.id, state: iv.state, reason: iv.reason, at: new Date(iv.start).toISOString() }, 'uptime state change');
   }

@@ -39,6 +39,7 @@ export interface ReportLabels {
   readonly mtbfH: string;
   readonly mttrH: string;
   readonly belowTargetMin: string;
+  readonly coverage: string;
   readonly daysBelowTarget: string;
   readonly count: string;
   readonly inGoodOrder: string;
@@ -82,6 +83,7 @@ const EN: ReportLabels = {
   mtbfH: 'MTBF (h)',
   mttrH: 'MTTR (h)',
   belowTargetMin: 'Downtime beyond target (min)',
+  coverage: 'Coverage (per device)',
   daysBelowTarget: 'Days below target',
   count: 'Devices',
   inGoodOrder: 'In good order',
@@ -127,6 +129,7 @@ const ZH: ReportLabels = {
   mtbfH: '平均故障间隔（小时）',
   mttrH: '平均修复时间（小时）',
   belowTargetMin: '超出目标的停机（分钟）',
+  coverage: '观测覆盖（每台设备）',
   daysBelowTarget: '未达标天数',
   count: '设备数',
   inGoodOrder: '完好',

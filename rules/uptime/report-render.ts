@@ -1,5 +1,6 @@
 /** An uptime report as CSV (one row per site, building, kind and device) and as printable HTML. */
 import type { Figures } from './availability.ts';
+import { coverageText } from './coverage.ts';
 import { labelsFor, type ReportLanguage } from './report-labels.ts';
 import type { DeviceReport, GroupReport, UptimeReport } from './uptime-report.ts';
 
@@ -37,6 +38,8 @@ const CSV_COLUMNS = [
   'basis_min',
   'unrecorded_min',
   'days_below_target',
+  'observed_min',
+  'monitored_from',
 ] as const;
 
 function figureCells(f: Figures): string[] {
@@ -65,6 +68,8 @@ function tailCells(f: Figures, policy: string, daysBelow: number | null): string
     fixed(f.basisMs / MIN, 3),
     fixed(f.unrecordedMs / MIN, 3),
     daysBelow === null ? '' : String(daysBelow),
+    fixed(f.observedMs / MIN, 3),
+    f.monitoredFrom === null ? '' : new Date(f.monitoredFrom).toISOString(),
   ];
 }
 
@@ -90,15 +95,15 @@ export function reportHtml(report: UptimeReport, lang: ReportLanguage): string {
   const hours = (ms: number | null): string => (ms === null ? L.none : (ms / HOUR).toFixed(1));
   const met = (m: boolean | null): string => (m === null ? L.none : m ? L.yes : `<strong>${esc(L.no)}</strong>`);
   const kind = (k: string): string => esc(L.kinds[k] ?? k);
-  const figureHead = [L.availability, L.target, L.met, L.downtimeMin, L.maintenanceMin, L.commsLostMin, L.faults, L.mtbfH, L.mttrH, L.belowTargetMin];
-  const figureRow = (f: Figures): string =>
-    [pct(f.availabilityPct), String(f.targetPct), met(f.meetsTarget), min(f.unplannedDownMs), min(f.maintenanceMs), min(f.commsLostMs + f.unknownMs), String(f.faults), hours(f.mtbfMs), hours(f.mttrMs), min(f.timeBelowTargetMs)]
+  const figureHead = [L.availability, L.coverage, L.target, L.met, L.downtimeMin, L.maintenanceMin, L.commsLostMin, L.faults, L.mtbfH, L.mttrH, L.belowTargetMin];
+  const figureRow = (f: Figures, devices = 1): string =>
+    [pct(f.availabilityPct), esc(coverageText(f, lang, devices)), String(f.targetPct), met(f.meetsTarget), min(f.unplannedDownMs), min(f.maintenanceMs), min(f.commsLostMs + f.unknownMs), String(f.faults), hours(f.mtbfMs), hours(f.mttrMs), min(f.timeBelowTargetMs)]
       .map((c) => `<td class="n">${c}</td>`)
       .join('');
   const head = (cols: string[]): string => `<tr>${cols.map((c) => `<th>${esc(c)}</th>`).join('')}</tr>`;
   const groupTable = (title: string, groups: readonly GroupReport[], name: (g: GroupReport) => string): string =>
     `<h2>${esc(title)}</h2><table>${head([L.group, L.count, ...figureHead])}${groups
-      .map((g) => `<tr><td>${name(g)}</td><td class="n">${g.devices}</td>${figureRow(g)}</tr>`)
+      .map((g) => `<tr><td>${name(g)}</td><td class="n">${g.devices}</td>${figureRow(g, g.devices)}</tr>`)
       .join('')}</table>`;
   const deviceTable = (title: string, devices: readonly DeviceReport[]): string =>
     `<h2>${esc(title)}</h2><table>${head([L.device, L.name, L.kind, L.building, ...figureHead, L.daysBelowTarget])}${devices

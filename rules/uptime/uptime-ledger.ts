@@ -9,7 +9,7 @@
  */
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { inTransaction, openSqlite } from '../../gateway/model/sqlite-file.ts';
-import { GATEWAY_DOWN, UPTIME_STATES, type LedgerInterval, type UptimeState } from './uptime-state.ts';
+import { AWAITING_FIRST_SAMPLE, GATEWAY_DOWN, UPTIME_STATES, type LedgerInterval, type UptimeState } from './uptime-state.ts';
 
 interface Row {
   id: number;
@@ -158,7 +158,8 @@ export class UptimeLedger {
    */
   transition(device: string, at: number, state: UptimeState, reason: string, aliveAt: number): LedgerInterval {
     const o = this.open.get(device);
-    if (o && o.state === state) return this.current(device) as LedgerInterval;
+    // the start-up wait ends by contact or by `never_heard`: a new interval even in the same state
+    if (o && o.state === state && !(o.reason === AWAITING_FIRST_SAMPLE && reason !== AWAITING_FIRST_SAMPLE)) return this.current(device) as LedgerInterval;
     const start = o ? Math.max(at, o.start) : at;
     inTransaction(this.db, () => {
       if (o && start === o.start) {

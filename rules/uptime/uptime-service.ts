@@ -12,6 +12,7 @@ import { resolveRange, type ResolvedRange } from './report-period.ts';
 import { reportCsv, reportHtml } from './report-render.ts';
 import type { UptimeStateInputs } from './state-inputs.ts';
 import type { ReportFilter, UptimeFacade } from './uptime-facade.ts';
+import { WriteHealth } from '../persistence/write-health.ts';
 import { UptimeLedger } from './uptime-ledger.ts';
 import { buildReport, fleetStatus, type UptimeReport } from './uptime-report.ts';
 import type { UptimeConfig } from './uptime-schema.ts';
@@ -103,13 +104,17 @@ export function startUptime(o: UptimeServiceOptions): UptimeService {
     return rows;
   };
 
+  // a failing ledger (disk full) is logged once per state change, not once per sample batch
+  const health = new WriteHealth(log, 'gateway.db (uptime ledger)');
   const guarded = (what: string, fn: () => unknown) => () => {
     try {
       fn();
+      health.ok();
     } catch (err) {
-      log.error({ err }, `uptime: ${what} failed; retried at its next turn`);
+      health.failed(err, what);
     }
   };
+  const push = (batch: readonly Sample[]): void => guarded('state change', () => tracker.push(batch))();
   timers.push(clock.setInterval(config.heartbeatEvery, guarded('heartbeat', () => ledger.heartbeat(clock.now()))));
   timers.push(clock.setInterval(config.pruneEvery, guarded('retention pruning', prune)));
   prune();
@@ -137,9 +142,9 @@ export function startUptime(o: UptimeServiceOptions): UptimeService {
     facade,
     ledger,
     monthly,
-    push: (batch) => tracker.push(batch),
+    push,
     attach: (source) => {
-      subscriptions.push(source.subscribe('uptime', (batch) => tracker.push(batch)));
+      subscriptions.push(source.subscribe('uptime', (batch) => push(batch)));
     },
     prune,
     stop: () => {

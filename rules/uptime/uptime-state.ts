@@ -25,6 +25,9 @@ export interface LedgerInterval {
 }
 
 export const GATEWAY_DOWN = 'gateway_down';
+/** After a start, until the first contact (at most `offlineAfter`): not monitored yet, outside the basis. */
 export const AWAITING_FIRST_SAMPLE = 'awaiting_first_sample';
+/** No first contact within `offlineAfter` of a start: comms lost, counted per the comms policy. */
+export const NEVER_HEARD = 'never_heard';
 export const SILENT = 'silent';
 export const BAD_QUALITY = 'bad_quality';

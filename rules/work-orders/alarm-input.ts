@@ -7,12 +7,15 @@
  */
 import { z } from 'zod';
 import type { DeviceKind } from '../../gateway/model/device-kinds.ts';
-import { kindName } from '../../gateway/model/kinds/kind-name.ts';
+import { subjectKindName } from '../../gateway/model/kinds/kind-name.ts';
 import type { Location } from '../../gateway/model/device.ts';
 
 export type Priority = 1 | 2 | 3 | 4;
 
-export const ALARM_SIGNAL_TYPES = ['raised', 'cleared', 'acknowledged', 'shelved', 'suppressed'] as const;
+export const ALARM_SIGNAL_TYPES = ['raised', 'cleared', 'acknowledged', 'shelved', 'suppressed', 'grouped'] as const;
+
+/** What an alarm is about: a device kind, or `connection` (the `device` is then a connector id). */
+export type SignalKind = DeviceKind | 'connection';
 export type AlarmSignalType = (typeof ALARM_SIGNAL_TYPES)[number];
 
 export interface AlarmSignal {
@@ -22,7 +25,7 @@ export interface AlarmSignal {
   /** The rule that raised it: the "fault" of the de-duplication key (device, fault). */
   readonly ruleId: string;
   readonly device: string;
-  readonly kind: DeviceKind;
+  readonly kind: SignalKind;
   readonly location: Location;
   readonly priority: Priority;
   readonly message: string;
@@ -30,6 +33,13 @@ export interface AlarmSignal {
   readonly at: number;
   /** Present when the rule asks for a work order: which trade, and optionally another priority. */
   readonly workOrder?: { readonly trade: string; readonly priority?: Priority };
+  /**
+   * A consequence (`grouped`, or a raise of a grouped alarm): the alarm it is grouped under. Its
+   * work order is the parent's (appended), not one of its own.
+   */
+  readonly parent?: string;
+  /** A cause raised over earlier consequences: their alarm ids (it joins their open order). */
+  readonly children?: readonly string[];
 }
 
 const priority = z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4)]);
@@ -40,12 +50,14 @@ export const alarmSignalSchema = z.object({
   alarmId: z.string().min(1),
   ruleId: z.string().min(1),
   device: z.string().min(1),
-  kind: kindName,
+  kind: subjectKindName,
   location: z.object({ site: z.string(), building: z.string(), floor: z.string() }),
   priority,
   message: z.string(),
   at: z.number().finite(),
   workOrder: z.object({ trade: z.string().min(1), priority: priority.optional() }).optional(),
+  parent: z.string().min(1).optional(),
+  children: z.array(z.string().min(1)).optional(),
 });
 
 /** Undefined when the signal is well formed, else `field: problem; …`. */

@@ -5,7 +5,7 @@
 import type { AlarmEvent } from '../alarm-model.ts';
 import type { AlarmSignal, AlarmSignalType, Priority } from './alarm-input.ts';
 
-const PASSED: ReadonlySet<string> = new Set<AlarmSignalType>(['raised', 'cleared', 'acknowledged', 'shelved', 'suppressed']);
+const PASSED: ReadonlySet<string> = new Set<AlarmSignalType>(['raised', 'cleared', 'acknowledged', 'shelved', 'suppressed', 'grouped']);
 
 export function alarmSignalOf(event: AlarmEvent): AlarmSignal | undefined {
   if (!PASSED.has(event.type)) return undefined;
@@ -23,5 +23,7 @@ export function alarmSignalOf(event: AlarmEvent): AlarmSignal | undefined {
     message: a.title,
     at: event.at,
     ...(hint ? { workOrder: { trade: hint.trade, ...(hintPriority ? { priority: hintPriority } : {}) } } : {}),
+    ...(a.parent ? { parent: a.parent } : {}),
+    ...(event.children && event.children.length > 0 ? { children: [...event.children] } : {}),
   };
 }

@@ -47,7 +47,7 @@ export function workOrdersFacade(service: WorkOrderService): WorkOrdersFacade {
     startWork: (id, actor, note) => service.startWork(id, actor, note),
     addNote: (id, actor, note) => service.addNote(id, actor, note),
     resolve: (id, actor, note) => service.resolve(id, actor, note),
-    close: (id, actor, note) => service.close(id, actor, note),
+    close: (id, actor, note, override) => service.close(id, actor, note, override),
     reassign: (id, contractor, actor, note) => service.reassign(id, contractor, actor, note),
     cancel: (id, actor, reason) => service.cancel(id, actor, reason),
     reopen: (id, actor, reason) => service.reopen(id, actor, reason),

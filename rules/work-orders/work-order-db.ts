@@ -3,7 +3,7 @@
  * not depend on gateway/storage. WAL + synchronous=FULL: a committed transition survives `kill -9`.
  */
 import type { DatabaseSync } from 'node:sqlite';
-import { openSqlite } from '../../gateway/model/sqlite-file.ts';
+import { openSqlite, rollbackQuietly } from '../../gateway/model/sqlite-file.ts';
 
 const SCHEMA_VERSION = 1;
 
@@ -149,7 +149,7 @@ export function transaction<T>(db: DatabaseSync, fn: () => T): T {
     db.exec('COMMIT');
   } catch (err) {
     pendingAfterCommit.delete(db);
-    db.exec('ROLLBACK');
+    rollbackQuietly(db); // never let "cannot rollback" hide the real error (a full disk)
     throw err;
   }
   const after = pendingAfterCommit.get(db) ?? [];

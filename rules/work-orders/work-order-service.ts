@@ -9,7 +9,8 @@ import { tlsClientOptions } from '../../gateway/net/tls-client.ts';
 import type { EmbeddedBrokerAccess } from '../../gateway/broker/internal-access.ts';
 import type { Logger } from 'pino';
 import type { Clock } from '../../gateway/model/clock.ts';
-import type { DeviceInfo } from '../../gateway/model/device.ts';
+import type { DeviceKind } from '../../gateway/model/device-kinds.ts';
+import type { DeviceInfo, Location } from '../../gateway/model/device.ts';
 import { checkAlarmSignal, type AlarmSignal, type Priority } from './alarm-input.ts';
 import { ContractorAuth } from './contractor-token.ts';
 import { SlaWatch } from './sla-watch.ts';
@@ -52,6 +53,12 @@ export interface WorkOrderServiceOptions {
   readonly random?: () => number;
   /** Where gateway trouble is shown (the gateway's TroubleBoard): raised while dead letters exist. */
   readonly trouble?: TroubleSink;
+  /**
+   * Whether an alarm's condition is active now (the alarm engine's view; undefined when unknown).
+   * Verify-and-close is refused while any alarm of the order is active. Without it the order's
+   * own `alarmActive` (kept from the alarm signals) decides.
+   */
+  readonly alarmActive?: (alarmId: string) => boolean | undefined;
 }
 
 export interface TroubleSink {
@@ -97,6 +104,13 @@ export interface WorkOrderStats {
 
 const MAX_ALARM_IDS = 100;
 
+/** What an order is about: a device, or a connector (kind null) for a connection alarm. */
+interface OrderSubject {
+  readonly id: string;
+  readonly kind: DeviceKind | null;
+  readonly location: Location;
+}
+
 export class WorkOrderService {
   private readonly config: WorkOrderConfig;
   private readonly clock: Clock;
@@ -113,6 +127,7 @@ export class WorkOrderService {
   private readonly maintenance: MaintenanceScheduler;
   private readonly contractors: Map<string, ContractorConfig>;
   private readonly trouble: TroubleSink | undefined;
+  private readonly alarmActive: ((alarmId: string) => boolean | undefined) | undefined;
   readonly auth: ContractorAuth;
   private started = false;
 
@@ -123,6 +138,7 @@ export class WorkOrderService {
     this.site = options.site;
     this.devices = options.devices;
     this.trouble = options.trouble;
+    this.alarmActive = options.alarmActive;
     this.db = openWorkOrderDb(options.file);
     this.orders = new WorkOrderStore(this.db);
     this.outbox = new OutboxStore(this.db);
@@ -181,7 +197,7 @@ export class WorkOrderService {
         for (const device of targets) {
           this.createOrAppend({
             source: 'maintenance',
-            device,
+            device: { id: device.id, kind: device.kind, location: device.location },
             fault: `pm:${schedule.id}`,
             trade: schedule.trade,
             priority: schedule.priority,
@@ -249,13 +265,16 @@ export class WorkOrderService {
   }
 
   private applySignal(signal: AlarmSignal): AlarmOutcome {
-    if (signal.type === 'raised') {
+    if (signal.type === 'raised' || signal.type === 'grouped') {
+      // one incident, one order: a consequence joins its cause's order, a cause joins the order of
+      // its earlier consequences (escalated to the cause's priority)
+      const incident = this.incidentOrder(signal);
+      if (incident) return incident;
       if (!signal.workOrder) return { action: 'ignored', reason: `rule ${signal.ruleId} does not ask for work orders` };
-      const device: DeviceInfo = { id: signal.device, name: signal.device, kind: signal.kind, location: signal.location, connector: '' };
-      const known = this.devices().find((d) => d.id === signal.device);
+      const kind = signal.kind === 'connection' ? null : signal.kind;
       return this.createOrAppend({
         source: 'alarm',
-        device: known ?? device,
+        device: { id: signal.device, kind, location: signal.location },
         fault: signal.ruleId,
         trade: signal.workOrder.trade,
         priority: signal.workOrder.priority ?? signal.priority,
@@ -266,11 +285,17 @@ export class WorkOrderService {
       });
     }
     if (signal.type === 'cleared') {
-      const order = this.orders.openFor(signal.device, signal.ruleId);
-      if (!order || !order.alarmIds.includes(signal.alarmId)) return { action: 'ignored', reason: 'no open work order for this alarm' };
+      const order = this.orders.openWithAnyAlarm([signal.alarmId]);
+      if (!order) return { action: 'ignored', reason: 'no open work order for this alarm' };
       if (!order.alarmActive) return { action: 'duplicate', orderId: order.id };
       const now = this.clock.now();
+      // the order's alarm is active while any of its alarms still is (an incident has several)
+      const othersActive = order.alarmIds.some((id) => id !== signal.alarmId && this.alarmActive?.(id) === true);
       transaction(this.db, () => {
+        if (othersActive) {
+          this.orders.journal(order.id, now, `alarm:${signal.alarmId}`, 'alarm_cleared', order.status, order.status, 'one alarm of the incident returned to normal; others are still active', { clearedAt: signal.at });
+          return;
+        }
         this.orders.update(order.id, { alarm_active: 0, alarm_cleared_at: signal.at, updated_at: now });
         this.orders.journal(order.id, now, `alarm:${signal.alarmId}`, 'alarm_cleared', order.status, order.status, 'alarm returned to normal; the order stays open until resolved', { clearedAt: signal.at });
       });
@@ -279,9 +304,54 @@ export class WorkOrderService {
     return { action: 'ignored', reason: `signal ${signal.type} does not change work orders` };
   }
 
+  /**
+   * The open order of the signal's incident, with the signal's alarm appended: the parent's order
+   * for a consequence; for a cause raised over earlier consequences, their order, escalated to the
+   * cause's priority and deadlines and sent again to its contractor. Undefined: no such order.
+   */
+  private incidentOrder(signal: AlarmSignal): (AlarmOutcome & { action: 'appended' | 'duplicate' }) | undefined {
+    // a re-delivered or re-announced alarm (e.g. a consequence standing alone after its cause ended)
+    // is already on its order, wherever that order is
+    // (its own order, by the (device, fault) index; else an open incident order of another subject)
+    const seen = this.orders.withAlarm(signal.device, signal.ruleId, signal.alarmId) ?? this.orders.openWithAnyAlarm([signal.alarmId])?.id;
+    if (seen !== undefined) return { action: 'duplicate', orderId: seen };
+    const order = signal.parent !== undefined ? this.orders.openWithAnyAlarm([signal.parent]) : signal.children ? this.orders.openWithAnyAlarm(signal.children) : undefined;
+    if (!order) return undefined;
+    return transaction(this.db, () => {
+      const now = this.clock.now();
+      const alarmIds = [...order.alarmIds, signal.alarmId].slice(-MAX_ALARM_IDS);
+      const cause = signal.parent === undefined;
+      const priority = (signal.workOrder?.priority ?? signal.priority) as Priority;
+      const escalate = cause && priority < order.priority;
+      const sla = this.config.sla[priority];
+      this.orders.update(order.id, {
+        occurrences: order.occurrences + 1,
+        last_occurrence_at: now,
+        alarm_ids: JSON.stringify(alarmIds),
+        alarm_active: 1,
+        updated_at: now,
+        ...(escalate ? { priority, title: signal.message, respond_by: Math.min(order.respondBy, now + sla.respond), fix_by: Math.min(order.fixBy, now + sla.fix) } : {}),
+      });
+      const note = cause
+        ? `cause found: ${signal.message}; the order now covers the incident${escalate ? ` (priority ${order.priority} → ${priority})` : ''}`
+        : `consequence of the same incident: ${signal.message}`;
+      this.orders.journal(order.id, now, `alarm:${signal.alarmId}`, cause ? 'incident_cause' : 'incident_consequence', order.status, order.status, note, {
+        alarmId: signal.alarmId,
+        ruleId: signal.ruleId,
+        device: signal.device,
+        ...(escalate ? { priority, previousPriority: order.priority } : {}),
+      });
+      this.orders.bump('incident_appends');
+      const updated = this.orders.get(order.id) as WorkOrder;
+      if (escalate && updated.contractor) this.notifier.toContractor(updated, updated.contractor, 'work_order.dispatch', now, signal, note);
+      this.afterCommit(updated);
+      return { action: 'appended' as const, orderId: order.id };
+    });
+  }
+
   private createOrAppend(req: {
     source: 'alarm' | 'maintenance' | 'manual';
-    device: DeviceInfo;
+    device: OrderSubject;
     fault: string | null;
     trade: string;
     priority: Priority;
@@ -319,7 +389,7 @@ export class WorkOrderService {
       const sla = req.sla ?? this.config.sla[req.priority];
       const location = req.device.location;
       const contractor =
-        req.contractor ?? routeContractor(this.config, { site: location.site, building: location.building, trade: req.trade, kind: req.device.kind });
+        req.contractor ?? routeContractor(this.config, { site: location.site, building: location.building, trade: req.trade, kind: req.device.kind ?? undefined });
       const id = this.orders.insert({
         source: req.source,
         device: req.device.id,
@@ -372,7 +442,7 @@ export class WorkOrderService {
     }
     const result = this.createOrAppend({
       source: 'manual',
-      device,
+      device: { id: device.id, kind: device.kind, location: device.location },
       fault: input.fault ?? null,
       trade: input.trade,
       priority: input.priority,
@@ -396,8 +466,34 @@ export class WorkOrderService {
     return this.transition(id, 'resolve', actor, note, (_o, now) => ({ resolved_at: now }));
   }
 
-  close(id: number, actor: Actor, note?: string): WorkOrder {
-    return this.transition(id, 'close', actor, note, (_o, now) => ({ closed_at: now }));
+  /**
+   * Verify and close. Refused (`alarm_active`) while any alarm of the order still has its condition
+   * active: the fault is not gone. An admin may override with a reason (`override`), journaled with
+   * the alarms that were still active.
+   */
+  close(id: number, actor: Actor, note?: string, override?: { readonly by: string; readonly reason: string }): WorkOrder {
+    if (override && override.reason.trim() === '') throw new WorkOrderError('bad_request', 'override.reason: an override needs a reason', 'override.reason');
+    const order = this.orders.get(id);
+    const active = order ? this.activeAlarmsOf(order) : [];
+    const data = active.length > 0 && override ? { override: true, overrideBy: override.by, overrideReason: override.reason, activeAlarms: active } : undefined;
+    const text = note ?? (data ? `closed over active alarm(s): ${override?.reason}` : undefined);
+    // checked after who may close and from which status (inside the transition)
+    return this.transition(id, 'close', actor, text, (_o, now) => {
+      if (active.length > 0 && !override) {
+        throw new WorkOrderError(
+          'alarm_active',
+          `cannot close work order ${id}: its alarm is still active (${active.join(', ')}); close it when the fault is gone, or an admin may override with a reason`,
+        );
+      }
+      return { closed_at: now };
+    }, data);
+  }
+
+  /** Ids of the order's alarms whose condition is active now. */
+  private activeAlarmsOf(order: WorkOrder): string[] {
+    if (order.source !== 'alarm' && order.alarmIds.length === 0) return [];
+    if (this.alarmActive) return order.alarmIds.filter((a) => this.alarmActive?.(a) === true);
+    return order.alarmActive ? [...order.alarmIds.slice(-1)] : [];
   }
 
   cancel(id: number, actor: Actor, reason: string): WorkOrder {
@@ -485,7 +581,7 @@ export class WorkOrderService {
       const now = this.clock.now();
       const changes = patch(order, now);
       this.orders.update(id, { ...changes, status: rule.to, updated_at: now });
-      this.orders.journal(id, now, actorName(actor), name, order.status, rule.to, note ?? null, data ? { ...data, from: order.contractor } : undefined);
+      this.orders.journal(id, now, actorName(actor), name, order.status, rule.to, note ?? null, data ? { ...data, ...(name === 'reassign' ? { from: order.contractor } : {}) } : undefined);
       const updated = this.orders.get(id) as WorkOrder;
       this.afterCommit(updated);
       return updated;

@@ -200,6 +200,18 @@ export class WorkOrderStore {
     return r ? toOrder(r) : undefined;
   }
 
+  /** The open order carrying any of these alarm ids (the incident's order), oldest first. */
+  openWithAnyAlarm(alarmIds: readonly string[]): WorkOrder | undefined {
+    if (alarmIds.length === 0) return undefined;
+    const r = this.db
+      .prepare(
+        `SELECT * FROM work_orders WHERE status NOT IN ('closed', 'cancelled')
+           AND EXISTS (SELECT 1 FROM json_each(alarm_ids) WHERE value IN (${alarmIds.map(() => '?').join(',')})) ORDER BY id LIMIT 1`,
+      )
+      .get(...alarmIds) as OrderRow | undefined;
+    return r ? toOrder(r) : undefined;
+  }
+
   /** The newest order of (device, fault) that carries `alarmId`, in any status. */
   withAlarm(device: string, fault: string, alarmId: string): number | undefined {
     const r = this.db

@@ -87,7 +87,8 @@ export function canTransition(name: TransitionName, from: WorkOrderStatus): bool
   return (TRANSITIONS[name].from as readonly WorkOrderStatus[]).includes(from);
 }
 
-export type WorkOrderErrorCode = 'not_found' | 'forbidden' | 'conflict' | 'bad_request';
+/** `alarm_active`: verify-and-close refused while an alarm of the order is still active. */
+export type WorkOrderErrorCode = 'not_found' | 'forbidden' | 'conflict' | 'bad_request' | 'alarm_active';
 
 /** A refused request: `field` names the offending input when there is one. */
 export class WorkOrderError extends Error {

@@ -96,3 +96,27 @@ describe('alarm console list', () => {
     expect(floodFromEvent(event(alarm()))).toBeNull();
   });
 });
+
+describe('life-safety strip and grouped consequences', () => {
+  it('keeps a shelved or suppressed P1 / life-safety alarm in the strip, not an ordinary one', async () => {
+    const { isHiddenLifeSafety } = await import('../../dashboard/src/alarms/alarm-list.ts');
+    const shelf = { by: 'admin', reason: 'test', at: 0, until: 1 };
+    expect(isHiddenLifeSafety(alarm({ shelved: shelf }))).toBe(true);
+    expect(isHiddenLifeSafety(alarm({ suppressed: true }))).toBe(true);
+    expect(isHiddenLifeSafety(alarm({ priority: 2, lifeSafety: true, shelved: shelf }))).toBe(true);
+    expect(isHiddenLifeSafety(alarm({ priority: 2, shelved: shelf }))).toBe(false);
+    expect(isHiddenLifeSafety(alarm())).toBe(false);
+  });
+
+  it('draws consequences right under their parent, and the parent alone counts as announced', async () => {
+    const { groupRows } = await import('../../dashboard/src/alarms/alarm-list.ts');
+    const parent = alarm({ id: 'p', priority: 1 });
+    const fault = alarm({ id: 'c1', priority: 3, parent: 'p', suppressed: true });
+    const oos = alarm({ id: 'c2', priority: 3, parent: 'p', suppressed: true });
+    const other = alarm({ id: 'o', priority: 2 });
+    const orphan = alarm({ id: 'x', priority: 3, parent: 'gone', suppressed: true });
+    const r = groupRows([parent, other, fault, oos, orphan]);
+    expect(r.rows.map((x) => `${x.alarm.id}${x.child ? '(child)' : ''}`)).toEqual(['p', 'c1(child)', 'c2(child)', 'o']);
+    expect(r.apart.map((a) => a.id)).toEqual(['x']);
+  });
+});

@@ -40,7 +40,16 @@ describe('elevator entrapment through the Modbus simulator and the real gateway'
   const point = (device: string, name: string) => gateway?.live.state(device)?.points[name]?.value;
 
   beforeAll(async () => {
-    const site = await writeE2eSite(dir.path, { devices: ['elev-b1-1', 'elev-b2-1'] });
+    const site = await writeE2eSite(dir.path, {
+      devices: ['elev-b1-1', 'elev-b2-1'],
+      overrides: {
+        workOrders: {
+          enabled: true,
+          contractors: [{ id: 'lift-co', name: 'Lift Co', trades: ['elevator'], kinds: ['elevator'], channels: { mqtt: { topic: 'e2e/lift-co/work-orders' } } }],
+          routing: [{ kind: 'elevator', contractor: 'lift-co' }],
+        },
+      },
+    });
     simClock = new VirtualClock(Date.parse(scenario.start as string));
     sims = await startSimulators(readSiteFile(site.file), { clock: simClock, scenario, seed: scenario.seed });
     gateway = await startGateway(await loadConfigFile(site.file), silentLogger());
@@ -75,6 +84,19 @@ describe('elevator entrapment through the Modbus simulator and the real gateway'
     expect(raised.at - pressedAt).toBeGreaterThanOrEqual(2_000 - 50); // the rule's 2 s on-delay
     expect(raised.alarm).toMatchObject({ device: 'elev-b1-1', priority: 1, latching: true, state: 'active-unack', occurrences: 1 });
     expect(raised.alarm.values).toMatchObject({ alarm_button: true, moving: false, fault_code: 41 });
+
+    // one incident, one stack: the controller fault (code 41, 10 s on-delay) is grouped under the
+    // entrapment, not announced on its own; one visible P1; exactly one work order, at P1
+    const fault = await waitFor(() => events.find((e) => e.type === 'grouped' && e.alarm.rule === 'elevator.fault'), 15_000, 'the controller fault grouped');
+    expect(fault.alarm).toMatchObject({ device: 'elev-b1-1', parent: raised.alarm.id, suppressed: true });
+    expect(events.filter((e) => e.type === 'raised' && e.alarm.rule === 'elevator.fault')).toEqual([]);
+    const listed = await getJson<{ alarms: AlarmRecord[] }>(`${api}/api/alarms`);
+    expect(listed.alarms.filter((a) => a.shelved === null && !a.suppressed).map((a) => a.rule)).toEqual([RULE]);
+    expect(listed.alarms.filter((a) => a.parent === raised.alarm.id).map((a) => a.rule)).toEqual(['elevator.fault']);
+    const orders = gateway?.workOrders?.list({ limit: 10 }) ?? [];
+    expect(orders).toHaveLength(1);
+    expect(orders[0]).toMatchObject({ device: 'elev-b1-1', priority: 1, contractor: 'lift-co' });
+    expect([...(orders[0]?.alarmIds ?? [])].sort()).toEqual([raised.alarm.id, fault.alarm.id].sort());
 
     // the car stays stuck while the gateway keeps polling: still one instance, one occurrence
     simClock.advance(10 * MIN);

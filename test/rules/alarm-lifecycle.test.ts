@@ -238,17 +238,30 @@ describe('chattering and flood', () => {
       h.push(`d${i}`, 'forced_open', true);
       h.advance(30_000);
     }
-    h.push('d12', 'forced_open', true);
-    h.push('d13', 'forced_open', true);
     expect(h.types()).not.toContain('flood');
+    h.push('d12', 'forced_open', true); // the 11th in the site (b1: 10, b2: 1): a site flood, not a building one
+    h.push('d13', 'forced_open', true);
+    expect(h.events.filter((e) => e.type === 'flood').map((e) => e.flood)).toEqual([{ scope: 'site', building: 'b2', site: 'test', count: 11, windowMs: 600_000 }]);
     h.push('d10', 'forced_open', true);
-    const flood = h.events.find((e) => e.type === 'flood');
-    expect(flood?.flood).toEqual({ building: 'b1', count: 11, windowMs: 600_000 });
-    expect(h.service.floods()).toEqual([{ building: 'b1', count: 11, windowMs: 600_000 }]);
+    const flood = h.events.filter((e) => e.type === 'flood')[1];
+    expect(flood?.flood).toEqual({ scope: 'building', building: 'b1', count: 11, windowMs: 600_000 });
+    expect(h.service.floods()).toEqual([
+      { scope: 'site', building: '', site: 'test', count: 13, windowMs: 600_000 },
+      { scope: 'building', building: 'b1', count: 11, windowMs: 600_000 },
+    ]);
     h.push('d11', 'forced_open', true);
-    expect(h.types().filter((t) => t === 'flood')).toHaveLength(1);
+    expect(h.types().filter((t) => t === 'flood')).toHaveLength(2);
     h.advance(600_000);
     expect(h.service.floods()).toEqual([]);
+  });
+
+  it('alarms spread over buildings, none flooding alone, flood the site', () => {
+    const devices = Array.from({ length: 12 }, (_, i) => device(`d${i}`, 'access_door', `b${i % 4}`));
+    const h = rig({ devices, settings: {} });
+    for (let i = 0; i < 11; i++) h.push(`d${i}`, 'forced_open', true);
+    const floods = h.events.filter((e) => e.type === 'flood').map((e) => e.flood);
+    expect(floods).toEqual([{ scope: 'site', building: 'b2', site: 'test', count: 11, windowMs: 600_000 }]);
+    expect(h.service.floods().map((f) => f.scope)).toEqual(['site']);
   });
 });
 

@@ -110,7 +110,7 @@ describe('alarm lifecycle invariants over random event sequences', () => {
                 }
                 case 'shelve': {
                   const a = pick(c.i);
-                  if (a) h.service.shelve(a.id, 'prop', 'test', c.ms);
+                  if (a) h.service.shelve(a.id, 'prop', 'test', c.ms, 'admin'); // P1 'held' may be shelved by an admin only
                   break;
                 }
                 case 'unshelve': {

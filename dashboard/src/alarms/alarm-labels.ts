@@ -20,6 +20,7 @@ export const EVENT_LABEL: Record<AlarmEventType, MessageKey> = {
   comment: 'evComment',
   chattering: 'evChattering',
   flood: 'evFlood',
+  grouped: 'evGrouped',
 };
 
 /** Shelving durations offered to the operator (the API takes `30m`, `2h`, `1d`). */

@@ -18,6 +18,41 @@ export function isAnnounced(a: AlarmRecord): boolean {
   return a.shelved === null && !a.suppressed;
 }
 
+/**
+ * The strip: an open priority-1 or life-safety alarm hidden from the active list by a shelf or a
+ * device mode (maintenance / out of service) stays in sight. Same rule as the API's
+ * `hiddenLifeSafety`; consequences grouped under a parent are shown with the parent instead.
+ */
+export function isHiddenLifeSafety(a: AlarmRecord): boolean {
+  return (a.lifeSafety === true || a.priority === 1) && (a.shelved !== null || (a.suppressed && !a.parent));
+}
+
+/**
+ * The announced alarms each followed by the consequences grouped under it (`parent`), and the rest
+ * (shelved, suppressed, or grouped under a parent that is not shown). `child` marks a grouped row.
+ */
+export function groupRows(shown: readonly AlarmRecord[]): { rows: Array<{ alarm: AlarmRecord; child: boolean }>; apart: AlarmRecord[] } {
+  const children = new Map<string, AlarmRecord[]>();
+  for (const a of shown) {
+    if (!a.parent) continue;
+    const list = children.get(a.parent);
+    if (list) list.push(a);
+    else children.set(a.parent, [a]);
+  }
+  const rows: Array<{ alarm: AlarmRecord; child: boolean }> = [];
+  const placed = new Set<string>();
+  for (const a of shown) {
+    if (!isAnnounced(a)) continue;
+    rows.push({ alarm: a, child: false });
+    for (const c of children.get(a.id) ?? []) {
+      rows.push({ alarm: c, child: true });
+      placed.add(c.id);
+    }
+  }
+  const apart = shown.filter((a) => !isAnnounced(a) && !placed.has(a.id));
+  return { rows, apart };
+}
+
 /** Waiting for an operator's acknowledgement (active or returned to normal). */
 export function isUnacked(a: AlarmRecord): boolean {
   return a.state === 'active-unack' || a.state === 'rtn-unack';

@@ -15,6 +15,8 @@ export type RowAction = 'select' | 'ack';
 
 export interface AlarmRowsProps {
   readonly alarms: readonly AlarmRecord[];
+  /** Ids of rows drawn as consequences grouped under the row above them (`parent`). */
+  readonly children?: ReadonlySet<string>;
   readonly selected: ReadonlySet<string>;
   readonly canAct: boolean;
   readonly tr: Translator;
@@ -53,6 +55,16 @@ function rowHtml(a: AlarmRecord, p: AlarmRowsProps, time: (ms: number) => string
   const box = p.canAct ? `<input type="checkbox" data-action="select" aria-label="${title}"${p.selected.has(a.id) ? ' checked' : ''}>` : '';
   const ackButton = p.canAct && unack ? `<button type="button" data-action="ack">${esc(ack)}</button>` : '';
   const id = esc(a.id);
+  const child = p.children?.has(a.id) === true;
+  if (child) {
+    // a consequence grouped under the row above: drawn indented, not announced, nothing to acknowledge
+    return (
+      `<tr data-id="${id}" data-device="${esc(a.device)}" data-building="${esc(a.building)}" data-state="${a.state}" data-updated="${a.updatedAt}" data-parent="${esc(a.parent ?? '')}" class="alarm child p${a.priority}">` +
+      `<td></td><td class="prio">P${a.priority}</td><td>${esc(time(a.raisedAt))}</td>` +
+      `<td class="grouped">↳ <a href="#/alarms/${encodeURIComponent(a.id)}">${title}</a></td>` +
+      `<td>${esc(a.device)}</td><td>${esc(p.place(a))}</td><td class="st">${esc(p.tr.t(STATE_LABEL[a.state]))}</td><td class="act"></td></tr>`
+    );
+  }
   return (
     `<tr data-id="${id}" data-device="${esc(a.device)}" data-building="${esc(a.building)}" data-state="${a.state}" data-updated="${a.updatedAt}" class="alarm p${a.priority}${unack ? ' unack' : ''}">` +
     `<td>${box}</td><td class="prio">P${a.priority}</td><td>${esc(time(a.raisedAt))}</td>` +

@@ -3,7 +3,7 @@
  * GET /api/alarms, kept current from the live stream's `alarm` events (each persisted before it is
  * pushed), reloaded after a reconnect so nothing missed while away stays missing.
  */
-import type { AlarmEvent, AlarmRecord, FloodInfo } from '../../../rules/alarm-model.ts';
+import type { AlarmEvent, AlarmRecord, DeviceModeInfo, FloodInfo } from '../../../rules/alarm-model.ts';
 import { api } from '../api-client.ts';
 import type { LiveStream } from '../live-stream.ts';
 import { applyAlarmEvent, byPriorityThenNewest, floodFromEvent, type FloodView } from './alarm-list.ts';
@@ -13,6 +13,8 @@ export interface AlarmSnapshot {
   readonly alarms: readonly AlarmRecord[];
   readonly floods: readonly FloodView[];
   readonly priorities: Readonly<Record<string, string>>;
+  /** Life-safety devices in maintenance / out of service (their alarms are suppressed). */
+  readonly lifeSafetyModes: readonly DeviceModeInfo[];
   readonly loaded: boolean;
 }
 
@@ -20,6 +22,7 @@ interface AlarmsResponse {
   alarms: AlarmRecord[];
   floods: FloodInfo[];
   priorities: Record<string, string>;
+  lifeSafetyModes?: DeviceModeInfo[];
 }
 
 /** performance.mark names: data in hand, and (set by the console) the frame after it was drawn. */
@@ -29,7 +32,8 @@ export class AlarmStore {
   private readonly open = new Map<string, AlarmRecord>();
   private floods = new Map<string, FloodView>();
   private priorities: Record<string, string> = {};
-  private snapshot: AlarmSnapshot = { alarms: [], floods: [], priorities: {}, loaded: false };
+  private lifeSafetyModes: DeviceModeInfo[] = [];
+  private snapshot: AlarmSnapshot = { alarms: [], floods: [], priorities: {}, lifeSafetyModes: [], loaded: false };
   private readonly listeners = new Set<(s: AlarmSnapshot) => void>();
   /** Events that arrived while a load was in flight, applied on top of its answer. */
   private pending: AlarmEvent[] | null = null;
@@ -68,6 +72,7 @@ export class AlarmStore {
       for (const a of r.alarms) this.open.set(a.id, a);
       this.floods = new Map(r.floods.map((f) => [f.building, { ...f, until: Date.now() + f.windowMs }]));
       this.priorities = r.priorities;
+      this.lifeSafetyModes = r.lifeSafetyModes ?? [];
       for (const e of this.pending) this.apply(e);
     } finally {
       this.pending = null;
@@ -82,6 +87,8 @@ export class AlarmStore {
     }
     this.apply(e);
     this.publish(this.snapshot.loaded);
+    // an operator changed a device's mode (suppressed / back in service): the strip's device list changed
+    if (e.by !== undefined && (e.type === 'suppressed' || e.type === 'raised')) void this.load();
   }
 
   private apply(e: AlarmEvent): void {
@@ -93,7 +100,13 @@ export class AlarmStore {
   private publish(loaded: boolean): void {
     const now = Date.now();
     for (const [b, f] of this.floods) if (f.until < now) this.floods.delete(b);
-    this.snapshot = { alarms: [...this.open.values()].sort(byPriorityThenNewest), floods: [...this.floods.values()], priorities: this.priorities, loaded };
+    this.snapshot = {
+      alarms: [...this.open.values()].sort(byPriorityThenNewest),
+      floods: [...this.floods.values()],
+      priorities: this.priorities,
+      lifeSafetyModes: this.lifeSafetyModes,
+      loaded,
+    };
     for (const l of this.listeners) l(this.snapshot);
   }
 }

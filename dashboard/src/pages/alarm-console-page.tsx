@@ -6,7 +6,7 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { useApp } from '../app-context.ts';
 import { acknowledge, acknowledgeMany } from '../alarms/alarm-actions.ts';
-import { isAnnounced, isUnacked, matchesFilter, NO_FILTER, type AlarmFilter } from '../alarms/alarm-list.ts';
+import { groupRows, isHiddenLifeSafety, isUnacked, matchesFilter, NO_FILTER, type AlarmFilter } from '../alarms/alarm-list.ts';
 import { AlarmPanel } from '../alarms/alarm-panel.tsx';
 import { AlarmRows, placeOf, type RowAction } from '../alarms/alarm-rows.tsx';
 import { MARK_DATA, type AlarmStore } from '../alarms/alarm-store.ts';
@@ -29,8 +29,13 @@ export function AlarmConsolePage(props: { store: AlarmStore; openId: string | un
   useRenderMeasure(snap.loaded, snap.alarms);
 
   const shown = snap.alarms.filter((a) => matchesFilter(a, filter));
-  const announced = shown.filter(isAnnounced);
-  const apart = shown.filter((a) => !isAnnounced(a));
+  const grouped = groupRows(shown);
+  const announced = grouped.rows.filter((r) => !r.child).map((r) => r.alarm);
+  const listed = grouped.rows.map((r) => r.alarm);
+  const children = new Set(grouped.rows.filter((r) => r.child).map((r) => r.alarm.id));
+  const apart = grouped.apart;
+  // the strip ignores the filters: a hidden life-safety alarm is always in sight
+  const hidden = snap.alarms.filter(isHiddenLifeSafety);
   const selectable = new Set(announced.filter(isUnacked).map((a) => a.id));
   const chosen = [...selected].filter((id) => selectable.has(id));
   const open = props.openId ? snap.alarms.find((a) => a.id === props.openId) : undefined;
@@ -100,6 +105,25 @@ export function AlarmConsolePage(props: { store: AlarmStore; openId: string | un
               .replace('{n}', String(Math.round(f.windowMs / 60_000)))}`}
           </div>
         ))}
+        {hidden.length > 0 || snap.lifeSafetyModes.length > 0 ? (
+          <div class="ls-strip" role="status" data-testid="life-safety-strip">
+            <strong>{tr.t('hiddenStrip')}</strong>
+            {hidden.map((a) => (
+              <span class="ls-item" data-testid="strip-alarm" data-id={a.id}>
+                <a href={`#/alarms/${encodeURIComponent(a.id)}`}>{`P${a.priority} ${a.title}`}</a>
+                {` · ${place(a)} · `}
+                {a.shelved
+                  ? `${tr.t('stripShelvedBy')} ${a.shelved.by} (${a.shelved.reason}) ${tr.t('stripUntil')} ${tr.time(a.shelved.until)}`
+                  : tr.t('stripSuppressed')}
+              </span>
+            ))}
+            {snap.lifeSafetyModes.map((m) => (
+              <span class="ls-item" data-testid="strip-mode" data-device={m.device}>
+                {`${tr.t('stripMaintenance')}: ${m.device} · ${m.mode.replace('_', ' ')} · ${m.by}${m.reason ? ` (${m.reason})` : ''} · ${tr.time(m.since)}`}
+              </span>
+            ))}
+          </div>
+        ) : null}
         <div class="toolbar">
           {pick('building', 'building', 'allBuildings', site.buildings.map((b) => [b.id, b.name]))}
           {pick('floor', 'floor', 'allFloors', floors.map((f) => [f, f]))}
@@ -122,7 +146,7 @@ export function AlarmConsolePage(props: { store: AlarmStore; openId: string | un
         <h2>{tr.t('activeAlarms')}</h2>
         <table class="alarms" data-testid="alarm-table">
           {head(true)}
-          <AlarmRows alarms={announced} selected={selected} canAct={canAct} tr={tr} place={place} onAction={onAction} testId="alarm-rows" />
+          <AlarmRows alarms={listed} children={children} selected={selected} canAct={canAct} tr={tr} place={place} onAction={onAction} testId="alarm-rows" />
         </table>
         {snap.loaded && announced.length === 0 ? <p class="ok">{tr.t('noAlarms')}</p> : null}
         <details class="apart" data-testid="shelved-section" open={apart.length > 0}>

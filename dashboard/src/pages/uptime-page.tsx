@@ -3,6 +3,7 @@ import { api } from '../api-client.ts';
 import { useApp } from '../app-context.ts';
 import { AvailabilityChart, type AvailabilitySeries } from '../components/availability-chart.tsx';
 import type { Translator } from '../i18n/i18n.ts';
+import { coverageText } from '../../../rules/uptime/coverage.ts';
 import { lastDays, pct, rangeQuery, UPTIME_RANGES, type DeviceReport, type Figures, type GroupReport, type UptimeRange, type UptimeReport } from '../uptime.ts';
 
 const CHART_DAYS = 30;
@@ -68,6 +69,7 @@ function DeviceTable({ title, rows, testid }: { title: string; rows: readonly De
           <th>{tr.t('kind')}</th>
           <th>{tr.t('building')}</th>
           <th class="num">{tr.t('availability')}</th>
+          <th>{tr.t('coverage')}</th>
           <th class="num">{tr.t('target')}</th>
           <th class="num">{tr.t('downtimeMin')}</th>
           <th class="num">{tr.t('faults')}</th>
@@ -87,6 +89,7 @@ function DeviceTable({ title, rows, testid }: { title: string; rows: readonly De
               {building(d.building)} · {d.floor}
             </td>
             <Availability f={d} />
+            <td class="coverage">{coverageText(d, tr.language)}</td>
             <td class="num">{pct(d.targetPct)}</td>
             <td class="num">{d.downtimeMinutes.toFixed(1)}</td>
             <td class="num">{d.faults}</td>
@@ -205,6 +208,9 @@ export function UptimePage() {
                 {tr.t('availability')} ({tr.t('siteWide')}) · {tr.t('target')} {pct(report.siteFigures.targetPct)}
               </span>
               <span class="fig-value">{pct(report.siteFigures.availabilityPct)}</span>
+              <span class="fig-coverage" data-testid="site-coverage">
+                {coverageText(report.siteFigures, tr.language, report.siteFigures.devices)}
+              </span>
             </div>
             <div class={`big-figure ${report.fleet.meetsTarget === false ? 'bad' : 'ok'}`} data-testid="fleet-share">
               <span class="fig-label">

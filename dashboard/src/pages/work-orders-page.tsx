@@ -102,7 +102,7 @@ export function WorkOrdersPage() {
 
 /** One order: details, journal, and the operator's actions. */
 function OrderPanel(props: { names: ReadonlyMap<string, string>; id: number; contractors: string[]; canAct: boolean; version: number; onClose: () => void; onChanged: () => void }) {
-  const { tr, site } = useApp();
+  const { tr, site, me } = useApp();
   const [detail, setDetail] = useState<WorkOrderDetail | null>(null);
   const [text, setText] = useState('');
   const [contractor, setContractor] = useState('');
@@ -121,7 +121,7 @@ function OrderPanel(props: { names: ReadonlyMap<string, string>; id: number; con
     };
   }, [props.id, props.version, tick]);
 
-  const act = async (path: string, body: Record<string, string>): Promise<void> => {
+  const act = async (path: string, body: Record<string, unknown>): Promise<void> => {
     setBusy(true);
     setMessage(null);
     try {
@@ -165,6 +165,11 @@ function OrderPanel(props: { names: ReadonlyMap<string, string>; id: number; con
             {s === 'resolved' ? (
               <button type="button" class="primary" disabled={busy} onClick={() => void act('close', withNote)} data-action="close">
                 {tr.t('verifyClose')}
+              </button>
+            ) : null}
+            {s === 'resolved' && detail.alarmActive && me.role === 'admin' ? (
+              <button type="button" class="danger" disabled={busy || !note} onClick={() => void act('close', { override: { reason: note } })} data-action="close-override">
+                {tr.t('closeOverride')}
               </button>
             ) : null}
             <button type="button" disabled={busy || !note} onClick={() => void act('notes', { note })} data-action="note">

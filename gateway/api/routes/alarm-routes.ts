@@ -7,9 +7,9 @@
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { kindName } from '../../model/kinds/kind-name.ts';
+import { subjectKindName } from '../../model/kinds/kind-name.ts';
 import { parseDuration } from '../../model/duration.ts';
-import { ALARM_PRIORITIES, ALARM_STATES, DEVICE_MODES, type AlarmQuery, type AlarmRecord } from '../../../rules/alarm-model.ts';
+import { ALARM_KINDS, ALARM_PRIORITIES, ALARM_STATES, DEVICE_MODES, type AlarmQuery, type AlarmRecord } from '../../../rules/alarm-model.ts';
 import { AlarmActionError, type AlarmsFacade } from '../../../rules/alarm-service.ts';
 import { LOCAL_ADMIN } from '../../auth/accounts.ts';
 import { userOf } from '../access-control.ts';
@@ -37,7 +37,7 @@ function csvOf<T extends string | number>(values: readonly T[], name: string) {
 const filters = z.object({
   priority: csvOf(ALARM_PRIORITIES, 'priority').optional(),
   state: csvOf(ALARM_STATES, 'state').optional(),
-  kind: z.string().transform((text) => text.split(',').map((p) => p.trim()).filter((p) => p !== '')).pipe(z.array(kindName)).optional(),
+  kind: z.string().transform((text) => text.split(',').map((p) => p.trim()).filter((p) => p !== '')).pipe(z.array(subjectKindName)).optional(),
   building: z.string().optional(),
   floor: z.string().optional(),
   device: z.string().optional(),
@@ -51,7 +51,7 @@ const alarmView = z.object({
   id: z.string(),
   rule: z.string(),
   device: z.string(),
-  kind: kindName,
+  kind: subjectKindName,
   site: z.string(),
   building: z.string(),
   floor: z.string(),
@@ -59,6 +59,8 @@ const alarmView = z.object({
   priority: z.number(),
   priorityLabel: z.string(),
   latching: z.boolean(),
+  lifeSafety: z.boolean().optional(),
+  parent: z.string().nullable().optional(),
   workOrder: z.object({ trade: z.string(), priority: z.number() }).nullable(),
   state: z.enum(ALARM_STATES),
   conditionActive: z.boolean(),
@@ -74,7 +76,8 @@ const alarmView = z.object({
   chattering: z.boolean(),
   values: z.record(z.string(), z.union([z.number(), z.boolean(), z.string()])),
 });
-const floodView = z.object({ building: z.string(), count: z.number(), windowMs: z.number() });
+const floodView = z.object({ scope: z.enum(['building', 'site']).optional(), building: z.string(), site: z.string().optional(), count: z.number(), windowMs: z.number() });
+const modeView = z.object({ device: z.string(), mode: z.enum(DEVICE_MODES), by: z.string(), reason: z.string(), since: z.number(), lifeSafety: z.boolean().optional() });
 const idParams = z.object({ id: z.string().min(1) });
 /** A body that may be left out entirely (POST without content). */
 const optionalBody = <T extends z.ZodType>(schema: T) => z.preprocess((v) => v ?? {}, schema);
@@ -139,13 +142,27 @@ export function alarmRoutes(alarms: AlarmsFacade, now: () => number, deviceBuild
           tags: ['alarms'],
           querystring: filters,
           response: {
-            200: z.object({ alarms: z.array(alarmView), floods: z.array(floodView), priorities: z.record(z.string(), z.string()) }),
+            200: z.object({
+              alarms: z.array(alarmView),
+              floods: z.array(floodView),
+              priorities: z.record(z.string(), z.string()),
+              /** Open priority-1 / life-safety alarms that are shelved or suppressed: always shown in the strip. */
+              hiddenLifeSafety: z.array(alarmView),
+              /** Life-safety devices in maintenance / out of service: their alarms are suppressed. */
+              lifeSafetyModes: z.array(modeView),
+            }),
           },
         },
       },
       async (req) => {
         const scope = scopeOf(req);
-        return { alarms: inScope(scope, alarms.active(toQuery(req.query)) as AlarmRecord[]), floods: inScope(scope, alarms.floods()), priorities: { ...alarms.priorities() } };
+        return {
+          alarms: inScope(scope, alarms.active(toQuery(req.query)) as AlarmRecord[]),
+          floods: inScope(scope, alarms.floods()),
+          priorities: { ...alarms.priorities() },
+          hiddenLifeSafety: inScope(scope, alarms.hiddenLifeSafety()),
+          lifeSafetyModes: alarms.deviceModes().filter((m) => m.lifeSafety === true && (scope.all || scope.has(deviceBuilding(m.device)))),
+        };
       },
     );
 
@@ -270,8 +287,19 @@ export function alarmRoutes(alarms: AlarmsFacade, now: () => number, deviceBuild
       alarms.reset(id, by, b.comment),
     );
     const shelveBody = z.object({ reason: z.string().trim().min(1, 'a reason is required'), duration: shelveDuration });
-    action('shelve', 'Shelve an alarm for a while, with a reason', shelveBody, (id, by, b: z.output<typeof shelveBody>) =>
-      alarms.shelve(id, by, b.reason, b.duration),
+    app.post(
+      '/api/alarms/:id/shelve',
+      {
+        config: ACT,
+        schema: {
+          summary: 'Shelve an alarm for a while, with a reason. Priority-1 and life-safety alarms: admins only, at most 30 min by default (403 SHELVE_NOT_ALLOWED for an operator)',
+          tags: ['alarms'],
+          params: idParams,
+          body: shelveBody,
+          response: { 200: alarmView },
+        },
+      },
+      async (req) => apply(() => alarms.shelve(req.params.id, operator(req), req.body.reason, req.body.duration, userOf(req).role === 'admin' ? 'admin' : 'operator')),
     );
     action('unshelve', 'End the shelf of an alarm', optionalBody(z.object({})), (id, by) => alarms.unshelve(id, by));
     const commentBody = z.object({ text: z.string().trim().min(1, 'a comment needs text').max(2000) });
@@ -302,13 +330,27 @@ export function alarmRoutes(alarms: AlarmsFacade, now: () => number, deviceBuild
         schema: {
           summary: 'Devices not in service (maintenance or out of service)',
           tags: ['alarms'],
-          response: { 200: z.object({ devices: z.array(z.object({ device: z.string(), mode: z.enum(DEVICE_MODES), by: z.string(), reason: z.string(), since: z.number() })) }) },
+          response: { 200: z.object({ devices: z.array(modeView) }) },
         },
       },
       async (req) => {
         const scope = scopeOf(req);
         return { devices: alarms.deviceModes().filter((m) => scope.all || scope.has(deviceBuilding(m.device))) };
       },
+    );
+
+    app.get(
+      '/api/device-modes/log',
+      {
+        config: READ,
+        schema: {
+          summary: 'Journal of device-mode changes (maintenance, out of service, back in service), newest first',
+          tags: ['alarms'],
+          querystring: z.object({ device: z.string().optional() }),
+          response: { 200: z.object({ entries: z.array(modeView) }) },
+        },
+      },
+      async (req) => ({ entries: alarms.deviceModeLog(req.query.device) }),
     );
   };
 }

@@ -84,7 +84,7 @@ const durationStats = z.object({ count: z.number(), meanMs: z.number().nullable(
 /** Map a refusal of the service to the API's error catalogue, keeping the field it names. */
 function apiError(err: unknown): unknown {
   if (!(err instanceof WorkOrderError)) return err;
-  const code = ({ not_found: 'NOT_FOUND', forbidden: 'FORBIDDEN', conflict: 'CONFLICT', bad_request: 'BAD_REQUEST' } as const)[err.code];
+  const code = ({ not_found: 'NOT_FOUND', forbidden: 'FORBIDDEN', conflict: 'CONFLICT', bad_request: 'BAD_REQUEST', alarm_active: 'ALARM_STILL_ACTIVE' } as const)[err.code];
   return new ApiError(code, err.message, err.field ? { field: err.field } : undefined);
 }
 
@@ -401,7 +401,25 @@ function operatorRoutes(wo: WorkOrdersFacade, now: () => number, deviceBuilding:
         return view(call(() => run(req.params.id, actorOf(req), req.body as z.output<B>)));
       });
     };
-    action('close', 'Verify the fix and close', z.object({ note: note.optional() }).prefault({}), (id, a, b) => wo.close(id, a, b.note));
+    const closeBody = z.object({ note: note.optional(), override: z.object({ reason: note }).optional() }).prefault({});
+    app.post(
+      `${base}/:id/close`,
+      {
+        schema: {
+          summary: 'Verify the fix and close. Refused (409 ALARM_STILL_ACTIVE) while an alarm of the order is active; an admin may override with a reason (journaled)',
+          tags,
+          params: idParams,
+          body: closeBody,
+          response: { 200: workOrderView },
+        },
+      },
+      async (req) => {
+        const user = userOf(req);
+        if (req.body.override && user.role !== 'admin') throw new ApiError('FORBIDDEN', 'override: only an admin may close a work order while its alarm is active');
+        const override = req.body.override ? { by: user.username, reason: req.body.override.reason } : undefined;
+        return view(call(() => wo.close(req.params.id, actorOf(req), req.body.note, override)));
+      },
+    );
     action('reassign', 'Give the order to another contractor (the old one is told it was withdrawn)', z.object({ contractor: z.string().min(1), note: note.optional() }), (id, a, b) =>
       wo.reassign(id, b.contractor, a, b.note),
     );

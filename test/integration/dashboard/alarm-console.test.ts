@@ -127,6 +127,34 @@ describe('alarm console in Chromium', () => {
     await page.close();
   });
 
+  it('a P1 smoke alarm: the operator cannot shelve it; shelved by an admin it stays in the red strip', async () => {
+    const page = await operatorPage();
+    await page.waitForTimeout(500);
+    const device = 'smoke-b2-f3';
+    await publishJson(broker, `demo/b2/smoke/${device}/state`, { alarm: true });
+    await page.waitForSelector(`${row(device)}.p1.unack`);
+    await page.click(`${row(device)} td:nth-child(4) a`);
+    await page.fill('[data-testid=alarm-panel] input[name=reason]', 'Testing the detector');
+    await page.selectOption('[data-testid=alarm-panel] select[name=duration]', '15m');
+    await page.click('[data-testid=panel-shelve]');
+    await expect.poll(() => page.textContent('[data-testid=alarm-panel] [role=alert]')).toMatch(/cannot be shelved by an operator/);
+    expect(await page.locator(row(device)).count()).toBe(1);
+
+    // an admin shelves it for 30 min with a reason (through the API, with the admin's own session)
+    const admin = await browser.newPage();
+    await logIn(admin, gw.api, 'admin', demoPassword(dir.path, 'admin'));
+    const id = (await apiAlarms(admin, gw.api)).find((a) => a.device === device && a.priority === 1)?.id;
+    const res = await admin.request.post(`${gw.api}/api/alarms/${id}/shelve`, { data: { reason: 'Detector test with the fire brigade', duration: '30m' } });
+    expect(res.status()).toBe(200);
+    await admin.close();
+    // off the active list, but in the strip above it, with who and why
+    await page.waitForSelector(`[data-testid=life-safety-strip] [data-testid=strip-alarm][data-id="${id}"]`);
+    expect(await page.textContent('[data-testid=life-safety-strip]')).toContain('Detector test with the fire brigade');
+    expect(await page.locator(row(device)).count()).toBe(0);
+    await screenshot(page, 'life-safety-strip');
+    await page.close();
+  });
+
   it('an alarm raised while the page was cut off appears after the live connection returns, without reload', async () => {
     const page = await operatorPage();
     await page.waitForTimeout(500);

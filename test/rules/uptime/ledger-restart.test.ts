@@ -135,7 +135,9 @@ describe('uptime ledger across restarts', () => {
       ['in_service', 'ok', firstReportAfter1, T0 + 10 * H],
       ['comms_lost', 'silent', T0 + 10 * H, lastAlive2],
       ['unknown', 'gateway_down', lastAlive2, restart2],
-      ['comms_lost', 'awaiting_first_sample', restart2, T0 + 14 * H],
+      // the start-up wait is not downtime for offlineAfter (2 min); not heard by then, it is comms lost
+      ['comms_lost', 'awaiting_first_sample', restart2, restart2 + 2 * MIN],
+      ['comms_lost', 'never_heard', restart2 + 2 * MIN, T0 + 14 * H],
       ['in_service', 'ok', T0 + 14 * H, null],
     ]);
 
@@ -145,7 +147,9 @@ describe('uptime ledger across restarts', () => {
     expect(elev?.faults).toBe(1);
     expect(elev?.faultMs).toBe(H + (T0 + 8 * H - firstReportAfter1));
     expect(elev?.unknownMs).toBe(restart1 - (T0 + 3 * H) + (restart2 - lastAlive2));
-    expect(elev?.recordedMs).toBe(24 * H);
+    // the waits for the first report after each restart are not monitored time (outside the basis)
+    expect(elev?.recordedMs).toBe(24 * H - (firstReportAfter1 - restart1) - (firstReportAfter2 - restart2));
+    expect(elev?.unrecordedMs).toBe((firstReportAfter1 - restart1) + (firstReportAfter2 - restart2));
   });
 
   it('a clean stop closes at the stop time, and an open maintenance window resumes after restart', () => {

@@ -149,7 +149,8 @@ describe('work-order API', () => {
 
   it('operators list with filters, reassign, close, reopen, see dead letters and KPIs', async () => {
     service.onAlarm(pumpTrip());
-    service.onAlarm(pumpTrip({ device: 'pump-b2-1', location: { site: 'demo', building: 'b2', floor: 'B1' }, priority: 1 }));
+    const trip = pumpTrip({ device: 'pump-b2-1', location: { site: 'demo', building: 'b2', floor: 'B1' }, priority: 1 });
+    service.onAlarm(trip);
     await service.idle();
     const p1 = await app.inject({ method: 'GET', url: '/api/work-orders?priority=1', headers: OP });
     const orders = (p1.json() as { workOrders: Array<{ id: number; device: string }> }).workOrders;
@@ -162,6 +163,7 @@ describe('work-order API', () => {
     await service.idle();
     await app.inject({ method: 'POST', url: `/api/contractor/work-orders/${id}/start`, headers: asLiftco, payload: {} });
     await app.inject({ method: 'POST', url: `/api/contractor/work-orders/${id}/resolve`, headers: asLiftco, payload: { note: 'done' } });
+    service.onAlarm({ ...trip, type: 'cleared' }); // the fault is gone: now it may be verified and closed
     const closed = await app.inject({ method: 'POST', url: `/api/work-orders/${id}/close`, headers: OP, payload: { note: 'verified' } });
     expect(closed.json()).toMatchObject({ status: 'closed' });
     const reopened = await app.inject({ method: 'POST', url: `/api/work-orders/${id}/reopen`, headers: OP, payload: { reason: 'tripped again' } });
