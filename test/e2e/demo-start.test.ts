@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { startGatewayProcess, type GatewayProcess } from '../helpers/gateway-process.ts';
-import { tempDir } from '../helpers/temp-dir.ts';
+import { startGatewayProcess, type GatewayProcess } from '../support/gateway-process.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
 interface DeviceList {
   devices: Array<{ id: string; connector: string; points: Record<string, { value: unknown; ts: number | null }> }>;

@@ -19,7 +19,7 @@ import { compileTimeline } from '../../simulators/scenario/fault-timeline.ts';
 import { readScenarioFile } from '../../simulators/scenario/scenario-file.ts';
 import { startSimulators, type RunningSimulators } from '../../simulators/sim-runner.ts';
 import { readSiteFile } from '../../simulators/site-file.ts';
-import { tempDir } from '../helpers/temp-dir.ts';
+import { tempDir } from '../support/temp-dir.ts';
 import { waitFor } from '../support/wait-for.ts';
 import { getJson, openSse, type SseReader } from './e2e-http.ts';
 import { writeE2eSite } from './e2e-site.ts';

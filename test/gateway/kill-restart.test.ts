@@ -2,8 +2,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startGatewayProcess, type GatewayProcess } from '../helpers/gateway-process.ts';
-import { tempDir } from '../helpers/temp-dir.ts';
+import { startGatewayProcess, type GatewayProcess } from '../support/gateway-process.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
 async function getJson<T>(url: string): Promise<T> {
   const res = await fetch(url);

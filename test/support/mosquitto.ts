@@ -11,7 +11,7 @@ export interface Mosquitto {
   stop(): Promise<void>;
 }
 
-import { freePort } from '../../gateway/net/free-port.ts';
+import { freePort } from './free-port.ts';
 
 
 export async function startMosquitto(): Promise<Mosquitto> {

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../../gateway/auth/password-hash.ts';
 import { startGateway, type RunningGateway } from '../../../gateway/gateway.ts';
 import { silentLogger } from '../../../gateway/log/logger.ts';
-import { smallSite } from '../../helpers/site-config.ts';
-import { tempDir } from '../../helpers/temp-dir.ts';
+import { smallSite } from '../../support/site-config.ts';
+import { tempDir } from '../../support/temp-dir.ts';
 
 describe('accounts, sessions and roles', () => {
   const dir = tempDir();

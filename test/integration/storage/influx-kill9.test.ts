@@ -6,8 +6,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tempDir } from '../../helpers/temp-dir.ts';
-import { waitFor } from './servers/free-port.ts';
+import { tempDir } from '../../support/temp-dir.ts';
+import { waitFor } from '../../support/wait-for.ts';
 import { startInfluxd, type InfluxdProcess } from './servers/influxd-process.ts';
 import { BUILDINGS, DEVICES } from './telemetry-site.ts';
 

@@ -8,8 +8,8 @@ import { existsSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startGateway, type RunningGateway } from '../../../gateway/gateway.ts';
 import { silentLogger } from '../../../gateway/log/logger.ts';
-import { smallSite } from '../../helpers/site-config.ts';
-import { tempDir } from '../../helpers/temp-dir.ts';
+import { smallSite } from '../../support/site-config.ts';
+import { tempDir } from '../../support/temp-dir.ts';
 import { waitFor } from '../../support/wait-for.ts';
 
 const until = <T>(probe: () => T | undefined, what: string): Promise<T> => waitFor(probe, 5_000, what);

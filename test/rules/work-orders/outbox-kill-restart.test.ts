@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
 import { verifyWebhook } from '../../../rules/work-orders/dispatch/signature.ts';
-import { tempDir } from '../../helpers/temp-dir.ts';
+import { tempDir } from '../../support/temp-dir.ts';
 import { pumpTrip, SECRET, startReceiver, type ReceivedRequest } from './work-order-fixtures.ts';
 
 const SCRIPT = join(import.meta.dirname, 'fixtures', 'work-order-process.ts');

@@ -1,13 +1,13 @@
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { testApiDeps } from '../../helpers/api-deps.ts';
+import { testApiDeps } from '../../support/api-deps.ts';
 import { buildApp } from '../../../gateway/api/build-app.ts';
 import type { ApiDeps } from '../../../gateway/api/api-deps.ts';
 import { silentLogger } from '../../../gateway/log/logger.ts';
 import { VirtualClock } from '../../../gateway/model/clock.ts';
 import { hashToken, workOrdersFacade, WorkOrderService } from '../../../rules/work-orders/index.ts';
-import { tempDir } from '../../helpers/temp-dir.ts';
+import { tempDir } from '../../support/temp-dir.ts';
 import { ACME_TOKEN, DEVICES, LIFTCO_TOKEN, pumpTrip, startReceiver, woConfig } from './work-order-fixtures.ts';
 
 const OP = { 'x-user': 'alice' };

@@ -8,8 +8,8 @@ import mqtt from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startGateway, type RunningGateway } from '../../../gateway/gateway.ts';
 import { silentLogger } from '../../../gateway/log/logger.ts';
-import { smallSite } from '../../helpers/site-config.ts';
-import { tempDir } from '../../helpers/temp-dir.ts';
+import { smallSite } from '../../support/site-config.ts';
+import { tempDir } from '../../support/temp-dir.ts';
 
 interface Mail {
   from: string;

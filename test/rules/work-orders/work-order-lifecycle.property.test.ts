@@ -10,7 +10,7 @@ import { silentLogger } from '../../../gateway/log/logger.ts';
 import { VirtualClock } from '../../../gateway/model/clock.ts';
 import { WorkOrderError } from '../../../rules/work-orders/work-order.ts';
 import { WorkOrderService } from '../../../rules/work-orders/work-order-service.ts';
-import { tempDir } from '../../helpers/temp-dir.ts';
+import { tempDir } from '../../support/temp-dir.ts';
 import { DEVICES, pumpTrip, startReceiver, woConfig } from './work-order-fixtures.ts';
 
 type Step =

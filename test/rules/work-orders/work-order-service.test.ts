@@ -6,7 +6,7 @@ import { TroubleBoard } from '../../../gateway/trouble/trouble-board.ts';
 import { verifyWebhook } from '../../../rules/work-orders/dispatch/signature.ts';
 import { WorkOrderService } from '../../../rules/work-orders/work-order-service.ts';
 import type { WorkOrderConfig } from '../../../rules/work-orders/work-order-schema.ts';
-import { tempDir } from '../../helpers/temp-dir.ts';
+import { tempDir } from '../../support/temp-dir.ts';
 import { DEVICES, pumpTrip, SECRET, startReceiver, woConfig } from './work-order-fixtures.ts';
 
 async function waitUntil(cond: () => boolean): Promise<void> {

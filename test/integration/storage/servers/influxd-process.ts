@@ -7,7 +7,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, waitFor } from './free-port.ts';
+import { freePort } from '../../../support/free-port.ts';
+import { waitFor } from '../../../support/wait-for.ts';
 
 export interface InfluxdProcess {
   readonly url: string;
