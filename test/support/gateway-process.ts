@@ -1,4 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { exited, killGroup, spawnTracked } from './child-processes.ts';
 
 export interface GatewayProcess {
   readonly child: ChildProcess;
@@ -8,19 +9,23 @@ export interface GatewayProcess {
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
-/** Start `gateway run ARGS` as a child process; resolves at its "gateway running" log line. */
-export function startGatewayProcess(args: readonly string[], timeoutMs = 20_000): Promise<GatewayProcess> {
-  const child = spawn(process.execPath, ['gateway/cli.ts', 'run', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Start `gateway run ARGS` as a child process in its own process group (registered, so the leak
+ * guard kills it after the test even when the test times out); resolves at its "gateway running"
+ * log line. `kill(signal)` signals the whole group and waits for the exit.
+ */
+export function startGatewayProcess(args: readonly string[], timeoutMs = 60_000): Promise<GatewayProcess> {
+  const child = spawnTracked(process.execPath, ['gateway/cli.ts', 'run', ...args]);
   let out = '';
   const kill = async (signal: NodeJS.Signals = 'SIGTERM'): Promise<void> => {
     if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill(signal);
-    await exited;
+    const done = exited(child);
+    killGroup(child, signal);
+    await done;
   };
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
-      child.kill('SIGKILL');
+      killGroup(child);
       reject(new Error(`gateway did not start within ${timeoutMs} ms:\n${out}`));
     }, timeoutMs);
     child.stdout?.on('data', (chunk: Buffer) => {
