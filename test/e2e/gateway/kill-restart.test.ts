@@ -4,6 +4,7 @@ import mqtt from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startGatewayProcess, type GatewayProcess } from '../../support/gateway-process.ts';
 import { tempDir } from '../../support/temp-dir.ts';
+import { waitFor } from '../../support/wait-for.ts';
 
 async function getJson<T>(url: string): Promise<T> {
   const res = await fetch(url);
@@ -13,8 +14,9 @@ async function getJson<T>(url: string): Promise<T> {
 describe('kill -9 and restart', () => {
   const children: GatewayProcess[] = [];
   const dir = tempDir();
-  afterEach(() => {
-    for (const c of children) void c.kill('SIGKILL');
+  afterEach(async () => {
+    for (const c of children) await c.kill('SIGKILL');
+    dir.cleanup();
   });
 
   it('the SQLite store opens cleanly after SIGKILL and keeps the history from before it', async () => {
@@ -40,15 +42,12 @@ devices:
     await client.endAsync();
     const url = (api: string): string => `${api}/api/devices/smoke-1/points/battery_pct/history?from=${base}&to=${base + 60_000}`;
     // wait until all 50 are stored (the API reads the store)
-    const deadline = Date.now() + 10_000;
-    let stored = 0;
-    while (stored < 50 && Date.now() < deadline) {
-      stored = (await getJson<{ samples: unknown[] }>(url(first.api))).samples.length;
-      if (stored < 50) await new Promise((r) => setTimeout(r, 50));
-    }
+    const stored = await waitFor(async () => {
+      const n = (await getJson<{ samples: unknown[] }>(url(first.api))).samples.length;
+      return n >= 50 ? n : undefined;
+    }, 30_000, 'all 50 samples stored', 100);
     expect(stored).toBe(50);
-    first.child.kill('SIGKILL');
-    await new Promise((r) => first.child.once('exit', r));
+    await first.kill('SIGKILL');
 
     const second = await startGatewayProcess(['--config', configFile]);
     children.push(second);
@@ -58,6 +57,5 @@ devices:
     const devices = await getJson<{ devices: Array<{ points: Record<string, { value: unknown }> }> }>(`${second.api}/api/devices`);
     expect(devices.devices[0]?.points.battery_pct?.value).toBe(54.9); // the live view is seeded from the store
     await second.kill('SIGTERM');
-    dir.cleanup();
   });
 });
