@@ -34,7 +34,7 @@ const binding = (ns: number): Record<string, unknown> => ({
 });
 
 describe('OpcuaConnector recovery', () => {
-  it('rebuilds session, subscription and items after a server restart; values flow within 10 s of its return', async () => {
+  it('rebuilds session, subscription and items after a server restart; values flow again after its return', async () => {
     const pkiDir = join(dir, 'server-pki');
     server = await startSampleServer({ pkiDir, panels: [{ id: 'fp1', zones: 2 }] });
     const port = server.port;
@@ -52,19 +52,17 @@ describe('OpcuaConnector recovery', () => {
     await waitFor(() => !connector?.health().connected, 5_000, 'connection loss noticed');
     // The last known values are re-issued with quality bad while the server is away.
     const markedBad = await waitFor(() => (sink.last('fp1', 'zone_1_state')?.quality === 'bad' ? sink.last('fp1', 'zone_1_state') : undefined), 2_000, 'points marked bad');
-    await new Promise((r) => setTimeout(r, 1_500)); // stay down across a few reconnect attempts
+    // stay down across a few reconnect attempts
+    await waitFor(() => (connector?.health().consecutiveFailures ?? 0) >= 3, 15_000, 'two failed reconnect attempts after the loss');
 
     server = await startSampleServer({ pkiDir, port, panels: [{ id: 'fp1', zones: 2 }] });
-    const back = performance.now();
     server.set('fp1.Zone2.State', 1);
     const mark = sink.samples.length;
     await waitFor(() => sink.since(mark).some((s) => s.point === 'zone_2_state' && s.value === 'fire' && s.quality === 'good'), 10_000, 'values after restart');
-    const elapsed = performance.now() - back;
     // zone 1 did not change across the restart: it is good again, and not older than its bad mark
     // (the live view ignores older samples, which would leave the point bad).
     await waitFor(() => sink.last('fp1', 'zone_1_state')?.quality === 'good', 2_000, 'unchanged zone good again');
     expect(sink.last('fp1', 'zone_1_state')?.ts).toBeGreaterThan(markedBad.ts);
-    expect(elapsed).toBeLessThan(10_000);
     const h = connector.health();
     expect(h.connected).toBe(true);
     expect(h.detail?.reconnects).toBe(1);
@@ -91,8 +89,10 @@ describe('OpcuaConnector recovery', () => {
     const sink = new CollectingSink();
     await connector.start(sink);
     await waitFor(() => sink.last('fp1', 'zone_1_state'), 5_000, 'initial values');
-    // No value changes for twice silentAfter: keep-alives alone keep the subscription healthy.
-    await new Promise((r) => setTimeout(r, 2_000));
+    // No value changes for twice silentAfter: keep-alives alone keep the subscription healthy (the
+    // connector saw activity — keep-alives — later than two silentAfter periods from now).
+    const quietFrom = Date.now();
+    await waitFor(() => (connector?.health().lastSuccess ?? 0) >= quietFrom + 2_000, 15_000, 'keep-alives over two silentAfter periods');
     expect(connector.health().detail?.silentSubscription).toBe(false);
     expect(trouble.list()).toEqual([]);
 
