@@ -72,7 +72,7 @@ describe('the fire-drill scenario through the OPC UA panel and MQTT detector sim
     dir.cleanup();
   });
 
-  it('zone 3 in fire: the P1 alarm is persisted, listed and pushed within 1 s of the zone change', async () => {
+  it('zone 3 in fire: the P1 alarm is persisted, listed and pushed (latency printed, not asserted)', async () => {
     expect((await getJson<{ alarms: AlarmRecord[] }>(`${api}/api/alarms`)).alarms).toEqual([]); // a quiet site
     // the drill's faults, from the shipped scenario's timeline: all at 09:05, for 10 minutes
     const drill = compileTimeline(scenario, sims?.fleet as RunningSimulators['fleet']);

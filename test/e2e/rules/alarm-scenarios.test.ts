@@ -10,6 +10,7 @@ import { startSimulators, type RunningSimulators } from '../../../simulators/sim
 import type { SimSite } from '../../../simulators/site-file.ts';
 import type { AlarmEvent } from '../../../rules/alarm-model.ts';
 import { tempDir } from '../../rules/harness.ts';
+import { waitFor } from '../../support/wait-for.ts';
 
 let gateway: RunningGateway;
 let sims: RunningSimulators;
@@ -46,8 +47,11 @@ beforeAll(async () => {
     devices: devices.map((d) => ({ id: d.id, kind: d.kind, building: d.building, floor: d.floor, connector: 'mqtt', binding: d.binding })),
   };
   sims = await startSimulators(site, { clock: gateway.clock, seed: 7, mqttUrl: gateway.broker?.url as string, publishIntervalMs: 200 });
-  await new Promise((r) => setTimeout(r, 500)); // every device has reported
+  await waitFor(() => devices.every((d) => lastReport(d.id) > 0), 30_000, 'a report from every device');
 });
+
+/** Time of the newest sample of a device in the live view (0 before any). */
+const lastReport = (device: string): number => Math.max(0, ...Object.values(gateway.live.state(device)?.points ?? {}).map((p) => p.ts));
 
 afterAll(async () => {
   await sims?.stop();
@@ -55,25 +59,20 @@ afterAll(async () => {
   tmp?.remove();
 });
 
-async function waitFor(pred: (e: AlarmEvent) => boolean, ms: number): Promise<{ at: number; e: AlarmEvent }> {
-  const until = performance.now() + ms;
-  for (;;) {
-    const hit = events.find((x) => pred(x.e));
-    if (hit) return hit;
-    if (performance.now() > until) throw new Error(`no matching alarm event within ${ms} ms (got ${events.map((x) => `${x.e.type}:${x.e.alarm.rule}`).join(', ')})`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
+function alarmEvent(pred: (e: AlarmEvent) => boolean, what: string): Promise<{ at: number; e: AlarmEvent }> {
+  return waitFor(() => events.find((x) => pred(x.e)), 15_000, `${what} (events so far: ${events.map((x) => `${x.e.type}:${x.e.alarm.rule}`).join(', ')})`, 10);
 }
 
 describe('scenarios on the simulators (real speed)', () => {
-  it('fire drill: a detector going into alarm raises one priority-1 alarm within 1 s', async () => {
+  // (how fast: bench/rules-bench.ts; a wall-clock bound here would measure the machine's load)
+  it('fire drill: a detector going into alarm raises one priority-1 alarm', async () => {
     expect(gateway.alarms.active()).toEqual([]); // a quiet site: no alarm, no comms loss
-    const t0 = performance.now();
     sims.models.get('smoke-F3')?.injectFault('alarm');
-    const hit = await waitFor((e) => e.type === 'raised' && e.alarm.rule === 'smoke.alarm', 1000);
-    expect(hit.at - t0).toBeLessThan(1000);
+    const hit = await alarmEvent((e) => e.type === 'raised' && e.alarm.rule === 'smoke.alarm', 'the smoke alarm');
     expect(hit.e.alarm).toMatchObject({ device: 'smoke-F3', floor: 'F3', priority: 1, latching: true });
-    await new Promise((r) => setTimeout(r, 600)); // more reports of the same alarm
+    // more reports of the same alarm (the simulators publish every 200 ms)
+    const reportedAt = lastReport('smoke-F3');
+    await waitFor(() => lastReport('smoke-F3') >= reportedAt + 3 * 200, 15_000, 'three more reports of smoke-F3');
     const smoke = gateway.alarms.history().filter((a) => a.rule === 'smoke.alarm');
     expect(smoke.map((a) => a.device)).toEqual(['smoke-F3']);
     expect(gateway.alarms.journal(smoke[0]?.id as string).map((j) => j.type)).toEqual(['raised']);
@@ -83,8 +82,8 @@ describe('scenarios on the simulators (real speed)', () => {
     const m = sims.models.get('smoke-F5');
     m?.injectFault('tamper');
     m?.injectFault('low_battery');
-    await waitFor((e) => e.alarm.rule === 'smoke.tamper', 1000);
-    await waitFor((e) => e.alarm.rule === 'smoke.low-battery', 1000);
+    await alarmEvent((e) => e.alarm.rule === 'smoke.tamper', 'the tamper alarm');
+    await alarmEvent((e) => e.alarm.rule === 'smoke.low-battery', 'the low-battery alarm');
     const f5 = gateway.alarms.active({ device: 'smoke-F5' }).map((a) => `${a.rule}:P${a.priority}`).sort();
     expect(f5).toEqual(['smoke.low-battery:P4', 'smoke.tamper:P2']);
   });

@@ -98,8 +98,15 @@ describe('dispatch outbox across kill -9', () => {
       proc = await startProcess(configFile, dataDir);
       children.push(proc.child);
       await waitFor(() => acme().some((r) => r.status === 200), 30_000, 'an accepted attempt');
-      // Give a wrongly repeated delivery the time to show up.
-      await new Promise((r) => setTimeout(r, 1_500));
+      // Wait until the outbox durably recorded the delivery (nothing is left to retry), then stop.
+      await waitFor(() => {
+        const db = new DatabaseSync(join(dataDir, 'gateway.db'), { readOnly: true });
+        try {
+          return (db.prepare("SELECT count(*) AS n FROM dispatch_outbox WHERE status = 'delivered'").get() as { n: number }).n === 1;
+        } finally {
+          db.close();
+        }
+      }, 30_000, 'the outbox to record the delivery');
       await kill9(proc);
 
       const requests = acme();
@@ -127,5 +134,5 @@ describe('dispatch outbox across kill -9', () => {
     } finally {
       await receiver.close();
     }
-  }, 30_000);
+  }, 120_000);
 });

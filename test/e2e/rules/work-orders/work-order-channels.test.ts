@@ -10,6 +10,7 @@ import { startGateway, type RunningGateway } from '../../../../gateway/gateway.t
 import { silentLogger } from '../../../../gateway/log/logger.ts';
 import { smallSite } from '../../../support/site-config.ts';
 import { tempDir } from '../../../support/temp-dir.ts';
+import { waitFor } from '../../../support/wait-for.ts';
 
 interface Mail {
   from: string;
@@ -73,14 +74,6 @@ async function startSmtp(): Promise<{ port: number; mails: Mail[]; close: () => 
   };
 }
 
-async function waitFor(what: string, cond: () => boolean, ms = 5_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 describe('work orders in the gateway: MQTT and e-mail channels', () => {
   const dir = tempDir('wo-gw-');
   let gateway: RunningGateway | undefined;
@@ -127,8 +120,8 @@ describe('work orders in the gateway: MQTT and e-mail channels', () => {
       const id = (res.json() as { id: number; contractor: string }).id;
       expect((res.json() as { contractor: string }).contractor).toBe('door-co');
 
-      await waitFor('the MQTT message', () => received.length > 0);
-      await waitFor('the e-mail', () => smtp.mails.length > 0);
+      await waitFor(() => received.length > 0, 15_000, 'the MQTT message');
+      await waitFor(() => smtp.mails.length > 0, 15_000, 'the e-mail');
       expect(received).toHaveLength(1);
       expect(received[0]).toMatchObject({ topic: 'contractors/door-co/orders', qos: 1, body: { event: 'work_order.dispatch', workOrder: { id, device: 'door-1' } } });
       const mail = smtp.mails[0]!;
@@ -137,7 +130,7 @@ describe('work orders in the gateway: MQTT and e-mail channels', () => {
       expect(mail.data).toMatch(/^X-Idempotency-Key: [0-9a-f-]{36}$/m);
       await sub.endAsync();
 
-      await waitFor('both deliveries recorded', () => gateway!.workOrders!.get(id).deliveries.every((d) => d.status === 'delivered'));
+      await waitFor(() => gateway!.workOrders!.get(id).deliveries.every((d) => d.status === 'delivered'), 15_000, 'both deliveries recorded');
       const detail = await gateway.app.inject({ method: 'GET', url: `/api/work-orders/${id}`, headers: { 'x-user': 'alice' } });
       expect(detail.json()).toMatchObject({ status: 'dispatched', deliveries: [{ channel: 'mqtt', status: 'delivered' }, { channel: 'email', status: 'delivered' }] });
 

@@ -7,11 +7,11 @@ import { verifyWebhook } from '../../../../rules/work-orders/dispatch/signature.
 import { WorkOrderService } from '../../../../rules/work-orders/work-order-service.ts';
 import type { WorkOrderConfig } from '../../../../rules/work-orders/work-order-schema.ts';
 import { tempDir } from '../../../support/temp-dir.ts';
+import { waitFor } from '../../../support/wait-for.ts';
 import { DEVICES, pumpTrip, SECRET, startReceiver, woConfig } from '../../../rules/work-orders/work-order-fixtures.ts';
 
 async function waitUntil(cond: () => boolean): Promise<void> {
-  for (let i = 0; i < 500 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
-  expect(cond()).toBe(true);
+  await waitFor(cond, 15_000, 'the condition');
 }
 
 const OPERATOR = { type: 'operator', id: 'alice' } as const;
