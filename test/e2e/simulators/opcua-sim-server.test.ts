@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../../gateway/model/clock.ts';
 import { startSimulators, type RunningSimulators } from '../../../simulators/sim-runner.ts';
 import { demoSite, freePort } from '../../simulators/sim-test-helpers.ts';
+import { waitFor } from '../../support/wait-for.ts';
 
 const site = demoSite();
 const panelSite = { ...site, devices: site.devices.filter((d) => d.kind === 'fire_panel') };
@@ -111,26 +112,22 @@ describe('OPC UA fire panel simulator', () => {
 });
 
 async function waitUntilRefused(): Promise<boolean> {
-  for (let i = 0; i < 50; i++) {
-    try {
-      await withSession(async () => undefined);
-    } catch {
-      return true;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return false;
+  return waitFor(
+    async () => {
+      try {
+        await withSession(async () => undefined);
+        return false;
+      } catch {
+        return true;
+      }
+    },
+    30_000,
+    'connections to be refused',
+    100,
+  );
 }
 
+/** `fn` until it succeeds (a check that throws is "not yet" for waitFor). */
 async function retry<T>(fn: () => Promise<T>): Promise<T> {
-  let last: unknown;
-  for (let i = 0; i < 50; i++) {
-    try {
-      return await fn();
-    } catch (err) {
-      last = err;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  throw last;
+  return waitFor(async () => ({ value: await fn() }), 30_000, 'the server to answer again', 100).then((r) => r.value);
 }

@@ -9,6 +9,7 @@ import { startSimulators, type RunningSimulators } from '../../../simulators/sim
 import { startSimBroker, type SimBroker } from '../../../simulators/transports/sim-broker.ts';
 import { parseScenarioText } from '../../../simulators/scenario/scenario-file.ts';
 import { demoSite, freePort } from '../../simulators/sim-test-helpers.ts';
+import { waitFor as waitForCondition } from '../../support/wait-for.ts';
 
 const pki = mkdtempSync(join(tmpdir(), 'sim-runner-test-'));
 let broker: SimBroker;
@@ -33,11 +34,7 @@ afterAll(async () => {
   rmSync(pki, { recursive: true, force: true });
 });
 
-const waitFor = async (cond: () => boolean, ms = 5_000) => {
-  const until = Date.now() + ms;
-  while (!cond() && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
-  return cond();
-};
+const waitFor = (cond: () => boolean, ms = 15_000): Promise<boolean> => waitForCondition(cond, ms, 'the condition');
 
 describe('startSimulators on the demo site', () => {
   it('simulates all 21 devices, each kind on its protocol, bound to 127.0.0.1', () => {
@@ -63,13 +60,16 @@ describe('startSimulators on the demo site', () => {
     const count = () => seen.filter((m) => m.topic === topic).length;
     for (const fault of ['offline', 'silence']) {
       expect(await waitFor(() => count() > 0)).toBe(true);
+      const neighbour = () => seen.filter((m) => m.topic === 'demo/b1/smoke/smoke-b1-f3/state').length;
       sims.begin('smoke-b1-f2', fault);
-      await new Promise((r) => setTimeout(r, 300)); // a publish may be in flight
+      // a publish may be in flight: let the neighbour report twice, then count
+      const settled = neighbour() + 2;
+      await waitFor(() => neighbour() >= settled);
       const before = count();
-      const others = seen.filter((m) => m.topic === 'demo/b1/smoke/smoke-b1-f3/state').length;
-      await new Promise((r) => setTimeout(r, 500));
+      const others = neighbour();
+      // three more reports of the neighbour (time passed for the simulators), none of the silenced one
+      await waitFor(() => neighbour() > others + 2);
       expect(count()).toBe(before);
-      expect(seen.filter((m) => m.topic === 'demo/b1/smoke/smoke-b1-f3/state').length).toBeGreaterThan(others + 2);
       sims.end('smoke-b1-f2', fault);
       expect(await waitFor(() => count() > before)).toBe(true);
     }

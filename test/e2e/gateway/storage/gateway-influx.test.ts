@@ -9,6 +9,7 @@ import { startGateway, type RunningGateway } from '../../../../gateway/gateway.t
 import { silentLogger } from '../../../../gateway/log/logger.ts';
 import { smallSite } from '../../../support/site-config.ts';
 import { tempDir } from '../../../support/temp-dir.ts';
+import { waitFor } from '../../../support/wait-for.ts';
 
 let server: Server;
 let url = '';
@@ -34,13 +35,7 @@ afterAll(async () => {
   await new Promise((r) => server.close(r));
 });
 
-async function until(what: string, check: () => boolean, ms = 8000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+const until = (what: string, check: () => boolean, ms = 15_000): Promise<true> => waitFor(what, check, ms, 25);
 
 describe('gateway with storage.influx', () => {
   const dir = tempDir();

@@ -62,12 +62,15 @@ describe('ModbusConnector against modbus-serial ServerTCP', () => {
     }).toEqual({ in_service: true, moving: false, door_open: true, floor: -2, direction: 'down', fault_code: 17, load_pct: 52.3, trip_count: 70000, run_hours: 1234.5 });
     expect([v('pump-1', 'running'), v('pump-1', 'tripped'), v('pump-1', 'discharge_bar'), v('pump-1', 'flow_m3h'), v('pump-1', 'run_hours')]).toEqual([true, false, 6.5, 42, 9876.5]);
     expect(sink.samples.every((s) => s.quality === 'good')).toBe(true);
-    await new Promise((r) => setTimeout(r, 600));
-    const h = connector.health();
-    // 2 devices x 2 requests every 50 ms = 80 requests/s, 19 samples per 50 ms = 380 samples/s
-    expect(h.detail?.requestsPerSecond).toBeGreaterThan(40);
-    expect(h.detail?.requestsPerSecond).toBeLessThan(100);
-    expect(h.detail?.samplesPerSecond).toBeGreaterThan(190);
+    // the rates appear once the meter has a window; their values depend on the machine's load (the
+    // figures are bench/modbus-bench.ts's), their ratio does not: 19 samples per 4 requests
+    const h = await waitFor(() => {
+      const now = connector.health();
+      return typeof now.detail?.requestsPerSecond === 'number' && (now.detail.requestsPerSecond as number) > 0 ? now : undefined;
+    }, 15_000, 'request and sample rates in health');
+    const ratio = (h.detail?.samplesPerSecond as number) / (h.detail?.requestsPerSecond as number);
+    expect(ratio).toBeGreaterThan(4);
+    expect(ratio).toBeLessThan(5.5);
     expect(h.connected).toBe(true);
     expect(h.lastSuccess).not.toBeNull();
     const devices = h.detail?.devices as Record<string, { requestsPerPoll: number; state: string }>;
@@ -124,8 +127,8 @@ describe('ModbusConnector against modbus-serial ServerTCP', () => {
     ], { retries: 0, timeout: 80 });
     await waitFor(() => sink.count((x) => x.device === 'ghost') > 0, 5000, 'ghost pushed bad');
     const before = sink.count((x) => x.device === 'elev-1' && x.point === 'floor');
-    await new Promise((r) => setTimeout(r, 600));
-    expect(sink.count((x) => x.device === 'elev-1' && x.point === 'floor')).toBeGreaterThan(before + 3);
+    // the neighbour keeps polling while the ghost stays silent
+    await waitFor(() => sink.count((x) => x.device === 'elev-1' && x.point === 'floor') > before + 3, 15_000, 'four more polls of the neighbour');
     // every ghost point pushed bad exactly once
     expect(sink.count((x) => x.device === 'ghost')).toBe(10);
     expect(sink.samples.filter((x) => x.device === 'ghost').every((x) => x.quality === 'bad')).toBe(true);
@@ -145,7 +148,10 @@ describe('ModbusConnector against modbus-serial ServerTCP', () => {
     expect(connector.health().connected).toBe(false);
     const badCount = sink.count((x) => x.quality === 'bad');
     expect(badCount).toBe(10);
-    await new Promise((r) => setTimeout(r, 300));
+    // reconnect attempts go on while the server is away; still bad once, not once per attempt
+    const failedConnects = (): number => connector.health().errors.connect ?? 0;
+    const failures = failedConnects();
+    await waitFor(() => failedConnects() >= failures + 2, 15_000, 'two more failed reconnects');
     expect(sink.count((x) => x.quality === 'bad')).toBe(badCount); // once, not once per poll
     const bank = elevatorBank();
     bank.input[0] = 7;

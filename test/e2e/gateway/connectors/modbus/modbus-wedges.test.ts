@@ -87,7 +87,10 @@ describe.each(['tcp', 'rtu'] as const)('misbehaving %s device', (framing) => {
     await server.close();
     await waitFor(() => sink.latest('dev', 'floor')?.quality === 'bad', 5000, 'comms lost');
     expect(connector.health().connected).toBe(false);
-    await new Promise((r) => setTimeout(r, 200));
+    // down across at least one failed reconnect
+    const failedConnects = (): number => connector.health().errors.connect ?? 0;
+    const failures = failedConnects();
+    await waitFor(() => failedConnects() > failures, 15_000, 'a failed reconnect');
     await server.listen(port);
     await waitFor(() => sink.latest('dev', 'floor')?.quality === 'good', 8000, 'polling after reboot');
     await polledGood(sink, 3, 'steady polling after reboot');

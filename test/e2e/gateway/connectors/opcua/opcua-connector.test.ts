@@ -84,7 +84,10 @@ describe('OpcuaConnector against a third-party style sample server', () => {
     expect(connector.health().detail?.badNodes).toBeUndefined();
     await waitFor(() => sink.last('fp1', 'battery_v'), 5_000, 'initial value');
     server.set('fp1.BatteryV', 28.2); // 1.0 V: inside the deadband
-    await new Promise((r) => setTimeout(r, 300));
+    // subscription activity (publish responses, keep-alives) later than 300 ms from now: the server
+    // sampled the value inside the deadband (every 50 ms) and did not report it
+    const setAt = Date.now();
+    await waitFor(() => (connector?.health().lastSuccess ?? 0) >= setAt + 300, 15_000, 'subscription activity after the change');
     server.set('fp1.BatteryV', 25.0); // 2.2 V from the last reported 27.2
     await waitFor(() => sink.last('fp1', 'battery_v')?.value === 25, 5_000, 'change beyond the deadband');
     expect(sink.samples.map((s) => s.value)).toEqual([27.2, 25]);
