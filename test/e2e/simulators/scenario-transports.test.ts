@@ -33,7 +33,7 @@ describe('elevator-entrapment through the Modbus transport on a virtual clock', 
     );
     client = new ModbusClientClass();
     await client.connectTCP('127.0.0.1', { port });
-    client.setTimeout(1_000);
+    client.setTimeout(10_000); // generous: an answer may be slow on a loaded machine
     client.setID(1);
     const read = async () => ({ code: (await client!.readInputRegisters(2, 1)).data[0], coils: (await client!.readCoils(0, 4)).data.slice(0, 4) });
 
