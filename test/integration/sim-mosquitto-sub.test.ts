@@ -2,13 +2,13 @@
  * The MQTT simulators (doors, smoke detectors) seen by an independent client: `mosquitto_sub`
  * (Debian's mosquitto-clients) subscribed to the embedded aedes broker, started here on a free port.
  */
-import { spawn } from 'node:child_process';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmbeddedBroker, type RunningBroker } from '../../gateway/broker/embedded-broker.ts';
 import { RealClock } from '../../gateway/model/clock.ts';
 import { startSimulators, type RunningSimulators } from '../../simulators/sim-runner.ts';
 import { demoSite } from '../simulators/sim-test-helpers.ts';
+import { killGroup, spawnTracked } from '../support/child-processes.ts';
 
 let broker: RunningBroker;
 let sims: RunningSimulators | undefined;
@@ -24,11 +24,11 @@ afterAll(async () => {
 
 /** Run mosquitto_sub until it has `count` messages (or 15 s); returns `topic payload` lines. */
 function subscribe(topic: string, count: number): { ready: Promise<void>; lines: Promise<string[]> } {
-  const child = spawn('mosquitto_sub', ['-h', '127.0.0.1', '-p', String(broker.port), '-t', topic, '-v', '-C', String(count), '-W', '15', '-q', '1']);
+  const child = spawnTracked('mosquitto_sub', ['-h', '127.0.0.1', '-p', String(broker.port), '-t', topic, '-v', '-C', String(count), '-W', '15', '-q', '1']);
   let out = '';
   let err = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
   const lines = new Promise<string[]>((resolve, reject) => {
     child.once('error', reject);
     child.once('close', (code) => (code === 0 ? resolve(out.trim().split('\n')) : reject(new Error(`mosquitto_sub exited ${code}: ${err}${out}`))));
