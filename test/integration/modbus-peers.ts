@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { killGroup, spawnTracked } from '../support/child-processes.ts';
+import { waitFor } from '../support/wait-for.ts';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/pymodbus_server.py', import.meta.url));
 
@@ -17,11 +18,7 @@ export function pythonWithPymodbus(): string {
 }
 
 async function until(pred: () => Promise<boolean> | boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await pred())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await waitFor(pred, timeoutMs, what, 50);
 }
 
 function accepts(port: number): Promise<boolean> {

@@ -9,6 +9,7 @@ import { RealClock } from '../../gateway/model/clock.ts';
 import { startSimulators, type RunningSimulators } from '../../simulators/sim-runner.ts';
 import { demoSite } from '../simulators/sim-test-helpers.ts';
 import { killGroup, spawnTracked } from '../support/child-processes.ts';
+import { waitFor } from '../support/wait-for.ts';
 
 let broker: RunningBroker;
 let sims: RunningSimulators | undefined;
@@ -34,9 +35,7 @@ function subscribe(topic: string, count: number): { ready: Promise<void>; lines:
     child.once('close', (code) => (code === 0 ? resolve(out.trim().split('\n')) : reject(new Error(`mosquitto_sub exited ${code}: ${err}${out}`))));
   });
   // mosquitto_sub has subscribed once the broker counts its client
-  const ready = (async () => {
-    for (let i = 0; i < 100 && broker.clients() === 0; i++) await new Promise((r) => setTimeout(r, 50));
-  })();
+  const ready = waitFor(() => broker.clients() > 0, 15_000, 'mosquitto_sub to subscribe', 50).then(() => undefined);
   return { ready, lines };
 }
 
