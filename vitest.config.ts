@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 // Three projects; the rule that sorts a test file into one is in test/README.md:
@@ -18,6 +19,9 @@ const leakGuard = {
 export default defineConfig({
   test: {
     pool: 'forks',
+    // vitest's default for a run is cores - 1: one file at a time on 2 cores. The e2e files mostly
+    // wait (on child processes, sockets, simulators at real speed), so one more worker than cores.
+    maxWorkers: availableParallelism() + 1,
     allowOnly: false,
     projects: [
       {

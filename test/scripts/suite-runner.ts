@@ -7,24 +7,37 @@ export interface SuiteRun {
   readonly seconds: number;
 }
 
+// Everything this script started, killed (by process group) on exit, Ctrl-C or SIGTERM.
+const started = new Set<ChildProcess>();
+function killGroup(child: ChildProcess): void {
+  try {
+    if (child.pid) process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    /* gone */
+  }
+}
+function killAll(): void {
+  for (const child of started) killGroup(child);
+  started.clear();
+}
+process.once('exit', killAll);
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    killAll();
+    process.exit(130);
+  });
+}
+
 /** `npm run SCRIPT` in its own process group, output passed through; resolves with exit and wall time. */
 export function runNpm(script: string, extra: readonly string[] = []): Promise<SuiteRun> {
-  const started = performance.now();
+  const started_ = performance.now();
   const child = spawn('npm', ['run', '--silent', script, ...(extra.length ? ['--', ...extra] : [])], { stdio: 'inherit', detached: true });
-  const stop = (): void => {
-    try {
-      if (child.pid) process.kill(-child.pid, 'SIGKILL');
-    } catch {
-      /* gone */
-    }
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  started.add(child);
   return new Promise((resolve) => {
     child.once('exit', (code) => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve({ script, code, seconds: (performance.now() - started) / 1_000 });
+      killGroup(child); // anything the run left in its group
+      started.delete(child);
+      resolve({ script, code, seconds: (performance.now() - started_) / 1_000 });
     });
   });
 }
@@ -32,22 +45,19 @@ export function runNpm(script: string, extra: readonly string[] = []): Promise<S
 /** `n` node processes that spin a core each until `stop()` (which kills their process groups). */
 export function startBurners(n: number): { stop: () => void } {
   const burners: ChildProcess[] = [];
-  for (let i = 0; i < n; i++) burners.push(spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore', detached: true }));
-  const stop = (): void => {
-    for (const b of burners) {
-      try {
-        if (b.pid) process.kill(-b.pid, 'SIGKILL');
-      } catch {
-        /* gone */
+  for (let i = 0; i < n; i++) {
+    const b = spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore', detached: true });
+    started.add(b);
+    burners.push(b);
+  }
+  return {
+    stop: () => {
+      for (const b of burners) {
+        killGroup(b);
+        started.delete(b);
       }
-    }
+    },
   };
-  process.once('exit', stop);
-  process.once('SIGINT', () => {
-    stop();
-    process.exit(130);
-  });
-  return { stop };
 }
 
 export function median(values: readonly number[]): number {
