@@ -14,6 +14,7 @@ import net from 'node:net';
 import { afterAll, afterEach, beforeEach, inject } from 'vitest';
 import { killAllNow, killStarted, setChildScope } from './child-processes.ts';
 import { leftBehindRegistry, RUN_ENV } from './leak-registry.ts';
+import { removeTempDirs } from './temp-dir.ts';
 
 const leakRun = inject('leakRun');
 if (leakRun) process.env[RUN_ENV] = leakRun.id; // every descendant carries the marker
@@ -46,6 +47,7 @@ afterEach(async () => {
 
 afterAll(async () => {
   await killStarted('all');
+  removeTempDirs(); // after the children that wrote there are gone
   const listening = [...servers].filter((s) => s.listening);
   servers.clear();
   if (listening.length === 0) return;

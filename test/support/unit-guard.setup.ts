@@ -6,6 +6,8 @@
 import childProcess from 'node:child_process';
 import { syncBuiltinESMExports } from 'node:module';
 import net from 'node:net';
+import { afterAll } from 'vitest';
+import { removeTempDirs } from './temp-dir.ts';
 
 function forbid(what: string): never {
   throw new Error(`unit tests may not ${what}: move this test to test/e2e/ (see test/README.md)`);
@@ -21,3 +23,6 @@ net.Socket.prototype.connect = function connect(): never {
   return forbid('open a socket connection (net.Socket.connect)');
 };
 syncBuiltinESMExports();
+
+// temporary directories (on a RAM disk) do not outlive their test file
+afterAll(removeTempDirs);
