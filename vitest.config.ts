@@ -1,17 +1,52 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
-// Two suites: `unit` needs only Node (npm test); `integration` needs the external servers that
-// .ci/run installs (InfluxDB, VictoriaMetrics, Mosquitto, pymodbus, socat, Chromium).
+// Three projects; the rule that sorts a test file into one is in test/README.md:
+// - unit: test/**/*.test.ts outside test/e2e/ and test/integration/. No child process, no socket,
+//   no wall-clock wait — enforced: test/support/unit-guard.setup.ts makes spawn, listen and connect
+//   throw. Pure logic, fastify inject, in-process simulators on the VirtualClock.
+// - e2e: test/e2e/**. Child processes, real sockets on 127.0.0.1, simulators, kill -9; only Node.
+// - integration: test/integration/**. External servers (.ci/run installs them) and Chromium.
+// `npm test` runs unit and e2e. In e2e and integration, test/support/leak-guard.setup.ts kills what
+// each test started and test/support/leak-check.global.ts fails the run if anything is left.
+const leakGuard = {
+  setupFiles: ['test/support/leak-guard.setup.ts'],
+  globalSetup: ['test/support/leak-check.global.ts'],
+  // after-hooks in reverse order, so the leak guard's afterEach/afterAll run after the file's own
+  sequence: { hooks: 'stack' as const },
+};
+
 export default defineConfig({
   test: {
+    pool: 'forks',
+    // vitest's default for a run is cores - 1: one file at a time on 2 cores. The e2e files mostly
+    // wait (on child processes, sockets, simulators at real speed), so one more worker than cores.
+    maxWorkers: availableParallelism() + 1,
+    allowOnly: false,
     projects: [
       {
         test: {
           name: 'unit',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/integration/**', 'test/faults/**'],
-          testTimeout: 20_000,
+          exclude: ['test/e2e/**', 'test/integration/**', 'test/faults/**'],
+          setupFiles: ['test/support/unit-guard.setup.ts'],
+          // pure in-process code: one module graph per worker instead of one per file (imports were
+          // half of the project's time)
+          isolate: false,
+          // no waits, so a bound that only a hung test meets
+          testTimeout: 30_000,
           hookTimeout: 30_000,
+          allowOnly: false,
+        },
+      },
+      {
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          ...leakGuard,
+          // child processes and sockets on a busy 2-core machine: bounds that hold under load
+          testTimeout: 90_000,
+          hookTimeout: 60_000,
           allowOnly: false,
         },
       },
@@ -19,7 +54,8 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
-          globalSetup: ['test/integration/build-dashboard.setup.ts'],
+          ...leakGuard,
+          globalSetup: ['test/integration/build-dashboard.setup.ts', ...leakGuard.globalSetup],
           testTimeout: 120_000,
           hookTimeout: 120_000,
           fileParallelism: false,
@@ -31,6 +67,7 @@ export default defineConfig({
           // npm run test:faults: fault injection with an alarm ledger (test/faults/README.md)
           name: 'faults',
           include: ['test/faults/**/*.test.ts'],
+          ...leakGuard,
           testTimeout: 600_000,
           hookTimeout: 120_000,
           fileParallelism: false,

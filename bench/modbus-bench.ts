@@ -18,7 +18,7 @@ import { silentLogger } from '../gateway/log/logger.ts';
 import { RealClock } from '../gateway/model/clock.ts';
 import type { Sample, SampleSink } from '../gateway/model/sample.ts';
 import { TroubleBoard } from '../gateway/trouble/trouble-board.ts';
-import { freePort } from '../gateway/net/free-port.ts';
+import { freePort } from '../test/support/free-port.ts';
 
 /** 9 pump points over 20 registers: status word + bit word (holding 0-1), 5 float32 + 2 float64 (input 0-17). */
 const BENCH_MAP = {

@@ -17,7 +17,7 @@ import { commsTroubleKey } from '../gateway/connectors/runtime/comms-loss.ts';
 import { silentLogger } from '../gateway/log/logger.ts';
 import { RealClock } from '../gateway/model/clock.ts';
 import type { Sample } from '../gateway/model/sample.ts';
-import { freePort } from '../gateway/net/free-port.ts';
+import { freePort } from '../test/support/free-port.ts';
 import { TroubleBoard } from '../gateway/trouble/trouble-board.ts';
 
 const { values: args } = parseArgs({ options: { rounds: { type: 'string', default: '3' }, down: { type: 'string', default: '13' } } });

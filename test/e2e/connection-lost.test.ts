@@ -12,7 +12,7 @@ import { RealClock } from '../../gateway/model/clock.ts';
 import type { AlarmRecord } from '../../rules/alarm-model.ts';
 import { startSimulators, type RunningSimulators } from '../../simulators/sim-runner.ts';
 import { readSiteFile } from '../../simulators/site-file.ts';
-import { tempDir } from '../helpers/temp-dir.ts';
+import { tempDir } from '../support/temp-dir.ts';
 import { waitFor } from '../support/wait-for.ts';
 import { writeE2eSite } from './e2e-site.ts';
 

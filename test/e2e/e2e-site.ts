@@ -11,7 +11,7 @@ import { parse, stringify } from 'yaml';
 
 export const DEMO_SITE_FILE = fileURLToPath(new URL('../../config/demo-site.yaml', import.meta.url));
 
-import { freePort } from '../../gateway/net/free-port.ts';
+import { freePort } from '../support/free-port.ts';
 
 
 interface RawDevice {

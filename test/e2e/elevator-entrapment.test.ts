@@ -19,7 +19,7 @@ import type { AlarmEvent, AlarmRecord, JournalEntry } from '../../rules/alarm-mo
 import { readScenarioFile } from '../../simulators/scenario/scenario-file.ts';
 import { startSimulators, type RunningSimulators } from '../../simulators/sim-runner.ts';
 import { readSiteFile } from '../../simulators/site-file.ts';
-import { tempDir } from '../helpers/temp-dir.ts';
+import { tempDir } from '../support/temp-dir.ts';
 import { waitFor } from '../support/wait-for.ts';
 import { getJson, postJson } from './e2e-http.ts';
 import { writeE2eSite } from './e2e-site.ts';
@@ -38,6 +38,12 @@ describe('elevator entrapment through the Modbus simulator and the real gateway'
   const events: AlarmEvent[] = [];
 
   const point = (device: string, name: string) => gateway?.live.state(device)?.points[name]?.value;
+  // Evidence that the gateway kept polling (instead of a sleep): its Modbus request count grew by n.
+  const requests = (): number => gateway?.connectors.reduce((sum, c) => sum + c.health().requests, 0) ?? 0;
+  const afterRequests = async (n: number, what: string): Promise<void> => {
+    const from = requests();
+    await waitFor(() => requests() >= from + n, 30_000, what);
+  };
 
   beforeAll(async () => {
     const site = await writeE2eSite(dir.path, {
@@ -70,7 +76,7 @@ describe('elevator entrapment through the Modbus simulator and the real gateway'
 
     // normal operation up to a second before the stop, then the stop between floors
     simClock.advance(10 * MIN - 1_000);
-    await new Promise((r) => setTimeout(r, 1_200)); // a poll of the normal car
+    await afterRequests(6, 'polls of the normal car');
     expect(gateway?.alarms.active({ priority: [1] })).toEqual([]);
     simClock.advance(1_000);
     await waitFor(() => point('elev-b1-1', 'fault_code') === 41, 5_000, 'fault code 41 polled');
@@ -100,9 +106,9 @@ describe('elevator entrapment through the Modbus simulator and the real gateway'
 
     // the car stays stuck while the gateway keeps polling: still one instance, one occurrence
     simClock.advance(10 * MIN);
-    await new Promise((r) => setTimeout(r, 3_000));
+    await afterRequests(12, 'polls of the stuck car');
     simClock.advance(25 * MIN - 15_000 - 1_000); // 09:44:59, a second before the rescue
-    await new Promise((r) => setTimeout(r, 1_200));
+    await afterRequests(6, 'polls a second before the rescue');
     const stuck = await getJson<{ alarms: AlarmRecord[] }>(`${api}/api/alarms?priority=1`);
     expect(stuck.alarms).toHaveLength(1);
     expect(stuck.alarms[0]).toMatchObject({ id: raised.alarm.id, state: 'active-unack', conditionActive: true, occurrences: 1 });

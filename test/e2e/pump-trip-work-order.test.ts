@@ -14,8 +14,8 @@ import { verifyWebhook } from '../../rules/work-orders/dispatch/signature.ts';
 import type { WorkOrder } from '../../rules/work-orders/work-order.ts';
 import { startSimulators, type RunningSimulators } from '../../simulators/sim-runner.ts';
 import { readSiteFile } from '../../simulators/site-file.ts';
-import { startGatewayProcess, type GatewayProcess } from '../helpers/gateway-process.ts';
-import { tempDir } from '../helpers/temp-dir.ts';
+import { startGatewayProcess, type GatewayProcess } from '../support/gateway-process.ts';
+import { tempDir } from '../support/temp-dir.ts';
 import { startReceiver, type ReceivedRequest } from '../rules/work-orders/work-order-fixtures.ts';
 import { waitFor } from '../support/wait-for.ts';
 import { getJson } from './e2e-http.ts';
@@ -64,15 +64,7 @@ describe('pump trip → alarm → work order → webhook, across failures and ki
     };
     const kill9 = async (): Promise<void> => gateways.at(-1)?.kill('SIGKILL');
     const attempts = (): ReceivedRequest[] => receiver?.requests.filter((r) => r.path === '/pump-co') ?? [];
-    const pollUntil = async <T>(what: string, check: () => Promise<T | undefined>, ms = 15_000): Promise<T> => {
-      const deadline = Date.now() + ms;
-      for (;;) {
-        const v = await check();
-        if (v !== undefined) return v;
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    };
+    const pollUntil = <T>(what: string, check: () => Promise<T | undefined>, ms = 15_000): Promise<T> => waitFor(check, ms, what, 50);
 
     let api = await start();
     await pollUntil('the pumps polled over Modbus', async () => {
@@ -92,8 +84,13 @@ describe('pump trip → alarm → work order → webhook, across failures and ki
     await kill9();
     api = await start();
     await waitFor(() => attempts().some((r) => r.status === 200), 15_000, 'an accepted attempt, after the second restart');
-    // a wrongly repeated delivery would come within the backoff (≤ 1 s) or the lease (timeout + backoff)
-    await new Promise((r) => setTimeout(r, 4_500));
+    // the order is durably dispatched (the outbox recorded the accepted delivery, so nothing is
+    // left to retry); only then are the attempts counted
+    await pollUntil('the order to be dispatched', async () => {
+      const list = await getJson<Record<string, unknown>>(`${api}/api/work-orders`, OPERATOR);
+      const orders = (Object.values(list).find(Array.isArray) ?? []) as WorkOrder[];
+      return orders.some((o) => o.status === 'dispatched') ? true : undefined;
+    });
 
     const requests = attempts();
     expect(requests.map((r) => r.status)).toEqual([503, 503, 503, 200]);

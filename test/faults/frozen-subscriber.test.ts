@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { validateConfig } from '../../gateway/config/load-config.ts';
 import { startGateway, type RunningGateway } from '../../gateway/gateway.ts';
 import { silentLogger } from '../../gateway/log/logger.ts';
-import { tempDir } from '../helpers/temp-dir.ts';
+import { tempDir } from '../support/temp-dir.ts';
 import { waitFor } from '../support/wait-for.ts';
 import { AlarmLedger } from './alarm-ledger.ts';
 

@@ -7,8 +7,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startGatewayProcess, type GatewayProcess } from '../helpers/gateway-process.ts';
-import { tempDir } from '../helpers/temp-dir.ts';
+import { startGatewayProcess, type GatewayProcess } from '../support/gateway-process.ts';
+import { tempDir } from '../support/temp-dir.ts';
 import { AlarmLedger } from './alarm-ledger.ts';
 
 const RUNS = 20;

@@ -9,8 +9,8 @@ import type { LiveEvent } from '../../gateway/live/event-hub.ts';
 import type { LiveSample } from '../../gateway/live/live-view.ts';
 import { silentLogger } from '../../gateway/log/logger.ts';
 import type { Sample } from '../../gateway/model/sample.ts';
-import { smallSite } from '../helpers/site-config.ts';
-import { tempDir } from '../helpers/temp-dir.ts';
+import { smallSite } from '../support/site-config.ts';
+import { tempDir } from '../support/temp-dir.ts';
 import { waitFor } from '../support/wait-for.ts';
 
 interface DeviceBody {

@@ -10,7 +10,7 @@ import { parseConfigText } from '../../gateway/config/load-config.ts';
 import { startGateway, type RunningGateway } from '../../gateway/gateway.ts';
 import { silentLogger } from '../../gateway/log/logger.ts';
 import type { AlarmEvent } from '../../rules/alarm-model.ts';
-import { tempDir } from '../helpers/temp-dir.ts';
+import { tempDir } from '../support/temp-dir.ts';
 import { waitFor } from '../support/wait-for.ts';
 
 const site = (dataDir: string, extra = ''): string => `

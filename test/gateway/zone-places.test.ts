@@ -4,8 +4,8 @@ import { ConfigError } from '../../gateway/config/config-error.ts';
 import { deviceInfos, startGateway, type RunningGateway } from '../../gateway/gateway.ts';
 import { silentLogger } from '../../gateway/log/logger.ts';
 import type { AlarmEvent } from '../../rules/alarm-model.ts';
-import { smallSite } from '../helpers/site-config.ts';
-import { tempDir } from '../helpers/temp-dir.ts';
+import { smallSite } from '../support/site-config.ts';
+import { tempDir } from '../support/temp-dir.ts';
 import { waitFor } from '../support/wait-for.ts';
 
 const panel = (zones: unknown): Record<string, unknown> => ({

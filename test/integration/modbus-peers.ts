@@ -1,8 +1,10 @@
 /** Start/stop helpers for the Modbus integration tests: the pymodbus server and a socat pty pair. */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { killGroup, spawnTracked } from '../support/child-processes.ts';
+import { waitFor } from '../support/wait-for.ts';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/pymodbus_server.py', import.meta.url));
 
@@ -16,11 +18,7 @@ export function pythonWithPymodbus(): string {
 }
 
 async function until(pred: () => Promise<boolean> | boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await pred())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await waitFor(pred, timeoutMs, what, 50);
 }
 
 function accepts(port: number): Promise<boolean> {
@@ -42,12 +40,12 @@ function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     child.once('exit', () => resolve());
-    child.kill('SIGTERM');
+    killGroup(child, 'SIGTERM');
   });
 }
 
 export async function startPymodbus(port: number, framer: 'socket' | 'rtu'): Promise<Peer> {
-  const child = spawn(pythonWithPymodbus(), [FIXTURE, String(port), framer], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawnTracked(pythonWithPymodbus(), [FIXTURE, String(port), framer], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
   try {
@@ -64,7 +62,7 @@ export async function startPymodbus(port: number, framer: 'socket' | 'rtu'): Pro
 
 /** `socat` joining two pseudo-terminals, reachable as `a` and `b` (symlinks). */
 export async function startPtyPair(a: string, b: string): Promise<Peer> {
-  const child = spawn('socat', [`pty,raw,echo=0,link=${a}`, `pty,raw,echo=0,link=${b}`], { stdio: 'ignore' });
+  const child = spawnTracked('socat', [`pty,raw,echo=0,link=${a}`, `pty,raw,echo=0,link=${b}`], { stdio: 'ignore' });
   await until(() => {
     if (child.exitCode !== null) throw new Error('socat exited');
     return existsSync(a) && existsSync(b);

@@ -2,7 +2,6 @@
  * The MQTT simulators (doors, smoke detectors) seen by an independent client: `mosquitto_sub`
  * (Debian's mosquitto-clients) subscribed to the embedded aedes broker, started here on a free port.
  */
-import { spawn } from 'node:child_process';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { brokerSchema } from '../../gateway/broker/broker-schema.ts';
@@ -10,6 +9,8 @@ import { startEmbeddedBroker, type RunningBroker } from '../../gateway/broker/em
 import { RealClock } from '../../gateway/model/clock.ts';
 import { startSimulators, type RunningSimulators } from '../../simulators/sim-runner.ts';
 import { demoSite } from '../simulators/sim-test-helpers.ts';
+import { killGroup, spawnTracked } from '../support/child-processes.ts';
+import { waitFor } from '../support/wait-for.ts';
 
 let broker: RunningBroker;
 let sims: RunningSimulators | undefined;
@@ -25,19 +26,17 @@ afterAll(async () => {
 
 /** Run mosquitto_sub until it has `count` messages (or 15 s); returns `topic payload` lines. */
 function subscribe(topic: string, count: number): { ready: Promise<void>; lines: Promise<string[]> } {
-  const child = spawn('mosquitto_sub', ['-h', '127.0.0.1', '-p', String(broker.port), '-t', topic, '-v', '-C', String(count), '-W', '15', '-q', '1']);
+  const child = spawnTracked('mosquitto_sub', ['-h', '127.0.0.1', '-p', String(broker.port), '-t', topic, '-v', '-C', String(count), '-W', '15', '-q', '1']);
   let out = '';
   let err = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
   const lines = new Promise<string[]>((resolve, reject) => {
     child.once('error', reject);
     child.once('close', (code) => (code === 0 ? resolve(out.trim().split('\n')) : reject(new Error(`mosquitto_sub exited ${code}: ${err}${out}`))));
   });
   // mosquitto_sub has subscribed once the broker counts its client
-  const ready = (async () => {
-    for (let i = 0; i < 100 && broker.clients() === 0; i++) await new Promise((r) => setTimeout(r, 50));
-  })();
+  const ready = waitFor(() => broker.clients() > 0, 15_000, 'mosquitto_sub to subscribe', 50).then(() => undefined);
   return { ready, lines };
 }
 

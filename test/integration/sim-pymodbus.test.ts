@@ -3,15 +3,13 @@
  * Debian installs it without pyserial / pyserial-asyncio (only recommended); the TCP client does not
  * need them, so the script stubs those two modules before importing pymodbus.client.
  */
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../gateway/model/clock.ts';
 import { startSimulators, type RunningSimulators } from '../../simulators/sim-runner.ts';
 import { demoSite, freePort } from '../simulators/sim-test-helpers.ts';
+import { runTracked } from '../support/child-processes.ts';
 
-const run = promisify(execFile);
 const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 
 const SCRIPT = `
@@ -52,7 +50,8 @@ afterAll(async () => {
 });
 
 async function pymodbusRead(unit: number): Promise<{ registers: number[]; coils: boolean[] }> {
-  const { stdout } = await run(PYTHON, ['-c', SCRIPT, String(port), String(unit)], { timeout: 20_000 });
+  const { code, stdout, stderr } = await runTracked(PYTHON, ['-c', SCRIPT, String(port), String(unit)], { timeoutMs: 60_000 });
+  if (code !== 0) throw new Error(`pymodbus client exited with ${code}: ${stderr}`);
   return JSON.parse(stdout) as { registers: number[]; coils: boolean[] };
 }
 

@@ -1,6 +1,5 @@
 /** Test harness: an alarm service on a VirtualClock and a temporary state database. */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { VirtualClock } from '../../gateway/model/clock.ts';
 import type { DeviceKind } from '../../gateway/model/device-kinds.ts';
@@ -10,13 +9,15 @@ import { silentLogger } from '../../gateway/log/logger.ts';
 import type { AlarmEvent } from '../../rules/alarm-model.ts';
 import { createAlarmService, type AlarmService } from '../../rules/alarm-service.ts';
 import { alarmSettingsSchema, ruleSchema, type RuleConfigInput } from '../../rules/config/rule-schema.ts';
+import { makeTempDir, RAM_TMP } from '../support/temp-dir.ts';
 
 export function device(id: string, kind: DeviceKind, building = 'b1', floor = 'F1', zones?: number): DeviceInfo {
   return { id, name: id, kind, connector: 'c', location: { site: 'test', building, floor }, ...(zones !== undefined ? { zones } : {}) };
 }
 
+/** A temporary directory on tmpfs when there is one (see RAM_TMP): these tests are about logic, not fsync. */
 export function tempDir(): { dir: string; remove: () => void } {
-  const dir = mkdtempSync(join(tmpdir(), 'rules-test-'));
+  const dir = makeTempDir(RAM_TMP, 'rules-test-'); // removed after the test file at the latest
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 

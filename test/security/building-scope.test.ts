@@ -11,7 +11,7 @@ import { validateConfig } from '../../gateway/config/load-config.ts';
 import { startGateway, type RunningGateway } from '../../gateway/gateway.ts';
 import { silentLogger } from '../../gateway/log/logger.ts';
 import { ConfigError } from '../../gateway/config/config-error.ts';
-import { tempDir } from '../helpers/temp-dir.ts';
+import { tempDir } from '../support/temp-dir.ts';
 import { waitFor } from '../support/wait-for.ts';
 import { PASSWORD, rawRequest } from './secured-gateway.ts';
 

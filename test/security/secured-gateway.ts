@@ -10,8 +10,8 @@ import type { Role } from '../../gateway/auth/account-schema.ts';
 import { hashPassword } from '../../gateway/auth/password-hash.ts';
 import { startGateway, type RunningGateway } from '../../gateway/gateway.ts';
 import { silentLogger } from '../../gateway/log/logger.ts';
-import { smallSite } from '../helpers/site-config.ts';
-import { tempDir } from '../helpers/temp-dir.ts';
+import { smallSite } from '../support/site-config.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
 export const PASSWORD = 'correct horse battery';
 export const CONTRACTOR_TOKEN = 'lift-co-token-0123456789abcdef';

@@ -8,6 +8,7 @@ import { JsonLinesRecorder } from '../../simulators/record/sample-recorder.ts';
 import { replayRecording } from '../../simulators/record/sample-replay.ts';
 import { runScenario } from '../../simulators/scenario/scenario-runner.ts';
 import { CollectingSink, demoSite, shippedScenario } from './sim-test-helpers.ts';
+import { waitFor } from '../support/wait-for.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'sim-record-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -48,11 +49,8 @@ describe('record and replay', () => {
     let finished = false;
     void done.then(() => (finished = true));
     // the replay is parked on the clock once it has a timer pending (or has finished)
-    const parked = async () => {
-      const until = Date.now() + 10_000;
-      while (clock.pending() === 0 && !finished && Date.now() < until) await new Promise((r) => setTimeout(r, 1));
-      expect(clock.pending() > 0 || finished).toBe(true);
-    };
+    const parked = (): Promise<boolean> => waitFor(() => clock.pending() > 0 || finished, 15_000, 'the replay to park on the clock', 1);
+    const turn = (): Promise<void> => new Promise((r) => setImmediate(r)); // let the replay read on
     await parked();
     const firstBatch = sink.samples.length;
     expect(firstBatch).toBeGreaterThan(0);
@@ -61,12 +59,12 @@ describe('record and replay', () => {
     await parked();
     expect(sink.samples.length).toBe(firstBatch);
     clock.advance(1);
-    await new Promise((r) => setTimeout(r, 1));
+    await turn();
     await parked();
     expect(sink.samples.length).toBe(2 * firstBatch);
     for (let i = 0; i < 400 && !finished; i++) {
       clock.advance(5_000);
-      await new Promise((r) => setTimeout(r, 0));
+      await turn();
       await parked();
     }
     await done;

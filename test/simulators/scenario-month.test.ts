@@ -41,9 +41,8 @@ const inside = (intervals: readonly FaultInterval[], t: number) => intervals.som
 describe('shipped scenario month-of-operation', () => {
   const scenario = shippedScenario('month-of-operation');
   const first = new LiftAvailability();
-  const started = performance.now();
+  // (how fast a month replays is bench/sim-month.ts's figure, not asserted here)
   const { run, summary } = runScenario({ site: demoSite(), scenario, sink: first });
-  const elapsedMs = performance.now() - started;
 
   it('replays 30 days with random faults of every configured kind', () => {
     expect(summary.endEpochMs - summary.startEpochMs).toBe(30 * DAY);
@@ -54,8 +53,6 @@ describe('shipped scenario month-of-operation', () => {
       expect(f.end).toBeGreaterThan(f.start);
       expect(f.end).toBeLessThanOrEqual(30 * DAY);
     }
-    // generous bound: the point is "well under a minute", not a benchmark (see bench/)
-    expect(elapsedMs).toBeLessThan(60_000);
   });
 
   it('gives an identical sample stream for the same seed and a different one for another seed', () => {

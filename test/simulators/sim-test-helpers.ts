@@ -32,4 +32,4 @@ export class CollectingSink implements SampleSink {
   }
 }
 
-export { freePort } from '../../gateway/net/free-port.ts';
+export { freePort } from '../support/free-port.ts';

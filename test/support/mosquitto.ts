@@ -1,9 +1,11 @@
 /** Start an external `mosquitto` on a free 127.0.0.1 port with a generated config; stop it after. */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { exited, killGroup, spawnTracked } from './child-processes.ts';
+import { freePort } from './free-port.ts';
+import { waitFor } from './wait-for.ts';
 
 export interface Mosquitto {
   readonly url: string;
@@ -11,8 +13,15 @@ export interface Mosquitto {
   stop(): Promise<void>;
 }
 
-import { freePort } from '../../gateway/net/free-port.ts';
-
+function accepts(port: number): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    const s = connect(port, '127.0.0.1', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
+}
 
 export interface MosquittoTls {
   readonly caFile: string;
@@ -31,33 +40,27 @@ export async function startMosquitto(options: { tls?: MosquittoTls } = {}): Prom
     ? [`cafile ${options.tls.caFile}`, `certfile ${options.tls.certFile}`, `keyfile ${options.tls.keyFile}`, `require_certificate ${options.tls.requireCertificate ? 'true' : 'false'}`]
     : [];
   writeFileSync(conf, [`listener ${port} 127.0.0.1`, ...tls, 'allow_anonymous true', 'persistence false', 'max_queued_messages 10000', 'log_dest stderr', 'log_type error', ''].join('\n'));
-  const child: ChildProcess = spawn('mosquitto', ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
+  // own process group, killed by the leak guard after the test even if stop() is never reached
+  const child = spawnTracked('mosquitto', ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const deadline = Date.now() + 5_000;
-  for (;;) {
-    const up = await new Promise<boolean>((resolve) => {
-      const s = connect(port, '127.0.0.1', () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.once('error', () => resolve(false));
-    });
-    if (up) break;
-    if (child.exitCode !== null || Date.now() > deadline) {
-      child.kill('SIGKILL');
-      rmSync(dir, { recursive: true, force: true });
-      throw new Error(`mosquitto did not start on port ${port}: ${stderr}`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
+  try {
+    await waitFor(async () => {
+      if (child.exitCode !== null) throw new Error(`mosquitto exited with ${child.exitCode}`);
+      return accepts(port);
+    }, 15_000, `mosquitto on port ${port}`, 50);
+  } catch (e) {
+    killGroup(child);
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error(`mosquitto did not start on port ${port}: ${stderr} (${(e as Error).message})`);
   }
   return {
     url: `${options.tls ? 'mqtts' : 'mqtt'}://127.0.0.1:${port}`,
     port,
     stop: async () => {
-      child.kill('SIGTERM');
-      await exited;
+      const done = exited(child);
+      killGroup(child, 'SIGTERM');
+      await done;
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../../../gateway/api/build-app.ts';
 import type { ApiDeps } from '../../../gateway/api/api-deps.ts';
 import { silentLogger } from '../../../gateway/log/logger.ts';
-import { testApiDeps } from '../../helpers/api-deps.ts';
+import { testApiDeps } from '../../support/api-deps.ts';
 import { device, harness, type Harness } from '../../rules/harness.ts';
 
 let h: Harness;

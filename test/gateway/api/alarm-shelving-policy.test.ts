@@ -11,7 +11,7 @@ import { Accounts } from '../../../gateway/auth/accounts.ts';
 import { hashPassword } from '../../../gateway/auth/password-hash.ts';
 import { silentLogger } from '../../../gateway/log/logger.ts';
 import { openSqlite } from '../../../gateway/model/sqlite-file.ts';
-import { testApiDeps } from '../../helpers/api-deps.ts';
+import { testApiDeps } from '../../support/api-deps.ts';
 import { device, harness, type Harness } from '../../rules/harness.ts';
 
 const MIN = 60_000;

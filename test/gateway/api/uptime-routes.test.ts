@@ -10,8 +10,8 @@ import { VirtualClock } from '../../../gateway/model/clock.ts';
 import type { DeviceInfo } from '../../../gateway/model/device.ts';
 import { startUptime, type UptimeService } from '../../../rules/uptime/index.ts';
 import { uptimeSchema } from '../../../rules/uptime/uptime-schema.ts';
-import { testApiDeps } from '../../helpers/api-deps.ts';
-import { tempDir } from '../../helpers/temp-dir.ts';
+import { testApiDeps } from '../../support/api-deps.ts';
+import { tempDir } from '../../support/temp-dir.ts';
 
 const MIN = 60_000;
 const H = 60 * MIN;

@@ -12,7 +12,7 @@ describe('SampleBus', () => {
     const b: number[] = [];
     bus.subscribe('a', (xs) => void a.push(...xs.map((s) => s.value as number)));
     bus.subscribe('b', async (xs) => {
-      await new Promise((r) => setTimeout(r, 1));
+      await new Promise((r) => setImmediate(r)); // a consumer that finishes later than it is called
       b.push(...xs.map((s) => s.value as number));
     });
     for (let i = 0; i < 10; i++) bus.push(batch(i * 10, 10));

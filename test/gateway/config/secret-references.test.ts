@@ -12,7 +12,7 @@ import { ConfigError } from '../../../gateway/config/config-error.ts';
 import { loadConfigFile, parseConfigText } from '../../../gateway/config/load-config.ts';
 import { resolveSecretReferences } from '../../../gateway/config/secret-references.ts';
 import { startGateway, type RunningGateway } from '../../../gateway/gateway.ts';
-import { tempDir } from '../../helpers/temp-dir.ts';
+import { tempDir } from '../../support/temp-dir.ts';
 import { waitFor } from '../../support/wait-for.ts';
 
 const dirs: Array<{ cleanup: () => void }> = [];

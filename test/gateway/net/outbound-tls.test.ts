@@ -20,7 +20,7 @@ import { makeOpcuaConnector } from '../../support/opcua-fixture.ts';
 import { makeTestPki, type TestPki } from '../../support/test-certificates.ts';
 import { startTestSmtp, type TestSmtp } from '../../support/test-smtp.ts';
 import { waitFor } from '../../support/wait-for.ts';
-import { tempDir } from '../../helpers/temp-dir.ts';
+import { tempDir } from '../../support/temp-dir.ts';
 
 let pki: TestPki;
 beforeAll(() => {

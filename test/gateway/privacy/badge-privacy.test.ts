@@ -13,8 +13,8 @@ import { startGateway, type RunningGateway } from '../../../gateway/gateway.ts';
 import { silentLogger } from '../../../gateway/log/logger.ts';
 import type { Sample } from '../../../gateway/model/sample.ts';
 import { BADGE_KEY_FILE } from '../../../gateway/privacy/badge-privacy.ts';
-import { smallSite } from '../../helpers/site-config.ts';
-import { tempDir } from '../../helpers/temp-dir.ts';
+import { smallSite } from '../../support/site-config.ts';
+import { tempDir } from '../../support/temp-dir.ts';
 import { waitFor } from '../../support/wait-for.ts';
 
 const BADGE = 'RES-0042-7781';

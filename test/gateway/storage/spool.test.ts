@@ -3,7 +3,7 @@ import { afterAll } from 'vitest';
 import { MemorySpool } from '../../../gateway/storage/memory-spool.ts';
 import type { Spool } from '../../../gateway/storage/spool.ts';
 import { SqliteSpool } from '../../../gateway/storage/sqlite-spool.ts';
-import { tempDir } from '../../helpers/temp-dir.ts';
+import { tempDir } from '../../support/temp-dir.ts';
 import { spoolContract } from './spool-contract.ts';
 
 const DEFAULT_MAX = 1024 * 1024;

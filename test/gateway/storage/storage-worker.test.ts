@@ -9,8 +9,8 @@ import type { Sample } from '../../../gateway/model/sample.ts';
 import { WorkerTelemetryStorage } from '../../../gateway/storage/telemetry-storage.ts';
 import { TroubleBoard } from '../../../gateway/trouble/trouble-board.ts';
 import { Registry } from 'prom-client';
-import { smallSite } from '../../helpers/site-config.ts';
-import { tempDir } from '../../helpers/temp-dir.ts';
+import { smallSite } from '../../support/site-config.ts';
+import { tempDir } from '../../support/temp-dir.ts';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {

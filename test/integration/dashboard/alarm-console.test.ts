@@ -1,11 +1,11 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demoPassword } from '../../helpers/demo-accounts.ts';
-import { startGatewayProcess, type GatewayProcess } from '../../helpers/gateway-process.ts';
-import { tempDir } from '../../helpers/temp-dir.ts';
+import { demoPassword } from '../../support/demo-accounts.ts';
+import { startGatewayProcess, type GatewayProcess } from '../../support/gateway-process.ts';
+import { tempDir } from '../../support/temp-dir.ts';
 import { launchBrowser, logIn, screenshot } from './browser.ts';
 import { publishJson, triggerFireCondition } from './fire-drill-trigger.ts';
-import { freePort } from '../../../gateway/net/free-port.ts';
+import { freePort } from '../../support/free-port.ts';
 
 
 interface ApiAlarm {

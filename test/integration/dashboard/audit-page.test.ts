@@ -1,8 +1,8 @@
 /** The admins' audit page in Chromium: an operator's change appears with user, role and address; the chain verifies; others have no such page. */
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demoPassword } from '../../helpers/demo-accounts.ts';
-import { tempDir } from '../../helpers/temp-dir.ts';
+import { demoPassword } from '../../support/demo-accounts.ts';
+import { tempDir } from '../../support/temp-dir.ts';
 import { cspViolations, launchBrowser, logIn, screenshot } from './browser.ts';
 import { startDemoInProcess, type InProcessDemo } from './demo-in-process.ts';
 

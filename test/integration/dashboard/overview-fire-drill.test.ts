@@ -1,7 +1,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demoPassword } from '../../helpers/demo-accounts.ts';
-import { tempDir } from '../../helpers/temp-dir.ts';
+import { demoPassword } from '../../support/demo-accounts.ts';
+import { tempDir } from '../../support/temp-dir.ts';
 import { launchBrowser, logIn, screenshot } from './browser.ts';
 import { startDemoInProcess, type InProcessDemo } from './demo-in-process.ts';
 

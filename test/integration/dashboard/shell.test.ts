@@ -1,10 +1,10 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demoPassword } from '../../helpers/demo-accounts.ts';
-import { startGatewayProcess, type GatewayProcess } from '../../helpers/gateway-process.ts';
-import { tempDir } from '../../helpers/temp-dir.ts';
+import { demoPassword } from '../../support/demo-accounts.ts';
+import { startGatewayProcess, type GatewayProcess } from '../../support/gateway-process.ts';
+import { tempDir } from '../../support/temp-dir.ts';
 import { cspViolations, launchBrowser, logIn, screenshot } from './browser.ts';
-import { freePort } from '../../../gateway/net/free-port.ts';
+import { freePort } from '../../support/free-port.ts';
 
 
 // over plain HTTP and over HTTPS (`--tls`: a self-signed certificate made into the data directory)

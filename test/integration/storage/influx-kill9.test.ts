@@ -2,14 +2,15 @@
  * kill -9 of the gateway process during an InfluxDB outage, then restart: every line that was in
  * the spool when the process died is delivered once the server is back.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tempDir } from '../../helpers/temp-dir.ts';
-import { waitFor } from './servers/free-port.ts';
+import { tempDir } from '../../support/temp-dir.ts';
+import { waitFor } from '../../support/wait-for.ts';
 import { startInfluxd, type InfluxdProcess } from './servers/influxd-process.ts';
 import { BUILDINGS, DEVICES } from './telemetry-site.ts';
+import { killGroup, spawnTracked } from '../../support/child-processes.ts';
 
 interface ChildStatus {
   pushed: number;
@@ -27,13 +28,13 @@ beforeAll(async () => {
   await influxd.query('CREATE DATABASE telemetry');
 });
 afterAll(async () => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) killGroup(c, 'SIGKILL');
   await influxd?.destroy();
   dir.cleanup();
 });
 
 function spawnChild(site: string, mode: 'stream' | 'drain', base: number): { child: ChildProcess; last: () => ChildStatus | undefined; output: () => string } {
-  const child = spawn(process.execPath, ['test/integration/storage/telemetry-child.ts', site, mode, String(base)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawnTracked(process.execPath, ['test/integration/storage/telemetry-child.ts', site, mode, String(base)], { stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   let last: ChildStatus | undefined;
   let out = '';
@@ -69,7 +70,7 @@ describe('kill -9 during an outage', () => {
     const first = spawnChild(site, 'stream', base);
     await waitFor(`the first gateway spooling (${first.output()})`, async () => (first.last()?.appended ?? 0) >= 300, 30_000, 50);
     expect(first.last()?.state).toBe('retrying');
-    first.child.kill('SIGKILL');
+    killGroup(first.child, 'SIGKILL');
     await new Promise((r) => first.child.once('exit', r));
     const durable = first.last()!.appended; // lines 0..durable-1 were committed before the kill
     const pushed = first.last()!.pushed;
@@ -80,7 +81,7 @@ describe('kill -9 during an outage', () => {
       const s = second.last();
       return s !== undefined && s.depth === 0 && s.state === 'ok' && s.written >= durable;
     }, 30_000, 100);
-    second.child.kill('SIGTERM');
+    killGroup(second.child, 'SIGTERM');
 
     const body = await influxd.query("SELECT flow_m3h FROM pump WHERE device = 'pump-1'", 'telemetry');
     const rows = (body.results[0]?.series?.[0]?.values ?? []) as Array<[number, number]>;

@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, type RunningGateway } from '../../../gateway/gateway.ts';
 import { silentLogger } from '../../../gateway/log/logger.ts';
 import type { Sample } from '../../../gateway/model/sample.ts';
-import { tempDir } from '../../helpers/temp-dir.ts';
-import { waitFor } from './servers/free-port.ts';
+import { tempDir } from '../../support/temp-dir.ts';
+import { waitFor } from '../../support/wait-for.ts';
 import { startInfluxd, type InfluxdProcess } from './servers/influxd-process.ts';
 import { telemetrySite } from './telemetry-site.ts';
 
@@ -27,10 +27,8 @@ afterAll(async () => {
   dir.cleanup();
 });
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
 describe('InfluxDB outage under a steady stream', () => {
-  it(`stop the server for ${OUTAGE_MS / 1000} s, start it again: every sample exactly once`, { timeout: OUTAGE_MS + 50_000 }, async () => {
+  it(`stop the server for ${OUTAGE_MS / 1000} s, start it again: every sample exactly once`, { timeout: OUTAGE_MS * 4 + 150_000 }, async () => {
     gw = await startGateway(
       telemetrySite(dir.path, { version: 1, url: influxd.url, db: 'telemetry', flushInterval: '250ms', retryMin: '500ms', retryMax: '2s', timeout: '2s', drainLinesPerSecond: 500 }),
       silentLogger(),
@@ -58,7 +56,10 @@ describe('InfluxDB outage under a steady stream', () => {
       await influxd.stop();
       const stoppedAt = Date.now();
       await waitFor('the outage noticed', async () => telemetry.status().state === 'retrying', 10_000);
-      await sleep(OUTAGE_MS - (Date.now() - stoppedAt));
+      // the server stays down until the spool holds an outage's worth of lines (OUTAGE_MS of ticks,
+      // two lines each): counted in lines, so a slow machine makes the outage longer, never the test flaky
+      const outageLines = (OUTAGE_MS / TICK_MS) * 2 * 0.8;
+      await waitFor('an outage worth of lines in the spool', async () => telemetry.status().spool.depth > outageLines && Date.now() - stoppedAt > OUTAGE_MS * 0.8, OUTAGE_MS * 4, 100);
       const during = telemetry.status();
       expect(during.spool.depth).toBeGreaterThan(((OUTAGE_MS / TICK_MS) * 2) * 0.8);
       expect(during.spool.oldestAgeMs).toBeGreaterThan(OUTAGE_MS * 0.8);
@@ -71,7 +72,8 @@ describe('InfluxDB outage under a steady stream', () => {
         return (r.results[0]?.series?.[0]?.values.length ?? 0) === 1;
       }, 5_000, 100);
       expect(telemetry.status().spool.depth).toBeGreaterThan(500); // the backlog is still draining
-      await sleep(2_000);
+      // live data keeps coming while the backlog drains, until it is nearly gone
+      await waitFor('the backlog to drain under live data', async () => telemetry.status().spool.depth < 100, 60_000, 100);
     } finally {
       clearInterval(stream);
     }

@@ -14,8 +14,8 @@ import { InfluxV1Writer } from '../../../gateway/storage/influx-v1-writer.ts';
 import { SqliteSpool } from '../../../gateway/storage/sqlite-spool.ts';
 import { SINK_MISCONFIGURED, TelemetryForwarder } from '../../../gateway/storage/telemetry-forwarder.ts';
 import { TroubleBoard } from '../../../gateway/trouble/trouble-board.ts';
-import { tempDir } from '../../helpers/temp-dir.ts';
-import { waitFor } from './servers/free-port.ts';
+import { tempDir } from '../../support/temp-dir.ts';
+import { waitFor } from '../../support/wait-for.ts';
 import { startInfluxd, type InfluxdProcess } from './servers/influxd-process.ts';
 import { BUILDINGS, DEVICES, telemetrySite } from './telemetry-site.ts';
 

@@ -8,8 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, type RunningGateway } from '../../../gateway/gateway.ts';
 import { silentLogger } from '../../../gateway/log/logger.ts';
 import type { Sample } from '../../../gateway/model/sample.ts';
-import { tempDir } from '../../helpers/temp-dir.ts';
-import { waitFor } from './servers/free-port.ts';
+import { tempDir } from '../../support/temp-dir.ts';
+import { waitFor } from '../../support/wait-for.ts';
 import { startVictoriaMetrics, type VmProcess, type VmSeries } from './servers/victoria-metrics-process.ts';
 import { telemetrySite } from './telemetry-site.ts';
 

@@ -5,7 +5,7 @@ import type { DeviceInfo } from '../../../gateway/model/device.ts';
 import type { Quality, PointValue } from '../../../gateway/model/sample.ts';
 import { startUptime, type UptimeService } from '../../../rules/uptime/uptime-service.ts';
 import { uptimeSchema } from '../../../rules/uptime/uptime-schema.ts';
-import { tempDir } from '../../helpers/temp-dir.ts';
+import { tempDir } from '../../support/temp-dir.ts';
 
 const S = 1_000;
 const T0 = Date.UTC(2026, 10, 2);

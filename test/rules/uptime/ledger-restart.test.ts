@@ -11,7 +11,7 @@ import { VirtualClock, type Clock, type Timer } from '../../../gateway/model/clo
 import type { DeviceInfo } from '../../../gateway/model/device.ts';
 import { startUptime, type UptimeService } from '../../../rules/uptime/uptime-service.ts';
 import { uptimeSchema } from '../../../rules/uptime/uptime-schema.ts';
-import { tempDir } from '../../helpers/temp-dir.ts';
+import { tempDir } from '../../support/temp-dir.ts';
 import { TimelineReplay, type TimelineEntry } from './timeline-replay.ts';
 
 const S = 1_000;

@@ -11,7 +11,7 @@ import { VirtualClock } from '../../../gateway/model/clock.ts';
 import type { DeviceInfo } from '../../../gateway/model/device.ts';
 import { startUptime } from '../../../rules/uptime/uptime-service.ts';
 import { kindPolicyOf } from '../../../rules/uptime/uptime-schema.ts';
-import { tempDir } from '../../helpers/temp-dir.ts';
+import { tempDir } from '../../support/temp-dir.ts';
 import { handComputed, TimelineReplay, type TimelineEntry } from './timeline-replay.ts';
 
 const MIN = 60_000;

@@ -20,7 +20,7 @@ import type { FaultInterval } from '../../../simulators/scenario/fault-timeline.
 import { ScenarioRun } from '../../../simulators/scenario/scenario-runner.ts';
 import { startUptime } from '../../../rules/uptime/uptime-service.ts';
 import type { CommsPolicy } from '../../../rules/uptime/uptime-schema.ts';
-import { tempDir } from '../../helpers/temp-dir.ts';
+import { tempDir } from '../../support/temp-dir.ts';
 import { demoSite, shippedScenario } from '../../simulators/sim-test-helpers.ts';
 
 const MIN = 60_000;

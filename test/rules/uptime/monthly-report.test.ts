@@ -5,7 +5,7 @@ import { VirtualClock } from '../../../gateway/model/clock.ts';
 import type { DeviceInfo } from '../../../gateway/model/device.ts';
 import { retentionCutoff, startUptime, type UptimeService } from '../../../rules/uptime/uptime-service.ts';
 import { uptimeSchema } from '../../../rules/uptime/uptime-schema.ts';
-import { tempDir } from '../../helpers/temp-dir.ts';
+import { tempDir } from '../../support/temp-dir.ts';
 
 const MIN = 60_000;
 const H = 60 * MIN;

@@ -13,7 +13,7 @@ import { coverageText } from '../../../rules/uptime/coverage.ts';
 import { reportCsv, reportHtml } from '../../../rules/uptime/report-render.ts';
 import { startUptime, type UptimeService } from '../../../rules/uptime/index.ts';
 import { uptimeSchema } from '../../../rules/uptime/uptime-schema.ts';
-import { tempDir } from '../../helpers/temp-dir.ts';
+import { tempDir } from '../../support/temp-dir.ts';
 
 const S = 1000;
 const MIN = 60 * S;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../gateway/config/config-error.ts';
 import { validateConfig } from '../../../gateway/config/load-config.ts';
 import { uptimeReferenceIssues, uptimeSchema } from '../../../rules/uptime/uptime-schema.ts';
-import { smallSite } from '../../helpers/site-config.ts';
+import { smallSite } from '../../support/site-config.ts';
 
 describe('uptime config', () => {
   it('a site without `uptime:` gets the documented defaults', () => {

@@ -14,8 +14,8 @@ import { silentLogger } from '../../../gateway/log/logger.ts';
 import { VirtualClock } from '../../../gateway/model/clock.ts';
 import { openSqlite } from '../../../gateway/model/sqlite-file.ts';
 import { workOrdersFacade, WorkOrderError, WorkOrderService } from '../../../rules/work-orders/index.ts';
-import { testApiDeps } from '../../helpers/api-deps.ts';
-import { tempDir } from '../../helpers/temp-dir.ts';
+import { testApiDeps } from '../../support/api-deps.ts';
+import { tempDir } from '../../support/temp-dir.ts';
 import { DEVICES, pumpTrip, startReceiver, woConfig } from './work-order-fixtures.ts';
 
 const OPERATOR = { type: 'operator', id: 'alice' } as const;

@@ -11,7 +11,7 @@ import { modbusConnectorSchema, type ModbusConnectorConfig } from '../../../../g
 
 const ServerTCP = (modbusSerial as unknown as { ServerTCP: typeof ServerTCPType }).ServerTCP;
 
-export { freePort } from '../../../../gateway/net/free-port.ts';
+export { freePort } from '../../../support/free-port.ts';
 
 /** The shared `elevator-sim` and `pump-sim` register maps (see BRIEF). */
 export const ELEVATOR_SIM = {
@@ -125,13 +125,7 @@ export class CollectingSink implements SampleSink {
   }
 }
 
-export async function waitFor(pred: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!pred()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+export { waitFor } from '../../../support/wait-for.ts';
 
 export function connectorConfig(input: Record<string, unknown>): ModbusConnectorConfig {
   return modbusConnectorSchema.parse({ id: 'modbus-test', type: 'modbus', maps: { 'elevator-sim': ELEVATOR_SIM, 'pump-sim': PUMP_SIM }, ...input });

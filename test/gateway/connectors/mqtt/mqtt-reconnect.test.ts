@@ -12,7 +12,7 @@ import { commsTroubleKey } from '../../../../gateway/connectors/runtime/comms-lo
 import { CollectingSink } from '../../../support/collecting-sink.ts';
 import { makeMqttConnector, publisher, startTestBroker } from '../../../support/mqtt-fixture.ts';
 import { waitFor } from '../../../support/wait-for.ts';
-import { freePort } from '../../../../gateway/net/free-port.ts';
+import { freePort } from '../../../support/free-port.ts';
 
 let broker: RunningBroker | undefined;
 let connector: MqttConnector | undefined;

@@ -3,11 +3,13 @@
  * meta/data/wal dirs in a temp directory. Used by the integration tests and the storage bench.
  * `stop()` + `start()` restart it on the same port and data (an outage).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, waitFor } from './free-port.ts';
+import { freePort } from '../../../support/free-port.ts';
+import { waitFor } from '../../../support/wait-for.ts';
+import { killGroup, spawnTracked } from '../../../support/child-processes.ts';
 
 export interface InfluxdProcess {
   readonly url: string;
@@ -77,7 +79,7 @@ bind-address = "127.0.0.1:${rpcPort}"
 
   const start = async (): Promise<void> => {
     if (child) return;
-    const c = spawn('influxd', ['run', '-config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const c = spawnTracked('influxd', ['run', '-config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
     child = c;
     const keep = (chunk: Buffer): void => {
       out = (out + chunk.toString()).slice(-20_000);
@@ -98,8 +100,8 @@ bind-address = "127.0.0.1:${rpcPort}"
     const c = child;
     if (!c || c.exitCode !== null) return;
     const exited = new Promise((r) => c.once('exit', r));
-    c.kill('SIGTERM');
-    const timer = setTimeout(() => c.kill('SIGKILL'), 10_000);
+    killGroup(c, 'SIGTERM');
+    const timer = setTimeout(() => killGroup(c, 'SIGKILL'), 10_000);
     await exited;
     clearTimeout(timer);
     child = undefined;

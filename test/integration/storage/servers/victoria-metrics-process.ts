@@ -3,11 +3,13 @@
  * with a temp storage dir. It accepts the InfluxDB v2 write API (/api/v2/write) that the official
  * client uses; data reads back through /api/v1/export.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, waitFor } from './free-port.ts';
+import { freePort } from '../../../support/free-port.ts';
+import { waitFor } from '../../../support/wait-for.ts';
+import { killGroup, spawnTracked } from '../../../support/child-processes.ts';
 
 export interface VmProcess {
   readonly url: string;
@@ -27,7 +29,7 @@ export async function startVictoriaMetrics(): Promise<VmProcess> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   let out = '';
-  const child: ChildProcess = spawn(
+  const child: ChildProcess = spawnTracked(
     'victoria-metrics',
     [`-httpListenAddr=127.0.0.1:${port}`, `-storageDataPath=${dir}`, '-retentionPeriod=100y', '-search.latencyOffset=0s', '-loggerLevel=ERROR'],
     { stdio: ['ignore', 'pipe', 'pipe'] },
@@ -40,7 +42,7 @@ export async function startVictoriaMetrics(): Promise<VmProcess> {
   try {
     await waitFor(`victoria-metrics on ${url}`, async () => (await fetch(`${url}/health`)).ok, 30_000);
   } catch (err) {
-    child.kill('SIGKILL');
+    killGroup(child, 'SIGKILL');
     throw new Error(`${(err as Error).message}\n${out}`);
   }
   return {
@@ -59,8 +61,8 @@ export async function startVictoriaMetrics(): Promise<VmProcess> {
     destroy: async () => {
       if (child.exitCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        killGroup(child, 'SIGTERM');
+        const timer = setTimeout(() => killGroup(child, 'SIGKILL'), 10_000);
         await exited;
         clearTimeout(timer);
       }
