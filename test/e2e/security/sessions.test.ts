@@ -1,11 +1,11 @@
 /** Sessions end when idle, when the password they were opened with changes, and their live stream ends with them. */
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Accounts } from '../../gateway/auth/accounts.ts';
-import { hashPassword } from '../../gateway/auth/password-hash.ts';
-import { VirtualClock } from '../../gateway/model/clock.ts';
-import { openSqlite } from '../../gateway/model/sqlite-file.ts';
-import { waitFor } from '../support/wait-for.ts';
+import { Accounts } from '../../../gateway/auth/accounts.ts';
+import { hashPassword } from '../../../gateway/auth/password-hash.ts';
+import { VirtualClock } from '../../../gateway/model/clock.ts';
+import { openSqlite } from '../../../gateway/model/sqlite-file.ts';
+import { waitFor } from '../../support/wait-for.ts';
 import { rawRequest, startSecuredGateway, type SecuredGateway } from './secured-gateway.ts';
 
 const MIN = 60_000;

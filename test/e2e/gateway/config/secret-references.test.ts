@@ -8,12 +8,12 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConfigError } from '../../../gateway/config/config-error.ts';
-import { loadConfigFile, parseConfigText } from '../../../gateway/config/load-config.ts';
-import { resolveSecretReferences } from '../../../gateway/config/secret-references.ts';
-import { startGateway, type RunningGateway } from '../../../gateway/gateway.ts';
-import { tempDir } from '../../support/temp-dir.ts';
-import { waitFor } from '../../support/wait-for.ts';
+import { ConfigError } from '../../../../gateway/config/config-error.ts';
+import { loadConfigFile, parseConfigText } from '../../../../gateway/config/load-config.ts';
+import { resolveSecretReferences } from '../../../../gateway/config/secret-references.ts';
+import { startGateway, type RunningGateway } from '../../../../gateway/gateway.ts';
+import { tempDir } from '../../../support/temp-dir.ts';
+import { waitFor } from '../../../support/wait-for.ts';
 
 const dirs: Array<{ cleanup: () => void }> = [];
 let gateway: RunningGateway | undefined;

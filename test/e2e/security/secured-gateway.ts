@@ -6,12 +6,12 @@
 import { readFileSync } from 'node:fs';
 import { request as httpRequest, type ClientRequest, type IncomingMessage, type RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import type { Role } from '../../gateway/auth/account-schema.ts';
-import { hashPassword } from '../../gateway/auth/password-hash.ts';
-import { startGateway, type RunningGateway } from '../../gateway/gateway.ts';
-import { silentLogger } from '../../gateway/log/logger.ts';
-import { smallSite } from '../support/site-config.ts';
-import { tempDir } from '../support/temp-dir.ts';
+import type { Role } from '../../../gateway/auth/account-schema.ts';
+import { hashPassword } from '../../../gateway/auth/password-hash.ts';
+import { startGateway, type RunningGateway } from '../../../gateway/gateway.ts';
+import { silentLogger } from '../../../gateway/log/logger.ts';
+import { smallSite } from '../../support/site-config.ts';
+import { tempDir } from '../../support/temp-dir.ts';
 
 export const PASSWORD = 'correct horse battery';
 export const CONTRACTOR_TOKEN = 'lift-co-token-0123456789abcdef';

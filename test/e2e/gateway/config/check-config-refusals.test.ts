@@ -8,9 +8,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
-import { ConfigError } from '../../../gateway/config/config-error.ts';
-import { validateConfig } from '../../../gateway/config/load-config.ts';
-import { tempDir } from '../../support/temp-dir.ts';
+import { ConfigError } from '../../../../gateway/config/config-error.ts';
+import { validateConfig } from '../../../../gateway/config/load-config.ts';
+import { tempDir } from '../../../support/temp-dir.ts';
 
 type Raw = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- a YAML tree edited in place
 const demo = (): Raw => parseDocument(readFileSync('config/demo-site.yaml', 'utf8')).toJS() as Raw;

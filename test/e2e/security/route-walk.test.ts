@@ -6,9 +6,9 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RouteAccess } from '../../gateway/api/access-control.ts';
-import { admits } from '../../gateway/api/route-access.ts';
-import { ROLES, type Role } from '../../gateway/auth/account-schema.ts';
+import type { RouteAccess } from '../../../gateway/api/access-control.ts';
+import { admits } from '../../../gateway/api/route-access.ts';
+import { ROLES, type Role } from '../../../gateway/auth/account-schema.ts';
 import { CONTRACTOR_TOKEN, PASSWORD, rawRequest, ROLE_USERS, startSecuredGateway, type SecuredGateway } from './secured-gateway.ts';
 
 type Caller = Role | 'anonymous' | 'token';

@@ -11,11 +11,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { allDashboards, DATASOURCE_UID } from '../../../config/grafana/dashboard-model.ts';
-import { hashPassword } from '../../../gateway/auth/password-hash.ts';
-import { loadConfigFile, parseConfigText } from '../../../gateway/config/load-config.ts';
-import type { SiteConfig } from '../../../gateway/config/site-schema.ts';
-import { DEVICE_KINDS, pointsOf } from '../../../gateway/model/device-kinds.ts';
+import { allDashboards, DATASOURCE_UID } from '../../../../config/grafana/dashboard-model.ts';
+import { hashPassword } from '../../../../gateway/auth/password-hash.ts';
+import { loadConfigFile, parseConfigText } from '../../../../gateway/config/load-config.ts';
+import type { SiteConfig } from '../../../../gateway/config/site-schema.ts';
+import { DEVICE_KINDS, pointsOf } from '../../../../gateway/model/device-kinds.ts';
 
 interface Service {
   environment?: Record<string, string>;

@@ -8,12 +8,12 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureSelfSignedTls } from '../../gateway/api/self-signed-tls.ts';
-import { startGateway } from '../../gateway/gateway.ts';
-import { silentLogger } from '../../gateway/log/logger.ts';
-import { startGatewayProcess, type GatewayProcess } from '../support/gateway-process.ts';
-import { smallSite } from '../support/site-config.ts';
-import { tempDir } from '../support/temp-dir.ts';
+import { ensureSelfSignedTls } from '../../../gateway/api/self-signed-tls.ts';
+import { startGateway } from '../../../gateway/gateway.ts';
+import { silentLogger } from '../../../gateway/log/logger.ts';
+import { startGatewayProcess, type GatewayProcess } from '../../support/gateway-process.ts';
+import { smallSite } from '../../support/site-config.ts';
+import { tempDir } from '../../support/temp-dir.ts';
 import { PASSWORD, startSecuredGateway, type SecuredGateway } from './secured-gateway.ts';
 
 function get(url: string, ca: Buffer, init: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {

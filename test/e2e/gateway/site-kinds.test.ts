@@ -5,13 +5,13 @@
  */
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError } from '../../gateway/config/config-error.ts';
-import { parseConfigText } from '../../gateway/config/load-config.ts';
-import { startGateway, type RunningGateway } from '../../gateway/gateway.ts';
-import { silentLogger } from '../../gateway/log/logger.ts';
-import type { AlarmEvent } from '../../rules/alarm-model.ts';
-import { tempDir } from '../support/temp-dir.ts';
-import { waitFor } from '../support/wait-for.ts';
+import { ConfigError } from '../../../gateway/config/config-error.ts';
+import { parseConfigText } from '../../../gateway/config/load-config.ts';
+import { startGateway, type RunningGateway } from '../../../gateway/gateway.ts';
+import { silentLogger } from '../../../gateway/log/logger.ts';
+import type { AlarmEvent } from '../../../rules/alarm-model.ts';
+import { tempDir } from '../../support/temp-dir.ts';
+import { waitFor } from '../../support/wait-for.ts';
 
 const site = (dataDir: string, extra = ''): string => `
 site: { id: t, name: Test, timezone: Asia/Shanghai }

@@ -1,12 +1,12 @@
 /** Fire zones have places: the site file's zone map locates zone alarms, zone conditions and the config check. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError } from '../../gateway/config/config-error.ts';
-import { deviceInfos, startGateway, type RunningGateway } from '../../gateway/gateway.ts';
-import { silentLogger } from '../../gateway/log/logger.ts';
-import type { AlarmEvent } from '../../rules/alarm-model.ts';
-import { smallSite } from '../support/site-config.ts';
-import { tempDir } from '../support/temp-dir.ts';
-import { waitFor } from '../support/wait-for.ts';
+import { ConfigError } from '../../../gateway/config/config-error.ts';
+import { deviceInfos, startGateway, type RunningGateway } from '../../../gateway/gateway.ts';
+import { silentLogger } from '../../../gateway/log/logger.ts';
+import type { AlarmEvent } from '../../../rules/alarm-model.ts';
+import { smallSite } from '../../support/site-config.ts';
+import { tempDir } from '../../support/temp-dir.ts';
+import { waitFor } from '../../support/wait-for.ts';
 
 const panel = (zones: unknown): Record<string, unknown> => ({
   id: 'fp-1',

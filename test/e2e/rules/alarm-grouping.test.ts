@@ -9,15 +9,15 @@
  */
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../gateway/log/logger.ts';
-import type { DeviceInfo } from '../../gateway/model/device.ts';
-import type { Sample } from '../../gateway/model/sample.ts';
-import type { AlarmRecord } from '../../rules/alarm-model.ts';
-import { alarmSignalOf } from '../../rules/work-orders/alarm-signal-of.ts';
-import { WorkOrderService } from '../../rules/work-orders/work-order-service.ts';
-import { workOrderConfigSchema } from '../../rules/work-orders/work-order-schema.ts';
-import { SECRET, startReceiver } from './work-orders/work-order-fixtures.ts';
-import { device, harness, tempDir, type Harness } from './harness.ts';
+import { silentLogger } from '../../../gateway/log/logger.ts';
+import type { DeviceInfo } from '../../../gateway/model/device.ts';
+import type { Sample } from '../../../gateway/model/sample.ts';
+import type { AlarmRecord } from '../../../rules/alarm-model.ts';
+import { alarmSignalOf } from '../../../rules/work-orders/alarm-signal-of.ts';
+import { WorkOrderService } from '../../../rules/work-orders/work-order-service.ts';
+import { workOrderConfigSchema } from '../../../rules/work-orders/work-order-schema.ts';
+import { SECRET, startReceiver } from '../../rules/work-orders/work-order-fixtures.ts';
+import { device, harness, tempDir, type Harness } from '../../rules/harness.ts';
 
 const S = 1000;
 const MIN = 60 * S;

@@ -7,16 +7,16 @@
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { buildApp } from '../../../gateway/api/build-app.ts';
-import { Accounts } from '../../../gateway/auth/accounts.ts';
-import { hashPassword } from '../../../gateway/auth/password-hash.ts';
-import { silentLogger } from '../../../gateway/log/logger.ts';
-import { VirtualClock } from '../../../gateway/model/clock.ts';
-import { openSqlite } from '../../../gateway/model/sqlite-file.ts';
-import { workOrdersFacade, WorkOrderError, WorkOrderService } from '../../../rules/work-orders/index.ts';
-import { testApiDeps } from '../../support/api-deps.ts';
-import { tempDir } from '../../support/temp-dir.ts';
-import { DEVICES, pumpTrip, startReceiver, woConfig } from './work-order-fixtures.ts';
+import { buildApp } from '../../../../gateway/api/build-app.ts';
+import { Accounts } from '../../../../gateway/auth/accounts.ts';
+import { hashPassword } from '../../../../gateway/auth/password-hash.ts';
+import { silentLogger } from '../../../../gateway/log/logger.ts';
+import { VirtualClock } from '../../../../gateway/model/clock.ts';
+import { openSqlite } from '../../../../gateway/model/sqlite-file.ts';
+import { workOrdersFacade, WorkOrderError, WorkOrderService } from '../../../../rules/work-orders/index.ts';
+import { testApiDeps } from '../../../support/api-deps.ts';
+import { tempDir } from '../../../support/temp-dir.ts';
+import { DEVICES, pumpTrip, startReceiver, woConfig } from '../../../rules/work-orders/work-order-fixtures.ts';
 
 const OPERATOR = { type: 'operator', id: 'alice' } as const;
 const ACME = { type: 'contractor', id: 'acme-pumps' } as const;

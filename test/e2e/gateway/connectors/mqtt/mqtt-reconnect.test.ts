@@ -6,13 +6,13 @@
  */
 import type { MqttClient } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { RunningBroker } from '../../../../gateway/broker/embedded-broker.ts';
-import type { MqttConnector } from '../../../../gateway/connectors/mqtt/mqtt-connector.ts';
-import { commsTroubleKey } from '../../../../gateway/connectors/runtime/comms-loss.ts';
-import { CollectingSink } from '../../../support/collecting-sink.ts';
-import { makeMqttConnector, publisher, startTestBroker } from '../../../support/mqtt-fixture.ts';
-import { waitFor } from '../../../support/wait-for.ts';
-import { freePort } from '../../../support/free-port.ts';
+import type { RunningBroker } from '../../../../../gateway/broker/embedded-broker.ts';
+import type { MqttConnector } from '../../../../../gateway/connectors/mqtt/mqtt-connector.ts';
+import { commsTroubleKey } from '../../../../../gateway/connectors/runtime/comms-loss.ts';
+import { CollectingSink } from '../../../../support/collecting-sink.ts';
+import { makeMqttConnector, publisher, startTestBroker } from '../../../../support/mqtt-fixture.ts';
+import { waitFor } from '../../../../support/wait-for.ts';
+import { freePort } from '../../../../support/free-port.ts';
 
 let broker: RunningBroker | undefined;
 let connector: MqttConnector | undefined;

@@ -2,15 +2,15 @@ import { DatabaseSync } from 'node:sqlite';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startGateway, type RunningGateway } from '../../../gateway/gateway.ts';
-import { silentLogger } from '../../../gateway/log/logger.ts';
-import { RealClock } from '../../../gateway/model/clock.ts';
-import type { Sample } from '../../../gateway/model/sample.ts';
-import { WorkerTelemetryStorage } from '../../../gateway/storage/telemetry-storage.ts';
-import { TroubleBoard } from '../../../gateway/trouble/trouble-board.ts';
+import { startGateway, type RunningGateway } from '../../../../gateway/gateway.ts';
+import { silentLogger } from '../../../../gateway/log/logger.ts';
+import { RealClock } from '../../../../gateway/model/clock.ts';
+import type { Sample } from '../../../../gateway/model/sample.ts';
+import { WorkerTelemetryStorage } from '../../../../gateway/storage/telemetry-storage.ts';
+import { TroubleBoard } from '../../../../gateway/trouble/trouble-board.ts';
 import { Registry } from 'prom-client';
-import { smallSite } from '../../support/site-config.ts';
-import { tempDir } from '../../support/temp-dir.ts';
+import { smallSite } from '../../../support/site-config.ts';
+import { tempDir } from '../../../support/temp-dir.ts';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {

@@ -4,14 +4,14 @@
  */
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGateway, type RunningGateway } from '../../gateway/gateway.ts';
-import type { LiveEvent } from '../../gateway/live/event-hub.ts';
-import type { LiveSample } from '../../gateway/live/live-view.ts';
-import { silentLogger } from '../../gateway/log/logger.ts';
-import type { Sample } from '../../gateway/model/sample.ts';
-import { smallSite } from '../support/site-config.ts';
-import { tempDir } from '../support/temp-dir.ts';
-import { waitFor } from '../support/wait-for.ts';
+import { startGateway, type RunningGateway } from '../../../gateway/gateway.ts';
+import type { LiveEvent } from '../../../gateway/live/event-hub.ts';
+import type { LiveSample } from '../../../gateway/live/live-view.ts';
+import { silentLogger } from '../../../gateway/log/logger.ts';
+import type { Sample } from '../../../gateway/model/sample.ts';
+import { smallSite } from '../../support/site-config.ts';
+import { tempDir } from '../../support/temp-dir.ts';
+import { waitFor } from '../../support/wait-for.ts';
 
 interface DeviceBody {
   id: string;

@@ -6,12 +6,12 @@
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ModbusConnector } from '../../../../gateway/connectors/modbus/modbus-connector.ts';
-import { commsTroubleKey } from '../../../../gateway/connectors/runtime/comms-loss.ts';
-import { silentLogger } from '../../../../gateway/log/logger.ts';
-import { RealClock } from '../../../../gateway/model/clock.ts';
-import { TroubleBoard } from '../../../../gateway/trouble/trouble-board.ts';
-import { CollectingSink, connectorConfig, freePort, startServerTcp, waitFor, type TestServer } from './modbus-test-kit.ts';
+import { ModbusConnector } from '../../../../../gateway/connectors/modbus/modbus-connector.ts';
+import { commsTroubleKey } from '../../../../../gateway/connectors/runtime/comms-loss.ts';
+import { silentLogger } from '../../../../../gateway/log/logger.ts';
+import { RealClock } from '../../../../../gateway/model/clock.ts';
+import { TroubleBoard } from '../../../../../gateway/trouble/trouble-board.ts';
+import { CollectingSink, connectorConfig, freePort, startServerTcp, waitFor, type TestServer } from '../../../../gateway/connectors/modbus/modbus-test-kit.ts';
 
 const ZONES = 4;
 const ZONE_MAP = { 0: 'normal', 1: 'fire', 2: 'fault', 3: 'disabled' };

@@ -7,11 +7,11 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startGateway } from '../../gateway/gateway.ts';
-import { silentLogger } from '../../gateway/log/logger.ts';
-import { freePort } from '../support/free-port.ts';
-import { smallSite } from '../support/site-config.ts';
-import { tempDir } from '../support/temp-dir.ts';
+import { startGateway } from '../../../gateway/gateway.ts';
+import { silentLogger } from '../../../gateway/log/logger.ts';
+import { freePort } from '../../support/free-port.ts';
+import { smallSite } from '../../support/site-config.ts';
+import { tempDir } from '../../support/temp-dir.ts';
 
 const listenOn = (port: number): Promise<Server> =>
   new Promise((resolve, reject) => {

@@ -2,12 +2,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { MqttClient } from 'mqtt';
 import { createServer, type AddressInfo } from 'node:net';
 import { Aedes } from 'aedes';
-import type { RunningBroker } from '../../../../gateway/broker/embedded-broker.ts';
-import { SampleBus } from '../../../../gateway/bus/sample-bus.ts';
-import type { MqttConnector } from '../../../../gateway/connectors/mqtt/mqtt-connector.ts';
-import type { Sample, SampleSink } from '../../../../gateway/model/sample.ts';
-import { makeMqttConnector, publisher, startTestBroker } from '../../../support/mqtt-fixture.ts';
-import { waitFor } from '../../../support/wait-for.ts';
+import type { RunningBroker } from '../../../../../gateway/broker/embedded-broker.ts';
+import { SampleBus } from '../../../../../gateway/bus/sample-bus.ts';
+import type { MqttConnector } from '../../../../../gateway/connectors/mqtt/mqtt-connector.ts';
+import type { Sample, SampleSink } from '../../../../../gateway/model/sample.ts';
+import { makeMqttConnector, publisher, startTestBroker } from '../../../../support/mqtt-fixture.ts';
+import { waitFor } from '../../../../support/wait-for.ts';
 
 let broker: RunningBroker | undefined;
 let connector: MqttConnector | undefined;

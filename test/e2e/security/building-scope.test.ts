@@ -6,13 +6,13 @@
 import { request as httpRequest } from 'node:http';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashPassword } from '../../gateway/auth/password-hash.ts';
-import { validateConfig } from '../../gateway/config/load-config.ts';
-import { startGateway, type RunningGateway } from '../../gateway/gateway.ts';
-import { silentLogger } from '../../gateway/log/logger.ts';
-import { ConfigError } from '../../gateway/config/config-error.ts';
-import { tempDir } from '../support/temp-dir.ts';
-import { waitFor } from '../support/wait-for.ts';
+import { hashPassword } from '../../../gateway/auth/password-hash.ts';
+import { validateConfig } from '../../../gateway/config/load-config.ts';
+import { startGateway, type RunningGateway } from '../../../gateway/gateway.ts';
+import { silentLogger } from '../../../gateway/log/logger.ts';
+import { ConfigError } from '../../../gateway/config/config-error.ts';
+import { tempDir } from '../../support/temp-dir.ts';
+import { waitFor } from '../../support/wait-for.ts';
 import { PASSWORD, rawRequest } from './secured-gateway.ts';
 
 const smoke = (id: string, building: string) => ({ id, kind: 'smoke_detector', building, floor: 'F1', binding: { connector: 'mqtt-local', topic: `test/smoke/${id}` } });
