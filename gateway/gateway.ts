@@ -251,7 +251,7 @@ async function composeGateway(config: SiteConfig, log: Logger, options: GatewayO
       .filter((d) => d.binding.connector === c.id)
       .map((d) => ({ info: byId.get(d.id) as DeviceInfo, binding: d.binding }));
     const clog = log.child({ connector: c.id });
-    const connector = createConnector(c, {
+    const connector = await createConnector(c, {
       clock,
       log: clog,
       devices: bound,
