@@ -3,7 +3,7 @@
  * embedded broker, connectors, HTTP API). Everything is passed in; nothing reaches for globals.
  */
 import { join, resolve } from 'node:path';
-import { tlsClientOptions } from './net/tls-client.ts';
+import { tlsClientOptions } from './platform/tls-client.ts';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';

@@ -23,7 +23,8 @@ import { AddressLimiter } from './address-limiter.ts';
 import type { BrokerConfig } from './broker-schema.ts';
 import { brokerConfigIssues } from './broker-config-check.ts';
 import { ClientIdBinding } from './client-id-binding.ts';
-import { internalClientId, internalCredential, type EmbeddedBrokerAccess } from './internal-access.ts';
+import type { EmbeddedBrokerAccess } from '../platform/broker-access.ts';
+import { internalClientId, internalCredential } from './internal-access.ts';
 import { isLoopbackHost } from './loopback.ts';
 import { TopicAcl } from './topic-acl.ts';
 

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { webhookUrlProblem } from './dispatch/webhook-target-policy.ts';
-import { tlsClientSchema } from '../../gateway/net/tls-client.ts';
+import { tlsClientSchema } from '../../gateway/platform/tls-client.ts';
 import cron from 'node-cron';
 import { duration, identifier } from '../../gateway/model/config-primitives.ts';
 import { kindName } from '../../gateway/model/kinds/kind-name.ts';
