@@ -3,7 +3,7 @@
  * embedded broker, connectors, HTTP API). Everything is passed in; nothing reaches for globals.
  */
 import { join, resolve } from 'node:path';
-import { tlsClientOptions } from './net/tls-client.ts';
+import { tlsClientOptions } from './platform/tls-client.ts';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
@@ -263,7 +263,7 @@ async function composeGateway(config: SiteConfig, log: Logger, options: GatewayO
       .filter((d) => d.binding.connector === c.id)
       .map((d) => ({ info: byId.get(d.id) as DeviceInfo, binding: d.binding }));
     const clog = log.child({ connector: c.id });
-    const connector = createConnector(c, {
+    const connector = await createConnector(c, {
       clock,
       log: clog,
       devices: bound,

@@ -7,21 +7,8 @@
 import { randomBytes } from 'node:crypto';
 import { INTERNAL_CLIENT_PREFIX } from './client-id-binding.ts';
 
-export interface InternalConnectOptions {
-  readonly clientId: string;
-  readonly username: string;
-  readonly password: string;
-}
-
-export interface EmbeddedBrokerAccess {
-  /**
-   * The listener the gateway's own clients use: the plain one when it is on loopback, otherwise one
-   * of their own on 127.0.0.1 that accepts only the internal credential.
-   */
-  readonly internalUrl: string;
-  /** Connection options for one internal client; `name` makes the id readable in logs. */
-  connectOptions(name: string): InternalConnectOptions;
-}
+// The port's shape lives in gateway/platform (rules/ may depend on it); re-exported for existing importers.
+export type { EmbeddedBrokerAccess, InternalConnectOptions } from '../platform/broker-access.ts';
 
 export function internalCredential(): { username: string; password: string } {
   return { username: `$gateway-${randomBytes(6).toString('hex')}`, password: randomBytes(32).toString('base64url') };

@@ -5,13 +5,13 @@
  * discriminated union needs them statically, and config loading should not load protocol stacks).
  */
 import type { ConfigIssue } from '../config/config-error.ts';
-import type { SiteConfig } from '../config/site-schema.ts';
 import type { ConnectorConfig } from './connector-schemas.ts';
 import type { Connector, ConnectorContext } from './connector.ts';
 import { modbusProtocol } from './modbus/modbus-definition.ts';
 import { mqttProtocol } from './mqtt/mqtt-definition.ts';
 import { opcuaProtocol } from './opcua/opcua-definition.ts';
 import type { DeclaredDevice, ProtocolDefinition } from './protocol-definition.ts';
+import { isDeviceKind } from '../model/kinds/index.ts';
 import { zoneCount } from '../model/zone-places.ts';
 
 type Definitions = { [T in ConnectorConfig['type']]: ProtocolDefinition<Extract<ConnectorConfig, { type: T }>> };
@@ -27,24 +27,32 @@ function definitionOf<T extends ConnectorConfig['type']>(type: T): ProtocolDefin
 }
 
 /** The connector for `config`. */
-export function createConnector(config: ConnectorConfig, ctx: ConnectorContext): Connector {
+export function createConnector(config: ConnectorConfig, ctx: ConnectorContext): Promise<Connector> {
   return (definitionOf(config.type) as ProtocolDefinition<ConnectorConfig>).create(config, ctx);
 }
 
 /**
  * Every device binding the running connectors would refuse (unknown map or mapping, points the
- * kind does not have, node ids with unknown placeholders, ...), located by path in the site file.
- * For `check-config`, after the site file passed its schema.
+ * kind does not have, overlapping registers, one map bound to two kinds, node ids with unknown
+ * placeholders, ...), located by path in the site file: each connector's definition `validate`s
+ * the devices bound to it. `check-config` runs it on the connectors that passed their schema and
+ * on the file's raw device entries (paths keep their index; entries without a known kind or a
+ * declared connector are skipped, their own issues come from the schema), so these problems are
+ * listed even when other parts of the file are wrong too.
  */
-export function validateBindings(config: Pick<SiteConfig, 'connectors' | 'devices'>): ConfigIssue[] {
+export function validateBindings(config: { readonly connectors: readonly ConnectorConfig[]; readonly devices: readonly unknown[] }): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   config.connectors.forEach((connector, i) => {
     const devices: DeclaredDevice[] = [];
     config.devices.forEach((d, index) => {
-      if (d.binding.connector !== connector.id) return;
-      devices.push({ index, id: d.id, kind: d.kind, ...(zoneCount(d.zones) === undefined ? {} : { zones: zoneCount(d.zones) as number }), binding: d.binding });
+      if (!isObj(d) || !isObj(d.binding) || d.binding.connector !== connector.id) return;
+      if (typeof d.kind !== 'string' || !isDeviceKind(d.kind)) return;
+      const zones = zoneCount(d.zones);
+      devices.push({ index, id: String(d.id), kind: d.kind, ...(zones === undefined ? {} : { zones }), binding: d.binding });
     });
     issues.push(...(definitionOf(connector.type) as ProtocolDefinition<ConnectorConfig>).validate(connector, devices, `connectors[${i}]`));
   });
   return issues;
 }
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

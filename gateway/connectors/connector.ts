@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../model/clock.ts';
-import type { EmbeddedBrokerAccess } from '../broker/internal-access.ts';
+import type { EmbeddedBrokerAccess } from '../platform/broker-access.ts';
 import type { DeviceInfo } from '../model/device.ts';
 import type { SampleSink } from '../model/sample.ts';
 import type { TroubleBoard } from '../trouble/trouble-board.ts';

@@ -37,5 +37,6 @@ export interface ProtocolDefinition<C extends { readonly id: string; readonly ty
    * (`connectors[1]`). Empty when all would run.
    */
   validate(connector: C, devices: readonly DeclaredDevice[], at: string): ConfigIssue[];
-  create(config: C, ctx: ConnectorContext): Connector;
+  /** The connector; its module (and the protocol library) is loaded here, not by `validate`. */
+  create(config: C, ctx: ConnectorContext): Promise<Connector>;
 }

@@ -4,7 +4,7 @@
  * official client) or `version: 1` (InfluxDB 1.x `/write`).
  */
 import { z } from 'zod';
-import { tlsClientSchema } from '../net/tls-client.ts';
+import { tlsClientSchema } from '../platform/tls-client.ts';
 import { duration } from '../config/common-schema.ts';
 
 const UNITS: Record<string, number> = { b: 1, kb: 1e3, mb: 1e6, gb: 1e9, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3 };

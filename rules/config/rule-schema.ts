@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { kindName } from '../../gateway/model/kinds/kind-name.ts';
-import { tlsClientSchema } from '../../gateway/net/tls-client.ts';
+import { tlsClientSchema } from '../../gateway/platform/tls-client.ts';
 import { parseDuration } from '../../gateway/model/duration.ts';
 
 /** `30s`, `5m`, or milliseconds; yields milliseconds. */

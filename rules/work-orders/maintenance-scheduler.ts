@@ -1,12 +1,12 @@
 /**
  * Preventive maintenance on the injected Clock: each schedule's next run is computed from its cron
- * expression (node-cron semantics, site time zone) and stored, so a restart neither loses nor
+ * expression (croner, site time zone; cron-schedule.ts) and stored, so a restart neither loses nor
  * repeats a run. A run missed while the gateway was down happens once at start-up.
  */
 import type { DatabaseSync } from 'node:sqlite';
 import type { Logger } from 'pino';
 import type { Clock } from '../../gateway/model/clock.ts';
-import { CronSchedule } from './cron-next.ts';
+import { cronSchedule, type CronSchedule } from './cron-schedule.ts';
 import { DeadlineTimer } from './deadline-timer.ts';
 import { transaction } from './work-order-db.ts';
 import type { MaintenanceSchedule } from './work-order-schema.ts';
@@ -41,7 +41,7 @@ export class MaintenanceScheduler {
     const { db, clock, schedules, timeZone } = this.options;
     const now = clock.now();
     for (const s of schedules) {
-      const cron = new CronSchedule(s.cron, timeZone);
+      const cron = cronSchedule(s.cron, timeZone);
       this.crons.set(s.id, cron);
       const row = db.prepare('SELECT id, expression, next_at FROM maintenance_schedules WHERE id = ?').get(s.id) as ScheduleRow | undefined;
       if (!row || row.expression !== s.cron) {
@@ -53,7 +53,6 @@ export class MaintenanceScheduler {
 
   stop(): void {
     this.timer.cancel();
-    for (const c of this.crons.values()) c.dispose();
     this.crons.clear();
   }
 

@@ -4,10 +4,10 @@
  */
 import { z } from 'zod';
 import { webhookUrlProblem } from './dispatch/webhook-target-policy.ts';
-import { tlsClientSchema } from '../../gateway/net/tls-client.ts';
-import cron from 'node-cron';
+import { tlsClientSchema } from '../../gateway/platform/tls-client.ts';
 import { duration, identifier } from '../../gateway/model/config-primitives.ts';
 import { kindName } from '../../gateway/model/kinds/kind-name.ts';
+import { cronProblem } from './cron-schedule.ts';
 
 const priority = z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4)]);
 
@@ -85,17 +85,14 @@ export const escalationContactSchema = z.object({
 });
 
 export const cronExpression = z.string().superRefine((expr, ctx) => {
-  const check = cron.validateDetailed(expr);
-  if (!check.valid) {
-    const why = check.errors.map((e) => `${e.field}: ${e.message}`).join('; ');
-    ctx.addIssue({ code: 'custom', message: `invalid cron expression "${expr}" (${why || 'unparseable'})` });
-  }
+  const why = cronProblem(expr);
+  if (why !== undefined) ctx.addIssue({ code: 'custom', message: `invalid cron expression "${expr}" (${why})` });
 });
 
 export const maintenanceSchema = z
   .object({
     id: identifier,
-    /** node-cron syntax (optional seconds field first), evaluated in the site time zone on the gateway clock. */
+    /** cron syntax of cron-schedule.ts (optional seconds field first), evaluated in the site time zone on the gateway clock. */
     cron: cronExpression,
     kind: kindName.optional(),
     devices: z.array(identifier).optional(),

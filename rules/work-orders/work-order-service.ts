@@ -5,8 +5,8 @@
  * messages to contractors and escalation contacts go through the durable outbox.
  */
 import type { DatabaseSync } from 'node:sqlite';
-import { tlsClientOptions } from '../../gateway/net/tls-client.ts';
-import type { EmbeddedBrokerAccess } from '../../gateway/broker/internal-access.ts';
+import { tlsClientOptions } from '../../gateway/platform/tls-client.ts';
+import type { EmbeddedBrokerAccess } from '../../gateway/platform/broker-access.ts';
 import type { Logger } from 'pino';
 import type { Clock } from '../../gateway/model/clock.ts';
 import type { DeviceKind } from '../../gateway/model/device-kinds.ts';

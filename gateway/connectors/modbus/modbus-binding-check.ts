@@ -14,7 +14,7 @@ export type ModbusBindingCheck =
   | { readonly ok: false; readonly problems: BindingProblem[] };
 
 export function checkModbusBinding(
-  config: Pick<ModbusConnectorConfig, 'maps'>,
+  config: Pick<ModbusConnectorConfig, 'id' | 'maps'>,
   device: { readonly kind: DeviceKind; readonly zones?: number | undefined },
   rawBinding: unknown,
 ): ModbusBindingCheck {
@@ -26,19 +26,25 @@ export function checkModbusBinding(
   const map = config.maps[binding.map];
   if (!map) {
     const known = Object.keys(config.maps);
-    const message = `"${binding.map}" is not among the connector's maps (${known.length > 0 ? known.join(', ') : 'none defined'})`;
+    const message = `connector "${config.id}" has no register map "${binding.map}" (declared: ${known.length > 0 ? known.join(', ') : 'none'})`;
     return { ok: false, problems: [{ path: 'binding.map', message, onConnector: false }] };
   }
   const defs = new Map<string, PointDef>(pointsOf(device.kind, device.zones === undefined ? {} : { zones: device.zones }).map((d) => [d.name, d]));
   const problems: BindingProblem[] = [];
   const points: BoundPoint[] = [];
+  // points the kind lacks: one problem on the device (the map fits another kind, or has a typo)
+  const unknown = Object.keys(map).filter((name) => !defs.has(name));
+  if (unknown.length > 0) {
+    problems.push({
+      path: 'binding.map',
+      message: `map "${binding.map}" has points a ${device.kind} does not have: ${unknown.join(', ')} (a ${device.kind} has: ${[...defs.keys()].join(', ')})`,
+      onConnector: false,
+    });
+  }
   for (const [name, modbus] of Object.entries(map)) {
     const path = `maps.${binding.map}.${name}`;
     const def = defs.get(name);
-    if (!def) {
-      problems.push({ path, message: `not a point of kind ${device.kind} (points: ${[...defs.keys()].join(', ')})`, onConnector: true });
-      continue;
-    }
+    if (!def) continue;
     const problem = checkPointAgainstDef(modbus, def);
     if (problem) problems.push({ path, message: problem, onConnector: true });
     else points.push({ name, def, modbus });

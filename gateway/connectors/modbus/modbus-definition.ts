@@ -1,15 +1,15 @@
 /** The Modbus protocol as the connector registry sees it. */
 import type { ProtocolDefinition } from '../protocol-definition.ts';
 import { checkModbusBinding } from './modbus-binding-check.ts';
-import { ModbusConnector } from './modbus-connector.ts';
+import { mapsSharedByKinds, overlappingRegisters } from './modbus-map-check.ts';
 import { modbusBindingSchema, modbusConnectorSchema, type ModbusConnectorConfig } from './modbus-schema.ts';
 
 export const modbusProtocol: ProtocolDefinition<ModbusConnectorConfig> = {
   type: 'modbus',
   configSchema: modbusConnectorSchema,
   bindingSchema: modbusBindingSchema,
-  validate: (connector, devices, at) =>
-    devices.flatMap((d) => {
+  validate: (connector, devices, at) => [
+    ...devices.flatMap((d) => {
       const checked = checkModbusBinding(connector, d, d.binding);
       if (checked.ok) return [];
       return checked.problems.map((p) => ({
@@ -17,5 +17,9 @@ export const modbusProtocol: ProtocolDefinition<ModbusConnectorConfig> = {
         message: p.onConnector ? `${p.message} (device ${d.id}, kind ${d.kind})` : p.message,
       }));
     }),
-  create: (config, ctx) => new ModbusConnector(config, ctx),
+    ...mapsSharedByKinds(connector, devices),
+    ...overlappingRegisters(connector, at),
+  ],
+  // loaded on first use, so check-config does not load the protocol stack
+  create: async (config, ctx) => new (await import('./modbus-connector.ts')).ModbusConnector(config, ctx),
 };

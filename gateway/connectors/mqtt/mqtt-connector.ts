@@ -13,7 +13,7 @@
  * A binding that cannot work is refused with a trouble (never a thrown constructor).
  */
 import mqtt, { type MqttClient } from 'mqtt';
-import { tlsClientOptions } from '../../net/tls-client.ts';
+import { tlsClientOptions } from '../../platform/tls-client.ts';
 import type { Logger } from 'pino';
 import type { Timer } from '../../model/clock.ts';
 import { LIFE_SAFETY_KINDS, pointsOf, type DeviceKind, type PointDef } from '../../model/device-kinds.ts';

@@ -2,7 +2,6 @@
 import type { ConfigIssue } from '../../config/config-error.ts';
 import type { ProtocolDefinition } from '../protocol-definition.ts';
 import { checkMqttBinding } from './mqtt-binding-check.ts';
-import { MqttConnector } from './mqtt-connector.ts';
 import { mqttBindingSchema, mqttConnectorSchema, type MqttConnectorConfig } from './mqtt-schema.ts';
 
 export const mqttProtocol: ProtocolDefinition<MqttConnectorConfig> = {
@@ -28,5 +27,6 @@ export const mqttProtocol: ProtocolDefinition<MqttConnectorConfig> = {
     }
     return issues;
   },
-  create: (config, ctx) => new MqttConnector(config, ctx),
+  // loaded on first use, so check-config does not load the protocol stack
+  create: async (config, ctx) => new (await import('./mqtt-connector.ts')).MqttConnector(config, ctx),
 };

@@ -1,4 +1,4 @@
-import { tlsClientSchema } from '../../net/tls-client.ts';
+import { tlsClientSchema } from '../../platform/tls-client.ts';
 import { z } from 'zod';
 import { duration, identifier } from '../../config/common-schema.ts';
 import { patternProblem } from './topic-pattern.ts';

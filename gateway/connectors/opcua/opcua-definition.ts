@@ -1,7 +1,7 @@
 /** The OPC UA protocol as the connector registry sees it. */
 import type { ProtocolDefinition } from '../protocol-definition.ts';
+import { nodeKeyIssues } from './opcua-binding-check.ts';
 import { expandBindings } from './opcua-bindings.ts';
-import { OpcuaConnector } from './opcua-connector.ts';
 import { opcuaBindingSchema, opcuaConnectorSchema, type OpcuaConnectorConfig } from './opcua-schema.ts';
 
 export const opcuaProtocol: ProtocolDefinition<OpcuaConnectorConfig> = {
@@ -10,6 +10,8 @@ export const opcuaProtocol: ProtocolDefinition<OpcuaConnectorConfig> = {
   bindingSchema: opcuaBindingSchema,
   validate: (connector, devices) =>
     devices.flatMap((d) => {
+      const located = nodeKeyIssues(d);
+      if (located.length > 0) return located;
       try {
         const info = { id: d.id, name: d.id, kind: d.kind, connector: connector.id, location: { site: '', building: '', floor: '' }, ...(d.zones === undefined ? {} : { zones: d.zones }) };
         expandBindings([{ info, binding: d.binding }]);
@@ -18,5 +20,6 @@ export const opcuaProtocol: ProtocolDefinition<OpcuaConnectorConfig> = {
         return [{ path: `devices[${d.index}].binding.nodes`, message: (err as Error).message }];
       }
     }),
-  create: (config, ctx) => new OpcuaConnector(config, ctx),
+  // loaded on first use, so check-config does not load the protocol stack
+  create: async (config, ctx) => new (await import('./opcua-connector.ts')).OpcuaConnector(config, ctx),
 };

@@ -46,7 +46,7 @@ describe('workOrders config', () => {
       'workOrders.contractors[0].channels.webhook.secret: use a secret of at least 16 characters',
     ]);
     expect(issues({ maintenance: [{ id: 'm', cron: '0 61 * * *', kind: 'pump', trade: 'pumps', title: 'x' }] })).toEqual([
-      expect.stringMatching(/^workOrders\.maintenance\[0\]\.cron: invalid cron expression "0 61 \* \* \*" \(hour: /),
+      expect.stringMatching(/^workOrders\.maintenance\[0\]\.cron: invalid cron expression "0 61 \* \* \*" \(invalid value for hour: 61\)$/),
     ]);
     expect(issues({ routing: [{ trade: 'pumps', contractor: 'nobody' }] })).toEqual(['workOrders.routing[0].contractor: unknown contractor "nobody" (known: none)']);
     expect(issues({ escalation: { contacts: [{ id: 'c', name: 'C', channels: { email: { to: ['duty@example.com'] } } }] } })).toEqual(['workOrders.smtp: an e-mail channel is configured but smtp is not']);

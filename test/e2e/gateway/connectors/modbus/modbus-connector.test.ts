@@ -176,8 +176,8 @@ describe('ModbusConnector against modbus-serial ServerTCP', () => {
     ]);
     await waitFor(() => sink.latest('elev-1', 'floor') !== undefined, 3000, 'the good device polls');
     const rejected = connector.health().detail?.rejectedBindings as Record<string, string>;
-    expect(rejected['pump-x']).toMatch(/maps\.elevator-sim\.in_service: not a point of kind pump/);
-    expect(rejected['pump-y']).toMatch(/binding\.map: "no-such-map" is not among the connector's maps \(elevator-sim, pump-sim\)/);
+    expect(rejected['pump-x']).toMatch(/binding\.map: map "elevator-sim" has points a pump does not have: in_service, /);
+    expect(rejected['pump-y']).toMatch(/binding\.map: connector "[^"]+" has no register map "no-such-map" \(declared: elevator-sim, pump-sim\)/);
     expect(ctx.trouble.list().map((t) => t.key).sort()).toEqual(['binding:pump-x', 'binding:pump-y']);
   });
 });

@@ -1,0 +1,125 @@
+/**
+ * `npm run lint`: the directions imports may point (shared/ARCHITECTURE.md, "Which way imports
+ * point"), enforced with ESLint's `no-restricted-imports` on relative import specifiers.
+ *
+ * Each area below may import only from the folders in its `may` list (packages and node: builtins
+ * are not restricted); `typesFrom` folders may be imported from with `import type` only. A relative
+ * specifier that climbs out of the importing file's area must land in an allowed folder; the
+ * patterns are made per depth below the area root, so a new sub-folder is covered without an edit
+ * here. TypeScript is parsed by Babel (@babel/eslint-parser): the project's TypeScript 7 has no
+ * JavaScript API for typescript-eslint's parser, and no type information is needed for imports.
+ */
+import babelParser from '@babel/eslint-parser';
+import { posix } from 'node:path';
+
+/** The import directions. `root` is a folder from the repository root. */
+export const AREAS = [
+  // The shared model (sample, device, kinds, clock, ...) imports nothing of ours outside it.
+  { root: 'gateway/model', may: ['gateway/model'] },
+  // Platform helpers beside the model (TLS client options, the embedded-broker port).
+  { root: 'gateway/platform', may: ['gateway/model', 'gateway/platform'] },
+  // Everything decided from samples: only the model, the platform beside it, and itself.
+  { root: 'rules', may: ['rules', 'gateway/model', 'gateway/platform'] },
+  // A browser program that talks to the HTTP API: type-only imports from the API contract.
+  { root: 'dashboard', may: ['dashboard'], typesFrom: ['gateway/api/contract'] },
+  // Simulators speak protocols; they share only the model (kinds, clock) with the gateway.
+  { root: 'simulators', may: ['simulators', 'gateway/model'] },
+];
+
+/**
+ * Imports against the directions that are known and not yet fixed, one entry per importing file,
+ * each with why it stays for now. The README's architecture section lists them too. An entry
+ * allows exactly that target from exactly that file (`typeOnly`: only with `import type`).
+ */
+export const ALLOWED_EXCEPTIONS = [
+  // The dashboard reads alarm shapes (AlarmRecord, AlarmEvent, JournalEntry, FloodInfo, states)
+  // from the rules' alarm model until the API contract module (gateway/api/contract, issue #15
+  // item 5) derives them from the route schemas. Type-only: nothing of rules/ runs in the browser.
+  ...[
+    'dashboard/src/alarms/alarm-actions.ts',
+    'dashboard/src/alarms/alarm-labels.ts',
+    'dashboard/src/alarms/alarm-list.ts',
+    'dashboard/src/alarms/alarm-panel.tsx',
+    'dashboard/src/alarms/alarm-rows.tsx',
+    'dashboard/src/alarms/alarm-store.ts',
+  ].map((file) => ({ file, target: 'rules/alarm-model.ts', typeOnly: true })),
+];
+
+const MAX_DEPTH = 8;
+const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** Relative-specifier prefixes that reach `target` from a file `k` folders below `root`, after leaving `root`. */
+function prefixesTo(root, k, target) {
+  const parts = root.split('/');
+  const out = [];
+  for (let i = 0; i < parts.length; i++) {
+    const ancestor = parts.slice(0, parts.length - 1 - i).join('/') || '.';
+    out.push(`${'../'.repeat(k + 1 + i)}${posix.relative(ancestor, target)}`);
+  }
+  return out;
+}
+
+/** `no-restricted-imports` options for a file `k` folders below `area.root`, with `extra` exact specifiers allowed. */
+function restrictions(area, k, extra = []) {
+  const allowed = [...area.may, ...(area.typesFrom ?? [])].flatMap((t) => prefixesTo(area.root, k, t).map((p) => `${escape(p)}(/|\\.ts$|$)`));
+  const typeOnly = (area.typesFrom ?? []).flatMap((t) => prefixesTo(area.root, k, t).map((p) => `${escape(p)}(/|\\.ts$|$)`));
+  for (const e of extra) {
+    allowed.push(`${escape(e.specifier)}$`);
+    if (e.typeOnly) typeOnly.push(`${escape(e.specifier)}$`);
+  }
+  const patterns = [
+    {
+      regex: `^(?!(${allowed.join('|')}))(\\.\\./){${k + 1}}`,
+      message: `${area.root}/ may import only from ${area.may.join(', ')}${area.typesFrom ? ` (and types from ${area.typesFrom.join(', ')})` : ''}; see shared/ARCHITECTURE.md "Which way imports point".`,
+    },
+  ];
+  if (typeOnly.length > 0) {
+    patterns.push({
+      regex: `^(${typeOnly.join('|')})`,
+      allowTypeImports: true,
+      message: `${area.root}/ may import only types from here (import type).`,
+    });
+  }
+  return ['error', { patterns }];
+}
+
+const depthOf = (file) => file.split('/').length - 1;
+
+function areaBlocks(area) {
+  const blocks = [];
+  for (let k = 0; k <= MAX_DEPTH; k++) {
+    blocks.push({
+      name: `import-directions/${area.root}/depth-${k}`,
+      files: [`${area.root}/${'*/'.repeat(k)}*.{ts,tsx,js,mjs}`],
+      rules: { 'no-restricted-imports': restrictions(area, k) },
+    });
+  }
+  for (const [file, entries] of Object.entries(Object.groupBy(ALLOWED_EXCEPTIONS.filter((e) => e.file.startsWith(`${area.root}/`)), (e) => e.file))) {
+    const k = depthOf(file) - depthOf(`${area.root}/x`);
+    const extra = (entries ?? []).map((e) => ({ specifier: posix.relative(posix.dirname(file), e.target), typeOnly: e.typeOnly }));
+    blocks.push({ name: `import-directions/exception/${file}`, files: [file], rules: { 'no-restricted-imports': restrictions(area, k, extra) } });
+  }
+  return blocks;
+}
+
+export default [
+  { ignores: ['node_modules/', 'dashboard/dist/', 'data/', '.tmp/', 'test-results/'] },
+  {
+    name: 'parse/typescript',
+    files: AREAS.map((a) => `${a.root}/**/*.ts`),
+    languageOptions: {
+      parser: babelParser,
+      parserOptions: { requireConfigFile: false, babelOptions: { babelrc: false, configFile: false, parserOpts: { plugins: ['typescript'] } } },
+    },
+  },
+  {
+    name: 'parse/tsx',
+    files: AREAS.map((a) => `${a.root}/**/*.tsx`),
+    languageOptions: {
+      parser: babelParser,
+      parserOptions: { requireConfigFile: false, babelOptions: { babelrc: false, configFile: false, parserOpts: { plugins: ['typescript', 'jsx'] } } },
+    },
+  },
+  { name: 'options', linterOptions: { reportUnusedDisableDirectives: 'off' } },
+  ...AREAS.flatMap(areaBlocks),
+];
