@@ -3,7 +3,6 @@ import { api } from '../api-client.ts';
 import { useApp } from '../app-context.ts';
 import { AvailabilityChart, type AvailabilitySeries } from '../components/availability-chart.tsx';
 import type { Translator } from '../i18n/i18n.ts';
-import { coverageText } from '../../../rules/uptime/coverage.ts';
 import { lastDays, pct, rangeQuery, UPTIME_RANGES, type DeviceReport, type Figures, type GroupReport, type UptimeRange, type UptimeReport } from '../uptime.ts';
 
 const CHART_DAYS = 30;
@@ -13,6 +12,12 @@ function duration(ms: number | null, tr: Translator): string {
   if (ms === null) return '—';
   const h = ms / 3_600_000;
   return h >= 1 ? `${h.toFixed(1)} ${tr.t('hours')}` : `${Math.round(ms / 60_000)} ${tr.t('minutes')}`;
+}
+
+/** "observed 6.2 hours of 696.0 hours" / "已观测 6.2 小时，共 696.0 小时"; for groups, per device. */
+function coverageText(f: Pick<Figures, 'observedMs' | 'spanMs'>, tr: Translator, devices = 1): string {
+  const n = Math.max(1, devices);
+  return tr.t('observedOf').replace('{seen}', duration(f.observedMs / n, tr)).replace('{of}', duration(f.spanMs / n, tr));
 }
 
 function Availability({ f }: { f: Figures }) {
@@ -89,7 +94,7 @@ function DeviceTable({ title, rows, testid }: { title: string; rows: readonly De
               {building(d.building)} · {d.floor}
             </td>
             <Availability f={d} />
-            <td class="coverage">{coverageText(d, tr.language)}</td>
+            <td class="coverage">{coverageText(d, tr)}</td>
             <td class="num">{pct(d.targetPct)}</td>
             <td class="num">{d.downtimeMinutes.toFixed(1)}</td>
             <td class="num">{d.faults}</td>
@@ -209,7 +214,7 @@ export function UptimePage() {
               </span>
               <span class="fig-value">{pct(report.siteFigures.availabilityPct)}</span>
               <span class="fig-coverage" data-testid="site-coverage">
-                {coverageText(report.siteFigures, tr.language, report.siteFigures.devices)}
+                {coverageText(report.siteFigures, tr, report.siteFigures.devices)}
               </span>
             </div>
             <div class={`big-figure ${report.fleet.meetsTarget === false ? 'bad' : 'ok'}`} data-testid="fleet-share">
