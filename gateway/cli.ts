@@ -138,12 +138,25 @@ async function run(args: string[]): Promise<number> {
     process.stdout.write(`\nDemo accounts (kept in ${config.storage.dataDir}/demo-accounts.json):\n  user       password       role\n${rows}\n\n`);
   }
   log.info({ api: gateway.apiUrl, docs: `${gateway.apiUrl}/docs` }, `gateway running: API at ${gateway.apiUrl}/api/devices, docs at ${gateway.apiUrl}/docs`);
+  // Under systemd (Type=notify): READY=1 now, WATCHDOG=1 only while the event loop and the alarm
+  // database answer, STOPPING=1 on shutdown (gateway/supervision/sd-notify.ts).
+  const { SdNotifier } = await import('./supervision/sd-notify.ts');
+  const running = gateway;
+  const notifier = new SdNotifier({
+    log: log.child({ component: 'systemd' }),
+    alarmPathCheck: () => {
+      running.alarms.store.get('~watchdog-probe'); // a primary-key lookup on the alarm service's own connection
+    },
+    ...(process.env.GATEWAY_WATCHDOG_MAX_LAG_MS ? { maxLagMs: Number(process.env.GATEWAY_WATCHDOG_MAX_LAG_MS) } : {}),
+  });
+  await notifier.ready(`API at ${gateway.apiUrl ?? '(not listening)'}`);
   const shutdown = async (signal: string): Promise<void> => {
     log.info({ signal }, 'shutting down');
     setTimeout(() => {
       log.error('shutdown took longer than 10 s; exiting anyway');
       process.exit(1);
     }, 10_000).unref();
+    await notifier.stopping();
     await stopDemo?.();
     await gateway.stop();
     process.exit(0);
