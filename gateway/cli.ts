@@ -14,6 +14,8 @@ const USAGE = `usage:
                                    (--tls: HTTPS with a self-signed certificate made into DATA_DIR/tls,
                                     unless the site file sets api.tls)
   gateway check-config FILE
+  gateway doctor --config FILE [--data-dir DIR] [--min-free-mb N]
+                                   (checks ports, disk, data dir, clock sync, certificates; exit 1 on FAIL)
   gateway hash-password            (reads the password from stdin; prints a scrypt hash for accounts.users or broker.users)
   gateway opcua browse ENDPOINT [--security-mode None|Sign|SignAndEncrypt] [--security-policy P]
                        [--user U --password P] [--data-dir DIR] [--trust-unknown] [--root NODEID]
@@ -25,6 +27,7 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'check-config') return checkConfig(rest);
   if (command === 'run') return run(rest);
   if (command === 'hash-password') return hashPasswordCommand();
+  if (command === 'doctor') return doctor(rest);
   if (command === 'opcua' && rest[0] === 'browse') {
     const { opcuaBrowseCommand } = await import('./connectors/opcua/opcua-browse-command.ts');
     return opcuaBrowseCommand(rest.slice(1), USAGE);
@@ -50,6 +53,23 @@ async function checkConfig(args: string[]): Promise<number> {
     }
     throw err;
   }
+}
+
+async function doctor(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { config: { type: 'string', short: 'c' }, 'data-dir': { type: 'string' }, 'min-free-mb': { type: 'string' } } });
+  if (!values.config) {
+    process.stderr.write(`--config is required\n${USAGE}`);
+    return 2;
+  }
+  const minFree = values['min-free-mb'] === undefined ? undefined : Number(values['min-free-mb']);
+  if (minFree !== undefined && !(minFree >= 0)) {
+    process.stderr.write(`--min-free-mb: expected a number of MiB, got "${values['min-free-mb']}"\n`);
+    return 2;
+  }
+  const { runDoctor, formatResults } = await import('./supervision/doctor.ts');
+  const results = await runDoctor({ configFile: values.config, ...(values['data-dir'] ? { dataDir: values['data-dir'] } : {}), ...(minFree !== undefined ? { minFreeMiB: minFree } : {}) });
+  process.stdout.write(formatResults(results));
+  return results.some((r) => r.verdict === 'FAIL') ? 1 : 0;
 }
 
 async function hashPasswordCommand(): Promise<number> {
