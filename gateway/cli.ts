@@ -16,6 +16,10 @@ const USAGE = `usage:
   gateway check-config FILE
   gateway doctor --config FILE [--data-dir DIR] [--min-free-mb N]
                                    (checks ports, disk, data dir, clock sync, certificates; exit 1 on FAIL)
+  gateway backup --to FILE (--config FILE | --data-dir DIR)
+                                   (consistent online snapshot of the SQLite files, keys, PKI, TLS and the site file)
+  gateway restore --from FILE --data-dir DIR [--config-to FILE] [--force]
+                                   (checks every checksum; refuses the data dir of a running gateway)
   gateway hash-password            (reads the password from stdin; prints a scrypt hash for accounts.users or broker.users)
   gateway opcua browse ENDPOINT [--security-mode None|Sign|SignAndEncrypt] [--security-policy P]
                        [--user U --password P] [--data-dir DIR] [--trust-unknown] [--root NODEID]
@@ -28,6 +32,8 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'run') return run(rest);
   if (command === 'hash-password') return hashPasswordCommand();
   if (command === 'doctor') return doctor(rest);
+  if (command === 'backup') return backup(rest);
+  if (command === 'restore') return restore(rest);
   if (command === 'opcua' && rest[0] === 'browse') {
     const { opcuaBrowseCommand } = await import('./connectors/opcua/opcua-browse-command.ts');
     return opcuaBrowseCommand(rest.slice(1), USAGE);
@@ -70,6 +76,59 @@ async function doctor(args: string[]): Promise<number> {
   const results = await runDoctor({ configFile: values.config, ...(values['data-dir'] ? { dataDir: values['data-dir'] } : {}), ...(minFree !== undefined ? { minFreeMiB: minFree } : {}) });
   process.stdout.write(formatResults(results));
   return results.some((r) => r.verdict === 'FAIL') ? 1 : 0;
+}
+
+async function backup(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { to: { type: 'string' }, config: { type: 'string', short: 'c' }, 'data-dir': { type: 'string' } } });
+  if (!values.to || (!values.config && !values['data-dir'])) {
+    process.stderr.write(`backup needs --to FILE and --config FILE or --data-dir DIR\n${USAGE}`);
+    return 2;
+  }
+  let dataDir = values['data-dir'];
+  if (!dataDir && values.config) {
+    try {
+      dataDir = (await loadConfigFile(values.config)).storage.dataDir;
+    } catch (err) {
+      if (err instanceof ConfigError) {
+        process.stderr.write(`${err.message}\n`);
+        return 2;
+      }
+      throw err;
+    }
+  }
+  const { backupDataDir } = await import('./backup/backup.ts');
+  const { readFileSync } = await import('node:fs');
+  const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  try {
+    const r = await backupDataDir({ dataDir: dataDir as string, to: values.to, ...(values.config ? { configFile: values.config } : {}), gatewayVersion: version });
+    const dbs = r.manifest.files.filter((f) => f.sqlite).map((f) => f.path.replace(/^data\//, ''));
+    process.stdout.write(`${r.file}: ${r.manifest.files.length} files (databases: ${dbs.join(', ') || 'none'}) from ${r.manifest.source.dataDir}\n`);
+    return 0;
+  } catch (err) {
+    process.stderr.write(`gateway backup: ${(err as Error).message}\n`);
+    return 1;
+  }
+}
+
+async function restore(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { from: { type: 'string' }, 'data-dir': { type: 'string' }, 'config-to': { type: 'string' }, force: { type: 'boolean', default: false } } });
+  if (!values.from || !values['data-dir']) {
+    process.stderr.write(`restore needs --from FILE and --data-dir DIR\n${USAGE}`);
+    return 2;
+  }
+  const { restoreDataDir } = await import('./backup/restore.ts');
+  try {
+    const r = await restoreDataDir({ from: values.from, dataDir: values['data-dir'], force: values.force, ...(values['config-to'] ? { configTo: values['config-to'] } : {}) });
+    process.stdout.write(
+      `restored ${r.files} files (checksums verified) from the backup of ${r.manifest.source.dataDir} taken ${r.manifest.createdAt} into ${values['data-dir']}\n` +
+        (r.movedAside ? `the previous data directory was moved to ${r.movedAside}\n` : '') +
+        (r.configWritten ? `site file written to ${r.configWritten}\n` : r.manifest.files.some((f) => f.path === 'config/site.yaml') ? 'the archive holds the site file (config/site.yaml): --config-to FILE writes it\n' : ''),
+    );
+    return 0;
+  } catch (err) {
+    process.stderr.write(`gateway restore: ${(err as Error).message}\n`);
+    return 1;
+  }
 }
 
 async function hashPasswordCommand(): Promise<number> {
