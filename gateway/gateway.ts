@@ -26,6 +26,7 @@ import { SqliteSampleStore } from './storage/sqlite-sample-store.ts';
 import { InfluxTelemetry } from './storage/influx-telemetry.ts';
 import { openSqlite } from './model/sqlite-file.ts';
 import { TroubleBoard } from './trouble/trouble-board.ts';
+import { logLevelControl } from './log/log-level.ts';
 import { StartupError, Teardown } from './teardown.ts';
 import { assertCanListen } from './net/port-check.ts';
 import { BadgePrivacy, loadBadgeKey } from './privacy/badge-privacy.ts';
@@ -356,6 +357,7 @@ async function composeGateway(config: SiteConfig, log: Logger, options: GatewayO
     ...(workOrders ? { workOrders: workOrdersFacade(workOrders) } : {}),
     ...(uptime ? { uptime: uptime.facade } : {}),
     valueMask: (role) => privacy.maskFor(role),
+    logLevel: logLevelControl(log),
   };
   const app = await buildApp(deps, log.child({ component: 'api' }));
   teardown.add('api', () => app.close());
