@@ -28,12 +28,16 @@ FROM ${NODE_IMAGE} AS dashboard
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
+# the dashboard imports types of rules/ (erased by esbuild, but resolvable either way)
+COPY rules ./rules
 COPY dashboard ./dashboard
 RUN node dashboard/build.ts
 
 # --- runtime -------------------------------------------------------------------------------------
 FROM ${NODE_IMAGE} AS runtime
+# HOME in the data volume: node-opcua keeps a default certificate store in $HOME/.config.
 ENV NODE_ENV=production \
+    HOME=/data \
     LOG_LEVEL=info \
     GATEWAY_HEALTH_URL=http://127.0.0.1:8080/api/health
 # A dedicated system user; /data is the only place it writes (the volume below).
