@@ -16,7 +16,7 @@ const USAGE = `usage:
   gateway check-config FILE
   gateway doctor --config FILE [--data-dir DIR] [--min-free-mb N]
                                    (checks ports, disk, data dir, clock sync, certificates; exit 1 on FAIL)
-  gateway backup --to FILE (--config FILE | --data-dir DIR)
+  gateway backup (--to FILE | --to-dir DIR [--keep N]) (--config FILE | --data-dir DIR)
                                    (consistent online snapshot of the SQLite files, keys, PKI, TLS and the site file)
   gateway restore --from FILE --data-dir DIR [--config-to FILE] [--force]
                                    (checks every checksum; refuses the data dir of a running gateway)
@@ -79,11 +79,19 @@ async function doctor(args: string[]): Promise<number> {
 }
 
 async function backup(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { to: { type: 'string' }, config: { type: 'string', short: 'c' }, 'data-dir': { type: 'string' } } });
-  if (!values.to || (!values.config && !values['data-dir'])) {
-    process.stderr.write(`backup needs --to FILE and --config FILE or --data-dir DIR\n${USAGE}`);
+  const { values } = parseArgs({ args, options: { to: { type: 'string' }, 'to-dir': { type: 'string' }, keep: { type: 'string' }, config: { type: 'string', short: 'c' }, 'data-dir': { type: 'string' } } });
+  if (Number(Boolean(values.to)) + Number(Boolean(values['to-dir'])) !== 1 || (!values.config && !values['data-dir'])) {
+    process.stderr.write(`backup needs --to FILE or --to-dir DIR, and --config FILE or --data-dir DIR\n${USAGE}`);
     return 2;
   }
+  const keep = values.keep === undefined ? undefined : Number(values.keep);
+  if (keep !== undefined && (!Number.isInteger(keep) || keep < 1 || !values['to-dir'])) {
+    process.stderr.write(`--keep: expected a whole number of archives >= 1, with --to-dir (got "${values.keep}")\n`);
+    return 2;
+  }
+  const { backupFileName, pruneBackups } = await import('./backup/backup-retention.ts');
+  const { join } = await import('node:path');
+  const to = values.to ?? join(values['to-dir'] as string, backupFileName(new Date()));
   let dataDir = values['data-dir'];
   if (!dataDir && values.config) {
     try {
@@ -100,9 +108,11 @@ async function backup(args: string[]): Promise<number> {
   const { readFileSync } = await import('node:fs');
   const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
   try {
-    const r = await backupDataDir({ dataDir: dataDir as string, to: values.to, ...(values.config ? { configFile: values.config } : {}), gatewayVersion: version });
+    const r = await backupDataDir({ dataDir: dataDir as string, to, ...(values.config ? { configFile: values.config } : {}), gatewayVersion: version });
     const dbs = r.manifest.files.filter((f) => f.sqlite).map((f) => f.path.replace(/^data\//, ''));
     process.stdout.write(`${r.file}: ${r.manifest.files.length} files (databases: ${dbs.join(', ') || 'none'}) from ${r.manifest.source.dataDir}\n`);
+    // retention only after a backup succeeded, so a failing backup never deletes the last good ones
+    if (keep !== undefined) for (const old of pruneBackups(values['to-dir'] as string, keep)) process.stdout.write(`removed ${old} (keeping the newest ${keep})\n`);
     return 0;
   } catch (err) {
     process.stderr.write(`gateway backup: ${(err as Error).message}\n`);

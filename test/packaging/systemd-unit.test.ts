@@ -10,10 +10,11 @@ const dir = tempDir('fgw-unit-');
 afterAll(() => dir.cleanup());
 
 /** `systemd-analyze verify` of the unit (the node path pointed at this Node 24, which the CI box has). */
-function verify(unitText: string, name = 'facility-gateway.service'): { status: number | null; stderr: string } {
+function verify(unitText: string, name = 'facility-gateway.service', also: Record<string, string> = {}): { status: number | null; stderr: string } {
   const file = join(dir.path, name);
   writeFileSync(file, unitText.replaceAll('/usr/bin/node', process.execPath));
-  const r = spawnSync('systemd-analyze', ['verify', '--man=no', file], { encoding: 'utf8' });
+  for (const [n, t] of Object.entries(also)) writeFileSync(join(dir.path, n), t.replaceAll('/usr/bin/node', process.execPath));
+  const r = spawnSync('systemd-analyze', ['verify', '--man=no', file, ...Object.keys(also).map((n) => join(dir.path, n))], { encoding: 'utf8' });
   if (r.error) throw new Error(`systemd-analyze is needed (apt-get install systemd): ${r.error.message}`);
   return { status: r.status, stderr: r.stderr };
 }
@@ -63,5 +64,18 @@ describe('systemd unit', () => {
     expect(dataDir).toBe('/var/lib/facility-gateway');
     expect(d.get('Service.ReadWritePaths')).toEqual([dataDir]);
     expect(one('Service.CapabilityBoundingSet')).toBe('');
+  });
+
+  it('the nightly backup timer and its service pass verify; the service keeps 30 archives and writes only the data and backup dirs', () => {
+    const service = readFileSync('packaging/facility-gateway-backup.service', 'utf8');
+    const timer = readFileSync('packaging/facility-gateway-backup.timer', 'utf8');
+    const r = verify(timer, 'facility-gateway-backup.timer', { 'facility-gateway-backup.service': service });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const d = directives(service);
+    expect(d.get('Service.ExecStart')?.[0]).toMatch(/ backup .*--to-dir \/var\/backups\/facility-gateway --keep 30$/);
+    expect(d.get('Service.ReadWritePaths')).toEqual(['/var/lib/facility-gateway /var/backups/facility-gateway']);
+    expect(d.get('Service.ProtectSystem')).toEqual(['strict']);
+    expect(directives(timer).get('Timer.Persistent')).toEqual(['true']);
   });
 });

@@ -173,3 +173,27 @@ workOrders:
     expect(readdirSync(dir.path).some((n) => n.startsWith('occupied.before-restore-'))).toBe(true);
   });
 });
+
+describe('scheduled backups with retention (--to-dir DIR --keep N)', () => {
+  const dir = tempDir('fgw-backup-keep-');
+  afterAll(() => dir.cleanup());
+
+  it('names each archive by its time and keeps only the newest N, leaving other files alone', async () => {
+    const data = join(dir.path, 'data');
+    mkdirSync(data);
+    writeFileSync(join(data, 'badge-pseudonym.key'), 'k', { mode: 0o600 });
+    const backups = join(dir.path, 'backups');
+    mkdirSync(backups);
+    writeFileSync(join(backups, 'notes.txt'), 'not an archive');
+    const made: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const r = await cli(['backup', '--data-dir', data, '--to-dir', backups, '--keep', '2']);
+      expect(r.code, r.out).toBe(0);
+      made.push(/^(\S+\.tar\.gz):/m.exec(r.out)?.[1] as string);
+    }
+    expect(made.every((f) => /gateway-backup-\d{8}T\d{9}Z\.tar\.gz$/.test(f))).toBe(true);
+    expect(readdirSync(backups).sort()).toEqual([...made.slice(1).map((f) => f.split('/').at(-1) as string), 'notes.txt'].sort());
+
+    expect((await cli(['backup', '--data-dir', data, '--to', join(backups, 'x.tar.gz'), '--keep', '2'])).code).toBe(2);
+  });
+});
