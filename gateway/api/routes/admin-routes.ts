@@ -1,7 +1,7 @@
 /**
  * Administration of the running gateway: the log level (GET/PUT /api/admin/log-level), admins only.
- * A change is audited with the level before and after, and logged at warn (so it shows even when
- * the new level hides info).
+ * A change is audited with the level before and after, and logged at warn under the level it
+ * replaces (so it shows even when the new level hides warnings).
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -35,9 +35,10 @@ export function adminRoutes(logLevel: LogLevelControl, audit: AuditLog): Fastify
       },
       async (req) => {
         const user = userOf(req);
-        const previous = logLevel.set(req.body.level);
-        audit.record({ username: user.username, role: user.role, address: req.ip, via: user.via, action: 'PUT /api/admin/log-level', target: 'log-level', detail: { from: previous, to: req.body.level } });
+        const previous = logLevel.get();
         req.log.warn({ from: previous, to: req.body.level, by: user.username }, `log level changed from ${previous} to ${req.body.level}`);
+        logLevel.set(req.body.level);
+        audit.record({ username: user.username, role: user.role, address: req.ip, via: user.via, action: 'PUT /api/admin/log-level', target: 'log-level', detail: { from: previous, to: req.body.level } });
         return { level: logLevel.get(), previous, levels: [...LOG_LEVELS] };
       },
     );
