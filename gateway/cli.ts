@@ -131,7 +131,7 @@ async function restore(args: string[]): Promise<number> {
     const r = await restoreDataDir({ from: values.from, dataDir: values['data-dir'], force: values.force, ...(values['config-to'] ? { configTo: values['config-to'] } : {}) });
     process.stdout.write(
       `restored ${r.files} files (checksums verified) from the backup of ${r.manifest.source.dataDir} taken ${r.manifest.createdAt} into ${values['data-dir']}\n` +
-        (r.movedAside ? `the previous data directory was moved to ${r.movedAside}\n` : '') +
+        (r.movedAside ? `the previous contents of the data directory were moved to ${r.movedAside}\n` : '') +
         (r.configWritten ? `site file written to ${r.configWritten}\n` : r.manifest.files.some((f) => f.path === 'config/site.yaml') ? 'the archive holds the site file (config/site.yaml): --config-to FILE writes it\n' : ''),
     );
     return 0;

@@ -99,6 +99,8 @@ function walk(dir: string, base = dir): string[] {
   const out: string[] = [];
   for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
     const p = join(dir, e.name);
+    // a restore's staging area and the contents it moved aside are not part of the data
+    if (e.isDirectory() && dir === base && (e.name.startsWith('.restore-') || e.name.startsWith('.before-restore-'))) continue;
     if (e.isDirectory()) out.push(...walk(p, base));
     else if (e.isFile() && !isSqliteSideFile(e.name) && !e.name.startsWith('.doctor-probe-')) out.push(relative(base, p));
   }

@@ -5,11 +5,14 @@
  * until all of that passed.
  *
  * Refuses a DIR any process holds files open in (a running gateway: open-files.ts). A DIR that
- * exists and is not empty is only replaced with `force`, and then moved aside to
- * `DIR.before-restore-<time>`, never deleted.
+ * exists and is not empty is only replaced with `force`, and then its contents are moved aside to
+ * `DIR/.before-restore-<time>/`, never deleted.
+ *
+ * Everything happens inside DIR (staging in `DIR/.restore-*`, then renames within one
+ * filesystem), so DIR may be a mount point (a Docker volume at /data) under a read-only root.
  */
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
-import { basename, dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { extract } from 'tar';
 import { backupManifestSchema, sha256File, type BackupManifest } from './backup-manifest.ts';
@@ -35,6 +38,10 @@ export interface RestoreResult {
 
 export class RestoreError extends Error {}
 
+/** Inside the data directory: the staging area of a restore, and where replaced contents go. */
+export const STAGING_PREFIX = '.restore-';
+export const ASIDE_PREFIX = '.before-restore-';
+
 export async function restoreDataDir(o: RestoreOptions): Promise<RestoreResult> {
   const dataDir = resolve(o.dataDir);
   const users = processesUsing(dataDir);
@@ -42,12 +49,24 @@ export async function restoreDataDir(o: RestoreOptions): Promise<RestoreResult> 
     const who = users.map((u) => `pid ${u.pid} (${u.command || '?'}) has ${u.file} open`).join('; ');
     throw new RestoreError(`refusing to restore into ${dataDir}: it belongs to a running process: ${who}. Stop the gateway first (systemctl stop facility-gateway / docker stop).`);
   }
-  const nonEmpty = existsSync(dataDir) && readdirSync(dataDir).length > 0;
-  if (nonEmpty && !o.force) throw new RestoreError(`refusing to restore into ${dataDir}: it is not empty. Pass --force to move it aside to ${basename(dataDir)}.before-restore-<time> first.`);
+  const created = !existsSync(dataDir);
+  try {
+    return await restoreInto(dataDir, o);
+  } catch (err) {
+    if (created) rmSync(dataDir, { recursive: true, force: true }); // a failed restore leaves no trace
+    throw err;
+  }
+}
+
+async function restoreInto(dataDir: string, o: RestoreOptions): Promise<RestoreResult> {
+  mkdirSync(dataDir, { recursive: true });
+  // a staging directory left by an interrupted restore is not data
+  for (const n of readdirSync(dataDir)) if (n.startsWith(STAGING_PREFIX)) rmSync(join(dataDir, n), { recursive: true, force: true });
+  const existing = readdirSync(dataDir);
+  if (existing.length > 0 && !o.force) throw new RestoreError(`refusing to restore into ${dataDir}: it is not empty. Pass --force to move its contents aside to ${join(dataDir, '.before-restore-<time>')} first.`);
   if (o.configTo && existsSync(o.configTo) && !o.force) throw new RestoreError(`refusing to overwrite ${o.configTo} with the backup's site file (pass --force)`);
 
-  mkdirSync(dirname(dataDir), { recursive: true });
-  const staging = mkdtempSync(join(dirname(dataDir), `.${basename(dataDir)}.restore-`));
+  const staging = mkdtempSync(join(dataDir, STAGING_PREFIX));
   try {
     try {
       await extract({ file: resolve(o.from), cwd: staging, strict: true, preserveOwner: false });
@@ -58,14 +77,18 @@ export async function restoreDataDir(o: RestoreOptions): Promise<RestoreResult> 
     await verify(staging, manifest, o.from);
 
     let movedAside: string | undefined;
-    if (nonEmpty) {
-      movedAside = `${dataDir}.before-restore-${(o.now?.() ?? new Date()).toISOString().replace(/[:.]/g, '-')}`;
-      renameSync(dataDir, movedAside);
-    } else if (existsSync(dataDir)) rmSync(dataDir, { recursive: true });
+    if (existing.length > 0) {
+      movedAside = join(dataDir, `${ASIDE_PREFIX}${(o.now?.() ?? new Date()).toISOString().replace(/[:.]/g, '-')}`);
+      mkdirSync(movedAside);
+      for (const n of existing) renameSync(join(dataDir, n), join(movedAside, n));
+    }
     const data = join(staging, 'data');
-    if (!existsSync(data)) mkdirSync(data);
-    chmodSync(data, 0o750);
-    renameSync(data, dataDir);
+    if (existsSync(data)) for (const n of readdirSync(data)) renameSync(join(data, n), join(dataDir, n));
+    try {
+      chmodSync(dataDir, 0o750);
+    } catch {
+      // not ours to change (a volume's mount point owned by root): the files keep their own modes
+    }
     let configWritten: string | undefined;
     const config = manifest.files.find((f) => f.path === 'config/site.yaml');
     if (o.configTo && config) {

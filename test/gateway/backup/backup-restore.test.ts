@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
-import { create, extract } from 'tar';
+import { create, extract, list } from 'tar';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startGatewayProcess, type GatewayProcess } from '../../helpers/gateway-process.ts';
 import { tempDir } from '../../helpers/temp-dir.ts';
@@ -168,9 +168,18 @@ workOrders:
     expect(refused.out).toContain('it is not empty. Pass --force');
     const forced = await cli(['restore', '--from', archive, '--data-dir', occupied, '--force']);
     expect(forced.code).toBe(0);
-    expect(forced.out).toMatch(/previous data directory was moved to .*occupied\.before-restore-/);
+    expect(forced.out).toMatch(/previous contents of the data directory were moved to .*occupied\/\.before-restore-/);
     expect(existsSync(join(occupied, 'gateway.db'))).toBe(true);
-    expect(readdirSync(dir.path).some((n) => n.startsWith('occupied.before-restore-'))).toBe(true);
+    const aside = readdirSync(occupied).find((n) => n.startsWith('.before-restore-')) as string;
+    expect(readFileSync(join(occupied, aside, 'something'), 'utf8')).toBe('x');
+    expect(existsSync(join(occupied, 'something'))).toBe(false);
+    // what was moved aside is not part of the next backup
+    const again = await cli(['backup', '--data-dir', occupied, '--to', join(dir.path, 'again.tar.gz')]);
+    expect(again.code).toBe(0);
+    const listed: string[] = [];
+    await list({ file: join(dir.path, 'again.tar.gz'), onReadEntry: (e) => listed.push(e.path) });
+    expect(listed.filter((p) => p.includes('before-restore'))).toEqual([]);
+    expect(listed).toContain('data/gateway.db');
   });
 });
 
