@@ -14,6 +14,12 @@ const USAGE = `usage:
                                    (--tls: HTTPS with a self-signed certificate made into DATA_DIR/tls,
                                     unless the site file sets api.tls)
   gateway check-config FILE
+  gateway doctor --config FILE [--data-dir DIR] [--min-free-mb N]
+                                   (checks ports, disk, data dir, clock sync, certificates; exit 1 on FAIL)
+  gateway backup (--to FILE | --to-dir DIR [--keep N]) (--config FILE | --data-dir DIR)
+                                   (consistent online snapshot of the SQLite files, keys, PKI, TLS and the site file)
+  gateway restore --from FILE --data-dir DIR [--config-to FILE] [--force]
+                                   (checks every checksum; refuses the data dir of a running gateway)
   gateway hash-password            (reads the password from stdin; prints a scrypt hash for accounts.users or broker.users)
   gateway opcua browse ENDPOINT [--security-mode None|Sign|SignAndEncrypt] [--security-policy P]
                        [--user U --password P] [--data-dir DIR] [--trust-unknown] [--root NODEID]
@@ -25,6 +31,9 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'check-config') return checkConfig(rest);
   if (command === 'run') return run(rest);
   if (command === 'hash-password') return hashPasswordCommand();
+  if (command === 'doctor') return doctor(rest);
+  if (command === 'backup') return backup(rest);
+  if (command === 'restore') return restore(rest);
   if (command === 'opcua' && rest[0] === 'browse') {
     const { opcuaBrowseCommand } = await import('./connectors/opcua/opcua-browse-command.ts');
     return opcuaBrowseCommand(rest.slice(1), USAGE);
@@ -49,6 +58,86 @@ async function checkConfig(args: string[]): Promise<number> {
       return 2;
     }
     throw err;
+  }
+}
+
+async function doctor(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { config: { type: 'string', short: 'c' }, 'data-dir': { type: 'string' }, 'min-free-mb': { type: 'string' } } });
+  if (!values.config) {
+    process.stderr.write(`--config is required\n${USAGE}`);
+    return 2;
+  }
+  const minFree = values['min-free-mb'] === undefined ? undefined : Number(values['min-free-mb']);
+  if (minFree !== undefined && !(minFree >= 0)) {
+    process.stderr.write(`--min-free-mb: expected a number of MiB, got "${values['min-free-mb']}"\n`);
+    return 2;
+  }
+  const { runDoctor, formatResults } = await import('./supervision/doctor.ts');
+  const results = await runDoctor({ configFile: values.config, ...(values['data-dir'] ? { dataDir: values['data-dir'] } : {}), ...(minFree !== undefined ? { minFreeMiB: minFree } : {}) });
+  process.stdout.write(formatResults(results));
+  return results.some((r) => r.verdict === 'FAIL') ? 1 : 0;
+}
+
+async function backup(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { to: { type: 'string' }, 'to-dir': { type: 'string' }, keep: { type: 'string' }, config: { type: 'string', short: 'c' }, 'data-dir': { type: 'string' } } });
+  if (Number(Boolean(values.to)) + Number(Boolean(values['to-dir'])) !== 1 || (!values.config && !values['data-dir'])) {
+    process.stderr.write(`backup needs --to FILE or --to-dir DIR, and --config FILE or --data-dir DIR\n${USAGE}`);
+    return 2;
+  }
+  const keep = values.keep === undefined ? undefined : Number(values.keep);
+  if (keep !== undefined && (!Number.isInteger(keep) || keep < 1 || !values['to-dir'])) {
+    process.stderr.write(`--keep: expected a whole number of archives >= 1, with --to-dir (got "${values.keep}")\n`);
+    return 2;
+  }
+  const { backupFileName, pruneBackups } = await import('./backup/backup-retention.ts');
+  const { join } = await import('node:path');
+  const to = values.to ?? join(values['to-dir'] as string, backupFileName(new Date()));
+  let dataDir = values['data-dir'];
+  if (!dataDir && values.config) {
+    try {
+      dataDir = (await loadConfigFile(values.config)).storage.dataDir;
+    } catch (err) {
+      if (err instanceof ConfigError) {
+        process.stderr.write(`${err.message}\n`);
+        return 2;
+      }
+      throw err;
+    }
+  }
+  const { backupDataDir } = await import('./backup/backup.ts');
+  const { readFileSync } = await import('node:fs');
+  const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  try {
+    const r = await backupDataDir({ dataDir: dataDir as string, to, ...(values.config ? { configFile: values.config } : {}), gatewayVersion: version });
+    const dbs = r.manifest.files.filter((f) => f.sqlite).map((f) => f.path.replace(/^data\//, ''));
+    process.stdout.write(`${r.file}: ${r.manifest.files.length} files (databases: ${dbs.join(', ') || 'none'}) from ${r.manifest.source.dataDir}\n`);
+    // retention only after a backup succeeded, so a failing backup never deletes the last good ones
+    if (keep !== undefined) for (const old of pruneBackups(values['to-dir'] as string, keep)) process.stdout.write(`removed ${old} (keeping the newest ${keep})\n`);
+    return 0;
+  } catch (err) {
+    process.stderr.write(`gateway backup: ${(err as Error).message}\n`);
+    return 1;
+  }
+}
+
+async function restore(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { from: { type: 'string' }, 'data-dir': { type: 'string' }, 'config-to': { type: 'string' }, force: { type: 'boolean', default: false } } });
+  if (!values.from || !values['data-dir']) {
+    process.stderr.write(`restore needs --from FILE and --data-dir DIR\n${USAGE}`);
+    return 2;
+  }
+  const { restoreDataDir } = await import('./backup/restore.ts');
+  try {
+    const r = await restoreDataDir({ from: values.from, dataDir: values['data-dir'], force: values.force, ...(values['config-to'] ? { configTo: values['config-to'] } : {}) });
+    process.stdout.write(
+      `restored ${r.files} files (checksums verified) from the backup of ${r.manifest.source.dataDir} taken ${r.manifest.createdAt} into ${values['data-dir']}\n` +
+        (r.movedAside ? `the previous contents of the data directory were moved to ${r.movedAside}\n` : '') +
+        (r.configWritten ? `site file written to ${r.configWritten}\n` : r.manifest.files.some((f) => f.path === 'config/site.yaml') ? 'the archive holds the site file (config/site.yaml): --config-to FILE writes it\n' : ''),
+    );
+    return 0;
+  } catch (err) {
+    process.stderr.write(`gateway restore: ${(err as Error).message}\n`);
+    return 1;
   }
 }
 
@@ -138,12 +227,25 @@ async function run(args: string[]): Promise<number> {
     process.stdout.write(`\nDemo accounts (kept in ${config.storage.dataDir}/demo-accounts.json):\n  user       password       role\n${rows}\n\n`);
   }
   log.info({ api: gateway.apiUrl, docs: `${gateway.apiUrl}/docs` }, `gateway running: API at ${gateway.apiUrl}/api/devices, docs at ${gateway.apiUrl}/docs`);
+  // Under systemd (Type=notify): READY=1 now, WATCHDOG=1 only while the event loop and the alarm
+  // database answer, STOPPING=1 on shutdown (gateway/supervision/sd-notify.ts).
+  const { SdNotifier } = await import('./supervision/sd-notify.ts');
+  const running = gateway;
+  const notifier = new SdNotifier({
+    log: log.child({ component: 'systemd' }),
+    alarmPathCheck: () => {
+      running.alarms.store.get('~watchdog-probe'); // a primary-key lookup on the alarm service's own connection
+    },
+    ...(process.env.GATEWAY_WATCHDOG_MAX_LAG_MS ? { maxLagMs: Number(process.env.GATEWAY_WATCHDOG_MAX_LAG_MS) } : {}),
+  });
+  await notifier.ready(`API at ${gateway.apiUrl ?? '(not listening)'}`);
   const shutdown = async (signal: string): Promise<void> => {
     log.info({ signal }, 'shutting down');
     setTimeout(() => {
       log.error('shutdown took longer than 10 s; exiting anyway');
       process.exit(1);
     }, 10_000).unref();
+    await notifier.stopping();
     await stopDemo?.();
     await gateway.stop();
     process.exit(0);

@@ -28,6 +28,7 @@ import { LifeSafetyPoints } from './bus/life-safety-points.ts';
 import { EventLoopLagMonitor } from './trouble/event-loop-lag.ts';
 import { openSqlite } from './model/sqlite-file.ts';
 import { TroubleBoard } from './trouble/trouble-board.ts';
+import { logLevelControl } from './log/log-level.ts';
 import { StartupError, Teardown } from './teardown.ts';
 import { assertCanListen } from './net/port-check.ts';
 import { BadgePrivacy, loadBadgeKey } from './privacy/badge-privacy.ts';
@@ -371,6 +372,7 @@ async function composeGateway(config: SiteConfig, log: Logger, options: GatewayO
     ...(workOrders ? { workOrders: workOrdersFacade(workOrders) } : {}),
     ...(uptime ? { uptime: uptime.facade } : {}),
     valueMask: (role) => privacy.maskFor(role),
+    logLevel: logLevelControl(log),
   };
   const app = await buildApp(deps, log.child({ component: 'api' }));
   teardown.add('api', () => app.close());

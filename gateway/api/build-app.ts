@@ -26,6 +26,7 @@ import { installRequestGuards } from './request-guards.ts';
 import { installSecurityHeaders } from './security-headers.ts';
 import type { WorkOrdersFacade } from '../../rules/work-orders/index.ts';
 import { authRoutes } from './routes/auth-routes.ts';
+import { adminRoutes } from './routes/admin-routes.ts';
 import { auditRoutes } from './routes/audit-routes.ts';
 import { serveDashboard } from './dashboard-static.ts';
 import { deviceRoutes } from './routes/device-routes.ts';
@@ -115,6 +116,7 @@ export async function buildApp(deps: ApiDeps, log: Logger): Promise<FastifyInsta
   });
   await app.register(authRoutes(deps.accounts, { name: sessionCookie, secure: secureCookies }));
   await app.register(auditRoutes(deps.accounts.audit));
+  if (deps.logLevel) await app.register(adminRoutes(deps.logLevel, deps.accounts.audit));
   await app.register(healthRoutes(deps));
   await app.register(siteRoutes(deps));
   await app.register(deviceRoutes(deps));
