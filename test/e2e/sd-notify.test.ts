@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../gateway/log/logger.ts';
 import { SdNotifier, type WatchdogTick } from '../../gateway/supervision/sd-notify.ts';
-import { tempDir } from '../helpers/temp-dir.ts';
+import { tempDir } from '../support/temp-dir.ts';
 import { waitFor } from '../support/wait-for.ts';
 import { NotifyListener } from './notify-listener.ts';
 

@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { create, extract, list } from 'tar';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startGatewayProcess, type GatewayProcess } from '../../helpers/gateway-process.ts';
-import { tempDir } from '../../helpers/temp-dir.ts';
+import { startGatewayProcess, type GatewayProcess } from '../../../support/gateway-process.ts';
+import { tempDir } from '../../../support/temp-dir.ts';
 
 interface Alarm {
   id: string;

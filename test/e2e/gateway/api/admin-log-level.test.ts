@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { logLevelControl } from '../../../gateway/log/log-level.ts';
-import { capturingLogger } from '../../support/capturing-logger.ts';
+import { logLevelControl } from '../../../../gateway/log/log-level.ts';
+import { capturingLogger } from '../../../support/capturing-logger.ts';
 import { rawRequest, startSecuredGateway, type SecuredGateway } from '../../security/secured-gateway.ts';
 
 describe('log level at run time', () => {

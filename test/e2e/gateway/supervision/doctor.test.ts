@@ -4,10 +4,10 @@ import { createServer as createHttpServer, type Server as HttpServer } from 'nod
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { freePort } from '../../../gateway/net/free-port.ts';
-import { formatResults, runDoctor, type CheckResult } from '../../../gateway/supervision/doctor.ts';
-import { tempDir } from '../../helpers/temp-dir.ts';
-import { makeTestPki, type TestPki } from '../../support/test-certificates.ts';
+import { freePort } from '../../../support/free-port.ts';
+import { formatResults, runDoctor, type CheckResult } from '../../../../gateway/supervision/doctor.ts';
+import { tempDir } from '../../../support/temp-dir.ts';
+import { makeTestPki, type TestPki } from '../../../support/test-certificates.ts';
 
 const cleanups: Array<() => void | Promise<void>> = [];
 afterEach(async () => {

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { tempDir } from '../helpers/temp-dir.ts';
+import { tempDir } from '../../support/temp-dir.ts';
 
 const UNIT = 'packaging/facility-gateway.service';
 const text = readFileSync(UNIT, 'utf8');

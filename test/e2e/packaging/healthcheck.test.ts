@@ -1,11 +1,22 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { probeHealth } from '../../gateway/supervision/healthcheck.ts';
+import { probeHealth } from '../../../gateway/supervision/healthcheck.ts';
 
 let server: Server | undefined;
+const started: Server[] = [];
 afterEach(async () => {
-  await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
+  // every server a test started, also the ones a later serve() replaced
+  await Promise.all(
+    started.splice(0).map(
+      (s) =>
+        new Promise<void>((r) => {
+          s.closeAllConnections();
+          if (!s.listening) return r();
+          s.close(() => r());
+        }),
+    ),
+  );
   server = undefined;
 });
 
@@ -14,6 +25,7 @@ async function serve(status: number | 'hang'): Promise<string> {
     if (status === 'hang') return; // never answers
     res.writeHead(status, { 'content-type': 'application/json' }).end('{"status":"degraded"}');
   });
+  started.push(server);
   await new Promise<void>((r) => server?.listen(0, '127.0.0.1', r));
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/health`;
 }
