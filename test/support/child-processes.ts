@@ -18,17 +18,22 @@ export function setChildScope(next: Scope): void {
   scope = next;
 }
 
-/** `spawn` in a new process group, registered for killing; stdio defaults to pipes. */
-export function spawnTracked(command: string, args: readonly string[], options: SpawnOptions = {}): ChildProcess {
+/**
+ * `spawn` in a new process group, registered for killing; stdio defaults to pipes. `scope: 'file'`
+ * keeps a child started inside a test until the end of the file (a server the next tests use, e.g. a
+ * gateway restarted by one test); it is still killed then, also on timeout.
+ */
+export function spawnTracked(command: string, args: readonly string[], options: SpawnOptions & { scope?: Scope } = {}): ChildProcess {
+  const { scope: wanted, ...spawnOptions } = options;
   const child = spawn(command, [...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    ...options,
-    env: { ...(options.env ?? process.env), ...leftBehindRegistry.childEnv() },
+    ...spawnOptions,
+    env: { ...(spawnOptions.env ?? process.env), ...leftBehindRegistry.childEnv() },
     detached: true,
   });
   if (child.pid === undefined) return child; // failed to start: the 'error' event tells why
   const what = `${command} ${args.join(' ')}`.slice(0, 200);
-  started.set(child.pid, { child, scope, what });
+  started.set(child.pid, { child, scope: wanted ?? scope, what });
   leftBehindRegistry.recordProcess(child.pid, what);
   return child;
 }

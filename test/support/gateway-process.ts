@@ -12,10 +12,11 @@ export interface GatewayProcess {
 /**
  * Start `gateway run ARGS` as a child process in its own process group (registered, so the leak
  * guard kills it after the test even when the test times out); resolves at its "gateway running"
- * log line. `kill(signal)` signals the whole group and waits for the exit.
+ * log line. `kill(signal)` signals the whole group and waits for the exit. `keepForFile`: a gateway
+ * (re)started inside a test that the file's later tests use lives until the end of the file.
  */
-export function startGatewayProcess(args: readonly string[], timeoutMs = 60_000): Promise<GatewayProcess> {
-  const child = spawnTracked(process.execPath, ['gateway/cli.ts', 'run', ...args]);
+export function startGatewayProcess(args: readonly string[], timeoutMs = 60_000, options: { keepForFile?: boolean } = {}): Promise<GatewayProcess> {
+  const child = spawnTracked(process.execPath, ['gateway/cli.ts', 'run', ...args], options.keepForFile ? { scope: 'file' } : {});
   let out = '';
   const kill = async (signal: NodeJS.Signals = 'SIGTERM'): Promise<void> => {
     if (child.exitCode !== null || child.signalCode !== null) return;

@@ -97,7 +97,7 @@ function DeviceTable({ title, rows, testid }: { title: string; rows: readonly De
             <td class="coverage">{coverageText(d, tr)}</td>
             <td class="num">{pct(d.targetPct)}</td>
             <td class="num">{d.downtimeMinutes.toFixed(1)}</td>
-            <td class="num">{d.faults}</td>
+            <td class="num faults">{d.faults}</td>
             <td class="num">{duration(d.mtbfMs, tr)}</td>
             <td class="num">{duration(d.mttrMs, tr)}</td>
             <td class="num">{d.daysBelowTarget ?? '—'}</td>

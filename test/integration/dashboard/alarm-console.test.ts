@@ -161,7 +161,8 @@ describe('alarm console in Chromium', () => {
     await gw.kill('SIGTERM');
     await page.waitForSelector('[data-testid=stale-banner]', { timeout: 10_000 });
     await page.context().setOffline(true); // the page may not reconnect before the alarm is raised
-    gw = await startGatewayProcess(args);
+    // the later tests of this file use this gateway: it lives until the end of the file
+    gw = await startGatewayProcess(args, 60_000, { keepForFile: true });
     const fire = await triggerFireCondition(broker, 'b2', 'f4');
     // raised, then cleared by the simulator's next report (latched): no later event would bring it
     const raisedAndLatched = async (): Promise<boolean> => {

@@ -201,7 +201,7 @@ describe('work orders board and contractor view in Chromium', () => {
     // the pump trip of the first test is counted as a fault, in the table as in the API
     const pumpFaults = after.devices.find((d) => d.device === 'pump-b1-1')?.faults;
     expect(pumpFaults).toBe(1);
-    expect(await page.textContent('[data-testid=uptime-devices] tr[data-device=pump-b1-1] td:nth-child(7)')).toBe('1');
+    expect(await page.textContent('[data-testid=uptime-devices] tr[data-device=pump-b1-1] td.faults')).toBe('1');
     expect(await page.locator('[data-testid=uptime-worst] tr[data-device=pump-b1-1]').count()).toBe(1);
     await screenshot(page, 'uptime');
     // the chart over time for one device: its line is drawn next to the site's
