@@ -9,11 +9,11 @@
 import { rmSync } from 'node:fs';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { VirtualClock } from '../../../gateway/model/clock.ts';
-import type { Sample } from '../../../gateway/model/sample.ts';
-import { StorageCore, TELEMETRY_STORAGE_TROUBLE } from '../../../gateway/storage/storage-core.ts';
-import { TroubleBoard } from '../../../gateway/trouble/trouble-board.ts';
-import { fillDisk, smallDisk, unmountSmallDisks } from '../../support/small-disk.ts';
+import { VirtualClock } from '../../../../gateway/model/clock.ts';
+import type { Sample } from '../../../../gateway/model/sample.ts';
+import { StorageCore, TELEMETRY_STORAGE_TROUBLE } from '../../../../gateway/storage/storage-core.ts';
+import { TroubleBoard } from '../../../../gateway/trouble/trouble-board.ts';
+import { fillDisk, smallDisk, unmountSmallDisks } from '../../../support/small-disk.ts';
 
 const cores: StorageCore[] = [];
 afterEach(async () => {
