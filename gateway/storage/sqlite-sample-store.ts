@@ -19,6 +19,9 @@ import type { PointValue, Quality, Sample } from '../model/sample.ts';
 import type { HistoryQuery, SampleStore } from './sample-store.ts';
 import { inTransaction, openSqlite } from '../model/sqlite-file.ts';
 
+/** Pages (4 KiB) the write-ahead log may grow to before it is folded into the file: 1 MiB. */
+export const WAL_AUTOCHECKPOINT_PAGES = 256;
+
 const QUALITY: readonly Quality[] = ['good', 'uncertain', 'bad'];
 /** How a value is typed in the `vtype` column. */
 const VType = { Number: 0, Boolean: 1, Text: 2, Null: 3 } as const;
@@ -60,6 +63,11 @@ export class SqliteSampleStore implements SampleStore {
   constructor(file: string) {
     this.db = openSqlite(file);
     this.db.exec('PRAGMA synchronous = NORMAL');
+    // sorts (the oldest-first eviction on a full disk) must not need temporary files
+    this.db.exec('PRAGMA temp_store = MEMORY');
+    // a short write-ahead log: on a full disk, folding it into the database file needs at most this
+    // much room (the reserve beside telemetry.db covers it; see StorageCore)
+    this.db.exec(`PRAGMA wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
     addReasonColumn(this.db);
     migrateToSeqKey(this.db);
     this.db.exec(`
@@ -124,6 +132,31 @@ export class SqliteSampleStore implements SampleStore {
       }
     });
     return removed;
+  }
+
+  /**
+   * Delete the `rows` oldest samples of the whole store (by time, every series), one transaction;
+   * returns how many went. Used when the disk is full: the freed pages are reused by the next
+   * writes, so telemetry keeps its newest history instead of taking more of the disk.
+   */
+  evictOldest(rows: number): number {
+    return inTransaction(this.db, () =>
+      Number(
+        this.db
+          .prepare('DELETE FROM samples WHERE (device, point, ts, seq) IN (SELECT device, point, ts, seq FROM samples ORDER BY ts, seq LIMIT ?)')
+          .run(Math.max(1, Math.floor(rows))).changes,
+      ),
+    );
+  }
+
+  /** Copy the write-ahead log into the database file and truncate it; false when that failed (a full disk). */
+  checkpoint(): boolean {
+    try {
+      this.db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   count(): number {

@@ -3,6 +3,7 @@
  * the SQLite sample store (telemetry.db) and, when configured, the InfluxDB path (spool.db →
  * forwarder → writer). One `write` stores a batch in both, each in one transaction.
  */
+import { statfsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -15,6 +16,23 @@ import { InfluxTelemetry, type InfluxTelemetryStatus } from './influx-telemetry.
 import type { HistoryQuery } from './sample-store.ts';
 import { SqliteSampleStore } from './sqlite-sample-store.ts';
 import type { WriteResult } from './write-result.ts';
+import { StorageReserve } from '../../rules/persistence/storage-reserve.ts';
+import { isDiskFull, WriteHealth, writeFailureOf } from '../../rules/persistence/write-health.ts';
+
+/** The trouble condition of local telemetry storage (telemetry.db) failing or out of space. */
+export const TELEMETRY_STORAGE_TROUBLE = 'storage.telemetry';
+/** Free space (bytes) the data directory's file system needs before the disk counts as having room again. */
+export const TELEMETRY_ROOM_BYTES = 1024 * 1024;
+/**
+ * Real blocks kept beside telemetry.db (telemetry.db.reserve). On a full disk they are released so
+ * the write-ahead log (at most WAL_AUTOCHECKPOINT_PAGES) can be folded into the database file and
+ * the eviction itself (a DELETE writes pages too) has room; written back when the disk has room
+ * again.
+ */
+export const TELEMETRY_RESERVE_BYTES = 2 * 1024 * 1024;
+/** Eviction rounds per write on a full disk; each deletes twice as many of the oldest samples as the last. */
+const EVICTION_ROUNDS = 6;
+const FIRST_EVICTION = 1_000;
 
 /** Everything needed to open the stores; structured-cloneable, so it can be a worker's workerData. */
 export interface StorageSpec {
@@ -41,9 +59,25 @@ export function telemetryFile(dataDir: string): string {
 export class StorageCore {
   readonly store: SqliteSampleStore;
   readonly influx: InfluxTelemetry | undefined;
+  /** The real SQLite error of telemetry.db, logged once per state change. */
+  readonly health: WriteHealth;
+  private readonly dataDir: string;
+  private readonly clock: Clock;
+  private readonly trouble: TroubleBoard | undefined;
+  /** Samples evicted (oldest first) since the disk last filled. */
+  evicted = 0;
+  private lastRoomCheck = -Infinity;
+  private readonly reserve: StorageReserve;
 
   constructor(spec: StorageSpec, deps: StorageCoreDeps) {
+    this.dataDir = spec.dataDir;
+    this.clock = deps.clock;
+    this.trouble = deps.trouble;
+    this.health = new WriteHealth(deps.log, 'telemetry.db');
+    this.health.onChange((f) => this.troubleChanged(f));
     this.store = new SqliteSampleStore(telemetryFile(spec.dataDir));
+    this.reserve = new StorageReserve(`${telemetryFile(spec.dataDir)}.reserve`, TELEMETRY_RESERVE_BYTES);
+    this.reserve.ensure();
     if (spec.influx) {
       this.influx = new InfluxTelemetry(spec.influx, {
         dataDir: spec.dataDir,
@@ -60,11 +94,75 @@ export class StorageCore {
     }
   }
 
-  /** Durable in telemetry.db (and spool.db) when this returns. */
+  /**
+   * Durable in telemetry.db (and spool.db) when this returns; throws (nothing acknowledged) when
+   * the batch could not be stored.
+   *
+   * On a full disk (SQLITE_FULL) the oldest telemetry is evicted, in growing rounds, until the
+   * batch fits in the pages freed: the `storage.telemetry` trouble is raised at once and stays
+   * until the file system has room again (TELEMETRY_ROOM_BYTES free), the real error is logged
+   * once per state change, and telemetry never takes space beyond what it already holds while
+   * the disk is full (gateway.db keeps its own reserve for alarms and work orders).
+   */
   write(batch: readonly Sample[]): void {
     if (batch.length === 0) return;
-    this.store.write(batch);
+    this.storeWithEviction(batch);
     this.influx?.accept(batch);
+    this.checkRoom();
+  }
+
+  private storeWithEviction(batch: readonly Sample[]): void {
+    let rows = Math.max(FIRST_EVICTION, batch.length);
+    for (let round = 0; ; round++) {
+      try {
+        this.store.write(batch);
+        return;
+      } catch (err) {
+        const failure = writeFailureOf(err);
+        this.health.failed(err, 'storing telemetry');
+        if (!isDiskFull(failure) || round >= EVICTION_ROUNDS) throw err;
+        if (this.reserve.release()) this.store.checkpoint(); // fold the log into the file, give its blocks back
+        let removed: number;
+        try {
+          removed = this.store.evictOldest(rows);
+        } catch (evictErr) {
+          this.health.failed(evictErr, 'evicting the oldest telemetry');
+          throw err;
+        }
+        // move the log into the freed pages and give the log's blocks back (best effort)
+        this.store.checkpoint();
+        if (removed === 0) throw err; // nothing left to give up: the batch is refused
+        this.evicted += removed;
+        rows *= 2;
+      }
+    }
+  }
+
+  /** While failing: clear once the disk has room again (checked at most once a second). */
+  private checkRoom(): void {
+    if (this.health.failing === null) return;
+    const now = this.clock.now();
+    if (now - this.lastRoomCheck < 1_000) return;
+    this.lastRoomCheck = now;
+    if (freeBytes(this.dataDir) < TELEMETRY_ROOM_BYTES + TELEMETRY_RESERVE_BYTES) return;
+    if (!this.reserve.ensure()) return;
+    this.health.ok();
+    this.evicted = 0;
+  }
+
+  private troubleChanged(failing: ReturnType<typeof writeFailureOf> | null): void {
+    if (failing === null) this.trouble?.clear(TELEMETRY_STORAGE_TROUBLE);
+    else this.raiseTrouble();
+  }
+
+  private raiseTrouble(): void {
+    const f = this.health.failing;
+    if (!f) return;
+    const full = isDiskFull(f);
+    const what = full
+      ? `local telemetry storage (telemetry.db) out of space: ${f.code}: ${f.message}; the oldest samples are evicted to make room, telemetry not stored is not acknowledged`
+      : `local telemetry storage (telemetry.db) failing: ${f.code}: ${f.message}; telemetry not stored is not acknowledged`;
+    this.trouble?.raise(TELEMETRY_STORAGE_TROUBLE, 'storage', what);
   }
 
   history(q: HistoryQuery): Promise<Sample[]> {
@@ -90,5 +188,14 @@ export class StorageCore {
   async close(): Promise<void> {
     await this.influx?.stop();
     await this.store.close();
+  }
+}
+
+function freeBytes(dir: string): number {
+  try {
+    const s = statfsSync(dir);
+    return Number(s.bavail) * Number(s.bsize);
+  } catch {
+    return 0;
   }
 }

@@ -89,8 +89,9 @@ function commit(group: ReadonlyArray<Extract<StorageRequest, { op: 'write' }>>):
   try {
     core.write(samples);
   } catch (err) {
+    // a telemetry.db failure is logged by the core once per state change, not once per commit
     const error = errorText(err);
-    log.error({ err: error, samples: samples.length }, 'telemetry commit failed');
+    if (core.health.failing === null) log.error({ err: error, samples: samples.length }, 'telemetry commit failed');
     for (const g of group) post({ kind: 'reply', id: g.id, ok: false, error });
     return;
   }

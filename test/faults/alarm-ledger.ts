@@ -33,14 +33,18 @@ export class AlarmLedger {
    * events exactly once). `atLeastOnce`: a repeat is allowed (an external broker redelivers a
    * message the gateway had committed but not yet acknowledged when it was killed).
    */
-  check(telemetryDb: string, options: { atLeastOnce?: boolean } = {}): string[] {
+  check(telemetryDb: string, options: { atLeastOnce?: boolean; evictedOldestFirst?: boolean } = {}): string[] {
     const db = new DatabaseSync(telemetryDb, { readOnly: true });
     try {
       const count = db.prepare('SELECT COUNT(*) AS n FROM samples WHERE device = ? AND point = ? AND ts = ?');
+      // `evictedOldestFirst` (a full disk): telemetry older than the oldest sample still stored was
+      // evicted by policy; anything newer must all be there (no gap), and life-safety events always.
+      const oldest = (db.prepare('SELECT MIN(ts) AS ts FROM samples').get() as { ts: number | null }).ts;
       const problems: string[] = [];
       for (const e of this.entries) {
         if (!e.acked) continue;
         const n = Number((count.get(e.device, e.point, e.ts) as { n: number }).n);
+        if (n === 0 && options.evictedOldestFirst && !e.lifeSafety && oldest !== null && e.ts < Number(oldest)) continue;
         if (n === 0) problems.push(`acknowledged ${e.lifeSafety ? 'life-safety event' : 'sample'} ${e.device}.${e.point}@${e.ts} missing`);
         else if (e.lifeSafety && n > 1 && !options.atLeastOnce) problems.push(`life-safety event ${e.device}.${e.point}@${e.ts} stored ${n} times`);
       }
