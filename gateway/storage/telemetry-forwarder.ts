@@ -23,6 +23,7 @@ import type { Clock, Timer } from '../model/clock.ts';
 import type { TroubleBoard } from '../trouble/trouble-board.ts';
 import { countFields } from './line-protocol.ts';
 import type { Spool, SpoolBatch, SpoolItem, SpoolStats } from './spool.ts';
+import { DrainController } from './drain-controller.ts';
 import { RejectionWindow } from './influx-rejection-window.ts';
 import type { LineWriter, WriteResult } from './write-result.ts';
 
@@ -42,7 +43,10 @@ export interface ForwarderOptions {
   readonly log: Logger;
   readonly batchSize: number;
   readonly flushIntervalMs: number;
+  /** The backlog drain rate to start from; it then follows the server (see drain-controller.ts). */
   readonly drainLinesPerSecond: number;
+  /** The configured request timeout (ms, default 10 s); scaled per request by the drain controller. */
+  readonly requestTimeoutMs?: number;
   readonly retryMinMs: number;
   readonly retryMaxMs: number;
   readonly trouble?: TroubleBoard;
@@ -103,6 +107,9 @@ export class TelemetryForwarder {
   private lastSuccessAt: number | null = null;
   private lastError: { message: string; at: number } | null = null;
   private readonly rejections: RejectionWindow;
+  private readonly drain: DrainController;
+  /** The lane of the last batch taken: while both lanes have work they take turns. */
+  private lastLane: Lane = 'backlog';
   private rejectedRaised = false;
   private lastRejectReason = '';
 
@@ -112,6 +119,7 @@ export class TelemetryForwarder {
     this.boundary = stats.nextId;
     this.droppedSeen = stats.droppedLines;
     this.hasBacklog = stats.depth > 0;
+    this.drain = new DrainController({ initialLinesPerSecond: options.drainLinesPerSecond, baseTimeoutMs: options.requestTimeoutMs ?? 10_000, batchSize: options.batchSize });
     this.tokens = Math.max(1, Math.min(options.batchSize, Math.floor(options.drainLinesPerSecond)));
     this.tokensAt = options.clock.monotonic();
     this.rejections = new RejectionWindow(options.rejectWindowLines ?? REJECT_WINDOW_LINES);
@@ -182,7 +190,7 @@ export class TelemetryForwarder {
       lastSuccessAt: this.lastSuccessAt,
       lastError: this.lastError,
       retryAt: this.retryAt,
-      drainLinesPerSecond: this.o.drainLinesPerSecond,
+      drainLinesPerSecond: Math.round(this.drain.linesPerSecond()),
     };
   }
 
@@ -214,21 +222,36 @@ export class TelemetryForwarder {
     if (next) this.o.spool.settle(next.batch, {}, this.o.clock.now());
   }
 
+  /**
+   * The next batch to send. Live batches are not rate-capped; backlog batches are, by the drain
+   * controller's rate. While both lanes have work they take turns, so a busy intake does not
+   * stop the drain.
+   */
   private nextBatch(): { batch: SpoolBatch; lane: Lane } | undefined {
+    const next = this.lastLane === 'live' ? (this.takeBacklog() ?? this.takeLive()) : (this.takeLive() ?? this.takeBacklog());
+    if (next) this.lastLane = next.lane;
+    return next;
+  }
+
+  private takeLive(): { batch: SpoolBatch; lane: Lane } | undefined {
     const { spool, batchSize } = this.o;
     // While the sink is failing everything waiting is backlog: retries take the oldest lines.
-    if (!this.failing && (this.pendingLive >= batchSize || this.flushDue)) {
-      const batch = spool.take(batchSize, { fromId: this.boundary });
-      this.pendingLive = Math.max(0, this.pendingLive - batch.items.length);
-      if (batch.items.length < batchSize) this.flushDue = false;
-      if (batch.items.length > 0) return { batch, lane: 'live' };
-      spool.settle(batch, {}, this.o.clock.now());
-    }
+    if (this.failing || !(this.pendingLive >= batchSize || this.flushDue)) return undefined;
+    const batch = spool.take(batchSize, { fromId: this.boundary });
+    this.pendingLive = Math.max(0, this.pendingLive - batch.items.length);
+    if (batch.items.length < batchSize) this.flushDue = false;
+    if (batch.items.length > 0) return { batch, lane: 'live' };
+    spool.settle(batch, {}, this.o.clock.now());
+    return undefined;
+  }
+
+  private takeBacklog(): { batch: SpoolBatch; lane: Lane } | undefined {
+    const { spool } = this.o;
     if (!this.hasBacklog && !this.failing) return undefined;
     this.refillTokens();
     const size = this.backlogBatchSize();
     if (this.tokens < size) {
-      this.wakeAfter(((size - this.tokens) / this.o.drainLinesPerSecond) * 1000);
+      this.wakeAfter(((size - this.tokens) / this.drain.linesPerSecond()) * 1000);
       return undefined;
     }
     const batch = spool.take(size, this.failing ? {} : { beforeId: this.boundary });
@@ -260,13 +283,13 @@ export class TelemetryForwarder {
 
   /** Backlog batches carry at most one second's worth of the drain rate. */
   private backlogBatchSize(): number {
-    return Math.max(1, Math.min(this.o.batchSize, Math.floor(this.o.drainLinesPerSecond)));
+    return Math.max(1, Math.min(this.o.batchSize, Math.floor(this.drain.linesPerSecond())));
   }
 
   private refillTokens(): void {
     const now = this.o.clock.monotonic();
     const cap = this.backlogBatchSize();
-    this.tokens = Math.min(cap, this.tokens + ((now - this.tokensAt) / 1000) * this.o.drainLinesPerSecond);
+    this.tokens = Math.min(cap, this.tokens + ((now - this.tokensAt) / 1000) * this.drain.linesPerSecond());
     this.tokensAt = now;
   }
 
@@ -337,12 +360,17 @@ export class TelemetryForwarder {
       const started = this.o.clock.monotonic();
       let result: WriteResult;
       try {
-        result = await this.o.writer.write(items.map((i) => i.line));
+        result = await this.o.writer.write(
+          items.map((i) => i.line),
+          { timeoutMs: this.drain.timeoutMs(items.length) },
+        );
       } catch (err) {
         result = { kind: 'unavailable', message: `writer failed: ${(err as Error).message}` };
       }
       this.requests++;
-      this.o.onWrite?.((this.o.clock.monotonic() - started) / 1000, result.kind);
+      const seconds = (this.o.clock.monotonic() - started) / 1000;
+      this.drain.onResult(items.length, seconds, result.kind);
+      this.o.onWrite?.(seconds, result.kind);
       if (result.kind === 'ok') {
         this.accept(items, accepted);
         return { bad: 0 };

@@ -50,7 +50,8 @@ export function parseRefusal(message: string): Refusal {
 export interface LineWriter {
   /** Where the lines go, for logs and /api/health (no secrets). */
   readonly target: string;
-  write(lines: readonly string[]): Promise<WriteResult>;
+  /** `timeoutMs` overrides the configured request timeout for this request (where the transport can). */
+  write(lines: readonly string[], options?: { readonly timeoutMs?: number }): Promise<WriteResult>;
   close(): Promise<void>;
 }
 
