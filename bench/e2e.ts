@@ -173,6 +173,7 @@ interface Row {
   published: number;
   acked: number;
   sqlite: number;
+  sameMs: number;
   influx: number;
   completeS: number | null;
   drainedS: number | null;
@@ -222,6 +223,9 @@ try {
   const db = new DatabaseSync(join(dataDir, 'telemetry.db'), { readOnly: true });
   started.push({ stop: async () => db.close() });
   const sqliteCount = db.prepare("SELECT COUNT(*) AS n FROM samples WHERE point = 'discharge_bar' AND ts >= ? AND ts < ?");
+  // Readings of a pump in a millisecond that already had one (seq > 0): SQLite keeps them apart,
+  // InfluxDB (keyed by measurement, tags and ms timestamp) cannot.
+  const repeatCount = db.prepare("SELECT COUNT(*) AS n FROM samples WHERE point = 'discharge_bar' AND ts >= ? AND ts < ? AND seq > 0");
   let crossingNo = 0;
 
   for (const rate of RATES) {
@@ -249,6 +253,7 @@ try {
     await sleep(1000); // PUBACKs follow the SQLite commit; the window ends after the last one
     const to = Date.now();
     const sqlite = Number((sqliteCount.get(from, to) as { n: number }).n);
+    const sameMs = Number((repeatCount.get(from, to) as { n: number }).n);
     let influx = 0;
     let completeS: number | null = null;
     const deadline = performance.now() + DRAIN_WAIT_S * 1000;
@@ -277,7 +282,7 @@ try {
       .map((c) => stream.raised.find((r) => r.device === c.device && r.at >= c.at))
       .map((r, i) => (r ? r.at - (crossings[i] as { at: number }).at : Number.NaN))
       .filter((x) => !Number.isNaN(x));
-    const row: Row = { rate, published: result.sent, acked: result.acked, sqlite, influx, completeS, drainedS, cpuPer1k: cpu / ((result.sent + crossings.length) / 1000), peakRssMiB: peakRss, lagP99Ms: Math.max(0, ...lag), alarms, crossings: crossings.length };
+    const row: Row = { rate, published: result.sent, acked: result.acked, sqlite, sameMs, influx, completeS, drainedS, cpuPer1k: cpu / ((result.sent + crossings.length) / 1000), peakRssMiB: peakRss, lagP99Ms: Math.max(0, ...lag), alarms, crossings: crossings.length };
     rows.push(row);
     console.log(JSON.stringify({ ...row, alarms: undefined, alarmP50Ms: percentile(alarms, 50), alarmP99Ms: percentile(alarms, 99), loadavg: loadavg()[0] }));
   }
@@ -295,11 +300,11 @@ try {
 
 const fmt = (n: number): string => (Number.isFinite(n) ? Math.round(n).toLocaleString('en') : '–');
 const table = [
-  '| offered msg/s | published (+ crossings) | acknowledged | in SQLite | in InfluxDB | s until InfluxDB complete | CPU s / 1,000 msgs | peak RSS MiB | event-loop lag p99 ms | alarm latency p50 / p99 ms (n) |',
+  '| offered msg/s | published (+ crossings) | acknowledged | in SQLite (same-ms repeats) | in InfluxDB | s until InfluxDB complete | CPU s / 1,000 msgs | peak RSS MiB | event-loop lag p99 ms | alarm latency p50 / p99 ms (n) |',
   '|---|---|---|---|---|---|---|---|---|---|',
   ...rows.map(
     (r) =>
-      `| ${fmt(r.rate)} | ${fmt(r.published)} (+${r.crossings}) | ${fmt(r.acked)} | ${fmt(r.sqlite)} | ${fmt(r.influx)} | ${r.completeS !== null ? r.completeS.toFixed(1) : r.drainedS !== null ? `never (spool empty after ${r.drainedS.toFixed(1)} s, ${fmt(r.sqlite - r.influx)} short)` : `not within ${DRAIN_WAIT_S} s`} | ${r.cpuPer1k.toFixed(3)} | ${fmt(r.peakRssMiB)} | ${fmt(r.lagP99Ms)} | ${fmt(percentile(r.alarms, 50))} / ${fmt(percentile(r.alarms, 99))} (${r.alarms.length}/${r.crossings}) |`,
+      `| ${fmt(r.rate)} | ${fmt(r.published)} (+${r.crossings}) | ${fmt(r.acked)} | ${fmt(r.sqlite)} (${fmt(r.sameMs)}) | ${fmt(r.influx)} | ${r.completeS !== null ? r.completeS.toFixed(1) : r.drainedS !== null ? `never (spool empty after ${r.drainedS.toFixed(1)} s, ${fmt(r.sqlite - r.influx)} short)` : `not within ${DRAIN_WAIT_S} s`} | ${r.cpuPer1k.toFixed(3)} | ${fmt(r.peakRssMiB)} | ${fmt(r.lagP99Ms)} | ${fmt(percentile(r.alarms, 50))} / ${fmt(percentile(r.alarms, 99))} (${r.alarms.length}/${r.crossings}) |`,
   ),
 ];
 const footer = `Raw ceilings in the same run: mqtt.js → Mosquitto → mqtt.js (QoS 1) ${fmt(ceilings.mqtt)} msg/s; batched InfluxDB writes (5,000-line gzip bodies, one at a time) ${fmt(ceilings.influx)} lines/s. Load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}.`;
