@@ -2,7 +2,7 @@
  * Top functions of a V8 `.cpuprofile` (from `npm run bench:e2e -- --cpu-prof DIR`): self time per
  * function (name, file:line), as a share of all samples, the largest first.
  *
- *   node bench/e2e-profile-summary.ts DIR/CPU.*.cpuprofile [TOP]
+ *   npm run bench:profile-summary -- DIR/CPU.*.cpuprofile [TOP]
  */
 import { readFileSync } from 'node:fs';
 

@@ -258,6 +258,7 @@ try {
     let completeS: number | null = null;
     const deadline = performance.now() + DRAIN_WAIT_S * 1000;
     let drainedS: number | null = null;
+    let spoolLoss = { deadLettered: 0, dropped: 0 };
     let previous = -1;
     for (;;) {
       influx = await influxCount(influxd, 'bench', from, to);
@@ -266,7 +267,8 @@ try {
         break;
       }
       // The spool is empty and InfluxDB's count stopped moving: what is missing will not come.
-      const health = (await (await fetch(`${gw.api}/api/health`)).json()) as { storage?: { influx?: { spool?: { depth?: number } } } };
+      const health = (await (await fetch(`${gw.api}/api/health`)).json()) as { storage?: { influx?: { spool?: { depth?: number; deadLettered?: number; droppedLines?: number } } } };
+      spoolLoss = { deadLettered: health.storage?.influx?.spool?.deadLettered ?? 0, dropped: health.storage?.influx?.spool?.droppedLines ?? 0 };
       if (health.storage?.influx?.spool?.depth === 0 && influx === previous) {
         drainedS = (performance.now() - ackedAt) / 1000;
         break;
@@ -284,7 +286,7 @@ try {
       .filter((x) => !Number.isNaN(x));
     const row: Row = { rate, published: result.sent, acked: result.acked, sqlite, sameMs, influx, completeS, drainedS, cpuPer1k: cpu / ((result.sent + crossings.length) / 1000), peakRssMiB: peakRss, lagP99Ms: Math.max(0, ...lag), alarms, crossings: crossings.length };
     rows.push(row);
-    console.log(JSON.stringify({ ...row, alarms: undefined, alarmP50Ms: percentile(alarms, 50), alarmP99Ms: percentile(alarms, 99), loadavg: loadavg()[0] }));
+    console.log(JSON.stringify({ ...row, spoolLoss, alarms: undefined, alarmP50Ms: percentile(alarms, 50), alarmP99Ms: percentile(alarms, 99), loadavg: loadavg()[0] }));
   }
   await stopAll();
   // Ceilings after the gateway stopped, with fresh servers (same machine, same run).
