@@ -78,7 +78,9 @@ describe('InfluxDB outage under a steady stream', () => {
       clearInterval(stream);
     }
     await bus.drain();
-    await waitFor('spool drained', async () => telemetry.status().spool.depth === 0 && telemetry.status().state === 'ok', 30_000, 200);
+    // the status comes from the storage worker (after each write and every second): wait until it
+    // reports the last append too, not only an empty spool from just before it
+    await waitFor('spool drained', async () => telemetry.status().appendedLines === sent.size * 2 && telemetry.status().spool.depth === 0 && telemetry.status().state === 'ok', 30_000, 200);
 
     const status = telemetry.status();
     expect(status.writtenLines).toBe(status.appendedLines); // nothing written twice, nothing lost
