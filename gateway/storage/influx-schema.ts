@@ -33,7 +33,7 @@ const common = {
   gzip: z.boolean().default(true),
   /** Per-request timeout; a timeout keeps the batch spooled. */
   timeout: duration.default(10_000),
-  /** Backlog (spooled during an outage) is drained at most this fast, so live data keeps flowing. */
+  /** Backlog (spooled during an outage) drain rate to start from; it then follows the server (AIMD, drain-controller.ts). */
   drainLinesPerSecond: z.number().positive().default(20_000),
   /** Retry back-off after a failed write (doubling from min to max); Retry-After wins when sent. */
   retryMin: duration.default(1_000),

@@ -82,6 +82,7 @@ export class InfluxTelemetry {
       batchSize: config.batchSize,
       flushIntervalMs: config.flushInterval,
       drainLinesPerSecond: config.drainLinesPerSecond,
+      requestTimeoutMs: config.timeout,
       retryMinMs: config.retryMin,
       retryMaxMs: Math.max(config.retryMin, config.retryMax),
       ...(deps.trouble ? { trouble: deps.trouble } : {}),

@@ -38,11 +38,12 @@ export class InfluxV1Writer implements LineWriter {
     this.tls = tlsClientOptions(config.tls, 'storage.influx');
   }
 
-  async write(lines: readonly string[]): Promise<WriteResult> {
+  async write(lines: readonly string[], options?: { readonly timeoutMs?: number }): Promise<WriteResult> {
+    const timeoutMs = options?.timeoutMs ?? this.timeoutMs;
     const text = Buffer.from(lines.join('\n'), 'utf8');
     const body = this.gzip ? await gzipAsync(text, { level: constants.Z_BEST_SPEED }) : text;
     const abort = new AbortController();
-    const timer = this.clock.setTimer(this.timeoutMs, () => abort.abort());
+    const timer = this.clock.setTimer(timeoutMs, () => abort.abort());
     try {
       if (this.tls) {
         const a = await postWithTls(this.url, this.headers, body, abort.signal, this.tls);
@@ -52,7 +53,7 @@ export class InfluxV1Writer implements LineWriter {
       const answer = await res.text();
       return classifyHttp(res.status, answer, res.headers.get('retry-after'), this.clock.now());
     } catch (err) {
-      if (abort.signal.aborted) return { kind: 'unavailable', message: `no answer within ${this.timeoutMs} ms` };
+      if (abort.signal.aborted) return { kind: 'unavailable', message: `no answer within ${timeoutMs} ms` };
       return { kind: 'unavailable', message: describeNetworkError(err) };
     } finally {
       timer.cancel();

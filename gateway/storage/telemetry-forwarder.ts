@@ -23,10 +23,16 @@ import type { Clock, Timer } from '../model/clock.ts';
 import type { TroubleBoard } from '../trouble/trouble-board.ts';
 import { countFields } from './line-protocol.ts';
 import type { Spool, SpoolBatch, SpoolItem, SpoolStats } from './spool.ts';
+import { DrainController } from './drain-controller.ts';
+import { RejectionWindow } from './influx-rejection-window.ts';
 import type { LineWriter, WriteResult } from './write-result.ts';
 
 export const SINK_MISCONFIGURED = 'telemetry-sink-misconfigured';
 export const SPOOL_OVERFLOW = 'telemetry-spool-overflow';
+export const LINES_REJECTED = 'telemetry-lines-rejected';
+/** Defaults of the rejected-lines trouble: more than 5 % of the last 1,000 lines dead-lettered. */
+export const REJECT_WINDOW_LINES = 1000;
+export const REJECT_THRESHOLD = 0.05;
 /** Longest Retry-After honoured as given; longer values are capped. */
 const MAX_RETRY_AFTER_MS = 10 * 60_000;
 
@@ -37,10 +43,17 @@ export interface ForwarderOptions {
   readonly log: Logger;
   readonly batchSize: number;
   readonly flushIntervalMs: number;
+  /** The backlog drain rate to start from; it then follows the server (see drain-controller.ts). */
   readonly drainLinesPerSecond: number;
+  /** The configured request timeout (ms, default 10 s); scaled per request by the drain controller. */
+  readonly requestTimeoutMs?: number;
   readonly retryMinMs: number;
   readonly retryMaxMs: number;
   readonly trouble?: TroubleBoard;
+  /** Lines in the window the refused share is measured over (default 1,000). */
+  readonly rejectWindowLines?: number;
+  /** Refused share of the window above which `telemetry-lines-rejected` is raised (default 0.05). */
+  readonly rejectThreshold?: number;
   /** Called with the duration of every write request and its outcome. */
   readonly onWrite?: (seconds: number, result: WriteResult['kind']) => void;
 }
@@ -93,6 +106,12 @@ export class TelemetryForwarder {
   private failedRequests = 0;
   private lastSuccessAt: number | null = null;
   private lastError: { message: string; at: number } | null = null;
+  private readonly rejections: RejectionWindow;
+  private readonly drain: DrainController;
+  /** The lane of the last batch taken: while both lanes have work they take turns. */
+  private lastLane: Lane = 'backlog';
+  private rejectedRaised = false;
+  private lastRejectReason = '';
 
   constructor(options: ForwarderOptions) {
     this.o = options;
@@ -100,8 +119,10 @@ export class TelemetryForwarder {
     this.boundary = stats.nextId;
     this.droppedSeen = stats.droppedLines;
     this.hasBacklog = stats.depth > 0;
+    this.drain = new DrainController({ initialLinesPerSecond: options.drainLinesPerSecond, baseTimeoutMs: options.requestTimeoutMs ?? 10_000, batchSize: options.batchSize });
     this.tokens = Math.max(1, Math.min(options.batchSize, Math.floor(options.drainLinesPerSecond)));
     this.tokensAt = options.clock.monotonic();
+    this.rejections = new RejectionWindow(options.rejectWindowLines ?? REJECT_WINDOW_LINES);
     if (stats.depth > 0) options.log.info({ lines: stats.depth, target: options.writer.target }, 'spooled telemetry from before the restart will be drained');
   }
 
@@ -169,7 +190,7 @@ export class TelemetryForwarder {
       lastSuccessAt: this.lastSuccessAt,
       lastError: this.lastError,
       retryAt: this.retryAt,
-      drainLinesPerSecond: this.o.drainLinesPerSecond,
+      drainLinesPerSecond: Math.round(this.drain.linesPerSecond()),
     };
   }
 
@@ -201,21 +222,36 @@ export class TelemetryForwarder {
     if (next) this.o.spool.settle(next.batch, {}, this.o.clock.now());
   }
 
+  /**
+   * The next batch to send. Live batches are not rate-capped; backlog batches are, by the drain
+   * controller's rate. While both lanes have work they take turns, so a busy intake does not
+   * stop the drain.
+   */
   private nextBatch(): { batch: SpoolBatch; lane: Lane } | undefined {
+    const next = this.lastLane === 'live' ? (this.takeBacklog() ?? this.takeLive()) : (this.takeLive() ?? this.takeBacklog());
+    if (next) this.lastLane = next.lane;
+    return next;
+  }
+
+  private takeLive(): { batch: SpoolBatch; lane: Lane } | undefined {
     const { spool, batchSize } = this.o;
     // While the sink is failing everything waiting is backlog: retries take the oldest lines.
-    if (!this.failing && (this.pendingLive >= batchSize || this.flushDue)) {
-      const batch = spool.take(batchSize, { fromId: this.boundary });
-      this.pendingLive = Math.max(0, this.pendingLive - batch.items.length);
-      if (batch.items.length < batchSize) this.flushDue = false;
-      if (batch.items.length > 0) return { batch, lane: 'live' };
-      spool.settle(batch, {}, this.o.clock.now());
-    }
+    if (this.failing || !(this.pendingLive >= batchSize || this.flushDue)) return undefined;
+    const batch = spool.take(batchSize, { fromId: this.boundary });
+    this.pendingLive = Math.max(0, this.pendingLive - batch.items.length);
+    if (batch.items.length < batchSize) this.flushDue = false;
+    if (batch.items.length > 0) return { batch, lane: 'live' };
+    spool.settle(batch, {}, this.o.clock.now());
+    return undefined;
+  }
+
+  private takeBacklog(): { batch: SpoolBatch; lane: Lane } | undefined {
+    const { spool } = this.o;
     if (!this.hasBacklog && !this.failing) return undefined;
     this.refillTokens();
     const size = this.backlogBatchSize();
     if (this.tokens < size) {
-      this.wakeAfter(((size - this.tokens) / this.o.drainLinesPerSecond) * 1000);
+      this.wakeAfter(((size - this.tokens) / this.drain.linesPerSecond()) * 1000);
       return undefined;
     }
     const batch = spool.take(size, this.failing ? {} : { beforeId: this.boundary });
@@ -247,13 +283,13 @@ export class TelemetryForwarder {
 
   /** Backlog batches carry at most one second's worth of the drain rate. */
   private backlogBatchSize(): number {
-    return Math.max(1, Math.min(this.o.batchSize, Math.floor(this.o.drainLinesPerSecond)));
+    return Math.max(1, Math.min(this.o.batchSize, Math.floor(this.drain.linesPerSecond())));
   }
 
   private refillTokens(): void {
     const now = this.o.clock.monotonic();
     const cap = this.backlogBatchSize();
-    this.tokens = Math.min(cap, this.tokens + ((now - this.tokensAt) / 1000) * this.o.drainLinesPerSecond);
+    this.tokens = Math.min(cap, this.tokens + ((now - this.tokensAt) / 1000) * this.drain.linesPerSecond());
     this.tokensAt = now;
   }
 
@@ -271,10 +307,11 @@ export class TelemetryForwarder {
     const rejected: Array<{ id: number; reason: string }> = [];
     let failure: WriteResult | undefined;
     try {
-      failure = await this.send(batch.items, accepted, rejected);
+      failure = (await this.send(batch.items, accepted, rejected)).failure;
     } finally {
       this.o.spool.settle(batch, { accepted, rejected }, this.o.clock.now());
     }
+    this.noteRejections(accepted.length, rejected);
     if (rejected.length > 0) {
       this.o.log.warn({ lines: rejected.length, reason: rejected[0]?.reason, line: batch.items.find((i) => i.id === rejected[0]?.id)?.line }, 'telemetry lines refused by the server; moved to the dead letters');
     }
@@ -286,35 +323,130 @@ export class TelemetryForwarder {
     return true;
   }
 
-  /** Write `items`, splitting on a content refusal; returns the failure that stopped it, if any. */
-  private async send(items: readonly SpoolItem[], accepted: number[], rejected: Array<{ id: number; reason: string }>): Promise<WriteResult | undefined> {
-    const started = this.o.clock.monotonic();
-    let result: WriteResult;
-    try {
-      result = await this.o.writer.write(items.map((i) => i.line));
-    } catch (err) {
-      result = { kind: 'unavailable', message: `writer failed: ${(err as Error).message}` };
+  /**
+   * Write `items`; on a content refusal find the bad lines. Returns the failure that stopped it (if
+   * any) and how many lines were refused.
+   *
+   * The server's answer is used first: lines it quotes as unparsable are dead-lettered at once, and
+   * in an InfluxDB partial write (the good lines were stored) `dropped=N` tells how many of the
+   * rest were refused: N equal to all of them ends the search in that one request, and while
+   * bisecting, the other half's count follows from the first half's, so a half known to hold bad
+   * lines is split without sending it again and a half known to be clean is already stored. With
+   * counts the search costs about 1 + bad·log2(n) requests; without (another server) it is plain
+   * bisection, about 1 + 2·bad·log2(n).
+   */
+  private async send(
+    items: readonly SpoolItem[],
+    accepted: number[],
+    rejected: Array<{ id: number; reason: string }>,
+    known?: { readonly bad: number; readonly reason: string },
+  ): Promise<{ failure?: WriteResult; bad: number }> {
+    if (known && known.bad >= items.length) {
+      for (const item of items) rejected.push({ id: item.id, reason: known.reason });
+      return { bad: items.length };
     }
-    this.requests++;
-    this.o.onWrite?.((this.o.clock.monotonic() - started) / 1000, result.kind);
-    if (result.kind === 'ok') {
-      for (const item of items) {
-        accepted.push(item.id);
-        this.writtenPoints += countFields(item.line);
+    if (known && known.bad <= 0) {
+      this.accept(items, accepted); // stored by the partial write that counted the drops
+      return { bad: 0 };
+    }
+    let rest = items;
+    let bad = 0;
+    let dropped: number | undefined;
+    let reason: string;
+    if (known) {
+      dropped = known.bad;
+      reason = known.reason;
+    } else {
+      const started = this.o.clock.monotonic();
+      let result: WriteResult;
+      try {
+        result = await this.o.writer.write(
+          items.map((i) => i.line),
+          { timeoutMs: this.drain.timeoutMs(items.length) },
+        );
+      } catch (err) {
+        result = { kind: 'unavailable', message: `writer failed: ${(err as Error).message}` };
       }
-      this.writtenLines += items.length;
-      return undefined;
+      this.requests++;
+      const seconds = (this.o.clock.monotonic() - started) / 1000;
+      this.drain.onResult(items.length, seconds, result.kind);
+      this.o.onWrite?.(seconds, result.kind);
+      if (result.kind === 'ok') {
+        this.accept(items, accepted);
+        return { bad: 0 };
+      }
+      this.failedRequests++;
+      if (result.kind !== 'rejected') return { failure: result, bad: 0 };
+      reason = result.message;
+      const refusal = result.refusal;
+      if (refusal && refusal.unparsable.size > 0) {
+        const left: SpoolItem[] = [];
+        for (const item of items) {
+          const why = refusal.unparsable.get(item.line);
+          if (why === undefined) left.push(item);
+          else {
+            rejected.push({ id: item.id, reason: `HTTP ${result.status}: ${why}` });
+            bad++;
+          }
+        }
+        rest = left;
+        // Every quoted line found: the count of the rest is exact.
+        if (refusal.partial && refusal.dropped !== undefined && bad === refusal.unparsable.size) dropped = refusal.dropped;
+      } else if (refusal?.partial && refusal.dropped !== undefined && refusal.dropped > 0) {
+        dropped = refusal.dropped;
+      }
+      if (rest.length === 0) return { bad };
+      if (dropped !== undefined) {
+        const r = await this.send(rest, accepted, rejected, { bad: dropped, reason });
+        return { ...r, bad: bad + r.bad };
+      }
     }
-    this.failedRequests++;
-    if (result.kind !== 'rejected') return result;
-    if (items.length === 1) {
-      rejected.push({ id: (items[0] as SpoolItem).id, reason: result.message });
-      return undefined;
+    if (rest.length === 1) {
+      rejected.push({ id: (rest[0] as SpoolItem).id, reason });
+      return { bad: bad + 1 };
     }
-    const mid = Math.ceil(items.length / 2);
-    const first = await this.send(items.slice(0, mid), accepted, rejected);
-    if (first || this.stopped) return first;
-    return this.send(items.slice(mid), accepted, rejected);
+    const mid = Math.ceil(rest.length / 2);
+    const first = await this.send(rest.slice(0, mid), accepted, rejected);
+    bad += first.bad;
+    if (first.failure || this.stopped) return { ...(first.failure ? { failure: first.failure } : {}), bad };
+    const second = await this.send(rest.slice(mid), accepted, rejected, dropped === undefined ? undefined : { bad: dropped - first.bad, reason });
+    return { ...(second.failure ? { failure: second.failure } : {}), bad: bad + second.bad };
+  }
+
+  private accept(items: readonly SpoolItem[], accepted: number[]): void {
+    for (const item of items) {
+      accepted.push(item.id);
+      this.writtenPoints += countFields(item.line);
+    }
+    this.writtenLines += items.length;
+  }
+
+  /**
+   * Keep the share of refused lines over the last lines settled; above the threshold the sink is
+   * not healthy although its requests succeed: raise `telemetry-lines-rejected`, and clear it once
+   * accepted lines bring the share back to the threshold or below.
+   */
+  private noteRejections(acceptedCount: number, rejected: ReadonlyArray<{ id: number; reason: string }>): void {
+    if (acceptedCount === 0 && rejected.length === 0) return;
+    this.rejections.record(acceptedCount, false);
+    this.rejections.record(rejected.length, true);
+    const threshold = this.o.rejectThreshold ?? REJECT_THRESHOLD;
+    const { rejected: refused, lines } = this.rejections.counts();
+    if (this.rejections.share() > threshold) {
+      const pct = ((refused / lines) * 100).toFixed(1);
+      this.o.trouble?.raise(
+        LINES_REJECTED,
+        'storage',
+        `telemetry sink ${this.o.writer.target} refused ${refused} of the last ${lines} lines (${pct} %, above ${threshold * 100} %); they are in the dead letters. Last reason: ${rejected[0]?.reason ?? this.lastRejectReason}`,
+      );
+      if (rejected[0]) this.lastRejectReason = rejected[0].reason;
+      if (!this.rejectedRaised) this.o.log.error({ target: this.o.writer.target, refused, lines }, 'telemetry sink refuses a large share of lines');
+      this.rejectedRaised = true;
+    } else if (this.rejectedRaised) {
+      this.rejectedRaised = false;
+      this.o.trouble?.clear(LINES_REJECTED);
+      this.o.log.info({ target: this.o.writer.target, refused, lines }, 'telemetry sink accepts lines again');
+    }
   }
 
   private onSuccess(): void {

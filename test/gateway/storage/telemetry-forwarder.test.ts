@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../gateway/log/logger.ts';
 import { VirtualClock } from '../../../gateway/model/clock.ts';
 import { MemorySpool } from '../../../gateway/storage/memory-spool.ts';
-import { SINK_MISCONFIGURED, TelemetryForwarder, type ForwarderOptions } from '../../../gateway/storage/telemetry-forwarder.ts';
-import type { LineWriter, WriteResult } from '../../../gateway/storage/write-result.ts';
+import { LINES_REJECTED, SINK_MISCONFIGURED, TelemetryForwarder, type ForwarderOptions } from '../../../gateway/storage/telemetry-forwarder.ts';
+import { classifyHttp, type LineWriter, type WriteResult } from '../../../gateway/storage/write-result.ts';
 import { TroubleBoard } from '../../../gateway/trouble/trouble-board.ts';
 
 /** A sink that answers by a rule the test sets, and remembers what it stored and when. */
@@ -68,7 +68,7 @@ describe('TelemetryForwarder', () => {
     expect(fwd.status()).toMatchObject({ state: 'ok', writtenLines: 7, writtenPoints: 7, spool: { depth: 0 } });
   });
 
-  it('keeps everything through an outage, backs off, then drains oldest first at the capped rate while live data flows', async () => {
+  it('keeps everything through an outage, backs off, then drains oldest first while live data flows', async () => {
     const { sink, fwd, run } = setup();
     let down = true;
     sink.answer = () => (down ? { kind: 'unavailable', message: 'connect ECONNREFUSED' } : { kind: 'ok' });
@@ -88,10 +88,9 @@ describe('TelemetryForwarder', () => {
       fwd.append(lines(s * 2, 2));
       await run(1000);
     }
-    // Live lines went out as they came while the backlog drained at 3 lines/s.
+    // Live lines went out as they came while the backlog drained.
     const liveWritten = sink.stored.filter((l) => Number(/v=(\d+)/.exec(l)?.[1]) >= 30);
     expect(liveWritten.length).toBeGreaterThanOrEqual(8);
-    expect(fwd.status().spool.depth).toBeGreaterThan(0);
     await run(10_000);
     expect(sink.requests.length).toBeGreaterThan(attemptsBefore);
     // every line exactly once
@@ -103,19 +102,24 @@ describe('TelemetryForwarder', () => {
     expect(fwd.status()).toMatchObject({ state: 'ok', spool: { depth: 0 } });
   });
 
-  it('drains a backlog no faster than the cap', async () => {
+  it('drains a backlog at the starting rate at first, then faster as the server keeps answering quickly', async () => {
     const { sink, fwd, spool, clock } = setup();
     await fwd.stop();
-    spool.append(lines(0, 200), 0); // spooled before this forwarder started: backlog
+    spool.append(lines(0, 2000), 0); // spooled before this forwarder started: backlog
     const f2 = new TelemetryForwarder({ spool, writer: sink, clock, log: silentLogger(), batchSize: 10, flushIntervalMs: 1000, drainLinesPerSecond: 20, retryMinMs: 1000, retryMaxMs: 8000 });
     f2.start();
-    for (let t = 0; t < 5000; t += 100) {
-      clock.advance(100);
-      await f2.idle();
-    }
-    const sent = sink.stored.length;
-    expect(sent).toBeGreaterThanOrEqual(80); // 5 s × 20 lines/s (+ the first burst of one batch)
-    expect(sent).toBeLessThanOrEqual(110);
+    const sentBy = async (ms: number): Promise<number> => {
+      for (let t = 0; t < ms; t += 100) {
+        clock.advance(100);
+        await f2.idle();
+      }
+      return sink.stored.length;
+    };
+    expect(await sentBy(500)).toBeLessThanOrEqual(30); // the first half second: about the starting rate
+    // A fixed 20 lines/s would take 100 s; answered instantly, the rate grows by a batch per answer.
+    await sentBy(15_000);
+    expect(sink.stored.length).toBe(2000);
+    expect(f2.status().drainLinesPerSecond).toBeGreaterThan(100);
     await f2.stop();
   });
 
@@ -210,5 +214,85 @@ describe('TelemetryForwarder overflow', () => {
     expect(sink.stored).toEqual(lines(dropped, 30 - dropped)); // the newest survived, in order
     expect(trouble.list()).toEqual([]);
     await fwd.stop();
+  });
+});
+
+/**
+ * An InfluxDB 1.x-like sink: lines holding `v="` conflict with the float field (refused at write
+ * time, counted as dropped=N), lines holding `v= ` do not parse (quoted in the message); the rest of
+ * a batch is stored (a partial write). Answers go through the real classifier.
+ */
+function influxLikeAnswer(sink: ScriptedSink): (ls: readonly string[]) => WriteResult {
+  return (ls) => {
+    const unparsable = ls.filter((l) => l.includes('v= '));
+    const conflicts = ls.filter((l) => l.includes('v="'));
+    const good = ls.filter((l) => !unparsable.includes(l) && !conflicts.includes(l));
+    if (unparsable.length === 0 && conflicts.length === 0) return { kind: 'ok' };
+    sink.stored.push(...good); // a partial write stores the good lines
+    const parse = unparsable.map((l) => `unable to parse '${l}': missing field value`).join('\n');
+    const conflict = conflicts.length > 0 ? 'field type conflict: input field "v" on measurement "pump" is type string, already exists as type float' : '';
+    const body = JSON.stringify({ error: `${good.length > 0 || conflicts.length > 0 ? 'partial write: ' : ''}${[parse, conflict].filter(Boolean).join('\n')} dropped=${conflicts.length}` });
+    return classifyHttp(400, body, null, 0);
+  };
+}
+const conflictLine = (i: number): string => `pump,device=p v="s${i}" ${1000 + i}`;
+
+describe('TelemetryForwarder refused lines', () => {
+  it('every line of a batch refused (type conflict): one request dead-letters the batch, not two per line', async () => {
+    const { sink, fwd, spool } = setup({ batchSize: 1000 });
+    sink.answer = influxLikeAnswer(sink);
+    fwd.append(Array.from({ length: 1000 }, (_, i) => conflictLine(i)));
+    await fwd.idle();
+    expect(spool.stats()).toMatchObject({ depth: 0, deadLettered: 1000 });
+    expect(sink.requests).toHaveLength(1);
+  });
+
+  it('one conflicting line among 1,024: about one request per halving (≤ 1 + log2 n), the rest stored', async () => {
+    const { sink, fwd, spool } = setup({ batchSize: 1024 });
+    sink.answer = influxLikeAnswer(sink);
+    const batch = lines(0, 1024);
+    batch[700] = conflictLine(700);
+    fwd.append(batch);
+    await fwd.idle();
+    expect(spool.deadLetters(5).map((d) => d.line)).toEqual([batch[700]]);
+    expect(new Set(sink.stored)).toEqual(new Set(batch.filter((_, i) => i !== 700)));
+    expect(sink.requests.length).toBeLessThanOrEqual(1 + 10);
+    expect(fwd.status()).toMatchObject({ writtenLines: 1023, spool: { depth: 0 } });
+  });
+
+  it('unparsable lines quoted by the server are dead-lettered from the first answer', async () => {
+    const { sink, fwd, spool } = setup({ batchSize: 100 });
+    sink.answer = influxLikeAnswer(sink);
+    const batch = lines(0, 100);
+    batch[3] = 'pump,device=p v= 1003';
+    batch[77] = 'pump,device=p v= 1077';
+    fwd.append(batch);
+    await fwd.idle();
+    expect(spool.deadLetters(5).map((d) => d.line).sort()).toEqual([batch[3], batch[77]].sort());
+    expect(spool.deadLetters(5).map((d) => d.reason).sort()).toEqual([`HTTP 400: unable to parse '${batch[3]}': missing field value`, `HTTP 400: unable to parse '${batch[77]}': missing field value`].sort());
+    expect(sink.requests).toHaveLength(1);
+    expect(fwd.status().writtenLines).toBe(98);
+  });
+
+  it('raises "telemetry-lines-rejected" while more than 5 % of recent lines are refused, and clears it when lines are accepted again', async () => {
+    const { sink, fwd, trouble, run } = setup({ batchSize: 100, rejectWindowLines: 200 });
+    sink.answer = influxLikeAnswer(sink);
+    // 4 % refused: below the threshold, no trouble.
+    for (let b = 0; b < 5; b++) fwd.append(lines(b * 100, 100).map((l, i) => (i < 4 ? conflictLine(b * 100 + i) : l)));
+    await run(1000);
+    expect(trouble.list().map((t) => t.key)).not.toContain(LINES_REJECTED);
+    // every line refused: raised, although every request got an answer and the state is "ok".
+    fwd.append(Array.from({ length: 100 }, (_, i) => conflictLine(1000 + i)));
+    await run(1000);
+    const raised = trouble.list().find((t) => t.key === LINES_REJECTED);
+    expect(raised?.message).toMatch(/refused \d+ of the last 200 lines/);
+    expect(raised?.message).toMatch(/field type conflict/);
+    // accepted lines again: the share falls back to ≤ 5 % and the trouble clears.
+    fwd.append(lines(2000, 100));
+    await run(1000);
+    expect(trouble.list().map((t) => t.key)).toContain(LINES_REJECTED); // 100 of the last 200 still refused
+    fwd.append(lines(3000, 100));
+    await run(1000);
+    expect(trouble.list().map((t) => t.key)).not.toContain(LINES_REJECTED);
   });
 });

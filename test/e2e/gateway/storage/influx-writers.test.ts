@@ -97,7 +97,10 @@ describe.each([
 
   it('400 → rejected with the server message', async () => {
     reply = { status: 400, body: JSON.stringify({ error: "partial write: unable to parse 'x': missing fields" }) };
-    expect(await make().write(LINES)).toEqual({ kind: 'rejected', status: 400, message: "HTTP 400: partial write: unable to parse 'x': missing fields" });
+    const result = await make().write(LINES);
+    expect(result).toMatchObject({ kind: 'rejected', status: 400, message: "HTTP 400: partial write: unable to parse 'x': missing fields" });
+    // the quoted line is named, so the forwarder dead-letters it without splitting the batch
+    expect(result.kind === 'rejected' && result.refusal).toEqual({ partial: true, unparsable: new Map([['x', "unable to parse 'x': missing fields"]]) });
   });
 
   it.each([401, 403, 404])('%i → misconfigured', async (status) => {

@@ -1,0 +1,317 @@
+/**
+ * End to end, side by side (#20): external Mosquitto and InfluxDB 1.6 on free 127.0.0.1 ports (own
+ * temp dirs), the gateway as a child process on an external-MQTT site of 100 pumps with one
+ * threshold rule per pump, and this script's own QoS 1 publisher (a worker thread with 4 mqtt.js
+ * clients). Per rate it publishes N = SECONDS × rate messages and reports:
+ *
+ * - stored in SQLite (telemetry.db rows in the step's time window) and in InfluxDB (count() over
+ *   the same window): every message is one row, so these are counts of distinct messages;
+ * - seconds from the last PUBACK until InfluxDB holds as many as SQLite (bounded by --drain-wait);
+ * - gateway CPU seconds per 1,000 messages (utime + stime from /proc/<pid>/stat, from the first
+ *   publish until InfluxDB is complete) and peak RSS (VmRSS sampled every 250 ms);
+ * - event-loop lag p99 (worst of /api/health's values polled each second);
+ * - alarm latency: once a second a pump's discharge_bar is published above its threshold on
+ *   another client; the time to the alarm's `raised` event on GET /api/events (p50/p99);
+ * - the raw ceilings in the same run, after the gateway stopped: mqtt.js → Mosquitto → mqtt.js
+ *   (QoS 1) and batched InfluxDB writes (pre-built gzip bodies of 5,000 lines, one at a time).
+ *
+ *   npm run bench:e2e -- --rates 2000,5000,10000,20000 [--seconds 10] [--write] [--cpu-prof DIR]
+ *
+ * Everything started is stopped at the end, on error and on Ctrl-C.
+ */
+import { readFileSync, appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { promisify } from 'node:util';
+import { constants, gzip } from 'node:zlib';
+import { DatabaseSync } from 'node:sqlite';
+import { Worker } from 'node:worker_threads';
+import mqtt from 'mqtt';
+import { startInfluxd, type InfluxdProcess } from '../test/integration/storage/servers/influxd-process.ts';
+import type { PublishJob, PublishResult } from './alarm-load-publisher.ts';
+import { startBenchMosquitto, startGatewayChild, type Stoppable } from './e2e-servers.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    rates: { type: 'string', default: '2000,5000,10000,20000' },
+    seconds: { type: 'string', default: '10' },
+    'drain-wait': { type: 'string', default: '120' },
+    write: { type: 'boolean', default: false },
+    'cpu-prof': { type: 'string' },
+  },
+});
+const RATES = (args.rates as string).split(',').map(Number);
+const SECONDS = Number(args.seconds);
+const DRAIN_WAIT_S = Number(args['drain-wait']);
+const PUMPS = 100;
+const THRESHOLD = 50; // load values are 0..9.99; crossings publish 99
+const CLIENTS = 4;
+const CLK_TCK = 100;
+
+const command = `npm run bench:e2e -- --rates ${RATES.join(',')} --seconds ${SECONDS}${args.write ? ' --write' : ''}${args['cpu-prof'] ? ` --cpu-prof ${args['cpu-prof']}` : ''}`;
+const header = `${new Date().toISOString()}, nproc ${cpus().length} (${cpus()[0]?.model ?? '?'}), Node ${process.version}, load average at start ${loadavg().map((l) => l.toFixed(2)).join(' ')}`;
+console.log(`# ${command}\n# ${header}`);
+
+const started: Stoppable[] = [];
+const stopAll = async (): Promise<void> => {
+  for (const s of started.splice(0).reverse()) await s.stop().catch((e: unknown) => console.error('stop failed', e));
+};
+process.once('SIGINT', () => void stopAll().then(() => process.exit(130)));
+process.once('SIGTERM', () => void stopAll().then(() => process.exit(143)));
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+function percentile(xs: readonly number[], p: number): number {
+  if (xs.length === 0) return Number.NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] as number;
+}
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK; // utime, stime (fields 14, 15)
+}
+function rssMiB(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : Number.NaN;
+}
+
+function publisherWorker(url: string): Promise<{ run(job: PublishJob): Promise<PublishResult>; close(): Promise<void> }> {
+  const worker = new Worker(new URL('./alarm-load-publisher.ts', import.meta.url), { workerData: { url, devices: PUMPS, clients: CLIENTS } });
+  return new Promise((resolve, reject) => {
+    worker.once('error', reject);
+    worker.once('message', () =>
+      resolve({
+        run: (job) =>
+          new Promise((res) => {
+            worker.once('message', (r: PublishResult) => res(r));
+            worker.postMessage(job);
+          }),
+        close: async () => {
+          worker.postMessage('close');
+          await Promise.race([new Promise((r) => worker.once('exit', r)), sleep(5000)]);
+          await worker.terminate();
+        },
+      }),
+    );
+  });
+}
+
+/** `raised` alarm events per device with their arrival time, from the SSE stream. */
+async function alarmStream(api: string): Promise<{ raised: Array<{ device: string; at: number }>; close: () => void }> {
+  const raised: Array<{ device: string; at: number }> = [];
+  const ctrl = new AbortController();
+  const res = await fetch(`${api}/api/events`, { signal: ctrl.signal });
+  const reader = res.body?.getReader();
+  if (!reader) throw new Error('no event stream');
+  const decoder = new TextDecoder();
+  let buf = '';
+  void (async () => {
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return;
+        buf += decoder.decode(value, { stream: true });
+        let i: number;
+        while ((i = buf.indexOf('\n\n')) >= 0) {
+          const frame = buf.slice(0, i);
+          buf = buf.slice(i + 2);
+          if (!frame.startsWith('event: alarm\n')) continue;
+          const data = JSON.parse(frame.slice(frame.indexOf('data: ') + 6)) as { type: string; alarm: { device: string } };
+          if (data.type === 'raised') raised.push({ device: data.alarm.device, at: performance.now() });
+        }
+      }
+    } catch {
+      // aborted
+    }
+  })();
+  return { raised, close: () => ctrl.abort() };
+}
+
+async function influxCount(influxd: InfluxdProcess, db: string, from: number, to: number): Promise<number> {
+  const r = await influxd.query(`SELECT count(discharge_bar) FROM pump WHERE time >= ${from}ms AND time < ${to}ms`, db);
+  return Number(r.results[0]?.series?.[0]?.values[0]?.[1] ?? 0);
+}
+
+async function rawMqttCeiling(url: string, n: number): Promise<number> {
+  const sub = await mqtt.connectAsync(url, { clientId: `raw-sub-${process.pid}`, clean: true, reconnectPeriod: 0 });
+  await sub.subscribeAsync('raw/#', { qos: 1 });
+  let got = 0;
+  let last = 0;
+  sub.on('message', () => {
+    got++;
+    last = performance.now();
+  });
+  const pub = await publisherWorker(url);
+  const start = performance.now();
+  await pub.run({ rate: n, seconds: 1, prefix: 'raw/pump-' });
+  const deadline = performance.now() + 60_000;
+  while (got < n && performance.now() < deadline) await sleep(5);
+  await pub.close();
+  await sub.endAsync();
+  return got / ((last - start) / 1000);
+}
+
+async function rawInfluxCeiling(influxd: InfluxdProcess, batches: number, size: number): Promise<number> {
+  await influxd.query('CREATE DATABASE raw');
+  const t0 = Date.now() - 3_600_000;
+  const bodies: Buffer[] = [];
+  for (let b = 0; b < batches; b++) {
+    const lines = Array.from({ length: size }, (_, i) => `pump,building=b1,device=pump-${i % PUMPS},floor=F1,site=bench discharge_bar=${(i % 1000) / 100} ${t0 + b * size + i}`);
+    bodies.push(await promisify(gzip)(Buffer.from(lines.join('\n')), { level: constants.Z_BEST_SPEED }));
+  }
+  const start = performance.now();
+  for (const body of bodies) {
+    const res = await fetch(`${influxd.url}/write?db=raw&precision=ms`, { method: 'POST', headers: { 'content-encoding': 'gzip' }, body: new Uint8Array(body) });
+    if (res.status !== 204) throw new Error(`raw write: HTTP ${res.status} ${await res.text()}`);
+  }
+  return (batches * size) / ((performance.now() - start) / 1000);
+}
+
+interface Row {
+  rate: number;
+  published: number;
+  acked: number;
+  sqlite: number;
+  sameMs: number;
+  influx: number;
+  completeS: number | null;
+  drainedS: number | null;
+  cpuPer1k: number;
+  peakRssMiB: number;
+  lagP99Ms: number;
+  alarms: number[];
+  crossings: number;
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'bench-e2e-'));
+const rows: Row[] = [];
+let ceilings = { mqtt: Number.NaN, influx: Number.NaN };
+try {
+  const mosquitto = await startBenchMosquitto();
+  started.push(mosquitto);
+  const influxd = await startInfluxd();
+  started.push({ stop: () => influxd.destroy() });
+  await influxd.query('CREATE DATABASE bench');
+  const dataDir = join(dir, 'data');
+  const configFile = join(dir, 'site.yaml');
+  writeFileSync(
+    configFile,
+    [
+      'site: { id: bench, name: End to end }',
+      'buildings: [{ id: b1, name: B1, floors: [{ id: F1 }] }]',
+      'api: { port: 0 }',
+      `storage: { dataDir: ${JSON.stringify(dataDir)}, influx: { version: 1, url: ${JSON.stringify(influxd.url)}, db: bench } }`,
+      'bus: { queueCapacity: 1000000 }',
+      `connectors: [{ id: m, type: mqtt, url: ${JSON.stringify(mosquitto.url)}, qos: 1 }]`,
+      'rules:',
+      ...Array.from({ length: PUMPS }, (_, i) => `  - { id: high-pressure-${i}, title: High discharge pressure, scope: { devices: [pump-${i}] }, when: { type: threshold, point: discharge_bar, above: ${THRESHOLD}, deadband: 1 }, priority: 2 }`),
+      'devices:',
+      ...Array.from({ length: PUMPS }, (_, i) => `  - { id: pump-${i}, kind: pump, building: b1, floor: F1, binding: { connector: m, topic: load/pump-${i} } }`),
+      '',
+    ].join('\n'),
+  );
+  const profDir = args['cpu-prof'] as string | undefined;
+  const gw = await startGatewayChild(configFile, profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []);
+  started.push(gw);
+  const stream = await alarmStream(gw.api);
+  started.push({ stop: async () => stream.close() });
+  const pub = await publisherWorker(mosquitto.url);
+  started.push({ stop: () => pub.close() });
+  const prober = await mqtt.connectAsync(mosquitto.url, { clientId: `probe-${process.pid}`, clean: true, reconnectPeriod: 0 });
+  started.push({ stop: () => prober.endAsync() });
+  const db = new DatabaseSync(join(dataDir, 'telemetry.db'), { readOnly: true });
+  started.push({ stop: async () => db.close() });
+  const sqliteCount = db.prepare("SELECT COUNT(*) AS n FROM samples WHERE point = 'discharge_bar' AND ts >= ? AND ts < ?");
+  // Readings of a pump in a millisecond that already had one (seq > 0): SQLite keeps them apart,
+  // InfluxDB (keyed by measurement, tags and ms timestamp) cannot.
+  const repeatCount = db.prepare("SELECT COUNT(*) AS n FROM samples WHERE point = 'discharge_bar' AND ts >= ? AND ts < ? AND seq > 0");
+  let crossingNo = 0;
+
+  for (const rate of RATES) {
+    await sleep(1000);
+    const from = Date.now();
+    const cpu0 = cpuSeconds(gw.pid);
+    let peakRss = rssMiB(gw.pid);
+    const lag: number[] = [];
+    const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, rssMiB(gw.pid))), 250);
+    const lagTimer = setInterval(() => {
+      void fetch(`${gw.api}/api/health`)
+        .then((r) => r.json() as Promise<{ process: { eventLoopLagMs?: { p99Ms: number } } }>)
+        .then((h) => h.process.eventLoopLagMs && lag.push(h.process.eventLoopLagMs.p99Ms))
+        .catch(() => {});
+    }, 1000);
+    const crossings: Array<{ device: string; at: number }> = [];
+    const crossTimer = setInterval(() => {
+      const device = `pump-${crossingNo++ % PUMPS}`;
+      crossings.push({ device, at: performance.now() });
+      prober.publish(`load/${device}`, `{"discharge_bar":99}`, { qos: 1 });
+    }, 1000);
+    const result = await pub.run({ rate, seconds: SECONDS, prefix: 'load/pump-' });
+    clearInterval(crossTimer);
+    const ackedAt = performance.now();
+    await sleep(1000); // PUBACKs follow the SQLite commit; the window ends after the last one
+    const to = Date.now();
+    const sqlite = Number((sqliteCount.get(from, to) as { n: number }).n);
+    const sameMs = Number((repeatCount.get(from, to) as { n: number }).n);
+    let influx = 0;
+    let completeS: number | null = null;
+    const deadline = performance.now() + DRAIN_WAIT_S * 1000;
+    let drainedS: number | null = null;
+    let spoolLoss = { deadLettered: 0, dropped: 0 };
+    let previous = -1;
+    for (;;) {
+      influx = await influxCount(influxd, 'bench', from, to);
+      if (influx >= sqlite) {
+        completeS = (performance.now() - ackedAt) / 1000;
+        break;
+      }
+      // The spool is empty and InfluxDB's count stopped moving: what is missing will not come.
+      const health = (await (await fetch(`${gw.api}/api/health`)).json()) as { storage?: { influx?: { spool?: { depth?: number; deadLettered?: number; droppedLines?: number } } } };
+      spoolLoss = { deadLettered: health.storage?.influx?.spool?.deadLettered ?? 0, dropped: health.storage?.influx?.spool?.droppedLines ?? 0 };
+      if (health.storage?.influx?.spool?.depth === 0 && influx === previous) {
+        drainedS = (performance.now() - ackedAt) / 1000;
+        break;
+      }
+      previous = influx;
+      if (performance.now() > deadline) break;
+      await sleep(500);
+    }
+    clearInterval(rssTimer);
+    clearInterval(lagTimer);
+    const cpu = cpuSeconds(gw.pid) - cpu0;
+    const alarms = crossings
+      .map((c) => stream.raised.find((r) => r.device === c.device && r.at >= c.at))
+      .map((r, i) => (r ? r.at - (crossings[i] as { at: number }).at : Number.NaN))
+      .filter((x) => !Number.isNaN(x));
+    const row: Row = { rate, published: result.sent, acked: result.acked, sqlite, sameMs, influx, completeS, drainedS, cpuPer1k: cpu / ((result.sent + crossings.length) / 1000), peakRssMiB: peakRss, lagP99Ms: Math.max(0, ...lag), alarms, crossings: crossings.length };
+    rows.push(row);
+    console.log(JSON.stringify({ ...row, spoolLoss, alarms: undefined, alarmP50Ms: percentile(alarms, 50), alarmP99Ms: percentile(alarms, 99), loadavg: loadavg()[0] }));
+  }
+  await stopAll();
+  // Ceilings after the gateway stopped, with fresh servers (same machine, same run).
+  const mosq2 = await startBenchMosquitto();
+  started.push(mosq2);
+  const influx2 = await startInfluxd();
+  started.push({ stop: () => influx2.destroy() });
+  ceilings = { mqtt: await rawMqttCeiling(mosq2.url, 100_000), influx: await rawInfluxCeiling(influx2, 40, 5000) };
+} finally {
+  await stopAll();
+  rmSync(dir, { recursive: true, force: true });
+}
+
+const fmt = (n: number): string => (Number.isFinite(n) ? Math.round(n).toLocaleString('en') : '–');
+const table = [
+  '| offered msg/s | published (+ crossings) | acknowledged | in SQLite (same-ms repeats) | in InfluxDB | s until InfluxDB complete | CPU s / 1,000 msgs | peak RSS MiB | event-loop lag p99 ms | alarm latency p50 / p99 ms (n) |',
+  '|---|---|---|---|---|---|---|---|---|---|',
+  ...rows.map(
+    (r) =>
+      `| ${fmt(r.rate)} | ${fmt(r.published)} (+${r.crossings}) | ${fmt(r.acked)} | ${fmt(r.sqlite)} (${fmt(r.sameMs)}) | ${fmt(r.influx)} | ${r.completeS !== null ? r.completeS.toFixed(1) : r.drainedS !== null ? `never (spool empty after ${r.drainedS.toFixed(1)} s, ${fmt(r.sqlite - r.influx)} short)` : `not within ${DRAIN_WAIT_S} s`} | ${r.cpuPer1k.toFixed(3)} | ${fmt(r.peakRssMiB)} | ${fmt(r.lagP99Ms)} | ${fmt(percentile(r.alarms, 50))} / ${fmt(percentile(r.alarms, 99))} (${r.alarms.length}/${r.crossings}) |`,
+  ),
+];
+const footer = `Raw ceilings in the same run: mqtt.js → Mosquitto → mqtt.js (QoS 1) ${fmt(ceilings.mqtt)} msg/s; batched InfluxDB writes (5,000-line gzip bodies, one at a time) ${fmt(ceilings.influx)} lines/s. Load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}.`;
+console.log(`\n${table.join('\n')}\n\n${footer}`);
+if (args.write) {
+  appendFileSync('BENCHMARKS.md', `\n### End to end (\`${command}\`)\n\n${header}.\n\n${table.join('\n')}\n\n${footer}\n`);
+  console.log('appended to BENCHMARKS.md');
+}

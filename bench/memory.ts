@@ -1,0 +1,99 @@
+/**
+ * Memory (#20.5): the gateway's resident set (VmRSS of the child process) with 1, 100, 1,000 and
+ * 10,000 MQTT pumps bound (embedded broker, no traffic), after start-up and SETTLE_S seconds idle,
+ * and the RSS per 1,000 bound points between the sizes (the slope from the 1-device process).
+ *
+ * With `--rate R` (e.g. 10000), each site then takes R QoS 1 msg/s for `--seconds` (a publisher
+ * worker, 4 mqtt.js clients, messages spread over the site's pumps) and the peak RSS under load is
+ * reported too.
+ *
+ *   npm run bench:memory [-- --devices 1,100,1000,10000] [--settle 10] [--rate 10000 --seconds 10]
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Worker } from 'node:worker_threads';
+import { pointsOf } from '../gateway/model/device-kinds.ts';
+import type { PublishJob, PublishResult } from './alarm-load-publisher.ts';
+import { startGatewayChild } from './e2e-servers.ts';
+
+const { values: args } = parseArgs({
+  options: { devices: { type: 'string', default: '1,100,1000,10000' }, settle: { type: 'string', default: '10' }, rate: { type: 'string', default: '0' }, seconds: { type: 'string', default: '10' } },
+});
+const RATE = Number(args.rate);
+const LOAD_S = Number(args.seconds);
+
+/** Publish `rate` msg/s for `seconds` to mem/pump-<i>, i over `devices`; resolves when acknowledged. */
+async function publish(url: string, devices: number, rate: number, seconds: number): Promise<PublishResult> {
+  const worker = new Worker(new URL('./alarm-load-publisher.ts', import.meta.url), { workerData: { url, devices, clients: 4 } });
+  await new Promise((r) => worker.once('message', r));
+  const result = await new Promise<PublishResult>((resolve) => {
+    worker.once('message', (m: PublishResult) => resolve(m));
+    worker.postMessage({ rate, seconds, prefix: 'mem/pump-' } satisfies PublishJob);
+  });
+  await worker.terminate();
+  return result;
+}
+const SIZES = (args.devices as string).split(',').map(Number);
+const SETTLE_S = Number(args.settle);
+const POINTS_PER_PUMP = pointsOf('pump').length;
+
+const rss = (pid: number): number => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? Number.NaN) / 1024;
+
+console.log(`# npm run bench:memory -- --devices ${SIZES.join(',')} --settle ${SETTLE_S}${RATE > 0 ? ` --rate ${RATE} --seconds ${LOAD_S}` : ''}`);
+console.log(`# ${new Date().toISOString()}, nproc ${cpus().length}, Node ${process.version}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+const results: Array<{ devices: number; points: number; rssMiB: number; loadPeakMiB?: number; acked?: number }> = [];
+for (const n of SIZES) {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-memory-'));
+  const configFile = join(dir, 'site.yaml');
+  writeFileSync(
+    configFile,
+    [
+      'site: { id: mem, name: Memory }',
+      'buildings: [{ id: b1, name: B1, floors: [{ id: F1 }] }]',
+      'broker: { enabled: true, port: 0 }',
+      'api: { port: 0 }',
+      `storage: { dataDir: ${JSON.stringify(join(dir, 'data'))} }`,
+      'connectors: [{ id: m, type: mqtt, url: embedded }]',
+      'devices:',
+      ...Array.from({ length: n }, (_, i) => `  - { id: pump-${i}, kind: pump, building: b1, floor: F1, binding: { connector: m, topic: mem/pump-${i} } }`),
+      '',
+    ].join('\n'),
+  );
+  const gw = await startGatewayChild(configFile);
+  try {
+    await new Promise((r) => setTimeout(r, SETTLE_S * 1000));
+    await fetch(`${gw.api}/api/health`); // one request served
+    const samples: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      samples.push(rss(gw.pid));
+      await new Promise((r) => setTimeout(r, 400));
+    }
+    const median = [...samples].sort((a, b) => a - b)[2] as number;
+    const row: (typeof results)[number] = { devices: n, points: n * POINTS_PER_PUMP, rssMiB: median };
+    if (RATE > 0) {
+      const health = (await (await fetch(`${gw.api}/api/health`)).json()) as { broker: { url: string } };
+      let peak = median;
+      const timer = setInterval(() => (peak = Math.max(peak, rss(gw.pid))), 250);
+      const result = await publish(health.broker.url, n, RATE, LOAD_S);
+      clearInterval(timer);
+      row.loadPeakMiB = peak;
+      row.acked = result.acked;
+    }
+    results.push(row);
+    console.log(JSON.stringify(results.at(-1)));
+  } finally {
+    await gw.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+const base = results[0];
+console.log(`\n| devices | bound points | RSS MiB (idle, median of 5) | MiB per 1,000 points above the smallest site |${RATE > 0 ? ` peak RSS MiB at ${RATE} msg/s (acknowledged) |` : ''}`);
+console.log(`|---|---|---|---|${RATE > 0 ? '---|' : ''}`);
+for (const r of results) {
+  const slope = base && r !== base ? ((r.rssMiB - base.rssMiB) / ((r.points - base.points) / 1000)).toFixed(2) : '–';
+  const load = RATE > 0 ? ` ${r.loadPeakMiB?.toFixed(0) ?? '–'} (${r.acked?.toLocaleString('en') ?? '–'}) |` : '';
+  console.log(`| ${r.devices.toLocaleString('en')} | ${r.points.toLocaleString('en')} | ${r.rssMiB.toFixed(0)} | ${slope} |${load}`);
+}
+console.log(`\nload average at the end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);

@@ -1,0 +1,80 @@
+/**
+ * How fast the spool's backlog is drained into the server: AIMD, like TCP's congestion window.
+ * Each answered request within the latency target adds `increaseLinesPerSecond` to the rate; a
+ * slow answer (above the target) multiplies it by `slowFactor`, an outage, timeout or overload
+ * (5xx, 429) by `errorFactor`. The rate so follows what the server takes instead of a fixed cap.
+ *
+ * The request timeout scales with the batch: the configured timeout, or four times what the
+ * batch is expected to take from the seconds per line observed so far (a moving average),
+ * whichever is larger, at most `maxTimeoutFactor` × the configured one. A server slowed by load
+ * is then not declared unavailable for a large batch it is still writing.
+ */
+import type { WriteResult } from './write-result.ts';
+
+export interface DrainControllerOptions {
+  /** The rate to start from (lines/s), `storage.influx.drainLinesPerSecond`. */
+  readonly initialLinesPerSecond: number;
+  readonly minLinesPerSecond?: number;
+  readonly maxLinesPerSecond?: number;
+  /** Added per request answered within the latency target (default: one batch per second). */
+  readonly increaseLinesPerSecond?: number;
+  /** A request slower than this is a congestion signal (default: a quarter of the timeout). */
+  readonly targetLatencyMs?: number;
+  readonly slowFactor?: number;
+  readonly errorFactor?: number;
+  /** The configured request timeout and the batch it is meant for. */
+  readonly baseTimeoutMs: number;
+  readonly batchSize: number;
+  readonly maxTimeoutFactor?: number;
+}
+
+export class DrainController {
+  private rate: number;
+  private readonly min: number;
+  private readonly max: number;
+  private readonly increase: number;
+  private readonly targetMs: number;
+  private readonly slowFactor: number;
+  private readonly errorFactor: number;
+  private readonly o: DrainControllerOptions;
+  /** Moving average of seconds per line of answered requests; null before the first. */
+  private secondsPerLine: number | null = null;
+
+  constructor(o: DrainControllerOptions) {
+    this.o = o;
+    this.min = o.minLinesPerSecond ?? Math.min(500, o.initialLinesPerSecond);
+    this.max = o.maxLinesPerSecond ?? 2_000_000;
+    this.rate = Math.min(this.max, Math.max(this.min, o.initialLinesPerSecond));
+    this.increase = o.increaseLinesPerSecond ?? o.batchSize;
+    this.targetMs = o.targetLatencyMs ?? o.baseTimeoutMs / 4;
+    this.slowFactor = o.slowFactor ?? 0.7;
+    this.errorFactor = o.errorFactor ?? 0.5;
+  }
+
+  /** Lines per second the backlog may be drained at now. */
+  linesPerSecond(): number {
+    return this.rate;
+  }
+
+  /** Feed the outcome of one write request of `lines` lines that took `seconds`. */
+  onResult(lines: number, seconds: number, result: WriteResult['kind']): void {
+    if (result === 'misconfigured') return; // says nothing about the server's capacity
+    if (result === 'unavailable') {
+      this.rate = Math.max(this.min, this.rate * this.errorFactor);
+      return;
+    }
+    if (lines > 0) {
+      const perLine = seconds / lines;
+      this.secondsPerLine = this.secondsPerLine === null ? perLine : 0.8 * this.secondsPerLine + 0.2 * perLine;
+    }
+    if (seconds * 1000 > this.targetMs) this.rate = Math.max(this.min, this.rate * this.slowFactor);
+    else this.rate = Math.min(this.max, this.rate + this.increase);
+  }
+
+  /** Timeout for a request of `lines` lines (ms). */
+  timeoutMs(lines: number): number {
+    const base = this.o.baseTimeoutMs;
+    const expected = this.secondsPerLine === null ? 0 : this.secondsPerLine * lines * 1000;
+    return Math.round(Math.min(base * (this.o.maxTimeoutFactor ?? 6), Math.max(base, 4 * expected)));
+  }
+}
