@@ -1,5 +1,5 @@
 /**
- * InfluxDB 1.x writer: POST /write?db=&rp=&precision=ms over HTTP or HTTPS (node fetch; node:https
+ * InfluxDB 1.x writer: POST /write?db=&rp=&precision=ns over HTTP or HTTPS (node fetch; node:https
  * when `tls` sets a CA or client certificate), optional gzip, Basic auth when a username is configured. One request per call, no retries of its own:
  * the forwarder owns retrying and the spool owns the data.
  */
@@ -23,7 +23,7 @@ export class InfluxV1Writer implements LineWriter {
   private readonly clock: Clock;
 
   constructor(config: InfluxV1Config, clock: Clock) {
-    const params = new URLSearchParams({ db: config.db, precision: 'ms' });
+    const params = new URLSearchParams({ db: config.db, precision: 'ns' });
     if (config.retentionPolicy) params.set('rp', config.retentionPolicy);
     this.url = `${config.url.replace(/\/+$/, '')}/write?${params}`;
     this.target = `influxdb v1 ${config.url} db=${config.db}${config.retentionPolicy ? ` rp=${config.retentionPolicy}` : ''}`;

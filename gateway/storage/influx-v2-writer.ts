@@ -26,7 +26,7 @@ export class InfluxV2Writer implements LineWriter {
     const tls = tlsClientOptions(config.tls, 'storage.influx');
     // transportOptions go to the https request of the client's node transport
     const client = new InfluxDB({ url: config.url, token: config.token, timeout: config.timeout, ...(tls ? { transportOptions: { ...tls } } : {}) });
-    this.api = client.getWriteApi(config.org, config.bucket, 'ms', {
+    this.api = client.getWriteApi(config.org, config.bucket, 'ns', {
       batchSize: 1_000_000,
       maxBatchBytes: 1024 ** 3,
       flushInterval: 0,

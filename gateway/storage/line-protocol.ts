@@ -97,14 +97,18 @@ function fieldKey(point: string): string {
 }
 
 /**
- * Encode samples as lines. `seriesOf(device)` gives the pre-escaped series key (see `seriesKey`)
- * or undefined for a device that is not configured. Samples of quality `bad` are left out: their
- * value is not a measurement. Samples without a value (null: not yet read, comms lost) are left out
- * too: InfluxDB has no null field value, and writing 0 or false would invent one. Within a batch, a later sample of the same device, point and
- * timestamp wins (as it would in InfluxDB).
+ * Encode samples as lines, with nanosecond timestamps. `seriesOf(device)` gives the pre-escaped
+ * series key (see `seriesKey`) or undefined for a device that is not configured. Samples of quality
+ * `bad` are left out: their value is not a measurement. Samples without a value (null: not yet read,
+ * comms lost) are left out too: InfluxDB has no null field value, and writing 0 or false would
+ * invent one.
+ *
+ * Points of one device at the same millisecond share a line. A second reading of the same point in
+ * the same millisecond is not dropped (InfluxDB would overwrite it): it goes on a line of its own one
+ * nanosecond later (`ts × 10⁶ + k`), the same tie-breaker as the SQLite store's `seq`.
  */
 export function encodeSamples(samples: readonly Sample[], seriesOf: (device: string) => string | undefined): EncodeResult {
-  const groups = new Map<string, { series: string; ts: number; fields: Map<string, string> }>();
+  const groups = new Map<string, { series: string; ts: number; k: number; fields: Map<string, string> }>();
   let points = 0;
   let skipped = 0;
   for (const s of samples) {
@@ -115,23 +119,31 @@ export function encodeSamples(samples: readonly Sample[], seriesOf: (device: str
       continue;
     }
     const ts = Math.round(s.ts);
-    const groupKey = `${s.device}\u0000${ts}`;
-    let group = groups.get(groupKey);
-    if (!group) {
-      group = { series, ts, fields: new Map() };
-      groups.set(groupKey, group);
+    let k = 0;
+    let group = groups.get(`${s.device}\u0000${ts}\u0000${k}`);
+    while (group?.fields.has(s.point)) {
+      k++;
+      group = groups.get(`${s.device}\u0000${ts}\u0000${k}`);
     }
-    if (group.fields.has(s.point)) skipped++; // replaced by the later sample
-    else points++;
+    if (!group) {
+      group = { series, ts, k, fields: new Map() };
+      groups.set(`${s.device}\u0000${ts}\u0000${k}`, group);
+    }
+    points++;
     group.fields.set(s.point, value);
   }
   const lines: string[] = [];
   for (const g of groups.values()) {
     let fields = '';
     for (const [point, value] of g.fields) fields += `${fields === '' ? '' : ','}${fieldKey(point)}=${value}`;
-    lines.push(`${g.series} ${fields} ${g.ts}`);
+    lines.push(`${g.series} ${fields} ${nanoseconds(g.ts, g.k)}`);
   }
   return { lines, points, skipped };
+}
+
+/** `ms × 10⁶ + k` as text (beyond 2^53, so not as a number). */
+function nanoseconds(ms: number, k: number): string {
+  return ms < 0 ? `${BigInt(ms) * 1_000_000n + BigInt(k)}` : `${ms}${String(k).padStart(6, '0')}`;
 }
 
 /** How many fields (points) a line carries; for the points-written counter. */

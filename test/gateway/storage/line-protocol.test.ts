@@ -90,7 +90,7 @@ describe('encodeSamples', () => {
   ]);
   const seriesOf = (d: string): string | undefined => series.get(d);
 
-  it('one line per device and timestamp, fields in arrival order, ms timestamps', () => {
+  it('one line per device and millisecond, fields in arrival order, nanosecond timestamps', () => {
     const out = encodeSamples(
       [
         sample('pump-1', 'running', true, 1000),
@@ -102,9 +102,9 @@ describe('encodeSamples', () => {
       seriesOf,
     );
     expect(out.lines).toEqual([
-      'pump,device=pump-1,site=s running=true,discharge_bar=4 1000',
-      'access_door,device=door-1,site=s last_event="granted",last_badge="B \\"7\\"" 1000',
-      'pump,device=pump-1,site=s discharge_bar=4.5 2000',
+      'pump,device=pump-1,site=s running=true,discharge_bar=4 1000000000',
+      'access_door,device=door-1,site=s last_event="granted",last_badge="B \\"7\\"" 1000000000',
+      'pump,device=pump-1,site=s discharge_bar=4.5 2000000000',
     ]);
     expect(out).toMatchObject({ points: 5, skipped: 0 });
   });
@@ -119,7 +119,7 @@ describe('encodeSamples', () => {
       ],
       seriesOf,
     );
-    expect(out.lines).toEqual(['pump,device=pump-1,site=s flow_m3h=2 1']);
+    expect(out.lines).toEqual(['pump,device=pump-1,site=s flow_m3h=2 1000000']);
     expect(out).toMatchObject({ points: 1, skipped: 3 });
   });
 
@@ -133,19 +133,19 @@ describe('encodeSamples', () => {
       ],
       seriesOf,
     );
-    expect(out.lines).toEqual(['pump,device=pump-1,site=s discharge_bar=4.5 1']);
+    expect(out.lines).toEqual(['pump,device=pump-1,site=s discharge_bar=4.5 1000000']);
     expect(out).toMatchObject({ points: 1, skipped: 3 });
     expect(formatFieldValue(null)).toBeUndefined();
   });
 
-  it('a repeated point at the same timestamp keeps the later value once', () => {
-    const out = encodeSamples([sample('pump-1', 'flow_m3h', 1, 5), sample('pump-1', 'flow_m3h', 2, 5)], seriesOf);
-    expect(out.lines).toEqual(['pump,device=pump-1,site=s flow_m3h=2 5']);
-    expect(out).toMatchObject({ points: 1, skipped: 1 });
+  it('two readings of one point in the same millisecond are both written, one nanosecond apart', () => {
+    const out = encodeSamples([sample('pump-1', 'flow_m3h', 1, 5), sample('pump-1', 'running', true, 5), sample('pump-1', 'flow_m3h', 2, 5), sample('pump-1', 'flow_m3h', 3, 5)], seriesOf);
+    expect(out.lines).toEqual(['pump,device=pump-1,site=s flow_m3h=1,running=true 5000000', 'pump,device=pump-1,site=s flow_m3h=2 5000001', 'pump,device=pump-1,site=s flow_m3h=3 5000002']);
+    expect(out).toMatchObject({ points: 4, skipped: 0 });
   });
 
   it('escapes field keys', () => {
-    expect(encodeSamples([sample('pump-1', 'odd key,=x', 1, 5)], seriesOf).lines).toEqual(['pump,device=pump-1,site=s odd\\ key\\,\\=x=1 5']);
+    expect(encodeSamples([sample('pump-1', 'odd key,=x', 1, 5)], seriesOf).lines).toEqual(['pump,device=pump-1,site=s odd\\ key\\,\\=x=1 5000000']);
   });
 
   it('an empty batch gives no lines', () => {

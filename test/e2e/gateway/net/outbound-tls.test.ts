@@ -86,7 +86,7 @@ describe('InfluxDB writers over HTTPS with a private CA', () => {
     expect((refused as { message: string }).message).toMatch(/certificate|self.signed|UNABLE_TO_VERIFY/i);
     const writer = new InfluxV1Writer(influxSchema.parse({ version: 1, url: srv.url, db: 'site', tls: { caFile: pki.caFile } }) as never, clock);
     expect(await writer.write(['m v=1 1'])).toEqual({ kind: 'ok' });
-    expect(srv.paths).toEqual(['/write?db=site&precision=ms']);
+    expect(srv.paths).toEqual(['/write?db=site&precision=ns']);
   });
 
   it('v2 writes with tls.caFile', async () => {

@@ -77,9 +77,9 @@ describe('gateway with storage.influx', () => {
     status = 204;
     await until('delivery', () => received.length === 2);
     expect(received.sort()).toEqual([
-      `access_door,building=b1,building_name=一号楼,device=door-1,floor=F1,site=test last_badge="B-7 \\"x\\"" ${t0 + 1}`,
+      `access_door,building=b1,building_name=一号楼,device=door-1,floor=F1,site=test last_badge="B-7 \\"x\\"" ${t0 + 1}000000`,
       // the life-safety point (alarm) took the priority lane, so it comes first in the line
-      `smoke_detector,building=b1,building_name=一号楼,device=smoke-1,floor=F1,site=test alarm=false,battery_pct=97 ${t0}`,
+      `smoke_detector,building=b1,building_name=一号楼,device=smoke-1,floor=F1,site=test alarm=false,battery_pct=97 ${t0}000000`,
     ]);
     await until('trouble cleared', () => gw.trouble.list().length === 0);
     const after = (await gw.app.inject({ method: 'GET', url: '/metrics' })).body;

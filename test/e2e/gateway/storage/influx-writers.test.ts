@@ -70,7 +70,7 @@ describe.each([
   ['v1 /write', v1],
   ['v2 official client', v2],
 ])('%s writer', (name, make) => {
-  it('posts the lines (gzip, UTF-8, ms precision) and reports ok on 204', async () => {
+  it('posts the lines (gzip, UTF-8, ns precision) and reports ok on 204', async () => {
     reply = { status: 204 };
     seen.length = 0;
     const w = make();
@@ -80,7 +80,7 @@ describe.each([
     expect(req.body).toBe(LINES.join('\n'));
     expect(req.headers['content-encoding']).toBe('gzip');
     const url = new URL(req.url, base);
-    expect(url.searchParams.get('precision')).toBe('ms');
+    expect(url.searchParams.get('precision')).toBe('ns');
     if (name.startsWith('v1')) {
       expect(url.pathname).toBe('/write');
       expect(url.searchParams.get('db')).toBe('遥测 db');
