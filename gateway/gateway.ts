@@ -2,6 +2,7 @@
  * The composition root: from a validated config to a running gateway (store, bus, live view,
  * embedded broker, connectors, HTTP API). Everything is passed in; nothing reaches for globals.
  */
+import type { DemoFaults } from './demo/demo-faults.ts';
 import { join, resolve } from 'node:path';
 import { tlsClientOptions } from './net/tls-client.ts';
 import type { FastifyInstance } from 'fastify';
@@ -43,6 +44,8 @@ import { startUptime, uptimeFiles, uptimeReferenceIssues, type UptimeService } f
 
 export interface GatewayOptions {
   readonly clock?: Clock;
+  /** Demo mode: the simulators' fault switch, served at /api/demo/faults (attached once they run). */
+  readonly demoFaults?: DemoFaults;
   /** Listen for HTTP (default true). Tests may use `gateway.app.inject()` instead. */
   readonly listen?: boolean;
   /**
@@ -371,6 +374,7 @@ async function composeGateway(config: SiteConfig, log: Logger, options: GatewayO
     ...(workOrders ? { workOrders: workOrdersFacade(workOrders) } : {}),
     ...(uptime ? { uptime: uptime.facade } : {}),
     valueMask: (role) => privacy.maskFor(role),
+    ...(options.demoFaults ? { demoFaults: options.demoFaults } : {}),
   };
   const app = await buildApp(deps, log.child({ component: 'api' }));
   teardown.add('api', () => app.close());

@@ -10,6 +10,7 @@ import type { DeviceInfo } from '../model/device.ts';
 import type { KindDescriptor, PointDef } from '../model/kinds/index.ts';
 import type { Sample } from '../model/sample.ts';
 import type { EventHub } from '../live/event-hub.ts';
+import type { DemoFaults } from '../demo/demo-faults.ts';
 import type { DeviceState, ZoneState } from '../live/live-view.ts';
 import type { HistoryQuery } from '../storage/sample-store.ts';
 import type { AlarmsFacade } from '../../rules/alarm-service.ts';
@@ -66,4 +67,6 @@ export interface ApiDeps {
   readonly uptime?: UptimeFacade;
   /** How values are shown to a role (badge ids pseudonymised for roles without `residents-data`); undefined: as stored. */
   valueMask?(role: Role | undefined): ValueMask | undefined;
+  /** Demo mode: the fault switch of the simulators (absent: the /api/demo routes are not registered). */
+  readonly demoFaults?: DemoFaults;
 }
