@@ -3,6 +3,7 @@
  * embedded broker, connectors, HTTP API). Everything is passed in; nothing reaches for globals.
  */
 import type { DemoFaults } from './demo/demo-faults.ts';
+import { buildingViews } from './config/floor-plans.ts';
 import { join, resolve } from 'node:path';
 import { tlsClientOptions } from './net/tls-client.ts';
 import type { FastifyInstance } from 'fastify';
@@ -354,7 +355,7 @@ async function composeGateway(config: SiteConfig, log: Logger, options: GatewayO
   }
 
   const deps: ApiDeps = {
-    buildings: () => config.buildings.map((b) => ({ id: b.id, name: b.name, floors: b.floors.map((f) => ({ id: f.id, name: f.name ?? f.id })) })),
+    buildings: () => buildingViews(config),
     events,
     onSamples: (listener) => live.onUpdate(listener),
     accounts,
