@@ -48,7 +48,7 @@ export function WorkOrderCard(props: { order: WorkOrder; site: Site; tr: Transla
           </span>
         ) : null}
       </div>
-      <div class="wo-title">{o.title}</div>
+      <div class="wo-title">{tr.ruleTitle(o.fault, o.title)}</div>
       <div class="wo-what">
         {props.deviceName ?? o.device ?? '—'}
         {o.kind ? ` (${tr.label(o.kind)})` : ''}

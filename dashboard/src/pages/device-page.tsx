@@ -79,7 +79,7 @@ export function DevicePage({ id }: { id: string }) {
               ))}
             </select>
           </h3>
-          {series === null ? <p class="loading">…</p> : series.length === 0 ? <p>{tr.t('noData')}</p> : <TrendChart points={series} label={chosen} timeZone={site.timezone} />}
+          {series === null ? <p class="loading">…</p> : series.length === 0 ? <p>{tr.t('noData')}</p> : <TrendChart points={series} label={tr.point(device.kind, chosen)} timeZone={site.timezone} language={tr.language} />}
         </div>
       ) : null}
     </section>
