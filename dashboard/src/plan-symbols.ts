@@ -20,27 +20,37 @@ export interface PlanSymbol {
 /** Alarm priority shapes: 1 triangle, 2 diamond, 3 inverted triangle, 4 square. */
 const PRIORITY_SHAPE: Record<number, SymbolShape> = { 1: 'triangle', 2: 'diamond', 3: 'inverted-triangle', 4: 'square' };
 
-/** The kind's letter inside a normal symbol (kinds of a site's own get their first letter). */
-const KIND_GLYPH: Record<string, string> = { elevator: 'E', pump: 'P', fire_panel: 'F', access_door: 'D', smoke_detector: 'S' };
+/** The kind's sign inside a normal symbol, per language (kinds of a site's own get their first letter). */
+const KIND_GLYPH: Record<string, { en: string; 'zh-CN': string }> = {
+  elevator: { en: 'E', 'zh-CN': '梯' },
+  pump: { en: 'P', 'zh-CN': '泵' },
+  fire_panel: { en: 'F', 'zh-CN': '消' },
+  access_door: { en: 'D', 'zh-CN': '门' },
+  smoke_detector: { en: 'S', 'zh-CN': '烟' },
+};
+const FAULT_GLYPH = { en: 'F', 'zh-CN': '障' } as const;
+const MAINTENANCE_GLYPH = { en: 'M', 'zh-CN': '修' } as const;
 
-export function kindGlyph(kind: string): string {
-  return KIND_GLYPH[kind] ?? (kind[0] ?? '?').toUpperCase();
+export type GlyphLanguage = 'en' | 'zh-CN';
+
+export function kindGlyph(kind: string, language: GlyphLanguage = 'en'): string {
+  return KIND_GLYPH[kind]?.[language] ?? (kind[0] ?? '?').toUpperCase();
 }
 
-export function planSymbol(condition: DeviceCondition, kind: string, priority: number | undefined): PlanSymbol {
+export function planSymbol(condition: DeviceCondition, kind: string, priority: number | undefined, language: GlyphLanguage = 'en'): PlanSymbol {
   switch (condition) {
     case 'in_alarm':
       return priority !== undefined && PRIORITY_SHAPE[priority] ? { shape: PRIORITY_SHAPE[priority] as SymbolShape, cls: `sym-p${priority}`, glyph: String(priority) } : { shape: 'triangle', cls: 'sym-alarm', glyph: '!' };
     case 'fault':
-      return { shape: 'hexagon', cls: 'sym-fault', glyph: 'F' };
+      return { shape: 'hexagon', cls: 'sym-fault', glyph: FAULT_GLYPH[language] };
     case 'comms_lost':
-      return { shape: 'circle', cls: 'sym-comms_lost', glyph: kindGlyph(kind) };
+      return { shape: 'circle', cls: 'sym-comms_lost', glyph: kindGlyph(kind, language) };
     case 'unknown':
       return { shape: 'circle', cls: 'sym-unknown', glyph: '?' };
     case 'maintenance':
-      return { shape: 'square', cls: 'sym-maintenance', glyph: 'M' };
+      return { shape: 'square', cls: 'sym-maintenance', glyph: MAINTENANCE_GLYPH[language] };
     default:
-      return { shape: 'circle', cls: 'sym-normal', glyph: kindGlyph(kind) };
+      return { shape: 'circle', cls: 'sym-normal', glyph: kindGlyph(kind, language) };
   }
 }
 

@@ -34,6 +34,7 @@ describe('rule packs in zh-CN and English', () => {
     expect(ruleTitle('b1.plant-room-door-open', 'Plant room door open', 'zh-CN')).toBe('Plant room door open');
     expect(ruleTitle('pump.trip', 'Pump 1 tripped (site wording)', 'zh-CN')).toBe('Pump 1 tripped (site wording)');
     expect(ruleTitle(null, 'Manual order', 'zh-CN')).toBe('Manual order');
+    expect(ruleTitle('connection.lost', 'Connection modbus-pumps lost: 2 devices unreachable', 'zh-CN')).toBe('连接 modbus-pumps 中断：2 台设备无法访问');
   });
 });
 

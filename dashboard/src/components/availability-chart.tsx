@@ -28,7 +28,7 @@ export function AvailabilityChart(props: { xs: readonly number[]; series: readon
         tzDate: (ts) => uPlot.tzDate(new Date(ts * 1e3), props.timeZone),
         scales: { y: { range: [Math.max(0, min), 100] } },
         series: [
-          { value: time.legend },
+          { label: time.label, value: time.legend },
           ...props.series.map((s, i) => ({ label: s.label, stroke: COLOURS[i % COLOURS.length], width: 2, spanGaps: false, points: { show: true, size: 6 } })),
           { label: props.targetLabel, stroke: '#c92a2a', width: 1, dash: [6, 4], points: { show: false } },
         ],

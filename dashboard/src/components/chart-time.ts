@@ -7,7 +7,7 @@ import type { Language } from '../i18n/i18n.ts';
 
 const DAY_S = 86_400;
 
-export function timeAxis(language: Language, timeZone: string): { x: uPlot.Axis; legend: (u: uPlot, v: number | null) => string } {
+export function timeAxis(language: Language, timeZone: string): { x: uPlot.Axis; legend: (u: uPlot, v: number | null) => string; label: string } {
   const clock = new Intl.DateTimeFormat(language, { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
   const day = new Intl.DateTimeFormat(language, { timeZone, month: language === 'zh-CN' ? 'long' : '2-digit', day: language === 'zh-CN' ? 'numeric' : '2-digit' });
   const full = new Intl.DateTimeFormat(language, { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
@@ -16,5 +16,6 @@ export function timeAxis(language: Language, timeZone: string): { x: uPlot.Axis;
       values: (_u, ticks, _axis, _space, incr) => ticks.map((t) => (incr >= DAY_S ? day.format(new Date(t * 1000)) : clock.format(new Date(t * 1000)))),
     },
     legend: (_u, v) => (v === null ? '—' : full.format(new Date(v * 1000))),
+    label: language === 'zh-CN' ? '时间' : 'Time',
   };
 }

@@ -71,11 +71,11 @@ export function FloorPlan({ building, floor, devices, alarms, priorities }: Prop
           );
         })}
         {placed.map(({ p, d }) => {
-          const sym = planSymbol(d.condition, d.kind, priorities.get(d.id));
+          const sym = planSymbol(d.condition, d.kind, priorities.get(d.id), tr.language);
           const label = `${d.name}: ${tr.t(conditionLabel(d.condition))}`;
           return (
             <a href={`#/device/${encodeURIComponent(d.id)}`} class="plan-device" data-device={d.id} data-condition={d.condition} aria-label={label}>
-              <title>{`${label} (${d.conditionReason})`}</title>
+              <title>{`${label} (${tr.reason(d.kind, d.conditionReason)})`}</title>
               <g transform={`translate(${p.x} ${p.y})`} class={`plan-symbol ${sym.cls}`} data-shape={sym.shape}>
                 <path d={shapePath(sym.shape, SYMBOL_R)} fill={d.condition === 'comms_lost' ? `url(#${hatch})` : undefined} />
                 <text y="5" text-anchor="middle">
@@ -94,15 +94,15 @@ export function FloorPlan({ building, floor, devices, alarms, priorities }: Prop
 export function PlanLegend() {
   const { tr } = useApp();
   const items = [
-    { key: 'legendNormal', sym: planSymbol('normal', 'smoke_detector', undefined) },
-    { key: 'legendP1', sym: planSymbol('in_alarm', '', 1) },
-    { key: 'legendP2', sym: planSymbol('in_alarm', '', 2) },
-    { key: 'legendP3', sym: planSymbol('in_alarm', '', 3) },
-    { key: 'legendP4', sym: planSymbol('in_alarm', '', 4) },
-    { key: 'legendFault', sym: planSymbol('fault', '', undefined) },
-    { key: 'legendCommsLost', sym: planSymbol('comms_lost', 'smoke_detector', undefined) },
-    { key: 'legendUnknown', sym: planSymbol('unknown', '', undefined) },
-    { key: 'legendMaintenance', sym: planSymbol('maintenance', '', undefined) },
+    { key: 'legendNormal', sym: planSymbol('normal', 'smoke_detector', undefined, tr.language) },
+    { key: 'legendP1', sym: planSymbol('in_alarm', '', 1, tr.language) },
+    { key: 'legendP2', sym: planSymbol('in_alarm', '', 2, tr.language) },
+    { key: 'legendP3', sym: planSymbol('in_alarm', '', 3, tr.language) },
+    { key: 'legendP4', sym: planSymbol('in_alarm', '', 4, tr.language) },
+    { key: 'legendFault', sym: planSymbol('fault', '', undefined, tr.language) },
+    { key: 'legendCommsLost', sym: planSymbol('comms_lost', 'smoke_detector', undefined, tr.language) },
+    { key: 'legendUnknown', sym: planSymbol('unknown', '', undefined, tr.language) },
+    { key: 'legendMaintenance', sym: planSymbol('maintenance', '', undefined, tr.language) },
   ] as const;
   return (
     <ul class="plan-legend" aria-label={tr.t('planLegend')}>

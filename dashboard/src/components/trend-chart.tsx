@@ -16,7 +16,7 @@ export function TrendChart({ points, label, timeZone, language }: { points: Arra
         width: Math.max(320, el.clientWidth),
         height: 260,
         tzDate: (ts) => uPlot.tzDate(new Date(ts * 1e3), timeZone),
-        series: [{ value: time.legend }, { label, stroke: '#2f6fdf', width: 2 }],
+        series: [{ label: time.label, value: time.legend }, { label, stroke: '#2f6fdf', width: 2 }],
         axes: [time.x, {}],
       },
       data,

@@ -18,6 +18,8 @@ export interface Translator {
   valueLabel(kind: string, point: string, value: string): string | undefined;
   /** Time in the site's time zone, in the language's conventions (24-hour). */
   time(epochMs: number | null): string;
+  /** The gateway's condition reason (`zone_3_state=fire, panel_fault=true`, `normal`) in this language. */
+  reason(kind: string, reason: string): string;
   /** An alarm's or work order's title in this language (rule-titles.ts), from its rule id and English title. */
   ruleTitle(rule: string | null | undefined, title: string): string;
 }
@@ -64,6 +66,20 @@ export function translator(language: Language, timeZone: string, kinds: readonly
     valueLabel: (kind, point, value) => pointLabels(byKind.get(kind), point)?.labels.valueLabels?.[value]?.[language],
     time: (ms) => (ms === null ? '—' : fmt.format(new Date(ms))),
     ruleTitle: (rule, title) => ruleTitle(rule, title, language),
+    reason(kind, reason) {
+      return reason
+        .split(', ')
+        .map((part) => {
+          if (part === 'normal') return table.cond_normal;
+          const at = part.indexOf('=');
+          if (at <= 0) return part;
+          const point = part.slice(0, at);
+          const value = part.slice(at + 1);
+          const shown = value === 'true' ? table.yes : value === 'false' ? table.no : (this.valueLabel(kind, point, value) ?? value);
+          return `${this.point(kind, point)} = ${shown}`;
+        })
+        .join(language === 'zh-CN' ? '，' : ', ');
+    },
   };
 }
 

@@ -47,6 +47,11 @@ export const RULE_TITLES: Readonly<Record<string, Bilingual>> = {
   'smoke.tamper': { en: 'Smoke detector tampered / removed from base', 'zh-CN': '烟感被拆卸 / 脱离底座' },
 };
 
+/** Titles the gateway itself makes (rules/engine/connection-watch.ts), not from a pack. */
+export const GATEWAY_TITLES: Readonly<Record<string, Bilingual>> = {
+  'connection.lost': { en: 'Connection {connector} lost: {count} devices unreachable', 'zh-CN': '连接 {connector} 中断：{count} 台设备无法访问' },
+};
+
 const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
@@ -56,9 +61,13 @@ const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
  */
 export function ruleTitle(rule: string | null | undefined, title: string, language: Language): string {
   if (!rule) return title;
-  const entry = RULE_TITLES[rule.split('/')[0] ?? rule];
+  const base = rule.split('/')[0] ?? rule;
+  const entry = RULE_TITLES[base] ?? GATEWAY_TITLES[base];
   if (!entry) return title;
-  if (!entry.en.includes('{match}')) return entry.en === title ? entry[language] : title;
-  const m = new RegExp(`^${escape(entry.en).replace(escape('{match}'), '(.+?)')}$`).exec(title);
-  return m ? entry[language].replaceAll('{match}', m[1] ?? '') : title;
+  // the English template with its {placeholders} as captures; their values carried over to the language
+  const names: string[] = [];
+  const pattern = escape(entry.en).replace(/\\\{(\w+)\\\}/g, (_m, name: string) => (names.push(name), '(.+?)'));
+  const m = new RegExp(`^${pattern}$`).exec(title);
+  if (!m) return title;
+  return names.reduce((text, name, i) => text.replaceAll(`{${name}}`, m[i + 1] ?? ''), entry[language]);
 }

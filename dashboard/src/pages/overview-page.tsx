@@ -149,7 +149,7 @@ function Tiles({ devices }: { devices: readonly DeviceView[] }) {
           href={`#/device/${encodeURIComponent(d.id)}`}
           data-device={d.id}
           data-condition={d.condition}
-          title={`${tr.t(conditionLabel(d.condition))}: ${d.conditionReason}`}
+          title={`${tr.t(conditionLabel(d.condition))}: ${tr.reason(d.kind, d.conditionReason)}`}
         >
           <span class="tile-kind">{tr.label(d.kind)}</span>
           <span class="tile-name">{d.name}</span>
@@ -188,7 +188,7 @@ function ListView({ buildings, devices }: { buildings: readonly Building[]; devi
                       href={`#/device/${encodeURIComponent(d.id)}`}
                       data-device={d.id}
                       data-condition={d.condition}
-                      title={`${tr.t(conditionLabel(d.condition))}: ${d.conditionReason}`}
+                      title={`${tr.t(conditionLabel(d.condition))}: ${tr.reason(d.kind, d.conditionReason)}`}
                     >
                       <span class="tile-kind">{tr.label(d.kind)}</span>
                       <span class="tile-name">{d.name}</span>
@@ -201,7 +201,7 @@ function ListView({ buildings, devices }: { buildings: readonly Building[]; devi
                       href={`#/device/${encodeURIComponent(d.id)}`}
                       data-zone={`${d.id}/${z.n}`}
                       data-condition={z.condition}
-                      title={`${tr.t(conditionLabel(z.condition))}: ${z.conditionReason}`}
+                      title={`${tr.t(conditionLabel(z.condition))}: ${tr.reason(d.kind, z.conditionReason)}`}
                     >
                       <span class="tile-kind">{tr.point(d.kind, z.point)}</span>
                       <span class="tile-name">{[z.name, z.area].filter(Boolean).join(' · ') || d.name}</span>
