@@ -41,7 +41,7 @@ export function FloorPlan({ building, floor, devices, alarms, priorities }: Prop
         <span class="plan-title">{title}</span>
         {abnormal > 0 ? <span class="plan-abnormal">{`${abnormal} ${tr.t('abnormalOnFloor')}`}</span> : null}
       </figcaption>
-      <svg viewBox={`${minX} ${minY} ${width} ${height}`} role="img" aria-label={`${tr.t('floorPlanOf')} ${title}`}>
+      <svg viewBox={`${minX} ${minY} ${width} ${height}`} role="group" aria-label={`${tr.t('floorPlanOf')} ${title}`}>
         <defs>
           <pattern id={hatch} patternUnits="userSpaceOnUse" width="6" height="6" patternTransform="rotate(45)">
             <rect width="6" height="6" class="hatch-bg" />
@@ -71,14 +71,16 @@ export function FloorPlan({ building, floor, devices, alarms, priorities }: Prop
           );
         })}
         {placed.map(({ p, d }) => {
-          const sym = planSymbol(d.condition, d.kind, priorities.get(d.id), tr.language);
-          const label = `${d.name}: ${tr.t(conditionLabel(d.condition))}`;
+          const priority = priorities.get(d.id);
+          const sym = planSymbol(d.condition, d.kind, priority, tr.language);
+          // the accessible name holds the symbol's visible sign (the priority digit when in alarm)
+          const label = `${d.name}: ${tr.t(conditionLabel(d.condition))}${d.condition === 'in_alarm' && priority !== undefined ? ` ${tr.t('priority')} ${priority}` : ''}`;
           return (
             <a href={`#/device/${encodeURIComponent(d.id)}`} class="plan-device" data-device={d.id} data-condition={d.condition} aria-label={label}>
               <title>{`${label} (${tr.reason(d.kind, d.conditionReason)})`}</title>
               <g transform={`translate(${p.x} ${p.y})`} class={`plan-symbol ${sym.cls}`} data-shape={sym.shape}>
                 <path d={shapePath(sym.shape, SYMBOL_R)} fill={d.condition === 'comms_lost' ? `url(#${hatch})` : undefined} />
-                <text y="5" text-anchor="middle">
+                <text y="5" text-anchor="middle" aria-hidden="true">
                   {sym.glyph}
                 </text>
               </g>

@@ -6,13 +6,15 @@ import { tempDir } from '../../support/temp-dir.ts';
 import { launchBrowser, logIn, screenshot } from './browser.ts';
 import { startDemoInProcess, type InProcessDemo } from './demo-in-process.ts';
 import { latinOnlyText } from './zh-cn-walk.ts';
+import { seriousA11yViolations } from './axe-check.ts';
 
 /**
  * The dashboard in zh-CN, walked page by page as each role sees it, with a fire drill and a pump trip
  * running (so alarms, work orders and their journals have content): no interface text may be Latin
- * only, except data (device, connector and account ids, numbers, units, times).
+ * only, except data (device, connector and account ids, numbers, units, times); and axe-core finds
+ * no serious or critical violation on any of those pages, in zh-CN at 1920×1080 and in English on a phone.
  */
-describe('zh-CN walk', () => {
+describe('zh-CN walk and accessibility (axe-core)', () => {
   const dir = tempDir();
   let demo: InProcessDemo;
   let browser: Browser;
@@ -51,15 +53,33 @@ describe('zh-CN walk', () => {
     await page.addInitScript(() => localStorage.setItem('fgw.language', 'zh-CN'));
     await logIn(page, demo.api, user, demoPassword(dir.path, user));
     const problems: string[] = [];
+    const a11y: string[] = [];
     for (const hash of pages[user] ?? []) {
       await page.goto(`${demo.api}/${hash}`);
       await page.waitForSelector('main, section', { timeout: 20_000 });
       await page.waitForLoadState('networkidle').catch(() => undefined);
       await page.waitForFunction(() => document.querySelectorAll('.loading').length === 0, undefined, { timeout: 20_000 });
       for (const p of await latinOnlyText(page, dataWords)) problems.push(`${hash} ${p}`);
+      for (const v of await seriousA11yViolations(page)) a11y.push(`${hash} ${v}`);
       await screenshot(page, `zh-CN-${user}-${hash.replace(/[#/]+/g, '-').replace(/^-|-$/g, '')}`);
     }
     expect(problems).toEqual([]);
+    expect(a11y, 'axe-core: serious or critical violations').toEqual([]);
+    await page.close();
+  });
+
+  it.each(Object.keys(pages))('%s, in English on a 390×844 phone: no serious or critical axe-core violation', async (user) => {
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    await page.addInitScript(() => localStorage.setItem('fgw.language', 'en'));
+    await logIn(page, demo.api, user, demoPassword(dir.path, user));
+    const a11y: string[] = [];
+    for (const hash of pages[user] ?? []) {
+      await page.goto(`${demo.api}/${hash}`);
+      await page.waitForSelector('main, section', { timeout: 20_000 });
+      await page.waitForFunction(() => document.querySelectorAll('.loading').length === 0, undefined, { timeout: 20_000 });
+      for (const v of await seriousA11yViolations(page)) a11y.push(`${hash} ${v}`);
+    }
+    expect(a11y).toEqual([]);
     await page.close();
   });
 });
