@@ -3,6 +3,8 @@
  * gateway run --config FILE [--demo]     run the gateway (with the built-in simulators in demo mode)
  * gateway check-config FILE              validate a config file; exit 2 with every error listed
  * gateway opcua browse ENDPOINT [opts]    list an OPC UA server's node ids, browse names, data types
+ * gateway demo-fault NAME [--end]         start/end a fault in a running demo (npm run demo:fault)
+ * Every command answers --help.
  */
 import { parseArgs } from 'node:util';
 import { ConfigError } from './config/config-error.ts';
@@ -24,10 +26,22 @@ const USAGE = `usage:
   gateway opcua browse ENDPOINT [--security-mode None|Sign|SignAndEncrypt] [--security-policy P]
                        [--user U --password P] [--data-dir DIR] [--trust-unknown] [--root NODEID]
                        [--depth N] [--max-nodes N] [--json]
+  gateway demo-fault NAME [--end] [--list] [--api URL] [--user U] [--password P] [--data-dir DIR]
+                                   (start or end a fault in a running demo; see gateway demo-fault --help)
+  gateway COMMAND --help           this text (demo-fault: its own)
+environment: LOG_LEVEL (info), LOG_FORMAT (json | pretty; default pretty on a terminal, JSON otherwise)
 `;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  if (command === 'demo-fault') {
+    const { demoFaultCommand } = await import('./demo/demo-fault-command.ts');
+    return demoFaultCommand(rest);
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
   if (command === 'check-config') return checkConfig(rest);
   if (command === 'run') return run(rest);
   if (command === 'hash-password') return hashPasswordCommand();
@@ -38,8 +52,12 @@ async function main(argv: string[]): Promise<number> {
     const { opcuaBrowseCommand } = await import('./connectors/opcua/opcua-browse-command.ts');
     return opcuaBrowseCommand(rest.slice(1), USAGE);
   }
-  process.stderr.write(command === undefined || command === '--help' || command === 'help' ? USAGE : `unknown command "${command}"\n${USAGE}`);
-  return command === undefined || command === '--help' || command === 'help' ? 0 : 2;
+  if (command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  process.stderr.write(command === undefined ? USAGE : `unknown command "${command}"\n${USAGE}`);
+  return command === undefined ? 0 : 2;
 }
 
 async function checkConfig(args: string[]): Promise<number> {
@@ -155,7 +173,9 @@ async function hashPasswordCommand(): Promise<number> {
 }
 
 async function run(args: string[]): Promise<number> {
-  const { values } = parseArgs({
+  let parsed;
+  try {
+    parsed = parseArgs({
     args,
     options: {
       config: { type: 'string', short: 'c' },
@@ -167,6 +187,11 @@ async function run(args: string[]): Promise<number> {
       tls: { type: 'boolean', default: false },
     },
   });
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  const { values } = parsed;
   if (!values.config) {
     process.stderr.write(`--config is required\n${USAGE}`);
     return 2;
@@ -204,11 +229,12 @@ async function run(args: string[]): Promise<number> {
     simPorts = await assignFreeDemoPorts(config);
   }
   const { startGateway } = await import('./gateway.ts');
+  const demoFaults = values.demo ? new (await import('./demo/demo-faults.ts')).DemoFaults() : undefined;
   // All or nothing: startGateway stops what it started when a part fails; a failure after it
   // (the demo simulators) stops the gateway too. Either way the process exits non-zero with one line.
   let gateway: Awaited<ReturnType<typeof startGateway>>;
   try {
-    gateway = await startGateway(config, log);
+    gateway = await startGateway(config, log, demoFaults ? { demoFaults } : {});
   } catch (err) {
     return startupFailed(err);
   }
@@ -216,7 +242,7 @@ async function run(args: string[]): Promise<number> {
   if (values.demo) {
     const { startDemoSimulators } = await import('./demo.ts');
     try {
-      stopDemo = await startDemoSimulators(values.config, gateway, log.child({ component: 'demo' }), simPorts);
+      stopDemo = await startDemoSimulators(values.config, gateway, log.child({ component: 'demo' }), simPorts, demoFaults);
     } catch (err) {
       await gateway.stop();
       return startupFailed(new Error(`demo simulators: ${(err as Error).message}`));
@@ -225,6 +251,16 @@ async function run(args: string[]): Promise<number> {
   if (demoAccounts.length > 0) {
     const rows = demoAccounts.map((a) => `  ${a.username.padEnd(10)} ${a.password.padEnd(14)} ${a.role}`).join('\n');
     process.stdout.write(`\nDemo accounts (kept in ${config.storage.dataDir}/demo-accounts.json):\n  user       password       role\n${rows}\n\n`);
+  }
+  if (values.demo && gateway.apiUrl) {
+    const { DEMO_FAULTS } = await import('./demo/demo-faults.ts');
+    const at = gateway.apiUrl === 'http://127.0.0.1:8080' ? '' : ` --api ${gateway.apiUrl}`;
+    const dir = config.storage.dataDir === './data' ? '' : ` --data-dir ${config.storage.dataDir}`;
+    process.stdout.write(
+      `Dashboard: ${gateway.apiUrl}/  (log in with an account above)\n` +
+        `Inject a fault (as the engineer):  npm run demo:fault --${at}${dir} fire-drill\n` +
+        `  faults: ${DEMO_FAULTS.map((f) => f.name).join(', ')}   end one: ... NAME --end\n\n`,
+    );
   }
   log.info({ api: gateway.apiUrl, docs: `${gateway.apiUrl}/docs` }, `gateway running: API at ${gateway.apiUrl}/api/devices, docs at ${gateway.apiUrl}/docs`);
   // Under systemd (Type=notify): READY=1 now, WATCHDOG=1 only while the event loop and the alarm

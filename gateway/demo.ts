@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { readSiteFile } from '../simulators/site-file.ts';
 import { startSimulators } from '../simulators/sim-runner.ts';
 import type { SiteConfig } from './config/site-schema.ts';
+import type { DemoFaults } from './demo/demo-faults.ts';
 import type { RunningGateway } from './gateway.ts';
 
 
@@ -39,11 +40,13 @@ export async function assignFreeDemoPorts(config: SiteConfig): Promise<Record<st
   return ports;
 }
 
+/** Start the simulators of the site file; `faults` (the gateway's /api/demo/faults switch) is attached to them. */
 export async function startDemoSimulators(
   configFile: string,
   gateway: RunningGateway,
   log: Logger,
   ports: Record<string, number> = {},
+  faults?: DemoFaults,
 ): Promise<() => Promise<void>> {
   const sims = await startSimulators(readSiteFile(configFile), {
     clock: gateway.clock,
@@ -51,6 +54,10 @@ export async function startDemoSimulators(
     ports,
     ...(gateway.broker ? { mqttUrl: gateway.broker.url } : {}),
   });
+  faults?.attach(sims);
   log.info({ simulated: sims.models.size, notYetSimulated: sims.unsupported.length }, `demo simulators running for ${sims.models.size} devices`);
-  return () => sims.stop();
+  return async () => {
+    faults?.detach();
+    await sims.stop();
+  };
 }

@@ -2,6 +2,8 @@
  * The composition root: from a validated config to a running gateway (store, bus, live view,
  * embedded broker, connectors, HTTP API). Everything is passed in; nothing reaches for globals.
  */
+import type { DemoFaults } from './demo/demo-faults.ts';
+import { buildingViews } from './config/floor-plans.ts';
 import { join, resolve } from 'node:path';
 import { tlsClientOptions } from './platform/tls-client.ts';
 import type { FastifyInstance } from 'fastify';
@@ -44,6 +46,8 @@ import { startUptime, uptimeFiles, uptimeReferenceIssues, type UptimeService } f
 
 export interface GatewayOptions {
   readonly clock?: Clock;
+  /** Demo mode: the simulators' fault switch, served at /api/demo/faults (attached once they run). */
+  readonly demoFaults?: DemoFaults;
   /** Listen for HTTP (default true). Tests may use `gateway.app.inject()` instead. */
   readonly listen?: boolean;
   /**
@@ -352,7 +356,7 @@ async function composeGateway(config: SiteConfig, log: Logger, options: GatewayO
   }
 
   const deps: ApiDeps = {
-    buildings: () => config.buildings.map((b) => ({ id: b.id, name: b.name, floors: b.floors.map((f) => ({ id: f.id, name: f.name ?? f.id })) })),
+    buildings: () => buildingViews(config),
     events,
     onSamples: (listener) => live.onUpdate(listener),
     accounts,
@@ -373,6 +377,7 @@ async function composeGateway(config: SiteConfig, log: Logger, options: GatewayO
     ...(uptime ? { uptime: uptime.facade } : {}),
     valueMask: (role) => privacy.maskFor(role),
     logLevel: logLevelControl(log),
+    ...(options.demoFaults ? { demoFaults: options.demoFaults } : {}),
   };
   const app = await buildApp(deps, log.child({ component: 'api' }));
   teardown.add('api', () => app.close());

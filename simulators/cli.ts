@@ -26,6 +26,20 @@ const USAGE =
   'usage: npm run sim -- --site FILE [--scenario FILE [--fast [--record FILE]]] [--host ADDR] [--seed N]\n' +
   '                      [--mqtt-url URL | --broker-port N] [--interval MS] [--port CONNECTOR=PORT ...]\n';
 
+const HELP = `
+  --site FILE        the site file whose devices to simulate (e.g. config/demo-site.yaml)
+  --scenario FILE    apply a scenario's fault timeline (simulators/scenarios/*.yaml) from start-up
+  --fast             run the scenario on a virtual clock without sockets, print a summary (needs --scenario)
+  --record FILE      with --fast: write every sample as JSON lines
+  --host ADDR        address the Modbus and OPC UA servers bind to (default 127.0.0.1)
+  --seed N           random seed of the device models
+  --mqtt-url URL     broker for MQTT devices (default mqtt://127.0.0.1:1883)
+  --broker-port N    start a broker of its own on this port instead
+  --interval MS      MQTT publish interval (default 2000)
+  --port C=PORT      serve connector C on PORT instead of the site file's port (repeatable)
+  -h, --help         this text
+`;
+
 function fail(message: string): never {
   process.stderr.write(`${message}\n${USAGE}`);
   process.exit(2);
@@ -45,12 +59,17 @@ try {
       seed: { type: 'string' },
       interval: { type: 'string', default: '2000' },
       port: { type: 'string', multiple: true, default: [] },
+      help: { type: 'boolean', short: 'h', default: false },
     },
   });
 } catch (err) {
   fail((err as Error).message);
 }
 const { values } = parsed;
+if (values.help) {
+  process.stdout.write(USAGE + HELP);
+  process.exit(0);
+}
 if (!values.site) fail('--site is required');
 const numberOption = (name: string, text: string | undefined): number | undefined => {
   if (text === undefined) return undefined;

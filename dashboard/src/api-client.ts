@@ -54,8 +54,28 @@ export interface Site {
   id: string;
   name: string;
   timezone: string;
-  buildings: Array<{ id: string; name: string; floors: Array<{ id: string; name: string }> }>;
+  buildings: Array<{ id: string; name: string; floors: FloorView[] }>;
   kinds: KindView[];
+}
+
+/** Where a device or a fire zone is drawn on a floor plan (viewBox units); zones may have an area. */
+export interface PlanPlace {
+  x: number;
+  y: number;
+  width?: number;
+  height?: number;
+}
+
+export interface FloorView {
+  id: string;
+  name: string;
+  /** The floor plan (GET /api/site): the drawing, its viewBox and what the site file placed on it. */
+  plan?: {
+    url: string;
+    viewBox: [number, number, number, number];
+    devices: Array<{ id: string } & PlanPlace>;
+    zones: Array<{ device: string; n: number } & PlanPlace>;
+  };
 }
 
 export interface PointView {

@@ -105,7 +105,7 @@ function App() {
         ) : page === 'audit' && me.role === 'admin' ? (
           <AuditPage />
         ) : (
-          <OverviewPage />
+          <OverviewPage view={page === 'overview' ? arg : undefined} alarms={seesAlarms ? alarms : undefined} />
         )}
       </AppShell>
     </AppCtx.Provider>

@@ -11,6 +11,8 @@ import type { DeviceInfo } from '../model/device.ts';
 import type { KindDescriptor, PointDef } from '../model/kinds/index.ts';
 import type { Sample } from '../model/sample.ts';
 import type { EventHub } from '../live/event-hub.ts';
+import type { DemoFaults } from '../demo/demo-faults.ts';
+import type { BuildingView } from '../config/floor-plans.ts';
 import type { DeviceState, ZoneState } from '../live/live-view.ts';
 import type { HistoryQuery } from '../storage/sample-store.ts';
 import type { AlarmsFacade } from '../../rules/alarm-service.ts';
@@ -42,7 +44,8 @@ export interface ApiDeps {
   /** The site file's `api` section (absent: its defaults). */
   readonly api?: ApiSettings;
   readonly site: { readonly id: string; readonly name: string; readonly timezone: string };
-  buildings(): Array<{ id: string; name: string; floors: Array<{ id: string; name: string }> }>;
+  /** Buildings and floors; a floor with a plan carries its file (never sent), viewBox and the positions on it. */
+  buildings(): readonly BuildingView[];
   /** Live events for push subscribers (alarms, work orders, trouble). */
   readonly events: EventHub;
   /** Be told of every batch of samples the live view applies. */
@@ -69,4 +72,6 @@ export interface ApiDeps {
   readonly uptime?: UptimeFacade;
   /** How values are shown to a role (badge ids pseudonymised for roles without `residents-data`); undefined: as stored. */
   valueMask?(role: Role | undefined): ValueMask | undefined;
+  /** Demo mode: the fault switch of the simulators (absent: the /api/demo routes are not registered). */
+  readonly demoFaults?: DemoFaults;
 }

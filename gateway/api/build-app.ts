@@ -37,6 +37,7 @@ import { metricsRoutes } from './routes/metrics-routes.ts';
 import { alarmRoutes } from './routes/alarm-routes.ts';
 import { workOrderRoutes } from './routes/work-order-routes.ts';
 import { uptimeRoutes } from './routes/uptime-routes.ts';
+import { demoRoutes } from './routes/demo-routes.ts';
 
 export async function buildApp(deps: ApiDeps, log: Logger): Promise<FastifyInstance> {
   // Request logging stays at warn: the control room wants problems in the log, not every poll of /api/devices.
@@ -139,6 +140,7 @@ export async function buildApp(deps: ApiDeps, log: Logger): Promise<FastifyInsta
   await serveDashboard(app);
   if (deps.alarms) await app.register(alarmRoutes(deps.alarms, () => deps.now(), deviceBuilding));
   if (deps.workOrders) await app.register(workOrderRoutes(deps.workOrders, () => deps.now(), deviceBuilding));
+  if (deps.demoFaults) await app.register(demoRoutes(deps.demoFaults));
   return app;
 }
 

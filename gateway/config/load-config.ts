@@ -3,6 +3,7 @@
  * path of the field, before anything connects. Secret references (`${ENV}`, `{ file: path }`) are
  * resolved first (secret-references.ts).
  */
+import { resolveFloorPlans } from './floor-plans.ts';
 import { readFile } from 'node:fs/promises';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
@@ -23,7 +24,11 @@ export async function loadConfigFile(file: string): Promise<SiteConfig> {
   } catch (err) {
     throw new ConfigError(file, [{ path: '', message: `cannot read file: ${(err as Error).message}` }]);
   }
-  return parseConfigText(text, file);
+  const config = parseConfigText(text, file);
+  // floor plans are files next to the site file: checked (and their paths made absolute) here
+  const planIssues = resolveFloorPlans(config, file);
+  if (planIssues.length > 0) throw new ConfigError(file, planIssues);
+  return config;
 }
 
 export function parseConfigText(text: string, file = '<config>', sources: SecretSources = secretSourcesFor(file)): SiteConfig {

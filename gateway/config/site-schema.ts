@@ -19,6 +19,19 @@ import { uptimeSchema } from '../../rules/uptime/uptime-schema.ts';
 export const floorSchema = z.strictObject({
   id: identifier,
   name: z.string().optional(),
+  /**
+   * Floor plan: an SVG file (path relative to the site file) with a `viewBox`; device and zone
+   * `position`s are in its viewBox units. Several floors may share one drawing.
+   */
+  plan: z.string().regex(/\.svg$/i, 'a floor plan is an .svg file').optional(),
+});
+
+/** Where a device or a fire zone is drawn on its floor's plan (viewBox units); zones may give an area. */
+export const planPositionSchema = z.strictObject({
+  x: z.number().min(0),
+  y: z.number().min(0),
+  width: z.number().positive().optional(),
+  height: z.number().positive().optional(),
 });
 
 export const buildingSchema = z.strictObject({
@@ -34,6 +47,8 @@ export const zoneSchema = z.strictObject({
   building: identifier.optional(),
   floor: identifier.optional(),
   area: z.string().min(1).optional(),
+  /** The zone's place on its floor's plan (a rectangle with width and height, or a point). */
+  position: planPositionSchema.optional(),
 });
 
 export const deviceSchema = z.strictObject({
@@ -47,6 +62,8 @@ export const deviceSchema = z.strictObject({
    * (`[{ n: 3, name: East stair, building: b1, floor: F3, area: stair B }]`).
    */
   zones: z.union([z.number().int().min(1).max(512), z.array(zoneSchema).min(1)]).optional(),
+  /** Where the device is drawn on its floor's plan (viewBox units of the plan). */
+  position: planPositionSchema.optional(),
   /**
    * Without a sample for this long the uptime ledger counts the device comms-lost (default:
    * `deviceDefaults.offlineAfter`). The live view's `online` follows the connector's comms state instead.

@@ -41,7 +41,7 @@ export function AlarmPanel(props: { alarm: AlarmRecord; canAct: boolean; tr: Tra
     <aside class="alarm-panel" data-testid="alarm-panel" data-id={a.id}>
       <header class={`p${a.priority}`}>
         <strong>
-          P{a.priority} · {a.title}
+          P{a.priority} · {tr.ruleTitle(a.rule, a.title)}
         </strong>
         <button type="button" onClick={props.onClose} aria-label={tr.t('close')}>
           ✕

@@ -51,7 +51,7 @@ function timeCache(tr: Translator): (ms: number) => string {
 
 function rowHtml(a: AlarmRecord, p: AlarmRowsProps, time: (ms: number) => string, ack: string, chattering: string): string {
   const unack = isUnacked(a);
-  const title = esc(a.title);
+  const title = esc(p.tr.ruleTitle(a.rule, a.title));
   const box = p.canAct ? `<input type="checkbox" data-action="select" aria-label="${title}"${p.selected.has(a.id) ? ' checked' : ''}>` : '';
   const ackButton = p.canAct && unack ? `<button type="button" data-action="ack">${esc(ack)}</button>` : '';
   const id = esc(a.id);

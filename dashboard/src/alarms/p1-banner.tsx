@@ -27,7 +27,7 @@ export function P1Banner(props: { store: AlarmStore; tr: Translator }) {
   return (
     <div class="p1-banner" role="alert" data-testid="p1-banner" data-sounding={String(!muted)}>
       <a href="#/alarms">
-        <strong>{tr.t('p1Banner')}</strong> {first ? `${first.title} — ${first.device}` : ''} ({p1.length} {tr.t('p1Unacked')})
+        <strong>{tr.t('p1Banner')}</strong> {first ? `${tr.ruleTitle(first.rule, first.title)} — ${first.device}` : ''} ({p1.length} {tr.t('p1Unacked')})
       </a>
       <button type="button" onClick={toggle} data-testid="mute" aria-pressed={muted}>
         {muted ? tr.t('unmute') : tr.t('mute')}

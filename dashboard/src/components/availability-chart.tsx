@@ -1,5 +1,7 @@
 import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
+import type { Language } from '../i18n/i18n.ts';
+import { timeAxis } from './chart-time.ts';
 
 const COLOURS = ['#2f6fdf', '#d9480f', '#2b8a3e', '#862e9c', '#e67700', '#0b7285'];
 
@@ -10,11 +12,12 @@ export interface AvailabilitySeries {
 }
 
 /** Availability % over time (uPlot), one line per series, with the target as a dashed line. */
-export function AvailabilityChart(props: { xs: readonly number[]; series: readonly AvailabilitySeries[]; targetPct: number; targetLabel: string; timeZone: string }) {
+export function AvailabilityChart(props: { xs: readonly number[]; series: readonly AvailabilitySeries[]; targetPct: number; targetLabel: string; timeZone: string; language: Language }) {
   const host = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const el = host.current;
     if (!el) return;
+    const time = timeAxis(props.language, props.timeZone);
     const data = [props.xs.map((x) => x / 1000), ...props.series.map((s) => [...s.values]), props.xs.map(() => props.targetPct)] as unknown as uPlot.AlignedData;
     const lows = props.series.flatMap((s) => s.values.filter((v): v is number => v !== null));
     const min = Math.floor(Math.min(props.targetPct - 2, ...lows));
@@ -25,16 +28,16 @@ export function AvailabilityChart(props: { xs: readonly number[]; series: readon
         tzDate: (ts) => uPlot.tzDate(new Date(ts * 1e3), props.timeZone),
         scales: { y: { range: [Math.max(0, min), 100] } },
         series: [
-          {},
+          { label: time.label, value: time.legend },
           ...props.series.map((s, i) => ({ label: s.label, stroke: COLOURS[i % COLOURS.length], width: 2, spanGaps: false, points: { show: true, size: 6 } })),
           { label: props.targetLabel, stroke: '#c92a2a', width: 1, dash: [6, 4], points: { show: false } },
         ],
-        axes: [{}, { values: (_u, ticks) => ticks.map((t) => `${t}%`) }],
+        axes: [time.x, { values: (_u, ticks) => ticks.map((t) => `${t}%`) }],
       },
       data,
       el,
     );
     return () => chart.destroy();
-  }, [props.xs, props.series, props.targetPct, props.targetLabel, props.timeZone]);
+  }, [props.xs, props.series, props.targetPct, props.targetLabel, props.timeZone, props.language]);
   return <div ref={host} class="trend" data-testid="availability-chart" />;
 }

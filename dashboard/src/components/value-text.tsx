@@ -5,7 +5,11 @@ import type { Translator } from '../i18n/i18n.ts';
 export function formatValue(p: PointView, tr: Translator, kind?: string, point?: string): string {
   if (p.value === null) return '—';
   if (typeof p.value === 'boolean') return p.value ? tr.t('yes') : tr.t('no');
-  if (typeof p.value === 'number') return Number.isInteger(p.value) ? String(p.value) : p.value.toFixed(2);
+  if (typeof p.value === 'number') {
+    if (!Number.isInteger(p.value)) return p.value.toFixed(2);
+    // coded numbers (an elevator's fault_code) have value labels in the kind descriptor
+    return (kind !== undefined && point !== undefined ? tr.valueLabel(kind, point, String(p.value)) : undefined) ?? String(p.value);
+  }
   return (kind !== undefined && point !== undefined ? tr.valueLabel(kind, point, p.value) : undefined) ?? p.value;
 }
 

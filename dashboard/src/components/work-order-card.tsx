@@ -38,7 +38,7 @@ export function WorkOrderCard(props: { order: WorkOrder; site: Site; tr: Transla
     >
       <div class="wo-head" onClick={props.onOpen} role={props.onOpen ? 'button' : undefined} tabIndex={props.onOpen ? 0 : undefined}>
         <span class={`prio-badge prio-${o.priority}`} title={tr.t('priority')}>
-          P{o.priority}
+          {`P${o.priority}`}
         </span>
         <span class="wo-id">#{o.id}</span>
         <span class="wo-status">{statusLabel(tr, o.status)}</span>
@@ -48,11 +48,11 @@ export function WorkOrderCard(props: { order: WorkOrder; site: Site; tr: Transla
           </span>
         ) : null}
       </div>
-      <div class="wo-title">{o.title}</div>
+      <div class="wo-title">{tr.ruleTitle(o.fault, o.title)}</div>
       <div class="wo-what">
         {props.deviceName ?? o.device ?? '—'}
         {o.kind ? ` (${tr.label(o.kind)})` : ''}
-        {o.fault ? ` · ${o.fault}` : ''}
+        {o.fault ? <span data-data="rule id">{` · ${o.fault}`}</span> : null}
       </div>
       <div class="wo-where">{whereOf(o, props.site)}</div>
       <div class="wo-contractor">

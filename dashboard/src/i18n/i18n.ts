@@ -1,5 +1,6 @@
 import type { KindView } from '../api-client.ts';
 import { en, zhCN, type MessageKey, type Messages } from './messages.ts';
+import { ruleTitle } from './rule-titles.ts';
 
 export type Language = 'zh-CN' | 'en';
 export const LANGUAGES: readonly Language[] = ['zh-CN', 'en'];
@@ -15,8 +16,12 @@ export interface Translator {
   point(kind: string, point: string): string;
   /** Display name of an enum value of a point, or undefined when the descriptor has none. */
   valueLabel(kind: string, point: string, value: string): string | undefined;
-  /** Time in the site's time zone, in the language's conventions. */
+  /** Time in the site's time zone, in the language's conventions (24-hour). */
   time(epochMs: number | null): string;
+  /** The gateway's condition reason (`zone_3_state=fire, panel_fault=true`, `normal`) in this language. */
+  reason(kind: string, reason: string): string;
+  /** An alarm's or work order's title in this language (rule-titles.ts), from its rule id and English title. */
+  ruleTitle(rule: string | null | undefined, title: string): string;
 }
 
 interface PointLabels {
@@ -60,6 +65,21 @@ export function translator(language: Language, timeZone: string, kinds: readonly
     },
     valueLabel: (kind, point, value) => pointLabels(byKind.get(kind), point)?.labels.valueLabels?.[value]?.[language],
     time: (ms) => (ms === null ? '—' : fmt.format(new Date(ms))),
+    ruleTitle: (rule, title) => ruleTitle(rule, title, language),
+    reason(kind, reason) {
+      return reason
+        .split(', ')
+        .map((part) => {
+          if (part === 'normal') return table.cond_normal;
+          const at = part.indexOf('=');
+          if (at <= 0) return part;
+          const point = part.slice(0, at);
+          const value = part.slice(at + 1);
+          const shown = value === 'true' ? table.yes : value === 'false' ? table.no : (this.valueLabel(kind, point, value) ?? value);
+          return `${this.point(kind, point)} = ${shown}`;
+        })
+        .join(language === 'zh-CN' ? '，' : ', ');
+    },
   };
 }
 

@@ -110,7 +110,7 @@ export function AlarmConsolePage(props: { store: AlarmStore; openId: string | un
             <strong>{tr.t('hiddenStrip')}</strong>
             {hidden.map((a) => (
               <span class="ls-item" data-testid="strip-alarm" data-id={a.id}>
-                <a href={`#/alarms/${encodeURIComponent(a.id)}`}>{`P${a.priority} ${a.title}`}</a>
+                <a href={`#/alarms/${encodeURIComponent(a.id)}`}>{`P${a.priority} ${tr.ruleTitle(a.rule, a.title)}`}</a>
                 {` · ${place(a)} · `}
                 {a.shelved
                   ? `${tr.t('stripShelvedBy')} ${a.shelved.by} (${a.shelved.reason}) ${tr.t('stripUntil')} ${tr.time(a.shelved.until)}`

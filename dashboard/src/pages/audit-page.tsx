@@ -107,7 +107,7 @@ export function AuditPage() {
                 </td>
                 <td>{e.role ?? ''}</td>
                 <td>{e.address ?? ''}</td>
-                <td>{e.action}</td>
+                <td data-data="audit action">{e.action}</td>
                 <td>{e.target ?? ''}</td>
                 <td>
                   <small>{e.detail ? JSON.stringify(e.detail) : ''}</small>

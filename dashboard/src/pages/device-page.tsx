@@ -36,11 +36,11 @@ export function DevicePage({ id }: { id: string }) {
     <section class="device-page">
       <h2>
         {device.name} <small>({tr.label(device.kind)} · {device.location.building} · {device.location.floor})</small>{' '}
-        <span class={`badge state-${device.condition}`} data-testid="device-condition" title={device.conditionReason}>
+        <span class={`badge state-${device.condition}`} data-testid="device-condition" title={tr.reason(device.kind, device.conditionReason)}>
           {tr.t(conditionLabel(device.condition))}
         </span>{' '}
         <span class={device.online ? 'badge ok' : 'badge warn'}>{device.online ? tr.t('online') : device.comms === 'lost' ? tr.t('offline') : tr.t('cond_unknown')}</span>
-        <small class="condition-reason"> {device.conditionReason}</small>
+        <small class="condition-reason"> {tr.reason(device.kind, device.conditionReason)}</small>
       </h2>
       <table class="points" data-testid="points">
         <thead>
@@ -55,7 +55,7 @@ export function DevicePage({ id }: { id: string }) {
           {Object.entries(device.points).map(([name, p]) => (
             <tr class={chosen === name ? 'chosen' : ''} onClick={() => numeric.includes(name) && setPoint(name)} data-point={name}>
               <td>
-                {tr.point(device.kind, name)} <small class="point-id">{name}</small>
+                {tr.point(device.kind, name)} <small class="point-id" data-data="point id">{name}</small>
               </td>
               <td>
                 <ValueText point={p} tr={tr} kind={device.kind} name={name} />
@@ -79,7 +79,7 @@ export function DevicePage({ id }: { id: string }) {
               ))}
             </select>
           </h3>
-          {series === null ? <p class="loading">…</p> : series.length === 0 ? <p>{tr.t('noData')}</p> : <TrendChart points={series} label={chosen} timeZone={site.timezone} />}
+          {series === null ? <p class="loading">…</p> : series.length === 0 ? <p>{tr.t('noData')}</p> : <TrendChart points={series} label={tr.point(device.kind, chosen)} timeZone={site.timezone} language={tr.language} />}
         </div>
       ) : null}
     </section>

@@ -239,7 +239,7 @@ export function UptimePage() {
               ))}
             </select>
           </h2>
-          {chart ? <AvailabilityChart xs={chart.xs} series={chart.series} targetPct={report.siteFigures.targetPct} targetLabel={tr.t('target')} timeZone={site.timezone} /> : <p class="loading">…</p>}
+          {chart ? <AvailabilityChart xs={chart.xs} series={chart.series} targetPct={report.siteFigures.targetPct} targetLabel={tr.t('target')} timeZone={site.timezone} language={tr.language} /> : <p class="loading">…</p>}
           <DeviceTable title={tr.t('worstOffenders')} rows={report.worst} testid="uptime-worst" />
           <GroupTable title={tr.t('byBuilding')} rows={report.buildings} label={(k) => site.buildings.find((b) => b.id === k)?.name ?? k} testid="uptime-buildings" />
           <GroupTable title={tr.t('byKind')} rows={report.kinds} label={(k) => tr.label(k)} testid="uptime-kinds" />

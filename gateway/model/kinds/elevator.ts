@@ -1,4 +1,5 @@
 import { defineKind, l } from './kind-descriptor.ts';
+import { elevatorFaultValueLabels } from './elevator-fault-codes.ts';
 
 export const ELEVATOR_DIRECTIONS = ['idle', 'up', 'down'] as const;
 
@@ -20,7 +21,13 @@ export const elevator = defineKind({
     },
     { name: 'floor', type: 'number', description: 'Current floor number (negative below ground)', label: l('Floor', '所在楼层') },
     { name: 'door_open', type: 'boolean', description: 'Car door open', label: l('Door open', '轿门打开') },
-    { name: 'fault_code', type: 'number', description: 'Controller fault code, 0 = none (see simulators/elevator fault table)', label: l('Fault code', '故障代码') },
+    {
+      name: 'fault_code',
+      type: 'number',
+      description: 'Controller fault code, 0 = none (decoded in elevator-fault-codes.ts)',
+      label: l('Fault code', '故障代码'),
+      valueLabels: elevatorFaultValueLabels(),
+    },
     { name: 'alarm_button', type: 'boolean', description: 'Passenger alarm button pressed', label: l('Alarm button', '警铃按钮') },
     { name: 'load_pct', type: 'number', unit: '%', description: 'Car load as a share of rated load', label: l('Load', '载重') },
     { name: 'trip_count', type: 'number', description: 'Trips since commissioning (counter)', label: l('Trips', '运行次数') },

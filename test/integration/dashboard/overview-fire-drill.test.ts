@@ -25,10 +25,10 @@ describe('overview: fire drill on the OPC UA fire panel', () => {
     dir.cleanup();
   });
 
-  it('the panel tile turns in_alarm and zone 3 is drawn on floor F3', async () => {
+  it('list view: the panel tile turns in_alarm and zone 3 is drawn on floor F3', async () => {
     const page = await browser.newPage({ viewport: { width: 1500, height: 1200 } });
     await logIn(page, demo.api, 'operator', demoPassword(dir.path, 'operator'));
-    await page.goto(`${demo.api}/#/overview`);
+    await page.goto(`${demo.api}/#/overview/list`);
     const panel = '.tile[data-device="fire-panel-1"]';
     await page.waitForSelector(`${panel}[data-condition=normal]`, { timeout: 20_000 });
     await page.waitForTimeout(500); // the live stream is open
