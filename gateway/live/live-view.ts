@@ -11,21 +11,14 @@
 import type { DeviceInfo } from '../model/device.ts';
 import { fireZonePoint, kindDescriptor, pointsOf } from '../model/kinds/index.ts';
 import type { ZonePlace } from '../model/zone-places.ts';
-import { REASON, type PointValue, type Quality } from '../model/sample.ts';
+import { REASON, type PointValue, type Quality, type Sample } from '../model/sample.ts';
 import { compileDeviceCondition, type CommsState, type ConditionRule, type DeviceCondition } from './device-condition.ts';
 
 /** The reason a connector gives when it loses a device (REASON.commsLost of the sample contract). */
 export const COMMS_LOST_REASON = REASON.commsLost;
 
 /** A sample as the live view takes it: the sample contract, where a value may be null with a reason. */
-export interface LiveSample {
-  readonly device: string;
-  readonly point: string;
-  readonly value: PointValue | null;
-  readonly ts: number;
-  readonly quality: Quality;
-  readonly reason?: string;
-}
+export type LiveSample = Sample;
 
 export interface PointState {
   readonly value: PointValue | null;

@@ -5,7 +5,7 @@
  * (`readSiteFile(FILE)`) read the same file, so they agree on every port by construction.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse, stringify } from 'yaml';
 
@@ -48,6 +48,10 @@ export interface E2eSite {
 /** Write `<dir>/site.yaml`: the demo site narrowed to `devices`, every listener on a free port. */
 export async function writeE2eSite(dir: string, options: E2eSiteOptions = {}): Promise<E2eSite> {
   const raw = parse(readFileSync(DEMO_SITE_FILE, 'utf8')) as Record<string, unknown>;
+  // floor plans are files beside the demo site: the copy names them by absolute path
+  for (const b of raw.buildings as Array<{ floors: Array<{ plan?: string }> }>) {
+    for (const f of b.floors) if (f.plan !== undefined) f.plan = resolve(dirname(DEMO_SITE_FILE), f.plan);
+  }
   const keep = options.devices ? new Set(options.devices) : undefined;
   const devices = (raw.devices as RawDevice[]).filter((d) => !keep || keep.has(d.id));
   if (keep && devices.length !== keep.size) throw new Error(`unknown demo devices: ${[...keep].filter((id) => !devices.some((d) => d.id === id)).join(', ')}`);

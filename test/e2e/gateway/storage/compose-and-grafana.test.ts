@@ -13,6 +13,7 @@ import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { allDashboards, DATASOURCE_UID } from '../../../../config/grafana/dashboard-model.ts';
 import { hashPassword } from '../../../../gateway/auth/password-hash.ts';
+import { resolveFloorPlans } from '../../../../gateway/config/floor-plans.ts';
 import { loadConfigFile, parseConfigText } from '../../../../gateway/config/load-config.ts';
 import type { SiteConfig } from '../../../../gateway/config/site-schema.ts';
 import { DEVICE_KINDS, pointsOf } from '../../../../gateway/model/device-kinds.ts';
@@ -42,6 +43,8 @@ async function composeSite(): Promise<{ site: SiteConfig; secrets: string; token
     env: { SECRETS_DIR: secrets, INFLUX_TOKENS_DIR: tokens },
     baseDir: 'config',
   });
+  // the floor plans beside it (mounted at /config/plans), as loadConfigFile checks them
+  expect(resolveFloorPlans(site, 'config/compose-site.yaml')).toEqual([]);
   return { site, secrets, tokens };
 }
 
