@@ -39,6 +39,8 @@ export const ALARM_EVENT_TYPES = [
   'chattering',
   'flood',
   'grouped',
+  'escalated',
+  'escalation-cleared',
 ] as const;
 /**
  * - `raised`: the condition became active: a new instance, or an open one whose condition returned
@@ -57,6 +59,11 @@ export const ALARM_EVENT_TYPES = [
  *   within the window; `alarm` is the one that tipped it and `flood` says where.
  * - `grouped`: the alarm became a consequence of another (`alarm.parent`): recorded, not announced.
  *   When the parent's condition ends while this one is still active, it is `raised` on its own.
+ * - `escalated`: still unacknowledged, so the next level of the on-call list was notified
+ *   (`alarms.escalation`); the record is unchanged. `text` names the level and channels; the
+ *   journal row's values hold `{ step, level }`.
+ * - `escalation-cleared`: the alarm that was escalated resolved; the levels told were sent a
+ *   "cleared" message. The record is unchanged.
  */
 export type AlarmEventType = (typeof ALARM_EVENT_TYPES)[number];
 

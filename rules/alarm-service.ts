@@ -84,6 +84,8 @@ export interface AlarmService extends AlarmsFacade {
   readonly manager: AlarmManager;
   readonly engine: RuleEngine;
   readonly store: AlarmStore;
+  /** A journal row that changes nothing on the record (escalation notices). */
+  note: AlarmManager['note'];
   /** Seed from current values, then evaluate every sample from `source`. */
   start(source: SampleSource | undefined, seed?: readonly Sample[]): void;
   stats(): EngineStats & { readonly open: number; readonly unjournaled: number };
@@ -139,6 +141,7 @@ export function createAlarmService(o: AlarmServiceOptions): AlarmService {
     manager,
     engine,
     store,
+    note: (id, type, by, text, values) => manager.note(id, type, by, text, values),
     active: (q) => manager.active(q),
     history: (q) => manager.history(q),
     get: (id) => manager.get(id),

@@ -388,6 +388,20 @@ export class AlarmManager {
   }
 
   /**
+   * A journal row that changes nothing on the record (escalation notices): written in its own
+   * transaction and announced after COMMIT like every other row. Works on closed alarms too.
+   */
+  note(id: string, type: 'escalated' | 'escalation-cleared', by: string, text: string, values: Readonly<Record<string, PointValue>> = {}): AlarmRecord {
+    const known = this.find(id);
+    return this.batch(() => {
+      const at = this.clock.now();
+      this.store.journal({ alarmId: known.id, at, type, fromState: known.state, toState: known.state, by, text, values });
+      this.pending.push({ type, alarm: known, at, by, text });
+      return known;
+    });
+  }
+
+  /**
    * Shelve for `durationMs` under the alarm's shelving policy (`alarms.shelving`): by default a
    * priority-1 or life-safety alarm is refused to an operator (`SHELVE_NOT_ALLOWED`) and shelved by
    * an admin for at most 30 minutes; the journal says who, why and under which policy.

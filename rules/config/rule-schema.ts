@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { kindName } from '../../gateway/model/kinds/kind-name.ts';
 import { tlsClientSchema } from '../../gateway/net/tls-client.ts';
 import { parseDuration } from '../../gateway/model/duration.ts';
+import { escalationSchema } from '../alarms/escalation-schema.ts';
 
 /** `30s`, `5m`, or milliseconds; yields milliseconds. */
 export const ruleDuration = z
@@ -242,6 +243,8 @@ export const alarmSettingsSchema = z.object({
    * when a write fails with SQLITE_FULL and written back when the disk has room. 0: none.
    */
   storageReserveMb: z.number().min(0).max(1024).default(4),
+  /** Escalation of unacknowledged alarms to an on-call list (rules/alarms/escalation-service.ts). */
+  escalation: escalationSchema.prefault({}),
   /** Optional northbound MQTT publication of every alarm event (`<topic>/<site>/<building>/<device>/<type>`). */
   northbound: z
     .object({
