@@ -97,7 +97,8 @@ export function createAlarmService(o: AlarmServiceOptions): AlarmService {
   if (packs.issues.length > 0) throw new Error(`rule packs: ${packs.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
   const rules = effectiveRules(packs.rules, o.rules);
   const store = new AlarmStore(o.dbFile);
-  const lifeSafetyRules = rules.filter((r) => r.enabled && r.lifeSafety);
+  // a confirm rule's scope only narrows whose signals count: its devices are life-safety through the rules it counts
+  const lifeSafetyRules = rules.filter((r) => r.enabled && r.lifeSafety && r.when.type !== 'confirm');
   const lifeSafetyDevices = new Set(o.devices.filter((d) => lifeSafetyRules.some((r) => inScope(r, d))).map((d) => d.id));
   const groupUnder = new Map(rules.map((r) => [r.id, r.groupUnder] as const));
   // a rule that watches a whole device's silence (stale without a point) is a comms-lost rule

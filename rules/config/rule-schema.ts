@@ -128,6 +128,40 @@ export const conditionSchema: z.ZodType<Condition, unknown> = z.lazy(() =>
   ]),
 ) as z.ZodType<Condition, unknown>;
 
+/**
+ * `confirm` (top level of a rule only): N of the independent sources in one area raised by the
+ * listed rules within `window` → this rule's alarm for the area (GB 50116 §4.1.6: fire linkage on
+ * two independent detectors). The single-source alarms still show at once; this one follows.
+ */
+export const confirmCondition = z.object({
+  type: z.literal('confirm'),
+  /** Rule ids (as written; a perPoint rule counts each of its points) whose condition is an alarm signal. */
+  rules: z.array(ruleId).min(1),
+  /** Independent sources needed (GB 50116: 2). */
+  count: z.number().int().min(2).default(2),
+  /** The sources' alarm signals must start within this span of each other. */
+  window: ruleDuration,
+  /** What is independent: a device, or each zone (point) of a device (a fire panel's zones). */
+  independent: z.enum(['device', 'zone']).default('device'),
+  /** The area the sources must share (the alarm's subject): a building or a floor. */
+  area: z.enum(['building', 'floor']).default('building'),
+});
+export type ConfirmCondition = z.output<typeof confirmCondition>;
+
+/** A rule's `when`: a condition, or `confirm` (top level only). One discriminated union, so errors name the field. */
+const whenSchema = z.lazy(() =>
+  z.discriminatedUnion('type', [
+    confirmCondition,
+    thresholdCondition,
+    stateCondition,
+    rateCondition,
+    counterCondition,
+    staleCondition,
+    z.object({ type: z.literal('all'), of: z.array(conditionSchema).min(1) }),
+    z.object({ type: z.literal('any'), of: z.array(conditionSchema).min(1) }),
+  ]),
+) as unknown as z.ZodType<Condition | ConfirmCondition, unknown>;
+
 export const scopeSchema = z
   .object({
     kind: kindName.optional(),
@@ -154,7 +188,8 @@ export const ruleSchema = z.object({
   title: z.string().min(1),
   enabled: z.boolean().default(true),
   scope: scopeSchema,
-  when: conditionSchema,
+  /** A condition on the device's points, or `confirm` over other rules' alarm signals. */
+  when: whenSchema,
   /** For a pattern point (`zone_*_state`): one alarm per matching point instead of one per device. */
   perPoint: z.boolean().default(false),
   onDelay: ruleDuration.default(0),
