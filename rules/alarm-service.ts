@@ -17,6 +17,7 @@ import type {
   FloodInfo,
   JournalEntry,
 } from './alarm-model.ts';
+import { computeAlarmKpis, type AlarmKpis } from './alarms/alarm-kpis.ts';
 import { AlarmManager } from './alarms/alarm-manager.ts';
 import type { ShelverRole } from './alarms/shelve-policy.ts';
 import { inScope } from './engine/rule-expansion.ts';
@@ -51,6 +52,8 @@ export interface AlarmsFacade {
   floods(): FloodInfo[];
   priorities(): Readonly<Record<AlarmPriority, string>>;
   onEvent(listener: AlarmListener): () => void;
+  /** ISA-18.2 / EEMUA 191 figures from the journal over [from, to), for some buildings or the whole site. */
+  kpis(from: number, to: number, buildings?: readonly string[], building?: string | null): AlarmKpis;
 }
 
 export interface AlarmServiceOptions {
@@ -159,6 +162,7 @@ export function createAlarmService(o: AlarmServiceOptions): AlarmService {
     floods: () => manager.floods(),
     priorities: () => o.settings.priorities,
     onEvent: (l) => manager.onEvent(l),
+    kpis: (from, to, buildings, building = null) => computeAlarmKpis(store.kpiRows(from, to, buildings), from, to, building),
     start: (source, seed) => engine.start(source, seed),
     stats: () => ({ ...engine.stats(), open: manager.openCount(), unjournaled: manager.unjournaledCount() }),
     close: () => {

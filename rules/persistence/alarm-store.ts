@@ -3,6 +3,7 @@
  * shelves and device modes. Tables are prefixed `alarm_` so other modules can share the file.
  * A partial unique index makes a second open instance of one (rule, device) impossible.
  */
+import type { KpiJournalRow } from '../alarms/alarm-kpis.ts';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type {
   AlarmEventType,
@@ -184,6 +185,35 @@ export class AlarmStore {
       .prepare(sql)
       .all(...args)
       .map((r) => JSON.parse(String((r as Row).record)) as AlarmRecord);
+  }
+
+  /** Journal rows (with their alarm's rule, device, building, priority) of every alarm open at some time in [from, to). */
+  kpiRows(from: number, to: number, buildings?: readonly string[]): KpiJournalRow[] {
+    const where = ['i.raised_at < ?', '(i.closed_at IS NULL OR i.closed_at >= ?)'];
+    const args: Array<string | number> = [to, from];
+    if (buildings) {
+      where.push(`i.building IN (${buildings.map(() => '?').join(',') || "''"})`);
+      args.push(...buildings);
+    }
+    return this.db
+      .prepare(
+        `SELECT j.seq, j.alarm_id, j.at, j.type, j.to_state, i.rule, i.device, i.building, i.priority FROM alarm_journal j JOIN alarm_instances i ON i.id = j.alarm_id WHERE ${where.join(' AND ')} ORDER BY j.seq`,
+      )
+      .all(...args)
+      .map((raw) => {
+        const r = raw as Row;
+        return {
+          seq: Number(r.seq),
+          alarmId: String(r.alarm_id),
+          at: Number(r.at),
+          type: r.type as AlarmEventType,
+          toState: r.to_state as AlarmState,
+          rule: String(r.rule),
+          device: String(r.device),
+          building: String(r.building),
+          priority: Number(r.priority),
+        };
+      });
   }
 
   journalOf(alarmId: string): JournalEntry[] {
