@@ -24,7 +24,8 @@ import { inScope } from './engine/rule-expansion.ts';
 import { effectiveRules, loadRulePacks, DEFAULT_PACK_DIR } from './config/rule-packs.ts';
 import type { AlarmSettings, RuleConfig } from './config/rule-schema.ts';
 import { RuleEngine, type EngineStats, type SampleSource } from './engine/rule-engine.ts';
-import { AlarmStore } from './persistence/alarm-store.ts';
+import { AlarmStore, type HistoryRow, type JournalSearch } from './persistence/alarm-store.ts';
+export type { HistoryRow, JournalSearch } from './persistence/alarm-store.ts';
 import { StorageReserve } from './persistence/storage-reserve.ts';
 import { WriteHealth } from './persistence/write-health.ts';
 
@@ -54,6 +55,10 @@ export interface AlarmsFacade {
   onEvent(listener: AlarmListener): () => void;
   /** ISA-18.2 / EEMUA 191 figures from the journal over [from, to), for some buildings or the whole site. */
   kpis(from: number, to: number, buildings?: readonly string[], building?: string | null): AlarmKpis;
+  /** History search over the journal, newest first. */
+  searchJournal(q: JournalSearch, offset: number, limit: number): { rows: HistoryRow[]; total: number };
+  /** Every matching journal row, oldest first, read lazily (exports). */
+  iterateJournal(q: JournalSearch): Iterable<HistoryRow>;
 }
 
 export interface AlarmServiceOptions {
@@ -162,6 +167,8 @@ export function createAlarmService(o: AlarmServiceOptions): AlarmService {
     floods: () => manager.floods(),
     priorities: () => o.settings.priorities,
     onEvent: (l) => manager.onEvent(l),
+    searchJournal: (q, offset, limit) => store.searchJournal(q, offset, limit),
+    iterateJournal: (q) => store.iterateJournal(q),
     kpis: (from, to, buildings, building = null) => computeAlarmKpis(store.kpiRows(from, to, buildings), from, to, building),
     start: (source, seed) => engine.start(source, seed),
     stats: () => ({ ...engine.stats(), open: manager.openCount(), unjournaled: manager.unjournaledCount() }),
