@@ -41,6 +41,7 @@ export const ALARM_EVENT_TYPES = [
   'grouped',
   'escalated',
   'escalation-cleared',
+  'assigned',
 ] as const;
 /**
  * - `raised`: the condition became active: a new instance, or an open one whose condition returned
@@ -62,6 +63,8 @@ export const ALARM_EVENT_TYPES = [
  * - `escalated`: still unacknowledged, so the next level of the on-call list was notified
  *   (`alarms.escalation`); the record is unchanged. `text` names the level and channels; the
  *   journal row's values hold `{ step, level }`.
+ * - `assigned`: an operator assigned the alarm to someone (`alarm.assignee`; `by` is who assigned,
+ *   `text` names the assignee and any note).
  * - `escalation-cleared`: the alarm that was escalated resolved; the levels told were sent a
  *   "cleared" message. The record is unchanged.
  */
@@ -142,8 +145,16 @@ export interface AlarmRecord {
   /** True while its device is not in service: recorded, not announced. */
   readonly suppressed: boolean;
   readonly chattering: boolean;
+  /** Who the alarm is assigned to, by whom and when (absent or null: nobody). */
+  readonly assignee?: AssigneeInfo | null;
   /** Point values that caused the last condition change. */
   readonly values: Readonly<Record<string, PointValue>>;
+}
+
+export interface AssigneeInfo {
+  readonly to: string;
+  readonly by: string;
+  readonly at: number;
 }
 
 export interface FloodInfo {

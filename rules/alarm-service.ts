@@ -45,6 +45,8 @@ export interface AlarmsFacade {
   shelve(id: string, by: string, reason: string, durationMs: number, role?: ShelverRole): AlarmRecord;
   unshelve(id: string, by: string): AlarmRecord;
   comment(id: string, by: string, text: string): AlarmRecord;
+  /** Assign an open alarm to an operator; journaled (`assigned`). */
+  assign(id: string, to: string, by: string, note?: string): AlarmRecord;
   setDeviceMode(device: string, mode: DeviceMode, by: string, reason: string): DeviceModeInfo;
   deviceModes(): DeviceModeInfo[];
   deviceModeLog(device?: string): DeviceModeInfo[];
@@ -160,6 +162,7 @@ export function createAlarmService(o: AlarmServiceOptions): AlarmService {
     shelve: (id, by, reason, ms, role) => manager.shelve(id, by, reason, ms, role),
     unshelve: (id, by) => manager.unshelve(id, by),
     comment: (id, by, text) => manager.comment(id, by, text),
+    assign: (id, to, by, note) => manager.assign(id, to, by, note),
     setDeviceMode: (device, mode, by, reason) => manager.setDeviceMode(device, mode, by, reason),
     deviceModes: () => manager.deviceModes(),
     deviceModeLog: (device) => manager.deviceModeLog(device),

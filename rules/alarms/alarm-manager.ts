@@ -387,6 +387,18 @@ export class AlarmManager {
     });
   }
 
+  /** Assign an open alarm to an operator (journaled with who, when and the note). */
+  assign(id: string, to: string, by: string, note?: string): AlarmRecord {
+    if (to.trim() === '') throw new AlarmActionError('BAD_REQUEST', 'to: name the operator to assign the alarm to');
+    const known = this.findOpen(id);
+    return this.batch(() => {
+      const now = this.clock.now();
+      const next: AlarmRecord = { ...known, assignee: { to, by, at: now }, updatedAt: now };
+      this.commit(known, next, 'assigned', by, note ? `assigned to ${to}: ${note}` : `assigned to ${to}`);
+      return next;
+    });
+  }
+
   /**
    * A journal row that changes nothing on the record (escalation notices): written in its own
    * transaction and announced after COMMIT like every other row. Works on closed alarms too.

@@ -23,6 +23,7 @@ export const EVENT_LABEL: Record<AlarmEventType, MessageKey> = {
   grouped: 'evGrouped',
   escalated: 'evEscalated',
   'escalation-cleared': 'evEscalationCleared',
+  assigned: 'evAssigned',
 };
 
 /** Shelving durations offered to the operator (the API takes `30m`, `2h`, `1d`). */
