@@ -4,6 +4,7 @@
  * independent source of the same building alarms within the window.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { checkRulesConfig } from '../../../rules/config/rule-check.ts';
 import { ruleSchema } from '../../../rules/config/rule-schema.ts';
 import { device, harness, type Harness } from '../harness.ts';
 
@@ -97,6 +98,17 @@ describe('confirm rule (two independent detectors)', () => {
     const again = confirmed(h);
     expect(again.map((a) => [a.id, a.conditionActive])).toEqual([[id, true]]);
     expect(h.service.journal(id as string).map((j) => j.type)).toEqual(['raised']);
+  });
+
+  it('check-config names the unknown rules a site confirm rule counts', () => {
+    const raw = {
+      buildings: [{ id: 'b1', floors: [{ id: 'F1' }] }],
+      devices: [{ id: 'sd-1', kind: 'smoke_detector', building: 'b1', floor: 'F1' }],
+      rulePacks: ['smoke_detector', 'fire_panel'],
+      rules: [{ id: 'site.confirm', title: 't', scope: { allKinds: true }, when: { type: 'confirm', rules: ['smoke.alarm', 'smoke.nope'], window: '1m' }, priority: 1 }],
+    };
+    const issues = checkRulesConfig(raw).map((i) => `${i.path}: ${i.message}`);
+    expect(issues).toEqual([expect.stringMatching(/^rules\[0\]\.when\.rules: unknown rule "smoke\.nope"/)]);
   });
 
   it('validates the combinator: at least two sources, a window, rule ids', () => {
