@@ -37,6 +37,7 @@ import { BadgePrivacy, loadBadgeKey } from './privacy/badge-privacy.ts';
 import type { Sample } from './model/sample.ts';
 import { createAlarmService, type AlarmService, type AlarmsFacade } from '../rules/alarm-service.ts';
 import { forwardAlarmEvents } from '../rules/northbound-alarms.ts';
+import { EscalationService } from '../rules/alarms/escalation-service.ts';
 import { linkMaintenanceMode } from '../rules/maintenance-mode-link.ts';
 import { preventiveMaintenanceLink } from '../rules/preventive-maintenance-link.ts';
 import mqtt, { type MqttClient } from 'mqtt';
@@ -353,6 +354,36 @@ async function composeGateway(config: SiteConfig, log: Logger, options: GatewayO
       const signal = alarmSignalOf(e);
       if (signal) orders.onAlarm(signal); // logs and counts its own failures; never throws
     });
+  }
+
+  // escalation of unacknowledged alarms to the on-call list, through the dispatch outbox in gateway.db
+  if (config.alarms.escalation.enabled) {
+    const wo = config.workOrders;
+    const embedded = wo.mqtt.url === 'embedded';
+    const escalation = new EscalationService({
+      config: config.alarms.escalation,
+      alarms,
+      clock,
+      log: log.child({ component: 'escalation' }),
+      dbFile: alarms.store.file,
+      senders: {
+        ...(embedded ? (broker ? { mqttUrl: broker.internalUrl } : {}) : { mqttUrl: wo.mqtt.url }),
+        mqttOptions:
+          embedded && broker
+            ? broker.connectOptions('escalation')
+            : {
+                clientId: `gateway-${config.site.id}-escalation`,
+                ...(wo.mqtt.username !== undefined ? { username: wo.mqtt.username } : {}),
+                ...(wo.mqtt.password !== undefined ? { password: wo.mqtt.password } : {}),
+                ...tlsClientOptions(wo.mqtt.tls, 'workOrders.mqtt'),
+              },
+        webhooks: wo.dispatch.webhooks,
+        ...(wo.smtp ? { smtp: { ...wo.smtp, timeoutMs: wo.dispatch.timeout } } : {}),
+      },
+      dispatch: wo.dispatch,
+    });
+    teardown.add('escalation', () => escalation.stop());
+    escalation.start();
   }
 
   const deps: ApiDeps = {

@@ -39,6 +39,9 @@ export const ALARM_EVENT_TYPES = [
   'chattering',
   'flood',
   'grouped',
+  'escalated',
+  'escalation-cleared',
+  'assigned',
 ] as const;
 /**
  * - `raised`: the condition became active: a new instance, or an open one whose condition returned
@@ -57,6 +60,13 @@ export const ALARM_EVENT_TYPES = [
  *   within the window; `alarm` is the one that tipped it and `flood` says where.
  * - `grouped`: the alarm became a consequence of another (`alarm.parent`): recorded, not announced.
  *   When the parent's condition ends while this one is still active, it is `raised` on its own.
+ * - `escalated`: still unacknowledged, so the next level of the on-call list was notified
+ *   (`alarms.escalation`); the record is unchanged. `text` names the level and channels; the
+ *   journal row's values hold `{ step, level }`.
+ * - `assigned`: an operator assigned the alarm to someone (`alarm.assignee`; `by` is who assigned,
+ *   `text` names the assignee and any note).
+ * - `escalation-cleared`: the alarm that was escalated resolved; the levels told were sent a
+ *   "cleared" message. The record is unchanged.
  */
 export type AlarmEventType = (typeof ALARM_EVENT_TYPES)[number];
 
@@ -135,8 +145,16 @@ export interface AlarmRecord {
   /** True while its device is not in service: recorded, not announced. */
   readonly suppressed: boolean;
   readonly chattering: boolean;
+  /** Who the alarm is assigned to, by whom and when (absent or null: nobody). */
+  readonly assignee?: AssigneeInfo | null;
   /** Point values that caused the last condition change. */
   readonly values: Readonly<Record<string, PointValue>>;
+}
+
+export interface AssigneeInfo {
+  readonly to: string;
+  readonly by: string;
+  readonly at: number;
 }
 
 export interface FloodInfo {

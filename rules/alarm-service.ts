@@ -17,13 +17,15 @@ import type {
   FloodInfo,
   JournalEntry,
 } from './alarm-model.ts';
+import { computeAlarmKpis, type AlarmKpis } from './alarms/alarm-kpis.ts';
 import { AlarmManager } from './alarms/alarm-manager.ts';
 import type { ShelverRole } from './alarms/shelve-policy.ts';
 import { inScope } from './engine/rule-expansion.ts';
 import { effectiveRules, loadRulePacks, DEFAULT_PACK_DIR } from './config/rule-packs.ts';
 import type { AlarmSettings, RuleConfig } from './config/rule-schema.ts';
 import { RuleEngine, type EngineStats, type SampleSource } from './engine/rule-engine.ts';
-import { AlarmStore } from './persistence/alarm-store.ts';
+import { AlarmStore, type HistoryRow, type JournalSearch } from './persistence/alarm-store.ts';
+export type { HistoryRow, JournalSearch } from './persistence/alarm-store.ts';
 import { StorageReserve } from './persistence/storage-reserve.ts';
 import { WriteHealth } from './persistence/write-health.ts';
 
@@ -43,6 +45,8 @@ export interface AlarmsFacade {
   shelve(id: string, by: string, reason: string, durationMs: number, role?: ShelverRole): AlarmRecord;
   unshelve(id: string, by: string): AlarmRecord;
   comment(id: string, by: string, text: string): AlarmRecord;
+  /** Assign an open alarm to an operator; journaled (`assigned`). */
+  assign(id: string, to: string, by: string, note?: string): AlarmRecord;
   setDeviceMode(device: string, mode: DeviceMode, by: string, reason: string): DeviceModeInfo;
   deviceModes(): DeviceModeInfo[];
   deviceModeLog(device?: string): DeviceModeInfo[];
@@ -51,6 +55,12 @@ export interface AlarmsFacade {
   floods(): FloodInfo[];
   priorities(): Readonly<Record<AlarmPriority, string>>;
   onEvent(listener: AlarmListener): () => void;
+  /** ISA-18.2 / EEMUA 191 figures from the journal over [from, to), for some buildings or the whole site. */
+  kpis(from: number, to: number, buildings?: readonly string[], building?: string | null): AlarmKpis;
+  /** History search over the journal, newest first. */
+  searchJournal(q: JournalSearch, offset: number, limit: number): { rows: HistoryRow[]; total: number };
+  /** Every matching journal row, oldest first, read lazily (exports). */
+  iterateJournal(q: JournalSearch): Iterable<HistoryRow>;
 }
 
 export interface AlarmServiceOptions {
@@ -84,6 +94,8 @@ export interface AlarmService extends AlarmsFacade {
   readonly manager: AlarmManager;
   readonly engine: RuleEngine;
   readonly store: AlarmStore;
+  /** A journal row that changes nothing on the record (escalation notices). */
+  note: AlarmManager['note'];
   /** Seed from current values, then evaluate every sample from `source`. */
   start(source: SampleSource | undefined, seed?: readonly Sample[]): void;
   stats(): EngineStats & { readonly open: number; readonly unjournaled: number };
@@ -95,7 +107,8 @@ export function createAlarmService(o: AlarmServiceOptions): AlarmService {
   if (packs.issues.length > 0) throw new Error(`rule packs: ${packs.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
   const rules = effectiveRules(packs.rules, o.rules);
   const store = new AlarmStore(o.dbFile);
-  const lifeSafetyRules = rules.filter((r) => r.enabled && r.lifeSafety);
+  // a confirm rule's scope only narrows whose signals count: its devices are life-safety through the rules it counts
+  const lifeSafetyRules = rules.filter((r) => r.enabled && r.lifeSafety && r.when.type !== 'confirm');
   const lifeSafetyDevices = new Set(o.devices.filter((d) => lifeSafetyRules.some((r) => inScope(r, d))).map((d) => d.id));
   const groupUnder = new Map(rules.map((r) => [r.id, r.groupUnder] as const));
   // a rule that watches a whole device's silence (stale without a point) is a comms-lost rule
@@ -139,6 +152,7 @@ export function createAlarmService(o: AlarmServiceOptions): AlarmService {
     manager,
     engine,
     store,
+    note: (id, type, by, text, values) => manager.note(id, type, by, text, values),
     active: (q) => manager.active(q),
     history: (q) => manager.history(q),
     get: (id) => manager.get(id),
@@ -148,6 +162,7 @@ export function createAlarmService(o: AlarmServiceOptions): AlarmService {
     shelve: (id, by, reason, ms, role) => manager.shelve(id, by, reason, ms, role),
     unshelve: (id, by) => manager.unshelve(id, by),
     comment: (id, by, text) => manager.comment(id, by, text),
+    assign: (id, to, by, note) => manager.assign(id, to, by, note),
     setDeviceMode: (device, mode, by, reason) => manager.setDeviceMode(device, mode, by, reason),
     deviceModes: () => manager.deviceModes(),
     deviceModeLog: (device) => manager.deviceModeLog(device),
@@ -155,6 +170,9 @@ export function createAlarmService(o: AlarmServiceOptions): AlarmService {
     floods: () => manager.floods(),
     priorities: () => o.settings.priorities,
     onEvent: (l) => manager.onEvent(l),
+    searchJournal: (q, offset, limit) => store.searchJournal(q, offset, limit),
+    iterateJournal: (q) => store.iterateJournal(q),
+    kpis: (from, to, buildings, building = null) => computeAlarmKpis(store.kpiRows(from, to, buildings), from, to, building),
     start: (source, seed) => engine.start(source, seed),
     stats: () => ({ ...engine.stats(), open: manager.openCount(), unjournaled: manager.unjournaledCount() }),
     close: () => {

@@ -15,12 +15,16 @@ import { EngineeringPage } from './pages/engineering-page.tsx';
 import { LoginPage } from './pages/login-page.tsx';
 import { MyOrdersPage } from './pages/my-orders-page.tsx';
 import { OverviewPage } from './pages/overview-page.tsx';
+import { AlarmHistoryPage } from './pages/alarm-history-page.tsx';
+import { AlarmKpiPage } from './pages/alarm-kpi-page.tsx';
 import { UptimePage } from './pages/uptime-page.tsx';
 import { WorkOrdersPage } from './pages/work-orders-page.tsx';
 
 const WORK_PAGES: readonly NavItem[] = [
   { path: 'work-orders', label: 'navWorkOrders' },
   { path: 'uptime', label: 'navUptime' },
+  { path: 'alarm-history', label: 'navAlarmHistory' },
+  { path: 'alarm-kpis', label: 'navAlarmKpis' },
 ];
 
 const NAV_BY_ROLE: Record<Me['role'], readonly NavItem[]> = {
@@ -96,6 +100,10 @@ function App() {
           <AlarmConsolePage store={alarms} openId={arg} />
         ) : page === 'work-orders' ? (
           <WorkOrdersPage />
+        ) : page === 'alarm-history' ? (
+          <AlarmHistoryPage />
+        ) : page === 'alarm-kpis' ? (
+          <AlarmKpiPage />
         ) : page === 'uptime' ? (
           <UptimePage />
         ) : page === 'device' && arg ? (

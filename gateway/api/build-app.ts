@@ -34,6 +34,8 @@ import { eventStreamRoutes } from './routes/event-stream-routes.ts';
 import { siteRoutes } from './routes/site-routes.ts';
 import { healthRoutes } from './routes/health-routes.ts';
 import { metricsRoutes } from './routes/metrics-routes.ts';
+import { alarmHistoryRoutes } from './routes/alarm-history-routes.ts';
+import { alarmKpiRoutes } from './routes/alarm-kpi-routes.ts';
 import { alarmRoutes } from './routes/alarm-routes.ts';
 import { workOrderRoutes } from './routes/work-order-routes.ts';
 import { uptimeRoutes } from './routes/uptime-routes.ts';
@@ -138,6 +140,8 @@ export async function buildApp(deps: ApiDeps, log: Logger): Promise<FastifyInsta
   );
   if (deps.uptime) await app.register(uptimeRoutes(deps.uptime, deps));
   await serveDashboard(app);
+  if (deps.alarms) await app.register(alarmKpiRoutes(deps.alarms, () => deps.now()));
+  if (deps.alarms) await app.register(alarmHistoryRoutes(deps.alarms));
   if (deps.alarms) await app.register(alarmRoutes(deps.alarms, () => deps.now(), deviceBuilding));
   if (deps.workOrders) await app.register(workOrderRoutes(deps.workOrders, () => deps.now(), deviceBuilding));
   if (deps.demoFaults) await app.register(demoRoutes(deps.demoFaults));

@@ -387,6 +387,32 @@ export class AlarmManager {
     });
   }
 
+  /** Assign an open alarm to an operator (journaled with who, when and the note). */
+  assign(id: string, to: string, by: string, note?: string): AlarmRecord {
+    if (to.trim() === '') throw new AlarmActionError('BAD_REQUEST', 'to: name the operator to assign the alarm to');
+    const known = this.findOpen(id);
+    return this.batch(() => {
+      const now = this.clock.now();
+      const next: AlarmRecord = { ...known, assignee: { to, by, at: now }, updatedAt: now };
+      this.commit(known, next, 'assigned', by, note ? `assigned to ${to}: ${note}` : `assigned to ${to}`);
+      return next;
+    });
+  }
+
+  /**
+   * A journal row that changes nothing on the record (escalation notices): written in its own
+   * transaction and announced after COMMIT like every other row. Works on closed alarms too.
+   */
+  note(id: string, type: 'escalated' | 'escalation-cleared', by: string, text: string, values: Readonly<Record<string, PointValue>> = {}): AlarmRecord {
+    const known = this.find(id);
+    return this.batch(() => {
+      const at = this.clock.now();
+      this.store.journal({ alarmId: known.id, at, type, fromState: known.state, toState: known.state, by, text, values });
+      this.pending.push({ type, alarm: known, at, by, text });
+      return known;
+    });
+  }
+
   /**
    * Shelve for `durationMs` under the alarm's shelving policy (`alarms.shelving`): by default a
    * priority-1 or life-safety alarm is refused to an operator (`SHELVE_NOT_ALLOWED`) and shelved by

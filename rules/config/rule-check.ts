@@ -71,6 +71,22 @@ export function checkRulesConfig(raw: unknown, packDir: string = DEFAULT_PACK_DI
     seen.add(parsed.data.id);
     issues.push(...checkRule(parsed.data, at, devices, buildings, true));
   });
+  // confirm rules count other rules' alarm signals: a site rule must name rules that exist; a pack
+  // rule (written for every site) at least one
+  const siteRules = arr(raw.rules).flatMap((r, i) => {
+    const parsed = ruleSchema.safeParse(r);
+    return parsed.success ? [{ rule: parsed.data, at: `rules[${i}]`, strict: true }] : [];
+  });
+  const known = new Set([...packs.rules.map(({ rule }) => rule.id), ...siteRules.map(({ rule }) => rule.id)]);
+  for (const { rule, at, strict } of [...packs.rules.map(({ pack, rule }) => ({ rule, at: `rulePacks(${pack}).${rule.id}`, strict: false })), ...siteRules]) {
+    const when = rule.when;
+    if (when.type !== 'confirm') continue;
+    const unknown = when.rules.filter((id) => !known.has(id));
+    if (strict ? unknown.length > 0 : unknown.length === when.rules.length) {
+      issues.push({ path: `${at}.when.rules`, message: `unknown rule${unknown.length === 1 ? '' : 's'} ${unknown.map((u) => `"${u}"`).join(', ')} (a confirm rule counts the alarm signals of other rules)` });
+    }
+    if (rule.perPoint) issues.push({ path: `${at}.perPoint`, message: 'a confirm rule is one alarm per area; perPoint does not apply' });
+  }
   return issues;
 }
 

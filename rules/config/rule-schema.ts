@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { kindName } from '../../gateway/model/kinds/kind-name.ts';
 import { tlsClientSchema } from '../../gateway/platform/tls-client.ts';
 import { parseDuration } from '../../gateway/model/duration.ts';
+import { escalationSchema } from '../alarms/escalation-schema.ts';
 
 /** `30s`, `5m`, or milliseconds; yields milliseconds. */
 export const ruleDuration = z
@@ -127,6 +128,40 @@ export const conditionSchema: z.ZodType<Condition, unknown> = z.lazy(() =>
   ]),
 ) as z.ZodType<Condition, unknown>;
 
+/**
+ * `confirm` (top level of a rule only): N of the independent sources in one area raised by the
+ * listed rules within `window` → this rule's alarm for the area (GB 50116 §4.1.6: fire linkage on
+ * two independent detectors). The single-source alarms still show at once; this one follows.
+ */
+export const confirmCondition = z.object({
+  type: z.literal('confirm'),
+  /** Rule ids (as written; a perPoint rule counts each of its points) whose condition is an alarm signal. */
+  rules: z.array(ruleId).min(1),
+  /** Independent sources needed (GB 50116: 2). */
+  count: z.number().int().min(2).default(2),
+  /** The sources' alarm signals must start within this span of each other. */
+  window: ruleDuration,
+  /** What is independent: a device, or each zone (point) of a device (a fire panel's zones). */
+  independent: z.enum(['device', 'zone']).default('device'),
+  /** The area the sources must share (the alarm's subject): a building or a floor. */
+  area: z.enum(['building', 'floor']).default('building'),
+});
+export type ConfirmCondition = z.output<typeof confirmCondition>;
+
+/** A rule's `when`: a condition, or `confirm` (top level only). One discriminated union, so errors name the field. */
+const whenSchema = z.lazy(() =>
+  z.discriminatedUnion('type', [
+    confirmCondition,
+    thresholdCondition,
+    stateCondition,
+    rateCondition,
+    counterCondition,
+    staleCondition,
+    z.object({ type: z.literal('all'), of: z.array(conditionSchema).min(1) }),
+    z.object({ type: z.literal('any'), of: z.array(conditionSchema).min(1) }),
+  ]),
+) as unknown as z.ZodType<Condition | ConfirmCondition, unknown>;
+
 export const scopeSchema = z
   .object({
     kind: kindName.optional(),
@@ -153,7 +188,8 @@ export const ruleSchema = z.object({
   title: z.string().min(1),
   enabled: z.boolean().default(true),
   scope: scopeSchema,
-  when: conditionSchema,
+  /** A condition on the device's points, or `confirm` over other rules' alarm signals. */
+  when: whenSchema,
   /** For a pattern point (`zone_*_state`): one alarm per matching point instead of one per device. */
   perPoint: z.boolean().default(false),
   onDelay: ruleDuration.default(0),
@@ -242,6 +278,8 @@ export const alarmSettingsSchema = z.object({
    * when a write fails with SQLITE_FULL and written back when the disk has room. 0: none.
    */
   storageReserveMb: z.number().min(0).max(1024).default(4),
+  /** Escalation of unacknowledged alarms to an on-call list (rules/alarms/escalation-service.ts). */
+  escalation: escalationSchema.prefault({}),
   /** Optional northbound MQTT publication of every alarm event (`<topic>/<site>/<building>/<device>/<type>`). */
   northbound: z
     .object({

@@ -5,7 +5,7 @@
  * is neither "in alarm" nor "normal".
  */
 import type { PointValue, Quality } from '../../gateway/model/sample.ts';
-import type { Condition, CounterCondition, RateCondition, StateCondition, ThresholdCondition } from '../config/rule-schema.ts';
+import type { Condition, ConfirmCondition, CounterCondition, RateCondition, StateCondition, ThresholdCondition } from '../config/rule-schema.ts';
 
 export interface PointCell {
   /** null when nothing trustworthy was read: every condition on it is unknown. */
@@ -272,8 +272,10 @@ export function compileCondition(c: Condition, bind: PointBinder): CompiledCondi
 }
 
 /** Every point reference (name or pattern) in a condition tree. */
-export function pointRefs(c: Condition): string[] {
+export function pointRefs(c: Condition | ConfirmCondition): string[] {
   switch (c.type) {
+    case 'confirm':
+      return []; // reads other rules' alarm signals, not points
     case 'all':
     case 'any':
       return c.of.flatMap(pointRefs);

@@ -10,6 +10,7 @@ import type { PointValue, Sample } from '../../gateway/model/sample.ts';
 import { CONNECTION_RULE, type AlarmManager, type RuleMeta } from '../alarms/alarm-manager.ts';
 import type { AlarmSettings, RuleConfig } from '../config/rule-schema.ts';
 import type { CondNode, DeviceValues, PointCell } from './conditions.ts';
+import { ConfirmWatch } from './confirm-watch.ts';
 import { ConnectionWatch } from './connection-watch.ts';
 import { expandRules } from './rule-expansion.ts';
 
@@ -63,6 +64,8 @@ export class RuleEngine {
   private readonly index = new Map<string, DeviceIndex>();
   private readonly instances: Instance[] = [];
   private readonly links: ConnectionWatch | undefined;
+  private readonly confirms: ConfirmWatch | undefined;
+  private readonly devices: readonly DeviceInfo[];
   private subscription: { unsubscribe(): void } | undefined;
   private stopped = false;
   private evaluations = 0;
@@ -74,6 +77,9 @@ export class RuleEngine {
     this.alarms = options.alarms;
     this.log = options.log;
     this.links = options.settings ? new ConnectionWatch(options.devices, options.settings, options.alarms) : undefined;
+    const confirms = new ConfirmWatch(options.rules, options.alarms, options.clock);
+    this.confirms = confirms.size > 0 ? confirms : undefined;
+    this.devices = options.devices;
     options.alarms.onRetried(() => this.realign());
     const since = this.clock.monotonic();
     for (const d of options.devices) {
@@ -125,6 +131,8 @@ export class RuleEngine {
       inst.debounced = open?.conditionActive ?? false;
       inst.raw = inst.debounced;
     }
+    for (const key of this.confirms?.knownKeys(this.devices) ?? []) known.add(key);
+    this.confirms?.seed(this.signalStates());
     this.alarms.batch(() => {
       for (const a of this.alarms.openRecords()) {
         // An alarm whose rule is gone from the config cannot clear by itself: clear it once.
@@ -184,8 +192,9 @@ export class RuleEngine {
           inst.raw = undefined;
           inst.delayTimer?.cancel();
           inst.delayTimer = undefined;
-          this.evaluate(inst);
         }
+        this.confirms?.realign(this.signalStates());
+        for (const inst of this.instances) this.evaluate(inst);
       }),
     );
   }
@@ -201,6 +210,11 @@ export class RuleEngine {
       inst.delayTimer?.cancel();
       inst.delayTimer = undefined;
     }
+    this.confirms?.realign(this.signalStates());
+  }
+
+  private signalStates(): Array<{ rule: string; device: DeviceInfo; active: boolean }> {
+    return this.instances.map((i) => ({ rule: i.meta.rule, device: i.device, active: i.debounced }));
   }
 
   /** The (device, point) pairs read by rules of priority 1 (life safety): the bus's priority lane. */
@@ -268,6 +282,7 @@ export class RuleEngine {
   private setDebounced(inst: Instance, active: boolean): void {
     inst.debounced = active;
     this.alarms.conditionChanged(inst.meta, inst.device, active, this.valuesOf(inst));
+    this.confirms?.onCondition(inst.meta.rule, inst.device, active); // `confirm` rules, same transaction
   }
 
   private valuesOf(inst: Instance): Record<string, PointValue> {

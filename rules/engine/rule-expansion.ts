@@ -39,6 +39,8 @@ export function expandRules(rules: readonly RuleConfig[], devices: readonly Devi
   const out: InstanceSpec[] = [];
   const pointsCache = new Map<string, string[]>();
   for (const rule of rules) {
+    const when = rule.when;
+    if (when.type === 'confirm') continue; // rules/engine/confirm-watch.ts
     const pattern = expansionPattern(rule);
     for (const device of devices) {
       if (!inScope(rule, device)) continue;
@@ -61,12 +63,12 @@ export function expandRules(rules: readonly RuleConfig[], devices: readonly Devi
         groupUnder: rule.groupUnder,
       });
       if (pattern === undefined) {
-        out.push({ ...base, meta: meta(rule.id, rule.title.replaceAll('{match}', '*')), compile: () => compileCondition(rule.when, bindAll) });
+        out.push({ ...base, meta: meta(rule.id, rule.title.replaceAll('{match}', '*')), compile: () => compileCondition(when, bindAll) });
         continue;
       }
       for (const m of matchPoints(pattern, points)) {
         const bind = (ref: string): string[] => (ref === pattern ? [m.point] : bindAll(ref));
-        out.push({ ...base, meta: meta(`${rule.id}/${m.point}`, rule.title.replaceAll('{match}', m.match)), compile: () => compileCondition(rule.when, bind) });
+        out.push({ ...base, meta: meta(`${rule.id}/${m.point}`, rule.title.replaceAll('{match}', m.match)), compile: () => compileCondition(when, bind) });
       }
     }
   }

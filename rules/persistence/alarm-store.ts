@@ -3,6 +3,7 @@
  * shelves and device modes. Tables are prefixed `alarm_` so other modules can share the file.
  * A partial unique index makes a second open instance of one (rule, device) impossible.
  */
+import type { KpiJournalRow } from '../alarms/alarm-kpis.ts';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type {
   AlarmEventType,
@@ -81,6 +82,88 @@ export interface ShelfRow extends ShelfInfo {
 }
 
 type Row = Record<string, unknown>;
+
+/** Filters of the history search (`GET /api/alarms/journal`). */
+export interface JournalSearch {
+  readonly from?: number;
+  readonly to?: number;
+  /** Limit to these buildings (a building scope or one building). */
+  readonly buildings?: readonly string[];
+  readonly floor?: string;
+  readonly kind?: readonly string[];
+  readonly device?: string;
+  readonly priority?: readonly number[];
+  /** The state the row moved the alarm to. */
+  readonly state?: readonly string[];
+  /** Substring of the title, rule, device, who or the row's text (case-insensitive for ASCII). */
+  readonly text?: string;
+}
+
+/** One journal row with its alarm's facts (history search and export). */
+export interface HistoryRow {
+  readonly seq: number;
+  readonly at: number;
+  readonly alarmId: string;
+  readonly type: string;
+  readonly fromState: string | null;
+  readonly toState: string;
+  readonly by: string | null;
+  readonly text: string | null;
+  readonly rule: string;
+  readonly title: string;
+  readonly device: string;
+  readonly kind: string;
+  readonly building: string;
+  readonly floor: string;
+  readonly priority: number;
+}
+
+const HISTORY_SELECT =
+  "SELECT j.seq, j.at, j.alarm_id, j.type, j.from_state, j.to_state, j.by, j.text, i.rule, json_extract(i.record, '$.title') AS title, i.device, i.kind, i.building, i.floor, i.priority FROM alarm_journal j JOIN alarm_instances i ON i.id = j.alarm_id";
+
+function journalWhere(q: JournalSearch): { where: string; args: Array<string | number> } {
+  const where: string[] = [];
+  const args: Array<string | number> = [];
+  const inList = (column: string, values: ReadonlyArray<string | number> | undefined): void => {
+    if (!values) return;
+    where.push(values.length === 0 ? '0' : `${column} IN (${values.map(() => '?').join(',')})`);
+    args.push(...values);
+  };
+  if (q.from !== undefined) (where.push('j.at >= ?'), args.push(q.from));
+  if (q.to !== undefined) (where.push('j.at < ?'), args.push(q.to));
+  inList('i.building', q.buildings);
+  if (q.floor !== undefined) (where.push('i.floor = ?'), args.push(q.floor));
+  inList('i.kind', q.kind);
+  if (q.device !== undefined) (where.push('i.device = ?'), args.push(q.device));
+  inList('i.priority', q.priority);
+  inList('j.to_state', q.state);
+  if (q.text !== undefined && q.text !== '') {
+    const like = `%${q.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    where.push("(json_extract(i.record, '$.title') LIKE ? ESCAPE '\\' OR i.rule LIKE ? ESCAPE '\\' OR i.device LIKE ? ESCAPE '\\' OR j.by LIKE ? ESCAPE '\\' OR j.text LIKE ? ESCAPE '\\')");
+    args.push(like, like, like, like, like);
+  }
+  return { where: where.length ? `WHERE ${where.join(' AND ')}` : '', args };
+}
+
+function historyRow(r: Row): HistoryRow {
+  return {
+    seq: Number(r.seq),
+    at: Number(r.at),
+    alarmId: String(r.alarm_id),
+    type: String(r.type),
+    fromState: (r.from_state ?? null) as string | null,
+    toState: String(r.to_state),
+    by: (r.by ?? null) as string | null,
+    text: (r.text ?? null) as string | null,
+    rule: String(r.rule),
+    title: String(r.title ?? ''),
+    device: String(r.device),
+    kind: String(r.kind),
+    building: String(r.building),
+    floor: String(r.floor),
+    priority: Number(r.priority),
+  };
+}
 
 export class AlarmStore {
   readonly file: string;
@@ -184,6 +267,52 @@ export class AlarmStore {
       .prepare(sql)
       .all(...args)
       .map((r) => JSON.parse(String((r as Row).record)) as AlarmRecord);
+  }
+
+  /** Journal rows (with their alarm's rule, device, building, priority) of every alarm open at some time in [from, to). */
+  kpiRows(from: number, to: number, buildings?: readonly string[]): KpiJournalRow[] {
+    const where = ['i.raised_at < ?', '(i.closed_at IS NULL OR i.closed_at >= ?)'];
+    const args: Array<string | number> = [to, from];
+    if (buildings) {
+      where.push(`i.building IN (${buildings.map(() => '?').join(',') || "''"})`);
+      args.push(...buildings);
+    }
+    return this.db
+      .prepare(
+        `SELECT j.seq, j.alarm_id, j.at, j.type, j.to_state, i.rule, i.device, i.building, i.priority FROM alarm_journal j JOIN alarm_instances i ON i.id = j.alarm_id WHERE ${where.join(' AND ')} ORDER BY j.seq`,
+      )
+      .all(...args)
+      .map((raw) => {
+        const r = raw as Row;
+        return {
+          seq: Number(r.seq),
+          alarmId: String(r.alarm_id),
+          at: Number(r.at),
+          type: r.type as AlarmEventType,
+          toState: r.to_state as AlarmState,
+          rule: String(r.rule),
+          device: String(r.device),
+          building: String(r.building),
+          priority: Number(r.priority),
+        };
+      });
+  }
+
+  /** History search over journal rows (newest first): one page and the total. */
+  searchJournal(q: JournalSearch, offset: number, limit: number): { rows: HistoryRow[]; total: number } {
+    const { where, args } = journalWhere(q);
+    const total = Number((this.db.prepare(`SELECT count(*) AS n FROM alarm_journal j JOIN alarm_instances i ON i.id = j.alarm_id ${where}`).get(...args) as Row).n);
+    const rows = this.db
+      .prepare(`${HISTORY_SELECT} ${where} ORDER BY j.seq DESC LIMIT ? OFFSET ?`)
+      .all(...args, limit, offset)
+      .map((r) => historyRow(r as Row));
+    return { rows, total };
+  }
+
+  /** Every matching journal row, oldest first, read lazily (exports). */
+  *iterateJournal(q: JournalSearch): Generator<HistoryRow> {
+    const { where, args } = journalWhere(q);
+    for (const r of this.db.prepare(`${HISTORY_SELECT} ${where} ORDER BY j.seq`).iterate(...args)) yield historyRow(r as Row);
   }
 
   journalOf(alarmId: string): JournalEntry[] {

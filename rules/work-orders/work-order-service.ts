@@ -141,7 +141,7 @@ export class WorkOrderService {
     this.alarmActive = options.alarmActive;
     this.db = openWorkOrderDb(options.file);
     this.orders = new WorkOrderStore(this.db);
-    this.outbox = new OutboxStore(this.db);
+    this.outbox = new OutboxStore(this.db, ['contractor', 'contact']); // on-call rows belong to the escalation worker
     this.contractors = new Map(this.config.contractors.map((c) => [c.id, c]));
     this.auth = new ContractorAuth(this.config.contractors);
     const embedded = this.config.mqtt.url === 'embedded';

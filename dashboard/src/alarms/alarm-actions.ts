@@ -16,4 +16,5 @@ export const shelve = (id: string, reason: string, duration: string): Promise<Al
 export const unshelve = (id: string): Promise<AlarmRecord> => api(`/api/alarms/${encodeURIComponent(id)}/unshelve`, { method: 'POST', body: {} });
 export const resetAlarm = (id: string): Promise<AlarmRecord> => api(`/api/alarms/${encodeURIComponent(id)}/reset`, { method: 'POST', body: {} });
 export const addComment = (id: string, text: string): Promise<AlarmRecord> => api(`/api/alarms/${encodeURIComponent(id)}/comment`, { method: 'POST', body: { text } });
+export const assignAlarm = (id: string, to: string): Promise<AlarmRecord> => api(`/api/alarms/${encodeURIComponent(id)}/assign`, { method: 'POST', body: { to } });
 export const journalOf = (id: string): Promise<{ alarm: AlarmRecord; journal: JournalEntry[] }> => api(`/api/alarms/${encodeURIComponent(id)}/journal`);

@@ -21,6 +21,9 @@ export const EVENT_LABEL: Record<AlarmEventType, MessageKey> = {
   chattering: 'evChattering',
   flood: 'evFlood',
   grouped: 'evGrouped',
+  escalated: 'evEscalated',
+  'escalation-cleared': 'evEscalationCleared',
+  assigned: 'evAssigned',
 };
 
 /** Shelving durations offered to the operator (the API takes `30m`, `2h`, `1d`). */

@@ -6,7 +6,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { AlarmRecord, JournalEntry } from '../../../rules/alarm-model.ts';
 import { ApiCallError } from '../api-client.ts';
 import type { Translator } from '../i18n/i18n.ts';
-import { acknowledge, addComment, journalOf, resetAlarm, shelve, unshelve } from './alarm-actions.ts';
+import { acknowledge, addComment, assignAlarm, journalOf, resetAlarm, shelve, unshelve } from './alarm-actions.ts';
 import { isUnacked } from './alarm-list.ts';
 import { EVENT_LABEL, SHELVE_DURATIONS, STATE_LABEL } from './alarm-labels.ts';
 
@@ -17,6 +17,7 @@ export function AlarmPanel(props: { alarm: AlarmRecord; canAct: boolean; tr: Tra
   const [reason, setReason] = useState('');
   const [duration, setDuration] = useState(SHELVE_DURATIONS[1]?.value ?? '1h');
   const [note, setNote] = useState('');
+  const [assignee, setAssignee] = useState('');
 
   useEffect(() => {
     let alive = true;
@@ -58,6 +59,8 @@ export function AlarmPanel(props: { alarm: AlarmRecord; canAct: boolean; tr: Tra
         <dd>{tr.time(a.raisedAt)}</dd>
         <dt>{tr.t('occurrences')}</dt>
         <dd>{a.occurrences}</dd>
+        <dt>{tr.t('assignee')}</dt>
+        <dd data-testid="panel-assignee">{a.assignee ? `${a.assignee.to} (${a.assignee.by}, ${tr.time(a.assignee.at)})` : '—'}</dd>
         {a.latching ? <dd class="tag">{tr.t('latching')}</dd> : null}
         {a.shelved ? (
           <>
@@ -106,6 +109,20 @@ export function AlarmPanel(props: { alarm: AlarmRecord; canAct: boolean; tr: Tra
               </select>
               <button type="submit" data-testid="panel-shelve">
                 {tr.t('shelve')}
+              </button>
+            </form>
+          )}
+          {a.closedAt === null && (
+            <form
+              class="assign-form"
+              onSubmit={(e) => {
+                e.preventDefault();
+                run(() => assignAlarm(a.id, assignee), () => setAssignee(''));
+              }}
+            >
+              <input name="assignee" required placeholder={tr.t('assignTo')} aria-label={tr.t('assignTo')} value={assignee} onInput={(e) => setAssignee((e.target as HTMLInputElement).value)} />
+              <button type="submit" data-testid="panel-assign">
+                {tr.t('assignTo')}
               </button>
             </form>
           )}

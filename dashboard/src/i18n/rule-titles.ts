@@ -38,6 +38,7 @@ export const RULE_TITLES: Readonly<Record<string, Bilingual>> = {
   'fire.mains-lost': { en: 'Fire panel on battery (mains lost)', 'zh-CN': '消防主机备电运行（主电断电）' },
   'fire.battery-low': { en: 'Fire panel standby battery low', 'zh-CN': '消防主机备用电池电量低' },
   'fire.supervisory': { en: 'Fire panel supervisory condition', 'zh-CN': '消防主机监管报警' },
+  'fire.confirmed': { en: 'Fire confirmed in {area}: two independent detectors (GB 50116)', 'zh-CN': '{area} 火警确认：两个独立探测器报警（GB 50116）' },
   'pump.trip': { en: 'Pump tripped', 'zh-CN': '水泵跳闸' },
   'pump.low-discharge': { en: 'Pump discharge pressure low', 'zh-CN': '水泵出口压力低' },
   'pump.high-vibration': { en: 'Pump vibration high', 'zh-CN': '水泵振动过大' },

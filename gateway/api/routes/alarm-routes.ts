@@ -74,6 +74,7 @@ const alarmView = z.object({
   shelved: shelfView,
   suppressed: z.boolean(),
   chattering: z.boolean(),
+  assignee: z.object({ to: z.string(), by: z.string(), at: z.number() }).nullable().optional(),
   values: z.record(z.string(), z.union([z.number(), z.boolean(), z.string()])),
 });
 const floodView = z.object({ scope: z.enum(['building', 'site']).optional(), building: z.string(), site: z.string().optional(), count: z.number(), windowMs: z.number() });
@@ -285,6 +286,10 @@ export function alarmRoutes(alarms: AlarmsFacade, now: () => number, deviceBuild
     action('ack', 'Acknowledge one alarm', comment, (id, by, b: z.output<typeof comment>) => alarms.acknowledge(id, by, b.comment));
     action('reset', 'Reset a latching alarm (acknowledged, condition no longer active)', comment, (id, by, b: z.output<typeof comment>) =>
       alarms.reset(id, by, b.comment),
+    );
+    const assignBody = z.object({ to: z.string().trim().min(1, 'name the operator').max(120), comment: z.string().max(2000).optional() });
+    action('assign', 'Assign an open alarm to an operator (journaled: who, when, to whom)', assignBody, (id, by, b: z.output<typeof assignBody>) =>
+      alarms.assign(id, b.to, by, b.comment),
     );
     const shelveBody = z.object({ reason: z.string().trim().min(1, 'a reason is required'), duration: shelveDuration });
     app.post(

@@ -6,15 +6,16 @@ import { randomUUID } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
 import type { ChannelType } from './channel.ts';
 
-export type RecipientType = 'contractor' | 'contact';
+/** `contractor` and `contact`: work orders; `oncall`: alarm escalation (rules/alarms/escalation-service.ts). */
+export type RecipientType = 'contractor' | 'contact' | 'oncall';
 export type OutboxStatus = 'pending' | 'delivered' | 'dead' | 'cancelled';
 
-export interface OutboxRow {
+export interface OutboxRow<C extends string = ChannelType> {
   readonly id: string;
   readonly orderId: number | null;
   readonly recipientType: RecipientType;
   readonly recipient: string;
-  readonly channel: ChannelType;
+  readonly channel: C;
   readonly event: string;
   readonly body: string;
   readonly status: OutboxStatus;
@@ -25,7 +26,7 @@ export interface OutboxRow {
   readonly lastError: string | null;
 }
 
-export interface DeadLetter extends OutboxRow {
+export interface DeadLetter<C extends string = ChannelType> extends OutboxRow<C> {
   readonly deadAt: number;
   readonly reason: string;
   readonly retriedAt: number | null;
@@ -41,13 +42,18 @@ export interface DeliveryAttempt {
   readonly durationMs: number | null;
 }
 
-export interface QueueRequest {
+export interface QueueRequest<C extends string = ChannelType> {
   readonly orderId: number | null;
   readonly recipientType: RecipientType;
   readonly recipient: string;
-  readonly channels: readonly ChannelType[];
+  readonly channels: readonly C[];
   readonly event: string;
   readonly payload: Record<string, unknown>;
+  /**
+   * Idempotency key: the row ids become `<key>:<channel>` and queueing the same key again does
+   * nothing (a step re-queued after a crash is not sent twice). Without it, random ids.
+   */
+  readonly key?: string;
 }
 
 interface Row {
@@ -66,13 +72,13 @@ interface Row {
   last_error: string | null;
 }
 
-function toRow(r: Row): OutboxRow {
+function toRow<C extends string>(r: Row): OutboxRow<C> {
   return {
     id: r.id,
     orderId: r.order_id,
     recipientType: r.recipient_type as RecipientType,
     recipient: r.recipient,
-    channel: r.channel as ChannelType,
+    channel: r.channel as C,
     event: r.event,
     body: r.body,
     status: r.status as OutboxStatus,
@@ -84,22 +90,26 @@ function toRow(r: Row): OutboxRow {
   };
 }
 
-export class OutboxStore {
+export class OutboxStore<C extends string = ChannelType> {
   private readonly db: DatabaseSync;
+  /** SQL condition limiting due rows to the recipient types this store's worker sends. */
+  private readonly scopeSql: string;
 
-  constructor(db: DatabaseSync) {
+  /** `scope`: the recipient types this store's worker sends (rows of others in the same table are left to their worker). */
+  constructor(db: DatabaseSync, scope?: readonly RecipientType[]) {
     this.db = db;
+    this.scopeSql = scope ? ` AND recipient_type IN (${scope.map((t) => `'${t}'`).join(', ')})` : '';
   }
 
   /** Queue one message per channel (call inside the transaction of the change it announces). */
-  enqueue(req: QueueRequest, now: number): string[] {
+  enqueue(req: QueueRequest<C>, now: number): string[] {
     const ids: string[] = [];
     const insert = this.db.prepare(
-      `INSERT INTO dispatch_outbox (id, order_id, recipient_type, recipient, channel, event, body, status, attempts, next_attempt_at, created_at)
+      `INSERT OR IGNORE INTO dispatch_outbox (id, order_id, recipient_type, recipient, channel, event, body, status, attempts, next_attempt_at, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)`,
     );
     for (const channel of req.channels) {
-      const id = randomUUID();
+      const id = req.key !== undefined ? `${req.key}:${channel}` : randomUUID();
       const body = JSON.stringify({ id, event: req.event, recipient: { type: req.recipientType, id: req.recipient }, queuedAt: now, ...req.payload });
       insert.run(id, req.orderId, req.recipientType, req.recipient, channel, req.event, body, now, now);
       ids.push(id);
@@ -107,12 +117,12 @@ export class OutboxStore {
     return ids;
   }
 
-  get(id: string): OutboxRow | undefined {
+  get(id: string): OutboxRow<C> | undefined {
     const r = this.db.prepare('SELECT * FROM dispatch_outbox WHERE id = ?').get(id) as Row | undefined;
     return r ? toRow(r) : undefined;
   }
 
-  list(filter: { orderId?: number; status?: OutboxStatus } = {}): OutboxRow[] {
+  list(filter: { orderId?: number; status?: OutboxStatus } = {}): OutboxRow<C>[] {
     const where: string[] = [];
     const args: Array<string | number> = [];
     if (filter.orderId !== undefined) {
@@ -124,21 +134,21 @@ export class OutboxStore {
       args.push(filter.status);
     }
     const sql = `SELECT * FROM dispatch_outbox ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at, rowid`;
-    return (this.db.prepare(sql).all(...args) as unknown as Row[]).map(toRow);
+    return (this.db.prepare(sql).all(...args) as unknown as Row[]).map((r) => toRow<C>(r));
   }
 
-  due(now: number, limit: number): OutboxRow[] {
+  due(now: number, limit: number): OutboxRow<C>[] {
     return (
       this.db
-        .prepare(`SELECT * FROM dispatch_outbox WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, rowid LIMIT ?`)
+        .prepare(`SELECT * FROM dispatch_outbox WHERE status = 'pending' AND next_attempt_at <= ?${this.scopeSql} ORDER BY next_attempt_at, rowid LIMIT ?`)
         .all(now, limit) as unknown as Row[]
-    ).map(toRow);
+    ).map((r) => toRow<C>(r));
   }
 
   /** The earliest retry time among pending rows, leaving out `busy` ones (in flight). */
   nextDueAt(busy: ReadonlySet<string> = new Set()): number | undefined {
     const rows = this.db
-      .prepare(`SELECT id, next_attempt_at AS t FROM dispatch_outbox WHERE status = 'pending' ORDER BY next_attempt_at LIMIT ?`)
+      .prepare(`SELECT id, next_attempt_at AS t FROM dispatch_outbox WHERE status = 'pending'${this.scopeSql} ORDER BY next_attempt_at LIMIT ?`)
       .all(busy.size + 1) as Array<{ id: string; t: number }>;
     return rows.find((r) => !busy.has(r.id))?.t;
   }
@@ -183,14 +193,14 @@ export class OutboxStore {
     return Number(r.changes);
   }
 
-  deadLetters(includeRetried = false): DeadLetter[] {
+  deadLetters(includeRetried = false): DeadLetter<C>[] {
     const rows = this.db
       .prepare(
         `SELECT o.*, d.at AS dead_at, d.reason, d.retried_at, d.retried_by FROM dispatch_dead_letters d JOIN dispatch_outbox o ON o.id = d.outbox_id
          ${includeRetried ? '' : `WHERE o.status = 'dead'`} ORDER BY d.at DESC`,
       )
       .all() as unknown as Array<Row & { dead_at: number; reason: string; retried_at: number | null; retried_by: string | null }>;
-    return rows.map((r) => ({ ...toRow(r), deadAt: r.dead_at, reason: r.reason, retriedAt: r.retried_at, retriedBy: r.retried_by }));
+    return rows.map((r) => ({ ...toRow<C>(r), deadAt: r.dead_at, reason: r.reason, retriedAt: r.retried_at, retriedBy: r.retried_by }));
   }
 
   attempts(id: string): DeliveryAttempt[] {

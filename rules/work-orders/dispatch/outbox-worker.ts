@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import type { Clock, Timer } from '../../../gateway/model/clock.ts';
 import { transaction } from '../work-order-db.ts';
 import { backoffDelay, type BackoffPolicy } from './backoff.ts';
-import { DeliveryError, type DeliveryResult, type OutboundMessage } from './channel.ts';
+import { DeliveryError, type ChannelType, type DeliveryResult, type OutboundMessage } from './channel.ts';
 import type { OutboxRow, OutboxStore } from './outbox-store.ts';
 
 /** How to send one row: a bound send function, or an error when the row cannot be sent at all. */
@@ -21,15 +21,15 @@ export interface OutboxWorkerOptions extends BackoffPolicy {
   readonly concurrency: number;
 }
 
-export interface OutboxHooks {
+export interface OutboxHooks<C extends string = ChannelType> {
   /** Find the sender for a row (its recipient and channel, from the current config). */
-  resolve(row: OutboxRow): Sender | DeliveryError;
+  resolve(row: OutboxRow<C>): Sender | DeliveryError;
   /** Subject line for channels that have one. */
-  subject(row: OutboxRow): string;
+  subject(row: OutboxRow<C>): string;
   /** Called inside the transaction that marks the row delivered. */
-  onDelivered(row: OutboxRow, at: number): void;
+  onDelivered(row: OutboxRow<C>, at: number): void;
   /** Called inside the transaction that makes the row a dead letter. */
-  onDead(row: OutboxRow, reason: string, at: number): void;
+  onDead(row: OutboxRow<C>, reason: string, at: number): void;
 }
 
 export interface OutboxWorkerStats {
@@ -39,13 +39,13 @@ export interface OutboxWorkerStats {
   deadLetters: number;
 }
 
-export class OutboxWorker {
+export class OutboxWorker<C extends string = ChannelType> {
   private readonly db: DatabaseSync;
-  private readonly store: OutboxStore;
+  private readonly store: OutboxStore<C>;
   private readonly clock: Clock;
   private readonly log: Logger;
   private readonly options: OutboxWorkerOptions;
-  private readonly hooks: OutboxHooks;
+  private readonly hooks: OutboxHooks<C>;
   private readonly random: () => number;
   private readonly inFlight = new Map<string, Promise<void>>();
   private readonly aborts = new Set<AbortController>();
@@ -56,7 +56,7 @@ export class OutboxWorker {
   private stopped = false;
   readonly stats: OutboxWorkerStats = { attempts: 0, delivered: 0, failures: 0, deadLetters: 0 };
 
-  constructor(db: DatabaseSync, store: OutboxStore, clock: Clock, log: Logger, options: OutboxWorkerOptions, hooks: OutboxHooks, random: () => number = Math.random) {
+  constructor(db: DatabaseSync, store: OutboxStore<C>, clock: Clock, log: Logger, options: OutboxWorkerOptions, hooks: OutboxHooks<C>, random: () => number = Math.random) {
     this.db = db;
     this.store = store;
     this.clock = clock;
@@ -132,7 +132,7 @@ export class OutboxWorker {
     });
   }
 
-  private start(row: OutboxRow): void {
+  private start(row: OutboxRow<C>): void {
     const attempt = row.attempts + 1;
     const backoff = backoffDelay(this.options, attempt, this.random);
     // Durable before the attempt: if the process dies during the send, the row is due again once
@@ -146,7 +146,7 @@ export class OutboxWorker {
     this.inFlight.set(row.id, p);
   }
 
-  private async attempt(row: OutboxRow, attempt: number, backoff: number): Promise<void> {
+  private async attempt(row: OutboxRow<C>, attempt: number, backoff: number): Promise<void> {
     const began = this.clock.monotonic();
     const at = this.clock.now();
     let result: DeliveryResult | undefined;

@@ -1,0 +1,231 @@
+/**
+ * Alarm KPIs: a day and a half of a small site on the VirtualClock (seeded random trips, runs,
+ * vibration, a flood burst, chattering, fleeting alarms, acknowledgements, a shelf, maintenance mode,
+ * a standing alarm) is journaled by the real alarm service; `GET /api/alarms/kpis` must equal what
+ * this test recomputes on its own from the raw journal rows in SQLite.
+ */
+import { DatabaseSync } from 'node:sqlite';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../../gateway/api/build-app.ts';
+import { Accounts } from '../../../gateway/auth/accounts.ts';
+import { hashPassword } from '../../../gateway/auth/password-hash.ts';
+import { silentLogger } from '../../../gateway/log/logger.ts';
+import { openSqlite } from '../../../gateway/model/sqlite-file.ts';
+import type { AlarmKpis } from '../../../rules/alarms/alarm-kpis.ts';
+import { testApiDeps } from '../../support/api-deps.ts';
+import { device, harness, type Harness } from '../harness.ts';
+
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+const devices = [device('pu-1', 'pump', 'b1'), device('pu-2', 'pump', 'b1'), device('pu-3', 'pump', 'b1'), device('pu-9', 'pump', 'b2')];
+let h: Harness;
+let app: FastifyInstance;
+let from = 0;
+let to = 0;
+let cookies: Record<string, Record<string, string>> = {};
+
+/** A seeded generator (mulberry32): the same site every run. */
+function random(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+beforeAll(async () => {
+  h = harness({
+    devices,
+    rules: [
+      { id: 'pump.trip', title: 'Pump tripped', scope: { kind: 'pump' }, when: { type: 'state', point: 'tripped', equals: true }, priority: 1 },
+      { id: 'pump.vib', title: 'High vibration', scope: { kind: 'pump' }, when: { type: 'threshold', point: 'vibration_mm_s', above: 7 }, priority: 2 },
+      { id: 'pump.run', title: 'Pump running', scope: { kind: 'pump' }, when: { type: 'state', point: 'running', equals: true }, priority: 3 },
+      { id: 'pump.cur', title: 'Motor current high', scope: { kind: 'pump' }, when: { type: 'threshold', point: 'motor_current_a', above: 50 }, priority: 4 },
+    ],
+  });
+  const rnd = random(22);
+  from = h.clock.now();
+  to = from + 36 * HOUR;
+  h.push('pu-9', 'tripped', true); // stands all the way (never acknowledged)
+  const points = ['tripped', 'vibration_mm_s', 'running', 'motor_current_a'] as const;
+  const value = (p: (typeof points)[number], on: boolean) => (p === 'vibration_mm_s' ? (on ? 9 : 2) : p === 'motor_current_a' ? (on ? 60 : 20) : on);
+  for (let t = 0; t < 36 * HOUR - 20_000; t += 20_000) {
+    h.advance(20_000);
+    const d = devices[Math.floor(rnd() * 3)]?.id as string; // b1 pumps; pu-9 stays tripped
+    const p = points[Math.floor(rnd() * points.length)] as (typeof points)[number];
+    if (rnd() < 0.15) h.push(d, p, value(p, rnd() < 0.5));
+    if (t === 5 * HOUR) {
+      // a burst: every point of the b1 pumps off, on, off, on within seconds (a flood)
+      for (const on of [false, true, false, true]) {
+        for (const dv of devices.slice(0, 3)) for (const p2 of points) h.push(dv.id, p2, value(p2, on));
+        h.advance(1000);
+      }
+    }
+    if (t === 3 * HOUR) {
+      h.push('pu-3', 'running', false);
+      h.push('pu-3', 'running', true);
+      const run = h.service.active().find((a) => a.rule === 'pump.run' && a.device === 'pu-3');
+      if (run && run.shelved === null) h.service.shelve(run.id, 'op', 'commissioning', 30 * MIN);
+    }
+    if (t === 7 * HOUR) h.service.setDeviceMode('pu-2', 'maintenance', 'op', 'bearing change');
+    if (t === 9 * HOUR) h.service.setDeviceMode('pu-2', 'in_service', 'op', 'done');
+    for (const a of h.service.active()) {
+      if (a.device === 'pu-9') continue;
+      if ((a.state === 'active-unack' || a.state === 'rtn-unack') && rnd() < 0.3) h.service.acknowledge(a.id, 'op');
+      else if (a.state === 'active-unack' && a.priority === 3 && a.shelved === null && rnd() < 0.01) h.service.shelve(a.id, 'op', 'test', 30 * MIN);
+    }
+  }
+  h.advance(20_000);
+  const passwordHash = await hashPassword('s3cret-pw');
+  const users = [
+    { username: 'op', role: 'operator' as const, passwordHash },
+    { username: 'op-b2', role: 'operator' as const, passwordHash, buildings: ['b2'] },
+    { username: 'con', role: 'contractor' as const, passwordHash, contractor: 'x' },
+  ];
+  const accounts = new Accounts(openSqlite(':memory:'), h.clock, { users, sessionTtl: 3_600_000, maxLoginAttempts: 5, loginWindow: MIN });
+  app = await buildApp(testApiDeps({ accounts, devices: () => devices, now: () => h.clock.now(), alarms: h.service }), silentLogger());
+  await app.ready();
+  for (const u of ['op', 'op-b2']) {
+    const login = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: u, password: 's3cret-pw' } });
+    cookies[u] = { fgw_session: login.cookies.find((c) => c.name === 'fgw_session')?.value ?? '' };
+  }
+}, 120_000);
+
+afterAll(async () => {
+  await app?.close();
+  h?.close();
+  cookies = {};
+});
+
+interface Raw {
+  seq: number;
+  alarm_id: string;
+  at: number;
+  type: string;
+  to_state: string;
+  rule: string;
+  device: string;
+  building: string;
+  priority: number;
+}
+
+/** The independent recomputation: plain loops over the raw rows. */
+function recompute(building?: string) {
+  const db = new DatabaseSync(h.dbFile, { readOnly: true });
+  const all = db
+    .prepare('SELECT j.seq, j.alarm_id, j.at, j.type, j.to_state, i.rule, i.device, i.building, i.priority FROM alarm_journal j JOIN alarm_instances i ON i.id = j.alarm_id ORDER BY j.seq')
+    .all() as unknown as Raw[];
+  db.close();
+  const rows = all.filter((r) => building === undefined || r.building === building);
+  const inRange = rows.filter((r) => r.at >= from && r.at < to);
+  const raised = inRange.filter((r) => r.type === 'raised');
+  const n = raised.length;
+  const windows = Math.ceil((to - from) / (10 * MIN));
+  const buckets = new Map<number, number>();
+  for (const r of raised) buckets.set(Math.floor((r.at - from) / (10 * MIN)), (buckets.get(Math.floor((r.at - from) / (10 * MIN))) ?? 0) + 1);
+  const counts = new Map<string, number>();
+  for (const r of raised) counts.set(`${r.rule} ${r.device}`, (counts.get(`${r.rule} ${r.device}`) ?? 0) + 1);
+  const top = [...counts.values()].sort((a, b) => b - a).slice(0, 10).reduce((s, c) => s + c, 0);
+  let fleeting = 0;
+  for (const r of raised) {
+    const next = rows.find((x) => x.alarm_id === r.alarm_id && x.seq > r.seq && (x.type === 'cleared' || x.type === 'raised'));
+    if (next?.type === 'cleared' && next.at - r.at < MIN) fleeting++;
+  }
+  const acks: Record<number, number[]> = { 1: [], 2: [], 3: [], 4: [] };
+  for (const a of inRange.filter((r) => r.type === 'acknowledged')) {
+    const raise = rows.filter((x) => x.alarm_id === a.alarm_id && x.seq < a.seq && x.type === 'raised').pop();
+    if (raise) acks[a.priority]?.push(a.at - raise.at);
+  }
+  const nearestRank = (v: number[], p: number) => {
+    const s = [...v].sort((a, b) => a - b);
+    return s.length === 0 ? null : (s[Math.ceil((p / 100) * s.length) - 1] as number);
+  };
+  const ids = [...new Set(rows.map((r) => r.alarm_id))];
+  const standing = ids.filter((id) => {
+    const mine = rows.filter((r) => r.alarm_id === id && r.at < to);
+    const last = mine[mine.length - 1];
+    return last !== undefined && ['active-unack', 'active-ack'].includes(last.to_state) && (mine[0] as Raw).at <= to - 24 * HOUR;
+  }).length;
+  const byP = (p: number[]) => raised.filter((r) => p.includes(r.priority)).length / n;
+  return {
+    alarms: n,
+    perTen: n / windows,
+    floodShare: [...buckets.values()].filter((c) => c > 10).length / windows,
+    peak: Math.max(0, ...buckets.values()),
+    topShare: top / n,
+    chattering: new Set(inRange.filter((r) => r.type === 'chattering').map((r) => r.alarm_id)).size,
+    fleeting,
+    standing,
+    shelved: inRange.filter((r) => r.type === 'shelved').length,
+    suppressed: inRange.filter((r) => r.type === 'suppressed' || r.type === 'grouped').length,
+    high: byP([1]),
+    medium: byP([2]),
+    low: byP([3, 4]),
+    ack: Object.fromEntries([1, 2, 3, 4].map((p) => [p, { count: acks[p]?.length ?? 0, p50: nearestRank(acks[p] ?? [], 50), p90: nearestRank(acks[p] ?? [], 90) }])),
+  };
+}
+
+async function kpis(user: string, query: string): Promise<{ status: number; body: AlarmKpis }> {
+  const res = await app.inject({ url: `/api/alarms/kpis?${query}`, cookies: cookies[user] ?? {} });
+  return { status: res.statusCode, body: res.json() as AlarmKpis };
+}
+
+function expectEqual(k: AlarmKpis, r: ReturnType<typeof recompute>): void {
+  expect(k.alarms).toBe(r.alarms);
+  expect(k.perTenMinutes.value).toBeCloseTo(r.perTen, 3);
+  expect(k.perHour.value).toBeCloseTo(r.perTen * 6, 2);
+  expect(k.floodShare.value).toBeCloseTo(r.floodShare, 4);
+  expect(k.peakTenMinutes.value).toBe(r.peak);
+  expect(k.top10.value.share).toBeCloseTo(r.topShare, 4);
+  expect(k.chattering.value).toBe(r.chattering);
+  expect(k.fleeting.value).toBe(r.fleeting);
+  expect(k.standing.value).toBe(r.standing);
+  expect(k.shelved.value).toBe(r.shelved);
+  expect(k.suppressed.value).toBe(r.suppressed);
+  expect(k.priorities.value.high).toBeCloseTo(r.high, 4);
+  expect(k.priorities.value.medium).toBeCloseTo(r.medium, 4);
+  expect(k.priorities.value.low).toBeCloseTo(r.low, 4);
+  for (const p of ['1', '2', '3', '4']) expect(k.ackTime[p]?.value).toEqual(r.ack[Number(p)]);
+}
+
+describe('GET /api/alarms/kpis', () => {
+  it('equals an independent recomputation from the raw journal, with a target and verdict for each figure', async () => {
+    const { status, body } = await kpis('op', `from=${from}&to=${to}`);
+    expect(status).toBe(200);
+    const r = recompute();
+    // the scenario exercises every figure
+    expect(r.alarms).toBeGreaterThan(100);
+    expect(r.peak).toBeGreaterThan(10);
+    expect(r.chattering).toBeGreaterThan(0);
+    expect(r.fleeting).toBeGreaterThan(0);
+    expect(r.standing).toBeGreaterThan(0);
+    expect(r.shelved).toBeGreaterThan(0);
+    expect(r.suppressed).toBeGreaterThan(0);
+    expect(r.ack[1]?.count).toBeGreaterThan(0);
+    expectEqual(body, r);
+    expect(body.peakTenMinutes).toMatchObject({ verdict: 'over', target: '≤ 10 alarms in any 10 min' });
+    expect(body.standing.verdict).toBe('ok');
+    expect(body.chattering.verdict).toBe('over');
+    expect(body.shelved.verdict).toBe('info');
+    expect(body.top10.value.alarms.length).toBeLessThanOrEqual(10);
+  });
+
+  it('per building, and a building-scoped account gets only its buildings', async () => {
+    const b1 = await kpis('op', `from=${from}&to=${to}&building=b1`);
+    expectEqual(b1.body, recompute('b1'));
+    const scoped = await kpis('op-b2', `from=${from}&to=${to}`);
+    expect(scoped.status).toBe(200);
+    expectEqual(scoped.body, recompute('b2'));
+    expect((await kpis('op-b2', `from=${from}&to=${to}&building=b1`)).status).toBe(404);
+  });
+
+  it('names a bad range', async () => {
+    const res = await app.inject({ url: `/api/alarms/kpis?from=${to}&to=${from}`, cookies: cookies.op ?? {} });
+    expect(res.statusCode).toBe(400);
+    expect(res.body).toContain('from');
+    expect((await app.inject({ url: `/api/alarms/kpis?from=${from}&to=${to}` })).statusCode).toBe(401);
+  });
+});
