@@ -109,8 +109,8 @@ describe('InfluxDB 1.6 v1 writer', () => {
     const config = influxSchema.parse({ version: 1, url: influxd.url, db: 'deadletter' }) as InfluxV1Config;
     const spool = new SqliteSpool(`${spoolDir.path}/spool.db`, { maxBytes: 1 << 20 });
     const fwd = new TelemetryForwarder({ spool, writer: new InfluxV1Writer(config, clock), clock, log: silentLogger(), batchSize: 100, flushIntervalMs: 100, drainLinesPerSecond: 10_000, retryMinMs: 100, retryMaxMs: 500 });
-    const lines = Array.from({ length: 20 }, (_, i) => `pump,device=p${i} discharge_bar=${i}.5 ${1_700_000_000_000 + i}`);
-    lines[13] = 'pump,device=p13 discharge_bar= 1700000000013';
+    const lines = Array.from({ length: 20 }, (_, i) => `pump,device=p${i} discharge_bar=${i}.5 ${1_700_000_000_000 + i}000000`); // nanoseconds, as the writer sends them
+    lines[13] = 'pump,device=p13 discharge_bar= 1700000000013000000';
     fwd.append(lines);
     fwd.start();
     await waitFor('the batch settled', async () => spool.stats().depth === 0, 10_000);
@@ -120,7 +120,7 @@ describe('InfluxDB 1.6 v1 writer', () => {
     const dead = spool.deadLetters(10);
     expect(dead).toHaveLength(1);
     expect(dead[0]?.line).toBe(lines[13]);
-    expect(dead[0]?.reason).toMatch(/^HTTP 400: .*unable to parse 'pump,device=p13 discharge_bar= 1700000000013'/);
+    expect(dead[0]?.reason).toMatch(/^HTTP 400: .*unable to parse 'pump,device=p13 discharge_bar= 1700000000013000000'/);
     expect(spool.stats().deadLettered).toBe(1);
     spool.close();
     spoolDir.cleanup();
@@ -133,7 +133,7 @@ describe('InfluxDB 1.6 v1 writer', () => {
     const config = influxSchema.parse({ version: 1, url: influxd.url, db: 'not_yet' }) as InfluxV1Config;
     const spool = new SqliteSpool(`${spoolDir.path}/spool.db`, { maxBytes: 1 << 20 });
     const fwd = new TelemetryForwarder({ spool, writer: new InfluxV1Writer(config, clock), clock, log: silentLogger(), batchSize: 100, flushIntervalMs: 100, drainLinesPerSecond: 10_000, retryMinMs: 200, retryMaxMs: 400, trouble });
-    fwd.append(['smoke_detector,device=s1 battery_pct=88 1700000000000']);
+    fwd.append(['smoke_detector,device=s1 battery_pct=88 1700000000000000000']);
     fwd.start();
     await waitFor('the trouble condition', async () => trouble.list().some((t) => t.key === SINK_MISCONFIGURED), 10_000);
     expect(trouble.list()[0]?.message).toMatch(/database not found/);
