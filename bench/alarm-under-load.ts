@@ -25,6 +25,7 @@ import { startEmbeddedBroker } from '../gateway/broker/embedded-broker.ts';
 import { brokerSchema } from '../gateway/broker/broker-schema.ts';
 import { silentLogger } from '../gateway/log/logger.ts';
 import type { PublishJob, PublishResult } from './alarm-load-publisher.ts';
+import { alarmEventStream } from './alarm-event-stream.ts';
 
 const RATES = (process.env.RATES ?? '2000,5000,10000').split(',').map(Number);
 const SECONDS = Number(process.env.SECONDS ?? 10);
@@ -103,35 +104,13 @@ function publisherWorker(url: string): Promise<{ run(job: PublishJob): Promise<P
   });
 }
 
-/** Alarm events of smoke-1 from the SSE stream, with their arrival time. */
+/** Alarm events of smoke-1 (raised and cleared) from the SSE stream, with their arrival time. */
 async function alarmStream(api: string): Promise<{ arrivals: number[]; close: () => void }> {
   const arrivals: number[] = [];
-  const ctrl = new AbortController();
-  const res = await fetch(`${api}/api/events`, { signal: ctrl.signal });
-  const reader = res.body?.getReader();
-  if (!reader) throw new Error('no event stream');
-  let buf = '';
-  const decoder = new TextDecoder();
-  void (async () => {
-    try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) return;
-        buf += decoder.decode(value, { stream: true });
-        let i: number;
-        while ((i = buf.indexOf('\n\n')) >= 0) {
-          const frame = buf.slice(0, i);
-          buf = buf.slice(i + 2);
-          if (!frame.startsWith('event: alarm\n')) continue;
-          const data = JSON.parse(frame.slice(frame.indexOf('data: ') + 6)) as { type: string; alarm: { device: string } };
-          if (data.alarm.device === 'smoke-1' && (data.type === 'raised' || data.type === 'cleared')) arrivals.push(performance.now());
-        }
-      }
-    } catch {
-      // aborted
-    }
-  })();
-  return { arrivals, close: () => ctrl.abort() };
+  const { close } = await alarmEventStream(api, (e) => {
+    if (e.device === 'smoke-1' && (e.type === 'raised' || e.type === 'cleared')) arrivals.push(e.at);
+  });
+  return { arrivals, close };
 }
 
 async function rawCeiling(n: number): Promise<number> {

@@ -31,6 +31,7 @@ import mqtt from 'mqtt';
 import { startInfluxd, type InfluxdProcess } from '../test/integration/storage/servers/influxd-process.ts';
 import type { PublishJob, PublishResult } from './alarm-load-publisher.ts';
 import { startBenchMosquitto, startGatewayChild, type Stoppable } from './e2e-servers.ts';
+import { alarmEventStream } from './alarm-event-stream.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -100,32 +101,10 @@ function publisherWorker(url: string): Promise<{ run(job: PublishJob): Promise<P
 /** `raised` alarm events per device with their arrival time, from the SSE stream. */
 async function alarmStream(api: string): Promise<{ raised: Array<{ device: string; at: number }>; close: () => void }> {
   const raised: Array<{ device: string; at: number }> = [];
-  const ctrl = new AbortController();
-  const res = await fetch(`${api}/api/events`, { signal: ctrl.signal });
-  const reader = res.body?.getReader();
-  if (!reader) throw new Error('no event stream');
-  const decoder = new TextDecoder();
-  let buf = '';
-  void (async () => {
-    try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) return;
-        buf += decoder.decode(value, { stream: true });
-        let i: number;
-        while ((i = buf.indexOf('\n\n')) >= 0) {
-          const frame = buf.slice(0, i);
-          buf = buf.slice(i + 2);
-          if (!frame.startsWith('event: alarm\n')) continue;
-          const data = JSON.parse(frame.slice(frame.indexOf('data: ') + 6)) as { type: string; alarm: { device: string } };
-          if (data.type === 'raised') raised.push({ device: data.alarm.device, at: performance.now() });
-        }
-      }
-    } catch {
-      // aborted
-    }
-  })();
-  return { raised, close: () => ctrl.abort() };
+  const { close } = await alarmEventStream(api, (e) => {
+    if (e.type === 'raised') raised.push({ device: e.device, at: e.at });
+  });
+  return { raised, close };
 }
 
 async function influxCount(influxd: InfluxdProcess, db: string, from: number, to: number): Promise<number> {

@@ -26,8 +26,8 @@ import type { AlarmSettings, RuleConfig } from './config/rule-schema.ts';
 import { RuleEngine, type EngineStats, type SampleSource } from './engine/rule-engine.ts';
 import { AlarmStore, type HistoryRow, type JournalSearch } from './persistence/alarm-store.ts';
 export type { HistoryRow, JournalSearch } from './persistence/alarm-store.ts';
-import { StorageReserve } from './persistence/storage-reserve.ts';
-import { WriteHealth } from './persistence/write-health.ts';
+import { StorageReserve } from '../gateway/platform/storage-reserve.ts';
+import { WriteHealth } from '../gateway/platform/write-health.ts';
 
 export { AlarmActionError } from './alarms/alarm-manager.ts';
 export type { ShelverRole } from './alarms/shelve-policy.ts';

@@ -16,8 +16,8 @@ import { InfluxTelemetry, type InfluxTelemetryStatus } from './influx-telemetry.
 import type { HistoryQuery } from './sample-store.ts';
 import { SqliteSampleStore } from './sqlite-sample-store.ts';
 import type { WriteResult } from './write-result.ts';
-import { StorageReserve } from '../../rules/persistence/storage-reserve.ts';
-import { isDiskFull, WriteHealth, writeFailureOf } from '../../rules/persistence/write-health.ts';
+import { StorageReserve } from '../platform/storage-reserve.ts';
+import { isDiskFull, WriteHealth, writeFailureOf } from '../platform/write-health.ts';
 
 /** The trouble condition of local telemetry storage (telemetry.db) failing or out of space. */
 export const TELEMETRY_STORAGE_TROUBLE = 'storage.telemetry';

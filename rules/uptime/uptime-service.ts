@@ -12,7 +12,7 @@ import { resolveRange, type ResolvedRange } from './report-period.ts';
 import { reportCsv, reportHtml } from './report-render.ts';
 import type { UptimeStateInputs } from './state-inputs.ts';
 import type { ReportFilter, UptimeFacade } from './uptime-facade.ts';
-import { WriteHealth } from '../persistence/write-health.ts';
+import { WriteHealth } from '../../gateway/platform/write-health.ts';
 import { UptimeLedger } from './uptime-ledger.ts';
 import { buildReport, fleetStatus, type UptimeReport } from './uptime-report.ts';
 import type { UptimeConfig } from './uptime-schema.ts';

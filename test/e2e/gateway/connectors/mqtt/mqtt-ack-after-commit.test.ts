@@ -25,6 +25,22 @@ afterEach(async () => {
 const devices = [{ id: 'sd-1', kind: 'smoke_detector' as const, binding: { topic: 'smoke/sd-1' } }];
 
 /** A bus whose storage consumer holds every batch until `release()`. */
+
+/**
+ * Evidence instead of a sleep: a second client's CONNECT and SUBSCRIBE round trips through the same
+ * broker (a subscription, so it is not itself held like a publish). Once they are back, the broker
+ * has handled traffic that came after the held message, so a PUBACK sent on receipt (the behaviour
+ * this file guards against) would have been sent by now.
+ */
+async function brokerRoundTrip(url: string): Promise<void> {
+  const probe = await publisher(url);
+  try {
+    await probe.subscribeAsync('probe/round-trip', { qos: 1 });
+  } finally {
+    await probe.endAsync(true);
+  }
+}
+
 function gatedBus(): { bus: SampleBus; stored: Sample[]; seen: () => number; release: () => void } {
   const bus = new SampleBus({ capacity: 100_000 });
   const stored: Sample[] = [];
@@ -60,7 +76,7 @@ describe('QoS 1 PUBACK after the commit: external broker (mqtt.js client of the 
       pub = await publisher(url);
       await pub.publishAsync('smoke/sd-1', JSON.stringify({ alarm: true }), { qos: 1 });
       await waitFor(() => seen() > 0, 10_000, 'the sample at the storage consumer');
-      await new Promise((r) => setTimeout(r, 100));
+      await brokerRoundTrip(url);
       expect(acks).toEqual([]); // delivered to the gateway, not yet stored: no PUBACK from it
       release();
       await waitFor(() => acks.length === 1, 10_000, "the gateway's PUBACK");
@@ -89,7 +105,7 @@ for (const path of ['embedded broker (in-process ingest)', 'broker over TCP (mqt
       const publish = pub.publishAsync('smoke/sd-1', JSON.stringify({ alarm: true }), { qos: 1 }).then(() => (acked = true));
       await waitFor(() => seen() > 0, 10_000, 'the sample at the storage consumer');
       // the storage consumer holds the batch: the publisher must still be waiting for its PUBACK
-      await new Promise((r) => setTimeout(r, 100));
+      await brokerRoundTrip(broker.url);
       expect(acked).toBe(false);
       release();
       await publish;
@@ -137,7 +153,7 @@ describe('embedded broker ingestion before the connectors start', () => {
     const stored: Sample[] = [];
     bus.subscribe('storage', (b) => void stored.push(...b), { durable: true });
     await connector.start(bus);
-    await new Promise((r) => setTimeout(r, 100));
+    await brokerRoundTrip(broker.url);
     expect(acked).toBe(false);
     broker.ingest.release();
     await publish;
