@@ -74,7 +74,12 @@ export type AlarmOutcome =
   | { readonly action: 'failed'; readonly reason: string };
 
 export interface ManualOrderInput {
+  /** The device, or for an order about a place (a resident's request) `place:<building>`, with `place` set. */
   readonly device: string;
+  /** An order about a place rather than a device (resident requests): its building and floor. */
+  readonly place?: { readonly building: string; readonly floor?: string };
+  /** Deadlines other than the priority's (a resident request's SLA class). */
+  readonly sla?: { readonly respond: number; readonly fix: number };
   readonly trade: string;
   readonly priority: Priority;
   readonly title: string;
@@ -431,7 +436,9 @@ export class WorkOrderService {
   // ───────────────────────────── operator and contractor actions ─────────────────────────────
 
   create(input: ManualOrderInput, actor: Actor): WorkOrder {
-    const device = this.devices().find((d) => d.id === input.device);
+    const device: OrderSubject | undefined = input.place
+      ? { id: input.device, kind: null, location: { site: this.site.id, building: input.place.building, floor: input.place.floor ?? '' } }
+      : this.devices().find((d) => d.id === input.device);
     if (!device) throw new WorkOrderError('bad_request', `device: unknown device "${input.device}"`, 'device');
     if (input.contractor !== undefined && !this.contractors.has(input.contractor)) {
       throw new WorkOrderError('bad_request', `contractor: unknown contractor "${input.contractor}"`, 'contractor');
@@ -450,6 +457,7 @@ export class WorkOrderService {
       actor,
       at: this.clock.now(),
       ...(input.contractor !== undefined ? { contractor: input.contractor } : {}),
+      ...(input.sla ? { sla: { respond: input.sla.respond, fix: input.sla.fix } } : {}),
     });
     return this.orders.get(result.orderId) as WorkOrder;
   }

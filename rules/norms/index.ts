@@ -1,0 +1,152 @@
+/**
+ * The property-management service norms, run by the product (rules/norms/README.md): the
+ * working-day calendar, resident requests and complaints, inspection rounds and fire drills, and
+ * the monthly norms report. The composition root starts it with one call.
+ */
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { Clock } from '../../gateway/model/clock.ts';
+import type { DeviceInfo } from '../../gateway/model/device.ts';
+import { openSqlite } from '../../gateway/model/sqlite-file.ts';
+import { monthLabel, monthRange } from '../../gateway/model/zoned-time.ts';
+import type { WorkOrder, WorkOrderService } from '../work-orders/index.ts';
+import { InspectionService, loadQrKey, QrSigner } from './inspections/index.ts';
+import { createNormsTables } from './norms-db.ts';
+import { buildNormsReport, DEFAULT_TARGETS, NormsReportJob, type AvailabilityInput, type NormsReport, type NormsSources, type Range, type Targets, type YearMonth } from './norms-report/index.ts';
+import type { NormsConfig } from './norms-schema.ts';
+import { ResidentService } from './resident-requests/index.ts';
+import { SHIPPED_YEARS, WorkingDayCalendar } from './working-days/index.ts';
+
+export { normsSchema, REQUEST_CATEGORIES, ROUND_KINDS, type NormsConfig, type RequestCategory } from './norms-schema.ts';
+export { WorkingDayCalendar, CalendarError } from './working-days/index.ts';
+export { ResidentService, IntakeError, maskName, maskPhone, type ResidentProgress, type ResidentRequest, type Submission } from './resident-requests/index.ts';
+export { InspectionService, InspectionError, QrSigner, onTime, type ItemInput, type ItemResult, type Round } from './inspections/index.ts';
+export { NORM_IDS, NORM_LABELS, NORMS_LANGUAGES, computeNorms, normsCsv, normsHtml, type NormsLanguage, type NormsReport, type AvailabilityInput } from './norms-report/index.ts';
+
+export interface StartNormsOptions {
+  readonly config: NormsConfig;
+  readonly site: { readonly id: string; readonly name: string; readonly timezone: string };
+  readonly buildings: readonly string[];
+  readonly devices: readonly DeviceInfo[];
+  /** data/gateway.db */
+  readonly dbFile: string;
+  /** data/reports */
+  readonly reportsDir: string;
+  readonly clock: Clock;
+  readonly log: Logger;
+  /** Work orders (resident requests and failed inspection items become orders); absent: no intake. */
+  readonly workOrders: WorkOrderService | undefined;
+  /** Availability per device and for the site over a range (the uptime module); absent: no data. */
+  readonly availability?: ((range: Range) => AvailabilityInput | null) | undefined;
+}
+
+export interface NormsService {
+  readonly calendar: WorkingDayCalendar;
+  readonly residents: ResidentService | undefined;
+  readonly inspections: InspectionService;
+  readonly qr: QrSigner;
+  readonly targets: Targets;
+  /** The report of a month (figures as of now). */
+  report(ym: YearMonth): NormsReport;
+  /** Generated monthly report files. */
+  monthlyFiles(): string[];
+  readonly reportsDir: string;
+  stop(): void;
+}
+
+const NO_LIMIT = 1_000_000;
+
+export function startNorms(o: StartNormsOptions): NormsService {
+  const db = openSqlite(o.dbFile);
+  createNormsTables(db);
+  const calendar = new WorkingDayCalendar({ ...SHIPPED_YEARS, ...o.config.calendar.years }, o.site.timezone);
+  const wo = o.workOrders;
+  const residents = wo
+    ? new ResidentService({
+        db,
+        config: o.config.residents,
+        calendar,
+        buildings: o.buildings,
+        clock: o.clock,
+        log: o.log.child({ part: 'residents' }),
+        orders: { create: (input, actor) => wo.create(input, actor), get: (id) => wo.get(id) },
+      })
+    : undefined;
+  const qr = new QrSigner(loadQrKey(db));
+  const inspections = new InspectionService({
+    db,
+    routes: o.config.inspections.routes,
+    devices: o.devices,
+    clock: o.clock,
+    timeZone: o.site.timezone,
+    qr,
+    orders: wo ? { create: (input, actor) => wo.create(input, actor) } : undefined,
+    log: o.log.child({ part: 'inspections' }),
+  });
+  const titles = new Map(o.config.inspections.routes.map((r) => [r.id, r.title]));
+  const ordersIn = (r: Range): WorkOrder[] => (wo ? wo.list({ createdFrom: r.from, createdTo: r.to - 1, limit: NO_LIMIT }) : []);
+  const sources: NormsSources = {
+    availability: (r) => o.availability?.(r) ?? null,
+    orders: ordersIn,
+    requests: (r) => {
+      if (!residents || !wo) return [];
+      return residents.list({ from: r.from, to: r.to, limit: NO_LIMIT }, 'masked').map((request) => ({ request, order: wo.get(request.orderId) }));
+    },
+    ratings: (r) => (db.prepare('SELECT rating FROM resident_request WHERE rated_at >= ? AND rated_at < ? AND rating IS NOT NULL').all(r.from, r.to) as Array<{ rating: number }>).map((x) => x.rating),
+    rounds: (r) => inspections.rounds(r.from, r.to).map((x) => ({ ...x, title: titles.get(x.route) ?? x.route })),
+    failedItems: (r) => db.prepare("SELECT device FROM inspection_result WHERE result = 'fail' AND at >= ? AND at < ?").all(r.from, r.to) as Array<{ device: string }>,
+  };
+  const targets: Targets = { ...DEFAULT_TARGETS, ...o.config.report.targets };
+  const report = (ym: YearMonth): NormsReport => buildNormsReport(sources, { site: o.site, targets, now: o.clock.now(), top: o.config.report.top }, ym);
+  const job = new NormsReportJob({
+    clock: o.clock,
+    log: o.log.child({ part: 'norms-report' }),
+    timeZone: o.site.timezone,
+    dir: o.reportsDir,
+    after: o.config.report.after,
+    retentionYears: o.config.report.retentionYears,
+    build: report,
+    since: firstStart(db, o.clock.now()),
+  });
+  inspections.start();
+  if (o.config.report.enabled) job.start();
+  // personal data: contact details erased past their retention, checked at start and daily
+  const erase = (): void => {
+    try {
+      residents?.eraseExpiredContacts();
+    } catch (err) {
+      o.log.error({ err }, 'erasing resident contacts past retention failed');
+    }
+  };
+  erase();
+  const eraser = o.clock.setInterval(86_400_000, erase);
+  return {
+    calendar,
+    residents,
+    inspections,
+    qr,
+    targets,
+    report,
+    monthlyFiles: () => job.files(),
+    reportsDir: o.reportsDir,
+    stop: () => {
+      eraser.cancel();
+      job.stop();
+      inspections.stop();
+      db.close();
+    },
+  };
+}
+
+/** When the norms module first ran on this database (kept in norms_secret). */
+function firstStart(db: ReturnType<typeof openSqlite>, now: number): number {
+  db.prepare("INSERT OR IGNORE INTO norms_secret (name, value) VALUES ('first-start', ?)").run(String(now));
+  return Number((db.prepare("SELECT value FROM norms_secret WHERE name = 'first-start'").get() as { value: string }).value);
+}
+
+/** The month label (`2026-10`) and range of a year-month in a zone. */
+export function monthOf(ym: YearMonth, timeZone: string): { label: string; from: number; to: number } {
+  return { label: monthLabel(ym.year, ym.month), ...monthRange(ym.year, ym.month, timeZone) };
+}
+
+export const normsFiles = (dataDir: string): { dbFile: string; reportsDir: string } => ({ dbFile: join(dataDir, 'gateway.db'), reportsDir: join(dataDir, 'reports') });
