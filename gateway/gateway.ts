@@ -44,6 +44,8 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { WorkOrderService, workOrdersFacade } from '../rules/work-orders/index.ts';
 import { alarmSignalOf } from '../rules/work-orders/alarm-signal-of.ts';
 import { startUptime, uptimeFiles, uptimeReferenceIssues, type UptimeService } from '../rules/uptime/index.ts';
+import { attachNorms } from './norms-wiring.ts';
+import type { NormsService } from '../rules/norms/index.ts';
 
 export interface GatewayOptions {
   readonly clock?: Clock;
@@ -89,6 +91,8 @@ export interface RunningGateway {
   readonly workOrders: WorkOrderService | undefined;
   /** Equipment uptime ledger and reports (undefined when `uptime.enabled` is false). */
   readonly uptime: UptimeService | undefined;
+  /** Service norms: resident requests, inspection rounds, the monthly norms report (rules/norms). */
+  readonly norms: NormsService | undefined;
   stop(): Promise<void>;
 }
 
@@ -412,6 +416,7 @@ async function composeGateway(config: SiteConfig, log: Logger, options: GatewayO
   };
   const app = await buildApp(deps, log.child({ component: 'api' }));
   teardown.add('api', () => app.close());
+  const norms = await attachNorms(app, { config, dataDir, devices, clock, log: log.child({ component: 'norms' }), workOrders, uptime, accounts, teardown });
   let apiUrl: string | undefined;
   if (options.listen !== false) {
     await app.listen({ host: config.api.host, port: config.api.port }).catch((err: unknown) => {
@@ -442,6 +447,7 @@ async function composeGateway(config: SiteConfig, log: Logger, options: GatewayO
     alarms,
     workOrders,
     uptime,
+    norms,
     stop: () => teardown.run(),
   };
 }

@@ -15,6 +15,7 @@ import { influxSchema } from '../storage/influx-schema.ts';
 import { alarmSettingsSchema, rulePacksSchema, ruleSchema } from '../../rules/config/rule-schema.ts';
 import { workOrderConfigSchema } from '../../rules/work-orders/work-order-schema.ts';
 import { uptimeSchema } from '../../rules/uptime/uptime-schema.ts';
+import { normsSchema } from '../../rules/norms/norms-schema.ts';
 
 export const floorSchema = z.strictObject({
   id: identifier,
@@ -131,6 +132,8 @@ export const siteConfigSchema = z.strictObject({
   workOrders: workOrderConfigSchema.prefault({}),
   /** Equipment uptime against the contract's target (rules/uptime/README.md). */
   uptime: uptimeSchema.prefault({}),
+  /** Property-service norms: working-day calendar, resident requests, inspection rounds, monthly norms report (rules/norms/README.md). */
+  norms: normsSchema,
   /** Residents' data: badge ids pseudonymised unless `badges: clear` (gateway/privacy/badge-privacy.ts). */
   privacy: privacySchema.prefault({}),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),

@@ -153,6 +153,10 @@ export class InspectionService {
     this.timer?.cancel();
   }
 
+  hasDevice(id: string): boolean {
+    return this.o.devices.some((d) => d.id === id);
+  }
+
   routeList(): ReadonlyArray<RouteConfig & { readonly deviceIds: readonly string[] }> {
     return [...this.routes.values()].map(({ schedule: _s, ...r }) => r);
   }
