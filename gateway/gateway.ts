@@ -416,7 +416,7 @@ async function composeGateway(config: SiteConfig, log: Logger, options: GatewayO
   };
   const app = await buildApp(deps, log.child({ component: 'api' }));
   teardown.add('api', () => app.close());
-  const norms = await attachNorms(app, { config, dataDir, devices, clock, log: log.child({ component: 'norms' }), workOrders, uptime, accounts, teardown });
+  const norms = await attachNorms(app, { config, dataDir, devices, clock, log: log.child({ component: 'norms' }), workOrders, uptime, alarms, accounts, teardown });
   let apiUrl: string | undefined;
   if (options.listen !== false) {
     await app.listen({ host: config.api.host, port: config.api.port }).catch((err: unknown) => {

@@ -8,12 +8,14 @@ import type { Logger } from 'pino';
 import { normsFiles, startNorms, type NormsService } from '../rules/norms/index.ts';
 import type { UptimeService } from '../rules/uptime/index.ts';
 import type { WorkOrderService } from '../rules/work-orders/index.ts';
+import type { AlarmService } from '../rules/alarm-service.ts';
 import type { Accounts } from './auth/accounts.ts';
 import type { SiteConfig } from './config/site-schema.ts';
 import type { Clock } from './model/clock.ts';
 import type { DeviceInfo } from './model/device.ts';
 import { normsRoutes } from './api/routes/norms-routes.ts';
 import { residentRoutes } from './api/routes/resident-routes.ts';
+import { ledgerRoutes } from './api/routes/ledger-routes.ts';
 import type { Teardown } from './teardown.ts';
 
 export interface NormsWiring {
@@ -24,6 +26,7 @@ export interface NormsWiring {
   readonly log: Logger;
   readonly workOrders: WorkOrderService | undefined;
   readonly uptime: UptimeService | undefined;
+  readonly alarms: AlarmService;
   readonly accounts: Accounts;
   readonly teardown: Teardown;
 }
@@ -46,9 +49,12 @@ export async function attachNorms(app: FastifyInstance, w: NormsWiring): Promise
           return { sitePct: r.siteFigures.availabilityPct, devices: r.devices.map((d) => ({ device: d.device, name: d.name, pct: d.availabilityPct, targetPct: d.targetPct })) };
         }
       : undefined,
+    alarms: (device, from, to) =>
+      w.alarms.history({ device, from, to, limit: 1000 }).map((a) => ({ id: a.id, title: a.title, priority: a.priority, state: a.state, raisedAt: a.raisedAt, clearedAt: a.clearedAt })),
   });
   w.teardown.add('norms', () => norms.stop());
   if (norms.residents) await app.register(residentRoutes(norms.residents, w.accounts.audit));
   await app.register(normsRoutes(norms, { audit: w.accounts.audit, residentsDataRoles: w.config.privacy.residentsDataRoles, timeZone: w.config.site.timezone, now: () => w.clock.now() }));
+  await app.register(ledgerRoutes(norms, w.config.site.timezone, () => w.clock.now()));
   return norms;
 }

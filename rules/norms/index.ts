@@ -15,12 +15,14 @@ import { createNormsTables } from './norms-db.ts';
 import { buildNormsReport, DEFAULT_TARGETS, NormsReportJob, type AvailabilityInput, type NormsReport, type NormsSources, type Range, type Targets, type YearMonth } from './norms-report/index.ts';
 import type { NormsConfig } from './norms-schema.ts';
 import { ResidentService } from './resident-requests/index.ts';
+import { AssetStore, deviceHistory, LedgerError, type AlarmSummary, type DeviceHistory } from './ledger/index.ts';
 import { SHIPPED_YEARS, WorkingDayCalendar } from './working-days/index.ts';
 
 export { normsSchema, REQUEST_CATEGORIES, ROUND_KINDS, type NormsConfig, type RequestCategory } from './norms-schema.ts';
 export { WorkingDayCalendar, CalendarError } from './working-days/index.ts';
 export { ResidentService, IntakeError, maskName, maskPhone, type ResidentProgress, type ResidentRequest, type Submission } from './resident-requests/index.ts';
 export { InspectionService, InspectionError, QrSigner, onTime, type ItemInput, type ItemResult, type Round } from './inspections/index.ts';
+export { ASSET_FIELDS, AssetStore, LedgerError, parseLedgerCsv, historyHtml, ledgerCsv, ledgerRow, LEDGER_COLUMNS, safeCell, MAX_ATTACHMENT, type Asset, type AssetInput, type AlarmSummary, type DeviceHistory } from './ledger/index.ts';
 export { NORM_IDS, NORM_LABELS, NORMS_LANGUAGES, computeNorms, normsCsv, normsHtml, type NormsLanguage, type NormsReport, type AvailabilityInput } from './norms-report/index.ts';
 
 export interface StartNormsOptions {
@@ -38,6 +40,8 @@ export interface StartNormsOptions {
   readonly workOrders: WorkOrderService | undefined;
   /** Availability per device and for the site over a range (the uptime module); absent: no data. */
   readonly availability?: ((range: Range) => AvailabilityInput | null) | undefined;
+  /** A device's alarms raised in [from, to) (the alarm service); absent: none shown. */
+  readonly alarms?: ((device: string, from: number, to: number) => AlarmSummary[]) | undefined;
 }
 
 export interface NormsService {
@@ -46,6 +50,11 @@ export interface NormsService {
   readonly inspections: InspectionService;
   readonly qr: QrSigner;
   readonly targets: Targets;
+  readonly devices: readonly DeviceInfo[];
+  /** The equipment ledger's records, attachments and order costs. */
+  readonly assets: AssetStore;
+  /** A device's history (throws LedgerError not_found for an unknown device). */
+  history(device: string): DeviceHistory;
   /** The report of a month (figures as of now). */
   report(ym: YearMonth): NormsReport;
   /** Generated monthly report files. */
@@ -120,8 +129,30 @@ export function startNorms(o: StartNormsOptions): NormsService {
   };
   erase();
   const eraser = o.clock.setInterval(86_400_000, erase);
+  const assets = new AssetStore(db);
+  const history = (id: string): DeviceHistory => {
+    const device = o.devices.find((d) => d.id === id);
+    if (!device) throw new LedgerError('not_found', `device: no device "${id}"`);
+    return deviceHistory(
+      device,
+      {
+        asset: (d) => assets.get(d),
+        attachments: (d) => assets.attachments(d),
+        alarms: (d, from, to) => o.alarms?.(d, from, to) ?? [],
+        orders: (d) => (wo ? wo.list({ device: d, limit: NO_LIMIT }) : []),
+        cost: (orderId) => assets.cost(orderId),
+        inspections: (d, from, to) => inspections.deviceResults(d, from, to),
+        availability: (r) => o.availability?.(r) ?? null,
+      },
+      o.clock.now(),
+      o.site.timezone,
+    );
+  };
   return {
     calendar,
+    devices: o.devices,
+    assets,
+    history,
     residents,
     inspections,
     qr,
