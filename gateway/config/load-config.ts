@@ -3,6 +3,7 @@
  * path of the field, before anything connects. Secret references (`${ENV}`, `{ file: path }`) are
  * resolved first (secret-references.ts).
  */
+import { normsConfigIssues } from '../../rules/norms/index.ts';
 import { resolveFloorPlans } from './floor-plans.ts';
 import { readFile } from 'node:fs/promises';
 import { parseDocument } from 'yaml';
@@ -67,6 +68,7 @@ export function validateConfig(raw: unknown, file = '<config>'): SiteConfig {
   issues.push(...crossCheck(raw));
   issues.push(...checkRulesConfig(raw));
   issues.push(...validateBindings({ connectors: parsedConnectors(raw), devices: isObj(raw) ? arr(raw.devices) : [] }));
+  if (parsed.success) issues.push(...normsConfigIssues(parsed.data.norms, parsed.data.devices.map((d) => d.id), parsed.data.buildings.map((b) => b.id)));
   if (issues.length > 0 || !parsed.success) throw new ConfigError(file, dedupe(issues));
 
   const config = parsed.data;

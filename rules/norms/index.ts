@@ -18,6 +18,7 @@ import { ResidentService } from './resident-requests/index.ts';
 import { AssetStore, deviceHistory, LedgerError, type AlarmSummary, type DeviceHistory } from './ledger/index.ts';
 import { SHIPPED_YEARS, WorkingDayCalendar } from './working-days/index.ts';
 
+export { normsConfigIssues } from './norms-check.ts';
 export { normsSchema, REQUEST_CATEGORIES, ROUND_KINDS, type NormsConfig, type RequestCategory } from './norms-schema.ts';
 export { WorkingDayCalendar, CalendarError } from './working-days/index.ts';
 export { ResidentService, IntakeError, maskName, maskPhone, type ResidentProgress, type ResidentRequest, type Submission } from './resident-requests/index.ts';
