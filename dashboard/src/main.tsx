@@ -19,6 +19,8 @@ import { AlarmHistoryPage } from './pages/alarm-history-page.tsx';
 import { AlarmKpiPage } from './pages/alarm-kpi-page.tsx';
 import { UptimePage } from './pages/uptime-page.tsx';
 import { WorkOrdersPage } from './pages/work-orders-page.tsx';
+import { ResidentPage } from './norms/resident-page.tsx';
+import { PatrolPage } from './norms/patrol-page.tsx';
 
 const WORK_PAGES: readonly NavItem[] = [
   { path: 'work-orders', label: 'navWorkOrders' },
@@ -55,7 +57,10 @@ function App() {
   const seesAlarms = me ? NAV_BY_ROLE[me.role].some((n) => n.path === 'alarms') : false;
   const tr = useMemo(() => translator(language, site?.timezone ?? 'Asia/Shanghai', site?.kinds ?? []), [language, site]);
 
+  // residents' pages need no login (the building link is the key)
+  const resident = route[0] === 'r';
   useEffect(() => {
+    if (resident) return;
     api<Me>('/api/auth/me').then(setMe, (err: unknown) => {
       if (err instanceof ApiCallError && err.status === 401) setMe(null);
       else throw err;
@@ -85,6 +90,7 @@ function App() {
     if (me && !me.open) void api('/api/auth/me/language', { method: 'PUT', body: { language: l } });
   };
 
+  if (resident) return <ResidentPage route={route} language={language} onLanguage={changeLanguage} />;
   if (me === undefined) return <p class="loading">…</p>;
   if (me === null) return <LoginPage tr={tr} onLogin={setMe} />;
   if (!site) return <p class="loading">…</p>;
@@ -94,7 +100,9 @@ function App() {
   return (
     <AppCtx.Provider value={{ me, site, tr, live }}>
       <AppShell nav={nav} current={page} onLanguage={changeLanguage} onLogout={logout} banner={seesAlarms ? <P1Banner store={alarms} tr={tr} /> : null}>
-        {me.role === 'contractor' ? (
+        {page === 'patrol' && arg && route[2] && me.role !== 'engineer' ? (
+          <PatrolPage device={arg} sig={route[2]} />
+        ) : me.role === 'contractor' ? (
           <MyOrdersPage />
         ) : page === 'alarms' && seesAlarms ? (
           <AlarmConsolePage store={alarms} openId={arg} />
