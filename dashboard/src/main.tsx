@@ -21,10 +21,12 @@ import { UptimePage } from './pages/uptime-page.tsx';
 import { WorkOrdersPage } from './pages/work-orders-page.tsx';
 import { ResidentPage } from './norms/resident-page.tsx';
 import { PatrolPage } from './norms/patrol-page.tsx';
+import { NormsPage } from './norms/norms-page.tsx';
 
 const WORK_PAGES: readonly NavItem[] = [
   { path: 'work-orders', label: 'navWorkOrders' },
   { path: 'uptime', label: 'navUptime' },
+  { path: 'norms', label: 'navNorms' },
   { path: 'alarm-history', label: 'navAlarmHistory' },
   { path: 'alarm-kpis', label: 'navAlarmKpis' },
 ];
@@ -114,6 +116,8 @@ function App() {
           <AlarmKpiPage />
         ) : page === 'uptime' ? (
           <UptimePage />
+        ) : page === 'norms' ? (
+          <NormsPage />
         ) : page === 'device' && arg ? (
           <DevicePage id={arg} />
         ) : page === 'engineering' ? (
