@@ -55,6 +55,6 @@ export async function attachNorms(app: FastifyInstance, w: NormsWiring): Promise
   w.teardown.add('norms', () => norms.stop());
   if (norms.residents) await app.register(residentRoutes(norms.residents, w.accounts.audit));
   await app.register(normsRoutes(norms, { audit: w.accounts.audit, residentsDataRoles: w.config.privacy.residentsDataRoles, timeZone: w.config.site.timezone, now: () => w.clock.now() }));
-  await app.register(ledgerRoutes(norms, w.config.site.timezone, () => w.clock.now()));
+  await app.register(ledgerRoutes(norms, w.config.site.timezone, () => w.clock.now(), w.accounts.audit));
   return norms;
 }

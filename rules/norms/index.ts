@@ -54,6 +54,8 @@ export interface NormsService {
   readonly devices: readonly DeviceInfo[];
   /** The equipment ledger's records, attachments and order costs. */
   readonly assets: AssetStore;
+  /** The contractor an order is assigned to (null: none or unknown order). */
+  contractorOf(orderId: number): string | null;
   /** A device's history (throws LedgerError not_found for an unknown device). */
   history(device: string): DeviceHistory;
   /** The report of a month (figures as of now). */
@@ -152,6 +154,13 @@ export function startNorms(o: StartNormsOptions): NormsService {
   return {
     calendar,
     devices: o.devices,
+    contractorOf: (orderId) => {
+      try {
+        return wo?.get(orderId).contractor ?? null;
+      } catch {
+        return null;
+      }
+    },
     assets,
     history,
     residents,

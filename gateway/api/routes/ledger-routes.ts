@@ -6,6 +6,7 @@ import ExcelJS from 'exceljs';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ASSET_FIELDS, historyHtml, LedgerError, ledgerCsv, ledgerRow, LEDGER_COLUMNS, MAX_ATTACHMENT, NORMS_LANGUAGES, parseLedgerCsv, safeCell, type NormsService } from '../../../rules/norms/index.ts';
+import type { AuditLog } from '../../auth/audit-log.ts';
 import { userOf } from '../access-control.ts';
 import { ApiError } from '../api-error.ts';
 import { ACCESS } from '../route-access.ts';
@@ -26,7 +27,7 @@ function call<T>(fn: () => T): T {
 const field = z.union([z.string().max(500), z.number(), z.null()]).optional();
 const assetBody = z.object(Object.fromEntries(ASSET_FIELDS.map((f) => [f, field])) as Record<(typeof ASSET_FIELDS)[number], typeof field>).strict();
 
-export function ledgerRoutes(norms: NormsService, timeZone: string, now: () => number): FastifyPluginAsyncZod {
+export function ledgerRoutes(norms: NormsService, timeZone: string, now: () => number, audit?: AuditLog): FastifyPluginAsyncZod {
   const known = new Set(norms.devices.map((d) => d.id));
   const requireDevice = (id: string): void => {
     if (!known.has(id)) throw new ApiError('NOT_FOUND', `device: no device "${id}"`);
@@ -53,13 +54,16 @@ export function ledgerRoutes(norms: NormsService, timeZone: string, now: () => n
       '/api/norms/ledger/import',
       {
         bodyLimit: 5 * 1024 * 1024,
-        config: { access: ACCESS.operate },
+        // audited here with a summary: the generic audit would copy the whole file into the log
+        config: { access: ACCESS.operate, audit: 'self' },
         schema: { summary: 'Import an existing ledger from CSV (all rows or none; every problem named by line and column)', tags: ['ledger'], body: z.object({ csv: z.string().max(4 * 1024 * 1024) }) },
       },
       async (req) => {
         const user = userOf(req);
         const rows = call(() => parseLedgerCsv(req.body.csv, known));
-        return { imported: norms.assets.importAll(rows, now(), user.username) };
+        const imported = norms.assets.importAll(rows, now(), user.username);
+        audit?.record({ username: user.username, role: user.role, address: req.ip, via: user.via, action: 'ledger.imported', detail: { rows: imported, devices: rows.map((r) => r.device) } });
+        return { imported };
       },
     );
 
@@ -89,12 +93,14 @@ export function ledgerRoutes(norms: NormsService, timeZone: string, now: () => n
       '/api/norms/ledger/:device/attachments',
       {
         bodyLimit: Math.ceil((MAX_ATTACHMENT * 4) / 3) + 4096,
-        config: { access: ACCESS.operate },
+        config: { access: ACCESS.operate, audit: 'self' },
         schema: { summary: 'Attach a document (PDF or image) to a device', tags: ['ledger'], params: z.object({ device: z.string().max(200) }), body: z.object({ name: z.string().min(1).max(200), type: z.string().max(100), base64: z.string() }) },
       },
       async (req, reply) => {
         requireDevice(req.params.device);
-        const a = call(() => norms.assets.addAttachment(req.params.device, req.body.name, req.body.type, Buffer.from(req.body.base64, 'base64'), now(), userOf(req).username));
+        const user = userOf(req);
+        const a = call(() => norms.assets.addAttachment(req.params.device, req.body.name, req.body.type, Buffer.from(req.body.base64, 'base64'), now(), user.username));
+        audit?.record({ username: user.username, role: user.role, address: req.ip, via: user.via, action: 'ledger.attachment.added', target: req.params.device, detail: { id: a.id, name: a.name, type: a.type, size: a.size } });
         return reply.status(201).send(a);
       },
     );

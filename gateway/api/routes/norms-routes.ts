@@ -65,7 +65,9 @@ export function normsRoutes(norms: NormsService, o: NormsRouteOptions): FastifyP
           if (req.query.month !== undefined && !ym) throw new ApiError('BAD_REQUEST', `month: expected YYYY-MM, got "${req.query.month}"`);
           const range = ym ? monthRange(ym.year, ym.month, o.timeZone) : {};
           const clear = user.role !== 'contractor' && o.residentsDataRoles.includes(user.role);
-          const list = residents.list({ ...range, building: req.query.building }, clear ? 'clear' : 'masked');
+          const all = residents.list({ ...range, building: req.query.building }, clear ? 'clear' : 'masked');
+          // a contractor sees only the requests of its own orders
+          const list = user.role === 'contractor' ? all.filter((r) => norms.contractorOf(r.orderId) === user.contractor) : all;
           // the secret of the resident's progress link is the resident's, not the staff's
           return { requests: list.map(({ publicId: _p, ...r }) => r) };
         },

@@ -11,6 +11,7 @@ import type { DeviceInfo } from '../../../gateway/model/device.ts';
 import { normsSchema, startNorms, type NormsService } from '../../../rules/norms/index.ts';
 import { WorkOrderService, workOrderConfigSchema } from '../../../rules/work-orders/index.ts';
 import { testApiDeps } from '../../support/api-deps.ts';
+import type { AuditLog } from '../../../gateway/auth/audit-log.ts';
 import { tempDir } from '../../support/temp-dir.ts';
 
 const TZ = 'Asia/Shanghai';
@@ -26,6 +27,7 @@ describe('equipment ledger API', () => {
   let orders: WorkOrderService;
   let norms: NormsService;
   let app: FastifyInstance;
+  let audit: AuditLog;
 
   beforeEach(async () => {
     dir = tempDir('ledger-');
@@ -49,8 +51,10 @@ describe('equipment ledger API', () => {
       availability: (r) => (r.from === sh('2026-10-01T00:00:00') ? { sitePct: 99, devices: [{ device: 'pump-b1-1', name: 'p', pct: 97.25, targetPct: 98 }] } : null),
       alarms: (device) => (device === 'pump-b1-1' ? [{ id: 'a-1', title: 'Pump tripped', priority: 2, state: 'closed', raisedAt: sh('2026-10-03T10:00:00'), clearedAt: sh('2026-10-03T12:00:00') }] : []),
     });
-    app = await buildApp(testApiDeps({ site: { id: 'demo', name: 'Demo', timezone: TZ }, devices: () => DEVICES, now: () => clock.now() }), silentLogger());
-    await app.register(ledgerRoutes(norms, TZ, () => clock.now()));
+    const deps = testApiDeps({ site: { id: 'demo', name: 'Demo', timezone: TZ }, devices: () => DEVICES, now: () => clock.now() });
+    audit = deps.accounts.audit;
+    app = await buildApp(deps, silentLogger());
+    await app.register(ledgerRoutes(norms, TZ, () => clock.now(), audit));
     await app.ready();
   });
 
@@ -74,6 +78,10 @@ describe('equipment ledger API', () => {
     const ok = await app.inject({ method: 'POST', url: '/api/norms/ledger/import', payload: { csv: good } });
     expect(ok.json()).toEqual({ imported: 2 });
     expect(norms.assets.get('elev-b1-1')).toMatchObject({ manufacturer: 'Otis', registrationNo: 'T3101-2019-0042', serviceLifeYears: 20 });
+    // audited with a summary, not the whole file
+    const rows = audit.list({});
+    expect(rows.find((r) => r.action === 'ledger.imported')?.detail).toEqual({ rows: 2, devices: ['pump-b1-1', 'elev-b1-1'] });
+    expect(JSON.stringify(rows)).not.toContain('SN-1');
   });
 
   it("the pump's page shows its alarms, orders with cost, inspections and availability; exports CSV, XLSX and printable HTML", async () => {

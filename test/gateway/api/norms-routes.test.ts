@@ -72,6 +72,7 @@ describe('norms API', () => {
       { username: 'admin', role: 'admin' as const, passwordHash },
       { username: 'op', role: 'operator' as const, passwordHash },
       { username: 'acme', role: 'contractor' as const, passwordHash, contractor: 'acme' },
+      { username: 'bolt', role: 'contractor' as const, passwordHash, contractor: 'bolt' },
     ];
     accounts = new Accounts(openSqlite(':memory:'), clock, { users, sessionTtl: 10 * 24 * HOUR, maxLoginAttempts: 5, loginWindow: MIN });
     app = await buildApp(testApiDeps({ accounts, site: { id: 'demo', name: 'Demo', timezone: TZ }, devices: () => DEVICES, now: () => clock.now() }), silentLogger());
@@ -155,6 +156,7 @@ describe('norms API', () => {
     await submit(repair);
     const list = async (user: string) => (await app.inject({ url: '/api/norms/resident-requests', cookies: await as(user) })).json() as { requests: Array<{ contactName: string; contactPhone: string; publicId?: string }> };
     expect((await list('acme')).requests[0]).toMatchObject({ contactName: '王**', contactPhone: '138****5678' });
+    expect((await list('bolt')).requests).toEqual([]); // another contractor's order: not shown
     expect((await list('op')).requests[0]).toMatchObject({ contactPhone: '138****5678' });
     const adminView = (await list('admin')).requests[0];
     expect(adminView).toMatchObject({ contactName: '王小明', contactPhone: '13812345678' });
