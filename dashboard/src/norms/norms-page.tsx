@@ -137,7 +137,10 @@ export function NormsPage() {
       )}
 
       <h2>{t('ledgerTitle')}</h2>
-      <a href="/api/norms/ledger?format=csv">{t('exportCsv')}</a> <a href="/api/norms/ledger?format=xlsx">{t('exportXlsx')}</a>
+      <a href="/api/norms/ledger?format=csv">{t('exportCsv')}</a> <a href="/api/norms/ledger?format=xlsx">{t('exportXlsx')}</a>{' '}
+      <a href="/api/norms/qr-labels" target="_blank" rel="noopener">
+        {t('qrLabel')}
+      </a>
       {ledger ? (
         <table data-testid="ledger">
           <thead>

@@ -51,7 +51,7 @@ export function PatrolPage({ device, sig }: { device: string; sig: string }) {
 function RoundForm({ r, device, sig, timeZone, onSaved }: { r: OpenRound; device: string; sig: string; timeZone: string; onSaved: () => void }) {
   const { tr } = useApp();
   const t = normsText(tr.language);
-  const [values, setValues] = useState<Record<string, { result?: 'pass' | 'fail'; reading?: number }>>({});
+  const [values, setValues] = useState<Record<string, { result?: 'pass' | 'fail'; reading?: number; photo?: { type: string; base64: string } }>>({});
   const [attendance, setAttendance] = useState('');
   const [error, setError] = useState<string | null>(null);
   const todo = r.checklist.filter((c) => !r.done.includes(c.id));
@@ -67,7 +67,13 @@ function RoundForm({ r, device, sig, timeZone, onSaved }: { r: OpenRound; device
       setError(err instanceof ApiCallError ? err.message : String(err));
     }
   };
-  const set = (id: string, v: { result?: 'pass' | 'fail'; reading?: number }): void => setValues({ ...values, [id]: { ...values[id], ...v } });
+  const attach = (id: string, file: File | undefined): void => {
+    if (!file) return;
+    const reader = new FileReader();
+    reader.onload = () => set(id, { photo: { type: file.type, base64: String(reader.result).replace(/^data:[^,]*,/, '') } });
+    reader.readAsDataURL(file);
+  };
+  const set = (id: string, v: { result?: 'pass' | 'fail'; reading?: number; photo?: { type: string; base64: string } }): void => setValues({ ...values, [id]: { ...values[id], ...v } });
   return (
     <article class="round" data-testid={`round-${r.round.id}`}>
       <h3>{r.title}</h3>
@@ -92,6 +98,10 @@ function RoundForm({ r, device, sig, timeZone, onSaved }: { r: OpenRound; device
               </button>
             </span>
           )}
+          <label class="photo">
+            {t('photo')}
+            <input type="file" accept="image/jpeg,image/png,image/webp" capture="environment" onChange={(e) => attach(c.id, (e.currentTarget as HTMLInputElement).files?.[0])} />
+          </label>
         </div>
       ))}
       {r.round.kind === 'drill' ? (

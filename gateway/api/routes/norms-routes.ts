@@ -161,6 +161,28 @@ export function normsRoutes(norms: NormsService, o: NormsRouteOptions): FastifyP
     );
 
     app.get(
+      '/api/norms/qr-labels',
+      {
+        config: { ...STAFF, inlineStyles: true },
+        schema: { summary: 'A printable sheet of check-in QR labels, one per device (optionally of one building)', tags: ['norms'], querystring: z.object({ building: z.string().max(100).optional() }) },
+      },
+      async (req, reply) => {
+        const devices = norms.devices.filter((d) => req.query.building === undefined || d.location.building === req.query.building);
+        const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+        const labels = await Promise.all(
+          devices.map(async (d) => {
+            const svg = await QRCode.toString(`${req.protocol}://${req.host}${norms.qr.path(d.id)}`, { type: 'svg', errorCorrectionLevel: 'M', margin: 1 });
+            return `<figure class="label" data-device="${esc(d.id)}">${svg}<figcaption>${esc(d.name)}<br><code>${esc(d.id)}</code> · ${esc(d.location.building)} ${esc(d.location.floor)}</figcaption></figure>`;
+          }),
+        );
+        const html = `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>巡检二维码 QR labels</title>
+<style>body{font-family:system-ui,"Noto Sans CJK SC",sans-serif;margin:1em}.sheet{display:grid;grid-template-columns:repeat(auto-fill,52mm);gap:4mm}.label{border:1px dashed #999;margin:0;padding:2mm;text-align:center;break-inside:avoid}.label svg{width:44mm;height:44mm}figcaption{font-size:9pt}</style>
+</head><body><h1>巡检签到二维码 Inspection check-in labels</h1><div class="sheet">${labels.join('\n')}</div></body></html>`;
+        return reply.type('text/html; charset=utf-8').send(html);
+      },
+    );
+
+    app.get(
       '/api/norms/calendar/:date',
       { config: { access: ACCESS.anyUser }, schema: { summary: 'Whether a date is a working day (public holidays and make-up days)', tags: ['norms'], params: z.object({ date: z.string().max(20) }) } },
       async (req) => {

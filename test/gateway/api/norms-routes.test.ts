@@ -186,6 +186,9 @@ describe('norms API', () => {
     expect(qr.statusCode).toBe(200);
     expect(qr.body).toContain('<svg');
     const url = qr.headers['x-checkin-url'] as string;
+    const sheet = await app.inject({ url: '/api/norms/qr-labels', cookies: await as('op') });
+    expect(sheet.body.match(/<svg/g)).toHaveLength(DEVICES.length);
+    expect(sheet.body).toContain('data-device="pump-b1-1"');
     const sig = /#\/patrol\/pump-b1-1\/([A-Za-z0-9_-]+)$/.exec(url)?.[1] as string;
     expect(sig).toBeTruthy();
     const acme = await as('acme');

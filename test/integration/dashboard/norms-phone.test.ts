@@ -117,7 +117,7 @@ describe('residents and patrols on a phone', () => {
       )
       .toBeGreaterThan(0);
     const round = page.locator('article.round').first();
-    await round.locator('[data-item=pressure] input').fill('7.2');
+    await round.locator('[data-item=pressure] input[type=number]').fill('7.2');
     await round.locator('[data-item=leaks] button[data-result=pass]').click();
     await screenshot(page, 'patrol-round-zh');
     const roundId = Number((await round.getAttribute('data-testid'))?.replace('round-', ''));
