@@ -96,6 +96,8 @@ export interface NormsFigures {
   };
   readonly worstDevices: ReadonlyArray<{ readonly device: string; readonly name: string; readonly pct: number | null; readonly targetPct: number; readonly failedItems: number }>;
   readonly worstRoutes: ReadonlyArray<{ readonly route: string; readonly title: string; readonly missed: number; readonly late: number; readonly due: number }>;
+  /** The month's fire drills: when due, when held (null: not held) and how many took part. */
+  readonly drills: ReadonlyArray<{ readonly route: string; readonly title: string; readonly dueAt: number; readonly doneAt: number | null; readonly attendance: number | null }>;
 }
 
 const round2 = (x: number): number => Math.round(x * 100) / 100;
@@ -211,5 +213,6 @@ export function computeNorms(input: NormsInput, top = 5): NormsFigures {
     },
     worstDevices,
     worstRoutes,
+    drills: drills.map((r) => ({ route: r.route, title: r.title, dueAt: r.dueAt, doneAt: seen(r.doneAt), attendance: r.attendance })),
   };
 }

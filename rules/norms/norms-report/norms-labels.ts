@@ -45,4 +45,8 @@ export const TEXT = {
   ratings: { 'zh-CN': '评价', en: 'Ratings' },
   majorIncidents: { 'zh-CN': '重大事件', en: 'Major incidents' },
   none: { 'zh-CN': '无', en: 'None' },
+  drills: { 'zh-CN': '消防演练', en: 'Fire drills' },
+  held: { 'zh-CN': '举行时间', en: 'Held' },
+  attendance: { 'zh-CN': '参加人数', en: 'Attendance' },
+  notHeld: { 'zh-CN': '未举行', en: 'Not held' },
 } satisfies Record<string, Record<NormsLanguage, string>>;

@@ -54,6 +54,12 @@ export function normsHtml(r: NormsReport, lang: NormsLanguage): string {
       : `<table><tr><th>${t('route')}</th><th>${t('due')}</th><th>${t('missedRounds')}</th><th>${t('late')}</th></tr>${m.worstRoutes
           .map((x) => `<tr><td>${esc(x.title)}</td><td class="num">${x.due}</td><td class="num">${x.missed}</td><td class="num">${x.late}</td></tr>`)
           .join('')}</table>`;
+  const drills =
+    m.drills.length === 0
+      ? `<p>${t('none')}</p>`
+      : `<table><tr><th>${t('route')}</th><th>${t('due')}</th><th>${t('held')}</th><th>${t('attendance')}</th></tr>${m.drills
+          .map((d) => `<tr><td>${esc(d.title)}</td><td>${time(d.dueAt, r.site.timezone)}</td><td>${d.doneAt === null ? t('notHeld') : time(d.doneAt, r.site.timezone)}</td><td class="num">${d.attendance ?? '—'}</td></tr>`)
+          .join('')}</table>`;
   const trendHead = `<tr><th>${t('norm')}</th>${r.trends.map((x) => `<th>${esc(x.label)}</th>`).join('')}</tr>`;
   const trendRows = m.norms.map((n) => `<tr><td>${esc(NORM_LABELS[n.id][lang])}</td>${r.trends.map((x) => `<td class="num">${x.values[n.id] === null ? '—' : (x.values[n.id] as number).toFixed(1)}</td>`).join('')}</tr>`).join('');
   const c = m.counts;
@@ -73,6 +79,7 @@ ${rows}
 <p>${t('counts')}: ${t('requests')} ${c.requests} · ${t('ratings')} ${c.ratings} · ${t('due')} ${c.roundsDue} · ${t('missedRounds')} ${c.roundsMissed} · ${t('late')} ${c.roundsLate} · ${t('failedItems')} ${c.failedItems} · ${t('majorIncidents')} ${c.majorIncidents}</p>
 <h2>${t('worstDevices')}</h2>${devices}
 <h2>${t('worstRoutes')}</h2>${routes}
+<h2>${t('drills')}</h2>${drills}
 <h2>${t('trends')}</h2><table>${trendHead}${trendRows}</table>
 </body></html>
 `;

@@ -229,6 +229,7 @@ describe('monthly norms report (October 2026, virtual time)', () => {
     expect(inspectionOrders.map((o) => o.title).sort()).toEqual([expect.stringContaining('Discharge pressure (7.5bar)'), expect.stringContaining('No leaks')].sort());
     expect(report.month.worstDevices[0]).toMatchObject({ device: 'pump-b1-1', failedItems: 2 });
     expect(report.month.worstRoutes).toEqual([{ route: 'pump-daily', title: 'Pump daily check', missed: 3, late: 2, due: 31 }]);
+    expect(report.month.drills).toEqual([{ route: 'fire-drill', title: 'Fire drill', dueAt: sh('2026-10-15T15:00:00'), doneAt: sh('2026-10-15T16:00:00'), attendance: 42 }]);
     expect(report.trends).toHaveLength(12);
     expect(report.trends[11]?.label).toBe('2026-10');
     const zh = readFileSync(join(norms.reportsDir, 'norms-2026-10.zh-CN.html'), 'utf8');
