@@ -150,6 +150,16 @@ export function normsRoutes(norms: NormsService, o: NormsRouteOptions): FastifyP
     );
 
     app.get(
+      '/api/norms/rounds/:id/devices/:device/items/:item/photo',
+      { config: STAFF, schema: { summary: "The photo taken with an inspection item", tags: ['norms'], params: z.object({ id: z.coerce.number().int().positive(), device: z.string().max(200), item: z.string().max(100) }) } },
+      async (req, reply) => {
+        const p = norms.inspections.photo(req.params.id, req.params.device, req.params.item);
+        if (!p) throw new ApiError('NOT_FOUND', `round ${req.params.id} / ${req.params.device} / ${req.params.item}: no photo`);
+        return reply.type(p.type).header('x-content-type-options', 'nosniff').send(p.data);
+      },
+    );
+
+    app.get(
       '/api/norms/qr/:device',
       { config: STAFF, schema: { summary: "A device's check-in QR code (SVG) to print on its label", tags: ['norms'], params: z.object({ device: z.string().max(200) }) } },
       async (req, reply) => {

@@ -204,6 +204,12 @@ export class InspectionService {
     return (this.o.db.prepare('SELECT * FROM inspection_result WHERE round_id = ? ORDER BY at, device, item').all(roundId) as unknown as ResultRow[]).map(toResult);
   }
 
+  /** The photo of one recorded item, if any. */
+  photo(roundId: number, device: string, item: string): { type: string; data: Buffer } | undefined {
+    const r = this.o.db.prepare('SELECT photo_type, photo FROM inspection_result WHERE round_id = ? AND device = ? AND item = ?').get(roundId, device, item) as { photo_type: string | null; photo: Uint8Array | null } | undefined;
+    return r?.photo_type && r.photo ? { type: r.photo_type, data: Buffer.from(r.photo) } : undefined;
+  }
+
   /** A device's results in [from, to) (the ledger's history page). */
   deviceResults(device: string, from: number, to: number): ItemResult[] {
     return (this.o.db.prepare('SELECT * FROM inspection_result WHERE device = ? AND at >= ? AND at < ? ORDER BY at').all(device, from, to) as unknown as ResultRow[]).map(toResult);

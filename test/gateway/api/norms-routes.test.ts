@@ -21,6 +21,8 @@ const sh = (iso: string): number => Date.parse(`${iso}+08:00`);
 const MIN = 60_000;
 const HOUR = 60 * MIN;
 const TOKEN = 'b1-link-0123456789abcdef';
+/** A 1×1 PNG. */
+const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
 const DEVICES: DeviceInfo[] = [{ id: 'pump-b1-1', name: 'Pump B1-1', kind: 'pump', location: { site: 'demo', building: 'b1', floor: 'B1' }, connector: 'm' }];
 
 let passwordHash = '';
@@ -196,10 +198,13 @@ describe('norms API', () => {
     const checkin = (await app.inject({ url: `/api/norms/checkin/pump-b1-1/${sig}`, cookies: acme })).json() as { rounds: Array<{ round: { id: number } }> };
     expect(checkin.rounds).toHaveLength(1);
     const roundId = checkin.rounds[0]?.round.id as number;
-    const rec = await app.inject({ method: 'POST', url: `/api/norms/rounds/${roundId}/devices/pump-b1-1`, cookies: acme, payload: { sig, items: [{ item: 'pressure', reading: 7.1 }] } });
+    const rec = await app.inject({ method: 'POST', url: `/api/norms/rounds/${roundId}/devices/pump-b1-1`, cookies: acme, payload: { sig, items: [{ item: 'pressure', reading: 7.1, photo: { type: 'image/png', base64: PNG } }] } });
     expect(rec.statusCode).toBe(200);
     expect(rec.json()).toMatchObject({ round: { status: 'done' }, results: [{ result: 'fail', reading: 7.1, orderId: expect.any(Number) }] });
     expect(orders.list({ device: 'pump-b1-1' })[0]?.title).toContain('Pressure (7.1)');
+    const photo = await app.inject({ url: `/api/norms/rounds/${roundId}/devices/pump-b1-1/items/pressure/photo`, cookies: await as('op') });
+    expect(photo.headers['content-type']).toBe('image/png');
+    expect(photo.rawPayload.equals(Buffer.from(PNG, 'base64'))).toBe(true);
     expect(accounts.audit.list({}).some((e) => e.action === 'inspection.recorded' && e.username === 'acme')).toBe(true);
     // a contractor reads no contract figures
     expect((await app.inject({ url: '/api/norms/report?month=2026-10', cookies: acme })).statusCode).toBe(403);
