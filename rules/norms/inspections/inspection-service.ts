@@ -217,7 +217,7 @@ export class InspectionService {
 
   /** Check-in at a device by its QR signature: the rounds not yet done that visit it, with their checklists. */
   checkIn(device: string, sig: string): Array<{ round: Round; title: string; checklist: RouteConfig['checklist']; done: string[] }> {
-    if (!this.o.qr.verify(device, sig)) throw new InspectionError('forbidden', 'sig: this is not the QR code of that device; scan the label on the device');
+    if (!this.o.qr.verify(device, sig)) throw new InspectionError('not_found', 'sig: this is not the QR code of that device; scan the label on the device');
     this.tick();
     const open = this.o.db.prepare("SELECT * FROM inspection_round WHERE status IN ('due', 'in_progress', 'missed') AND done_at IS NULL ORDER BY due_at").all() as unknown as RoundRow[];
     return open
@@ -232,7 +232,7 @@ export class InspectionService {
 
   /** Record a device's checklist items in a round (after check-in by its QR signature). */
   record(roundId: number, device: string, sig: string, items: readonly ItemInput[], by: Recorder, attendance?: number): { round: Round; results: ItemResult[] } {
-    if (!this.o.qr.verify(device, sig)) throw new InspectionError('forbidden', 'sig: this is not the QR code of that device; scan the label on the device');
+    if (!this.o.qr.verify(device, sig)) throw new InspectionError('not_found', 'sig: this is not the QR code of that device; scan the label on the device');
     this.tick();
     const round = this.round(roundId);
     const route = this.routes.get(round.route);
