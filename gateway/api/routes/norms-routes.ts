@@ -74,6 +74,23 @@ export function normsRoutes(norms: NormsService, o: NormsRouteOptions): FastifyP
       );
 
       app.get(
+        '/api/norms/resident-requests/by-order/:id',
+        {
+          config: { access: [...ACCESS.staff, 'contractor'] },
+          schema: { summary: "The resident request behind a work order (contacts masked unless your role may read residents data)", tags: ['norms'], params: z.object({ id: z.coerce.number().int().positive() }) },
+        },
+        async (req) => {
+          const user = userOf(req);
+          if (user.role === 'contractor' && norms.contractorOf(req.params.id) !== user.contractor) throw new ApiError('NOT_FOUND', `work order ${req.params.id}: no resident request`);
+          const clear = user.role !== 'contractor' && o.residentsDataRoles.includes(user.role);
+          const r = residents.forOrder(req.params.id, clear ? 'clear' : 'masked');
+          if (!r) throw new ApiError('NOT_FOUND', `work order ${req.params.id}: no resident request`);
+          const { publicId: _p, ...view } = r;
+          return view;
+        },
+      );
+
+      app.get(
         '/api/norms/resident-requests/export',
         { config: { access: ACCESS.admin }, schema: { summary: 'CSV of resident requests with contact details (admins; audited)', tags: ['norms'] } },
         async (req, reply) => {

@@ -159,6 +159,10 @@ describe('norms API', () => {
     const list = async (user: string) => (await app.inject({ url: '/api/norms/resident-requests', cookies: await as(user) })).json() as { requests: Array<{ contactName: string; contactPhone: string; publicId?: string }> };
     expect((await list('acme')).requests[0]).toMatchObject({ contactName: '王**', contactPhone: '138****5678' });
     expect((await list('bolt')).requests).toEqual([]); // another contractor's order: not shown
+    const orderId = orders.list({})[0]?.id as number;
+    const byOrder = await app.inject({ url: `/api/norms/resident-requests/by-order/${orderId}`, cookies: await as('acme') });
+    expect(byOrder.json()).toMatchObject({ place: '3栋 2单元 电梯', contactPhone: '138****5678' });
+    expect((await app.inject({ url: `/api/norms/resident-requests/by-order/${orderId}`, cookies: await as('bolt') })).statusCode).toBe(404);
     expect((await list('op')).requests[0]).toMatchObject({ contactPhone: '138****5678' });
     const adminView = (await list('admin')).requests[0];
     expect(adminView).toMatchObject({ contactName: '王小明', contactPhone: '13812345678' });
