@@ -8,7 +8,6 @@ import type { Logger } from 'pino';
 import type { Clock } from '../../gateway/model/clock.ts';
 import type { DeviceInfo } from '../../gateway/model/device.ts';
 import { openSqlite } from '../../gateway/model/sqlite-file.ts';
-import { monthLabel, monthRange } from '../../gateway/model/zoned-time.ts';
 import type { WorkOrder, WorkOrderService } from '../work-orders/index.ts';
 import { InspectionService, loadQrKey, QrSigner } from './inspections/index.ts';
 import { createNormsTables } from './norms-db.ts';
@@ -183,11 +182,6 @@ export function startNorms(o: StartNormsOptions): NormsService {
 function firstStart(db: ReturnType<typeof openSqlite>, now: number): number {
   db.prepare("INSERT OR IGNORE INTO norms_secret (name, value) VALUES ('first-start', ?)").run(String(now));
   return Number((db.prepare("SELECT value FROM norms_secret WHERE name = 'first-start'").get() as { value: string }).value);
-}
-
-/** The month label (`2026-10`) and range of a year-month in a zone. */
-export function monthOf(ym: YearMonth, timeZone: string): { label: string; from: number; to: number } {
-  return { label: monthLabel(ym.year, ym.month), ...monthRange(ym.year, ym.month, timeZone) };
 }
 
 export const normsFiles = (dataDir: string): { dbFile: string; reportsDir: string } => ({ dbFile: join(dataDir, 'gateway.db'), reportsDir: join(dataDir, 'reports') });

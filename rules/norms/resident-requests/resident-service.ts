@@ -134,7 +134,7 @@ export class ResidentService {
     return this.o.config.links.find((l) => sameSecret(l.token, token))?.building;
   }
 
-  /** Whether a building has a link (its form exists). */
+  /** The intake's size and rate limits (the routes apply the per-address one). */
   get limits(): ResidentsConfig['limits'] {
     return this.o.config.limits;
   }
