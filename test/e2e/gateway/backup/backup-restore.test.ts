@@ -2,12 +2,12 @@
  * Backup while the gateway runs (and writes), restore into a fresh directory after the gateway was
  * killed with SIGKILL, and a gateway on the restored directory has the same alarms and work orders.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { create, extract, list } from 'tar';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runTracked } from '../../../support/child-processes.ts';
 import { startGatewayProcess, type GatewayProcess } from '../../../support/gateway-process.ts';
 import { tempDir } from '../../../support/temp-dir.ts';
 
@@ -25,14 +25,9 @@ interface WorkOrder {
   alarmId?: string | null;
 }
 
-function cli(args: string[]): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['gateway/cli.ts', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
-    child.once('exit', (code) => resolve({ code, out }));
-  });
+async function cli(args: string[]): Promise<{ code: number | null; out: string }> {
+  const r = await runTracked(process.execPath, ['gateway/cli.ts', ...args]);
+  return { code: r.code, out: r.stdout + r.stderr };
 }
 
 async function getJson<T>(url: string): Promise<T> {
