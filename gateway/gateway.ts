@@ -35,14 +35,14 @@ import { StartupError, Teardown } from './teardown.ts';
 import { assertCanListen } from './net/port-check.ts';
 import { BadgePrivacy, loadBadgeKey } from './privacy/badge-privacy.ts';
 import type { Sample } from './model/sample.ts';
-import { createAlarmService, type AlarmService, type AlarmsFacade } from '../rules/alarm-service.ts';
-import { forwardAlarmEvents } from '../rules/northbound-alarms.ts';
+import { createAlarmService, type AlarmService, type AlarmsFacade } from '../rules/alarms/alarm-service.ts';
+import { forwardAlarmEvents } from '../rules/alarms/northbound-alarms.ts';
 import { EscalationService } from '../rules/alarms/escalation-service.ts';
-import { linkMaintenanceMode } from '../rules/maintenance-mode-link.ts';
-import { preventiveMaintenanceLink } from '../rules/preventive-maintenance-link.ts';
+import { linkMaintenanceMode } from '../rules/wiring/maintenance-mode-link.ts';
+import { preventiveMaintenanceLink } from '../rules/wiring/preventive-maintenance-link.ts';
 import mqtt, { type MqttClient } from 'mqtt';
 import { WorkOrderService, workOrdersFacade } from '../rules/work-orders/index.ts';
-import { alarmSignalOf } from '../rules/work-orders/alarm-signal-of.ts';
+import { alarmSignalOf } from '../rules/wiring/alarm-signal-of.ts';
 import { startUptime, uptimeFiles, uptimeReferenceIssues, type UptimeService } from '../rules/uptime/index.ts';
 
 export interface GatewayOptions {

@@ -3,7 +3,7 @@
  * contractors and their channels, routing, escalation contacts, preventive maintenance and dispatch.
  */
 import { z } from 'zod';
-import { webhookUrlProblem } from './dispatch/webhook-target-policy.ts';
+import { webhookUrlProblem } from '../dispatch/webhook-target-policy.ts';
 import { tlsClientSchema } from '../../gateway/platform/tls-client.ts';
 import { duration, identifier } from '../../gateway/model/config-primitives.ts';
 import { kindName } from '../../gateway/model/kinds/kind-name.ts';
