@@ -16,14 +16,14 @@ import { posix } from 'node:path';
 export const AREAS = [
   // The shared model (sample, device, kinds, clock, ...) imports nothing of ours outside it.
   { root: 'gateway/model', may: ['gateway/model'] },
-  // Platform helpers beside the model (TLS client options, the embedded-broker port).
+  // Platform helpers beside the model (SQLite, zod primitives, zoned time, backoff, TLS client options, the embedded-broker port).
   { root: 'gateway/platform', may: ['gateway/model', 'gateway/platform'] },
   // Everything decided from samples: only the model, the platform beside it, and itself.
   { root: 'rules', may: ['rules', 'gateway/model', 'gateway/platform'] },
   // A browser program that talks to the HTTP API: type-only imports from the API contract.
   { root: 'dashboard', may: ['dashboard'], typesFrom: ['gateway/api/contract'] },
-  // Simulators speak protocols; they share only the model (kinds, clock) with the gateway.
-  { root: 'simulators', may: ['simulators', 'gateway/model'] },
+  // Simulators speak protocols; they share only the model (kinds, clock) and the platform helpers (zod primitives) with the gateway.
+  { root: 'simulators', may: ['simulators', 'gateway/model', 'gateway/platform'] },
 ];
 
 /**

@@ -28,7 +28,7 @@ import { InlineTelemetryStorage, WorkerTelemetryStorage, type TelemetryStorage }
 import type { InfluxTelemetryStatus } from './storage/influx-telemetry.ts';
 import { LifeSafetyPoints } from './bus/life-safety-points.ts';
 import { EventLoopLagMonitor } from './trouble/event-loop-lag.ts';
-import { openSqlite } from './model/sqlite-file.ts';
+import { openSqlite } from './platform/sqlite-file.ts';
 import { TroubleBoard } from './trouble/trouble-board.ts';
 import { logLevelControl } from './log/log-level.ts';
 import { StartupError, Teardown } from './teardown.ts';

@@ -16,7 +16,7 @@ import type {
   ShelfInfo,
 } from './alarm-model.ts';
 import type { PointValue } from '../../gateway/model/sample.ts';
-import { openSqlite, rollbackQuietly } from '../../gateway/model/sqlite-file.ts';
+import { openSqlite, rollbackQuietly } from '../../gateway/platform/sqlite-file.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS alarm_instances (

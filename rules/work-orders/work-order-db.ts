@@ -3,7 +3,7 @@
  * not depend on gateway/storage. WAL + synchronous=FULL: a committed transition survives `kill -9`.
  */
 import type { DatabaseSync } from 'node:sqlite';
-import { openSqlite, rollbackQuietly } from '../../gateway/model/sqlite-file.ts';
+import { openSqlite, rollbackQuietly } from '../../gateway/platform/sqlite-file.ts';
 
 const SCHEMA_VERSION = 1;
 

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { webhookUrlProblem } from '../dispatch/webhook-target-policy.ts';
 import { tlsClientSchema } from '../../gateway/platform/tls-client.ts';
-import { duration, identifier } from '../../gateway/model/config-primitives.ts';
+import { duration, identifier } from '../../gateway/platform/config-primitives.ts';
 import { kindName } from '../../gateway/model/kinds/kind-name.ts';
 import { cronProblem } from './cron-schedule.ts';
 

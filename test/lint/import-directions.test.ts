@@ -53,7 +53,7 @@ describe('import directions (npm run lint)', () => {
     expect(await problems(file, "import type { WorkOrder } from '../../../rules/work-orders/work-order.ts';\nexport type W = WorkOrder;\n")).toHaveLength(1);
   });
 
-  it('simulators share only the model with the gateway', async () => {
+  it('simulators share only the model and the platform helpers with the gateway', async () => {
     expect(await problems('simulators/modbus/planted.ts', "import { systemClock } from '../../gateway/model/clock.ts';\nexport const c = systemClock;\n")).toEqual([]);
     expect(await problems('simulators/modbus/planted.ts', "import { ModbusConnector } from '../../gateway/connectors/modbus/modbus-connector.ts';\nexport const m = ModbusConnector;\n")).toHaveLength(1);
     expect(await problems('simulators/planted.ts', "import { startRules } from '../rules/index.ts';\nexport const s = startRules;\n")).toHaveLength(1);

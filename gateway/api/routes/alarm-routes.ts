@@ -8,7 +8,7 @@ import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { subjectKindName } from '../../model/kinds/kind-name.ts';
-import { parseDuration } from '../../model/duration.ts';
+import { parseDuration } from '../../platform/duration.ts';
 import { ALARM_KINDS, ALARM_PRIORITIES, ALARM_STATES, DEVICE_MODES, type AlarmQuery, type AlarmRecord } from '../../../rules/alarms/alarm-model.ts';
 import { AlarmActionError, type AlarmsFacade } from '../../../rules/alarms/alarm-service.ts';
 import { LOCAL_ADMIN } from '../../auth/accounts.ts';

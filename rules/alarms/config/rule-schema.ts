@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { kindName } from '../../../gateway/model/kinds/kind-name.ts';
 import { tlsClientSchema } from '../../../gateway/platform/tls-client.ts';
-import { parseDuration } from '../../../gateway/model/duration.ts';
+import { parseDuration } from '../../../gateway/platform/duration.ts';
 import { escalationSchema } from '../escalation-schema.ts';
 
 /** `30s`, `5m`, or milliseconds; yields milliseconds. */
