@@ -18,8 +18,10 @@ export const AREAS = [
   { root: 'gateway/model', may: ['gateway/model'] },
   // Platform helpers beside the model (SQLite, zod primitives, zoned time, backoff, TLS client options, the embedded-broker port).
   { root: 'gateway/platform', may: ['gateway/model', 'gateway/platform'] },
-  // Everything decided from samples: only the model, the platform beside it, and itself.
-  { root: 'rules', may: ['rules', 'gateway/model', 'gateway/platform'] },
+  // Everything decided from samples: only the model, the platform beside it, and itself. Its peers
+  // (alarms/, work-orders/, uptime/, dispatch/) reach each other through their entry files (index.ts)
+  // only; rules/index.ts is the front door and wiring/ holds the links it makes between the peers.
+  { root: 'rules', may: ['rules', 'gateway/model', 'gateway/platform'], peersByEntry: { frontDoorOnly: ['wiring'] } },
   // A browser program that talks to the HTTP API: type-only imports from the API contract.
   { root: 'dashboard', may: ['dashboard'], typesFrom: ['gateway/api/contract'] },
   // Simulators speak protocols; they share only the model (kinds, clock) and the platform helpers (zod primitives) with the gateway.
@@ -66,7 +68,7 @@ function prefixesTo(root, k, target) {
 }
 
 /** `no-restricted-imports` options for a file `k` folders below `area.root`, with `extra` exact specifiers allowed. */
-function restrictions(area, k, extra = []) {
+function restrictions(area, k, extra = [], more = []) {
   const allowed = [...area.may, ...(area.typesFrom ?? [])].flatMap((t) => prefixesTo(area.root, k, t).map((p) => `${escape(p)}(/|\\.ts$|$)`));
   const typeOnly = (area.typesFrom ?? []).flatMap((t) => prefixesTo(area.root, k, t).map((p) => `${escape(p)}(/|\\.ts$|$)`));
   for (const e of extra) {
@@ -79,6 +81,7 @@ function restrictions(area, k, extra = []) {
       message: `${area.root}/ may import only from ${area.may.join(', ')}${area.typesFrom ? ` (and types from ${area.typesFrom.join(', ')})` : ''}; see shared/ARCHITECTURE.md "Which way imports point".`,
     },
   ];
+  patterns.push(...more);
   if (typeOnly.length > 0) {
     patterns.push({
       regex: `^(${typeOnly.join('|')})`,
@@ -91,19 +94,58 @@ function restrictions(area, k, extra = []) {
 
 const depthOf = (file) => file.split('/').length - 1;
 
+/** Patterns keeping a file `k` folders below `area.root` to the entry files (index.ts) of the area's peer folders. */
+function peerPatterns(area, k) {
+  if (!area.peersByEntry) return [];
+  const message = `${area.root}/: a peer folder is reached through its entry file (<peer>/index.ts) only, and the front door ${area.root}/index.ts is not imported from inside; see ${area.root}/README.md.`;
+  if (k === 0) {
+    const skip = area.peersByEntry.frontDoorOnly.map((f) => `(?!${escape(f)}/)`).join('');
+    return [{ regex: `^\\./${skip}[^/]+/(?!index\\.ts$)`, message }];
+  }
+  return [{ regex: `^(\\.\\./){${k}}[^./][^/]*(/(?!index\\.ts$)|\\.ts$)`, message }];
+}
+
+/**
+ * The gateway reaches rules/ through its front door: values only from rules/index.ts, types also
+ * from a peer's entry file (rules/<peer>/index.ts). gateway/model and gateway/platform have their own areas.
+ */
+const GATEWAY_TO_RULES = {
+  name: 'import-directions/gateway-to-rules',
+  files: ['gateway/**/*.{ts,tsx,js,mjs}'],
+  ignores: ['gateway/model/**', 'gateway/platform/**'],
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        patterns: [
+          {
+            regex: '^(\\.\\./)+rules/(?!index\\.ts$)(?![a-z-]+/index\\.ts$)',
+            message: 'gateway/ imports rules/ through its front door rules/index.ts (types also from a peer entry file rules/<peer>/index.ts).',
+          },
+          {
+            regex: '^(\\.\\./)+rules/[a-z-]+/index\\.ts$',
+            allowTypeImports: true,
+            message: 'gateway/ may import only types from a rules/ peer entry file; values come through rules/index.ts.',
+          },
+        ],
+      },
+    ],
+  },
+};
+
 function areaBlocks(area) {
   const blocks = [];
   for (let k = 0; k <= MAX_DEPTH; k++) {
     blocks.push({
       name: `import-directions/${area.root}/depth-${k}`,
       files: [`${area.root}/${'*/'.repeat(k)}*.{ts,tsx,js,mjs}`],
-      rules: { 'no-restricted-imports': restrictions(area, k) },
+      rules: { 'no-restricted-imports': restrictions(area, k, [], peerPatterns(area, k)) },
     });
   }
   for (const [file, entries] of Object.entries(Object.groupBy(ALLOWED_EXCEPTIONS.filter((e) => e.file.startsWith(`${area.root}/`)), (e) => e.file))) {
     const k = depthOf(file) - depthOf(`${area.root}/x`);
     const extra = (entries ?? []).map((e) => ({ specifier: posix.relative(posix.dirname(file), e.target), typeOnly: e.typeOnly }));
-    blocks.push({ name: `import-directions/exception/${file}`, files: [file], rules: { 'no-restricted-imports': restrictions(area, k, extra) } });
+    blocks.push({ name: `import-directions/exception/${file}`, files: [file], rules: { 'no-restricted-imports': restrictions(area, k, extra, peerPatterns(area, k)) } });
   }
   return blocks;
 }
@@ -112,7 +154,7 @@ export default [
   { ignores: ['node_modules/', 'dashboard/dist/', 'data/', '.tmp/', 'test-results/'] },
   {
     name: 'parse/typescript',
-    files: AREAS.map((a) => `${a.root}/**/*.ts`),
+    files: ['gateway/**/*.ts', ...AREAS.map((a) => `${a.root}/**/*.ts`)],
     languageOptions: {
       parser: babelParser,
       parserOptions: { requireConfigFile: false, babelOptions: { babelrc: false, configFile: false, parserOpts: { plugins: ['typescript'] } } },
@@ -120,7 +162,7 @@ export default [
   },
   {
     name: 'parse/tsx',
-    files: AREAS.map((a) => `${a.root}/**/*.tsx`),
+    files: ['gateway/**/*.tsx', ...AREAS.map((a) => `${a.root}/**/*.tsx`)],
     languageOptions: {
       parser: babelParser,
       parserOptions: { requireConfigFile: false, babelOptions: { babelrc: false, configFile: false, parserOpts: { plugins: ['typescript', 'jsx'] } } },
@@ -128,4 +170,5 @@ export default [
   },
   { name: 'options', linterOptions: { reportUnusedDisableDirectives: 'off' } },
   ...AREAS.flatMap(areaBlocks),
+  GATEWAY_TO_RULES,
 ];

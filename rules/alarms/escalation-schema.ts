@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { duration as ruleDuration } from '../../gateway/platform/config-primitives.ts';
-import { channelsSchema } from '../work-orders/work-order-schema.ts';
+import { channelsSchema } from '../dispatch/index.ts';
 
 const robotUrl = z.url({ protocol: /^https?$/ });
 

@@ -2,7 +2,7 @@
 import type { IClientOptions } from 'mqtt';
 import type { Logger } from 'pino';
 import type { Clock } from '../../gateway/model/clock.ts';
-import type { ChannelsConfig } from '../work-orders/work-order-schema.ts';
+import type { ChannelsConfig } from './channels-schema.ts';
 import { DeliveryError, type ChannelType } from './channel.ts';
 import { EmailChannel, type SmtpSettings } from './email-channel.ts';
 import { MqttChannel } from './mqtt-channel.ts';

@@ -4,7 +4,7 @@
  * service is not planned: it suppresses alarms but the ledger keeps counting faults.
  */
 import type { Clock } from '../../gateway/model/clock.ts';
-import type { AlarmsFacade } from '../alarms/alarm-service.ts';
+import type { AlarmsFacade } from '../alarms/index.ts';
 import type { UptimeStateInputs } from '../uptime/index.ts';
 
 export function linkMaintenanceMode(alarms: AlarmsFacade, uptime: UptimeStateInputs, clock: Clock): AlarmsFacade {

@@ -5,7 +5,7 @@
  */
 import type { Clock } from '../../gateway/model/clock.ts';
 import type { UptimeStateInputs } from '../uptime/index.ts';
-import type { WorkOrder } from '../work-orders/work-order.ts';
+import type { WorkOrder } from '../work-orders/index.ts';
 
 const ENDS: ReadonlySet<WorkOrder['status']> = new Set(['resolved', 'closed', 'cancelled']);
 

@@ -15,10 +15,10 @@ import { checkAlarmSignal, type AlarmSignal, type Priority } from './alarm-input
 import { ContractorAuth } from './contractor-token.ts';
 import { SlaWatch } from './sla-watch.ts';
 import { WorkOrderNotifier } from './work-order-notifier.ts';
-import type { ChannelType } from '../dispatch/channel.ts';
-import { createSenders, type Senders } from '../dispatch/senders.ts';
-import { OutboxStore, type DeadLetter, type DeliveryAttempt } from '../dispatch/outbox-store.ts';
-import { OutboxWorker } from '../dispatch/outbox-worker.ts';
+import type { ChannelType } from '../dispatch/index.ts';
+import { createSenders, type Senders } from '../dispatch/index.ts';
+import { OutboxStore, type DeadLetter, type DeliveryAttempt } from '../dispatch/index.ts';
+import { OutboxWorker } from '../dispatch/index.ts';
 import { MaintenanceScheduler } from './maintenance-scheduler.ts';
 import { routeContractor } from './routing.ts';
 import { openWorkOrderDb, transaction } from './work-order-db.ts';

@@ -15,7 +15,7 @@ async function problems(filePath: string, code: string): Promise<string[]> {
 
 describe('import directions (npm run lint)', () => {
   it('the tree as it is passes', async () => {
-    const results = await eslint.lintFiles(['gateway/model', 'gateway/platform', 'rules', 'dashboard', 'simulators']);
+    const results = await eslint.lintFiles(['gateway', 'rules', 'dashboard', 'simulators']);
     expect(results.length).toBeGreaterThan(100);
     const found = results.flatMap((r) => r.messages.map((m) => `${r.filePath}:${m.line} ${m.message}`));
     expect(found).toEqual([]);
@@ -28,7 +28,25 @@ describe('import directions (npm run lint)', () => {
     // a type-only import is an import all the same
     expect(await problems('rules/rule-x.ts', "import type { SiteConfig } from '../gateway/config/site-schema.ts';\nexport type X = SiteConfig;\n")).toHaveLength(1);
     expect(await problems('rules/planted/rule-x.ts', "export { Connector } from '../../gateway/connectors/connector.ts';\n")).toHaveLength(1);
-    expect(await problems('rules/planted/rule-x.ts', "import { systemClock } from '../../gateway/model/clock.ts';\nimport { tlsClientSchema } from '../../gateway/platform/tls-client.ts';\nimport { z } from 'zod';\nimport { a } from '../alarms/a.ts';\nexport const x = [systemClock, tlsClientSchema, z, a];\n")).toEqual([]);
+    expect(await problems('rules/planted/rule-x.ts', "import { systemClock } from '../../gateway/model/clock.ts';\nimport { tlsClientSchema } from '../../gateway/platform/tls-client.ts';\nimport { z } from 'zod';\nimport { a } from '../alarms/index.ts';\nexport const x = [systemClock, tlsClientSchema, z, a];\n")).toEqual([]);
+  });
+
+  it('rules/ peers reach each other through their entry files only; the front door is not imported from inside', async () => {
+    expect(await problems('rules/alarms/planted.ts', "import type { WorkOrder } from '../work-orders/work-order.ts';\nexport type W = WorkOrder;\n")).toEqual([expect.stringMatching(/entry file/)]);
+    expect(await problems('rules/alarms/planted.ts', "import type { WorkOrder } from '../work-orders/index.ts';\nexport type W = WorkOrder;\n")).toEqual([]);
+    expect(await problems('rules/alarms/engine/planted.ts', "import { UptimeLedger } from '../../uptime/uptime-ledger.ts';\nexport const u = UptimeLedger;\n")).toHaveLength(1);
+    expect(await problems('rules/alarms/engine/planted.ts', "import { AlarmManager } from '../alarm-manager.ts';\nexport const a = AlarmManager;\n")).toEqual([]);
+    expect(await problems('rules/uptime/planted.ts', "import { startRules } from '../index.ts';\nexport const s = startRules;\n")).toHaveLength(1);
+    expect(await problems('rules/planted.ts', "import { ALARM_STATES } from './alarms/alarm-model.ts';\nexport const s = ALARM_STATES;\n")).toHaveLength(1);
+    expect(await problems('rules/planted.ts', "import { ALARM_STATES } from './alarms/index.ts';\nimport { alarmSignalOf } from './wiring/alarm-signal-of.ts';\nexport const s = [ALARM_STATES, alarmSignalOf];\n")).toEqual([]);
+  });
+
+  it('gateway/ reaches rules/ through rules/index.ts (types also from a peer entry file)', async () => {
+    expect(await problems('gateway/gateway.ts', "import { createAlarmService } from '../rules/alarms/alarm-service.ts';\nexport const c = createAlarmService;\n")).toEqual([expect.stringMatching(/front door rules\/index\.ts/)]);
+    expect(await problems('gateway/gateway.ts', "import { startRules } from '../rules/index.ts';\nexport const s = startRules;\n")).toEqual([]);
+    expect(await problems('gateway/api/routes/planted.ts', "import { WorkOrderError } from '../../../rules/work-orders/index.ts';\nexport const e = WorkOrderError;\n")).toEqual([expect.stringMatching(/only types/)]);
+    expect(await problems('gateway/api/routes/planted.ts', "import type { WorkOrder } from '../../../rules/work-orders/index.ts';\nexport type W = WorkOrder;\n")).toEqual([]);
+    expect(await problems('gateway/config/planted.ts', "import type { RuleConfig } from '../../rules/alarms/config/rule-schema.ts';\nexport type R = RuleConfig;\n")).toHaveLength(1);
   });
 
   it('gateway/model imports nothing of ours outside it, not even the platform', async () => {
