@@ -34,6 +34,7 @@ import {
   type JournalEntry,
   type TransitionName,
   type WorkOrder,
+  type WorkOrderStatus,
 } from './work-order.ts';
 
 export interface WorkOrderServiceOptions {
@@ -103,6 +104,9 @@ export interface WorkOrderStats {
 }
 
 const MAX_ALARM_IDS = 100;
+
+/** The statuses `stats().open` counts: every order not yet closed or cancelled. */
+const NOT_CLOSED: readonly WorkOrderStatus[] = ['open', 'dispatched', 'acknowledged', 'in_progress', 'resolved'];
 
 /** What an order is about: a device, or a connector (kind null) for a connection alarm. */
 interface OrderSubject {
@@ -220,7 +224,7 @@ export class WorkOrderService {
     this.maintenance.start();
     this.worker.kick();
     this.showDeadLetters();
-    const open = this.orders.list({ status: ['open', 'dispatched', 'acknowledged', 'in_progress', 'resolved'], limit: 100_000 }).length;
+    const open = this.orders.countByStatus(NOT_CLOSED);
     this.log.info({ open, pendingDeliveries: this.outbox.counts().pending }, 'work orders started');
   }
 
@@ -656,7 +660,7 @@ export class WorkOrderService {
 
   stats(): WorkOrderStats {
     return {
-      open: this.orders.list({ status: ['open', 'dispatched', 'acknowledged', 'in_progress', 'resolved'], limit: 1_000_000 }).length,
+      open: this.orders.countByStatus(NOT_CLOSED),
       counters: this.orders.counters(),
       outbox: this.outbox.counts(),
       worker: { ...this.worker.stats },

@@ -76,4 +76,15 @@ describe('import directions (npm run lint)', () => {
     expect(await problems('simulators/modbus/planted.ts', "import { ModbusConnector } from '../../gateway/connectors/modbus/modbus-connector.ts';\nexport const m = ModbusConnector;\n")).toHaveLength(1);
     expect(await problems('simulators/planted.ts', "import { startRules } from '../rules/index.ts';\nexport const s = startRules;\n")).toHaveLength(1);
   });
+
+  it('holds source files to 400 lines and functions to 80 (tests exempt)', async () => {
+    const longFile = Array.from({ length: 401 }, (_, i) => `export const v${i} = ${i};`).join('\n') + '\n';
+    expect(await problems('rules/alarms/planted.ts', longFile)).toEqual([expect.stringMatching(/^max-lines: /)]);
+    const body = Array.from({ length: 80 }, (_, i) => `  const v${i} = ${i};`).join('\n');
+    const longFunction = `export function f(): void {\n${body}\n}\n`;
+    expect(await problems('gateway/api/planted.ts', longFunction)).toEqual([expect.stringMatching(/^max-lines-per-function: /)]);
+    expect(await problems('dashboard/src/planted.ts', longFunction)).toHaveLength(1);
+    expect(await problems('simulators/planted.ts', longFile)).toHaveLength(1);
+    expect((await problems('test/planted.test.ts', longFile + longFunction)).filter((m) => m.startsWith('max-lines'))).toEqual([]);
+  });
 });
