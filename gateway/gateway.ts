@@ -5,18 +5,16 @@
 import type { DemoFaults } from './demo/demo-faults.ts';
 import { buildingViews } from './config/floor-plans.ts';
 import { join, resolve } from 'node:path';
-import { tlsClientOptions } from './platform/tls-client.ts';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { buildApp } from './api/build-app.ts';
 import { Accounts } from './auth/accounts.ts';
-import type { ApiDeps, HealthReport } from './api/api-deps.ts';
+import type { ApiDeps } from './api/api-deps.ts';
 import { startEmbeddedBroker, type RunningBroker } from './broker/embedded-broker.ts';
 import { SampleBus } from './bus/sample-bus.ts';
 import type { SiteConfig } from './config/site-schema.ts';
-import { createConnector } from './connectors/connector-registry.ts';
-import type { BoundDevice, Connector } from './connectors/connector.ts';
+import type { Connector } from './connectors/connector.ts';
 import { EventHub } from './live/event-hub.ts';
 import { LiveView } from './live/live-view.ts';
 import { raiseCommsTrouble } from './live/comms-trouble.ts';
@@ -35,7 +33,9 @@ import { StartupError, Teardown } from './teardown.ts';
 import { assertCanListen } from './net/port-check.ts';
 import { BadgePrivacy, loadBadgeKey } from './privacy/badge-privacy.ts';
 import type { Sample } from './model/sample.ts';
-import mqtt, { type MqttClient } from 'mqtt';
+import { escalationChannels, northboundPort } from './rules-ports.ts';
+import { startConnectors } from './connectors-start.ts';
+import { healthReporter } from './health-report.ts';
 import { startRules, type AlarmService, type AlarmsFacade, type UptimeService, type WorkOrderService } from '../rules/index.ts';
 
 export interface GatewayOptions {
@@ -225,62 +225,10 @@ async function composeGateway(config: SiteConfig, log: Logger, options: GatewayO
   for (const d of devices) live.refresh(d.id);
 
   teardown.add('sample bus', () => bus.drain());
-  const connectors: Connector[] = [];
-  teardown.add('connectors', () => Promise.all(connectors.map((c) => c.stop().catch((err: unknown) => log.warn({ err, connector: c.id }, 'connector stop failed')))));
-  for (const c of config.connectors) {
-    const bound: BoundDevice[] = config.devices
-      .filter((d) => d.binding.connector === c.id)
-      .map((d) => ({ info: byId.get(d.id) as DeviceInfo, binding: d.binding }));
-    const clog = log.child({ connector: c.id });
-    const connector = await createConnector(c, {
-      clock,
-      log: clog,
-      devices: bound,
-      trouble,
-      dataDir,
-      maxClockSkew: config.deviceDefaults.maxClockSkew,
-      ...(broker ? { embeddedBrokerUrl: broker.url, embeddedBroker: broker, embeddedIngest: broker.ingest } : {}),
-    });
-    if (!connector) {
-      clog.error({ type: c.type, devices: bound.length }, `connector type "${c.type}" has no runtime in this build; its devices stay offline`);
-      continue;
-    }
-    connectors.push(connector);
-  }
-  await Promise.all(
-    connectors.map(async (connector) => {
-      await connector.start(privacy.ingest(bus));
-      const h = connector.health();
-      log.info({ connector: connector.id, type: h.type, connected: h.connected }, h.connected ? `connector ${connector.id} up` : `connector ${connector.id} started; not connected yet, retrying`);
-    }),
-  );
+  const connectors = await startConnectors(config, { clock, log, trouble, dataDir, byId, broker, teardown, ingest: privacy.ingest(bus) });
   broker?.ingest.release();
 
-  const health = (): HealthReport => {
-    const mem = process.memoryUsage();
-    const connectorHealth = connectors.map((c) => c.health());
-    const queues = bus.stats();
-    const troubles = trouble.list();
-    const influx = telemetry?.status();
-    const commsLost = live.commsLost();
-    const degraded =
-      connectorHealth.some((h) => !h.connected) ||
-      commsLost.length > 0 ||
-      troubles.length > 0 ||
-      queues.some((q) => q.dropped > 0) ||
-      (influx !== undefined && influx.state !== 'ok');
-    return {
-      status: degraded ? 'degraded' : 'ok',
-      uptimeS: Math.round((clock.monotonic() - started) / 1000),
-      process: { rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, node: process.version, eventLoopLagMs: loopLag.read() },
-      connectors: connectorHealth.map((h) => ({ ...h })),
-      devices: { total: devices.length, commsLost },
-      storage: { kind: 'sqlite', file: store.file, writer: store.stats(), retentionMs: config.storage.retention, alarms: { file: alarms.store.file, ...alarms.stats() }, influx: influx ?? null },
-      queues: queues.map((q) => ({ ...q })),
-      broker: broker ? { url: broker.url, ...(broker.tlsUrl ? { tlsUrl: broker.tlsUrl } : {}), clients: broker.clients(), refusals: broker.refusals() } : null,
-      trouble: troubles.map((t) => ({ ...t })),
-    };
-  };
+  const health = healthReporter({ config, clock, started, devices, connectors, bus, trouble, telemetry, live, loopLag, store, alarms, broker });
 
   const events = new EventHub();
   trouble.onChange((event, c) => events.publish('trouble', { event, condition: c }));
@@ -359,45 +307,5 @@ function modesToLiveView(alarms: AlarmsFacade, modes: Map<string, string>, live:
       live.refresh(device);
       return info;
     },
-  };
-}
-
-/** The northbound alarm publisher (`alarms.northbound`): an MQTT client owned here, passed to rules/ as a publish port. */
-function northboundPort(config: SiteConfig, broker: RunningBroker | undefined, log: Logger, teardown: Teardown): { topic: string; publish: (topic: string, payload: string) => void } | undefined {
-  const nb = config.alarms.northbound;
-  if (!nb) return undefined;
-  const url = nb.url === 'embedded' ? broker?.internalUrl : nb.url;
-  if (!url) return undefined;
-  const nbLog = log.child({ component: 'alarms-northbound' });
-  const client: MqttClient = mqtt.connect(url, {
-    clientId: `${config.site.id}-alarms-northbound`,
-    reconnectPeriod: 2_000,
-    ...(nb.username !== undefined ? { username: nb.username } : {}),
-    ...(nb.password !== undefined ? { password: nb.password } : {}),
-    ...(nb.url === 'embedded' ? {} : tlsClientOptions(nb.tls, 'alarms.northbound')),
-    ...(nb.url === 'embedded' && broker ? broker.connectOptions('alarms-northbound') : {}),
-  });
-  client.on('error', (err) => nbLog.warn({ err: err.message }, 'northbound alarm publisher error'));
-  teardown.add('northbound alarm publisher', () => client.endAsync());
-  return { topic: nb.topic, publish: (topic, payload) => void client.publish(topic, payload, { qos: 1 }) };
-}
-
-/** The escalation channels' MQTT, SMTP and webhook settings (the work orders' own), for rules/. */
-function escalationChannels(config: SiteConfig, broker: RunningBroker | undefined) {
-  const wo = config.workOrders;
-  const embedded = wo.mqtt.url === 'embedded';
-  return {
-    ...(embedded ? (broker ? { mqttUrl: broker.internalUrl } : {}) : { mqttUrl: wo.mqtt.url }),
-    mqttOptions:
-      embedded && broker
-        ? broker.connectOptions('escalation')
-        : {
-            clientId: `gateway-${config.site.id}-escalation`,
-            ...(wo.mqtt.username !== undefined ? { username: wo.mqtt.username } : {}),
-            ...(wo.mqtt.password !== undefined ? { password: wo.mqtt.password } : {}),
-            ...tlsClientOptions(wo.mqtt.tls, 'workOrders.mqtt'),
-          },
-    webhooks: wo.dispatch.webhooks,
-    ...(wo.smtp ? { smtp: { ...wo.smtp, timeoutMs: wo.dispatch.timeout } } : {}),
   };
 }
