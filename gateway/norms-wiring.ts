@@ -5,10 +5,8 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { normsFiles, startNorms, type NormsService } from '../rules/norms/index.ts';
-import type { UptimeService } from '../rules/uptime/index.ts';
-import type { WorkOrderService } from '../rules/work-orders/index.ts';
-import type { AlarmService } from '../rules/alarm-service.ts';
+import { normsFiles, startNorms, type NormsService } from '../rules/index.ts';
+import type { AlarmService, UptimeService, WorkOrderService } from '../rules/index.ts';
 import type { Accounts } from './auth/accounts.ts';
 import type { SiteConfig } from './config/site-schema.ts';
 import type { Clock } from './model/clock.ts';

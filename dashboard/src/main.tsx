@@ -59,10 +59,7 @@ function App() {
   const seesAlarms = me ? NAV_BY_ROLE[me.role].some((n) => n.path === 'alarms') : false;
   const tr = useMemo(() => translator(language, site?.timezone ?? 'Asia/Shanghai', site?.kinds ?? []), [language, site]);
 
-  // residents' pages need no login (the building link is the key)
-  const resident = route[0] === 'r';
   useEffect(() => {
-    if (resident) return;
     api<Me>('/api/auth/me').then(setMe, (err: unknown) => {
       if (err instanceof ApiCallError && err.status === 401) setMe(null);
       else throw err;
@@ -92,7 +89,6 @@ function App() {
     if (me && !me.open) void api('/api/auth/me/language', { method: 'PUT', body: { language: l } });
   };
 
-  if (resident) return <ResidentPage route={route} language={language} onLanguage={changeLanguage} />;
   if (me === undefined) return <p class="loading">…</p>;
   if (me === null) return <LoginPage tr={tr} onLogin={setMe} />;
   if (!site) return <p class="loading">…</p>;
@@ -132,5 +128,17 @@ function App() {
   );
 }
 
+/** The residents' pages need no login (the building link is the key); everything else is the App. */
+function Root() {
+  const route = useHashRoute();
+  const [language, setLanguage] = useState<Language>(initialLanguage);
+  if (route[0] !== 'r') return <App />;
+  const change = (l: Language): void => {
+    setLanguage(l);
+    localStorage.setItem('fgw.language', l);
+  };
+  return <ResidentPage route={route} language={language} onLanguage={change} />;
+}
+
 const root = document.getElementById('app');
-if (root) render(<App />, root);
+if (root) render(<Root />, root);

@@ -3,7 +3,6 @@
  * path of the field, before anything connects. Secret references (`${ENV}`, `{ file: path }`) are
  * resolved first (secret-references.ts).
  */
-import { normsConfigIssues } from '../../rules/norms/index.ts';
 import { resolveFloorPlans } from './floor-plans.ts';
 import { readFile } from 'node:fs/promises';
 import { parseDocument } from 'yaml';
@@ -13,7 +12,7 @@ import { ConfigError, formatPath, type ConfigIssue } from './config-error.ts';
 import { resolveSecretReferences, secretSourcesFor, type SecretSources } from './secret-references.ts';
 import { siteConfigSchema, type SiteConfig } from './site-schema.ts';
 import { brokerConfigIssues } from '../broker/broker-config-check.ts';
-import { checkRulesConfig } from '../../rules/config/rule-check.ts';
+import { checkRulesConfig, normsConfigIssues } from '../../rules/index.ts';
 import { validateBindings } from '../connectors/connector-registry.ts';
 import { descriptorOf, siteKindsSchema } from './kind-schema.ts';
 import { registerSiteKinds } from '../model/kinds/index.ts';

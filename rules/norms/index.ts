@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Clock } from '../../gateway/model/clock.ts';
 import type { DeviceInfo } from '../../gateway/model/device.ts';
-import { openSqlite } from '../../gateway/model/sqlite-file.ts';
+import { openSqlite } from '../../gateway/platform/sqlite-file.ts';
 import type { WorkOrder, WorkOrderService } from '../work-orders/index.ts';
 import { InspectionService, loadQrKey, QrSigner } from './inspections/index.ts';
 import { createNormsTables } from './norms-db.ts';
@@ -94,19 +94,7 @@ export function startNorms(o: StartNormsOptions): NormsService {
     orders: wo ? { create: (input, actor) => wo.create(input, actor) } : undefined,
     log: o.log.child({ part: 'inspections' }),
   });
-  const titles = new Map(o.config.inspections.routes.map((r) => [r.id, r.title]));
-  const ordersIn = (r: Range): WorkOrder[] => (wo ? wo.list({ createdFrom: r.from, createdTo: r.to - 1, limit: NO_LIMIT }) : []);
-  const sources: NormsSources = {
-    availability: (r) => o.availability?.(r) ?? null,
-    orders: ordersIn,
-    requests: (r) => {
-      if (!residents || !wo) return [];
-      return residents.list({ from: r.from, to: r.to, limit: NO_LIMIT }, 'masked').map((request) => ({ request, order: wo.get(request.orderId) }));
-    },
-    ratings: (r) => (db.prepare('SELECT rating FROM resident_request WHERE rated_at >= ? AND rated_at < ? AND rating IS NOT NULL').all(r.from, r.to) as Array<{ rating: number }>).map((x) => x.rating),
-    rounds: (r) => inspections.rounds(r.from, r.to).map((x) => ({ ...x, title: titles.get(x.route) ?? x.route })),
-    failedItems: (r) => db.prepare("SELECT device FROM inspection_result WHERE result = 'fail' AND at >= ? AND at < ?").all(r.from, r.to) as Array<{ device: string }>,
-  };
+  const sources = normsSources(o, db, residents, inspections);
   const targets: Targets = { ...DEFAULT_TARGETS, ...o.config.report.targets };
   const report = (ym: YearMonth): NormsReport => buildNormsReport(sources, { site: o.site, targets, now: o.clock.now(), top: o.config.report.top }, ym);
   const job = new NormsReportJob({
@@ -121,35 +109,9 @@ export function startNorms(o: StartNormsOptions): NormsService {
   });
   inspections.start();
   if (o.config.report.enabled) job.start();
-  // personal data: contact details erased past their retention, checked at start and daily
-  const erase = (): void => {
-    try {
-      residents?.eraseExpiredContacts();
-    } catch (err) {
-      o.log.error({ err }, 'erasing resident contacts past retention failed');
-    }
-  };
-  erase();
-  const eraser = o.clock.setInterval(86_400_000, erase);
+  const eraser = eraseContactsDaily(o, residents);
   const assets = new AssetStore(db);
-  const history = (id: string): DeviceHistory => {
-    const device = o.devices.find((d) => d.id === id);
-    if (!device) throw new LedgerError('not_found', `device: no device "${id}"`);
-    return deviceHistory(
-      device,
-      {
-        asset: (d) => assets.get(d),
-        attachments: (d) => assets.attachments(d),
-        alarms: (d, from, to) => o.alarms?.(d, from, to) ?? [],
-        orders: (d) => (wo ? wo.list({ device: d, limit: NO_LIMIT }) : []),
-        cost: (orderId) => assets.cost(orderId),
-        inspections: (d, from, to) => inspections.deviceResults(d, from, to),
-        availability: (r) => o.availability?.(r) ?? null,
-      },
-      o.clock.now(),
-      o.site.timezone,
-    );
-  };
+  const history = historyOf(o, assets, inspections);
   return {
     calendar,
     devices: o.devices,
@@ -185,3 +147,57 @@ function firstStart(db: ReturnType<typeof openSqlite>, now: number): number {
 }
 
 export const normsFiles = (dataDir: string): { dbFile: string; reportsDir: string } => ({ dbFile: join(dataDir, 'gateway.db'), reportsDir: join(dataDir, 'reports') });
+
+/** Where the report's figures come from: work orders, resident requests, ratings, rounds, availability. */
+function normsSources(o: StartNormsOptions, db: ReturnType<typeof openSqlite>, residents: ResidentService | undefined, inspections: InspectionService): NormsSources {
+  const wo = o.workOrders;
+  const titles = new Map(o.config.inspections.routes.map((r) => [r.id, r.title]));
+  const ordersIn = (r: Range): WorkOrder[] => (wo ? wo.list({ createdFrom: r.from, createdTo: r.to - 1, limit: NO_LIMIT }) : []);
+  return {
+    availability: (r) => o.availability?.(r) ?? null,
+    orders: ordersIn,
+    requests: (r) => {
+      if (!residents || !wo) return [];
+      return residents.list({ from: r.from, to: r.to, limit: NO_LIMIT }, 'masked').map((request) => ({ request, order: wo.get(request.orderId) }));
+    },
+    ratings: (r) => (db.prepare('SELECT rating FROM resident_request WHERE rated_at >= ? AND rated_at < ? AND rating IS NOT NULL').all(r.from, r.to) as Array<{ rating: number }>).map((x) => x.rating),
+    rounds: (r) => inspections.rounds(r.from, r.to).map((x) => ({ ...x, title: titles.get(x.route) ?? x.route })),
+    failedItems: (r) => db.prepare("SELECT device FROM inspection_result WHERE result = 'fail' AND at >= ? AND at < ?").all(r.from, r.to) as Array<{ device: string }>,
+  };
+}
+
+/** A device's history page from the ledger, the alarms, the orders, the rounds and the availability. */
+function historyOf(o: StartNormsOptions, assets: AssetStore, inspections: InspectionService): (id: string) => DeviceHistory {
+  const wo = o.workOrders;
+  return (id: string): DeviceHistory => {
+    const device = o.devices.find((d) => d.id === id);
+    if (!device) throw new LedgerError('not_found', `device: no device "${id}"`);
+    return deviceHistory(
+      device,
+      {
+        asset: (d) => assets.get(d),
+        attachments: (d) => assets.attachments(d),
+        alarms: (d, from, to) => o.alarms?.(d, from, to) ?? [],
+        orders: (d) => (wo ? wo.list({ device: d, limit: NO_LIMIT }) : []),
+        cost: (orderId) => assets.cost(orderId),
+        inspections: (d, from, to) => inspections.deviceResults(d, from, to),
+        availability: (r) => o.availability?.(r) ?? null,
+      },
+      o.clock.now(),
+      o.site.timezone,
+    );
+  };
+}
+
+/** Personal data: contact details erased past their retention, checked at start and daily. */
+function eraseContactsDaily(o: StartNormsOptions, residents: ResidentService | undefined): { cancel(): void } {
+  const erase = (): void => {
+    try {
+      residents?.eraseExpiredContacts();
+    } catch (err) {
+      o.log.error({ err }, 'erasing resident contacts past retention failed');
+    }
+  };
+  erase();
+  return o.clock.setInterval(86_400_000, erase);
+}

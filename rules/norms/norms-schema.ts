@@ -3,7 +3,7 @@
  * rounds and the monthly norms report (rules/norms/README.md). Every field is optional.
  */
 import { z } from 'zod';
-import { duration, identifier } from '../../gateway/model/config-primitives.ts';
+import { duration, identifier } from '../../gateway/platform/config-primitives.ts';
 import { DEVICE_KINDS } from '../../gateway/model/kinds/index.ts';
 import { NORM_IDS } from './norms-report/norms-figures.ts';
 

@@ -68,7 +68,6 @@ export function NormsPage() {
     api<{ devices: LedgerRow[] }>('/api/norms/ledger').then((r) => setLedger(r.devices), () => setLedger([]));
   }, []);
   const lang = tr.language;
-  const verdict = (v: NormFigure['verdict']): string => t(v === 'missed' ? 'missedNorm' : (v as NormsKey));
   return (
     <section class="norms" data-testid="norms-page">
       <h2>{t('normsTitle')}</h2>
@@ -80,6 +79,20 @@ export function NormsPage() {
       </a>{' '}
       <a href={`/api/norms/report?month=${month}&format=csv`}>{t('exportCsv')}</a>
       {error ? <p class="error">{error}</p> : null}
+      <NormsTable report={report} />
+      <RequestsTable requests={requests} />
+      <LedgerTable ledger={ledger} />
+    </section>
+  );
+}
+
+function NormsTable({ report }: { report: NormsReport | null }) {
+  const { tr } = useApp();
+  const t = normsText(tr.language);
+  const lang = tr.language;
+  const verdict = (v: NormFigure['verdict']): string => t(v === 'missed' ? 'missedNorm' : (v as NormsKey));
+  return (
+    <>
       {report ? (
         <table class="norms-table">
           <thead>
@@ -108,6 +121,15 @@ export function NormsPage() {
         <p class="loading">…</p>
       )}
 
+    </>
+  );
+}
+
+function RequestsTable({ requests }: { requests: RequestRow[] | null }) {
+  const { tr, site } = useApp();
+  const t = normsText(tr.language);
+  return (
+    <>
       <h2>{t('requestsTitle')}</h2>
       {requests && requests.length > 0 ? (
         <table>
@@ -136,6 +158,16 @@ export function NormsPage() {
         <p>—</p>
       )}
 
+    </>
+  );
+}
+
+function LedgerTable({ ledger }: { ledger: LedgerRow[] | null }) {
+  const { tr } = useApp();
+  const t = normsText(tr.language);
+  const lang = tr.language;
+  return (
+    <>
       <h2>{t('ledgerTitle')}</h2>
       <a href="/api/norms/ledger?format=csv">{t('exportCsv')}</a> <a href="/api/norms/ledger?format=xlsx">{t('exportXlsx')}</a>{' '}
       <a href="/api/norms/qr-labels" target="_blank" rel="noopener">
@@ -174,6 +206,6 @@ export function NormsPage() {
           </tbody>
         </table>
       ) : null}
-    </section>
+    </>
   );
 }

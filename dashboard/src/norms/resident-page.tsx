@@ -100,41 +100,7 @@ function RequestForm({ token, language }: { token: string; language: Language })
   };
   return (
     <form class="resident-form" onSubmit={(e) => void submit(e)} data-testid="resident-form">
-      <fieldset>
-        <legend>{t('category')}</legend>
-        {CATEGORIES.map((c, i) => (
-          <label class="choice">
-            <input type="radio" name="category" value={c} checked={i === 0} /> {t(c)}
-          </label>
-        ))}
-      </fieldset>
-      <label>
-        {t('place')}
-        <input name="place" required maxLength={200} placeholder={t('placeHint')} />
-      </label>
-      <label>
-        {t('description')}
-        <textarea name="description" required maxLength={2000} rows={4} />
-      </label>
-      <label>
-        {t('photo')}
-        <input name="photo" type="file" accept="image/jpeg,image/png,image/webp" capture="environment" />
-      </label>
-      <label>
-        {t('contactName')}
-        <input name="name" maxLength={50} autocomplete="name" />
-      </label>
-      <label>
-        {t('contactPhone')}
-        <input name="phone" type="tel" maxLength={20} autocomplete="tel" />
-      </label>
-      {/* the honeypot: hidden from people, filled by bots */}
-      <div class="hp" aria-hidden="true">
-        <label>
-          Website
-          <input name="website" tabIndex={-1} autocomplete="off" />
-        </label>
-      </div>
+      <RequestFields t={t} />
       {error ? <p class="error">{error}</p> : null}
       <button type="submit" class="primary big" disabled={busy}>
         {busy ? t('submitting') : t('submit')}
@@ -201,5 +167,48 @@ function ProgressView({ id, language }: { id: string; language: Language }) {
         </div>
       ) : null}
     </section>
+  );
+}
+
+/** The form's fields, with the hidden honeypot. */
+function RequestFields({ t }: { t: ReturnType<typeof normsText> }) {
+  return (
+    <>
+      <fieldset>
+        <legend>{t('category')}</legend>
+        {CATEGORIES.map((c, i) => (
+          <label class="choice">
+            <input type="radio" name="category" value={c} checked={i === 0} /> {t(c)}
+          </label>
+        ))}
+      </fieldset>
+      <label>
+        {t('place')}
+        <input name="place" required maxLength={200} placeholder={t('placeHint')} />
+      </label>
+      <label>
+        {t('description')}
+        <textarea name="description" required maxLength={2000} rows={4} />
+      </label>
+      <label>
+        {t('photo')}
+        <input name="photo" type="file" accept="image/jpeg,image/png,image/webp" capture="environment" />
+      </label>
+      <label>
+        {t('contactName')}
+        <input name="name" maxLength={50} autocomplete="name" />
+      </label>
+      <label>
+        {t('contactPhone')}
+        <input name="phone" type="tel" maxLength={20} autocomplete="tel" />
+      </label>
+      {/* the honeypot: hidden from people, filled by bots */}
+      <div class="hp" aria-hidden="true">
+        <label>
+          Website
+          <input name="website" tabIndex={-1} autocomplete="off" />
+        </label>
+      </div>
+    </>
   );
 }

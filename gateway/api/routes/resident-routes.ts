@@ -8,7 +8,7 @@ import fastifyRateLimit from '@fastify/rate-limit';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { IntakeError, REQUEST_CATEGORIES, type ResidentService } from '../../../rules/norms/index.ts';
+import { IntakeError, REQUEST_CATEGORIES, type ResidentService } from '../../../rules/index.ts';
 import type { AuditLog } from '../../auth/audit-log.ts';
 import { ApiError } from '../api-error.ts';
 import { ACCESS } from '../route-access.ts';

@@ -1,6 +1,6 @@
 /** The ledger in gateway.db: asset records, attachments, and parts/cost/labour of work orders. */
 import type { DatabaseSync } from 'node:sqlite';
-import { inTransaction } from '../../../gateway/model/sqlite-file.ts';
+import { inTransaction } from '../../../gateway/platform/sqlite-file.ts';
 import { ASSET_FIELDS, DATE_FIELDS, LedgerError, type Asset, type AssetField, type AssetInput, type Attachment, type OrderCost } from './asset-model.ts';
 
 const SCHEMA = `

@@ -3,7 +3,7 @@
  * parts, cost and labour, inspection results, and availability per month (12 months to `now`).
  */
 import type { DeviceInfo } from '../../../gateway/model/device.ts';
-import { localMonthOf, monthLabel, monthRange } from '../../../gateway/model/zoned-time.ts';
+import { localMonthOf, monthLabel, monthRange } from '../../../gateway/platform/zoned-time.ts';
 import type { WorkOrder } from '../../work-orders/index.ts';
 import type { ItemResult } from '../inspections/index.ts';
 import type { AvailabilityInput, Range } from '../norms-report/index.ts';

@@ -1,5 +1,5 @@
 /** The ledger as CSV and XLSX rows, and a device's history as printable HTML (zh-CN / English). */
-import { localParts } from '../../../gateway/model/zoned-time.ts';
+import { localParts } from '../../../gateway/platform/zoned-time.ts';
 import type { NormsLanguage } from '../norms-report/index.ts';
 import { ASSET_FIELDS, CSV_COLUMNS, type Asset } from './asset-model.ts';
 import type { DeviceHistory } from './device-history.ts';

@@ -174,26 +174,7 @@ export function computeNorms(input: NormsInput, top = 5): NormsFigures {
   const drillsJudged = drills.filter((r) => seen(r.doneAt) !== null || r.deadline <= evaluatedTo).length;
   norms.push(share('drills_held', drillsDone, drillsJudged, drills.length - drillsJudged, t));
 
-  const failedBy = new Map<string, number>();
-  for (const f of input.failedItems) failedBy.set(f.device, (failedBy.get(f.device) ?? 0) + 1);
-  const worstDevices = (a?.devices ?? [])
-    .map((d) => ({ ...d, failedItems: failedBy.get(d.device) ?? 0 }))
-    .filter((d) => (d.pct !== null && d.pct < d.targetPct) || d.failedItems > 0)
-    .sort((x, y) => (x.pct ?? 101) - (y.pct ?? 101) || y.failedItems - x.failedItems || x.device.localeCompare(y.device))
-    .slice(0, top);
-  const byRoute = new Map<string, { route: string; title: string; missed: number; late: number; due: number }>();
-  for (const r of input.rounds) {
-    const e = byRoute.get(r.route) ?? { route: r.route, title: r.title, missed: 0, late: 0, due: 0 };
-    e.due++;
-    if (r.doneAt === null || r.doneAt > evaluatedTo) {
-      if (r.deadline <= evaluatedTo) e.missed++;
-    } else if (r.doneAt > r.deadline) e.late++;
-    byRoute.set(r.route, e);
-  }
-  const worstRoutes = [...byRoute.values()]
-    .filter((r) => r.missed + r.late > 0)
-    .sort((x, y) => y.missed - x.missed || y.late - x.late || x.route.localeCompare(y.route))
-    .slice(0, top);
+  const { worstDevices, worstRoutes } = worstOffenders(input, evaluatedTo, top);
 
   return {
     range: input.range,
@@ -215,4 +196,31 @@ export function computeNorms(input: NormsInput, top = 5): NormsFigures {
     worstRoutes,
     drills: drills.map((r) => ({ route: r.route, title: r.title, dueAt: r.dueAt, doneAt: seen(r.doneAt), attendance: r.attendance })),
   };
+}
+
+/** Devices below their target or with failed items, and routes with missed or late rounds, worst first. */
+function worstOffenders(input: NormsInput, evaluatedTo: number, top: number): Pick<NormsFigures, 'worstDevices' | 'worstRoutes'> {
+  const a = input.availability;
+  const failedBy = new Map<string, number>();
+  for (const f of input.failedItems) failedBy.set(f.device, (failedBy.get(f.device) ?? 0) + 1);
+  const worstDevices = (a?.devices ?? [])
+    .map((d) => ({ ...d, failedItems: failedBy.get(d.device) ?? 0 }))
+    .filter((d) => (d.pct !== null && d.pct < d.targetPct) || d.failedItems > 0)
+    .sort((x, y) => (x.pct ?? 101) - (y.pct ?? 101) || y.failedItems - x.failedItems || x.device.localeCompare(y.device))
+    .slice(0, top);
+  const byRoute = new Map<string, { route: string; title: string; missed: number; late: number; due: number }>();
+  for (const r of input.rounds) {
+    const e = byRoute.get(r.route) ?? { route: r.route, title: r.title, missed: 0, late: 0, due: 0 };
+    e.due++;
+    if (r.doneAt === null || r.doneAt > evaluatedTo) {
+      if (r.deadline <= evaluatedTo) e.missed++;
+    } else if (r.doneAt > r.deadline) e.late++;
+    byRoute.set(r.route, e);
+  }
+  const worstRoutes = [...byRoute.values()]
+    .filter((r) => r.missed + r.late > 0)
+    .sort((x, y) => y.missed - x.missed || y.late - x.late || x.route.localeCompare(y.route))
+    .slice(0, top);
+
+  return { worstDevices, worstRoutes };
 }

@@ -1,5 +1,5 @@
 /** The norms report as CSV and as printable HTML (zh-CN or English). */
-import { localParts } from '../../../gateway/model/zoned-time.ts';
+import { localParts } from '../../../gateway/platform/zoned-time.ts';
 import type { NormsFigures, NormId } from './norms-figures.ts';
 import { NORM_LABELS, TEXT, type NormsLanguage } from './norms-labels.ts';
 

@@ -9,7 +9,7 @@ import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Clock, Timer } from '../../../gateway/model/clock.ts';
-import { localMonthOf, monthLabel, monthRange } from '../../../gateway/model/zoned-time.ts';
+import { localMonthOf, monthLabel, monthRange } from '../../../gateway/platform/zoned-time.ts';
 import { NORMS_LANGUAGES } from './norms-labels.ts';
 import { normsCsv, normsHtml, type NormsReport } from './norms-render.ts';
 import { previousMonth, type YearMonth } from './norms-report.ts';

@@ -1,5 +1,5 @@
 /** Gathers a month's inputs from the norms module's sources and computes the report with its 12-month trends. */
-import { monthLabel, monthRange } from '../../../gateway/model/zoned-time.ts';
+import { monthLabel, monthRange } from '../../../gateway/platform/zoned-time.ts';
 import type { WorkOrder } from '../../work-orders/index.ts';
 import type { ResidentRequest } from '../resident-requests/index.ts';
 import type { Round } from '../inspections/index.ts';

@@ -8,7 +8,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
 import type { Logger } from 'pino';
 import type { Clock } from '../../../gateway/model/clock.ts';
-import { inTransaction } from '../../../gateway/model/sqlite-file.ts';
+import { inTransaction } from '../../../gateway/platform/sqlite-file.ts';
 import type { WorkOrder, WorkOrderStatus } from '../../work-orders/index.ts';
 import type { RequestCategory, ResidentsConfig } from '../norms-schema.ts';
 import type { WorkingDayCalendar } from '../working-days/index.ts';

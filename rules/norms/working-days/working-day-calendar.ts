@@ -9,7 +9,7 @@
  * days end on Monday 10:00; received on a Saturday, counting starts at Monday 00:00 and ends on
  * Wednesday 24:00.
  */
-import { localMidnight, localParts, type LocalDate } from '../../../gateway/model/zoned-time.ts';
+import { localMidnight, localParts, type LocalDate } from '../../../gateway/platform/zoned-time.ts';
 import type { YearCalendarInput } from './china-holidays.ts';
 
 export class CalendarError extends Error {

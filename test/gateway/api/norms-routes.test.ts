@@ -10,7 +10,7 @@ import { hashPassword } from '../../../gateway/auth/password-hash.ts';
 import { silentLogger } from '../../../gateway/log/logger.ts';
 import { VirtualClock } from '../../../gateway/model/clock.ts';
 import type { DeviceInfo } from '../../../gateway/model/device.ts';
-import { openSqlite } from '../../../gateway/model/sqlite-file.ts';
+import { openSqlite } from '../../../gateway/platform/sqlite-file.ts';
 import { normsSchema, startNorms, type NormsService } from '../../../rules/norms/index.ts';
 import { WorkOrderService, workOrderConfigSchema } from '../../../rules/work-orders/index.ts';
 import { testApiDeps } from '../../support/api-deps.ts';
