@@ -43,6 +43,8 @@ import { preventiveMaintenanceLink } from '../rules/preventive-maintenance-link.
 import mqtt, { type MqttClient } from 'mqtt';
 import { WorkOrderService, workOrdersFacade } from '../rules/work-orders/index.ts';
 import { alarmSignalOf } from '../rules/work-orders/alarm-signal-of.ts';
+import { startEdgeNode } from './sparkplug/start-edge-node.ts';
+import type { SparkplugEdgeNode } from './sparkplug/sparkplug-edge-node.ts';
 import { startUptime, uptimeFiles, uptimeReferenceIssues, type UptimeService } from '../rules/uptime/index.ts';
 
 export interface GatewayOptions {
@@ -89,6 +91,8 @@ export interface RunningGateway {
   readonly workOrders: WorkOrderService | undefined;
   /** Equipment uptime ledger and reports (undefined when `uptime.enabled` is false). */
   readonly uptime: UptimeService | undefined;
+  /** The Sparkplug B edge node, when `northbound.sparkplug` is configured. */
+  readonly sparkplug: SparkplugEdgeNode | undefined;
   stop(): Promise<void>;
 }
 
@@ -386,6 +390,28 @@ async function composeGateway(config: SiteConfig, log: Logger, options: GatewayO
     escalation.start();
   }
 
+  // the site as a Sparkplug B edge node of an operations centre (gateway/sparkplug/README.md)
+  let sparkplug: SparkplugEdgeNode | undefined;
+  if (config.northbound.sparkplug) {
+    const node = startEdgeNode({
+      config: config.northbound.sparkplug,
+      siteId: config.site.id,
+      dataDir,
+      clock,
+      log: log.child({ component: 'sparkplug' }),
+      devices,
+      bus,
+      live,
+      broker,
+      alarms,
+      workOrders,
+    });
+    if (node) {
+      sparkplug = node;
+      teardown.add('sparkplug edge node', () => node.stop());
+    }
+  }
+
   const deps: ApiDeps = {
     buildings: () => buildingViews(config),
     events,
@@ -442,6 +468,7 @@ async function composeGateway(config: SiteConfig, log: Logger, options: GatewayO
     alarms,
     workOrders,
     uptime,
+    sparkplug,
     stop: () => teardown.run(),
   };
 }

@@ -15,6 +15,7 @@ import { influxSchema } from '../storage/influx-schema.ts';
 import { alarmSettingsSchema, rulePacksSchema, ruleSchema } from '../../rules/config/rule-schema.ts';
 import { workOrderConfigSchema } from '../../rules/work-orders/work-order-schema.ts';
 import { uptimeSchema } from '../../rules/uptime/uptime-schema.ts';
+import { northboundSchema } from '../sparkplug/sparkplug-schema.ts';
 
 export const floorSchema = z.strictObject({
   id: identifier,
@@ -133,6 +134,8 @@ export const siteConfigSchema = z.strictObject({
   uptime: uptimeSchema.prefault({}),
   /** Residents' data: badge ids pseudonymised unless `badges: clear` (gateway/privacy/badge-privacy.ts). */
   privacy: privacySchema.prefault({}),
+  /** Northbound links to an operations centre: `sparkplug` (gateway/sparkplug/README.md). */
+  northbound: northboundSchema.prefault({}),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
 });
 
