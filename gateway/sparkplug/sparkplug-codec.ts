@@ -9,6 +9,8 @@ import type { EncodableMetric } from './sparkplug-metrics.ts';
 export interface EncodablePayload {
   timestamp: number;
   seq?: number;
+  /** The outbox message id (the same on a re-send): the centre deduplicates on it. */
+  uuid?: string;
   metrics: EncodableMetric[];
 }
 

@@ -168,7 +168,10 @@ export class SparkplugEdgeNode {
     this.connect();
   }
 
-  /** Telemetry from the sample bus: changes beyond the deadband go to the outbox (one DDATA per device per batch). */
+  /**
+   * Telemetry from the sample bus: changes beyond the deadband go to the outbox (one DDATA per
+   * device per batch), committed before this returns; throws when the outbox cannot take them.
+   */
   onSamples(batch: readonly Sample[]): void {
     if (this.stopped) return;
     const byDevice = new Map<string, SpMetric[]>();
@@ -185,8 +188,9 @@ export class SparkplugEdgeNode {
     try {
       this.outbox.enqueue(messages);
     } catch (err) {
+      // thrown on: the bus fails the durable push, so the source is not acknowledged
       this.log.error({ err }, 'sparkplug outbox: cannot queue telemetry');
-      return;
+      throw err;
     }
     this.drain();
   }
@@ -330,10 +334,11 @@ export class SparkplugEdgeNode {
     this.drain();
   }
 
-  private encode(session: Session, metrics: readonly SpMetric[], historical: boolean): Buffer {
+  private encode(session: Session, metrics: readonly SpMetric[], historical: boolean, uuid?: string): Buffer {
     return encodePayload({
       timestamp: this.o.clock.now(),
       seq: this.nextSeq(session),
+      ...(uuid !== undefined ? { uuid } : {}),
       metrics: metrics.map((m) => encodableMetric(historical ? { ...m, historical: true } : m)),
     });
   }
@@ -498,7 +503,7 @@ export class SparkplugEdgeNode {
   private publishRow(session: Session, row: QueuedMessage): void {
     this.inFlight.add(row.n);
     const topic = row.device === undefined ? nodeTopic(this.groupId, 'NDATA', this.nodeId) : deviceTopic(this.groupId, 'DDATA', this.nodeId, row.device);
-    const payload = this.encode(session, row.metrics, row.createdAt < session.bornAt);
+    const payload = this.encode(session, row.metrics, row.createdAt < session.bornAt, row.id);
     session.client.publish(topic, payload, { qos: 1 }, (err) => {
       if (this.session !== session || session.ended) return; // a later session sends it again
       this.inFlight.delete(row.n);

@@ -62,7 +62,8 @@ export function startEdgeNode(w: EdgeNodeWiring): SparkplugEdgeNode | undefined 
         }
       : {}),
   });
-  w.bus.subscribe('sparkplug', (batch) => node.onSamples(batch));
+  // durable: an MQTT PUBACK to a device waits until its reading is in the northbound outbox too
+  w.bus.subscribe('sparkplug', (batch) => node.onSamples(batch), { durable: true });
   node.start();
   return node;
 }

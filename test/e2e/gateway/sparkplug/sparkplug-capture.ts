@@ -10,6 +10,7 @@ export interface SeenMetric {
   readonly name: string;
   readonly type: string;
   readonly value: unknown;
+  readonly timestamp: number | undefined;
   readonly isNull: boolean;
   readonly historical: boolean;
   readonly properties: Record<string, unknown>;
@@ -21,12 +22,13 @@ export interface SeenMessage {
   readonly type: string;
   readonly device: string | undefined;
   readonly seq: number | undefined;
+  readonly uuid: string | undefined;
   readonly metrics: readonly SeenMetric[];
   readonly retained: boolean;
 }
 
 interface Decoder {
-  decodePayload(b: Uint8Array): { seq?: unknown; metrics?: Array<{ name?: string; type?: string; value?: unknown; isHistorical?: boolean; properties?: Record<string, { value?: unknown }> }> };
+  decodePayload(b: Uint8Array): { seq?: unknown; uuid?: unknown; metrics?: Array<{ name?: string; type?: string; value?: unknown; timestamp?: unknown; isHistorical?: boolean; properties?: Record<string, { value?: unknown }> }> };
   encodePayload(p: object): Uint8Array;
 }
 export const decoder = (sparkplugPayload as unknown as { get(ns: string): Decoder }).get('spBv1.0');
@@ -45,11 +47,13 @@ export function decode(topic: string, payload: Buffer, retained = false): SeenMe
     type: parts[2] ?? '',
     device: parts[4],
     seq: num(p.seq),
+    uuid: typeof p.uuid === 'string' ? p.uuid : undefined,
     retained,
     metrics: (p.metrics ?? []).map((m) => ({
       name: m.name ?? '',
       type: m.type ?? '',
       value: typeof m.value === 'object' && m.value !== null ? num(m.value) : m.value,
+      timestamp: num(m.timestamp),
       isNull: m.value === null,
       historical: m.isHistorical === true,
       properties: Object.fromEntries(Object.entries(m.properties ?? {}).map(([k, v]) => [k, typeof v.value === 'object' ? num(v.value) : v.value])),
@@ -59,7 +63,10 @@ export function decode(topic: string, payload: Buffer, retained = false): SeenMe
 
 export class SparkplugCapture {
   readonly messages: SeenMessage[] = [];
-  private constructor(readonly client: MqttClient) {}
+  readonly client: MqttClient;
+  private constructor(client: MqttClient) {
+    this.client = client;
+  }
 
   static async start(url: string): Promise<SparkplugCapture> {
     const client = await mqtt.connectAsync(url, { reconnectPeriod: 500, clientId: `capture-${Math.random().toString(16).slice(2)}` });
