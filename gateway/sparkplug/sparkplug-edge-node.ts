@@ -71,8 +71,8 @@ export interface EdgeDevice {
 export interface EdgeNodeOptions {
   readonly config: SparkplugConfig;
   readonly siteId: string;
-  /** Broker URL (the embedded broker's internal URL for `embedded`). */
-  readonly url: string;
+  /** Broker URLs, tried in turn, one per session (the embedded broker's internal URL for `embedded`). */
+  readonly urls: readonly string[];
   /** Extra connect options (credentials of the embedded broker, TLS). */
   readonly connectOptions?: Partial<IClientOptions>;
   readonly dataDir: string;
@@ -123,6 +123,7 @@ export class SparkplugEdgeNode {
   private session: Session | undefined;
   private sessions = 0;
   private attempt = 0;
+  private server = -1;
   private reconnectTimer: Timer | undefined;
   private drainTimer: Timer | undefined;
   private stopped = false;
@@ -231,7 +232,9 @@ export class SparkplugEdgeNode {
     const bdSeq = (Number(this.outbox.getState('bdSeq') ?? -1) + 1) % 256;
     this.outbox.setState('bdSeq', String(bdSeq));
     const c = this.o.config;
-    const client = mqtt.connect(this.o.url, {
+    this.server = (this.server + 1) % this.o.urls.length;
+    const url = this.o.urls[this.server] as string;
+    const client = mqtt.connect(url, {
       clientId: `${this.groupId}-${this.nodeId}-edge`,
       clean: true,
       keepalive: Math.max(1, Math.round(c.keepalive / 1000)),
@@ -248,7 +251,7 @@ export class SparkplugEdgeNode {
     client.on('error', (err) => this.log.warn({ err: err.message }, 'sparkplug broker connection error'));
     client.on('connect', () => {
       this.attempt = 0;
-      this.log.info({ bdSeq, url: this.o.url }, 'sparkplug edge node connected');
+      this.log.info({ bdSeq, url }, 'sparkplug edge node connected');
       const topics = [nodeTopic(this.groupId, 'NCMD', this.nodeId)];
       if (c.primaryHostId !== undefined) topics.push(stateTopic(c.primaryHostId));
       client.subscribe(topics, { qos: 1 }, (err) => {

@@ -12,6 +12,12 @@ const topicElement = z.string().regex(/^[^/+#]+$/, 'a Sparkplug id holds no "/",
 export const sparkplugSchema = z.strictObject({
   /** Broker URL (`mqtt://host:1883`, `mqtts://...`), or `embedded` for the gateway's own broker. */
   url: z.string().min(1),
+  /**
+   * Further brokers of the same cluster (`mqtt://node2:1883`, ...): when a session ends the node
+   * connects to the next one in turn (`url` first), so losing the broker node it was on costs one
+   * reconnect.
+   */
+  failover: z.array(z.string().min(1)).default([]),
   /** Sparkplug group id (the operator, the region): `spBv1.0/<groupId>/...`. */
   groupId: topicElement,
   /** Edge node id (default: the site id). */

@@ -38,7 +38,7 @@ export function startEdgeNode(w: EdgeNodeWiring): SparkplugEdgeNode | undefined 
   const node = new SparkplugEdgeNode({
     config: w.config,
     siteId: w.siteId,
-    url: embedded ? (w.broker as RunningBroker).internalUrl : w.config.url,
+    urls: embedded ? [(w.broker as RunningBroker).internalUrl] : [w.config.url, ...w.config.failover],
     connectOptions: embedded ? (w.broker as RunningBroker).connectOptions('sparkplug') : (tlsClientOptions(w.config.tls, 'northbound.sparkplug') ?? {}),
     dataDir: w.dataDir,
     clock: w.clock,

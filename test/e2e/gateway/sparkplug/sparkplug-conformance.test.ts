@@ -21,7 +21,7 @@ import { startTestBroker } from '../../../support/mqtt-fixture.ts';
 import { smallSite } from '../../../support/site-config.ts';
 import { tempDir } from '../../../support/temp-dir.ts';
 import { waitFor } from '../../../support/wait-for.ts';
-import { SparkplugCapture, type SeenMessage } from './sparkplug-capture.ts';
+import { SparkplugCapture, type SeenMessage } from '../../../support/sparkplug-capture.ts';
 
 describe('Sparkplug B conformance of the edge node (decoded with sparkplug-payload)', () => {
   const dir = tempDir('e2e-sparkplug-conf-');

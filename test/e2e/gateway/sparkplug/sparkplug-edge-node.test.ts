@@ -16,7 +16,7 @@ import { startTestBroker } from '../../../support/mqtt-fixture.ts';
 import { smallSite } from '../../../support/site-config.ts';
 import { tempDir } from '../../../support/temp-dir.ts';
 import { waitFor } from '../../../support/wait-for.ts';
-import { SparkplugCapture } from './sparkplug-capture.ts';
+import { SparkplugCapture } from '../../../support/sparkplug-capture.ts';
 
 const GROUP = 'estates';
 

@@ -19,7 +19,7 @@ import { startGatewayProcess, type GatewayProcess } from '../../../support/gatew
 import { startTestBroker } from '../../../support/mqtt-fixture.ts';
 import { tempDir } from '../../../support/temp-dir.ts';
 import { waitFor } from '../../../support/wait-for.ts';
-import { SparkplugCapture } from './sparkplug-capture.ts';
+import { SparkplugCapture } from '../../../support/sparkplug-capture.ts';
 
 async function getJson<T>(url: string): Promise<T> {
   const res = await fetch(url);
