@@ -1,0 +1,180 @@
+/**
+ * The Sparkplug primary host application of the operations centre.
+ *
+ * - STATE: on connect it publishes the retained `spBv1.0/STATE/<hostId>` `{ online: true }`; its
+ *   will is the retained `{ online: false }`. Several instances share one host id: an instance that
+ *   sees an offline STATE of its host id while it is itself connected publishes online again (newer
+ *   timestamp), so one instance dying does not send the fleet quiet while another runs.
+ * - Consumes through a shared subscription (`$share/<shareGroup>/spBv1.0/<group>/#`): the
+ *   instances split the messages; all state goes to PostgreSQL, nothing is kept in the process.
+ * - NBIRTH → site online (+ open alarms snapshot), NDEATH → site offline (matching bdSeq),
+ *   NDATA `Alarm/Transition` and `Work Order/Event` → upserts.
+ * - `acknowledge` journals a central acknowledgement in PostgreSQL, then sends it to the site as
+ *   an NCMD `Alarm/Acknowledge` (QoS 1), marking it sent after the PUBACK.
+ */
+import { randomUUID } from 'node:crypto';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import type { Logger } from 'pino';
+import { decodePayload, encodePayload, toNumber, type DecodedMetric } from '../gateway/sparkplug/sparkplug-codec.ts';
+import { parseState, parseTopic, stateTopic } from '../gateway/sparkplug/sparkplug-topics.ts';
+import { NODE_METRIC } from '../gateway/sparkplug/sparkplug-edge-node.ts';
+import type { AlarmTransition, FleetStore, OpenAlarmSnapshot, WorkOrderEvent } from './fleet-store.ts';
+
+export interface PrimaryHostOptions {
+  readonly hostId: string;
+  readonly groups: readonly string[];
+  readonly urls: readonly string[];
+  readonly shareGroup: string;
+  readonly keepaliveS: number;
+  readonly connectOptions?: Partial<IClientOptions>;
+  readonly store: FleetStore;
+  readonly log: Logger;
+  /** Called after each message was stored (tests and the benchmark measure with it). */
+  readonly onStored?: (kind: string, site: string, detail: unknown) => void;
+}
+
+export class PrimaryHost {
+  private readonly o: PrimaryHostOptions;
+  private client: MqttClient | undefined;
+  private connectedAt = 0;
+  private stopped = false;
+  private handled = 0;
+  private failures = 0;
+  /** Messages of one site are stored in order: a chain per site. */
+  private readonly chains = new Map<string, Promise<void>>();
+
+  constructor(o: PrimaryHostOptions) {
+    this.o = o;
+  }
+
+  start(): void {
+    const o = this.o;
+    const url = o.urls[0] as string;
+    const offline = (): Buffer => Buffer.from(JSON.stringify({ online: false, timestamp: this.connectedAt || Date.now() }));
+    this.connectedAt = Date.now();
+    const client = mqtt.connect(url, {
+      clientId: `${o.hostId}-${randomUUID().slice(0, 8)}`,
+      clean: true,
+      keepalive: o.keepaliveS,
+      reconnectPeriod: 1_000,
+      reconnectOnConnackError: true,
+      ...(o.urls.length > 1 ? { servers: o.urls.map((u) => ({ host: new URL(u).hostname, port: Number(new URL(u).port || 1883) })) } : {}),
+      ...o.connectOptions,
+      will: { topic: stateTopic(o.hostId), payload: offline(), qos: 1, retain: true },
+    });
+    this.client = client;
+    client.on('error', (err) => o.log.warn({ err: err.message }, 'central broker connection error'));
+    client.on('connect', () => {
+      this.connectedAt = Date.now();
+      const subs = [stateTopic(o.hostId), ...o.groups.map((g) => `$share/${o.shareGroup}/spBv1.0/${g}/#`)];
+      client.subscribe(subs, { qos: 1 }, (err) => {
+        if (err) {
+          o.log.error({ err: err.message }, 'central cannot subscribe to the fleet');
+          return;
+        }
+        this.publishOnline();
+        o.log.info({ hostId: o.hostId, groups: o.groups }, 'primary host online');
+      });
+    });
+    client.on('message', (topic, payload) => this.onMessage(topic, payload));
+  }
+
+  stats(): { handled: number; failures: number; connected: boolean } {
+    return { handled: this.handled, failures: this.failures, connected: this.client?.connected ?? false };
+  }
+
+  /** Journal the acknowledgement, then send it to the site; resolves after the broker's PUBACK. */
+  async acknowledge(group: string, site: string, alarmId: string, by: string): Promise<string> {
+    const client = this.client;
+    if (!client?.connected) throw new Error('not connected to the broker');
+    const ackId = randomUUID();
+    await this.o.store.journalAck(ackId, site, alarmId, by);
+    const payload = encodePayload({
+      timestamp: Date.now(),
+      metrics: [{ name: NODE_METRIC.alarmAcknowledge, type: 'String', value: JSON.stringify({ alarmId, by, ackId }), timestamp: Date.now() }],
+    });
+    await client.publishAsync(`spBv1.0/${group}/NCMD/${site}`, payload, { qos: 1 });
+    await this.o.store.ackSent(ackId);
+    this.o.log.info({ audit: true, site, alarm: alarmId, by, ackId }, 'central acknowledgement sent to the site');
+    return ackId;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    const c = this.client;
+    if (!c) return;
+    // a clean stop says offline itself (a DISCONNECT suppresses the will)
+    if (c.connected) await c.publishAsync(stateTopic(this.o.hostId), JSON.stringify({ online: false, timestamp: Date.now() }), { qos: 1, retain: true }).catch(() => undefined);
+    await c.endAsync().catch(() => undefined);
+    await Promise.all(this.chains.values());
+  }
+
+  private publishOnline(): void {
+    this.client?.publish(stateTopic(this.o.hostId), JSON.stringify({ online: true, timestamp: Date.now() }), { qos: 1, retain: true });
+  }
+
+  private onMessage(topic: string, payload: Buffer): void {
+    if (topic === stateTopic(this.o.hostId)) {
+      const s = parseState(payload);
+      // another instance of this host died: this one is alive, so the host is online
+      if (s && !s.online && !this.stopped && this.client?.connected) this.publishOnline();
+      return;
+    }
+    const t = parseTopic(topic);
+    if (!t || !this.o.groups.includes(t.group)) return;
+    if (t.type !== 'NBIRTH' && t.type !== 'NDEATH' && t.type !== 'NDATA') return; // device data: telemetry (not kept here)
+    let metrics: readonly DecodedMetric[];
+    try {
+      metrics = decodePayload(payload).metrics ?? [];
+    } catch (err) {
+      this.failures++;
+      this.o.log.warn({ topic, err: (err as Error).message }, 'not a Sparkplug B payload; ignored');
+      return;
+    }
+    const prev = this.chains.get(t.node) ?? Promise.resolve();
+    const next = prev
+      .then(() => this.store(t.group, t.type, t.node, metrics))
+      .catch((err: unknown) => {
+        this.failures++;
+        this.o.log.error({ err, topic }, 'fleet store failed for a message');
+      });
+    this.chains.set(t.node, next);
+    void next.then(() => {
+      if (this.chains.get(t.node) === next) this.chains.delete(t.node);
+    });
+  }
+
+  private async store(group: string, type: string, site: string, metrics: readonly DecodedMetric[]): Promise<void> {
+    const store = this.o.store;
+    const now = Date.now();
+    if (type === 'NBIRTH' || type === 'NDEATH') {
+      const bdSeq = toNumber(metrics.find((m) => m.name === NODE_METRIC.bdSeq)?.value);
+      if (bdSeq === undefined) throw new Error(`${type} of ${site} without bdSeq`);
+      if (type === 'NBIRTH') {
+        await store.siteBorn(site, group, bdSeq, now);
+        const open = metrics.find((m) => m.name === NODE_METRIC.alarmsOpen)?.value;
+        if (typeof open === 'string') await store.openAlarmSnapshot(site, JSON.parse(open) as OpenAlarmSnapshot[]);
+        const orders = metrics.find((m) => m.name === NODE_METRIC.workOrdersOpen)?.value;
+        if (typeof orders === 'string') for (const w of JSON.parse(orders) as WorkOrderEvent[]) await store.workOrder(site, w);
+      } else {
+        await store.siteDied(site, bdSeq, now);
+      }
+      this.handled++;
+      this.o.onStored?.(type, site, { bdSeq });
+      return;
+    }
+    for (const m of metrics) {
+      if (typeof m.value !== 'string') continue;
+      if (m.name === NODE_METRIC.alarmTransition) {
+        const t = JSON.parse(m.value) as AlarmTransition;
+        await store.alarmTransition(site, t);
+        this.o.onStored?.('alarm', site, t);
+      } else if (m.name === NODE_METRIC.workOrderEvent) {
+        const w = JSON.parse(m.value) as WorkOrderEvent;
+        await store.workOrder(site, w);
+        this.o.onStored?.('work-order', site, w);
+      }
+    }
+    this.handled++;
+  }
+}
