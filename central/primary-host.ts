@@ -40,6 +40,8 @@ export class PrimaryHost {
   private stopped = false;
   private handled = 0;
   private failures = 0;
+  /** Telemetry points decoded from DDATA (counted, not kept: InfluxDB is not wired yet). */
+  private points = 0;
   /** Messages of one site are stored in order: a chain per site. */
   private readonly chains = new Map<string, Promise<void>>();
 
@@ -79,8 +81,8 @@ export class PrimaryHost {
     client.on('message', (topic, payload) => this.onMessage(topic, payload));
   }
 
-  stats(): { handled: number; failures: number; connected: boolean } {
-    return { handled: this.handled, failures: this.failures, connected: this.client?.connected ?? false };
+  stats(): { handled: number; failures: number; telemetryPoints: number; connected: boolean } {
+    return { handled: this.handled, failures: this.failures, telemetryPoints: this.points, connected: this.client?.connected ?? false };
   }
 
   /** Journal the acknowledgement, then send it to the site; resolves after the broker's PUBACK. */
@@ -122,13 +124,17 @@ export class PrimaryHost {
     }
     const t = parseTopic(topic);
     if (!t || !this.o.groups.includes(t.group)) return;
-    if (t.type !== 'NBIRTH' && t.type !== 'NDEATH' && t.type !== 'NDATA') return; // device data: telemetry (not kept here)
+    if (t.type !== 'NBIRTH' && t.type !== 'NDEATH' && t.type !== 'NDATA' && t.type !== 'DDATA') return;
     let metrics: readonly DecodedMetric[];
     try {
       metrics = decodePayload(payload).metrics ?? [];
     } catch (err) {
       this.failures++;
       this.o.log.warn({ topic, err: (err as Error).message }, 'not a Sparkplug B payload; ignored');
+      return;
+    }
+    if (t.type === 'DDATA') {
+      this.points += metrics.length; // telemetry: decoded and counted; not stored by the centre yet
       return;
     }
     const prev = this.chains.get(t.node) ?? Promise.resolve();
