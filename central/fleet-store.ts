@@ -113,7 +113,8 @@ export class FleetStore {
   private readonly pool: pg.Pool;
 
   constructor(url: string, poolSize = 10) {
-    this.pool = new pg.Pool({ connectionString: url, max: poolSize });
+    // bounded waits: a PostgreSQL that is gone fails a store (retried by the caller) instead of hanging it
+    this.pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5_000, query_timeout: 10_000 });
     // an idle client losing its server (a PostgreSQL restart) must not crash the process
     this.pool.on('error', () => undefined);
   }

@@ -7,6 +7,9 @@
  *   timestamp), so one instance dying does not send the fleet quiet while another runs.
  * - Consumes through a shared subscription (`$share/<shareGroup>/spBv1.0/<group>/#`): the
  *   instances split the messages; all state goes to PostgreSQL, nothing is kept in the process.
+ *   A QoS 1 message is acknowledged (PUBACK) only after its commit; mqtt.js hands messages over one
+ *   at a time, so one instance stores them in arrival order, and a PostgreSQL outage holds the
+ *   stream (retrying) instead of dropping what arrives.
  * - NBIRTH → site online (+ open alarms snapshot), NDEATH → site offline (matching bdSeq),
  *   NDATA `Alarm/Transition` and `Work Order/Event` → upserts.
  * - `acknowledge` journals a central acknowledgement in PostgreSQL, then sends it to the site as
@@ -19,6 +22,17 @@ import { decodePayload, encodePayload, toNumber, type DecodedMetric } from '../g
 import { parseState, parseTopic, stateTopic } from '../gateway/sparkplug/sparkplug-topics.ts';
 import { NODE_METRIC } from '../gateway/sparkplug/sparkplug-edge-node.ts';
 import type { AlarmTransition, FleetStore, OpenAlarmSnapshot, WorkOrderEvent } from './fleet-store.ts';
+
+/** A message that can never be stored (no bdSeq, a metric that is not the JSON it must be): logged and acknowledged. */
+class BadMessage extends Error {}
+
+function parseJson<T>(text: string, what: string): T {
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    throw new BadMessage(`${what} is not JSON`);
+  }
+}
 
 export interface PrimaryHostOptions {
   readonly hostId: string;
@@ -42,8 +56,6 @@ export class PrimaryHost {
   private failures = 0;
   /** Telemetry points decoded from DDATA (counted, not kept: InfluxDB is not wired yet). */
   private points = 0;
-  /** Messages of one site are stored in order: a chain per site. */
-  private readonly chains = new Map<string, Promise<void>>();
 
   constructor(o: PrimaryHostOptions) {
     this.o = o;
@@ -78,7 +90,15 @@ export class PrimaryHost {
         o.log.info({ hostId: o.hostId, groups: o.groups }, 'primary host online');
       });
     });
-    client.on('message', (topic, payload) => this.onMessage(topic, payload));
+    // mqtt.js calls handleMessage for every PUBLISH and sends the PUBACK of a QoS 1 message only
+    // when it calls back, one message at a time: so a message is acknowledged after its commit in
+    // PostgreSQL, and while PostgreSQL is away the commit is retried and nothing is acknowledged
+    client.handleMessage = (packet, callback) => {
+      this.onMessage(packet.topic, Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload)).then(
+        () => callback(),
+        () => undefined, // only when stopping: left unacknowledged for the broker to deliver again
+      );
+    };
   }
 
   stats(): { handled: number; failures: number; telemetryPoints: number; connected: boolean } {
@@ -107,15 +127,14 @@ export class PrimaryHost {
     if (!c) return;
     // a clean stop says offline itself (a DISCONNECT suppresses the will)
     if (c.connected) await c.publishAsync(stateTopic(this.o.hostId), JSON.stringify({ online: false, timestamp: Date.now() }), { qos: 1, retain: true }).catch(() => undefined);
-    await c.endAsync().catch(() => undefined);
-    await Promise.all(this.chains.values());
+    await c.endAsync(true).catch(() => undefined);
   }
 
   private publishOnline(): void {
     this.client?.publish(stateTopic(this.o.hostId), JSON.stringify({ online: true, timestamp: Date.now() }), { qos: 1, retain: true });
   }
 
-  private onMessage(topic: string, payload: Buffer): void {
+  private async onMessage(topic: string, payload: Buffer): Promise<void> {
     if (topic === stateTopic(this.o.hostId)) {
       const s = parseState(payload);
       // another instance of this host died: this one is alive, so the host is online
@@ -137,17 +156,27 @@ export class PrimaryHost {
       this.points += metrics.length; // telemetry: decoded and counted; not stored by the centre yet
       return;
     }
-    const prev = this.chains.get(t.node) ?? Promise.resolve();
-    const next = prev
-      .then(() => this.store(t.group, t.type, t.node, metrics))
-      .catch((err: unknown) => {
+    await this.storeWithRetry(t.group, t.type, t.node, metrics, topic);
+  }
+
+  /** Store one message, retrying (1 s, 2 s, ... 10 s) while PostgreSQL fails; rejects only when stopping. */
+  private async storeWithRetry(group: string, type: string, site: string, metrics: readonly DecodedMetric[], topic: string): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.store(group, type, site, metrics);
+        return;
+      } catch (err) {
         this.failures++;
-        this.o.log.error({ err, topic }, 'fleet store failed for a message');
-      });
-    this.chains.set(t.node, next);
-    void next.then(() => {
-      if (this.chains.get(t.node) === next) this.chains.delete(t.node);
-    });
+        if (err instanceof BadMessage) {
+          this.o.log.warn({ topic, err: err.message }, 'Sparkplug message not stored; acknowledged and dropped');
+          return;
+        }
+        if (this.stopped) throw err;
+        const delay = Math.min(10_000, 1_000 * 2 ** Math.min(attempt, 4));
+        this.o.log.error({ err: (err as Error).message, topic, retryInMs: delay }, 'fleet store failed; retrying before acknowledging');
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
   }
 
   private async store(group: string, type: string, site: string, metrics: readonly DecodedMetric[]): Promise<void> {
@@ -155,13 +184,13 @@ export class PrimaryHost {
     const now = Date.now();
     if (type === 'NBIRTH' || type === 'NDEATH') {
       const bdSeq = toNumber(metrics.find((m) => m.name === NODE_METRIC.bdSeq)?.value);
-      if (bdSeq === undefined) throw new Error(`${type} of ${site} without bdSeq`);
+      if (bdSeq === undefined) throw new BadMessage(`${type} of ${site} without bdSeq`);
       if (type === 'NBIRTH') {
         await store.siteBorn(site, group, bdSeq, now);
         const open = metrics.find((m) => m.name === NODE_METRIC.alarmsOpen)?.value;
-        if (typeof open === 'string') await store.openAlarmSnapshot(site, JSON.parse(open) as OpenAlarmSnapshot[]);
+        if (typeof open === 'string') await store.openAlarmSnapshot(site, parseJson<OpenAlarmSnapshot[]>(open, NODE_METRIC.alarmsOpen));
         const orders = metrics.find((m) => m.name === NODE_METRIC.workOrdersOpen)?.value;
-        if (typeof orders === 'string') for (const w of JSON.parse(orders) as WorkOrderEvent[]) await store.workOrder(site, w);
+        if (typeof orders === 'string') for (const w of parseJson<WorkOrderEvent[]>(orders, NODE_METRIC.workOrdersOpen)) await store.workOrder(site, w);
       } else {
         await store.siteDied(site, bdSeq, now);
       }
@@ -172,11 +201,11 @@ export class PrimaryHost {
     for (const m of metrics) {
       if (typeof m.value !== 'string') continue;
       if (m.name === NODE_METRIC.alarmTransition) {
-        const t = JSON.parse(m.value) as AlarmTransition;
+        const t = parseJson<AlarmTransition>(m.value, NODE_METRIC.alarmTransition);
         await store.alarmTransition(site, t);
         this.o.onStored?.('alarm', site, t);
       } else if (m.name === NODE_METRIC.workOrderEvent) {
-        const w = JSON.parse(m.value) as WorkOrderEvent;
+        const w = parseJson<WorkOrderEvent>(m.value, NODE_METRIC.workOrderEvent);
         await store.workOrder(site, w);
         this.o.onStored?.('work-order', site, w);
       }
