@@ -26,8 +26,9 @@ export const centralConfigSchema = z.strictObject({
     keepalive: duration.default(10_000),
   }),
   postgres: z.strictObject({
-    /** `postgres://user:password@host:port/db` */
+    /** `postgres://user@host:port/db` (a password in the URL works too, but `password` can come from a file) */
     url: z.string().min(1),
+    password: z.string().optional(),
     poolSize: z.number().int().min(1).max(100).default(10),
   }),
   api: z

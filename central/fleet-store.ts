@@ -112,9 +112,9 @@ const ts = (ms: number): Date => new Date(ms);
 export class FleetStore {
   private readonly pool: pg.Pool;
 
-  constructor(url: string, poolSize = 10) {
+  constructor(url: string, poolSize = 10, password?: string) {
     // bounded waits: a PostgreSQL that is gone fails a store (retried by the caller) instead of hanging it
-    this.pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5_000, query_timeout: 10_000 });
+    this.pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5_000, query_timeout: 10_000, ...(password !== undefined ? { password } : {}) });
     // an idle client losing its server (a PostgreSQL restart) must not crash the process
     this.pool.on('error', () => undefined);
   }

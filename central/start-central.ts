@@ -20,7 +20,7 @@ export interface RunningCentral {
 }
 
 export async function startCentral(config: CentralConfig, log: Logger, options: { onStored?: ConstructorParameters<typeof PrimaryHost>[0]['onStored'] } = {}): Promise<RunningCentral> {
-  const store = new FleetStore(config.postgres.url, config.postgres.poolSize);
+  const store = new FleetStore(config.postgres.url, config.postgres.poolSize, config.postgres.password);
   try {
     await store.migrate();
   } catch (err) {

@@ -79,3 +79,24 @@ describe('central.yaml', () => {
     for (const path of ['hostId', 'groups', 'postgres.url', 'users[0].passwordHash', 'users[0].role']) expect(text).toContain(path);
   });
 });
+
+describe('the compose example of central.yaml', () => {
+  const dir = tempDir('central-compose-');
+  afterEach(() => dir.cleanup());
+
+  it('is a valid central.yaml once its secret files exist', async () => {
+    for (const f of ['postgres_password', 'central_mqtt_password']) writeFileSync(join(dir.path, f), 'secret\n');
+    writeFileSync(join(dir.path, 'central_duty_hash'), `${await hashPassword('x')}\n`);
+    const before = process.env.SECRETS_DIR;
+    process.env.SECRETS_DIR = dir.path;
+    try {
+      const config = await loadCentralConfig(new URL('../../config/compose/central.yaml', import.meta.url).pathname);
+      expect(config.postgres.password).toBe('secret');
+      expect(config.broker.failover).toHaveLength(2);
+      expect(config.users[0]?.role).toBe('operator');
+    } finally {
+      if (before === undefined) delete process.env.SECRETS_DIR;
+      else process.env.SECRETS_DIR = before;
+    }
+  });
+});
