@@ -19,6 +19,8 @@ const T = {
   overdue: { en: 'Overdue', 'zh-CN': '超时工单' },
   availability: { en: 'Availability (target {t}%)', 'zh-CN': '完好率（目标 {t}%）' },
   unknown: { en: 'unknown: not reported by the site', 'zh-CN': '未知：项目未上报' },
+  belowTarget: { en: 'below target', 'zh-CN': '未达标' },
+  meetsTarget: { en: 'meets target', 'zh-CN': '达标' },
   alarms: { en: 'Active alarms', 'zh-CN': '当前报警' },
   orders: { en: 'Open work orders', 'zh-CN': '未关闭工单' },
   none: { en: 'none', 'zh-CN': '无' },
@@ -52,13 +54,19 @@ function page(lang: Lang, title: string, body: string): string {
 
 const time = (ms: number | null): string => (ms === null ? '' : new Date(ms).toISOString().replace('T', ' ').slice(0, 19) + 'Z');
 
+function availabilityCell(pct: number | null, target: number, lang: Lang): string {
+  if (pct === null) return `<td data-availability="">${tr('unknown', lang)}</td>`;
+  const below = pct < target;
+  return `<td class="${below ? 'p1' : ''}" data-availability="${pct}">${pct.toFixed(2)}% ${below ? tr('belowTarget', lang) : tr('meetsTarget', lang)}</td>`;
+}
+
 export function fleetPage(sites: readonly SiteSummary[], lang: Lang, target: number): string {
   const rows = sites
     .map(
       (s) => `<tr data-site="${escapeHtml(s.site)}"><td><a href="sites/${encodeURIComponent(s.site)}?lang=${lang}">${escapeHtml(s.site)}</a></td>
 <td class="${s.online ? 'online' : 'offline'}">${s.online ? tr('online', lang) : tr('offline', lang)} ${tr('since', lang)} ${time(s.since)}</td>
 <td class="${s.p1Active > 0 ? 'p1' : ''}" data-p1="${s.p1Active}">${s.p1Active}</td><td data-unacked="${s.unacked}">${s.unacked}</td>
-<td>${s.openOrders}</td><td>${s.overdueOrders}</td><td>${tr('unknown', lang)}</td></tr>`,
+<td>${s.openOrders}</td><td>${s.overdueOrders}</td>${availabilityCell(s.availabilityPct, target, lang)}</tr>`,
     )
     .join('\n');
   const head = [tr('site', lang), tr('comms', lang), tr('p1', lang), tr('unacked', lang), tr('open', lang), tr('overdue', lang), tr('availability', lang).replace('{t}', String(target))];

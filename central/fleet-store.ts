@@ -63,6 +63,8 @@ export interface SiteSummary {
   readonly unacked: number;
   readonly openOrders: number;
   readonly overdueOrders: number;
+  /** The site's month-to-date equipment availability, %, as its uptime ledger reported it (null: not reported). */
+  readonly availabilityPct: number | null;
 }
 
 export interface FleetAlarm {
@@ -85,6 +87,8 @@ const SCHEMA = `
 CREATE TABLE IF NOT EXISTS fleet_sites (
   site text PRIMARY KEY, grp text NOT NULL, online boolean NOT NULL, bd_seq integer,
   changed_at timestamptz NOT NULL, updated_at timestamptz NOT NULL DEFAULT now());
+ALTER TABLE fleet_sites ADD COLUMN IF NOT EXISTS availability_pct double precision;
+ALTER TABLE fleet_sites ADD COLUMN IF NOT EXISTS availability_at timestamptz;
 CREATE TABLE IF NOT EXISTS fleet_site_events (
   site text NOT NULL, at timestamptz NOT NULL, online boolean NOT NULL, bd_seq integer,
   PRIMARY KEY (site, at, online));
@@ -154,6 +158,14 @@ export class FleetStore {
       [site, bdSeq, ts(at)],
     );
     return (r.rowCount ?? 0) > 0;
+  }
+
+  /** The availability a site reported (a newer report only). */
+  async siteAvailability(site: string, pct: number | null, at: number): Promise<void> {
+    await this.pool.query(
+      'UPDATE fleet_sites SET availability_pct = $2, availability_at = $3 WHERE site = $1 AND (availability_at IS NULL OR availability_at < $3)',
+      [site, pct, ts(at)],
+    );
   }
 
   async openAlarmSnapshot(site: string, alarms: readonly OpenAlarmSnapshot[]): Promise<void> {
@@ -231,7 +243,7 @@ export class FleetStore {
 
   async sites(now: number): Promise<SiteSummary[]> {
     const r = await this.pool.query(
-      `SELECT s.site, s.grp, s.online, s.changed_at,
+      `SELECT s.site, s.grp, s.online, s.changed_at, s.availability_pct,
          (SELECT count(*) FROM fleet_alarms a WHERE a.site = s.site AND a.priority = 1 AND a.state IN ('active-unack', 'active-ack')) AS p1,
          (SELECT count(*) FROM fleet_alarms a WHERE a.site = s.site AND a.state IN ('active-unack', 'rtn-unack')) AS unacked,
          (SELECT count(*) FROM fleet_work_orders w WHERE w.site = s.site AND ${OPEN_ORDER}) AS open_orders,
@@ -248,6 +260,7 @@ export class FleetStore {
       unacked: Number(row.unacked),
       openOrders: Number(row.open_orders),
       overdueOrders: Number(row.overdue),
+      availabilityPct: row.availability_pct === null || row.availability_pct === undefined ? null : Number(row.availability_pct),
     }));
   }
 

@@ -189,6 +189,8 @@ export class PrimaryHost {
         await store.siteBorn(site, group, bdSeq, now);
         const open = metrics.find((m) => m.name === NODE_METRIC.alarmsOpen)?.value;
         if (typeof open === 'string') await store.openAlarmSnapshot(site, parseJson<OpenAlarmSnapshot[]>(open, NODE_METRIC.alarmsOpen));
+        const availability = metrics.find((m) => m.name === NODE_METRIC.availability);
+        if (availability) await store.siteAvailability(site, typeof availability.value === 'number' ? availability.value : null, toNumber(availability.timestamp) ?? now);
         const orders = metrics.find((m) => m.name === NODE_METRIC.workOrdersOpen)?.value;
         if (typeof orders === 'string') for (const w of parseJson<WorkOrderEvent[]>(orders, NODE_METRIC.workOrdersOpen)) await store.workOrder(site, w);
       } else {
@@ -197,6 +199,11 @@ export class PrimaryHost {
       this.handled++;
       this.o.onStored?.(type, site, { bdSeq });
       return;
+    }
+    const availability = metrics.find((m) => m.name === NODE_METRIC.availability);
+    if (availability) {
+      await store.siteAvailability(site, typeof availability.value === 'number' ? availability.value : null, toNumber(availability.timestamp) ?? now);
+      this.o.onStored?.('availability', site, availability.value);
     }
     for (const m of metrics) {
       if (typeof m.value !== 'string') continue;

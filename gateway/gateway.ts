@@ -405,6 +405,7 @@ async function composeGateway(config: SiteConfig, log: Logger, options: GatewayO
       broker,
       alarms,
       workOrders,
+      uptime,
     });
     if (node) {
       sparkplug = node;

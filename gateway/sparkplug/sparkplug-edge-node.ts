@@ -44,7 +44,15 @@ export const NODE_METRIC = {
   alarmAcknowledge: 'Alarm/Acknowledge',
   workOrderEvent: 'Work Order/Event',
   workOrdersOpen: 'Work Orders/Open',
+  /** The site's equipment availability this month, % (null: not known yet), from the uptime ledger. */
+  availability: 'Availability/Month %',
 } as const;
+
+/** The site's availability as the uptime ledger computes it. */
+export interface SiteAvailability {
+  readonly pct: number | null;
+  readonly targetPct: number;
+}
 
 /** What the node reads of the alarm service. */
 export interface EdgeAlarms {
@@ -83,6 +91,9 @@ export interface EdgeNodeOptions {
   readonly latest: (device: string) => Readonly<Record<string, Omit<Sample, 'device' | 'point'>>>;
   readonly alarms?: EdgeAlarms;
   readonly workOrders?: EdgeWorkOrders;
+  /** Month-to-date availability, sent in NBIRTH and every `availabilityEvery` (absent: not sent). */
+  readonly availability?: () => SiteAvailability;
+  readonly availabilityEvery?: number;
   readonly random?: () => number;
 }
 
@@ -126,6 +137,7 @@ export class SparkplugEdgeNode {
   private server = -1;
   private reconnectTimer: Timer | undefined;
   private drainTimer: Timer | undefined;
+  private availabilityTimer: Timer | undefined;
   private stopped = false;
   private hostOnline: boolean | null;
   private hostStateTs = -1;
@@ -166,7 +178,38 @@ export class SparkplugEdgeNode {
     }
     const orders = this.o.workOrders;
     if (orders) this.unsubscribe.push(orders.onChange((id) => this.workOrderChanged(id)));
+    if (this.o.availability) this.availabilityTimer = this.o.clock.setInterval(this.o.availabilityEvery ?? 900_000, () => this.availabilityChanged());
     this.connect();
+  }
+
+  private availabilityMetric(now: number): SpMetric {
+    let a: SiteAvailability | undefined;
+    try {
+      a = this.o.availability?.();
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message }, 'site availability not computed');
+    }
+    const pct = a?.pct ?? null;
+    return {
+      name: NODE_METRIC.availability,
+      type: 'Double',
+      value: pct === null ? null : Math.round(pct * 1000) / 1000,
+      timestamp: now,
+      quality: pct === null ? 'uncertain' : 'good',
+      ...(pct === null ? { reason: a ? 'no monitored time yet this month' : 'uptime ledger unavailable' } : {}),
+      unit: '%',
+    };
+  }
+
+  private availabilityChanged(): void {
+    const now = this.o.clock.now();
+    try {
+      this.outbox.enqueue([{ id: randomUUID(), lane: 'telemetry', metrics: [this.availabilityMetric(now)], createdAt: now }]);
+    } catch (err) {
+      this.log.error({ err }, 'sparkplug outbox: cannot queue the availability');
+      return;
+    }
+    this.drain();
   }
 
   /**
@@ -212,6 +255,7 @@ export class SparkplugEdgeNode {
     this.stopped = true;
     this.reconnectTimer?.cancel();
     this.drainTimer?.cancel();
+    this.availabilityTimer?.cancel();
     for (const u of this.unsubscribe.splice(0)) u();
     const s = this.session;
     this.session = undefined;
@@ -318,6 +362,7 @@ export class SparkplugEdgeNode {
         value: JSON.stringify((this.o.workOrders?.list({ status: OPEN_ORDER_STATES }) ?? []).map((w) => orderSummary(w, now))),
         timestamp: now,
       },
+      ...(this.o.availability ? [this.availabilityMetric(now)] : []),
     ];
     const client = session.client;
     client.publish(nodeTopic(this.groupId, 'NBIRTH', this.nodeId), this.encode(session, nodeMetrics, false), { qos: 0 });

@@ -10,6 +10,7 @@ import { pointsOf } from '../model/kinds/index.ts';
 import { tlsClientOptions } from '../platform/tls-client.ts';
 import type { AlarmService } from '../../rules/alarm-service.ts';
 import type { WorkOrderService } from '../../rules/work-orders/index.ts';
+import type { UptimeService } from '../../rules/uptime/index.ts';
 import { SparkplugEdgeNode } from './sparkplug-edge-node.ts';
 import type { SparkplugConfig } from './sparkplug-schema.ts';
 
@@ -25,6 +26,7 @@ export interface EdgeNodeWiring {
   readonly broker: RunningBroker | undefined;
   readonly alarms: AlarmService;
   readonly workOrders: WorkOrderService | undefined;
+  readonly uptime: UptimeService | undefined;
 }
 
 /** Start the edge node; undefined (with an error logged) when `url: embedded` and no broker runs. */
@@ -46,6 +48,15 @@ export function startEdgeNode(w: EdgeNodeWiring): SparkplugEdgeNode | undefined 
     devices: w.devices.map((info) => ({ info, points: pointsOf(info.kind, info.zones === undefined ? {} : { zones: info.zones }) })),
     latest: (id) => w.live.state(id)?.points ?? {},
     alarms: w.alarms,
+    ...(w.uptime
+      ? {
+          availability: () => {
+            const f = (w.uptime as UptimeService).facade;
+            const site = f.report(f.resolveRange({ period: 'month' })).siteFigures;
+            return { pct: site.availabilityPct, targetPct: site.targetPct };
+          },
+        }
+      : {}),
     ...(orders
       ? {
           workOrders: {

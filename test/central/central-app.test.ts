@@ -12,7 +12,7 @@ import type { FleetStore, SiteSummary } from '../../central/fleet-store.ts';
 import type { PrimaryHost } from '../../central/primary-host.ts';
 import { tempDir } from '../support/temp-dir.ts';
 
-const site: SiteSummary = { site: 's<1>', group: 'g', online: false, since: 0, p1Active: 2, unacked: 3, openOrders: 1, overdueOrders: 1 };
+const site: SiteSummary = { site: 's<1>', group: 'g', online: false, since: 0, p1Active: 2, unacked: 3, openOrders: 1, overdueOrders: 1, availabilityPct: 97.5 };
 
 /** The store and host as the app reads them (PostgreSQL and MQTT are covered by test/integration/central). */
 const store = { sites: async () => [site], site: async () => site, alarms: async () => [], orders: async () => [] } as unknown as FleetStore;
@@ -62,7 +62,9 @@ describe('the operations centre app', () => {
     expect(zh).toContain('完好率（目标 98%）');
     expect(zh).not.toContain('s<1>');
     expect(zh).toContain(escapeHtml('s<1>'));
+    expect(zh).toContain('97.50% 未达标');
     expect(fleetPage([site], 'en', 98)).toContain('OFFLINE');
+    expect(fleetPage([{ ...site, availabilityPct: null }], 'en', 98)).toContain('unknown: not reported by the site');
   });
 });
 

@@ -78,7 +78,10 @@ describe('the operations centre: primary host, PostgreSQL fleet state, fleet pag
     expect(page).toContain('项目总览');
     expect(page).toMatch(/data-site="s2"[\s\S]*?data-p1="1"[\s\S]*?data-unacked="1"/);
     expect(page).toMatch(/data-site="s1"[\s\S]*?data-p1="0"/);
-    const fleet = (await (await fetch(`${a.url}/api/fleet`, { headers: { authorization: basic('watch', 'watch-pw') } })).json()) as { sites: Array<{ site: string; online: boolean; p1Active: number }> };
+    const fleet = (await (await fetch(`${a.url}/api/fleet`, { headers: { authorization: basic('watch', 'watch-pw') } })).json()) as { sites: Array<{ site: string; online: boolean; p1Active: number; availabilityPct: number | null }> };
+    // availability as the site's uptime ledger reported it in NBIRTH: a percentage or unknown (null)
+    for (const s of fleet.sites) expect(s.availabilityPct === null || (s.availabilityPct >= 0 && s.availabilityPct <= 100)).toBe(true);
+    expect(page).toMatch(/data-site="s2"[\s\S]*?data-availability="/);
     expect(fleet.sites.map((s) => [s.site, s.online, s.p1Active])).toEqual([
       ['s1', true, 0],
       ['s2', true, 1],

@@ -62,6 +62,10 @@ describe('the Sparkplug B edge node', () => {
     const bdSeq = nbirth.metrics.find((m) => m.name === 'bdSeq');
     expect(bdSeq?.type).toBe('Int64');
     expect(nbirth.metrics.find((m) => m.name === 'Node Control/Rebirth')?.value).toBe(false);
+    // the month's availability from the uptime ledger: a percentage, or null with why
+    const availability = nbirth.metrics.find((m) => m.name === 'Availability/Month %');
+    expect(availability).toMatchObject({ type: 'Double', properties: { engUnit: '%' } });
+    expect(availability?.isNull ? availability.properties.reason : typeof availability?.value).toMatch(/^(number|no monitored time yet this month)$/);
     const dbirths = await waitFor(() => (capture && capture.of('DBIRTH').length === 3 ? capture.of('DBIRTH') : undefined), 20_000, 'three DBIRTHs');
     expect(dbirths.map((d) => d.device).sort()).toEqual(['door-1', 'smoke-1', 'smoke-2']);
     const smoke = dbirths.find((d) => d.device === 'smoke-1');
