@@ -20,7 +20,7 @@ import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import { decodePayload, encodePayload, toNumber, type DecodedMetric } from '../gateway/sparkplug/sparkplug-codec.ts';
 import { parseState, parseTopic, stateTopic } from '../gateway/sparkplug/sparkplug-topics.ts';
-import { NODE_METRIC } from '../gateway/sparkplug/sparkplug-edge-node.ts';
+import { NODE_METRIC } from '../gateway/sparkplug/edge-node-contract.ts';
 import type { AlarmTransition, FleetStore, OpenAlarmSnapshot, WorkOrderEvent } from './fleet-store.ts';
 
 /** A message that can never be stored (no bdSeq, a metric that is not the JSON it must be): logged and acknowledged. */

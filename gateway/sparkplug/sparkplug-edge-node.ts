@@ -1,113 +1,26 @@
 /**
- * The gateway as a Sparkplug B 3.0 edge node (gateway/sparkplug/README.md).
- *
- * - One MQTT session per CONNECT, each with its own NDEATH will carrying the next `bdSeq`
- *   (0–255, persisted), so the node owns its reconnect loop (mqtt.js's automatic reconnect would
- *   re-send the previous will).
- * - Born (NBIRTH, then one DBIRTH per device with every canonical point) once connected and, when a
- *   primary host is configured, once its retained STATE says online. Re-born on NCMD
- *   `Node Control/Rebirth`. A STATE saying offline ends the session (NDEATH) and the node waits,
- *   buffering, for the host to come back.
- * - Every message after birth goes through the SQLite outbox: alarm transitions (from the alarm
- *   journal, by its sequence number), work-order events and telemetry changes (report by
- *   exception with deadbands). The urgent lane goes first; replay is rate-limited; a row is
- *   deleted after its PUBACK only.
- * - `seq` runs 0–255 per session, NBIRTH being 0.
- * - NCMD `Alarm/Acknowledge` (JSON `{ alarmId, by, ackId }`) acknowledges the alarm at the site:
- *   the edge journals it, and the journal row goes north as an `Alarm/Transition`.
+ * The gateway as a Sparkplug B 3.0 edge node (gateway/sparkplug/README.md): one MQTT session per
+ * CONNECT with its own NDEATH will and bdSeq (so the node owns its reconnect loop), births with
+ * every canonical point once the primary host's STATE says online, quiet while it says offline,
+ * every later message through the SQLite outbox (urgent lane first, rate-limited, deleted after
+ * its PUBACK), seq 0–255 per session, rebirth and central acknowledgement by NCMD.
  */
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
-import { backoffDelay } from '../model/backoff.ts';
-import type { Clock, Timer } from '../model/clock.ts';
-import type { DeviceInfo } from '../model/device.ts';
+import { backoffDelay } from '../platform/backoff.ts';
+import type { Timer } from '../model/clock.ts';
 import type { PointDef } from '../model/kinds/kind-descriptor.ts';
 import type { Sample } from '../model/sample.ts';
-import type { AlarmRecord } from '../../rules/alarm-model.ts';
-import type { HistoryRow, JournalSearch } from '../../rules/alarm-service.ts';
-import type { WorkOrder } from '../../rules/work-orders/work-order.ts';
-import { decodePayload, encodePayload, toNumber } from './sparkplug-codec.ts';
+import { NODE_METRIC, type EdgeDevice, type EdgeNodeOptions, type EdgeNodeStatus } from './edge-node-contract.ts';
+import { availabilityMetric, centralAck, journalMessages, nodeBirthMetrics, workOrderMessage, type JournalCursor } from './northbound-messages.ts';
+import { decodePayload, encodePayload } from './sparkplug-codec.ts';
 import { encodableMetric, sampleMetric, type SpMetric } from './sparkplug-metrics.ts';
 import { SparkplugOutbox, type OutboxMessage, type QueuedMessage } from './sparkplug-outbox.ts';
-import type { SparkplugConfig } from './sparkplug-schema.ts';
 import { deviceTopic, nodeTopic, parseState, stateTopic } from './sparkplug-topics.ts';
 import { ReportByException } from './report-by-exception.ts';
 
-/** Node metric names (also what the operations centre reads). */
-export const NODE_METRIC = {
-  bdSeq: 'bdSeq',
-  rebirth: 'Node Control/Rebirth',
-  alarmTransition: 'Alarm/Transition',
-  alarmsOpen: 'Alarms/Open',
-  alarmAcknowledge: 'Alarm/Acknowledge',
-  workOrderEvent: 'Work Order/Event',
-  workOrdersOpen: 'Work Orders/Open',
-  /** The site's equipment availability this month, % (null: not known yet), from the uptime ledger. */
-  availability: 'Availability/Month %',
-} as const;
-
-/** The site's availability as the uptime ledger computes it. */
-export interface SiteAvailability {
-  readonly pct: number | null;
-  readonly targetPct: number;
-}
-
-/** What the node reads of the alarm service. */
-export interface EdgeAlarms {
-  active(): AlarmRecord[];
-  iterateJournal(q: JournalSearch): Iterable<HistoryRow>;
-  searchJournal(q: JournalSearch, offset: number, limit: number): { rows: HistoryRow[]; total: number };
-  get(id: string): AlarmRecord | undefined;
-  acknowledge(id: string, by: string, text?: string): AlarmRecord;
-  onEvent(listener: () => void): () => void;
-}
-
-/** What the node reads of the work-order service. */
-export interface EdgeWorkOrders {
-  list(filter: { status?: readonly WorkOrder['status'][] }): WorkOrder[];
-  order(id: number): WorkOrder | undefined;
-  onChange(listener: (id: number) => void): () => void;
-}
-
-export interface EdgeDevice {
-  readonly info: DeviceInfo;
-  readonly points: readonly PointDef[];
-}
-
-export interface EdgeNodeOptions {
-  readonly config: SparkplugConfig;
-  readonly siteId: string;
-  /** Broker URLs, tried in turn, one per session (the embedded broker's internal URL for `embedded`). */
-  readonly urls: readonly string[];
-  /** Extra connect options (credentials of the embedded broker, TLS). */
-  readonly connectOptions?: Partial<IClientOptions>;
-  readonly dataDir: string;
-  readonly clock: Clock;
-  readonly log: Logger;
-  readonly devices: readonly EdgeDevice[];
-  /** The latest value of each point of a device (birth certificates). */
-  readonly latest: (device: string) => Readonly<Record<string, Omit<Sample, 'device' | 'point'>>>;
-  readonly alarms?: EdgeAlarms;
-  readonly workOrders?: EdgeWorkOrders;
-  /** Month-to-date availability, sent in NBIRTH and every `availabilityEvery` (absent: not sent). */
-  readonly availability?: () => SiteAvailability;
-  readonly availabilityEvery?: number;
-  readonly random?: () => number;
-}
-
-export interface EdgeNodeStatus {
-  readonly connected: boolean;
-  readonly born: boolean;
-  /** null: no primary host configured; else its last STATE. */
-  readonly hostOnline: boolean | null;
-  readonly bdSeq: number;
-  readonly outbox: { urgent: number; telemetry: number };
-  readonly published: number;
-}
-
-const OPEN_ORDER_STATES: readonly WorkOrder['status'][] = ['open', 'dispatched', 'acknowledged', 'in_progress', 'resolved'];
 const MAX_IN_FLIGHT = 32;
 const JOURNAL_CURSOR = 'alarm-journal-cursor';
 
@@ -182,29 +95,10 @@ export class SparkplugEdgeNode {
     this.connect();
   }
 
-  private availabilityMetric(now: number): SpMetric {
-    let a: SiteAvailability | undefined;
-    try {
-      a = this.o.availability?.();
-    } catch (err) {
-      this.log.warn({ err: (err as Error).message }, 'site availability not computed');
-    }
-    const pct = a?.pct ?? null;
-    return {
-      name: NODE_METRIC.availability,
-      type: 'Double',
-      value: pct === null ? null : Math.round(pct * 1000) / 1000,
-      timestamp: now,
-      quality: pct === null ? 'uncertain' : 'good',
-      ...(pct === null ? { reason: a ? 'no monitored time yet this month' : 'uptime ledger unavailable' } : {}),
-      unit: '%',
-    };
-  }
-
   private availabilityChanged(): void {
     const now = this.o.clock.now();
     try {
-      this.outbox.enqueue([{ id: randomUUID(), lane: 'telemetry', metrics: [this.availabilityMetric(now)], createdAt: now }]);
+      this.outbox.enqueue([{ id: randomUUID(), lane: 'telemetry', metrics: [availabilityMetric(this.o.availability, now, this.log)], createdAt: now }]);
     } catch (err) {
       this.log.error({ err }, 'sparkplug outbox: cannot queue the availability');
       return;
@@ -349,21 +243,7 @@ export class SparkplugEdgeNode {
     if (session.ended || this.stopped) return;
     const now = this.o.clock.now();
     session.seq = 0;
-    const nodeMetrics: SpMetric[] = [
-      { name: NODE_METRIC.bdSeq, type: 'Int64', value: session.bdSeq, timestamp: now },
-      { name: NODE_METRIC.rebirth, type: 'Boolean', value: false, timestamp: now },
-      { name: NODE_METRIC.alarmTransition, type: 'String', value: null, timestamp: now },
-      { name: NODE_METRIC.alarmAcknowledge, type: 'String', value: null, timestamp: now },
-      { name: NODE_METRIC.alarmsOpen, type: 'String', value: JSON.stringify((this.o.alarms?.active() ?? []).map((a) => alarmSummary(a))), timestamp: now },
-      { name: NODE_METRIC.workOrderEvent, type: 'String', value: null, timestamp: now },
-      {
-        name: NODE_METRIC.workOrdersOpen,
-        type: 'String',
-        value: JSON.stringify((this.o.workOrders?.list({ status: OPEN_ORDER_STATES }) ?? []).map((w) => orderSummary(w, now))),
-        timestamp: now,
-      },
-      ...(this.o.availability ? [this.availabilityMetric(now)] : []),
-    ];
+    const nodeMetrics = nodeBirthMetrics(this.o, session.bdSeq, now);
     const client = session.client;
     client.publish(nodeTopic(this.groupId, 'NBIRTH', this.nodeId), this.encode(session, nodeMetrics, false), { qos: 0 });
     for (const d of this.devices.values()) {
@@ -422,32 +302,10 @@ export class SparkplugEdgeNode {
         this.log.info('sparkplug rebirth requested');
         if (session.born) this.birth(session);
       } else if (m.name === NODE_METRIC.alarmAcknowledge && typeof m.value === 'string') {
-        this.centralAck(m.value);
+        centralAck(this.o.alarms, m.value, this.log);
       } else {
         this.log.warn({ metric: m.name }, 'sparkplug NCMD metric not understood; ignored');
       }
-    }
-  }
-
-  private centralAck(body: string): void {
-    const alarms = this.o.alarms;
-    let ack: { alarmId?: unknown; by?: unknown; ackId?: unknown };
-    try {
-      ack = JSON.parse(body) as typeof ack;
-    } catch {
-      this.log.warn('sparkplug Alarm/Acknowledge is not JSON { alarmId, by, ackId }; ignored');
-      return;
-    }
-    if (!alarms || typeof ack.alarmId !== 'string' || typeof ack.by !== 'string') {
-      this.log.warn('sparkplug Alarm/Acknowledge lacks alarmId or by; ignored');
-      return;
-    }
-    try {
-      alarms.acknowledge(ack.alarmId, `central:${ack.by}`, `acknowledged at the operations centre${typeof ack.ackId === 'string' ? ` (${ack.ackId})` : ''}`);
-      this.log.info({ alarm: ack.alarmId, by: ack.by }, 'alarm acknowledged by the operations centre');
-    } catch (err) {
-      // already acknowledged or unknown: the journal export tells the centre where the alarm stands
-      this.log.info({ alarm: ack.alarmId, err: (err as Error).message }, 'central acknowledgement not applied');
     }
   }
 
@@ -466,36 +324,8 @@ export class SparkplugEdgeNode {
   private exportJournal(): void {
     const alarms = this.o.alarms;
     if (!alarms) return;
-    const cursor = JSON.parse(this.outbox.getState(JOURNAL_CURSOR) ?? '{"seq":0,"at":0}') as { seq: number; at: number };
-    const messages: OutboxMessage[] = [];
-    let last = cursor;
-    // a minute of margin for a clock stepped back between two rows; rows are told apart by seq
-    for (const row of alarms.iterateJournal({ from: cursor.at - 60_000 })) {
-      if (row.seq <= cursor.seq) continue;
-      const alarm = alarms.get(row.alarmId);
-      const id = `${this.nodeId}:alarm-journal:${row.seq}`;
-      const value = JSON.stringify({
-        id,
-        seq: row.seq,
-        alarmId: row.alarmId,
-        type: row.type,
-        fromState: row.fromState,
-        toState: row.toState,
-        at: row.at,
-        by: row.by,
-        text: row.text,
-        rule: row.rule,
-        title: row.title,
-        device: row.device,
-        kind: row.kind,
-        building: row.building,
-        floor: row.floor,
-        priority: row.priority,
-        lifeSafety: alarm?.lifeSafety ?? false,
-      });
-      messages.push({ id, lane: 'urgent', metrics: [{ name: NODE_METRIC.alarmTransition, type: 'String', value, timestamp: row.at }], createdAt: row.at });
-      if (row.seq > last.seq) last = { seq: row.seq, at: Math.max(last.at, row.at) };
-    }
+    const cursor = JSON.parse(this.outbox.getState(JOURNAL_CURSOR) ?? '{"seq":0,"at":0}') as JournalCursor;
+    const { messages, last } = journalMessages(alarms, this.nodeId, cursor);
     if (messages.length === 0) return;
     try {
       this.outbox.enqueueWithState(messages, JOURNAL_CURSOR, JSON.stringify(last));
@@ -510,10 +340,8 @@ export class SparkplugEdgeNode {
     const order = this.o.workOrders?.order(id);
     if (!order) return;
     const now = this.o.clock.now();
-    const msgId = `${this.nodeId}:work-order:${order.id}:${order.updatedAt}`;
-    const value = JSON.stringify({ ...orderSummary(order, now), id: msgId });
     try {
-      this.outbox.enqueue([{ id: msgId, lane: 'urgent', metrics: [{ name: NODE_METRIC.workOrderEvent, type: 'String', value, timestamp: order.updatedAt }], createdAt: now }]);
+      this.outbox.enqueue([workOrderMessage(order, this.nodeId, now)]);
     } catch (err) {
       this.log.error({ err, order: id }, 'sparkplug outbox: cannot queue a work-order event');
       return;
@@ -570,40 +398,3 @@ export class SparkplugEdgeNode {
   }
 }
 
-function alarmSummary(a: AlarmRecord): Record<string, unknown> {
-  return {
-    id: a.id,
-    rule: a.rule,
-    device: a.device,
-    kind: a.kind,
-    building: a.building,
-    floor: a.floor,
-    title: a.title,
-    priority: a.priority,
-    lifeSafety: a.lifeSafety ?? false,
-    state: a.state,
-    conditionActive: a.conditionActive,
-    raisedAt: a.raisedAt,
-    ackedAt: a.ackedAt,
-    ackedBy: a.ackedBy,
-  };
-}
-
-function orderSummary(w: WorkOrder, now: number): Record<string, unknown> {
-  return {
-    orderId: w.id,
-    status: w.status,
-    priority: w.priority,
-    title: w.title,
-    device: w.device,
-    trade: w.trade,
-    contractor: w.contractor,
-    createdAt: w.createdAt,
-    updatedAt: w.updatedAt,
-    respondBy: w.respondBy,
-    fixBy: w.fixBy,
-    overdue: w.closedAt === null && w.cancelledAt === null && w.resolvedAt === null && now > w.fixBy,
-    closedAt: w.closedAt,
-    alarmIds: w.alarmIds,
-  };
-}

@@ -7,7 +7,7 @@
  * before `telemetry`, so a fire alarm never waits behind a backlog of readings.
  */
 import type { DatabaseSync } from 'node:sqlite';
-import { inTransaction, openSqlite } from '../model/sqlite-file.ts';
+import { inTransaction, openSqlite } from '../platform/sqlite-file.ts';
 import type { SpMetric } from './sparkplug-metrics.ts';
 
 export type OutboxLane = 'urgent' | 'telemetry';

@@ -8,9 +8,7 @@ import type { Clock } from '../model/clock.ts';
 import type { DeviceInfo } from '../model/device.ts';
 import { pointsOf } from '../model/kinds/index.ts';
 import { tlsClientOptions } from '../platform/tls-client.ts';
-import type { AlarmService } from '../../rules/alarm-service.ts';
-import type { WorkOrderService } from '../../rules/work-orders/index.ts';
-import type { UptimeService } from '../../rules/uptime/index.ts';
+import type { AlarmService, UptimeService, WorkOrderService } from '../../rules/index.ts';
 import { SparkplugEdgeNode } from './sparkplug-edge-node.ts';
 import type { SparkplugConfig } from './sparkplug-schema.ts';
 
