@@ -156,9 +156,9 @@ export class SparkplugEdgeNode {
     if (s && !s.ended) {
       s.ended = true;
       s.closed = true;
-      // a clean stop: NDEATH first (a DISCONNECT suppresses the will)
-      if (s.client.connected) await this.publishDeath(s).catch(() => undefined);
-      await s.client.endAsync().catch(() => undefined);
+      // NDEATH first (a DISCONNECT suppresses the will); without its PUBACK, drop the link so the will goes
+      const said = s.client.connected && (await this.publishDeath(s).then(() => true, () => false));
+      await s.client.endAsync(!said).catch(() => undefined);
     }
     this.outbox.close();
   }
