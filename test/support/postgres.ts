@@ -1,7 +1,8 @@
 /**
  * A PostgreSQL 15 cluster of its own for an integration test: initdb into a temp dir, `postgres`
  * on a free port of 127.0.0.1 (socket in the temp dir), run as the `postgres` user when the test
- * runs as root (PostgreSQL refuses root). The server is a tracked child in its own process group;
+ * runs as root (PostgreSQL refuses root), with a database of a random name. The server is a tracked
+ * child in its own process group;
  * `kill()` is a kill -9, `start()` starts it again on the same data and port.
  */
 import { execFileSync } from 'node:child_process';
@@ -68,8 +69,13 @@ export async function startPostgres(): Promise<Postgres> {
     await done;
   };
   await start();
+  // a database of its own: a client of this cluster that reaches another test's cluster on a reused
+  // port (after kill) fails instead of writing there
+  const name = `t_${Math.random().toString(16).slice(2, 10)}`;
+  const created = await runTracked(`${BIN}/createdb`, ['-h', dir, '-p', String(port), '-U', 'postgres', name], { ...asUser, cwd: dir, timeoutMs: 60_000 });
+  if (created.code !== 0) throw new Error(`createdb failed: ${created.stderr}`);
   return {
-    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    url: `postgres://postgres@127.0.0.1:${port}/${name}`,
     port,
     kill,
     start,
