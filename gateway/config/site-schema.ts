@@ -13,6 +13,7 @@ import { brokerSchema } from '../broker/broker-schema.ts';
 import { privacySchema } from '../privacy/badge-privacy.ts';
 import { influxSchema } from '../storage/influx-schema.ts';
 import { alarmSettingsSchema, normsSchema, rulePacksSchema, ruleSchema, uptimeSchema, workOrderConfigSchema } from '../../rules/index.ts';
+import { northboundSchema } from '../sparkplug/sparkplug-schema.ts';
 
 export const floorSchema = z.strictObject({
   id: identifier,
@@ -133,6 +134,8 @@ export const siteConfigSchema = z.strictObject({
   norms: normsSchema,
   /** Residents' data: badge ids pseudonymised unless `badges: clear` (gateway/privacy/badge-privacy.ts). */
   privacy: privacySchema.prefault({}),
+  /** Northbound links to an operations centre: `sparkplug` (gateway/sparkplug/README.md). */
+  northbound: northboundSchema.prefault({}),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
 });
 
