@@ -4,6 +4,7 @@
  */
 import type { DatabaseSync } from 'node:sqlite';
 import { openSqlite, rollbackQuietly } from '../../gateway/model/sqlite-file.ts';
+import { ATTACHMENT_SCHEMA } from './work-order-attachments.ts';
 
 const SCHEMA_VERSION = 1;
 
@@ -118,6 +119,7 @@ export function openWorkOrderDb(file: string): DatabaseSync {
   const version = (db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version;
   if (version > SCHEMA_VERSION) throw new Error(`${file}: work-order schema version ${version} is newer than this gateway (${SCHEMA_VERSION})`);
   db.exec(SCHEMA);
+  db.exec(ATTACHMENT_SCHEMA);
   db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
   return db;
 }

@@ -22,6 +22,7 @@ import { OutboxWorker } from './dispatch/outbox-worker.ts';
 import { MaintenanceScheduler } from './maintenance-scheduler.ts';
 import { routeContractor } from './routing.ts';
 import { openWorkOrderDb, transaction } from './work-order-db.ts';
+import { AttachmentStore, MAX_PHOTO_BYTES, MAX_PHOTOS_PER_ORDER, MAX_SIGNATURE_BYTES, sniffImage, type Attachment, type ImageType } from './work-order-attachments.ts';
 import { computeKpis, type KpiGroupBy, type KpiRow } from './work-order-kpis.ts';
 import type { ContractorConfig, WorkOrderConfig } from './work-order-schema.ts';
 import { WorkOrderStore, type OrderFilter, type OrderPatch } from './work-order-store.ts';
@@ -84,6 +85,8 @@ export interface ManualOrderInput {
 
 export interface WorkOrderDetail extends WorkOrder {
   readonly journal: readonly JournalEntry[];
+  /** Photos and signatures stored with the order (their bytes: `attachment`). */
+  readonly attachments: readonly Attachment[];
   readonly deliveries: ReadonlyArray<{
     readonly id: string;
     readonly recipient: string;
@@ -119,6 +122,7 @@ export class WorkOrderService {
   private readonly devices: () => readonly DeviceInfo[];
   private readonly db: DatabaseSync;
   private readonly orders: WorkOrderStore;
+  private readonly files: AttachmentStore;
   private readonly outbox: OutboxStore;
   private readonly worker: OutboxWorker;
   private readonly senders: Senders;
@@ -141,6 +145,7 @@ export class WorkOrderService {
     this.alarmActive = options.alarmActive;
     this.db = openWorkOrderDb(options.file);
     this.orders = new WorkOrderStore(this.db);
+    this.files = new AttachmentStore(this.db);
     this.outbox = new OutboxStore(this.db, ['contractor', 'contact']); // on-call rows belong to the escalation worker
     this.contractors = new Map(this.config.contractors.map((c) => [c.id, c]));
     this.auth = new ContractorAuth(this.config.contractors);
@@ -462,8 +467,42 @@ export class WorkOrderService {
     return this.transition(id, 'start', actor, note, (o, now) => ({ started_at: now, ...(o.acknowledgedAt === null ? { acknowledged_at: now } : {}) }));
   }
 
-  resolve(id: number, actor: Actor, note?: string): WorkOrder {
-    return this.transition(id, 'resolve', actor, note, (_o, now) => ({ resolved_at: now }));
+  /** Report the fault fixed; a signature (PNG bytes) is stored with the order in the same transaction. */
+  resolve(id: number, actor: Actor, note?: string, signature?: Uint8Array): WorkOrder {
+    const mime = signature ? checkImage(signature, MAX_SIGNATURE_BYTES, 'signature', ['image/png']) : undefined;
+    return this.transition(id, 'resolve', actor, note, (o, now) => {
+      if (signature && mime) {
+        const a = this.files.add(id, 'signature', mime, signature, now, actorName(actor));
+        this.orders.journal(id, now, actorName(actor), 'signature', o.status, o.status, null, { attachment: a.id, mime, size: a.size });
+      }
+      return { resolved_at: now };
+    });
+  }
+
+  /**
+   * Store a photo with the order (JPEG, PNG or WebP by its bytes, at most 2 MiB, at most 20 per
+   * order), journaled. A contractor adds photos to its own orders while they are not closed.
+   */
+  addPhoto(id: number, actor: Actor, bytes: Uint8Array): Attachment {
+    const mime = checkImage(bytes, MAX_PHOTO_BYTES, 'photo', ['image/jpeg', 'image/png', 'image/webp']);
+    return transaction(this.db, () => {
+      const order = this.require(id, actor);
+      if (order.status === 'closed' || order.status === 'cancelled') throw new WorkOrderError('conflict', `cannot add a photo to work order ${id}: it is ${order.status}`);
+      if (this.files.count(id, 'photo') >= MAX_PHOTOS_PER_ORDER) throw new WorkOrderError('conflict', `work order ${id} already has ${MAX_PHOTOS_PER_ORDER} photos`, 'photo');
+      const now = this.clock.now();
+      const a = this.files.add(id, 'photo', mime, bytes, now, actorName(actor));
+      this.orders.update(id, { updated_at: now });
+      this.orders.journal(id, now, actorName(actor), 'photo', order.status, order.status, null, { attachment: a.id, mime, size: a.size });
+      return a;
+    });
+  }
+
+  /** The bytes of a photo or signature of an order (a contractor: only of its own orders). */
+  attachment(id: number, attachmentId: number, actor?: Actor): { readonly mime: ImageType; readonly bytes: Uint8Array } {
+    this.require(id, actor);
+    const found = this.files.content(id, attachmentId);
+    if (!found) throw new WorkOrderError('not_found', `work order ${id} has no attachment ${attachmentId}`);
+    return found;
   }
 
   /**
@@ -610,7 +649,7 @@ export class WorkOrderService {
       .list({ orderId: id })
       .filter((r) => actor?.type !== 'contractor' || (r.recipientType === 'contractor' && r.recipient === actor.id))
       .map((r) => ({ id: r.id, recipient: r.recipient, channel: r.channel, event: r.event, status: r.status, attempts: r.attempts, lastError: r.lastError }));
-    return { ...order, journal: this.orders.journalOf(id), deliveries };
+    return { ...order, journal: this.orders.journalOf(id), attachments: this.files.list(id), deliveries };
   }
 
   list(filter: OrderFilter): WorkOrder[] {
@@ -677,4 +716,16 @@ export class WorkOrderService {
     if (n > 0) this.trouble.raise(DEAD_LETTER_TROUBLE, 'work-orders', `${n} work-order message(s) could not be delivered; see GET /api/work-orders/dead-letters`);
     else this.trouble.clear(DEAD_LETTER_TROUBLE);
   }
+}
+
+/** The image type of `bytes`, or a clear refusal naming what is wrong with it. */
+function checkImage(bytes: Uint8Array, max: number, field: string, allowed: readonly ImageType[]): ImageType {
+  if (bytes.length === 0) throw new WorkOrderError('bad_request', `${field}: empty`, field);
+  if (bytes.length > max) throw new WorkOrderError('bad_request', `${field}: ${bytes.length} bytes is more than the ${max} allowed`, field);
+  const mime = sniffImage(bytes);
+  if (!mime || !allowed.includes(mime)) {
+    const names = allowed.map((m) => m.slice('image/'.length).toUpperCase()).join(', ');
+    throw new WorkOrderError('bad_request', `${field}: not a ${names} image${mime ? ` (got ${mime})` : ''}`, field);
+  }
+  return mime;
 }
