@@ -19,6 +19,8 @@ import { AlarmHistoryPage } from './pages/alarm-history-page.tsx';
 import { AlarmKpiPage } from './pages/alarm-kpi-page.tsx';
 import { UptimePage } from './pages/uptime-page.tsx';
 import { WorkOrdersPage } from './pages/work-orders-page.tsx';
+import { forgetOfflineData, registerOfflineSupport } from './contractor/offline-support.ts';
+import { clearQueue } from './contractor/offline-queue.ts';
 
 const WORK_PAGES: readonly NavItem[] = [
   { path: 'work-orders', label: 'navWorkOrders' },
@@ -66,6 +68,8 @@ function App() {
     if (!me) return;
     if (me.language && me.language !== language) setLanguage(me.language);
     void api<Site>('/api/site').then(setSite);
+    // contractors read their orders offline (a service worker caches their reads)
+    if (me.role === 'contractor') registerOfflineSupport();
     if (seesAlarms) alarms.start(live);
     live.start();
     return () => {
@@ -90,7 +94,13 @@ function App() {
   if (!site) return <p class="loading">…</p>;
   const nav = NAV_BY_ROLE[me.role];
   const [page = nav[0]?.path ?? 'overview', arg] = route;
-  const logout = (): void => void api('/api/auth/logout', { method: 'POST' }).then(() => window.location.reload());
+  const logout = (): void =>
+    void api('/api/auth/logout', { method: 'POST' })
+      .then(async () => {
+        clearQueue();
+        await forgetOfflineData();
+      })
+      .then(() => window.location.reload());
   return (
     <AppCtx.Provider value={{ me, site, tr, live }}>
       <AppShell nav={nav} current={page} onLanguage={changeLanguage} onLogout={logout} banner={seesAlarms ? <P1Banner store={alarms} tr={tr} /> : null}>

@@ -3,6 +3,7 @@ import { api, ApiCallError } from '../api-client.ts';
 import { useApp } from '../app-context.ts';
 import { statusLabel, WorkOrderCard } from '../components/work-order-card.tsx';
 import { WorkOrderJournal } from '../components/work-order-journal.tsx';
+import { WorkOrderAttachments } from '../components/work-order-attachments.tsx';
 import { useDeviceNames, useWorkOrders, type WorkOrder, type WorkOrderDetail, type WorkOrderStatus } from '../work-orders.ts';
 
 const COLUMNS: readonly WorkOrderStatus[] = ['open', 'dispatched', 'acknowledged', 'in_progress', 'resolved'];
@@ -209,6 +210,7 @@ function OrderPanel(props: { names: ReadonlyMap<string, string>; id: number; con
           {message.text}
         </p>
       ) : null}
+      <WorkOrderAttachments orderId={detail.id} attachments={detail.attachments} base="/api/work-orders" tr={tr} />
       <h3>{tr.t('journal')}</h3>
       <WorkOrderJournal journal={detail.journal} tr={tr} />
     </aside>
