@@ -8,6 +8,7 @@ import { initialLanguage, translator, type Language } from './i18n/i18n.ts';
 import { LiveStream } from './live-stream.ts';
 import { AlarmStore } from './alarms/alarm-store.ts';
 import { P1Banner } from './alarms/p1-banner.tsx';
+import { AlarmSummary } from './alarms/alarm-summary.tsx';
 import { AlarmConsolePage } from './pages/alarm-console-page.tsx';
 import { AuditPage } from './pages/audit-page.tsx';
 import { DevicePage } from './pages/device-page.tsx';
@@ -103,7 +104,9 @@ function App() {
       .then(() => window.location.reload());
   return (
     <AppCtx.Provider value={{ me, site, tr, live }}>
-      <AppShell nav={nav} current={page} onLanguage={changeLanguage} onLogout={logout} banner={seesAlarms ? <P1Banner store={alarms} tr={tr} /> : null}>
+      <AppShell nav={nav} current={page} onLanguage={changeLanguage} onLogout={logout} banner={seesAlarms ? <P1Banner store={alarms} tr={tr} /> : null}
+        status={seesAlarms ? <AlarmSummary store={alarms} tr={tr} /> : null}
+      >
         {me.role === 'contractor' ? (
           <MyOrdersPage />
         ) : page === 'alarms' && seesAlarms ? (

@@ -1,14 +1,5 @@
+import { formatDuration } from '../i18n/duration.ts';
 import type { Translator } from '../i18n/i18n.ts';
-
-/** "3 h 05 min" / "3小时05分" of a duration in ms (minutes rounded up, so 30 s left is 1 min). */
-export function formatDuration(ms: number, tr: Translator): string {
-  const minutes = Math.max(0, Math.ceil(ms / 60_000));
-  const days = Math.floor(minutes / 1440);
-  const h = Math.floor((minutes % 1440) / 60);
-  const m = minutes % 60;
-  const hm = h > 0 || days > 0 ? tr.t('durHM').replace('{h}', String(h)).replace('{m}', String(m).padStart(2, '0')) : tr.t('durM').replace('{m}', String(m));
-  return days > 0 ? `${tr.t('durD').replace('{d}', String(days))} ${hm}` : hm;
-}
 
 /** Time left to the next deadline of an order (respond, then fix), or how long it is overdue. */
 export function DeadlineCountdown({ label, at, now, tr }: { label: string; at: number; now: number; tr: Translator }) {

@@ -5,6 +5,7 @@ import { TrendChart } from '../components/trend-chart.tsx';
 import { ValueText } from '../components/value-text.tsx';
 import { conditionLabel } from '../device-state.ts';
 import { useDevices } from '../use-devices.ts';
+import { DeviceContext } from '../components/device-context.tsx';
 
 const RANGES = { lastHour: 3_600_000, last6h: 6 * 3_600_000, last24h: 86_400_000, last7d: 7 * 86_400_000 } as const;
 type RangeKey = keyof typeof RANGES;
@@ -18,8 +19,17 @@ export function DevicePage({ id }: { id: string }) {
   const [range, setRange] = useState<RangeKey>('lastHour');
   const [series, setSeries] = useState<Array<{ ts: number; value: number }> | null>(null);
 
-  const numeric = device ? Object.entries(device.points).filter(([, p]) => p.type === 'number' || p.type === 'boolean').map(([k]) => k) : [];
+  const numeric = device ? Object.entries(device.points).filter(([, p]) => p.type === 'number' || p.type === 'boolean' || p.type === 'enum').map(([k]) => k) : [];
   const chosen = point ?? numeric[0] ?? null;
+  const chosenType = chosen && device ? device.points[chosen]?.type : undefined;
+  // booleans and enumerations are drawn as steps between named levels
+  const enumValues = chosen && device && chosenType === 'enum' ? Object.keys(site.kinds.find((k) => k.kind === device.kind)?.points.find((p) => p.name === chosen)?.valueLabels ?? {}) : [];
+  const levels =
+    chosenType === 'boolean'
+      ? [tr.t('no'), tr.t('yes')]
+      : chosenType === 'enum' && device && chosen
+        ? enumValues.map((v) => tr.valueLabel(device.kind, chosen, v) ?? v)
+        : undefined;
 
   useEffect(() => {
     if (!chosen) return;
@@ -27,8 +37,18 @@ export function DevicePage({ id }: { id: string }) {
     setSeries(null);
     void api<{ samples: Array<{ ts: number; value: number | boolean | string }> }>(
       `/api/devices/${encodeURIComponent(id)}/points/${encodeURIComponent(chosen)}/history?from=${to - RANGES[range]}&to=${to}&limit=20000`,
-    ).then((r) => setSeries(r.samples.filter((s) => typeof s.value !== 'string').map((s) => ({ ts: s.ts, value: Number(s.value) }))));
-  }, [id, chosen, range]);
+    ).then((r) =>
+      setSeries(
+        r.samples.flatMap((s) => {
+          if (typeof s.value === 'string') {
+            const level = enumValues.indexOf(s.value);
+            return level < 0 ? [] : [{ ts: s.ts, value: level }];
+          }
+          return s.value === null ? [] : [{ ts: s.ts, value: Number(s.value) }];
+        }),
+      ),
+    );
+  }, [id, chosen, range, enumValues.join(',')]);
 
   if (!devices) return <p class="loading">…</p>;
   if (!device) return <p class="error">{tr.t('error')}: {id}</p>;
@@ -79,9 +99,10 @@ export function DevicePage({ id }: { id: string }) {
               ))}
             </select>
           </h3>
-          {series === null ? <p class="loading">…</p> : series.length === 0 ? <p>{tr.t('noData')}</p> : <TrendChart points={series} label={tr.point(device.kind, chosen)} timeZone={site.timezone} language={tr.language} />}
+          {series === null ? <p class="loading">…</p> : series.length === 0 ? <p>{tr.t('noData')}</p> : <TrendChart points={series} label={tr.point(device.kind, chosen)} timeZone={site.timezone} language={tr.language} levels={levels} />}
         </div>
       ) : null}
+      <DeviceContext id={id} />
     </section>
   );
 }

@@ -46,6 +46,8 @@ describe('zh-CN walk and accessibility (axe-core)', () => {
     // (#/engineering is not walked yet: its connector and storage tables are raw diagnostics)
     admin: ['#/audit'],
     'lift-co': ['#/my-orders'],
+    // pump-co has the pump trip's order: its card with countdown, call and map links, photo and note
+    'pump-co': ['#/my-orders'],
   };
 
   it.each(Object.keys(pages))('%s: every page has Chinese interface text only', async (user) => {
