@@ -20,6 +20,8 @@ import { AlarmHistoryPage } from './pages/alarm-history-page.tsx';
 import { AlarmKpiPage } from './pages/alarm-kpi-page.tsx';
 import { UptimePage } from './pages/uptime-page.tsx';
 import { WorkOrdersPage } from './pages/work-orders-page.tsx';
+import { WorkOrderKpiPage } from './pages/work-order-kpi-page.tsx';
+import { MaintenancePage } from './pages/maintenance-page.tsx';
 import { forgetOfflineData, registerOfflineSupport } from './contractor/offline-support.ts';
 import { clearQueue } from './contractor/offline-queue.ts';
 
@@ -28,6 +30,8 @@ const WORK_PAGES: readonly NavItem[] = [
   { path: 'uptime', label: 'navUptime' },
   { path: 'alarm-history', label: 'navAlarmHistory' },
   { path: 'alarm-kpis', label: 'navAlarmKpis' },
+  { path: 'wo-kpis', label: 'navWoKpis' },
+  { path: 'maintenance', label: 'navMaintenance' },
 ];
 
 const NAV_BY_ROLE: Record<Me['role'], readonly NavItem[]> = {
@@ -117,6 +121,10 @@ function App() {
           <AlarmHistoryPage />
         ) : page === 'alarm-kpis' ? (
           <AlarmKpiPage />
+        ) : page === 'wo-kpis' ? (
+          <WorkOrderKpiPage />
+        ) : page === 'maintenance' ? (
+          <MaintenancePage />
         ) : page === 'uptime' ? (
           <UptimePage />
         ) : page === 'device' && arg ? (

@@ -4,6 +4,7 @@ import { useApp } from '../app-context.ts';
 import { statusLabel, WorkOrderCard } from '../components/work-order-card.tsx';
 import { WorkOrderJournal } from '../components/work-order-journal.tsx';
 import { WorkOrderAttachments } from '../components/work-order-attachments.tsx';
+import { NewWorkOrderForm } from '../components/new-work-order-form.tsx';
 import { useDeviceNames, useWorkOrders, type WorkOrder, type WorkOrderDetail, type WorkOrderStatus } from '../work-orders.ts';
 
 const COLUMNS: readonly WorkOrderStatus[] = ['open', 'dispatched', 'acknowledged', 'in_progress', 'resolved'];
@@ -49,6 +50,15 @@ export function WorkOrdersPage() {
   return (
     <section class={openId !== null ? 'wo-page panel-open' : 'wo-page'}>
       {error ? <p class="error">{error}</p> : null}
+      {canAct ? (
+        <NewWorkOrderForm
+          contractors={contractors}
+          onCreated={(id) => {
+            reload();
+            setOpenId(id);
+          }}
+        />
+      ) : null}
       <div class="toolbar wo-filters">
         <select value={filter.building} onChange={(e) => setFilter({ ...filter, building: (e.target as HTMLSelectElement).value })} aria-label={tr.t('building')} data-testid="wo-filter-building">
           <option value="">{tr.t('allBuildings')}</option>
