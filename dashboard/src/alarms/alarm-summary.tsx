@@ -40,7 +40,7 @@ export function AlarmSummary({ store, tr }: { store: AlarmStore; tr: Translator 
         );
       })}
       <span class={`sound-state sound-${sound}`} data-testid="sound-state" data-sound={sound} title={tr.t('soundState')}>
-        {sound === 'muted' ? '🔕' : '🔔'} {soundText}
+        {tr.t('soundState')}: {soundText}
       </span>
     </div>
   );

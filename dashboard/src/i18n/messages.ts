@@ -373,6 +373,7 @@ export const en = {
   woRouteAuto: 'Routed by the rules',
   woCreate: 'Create',
   woCreated: 'Created work order',
+  tableScroll: 'Table (scrolls sideways)',
 };
 
 export type MessageKey = keyof typeof en;
@@ -751,4 +752,5 @@ export const zhCN: Messages = {
   woRouteAuto: '按规则派单',
   woCreate: '创建',
   woCreated: '已创建工单',
+  tableScroll: '表格（可横向滚动）',
 };

@@ -69,7 +69,7 @@ export function MaintenancePage() {
           {tr.t('maintenanceNone')}
         </p>
       ) : (
-        <div class="table-scroll">
+        <div class="table-scroll" tabIndex={0} role="region" aria-label={tr.t('tableScroll')}>
           <table data-testid="maintenance-table">
             <thead>
               <tr>

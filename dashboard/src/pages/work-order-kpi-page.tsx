@@ -83,7 +83,7 @@ export function WorkOrderKpiPage() {
       ) : rows.length === 0 ? (
         <p>{tr.t('noData')}</p>
       ) : (
-        <div class="table-scroll">
+        <div class="table-scroll" tabIndex={0} role="region" aria-label={tr.t('tableScroll')}>
           <table data-testid="wo-kpi-table">
             <thead>
               <tr>
@@ -127,7 +127,7 @@ export function WorkOrderKpiPage() {
           {tr.t('deadLettersNone')}
         </p>
       ) : (
-        <div class="table-scroll">
+        <div class="table-scroll" tabIndex={0} role="region" aria-label={tr.t('tableScroll')}>
           <table data-testid="dead-letters">
             <thead>
               <tr>
