@@ -81,14 +81,14 @@ function rowHtml(a: AlarmRecord, p: AlarmRowsProps, time: (ms: number) => string
       `<tr data-id="${id}" data-device="${esc(a.device)}" data-building="${esc(a.building)}" data-state="${a.state}" data-updated="${a.updatedAt}" data-parent="${esc(a.parent ?? '')}" class="alarm child p${a.priority}">` +
       `<td></td><td class="prio">P${a.priority}</td><td>${esc(time(a.raisedAt))}${ageSpan(a)}</td>` +
       `<td class="grouped">↳ <a href="#/alarms/${encodeURIComponent(a.id)}">${title}</a></td>` +
-      `<td>${esc(a.device)}</td><td>${esc(p.place(a))}</td><td class="st">${esc(p.tr.t(STATE_LABEL[a.state]))}</td><td class="act"></td></tr>`
+      `<td data-data="device id">${esc(a.device)}</td><td>${esc(p.place(a))}</td><td class="st">${esc(p.tr.t(STATE_LABEL[a.state]))}</td><td class="act"></td></tr>`
     );
   }
   return (
     `<tr data-id="${id}" data-device="${esc(a.device)}" data-building="${esc(a.building)}" data-state="${a.state}" data-updated="${a.updatedAt}" class="alarm p${a.priority}${unack ? ' unack' : ''}">` +
     `<td>${box}</td><td class="prio">P${a.priority}</td><td>${esc(time(a.raisedAt))}${ageSpan(a)}</td>` +
     `<td><a href="#/alarms/${encodeURIComponent(a.id)}">${title}</a>${a.chattering ? `<span class="tag">${esc(chattering)}</span>` : ''}</td>` +
-    `<td>${esc(a.device)}</td><td>${esc(p.place(a))}</td><td class="st">${esc(p.tr.t(STATE_LABEL[a.state]))}</td><td class="act">${ackButton}</td></tr>`
+    `<td data-data="device id">${esc(a.device)}</td><td>${esc(p.place(a))}</td><td class="st">${esc(p.tr.t(STATE_LABEL[a.state]))}</td><td class="act">${ackButton}</td></tr>`
   );
 }
 

@@ -151,6 +151,7 @@ function ContractorActions({ order, onChanged }: { order: WorkOrder; onChanged: 
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   const [detail, setDetail] = useState<WorkOrderDetail | null>(null);
+  const [showJournal, setShowJournal] = useState(false);
   const s = order.status;
   const text = note.trim();
   const canResolve = s === 'acknowledged' || s === 'in_progress';
@@ -250,9 +251,9 @@ function ContractorActions({ order, onChanged }: { order: WorkOrder; onChanged: 
         </p>
       ) : null}
       {detail ? <WorkOrderAttachments orderId={order.id} attachments={detail.attachments} base={BASE} tr={tr} /> : null}
-      <details>
+      <details onToggle={(e) => setShowJournal((e.currentTarget as HTMLDetailsElement).open)}>
         <summary>{tr.t('journal')}</summary>
-        {detail ? <WorkOrderJournal journal={detail.journal} tr={tr} /> : null}
+        {detail && showJournal ? <WorkOrderJournal journal={detail.journal} tr={tr} /> : null}
       </details>
     </div>
   );

@@ -14,6 +14,7 @@ import { tempDir } from '../../support/temp-dir.ts';
 import { seriousA11yViolations } from './axe-check.ts';
 import { launchBrowser, logIn, screenshot } from './browser.ts';
 import { startDemoInProcess, type InProcessDemo } from './demo-in-process.ts';
+import { differenceFromExpectation } from './visual-expectation.ts';
 
 const PAGES = ['#/alarms', '#/device/pump-b1-1', '#/wo-kpis', '#/maintenance', '#/work-orders'] as const;
 
@@ -107,6 +108,14 @@ describe('console density and pages in Chromium', () => {
     expect(modes.devices.find((d) => d.device === 'elev-b2-1')).toMatchObject({ mode: 'maintenance', reason: 'Annual inspection' });
     await row.locator('[data-action=in-service]').click();
     await expect.poll(() => row.count(), { timeout: 10_000 }).toBe(0);
+    await page.context().close();
+  });
+
+  it('visual check: the maintenance page with every device in service, on a phone, matches its committed screenshot', async () => {
+    const page = await open({ width: 390, height: 844 });
+    await page.goto(`${demo.api}/#/maintenance`);
+    await page.locator('[data-testid=maintenance-none]').waitFor({ timeout: 10_000 });
+    expect(await differenceFromExpectation(page, page.locator('[data-testid=maintenance]'), 'maintenance-en-390')).toBeLessThan(0.01);
     await page.context().close();
   });
 
