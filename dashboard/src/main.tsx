@@ -111,9 +111,17 @@ function App() {
       <AppShell nav={nav} current={page} onLanguage={changeLanguage} onLogout={logout} banner={seesAlarms ? <P1Banner store={alarms} tr={tr} /> : null}
         status={seesAlarms ? <AlarmSummary store={alarms} tr={tr} /> : null}
       >
-        {me.role === 'contractor' ? (
+        <PageFor page={page} arg={arg} me={me} alarms={seesAlarms ? alarms : undefined} />
+      </AppShell>
+    </AppCtx.Provider>
+  );
+}
+
+/** The page of the route (contractors have only their orders). */
+function PageFor({ page, arg, me, alarms }: { page: string; arg: string | undefined; me: Me; alarms: AlarmStore | undefined }) {
+  return me.role === 'contractor' ? (
           <MyOrdersPage />
-        ) : page === 'alarms' && seesAlarms ? (
+        ) : page === 'alarms' && alarms ? (
           <AlarmConsolePage store={alarms} openId={arg} />
         ) : page === 'work-orders' ? (
           <WorkOrdersPage />
@@ -134,11 +142,8 @@ function App() {
         ) : page === 'audit' && me.role === 'admin' ? (
           <AuditPage />
         ) : (
-          <OverviewPage view={page === 'overview' ? arg : undefined} alarms={seesAlarms ? alarms : undefined} />
-        )}
-      </AppShell>
-    </AppCtx.Provider>
-  );
+          <OverviewPage view={page === 'overview' ? arg : undefined} alarms={alarms} />
+        );
 }
 
 const root = document.getElementById('app');

@@ -4,6 +4,10 @@
  * the dashboard shrinks photos before upload, the gateway refuses what is still too large.
  */
 import type { DatabaseSync } from 'node:sqlite';
+import type { Clock } from '../../gateway/model/clock.ts';
+import { transaction } from './work-order-db.ts';
+import type { WorkOrderStore } from './work-order-store.ts';
+import { actorName, WorkOrderError, type Actor, type WorkOrder } from './work-order.ts';
 
 export const ATTACHMENT_KINDS = ['photo', 'signature'] as const;
 export type AttachmentKind = (typeof ATTACHMENT_KINDS)[number];
@@ -69,8 +73,73 @@ export class AttachmentStore {
   }
 
   /** The bytes of one attachment of an order (undefined: none with that id on that order). */
-  content(orderId: number, id: number): { readonly mime: ImageType; readonly bytes: Uint8Array } | undefined {
+  find(orderId: number, id: number): { readonly mime: ImageType; readonly bytes: Uint8Array } | undefined {
     const row = this.db.prepare('SELECT mime, bytes FROM work_order_attachments WHERE order_id = ? AND id = ?').get(orderId, id) as { mime: ImageType; bytes: Uint8Array } | undefined;
     return row ? { mime: row.mime, bytes: row.bytes } : undefined;
+  }
+}
+
+/** The image type of `bytes`, or a clear refusal naming what is wrong with it. */
+export function checkImage(bytes: Uint8Array, max: number, field: string, allowed: readonly ImageType[]): ImageType {
+  if (bytes.length === 0) throw new WorkOrderError('bad_request', `${field}: empty`, field);
+  if (bytes.length > max) throw new WorkOrderError('bad_request', `${field}: ${bytes.length} bytes is more than the ${max} allowed`, field);
+  const mime = sniffImage(bytes);
+  if (!mime || !allowed.includes(mime)) {
+    const names = allowed.map((m) => m.slice('image/'.length).toUpperCase()).join(', ');
+    throw new WorkOrderError('bad_request', `${field}: not a ${names} image${mime ? ` (got ${mime})` : ''}`, field);
+  }
+  return mime;
+}
+
+/** Photos and signatures of orders: checked, stored and journaled (the service checks who may). */
+export class OrderAttachments {
+  private readonly db: DatabaseSync;
+  private readonly orders: WorkOrderStore;
+  private readonly clock: Clock;
+  private readonly store: AttachmentStore;
+
+  constructor(db: DatabaseSync, orders: WorkOrderStore, clock: Clock) {
+    this.db = db;
+    this.orders = orders;
+    this.clock = clock;
+    this.store = new AttachmentStore(db);
+  }
+
+  /** A photo (JPEG, PNG or WebP by its bytes, at most 2 MiB, at most 20 per order) on an order that is not closed. */
+  addPhoto(order: WorkOrder, actor: Actor, bytes: Uint8Array): Attachment {
+    const mime = checkImage(bytes, MAX_PHOTO_BYTES, 'photo', ['image/jpeg', 'image/png', 'image/webp']);
+    const id = order.id;
+    return transaction(this.db, () => {
+      const now = this.orders.get(id) ?? order;
+      if (now.status === 'closed' || now.status === 'cancelled') throw new WorkOrderError('conflict', `cannot add a photo to work order ${id}: it is ${now.status}`);
+      if (this.store.count(id, 'photo') >= MAX_PHOTOS_PER_ORDER) throw new WorkOrderError('conflict', `work order ${id} already has ${MAX_PHOTOS_PER_ORDER} photos`, 'photo');
+      const at = this.clock.now();
+      const a = this.store.add(id, 'photo', mime, bytes, at, actorName(actor));
+      this.orders.update(id, { updated_at: at });
+      this.orders.journal(id, at, actorName(actor), 'photo', now.status, now.status, null, { attachment: a.id, mime, size: a.size });
+      return a;
+    });
+  }
+
+  /**
+   * A signature checked now (a PNG of at most 256 KiB), stored and journaled by the returned function
+   * inside the resolve's transaction.
+   */
+  signer(actor: Actor, png: Uint8Array): (order: WorkOrder, now: number) => void {
+    const mime = checkImage(png, MAX_SIGNATURE_BYTES, 'signature', ['image/png']);
+    return (order, now) => {
+      const a = this.store.add(order.id, 'signature', mime, png, now, actorName(actor));
+      this.orders.journal(order.id, now, actorName(actor), 'signature', order.status, order.status, null, { attachment: a.id, mime, size: a.size });
+    };
+  }
+
+  list(orderId: number): Attachment[] {
+    return this.store.list(orderId);
+  }
+
+  content(orderId: number, id: number): { readonly mime: ImageType; readonly bytes: Uint8Array } {
+    const found = this.store.find(orderId, id);
+    if (!found) throw new WorkOrderError('not_found', `work order ${orderId} has no attachment ${id}`);
+    return found;
   }
 }

@@ -38,8 +38,9 @@ interface Context {
   journal: JournalRow[];
 }
 
-export function DeviceContext({ id }: { id: string }) {
-  const { tr, live } = useApp();
+/** The device's alarms, open orders and journal, reloaded on live alarm and work-order events; `now` ticks every 15 s for the ages. */
+function useDeviceContext(id: string): { ctx: Context | null; now: number } {
+  const { live } = useApp();
   const [ctx, setCtx] = useState<Context | null>(null);
   const [now, setNow] = useState(Date.now());
   useEffect(() => {
@@ -75,6 +76,12 @@ export function DeviceContext({ id }: { id: string }) {
     };
   }, [id, live]);
 
+  return { ctx, now };
+}
+
+export function DeviceContext({ id }: { id: string }) {
+  const { tr } = useApp();
+  const { ctx, now } = useDeviceContext(id);
   if (!ctx) return <p class="loading">…</p>;
   return (
     <div class="device-context">

@@ -15,10 +15,7 @@ export function NewWorkOrderForm({ contractors, onCreated }: { contractors: read
     setBusy(true);
     setMessage(null);
     try {
-      const created = await api<{ id: number }>('/api/work-orders', {
-        method: 'POST',
-        body: { device: form.device, trade: form.trade.trim(), priority: Number(form.priority), title: form.title.trim(), ...(form.contractor ? { contractor: form.contractor } : {}) },
-      });
+      const created = await createOrder(form);
       setMessage({ ok: true, text: `${tr.t('woCreated')} #${created.id}` });
       setForm({ ...form, title: '' });
       onCreated(created.id);
@@ -84,4 +81,9 @@ export function NewWorkOrderForm({ contractors, onCreated }: { contractors: read
       </form>
     </details>
   );
+}
+
+function createOrder(form: { device: string; trade: string; priority: string; title: string; contractor: string }): Promise<{ id: number }> {
+  const body = { device: form.device, trade: form.trade.trim(), priority: Number(form.priority), title: form.title.trim(), ...(form.contractor ? { contractor: form.contractor } : {}) };
+  return api<{ id: number }>('/api/work-orders', { method: 'POST', body });
 }

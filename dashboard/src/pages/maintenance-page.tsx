@@ -27,7 +27,6 @@ export function MaintenancePage() {
   const { tr, live, me } = useApp();
   const devices = useDevices(live);
   const [rows, setRows] = useState<ModeRow[] | null>(null);
-  const [form, setForm] = useState<{ device: string; mode: Mode; reason: string }>({ device: '', mode: 'maintenance', reason: '' });
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   const [busy, setBusy] = useState(false);
   const load = (): void =>
@@ -44,7 +43,6 @@ export function MaintenancePage() {
     try {
       await api(`/api/devices/${encodeURIComponent(device)}/mode`, { method: 'PUT', body: { mode, reason } });
       setMessage({ ok: true, text: tr.t('actionDone') });
-      setForm({ ...form, reason: '' });
       load();
     } catch (err) {
       setMessage({ ok: false, text: err instanceof ApiCallError ? `${err.status}: ${err.message}` : String(err) });
@@ -52,7 +50,6 @@ export function MaintenancePage() {
       setBusy(false);
     }
   };
-  const now = Date.now();
   return (
     <section class="maintenance" data-testid="maintenance">
       <h2>{tr.t('navMaintenance')}</h2>
@@ -62,6 +59,17 @@ export function MaintenancePage() {
           {message.text}
         </p>
       ) : null}
+      <ModeTable rows={rows} names={names} onBackInService={canAct && !busy ? (device) => void submit(device, 'in_service', '') : undefined} />
+      {canAct ? <ModeForm devices={devices ?? []} busy={busy} onSubmit={(device, mode, reason) => void submit(device, mode, reason)} /> : null}
+    </section>
+  );
+}
+
+function ModeTable({ rows, names, onBackInService }: { rows: ModeRow[] | null; names: ReadonlyMap<string, string>; onBackInService: ((device: string) => void) | undefined }) {
+  const { tr } = useApp();
+  const now = Date.now();
+  return (
+    <>
       {rows === null ? (
         <p class="loading">…</p>
       ) : rows.length === 0 ? (
@@ -95,8 +103,8 @@ export function MaintenancePage() {
                     {tr.time(r.since)} <span class="age">({formatDuration(now - r.since, tr)})</span>
                   </td>
                   <td>
-                    {canAct ? (
-                      <button type="button" disabled={busy} onClick={() => void submit(r.device, 'in_service', '')} data-action="in-service">
+                    {onBackInService ? (
+                      <button type="button" onClick={() => onBackInService(r.device)} data-action="in-service">
                         {tr.t('modeBackInService')}
                       </button>
                     ) : null}
@@ -107,12 +115,20 @@ export function MaintenancePage() {
           </table>
         </div>
       )}
-      {canAct ? (
+    </>
+  );
+}
+
+function ModeForm({ devices, busy, onSubmit }: { devices: ReadonlyArray<{ id: string; name: string }>; busy: boolean; onSubmit: (device: string, mode: Mode, reason: string) => void }) {
+  const { tr } = useApp();
+  const [form, setForm] = useState<{ device: string; mode: Mode; reason: string }>({ device: '', mode: 'maintenance', reason: '' });
+  return (
         <form
           class="mode-form"
           onSubmit={(e) => {
             e.preventDefault();
-            void submit(form.device, form.mode, form.reason.trim());
+            onSubmit(form.device, form.mode, form.reason.trim());
+            setForm({ ...form, reason: '' });
           }}
         >
           <h3>{tr.t('modeSet')}</h3>
@@ -120,7 +136,7 @@ export function MaintenancePage() {
             {tr.t('historyDevice')}{' '}
             <select value={form.device} onChange={(e) => setForm({ ...form, device: (e.target as HTMLSelectElement).value })} data-testid="mode-device" required>
               <option value="">—</option>
-              {(devices ?? []).map((d) => (
+              {devices.map((d) => (
                 <option key={d.id} value={d.id}>
                   {d.name}
                 </option>
@@ -145,7 +161,5 @@ export function MaintenancePage() {
             {tr.t('modeApply')}
           </button>
         </form>
-      ) : null}
-    </section>
   );
 }

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiCallError } from '../api-client.ts';
 import { useApp } from '../app-context.ts';
+import type { Translator } from '../i18n/i18n.ts';
 import { WorkOrderAttachments } from '../components/work-order-attachments.tsx';
 import { WorkOrderCard } from '../components/work-order-card.tsx';
 import { WorkOrderJournal } from '../components/work-order-journal.tsx';
@@ -150,22 +151,12 @@ function ContractorActions({ order, onChanged }: { order: WorkOrder; onChanged: 
   const [signature, setSignature] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
-  const [detail, setDetail] = useState<WorkOrderDetail | null>(null);
+  const [photos, setPhotos] = useState(0);
+  const detail = useOrderDetail(order, photos);
   const [showJournal, setShowJournal] = useState(false);
   const s = order.status;
   const text = note.trim();
   const canResolve = s === 'acknowledged' || s === 'in_progress';
-
-  useEffect(() => {
-    let alive = true;
-    void api<WorkOrderDetail>(`${BASE}/${order.id}`).then(
-      (d) => alive && setDetail(d),
-      () => undefined, // offline: the card still shows the order
-    );
-    return () => {
-      alive = false;
-    };
-  }, [order.id, order.updatedAt]);
 
   const fail = (err: unknown): void => setMessage({ ok: false, text: err instanceof ApiCallError ? `${err.status}: ${err.message}` : String(err) });
 
@@ -192,28 +183,13 @@ function ContractorActions({ order, onChanged }: { order: WorkOrder; onChanged: 
     if (!file) return;
     setBusy(true);
     setMessage(null);
-    let photo: Blob;
-    try {
-      photo = await resizePhoto(file);
-    } catch (err) {
-      setBusy(false);
-      if (err instanceof NotAnImageError) setMessage({ ok: false, text: tr.t('photoNotImage') });
-      else fail(err);
-      return;
-    }
-    try {
-      await uploadPhoto(order.id, photo);
-      setMessage({ ok: true, text: tr.t('photoUploaded') });
+    const result = await sendPhoto(order.id, file, tr);
+    setMessage(result);
+    if (result.stored) {
       onChanged();
-      setDetail(await api<WorkOrderDetail>(`${BASE}/${order.id}`));
-    } catch (err) {
-      if (isNetworkFailure(err)) {
-        enqueue({ orderId: order.id, path: 'photos', body: { photo: await blobToDataUrl(photo) } });
-        setMessage({ ok: true, text: tr.t('photoQueued') });
-      } else fail(err);
-    } finally {
-      setBusy(false);
+      setPhotos((n) => n + 1);
     }
+    setBusy(false);
   };
 
   const withNote: Record<string, string> = text ? { note: text } : {};
@@ -225,26 +201,7 @@ function ContractorActions({ order, onChanged }: { order: WorkOrder; onChanged: 
         <input type="file" accept="image/*" capture="environment" disabled={busy} onChange={(e) => void addPhoto((e.currentTarget as HTMLInputElement).files?.[0])} data-testid="photo-input" />
       </label>
       {canResolve ? <SignaturePad tr={tr} onChange={setSignature} /> : null}
-      <div class="big-buttons">
-        {s === 'open' || s === 'dispatched' ? (
-          <button type="button" class="big primary" disabled={busy} onClick={() => void act('acknowledge', withNote)} data-action="acknowledge">
-            {tr.t('acknowledge')}
-          </button>
-        ) : null}
-        {s === 'open' || s === 'dispatched' || s === 'acknowledged' ? (
-          <button type="button" class="big" disabled={busy} onClick={() => void act('start', withNote)} data-action="start">
-            {tr.t('startWork')}
-          </button>
-        ) : null}
-        {canResolve ? (
-          <button type="button" class="big ok-button" disabled={busy || !text} onClick={() => void act('resolve', { note: text, ...(signature ? { signature } : {}) })} data-action="resolve">
-            {tr.t('resolve')}
-          </button>
-        ) : null}
-        <button type="button" class="big" disabled={busy || !text} onClick={() => void act('notes', { note: text })} data-action="note">
-          {tr.t('addNote')}
-        </button>
-      </div>
+      <ActionButtons status={s} busy={busy} hasNote={text !== ''} onAct={(path, withSignature) => void act(path, path === 'notes' || path === 'resolve' ? { note: text, ...(withSignature && signature ? { signature } : {}) } : withNote)} />
       {message ? (
         <p class={message.ok ? 'ok' : 'error'} role="status" data-testid="action-message">
           {message.text}
@@ -256,5 +213,66 @@ function ContractorActions({ order, onChanged }: { order: WorkOrder; onChanged: 
         {detail && showJournal ? <WorkOrderJournal journal={detail.journal} tr={tr} /> : null}
       </details>
     </div>
+  );
+}
+
+/** The order with its journal and attachments, reloaded when it changes or a photo was added (offline: null). */
+function useOrderDetail(order: WorkOrder, photos: number): WorkOrderDetail | null {
+  const [detail, setDetail] = useState<WorkOrderDetail | null>(null);
+  useEffect(() => {
+    let alive = true;
+    void api<WorkOrderDetail>(`${BASE}/${order.id}`).then(
+      (d) => alive && setDetail(d),
+      () => undefined, // offline: the card still shows the order
+    );
+    return () => {
+      alive = false;
+    };
+  }, [order.id, order.updatedAt, photos]);
+  return detail;
+}
+
+/** Shrink and upload a photo; without a connection it waits in the queue. The message says which. */
+async function sendPhoto(orderId: number, file: File, tr: Translator): Promise<{ ok: boolean; text: string; stored?: boolean }> {
+  let photo: Blob;
+  try {
+    photo = await resizePhoto(file);
+  } catch (err) {
+    return { ok: false, text: err instanceof NotAnImageError ? tr.t('photoNotImage') : String(err) };
+  }
+  try {
+    await uploadPhoto(orderId, photo);
+    return { ok: true, text: tr.t('photoUploaded'), stored: true };
+  } catch (err) {
+    if (!isNetworkFailure(err)) return { ok: false, text: err instanceof ApiCallError ? `${err.status}: ${err.message}` : String(err) };
+    enqueue({ orderId, path: 'photos', body: { photo: await blobToDataUrl(photo) } });
+    return { ok: true, text: tr.t('photoQueued') };
+  }
+}
+
+/** The big buttons of the order's next steps (resolve and note need the note's text). */
+function ActionButtons({ status: s, busy, hasNote, onAct }: { status: WorkOrder['status']; busy: boolean; hasNote: boolean; onAct: (path: string, withSignature?: boolean) => void }) {
+  const { tr } = useApp();
+  return (
+      <div class="big-buttons">
+        {s === 'open' || s === 'dispatched' ? (
+          <button type="button" class="big primary" disabled={busy} onClick={() => onAct('acknowledge')} data-action="acknowledge">
+            {tr.t('acknowledge')}
+          </button>
+        ) : null}
+        {s === 'open' || s === 'dispatched' || s === 'acknowledged' ? (
+          <button type="button" class="big" disabled={busy} onClick={() => onAct('start')} data-action="start">
+            {tr.t('startWork')}
+          </button>
+        ) : null}
+        {s === 'acknowledged' || s === 'in_progress' ? (
+          <button type="button" class="big ok-button" disabled={busy || !hasNote} onClick={() => onAct('resolve', true)} data-action="resolve">
+            {tr.t('resolve')}
+          </button>
+        ) : null}
+        <button type="button" class="big" disabled={busy || !hasNote} onClick={() => onAct('notes')} data-action="note">
+          {tr.t('addNote')}
+        </button>
+      </div>
   );
 }

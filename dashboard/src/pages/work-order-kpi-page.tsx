@@ -51,7 +51,6 @@ export function WorkOrderKpiPage() {
     void api<{ rows: KpiRow[] }>(`/api/work-orders/kpis?groupBy=${groupBy}`).then((r) => setRows(r.rows), fail);
   }, [groupBy]);
   useEffect(loadDead, []);
-  const dur = (ms: number | null): string => (ms === null ? '—' : formatDuration(ms, tr));
   const canRetry = me.role === 'operator' || me.role === 'admin';
   const retry = async (id: string): Promise<void> => {
     try {
@@ -78,6 +77,18 @@ export function WorkOrderKpiPage() {
         </select>
       </label>
       <p class="muted">{tr.t('woKpiPeriod')}</p>
+      <KpiTable rows={rows} groupBy={groupBy} />
+      <h3>{tr.t('deadLetters')}</h3>
+      <DeadLetterTable dead={dead} onRetry={canRetry ? (id) => void retry(id) : undefined} />
+    </section>
+  );
+}
+
+function KpiTable({ rows, groupBy }: { rows: KpiRow[] | null; groupBy: 'contractor' | 'trade' }) {
+  const { tr } = useApp();
+  const dur = (ms: number | null): string => (ms === null ? '—' : formatDuration(ms, tr));
+  return (
+    <>
       {rows === null ? (
         <p class="loading">…</p>
       ) : rows.length === 0 ? (
@@ -119,7 +130,14 @@ export function WorkOrderKpiPage() {
           <p class="muted">{tr.t('woKpiLegend')}</p>
         </div>
       )}
-      <h3>{tr.t('deadLetters')}</h3>
+    </>
+  );
+}
+
+function DeadLetterTable({ dead, onRetry }: { dead: DeadLetter[] | null; onRetry: ((id: string) => void) | undefined }) {
+  const { tr } = useApp();
+  return (
+    <>
       {dead === null ? (
         <p class="loading">…</p>
       ) : dead.length === 0 ? (
@@ -152,8 +170,8 @@ export function WorkOrderKpiPage() {
                     {d.reason}
                   </td>
                   <td>
-                    {canRetry ? (
-                      <button type="button" onClick={() => void retry(d.id)} data-action="retry">
+                    {onRetry ? (
+                      <button type="button" onClick={() => onRetry(d.id)} data-action="retry">
                         {tr.t('retry')}
                       </button>
                     ) : null}
@@ -164,6 +182,6 @@ export function WorkOrderKpiPage() {
           </table>
         </div>
       )}
-    </section>
+    </>
   );
 }

@@ -8,18 +8,8 @@ import type { FastifyPluginAsyncZod, ZodTypeProvider } from 'fastify-type-provid
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { kindName } from '../../model/kinds/kind-name.ts';
-import {
-  ATTACHMENT_KINDS,
-  MAX_PHOTO_BYTES,
-  MAX_SIGNATURE_BYTES,
-  WORK_ORDER_SOURCES,
-  WORK_ORDER_STATUSES,
-  WorkOrderError,
-  type Actor,
-  type WorkOrder,
-  type WorkOrderDetail,
-  type WorkOrdersFacade,
-} from '../../../rules/work-orders/index.ts';
+import { ATTACHMENT_KINDS, MAX_PHOTO_BYTES, MAX_SIGNATURE_BYTES, WORK_ORDER_SOURCES, WORK_ORDER_STATUSES, WorkOrderError } from '../../../rules/index.ts';
+import type { Actor, WorkOrder, WorkOrderDetail, WorkOrdersFacade } from '../../../rules/work-orders/index.ts';
 import { LOCAL_ADMIN } from '../../auth/accounts.ts';
 import { userOf } from '../access-control.ts';
 import { ApiError } from '../api-error.ts';
