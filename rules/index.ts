@@ -29,7 +29,7 @@ export { workOrderConfigSchema } from './work-orders/index.ts';
 export { uptimeSchema, uptimeReferenceIssues } from './uptime/index.ts';
 // What the HTTP API uses (values; types may also be imported from the peers' entry files).
 export { ALARM_KINDS, ALARM_PRIORITIES, ALARM_STATES, DEVICE_MODES, AlarmActionError } from './alarms/index.ts';
-export { WORK_ORDER_SOURCES, WORK_ORDER_STATUSES, WorkOrderError } from './work-orders/index.ts';
+export { ATTACHMENT_KINDS, MAX_PHOTO_BYTES, MAX_SIGNATURE_BYTES, WORK_ORDER_SOURCES, WORK_ORDER_STATUSES, WorkOrderError } from './work-orders/index.ts';
 export { fleetStatus, PERIODS, RangeParamError, REPORT_LANGUAGES } from './uptime/index.ts';
 export type { AlarmService, AlarmsFacade } from './alarms/index.ts';
 export type { WorkOrderService, WorkOrdersFacade } from './work-orders/index.ts';

@@ -143,7 +143,8 @@ export async function buildApp(deps: ApiDeps, log: Logger): Promise<FastifyInsta
   if (deps.alarms) await app.register(alarmKpiRoutes(deps.alarms, () => deps.now()));
   if (deps.alarms) await app.register(alarmHistoryRoutes(deps.alarms));
   if (deps.alarms) await app.register(alarmRoutes(deps.alarms, () => deps.now(), deviceBuilding));
-  if (deps.workOrders) await app.register(workOrderRoutes(deps.workOrders, () => deps.now(), deviceBuilding));
+  const deviceById = new Map(deps.devices().map((d) => [d.id, d]));
+  if (deps.workOrders) await app.register(workOrderRoutes(deps.workOrders, () => deps.now(), deviceBuilding, (id) => deviceById.get(id)));
   if (deps.demoFaults) await app.register(demoRoutes(deps.demoFaults));
   return app;
 }

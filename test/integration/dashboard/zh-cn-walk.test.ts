@@ -42,10 +42,12 @@ describe('zh-CN walk and accessibility (axe-core)', () => {
   });
 
   const pages: Record<string, string[]> = {
-    operator: ['#/alarms', '#/overview', '#/overview/list', '#/work-orders', '#/uptime', '#/norms', '#/device/elev-b1-1', '#/device/fire-panel-1'],
+    operator: ['#/alarms', '#/overview', '#/overview/list', '#/work-orders', '#/uptime', '#/norms', '#/device/elev-b1-1', '#/device/fire-panel-1', '#/device/pump-b1-1', '#/wo-kpis', '#/maintenance'],
     // (#/engineering is not walked yet: its connector and storage tables are raw diagnostics)
     admin: ['#/audit'],
     'lift-co': ['#/my-orders'],
+    // pump-co has the pump trip's order: its card with countdown, call and map links, photo and note
+    'pump-co': ['#/my-orders'],
   };
 
   it.each(Object.keys(pages))('%s: every page has Chinese interface text only', async (user) => {
