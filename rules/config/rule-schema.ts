@@ -7,6 +7,7 @@ import { kindName } from '../../gateway/model/kinds/kind-name.ts';
 import { tlsClientSchema } from '../../gateway/platform/tls-client.ts';
 import { parseDuration } from '../../gateway/model/duration.ts';
 import { escalationSchema } from '../alarms/escalation-schema.ts';
+import { procedureSchema } from './procedure-schema.ts';
 
 /** `30s`, `5m`, or milliseconds; yields milliseconds. */
 export const ruleDuration = z
@@ -210,6 +211,8 @@ export const ruleSchema = z.object({
    */
   groupUnder: z.array(ruleId).default([]),
   workOrder: workOrderHintSchema.optional(),
+  /** Response procedure: cause, consequence, the operator's steps and whom to call (zh-CN and English). */
+  procedure: procedureSchema.optional(),
 });
 
 export type RuleConfig = z.output<typeof ruleSchema>;
