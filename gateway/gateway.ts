@@ -38,6 +38,7 @@ import type { Sample } from './model/sample.ts';
 import { createAlarmService, type AlarmService, type AlarmsFacade } from '../rules/alarm-service.ts';
 import { forwardAlarmEvents } from '../rules/northbound-alarms.ts';
 import { EscalationService } from '../rules/alarms/escalation-service.ts';
+import { HandoverService, handoverAlarmSource } from '../rules/handover/handover-service.ts';
 import { linkMaintenanceMode } from '../rules/maintenance-mode-link.ts';
 import { preventiveMaintenanceLink } from '../rules/preventive-maintenance-link.ts';
 import mqtt, { type MqttClient } from 'mqtt';
@@ -386,6 +387,18 @@ async function composeGateway(config: SiteConfig, log: Logger, options: GatewayO
     escalation.start();
   }
 
+  // shift handover reports (signed by two operators, kept alarms.handover.keepYears) in gateway.db
+  const handovers = new HandoverService({
+    settings: config.alarms.handover,
+    site: config.site,
+    clock,
+    dbFile: alarms.store.file,
+    alarms: handoverAlarmSource(alarms),
+    workOrders,
+    trouble: () => trouble.list(),
+  });
+  teardown.add('handovers', () => handovers.close());
+
   const deps: ApiDeps = {
     buildings: () => buildingViews(config),
     events,
@@ -406,6 +419,7 @@ async function composeGateway(config: SiteConfig, log: Logger, options: GatewayO
     alarms: modesToLiveView(uptime ? linkMaintenanceMode(alarms, uptime.inputs, clock) : alarms, modes, live),
     ...(workOrders ? { workOrders: workOrdersFacade(workOrders) } : {}),
     ...(uptime ? { uptime: uptime.facade } : {}),
+    handovers,
     valueMask: (role) => privacy.maskFor(role),
     logLevel: logLevelControl(log),
     ...(options.demoFaults ? { demoFaults: options.demoFaults } : {}),

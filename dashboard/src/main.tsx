@@ -17,6 +17,7 @@ import { MyOrdersPage } from './pages/my-orders-page.tsx';
 import { OverviewPage } from './pages/overview-page.tsx';
 import { AlarmHistoryPage } from './pages/alarm-history-page.tsx';
 import { AlarmKpiPage } from './pages/alarm-kpi-page.tsx';
+import { HandoverPage } from './pages/handover-page.tsx';
 import { UptimePage } from './pages/uptime-page.tsx';
 import { WorkOrdersPage } from './pages/work-orders-page.tsx';
 
@@ -25,6 +26,7 @@ const WORK_PAGES: readonly NavItem[] = [
   { path: 'uptime', label: 'navUptime' },
   { path: 'alarm-history', label: 'navAlarmHistory' },
   { path: 'alarm-kpis', label: 'navAlarmKpis' },
+  { path: 'handover', label: 'navHandover' },
 ];
 
 const NAV_BY_ROLE: Record<Me['role'], readonly NavItem[]> = {
@@ -104,6 +106,8 @@ function App() {
           <AlarmHistoryPage />
         ) : page === 'alarm-kpis' ? (
           <AlarmKpiPage />
+        ) : page === 'handover' ? (
+          <HandoverPage />
         ) : page === 'uptime' ? (
           <UptimePage />
         ) : page === 'device' && arg ? (

@@ -18,6 +18,7 @@ import type { HistoryQuery } from '../storage/sample-store.ts';
 import type { AlarmsFacade } from '../../rules/alarm-service.ts';
 import type { WorkOrdersFacade } from '../../rules/work-orders/index.ts';
 import type { UptimeFacade } from '../../rules/uptime/index.ts';
+import type { HandoverService } from '../../rules/handover/handover-service.ts';
 
 export interface HealthReport {
   readonly status: 'ok' | 'degraded';
@@ -70,6 +71,8 @@ export interface ApiDeps {
   readonly workOrders?: WorkOrdersFacade;
   /** Equipment uptime reports (absent: the /api/uptime routes are not registered). */
   readonly uptime?: UptimeFacade;
+  /** Shift handover reports (absent: the /api/handovers routes are not registered). */
+  readonly handovers?: HandoverService;
   /** How values are shown to a role (badge ids pseudonymised for roles without `residents-data`); undefined: as stored. */
   valueMask?(role: Role | undefined): ValueMask | undefined;
   /** Demo mode: the fault switch of the simulators (absent: the /api/demo routes are not registered). */

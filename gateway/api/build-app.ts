@@ -37,6 +37,7 @@ import { metricsRoutes } from './routes/metrics-routes.ts';
 import { alarmHistoryRoutes } from './routes/alarm-history-routes.ts';
 import { alarmKpiRoutes } from './routes/alarm-kpi-routes.ts';
 import { alarmProcedureRoutes } from './routes/alarm-procedure-routes.ts';
+import { handoverRoutes } from './routes/handover-routes.ts';
 import { alarmRoutes } from './routes/alarm-routes.ts';
 import { workOrderRoutes } from './routes/work-order-routes.ts';
 import { uptimeRoutes } from './routes/uptime-routes.ts';
@@ -144,6 +145,7 @@ export async function buildApp(deps: ApiDeps, log: Logger): Promise<FastifyInsta
   if (deps.alarms) await app.register(alarmKpiRoutes(deps.alarms, () => deps.now()));
   if (deps.alarms) await app.register(alarmHistoryRoutes(deps.alarms));
   if (deps.alarms) await app.register(alarmProcedureRoutes(deps.alarms));
+  if (deps.handovers) await app.register(handoverRoutes(deps.handovers, () => deps.now()));
   if (deps.alarms) await app.register(alarmRoutes(deps.alarms, () => deps.now(), deviceBuilding));
   if (deps.workOrders) await app.register(workOrderRoutes(deps.workOrders, () => deps.now(), deviceBuilding));
   if (deps.demoFaults) await app.register(demoRoutes(deps.demoFaults));
