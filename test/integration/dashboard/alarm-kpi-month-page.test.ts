@@ -57,11 +57,17 @@ describe('alarm KPI page over the month-of-operation scenario', () => {
     expect(await page.textContent('[data-testid=kpi-peak] td')).toBe(String(r.peak));
     expect(await page.textContent('[data-testid=kpi-standing] td')).toBe(String(r.standing));
     expect(await page.textContent('[data-testid=kpi-ack-1]')).toContain(`(n = ${r.ack[1]?.count})`);
+    expect(await page.textContent('[data-testid=kpi-peak] td:nth-of-type(2)')).toBe(body.peakTenMinutes.target);
     await screenshot(page, 'alarm-kpis-month-en');
 
     await page.selectOption('[data-testid=language]', 'zh-CN');
     await expect.poll(() => page.textContent('[data-testid=kpi-per-ten]')).toContain('每 10 分钟报警数');
     expect(await page.textContent('[data-testid=kpi-peak] td')).toBe(String(r.peak));
+    // every target in Chinese too (the API states them in English)
+    const targets = await page.$$eval('[data-testid=kpi-table] tbody tr td:nth-of-type(2)', (tds) => tds.map((t) => t.textContent ?? ''));
+    expect(targets).toHaveLength(15);
+    expect(targets.filter((t) => !/[\u4e00-\u9fff]/.test(t))).toEqual([]);
+    expect(await page.textContent('[data-testid=kpi-peak] td:nth-of-type(2)')).toBe('任意 10 分钟内 ≤ 10 条');
     await screenshot(page, 'alarm-kpis-month-zh-CN');
     expect(violations).toEqual([]);
     await page.close();
