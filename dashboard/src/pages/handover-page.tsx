@@ -61,9 +61,9 @@ export function HandoverPage() {
       {lines.map((a) => (
         <tr data-rule={a.rule} data-device={a.device}>
           <td>{tr.time(a.at)}</td>
-          <td>P{a.priority}</td>
+          <td>{`P${a.priority}`}</td>
           <td>{tr.ruleTitle(a.rule, a.title)}</td>
-          <td>{a.device}</td>
+          <td data-data>{a.device}</td>
           <td>{showState ? stateLabel(a.state) : (a.by ?? '')}</td>
         </tr>
       ))}
@@ -133,7 +133,7 @@ export function HandoverPage() {
             <ul>
               {report.maintenance.map((m) => (
                 <li>
-                  {m.device}: {m.mode} — {m.reason} ({m.by}, {tr.time(m.since)})
+                  <span data-data>{m.device}</span>: {m.mode === 'maintenance' ? tr.t('maintenance') : m.mode === 'out_of_service' ? tr.t('hoOutOfService') : m.mode} — {m.reason} ({m.by}, {tr.time(m.since)})
                 </li>
               ))}
             </ul>
@@ -155,7 +155,7 @@ export function HandoverPage() {
             <ul>
               {report.openSteps.map((a) => (
                 <li>
-                  {tr.ruleTitle(a.rule, a.title)} — {a.device}
+                  {tr.ruleTitle(a.rule, a.title)} — <span data-data>{a.device}</span>
                   <ol>
                     {a.steps.map((s) => (
                       <li value={s.step}>{name(s.text)}</li>
@@ -187,7 +187,11 @@ export function HandoverPage() {
           {list.map((h) => (
             <tr data-id={h.id}>
               <td>
-                {h.shiftId} {tr.time(h.from)}
+                {(() => {
+                  const s = shifts?.shifts.find((x) => x.id === h.shiftId);
+                  return s ? name(s.name) : h.shiftId;
+                })()}{' '}
+                {tr.time(h.from)}
               </td>
               <td>
                 {tr.t('hoOutgoing')}: {h.outgoing.by} ({tr.time(h.outgoing.at)}) {h.outgoing.note}
