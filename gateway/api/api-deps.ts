@@ -15,10 +15,8 @@ import type { DemoFaults } from '../demo/demo-faults.ts';
 import type { BuildingView } from '../config/floor-plans.ts';
 import type { DeviceState, ZoneState } from '../live/live-view.ts';
 import type { HistoryQuery } from '../storage/sample-store.ts';
-import type { AlarmsFacade } from '../../rules/alarm-service.ts';
-import type { WorkOrdersFacade } from '../../rules/work-orders/index.ts';
-import type { UptimeFacade } from '../../rules/uptime/index.ts';
-import type { HandoverService } from '../../rules/handover/handover-service.ts';
+import type { AlarmsFacade, UptimeFacade, WorkOrdersFacade } from '../../rules/index.ts';
+import type { HandoverFacade } from '../../rules/index.ts';
 
 export interface HealthReport {
   readonly status: 'ok' | 'degraded';
@@ -72,7 +70,7 @@ export interface ApiDeps {
   /** Equipment uptime reports (absent: the /api/uptime routes are not registered). */
   readonly uptime?: UptimeFacade;
   /** Shift handover reports (absent: the /api/handovers routes are not registered). */
-  readonly handovers?: HandoverService;
+  readonly handovers?: HandoverFacade;
   /** How values are shown to a role (badge ids pseudonymised for roles without `residents-data`); undefined: as stored. */
   valueMask?(role: Role | undefined): ValueMask | undefined;
   /** Demo mode: the fault switch of the simulators (absent: the /api/demo routes are not registered). */

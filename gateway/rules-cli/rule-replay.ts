@@ -13,9 +13,8 @@ import { VirtualClock } from '../model/clock.ts';
 import type { DeviceInfo } from '../model/device.ts';
 import type { Sample } from '../model/sample.ts';
 import { parseSampleLine } from '../../simulators/record/sample-replay.ts';
-import { createAlarmService, type AlarmService } from '../../rules/alarm-service.ts';
-import type { AlarmEventType } from '../../rules/alarm-model.ts';
-import type { AlarmSettings, RuleConfig } from '../../rules/config/rule-schema.ts';
+import { createAlarmService, type AlarmService } from '../../rules/index.ts';
+import type { AlarmEventType, AlarmSettings, RuleConfig } from '../../rules/alarms/index.ts';
 
 export interface ReplayedAlarm {
   readonly at: number;

@@ -14,8 +14,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
-import { DEFAULT_PACK_DIR } from '../../rules/config/rule-packs.ts';
-import { rulePackYaml, validateRulePackText } from '../../rules/config/rule-pack-io.ts';
+import { DEFAULT_PACK_DIR, rulePackYaml, validateRulePackText } from '../../rules/index.ts';
 import { silentLogger } from '../log/logger.ts';
 
 export interface Output {

@@ -5,9 +5,9 @@
  * closed, is read back from its journal alone.
  */
 import type { PointValue } from '../../gateway/model/sample.ts';
-import type { AlarmRecord, JournalEntry } from '../alarm-model.ts';
-import type { BilingualText, Procedure, ProcedureContact } from '../config/procedure-schema.ts';
-import type { RuleConfig } from '../config/rule-schema.ts';
+import type { AlarmRecord, JournalEntry } from './alarm-model.ts';
+import type { BilingualText, Procedure, ProcedureContact } from './config/procedure-schema.ts';
+import type { RuleConfig } from './config/rule-schema.ts';
 import { AlarmActionError } from './alarm-manager.ts';
 
 export interface ProcedureStepState {

@@ -3,10 +3,8 @@
  * the alarms open at its end, their open procedure steps, the work orders, the device modes and
  * the trouble conditions. Pure: the service gathers the inputs, this decides what goes where.
  */
-import type { AlarmRecord, DeviceModeInfo } from '../alarm-model.ts';
-import type { BilingualText } from '../config/procedure-schema.ts';
-import type { HistoryRow } from '../persistence/alarm-store.ts';
-import type { WorkOrder } from '../work-orders/work-order.ts';
+import type { AlarmRecord, BilingualText, DeviceModeInfo, HistoryRow } from '../alarms/index.ts';
+import type { WorkOrder } from '../work-orders/index.ts';
 import type { ShiftRange } from './shift-times.ts';
 
 /** One alarm fact of the shift: which alarm, and (for a journal row) when, by whom, why. */

@@ -4,16 +4,10 @@
  * drawn up then), the incoming operator countersigns with another account; each with a note.
  */
 import type { Clock } from '../../gateway/model/clock.ts';
-import { parseLocalDate } from '../../gateway/model/zoned-time.ts';
-import type { AlarmRecord, DeviceModeInfo, JournalEntry } from '../alarm-model.ts';
-import type { AlarmService } from '../alarm-service.ts';
-import { procedureChecklist } from '../alarms/alarm-procedures.ts';
-import type { Procedure } from '../config/procedure-schema.ts';
-import type { HistoryRow, JournalSearch } from '../persistence/alarm-store.ts';
-import type { WorkOrder } from '../work-orders/work-order.ts';
-import type { OrderFilter } from '../work-orders/work-order-store.ts';
+import { parseLocalDate } from '../../gateway/platform/zoned-time.ts';
+import { procedureChecklist, type AlarmRecord, type AlarmService, type DeviceModeInfo, type HandoverSettings, type HistoryRow, type JournalEntry, type JournalSearch, type Procedure } from '../alarms/index.ts';
+import type { WorkOrder } from '../work-orders/index.ts';
 import { buildHandoverReport, type HandoverReport, type TroubleLine } from './handover-report.ts';
-import type { HandoverSettings } from './handover-schema.ts';
 import { HandoverStore, type HandoverSummary, type SignedHandover } from './handover-store.ts';
 import { shiftAt, shiftOn, type ShiftRange } from './shift-times.ts';
 
@@ -56,7 +50,7 @@ export interface HandoverServiceOptions {
   /** gateway.db */
   readonly dbFile: string;
   readonly alarms: HandoverAlarmSource;
-  readonly workOrders?: { list(filter: OrderFilter): WorkOrder[] } | undefined;
+  readonly workOrders?: { list(filter: { readonly limit?: number }): WorkOrder[] } | undefined;
   /** The trouble conditions standing now. */
   readonly trouble?: () => readonly TroubleLine[];
 }

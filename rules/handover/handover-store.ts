@@ -4,7 +4,7 @@
  * signatures (account, time, note). Reports are kept `keepYears` after their shift ended.
  */
 import type { DatabaseSync } from 'node:sqlite';
-import { openSqlite } from '../../gateway/model/sqlite-file.ts';
+import { openSqlite } from '../../gateway/platform/sqlite-file.ts';
 import type { HandoverReport } from './handover-report.ts';
 
 export interface HandoverSignature {

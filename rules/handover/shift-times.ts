@@ -2,8 +2,8 @@
  * Shifts in the site's time zone: each configured shift starts at its local time every day and
  * ends where the next one (in time order) starts; the last of the day runs into the next day.
  */
-import { localParts, zoneOffsetMs, type LocalDate } from '../../gateway/model/zoned-time.ts';
-import type { ShiftConfig } from './handover-schema.ts';
+import { localParts, zoneOffsetMs, type LocalDate } from '../../gateway/platform/zoned-time.ts';
+import type { ShiftConfig } from '../alarms/index.ts';
 
 export interface ShiftRange {
   readonly id: string;

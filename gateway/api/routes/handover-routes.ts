@@ -12,8 +12,7 @@
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { HandoverError, type HandoverService } from '../../../rules/handover/handover-service.ts';
-import { renderHandoverHtml } from '../../../rules/handover/handover-print.ts';
+import { HandoverError, renderHandoverHtml, type HandoverFacade } from '../../../rules/index.ts';
 import { ApiError } from '../api-error.ts';
 import { requireWholeSite } from '../building-scope.ts';
 import { ACCESS } from '../route-access.ts';
@@ -35,7 +34,7 @@ function apply<T>(fn: () => T): T {
   }
 }
 
-export function handoverRoutes(handovers: HandoverService, now: () => number): FastifyPluginAsyncZod {
+export function handoverRoutes(handovers: HandoverFacade, now: () => number): FastifyPluginAsyncZod {
   const shiftOf = (q: z.output<typeof shiftQuery>) => {
     if ((q.date === undefined) !== (q.shift === undefined)) throw new ApiError('BAD_REQUEST', `${q.date === undefined ? 'date' : 'shift'}: give both date and shift, or neither (the shift running now)`);
     return apply(() => handovers.shift(q.date, q.shift));

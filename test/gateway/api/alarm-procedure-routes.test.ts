@@ -9,10 +9,10 @@ import { buildApp } from '../../../gateway/api/build-app.ts';
 import { Accounts } from '../../../gateway/auth/accounts.ts';
 import { hashPassword } from '../../../gateway/auth/password-hash.ts';
 import { silentLogger } from '../../../gateway/log/logger.ts';
-import { openSqlite } from '../../../gateway/model/sqlite-file.ts';
-import type { JournalEntry } from '../../../rules/alarm-model.ts';
-import type { AlarmProcedureView } from '../../../rules/alarm-service.ts';
-import { loadRulePacks } from '../../../rules/config/rule-packs.ts';
+import { openSqlite } from '../../../gateway/platform/sqlite-file.ts';
+import type { JournalEntry } from '../../../rules/alarms/alarm-model.ts';
+import type { AlarmProcedureView } from '../../../rules/alarms/alarm-service.ts';
+import { loadRulePacks } from '../../../rules/alarms/config/rule-packs.ts';
 import { testApiDeps } from '../../support/api-deps.ts';
 import { device, harness, type Harness } from '../../rules/harness.ts';
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../../gateway/model/clock.ts';
 import { rulesCommand } from '../../../gateway/rules-cli/rules-command.ts';
-import { validateRulePackText } from '../../../rules/config/rule-pack-io.ts';
+import { validateRulePackText } from '../../../rules/alarms/config/rule-pack-io.ts';
 import { JsonLinesRecorder } from '../../../simulators/record/sample-recorder.ts';
 import { ScenarioRun } from '../../../simulators/scenario/scenario-runner.ts';
 import { tempDir } from '../../support/temp-dir.ts';

@@ -1,6 +1,6 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { JournalEntry } from '../../../rules/alarm-model.ts';
+import type { JournalEntry } from '../../../rules/alarms/alarm-model.ts';
 import { demoPassword } from '../../support/demo-accounts.ts';
 import { tempDir } from '../../support/temp-dir.ts';
 import { launchBrowser, logIn, screenshot } from './browser.ts';

@@ -8,8 +8,8 @@ import { loadConfigFile } from '../../../gateway/config/load-config.ts';
 import { deviceInfos } from '../../../gateway/gateway.ts';
 import { silentLogger } from '../../../gateway/log/logger.ts';
 import { VirtualClock } from '../../../gateway/model/clock.ts';
-import { createAlarmService } from '../../../rules/alarm-service.ts';
-import { ruleSchema } from '../../../rules/config/rule-schema.ts';
+import { createAlarmService } from '../../../rules/alarms/alarm-service.ts';
+import { ruleSchema } from '../../../rules/alarms/config/rule-schema.ts';
 import { ScenarioRun } from '../../../simulators/scenario/scenario-runner.ts';
 import { demoSite, shippedScenario } from '../../simulators/sim-test-helpers.ts';
 

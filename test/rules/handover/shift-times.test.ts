@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { WorkOrder } from '../../../rules/work-orders/work-order.ts';
 import { buildHandoverReport } from '../../../rules/handover/handover-report.ts';
-import { handoverSchema } from '../../../rules/handover/handover-schema.ts';
+import { handoverSchema } from '../../../rules/alarms/config/handover-schema.ts';
 import { shiftAt, shiftOn } from '../../../rules/handover/shift-times.ts';
 
 const { shifts } = handoverSchema.parse({});
