@@ -6,7 +6,8 @@
  * trouble board, the delivery ports (northbound publish, escalation channels, the embedded broker).
  *
  * Peers: alarms/ (with the rule engine and the rule config), work-orders/, uptime/, dispatch/ (the
- * outbox and channels shared by work orders and escalation); wiring/ holds the links between them.
+ * outbox and channels shared by work orders and escalation), handover/ (shift handover reports);
+ * wiring/ holds the links between them.
  * The gateway imports rules/ through this file only (type-only imports from peer entry files are fine).
  */
 import { join, resolve } from 'node:path';
