@@ -18,6 +18,7 @@ import { MyOrdersPage } from './pages/my-orders-page.tsx';
 import { OverviewPage } from './pages/overview-page.tsx';
 import { AlarmHistoryPage } from './pages/alarm-history-page.tsx';
 import { AlarmKpiPage } from './pages/alarm-kpi-page.tsx';
+import { HandoverPage } from './pages/handover-page.tsx';
 import { UptimePage } from './pages/uptime-page.tsx';
 import { WorkOrdersPage } from './pages/work-orders-page.tsx';
 import { ResidentPage } from './norms/resident-page.tsx';
@@ -36,6 +37,7 @@ const WORK_PAGES: readonly NavItem[] = [
   { path: 'alarm-kpis', label: 'navAlarmKpis' },
   { path: 'wo-kpis', label: 'navWoKpis' },
   { path: 'maintenance', label: 'navMaintenance' },
+  { path: 'handover', label: 'navHandover' },
 ];
 
 const NAV_BY_ROLE: Record<Me['role'], readonly NavItem[]> = {
@@ -139,6 +141,8 @@ function PageFor({ page, arg, sig, me, alarms }: { page: string; arg: string | u
           <WorkOrderKpiPage />
         ) : page === 'maintenance' ? (
           <MaintenancePage />
+        ) : page === 'handover' ? (
+          <HandoverPage />
         ) : page === 'uptime' ? (
           <UptimePage />
         ) : page === 'norms' ? (

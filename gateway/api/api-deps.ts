@@ -17,6 +17,7 @@ import type { Contact } from '../config/site-schema.ts';
 import type { DeviceState, ZoneState } from '../live/live-view.ts';
 import type { HistoryQuery } from '../storage/sample-store.ts';
 import type { AlarmsFacade, UptimeFacade, WorkOrdersFacade } from '../../rules/index.ts';
+import type { HandoverFacade } from '../../rules/index.ts';
 
 export interface HealthReport {
   readonly status: 'ok' | 'degraded';
@@ -69,6 +70,8 @@ export interface ApiDeps {
   readonly workOrders?: WorkOrdersFacade;
   /** Equipment uptime reports (absent: the /api/uptime routes are not registered). */
   readonly uptime?: UptimeFacade;
+  /** Shift handover reports (absent: the /api/handovers routes are not registered). */
+  readonly handovers?: HandoverFacade;
   /** How values are shown to a role (badge ids pseudonymised for roles without `residents-data`); undefined: as stored. */
   valueMask?(role: Role | undefined): ValueMask | undefined;
   /** Demo mode: the fault switch of the simulators (absent: the /api/demo routes are not registered). */
