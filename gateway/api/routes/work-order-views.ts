@@ -144,8 +144,7 @@ export const kpisView = z.object({
 /** Map a refusal of the service to the API's error catalogue, keeping the field it names. */
 function apiError(err: unknown): unknown {
   if (!(err instanceof WorkOrderError)) return err;
-  const code = ({ not_found: 'NOT_FOUND', forbidden: 'FORBIDDEN', conflict: 'CONFLICT', bad_request: 'BAD_REQUEST', alarm_active: 'ALARM_STILL_ACTIVE' } as const)[err.code];
-  return new ApiError(code, err.message, err.field ? { field: err.field } : undefined);
+  return new ApiError(err.code, err.message, err.field ? { field: err.field } : undefined);
 }
 
 export function call<T>(fn: () => T): T {
