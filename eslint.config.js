@@ -34,23 +34,7 @@ export const AREAS = [
  * allows exactly that target from exactly that file (`typeOnly`: only with `import type`).
  */
 export const ALLOWED_EXCEPTIONS = [
-  // The dashboard reads alarm shapes (AlarmRecord, AlarmEvent, JournalEntry, FloodInfo, states)
-  // from the rules' alarm model until the API contract module (gateway/api/contract, issue #15
-  // item 5) derives them from the route schemas. Type-only: nothing of rules/ runs in the browser.
-  ...[
-    'dashboard/src/alarms/alarm-actions.ts',
-    'dashboard/src/alarms/alarm-labels.ts',
-    'dashboard/src/alarms/alarm-list.ts',
-    'dashboard/src/alarms/alarm-panel.tsx',
-    'dashboard/src/alarms/alarm-rows.tsx',
-    'dashboard/src/alarms/alarm-store.ts',
-    'dashboard/src/plan-symbols.ts',
-    'dashboard/src/components/floor-plan.tsx',
-    'dashboard/src/pages/alarm-history-page.tsx',
-  ].map((file) => ({ file, target: 'rules/alarms/alarm-model.ts', typeOnly: true })),
-  // the alarm history rows and the KPI report, typed from their producers until the same contract
-  { file: 'dashboard/src/pages/alarm-history-page.tsx', target: 'rules/alarms/alarm-service.ts', typeOnly: true },
-  { file: 'dashboard/src/pages/alarm-kpi-page.tsx', target: 'rules/alarms/alarm-kpis.ts', typeOnly: true },
+  // none: the dashboard's alarm and work-order types come from gateway/api/contract.ts (issue #15).
 ];
 
 /**

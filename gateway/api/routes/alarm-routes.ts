@@ -47,7 +47,7 @@ const filters = z.object({
 });
 
 const shelfView = z.object({ by: z.string(), reason: z.string(), at: z.number(), until: z.number() }).nullable();
-const alarmView = z.object({
+export const alarmView = z.object({
   id: z.string(),
   rule: z.string(),
   device: z.string(),
@@ -77,8 +77,8 @@ const alarmView = z.object({
   assignee: z.object({ to: z.string(), by: z.string(), at: z.number() }).nullable().optional(),
   values: z.record(z.string(), z.union([z.number(), z.boolean(), z.string()])),
 });
-const floodView = z.object({ scope: z.enum(['building', 'site']).optional(), building: z.string(), site: z.string().optional(), count: z.number(), windowMs: z.number() });
-const modeView = z.object({ device: z.string(), mode: z.enum(DEVICE_MODES), by: z.string(), reason: z.string(), since: z.number(), lifeSafety: z.boolean().optional() });
+export const floodView = z.object({ scope: z.enum(['building', 'site']).optional(), building: z.string(), site: z.string().optional(), count: z.number(), windowMs: z.number() });
+export const modeView = z.object({ device: z.string(), mode: z.enum(DEVICE_MODES), by: z.string(), reason: z.string(), since: z.number(), lifeSafety: z.boolean().optional() });
 const idParams = z.object({ id: z.string().min(1) });
 /** A body that may be left out entirely (POST without content). */
 const optionalBody = <T extends z.ZodType>(schema: T) => z.preprocess((v) => v ?? {}, schema);
