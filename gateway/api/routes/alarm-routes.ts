@@ -14,6 +14,7 @@ import type { AlarmQuery, AlarmRecord, AlarmsFacade } from '../../../rules/alarm
 import { LOCAL_ADMIN } from '../../auth/accounts.ts';
 import { userOf } from '../access-control.ts';
 import { ApiError } from '../api-error.ts';
+import { openEventStream } from '../sse-stream.ts';
 import { ACCESS } from '../route-access.ts';
 import { scopeOf, type BuildingScope } from '../building-scope.ts';
 import { queryTime } from './query-time.ts';
@@ -107,6 +108,8 @@ function operator(req: FastifyRequest): string {
 
 const READ = { access: ACCESS.staff };
 const ACT = { access: ACCESS.operate };
+/** A comment line on the alarm stream now and then, so proxies do not close it as idle. */
+const ALARM_STREAM_HEARTBEAT_MS = 15_000;
 
 /** An alarm the account may see, or 404 as if it did not exist. */
 function visible(alarms: AlarmsFacade, id: string, scope: BuildingScope): AlarmRecord {
@@ -190,15 +193,14 @@ export function alarmRoutes(alarms: AlarmsFacade, now: () => number, deviceBuild
       '/api/alarms/stream',
       { exposeHeadRoute: false, config: READ, schema: { summary: 'Server-sent events: every alarm event (AlarmEvent JSON), `event:` is its type', tags: ['alarms'] } },
       (req, reply) => {
-        const res = reply.raw;
-        res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
-        res.write(': alarm events\n\n');
         const scope = scopeOf(req);
-        const off = alarms.onEvent((e) => {
-          if (scope.has(e.alarm.building)) res.write(`event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`);
+        let off: () => void = () => undefined;
+        const stream = openEventStream(reply, { heartbeatMs: ALARM_STREAM_HEARTBEAT_MS, onClose: () => off() });
+        stream.comment('alarm events');
+        off = alarms.onEvent((e) => {
+          if (scope.has(e.alarm.building)) stream.send(e.type, e);
         });
-        res.on('close', () => off());
-        reply.hijack();
+        if (stream.closed) off();
       },
     );
 
