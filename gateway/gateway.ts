@@ -35,6 +35,8 @@ import { StartupError, Teardown } from './teardown.ts';
 import { assertCanListen } from './net/port-check.ts';
 import { BadgePrivacy, loadBadgeKey } from './privacy/badge-privacy.ts';
 import type { Sample } from './model/sample.ts';
+import { CommandJournal } from './commands/command-journal.ts';
+import { CommandService } from './commands/command-service.ts';
 import { createAlarmService, type AlarmService, type AlarmsFacade } from '../rules/alarm-service.ts';
 import { forwardAlarmEvents } from '../rules/northbound-alarms.ts';
 import { EscalationService } from '../rules/alarms/escalation-service.ts';
@@ -386,6 +388,17 @@ async function composeGateway(config: SiteConfig, log: Logger, options: GatewayO
     escalation.start();
   }
 
+  // commands to devices: journaled in gateway.db before the write, confirmed by read-back
+  const connectorById = new Map(connectors.map((c) => [c.id, c]));
+  const commands = new CommandService({
+    devices,
+    connector: (id) => connectorById.get(id),
+    settings: config.commands,
+    journal: new CommandJournal(stateDb, clock),
+    log: log.child({ component: 'commands' }),
+    onEntry: (entry) => events.publish('command', entry),
+  });
+
   const deps: ApiDeps = {
     buildings: () => buildingViews(config),
     events,
@@ -409,6 +422,7 @@ async function composeGateway(config: SiteConfig, log: Logger, options: GatewayO
     valueMask: (role) => privacy.maskFor(role),
     logLevel: logLevelControl(log),
     ...(options.demoFaults ? { demoFaults: options.demoFaults } : {}),
+    commands,
   };
   const app = await buildApp(deps, log.child({ component: 'api' }));
   teardown.add('api', () => app.close());

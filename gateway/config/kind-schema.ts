@@ -41,8 +41,17 @@ export const siteKindSchema = z
     fault: z.array(pointCondition).default([]),
     uptime: z.strictObject({ down: z.array(pointCondition).optional(), comms: z.enum(['down', 'separate']).optional() }).optional(),
     rulePack: z.string().min(1).optional(),
+    /** Commands operators may send to devices of the kind (each binding maps them to writes). */
+    commands: z
+      .array(z.strictObject({ name, label: labels, description: z.string().optional(), lifeSafety: z.boolean().optional() }))
+      .default([]),
   })
   .superRefine((k, ctx) => {
+    const commands = new Set<string>();
+    k.commands.forEach((c, i) => {
+      if (commands.has(c.name)) ctx.addIssue({ code: 'custom', path: ['commands', i, 'name'], message: `command "${c.name}" is declared twice` });
+      commands.add(c.name);
+    });
     if (isBuiltinKind(k.kind)) ctx.addIssue({ code: 'custom', path: ['kind'], message: `"${k.kind}" is a built-in kind; give the site's kind its own name` });
     const names = new Set<string>();
     k.points.forEach((p, i) => {
@@ -85,5 +94,6 @@ export function descriptorOf(k: SiteKind): KindDescriptor {
     fault: k.fault.map(clean),
     ...(k.uptime ? { uptime: clean({ down: k.uptime.down?.map(clean), comms: k.uptime.comms }) } : {}),
     ...(k.rulePack !== undefined ? { rulePack: k.rulePack } : {}),
+    ...(k.commands.length > 0 ? { commands: k.commands.map((c) => clean({ ...c, description: c.description ?? c.label.en })) } : {}),
   });
 }

@@ -11,6 +11,7 @@ import { bindingBaseSchema, connectorConfigSchema } from '../connectors/connecto
 import { duration, identifier } from './common-schema.ts';
 import { brokerSchema } from '../broker/broker-schema.ts';
 import { privacySchema } from '../privacy/badge-privacy.ts';
+import { commandSettingsSchema } from '../commands/command-settings.ts';
 import { influxSchema } from '../storage/influx-schema.ts';
 import { alarmSettingsSchema, rulePacksSchema, ruleSchema } from '../../rules/config/rule-schema.ts';
 import { workOrderConfigSchema } from '../../rules/work-orders/work-order-schema.ts';
@@ -133,6 +134,8 @@ export const siteConfigSchema = z.strictObject({
   uptime: uptimeSchema.prefault({}),
   /** Residents' data: badge ids pseudonymised unless `badges: clear` (gateway/privacy/badge-privacy.ts). */
   privacy: privacySchema.prefault({}),
+  /** Commands to devices: roles granted the command permission (none by default), life-safety equipment, read-back timeout (gateway/commands/). */
+  commands: commandSettingsSchema.prefault({}),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
 });
 

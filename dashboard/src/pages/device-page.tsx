@@ -3,6 +3,7 @@ import { api } from '../api-client.ts';
 import { useApp } from '../app-context.ts';
 import { TrendChart } from '../components/trend-chart.tsx';
 import { ValueText } from '../components/value-text.tsx';
+import { DeviceCommands } from '../components/device-commands.tsx';
 import { conditionLabel } from '../device-state.ts';
 import { useDevices } from '../use-devices.ts';
 
@@ -11,7 +12,7 @@ type RangeKey = keyof typeof RANGES;
 
 /** One device: live values with quality and time, and a trend chart of any point. */
 export function DevicePage({ id }: { id: string }) {
-  const { tr, live, site } = useApp();
+  const { tr, live, site, me } = useApp();
   const devices = useDevices(live);
   const device = devices?.find((d) => d.id === id);
   const [point, setPoint] = useState<string | null>(null);
@@ -69,6 +70,7 @@ export function DevicePage({ id }: { id: string }) {
           ))}
         </tbody>
       </table>
+      {me.role === 'contractor' ? null : <DeviceCommands id={device.id} tr={tr} />}
       {chosen ? (
         <div class="trend-box">
           <h3>

@@ -4,6 +4,7 @@
  * refuses what fails) and by `check-config` (through the protocol definition), so both say the same.
  */
 import { pointsOf, type DeviceKind, type PointDef } from '../../model/device-kinds.ts';
+import { unknownCommands } from '../../model/kinds/kind-commands.ts';
 import type { BindingProblem } from '../protocol-definition.ts';
 import type { BoundPoint } from './device-poller.ts';
 import { modbusBindingSchema, type ModbusBinding, type ModbusConnectorConfig } from './modbus-schema.ts';
@@ -32,6 +33,7 @@ export function checkModbusBinding(
   const defs = new Map<string, PointDef>(pointsOf(device.kind, device.zones === undefined ? {} : { zones: device.zones }).map((d) => [d.name, d]));
   const problems: BindingProblem[] = [];
   const points: BoundPoint[] = [];
+  for (const c of unknownCommands(device.kind, Object.keys(binding.commands ?? {}))) problems.push({ path: `binding.commands.${c.name}`, message: c.message, onConnector: false });
   // points the kind lacks: one problem on the device (the map fits another kind, or has a typo)
   const unknown = Object.keys(map).filter((name) => !defs.has(name));
   if (unknown.length > 0) {

@@ -95,14 +95,40 @@ export const modbusConnectorSchema = z
     }
   });
 
+export const MODBUS_WRITE_TYPES = ['int16', 'uint16', 'int32', 'uint32', 'float32'] as const;
+
+/**
+ * A command of the device's kind as a Modbus write: a coil (FC5, `value` true or false) or holding
+ * registers (FC6 for one 16-bit register, FC16 for 32-bit types, big-endian words). The same
+ * address is read back to confirm it.
+ */
+export const modbusWriteSchema = z
+  .strictObject({
+    table: z.enum(['coil', 'holding']),
+    address: z.number().int().min(0).max(65535),
+    value: z.union([z.boolean(), z.number()]),
+    type: z.enum(MODBUS_WRITE_TYPES).default('uint16'),
+  })
+  .superRefine((w, ctx) => {
+    if (w.table === 'coil' && typeof w.value !== 'boolean') {
+      ctx.addIssue({ code: 'custom', path: ['value'], message: 'a coil is written true or false' });
+    }
+    if (w.table === 'holding' && typeof w.value !== 'number') {
+      ctx.addIssue({ code: 'custom', path: ['value'], message: `a holding register is written a number (type ${w.type})` });
+    }
+  });
+
 export const modbusBindingSchema = z.object({
   connector: identifier,
   unitId: z.number().int().min(0).max(255).default(1),
   pollInterval: duration.default(1_000),
   /** Name of a register map under the connector's `maps`. */
   map: z.string(),
+  /** The kind's commands as writes to this device: `{ reset_trip: { table: coil, address: 8, value: true } }`. */
+  commands: z.record(z.string(), modbusWriteSchema).optional(),
 });
 
 export type ModbusPoint = z.output<typeof modbusPointSchema>;
 export type ModbusConnectorConfig = z.output<typeof modbusConnectorSchema>;
 export type ModbusBinding = z.output<typeof modbusBindingSchema>;
+export type ModbusWrite = z.output<typeof modbusWriteSchema>;

@@ -10,7 +10,7 @@ import type { KindDescriptor, PointDef } from './kind-descriptor.ts';
 import { pump } from './pump.ts';
 import { smokeDetector } from './smoke-detector.ts';
 
-export type { CommsPolicy, ConditionValue, KindCondition, KindDescriptor, Labels, PointCondition, PointDef, PointType, ZonePoints } from './kind-descriptor.ts';
+export type { CommandDef, CommsPolicy, ConditionValue, KindCondition, KindDescriptor, Labels, PointCondition, PointDef, PointType, ZonePoints } from './kind-descriptor.ts';
 export { ELEVATOR_DIRECTIONS } from './elevator.ts';
 export { FIRE_ZONE_STATES, type FireZoneState } from './fire-panel.ts';
 export { DOOR_EVENTS } from './access-door.ts';
