@@ -4,6 +4,7 @@
  */
 import type { DemoFaults } from './demo/demo-faults.ts';
 import { buildingViews } from './config/floor-plans.ts';
+import { pointDefOf } from './config/kind-schema.ts';
 import { join, resolve } from 'node:path';
 import { tlsClientOptions } from './platform/tls-client.ts';
 import type { FastifyInstance } from 'fastify';
@@ -21,7 +22,7 @@ import { EventHub } from './live/event-hub.ts';
 import { LiveView } from './live/live-view.ts';
 import { raiseCommsTrouble } from './live/comms-trouble.ts';
 import { RealClock, type Clock, type Timer } from './model/clock.ts';
-import { BUILTIN_KINDS, kindDescriptor, pointsOf } from './model/kinds/index.ts';
+import { BUILTIN_KINDS, kindDescriptor, pointsOfDevice } from './model/kinds/index.ts';
 import type { DeviceInfo } from './model/device.ts';
 import { zoneCount, zonePlaces } from './model/zone-places.ts';
 import { InlineTelemetryStorage, WorkerTelemetryStorage, type TelemetryStorage } from './storage/telemetry-storage.ts';
@@ -102,6 +103,7 @@ export function deviceInfos(config: SiteConfig): DeviceInfo[] {
     location: { site: config.site.id, building: d.building, floor: d.floor },
     connector: d.binding.connector,
     ...(d.zones !== undefined ? { zones: zoneCount(d.zones) as number, zonePlaces: zonePlaces(d.zones, d) } : {}),
+    ...(d.points && d.points.length > 0 ? { extraPoints: d.points.map(pointDefOf) } : {}),
   }));
 }
 
@@ -408,7 +410,7 @@ async function composeGateway(config: SiteConfig, log: Logger, options: GatewayO
     api: config.api,
     site: config.site,
     devices: () => devices,
-    pointsOf: (d) => pointsOf(d.kind, d.zones === undefined ? {} : { zones: d.zones }),
+    pointsOf: (d) => pointsOfDevice(d),
     kinds: () => [...Object.values(BUILTIN_KINDS), ...config.kinds.map((k) => kindDescriptor(k.kind))],
     deviceState: (id) => live.state(id),
     zoneStates: (id) => live.zones(id),

@@ -15,7 +15,8 @@ import { brokerConfigIssues } from '../broker/broker-config-check.ts';
 import { checkRulesConfig } from '../../rules/config/rule-check.ts';
 import { validateBindings } from '../connectors/connector-registry.ts';
 import { descriptorOf, siteKindsSchema } from './kind-schema.ts';
-import { registerSiteKinds } from '../model/kinds/index.ts';
+import { isDeviceKind, pointsOfDevice, registerSiteKinds } from '../model/kinds/index.ts';
+import { zoneCount } from '../model/zone-places.ts';
 
 export async function loadConfigFile(file: string): Promise<SiteConfig> {
   let text: string;
@@ -135,6 +136,16 @@ function crossCheck(raw: unknown): ConfigIssue[] {
       } else if (typeof d.floor === 'string' && !floors.has(d.floor)) {
         issues.push({ path: `${at}.floor`, message: `building "${d.building}" has no floor "${d.floor}" (declared: ${[...floors].join(', ')})` });
       }
+    }
+    if (typeof d.kind === 'string' && isDeviceKind(d.kind) && Array.isArray(d.points)) {
+      const canonical = new Set(pointsOfDevice({ kind: d.kind, zones: zoneCount(d.zones) }).map((p) => p.name));
+      const names = new Set<string>();
+      d.points.forEach((p, j) => {
+        if (!isObj(p) || typeof p.name !== 'string') return;
+        if (canonical.has(p.name)) issues.push({ path: `${at}.points[${j}].name`, message: `"${p.name}" is a canonical point of ${d.kind}; a vendor point needs its own name` });
+        else if (names.has(p.name)) issues.push({ path: `${at}.points[${j}].name`, message: `vendor point "${p.name}" is declared twice` });
+        names.add(p.name);
+      });
     }
     if (d.kind === 'fire_panel' && d.zones === undefined) {
       issues.push({ path: `${at}.zones`, message: 'a fire_panel must declare its number of zones' });

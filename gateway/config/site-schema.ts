@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { accountsSchema } from '../auth/account-schema.ts';
 import { kindName } from '../model/kinds/kind-name.ts';
-import { siteKindsSchema } from './kind-schema.ts';
+import { siteKindsSchema, sitePoint } from './kind-schema.ts';
 import { apiSchema } from '../api/api-schema.ts';
 import { bindingBaseSchema, connectorConfigSchema } from '../connectors/connector-schemas.ts';
 import { duration, identifier } from './common-schema.ts';
@@ -70,6 +70,11 @@ export const deviceSchema = z.strictObject({
    * `deviceDefaults.offlineAfter`). The live view's `online` follows the connector's comms state instead.
    */
   offlineAfter: duration.optional(),
+  /**
+   * Vendor points beside the kind's canonical ones (a pump's `remote_mode` bit): typed, with unit and
+   * labels; the binding maps them like canonical points, and they are stored, shown and usable in rules.
+   */
+  points: z.array(sitePoint).optional(),
   /** Protocol binding: `connector` names a connection; the other fields depend on its type. */
   binding: bindingBaseSchema,
 });

@@ -13,6 +13,7 @@ import { opcuaProtocol } from './opcua/opcua-definition.ts';
 import type { DeclaredDevice, ProtocolDefinition } from './protocol-definition.ts';
 import { isDeviceKind } from '../model/kinds/index.ts';
 import { zoneCount } from '../model/zone-places.ts';
+import { vendorPointsOf } from '../config/kind-schema.ts';
 
 type Definitions = { [T in ConnectorConfig['type']]: ProtocolDefinition<Extract<ConnectorConfig, { type: T }>> };
 
@@ -48,7 +49,8 @@ export function validateBindings(config: { readonly connectors: readonly Connect
       if (!isObj(d) || !isObj(d.binding) || d.binding.connector !== connector.id) return;
       if (typeof d.kind !== 'string' || !isDeviceKind(d.kind)) return;
       const zones = zoneCount(d.zones);
-      devices.push({ index, id: String(d.id), kind: d.kind, ...(zones === undefined ? {} : { zones }), binding: d.binding });
+      const extraPoints = vendorPointsOf(d.points);
+      devices.push({ index, id: String(d.id), kind: d.kind, ...(zones === undefined ? {} : { zones }), ...(extraPoints.length > 0 ? { extraPoints } : {}), binding: d.binding });
     });
     issues.push(...(definitionOf(connector.type) as ProtocolDefinition<ConnectorConfig>).validate(connector, devices, `connectors[${i}]`));
   });

@@ -56,7 +56,8 @@ export function DevicePage({ id }: { id: string }) {
           {Object.entries(device.points).map(([name, p]) => (
             <tr class={chosen === name ? 'chosen' : ''} onClick={() => numeric.includes(name) && setPoint(name)} data-point={name}>
               <td>
-                {tr.point(device.kind, name)} <small class="point-id" data-data="point id">{name}</small>
+                {p.vendor ? (p.vendor.label?.[tr.language] ?? name) : tr.point(device.kind, name)} <small class="point-id" data-data="point id">{name}</small>
+                {p.vendor ? <small class="vendor-point" data-testid="vendor-point"> · {tr.t('vendorPoint')}</small> : null}
               </td>
               <td>
                 <ValueText point={p} tr={tr} kind={device.kind} name={name} />

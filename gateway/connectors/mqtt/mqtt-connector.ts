@@ -16,7 +16,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { tlsClientOptions } from '../../platform/tls-client.ts';
 import type { Logger } from 'pino';
 import type { Timer } from '../../model/clock.ts';
-import { LIFE_SAFETY_KINDS, pointsOf, type DeviceKind, type PointDef } from '../../model/device-kinds.ts';
+import { LIFE_SAFETY_KINDS, pointsOfDevice, type DeviceKind, type PointDef } from '../../model/device-kinds.ts';
 import type { DeviceInfo } from '../../model/device.ts';
 import type { Sample, SampleSink } from '../../model/sample.ts';
 import type { BrokerIngestPort } from '../../broker/broker-ingest.ts';
@@ -111,8 +111,7 @@ export class MqttConnector implements Connector {
       }
       const binding = checked.binding;
       const mapping = binding.mapping === undefined ? undefined : config.mappings[binding.mapping];
-      const zones = bound.info.zones;
-      const points = pointsOf(bound.info.kind, zones === undefined ? {} : { zones });
+      const points = pointsOfDevice(bound.info);
       this.targets.set(bound.info.id, { info: bound.info, points, mapping: binding.mapping });
       this.comms.watch({ id: bound.info.id, kind: bound.info.kind, points: watchedPoints(points, mapping) });
       if (binding.topic === undefined) continue;

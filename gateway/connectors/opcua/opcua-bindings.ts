@@ -3,7 +3,7 @@
  * expanded per fire zone, `{device}` substituted, every point checked against the device kind's
  * canonical points. Pure; throws one Error naming device and point for a bad binding.
  */
-import { pointsOf, type DeviceKind, type PointDef } from '../../model/device-kinds.ts';
+import { pointsOfDevice, type DeviceKind, type PointDef } from '../../model/device-kinds.ts';
 import type { BoundDevice } from '../connector.ts';
 import { opcuaBindingSchema, type Deadband, type OpcuaNodeSpec } from './opcua-schema.ts';
 
@@ -29,7 +29,7 @@ export function expandBindings(devices: readonly BoundDevice[]): MonitoredPoint[
       throw new Error(`device ${info.id}: invalid opcua binding: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
     }
     const binding = parsed.data;
-    const defs = new Map(pointsOf(info.kind, info.zones === undefined ? {} : { zones: info.zones }).map((p) => [p.name, p]));
+    const defs = new Map(pointsOfDevice(info).map((p) => [p.name, p]));
     const seen = new Set<string>();
     for (const [key, entry] of Object.entries(binding.nodes)) {
       const spec: OpcuaNodeSpec = typeof entry === 'string' ? { nodeId: entry } : entry;
