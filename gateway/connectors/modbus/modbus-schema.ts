@@ -4,7 +4,7 @@ import { duration, identifier } from '../../config/common-schema.ts';
 export const MODBUS_TABLES = ['coil', 'discrete', 'input', 'holding'] as const;
 export type ModbusTable = (typeof MODBUS_TABLES)[number];
 
-export const MODBUS_VALUE_TYPES = ['bool', 'int16', 'uint16', 'int32', 'uint32', 'float32', 'float64'] as const;
+export const MODBUS_VALUE_TYPES = ['bool', 'int16', 'uint16', 'int32', 'uint32', 'float32', 'float64', 'int64', 'uint64', 'bcd16', 'bcd32', 'string'] as const;
 export type ModbusValueType = (typeof MODBUS_VALUE_TYPES)[number];
 
 /**
@@ -27,6 +27,8 @@ export const modbusPointSchema = z
     offset: z.number().default(0),
     /** Map raw integers to enum values, e.g. `{ 0: idle, 1: up, 2: down }`. */
     map: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+    /** `string` only: registers holding the text (two ASCII/UTF-8 bytes each; trailing NULs and spaces dropped). */
+    length: z.number().int().min(1).max(125).optional(),
   })
   .superRefine((p, ctx) => {
     const bitTable = p.table === 'coil' || p.table === 'discrete';
@@ -36,11 +38,32 @@ export const modbusPointSchema = z
     if (p.bit !== undefined && (bitTable || p.type !== 'bool')) {
       ctx.addIssue({ code: 'custom', path: ['bit'], message: 'bit applies only to bool points read from input or holding registers' });
     }
-    const words = p.type === 'float64' ? 4 : p.type === 'int32' || p.type === 'uint32' || p.type === 'float32' ? 2 : 1;
+    if (p.type === 'string' && p.length === undefined) ctx.addIssue({ code: 'custom', path: ['length'], message: 'a string point needs its length in registers' });
+    if (p.type !== 'string' && p.length !== undefined) ctx.addIssue({ code: 'custom', path: ['length'], message: 'length applies only to string points' });
+    const words = registerCount(p.type, p.length);
     if (p.address + words > 65536) {
       ctx.addIssue({ code: 'custom', path: ['address'], message: `${p.type} at ${p.address} runs past register 65535` });
     }
   });
+
+/** Registers one value of `type` occupies (`string`: its `length`). */
+export function registerCount(type: ModbusValueType, length?: number): number {
+  switch (type) {
+    case 'float64':
+    case 'int64':
+    case 'uint64':
+      return 4;
+    case 'int32':
+    case 'uint32':
+    case 'float32':
+    case 'bcd32':
+      return 2;
+    case 'string':
+      return length ?? 1;
+    default:
+      return 1;
+  }
+}
 
 export const modbusConnectorSchema = z
   .object({
