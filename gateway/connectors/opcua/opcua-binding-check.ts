@@ -5,10 +5,20 @@
  */
 import type { ConfigIssue } from '../../config/config-error.ts';
 import { pointsOfDevice } from '../../model/device-kinds.ts';
+import { unknownCommands } from '../../model/kinds/kind-commands.ts';
 import type { DeclaredDevice } from '../protocol-definition.ts';
 
 export function nodeKeyIssues(d: DeclaredDevice): ConfigIssue[] {
   const at = `devices[${d.index}].binding`;
+  const commands = d.binding.commands;
+  const commandIssues =
+    typeof commands === 'object' && commands !== null && !Array.isArray(commands)
+      ? unknownCommands(d.kind, Object.keys(commands)).map((c) => ({ path: `${at}.commands.${c.name}`, message: c.message }))
+      : [];
+  return [...commandIssues, ...nodeIssues(d, at)];
+}
+
+function nodeIssues(d: DeclaredDevice, at: string): ConfigIssue[] {
   const nodes = d.binding.nodes;
   if (typeof nodes !== 'object' || nodes === null || Array.isArray(nodes)) return [];
   const known = new Set(pointsOfDevice(d).map((p) => p.name));

@@ -5,6 +5,7 @@
  */
 import { pointsOfDevice, type DeviceKind, type PointDef } from '../../model/device-kinds.ts';
 import type { BoundDevice } from '../connector.ts';
+import { unknownCommands } from '../../model/kinds/kind-commands.ts';
 import { opcuaBindingSchema, type Deadband, type OpcuaNodeSpec } from './opcua-schema.ts';
 
 export interface MonitoredPoint {
@@ -29,6 +30,8 @@ export function expandBindings(devices: readonly BoundDevice[]): MonitoredPoint[
       throw new Error(`device ${info.id}: invalid opcua binding: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
     }
     const binding = parsed.data;
+    const unknown = unknownCommands(info.kind, Object.keys(binding.commands ?? {}));
+    if (unknown.length > 0) throw new Error(`device ${info.id}: ${unknown.map((u) => `commands.${u.name}: ${u.message}`).join('; ')}`);
     const defs = new Map(pointsOfDevice(info).map((p) => [p.name, p]));
     const seen = new Set<string>();
     for (const [key, entry] of Object.entries(binding.nodes)) {

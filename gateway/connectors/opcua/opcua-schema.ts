@@ -74,6 +74,32 @@ export const opcuaNodeSchema = z.object({
 });
 export type OpcuaNodeSpec = z.output<typeof opcuaNodeSchema>;
 
+export const OPCUA_WRITE_TYPES = ['Boolean', 'SByte', 'Byte', 'Int16', 'UInt16', 'Int32', 'UInt32', 'Float', 'Double', 'String'] as const;
+
+/** A typed OPC UA value (a write, a method argument, an expected read-back). */
+const opcuaTypedValue = {
+  dataType: z.enum(OPCUA_WRITE_TYPES),
+  value: z.union([z.boolean(), z.number(), z.string()]),
+};
+
+/**
+ * A command of the kind as an OPC UA write (confirmed by reading the node back) or a method call
+ * (confirmed by reading `confirm.nodeId` until it shows `confirm.value`; without `confirm` a Good
+ * call is reported `not_confirmed`, never assumed).
+ */
+export const opcuaCommandSchema = z.union([
+  z.strictObject({ write: z.strictObject({ nodeId: z.string().min(1), ...opcuaTypedValue }) }),
+  z.strictObject({
+    call: z.strictObject({
+      objectId: z.string().min(1),
+      methodId: z.string().min(1),
+      inputs: z.array(z.strictObject(opcuaTypedValue)).default([]),
+      confirm: z.strictObject({ nodeId: z.string().min(1), value: z.union([z.boolean(), z.number(), z.string()]) }).optional(),
+    }),
+  }),
+]);
+export type OpcuaCommand = z.output<typeof opcuaCommandSchema>;
+
 export const opcuaBindingSchema = z.object({
   connector: identifier,
   /**
@@ -87,5 +113,7 @@ export const opcuaBindingSchema = z.object({
   queueSize: z.number().int().min(1).max(10_000).default(10),
   /** Default deadband for numeric points of this device. */
   deadband: deadbandSchema.optional(),
+  /** The kind's commands as writes or method calls (`{device}` in node ids is the device id). */
+  commands: z.record(z.string(), opcuaCommandSchema).optional(),
 });
 export type OpcuaBinding = z.output<typeof opcuaBindingSchema>;
