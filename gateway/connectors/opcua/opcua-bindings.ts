@@ -12,7 +12,10 @@ export interface MonitoredPoint {
   readonly device: string;
   readonly kind: DeviceKind;
   readonly point: PointDef;
-  readonly nodeId: string;
+  /** The node monitored; for a point bound by browse path, set when the path is resolved on each connect. */
+  nodeId: string;
+  /** The point's browse path from the Root folder (`/Objects/1:Panel/1:BatteryV`), when bound by path. */
+  readonly browsePath?: string;
   readonly samplingInterval: number;
   readonly queueSize: number;
   readonly deadband: Deadband | undefined;
@@ -45,14 +48,16 @@ export function expandBindings(devices: readonly BoundDevice[]): MonitoredPoint[
         }
         if (seen.has(name)) throw new Error(`device ${info.id}: point "${name}" is bound twice`);
         seen.add(name);
-        let nodeId = spec.nodeId.replaceAll('{device}', info.id);
+        const address = spec.nodeId ?? spec.browsePath ?? '';
+        let nodeId = address.replaceAll('{device}', info.id);
         if (zone !== undefined) nodeId = nodeId.replaceAll('{zone}', String(zone));
-        if (nodeId.includes('{')) throw new Error(`device ${info.id}: node id "${nodeId}" of point ${name} has an unknown {placeholder}`);
+        if (nodeId.includes('{')) throw new Error(`device ${info.id}: ${spec.nodeId ? 'node id' : 'browse path'} "${nodeId}" of point ${name} has an unknown {placeholder}`);
         out.push({
           device: info.id,
           kind: info.kind,
           point: def,
-          nodeId,
+          nodeId: spec.nodeId ? nodeId : `(browse path ${nodeId} not resolved yet)`,
+          ...(spec.browsePath ? { browsePath: nodeId } : {}),
           samplingInterval: spec.samplingInterval ?? binding.samplingInterval,
           queueSize: spec.queueSize ?? binding.queueSize,
           deadband: def.type === 'number' ? (spec.deadband ?? binding.deadband) : spec.deadband,

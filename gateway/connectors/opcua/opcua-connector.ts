@@ -22,6 +22,7 @@ import type { Sample, SampleSink } from '../../model/sample.ts';
 import { RateLimitedLog } from '../../log/rate-limited-log.ts';
 import { ConnectorStats, type CommandOutcome, type CommandRequest, type ConnectionHealth, type Connector, type ConnectorContext } from '../connector.ts';
 import { sendOpcuaCommand, substituteDevice } from './opcua-command.ts';
+import { resolveBrowsePaths } from './opcua-browse-paths.ts';
 import { ThroughputMeter } from '../throughput-meter.ts';
 import { Backoff } from '../runtime/backoff.ts';
 import { DEFAULT_MAX_CLOCK_SKEW } from '../runtime/clock-skew.ts';
@@ -261,7 +262,13 @@ export class OpcuaConnector implements Connector {
   /** Monitored items for every point; refused ones are reported and their points marked bad. */
   private async createItems(live: Live, subscription: ClientSubscription): Promise<void> {
     const badNodes: BadNode[] = [];
-    await monitorPoints(live, subscription, this.points, this.itemsPerCall, {
+    const unresolved = live.session ? await resolveBrowsePaths(live.session, this.points) : [];
+    for (const { point: p, status } of unresolved) {
+      badNodes.push({ device: p.device, point: p.point.name, nodeId: p.browsePath ?? p.nodeId, status });
+      this.emit({ device: p.device, point: p.point.name, value: null, ts: this.ctx.clock.now(), quality: 'bad', reason: `cannot resolve browse path ${p.browsePath ?? ''}: ${status}` });
+    }
+    const skip = new Set(unresolved.map((u) => u.point));
+    await monitorPoints(live, subscription, this.points.filter((p) => !skip.has(p)), this.itemsPerCall, {
       onValue: (p, dv) => this.onValue(live.gen, p, dv),
       onRefused: (p, status) => {
         badNodes.push({ device: p.device, point: p.point.name, nodeId: p.nodeId, status });

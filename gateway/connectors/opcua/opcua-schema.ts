@@ -63,7 +63,12 @@ export type Deadband = z.output<typeof deadbandSchema>;
 /** One node of a binding, in full form. */
 export const opcuaNodeSchema = z.object({
   /** `ns=1;s=Panel1.Zone1.State`; `{device}` and (in `{zone}` entries) `{zone}` are substituted. */
-  nodeId: z.string().min(1),
+  nodeId: z.string().min(1).optional(),
+  /**
+   * Instead of a node id: a browse path from the Root folder, in the OPC UA relative-path syntax
+   * (`/Objects/2:Plant/2:Pump1/2:Pressure`), resolved on every (re)connect; `{device}`/`{zone}` substituted.
+   */
+  browsePath: z.string().regex(/^\//, 'a browse path starts with "/" (from the Root folder), e.g. /Objects/2:Plant/2:Pressure').optional(),
   /** Raw value (as a string) → point value, e.g. `{ "0": "normal", "1": "fire" }`. */
   map: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
   scale: z.number().optional(),
@@ -71,7 +76,7 @@ export const opcuaNodeSchema = z.object({
   deadband: deadbandSchema.optional(),
   samplingInterval: duration.optional(),
   queueSize: z.number().int().min(1).max(10_000).optional(),
-});
+}).refine((n) => (n.nodeId === undefined) !== (n.browsePath === undefined), { message: 'give exactly one of nodeId or browsePath' });
 export type OpcuaNodeSpec = z.output<typeof opcuaNodeSchema>;
 
 export const OPCUA_WRITE_TYPES = ['Boolean', 'SByte', 'Byte', 'Int16', 'UInt16', 'Int32', 'UInt32', 'Float', 'Double', 'String'] as const;

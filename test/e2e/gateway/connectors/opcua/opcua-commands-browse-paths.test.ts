@@ -1,5 +1,6 @@
 /**
- * Commands over OPC UA against the project's fire-panel simulator (node-opcua server): the
+ * Points bound by browse path instead of node id (resolved by the server; an unknown path is a bad
+ * point with its reason), and commands over OPC UA against the project's fire-panel simulator (node-opcua server): the
  * panel's `SounderSilenced` variable written (confirmed by reading it back), its `SilenceSounder`
  * method called (confirmed by its `confirm` node), a Good call without a read-back node reported
  * `not_confirmed`, and a write the server refuses (a read-only node) or a call of a missing method
@@ -25,6 +26,7 @@ const P = 'ns=1;s=fire-panel-1';
 let sims: RunningSimulators;
 let endpoint = '';
 let connector: OpcuaConnector | undefined;
+let sink: CollectingSink;
 
 async function withSession<T>(fn: (session: ClientSession) => Promise<T>): Promise<T> {
   const client = OPCUAClient.create({
@@ -61,10 +63,19 @@ beforeAll(async () => {
       device('call-unconfirmed', { call: { objectId: P, methodId: `${P}.SilenceSounder` } }),
       device('read-only', { write: { nodeId: `${P}.BatteryV`, dataType: 'Double', value: 30 } }),
       device('no-method', { call: { objectId: P, methodId: `${P}.NoSuchMethod`, confirm: { nodeId: `${P}.SounderSilenced`, value: true } } }),
+      {
+        id: 'fire-panel-1',
+        kind: 'fire_panel' as const,
+        zones: 1,
+        binding: {
+          samplingInterval: 100,
+          nodes: { battery_v: { browsePath: '/Objects/1:{device}/1:BatteryV' }, ac_power_ok: { browsePath: '/Objects/1:fire-panel-1/1:NoSuchNode' } },
+        },
+      },
     ],
     join(dir, 'gateway'),
   ));
-  const sink = new CollectingSink();
+  sink = new CollectingSink();
   await connector.start(sink);
   await waitFor(() => sink.last('by-write', 'panel_fault') !== undefined, 20_000, 'the connector subscribed');
 });
@@ -73,6 +84,17 @@ afterAll(async () => {
   await connector?.stop();
   await sims?.stop();
   rmSync(dir, { recursive: true, force: true });
+});
+
+describe('OPC UA nodes by browse path', () => {
+  it('reads a point bound by browse path; an unknown path is a bad point naming the path', async () => {
+    await waitFor(() => sink.last('fire-panel-1', 'battery_v')?.quality === 'good' && sink.last('fire-panel-1', 'ac_power_ok') !== undefined, 20_000, 'both points reported');
+    const battery = await withSession(async (s) => (await s.read({ nodeId: `${P}.BatteryV`, attributeId: AttributeIds.Value })).value.value as number);
+    expect(sink.last('fire-panel-1', 'battery_v')?.value).toBeCloseTo(battery, 1);
+    expect(sink.last('fire-panel-1', 'ac_power_ok')).toMatchObject({ value: null, quality: 'bad', reason: expect.stringMatching(/^cannot resolve browse path \/Objects\/1:fire-panel-1\/1:NoSuchNode: Bad/) });
+    const detail = (connector as OpcuaConnector).health().detail as { badNodes: { point: string }[] };
+    expect(detail.badNodes.map((b) => b.point)).toEqual(['ac_power_ok']);
+  });
 });
 
 describe('OPC UA commands', () => {
