@@ -10,6 +10,7 @@ import type { Connector, ConnectorContext } from './connector.ts';
 import { modbusProtocol } from './modbus/modbus-definition.ts';
 import { mqttProtocol } from './mqtt/mqtt-definition.ts';
 import { opcuaProtocol } from './opcua/opcua-definition.ts';
+import { bacnetProtocol } from './bacnet/bacnet-definition.ts';
 import type { DeclaredDevice, ProtocolDefinition } from './protocol-definition.ts';
 import { isDeviceKind } from '../model/kinds/index.ts';
 import { zoneCount } from '../model/zone-places.ts';
@@ -21,6 +22,7 @@ const PROTOCOLS: Definitions = {
   mqtt: mqttProtocol,
   modbus: modbusProtocol,
   opcua: opcuaProtocol,
+  bacnet: bacnetProtocol,
 };
 
 function definitionOf<T extends ConnectorConfig['type']>(type: T): ProtocolDefinition<Extract<ConnectorConfig, { type: T }>> {
