@@ -66,7 +66,9 @@ export class BacnetSimDevice {
   private subscriptions: Subscription[] = [];
   private client: Client | undefined;
   /** Requests answered, by service. */
-  readonly stats = { whoIs: 0, readPropertyMultiple: 0, subscribeCov: 0, covNotifications: 0 };
+  readonly stats = { whoIs: 0, readPropertyMultiple: 0, subscribeCov: 0, covNotifications: 0, writeProperty: 0 };
+  /** The priority of the last accepted WriteProperty. */
+  lastPriority: number | undefined;
 
   constructor(options: BacnetSimOptions) {
     this.options = options;
@@ -98,6 +100,29 @@ export class BacnetSimDevice {
         values: spec.properties.map((p) => ({ property: { id: p.id, index: p.index }, value: [this.read(spec.objectId.type, spec.objectId.instance, p.id)] })),
       }));
       client.readPropertyMultipleResponse(sender, c.invokeId, values as never);
+    });
+    client.on('readProperty', (c) => {
+      const sender = c.header?.sender;
+      if (!sender || c.invokeId === undefined) return;
+      const v = this.read(c.payload.objectId.type, c.payload.objectId.instance, c.payload.property.id);
+      if (v.type === ERROR_TAG && c.service !== undefined) client.errorResponse(sender, c.service, c.invokeId, (v.value as { errorClass: number }).errorClass, (v.value as { errorCode: number }).errorCode);
+      else client.readPropertyResponse(sender, c.invokeId, c.payload.objectId, c.payload.property, [v] as never);
+    });
+    client.on('writeProperty', (c) => {
+      const sender = c.header?.sender;
+      if (!sender || c.invokeId === undefined || c.service === undefined) return;
+      const { type, instance } = c.payload.objectId;
+      const o = this.objects.get(key(type, instance));
+      const written = c.payload.value.value[0]?.value;
+      // inputs (AI 0, BI 3, MSI 13) are not commandable: write-access-denied (class property 2, code 40)
+      if (!o || [0, 3, 13].includes(type) || c.payload.value.property.id !== PRESENT_VALUE || typeof written !== 'number') {
+        client.errorResponse(sender, c.service, c.invokeId, 2, 40);
+        return;
+      }
+      this.stats.writeProperty++;
+      this.lastPriority = c.payload.value.priority;
+      client.simpleAckResponse(sender, c.service, c.invokeId);
+      this.set(type, instance, written);
     });
     client.on('subscribeCov', (c) => {
       const sender = c.header?.sender;

@@ -1,6 +1,7 @@
 /** One device's BACnet binding against its kind (and vendor) points; pure, shared by the connector and check-config. */
 import { pointsOfDevice, type DevicePointsSpec, type PointDef } from '../../model/device-kinds.ts';
 import type { BindingProblem } from '../protocol-definition.ts';
+import { unknownCommands } from '../../model/kinds/kind-commands.ts';
 import { bacnetBindingSchema, type BacnetBinding, type BacnetObject } from './bacnet-schema.ts';
 
 export interface BoundObject {
@@ -23,6 +24,7 @@ export function checkBacnetBinding(device: DevicePointsSpec, raw: unknown): Bacn
     else if (def.type === 'enum' && object.map === undefined) problems.push({ path: `binding.objects.${name}.map`, message: `point is an enum (${def.values?.join(', ')}): give a map from raw values`, onConnector: false });
     else points.push({ name, def, object });
   }
+  for (const c of unknownCommands(device.kind, Object.keys(parsed.data.commands ?? {}))) problems.push({ path: `binding.commands.${c.name}`, message: c.message, onConnector: false });
   if (problems.length > 0) return { ok: false, problems };
   if (points.length === 0) return { ok: false, problems: [{ path: 'binding.objects', message: 'binds no point', onConnector: false }] };
   return { ok: true, binding: parsed.data, points };

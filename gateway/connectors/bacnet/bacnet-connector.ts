@@ -10,7 +10,8 @@
 import type { Logger } from 'pino';
 import type { Timer } from '../../model/clock.ts';
 import type { Sample, SampleSink } from '../../model/sample.ts';
-import { ConnectorStats, type BoundDevice, type ConnectionHealth, type Connector, type ConnectorContext } from '../connector.ts';
+import { ConnectorStats, type BoundDevice, type CommandOutcome, type CommandRequest, type ConnectionHealth, type Connector, type ConnectorContext } from '../connector.ts';
+import { sendBacnetCommand } from './bacnet-command.ts';
 import { CommsLoss } from '../runtime/comms-loss.ts';
 import { RefusedBindings } from '../runtime/refused-bindings.ts';
 import { checkBacnetBinding, type BoundObject } from './bacnet-binding-check.ts';
@@ -102,6 +103,21 @@ export class BacnetConnector implements Connector {
     this.client = undefined;
     this.stats.connected = false;
     this.comms.clearAll();
+  }
+
+  mappedCommands(device: string): readonly string[] {
+    return Object.keys(this.devices.find((d) => d.id === device)?.binding.commands ?? {});
+  }
+
+  /** A command as the WriteProperty (with priority) its binding maps it to, confirmed by read-back. */
+  async command(request: CommandRequest): Promise<CommandOutcome> {
+    const d = this.devices.find((x) => x.id === request.device);
+    const w = d?.binding.commands?.[request.command];
+    if (!d || !w) return { result: 'failed', detail: `the binding of ${request.device} maps no BACnet write for "${request.command}"` };
+    this.stats.requests++;
+    const outcome = await sendBacnetCommand(this.client, this.ctx.clock, addressOf(d.binding.address, d.binding.network), w, request.confirmTimeout);
+    this.log.info({ device: d.id, command: request.command, result: outcome.result, detail: outcome.detail }, 'bacnet command');
+    return outcome;
   }
 
   health(): ConnectionHealth {

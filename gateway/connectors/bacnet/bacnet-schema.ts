@@ -53,6 +53,18 @@ export const bacnetConnectorSchema = z.strictObject({
 });
 export type BacnetConnectorConfig = z.output<typeof bacnetConnectorSchema>;
 
+/** A command of the kind as a BACnet WriteProperty with priority (confirmed by reading the property back). */
+export const bacnetWriteSchema = z.strictObject({
+  type: z.enum(['analog-output', 'analog-value', 'binary-output', 'binary-value', 'multi-state-output', 'multi-state-value']),
+  instance: z.number().int().min(0).max(4_194_302),
+  property: z.union([z.enum(Object.keys(BACNET_PROPERTIES) as [keyof typeof BACNET_PROPERTIES, ...(keyof typeof BACNET_PROPERTIES)[]]), z.number().int().min(0)]).default('present-value'),
+  /** Analog: a number; binary: true (active) or false; multi-state: the state number. */
+  value: z.union([z.number(), z.boolean()]),
+  /** Command priority 1-16 (8: manual operator; 1-2 are reserved for life safety). */
+  priority: z.number().int().min(1).max(16).default(8),
+});
+export type BacnetWrite = z.output<typeof bacnetWriteSchema>;
+
 export const bacnetBindingSchema = z.strictObject({
   connector: identifier,
   /** The device's BACnet/IP address (a router's, for a device on an MS/TP network behind it). */
@@ -64,5 +76,7 @@ export const bacnetBindingSchema = z.strictObject({
   pollInterval: duration.default(5_000),
   /** Canonical (or vendor) point → object and property. */
   objects: z.record(z.string(), bacnetObjectSchema),
+  /** The kind's commands as WriteProperty with priority: `{ send_home: { type: multi-state-value, instance: 3, value: 1, priority: 8 } }`. */
+  commands: z.record(z.string(), bacnetWriteSchema).optional(),
 });
 export type BacnetBinding = z.output<typeof bacnetBindingSchema>;

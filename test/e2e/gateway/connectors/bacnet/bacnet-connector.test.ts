@@ -39,6 +39,7 @@ const AHU_KIND = siteKindSchema.parse({
     { name: 'fan_speed_pct', type: 'number', unit: '%', label: { en: 'Fan speed', 'zh-CN': '风机转速' } },
   ],
   fault: [{ point: 'filter_dirty', eq: true }],
+  commands: [{ name: 'boost_fan', label: { en: 'Boost fan', 'zh-CN': '风机加速' } }],
 });
 
 let sim: BacnetSimDevice;
@@ -73,6 +74,18 @@ beforeAll(async () => {
             fan_speed_pct: { type: 'analog-output', instance: 1 },
             return_air_temp_c: { type: 'analog-input', instance: 99 },
           },
+          commands: { boost_fan: { type: 'analog-output', instance: 1, value: 100, priority: 8 } },
+        },
+      },
+      {
+        info: info('ahu-bad'),
+        binding: {
+          connector: 'bac',
+          address: `127.0.0.1:${simPort}`,
+          deviceId: 2001,
+          pollInterval: '60s',
+          objects: { return_air_temp_c: { type: 'analog-input', instance: 2 } },
+          commands: { boost_fan: { type: 'analog-output', instance: 7, value: 100 } },
         },
       },
       { info: info('ahu-poll'), binding: { connector: 'bac', address: `127.0.0.1:${simPort}`, deviceId: 2001, pollInterval: '300ms', objects: { return_air_temp_c: { type: 'analog-input', instance: 2 } } } },
@@ -116,6 +129,16 @@ describe('BACnet/IP', () => {
     sim.set(0, 1, 18.75);
     await waitFor(() => sink.last('ahu-cov', 'supply_air_temp_c')?.value === 18.75, 20_000, 'the change by COV');
     expect(sim.stats.covNotifications).toBe(1);
+  });
+
+  it('a command is a WriteProperty with priority, confirmed by reading back; a refused write fails', async () => {
+    const r = await connector.command({ device: 'ahu-cov', command: 'boost_fan', confirmTimeout: 10_000 });
+    expect(r).toEqual({ result: 'confirmed', detail: 'WriteProperty analog-output 1 present-value := 100 @ priority 8; read back 100' });
+    expect(sim.lastPriority).toBe(8);
+    const bad = await connector.command({ device: 'ahu-bad', command: 'boost_fan', confirmTimeout: 2_000 });
+    expect(bad.result).toBe('failed');
+    expect(bad.detail).toMatch(/^WriteProperty analog-output 7 present-value := 100 @ priority 8: /);
+    expect(connector.mappedCommands('ahu-cov')).toEqual(['boost_fan']);
   });
 
   it('a device that stops answering is marked comms lost', async () => {
