@@ -66,7 +66,9 @@ export class BacnetSimDevice {
   private subscriptions: Subscription[] = [];
   private client: Client | undefined;
   /** Requests answered, by service. */
-  readonly stats = { whoIs: 0, readPropertyMultiple: 0, subscribeCov: 0, covNotifications: 0, writeProperty: 0 };
+  readonly stats = { whoIs: 0, readPropertyMultiple: 0, subscribeCov: 0, covNotifications: 0, writeProperty: 0, foreignRegistrations: 0 };
+  /** Foreign devices registered with this device acting as a BBMD: address → ttl (s). */
+  readonly foreignDevices = new Map<string, number>();
   /** The priority of the last accepted WriteProperty. */
   lastPriority: number | undefined;
 
@@ -123,6 +125,14 @@ export class BacnetSimDevice {
       this.lastPriority = c.payload.value.priority;
       client.simpleAckResponse(sender, c.service, c.invokeId);
       this.set(type, instance, written);
+    });
+    // acting as a BBMD for foreign-device registration (BVLC result 0: successful completion)
+    client.on('registerForeignDevice', (c) => {
+      const sender = c.header?.sender;
+      if (!sender) return;
+      this.foreignDevices.set(sender.address ?? '', c.payload.ttl);
+      this.stats.foreignRegistrations++;
+      client.resultResponse(sender, 0);
     });
     client.on('subscribeCov', (c) => {
       const sender = c.header?.sender;

@@ -48,6 +48,7 @@ export class BacnetConnector implements Connector {
   private out: SampleSink | undefined;
   private bbmdTimer: Timer | undefined;
   private covSubscriptions = 0;
+  private foreignDevice: 'registered' | 'failed' | undefined;
 
   constructor(config: BacnetConnectorConfig, ctx: ConnectorContext) {
     this.id = config.id;
@@ -125,6 +126,7 @@ export class BacnetConnector implements Connector {
     return this.stats.snapshot(this.id, 'bacnet', {
       port: this.config.port,
       covSubscriptions: this.covSubscriptions,
+      ...(this.config.bbmd ? { foreignDevice: { bbmd: this.config.bbmd.address, state: this.foreignDevice ?? 'pending' } } : {}),
       devices: Object.fromEntries(this.devices.map((d) => [d.id, this.comms.isLost(d.id) ? 'comms_lost' : d.failures > 0 ? 'failing' : 'polling'])),
       ...(refused ? { rejectedBindings: refused } : {}),
     });
@@ -135,9 +137,11 @@ export class BacnetConnector implements Connector {
     if (!bbmd || !this.client) return;
     try {
       await this.client.registerForeignDevice(addressOf(bbmd.address), Math.round(bbmd.ttl / 1000));
+      this.foreignDevice = 'registered';
       this.log.info({ bbmd: bbmd.address, ttlS: Math.round(bbmd.ttl / 1000) }, 'bacnet foreign-device registration accepted');
     } catch (err) {
       this.stats.error('bbmd');
+      this.foreignDevice = 'failed';
       this.log.warn({ bbmd: bbmd.address, err: (err as Error).message }, 'bacnet foreign-device registration failed; retrying at the next renewal');
     }
     this.bbmdTimer?.cancel();

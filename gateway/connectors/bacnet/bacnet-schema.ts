@@ -45,7 +45,7 @@ export const bacnetConnectorSchema = z.strictObject({
   /** Time for one confirmed request (ReadPropertyMultiple, SubscribeCOV). */
   apduTimeout: duration.default(3_000),
   /** Foreign-device registration with a BBMD, for devices on other IP subnets (routed networks); renewed at half its ttl. */
-  bbmd: z.strictObject({ address: ipAddress, ttl: duration.default(300_000) }).optional(),
+  bbmd: z.strictObject({ address: ipAddress, ttl: duration.default(300_000).refine((t) => t >= 1_000 && t <= 65_535_000, 'ttl is 1 s to 65535 s') }).optional(),
   /** Lifetime asked for each COV subscription; renewed at half of it. */
   covLifetime: duration.default(300_000),
   /** Consecutive failed polls before a device is marked comms-lost. */

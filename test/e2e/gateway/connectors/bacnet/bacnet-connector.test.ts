@@ -141,6 +141,20 @@ describe('BACnet/IP', () => {
     expect(connector.mappedCommands('ahu-cov')).toEqual(['boost_fan']);
   });
 
+  it('registers as a foreign device with a BBMD', async () => {
+    const clock = new RealClock();
+    const port = await freeUdpPort();
+    const config = bacnetConnectorSchema.parse({ id: 'bac-fd', type: 'bacnet', interface: '127.0.0.1', port, broadcastAddress: '127.0.0.1', bbmd: { address: `127.0.0.1:${simPort}`, ttl: '120s' } });
+    const foreign = new BacnetConnector(config, { clock, log: silentLogger(), trouble: new TroubleBoard(clock), devices: [] });
+    await foreign.start(new CollectingSink());
+    try {
+      expect(foreign.health().detail?.foreignDevice).toEqual({ bbmd: `127.0.0.1:${simPort}`, state: 'registered' });
+      expect(sim.foreignDevices.get(`127.0.0.1:${port}`)).toBe(120);
+    } finally {
+      await foreign.stop();
+    }
+  });
+
   it('a device that stops answering is marked comms lost', async () => {
     sim.stop();
     await waitFor(() => sink.last('ahu-poll', 'return_air_temp_c')?.reason === 'comms lost', 30_000, 'comms lost');
