@@ -71,48 +71,26 @@ export function DeviceCommands({ id, tr }: { id: string; tr: Translator }) {
   return (
     <div class="device-commands" data-testid="device-commands">
       <h3>{tr.t('commands')}</h3>
-      <div class="command-buttons">
-        {commands.map((c) => (
-          <button
-            type="button"
-            data-command={c.name}
-            disabled={!c.allowed || sending}
-            title={c.allowed ? c.label[tr.language] : tr.t(refusalKey(c.refusal?.code ?? 'COMMAND_NOT_ALLOWED'))}
-            onClick={() => {
-              setAsking(c);
-              setLast(null);
-              setError(null);
-            }}
-          >
-            {c.label[tr.language]}
-          </button>
-        ))}
-        {commands
-          .filter((c) => !c.allowed)
-          .map((c) => (
-            <small class="command-refusal">
-              {c.label[tr.language]}: {tr.t(refusalKey(c.refusal?.code ?? 'COMMAND_NOT_ALLOWED'))}
-            </small>
-          ))}
-      </div>
+      <CommandButtons
+        commands={commands}
+        sending={sending}
+        tr={tr}
+        onAsk={(c) => {
+          setAsking(c);
+          setLast(null);
+          setError(null);
+        }}
+      />
       {asking ? (
-        <div class="command-confirm" role="dialog" aria-label={tr.t('commandConfirmTitle')} data-testid="command-confirm">
-          <strong>
-            {tr.t('commandConfirmTitle')}: {asking.label[tr.language]}
-          </strong>
-          <p>{tr.t('commandConfirmAsk')}</p>
-          <label>
-            {tr.t('commandReason')}
-            <input type="text" value={reason} maxLength={500} onInput={(e) => setReason((e.target as HTMLInputElement).value)} />
-          </label>
-          <button type="button" class="danger" data-testid="command-send" disabled={sending || reason.trim().length < 3} onClick={() => void send()}>
-            {tr.t('commandConfirm')}
-          </button>
-          <button type="button" disabled={sending} onClick={() => setAsking(null)}>
-            {tr.t('commandCancel')}
-          </button>
-          {sending ? <p class="loading">{tr.t('commandSending')}</p> : null}
-        </div>
+        <CommandConfirm
+          label={asking.label[tr.language]}
+          reason={reason}
+          sending={sending}
+          tr={tr}
+          onReason={setReason}
+          onSend={() => void send()}
+          onCancel={() => setAsking(null)}
+        />
       ) : null}
       {error ? <p class="error">{error}</p> : null}
       {last ? (
@@ -120,22 +98,73 @@ export function DeviceCommands({ id, tr }: { id: string; tr: Translator }) {
           {tr.t(`cmd_${last.result}` as MessageKey)} {last.detail ? <small data-data="read-back detail">{last.detail}</small> : null}
         </p>
       ) : null}
-      {journal.length > 0 ? (
-        <table class="command-journal">
-          <caption>{tr.t('commandJournal')}</caption>
-          <tbody>
-            {journal.map((e) => (
-              <tr>
-                <td>{tr.time(e.at)}</td>
-                <td>{name(e.command)}</td>
-                <td data-data="user">{e.username}</td>
-                <td data-data="reason">{e.reason}</td>
-                <td class={`cmd-${e.result}`}>{tr.t(`cmd_${e.result}` as MessageKey)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      ) : null}
+      <CommandJournalTable journal={journal} name={name} tr={tr} />
+    </div>
+  );
+}
+
+/** Step two: the confirmation, with the reason the journal keeps; only its button sends. */
+function CommandConfirm(p: { label: string; reason: string; sending: boolean; tr: Translator; onReason: (r: string) => void; onSend: () => void; onCancel: () => void }) {
+  const { tr } = p;
+  return (
+    <div class="command-confirm" role="dialog" aria-label={tr.t('commandConfirmTitle')} data-testid="command-confirm">
+      <strong>
+        {tr.t('commandConfirmTitle')}: {p.label}
+      </strong>
+      <p>{tr.t('commandConfirmAsk')}</p>
+      <label>
+        {tr.t('commandReason')}
+        <input type="text" value={p.reason} maxLength={500} onInput={(e) => p.onReason((e.target as HTMLInputElement).value)} />
+      </label>
+      <button type="button" class="danger" data-testid="command-send" disabled={p.sending || p.reason.trim().length < 3} onClick={p.onSend}>
+        {tr.t('commandConfirm')}
+      </button>
+      <button type="button" disabled={p.sending} onClick={p.onCancel}>
+        {tr.t('commandCancel')}
+      </button>
+      {p.sending ? <p class="loading">{tr.t('commandSending')}</p> : null}
+    </div>
+  );
+}
+
+/** The device's last commands: when, what, who, why, and the read-back's verdict. */
+function CommandJournalTable({ journal, name, tr }: { journal: readonly CommandEntry[]; name: (c: string) => string; tr: Translator }) {
+  if (journal.length === 0) return null;
+  return (
+    <table class="command-journal">
+      <caption>{tr.t('commandJournal')}</caption>
+      <tbody>
+        {journal.map((e) => (
+          <tr>
+            <td>{tr.time(e.at)}</td>
+            <td>{name(e.command)}</td>
+            <td data-data="user">{e.username}</td>
+            <td data-data="reason">{e.reason}</td>
+            <td class={`cmd-${e.result}`}>{tr.t(`cmd_${e.result}` as MessageKey)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+/** Step one: one button per command; a command this user may not send is disabled, with why. */
+function CommandButtons({ commands, sending, tr, onAsk }: { commands: readonly CommandView[]; sending: boolean; tr: Translator; onAsk: (c: CommandView) => void }) {
+  const why = (c: CommandView): string => tr.t(refusalKey(c.refusal?.code ?? 'COMMAND_NOT_ALLOWED'));
+  return (
+    <div class="command-buttons">
+      {commands.map((c) => (
+        <button type="button" data-command={c.name} disabled={!c.allowed || sending} title={c.allowed ? c.label[tr.language] : why(c)} onClick={() => onAsk(c)}>
+          {c.label[tr.language]}
+        </button>
+      ))}
+      {commands
+        .filter((c) => !c.allowed)
+        .map((c) => (
+          <small class="command-refusal">
+            {c.label[tr.language]}: {why(c)}
+          </small>
+        ))}
     </div>
   );
 }

@@ -16,7 +16,7 @@ import { commandSettingsSchema } from '../../../gateway/commands/command-setting
 import type { CommandOutcome, CommandRequest } from '../../../gateway/connectors/connector.ts';
 import { silentLogger } from '../../../gateway/log/logger.ts';
 import { VirtualClock } from '../../../gateway/model/clock.ts';
-import { openSqlite } from '../../../gateway/model/sqlite-file.ts';
+import { openSqlite } from '../../../gateway/platform/sqlite-file.ts';
 import { testApiDeps } from '../../support/api-deps.ts';
 import { device } from '../../rules/harness.ts';
 
