@@ -33,9 +33,11 @@ export default defineConfig({
           // pure in-process code: one module graph per worker instead of one per file (imports were
           // half of the project's time)
           isolate: false,
-          // no waits, so a bound that only a hung test meets
-          testTimeout: 30_000,
-          hookTimeout: 30_000,
+          // no waits, so a bound that only a hung test meets: the heaviest unit files (alarm properties,
+          // a month on the VirtualClock) take seconds alone but several times that beside the e2e
+          // project and two CPU burners (npm run test:stress)
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
           allowOnly: false,
         },
       },
@@ -44,6 +46,10 @@ export default defineConfig({
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
           ...leakGuard,
+          // one module graph per worker, not per file: each file imported the gateway afresh (about a
+          // third of the project's CPU). Files share no state they do not reset: the leak guard kills
+          // each file's children, closes its servers and restores the environment after it.
+          isolate: false,
           // child processes and sockets on a busy 2-core machine: bounds that hold under load
           testTimeout: 90_000,
           hookTimeout: 60_000,

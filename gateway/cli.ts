@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
  * gateway run --config FILE [--demo]     run the gateway (with the built-in simulators in demo mode)
+ * gateway central --config FILE          the operations centre (central/README.md)
  * gateway check-config FILE              validate a config file; exit 2 with every error listed
  * gateway opcua browse ENDPOINT [opts]    list an OPC UA server's node ids, browse names, data types
  * gateway bacnet discover [opts]           Who-Is: list the BACnet/IP devices that answer
@@ -23,6 +24,8 @@ const USAGE = `usage:
                                    (consistent online snapshot of the SQLite files, keys, PKI, TLS and the site file)
   gateway restore --from FILE --data-dir DIR [--config-to FILE] [--force]
                                    (checks every checksum; refuses the data dir of a running gateway)
+  gateway central --config FILE [--port N]
+                                   (the operations centre: Sparkplug primary host, PostgreSQL, fleet page)
   gateway hash-password            (reads the password from stdin; prints a scrypt hash for accounts.users or broker.users)
   gateway bacnet discover [--broadcast ADDR] [--target HOST:PORT ...] [--bbmd HOST:PORT] [--interface IP] [--port N] [--low N --high N] [--wait S] [--json]
   gateway opcua browse ENDPOINT [--security-mode None|Sign|SignAndEncrypt] [--security-policy P]
@@ -43,6 +46,10 @@ async function main(argv: string[]): Promise<number> {
   if (rest.includes('--help') || rest.includes('-h')) {
     process.stdout.write(USAGE);
     return 0;
+  }
+  if (command === 'central') {
+    const { centralCommand } = await import('../central/central-command.ts');
+    return centralCommand(rest);
   }
   if (command === 'check-config') return checkConfig(rest);
   if (command === 'run') return run(rest);

@@ -13,7 +13,8 @@ import { brokerSchema } from '../broker/broker-schema.ts';
 import { privacySchema } from '../privacy/badge-privacy.ts';
 import { commandSettingsSchema } from '../commands/command-settings.ts';
 import { influxSchema } from '../storage/influx-schema.ts';
-import { alarmSettingsSchema, rulePacksSchema, ruleSchema, uptimeSchema, workOrderConfigSchema } from '../../rules/index.ts';
+import { alarmSettingsSchema, normsSchema, rulePacksSchema, ruleSchema, uptimeSchema, workOrderConfigSchema } from '../../rules/index.ts';
+import { northboundSchema } from '../sparkplug/sparkplug-schema.ts';
 
 export const floorSchema = z.strictObject({
   id: identifier,
@@ -135,10 +136,14 @@ export const siteConfigSchema = z.strictObject({
   workOrders: workOrderConfigSchema.prefault({}),
   /** Equipment uptime against the contract's target (rules/uptime/README.md). */
   uptime: uptimeSchema.prefault({}),
+  /** Property-service norms: working-day calendar, resident requests, inspection rounds, monthly norms report (rules/norms/README.md). */
+  norms: normsSchema,
   /** Residents' data: badge ids pseudonymised unless `badges: clear` (gateway/privacy/badge-privacy.ts). */
   privacy: privacySchema.prefault({}),
   /** Commands to devices: roles granted the command permission (none by default), life-safety equipment, read-back timeout (gateway/commands/). */
   commands: commandSettingsSchema.prefault({}),
+  /** Northbound links to an operations centre: `sparkplug` (gateway/sparkplug/README.md). */
+  northbound: northboundSchema.prefault({}),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
 });
 
