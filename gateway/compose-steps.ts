@@ -22,7 +22,7 @@ import { LiveView } from './live/live-view.ts';
 import { logLevelControl } from './log/log-level.ts';
 import type { Clock } from './model/clock.ts';
 import type { DeviceInfo } from './model/device.ts';
-import { BUILTIN_KINDS, kindDescriptor, pointsOf } from './model/kinds/index.ts';
+import { BUILTIN_KINDS, kindDescriptor, pointsOfDevice } from './model/kinds/index.ts';
 import type { Sample } from './model/sample.ts';
 import { assertCanListen } from './net/port-check.ts';
 import type { DatabaseSync } from 'node:sqlite';
@@ -241,7 +241,7 @@ export function apiDeps(i: ApiInput): ApiDeps {
     api: config.api,
     site: config.site,
     devices: () => devices,
-    pointsOf: (d) => pointsOf(d.kind, d.zones === undefined ? {} : { zones: d.zones }),
+    pointsOf: (d) => pointsOfDevice(d),
     kinds: () => [...Object.values(BUILTIN_KINDS), ...config.kinds.map((k) => kindDescriptor(k.kind))],
     deviceState: (id) => live.state(id),
     zoneStates: (id) => live.zones(id),

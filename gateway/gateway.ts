@@ -4,6 +4,9 @@
  */
 import type { DemoFaults } from './demo/demo-faults.ts';
 import { resolve } from 'node:path';
+import { pointDefOf } from './config/kind-schema.ts';
+import { CommandJournal } from './commands/command-journal.ts';
+import { CommandService } from './commands/command-service.ts';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -89,6 +92,7 @@ export function deviceInfos(config: SiteConfig): DeviceInfo[] {
     location: { site: config.site.id, building: d.building, floor: d.floor },
     connector: d.binding.connector,
     ...(d.zones !== undefined ? { zones: zoneCount(d.zones) as number, zonePlaces: zonePlaces(d.zones, d) } : {}),
+    ...(d.points && d.points.length > 0 ? { extraPoints: d.points.map(pointDefOf) } : {}),
   }));
 }
 
@@ -134,7 +138,17 @@ async function composeGateway(config: SiteConfig, log: Logger, options: GatewayO
   const events = eventHubOf(trouble, rules, live);
   // the site as a Sparkplug B edge node of an operations centre (gateway/sparkplug/README.md)
   const sparkplug = startSparkplugStep({ config, dataDir, clock, log, devices, bus, live, broker, alarms, workOrders, uptime, teardown });
-  const deps = apiDeps({ config, log, options, clock, devices, core, tele, rules, health, events });
+  // commands to devices: journaled in gateway.db before the write, confirmed by read-back
+  const connectorById = new Map(connectors.map((c) => [c.id, c]));
+  const commands = new CommandService({
+    devices,
+    connector: (id) => connectorById.get(id),
+    settings: config.commands,
+    journal: new CommandJournal(core.stateDb, clock),
+    log: log.child({ component: 'commands' }),
+    onEntry: (entry) => events.publish('command', entry),
+  });
+  const deps = { ...apiDeps({ config, log, options, clock, devices, core, tele, rules, health, events }), commands };
   let norms: NormsService | undefined;
   const mountNorms = async (app: FastifyInstance): Promise<void> => {
     norms = await attachNorms(app, { config, dataDir, devices, clock, log: log.child({ component: 'norms' }), workOrders, uptime, alarms, accounts, teardown });

@@ -100,6 +100,8 @@ export interface PointView {
   quality: 'good' | 'uncertain' | 'bad' | null;
   /** Why the quality is not good (`not yet read`, `comms lost`, ...). */
   reason: string | null;
+  /** A vendor point of this device (beside the kind's canonical ones), with its own label. */
+  vendor?: { label: Labels | null };
 }
 
 /** The device's condition, computed by the gateway; the dashboard only draws it. */

@@ -27,6 +27,16 @@ export const API_ERRORS = {
   SHELVE_NOT_ALLOWED: 403,
   /** A work order cannot be verified and closed while its source alarm is still active. */
   ALARM_STILL_ACTIVE: 409,
+  /** The user's role does not hold the `command` permission (site file `commands.roles`). */
+  COMMAND_NOT_ALLOWED: 403,
+  /** A command to life-safety equipment the site does not allow (`commands.allowLifeSafety`). */
+  LIFE_SAFETY_COMMAND: 403,
+  /** The device's kind has no such command. */
+  UNKNOWN_COMMAND: 404,
+  /** The device's binding maps no write for the command (or its protocol cannot write). */
+  COMMAND_NOT_MAPPED: 409,
+  /** A command to the device is still waiting for its read-back. */
+  COMMAND_IN_PROGRESS: 409,
   INTERNAL: 500,
   /** Not ready yet (e.g. the demo simulators are still starting). */
   UNAVAILABLE: 503,

@@ -15,7 +15,8 @@ import { brokerConfigIssues } from '../broker/broker-config-check.ts';
 import { checkRulesConfig, normsConfigIssues } from '../../rules/index.ts';
 import { validateBindings } from '../connectors/connector-registry.ts';
 import { descriptorOf, siteKindsSchema } from './kind-schema.ts';
-import { registerSiteKinds } from '../model/kinds/index.ts';
+import { isDeviceKind, pointsOfDevice, registerSiteKinds } from '../model/kinds/index.ts';
+import { zoneCount } from '../model/zone-places.ts';
 
 export async function loadConfigFile(file: string): Promise<SiteConfig> {
   let text: string;
@@ -143,6 +144,7 @@ function deviceIssues(d: unknown, i: number, seen: Set<string>, buildings: Reado
       issues.push({ path: `${at}.floor`, message: `building "${d.building}" has no floor "${d.floor}" (declared: ${[...floors].join(', ')})` });
     }
   }
+  issues.push(...vendorPointIssues(d, at));
   if (d.kind === 'fire_panel' && d.zones === undefined) {
     issues.push({ path: `${at}.zones`, message: 'a fire_panel must declare its number of zones' });
   }
@@ -174,6 +176,21 @@ function deviceIssues(d: unknown, i: number, seen: Set<string>, buildings: Reado
 }
 
 /** The connectors of the file that are valid on their own (their own problems are reported by the schema). */
+/** Vendor points (devices[].points) need names of their own: not a canonical point of the kind, not twice. */
+function vendorPointIssues(d: Raw, at: string): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  if (typeof d.kind !== 'string' || !isDeviceKind(d.kind) || !Array.isArray(d.points)) return issues;
+  const canonical = new Set(pointsOfDevice({ kind: d.kind, zones: zoneCount(d.zones) }).map((p) => p.name));
+  const names = new Set<string>();
+  d.points.forEach((p, j) => {
+    if (!isObj(p) || typeof p.name !== 'string') return;
+    if (canonical.has(p.name)) issues.push({ path: `${at}.points[${j}].name`, message: `"${p.name}" is a canonical point of ${d.kind}; a vendor point needs its own name` });
+    else if (names.has(p.name)) issues.push({ path: `${at}.points[${j}].name`, message: `vendor point "${p.name}" is declared twice` });
+    names.add(p.name);
+  });
+  return issues;
+}
+
 function parsedConnectors(raw: unknown): ConnectorConfig[] {
   if (!isObj(raw)) return [];
   return arr(raw.connectors).flatMap((c) => {

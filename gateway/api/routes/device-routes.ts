@@ -29,6 +29,8 @@ const pointView = z.object({
   quality: quality.nullable(),
   /** Why the quality is not good (`not yet read`, `comms lost`, `modbus exception 2`). */
   reason: z.string().nullable(),
+  /** Vendor points only (`devices[].points`): their display name in both languages; canonical points are labelled by the kind. */
+  vendor: z.object({ label: z.object({ en: z.string(), 'zh-CN': z.string() }).nullable() }).optional(),
 });
 
 function qualityView(p: PointState | undefined): { quality: Quality; reason: string | null } {
@@ -135,11 +137,13 @@ export function deviceRoutes(deps: ApiDeps): FastifyPluginAsyncZod {
 /** A device as the API shows it: the last value of each point (masked for the role), condition, zones. */
 function deviceViewOf(deps: ApiDeps, d: DeviceInfo, mask?: ValueMask): z.output<typeof deviceView> {
   const state = deps.deviceState(d.id);
+  const vendor = new Map((d.extraPoints ?? []).map((p) => [p.name, p]));
   const points: Record<string, z.output<typeof pointView>> = {};
   for (const def of deps.pointsOf(d)) {
     const p = state?.points[def.name];
     const value = p ? (mask ? mask(d.id, def.name, p.value) : p.value) : null;
-    points[def.name] = { unit: def.unit ?? null, type: def.type, value, ts: p?.ts ?? null, ...qualityView(p) };
+    const v = vendor.get(def.name);
+    points[def.name] = { unit: def.unit ?? null, type: def.type, value, ts: p?.ts ?? null, ...qualityView(p), ...(v ? { vendor: { label: v.label ?? null } } : {}) };
   }
   return {
     id: d.id,

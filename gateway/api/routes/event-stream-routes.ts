@@ -24,7 +24,7 @@ export interface BuildingLookup {
 function buildingOf(topic: string, data: unknown, where: BuildingLookup): string | null | undefined {
   if (topic === 'alarm') return (data as { alarm?: { building?: string } }).alarm?.building;
   if (topic === 'work-order') return where.workOrder((data as { id: number }).id);
-  if (topic === 'device') return where.device((data as { device: string }).device);
+  if (topic === 'device' || topic === 'command') return where.device((data as { device: string }).device);
   if (topic === 'flood') return (data as { building?: string }).building;
   return null;
 }
