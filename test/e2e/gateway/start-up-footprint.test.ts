@@ -1,0 +1,64 @@
+/**
+ * What a gateway loads at start-up (#20.5, memory): protocol stacks and feature libraries load on
+ * first use, so a site without OPC UA, Modbus, XLSX exports or e-mail does not pay for them, and
+ * the storage worker thread loads no config validation or metrics library. Checked on the real
+ * `gateway run` child through a preload that lists each thread's loaded modules.
+ */
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startGatewayProcess, type GatewayProcess } from '../../support/gateway-process.ts';
+import { tempDir } from '../../support/temp-dir.ts';
+import { waitFor } from '../../support/wait-for.ts';
+
+interface Loaded {
+  packages: string[];
+  files: string[];
+}
+
+describe('start-up footprint', () => {
+  const children: GatewayProcess[] = [];
+  const dir = tempDir();
+  afterEach(async () => {
+    for (const c of children.splice(0)) await c.kill('SIGTERM');
+    dir.cleanup();
+  });
+
+  it('an MQTT-only site loads no OPC UA, Modbus, XLSX, e-mail or pretty-log library; the storage worker loads neither zod nor prom-client', async () => {
+    const configFile = join(dir.path, 'site.yaml');
+    const loadedDir = join(dir.path, 'loaded');
+    mkdirSync(loadedDir);
+    writeFileSync(
+      configFile,
+      `site: { id: f, name: Footprint }
+buildings: [{ id: b1, name: B1, floors: [{ id: F1 }] }]
+broker: { enabled: true, port: 0 }
+api: { port: 0 }
+storage: { dataDir: ${JSON.stringify(join(dir.path, 'data'))} }
+connectors: [{ id: m, type: mqtt, url: embedded }]
+devices:
+  - { id: pump-1, kind: pump, building: b1, floor: F1, binding: { connector: m, topic: f/pump-1 } }
+`,
+    );
+    const gw = await startGatewayProcess(['--config', configFile], 60_000, {
+      nodeArgs: ['--import', './test/support/loaded-modules-hook.ts'],
+      env: { LOADED_MODULES_DIR: loadedDir, LOG_FORMAT: 'json' },
+    });
+    children.push(gw);
+    expect((await fetch(`${gw.api}/api/health`)).status).toBe(200); // the API served a request too
+    const read = (name: string): Loaded => JSON.parse(readFileSync(join(loadedDir, name), 'utf8')) as Loaded;
+    // the main thread's list, and the thread that runs the storage worker
+    const [main, worker] = await waitFor(() => {
+      const lists = readdirSync(loadedDir).map((f) => ({ name: f, loaded: read(f) }));
+      const m = lists.find((l) => l.name === 'thread-0.json')?.loaded;
+      const w = lists.find((l) => l.loaded.files.includes('gateway/storage/storage-worker.ts'))?.loaded;
+      return m?.files.includes('gateway/gateway.ts') && w ? ([m, w] as const) : undefined;
+    }, 30_000, 'both threads listed their modules');
+
+    // sanity: the lists are real (what the site does use is there)
+    expect(main.packages).toEqual(expect.arrayContaining(['fastify', 'mqtt', 'aedes', 'zod', 'prom-client']));
+    for (const lazy of ['node-opcua', 'modbus-serial', 'exceljs', 'nodemailer', 'pino-pretty']) expect(main.packages, `main thread loaded ${lazy}`).not.toContain(lazy);
+    expect(worker.packages).toContain('pino');
+    for (const heavy of ['zod', 'prom-client', 'fastify', 'node-opcua', 'exceljs']) expect(worker.packages, `storage worker loaded ${heavy}`).not.toContain(heavy);
+  });
+});
