@@ -4,9 +4,14 @@
  * threshold rule per pump, and this script's own QoS 1 publisher (a worker thread with 4 mqtt.js
  * clients). Per rate it publishes N = SECONDS × rate messages and reports:
  *
- * - stored in SQLite (telemetry.db rows in the step's time window) and in InfluxDB (count() over
- *   the same window): every message is one row, so these are counts of distinct messages;
- * - seconds from the last PUBACK until InfluxDB holds as many as SQLite (bounded by --drain-wait);
+ * - stored in SQLite (telemetry.db rows since the step began) and in InfluxDB (count() over the
+ *   same window): every message is one row, so these are counts of distinct messages. Mosquitto
+ *   acknowledges the publisher, not the gateway, so the gateway may still be behind when the last
+ *   PUBACK arrives: the step waits until SQLite holds every published message (or its count stops
+ *   moving for 10 s), then until InfluxDB holds as many as SQLite (both bounded by --drain-wait);
+ * - seconds from the last PUBACK until SQLite, and until InfluxDB, hold everything;
+ * - the InfluxDB drain rate while the publisher runs (lines the server accepted per second, from
+ *   /api/health) and the spool depth when the publisher stopped;
  * - gateway CPU seconds per 1,000 messages (utime + stime from /proc/<pid>/stat, from the first
  *   publish until InfluxDB is complete) and peak RSS (VmRSS sampled every 250 ms);
  * - event-loop lag p99 (worst of /api/health's values polled each second);
@@ -107,6 +112,13 @@ async function alarmStream(api: string): Promise<{ raised: Array<{ device: strin
   return { raised, close };
 }
 
+interface InfluxHealth {
+  storage?: { influx?: { writtenLines?: number; spool?: { depth?: number; deadLettered?: number; droppedLines?: number } } };
+}
+async function influxHealth(api: string): Promise<InfluxHealth['storage']> {
+  return ((await (await fetch(`${api}/api/health`)).json()) as InfluxHealth).storage;
+}
+
 async function influxCount(influxd: InfluxdProcess, db: string, from: number, to: number): Promise<number> {
   const r = await influxd.query(`SELECT count(discharge_bar) FROM pump WHERE time >= ${from}ms AND time < ${to}ms`, db);
   return Number(r.results[0]?.series?.[0]?.values[0]?.[1] ?? 0);
@@ -155,7 +167,10 @@ interface Row {
   sameMs: number;
   influx: number;
   completeS: number | null;
+  sqliteS: number | null;
   drainedS: number | null;
+  drainDuringIntake: number;
+  spoolAtStop: number;
   cpuPer1k: number;
   peakRssMiB: number;
   lagP99Ms: number;
@@ -202,6 +217,7 @@ try {
   const db = new DatabaseSync(join(dataDir, 'telemetry.db'), { readOnly: true });
   started.push({ stop: async () => db.close() });
   const sqliteCount = db.prepare("SELECT COUNT(*) AS n FROM samples WHERE point = 'discharge_bar' AND ts >= ? AND ts < ?");
+  const FAR = 8.64e15; // no upper bound: readings are stamped when they arrive, after the last PUBACK when the gateway is behind
   // Readings of a pump in a millisecond that already had one (seq > 0): SQLite keeps them apart,
   // InfluxDB (keyed by measurement, tags and ms timestamp) cannot.
   const repeatCount = db.prepare("SELECT COUNT(*) AS n FROM samples WHERE point = 'discharge_bar' AND ts >= ? AND ts < ? AND seq > 0");
@@ -226,16 +242,35 @@ try {
       crossings.push({ device, at: performance.now() });
       prober.publish(`load/${device}`, `{"discharge_bar":99}`, { qos: 1 });
     }, 1000);
+    const written0 = (await influxHealth(gw.api))?.influx?.writtenLines ?? 0;
+    const intake0 = performance.now();
     const result = await pub.run({ rate, seconds: SECONDS, prefix: 'load/pump-' });
     clearInterval(crossTimer);
     const ackedAt = performance.now();
-    await sleep(1000); // PUBACKs follow the SQLite commit; the window ends after the last one
-    const to = Date.now();
-    const sqlite = Number((sqliteCount.get(from, to) as { n: number }).n);
-    const sameMs = Number((repeatCount.get(from, to) as { n: number }).n);
+    const atStop = (await influxHealth(gw.api))?.influx;
+    const drainDuringIntake = ((atStop?.writtenLines ?? 0) - written0) / ((ackedAt - intake0) / 1000);
+    const spoolAtStop = atStop?.spool?.depth ?? Number.NaN;
+    const expected = result.acked + crossings.length;
+    const deadline = performance.now() + DRAIN_WAIT_S * 1000;
+    // SQLite: until every published message is a row, or the count stopped moving for 10 s
+    let sqlite = 0;
+    let sqliteS: number | null = null;
+    let movedAt = performance.now();
+    for (;;) {
+      const n = Number((sqliteCount.get(from, FAR) as { n: number }).n);
+      if (n !== sqlite) movedAt = performance.now();
+      sqlite = n;
+      if (sqlite >= expected) {
+        sqliteS = (performance.now() - ackedAt) / 1000;
+        break;
+      }
+      if (performance.now() - movedAt > 10_000 || performance.now() > deadline) break;
+      await sleep(200);
+    }
+    const sameMs = Number((repeatCount.get(from, FAR) as { n: number }).n);
+    const to = Date.now() + 1;
     let influx = 0;
     let completeS: number | null = null;
-    const deadline = performance.now() + DRAIN_WAIT_S * 1000;
     let drainedS: number | null = null;
     let spoolLoss = { deadLettered: 0, dropped: 0 };
     let previous = -1;
@@ -246,9 +281,9 @@ try {
         break;
       }
       // The spool is empty and InfluxDB's count stopped moving: what is missing will not come.
-      const health = (await (await fetch(`${gw.api}/api/health`)).json()) as { storage?: { influx?: { spool?: { depth?: number; deadLettered?: number; droppedLines?: number } } } };
-      spoolLoss = { deadLettered: health.storage?.influx?.spool?.deadLettered ?? 0, dropped: health.storage?.influx?.spool?.droppedLines ?? 0 };
-      if (health.storage?.influx?.spool?.depth === 0 && influx === previous) {
+      const health = await influxHealth(gw.api);
+      spoolLoss = { deadLettered: health?.influx?.spool?.deadLettered ?? 0, dropped: health?.influx?.spool?.droppedLines ?? 0 };
+      if (health?.influx?.spool?.depth === 0 && influx === previous) {
         drainedS = (performance.now() - ackedAt) / 1000;
         break;
       }
@@ -263,7 +298,7 @@ try {
       .map((c) => stream.raised.find((r) => r.device === c.device && r.at >= c.at))
       .map((r, i) => (r ? r.at - (crossings[i] as { at: number }).at : Number.NaN))
       .filter((x) => !Number.isNaN(x));
-    const row: Row = { rate, published: result.sent, acked: result.acked, sqlite, sameMs, influx, completeS, drainedS, cpuPer1k: cpu / ((result.sent + crossings.length) / 1000), peakRssMiB: peakRss, lagP99Ms: Math.max(0, ...lag), alarms, crossings: crossings.length };
+    const row: Row = { rate, published: result.sent, acked: result.acked, sqlite, sameMs, influx, completeS, sqliteS, drainedS, drainDuringIntake, spoolAtStop, cpuPer1k: cpu / ((result.sent + crossings.length) / 1000), peakRssMiB: peakRss, lagP99Ms: Math.max(0, ...lag), alarms, crossings: crossings.length };
     rows.push(row);
     console.log(JSON.stringify({ ...row, spoolLoss, alarms: undefined, alarmP50Ms: percentile(alarms, 50), alarmP99Ms: percentile(alarms, 99), loadavg: loadavg()[0] }));
   }
@@ -281,11 +316,11 @@ try {
 
 const fmt = (n: number): string => (Number.isFinite(n) ? Math.round(n).toLocaleString('en') : '–');
 const table = [
-  '| offered msg/s | published (+ crossings) | acknowledged | in SQLite (same-ms repeats) | in InfluxDB | s until InfluxDB complete | CPU s / 1,000 msgs | peak RSS MiB | event-loop lag p99 ms | alarm latency p50 / p99 ms (n) |',
-  '|---|---|---|---|---|---|---|---|---|---|',
+  '| offered msg/s | published (+ crossings) | acknowledged | in SQLite (same-ms repeats) | in InfluxDB | s until SQLite complete | s until InfluxDB complete | InfluxDB lines/s during intake (spool depth at stop) | CPU s / 1,000 msgs | peak RSS MiB | event-loop lag p99 ms | alarm latency p50 / p99 ms (n) |',
+  '|---|---|---|---|---|---|---|---|---|---|---|---|',
   ...rows.map(
     (r) =>
-      `| ${fmt(r.rate)} | ${fmt(r.published)} (+${r.crossings}) | ${fmt(r.acked)} | ${fmt(r.sqlite)} (${fmt(r.sameMs)}) | ${fmt(r.influx)} | ${r.completeS !== null ? r.completeS.toFixed(1) : r.drainedS !== null ? `never (spool empty after ${r.drainedS.toFixed(1)} s, ${fmt(r.sqlite - r.influx)} short)` : `not within ${DRAIN_WAIT_S} s`} | ${r.cpuPer1k.toFixed(3)} | ${fmt(r.peakRssMiB)} | ${fmt(r.lagP99Ms)} | ${fmt(percentile(r.alarms, 50))} / ${fmt(percentile(r.alarms, 99))} (${r.alarms.length}/${r.crossings}) |`,
+      `| ${fmt(r.rate)} | ${fmt(r.published)} (+${r.crossings}) | ${fmt(r.acked)} | ${fmt(r.sqlite)} (${fmt(r.sameMs)}) | ${fmt(r.influx)} | ${r.sqliteS !== null ? r.sqliteS.toFixed(1) : `not complete (${fmt(r.published + r.crossings - r.sqlite)} short)`} | ${r.completeS !== null ? r.completeS.toFixed(1) : r.drainedS !== null ? `never (spool empty after ${r.drainedS.toFixed(1)} s, ${fmt(r.sqlite - r.influx)} short)` : `not within ${DRAIN_WAIT_S} s`} | ${fmt(r.drainDuringIntake)} (${fmt(r.spoolAtStop)}) | ${r.cpuPer1k.toFixed(3)} | ${fmt(r.peakRssMiB)} | ${fmt(r.lagP99Ms)} | ${fmt(percentile(r.alarms, 50))} / ${fmt(percentile(r.alarms, 99))} (${r.alarms.length}/${r.crossings}) |`,
   ),
 ];
 const footer = `Raw ceilings in the same run: mqtt.js → Mosquitto → mqtt.js (QoS 1) ${fmt(ceilings.mqtt)} msg/s; batched InfluxDB writes (5,000-line gzip bodies, one at a time) ${fmt(ceilings.influx)} lines/s. Load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}.`;

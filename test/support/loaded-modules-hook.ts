@@ -1,7 +1,8 @@
 /**
  * Preload (`node --import ./test/support/loaded-modules-hook.ts …`) that records which npm packages
  * and project files each thread of the process loaded, and writes them every 200 ms to
- * `$LOADED_MODULES_DIR/thread-<threadId>.json` as `{ packages: string[], files: string[] }`.
+ * `$LOADED_MODULES_DIR/thread-<threadId>.json` as `{ packages, files, typeStripper }`, the last
+ * telling whether the thread loaded Node's TypeScript stripper (amaro) itself.
  * `--import` runs in every worker thread too, so the storage worker reports its own list.
  */
 import { registerHooks } from 'node:module';
@@ -31,6 +32,6 @@ if (dir !== undefined) {
   setInterval(() => {
     if (!changed) return;
     changed = false;
-    writeFileSync(join(dir, `thread-${threadId}.json`), JSON.stringify({ packages: [...packages].sort(), files: [...files].sort() }));
+    writeFileSync(join(dir, `thread-${threadId}.json`), JSON.stringify({ packages: [...packages].sort(), files: [...files].sort(), typeStripper: (process as unknown as { moduleLoadList: string[] }).moduleLoadList.some((m) => m.includes('amaro')) }));
   }, 200).unref();
 }

@@ -10,10 +10,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startGatewayProcess, type GatewayProcess } from '../../support/gateway-process.ts';
 import { tempDir } from '../../support/temp-dir.ts';
 import { waitFor } from '../../support/wait-for.ts';
+import { strippedGraph } from '../../../gateway/storage/stripped-worker.ts';
 
 interface Loaded {
   packages: string[];
   files: string[];
+  typeStripper: boolean;
 }
 
 describe('start-up footprint', () => {
@@ -60,5 +62,12 @@ devices:
     for (const lazy of ['node-opcua', 'modbus-serial', 'exceljs', 'nodemailer', 'pino-pretty']) expect(main.packages, `main thread loaded ${lazy}`).not.toContain(lazy);
     expect(worker.packages).toContain('pino');
     for (const heavy of ['zod', 'prom-client', 'fastify', 'node-opcua', 'exceljs']) expect(worker.packages, `storage worker loaded ${heavy}`).not.toContain(heavy);
+    // every module of the worker came stripped from the main thread: the worker never strips types itself
+    const root = new URL('../../../', import.meta.url).href;
+    const served = Object.keys(strippedGraph(new URL('gateway/storage/storage-worker.ts', root))).map((u) => u.slice(root.length));
+    expect(worker.files.filter((f) => f.endsWith('.ts') && !served.includes(f))).toEqual([]);
+    expect(main.typeStripper).toBe(true); // sanity: the main thread runs .ts through it
+    expect(worker.typeStripper).toBe(false);
+    expect(gw.output()).not.toContain('ExperimentalWarning');
   });
 });
