@@ -21,6 +21,7 @@
  *   (QoS 1) and batched InfluxDB writes (pre-built gzip bodies of 5,000 lines, one at a time).
  *
  *   npm run bench:e2e -- --rates 2000,5000,10000,20000 [--seconds 10] [--write] [--cpu-prof DIR]
+ *                        [--node-flag=--max-semi-space-size=16 ...]  (after the gateway's own flags)
  *
  * Everything started is stopped at the end, on error and on Ctrl-C.
  */
@@ -45,6 +46,7 @@ const { values: args } = parseArgs({
     'drain-wait': { type: 'string', default: '120' },
     write: { type: 'boolean', default: false },
     'cpu-prof': { type: 'string' },
+    'node-flag': { type: 'string', multiple: true },
   },
 });
 const RATES = (args.rates as string).split(',').map(Number);
@@ -55,7 +57,7 @@ const THRESHOLD = 50; // load values are 0..9.99; crossings publish 99
 const CLIENTS = 4;
 const CLK_TCK = 100;
 
-const command = `npm run bench:e2e -- --rates ${RATES.join(',')} --seconds ${SECONDS}${args.write ? ' --write' : ''}${args['cpu-prof'] ? ` --cpu-prof ${args['cpu-prof']}` : ''}`;
+const command = `npm run bench:e2e -- --rates ${RATES.join(',')} --seconds ${SECONDS}${args.write ? ' --write' : ''}${args['cpu-prof'] ? ` --cpu-prof ${args['cpu-prof']}` : ''}${(args['node-flag'] ?? []).map((f) => ` --node-flag=${f}`).join('')}`;
 const header = `${new Date().toISOString()}, nproc ${cpus().length} (${cpus()[0]?.model ?? '?'}), Node ${process.version}, load average at start ${loadavg().map((l) => l.toFixed(2)).join(' ')}`;
 console.log(`# ${command}\n# ${header}`);
 
@@ -206,7 +208,7 @@ try {
     ].join('\n'),
   );
   const profDir = args['cpu-prof'] as string | undefined;
-  const gw = await startGatewayChild(configFile, profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []);
+  const gw = await startGatewayChild(configFile, [...(args['node-flag'] ?? []), ...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [])]);
   started.push(gw);
   const stream = await alarmStream(gw.api);
   started.push({ stop: async () => stream.close() });

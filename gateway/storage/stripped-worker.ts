@@ -9,7 +9,7 @@
  * hook serving them. A module the scan did not find (a dynamic import) is loaded by Node as usual.
  */
 import { readFileSync } from 'node:fs';
-import { stripTypeScriptTypes } from 'node:module';
+import { getCompileCacheDir, stripTypeScriptTypes } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
 
@@ -62,8 +62,13 @@ function preloads(execArgv: readonly string[]): string[] {
 /**
  * `new Worker(entry, options)` with the entry's graph pre-stripped. The worker sees `workerData`
  * as given (plus a `__stripped` field it can ignore).
+ *
+ * With Node's compile cache on (NODE_COMPILE_CACHE, see gateway/supervision/node-flags.ts) the
+ * worker is started on its file as usual: the cache holds the stripped modules, so from the second
+ * start on neither thread loads the stripper, and stripping here would load it into the main thread.
  */
 export function startStrippedWorker(entry: URL, options: WorkerOptions & { workerData: object }): Worker {
+  if (getCompileCacheDir() !== undefined) return new Worker(entry, options);
   const first = preloads(options.execArgv ?? process.execArgv);
   const sources = strippedGraph(entry);
   for (const p of first) if (p.startsWith('file:') && p.endsWith('.ts')) Object.assign(sources, strippedGraph(new URL(p)));

@@ -18,33 +18,38 @@ interface Loaded {
   typeStripper: boolean;
 }
 
-describe('start-up footprint', () => {
-  const children: GatewayProcess[] = [];
-  const dir = tempDir();
-  afterEach(async () => {
-    for (const c of children.splice(0)) await c.kill('SIGTERM');
-    dir.cleanup();
-  });
-
-  it('an MQTT-only site loads no OPC UA, Modbus, XLSX, e-mail or pretty-log library; the storage worker loads neither zod nor prom-client', async () => {
-    const configFile = join(dir.path, 'site.yaml');
-    const loadedDir = join(dir.path, 'loaded');
-    mkdirSync(loadedDir);
-    writeFileSync(
-      configFile,
-      `site: { id: f, name: Footprint }
+const SITE = (dataDir: string): string => `site: { id: f, name: Footprint }
 buildings: [{ id: b1, name: B1, floors: [{ id: F1 }] }]
 broker: { enabled: true, port: 0 }
 api: { port: 0 }
-storage: { dataDir: ${JSON.stringify(join(dir.path, 'data'))} }
+storage: { dataDir: ${JSON.stringify(dataDir)} }
 connectors: [{ id: m, type: mqtt, url: embedded }]
 devices:
   - { id: pump-1, kind: pump, building: b1, floor: F1, binding: { connector: m, topic: f/pump-1 } }
-`,
-    );
+`;
+
+describe('start-up footprint', () => {
+  const children: GatewayProcess[] = [];
+  const dirs: Array<ReturnType<typeof tempDir>> = [];
+  afterEach(async () => {
+    for (const c of children.splice(0)) await c.kill('SIGTERM');
+    for (const d of dirs.splice(0)) d.cleanup();
+  });
+  const newDir = (): ReturnType<typeof tempDir> => {
+    const d = tempDir();
+    dirs.push(d);
+    return d;
+  };
+
+  it('an MQTT-only site loads no OPC UA, Modbus, XLSX, e-mail or pretty-log library; the storage worker loads neither zod nor prom-client', async () => {
+    const dir = newDir();
+    const configFile = join(dir.path, 'site.yaml');
+    const loadedDir = join(dir.path, 'loaded');
+    mkdirSync(loadedDir);
+    writeFileSync(configFile, SITE(join(dir.path, 'data')));
     const gw = await startGatewayProcess(['--config', configFile], 60_000, {
       nodeArgs: ['--import', './test/support/loaded-modules-hook.ts'],
-      env: { LOADED_MODULES_DIR: loadedDir, LOG_FORMAT: 'json' },
+      env: { LOADED_MODULES_DIR: loadedDir, LOG_FORMAT: 'json', NODE_DISABLE_COMPILE_CACHE: '1' },
     });
     children.push(gw);
     expect((await fetch(`${gw.api}/api/health`)).status).toBe(200); // the API served a request too
@@ -69,5 +74,35 @@ devices:
     expect(main.typeStripper).toBe(true); // sanity: the main thread runs .ts through it
     expect(worker.typeStripper).toBe(false);
     expect(gw.output()).not.toContain('ExperimentalWarning');
+  });
+
+  it('with a warm compile cache neither thread loads the TypeScript stripper', async () => {
+    const dir = newDir();
+    const configFile = join(dir.path, 'site.yaml');
+    writeFileSync(configFile, SITE(join(dir.path, 'data')));
+    const cache = join(dir.path, 'compile-cache');
+    const start = async (n: number): Promise<{ main: Loaded; worker: Loaded }> => {
+      const loadedDir = join(dir.path, `loaded-${n}`);
+      mkdirSync(loadedDir);
+      const gw = await startGatewayProcess(['--config', configFile], 60_000, {
+        nodeArgs: ['--import', './test/support/loaded-modules-hook.ts'],
+        env: { LOADED_MODULES_DIR: loadedDir, LOG_FORMAT: 'json', NODE_COMPILE_CACHE: cache },
+      });
+      children.push(gw);
+      const read = (name: string): Loaded => JSON.parse(readFileSync(join(loadedDir, name), 'utf8')) as Loaded;
+      const lists = await waitFor(() => {
+        const all = readdirSync(loadedDir).map((f) => ({ name: f, loaded: read(f) }));
+        const main = all.find((l) => l.name === 'thread-0.json')?.loaded;
+        const worker = all.find((l) => l.loaded.files.includes('gateway/storage/storage-worker.ts'))?.loaded;
+        return main?.files.includes('gateway/gateway.ts') && worker ? { main, worker } : undefined;
+      }, 30_000, 'both threads listed their modules');
+      await gw.kill('SIGTERM');
+      return lists;
+    };
+    await start(1); // fills the cache
+    const warm = await start(2);
+    expect(warm.main.files).toContain('gateway/gateway.ts');
+    expect(warm.main.typeStripper).toBe(false);
+    expect(warm.worker.typeStripper).toBe(false);
   });
 });
