@@ -61,7 +61,7 @@ EXPOSE 8080 1883
 HEALTHCHECK --interval=30s --timeout=10s --start-period=60s --retries=3 \
   CMD ["node", "gateway/supervision/healthcheck.ts"]
 # V8 flags of the gateway (gateway/supervision/node-flags.ts)
-ENV NODE_OPTIONS=--max-semi-space-size=4
+ENV NODE_OPTIONS=--max-semi-space-size=8
 STOPSIGNAL SIGTERM
 ENTRYPOINT ["node", "gateway/cli.ts"]
 CMD ["run", "--config", "/config/site.yaml", "--data-dir", "/data"]

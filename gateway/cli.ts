@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=4
+#!/usr/bin/env -S node --max-semi-space-size=8
 /**
  * gateway run --config FILE [--demo]     run the gateway (with the built-in simulators in demo mode)
  * gateway check-config FILE              validate a config file; exit 2 with every error listed
