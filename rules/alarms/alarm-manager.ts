@@ -23,9 +23,9 @@ import type {
   FloodInfo,
   JournalEntry,
   WorkOrderHint,
-} from '../alarm-model.ts';
-import type { AlarmSettings } from '../config/rule-schema.ts';
-import type { AlarmStore, ShelfRow } from '../persistence/alarm-store.ts';
+} from './alarm-model.ts';
+import type { AlarmSettings } from './config/rule-schema.ts';
+import type { AlarmStore, ShelfRow } from './alarm-store.ts';
 import { isDiskFull, WriteHealth } from '../../gateway/platform/write-health.ts';
 import { baseRuleOf, shelveRefusal, type ShelverRole } from './shelve-policy.ts';
 import { acknowledge, onConditionActive, onConditionInactive, reset, type TransitionResult } from './alarm-transitions.ts';

@@ -8,7 +8,7 @@
  * exceljs (with its zip libraries, about 8 MiB) is imported on the first XLSX export, not at start-up.
  */
 import { PassThrough, Readable } from 'node:stream';
-import type { HistoryRow } from '../../../rules/alarm-service.ts';
+import type { HistoryRow } from '../../../rules/alarms/index.ts';
 
 export const EXPORT_COLUMNS = ['seq', 'time', 'alarm', 'type', 'from_state', 'to_state', 'by', 'text', 'rule', 'title', 'device', 'kind', 'building', 'floor', 'priority'] as const;
 const SLICE = 1000;

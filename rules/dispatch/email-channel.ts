@@ -4,7 +4,7 @@
  */
 import type { Transporter } from 'nodemailer';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
-import { tlsClientOptions, type TlsClientConfig } from '../../../gateway/platform/tls-client.ts';
+import { tlsClientOptions, type TlsClientConfig } from '../../gateway/platform/tls-client.ts';
 import { DeliveryError, type Channel, type DeliveryResult, type OutboundMessage } from './channel.ts';
 
 export interface EmailTarget {
