@@ -104,5 +104,5 @@ describe('start-up footprint', () => {
     expect(warm.main.files).toContain('gateway/gateway.ts');
     expect(warm.main.typeStripper).toBe(false);
     expect(warm.worker.typeStripper).toBe(false);
-  });
+  }, 240_000); // two gateway starts, one after the other, on a loaded machine
 });
