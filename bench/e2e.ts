@@ -22,6 +22,14 @@
  *
  *   npm run bench:e2e -- --rates 2000,5000,10000,20000 [--seconds 10] [--write] [--cpu-prof DIR]
  *                        [--node-flag=--max-semi-space-size=16 ...]  (after the gateway's own flags)
+ *                        [--backlog N]
+ *
+ * With `--backlog N` a last step measures the drain *with a backlog while intake runs* (#20.4):
+ * InfluxDB is stopped, N messages are published (they wait in the spool), InfluxDB is started again
+ * on its port and at once the publisher offers the last rate of --rates for --seconds; the InfluxDB
+ * lines the gateway wrote per second during that intake are compared with the raw batched-write
+ * ceiling. The site's `retryMax` is 1 s for this (default 30 s), so the measurement is the drain,
+ * not the forwarder's back-off after the outage.
  *
  * Everything started is stopped at the end, on error and on Ctrl-C.
  */
@@ -47,6 +55,7 @@ const { values: args } = parseArgs({
     write: { type: 'boolean', default: false },
     'cpu-prof': { type: 'string' },
     'node-flag': { type: 'string', multiple: true },
+    backlog: { type: 'string', default: '0' },
   },
 });
 const RATES = (args.rates as string).split(',').map(Number);
@@ -57,7 +66,7 @@ const THRESHOLD = 50; // load values are 0..9.99; crossings publish 99
 const CLIENTS = 4;
 const CLK_TCK = 100;
 
-const command = `npm run bench:e2e -- --rates ${RATES.join(',')} --seconds ${SECONDS}${args.write ? ' --write' : ''}${args['cpu-prof'] ? ` --cpu-prof ${args['cpu-prof']}` : ''}${(args['node-flag'] ?? []).map((f) => ` --node-flag=${f}`).join('')}`;
+const command = `npm run bench:e2e -- --rates ${RATES.join(',')} --seconds ${SECONDS}${args.write ? ' --write' : ''}${args['cpu-prof'] ? ` --cpu-prof ${args['cpu-prof']}` : ''}${(args['node-flag'] ?? []).map((f) => ` --node-flag=${f}`).join('')}${Number(args.backlog) > 0 ? ` --backlog ${args.backlog}` : ''}`;
 const header = `${new Date().toISOString()}, nproc ${cpus().length} (${cpus()[0]?.model ?? '?'}), Node ${process.version}, load average at start ${loadavg().map((l) => l.toFixed(2)).join(' ')}`;
 console.log(`# ${command}\n# ${header}`);
 
@@ -183,6 +192,7 @@ interface Row {
 const dir = mkdtempSync(join(tmpdir(), 'bench-e2e-'));
 const rows: Row[] = [];
 let ceilings = { mqtt: Number.NaN, influx: Number.NaN };
+let backlogRow: { rate: number; backlog: number; intake: number; seconds: number; drained: number; spoolAtStop: number } | undefined;
 try {
   const mosquitto = await startBenchMosquitto();
   started.push(mosquitto);
@@ -197,7 +207,7 @@ try {
       'site: { id: bench, name: End to end }',
       'buildings: [{ id: b1, name: B1, floors: [{ id: F1 }] }]',
       'api: { port: 0 }',
-      `storage: { dataDir: ${JSON.stringify(dataDir)}, influx: { version: 1, url: ${JSON.stringify(influxd.url)}, db: bench } }`,
+      `storage: { dataDir: ${JSON.stringify(dataDir)}, influx: { version: 1, url: ${JSON.stringify(influxd.url)}, db: bench${Number(args.backlog) > 0 ? ', retryMax: 1s' : ''} } }`,
       'bus: { queueCapacity: 1000000 }',
       `connectors: [{ id: m, type: mqtt, url: ${JSON.stringify(mosquitto.url)}, qos: 1 }]`,
       'rules:',
@@ -304,6 +314,25 @@ try {
     rows.push(row);
     console.log(JSON.stringify({ ...row, spoolLoss, alarms: undefined, alarmP50Ms: percentile(alarms, 50), alarmP99Ms: percentile(alarms, 99), loadavg: loadavg()[0] }));
   }
+  const BACKLOG = Number(args.backlog);
+  if (BACKLOG > 0) {
+    const rate = RATES.at(-1) as number;
+    await influxd.stop();
+    const filled = await pub.run({ rate, seconds: BACKLOG / rate, prefix: 'load/pump-' });
+    // the backlog is in the spool once SQLite holds it (both are written in one worker step)
+    const spoolDepth = async (): Promise<number> => (await influxHealth(gw.api))?.influx?.spool?.depth ?? 0;
+    const deadline = performance.now() + DRAIN_WAIT_S * 1000;
+    while ((await spoolDepth()) < filled.acked && performance.now() < deadline) await sleep(200);
+    const backlogAtStart = await spoolDepth();
+    await influxd.start();
+    const written0 = (await influxHealth(gw.api))?.influx?.writtenLines ?? 0;
+    const t0 = performance.now();
+    const intake = await pub.run({ rate, seconds: SECONDS, prefix: 'load/pump-' });
+    const seconds = (performance.now() - t0) / 1000;
+    const atStop = (await influxHealth(gw.api))?.influx;
+    backlogRow = { rate, backlog: backlogAtStart, intake: intake.acked, seconds, drained: ((atStop?.writtenLines ?? 0) - written0) / seconds, spoolAtStop: atStop?.spool?.depth ?? Number.NaN };
+    console.log(JSON.stringify({ backlogRow, loadavg: loadavg()[0] }));
+  }
   await stopAll();
   // Ceilings after the gateway stopped, with fresh servers (same machine, same run).
   const mosq2 = await startBenchMosquitto();
@@ -326,7 +355,10 @@ const table = [
   ),
 ];
 const footer = `Raw ceilings in the same run: mqtt.js → Mosquitto → mqtt.js (QoS 1) ${fmt(ceilings.mqtt)} msg/s; batched InfluxDB writes (5,000-line gzip bodies, one at a time) ${fmt(ceilings.influx)} lines/s. Load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}.`;
-console.log(`\n${table.join('\n')}\n\n${footer}`);
+const backlogLine = backlogRow
+  ? `\nDrain with a backlog while intake runs: ${fmt(backlogRow.backlog)} lines in the spool when InfluxDB came back, then ${fmt(backlogRow.intake)} messages at ${fmt(backlogRow.rate)} msg/s offered over ${backlogRow.seconds.toFixed(1)} s: InfluxDB took ${fmt(backlogRow.drained)} lines/s (${(backlogRow.drained / ceilings.influx).toFixed(2)} × the raw batched-write ceiling), ${fmt(backlogRow.spoolAtStop)} lines still in the spool when the publisher stopped.`
+  : '';
+console.log(`\n${table.join('\n')}\n\n${footer}${backlogLine}`);
 if (args.write) {
   appendFileSync('BENCHMARKS.md', `\n### End to end (\`${command}\`)\n\n${header}.\n\n${table.join('\n')}\n\n${footer}\n`);
   console.log('appended to BENCHMARKS.md');
