@@ -4,12 +4,6 @@
  * slow answer (above the target) multiplies it by `slowFactor`, an outage, timeout or overload
  * (5xx, 429) by `errorFactor`. The rate so follows what the server takes instead of a fixed cap.
  *
- * After an outage (a streak of `unavailable` answers, which halve the rate each time down to the
- * floor) quick answers double the rate, up to where it was before the streak, and add from there
- * on (TCP's slow start): a server that was away, not overloaded, is drained at full speed again
- * within a few requests instead of one batch per second more at a time (measured before: 0.06 × the
- * raw write ceiling in the 10 s after a 200,000-line outage). A slow answer ends the recovery.
- *
  * The request timeout scales with the batch: the configured timeout, or four times what the
  * batch is expected to take from the seconds per line observed so far (a moving average),
  * whichever is larger, at most `maxTimeoutFactor` × the configured one. A server slowed by load
@@ -45,8 +39,6 @@ export class DrainController {
   private readonly o: DrainControllerOptions;
   /** Moving average of seconds per line of answered requests; null before the first. */
   private secondsPerLine: number | null = null;
-  /** The rate before the current outage streak; quick answers double back up to it (0: none). */
-  private recoverTo = 0;
 
   constructor(o: DrainControllerOptions) {
     this.o = o;
@@ -68,7 +60,6 @@ export class DrainController {
   onResult(lines: number, seconds: number, result: WriteResult['kind']): void {
     if (result === 'misconfigured') return; // says nothing about the server's capacity
     if (result === 'unavailable') {
-      this.recoverTo = Math.max(this.recoverTo, this.rate);
       this.rate = Math.max(this.min, this.rate * this.errorFactor);
       return;
     }
@@ -76,15 +67,8 @@ export class DrainController {
       const perLine = seconds / lines;
       this.secondsPerLine = this.secondsPerLine === null ? perLine : 0.8 * this.secondsPerLine + 0.2 * perLine;
     }
-    if (seconds * 1000 > this.targetMs) {
-      this.recoverTo = 0;
-      this.rate = Math.max(this.min, this.rate * this.slowFactor);
-    } else if (this.rate < this.recoverTo) {
-      this.rate = Math.min(this.recoverTo, Math.max(this.rate * 2, this.rate + this.increase));
-    } else {
-      this.recoverTo = 0;
-      this.rate = Math.min(this.max, this.rate + this.increase);
-    }
+    if (seconds * 1000 > this.targetMs) this.rate = Math.max(this.min, this.rate * this.slowFactor);
+    else this.rate = Math.min(this.max, this.rate + this.increase);
   }
 
   /** Timeout for a request of `lines` lines (ms). */
