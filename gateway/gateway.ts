@@ -37,6 +37,10 @@ import { escalationChannels, northboundPort } from './rules-ports.ts';
 import { startConnectors } from './connectors-start.ts';
 import { healthReporter } from './health-report.ts';
 import { startRules, type AlarmService, type AlarmsFacade, type UptimeService, type WorkOrderService } from '../rules/index.ts';
+import { attachNorms } from './norms-wiring.ts';
+import type { NormsService } from '../rules/index.ts';
+import { startEdgeNode } from './sparkplug/start-edge-node.ts';
+import type { SparkplugEdgeNode } from './sparkplug/sparkplug-edge-node.ts';
 
 export interface GatewayOptions {
   readonly clock?: Clock;
@@ -82,6 +86,10 @@ export interface RunningGateway {
   readonly workOrders: WorkOrderService | undefined;
   /** Equipment uptime ledger and reports (undefined when `uptime.enabled` is false). */
   readonly uptime: UptimeService | undefined;
+  /** Service norms: resident requests, inspection rounds, the monthly norms report (rules/norms). */
+  readonly norms: NormsService | undefined;
+  /** The Sparkplug B edge node, when `northbound.sparkplug` is configured. */
+  readonly sparkplug: SparkplugEdgeNode | undefined;
   stop(): Promise<void>;
 }
 
@@ -237,6 +245,29 @@ async function composeGateway(config: SiteConfig, log: Logger, options: GatewayO
   // live views reload an order when it changed (after the commit); only its id travels
   workOrders?.onChange((id) => events.publish('work-order', { id }));
 
+  // the site as a Sparkplug B edge node of an operations centre (gateway/sparkplug/README.md)
+  let sparkplug: SparkplugEdgeNode | undefined;
+  if (config.northbound.sparkplug) {
+    const node = startEdgeNode({
+      config: config.northbound.sparkplug,
+      siteId: config.site.id,
+      dataDir,
+      clock,
+      log: log.child({ component: 'sparkplug' }),
+      devices,
+      bus,
+      live,
+      broker,
+      alarms,
+      workOrders,
+      uptime,
+    });
+    if (node) {
+      sparkplug = node;
+      teardown.add('sparkplug edge node', () => node.stop());
+    }
+  }
+
   const deps: ApiDeps = {
     buildings: () => buildingViews(config),
     events,
@@ -263,6 +294,7 @@ async function composeGateway(config: SiteConfig, log: Logger, options: GatewayO
   };
   const app = await buildApp(deps, log.child({ component: 'api' }));
   teardown.add('api', () => app.close());
+  const norms = await attachNorms(app, { config, dataDir, devices, clock, log: log.child({ component: 'norms' }), workOrders, uptime, alarms, accounts, teardown });
   let apiUrl: string | undefined;
   if (options.listen !== false) {
     await app.listen({ host: config.api.host, port: config.api.port }).catch((err: unknown) => {
@@ -293,6 +325,8 @@ async function composeGateway(config: SiteConfig, log: Logger, options: GatewayO
     alarms,
     workOrders,
     uptime,
+    norms,
+    sparkplug,
     stop: () => teardown.run(),
   };
 }

@@ -70,7 +70,12 @@ export type { AlarmOutcome } from './order-intake.ts';
 import type { AlarmOutcome } from './order-intake.ts';
 
 export interface ManualOrderInput {
+  /** The device, or for an order about a place (a resident's request) `place:<building>`, with `place` set. */
   readonly device: string;
+  /** An order about a place rather than a device (resident requests): its building and floor. */
+  readonly place?: { readonly building: string; readonly floor?: string };
+  /** Deadlines other than the priority's (a resident request's SLA class). */
+  readonly sla?: { readonly respond: number; readonly fix: number };
   readonly trade: string;
   readonly priority: Priority;
   readonly title: string;
@@ -165,6 +170,7 @@ export class WorkOrderService {
       notifier: this.notifier,
       clock: this.clock,
       devices: this.devices,
+      siteId: this.site.id,
       alarmActive: this.alarmActive,
       intake: this.intake,
       afterCommit: (order) => this.afterCommit(order),
