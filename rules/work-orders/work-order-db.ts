@@ -4,6 +4,7 @@
  */
 import type { DatabaseSync } from 'node:sqlite';
 import { openSqlite } from '../../gateway/platform/sqlite-file.ts';
+import { ATTACHMENT_SCHEMA } from './work-order-attachments.ts';
 
 /** The one transaction and after-commit helper of gateway.db lives in gateway/platform/sqlite-file.ts. */
 export { afterCommit, transaction } from '../../gateway/platform/sqlite-file.ts';
@@ -121,6 +122,7 @@ export function openWorkOrderDb(file: string): DatabaseSync {
   const version = (db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version;
   if (version > SCHEMA_VERSION) throw new Error(`${file}: work-order schema version ${version} is newer than this gateway (${SCHEMA_VERSION})`);
   db.exec(SCHEMA);
+  db.exec(ATTACHMENT_SCHEMA);
   db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
   return db;
 }
