@@ -61,7 +61,8 @@ function depthExceeds(root: unknown, maxDepth: number): boolean {
     const [node, depth] = stack.pop() as [unknown, number];
     if (typeof node !== 'object' || node === null) continue;
     if (depth > maxDepth) return true;
-    for (const child of Object.values(node)) stack.push([child, depth + 1]);
+    // only objects can nest deeper: numbers and strings are not pushed (most of a payload)
+    for (const child of Object.values(node)) if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
   }
   return false;
 }
