@@ -99,7 +99,7 @@ describe('check-config refusals', () => {
     const dir = tempDir();
     try {
       const file = join(dir.path, 'site.yaml');
-      const text = readFileSync('config/demo-site.yaml', 'utf8').replace('timezone: Asia/Shanghai', 'timezone: Asia/Shanghia').replace('map: pump-sim }', 'map: nope }');
+      const text = readFileSync('config/demo-site.yaml', 'utf8').replace('timezone: Asia/Shanghai', 'timezone: Asia/Shanghia').replace('map: pump-sim', 'map: nope');
       writeFileSync(file, text);
       const run = await runTracked(process.execPath, ['gateway/cli.ts', 'check-config', file]);
       expect(run.code).toBe(2);
