@@ -59,7 +59,15 @@ export class SqliteSampleStore implements SampleStore {
   private readonly rangeQuery: StatementSync;
   private readonly latestQuery: StatementSync;
   private readonly seriesInsert: StatementSync;
+  private readonly insertAt: StatementSync;
+  private readonly newestQuery: StatementSync;
   private readonly knownSeries = new Set<string>();
+  /**
+   * The newest (ts, seq) of each series written by this store (read from the file on first use), so
+   * the next sample's seq is known without a MAX(seq) lookup per row: 0 after a newer ts, +1 on the
+   * same ts. An older sample (out of order) takes the lookup and leaves the record as it is.
+   */
+  private readonly newest = new Map<string, { ts: number; seq: number }>();
 
   constructor(file: string) {
     this.db = openSqlite(file);
@@ -83,6 +91,8 @@ export class SqliteSampleStore implements SampleStore {
     this.insert = this.db.prepare(
       'INSERT INTO samples (device, point, ts, seq, value, vtype, quality, reason) VALUES (?1, ?2, ?3, (SELECT COALESCE(MAX(seq) + 1, 0) FROM samples WHERE device = ?1 AND point = ?2 AND ts = ?3), ?4, ?5, ?6, ?7)',
     );
+    this.insertAt = this.db.prepare('INSERT INTO samples (device, point, ts, seq, value, vtype, quality, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+    this.newestQuery = this.db.prepare('SELECT ts, seq FROM samples WHERE device = ? AND point = ? ORDER BY ts DESC, seq DESC LIMIT 1');
     this.seriesInsert = this.db.prepare('INSERT OR IGNORE INTO series (device, point) VALUES (?, ?)');
     this.rangeQuery = this.db.prepare(
       'SELECT device, point, ts, value, vtype, quality, reason FROM samples WHERE device = ? AND point = ? AND ts >= ? AND ts <= ? ORDER BY ts, seq LIMIT ?',
@@ -97,20 +107,39 @@ export class SqliteSampleStore implements SampleStore {
 
   write(batch: readonly Sample[]): void {
     if (batch.length === 0) return;
+    // the newest keys of this batch, kept only once it committed (a rolled-back batch changes nothing)
+    const pending = new Map<string, { ts: number; seq: number }>();
     inTransaction(this.db, () => {
       for (const s of batch) {
         const [value, vtype] = encodeValue(s.value);
         // A value that could not be stored (NaN) is no value: never `good`.
         const quality = value === null && s.quality === 'good' ? 'bad' : s.quality;
         const reason = s.reason ?? (value === null && s.value !== null ? 'not a finite number' : null);
-        this.insert.run(s.device, s.point, Math.round(s.ts), value, vtype, QUALITY.indexOf(quality), reason);
         const key = `${s.device}\u0000${s.point}`;
+        const ts = Math.round(s.ts);
+        const newest = pending.get(key) ?? this.newestOf(key, s.device, s.point);
+        if (newest === undefined || ts >= newest.ts) {
+          const seq = newest !== undefined && ts === newest.ts ? newest.seq + 1 : 0;
+          this.insertAt.run(s.device, s.point, ts, seq, value, vtype, QUALITY.indexOf(quality), reason);
+          pending.set(key, { ts, seq });
+        } else {
+          this.insert.run(s.device, s.point, ts, value, vtype, QUALITY.indexOf(quality), reason);
+        }
         if (!this.knownSeries.has(key)) {
           this.seriesInsert.run(s.device, s.point);
           this.knownSeries.add(key);
         }
       }
     });
+    for (const [key, at] of pending) this.newest.set(key, at);
+  }
+
+  private newestOf(key: string, device: string, point: string): { ts: number; seq: number } | undefined {
+    const known = this.newest.get(key);
+    if (known !== undefined || !this.knownSeries.has(key)) return known;
+    const row = this.newestQuery.get(device, point) as { ts: number; seq: number } | undefined;
+    if (row) this.newest.set(key, { ts: row.ts, seq: row.seq });
+    return row;
   }
 
   async history(q: HistoryQuery): Promise<Sample[]> {

@@ -73,3 +73,50 @@ describe('SqliteSampleStore: nothing invented', () => {
     expect(await store.history({ device: 'pump-1', point: 'flow_m3h', ...range })).toHaveLength(2);
   });
 });
+
+describe('SqliteSampleStore: every reading keeps its own row', () => {
+  const s = (ts: number, value: number): Sample => ({ device: 'pump-1', point: 'flow_m3h', value, ts, quality: 'good' });
+  const seqs = (file: string): Array<[number, number, number]> => {
+    const db = new DatabaseSync(file, { readOnly: true });
+    try {
+      return (db.prepare("SELECT ts, seq, value FROM samples WHERE device = 'pump-1' ORDER BY ts, seq").all() as Array<{ ts: number; seq: number; value: number }>).map((r) => [r.ts, r.seq, r.value]);
+    } finally {
+      db.close();
+    }
+  };
+
+  it('numbers readings of one millisecond 0, 1, 2 across batches and a reopen, and stores late (older) readings too', async () => {
+    const file = join(dir, 'telemetry.db');
+    store = new SqliteSampleStore(file);
+    store.write([s(1000, 1), s(1000, 2)]);
+    store.write([s(1000, 3), s(1001, 4)]);
+    await store.close();
+    // a new process: the next reading of the newest millisecond continues its numbering
+    store = new SqliteSampleStore(file);
+    store.write([s(1001, 5), s(1000, 6), s(999, 7), s(1001, 8), s(1002, 9)]);
+    expect(seqs(file)).toEqual([
+      [999, 0, 7],
+      [1000, 0, 1],
+      [1000, 1, 2],
+      [1000, 2, 3],
+      [1000, 3, 6],
+      [1001, 0, 4],
+      [1001, 1, 5],
+      [1001, 2, 8],
+      [1002, 0, 9],
+    ]);
+  });
+
+  it('a batch that fails leaves the numbering as it was', async () => {
+    const file = join(dir, 'telemetry.db');
+    store = new SqliteSampleStore(file);
+    store.write([s(2000, 1)]);
+    const broken = { ...s(2000, 2), value: { not: 'a value' } as unknown as number };
+    expect(() => store?.write([s(2000, 3), broken])).toThrow();
+    store.write([s(2000, 4)]);
+    expect(seqs(file)).toEqual([
+      [2000, 0, 1],
+      [2000, 1, 4],
+    ]);
+  });
+});
