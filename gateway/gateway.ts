@@ -28,6 +28,8 @@ import { InlineTelemetryStorage, WorkerTelemetryStorage, type TelemetryStorage }
 import type { InfluxTelemetryStatus } from './storage/influx-telemetry.ts';
 import { LifeSafetyPoints } from './bus/life-safety-points.ts';
 import { EventLoopLagMonitor } from './trouble/event-loop-lag.ts';
+import { registerGatewayMetrics } from './metrics/gateway-metrics.ts';
+import { sqliteFilesOf } from './metrics/sqlite-files.ts';
 import { openSqlite } from './model/sqlite-file.ts';
 import { TroubleBoard } from './trouble/trouble-board.ts';
 import { logLevelControl } from './log/log-level.ts';
@@ -385,6 +387,20 @@ async function composeGateway(config: SiteConfig, log: Logger, options: GatewayO
     teardown.add('escalation', () => escalation.stop());
     escalation.start();
   }
+
+  // every part's series on /metrics, read at scrape time (gateway/metrics/)
+  const detachMetrics = registerGatewayMetrics(metrics, {
+    clock,
+    connectors: () => connectors,
+    bus,
+    alarms,
+    workOrders,
+    uptime: uptime?.facade,
+    storage: store,
+    trouble,
+    sqliteFiles: () => sqliteFilesOf(dataDir, config.workOrders.database === undefined ? [] : [resolve(config.workOrders.database)]),
+  });
+  teardown.add('metrics', () => detachMetrics());
 
   const deps: ApiDeps = {
     buildings: () => buildingViews(config),
