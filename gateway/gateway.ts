@@ -17,6 +17,8 @@ import { SampleBus } from './bus/sample-bus.ts';
 import type { SiteConfig } from './config/site-schema.ts';
 import { createConnector } from './connectors/connector-registry.ts';
 import type { BoundDevice, Connector } from './connectors/connector.ts';
+import type { ConnectorConfig } from './connectors/connector-schemas.ts';
+import { ConfigReloader, type ReloadActor, type ReloadResult } from './reload/config-reload.ts';
 import { EventHub } from './live/event-hub.ts';
 import { LiveView } from './live/live-view.ts';
 import { raiseCommsTrouble } from './live/comms-trouble.ts';
@@ -64,6 +66,11 @@ export interface GatewayOptions {
    * the real clock) or `inline` (this thread; the default on a virtual clock or with sync delivery).
    */
   readonly storage?: 'worker' | 'inline';
+  /**
+   * Load and validate the site file again, as `gateway run` did at start (with its command-line
+   * overrides): enables SIGHUP / POST /api/admin/reload (gateway/reload/).
+   */
+  readonly reloadConfig?: () => Promise<SiteConfig>;
 }
 
 export interface RunningGateway {
@@ -91,6 +98,8 @@ export interface RunningGateway {
   readonly workOrders: WorkOrderService | undefined;
   /** Equipment uptime ledger and reports (undefined when `uptime.enabled` is false). */
   readonly uptime: UptimeService | undefined;
+  /** Reload the site file (when `reloadConfig` was given; otherwise refused). */
+  reload(by: ReloadActor): Promise<ReloadResult>;
   stop(): Promise<void>;
 }
 
@@ -266,8 +275,9 @@ async function composeGateway(config: SiteConfig, log: Logger, options: GatewayO
   teardown.add('sample bus', () => bus.drain());
   const connectors: Connector[] = [];
   teardown.add('connectors', () => Promise.all(connectors.map((c) => c.stop().catch((err: unknown) => log.warn({ err, connector: c.id }, 'connector stop failed')))));
-  for (const c of config.connectors) {
-    const bound: BoundDevice[] = config.devices
+  /** The connector of `c` for the devices `site` binds to it (at start, and again on a config reload). */
+  const makeConnector = async (c: ConnectorConfig, site: SiteConfig): Promise<Connector | undefined> => {
+    const bound: BoundDevice[] = site.devices
       .filter((d) => d.binding.connector === c.id)
       .map((d) => ({ info: byId.get(d.id) as DeviceInfo, binding: d.binding }));
     const clog = log.child({ connector: c.id });
@@ -277,22 +287,22 @@ async function composeGateway(config: SiteConfig, log: Logger, options: GatewayO
       devices: bound,
       trouble,
       dataDir,
-      maxClockSkew: config.deviceDefaults.maxClockSkew,
+      maxClockSkew: site.deviceDefaults.maxClockSkew,
       ...(broker ? { embeddedBrokerUrl: broker.url, embeddedBroker: broker, embeddedIngest: broker.ingest } : {}),
     });
-    if (!connector) {
-      clog.error({ type: c.type, devices: bound.length }, `connector type "${c.type}" has no runtime in this build; its devices stay offline`);
-      continue;
-    }
-    connectors.push(connector);
+    if (!connector) clog.error({ type: c.type, devices: bound.length }, `connector type "${c.type}" has no runtime in this build; its devices stay offline`);
+    return connector;
+  };
+  const startConnector = async (connector: Connector): Promise<void> => {
+    await connector.start(privacy.ingest(bus));
+    const h = connector.health();
+    log.info({ connector: connector.id, type: h.type, connected: h.connected }, h.connected ? `connector ${connector.id} up` : `connector ${connector.id} started; not connected yet, retrying`);
+  };
+  for (const c of config.connectors) {
+    const connector = await makeConnector(c, config);
+    if (connector) connectors.push(connector);
   }
-  await Promise.all(
-    connectors.map(async (connector) => {
-      await connector.start(privacy.ingest(bus));
-      const h = connector.health();
-      log.info({ connector: connector.id, type: h.type, connected: h.connected }, h.connected ? `connector ${connector.id} up` : `connector ${connector.id} started; not connected yet, retrying`);
-    }),
-  );
+  await Promise.all(connectors.map(startConnector));
   broker?.ingest.release();
 
   const health = (): HealthReport => {
@@ -402,6 +412,30 @@ async function composeGateway(config: SiteConfig, log: Logger, options: GatewayO
   });
   teardown.add('metrics', () => detachMetrics());
 
+  const reloader = options.reloadConfig
+    ? new ConfigReloader({
+        load: options.reloadConfig,
+        config,
+        connectors,
+        startConnector: async (c, site) => {
+          const connector = await makeConnector(c, site);
+          if (connector) await startConnector(connector);
+          return connector;
+        },
+        devices,
+        accounts,
+        workOrders,
+        trouble,
+        audit: accounts.audit,
+        log: log.child({ component: 'config-reload' }),
+        ...(broker ? { holdIngest: broker.ingest } : {}),
+      })
+    : undefined;
+  const reload = (by: ReloadActor): Promise<ReloadResult> =>
+    reloader
+      ? reloader.reload(by)
+      : Promise.resolve({ ok: false, reason: 'failed', message: 'this gateway was not started from a site file; nothing to reload', errors: [], changes: [] });
+
   const deps: ApiDeps = {
     buildings: () => buildingViews(config),
     events,
@@ -424,6 +458,7 @@ async function composeGateway(config: SiteConfig, log: Logger, options: GatewayO
     ...(uptime ? { uptime: uptime.facade } : {}),
     valueMask: (role) => privacy.maskFor(role),
     logLevel: logLevelControl(log),
+    ...(reloader ? { reload } : {}),
     ...(options.demoFaults ? { demoFaults: options.demoFaults } : {}),
   };
   const app = await buildApp(deps, log.child({ component: 'api' }));
@@ -458,6 +493,7 @@ async function composeGateway(config: SiteConfig, log: Logger, options: GatewayO
     alarms,
     workOrders,
     uptime,
+    reload,
     stop: () => teardown.run(),
   };
 }

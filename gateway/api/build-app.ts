@@ -34,6 +34,7 @@ import { eventStreamRoutes } from './routes/event-stream-routes.ts';
 import { siteRoutes } from './routes/site-routes.ts';
 import { healthRoutes } from './routes/health-routes.ts';
 import { metricsRoutes } from './routes/metrics-routes.ts';
+import { reloadRoutes } from './routes/reload-routes.ts';
 import { alarmHistoryRoutes } from './routes/alarm-history-routes.ts';
 import { alarmKpiRoutes } from './routes/alarm-kpi-routes.ts';
 import { alarmRoutes } from './routes/alarm-routes.ts';
@@ -120,6 +121,7 @@ export async function buildApp(deps: ApiDeps, log: Logger): Promise<FastifyInsta
   await app.register(authRoutes(deps.accounts, { name: sessionCookie, secure: secureCookies }));
   await app.register(auditRoutes(deps.accounts.audit));
   if (deps.logLevel) await app.register(adminRoutes(deps.logLevel, deps.accounts.audit));
+  if (deps.reload) await app.register(reloadRoutes(deps.reload));
   await app.register(healthRoutes(deps));
   await app.register(siteRoutes(deps));
   await app.register(deviceRoutes(deps));

@@ -112,7 +112,7 @@ interface OrderSubject {
 }
 
 export class WorkOrderService {
-  private readonly config: WorkOrderConfig;
+  private config: WorkOrderConfig;
   private readonly clock: Clock;
   private readonly log: Logger;
   private readonly site: { readonly id: string; readonly timezone: string };
@@ -652,6 +652,18 @@ export class WorkOrderService {
   /** The configured contractors (no tokens, no channel secrets), for choosing whom to reassign to. */
   contractorDirectory(): Array<{ id: string; name: string; trades: string[]; kinds: string[] }> {
     return this.config.contractors.map((c) => ({ id: c.id, name: c.name, trades: [...c.trades], kinds: [...c.kinds] }));
+  }
+
+  /**
+   * Contractors and routing of a reloaded config (the rest of `workOrders` needs a restart). Open
+   * orders keep their contractor; new orders are routed by the new table; messages already in the
+   * outbox are sent on the channels of the contractor as now configured.
+   */
+  reloadContractors(next: Pick<WorkOrderConfig, 'contractors' | 'routing'>): void {
+    this.config = { ...this.config, contractors: next.contractors, routing: next.routing };
+    this.contractors.clear();
+    for (const c of next.contractors) this.contractors.set(c.id, c);
+    this.auth.replace(next.contractors);
   }
 
   stats(): WorkOrderStats {
