@@ -33,6 +33,8 @@ import { EventLoopLagMonitor } from './trouble/event-loop-lag.ts';
 import { registerGatewayMetrics } from './metrics/gateway-metrics.ts';
 import { sqliteFilesOf } from './metrics/sqlite-files.ts';
 import { openSqlite } from './model/sqlite-file.ts';
+import { migrateDataDir, stampNewFiles } from './migrations/migration-runner.ts';
+import { SCHEMA_PLANS } from './migrations/schema-plans.ts';
 import { TroubleBoard } from './trouble/trouble-board.ts';
 import { logLevelControl } from './log/log-level.ts';
 import { StartupError, Teardown } from './teardown.ts';
@@ -150,6 +152,11 @@ async function composeGateway(config: SiteConfig, log: Logger, options: GatewayO
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics });
   const storageMode = options.storage ?? (options.busDelivery === 'sync' || !(clock instanceof RealClock) ? 'inline' : 'worker');
+  // schema versions first: a newer release's files are refused, older ones migrated (copy taken first)
+  const migrationLog = log.child({ component: 'migrations' });
+  const migrated = await migrateDataDir(dataDir, SCHEMA_PLANS, migrationLog).catch((err: unknown) => {
+    throw new StartupError('schema migration', err);
+  });
   const stateDb = openSqlite(join(dataDir, 'gateway.db'));
   teardown.add('gateway.db', () => stateDb.close());
   const accounts = new Accounts(stateDb, clock, config.accounts);
@@ -226,6 +233,8 @@ async function composeGateway(config: SiteConfig, log: Logger, options: GatewayO
     const u = uptime;
     teardown.add('uptime', () => u.stop());
   }
+
+  stampNewFiles(migrated, SCHEMA_PLANS);
 
   const pruneLog = log.child({ component: 'storage' });
   timers.push(
