@@ -208,12 +208,16 @@ async function composeGateway(config: SiteConfig, log: Logger, options: GatewayO
     trouble,
   });
   teardown.add('alarms', () => alarms.close());
-  const seed: Sample[] = [];
-  for (const d of devices) {
-    for (const [point, p] of Object.entries(live.state(d.id)?.points ?? {})) seed.push({ device: d.id, point, value: p.value, ts: p.ts, quality: p.quality, ...(p.reason === undefined ? {} : { reason: p.reason }) });
-  }
+  /** Every point's current value in the live view: what rules start from (at start and after a rule reload). */
+  const liveSeed = (): Sample[] => {
+    const seed: Sample[] = [];
+    for (const d of devices) {
+      for (const [point, p] of Object.entries(live.state(d.id)?.points ?? {})) seed.push({ device: d.id, point, value: p.value, ts: p.ts, quality: p.quality, ...(p.reason === undefined ? {} : { reason: p.reason }) });
+    }
+    return seed;
+  };
   lifeSafety.add(alarms.engine.lifeSafetyPoints());
-  alarms.start(bus, seed);
+  alarms.start(bus, liveSeed());
   for (const m of alarms.deviceModes()) modes.set(m.device, m.mode);
   for (const d of devices) live.refresh(d.id);
 
@@ -434,6 +438,7 @@ async function composeGateway(config: SiteConfig, log: Logger, options: GatewayO
         devices,
         accounts,
         workOrders,
+        reloadRules: (next) => lifeSafety.add(alarms.reloadRules(next, liveSeed())),
         trouble,
         audit: accounts.audit,
         log: log.child({ component: 'config-reload' }),

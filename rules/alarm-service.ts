@@ -92,6 +92,7 @@ export const STORAGE_TROUBLE = 'storage.gateway-db';
 
 export interface AlarmService extends AlarmsFacade {
   readonly manager: AlarmManager;
+  /** The engine of the current rules (replaced by reloadRules). */
   readonly engine: RuleEngine;
   readonly store: AlarmStore;
   /** A journal row that changes nothing on the record (escalation notices). */
@@ -99,7 +100,24 @@ export interface AlarmService extends AlarmsFacade {
   /** Seed from current values, then evaluate every sample from `source`. */
   start(source: SampleSource | undefined, seed?: readonly Sample[]): void;
   stats(): EngineStats & { readonly open: number; readonly unjournaled: number };
+  /**
+   * Replace the rules (a config reload): a new engine on the same alarms, started from `seed` (the
+   * live values) as after a restart. Returns the life-safety points of the new rules. Throws,
+   * changing nothing, when a rule pack cannot be loaded.
+   */
+  reloadRules(next: { readonly rules: readonly RuleConfig[]; readonly rulePacks: readonly string[] }, seed: readonly Sample[]): Array<{ device: string; point: string }>;
   close(): void;
+}
+
+/** What the alarm manager derives from the rules: life-safety devices, parent groups, comms-lost rules. */
+function ruleFacts(rules: ReturnType<typeof effectiveRules>, devices: readonly DeviceInfo[]): { lifeSafetyDevices: Set<string>; groupUnder: Map<string, readonly string[]>; commsRules: Set<string> } {
+  // a confirm rule's scope only narrows whose signals count: its devices are life-safety through the rules it counts
+  const lifeSafetyRules = rules.filter((r) => r.enabled && r.lifeSafety && r.when.type !== 'confirm');
+  const lifeSafetyDevices = new Set(devices.filter((d) => lifeSafetyRules.some((r) => inScope(r, d))).map((d) => d.id));
+  const groupUnder = new Map(rules.map((r) => [r.id, r.groupUnder ?? []] as const));
+  // a rule that watches a whole device's silence (stale without a point) is a comms-lost rule
+  const commsRules = new Set(rules.filter((r) => r.when.type === 'stale' && r.when.point === undefined).map((r) => r.id));
+  return { lifeSafetyDevices, groupUnder, commsRules };
 }
 
 export function createAlarmService(o: AlarmServiceOptions): AlarmService {
@@ -107,12 +125,7 @@ export function createAlarmService(o: AlarmServiceOptions): AlarmService {
   if (packs.issues.length > 0) throw new Error(`rule packs: ${packs.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
   const rules = effectiveRules(packs.rules, o.rules);
   const store = new AlarmStore(o.dbFile);
-  // a confirm rule's scope only narrows whose signals count: its devices are life-safety through the rules it counts
-  const lifeSafetyRules = rules.filter((r) => r.enabled && r.lifeSafety && r.when.type !== 'confirm');
-  const lifeSafetyDevices = new Set(o.devices.filter((d) => lifeSafetyRules.some((r) => inScope(r, d))).map((d) => d.id));
-  const groupUnder = new Map(rules.map((r) => [r.id, r.groupUnder] as const));
-  // a rule that watches a whole device's silence (stale without a point) is a comms-lost rule
-  const commsRules = new Set(rules.filter((r) => r.when.type === 'stale' && r.when.point === undefined).map((r) => r.id));
+  const { lifeSafetyDevices, groupUnder, commsRules } = ruleFacts(rules, o.devices);
   const health = new WriteHealth(o.log, 'gateway.db (alarms)');
   const reserve = o.reserve && o.settings.storageReserveMb > 0 ? new StorageReserve(`${o.dbFile}.reserve`, Math.round(o.settings.storageReserveMb * 1024 * 1024)) : undefined;
   if (reserve && !reserve.ensure()) o.log.warn({ file: reserve.file, bytes: reserve.bytes }, 'no room for the storage reserve of gateway.db; retried while running');
@@ -146,11 +159,14 @@ export function createAlarmService(o: AlarmServiceOptions): AlarmService {
       })
     : undefined;
   const manager = new AlarmManager({ store, clock: o.clock, settings: o.settings, devices: o.devices, log: o.log, lifeSafetyDevices, groupUnder, commsRules, health, onDiskFull });
-  const engine = new RuleEngine({ rules, devices: o.devices, clock: o.clock, alarms: manager, log: o.log, settings: o.settings });
+  let engine = new RuleEngine({ rules, devices: o.devices, clock: o.clock, alarms: manager, log: o.log, settings: o.settings });
+  let subscription: { unsubscribe(): void } | undefined;
   o.log.info({ rules: rules.length, instances: engine.stats().instances, open: manager.openCount(), db: o.dbFile }, 'rule engine ready');
   return {
     manager,
-    engine,
+    get engine() {
+      return engine;
+    },
     store,
     note: (id, type, by, text, values) => manager.note(id, type, by, text, values),
     active: (q) => manager.active(q),
@@ -173,10 +189,29 @@ export function createAlarmService(o: AlarmServiceOptions): AlarmService {
     searchJournal: (q, offset, limit) => store.searchJournal(q, offset, limit),
     iterateJournal: (q) => store.iterateJournal(q),
     kpis: (from, to, buildings, building = null) => computeAlarmKpis(store.kpiRows(from, to, buildings), from, to, building),
-    start: (source, seed) => engine.start(source, seed),
+    // one subscription for the service's life, handing batches to the engine of the moment, so a
+    // rule reload swaps the engine without dropping what is queued for rules on the bus
+    start: (source, seed) => {
+      engine.start(undefined, seed);
+      subscription = source?.subscribe('rules', (batch) => engine.onSamples(batch));
+    },
+    reloadRules: (next, seed) => {
+      const loaded = loadRulePacks(next.rulePacks, o.packDir ?? DEFAULT_PACK_DIR);
+      if (loaded.issues.length > 0) throw new Error(`rule packs: ${loaded.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
+      const nextRules = effectiveRules(loaded.rules, next.rules);
+      const replacement = new RuleEngine({ rules: nextRules, devices: o.devices, clock: o.clock, alarms: manager, log: o.log, settings: o.settings });
+      engine.stop();
+      manager.setRuleFacts(ruleFacts(nextRules, o.devices));
+      // like a restart: open alarms stay; those of removed rules are cleared once; the rest re-evaluated from the live values
+      replacement.start(undefined, seed);
+      engine = replacement;
+      o.log.info({ rules: nextRules.length, instances: engine.stats().instances, open: manager.openCount() }, 'rules reloaded');
+      return engine.lifeSafetyPoints();
+    },
     stats: () => ({ ...engine.stats(), open: manager.openCount(), unjournaled: manager.unjournaledCount() }),
     close: () => {
       restore?.cancel();
+      subscription?.unsubscribe();
       engine.stop();
       manager.close();
       store.close();

@@ -76,6 +76,8 @@ const RELOADABLE: readonly RegExp[] = [
   /^accounts\.users(\[|$)/, // accounts: sessions of unchanged users continue
   /^workOrders\.contractors(\[|$)/,
   /^workOrders\.routing(\[|$)/,
+  /^rules(\[|$)/, // site rules: a new rule engine on the same alarms
+  /^rulePacks(\[|$)/,
 ];
 
 export function isReloadable(change: ConfigChange): boolean {

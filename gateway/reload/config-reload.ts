@@ -35,6 +35,8 @@ export interface ReloadDeps {
   readonly devices: readonly DeviceInfo[];
   readonly accounts: Accounts;
   readonly workOrders: { reloadContractors(next: Pick<SiteConfig['workOrders'], 'contractors' | 'routing'>): void } | undefined;
+  /** Replace the rules (open alarms stay; rules start again from the live values); throws, changing nothing, on a bad rule pack. */
+  readonly reloadRules: (next: Pick<SiteConfig, 'rules' | 'rulePacks'>) => void;
   readonly trouble: TroubleBoard;
   readonly audit: AuditLog;
   readonly log: Logger;
@@ -113,6 +115,12 @@ export class ConfigReloader {
   /** Apply reloadable changes; returns the ids of the connectors restarted. */
   private async apply(next: SiteConfig, changes: readonly ConfigChange[]): Promise<string[]> {
     const cfg = this.d.config;
+    // rules first: a rule pack that cannot load throws here, before anything else changed
+    if (changes.some((c) => /^(rules|rulePacks)(\[|\.|$)/.test(c.path))) {
+      this.d.reloadRules(next);
+      cfg.rules = next.rules;
+      cfg.rulePacks = next.rulePacks;
+    }
     // connectors to restart: changed, added or removed ones, and the old and new connector of every device whose binding changed
     const touched = new Set<string>();
     for (const c of changes) {

@@ -108,9 +108,9 @@ export class AlarmManager {
   private readonly settings: AlarmSettings;
   private readonly log: Logger;
   private readonly devices: ReadonlyMap<string, DeviceInfo>;
-  private readonly lifeSafetyDevices: ReadonlySet<string>;
-  private readonly groupUnder: ReadonlyMap<string, readonly string[]>;
-  private readonly commsRules: ReadonlySet<string>;
+  private lifeSafetyDevices: ReadonlySet<string>;
+  private groupUnder: ReadonlyMap<string, readonly string[]>;
+  private commsRules: ReadonlySet<string>;
   readonly health: WriteHealth;
   private readonly onDiskFull: (() => boolean) | undefined;
   private readonly retryEvery: number;
@@ -207,6 +207,13 @@ export class AlarmManager {
   }
 
   /** Be told when retried condition changes were finally journaled (the engine realigns). */
+  /** What the manager knows of the rules, after they were reloaded (open alarms are kept as they are). */
+  setRuleFacts(facts: Pick<AlarmManagerOptions, 'lifeSafetyDevices' | 'groupUnder' | 'commsRules'>): void {
+    this.lifeSafetyDevices = facts.lifeSafetyDevices ?? new Set();
+    this.groupUnder = facts.groupUnder ?? new Map();
+    this.commsRules = facts.commsRules ?? new Set();
+  }
+
   onRetried(listener: () => void): () => void {
     this.recoveredListeners.add(listener);
     return () => this.recoveredListeners.delete(listener);

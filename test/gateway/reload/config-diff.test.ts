@@ -35,13 +35,16 @@ describe('config diff of a reload', () => {
     expect(JSON.stringify(diff)).not.toMatch(/scrypt|tok-/);
   });
 
-  it('bindings, connectors, accounts, contractors and routing reload; devices added or anything else needs a restart', () => {
+  it('bindings, connectors, rules, accounts, contractors and routing reload; devices added or anything else needs a restart', () => {
     expect(isReloadable({ path: 'devices[pump-1].binding.unitId' })).toBe(true);
     expect(isReloadable({ path: 'connectors[plc].port' })).toBe(true);
     expect(isReloadable({ path: 'connectors[new]' })).toBe(true);
     expect(isReloadable({ path: 'accounts.users[bob]' })).toBe(true);
     expect(isReloadable({ path: 'workOrders.contractors[pump-co].name' })).toBe(true);
     expect(isReloadable({ path: 'workOrders.routing' })).toBe(true);
+    expect(isReloadable({ path: 'rules[b1.door].onDelay' })).toBe(true);
+    expect(isReloadable({ path: 'rulePacks' })).toBe(true);
+    expect(isReloadable({ path: 'alarms.priorities' })).toBe(false);
     expect(isReloadable({ path: 'devices[pump-3]' })).toBe(false);
     expect(isReloadable({ path: 'devices[pump-1].kind' })).toBe(false);
     expect(isReloadable({ path: 'accounts.sessionTtl' })).toBe(false);

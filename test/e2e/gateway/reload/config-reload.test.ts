@@ -2,7 +2,7 @@
  * Config reload while alarms are active (POST /api/admin/reload, the same path as SIGHUP): the demo
  * pumps (Modbus simulator on a free port) and their work orders, with two accounts. A pump trips
  * (alarm + work order); then the site file moves the pump to a new connector, adds an account and
- * renames a contractor. After the reload the alarm, the work order and the sessions are the same
+ * renames a contractor and adds a site rule. After the reload the alarm, the work order and the sessions are the same
  * ones, the new connector reads the pump (its trip clears through it), the new user logs in, and
  * the audit row carries the diff without a password hash. A bad file, and a change only a restart
  * can apply, leave the running config and raise the trouble condition `config-reload`.
@@ -86,13 +86,15 @@ describe('config reload while alarms are active', () => {
       (raw.devices.find((d) => d.id === 'pump-b1-1') as { binding: Record<string, unknown> }).binding.connector = 'modbus-pump-b1';
       raw.accounts.users.push({ username: 'bob', role: 'engineer', passwordHash: bobHash });
       (raw.workOrders.contractors.find((c) => c.id === 'pump-co') as Record<string, unknown>).name = 'Pump Co (new contract)';
+      // a new site rule, true at once for the running pump of building 2
+      (raw.rules as unknown[]).push({ id: 'b2.pump-not-tripped', title: 'Pump b2 not tripped (reload test)', scope: { devices: ['pump-b2-1'] }, when: { type: 'state', point: 'tripped', equals: false }, priority: 4 });
     });
     const reloadedAt = Date.now();
     const res = await reload();
     expect(res.statusCode, res.body).toBe(200);
     const body = res.json() as { changes: Array<{ path: string; before?: unknown; after?: unknown }>; restartedConnectors: string[] };
     expect(body.changes.map((c) => c.path).sort()).toEqual(
-      ['accounts.users[bob]', 'connectors[modbus-pump-b1]', 'devices[pump-b1-1].binding.connector', 'workOrders.contractors[pump-co].name'].sort(),
+      ['accounts.users[bob]', 'connectors[modbus-pump-b1]', 'devices[pump-b1-1].binding.connector', 'rules[b2.pump-not-tripped]', 'workOrders.contractors[pump-co].name'].sort(),
     );
     expect(body.restartedConnectors.sort()).toEqual(['modbus-pump-b1', 'modbus-pumps']);
     expect(res.body).not.toContain(bobHash);
@@ -107,6 +109,9 @@ describe('config reload while alarms are active', () => {
     expect((asOlga.json() as { alarms: Array<{ id: string }> }).alarms.map((a) => a.id)).toContain(alarm?.id);
     expect(await login('bob', 'engineer-pass-1')).toBe(200);
     expect(gw.workOrders?.contractorDirectory().find((c) => c.id === 'pump-co')?.name).toBe('Pump Co (new contract)');
+    // the new rule runs on the same alarms: its alarm is raised, the trip alarm is still the one it was
+    await waitFor(() => gw.alarms.active().some((a) => a.rule === 'b2.pump-not-tripped' && a.device === 'pump-b2-1'), 30_000, 'the new rule\'s alarm');
+    expect(gw.alarms.active().filter((a) => a.device === 'pump-b1-1' && a.conditionActive).map((a) => a.id)).toEqual([alarm?.id]);
 
     // the pump is read by its new connector, and its trip clears through it
     const moved = gw.connectors.find((c) => c.id === 'modbus-pump-b1');
@@ -153,5 +158,7 @@ describe('config reload while alarms are active', () => {
     expect(gw.trouble.list().map((t) => t.key)).not.toContain('config-reload');
     expect(gw.connectors.map((c) => c.id).sort()).toEqual(['modbus-pumps']);
     expect(gw.accounts.audit.list({}).filter((e) => e.action === 'config reload refused').length).toBeGreaterThanOrEqual(2);
+    // the rule is gone again: its alarm's condition is cleared once (a removed rule cannot clear it by itself)
+    await waitFor(() => !gw.alarms.active().some((a) => a.rule === 'b2.pump-not-tripped' && a.conditionActive), 30_000, 'the removed rule\'s alarm cleared');
   }, 60_000);
 });
