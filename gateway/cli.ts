@@ -252,7 +252,15 @@ async function run(args: string[]): Promise<number> {
   // (the demo simulators) stops the gateway too. Either way the process exits non-zero with one line.
   let gateway: Awaited<ReturnType<typeof startGateway>>;
   try {
-    gateway = await startGateway(config, log, { reloadConfig, ...(demoFaults ? { demoFaults } : {}) });
+    gateway = await startGateway(config, log, {
+      reloadConfig,
+      // warm standby: a gateway that lost the lease after acting exits; its supervisor starts it again as the standby
+      onStepDown: () => {
+        log.error('lost the standby lease after acting: exiting so that the supervisor starts this gateway again as the standby');
+        process.exit(1);
+      },
+      ...(demoFaults ? { demoFaults } : {}),
+    });
   } catch (err) {
     return startupFailed(err);
   }

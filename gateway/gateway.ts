@@ -32,6 +32,7 @@ import { LifeSafetyPoints } from './bus/life-safety-points.ts';
 import { EventLoopLagMonitor } from './trouble/event-loop-lag.ts';
 import { registerGatewayMetrics } from './metrics/gateway-metrics.ts';
 import { sqliteFilesOf } from './metrics/sqlite-files.ts';
+import { scrapeGauge } from './metrics/scrape-metric.ts';
 import { openSqlite } from './model/sqlite-file.ts';
 import { migrateDataDir, stampNewFiles } from './migrations/migration-runner.ts';
 import { SCHEMA_PLANS } from './migrations/schema-plans.ts';
@@ -42,7 +43,8 @@ import { assertCanListen } from './net/port-check.ts';
 import { BadgePrivacy, loadBadgeKey } from './privacy/badge-privacy.ts';
 import type { Sample } from './model/sample.ts';
 import { createAlarmService, type AlarmService, type AlarmsFacade } from '../rules/alarm-service.ts';
-import { forwardAlarmEvents } from '../rules/northbound-alarms.ts';
+import { forwardAlarmEvents, northboundTopic } from '../rules/northbound-alarms.ts';
+import { StandbyRole } from './standby/standby-role.ts';
 import { EscalationService } from '../rules/alarms/escalation-service.ts';
 import { linkMaintenanceMode } from '../rules/maintenance-mode-link.ts';
 import { preventiveMaintenanceLink } from '../rules/preventive-maintenance-link.ts';
@@ -73,6 +75,8 @@ export interface GatewayOptions {
    * overrides): enables SIGHUP / POST /api/admin/reload (gateway/reload/).
    */
   readonly reloadConfig?: () => Promise<SiteConfig>;
+  /** Warm standby: this gateway lost the lease after having acted (`gateway run` exits; its supervisor restarts it as the standby). */
+  readonly onStepDown?: () => void;
 }
 
 export interface RunningGateway {
@@ -102,6 +106,8 @@ export interface RunningGateway {
   readonly uptime: UptimeService | undefined;
   /** Reload the site file (when `reloadConfig` was given; otherwise refused). */
   reload(by: ReloadActor): Promise<ReloadResult>;
+  /** Warm standby: whether this gateway acts now (always true without `standby`). */
+  acting(): boolean;
   stop(): Promise<void>;
 }
 
@@ -264,7 +270,19 @@ async function composeGateway(config: SiteConfig, log: Logger, options: GatewayO
   // no PUBACK before the MQTT connectors ingest from the broker (released once they started)
   broker?.ingest.hold();
 
+  // Warm standby (gateway/standby/): both gateways of a pair read the field and keep their alarms;
+  // only the lease holder acts outward. `acting()` gates each outward action; what starts only on
+  // the active one is queued in `onActive` and run when it takes over (at once without a pair).
+  const onActive: Array<() => void> = [];
+  let role: StandbyRole | undefined;
+  const acting = (): boolean => role === undefined || role.mayAct();
+  const whenActive = (fn: () => void): void => {
+    if (config.standby) onActive.push(fn);
+    else fn();
+  };
+
   let northbound: MqttClient | undefined;
+  let announceOpenAlarms: (() => void) | undefined;
   const nb = config.alarms.northbound;
   if (nb) {
     const url = nb.url === 'embedded' ? broker?.internalUrl : nb.url;
@@ -279,7 +297,17 @@ async function composeGateway(config: SiteConfig, log: Logger, options: GatewayO
         ...(nb.url === 'embedded' && broker ? broker.connectOptions('alarms-northbound') : {}),
       });
       client.on('error', (err) => nbLog.warn({ err: err.message }, 'northbound alarm publisher error'));
-      forwardAlarmEvents((l) => alarms.onEvent(l), nb.topic, (topic, payload) => client.publish(topic, payload, { qos: 1 }));
+      forwardAlarmEvents((l) => alarms.onEvent(l), nb.topic, (topic, payload) => {
+        if (acting()) client.publish(topic, payload, { qos: 1 });
+      });
+      // on a takeover: each open alarm once, as raised (the standby kept them but did not announce them)
+      announceOpenAlarms = () => {
+        for (const alarm of alarms.active({ limit: 100_000 })) {
+          if (!alarm.conditionActive && alarm.state === 'active-ack') continue;
+          const e = { type: 'raised' as const, alarm, at: clock.now(), takeover: true };
+          if (acting()) client.publish(northboundTopic(nb.topic, e), JSON.stringify(e), { qos: 1 });
+        }
+      };
       northbound = client;
       teardown.add('northbound alarm publisher', () => client.endAsync());
     }
@@ -364,7 +392,7 @@ async function composeGateway(config: SiteConfig, log: Logger, options: GatewayO
     });
     const w = workOrders;
     teardown.add('work orders', () => w.stop());
-    workOrders.start();
+    whenActive(() => w.start());
   }
   if (workOrders) {
     const orders = workOrders;
@@ -377,7 +405,7 @@ async function composeGateway(config: SiteConfig, log: Logger, options: GatewayO
     // one SQLite commit per alarm event; sending happens later in the outbox worker
     alarms.onEvent((e) => {
       const signal = alarmSignalOf(e);
-      if (signal) orders.onAlarm(signal); // logs and counts its own failures; never throws
+      if (signal && acting()) orders.onAlarm(signal); // logs and counts its own failures; never throws
     });
   }
 
@@ -408,7 +436,7 @@ async function composeGateway(config: SiteConfig, log: Logger, options: GatewayO
       dispatch: wo.dispatch,
     });
     teardown.add('escalation', () => escalation.stop());
-    escalation.start();
+    whenActive(() => escalation.start());
   }
 
   // every part's series on /metrics, read at scrape time (gateway/metrics/)
@@ -488,6 +516,33 @@ async function composeGateway(config: SiteConfig, log: Logger, options: GatewayO
     await app.ready();
   }
 
+  if (config.standby) {
+    const standbyConfig = config.standby;
+    const orders = workOrders;
+    role = new StandbyRole({
+      config: standbyConfig,
+      clock,
+      log: log.child({ component: 'standby' }),
+      trouble,
+      onTakeover: () => {
+        for (const fn of onActive.splice(0)) fn();
+        // open alarms the standby kept without acting: a work order each (the service keeps one per fault) and one announcement
+        if (orders) {
+          for (const alarm of alarms.active({ limit: 100_000 })) {
+            const signal = alarm.conditionActive ? alarmSignalOf({ type: 'raised', alarm, at: clock.now() }) : undefined;
+            if (signal) orders.onAlarm(signal);
+          }
+        }
+        announceOpenAlarms?.();
+      },
+      onStepDown: () => options.onStepDown?.(),
+    });
+    const r = role;
+    teardown.add('standby lease', () => r.stop());
+    scrapeGauge(metrics, 'gateway_standby_active', 'Warm standby: 1 while this gateway holds the lease and acts, 0 while it is the standby', ['node'], () => [[{ node: standbyConfig.node }, r.isActive() ? 1 : 0]]);
+    r.start();
+  }
+
   return {
     config,
     clock,
@@ -508,6 +563,7 @@ async function composeGateway(config: SiteConfig, log: Logger, options: GatewayO
     workOrders,
     uptime,
     reload,
+    acting,
     stop: () => teardown.run(),
   };
 }
