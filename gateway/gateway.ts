@@ -501,6 +501,7 @@ async function composeGateway(config: SiteConfig, log: Logger, options: GatewayO
     valueMask: (role) => privacy.maskFor(role),
     logLevel: logLevelControl(log),
     ...(reloader ? { reload } : {}),
+    ...(config.standby ? { acting } : {}),
     ...(options.demoFaults ? { demoFaults: options.demoFaults } : {}),
   };
   const app = await buildApp(deps, log.child({ component: 'api' }));

@@ -65,6 +65,8 @@ export interface ApiDeps {
   readonly logLevel?: LogLevelControl;
   /** Reload the site file (SIGHUP, POST /api/admin/reload); absent when not started from a file. */
   readonly reload?: (by: ReloadActor) => Promise<ReloadResult>;
+  /** Warm standby: false while this gateway is the standby (changes are refused with 503). */
+  readonly acting?: () => boolean;
   /** Prometheus exposition for GET /metrics (absent: an empty page). */
   metrics?(): Promise<{ readonly contentType: string; readonly body: string }>;
   /** Alarms (rules/): absent when the gateway runs without the rule engine. */

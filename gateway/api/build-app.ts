@@ -35,6 +35,7 @@ import { siteRoutes } from './routes/site-routes.ts';
 import { healthRoutes } from './routes/health-routes.ts';
 import { metricsRoutes } from './routes/metrics-routes.ts';
 import { reloadRoutes } from './routes/reload-routes.ts';
+import { installStandbyGuard } from './standby-guard.ts';
 import { alarmHistoryRoutes } from './routes/alarm-history-routes.ts';
 import { alarmKpiRoutes } from './routes/alarm-kpi-routes.ts';
 import { alarmRoutes } from './routes/alarm-routes.ts';
@@ -103,6 +104,7 @@ export async function buildApp(deps: ApiDeps, log: Logger): Promise<FastifyInsta
     sessionCookie,
     ...(deps.workOrders ? { contractorToken: (token: string) => (deps.workOrders as WorkOrdersFacade).authenticate(token) } : {}),
   });
+  if (deps.acting) installStandbyGuard(app, deps.acting);
 
   await app.register(fastifySwagger, {
     openapi: {
