@@ -90,9 +90,16 @@ export class SdNotifier {
     await this.send(['STOPPING=1', 'STATUS=stopping']);
   }
 
-  /** Resolves when every message queued so far has been handed to systemd (or failed). */
-  idle(): Promise<void> {
-    return this.queue;
+  /**
+   * Resolves when no message is pending: every message queued so far, and any a watchdog tick queued
+   * while waiting, has been handed to systemd (or failed).
+   */
+  async idle(): Promise<void> {
+    let pending: Promise<void>;
+    do {
+      pending = this.queue;
+      await pending;
+    } while (pending !== this.queue);
   }
 
   stop(): void {

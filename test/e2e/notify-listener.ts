@@ -1,5 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { spawnTracked } from '../support/child-processes.ts';
 import { waitFor } from '../support/wait-for.ts';
 
 /** A fake systemd notify socket (python3, test/e2e/notify-listener.py): the messages in arrival order. */
@@ -14,7 +15,7 @@ export class NotifyListener {
 
   static async start(dir: string): Promise<NotifyListener> {
     const socketPath = join(dir, 'notify.sock');
-    const child = spawn('python3', [join(import.meta.dirname, 'notify-listener.py'), socketPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawnTracked('python3', [join(import.meta.dirname, 'notify-listener.py'), socketPath]);
     const listener = new NotifyListener(socketPath, child);
     let ready = false;
     let errors = '';

@@ -1,9 +1,10 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../gateway/log/logger.ts';
 import { SdNotifier, type WatchdogTick } from '../../gateway/supervision/sd-notify.ts';
+import { spawnTracked } from '../support/child-processes.ts';
 import { tempDir } from '../support/temp-dir.ts';
 import { waitFor } from '../support/wait-for.ts';
 import { NotifyListener } from './notify-listener.ts';
@@ -123,7 +124,7 @@ devices:
   - { id: smoke-1, kind: smoke_detector, building: b1, floor: F1, binding: { connector: m, topic: n/smoke-1 } }
 `,
     );
-    const child: ChildProcess = spawn(process.execPath, ['gateway/cli.ts', 'run', '--config', config], {
+    const child: ChildProcess = spawnTracked(process.execPath, ['gateway/cli.ts', 'run', '--config', config], {
       env: { ...process.env, NOTIFY_SOCKET: listener.socketPath, WATCHDOG_USEC: '400000', LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -2,13 +2,13 @@
  * Start-up is all or nothing: a gateway that cannot open its API stops what it already started
  * (broker, connectors, databases, timers) and exits non-zero with one line.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startGateway } from '../../../gateway/gateway.ts';
 import { silentLogger } from '../../../gateway/log/logger.ts';
+import { spawnTracked } from '../../support/child-processes.ts';
 import { freePort } from '../../support/free-port.ts';
 import { smallSite } from '../../support/site-config.ts';
 import { tempDir } from '../../support/temp-dir.ts';
@@ -48,12 +48,12 @@ describe('start-up failure', () => {
         '',
       ].join('\n'),
     );
-    const child = spawn(process.execPath, ['gateway/cli.ts', 'run', '--config', file], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LOG_LEVEL: 'silent' } });
+    const child = spawnTracked(process.execPath, ['gateway/cli.ts', 'run', '--config', file], { env: { ...process.env, LOG_LEVEL: 'silent' } });
     cleanups.push(() => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     });
     let stderr = '';
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
     const code = await new Promise<number | null>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`gateway still running 30 s after a failed start-up; stderr:\n${stderr}`)), 30_000);
       child.once('exit', (c) => {

@@ -141,7 +141,8 @@ describe('SampleBus batching, priority lane and durable pushes', () => {
     bus.subscribe('live', () => {});
     let acked = false;
     const p = bus.pushDurable([sample(1)]).then(() => (acked = true));
-    await new Promise((r) => setTimeout(r, 20));
+    // let every queued callback run (no wall-clock wait): the ack must still be held by the consumer
+    for (let i = 0; i < 10; i++) await new Promise((r) => setImmediate(r));
     expect(acked).toBe(false);
     release();
     await p;

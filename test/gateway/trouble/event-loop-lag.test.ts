@@ -11,7 +11,8 @@ describe('event-loop lag', () => {
     const registry = new Registry();
     const monitor = new EventLoopLagMonitor({ trouble, registry, windowMs: 200, thresholdMs: 300 });
     try {
-      await new Promise((r) => setTimeout(r, 50)); // the monitor measures from its first turn
+      // the monitor's sampling timer must be running before the block: wait for its first full window
+      await waitFor(() => monitor.read().p50Ms > 0, 10_000, 'a first window of the monitor');
       const until = performance.now() + 600;
       while (performance.now() < until) {
         // block the event loop

@@ -2,14 +2,15 @@
  * Backup while the gateway runs (and writes), restore into a fresh directory after the gateway was
  * killed with SIGKILL, and a gateway on the restored directory has the same alarms and work orders.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { create, extract, list } from 'tar';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runTracked } from '../../../support/child-processes.ts';
 import { startGatewayProcess, type GatewayProcess } from '../../../support/gateway-process.ts';
 import { tempDir } from '../../../support/temp-dir.ts';
+import { waitFor } from '../../../support/wait-for.ts';
 
 interface Alarm {
   id: string;
@@ -25,14 +26,9 @@ interface WorkOrder {
   alarmId?: string | null;
 }
 
-function cli(args: string[]): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['gateway/cli.ts', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
-    child.once('exit', (code) => resolve({ code, out }));
-  });
+async function cli(args: string[]): Promise<{ code: number | null; out: string }> {
+  const r = await runTracked(process.execPath, ['gateway/cli.ts', ...args]);
+  return { code: r.code, out: r.stdout + r.stderr };
 }
 
 async function getJson<T>(url: string): Promise<T> {
@@ -81,13 +77,15 @@ workOrders:
       await client.publishAsync('bk/smoke-2', JSON.stringify({ alarm: false, tamper: true, obscuration_pct_m: 0.1, battery_pct: 70, heartbeat: 1 }), { qos: 1 });
       let alarms: Alarm[] = [];
       let orders: WorkOrder[] = [];
-      const deadline = performance.now() + 20_000;
-      while (performance.now() < deadline) {
-        alarms = (await getJson<{ alarms: Alarm[] }>(`${a.api}/api/alarms`)).alarms;
-        orders = (await getJson<{ workOrders: WorkOrder[] }>(`${a.api}/api/work-orders`)).workOrders;
-        if (alarms.some((x) => x.device === 'smoke-1') && orders.some((o) => o.device === 'smoke-1')) break;
-        await new Promise((r) => setTimeout(r, 50));
-      }
+      await waitFor(
+        async () => {
+          alarms = (await getJson<{ alarms: Alarm[] }>(`${a.api}/api/alarms`)).alarms;
+          orders = (await getJson<{ workOrders: WorkOrder[] }>(`${a.api}/api/work-orders`)).workOrders;
+          return alarms.some((x) => x.device === 'smoke-1') && orders.some((o) => o.device === 'smoke-1');
+        },
+        20_000,
+        "smoke-1's alarm and work order",
+      );
       expect(alarms.map((x) => x.device), JSON.stringify({ alarms, orders })).toContain("smoke-1");
       expect(orders.some((o) => o.device === 'smoke-1')).toBe(true);
 

@@ -3,13 +3,13 @@
  * keys, bindings against their connector's maps, points the kind does not have, overlapping
  * registers, a device bound to another kind's map.
  */
-import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
 import { ConfigError } from '../../../../gateway/config/config-error.ts';
 import { validateConfig } from '../../../../gateway/config/load-config.ts';
+import { runTracked } from '../../../support/child-processes.ts';
 import { tempDir } from '../../../support/temp-dir.ts';
 
 type Raw = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- a YAML tree edited in place
@@ -95,14 +95,14 @@ describe('check-config refusals', () => {
     expect(rule.join('\n')).toContain('nope');
   });
 
-  it('gateway check-config prints them and exits 2', () => {
+  it('gateway check-config prints them and exits 2', async () => {
     const dir = tempDir();
     try {
       const file = join(dir.path, 'site.yaml');
       const text = readFileSync('config/demo-site.yaml', 'utf8').replace('timezone: Asia/Shanghai', 'timezone: Asia/Shanghia').replace('map: pump-sim }', 'map: nope }');
       writeFileSync(file, text);
-      const run = spawnSync(process.execPath, ['gateway/cli.ts', 'check-config', file], { encoding: 'utf8' });
-      expect(run.status).toBe(2);
+      const run = await runTracked(process.execPath, ['gateway/cli.ts', 'check-config', file]);
+      expect(run.code).toBe(2);
       expect(run.stderr).toContain('site.timezone: not an IANA time zone');
       expect(run.stderr).toContain('devices[2].binding.map: connector "modbus-pumps" has no register map "nope"');
     } finally {

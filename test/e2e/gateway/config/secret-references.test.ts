@@ -2,7 +2,6 @@
  * Secrets out of the site file (#12.5): `${ENV}` and `{ file: path }` references, resolved before
  * validation with errors that name the field (never the value), and never written to the log.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -12,6 +11,7 @@ import { ConfigError } from '../../../../gateway/config/config-error.ts';
 import { loadConfigFile, parseConfigText } from '../../../../gateway/config/load-config.ts';
 import { resolveSecretReferences } from '../../../../gateway/config/secret-references.ts';
 import { startGateway, type RunningGateway } from '../../../../gateway/gateway.ts';
+import { runTracked } from '../../../support/child-processes.ts';
 import { tempDir } from '../../../support/temp-dir.ts';
 import { waitFor } from '../../../support/wait-for.ts';
 
@@ -104,12 +104,12 @@ storage:
     expect(String((err as Error).message)).toContain('site.name: environment variable UNSET_FOR_TEST_X is not set');
   });
 
-  it('`gateway check-config` names the field of a missing variable and exits 2', () => {
+  it('`gateway check-config` names the field of a missing variable and exits 2', async () => {
     const base = dir();
     const file = join(base, 'site.yaml');
     writeFileSync(file, 'site: { id: s1, name: S }\nbuildings: [{ id: b1, name: B, floors: [{ id: f1 }] }]\nbroker: { enabled: true, users: [{ username: u, password: "${BROKER_PW_UNSET_FOR_TEST}" }] }\n');
-    const run = spawnSync(process.execPath, ['gateway/cli.ts', 'check-config', file], { encoding: 'utf8', env: { ...process.env, BROKER_PW_UNSET_FOR_TEST: undefined } });
-    expect(run.status).toBe(2);
+    const run = await runTracked(process.execPath, ['gateway/cli.ts', 'check-config', file], { env: { ...process.env, BROKER_PW_UNSET_FOR_TEST: undefined } });
+    expect(run.code).toBe(2);
     expect(run.stderr).toContain('broker.users[0].password: environment variable BROKER_PW_UNSET_FOR_TEST is not set');
   });
 });

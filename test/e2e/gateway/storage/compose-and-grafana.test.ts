@@ -5,7 +5,6 @@
  * InfluxDB, Grafana and Mosquitto serve TLS; Grafana reads with a read-only token; the dashboards on
  * disk are the generated ones, one per device kind with a panel per point.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +16,7 @@ import { resolveFloorPlans } from '../../../../gateway/config/floor-plans.ts';
 import { loadConfigFile, parseConfigText } from '../../../../gateway/config/load-config.ts';
 import type { SiteConfig } from '../../../../gateway/config/site-schema.ts';
 import { DEVICE_KINDS, pointsOf } from '../../../../gateway/model/device-kinds.ts';
+import { runTracked } from '../../../support/child-processes.ts';
 
 interface Service {
   environment?: Record<string, string>;
@@ -74,7 +74,7 @@ describe('docker-compose storage stack', () => {
     }
   });
 
-  it('no default passwords: every password, token and key is a Docker secret made by compose:secrets', () => {
+  it('no default passwords: every password, token and key is a Docker secret made by compose:secrets', async () => {
     for (const [name, service] of Object.entries(compose.services)) {
       for (const [key, value] of Object.entries(service.environment ?? {})) {
         if (/PASSWORD|TOKEN|SECRET|_KEY$/.test(key)) expect(`${name}.${key}=${value}`).toMatch(/(_FILE|__FILE)=\/run\/|_KEY=\/run\/secrets\/|_DIR=/);
@@ -86,8 +86,8 @@ describe('docker-compose storage stack', () => {
     // the generator makes every file the compose file names
     const dir = mkdtempSync(join(tmpdir(), 'compose-make-'));
     try {
-      const run = spawnSync(process.execPath, ['config/compose/make-secrets.ts', dir], { encoding: 'utf8' });
-      expect(run.status, run.stderr).toBe(0);
+      const run = await runTracked(process.execPath, ['config/compose/make-secrets.ts', dir]);
+      expect(run.code, run.stderr).toBe(0);
       for (const { file } of Object.values(compose.secrets)) {
         expect(file).toMatch(/^\.\/secrets\//);
         expect(existsSync(join(dir, file.replace('./secrets/', ''))), file).toBe(true);

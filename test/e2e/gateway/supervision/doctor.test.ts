@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { runTracked } from '../../../support/child-processes.ts';
 import { freePort } from '../../../support/free-port.ts';
 import { formatResults, runDoctor, type CheckResult } from '../../../../gateway/supervision/doctor.ts';
 import { tempDir } from '../../../support/temp-dir.ts';
@@ -113,14 +113,10 @@ describe('gateway doctor', () => {
 
   it('CLI: prints every check and exits 1 on a FAIL (an invalid site file), 0 without', async () => {
     const { dir } = setup();
-    const run = (args: string[]): Promise<{ code: number | null; out: string }> =>
-      new Promise((resolve) => {
-        const child = spawn(process.execPath, ['gateway/cli.ts', 'doctor', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-        let out = '';
-        child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-        child.stderr.on('data', (c: Buffer) => (out += c.toString()));
-        child.once('exit', (code) => resolve({ code, out }));
-      });
+    const run = async (args: string[]): Promise<{ code: number | null; out: string }> => {
+      const r = await runTracked(process.execPath, ['gateway/cli.ts', 'doctor', ...args]);
+      return { code: r.code, out: r.stdout + r.stderr };
+    };
     const bad = join(dir, 'bad.yaml');
     writeFileSync(bad, 'site: { id: x }\nbuildings: []\nstorage: { retention: 30 days }\n');
     const failed = await run(['--config', bad]);
