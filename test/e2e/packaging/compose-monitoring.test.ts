@@ -4,10 +4,10 @@
  * Host Prometheus sends, and Grafana is provisioned with the Prometheus data source and the
  * gateway's dashboard. (Which metrics the rules and the dashboard read: test/e2e/gateway/metrics/.)
  */
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
+import { runTracked } from '../../support/child-processes.ts';
 import { alertExpressions } from '../../support/prometheus-rules.ts';
 
 interface Service {
@@ -18,10 +18,9 @@ interface Service {
 const compose = parse(readFileSync('docker-compose.yml', 'utf8')) as { services: Record<string, Service>; volumes: Record<string, unknown> };
 
 describe('compose stack: Prometheus and Grafana for the gateway itself', () => {
-  it('docker-compose config passes', () => {
-    const run = spawnSync('docker-compose', ['-f', 'docker-compose.yml', 'config', '-q'], { encoding: 'utf8' });
-    expect(run.error, 'docker-compose must be installed (.ci/run)').toBeUndefined();
-    expect(run.status, run.stderr).toBe(0);
+  it('docker-compose config passes', async () => {
+    const run = await runTracked('docker-compose', ['-f', 'docker-compose.yml', 'config', '-q']);
+    expect(run.code, `docker-compose must be installed (.ci/run): ${run.stderr}`).toBe(0);
   });
 
   it('Prometheus scrapes gateway:8080/metrics, loads the alert rules, and the gateway serves that Host', () => {
