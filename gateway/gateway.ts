@@ -35,7 +35,7 @@ import { sqliteFilesOf } from './metrics/sqlite-files.ts';
 import { scrapeGauge } from './metrics/scrape-metric.ts';
 import { openSqlite } from './model/sqlite-file.ts';
 import { migrateDataDir, stampNewFiles } from './migrations/migration-runner.ts';
-import { SCHEMA_PLANS } from './migrations/schema-plans.ts';
+import { GATEWAY_DB, SCHEMA_PLANS } from './migrations/schema-plans.ts';
 import { TroubleBoard } from './trouble/trouble-board.ts';
 import { logLevelControl } from './log/log-level.ts';
 import { StartupError, Teardown } from './teardown.ts';
@@ -160,7 +160,11 @@ async function composeGateway(config: SiteConfig, log: Logger, options: GatewayO
   const storageMode = options.storage ?? (options.busDelivery === 'sync' || !(clock instanceof RealClock) ? 'inline' : 'worker');
   // schema versions first: a newer release's files are refused, older ones migrated (copy taken first)
   const migrationLog = log.child({ component: 'migrations' });
-  const migrated = await migrateDataDir(dataDir, SCHEMA_PLANS, migrationLog).catch((err: unknown) => {
+  // a work-order database kept apart from gateway.db has the same plan (its steps check which tables exist)
+  const schemaPlans = config.workOrders.enabled && config.workOrders.database !== undefined && resolve(config.workOrders.database) !== join(dataDir, 'gateway.db')
+    ? [...SCHEMA_PLANS, { ...GATEWAY_DB, file: resolve(config.workOrders.database) }]
+    : SCHEMA_PLANS;
+  const migrated = await migrateDataDir(dataDir, schemaPlans, migrationLog).catch((err: unknown) => {
     throw new StartupError('schema migration', err);
   });
   const stateDb = openSqlite(join(dataDir, 'gateway.db'));
@@ -243,8 +247,6 @@ async function composeGateway(config: SiteConfig, log: Logger, options: GatewayO
     const u = uptime;
     teardown.add('uptime', () => u.stop());
   }
-
-  stampNewFiles(migrated, SCHEMA_PLANS);
 
   const pruneLog = log.child({ component: 'storage' });
   timers.push(
@@ -438,6 +440,9 @@ async function composeGateway(config: SiteConfig, log: Logger, options: GatewayO
     teardown.add('escalation', () => escalation.stop());
     whenActive(() => escalation.start());
   }
+
+  // files made during this start (by the parts above) get the newest schema version
+  stampNewFiles(migrated, schemaPlans);
 
   // every part's series on /metrics, read at scrape time (gateway/metrics/)
   const detachMetrics = registerGatewayMetrics(metrics, {

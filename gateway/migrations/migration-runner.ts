@@ -10,7 +10,7 @@
  * older releases to that schema.
  */
 import { existsSync, mkdirSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, isAbsolute, join } from 'node:path';
 import { backup, DatabaseSync } from 'node:sqlite';
 import type { Logger } from 'pino';
 import { openSqlite, rollbackQuietly } from '../model/sqlite-file.ts';
@@ -24,7 +24,7 @@ export interface Migration {
 }
 
 export interface SchemaPlan {
-  /** File name in the data directory (`gateway.db`). */
+  /** File name in the data directory (`gateway.db`), or an absolute path (`workOrders.database`). */
   readonly file: string;
   readonly migrations: readonly Migration[];
 }
@@ -75,7 +75,7 @@ function isEmpty(db: DatabaseSync): boolean {
 
 /** Bring `dataDir/plan.file` to the latest version (see the module comment). */
 export async function migrateFile(dataDir: string, plan: SchemaPlan, log: Logger, now: () => number = Date.now): Promise<MigrationOutcome> {
-  const file = join(dataDir, plan.file);
+  const file = isAbsolute(plan.file) ? plan.file : join(dataDir, plan.file);
   const latest = latestVersion(plan);
   // a file that does not exist yet is made by its part (only when used: spool.db needs storage.influx) and stamped then (stampNewFiles)
   if (!existsSync(file)) return { file, from: 0, to: 0, applied: [], missing: true };
@@ -136,7 +136,7 @@ export async function migrateDataDir(dataDir: string, plans: readonly SchemaPlan
 export function stampNewFiles(outcomes: readonly MigrationOutcome[], plans: readonly SchemaPlan[]): void {
   for (const o of outcomes) {
     if (!o.missing || !existsSync(o.file)) continue;
-    const plan = plans.find((p) => o.file.endsWith(p.file));
+    const plan = plans.find((p) => (isAbsolute(p.file) ? o.file === p.file : o.file.endsWith(`/${p.file}`)));
     if (!plan) continue;
     const db = openSqlite(o.file);
     try {

@@ -93,6 +93,16 @@ describe('schema migrations', () => {
     expect(version(join(dir.path, 'x.db'))).toBe(3);
   });
 
+  it('a plan may name a file outside the data directory by its absolute path', async () => {
+    const dir = tempDir('mig-');
+    const elsewhere = tempDir('mig-elsewhere-');
+    const file = oldFile(elsewhere.path, 1);
+    const out = await migrateFile(dir.path, { ...plan(), file }, silentLogger());
+    expect(out).toMatchObject({ file, from: 1, to: 3 });
+    expect(version(file)).toBe(3);
+    expect(out.backup?.startsWith(join(dir.path, 'migration-backups'))).toBe(true);
+  });
+
   it('steps must be numbered 1, 2, 3 in order', async () => {
     const dir = tempDir('mig-');
     oldFile(dir.path, 0);
