@@ -305,7 +305,6 @@ async function composeGateway(config: SiteConfig, log: Logger, options: GatewayO
       // on a takeover: each open alarm once, as raised (the standby kept them but did not announce them)
       announceOpenAlarms = () => {
         for (const alarm of alarms.active({ limit: 100_000 })) {
-          if (!alarm.conditionActive && alarm.state === 'active-ack') continue;
           const e = { type: 'raised' as const, alarm, at: clock.now(), takeover: true };
           if (acting()) client.publish(northboundTopic(nb.topic, e), JSON.stringify(e), { qos: 1 });
         }
