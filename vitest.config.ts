@@ -33,9 +33,11 @@ export default defineConfig({
           // pure in-process code: one module graph per worker instead of one per file (imports were
           // half of the project's time)
           isolate: false,
-          // no waits, so a bound that only a hung test meets
-          testTimeout: 30_000,
-          hookTimeout: 30_000,
+          // no waits, so a bound that only a hung test meets: the heaviest unit files (alarm properties,
+          // a month on the VirtualClock) take seconds alone but several times that beside the e2e
+          // project and two CPU burners (npm run test:stress)
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
           allowOnly: false,
         },
       },

@@ -14,8 +14,8 @@ import { buildApp } from '../gateway/api/build-app.ts';
 import { silentLogger } from '../gateway/log/logger.ts';
 import { VirtualClock } from '../gateway/model/clock.ts';
 import type { DeviceInfo } from '../gateway/model/device.ts';
-import { createAlarmService } from '../rules/alarm-service.ts';
-import { alarmSettingsSchema, ruleSchema } from '../rules/config/rule-schema.ts';
+import { createAlarmService } from '../rules/alarms/alarm-service.ts';
+import { alarmSettingsSchema, ruleSchema } from '../rules/alarms/config/rule-schema.ts';
 import { testApiDeps } from '../test/support/api-deps.ts';
 
 const { values } = parseArgs({ options: { rows: { type: 'string', default: '100000' } } });

@@ -19,8 +19,8 @@ import { silentLogger } from '../gateway/log/logger.ts';
 import { RealClock } from '../gateway/model/clock.ts';
 import type { DeviceInfo } from '../gateway/model/device.ts';
 import type { Sample } from '../gateway/model/sample.ts';
-import { createAlarmService, type AlarmService } from '../rules/alarm-service.ts';
-import { alarmSettingsSchema, ruleSchema, type RuleConfig, type RuleConfigInput } from '../rules/config/rule-schema.ts';
+import { createAlarmService, type AlarmService } from '../rules/alarms/alarm-service.ts';
+import { alarmSettingsSchema, ruleSchema, type RuleConfig, type RuleConfigInput } from '../rules/alarms/config/rule-schema.ts';
 
 const { values: args } = parseArgs({ options: { seconds: { type: 'string', default: '10' } } });
 const SECONDS = Number(args.seconds);

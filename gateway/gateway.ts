@@ -5,20 +5,16 @@
 import type { DemoFaults } from './demo/demo-faults.ts';
 import { buildingViews } from './config/floor-plans.ts';
 import { join, resolve } from 'node:path';
-import { tlsClientOptions } from './platform/tls-client.ts';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { buildApp } from './api/build-app.ts';
 import { Accounts } from './auth/accounts.ts';
-import type { ApiDeps, HealthReport } from './api/api-deps.ts';
+import type { ApiDeps } from './api/api-deps.ts';
 import { startEmbeddedBroker, type RunningBroker } from './broker/embedded-broker.ts';
 import { SampleBus } from './bus/sample-bus.ts';
 import type { SiteConfig } from './config/site-schema.ts';
-import { createConnector } from './connectors/connector-registry.ts';
-import type { BoundDevice, Connector } from './connectors/connector.ts';
-import type { ConnectorConfig } from './connectors/connector-schemas.ts';
-import { ConfigReloader, type ReloadActor, type ReloadResult } from './reload/config-reload.ts';
+import type { Connector } from './connectors/connector.ts';
 import { EventHub } from './live/event-hub.ts';
 import { LiveView } from './live/live-view.ts';
 import { raiseCommsTrouble } from './live/comms-trouble.ts';
@@ -30,28 +26,22 @@ import { InlineTelemetryStorage, WorkerTelemetryStorage, type TelemetryStorage }
 import type { InfluxTelemetryStatus } from './storage/influx-telemetry.ts';
 import { LifeSafetyPoints } from './bus/life-safety-points.ts';
 import { EventLoopLagMonitor } from './trouble/event-loop-lag.ts';
-import { registerGatewayMetrics } from './metrics/gateway-metrics.ts';
-import { sqliteFilesOf } from './metrics/sqlite-files.ts';
-import { scrapeGauge } from './metrics/scrape-metric.ts';
-import { openSqlite } from './model/sqlite-file.ts';
-import { migrateDataDir, stampNewFiles } from './migrations/migration-runner.ts';
-import { GATEWAY_DB, SCHEMA_PLANS } from './migrations/schema-plans.ts';
+import { openSqlite } from './platform/sqlite-file.ts';
 import { TroubleBoard } from './trouble/trouble-board.ts';
 import { logLevelControl } from './log/log-level.ts';
 import { StartupError, Teardown } from './teardown.ts';
 import { assertCanListen } from './net/port-check.ts';
 import { BadgePrivacy, loadBadgeKey } from './privacy/badge-privacy.ts';
 import type { Sample } from './model/sample.ts';
-import { createAlarmService, type AlarmService, type AlarmsFacade } from '../rules/alarm-service.ts';
-import { forwardAlarmEvents, northboundTopic } from '../rules/northbound-alarms.ts';
-import { StandbyRole } from './standby/standby-role.ts';
-import { EscalationService } from '../rules/alarms/escalation-service.ts';
-import { linkMaintenanceMode } from '../rules/maintenance-mode-link.ts';
-import { preventiveMaintenanceLink } from '../rules/preventive-maintenance-link.ts';
-import mqtt, { type MqttClient } from 'mqtt';
-import { WorkOrderService, workOrdersFacade } from '../rules/work-orders/index.ts';
-import { alarmSignalOf } from '../rules/work-orders/alarm-signal-of.ts';
-import { startUptime, uptimeFiles, uptimeReferenceIssues, type UptimeService } from '../rules/uptime/index.ts';
+import { escalationChannels, northboundPort } from './rules-ports.ts';
+import { makeConnector, startConnector, startConnectors } from './connectors-start.ts';
+import { registerGatewayMetrics } from './metrics/gateway-metrics.ts';
+import { sqliteFilesOf } from './metrics/sqlite-files.ts';
+import { migrateAtStart } from './migrations/migrate-at-start.ts';
+import { reloadFunction, type ReloadActor, type ReloadResult } from './reload/config-reload.ts';
+import { standbyWiring } from './standby/standby-wiring.ts';
+import { healthReporter } from './health-report.ts';
+import { startRules, type AlarmService, type AlarmsFacade, type UptimeService, type WorkOrderService } from '../rules/index.ts';
 
 export interface GatewayOptions {
   readonly clock?: Clock;
@@ -159,14 +149,7 @@ async function composeGateway(config: SiteConfig, log: Logger, options: GatewayO
   collectDefaultMetrics({ register: metrics });
   const storageMode = options.storage ?? (options.busDelivery === 'sync' || !(clock instanceof RealClock) ? 'inline' : 'worker');
   // schema versions first: a newer release's files are refused, older ones migrated (copy taken first)
-  const migrationLog = log.child({ component: 'migrations' });
-  // a work-order database kept apart from gateway.db has the same plan (its steps check which tables exist)
-  const schemaPlans = config.workOrders.enabled && config.workOrders.database !== undefined && resolve(config.workOrders.database) !== join(dataDir, 'gateway.db')
-    ? [...SCHEMA_PLANS, { ...GATEWAY_DB, file: resolve(config.workOrders.database) }]
-    : SCHEMA_PLANS;
-  const migrated = await migrateDataDir(dataDir, schemaPlans, migrationLog).catch((err: unknown) => {
-    throw new StartupError('schema migration', err);
-  });
+  const stampNewFiles = await migrateAtStart(config, dataDir, log);
   const stateDb = openSqlite(join(dataDir, 'gateway.db'));
   teardown.add('gateway.db', () => stateDb.close());
   const accounts = new Accounts(stateDb, clock, config.accounts);
@@ -205,49 +188,6 @@ async function composeGateway(config: SiteConfig, log: Logger, options: GatewayO
   const telemetry = config.storage.influx ? { status: (): InfluxTelemetryStatus => store.influxStatus() as InfluxTelemetryStatus } : undefined;
   bus.subscribe('live', (batch) => live.apply(batch));
 
-  // Rules and alarms: open alarms come back from data/gateway.db; rules resume from the live values.
-  const alarms = createAlarmService({
-    rules: config.rules,
-    rulePacks: config.rulePacks,
-    settings: config.alarms,
-    devices,
-    clock,
-    log: log.child({ component: 'rules' }),
-    dbFile: join(dataDir, 'gateway.db'),
-    reserve: true, // disk space kept for alarms and work orders (alarms.storageReserveMb)
-    trouble,
-  });
-  teardown.add('alarms', () => alarms.close());
-  /** Every point's current value in the live view: what rules start from (at start and after a rule reload). */
-  const liveSeed = (): Sample[] => {
-    const seed: Sample[] = [];
-    for (const d of devices) {
-      for (const [point, p] of Object.entries(live.state(d.id)?.points ?? {})) seed.push({ device: d.id, point, value: p.value, ts: p.ts, quality: p.quality, ...(p.reason === undefined ? {} : { reason: p.reason }) });
-    }
-    return seed;
-  };
-  lifeSafety.add(alarms.engine.lifeSafetyPoints());
-  alarms.start(bus, liveSeed());
-  for (const m of alarms.deviceModes()) modes.set(m.device, m.mode);
-  for (const d of devices) live.refresh(d.id);
-
-  let uptime: UptimeService | undefined;
-  if (config.uptime.enabled) {
-    const ulog = log.child({ component: 'uptime' });
-    for (const issue of uptimeReferenceIssues(config.uptime, devices.map((d) => d.id))) ulog.error(issue, `config ${issue.path}: ${issue.message}; ignored`);
-    uptime = startUptime({
-      config: config.uptime,
-      site: config.site,
-      devices: config.devices.map((d) => ({ info: byId.get(d.id) as DeviceInfo, offlineAfter: d.offlineAfter ?? config.deviceDefaults.offlineAfter })),
-      clock,
-      log: ulog,
-      ...uptimeFiles(dataDir),
-    });
-    uptime.attach(bus);
-    const u = uptime;
-    teardown.add('uptime', () => u.stop());
-  }
-
   const pruneLog = log.child({ component: 'storage' });
   timers.push(
     clock.setInterval(config.storage.pruneEvery, () => {
@@ -272,215 +212,75 @@ async function composeGateway(config: SiteConfig, log: Logger, options: GatewayO
   // no PUBACK before the MQTT connectors ingest from the broker (released once they started)
   broker?.ingest.hold();
 
-  // Warm standby (gateway/standby/): both gateways of a pair read the field and keep their alarms;
-  // only the lease holder acts outward. `acting()` gates each outward action; what starts only on
-  // the active one is queued in `onActive` and run when it takes over (at once without a pair).
-  const onActive: Array<() => void> = [];
-  let role: StandbyRole | undefined;
-  const acting = (): boolean => role === undefined || role.mayAct();
-  const whenActive = (fn: () => void): void => {
-    if (config.standby) onActive.push(fn);
-    else fn();
-  };
-
-  let northbound: MqttClient | undefined;
-  let announceOpenAlarms: (() => void) | undefined;
-  const nb = config.alarms.northbound;
-  if (nb) {
-    const url = nb.url === 'embedded' ? broker?.internalUrl : nb.url;
-    if (url) {
-      const nbLog = log.child({ component: 'alarms-northbound' });
-      const client = mqtt.connect(url, {
-        clientId: `${config.site.id}-alarms-northbound`,
-        reconnectPeriod: 2_000,
-        ...(nb.username !== undefined ? { username: nb.username } : {}),
-        ...(nb.password !== undefined ? { password: nb.password } : {}),
-        ...(nb.url === 'embedded' ? {} : tlsClientOptions(nb.tls, 'alarms.northbound')),
-        ...(nb.url === 'embedded' && broker ? broker.connectOptions('alarms-northbound') : {}),
-      });
-      client.on('error', (err) => nbLog.warn({ err: err.message }, 'northbound alarm publisher error'));
-      forwardAlarmEvents((l) => alarms.onEvent(l), nb.topic, (topic, payload) => {
-        if (acting()) client.publish(topic, payload, { qos: 1 });
-      });
-      // on a takeover: each open alarm once, as raised (the standby kept them but did not announce them)
-      announceOpenAlarms = () => {
-        for (const alarm of alarms.active({ limit: 100_000 })) {
-          const e = { type: 'raised' as const, alarm, at: clock.now(), takeover: true };
-          if (acting()) client.publish(northboundTopic(nb.topic, e), JSON.stringify(e), { qos: 1 });
-        }
-      };
-      northbound = client;
-      teardown.add('northbound alarm publisher', () => client.endAsync());
-    }
-  }
+  const northbound = northboundPort(config, broker, log, teardown);
+  // warm standby (gateway/standby/): only the lease holder acts outward
+  const standby = standbyWiring(config, { clock, log, trouble, metrics, teardown, onStepDown: options.onStepDown });
+  /** Every point's current value in the live view: what rules start from (at start and after a rule reload). */
+  const liveSeed = (): Sample[] =>
+    devices.flatMap((d) => Object.entries(live.state(d.id)?.points ?? {}).map(([point, p]) => ({ device: d.id, point, value: p.value, ts: p.ts, quality: p.quality, ...(p.reason === undefined ? {} : { reason: p.reason }) })));
+  // rules/: alarms (open ones come back from gateway.db; rules resume from the live values), uptime,
+  // work orders, escalation and the northbound link, wired behind the one front door (rules/README.md)
+  const rules = startRules({
+    settings: { rules: config.rules, rulePacks: config.rulePacks, alarms: config.alarms, workOrders: config.workOrders, uptime: config.uptime },
+    site: config.site,
+    devices,
+    offlineAfter: (id) => config.devices.find((d) => d.id === id)?.offlineAfter ?? config.deviceDefaults.offlineAfter,
+    dataDir,
+    clock,
+    log,
+    trouble,
+    samples: bus,
+    seed: liveSeed(),
+    lifeSafety,
+    teardown,
+    ports: {
+      ...(northbound ? { northbound } : {}),
+      escalation: escalationChannels(config, broker),
+      ...(broker ? { embeddedBroker: broker } : {}),
+    },
+    ...(standby ? { standby } : {}),
+  });
+  const { alarms, uptime, workOrders } = rules;
+  for (const m of alarms.deviceModes()) modes.set(m.device, m.mode);
+  for (const d of devices) live.refresh(d.id);
 
   teardown.add('sample bus', () => bus.drain());
-  const connectors: Connector[] = [];
-  teardown.add('connectors', () => Promise.all(connectors.map((c) => c.stop().catch((err: unknown) => log.warn({ err, connector: c.id }, 'connector stop failed')))));
-  /** The connector of `c` for the devices `site` binds to it (at start, and again on a config reload). */
-  const makeConnector = async (c: ConnectorConfig, site: SiteConfig): Promise<Connector | undefined> => {
-    const bound: BoundDevice[] = site.devices
-      .filter((d) => d.binding.connector === c.id)
-      .map((d) => ({ info: byId.get(d.id) as DeviceInfo, binding: d.binding }));
-    const clog = log.child({ connector: c.id });
-    const connector = await createConnector(c, {
-      clock,
-      log: clog,
-      devices: bound,
-      trouble,
-      dataDir,
-      maxClockSkew: site.deviceDefaults.maxClockSkew,
-      ...(broker ? { embeddedBrokerUrl: broker.url, embeddedBroker: broker, embeddedIngest: broker.ingest } : {}),
-    });
-    if (!connector) clog.error({ type: c.type, devices: bound.length }, `connector type "${c.type}" has no runtime in this build; its devices stay offline`);
-    return connector;
-  };
-  const startConnector = async (connector: Connector): Promise<void> => {
-    await connector.start(privacy.ingest(bus));
-    const h = connector.health();
-    log.info({ connector: connector.id, type: h.type, connected: h.connected }, h.connected ? `connector ${connector.id} up` : `connector ${connector.id} started; not connected yet, retrying`);
-  };
-  for (const c of config.connectors) {
-    const connector = await makeConnector(c, config);
-    if (connector) connectors.push(connector);
-  }
-  await Promise.all(connectors.map(startConnector));
+  const connectorDeps = { clock, log, trouble, dataDir, byId, broker };
+  const connectors = await startConnectors(config, { ...connectorDeps, teardown, ingest: privacy.ingest(bus) });
   broker?.ingest.release();
+  stampNewFiles(); // files made during this start get the newest schema version
 
-  const health = (): HealthReport => {
-    const mem = process.memoryUsage();
-    const connectorHealth = connectors.map((c) => c.health());
-    const queues = bus.stats();
-    const troubles = trouble.list();
-    const influx = telemetry?.status();
-    const commsLost = live.commsLost();
-    const degraded =
-      connectorHealth.some((h) => !h.connected) ||
-      commsLost.length > 0 ||
-      troubles.length > 0 ||
-      queues.some((q) => q.dropped > 0) ||
-      (influx !== undefined && influx.state !== 'ok');
-    return {
-      status: degraded ? 'degraded' : 'ok',
-      uptimeS: Math.round((clock.monotonic() - started) / 1000),
-      process: { rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, node: process.version, eventLoopLagMs: loopLag.read() },
-      connectors: connectorHealth.map((h) => ({ ...h })),
-      devices: { total: devices.length, commsLost },
-      storage: { kind: 'sqlite', file: store.file, writer: store.stats(), retentionMs: config.storage.retention, alarms: { file: alarms.store.file, ...alarms.stats() }, influx: influx ?? null },
-      queues: queues.map((q) => ({ ...q })),
-      broker: broker ? { url: broker.url, ...(broker.tlsUrl ? { tlsUrl: broker.tlsUrl } : {}), clients: broker.clients(), refusals: broker.refusals() } : null,
-      trouble: troubles.map((t) => ({ ...t })),
-    };
-  };
+  // every part's series on /metrics, read at scrape time (gateway/metrics/)
+  teardown.add('metrics', registerGatewayMetrics(metrics, { clock, connectors: () => connectors, bus, alarms, workOrders, uptime: uptime?.facade, storage: store, trouble, sqliteFiles: () => sqliteFilesOf(dataDir, config.workOrders.database === undefined ? [] : [resolve(config.workOrders.database)]) }));
+  // SIGHUP / POST /api/admin/reload (gateway/reload/)
+  const reloader = reloadFunction({
+    load: options.reloadConfig,
+    config,
+    connectors,
+    startConnector: async (c, site) => {
+      const connector = await makeConnector(c, site, connectorDeps);
+      if (connector) await startConnector(connector, privacy.ingest(bus), log);
+      return connector;
+    },
+    devices,
+    accounts,
+    workOrders,
+    reloadRules: (next) => lifeSafety.add(alarms.reloadRules(next, liveSeed())),
+    trouble,
+    audit: accounts.audit,
+    log: log.child({ component: 'config-reload' }),
+    ...(broker ? { holdIngest: broker.ingest } : {}),
+  });
+  const acting = (): boolean => standby?.acting() ?? true;
+
+  const health = healthReporter({ config, clock, started, devices, connectors, bus, trouble, telemetry, live, loopLag, store, alarms, broker });
 
   const events = new EventHub();
   trouble.onChange((event, c) => events.publish('trouble', { event, condition: c }));
   alarms.onEvent((e) => events.publish('alarm', e));
   live.onCondition((change) => events.publish('device', change));
-  let workOrders: WorkOrderService | undefined;
-  if (config.workOrders.enabled) {
-    workOrders = new WorkOrderService({
-      config: config.workOrders,
-      file: resolve(config.workOrders.database ?? join(dataDir, 'gateway.db')),
-      clock,
-      log: log.child({ component: 'work-orders' }),
-      site: { id: config.site.id, timezone: config.site.timezone },
-      devices: () => devices,
-      trouble,
-      // verify-and-close is refused while an alarm of the order is still active
-      alarmActive: (id) => alarms.get(id)?.conditionActive,
-      ...(broker ? { embeddedBrokerUrl: broker.url, embeddedBroker: broker } : {}),
-    });
-    const w = workOrders;
-    teardown.add('work orders', () => w.stop());
-    whenActive(() => w.start());
-  }
-  if (workOrders) {
-    const orders = workOrders;
-    // live views reload an order when it changed (after the commit); only its id travels
-    orders.onChange((id) => events.publish('work-order', { id }));
-    if (uptime) {
-      const u = uptime;
-      orders.onChange(preventiveMaintenanceLink((id) => orders.get(id), u.inputs, clock));
-    }
-    // one SQLite commit per alarm event; sending happens later in the outbox worker
-    alarms.onEvent((e) => {
-      const signal = alarmSignalOf(e);
-      if (signal && acting()) orders.onAlarm(signal); // logs and counts its own failures; never throws
-    });
-  }
-
-  // escalation of unacknowledged alarms to the on-call list, through the dispatch outbox in gateway.db
-  if (config.alarms.escalation.enabled) {
-    const wo = config.workOrders;
-    const embedded = wo.mqtt.url === 'embedded';
-    const escalation = new EscalationService({
-      config: config.alarms.escalation,
-      alarms,
-      clock,
-      log: log.child({ component: 'escalation' }),
-      dbFile: alarms.store.file,
-      senders: {
-        ...(embedded ? (broker ? { mqttUrl: broker.internalUrl } : {}) : { mqttUrl: wo.mqtt.url }),
-        mqttOptions:
-          embedded && broker
-            ? broker.connectOptions('escalation')
-            : {
-                clientId: `gateway-${config.site.id}-escalation`,
-                ...(wo.mqtt.username !== undefined ? { username: wo.mqtt.username } : {}),
-                ...(wo.mqtt.password !== undefined ? { password: wo.mqtt.password } : {}),
-                ...tlsClientOptions(wo.mqtt.tls, 'workOrders.mqtt'),
-              },
-        webhooks: wo.dispatch.webhooks,
-        ...(wo.smtp ? { smtp: { ...wo.smtp, timeoutMs: wo.dispatch.timeout } } : {}),
-      },
-      dispatch: wo.dispatch,
-    });
-    teardown.add('escalation', () => escalation.stop());
-    whenActive(() => escalation.start());
-  }
-
-  // files made during this start (by the parts above) get the newest schema version
-  stampNewFiles(migrated, schemaPlans);
-
-  // every part's series on /metrics, read at scrape time (gateway/metrics/)
-  const detachMetrics = registerGatewayMetrics(metrics, {
-    clock,
-    connectors: () => connectors,
-    bus,
-    alarms,
-    workOrders,
-    uptime: uptime?.facade,
-    storage: store,
-    trouble,
-    sqliteFiles: () => sqliteFilesOf(dataDir, config.workOrders.database === undefined ? [] : [resolve(config.workOrders.database)]),
-  });
-  teardown.add('metrics', () => detachMetrics());
-
-  const reloader = options.reloadConfig
-    ? new ConfigReloader({
-        load: options.reloadConfig,
-        config,
-        connectors,
-        startConnector: async (c, site) => {
-          const connector = await makeConnector(c, site);
-          if (connector) await startConnector(connector);
-          return connector;
-        },
-        devices,
-        accounts,
-        workOrders,
-        reloadRules: (next) => lifeSafety.add(alarms.reloadRules(next, liveSeed())),
-        trouble,
-        audit: accounts.audit,
-        log: log.child({ component: 'config-reload' }),
-        ...(broker ? { holdIngest: broker.ingest } : {}),
-      })
-    : undefined;
-  const reload = (by: ReloadActor): Promise<ReloadResult> =>
-    reloader
-      ? reloader.reload(by)
-      : Promise.resolve({ ok: false, reason: 'failed', message: 'this gateway was not started from a site file; nothing to reload', errors: [], changes: [] });
+  // live views reload an order when it changed (after the commit); only its id travels
+  workOrders?.onChange((id) => events.publish('work-order', { id }));
 
   const deps: ApiDeps = {
     buildings: () => buildingViews(config),
@@ -499,13 +299,13 @@ async function composeGateway(config: SiteConfig, log: Logger, options: GatewayO
     health,
     now: () => clock.now(),
     metrics: async () => ({ contentType: metrics.contentType, body: await metrics.metrics() }),
-    alarms: modesToLiveView(uptime ? linkMaintenanceMode(alarms, uptime.inputs, clock) : alarms, modes, live),
-    ...(workOrders ? { workOrders: workOrdersFacade(workOrders) } : {}),
+    alarms: modesToLiveView(rules.alarmsFacade, modes, live),
+    ...(rules.workOrdersFacade ? { workOrders: rules.workOrdersFacade } : {}),
     ...(uptime ? { uptime: uptime.facade } : {}),
     valueMask: (role) => privacy.maskFor(role),
     logLevel: logLevelControl(log),
-    ...(reloader ? { reload } : {}),
-    ...(config.standby ? { acting } : {}),
+    ...(reloader.available ? { reload: reloader.reload } : {}),
+    ...(standby ? { acting } : {}),
     ...(options.demoFaults ? { demoFaults: options.demoFaults } : {}),
   };
   const app = await buildApp(deps, log.child({ component: 'api' }));
@@ -521,32 +321,7 @@ async function composeGateway(config: SiteConfig, log: Logger, options: GatewayO
     await app.ready();
   }
 
-  if (config.standby) {
-    const standbyConfig = config.standby;
-    const orders = workOrders;
-    role = new StandbyRole({
-      config: standbyConfig,
-      clock,
-      log: log.child({ component: 'standby' }),
-      trouble,
-      onTakeover: () => {
-        for (const fn of onActive.splice(0)) fn();
-        // open alarms the standby kept without acting: a work order each (the service keeps one per fault) and one announcement
-        if (orders) {
-          for (const alarm of alarms.active({ limit: 100_000 })) {
-            const signal = alarm.conditionActive ? alarmSignalOf({ type: 'raised', alarm, at: clock.now() }) : undefined;
-            if (signal) orders.onAlarm(signal);
-          }
-        }
-        announceOpenAlarms?.();
-      },
-      onStepDown: () => options.onStepDown?.(),
-    });
-    const r = role;
-    teardown.add('standby lease', () => r.stop());
-    scrapeGauge(metrics, 'gateway_standby_active', 'Warm standby: 1 while this gateway holds the lease and acts, 0 while it is the standby', ['node'], () => [[{ node: standbyConfig.node }, r.isActive() ? 1 : 0]]);
-    r.start();
-  }
+  standby?.start(() => rules.takeover());
 
   return {
     config,
@@ -567,7 +342,7 @@ async function composeGateway(config: SiteConfig, log: Logger, options: GatewayO
     alarms,
     workOrders,
     uptime,
-    reload,
+    reload: reloader.reload,
     acting,
     stop: () => teardown.run(),
   };

@@ -16,9 +16,7 @@ import type { DemoFaults } from '../demo/demo-faults.ts';
 import type { BuildingView } from '../config/floor-plans.ts';
 import type { DeviceState, ZoneState } from '../live/live-view.ts';
 import type { HistoryQuery } from '../storage/sample-store.ts';
-import type { AlarmsFacade } from '../../rules/alarm-service.ts';
-import type { WorkOrdersFacade } from '../../rules/work-orders/index.ts';
-import type { UptimeFacade } from '../../rules/uptime/index.ts';
+import type { AlarmsFacade, UptimeFacade, WorkOrdersFacade } from '../../rules/index.ts';
 
 export interface HealthReport {
   readonly status: 'ok' | 'degraded';

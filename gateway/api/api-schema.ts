@@ -1,6 +1,6 @@
 /** The `api` section of the site file: where the HTTP API listens and how it defends itself. */
 import { z } from 'zod';
-import { duration } from '../model/config-primitives.ts';
+import { duration } from '../platform/config-primitives.ts';
 
 const rateLimit = (max: number) =>
   z.object({

@@ -24,7 +24,7 @@ import { apiSchema } from './api-schema.ts';
 import { installRateLimits } from './rate-limits.ts';
 import { installRequestGuards } from './request-guards.ts';
 import { installSecurityHeaders } from './security-headers.ts';
-import type { WorkOrdersFacade } from '../../rules/work-orders/index.ts';
+import type { WorkOrdersFacade } from '../../rules/index.ts';
 import { authRoutes } from './routes/auth-routes.ts';
 import { adminRoutes } from './routes/admin-routes.ts';
 import { auditRoutes } from './routes/audit-routes.ts';

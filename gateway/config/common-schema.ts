@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-export { duration, identifier } from '../model/config-primitives.ts';
+export { duration, identifier } from '../platform/config-primitives.ts';
 
 export const hostPort = {
   host: z.string().default('127.0.0.1'),

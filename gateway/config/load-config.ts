@@ -12,7 +12,7 @@ import { ConfigError, formatPath, type ConfigIssue } from './config-error.ts';
 import { resolveSecretReferences, secretSourcesFor, type SecretSources } from './secret-references.ts';
 import { siteConfigSchema, type SiteConfig } from './site-schema.ts';
 import { brokerConfigIssues } from '../broker/broker-config-check.ts';
-import { checkRulesConfig } from '../../rules/config/rule-check.ts';
+import { checkRulesConfig } from '../../rules/index.ts';
 import { validateBindings } from '../connectors/connector-registry.ts';
 import { descriptorOf, siteKindsSchema } from './kind-schema.ts';
 import { registerSiteKinds } from '../model/kinds/index.ts';

@@ -13,9 +13,7 @@ import { duration, identifier } from './common-schema.ts';
 import { brokerSchema } from '../broker/broker-schema.ts';
 import { privacySchema } from '../privacy/badge-privacy.ts';
 import { influxSchema } from '../storage/influx-schema.ts';
-import { alarmSettingsSchema, rulePacksSchema, ruleSchema } from '../../rules/config/rule-schema.ts';
-import { workOrderConfigSchema } from '../../rules/work-orders/work-order-schema.ts';
-import { uptimeSchema } from '../../rules/uptime/uptime-schema.ts';
+import { alarmSettingsSchema, rulePacksSchema, ruleSchema, uptimeSchema, workOrderConfigSchema } from '../../rules/index.ts';
 
 export const floorSchema = z.strictObject({
   id: identifier,

@@ -5,7 +5,7 @@
  */
 import type { Registry } from 'prom-client';
 import type { Clock } from '../model/clock.ts';
-import type { AlarmEvent, AlarmRecord } from '../../rules/alarm-model.ts';
+import type { AlarmEvent, AlarmRecord } from '../../rules/alarms/index.ts';
 import { scrapeCounter, scrapeGauge } from './scrape-metric.ts';
 
 export interface AlarmMetricSource {

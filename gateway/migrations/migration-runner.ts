@@ -13,7 +13,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { basename, isAbsolute, join } from 'node:path';
 import { backup, DatabaseSync } from 'node:sqlite';
 import type { Logger } from 'pino';
-import { openSqlite, rollbackQuietly } from '../model/sqlite-file.ts';
+import { openSqlite, rollbackQuietly } from '../platform/sqlite-file.ts';
 
 export interface Migration {
   /** The version the file has after this step (1, 2, ...: one step per version, in order). */

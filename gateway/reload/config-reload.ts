@@ -183,3 +183,18 @@ export class ConfigReloader {
     }
   }
 }
+
+/** The reloader of a running gateway, or a refusal when it was not started from a file. */
+export function reloadFunction(deps: Omit<ReloadDeps, 'load'> & { readonly load: (() => Promise<SiteConfig>) | undefined }): {
+  reload: (by: ReloadActor) => Promise<ReloadResult>;
+  available: boolean;
+} {
+  if (!deps.load) {
+    return {
+      available: false,
+      reload: () => Promise.resolve({ ok: false, reason: 'failed', message: 'this gateway was not started from a site file; nothing to reload', errors: [], changes: [] }),
+    };
+  }
+  const reloader = new ConfigReloader({ ...deps, load: deps.load });
+  return { available: true, reload: (by) => reloader.reload(by) };
+}

@@ -14,7 +14,7 @@
  */
 import type { DatabaseSync } from 'node:sqlite';
 import type { Clock } from '../model/clock.ts';
-import { openSqlite, rollbackQuietly } from '../model/sqlite-file.ts';
+import { openSqlite, rollbackQuietly } from '../platform/sqlite-file.ts';
 
 export interface LeaseOptions {
   readonly file: string;

@@ -1,6 +1,6 @@
 /** `standby`: a warm-standby pair sharing a lease file (gateway/standby/README.md). */
 import { z } from 'zod';
-import { duration } from '../model/config-primitives.ts';
+import { duration } from '../platform/config-primitives.ts';
 
 export const standbySchema = z.strictObject({
   /** The lease file both gateways of the pair reach (a local path for two processes on one box, a shared disk otherwise). */

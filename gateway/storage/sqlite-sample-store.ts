@@ -17,7 +17,7 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { PointValue, Quality, Sample } from '../model/sample.ts';
 import type { HistoryQuery, SampleStore } from './sample-store.ts';
-import { inTransaction, openSqlite } from '../model/sqlite-file.ts';
+import { inTransaction, openSqlite } from '../platform/sqlite-file.ts';
 
 /** Pages (4 KiB) the write-ahead log may grow to before it is folded into the file: 1 MiB. */
 export const WAL_AUTOCHECKPOINT_PAGES = 256;

@@ -7,7 +7,7 @@
  * Ids come from AUTOINCREMENT, so they only grow, even after the spool was emptied.
  */
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import { inTransaction, openSqlite } from '../model/sqlite-file.ts';
+import { inTransaction, openSqlite } from '../platform/sqlite-file.ts';
 import { lineBytes, type DeadLetter, type IdRange, type Settlement, type Spool, type SpoolBatch, type SpoolItem, type SpoolStats } from './spool.ts';
 
 const MAX_ID = Number.MAX_SAFE_INTEGER;

@@ -8,7 +8,7 @@
  * instance counts again; suppressed and grouped ones are not annunciated). Windows of 10 minutes are
  * aligned to `from`; a last partial window counts as a window.
  */
-import type { AlarmEventType, AlarmState } from '../alarm-model.ts';
+import type { AlarmEventType, AlarmState } from './alarm-model.ts';
 
 export interface KpiJournalRow {
   readonly seq: number;

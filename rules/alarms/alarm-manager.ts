@@ -23,9 +23,9 @@ import type {
   FloodInfo,
   JournalEntry,
   WorkOrderHint,
-} from '../alarm-model.ts';
-import type { AlarmSettings } from '../config/rule-schema.ts';
-import type { AlarmStore, ShelfRow } from '../persistence/alarm-store.ts';
+} from './alarm-model.ts';
+import type { AlarmSettings } from './config/rule-schema.ts';
+import type { AlarmStore, ShelfRow } from './alarm-store.ts';
 import { isDiskFull, WriteHealth } from '../../gateway/platform/write-health.ts';
 import { baseRuleOf, shelveRefusal, type ShelverRole } from './shelve-policy.ts';
 import { acknowledge, onConditionActive, onConditionInactive, reset, type TransitionResult } from './alarm-transitions.ts';
@@ -206,7 +206,6 @@ export class AlarmManager {
     return this.unjournaled.length;
   }
 
-  /** Be told when retried condition changes were finally journaled (the engine realigns). */
   /** What the manager knows of the rules, after they were reloaded (open alarms are kept as they are). */
   setRuleFacts(facts: Pick<AlarmManagerOptions, 'lifeSafetyDevices' | 'groupUnder' | 'commsRules'>): void {
     this.lifeSafetyDevices = facts.lifeSafetyDevices ?? new Set();
@@ -214,6 +213,7 @@ export class AlarmManager {
     this.commsRules = facts.commsRules ?? new Set();
   }
 
+  /** Be told when retried condition changes were finally journaled (the engine realigns). */
   onRetried(listener: () => void): () => void {
     this.recoveredListeners.add(listener);
     return () => this.recoveredListeners.delete(listener);

@@ -2,7 +2,7 @@
  * The ISA-18.2 state machine as pure functions: given a record and what happened, the next record.
  * Persistence, events and timers live in alarm-manager.ts.
  */
-import type { AlarmRecord, AlarmState } from '../alarm-model.ts';
+import type { AlarmRecord, AlarmState } from './alarm-model.ts';
 import type { PointValue } from '../../gateway/model/sample.ts';
 
 export type TransitionResult = { readonly ok: true; readonly next: AlarmRecord } | { readonly ok: false; readonly reason: string };

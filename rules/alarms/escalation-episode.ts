@@ -3,7 +3,7 @@
  * stopped): the episode starts at the last transition into `active-unack` (raised, re-raised);
  * `escalated` rows after it are the steps taken, `escalation-cleared` the "cleared" message.
  */
-import type { JournalEntry } from '../alarm-model.ts';
+import type { JournalEntry } from './alarm-model.ts';
 
 export interface EscalationEpisode {
   /** Journal seq and time of the transition into active-unack that began the episode. */

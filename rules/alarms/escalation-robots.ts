@@ -9,8 +9,8 @@
 import { createHmac } from 'node:crypto';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { DeliveryError, type DeliveryResult, type OutboundMessage } from '../work-orders/dispatch/channel.ts';
-import { guardedLookup, webhookUrlProblem, type WebhookPolicy } from '../work-orders/dispatch/webhook-target-policy.ts';
+import { DeliveryError, type DeliveryResult, type OutboundMessage } from '../dispatch/index.ts';
+import { guardedLookup, webhookUrlProblem, type WebhookPolicy } from '../dispatch/index.ts';
 
 export type RobotKind = 'wecom' | 'dingtalk';
 

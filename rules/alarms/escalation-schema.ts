@@ -3,8 +3,8 @@
  * before the on-call list is told, and how often the next level is told after that.
  */
 import { z } from 'zod';
-import { duration as ruleDuration } from '../../gateway/model/config-primitives.ts';
-import { channelsSchema } from '../work-orders/work-order-schema.ts';
+import { duration as ruleDuration } from '../../gateway/platform/config-primitives.ts';
+import { channelsSchema } from '../dispatch/index.ts';
 
 const robotUrl = z.url({ protocol: /^https?$/ });
 

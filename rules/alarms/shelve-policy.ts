@@ -4,8 +4,8 @@
  * for at most `alarms.maxShelve`. By default priority-1 and life-safety alarms are shelved only by
  * an admin, for at most 30 minutes.
  */
-import type { AlarmRecord } from '../alarm-model.ts';
-import type { AlarmSettings, ShelvePolicy } from '../config/rule-schema.ts';
+import type { AlarmRecord } from './alarm-model.ts';
+import type { AlarmSettings, ShelvePolicy } from './config/rule-schema.ts';
 
 /** The role of whoever asks (the API passes the logged-in user's role). */
 export type ShelverRole = 'operator' | 'admin';

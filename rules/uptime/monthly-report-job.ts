@@ -12,7 +12,7 @@ import type { Clock, Timer } from '../../gateway/model/clock.ts';
 import type { ReportLanguage } from './report-labels.ts';
 import { reportCsv, reportHtml } from './report-render.ts';
 import type { UptimeReport } from './uptime-report.ts';
-import { localMonthOf, monthLabel, monthRange } from '../../gateway/model/zoned-time.ts';
+import { localMonthOf, monthLabel, monthRange } from '../../gateway/platform/zoned-time.ts';
 
 const MAX_SLEEP = 6 * 3_600_000;
 const FILE = /^uptime-(\d{4})-(\d{2})\./;

@@ -2,7 +2,7 @@
  * Turns report parameters into an epoch range: either `from`/`to`, or a calendar `period`
  * (day, week, month) containing `date`, in the site's time zone. Problems name the parameter.
  */
-import { dayRange, localParts, monthLabel, monthRange, parseLocalDate, parseLocalMonth, weekRange, type LocalDate } from '../../gateway/model/zoned-time.ts';
+import { dayRange, localParts, monthLabel, monthRange, parseLocalDate, parseLocalMonth, weekRange, type LocalDate } from '../../gateway/platform/zoned-time.ts';
 
 export const PERIODS = ['day', 'week', 'month'] as const;
 export type Period = (typeof PERIODS)[number];

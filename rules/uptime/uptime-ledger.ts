@@ -8,7 +8,7 @@
  * nobody watched the devices while the gateway was down, so that time is never counted as up.
  */
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import { inTransaction, openSqlite } from '../../gateway/model/sqlite-file.ts';
+import { inTransaction, openSqlite } from '../../gateway/platform/sqlite-file.ts';
 import { AWAITING_FIRST_SAMPLE, GATEWAY_DOWN, UPTIME_STATES, type LedgerInterval, type UptimeState } from './uptime-state.ts';
 
 interface Row {

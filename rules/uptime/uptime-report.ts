@@ -8,7 +8,7 @@ import type { DeviceInfo } from '../../gateway/model/device.ts';
 import { deviceFigures, pooledFigures, type Figures } from './availability.ts';
 import { kindPolicyOf, type CommsPolicy, type UptimeConfig } from './uptime-schema.ts';
 import type { LedgerInterval, UptimeState } from './uptime-state.ts';
-import { dayRange, localParts } from '../../gateway/model/zoned-time.ts';
+import { dayRange, localParts } from '../../gateway/platform/zoned-time.ts';
 
 export interface DeviceReport extends Figures {
   readonly device: string;

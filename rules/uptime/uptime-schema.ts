@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { BUILTIN_KINDS, DEVICE_KINDS, kindDescriptor, pointsOf, type BuiltinKind, type DeviceKind } from '../../gateway/model/kinds/index.ts';
-import { duration } from '../../gateway/model/config-primitives.ts';
+import { duration } from '../../gateway/platform/config-primitives.ts';
 
 const conditionValue = z.union([z.number(), z.boolean(), z.string()]);
 

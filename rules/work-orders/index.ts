@@ -8,7 +8,7 @@ export type { WorkOrderConfig } from './work-order-schema.ts';
 export { workOrderConfigSchema } from './work-order-schema.ts';
 export type { AlarmOutcome, ManualOrderInput, WorkOrderDetail, WorkOrderStats } from './work-order-service.ts';
 export { WorkOrderService } from './work-order-service.ts';
-export type { DeadLetter } from './dispatch/outbox-store.ts';
+export type { DeadLetter } from '../dispatch/index.ts';
 export type { Actor, JournalEntry, WorkOrder, WorkOrderStatus } from './work-order.ts';
 export { WORK_ORDER_SOURCES, WORK_ORDER_STATUSES, WorkOrderError } from './work-order.ts';
 export { hashToken } from './contractor-token.ts';
@@ -60,3 +60,4 @@ export function workOrdersFacade(service: WorkOrderService): WorkOrdersFacade {
     authenticate: (token) => service.auth.authenticate(token),
   };
 }
+export { openWorkOrderDb } from './work-order-db.ts';

@@ -3,7 +3,10 @@
  * not depend on gateway/storage. WAL + synchronous=FULL: a committed transition survives `kill -9`.
  */
 import type { DatabaseSync } from 'node:sqlite';
-import { openSqlite, rollbackQuietly } from '../../gateway/model/sqlite-file.ts';
+import { openSqlite } from '../../gateway/platform/sqlite-file.ts';
+
+/** The one transaction and after-commit helper of gateway.db lives in gateway/platform/sqlite-file.ts. */
+export { afterCommit, transaction } from '../../gateway/platform/sqlite-file.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS work_orders (
@@ -117,40 +120,4 @@ export function openWorkOrderDb(file: string): DatabaseSync {
   // (gateway/migrations/schema-plans.ts: gateway.db), which run before this opens
   db.exec(SCHEMA);
   return db;
-}
-
-const pendingAfterCommit = new WeakMap<DatabaseSync, Array<() => void>>();
-
-/**
- * Run `fn` once what is being written is durable: after the COMMIT of the current transaction (not
- * at all if it rolls back), or at once outside a transaction. Announcements go through here, so
- * nothing is announced that a crash could take back.
- */
-export function afterCommit(db: DatabaseSync, fn: () => void): void {
-  if (!db.isTransaction) {
-    fn();
-    return;
-  }
-  const list = pendingAfterCommit.get(db) ?? [];
-  list.push(fn);
-  pendingAfterCommit.set(db, list);
-}
-
-/** Run `fn` inside BEGIN IMMEDIATE … COMMIT (nested calls join the outer transaction). */
-export function transaction<T>(db: DatabaseSync, fn: () => T): T {
-  if (db.isTransaction) return fn();
-  db.exec('BEGIN IMMEDIATE');
-  let result: T;
-  try {
-    result = fn();
-    db.exec('COMMIT');
-  } catch (err) {
-    pendingAfterCommit.delete(db);
-    rollbackQuietly(db); // never let "cannot rollback" hide the real error (a full disk)
-    throw err;
-  }
-  const after = pendingAfterCommit.get(db) ?? [];
-  pendingAfterCommit.delete(db);
-  for (const f of after) f();
-  return result;
 }

@@ -5,10 +5,10 @@
  * Every method runs inside the caller's transaction.
  */
 import type { AlarmSignal } from './alarm-input.ts';
-import { DeliveryError, type ChannelType } from './dispatch/channel.ts';
-import type { OutboxRow, OutboxStore } from './dispatch/outbox-store.ts';
-import type { Sender } from './dispatch/outbox-worker.ts';
-import type { Senders } from './dispatch/senders.ts';
+import { DeliveryError, type ChannelType } from '../dispatch/index.ts';
+import type { OutboxRow, OutboxStore } from '../dispatch/index.ts';
+import type { Sender } from '../dispatch/index.ts';
+import type { Senders } from '../dispatch/index.ts';
 import type { ChannelsConfig, ContractorConfig, WorkOrderConfig } from './work-order-schema.ts';
 import type { WorkOrderStore } from './work-order-store.ts';
 import type { WorkOrder } from './work-order.ts';

@@ -3,9 +3,10 @@
  * contractors and their channels, routing, escalation contacts, preventive maintenance and dispatch.
  */
 import { z } from 'zod';
-import { webhookUrlProblem } from './dispatch/webhook-target-policy.ts';
+export { channelsSchema } from '../dispatch/index.ts';
+import { channelsSchema, webhookUrlProblem } from '../dispatch/index.ts';
 import { tlsClientSchema } from '../../gateway/platform/tls-client.ts';
-import { duration, identifier } from '../../gateway/model/config-primitives.ts';
+import { duration, identifier } from '../../gateway/platform/config-primitives.ts';
 import { kindName } from '../../gateway/model/kinds/kind-name.ts';
 import { cronProblem } from './cron-schedule.ts';
 
@@ -27,24 +28,6 @@ export const slaTableSchema = z.object({
   3: slaSchema.default(normalSla),
   4: slaSchema.default(normalSla),
 });
-
-export const channelsSchema = z
-  .object({
-    webhook: z
-      .object({
-        url: z.url({ protocol: /^https?$/ }),
-        /** HMAC key of both signatures (≥ 16 characters; `whsec_<base64>` for Standard Webhooks libraries). */
-        secret: z.string().min(16, 'use a secret of at least 16 characters'),
-        /** Allow an http:// URL for this webhook (default: `dispatch.webhooks.allowHttp`). */
-        allowHttp: z.boolean().optional(),
-        /** Allow a loopback, link-local or private address for this webhook (default: `dispatch.webhooks.allowPrivateTargets`). */
-        allowPrivateTargets: z.boolean().optional(),
-      })
-      .optional(),
-    mqtt: z.object({ topic: z.string().min(1).regex(/^[^#+]+$/, 'a publish topic must not contain wildcards') }).optional(),
-    email: z.object({ to: z.array(z.email()).min(1) }).optional(),
-  })
-  .refine((c) => c.webhook !== undefined || c.mqtt !== undefined || c.email !== undefined, 'configure at least one channel (webhook, mqtt or email)');
 
 /** scrypt$<N>$<r>$<p>$<salt base64>$<hash base64>, as made by `hashToken()` (rules/work-orders/contractor-token.ts). */
 const SCRYPT_HASH = /^scrypt\$\d+\$\d+\$\d+\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$/;
@@ -209,7 +192,7 @@ export const workOrderConfigSchema = z
 
 export type WorkOrderConfig = z.output<typeof workOrderConfigSchema>;
 export type ContractorConfig = WorkOrderConfig['contractors'][number];
-export type ChannelsConfig = ContractorConfig['channels'];
+export type { ChannelsConfig } from '../dispatch/index.ts';
 export type EscalationContact = WorkOrderConfig['escalation']['contacts'][number];
 export type MaintenanceSchedule = WorkOrderConfig['maintenance'][number];
 export type DispatchConfig = WorkOrderConfig['dispatch'];

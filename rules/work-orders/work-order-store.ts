@@ -305,6 +305,13 @@ export class WorkOrderStore {
     this.db.prepare('INSERT INTO work_order_counters (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = value + excluded.value').run(name, by);
   }
 
+  /** How many orders are in one of `statuses`, counted by SQLite (no rows are read). */
+  countByStatus(statuses: readonly WorkOrderStatus[]): number {
+    if (statuses.length === 0) return 0;
+    const r = this.db.prepare(`SELECT COUNT(*) AS n FROM work_orders WHERE status IN (${statuses.map(() => '?').join(', ')})`).get(...statuses) as { n: number };
+    return r.n;
+  }
+
   counters(): Record<string, number> {
     const out: Record<string, number> = {};
     for (const r of this.db.prepare('SELECT name, value FROM work_order_counters').all() as Array<{ name: string; value: number }>) out[r.name] = r.value;

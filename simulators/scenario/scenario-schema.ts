@@ -13,7 +13,7 @@
  *     - { kind: pump, fault: trip, mtbf: 20d, mttr: 4h }
  */
 import { z } from 'zod';
-import { duration } from '../../gateway/model/config-primitives.ts';
+import { duration } from '../../gateway/platform/config-primitives.ts';
 
 import { DEVICE_KINDS } from '../../gateway/model/device-kinds.ts';
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { applyAlarmEvent, byPriorityThenNewest, floodFromEvent, isAnnounced, isUnacked, matchesFilter, NO_FILTER } from '../../dashboard/src/alarms/alarm-list.ts';
-import type { AlarmEvent, AlarmPriority, AlarmRecord, AlarmState } from '../../rules/alarm-model.ts';
+import type { AlarmEvent, AlarmPriority, AlarmRecord, AlarmState } from '../../rules/alarms/alarm-model.ts';
 
 function alarm(over: Partial<AlarmRecord> = {}): AlarmRecord {
   return {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AlarmRecord } from '../../rules/alarm-model.ts';
+import type { AlarmRecord } from '../../rules/alarms/alarm-model.ts';
 import { planSymbol, priorityByDevice, zonePriority } from '../../dashboard/src/plan-symbols.ts';
 
 const alarm = (device: string, rule: string, priority: 1 | 2 | 3 | 4, state: AlarmRecord['state'] = 'active-unack'): AlarmRecord => ({ device, rule, priority, state }) as AlarmRecord;

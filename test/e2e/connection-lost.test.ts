@@ -9,7 +9,7 @@ import { loadConfigFile } from '../../gateway/config/load-config.ts';
 import { startGateway, type RunningGateway } from '../../gateway/gateway.ts';
 import { silentLogger } from '../../gateway/log/logger.ts';
 import { RealClock } from '../../gateway/model/clock.ts';
-import type { AlarmRecord } from '../../rules/alarm-model.ts';
+import type { AlarmRecord } from '../../rules/alarms/alarm-model.ts';
 import { startSimulators, type RunningSimulators } from '../../simulators/sim-runner.ts';
 import { readSiteFile } from '../../simulators/site-file.ts';
 import { tempDir } from '../support/temp-dir.ts';

@@ -15,7 +15,7 @@ import { loadConfigFile } from '../../gateway/config/load-config.ts';
 import { startGateway, type RunningGateway } from '../../gateway/gateway.ts';
 import { silentLogger } from '../../gateway/log/logger.ts';
 import { RealClock } from '../../gateway/model/clock.ts';
-import type { AlarmEvent, AlarmRecord } from '../../rules/alarm-model.ts';
+import type { AlarmEvent, AlarmRecord } from '../../rules/alarms/alarm-model.ts';
 import { compileTimeline } from '../../simulators/scenario/fault-timeline.ts';
 import { readScenarioFile } from '../../simulators/scenario/scenario-file.ts';
 import { startSimulators, type RunningSimulators } from '../../simulators/sim-runner.ts';

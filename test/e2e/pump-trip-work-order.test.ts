@@ -9,8 +9,8 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { RealClock } from '../../gateway/model/clock.ts';
-import type { AlarmRecord } from '../../rules/alarm-model.ts';
-import { verifyWebhook } from '../../rules/work-orders/dispatch/signature.ts';
+import type { AlarmRecord } from '../../rules/alarms/alarm-model.ts';
+import { verifyWebhook } from '../../rules/dispatch/signature.ts';
 import type { WorkOrder } from '../../rules/work-orders/work-order.ts';
 import { startSimulators, type RunningSimulators } from '../../simulators/sim-runner.ts';
 import { readSiteFile } from '../../simulators/site-file.ts';

@@ -17,7 +17,7 @@ import { validateConfig } from '../../gateway/config/load-config.ts';
 import { startGateway, type RunningGateway } from '../../gateway/gateway.ts';
 import { silentLogger } from '../../gateway/log/logger.ts';
 import { TELEMETRY_STORAGE_TROUBLE } from '../../gateway/storage/storage-core.ts';
-import { STORAGE_TROUBLE } from '../../rules/alarm-service.ts';
+import { STORAGE_TROUBLE } from '../../rules/alarms/alarm-service.ts';
 import { fillDisk, smallDisk, unmountSmallDisks } from '../support/small-disk.ts';
 import { waitFor } from '../support/wait-for.ts';
 import { AlarmLedger, type LedgerEntry } from './alarm-ledger.ts';

@@ -14,7 +14,7 @@ import { loadConfigFile } from '../../gateway/config/load-config.ts';
 import { startGateway, type RunningGateway } from '../../gateway/gateway.ts';
 import { silentLogger } from '../../gateway/log/logger.ts';
 import { VirtualClock } from '../../gateway/model/clock.ts';
-import type { AlarmEvent } from '../../rules/alarm-model.ts';
+import type { AlarmEvent } from '../../rules/alarms/alarm-model.ts';
 import { readScenarioFile } from '../../simulators/scenario/scenario-file.ts';
 import { startSimulators, type RunningSimulators } from '../../simulators/sim-runner.ts';
 import { readSiteFile } from '../../simulators/site-file.ts';

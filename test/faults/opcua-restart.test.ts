@@ -13,7 +13,7 @@ import { loadConfigFile } from '../../gateway/config/load-config.ts';
 import { startGateway, type RunningGateway } from '../../gateway/gateway.ts';
 import { silentLogger } from '../../gateway/log/logger.ts';
 import { RealClock } from '../../gateway/model/clock.ts';
-import type { AlarmEvent } from '../../rules/alarm-model.ts';
+import type { AlarmEvent } from '../../rules/alarms/alarm-model.ts';
 import { startSimulators, type RunningSimulators } from '../../simulators/sim-runner.ts';
 import { readSiteFile } from '../../simulators/site-file.ts';
 import { writeE2eSite } from '../e2e/e2e-site.ts';

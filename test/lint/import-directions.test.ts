@@ -15,7 +15,7 @@ async function problems(filePath: string, code: string): Promise<string[]> {
 
 describe('import directions (npm run lint)', () => {
   it('the tree as it is passes', async () => {
-    const results = await eslint.lintFiles(['gateway/model', 'gateway/platform', 'rules', 'dashboard', 'simulators']);
+    const results = await eslint.lintFiles(['gateway', 'rules', 'dashboard', 'simulators']);
     expect(results.length).toBeGreaterThan(100);
     const found = results.flatMap((r) => r.messages.map((m) => `${r.filePath}:${m.line} ${m.message}`));
     expect(found).toEqual([]);
@@ -28,7 +28,25 @@ describe('import directions (npm run lint)', () => {
     // a type-only import is an import all the same
     expect(await problems('rules/rule-x.ts', "import type { SiteConfig } from '../gateway/config/site-schema.ts';\nexport type X = SiteConfig;\n")).toHaveLength(1);
     expect(await problems('rules/planted/rule-x.ts', "export { Connector } from '../../gateway/connectors/connector.ts';\n")).toHaveLength(1);
-    expect(await problems('rules/planted/rule-x.ts', "import { systemClock } from '../../gateway/model/clock.ts';\nimport { tlsClientSchema } from '../../gateway/platform/tls-client.ts';\nimport { z } from 'zod';\nimport { a } from '../alarms/a.ts';\nexport const x = [systemClock, tlsClientSchema, z, a];\n")).toEqual([]);
+    expect(await problems('rules/planted/rule-x.ts', "import { systemClock } from '../../gateway/model/clock.ts';\nimport { tlsClientSchema } from '../../gateway/platform/tls-client.ts';\nimport { z } from 'zod';\nimport { a } from '../alarms/index.ts';\nexport const x = [systemClock, tlsClientSchema, z, a];\n")).toEqual([]);
+  });
+
+  it('rules/ peers reach each other through their entry files only; the front door is not imported from inside', async () => {
+    expect(await problems('rules/alarms/planted.ts', "import type { WorkOrder } from '../work-orders/work-order.ts';\nexport type W = WorkOrder;\n")).toEqual([expect.stringMatching(/entry file/)]);
+    expect(await problems('rules/alarms/planted.ts', "import type { WorkOrder } from '../work-orders/index.ts';\nexport type W = WorkOrder;\n")).toEqual([]);
+    expect(await problems('rules/alarms/engine/planted.ts', "import { UptimeLedger } from '../../uptime/uptime-ledger.ts';\nexport const u = UptimeLedger;\n")).toHaveLength(1);
+    expect(await problems('rules/alarms/engine/planted.ts', "import { AlarmManager } from '../alarm-manager.ts';\nexport const a = AlarmManager;\n")).toEqual([]);
+    expect(await problems('rules/uptime/planted.ts', "import { startRules } from '../index.ts';\nexport const s = startRules;\n")).toHaveLength(1);
+    expect(await problems('rules/planted.ts', "import { ALARM_STATES } from './alarms/alarm-model.ts';\nexport const s = ALARM_STATES;\n")).toHaveLength(1);
+    expect(await problems('rules/planted.ts', "import { ALARM_STATES } from './alarms/index.ts';\nimport { alarmSignalOf } from './wiring/alarm-signal-of.ts';\nexport const s = [ALARM_STATES, alarmSignalOf];\n")).toEqual([]);
+  });
+
+  it('gateway/ reaches rules/ through rules/index.ts (types also from a peer entry file)', async () => {
+    expect(await problems('gateway/gateway.ts', "import { createAlarmService } from '../rules/alarms/alarm-service.ts';\nexport const c = createAlarmService;\n")).toEqual([expect.stringMatching(/front door rules\/index\.ts/)]);
+    expect(await problems('gateway/gateway.ts', "import { startRules } from '../rules/index.ts';\nexport const s = startRules;\n")).toEqual([]);
+    expect(await problems('gateway/api/routes/planted.ts', "import { WorkOrderError } from '../../../rules/work-orders/index.ts';\nexport const e = WorkOrderError;\n")).toEqual([expect.stringMatching(/only types/)]);
+    expect(await problems('gateway/api/routes/planted.ts', "import type { WorkOrder } from '../../../rules/work-orders/index.ts';\nexport type W = WorkOrder;\n")).toEqual([]);
+    expect(await problems('gateway/config/planted.ts', "import type { RuleConfig } from '../../rules/alarms/config/rule-schema.ts';\nexport type R = RuleConfig;\n")).toHaveLength(1);
   });
 
   it('gateway/model imports nothing of ours outside it, not even the platform', async () => {
@@ -43,19 +61,30 @@ describe('import directions (npm run lint)', () => {
     expect(await problems('dashboard/src/pages/planted.ts', "import { alarmRoutes } from '../../../gateway/api/contract.ts';\nexport const r = alarmRoutes;\n")).toEqual([
       expect.stringMatching(/may import only types from here/),
     ]);
-    expect(await problems('dashboard/src/planted.ts', "import type { AlarmRecord } from '../../rules/alarm-model.ts';\nexport type A = AlarmRecord;\n")).toHaveLength(1);
+    expect(await problems('dashboard/src/planted.ts', "import type { AlarmRecord } from '../../rules/alarms/alarm-model.ts';\nexport type A = AlarmRecord;\n")).toHaveLength(1);
   });
 
   it('an allow-listed file may keep exactly its listed import, type-only', async () => {
     const file = 'dashboard/src/alarms/alarm-list.ts';
-    expect(await problems(file, "import type { AlarmRecord } from '../../../rules/alarm-model.ts';\nexport type A = AlarmRecord;\n")).toEqual([]);
-    expect(await problems(file, "import { ALARM_STATES } from '../../../rules/alarm-model.ts';\nexport const s = ALARM_STATES;\n")).toHaveLength(1);
+    expect(await problems(file, "import type { AlarmRecord } from '../../../rules/alarms/alarm-model.ts';\nexport type A = AlarmRecord;\n")).toEqual([]);
+    expect(await problems(file, "import { ALARM_STATES } from '../../../rules/alarms/alarm-model.ts';\nexport const s = ALARM_STATES;\n")).toHaveLength(1);
     expect(await problems(file, "import type { WorkOrder } from '../../../rules/work-orders/work-order.ts';\nexport type W = WorkOrder;\n")).toHaveLength(1);
   });
 
-  it('simulators share only the model with the gateway', async () => {
+  it('simulators share only the model and the platform helpers with the gateway', async () => {
     expect(await problems('simulators/modbus/planted.ts', "import { systemClock } from '../../gateway/model/clock.ts';\nexport const c = systemClock;\n")).toEqual([]);
     expect(await problems('simulators/modbus/planted.ts', "import { ModbusConnector } from '../../gateway/connectors/modbus/modbus-connector.ts';\nexport const m = ModbusConnector;\n")).toHaveLength(1);
     expect(await problems('simulators/planted.ts', "import { startRules } from '../rules/index.ts';\nexport const s = startRules;\n")).toHaveLength(1);
+  });
+
+  it('holds source files to 400 lines and functions to 80 (tests exempt)', async () => {
+    const longFile = Array.from({ length: 401 }, (_, i) => `export const v${i} = ${i};`).join('\n') + '\n';
+    expect(await problems('rules/alarms/planted.ts', longFile)).toEqual([expect.stringMatching(/^max-lines: /)]);
+    const body = Array.from({ length: 80 }, (_, i) => `  const v${i} = ${i};`).join('\n');
+    const longFunction = `export function f(): void {\n${body}\n}\n`;
+    expect(await problems('gateway/api/planted.ts', longFunction)).toEqual([expect.stringMatching(/^max-lines-per-function: /)]);
+    expect(await problems('dashboard/src/planted.ts', longFunction)).toHaveLength(1);
+    expect(await problems('simulators/planted.ts', longFile)).toHaveLength(1);
+    expect((await problems('test/planted.test.ts', longFile + longFunction)).filter((m) => m.startsWith('max-lines'))).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { AlarmActionError } from '../../rules/alarm-service.ts';
-import type { AlarmRecord } from '../../rules/alarm-model.ts';
+import { AlarmActionError } from '../../rules/alarms/alarm-service.ts';
+import type { AlarmRecord } from '../../rules/alarms/alarm-model.ts';
 import { device, harness, type Harness } from './harness.ts';
 
 const open: Harness[] = [];

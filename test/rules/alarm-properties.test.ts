@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { AlarmActionError } from '../../rules/alarm-service.ts';
-import type { AlarmRecord } from '../../rules/alarm-model.ts';
+import { AlarmActionError } from '../../rules/alarms/alarm-service.ts';
+import type { AlarmRecord } from '../../rules/alarms/alarm-model.ts';
 import { device, harness, tempDir, type Harness } from './harness.ts';
 
 const DEVICES = ['d1', 'd2', 'd3'];

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Sample } from '../../gateway/model/sample.ts';
-import { AlarmStore } from '../../rules/persistence/alarm-store.ts';
+import { AlarmStore } from '../../rules/alarms/alarm-store.ts';
 import { device, harness, tempDir, type Harness } from './harness.ts';
 
 const cleanup: Array<() => void> = [];

@@ -6,9 +6,9 @@ import type { DeviceKind } from '../../gateway/model/device-kinds.ts';
 import type { DeviceInfo } from '../../gateway/model/device.ts';
 import type { PointValue, Quality, Sample } from '../../gateway/model/sample.ts';
 import { silentLogger } from '../../gateway/log/logger.ts';
-import type { AlarmEvent } from '../../rules/alarm-model.ts';
-import { createAlarmService, type AlarmService } from '../../rules/alarm-service.ts';
-import { alarmSettingsSchema, ruleSchema, type RuleConfigInput } from '../../rules/config/rule-schema.ts';
+import type { AlarmEvent } from '../../rules/alarms/alarm-model.ts';
+import { createAlarmService, type AlarmService } from '../../rules/alarms/alarm-service.ts';
+import { alarmSettingsSchema, ruleSchema, type RuleConfigInput } from '../../rules/alarms/config/rule-schema.ts';
 import { makeTempDir, RAM_TMP } from '../support/temp-dir.ts';
 
 export function device(id: string, kind: DeviceKind, building = 'b1', floor = 'F1', zones?: number): DeviceInfo {

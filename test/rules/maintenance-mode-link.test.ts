@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../gateway/model/clock.ts';
-import type { AlarmsFacade } from '../../rules/alarm-service.ts';
-import { linkMaintenanceMode } from '../../rules/maintenance-mode-link.ts';
+import type { AlarmsFacade } from '../../rules/alarms/alarm-service.ts';
+import { linkMaintenanceMode } from '../../rules/wiring/maintenance-mode-link.ts';
 import type { UptimeStateInputs } from '../../rules/uptime/index.ts';
 
 describe('maintenance mode → uptime ledger', () => {

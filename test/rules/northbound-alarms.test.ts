@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { forwardAlarmEvents } from '../../rules/northbound-alarms.ts';
+import { forwardAlarmEvents } from '../../rules/alarms/northbound-alarms.ts';
 import { device, harness } from './harness.ts';
 
 describe('northbound alarm hook', () => {

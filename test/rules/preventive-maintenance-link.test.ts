@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../gateway/model/clock.ts';
-import { preventiveMaintenanceLink } from '../../rules/preventive-maintenance-link.ts';
+import { preventiveMaintenanceLink } from '../../rules/wiring/preventive-maintenance-link.ts';
 import type { UptimeStateInputs } from '../../rules/uptime/index.ts';
 import type { WorkOrder } from '../../rules/work-orders/work-order.ts';
 

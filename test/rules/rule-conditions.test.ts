@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { device, harness, type Harness } from './harness.ts';
-import type { RuleConfigInput } from '../../rules/config/rule-schema.ts';
+import type { RuleConfigInput } from '../../rules/alarms/config/rule-schema.ts';
 
 const open: Harness[] = [];
 afterEach(() => {

@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { REASON } from '../../gateway/model/sample.ts';
 import { device, harness, type Harness } from './harness.ts';
-import type { RuleConfigInput } from '../../rules/config/rule-schema.ts';
+import type { RuleConfigInput } from '../../rules/alarms/config/rule-schema.ts';
 
 const open: Harness[] = [];
 afterEach(() => {

@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../gateway/config/config-error.ts';
 import { loadConfigFile, validateConfig } from '../../gateway/config/load-config.ts';
-import { DEFAULT_PACK_DIR, loadRulePacks } from '../../rules/config/rule-packs.ts';
+import { DEFAULT_PACK_DIR, loadRulePacks } from '../../rules/alarms/config/rule-packs.ts';
 import { device, harness, type Harness } from './harness.ts';
 
 const PACKS = ['fire_panel', 'elevator', 'pump', 'access_door', 'smoke_detector', 'comms'];

@@ -3,7 +3,7 @@ import { Accounts } from '../../gateway/auth/accounts.ts';
 import { EventHub } from '../../gateway/live/event-hub.ts';
 import { RealClock } from '../../gateway/model/clock.ts';
 import { BUILTIN_KINDS, pointsOf } from '../../gateway/model/kinds/index.ts';
-import { openSqlite } from '../../gateway/model/sqlite-file.ts';
+import { openSqlite } from '../../gateway/platform/sqlite-file.ts';
 
 /** ApiDeps for building the API alone in a test: no accounts (open mode), no devices, no data. */
 export function testApiDeps(overrides: Partial<ApiDeps> = {}): ApiDeps {

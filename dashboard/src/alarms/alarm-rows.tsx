@@ -5,7 +5,7 @@
  * `data-action`). Preact renders the `<tbody>` only.
  */
 import { useLayoutEffect, useRef } from 'preact/hooks';
-import type { AlarmRecord } from '../../../rules/alarm-model.ts';
+import type { AlarmRecord } from '../../../rules/alarms/alarm-model.ts';
 import type { Site } from '../api-client.ts';
 import type { Translator } from '../i18n/i18n.ts';
 import { isUnacked } from './alarm-list.ts';

@@ -48,7 +48,7 @@ export const RULE_TITLES: Readonly<Record<string, Bilingual>> = {
   'smoke.tamper': { en: 'Smoke detector tampered / removed from base', 'zh-CN': '烟感被拆卸 / 脱离底座' },
 };
 
-/** Titles the gateway itself makes (rules/engine/connection-watch.ts), not from a pack. */
+/** Titles the gateway itself makes (rules/alarms/engine/connection-watch.ts), not from a pack. */
 export const GATEWAY_TITLES: Readonly<Record<string, Bilingual>> = {
   'connection.lost': { en: 'Connection {connector} lost: {count} devices unreachable', 'zh-CN': '连接 {connector} 中断：{count} 台设备无法访问' },
 };

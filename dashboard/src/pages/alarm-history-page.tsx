@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { HistoryRow } from '../../../rules/alarm-service.ts';
-import type { AlarmEventType } from '../../../rules/alarm-model.ts';
+import type { HistoryRow } from '../../../rules/alarms/alarm-service.ts';
+import type { AlarmEventType } from '../../../rules/alarms/alarm-model.ts';
 import { EVENT_LABEL } from '../alarms/alarm-labels.ts';
 import { api } from '../api-client.ts';
 import { useApp } from '../app-context.ts';

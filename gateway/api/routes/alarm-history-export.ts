@@ -7,7 +7,7 @@
  */
 import { PassThrough, Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
-import type { HistoryRow } from '../../../rules/alarm-service.ts';
+import type { HistoryRow } from '../../../rules/alarms/index.ts';
 
 export const EXPORT_COLUMNS = ['seq', 'time', 'alarm', 'type', 'from_state', 'to_state', 'by', 'text', 'rule', 'title', 'device', 'kind', 'building', 'floor', 'priority'] as const;
 const SLICE = 1000;

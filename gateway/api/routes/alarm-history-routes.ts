@@ -8,8 +8,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { ALARM_KINDS, ALARM_PRIORITIES, ALARM_STATES } from '../../../rules/alarm-model.ts';
-import type { AlarmsFacade, JournalSearch } from '../../../rules/alarm-service.ts';
+import { ALARM_KINDS, ALARM_PRIORITIES, ALARM_STATES } from '../../../rules/index.ts';
+import type { AlarmsFacade, JournalSearch } from '../../../rules/alarms/index.ts';
 import { ApiError } from '../api-error.ts';
 import { scopeOf } from '../building-scope.ts';
 import { ACCESS } from '../route-access.ts';

@@ -6,7 +6,7 @@
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { AlarmsFacade } from '../../../rules/alarm-service.ts';
+import type { AlarmsFacade } from '../../../rules/index.ts';
 import { ApiError } from '../api-error.ts';
 import { scopeOf } from '../building-scope.ts';
 import { ACCESS } from '../route-access.ts';

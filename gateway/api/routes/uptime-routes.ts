@@ -5,7 +5,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { kindName } from '../../model/kinds/kind-name.ts';
-import { fleetStatus, PERIODS, RangeParamError, REPORT_LANGUAGES, type RangeParams, type ResolvedRange, type UptimeFacade } from '../../../rules/uptime/index.ts';
+import { fleetStatus, PERIODS, RangeParamError, REPORT_LANGUAGES } from '../../../rules/index.ts';
+import type { RangeParams, ResolvedRange, UptimeFacade } from '../../../rules/uptime/index.ts';
 import { ApiError } from '../api-error.ts';
 import type { ApiDeps } from '../api-deps.ts';
 import { ACCESS } from '../route-access.ts';

@@ -8,15 +8,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { kindName } from '../../model/kinds/kind-name.ts';
-import {
-  WORK_ORDER_SOURCES,
-  WORK_ORDER_STATUSES,
-  WorkOrderError,
-  type Actor,
-  type WorkOrder,
-  type WorkOrderDetail,
-  type WorkOrdersFacade,
-} from '../../../rules/work-orders/index.ts';
+import { WORK_ORDER_SOURCES, WORK_ORDER_STATUSES, WorkOrderError } from '../../../rules/index.ts';
+import type { Actor, WorkOrder, WorkOrderDetail, WorkOrdersFacade } from '../../../rules/work-orders/index.ts';
 import { LOCAL_ADMIN } from '../../auth/accounts.ts';
 import { userOf } from '../access-control.ts';
 import { ApiError } from '../api-error.ts';

@@ -15,7 +15,7 @@
 import type { Logger } from 'pino';
 import type { Clock, Timer } from '../../model/clock.ts';
 import type { PointDef } from '../../model/device-kinds.ts';
-import { backoffDelay } from '../../model/backoff.ts';
+import { backoffDelay } from '../../platform/backoff.ts';
 import { REASON, type Sample, type SampleSink } from '../../model/sample.ts';
 import type { ConnectorStats } from '../connector.ts';
 import type { CommsLoss } from '../runtime/comms-loss.ts';

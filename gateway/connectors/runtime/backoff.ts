@@ -1,11 +1,11 @@
 /**
- * The connectors' retry sequence on the gateway's one backoff (`gateway/model/backoff.ts`: capped
+ * The connectors' retry sequence on the gateway's one backoff (`gateway/platform/backoff.ts`: capped
  * exponential steps, "equal jitter" by default, an injected random source); the caller waits each
  * delay on the Clock.
  */
-import { backoffDelay, type BackoffPolicy } from '../../model/backoff.ts';
+import { backoffDelay, type BackoffPolicy } from '../../platform/backoff.ts';
 
-export type { BackoffPolicy } from '../../model/backoff.ts';
+export type { BackoffPolicy } from '../../platform/backoff.ts';
 
 /** A retry sequence: `next()` gives the next delay, `reset()` starts again from `min`. */
 export class Backoff {

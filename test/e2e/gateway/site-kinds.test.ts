@@ -9,7 +9,7 @@ import { ConfigError } from '../../../gateway/config/config-error.ts';
 import { parseConfigText } from '../../../gateway/config/load-config.ts';
 import { startGateway, type RunningGateway } from '../../../gateway/gateway.ts';
 import { silentLogger } from '../../../gateway/log/logger.ts';
-import type { AlarmEvent } from '../../../rules/alarm-model.ts';
+import type { AlarmEvent } from '../../../rules/alarms/alarm-model.ts';
 import { tempDir } from '../../support/temp-dir.ts';
 import { waitFor } from '../../support/wait-for.ts';
 

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../gateway/config/config-error.ts';
 import { deviceInfos, startGateway, type RunningGateway } from '../../../gateway/gateway.ts';
 import { silentLogger } from '../../../gateway/log/logger.ts';
-import type { AlarmEvent } from '../../../rules/alarm-model.ts';
+import type { AlarmEvent } from '../../../rules/alarms/alarm-model.ts';
 import { smallSite } from '../../support/site-config.ts';
 import { tempDir } from '../../support/temp-dir.ts';
 import { waitFor } from '../../support/wait-for.ts';

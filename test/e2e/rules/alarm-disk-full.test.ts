@@ -16,8 +16,8 @@ import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../../gateway/model/clock.ts';
 import { TroubleBoard } from '../../../gateway/trouble/trouble-board.ts';
-import { createAlarmService, STORAGE_TROUBLE, type AlarmService } from '../../../rules/alarm-service.ts';
-import { alarmSettingsSchema, ruleSchema } from '../../../rules/config/rule-schema.ts';
+import { createAlarmService, STORAGE_TROUBLE, type AlarmService } from '../../../rules/alarms/alarm-service.ts';
+import { alarmSettingsSchema, ruleSchema } from '../../../rules/alarms/config/rule-schema.ts';
 import { device } from '../../rules/harness.ts';
 
 const mounts: string[] = [];

@@ -8,8 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateConfig } from '../../../gateway/config/load-config.ts';
 import { startGateway, type RunningGateway } from '../../../gateway/gateway.ts';
 import { silentLogger } from '../../../gateway/log/logger.ts';
-import type { AlarmEvent } from '../../../rules/alarm-model.ts';
-import { AlarmStore } from '../../../rules/persistence/alarm-store.ts';
+import type { AlarmEvent } from '../../../rules/alarms/alarm-model.ts';
+import { AlarmStore } from '../../../rules/alarms/alarm-store.ts';
 import { tempDir } from '../../rules/harness.ts';
 import { waitFor } from '../../support/wait-for.ts';
 

@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AlarmStore } from '../../../rules/persistence/alarm-store.ts';
+import { AlarmStore } from '../../../rules/alarms/alarm-store.ts';
 import { tempDir } from '../../rules/harness.ts';
 import { killGroup, spawnTracked } from '../../support/child-processes.ts';
 

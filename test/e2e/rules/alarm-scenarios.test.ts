@@ -8,7 +8,7 @@ import { startGateway, type RunningGateway } from '../../../gateway/gateway.ts';
 import { silentLogger } from '../../../gateway/log/logger.ts';
 import { startSimulators, type RunningSimulators } from '../../../simulators/sim-runner.ts';
 import type { SimSite } from '../../../simulators/site-file.ts';
-import type { AlarmEvent } from '../../../rules/alarm-model.ts';
+import type { AlarmEvent } from '../../../rules/alarms/alarm-model.ts';
 import { tempDir } from '../../rules/harness.ts';
 import { waitFor } from '../../support/wait-for.ts';
 

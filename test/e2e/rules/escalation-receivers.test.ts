@@ -13,7 +13,7 @@ import { silentLogger } from '../../../gateway/log/logger.ts';
 import { VirtualClock } from '../../../gateway/model/clock.ts';
 import { EscalationService } from '../../../rules/alarms/escalation-service.ts';
 import { escalationSchema } from '../../../rules/alarms/escalation-schema.ts';
-import { verifyWebhook } from '../../../rules/work-orders/dispatch/signature.ts';
+import { verifyWebhook } from '../../../rules/dispatch/signature.ts';
 import { waitFor } from '../../support/wait-for.ts';
 import { device, harness, tempDir, type Harness } from '../../rules/harness.ts';
 

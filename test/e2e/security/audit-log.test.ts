@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditLog, GENESIS } from '../../../gateway/auth/audit-log.ts';
 import { VirtualClock } from '../../../gateway/model/clock.ts';
-import { openSqlite } from '../../../gateway/model/sqlite-file.ts';
+import { openSqlite } from '../../../gateway/platform/sqlite-file.ts';
 import { CONTRACTOR_TOKEN, rawRequest, startSecuredGateway, type SecuredGateway } from './secured-gateway.ts';
 
 const DAY = 86_400_000;

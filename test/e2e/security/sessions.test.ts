@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Accounts } from '../../../gateway/auth/accounts.ts';
 import { hashPassword } from '../../../gateway/auth/password-hash.ts';
 import { VirtualClock } from '../../../gateway/model/clock.ts';
-import { openSqlite } from '../../../gateway/model/sqlite-file.ts';
+import { openSqlite } from '../../../gateway/platform/sqlite-file.ts';
 import { waitFor } from '../../support/wait-for.ts';
 import { rawRequest, startSecuredGateway, type SecuredGateway } from './secured-gateway.ts';
 

@@ -5,8 +5,8 @@ import { buildApp } from '../../../gateway/api/build-app.ts';
 import { Accounts } from '../../../gateway/auth/accounts.ts';
 import { hashPassword } from '../../../gateway/auth/password-hash.ts';
 import { silentLogger } from '../../../gateway/log/logger.ts';
-import { openSqlite } from '../../../gateway/model/sqlite-file.ts';
-import type { AlarmRecord, JournalEntry } from '../../../rules/alarm-model.ts';
+import { openSqlite } from '../../../gateway/platform/sqlite-file.ts';
+import type { AlarmRecord, JournalEntry } from '../../../rules/alarms/alarm-model.ts';
 import { testApiDeps } from '../../support/api-deps.ts';
 import { device, harness, type Harness } from '../../rules/harness.ts';
 

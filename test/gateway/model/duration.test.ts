@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, parseDuration } from '../../../gateway/model/duration.ts';
+import { formatDuration, parseDuration } from '../../../gateway/platform/duration.ts';
 
 describe('durations', () => {
   it.each([

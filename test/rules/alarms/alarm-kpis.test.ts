@@ -11,7 +11,7 @@ import { buildApp } from '../../../gateway/api/build-app.ts';
 import { Accounts } from '../../../gateway/auth/accounts.ts';
 import { hashPassword } from '../../../gateway/auth/password-hash.ts';
 import { silentLogger } from '../../../gateway/log/logger.ts';
-import { openSqlite } from '../../../gateway/model/sqlite-file.ts';
+import { openSqlite } from '../../../gateway/platform/sqlite-file.ts';
 import type { AlarmKpis } from '../../../rules/alarms/alarm-kpis.ts';
 import { testApiDeps } from '../../support/api-deps.ts';
 import { device, harness, type Harness } from '../harness.ts';

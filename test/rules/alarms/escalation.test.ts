@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../gateway/log/logger.ts';
 import { VirtualClock } from '../../../gateway/model/clock.ts';
-import type { OutboundMessage } from '../../../rules/work-orders/dispatch/channel.ts';
+import type { OutboundMessage } from '../../../rules/dispatch/channel.ts';
 import { EscalationService } from '../../../rules/alarms/escalation-service.ts';
 import { escalationSchema } from '../../../rules/alarms/escalation-schema.ts';
-import { alarmSettingsSchema, type RuleConfigInput } from '../../../rules/config/rule-schema.ts';
+import { alarmSettingsSchema, type RuleConfigInput } from '../../../rules/alarms/config/rule-schema.ts';
 import { device, harness, tempDir, type Harness } from '../harness.ts';
 
 const MIN = 60_000;

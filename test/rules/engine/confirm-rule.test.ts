@@ -4,8 +4,8 @@
  * independent source of the same building alarms within the window.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { checkRulesConfig } from '../../../rules/config/rule-check.ts';
-import { ruleSchema } from '../../../rules/config/rule-schema.ts';
+import { checkRulesConfig } from '../../../rules/alarms/config/rule-check.ts';
+import { ruleSchema } from '../../../rules/alarms/config/rule-schema.ts';
 import { device, harness, type Harness } from '../harness.ts';
 
 const MIN = 60_000;

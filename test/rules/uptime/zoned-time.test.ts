@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dayRange, localMidnight, monthRange, weekRange, zoneOffsetMs } from '../../../gateway/model/zoned-time.ts';
+import { dayRange, localMidnight, monthRange, weekRange, zoneOffsetMs } from '../../../gateway/platform/zoned-time.ts';
 import { RangeParamError, resolveRange } from '../../../rules/uptime/report-period.ts';
 
 describe('calendar ranges in the site time zone', () => {

@@ -13,7 +13,7 @@ import { influxSchema } from '../../../../gateway/storage/influx-schema.ts';
 import { InfluxV1Writer } from '../../../../gateway/storage/influx-v1-writer.ts';
 import { InfluxV2Writer } from '../../../../gateway/storage/influx-v2-writer.ts';
 import { RealClock } from '../../../../gateway/model/clock.ts';
-import { EmailChannel } from '../../../../rules/work-orders/dispatch/email-channel.ts';
+import { EmailChannel } from '../../../../rules/dispatch/email-channel.ts';
 import { CollectingSink } from '../../../support/collecting-sink.ts';
 import { capturingLogger, makeMqttConnector, publisher, startTestBroker } from '../../../support/mqtt-fixture.ts';
 import { makeOpcuaConnector } from '../../../support/opcua-fixture.ts';

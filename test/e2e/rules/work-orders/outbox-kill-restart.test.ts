@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
-import { verifyWebhook } from '../../../../rules/work-orders/dispatch/signature.ts';
+import { verifyWebhook } from '../../../../rules/dispatch/signature.ts';
 import { exited, killGroup, spawnTracked } from '../../../support/child-processes.ts';
 import { tempDir } from '../../../support/temp-dir.ts';
 import { waitFor } from '../../../support/wait-for.ts';

@@ -8,9 +8,9 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RealClock } from '../../../../gateway/model/clock.ts';
-import { DeliveryError, type OutboundMessage } from '../../../../rules/work-orders/dispatch/channel.ts';
-import { WebhookChannel } from '../../../../rules/work-orders/dispatch/webhook-channel.ts';
-import { guardedLookup, nonPublicAddress } from '../../../../rules/work-orders/dispatch/webhook-target-policy.ts';
+import { DeliveryError, type OutboundMessage } from '../../../../rules/dispatch/channel.ts';
+import { WebhookChannel } from '../../../../rules/dispatch/webhook-channel.ts';
+import { guardedLookup, nonPublicAddress } from '../../../../rules/dispatch/webhook-target-policy.ts';
 import { workOrderConfigSchema } from '../../../../rules/work-orders/work-order-schema.ts';
 import { capturingLogger } from '../../../support/capturing-logger.ts';
 

@@ -12,7 +12,7 @@ import { Accounts } from '../../../../gateway/auth/accounts.ts';
 import { hashPassword } from '../../../../gateway/auth/password-hash.ts';
 import { silentLogger } from '../../../../gateway/log/logger.ts';
 import { VirtualClock } from '../../../../gateway/model/clock.ts';
-import { openSqlite } from '../../../../gateway/model/sqlite-file.ts';
+import { openSqlite } from '../../../../gateway/platform/sqlite-file.ts';
 import { workOrdersFacade, WorkOrderError, WorkOrderService } from '../../../../rules/work-orders/index.ts';
 import { testApiDeps } from '../../../support/api-deps.ts';
 import { tempDir } from '../../../support/temp-dir.ts';

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../../gateway/log/logger.ts';
 import { VirtualClock } from '../../../../gateway/model/clock.ts';
 import { TroubleBoard } from '../../../../gateway/trouble/trouble-board.ts';
-import { verifyWebhook } from '../../../../rules/work-orders/dispatch/signature.ts';
+import { verifyWebhook } from '../../../../rules/dispatch/signature.ts';
 import { WorkOrderService } from '../../../../rules/work-orders/work-order-service.ts';
 import type { WorkOrderConfig } from '../../../../rules/work-orders/work-order-schema.ts';
 import { tempDir } from '../../../support/temp-dir.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Backoff } from '../../../../gateway/connectors/runtime/backoff.ts';
-import { backoffDelay } from '../../../../gateway/model/backoff.ts';
+import { backoffDelay } from '../../../../gateway/platform/backoff.ts';
 
 describe('the connector backoff', () => {
   it('doubles from the minimum, caps at the maximum, and jitters within [step/2, step]', () => {

@@ -4,8 +4,8 @@
  * Works on the raw (unvalidated) document so that these issues are reported together with the
  * schema's own.
  */
-import { isDeviceKind, pointsOf, type DeviceKind } from '../../gateway/model/device-kinds.ts';
-import { zoneCount } from '../../gateway/model/zone-places.ts';
+import { isDeviceKind, pointsOf, type DeviceKind } from '../../../gateway/model/device-kinds.ts';
+import { zoneCount } from '../../../gateway/model/zone-places.ts';
 import { matchPoints, pointRefs } from '../engine/conditions.ts';
 import { loadRulePacks, DEFAULT_PACK_DIR, type RuleIssue } from './rule-packs.ts';
 import { ruleSchema, rulePacksSchema, type RuleConfig } from './rule-schema.ts';

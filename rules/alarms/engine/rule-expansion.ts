@@ -2,10 +2,10 @@
  * From configured rules and devices to rule instances: one per (rule, device in scope), or one per
  * matching point for `perPoint` rules (`fire.zone-fire/zone_3_state`).
  */
-import { pointsOf } from '../../gateway/model/device-kinds.ts';
-import type { DeviceInfo } from '../../gateway/model/device.ts';
+import { pointsOf } from '../../../gateway/model/device-kinds.ts';
+import type { DeviceInfo } from '../../../gateway/model/device.ts';
 import type { AlarmPriority } from '../alarm-model.ts';
-import type { RuleMeta } from '../alarms/alarm-manager.ts';
+import type { RuleMeta } from '../alarm-manager.ts';
 import type { RuleConfig } from '../config/rule-schema.ts';
 import { compileCondition, matchPoints, pointRefs, type CompiledCondition } from './conditions.ts';
 
@@ -40,7 +40,7 @@ export function expandRules(rules: readonly RuleConfig[], devices: readonly Devi
   const pointsCache = new Map<string, string[]>();
   for (const rule of rules) {
     const when = rule.when;
-    if (when.type === 'confirm') continue; // rules/engine/confirm-watch.ts
+    if (when.type === 'confirm') continue; // rules/alarms/engine/confirm-watch.ts
     const pattern = expansionPattern(rule);
     for (const device of devices) {
       if (!inScope(rule, device)) continue;

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { parseDocument } from 'yaml';
 import { rulePackFileSchema, type RuleConfig } from './rule-schema.ts';
 
-export const DEFAULT_PACK_DIR = fileURLToPath(new URL('../../config/rule-packs/', import.meta.url));
+export const DEFAULT_PACK_DIR = fileURLToPath(new URL('../../../config/rule-packs/', import.meta.url));
 
 export interface RuleIssue {
   readonly path: string;

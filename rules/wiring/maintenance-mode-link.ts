@@ -3,9 +3,9 @@
  * downtime for the uptime ledger: entering `maintenance` starts it, leaving it ends it. Out of
  * service is not planned: it suppresses alarms but the ledger keeps counting faults.
  */
-import type { Clock } from '../gateway/model/clock.ts';
-import type { AlarmsFacade } from './alarm-service.ts';
-import type { UptimeStateInputs } from './uptime/index.ts';
+import type { Clock } from '../../gateway/model/clock.ts';
+import type { AlarmsFacade } from '../alarms/index.ts';
+import type { UptimeStateInputs } from '../uptime/index.ts';
 
 export function linkMaintenanceMode(alarms: AlarmsFacade, uptime: UptimeStateInputs, clock: Clock): AlarmsFacade {
   return {

@@ -3,7 +3,7 @@
  * shelves and device modes. Tables are prefixed `alarm_` so other modules can share the file.
  * A partial unique index makes a second open instance of one (rule, device) impossible.
  */
-import type { KpiJournalRow } from '../alarms/alarm-kpis.ts';
+import type { KpiJournalRow } from './alarm-kpis.ts';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type {
   AlarmEventType,
@@ -14,9 +14,9 @@ import type {
   DeviceModeInfo,
   JournalEntry,
   ShelfInfo,
-} from '../alarm-model.ts';
+} from './alarm-model.ts';
 import type { PointValue } from '../../gateway/model/sample.ts';
-import { openSqlite, rollbackQuietly } from '../../gateway/model/sqlite-file.ts';
+import { openSqlite, rollbackQuietly } from '../../gateway/platform/sqlite-file.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS alarm_instances (

@@ -1,6 +1,6 @@
 /** E-mail channel through SMTP (nodemailer): one message per attempt, JSON attached as the text body. */
 import nodemailer, { type Transporter } from 'nodemailer';
-import { tlsClientOptions, type TlsClientConfig } from '../../../gateway/platform/tls-client.ts';
+import { tlsClientOptions, type TlsClientConfig } from '../../gateway/platform/tls-client.ts';
 import { DeliveryError, type Channel, type DeliveryResult, type OutboundMessage } from './channel.ts';
 
 export interface EmailTarget {

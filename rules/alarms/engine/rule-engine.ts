@@ -4,10 +4,10 @@
  * delays and staleness. Debounced condition changes go to the AlarmManager.
  */
 import type { Logger } from 'pino';
-import type { Clock, Timer } from '../../gateway/model/clock.ts';
-import type { DeviceInfo } from '../../gateway/model/device.ts';
-import type { PointValue, Sample } from '../../gateway/model/sample.ts';
-import { CONNECTION_RULE, type AlarmManager, type RuleMeta } from '../alarms/alarm-manager.ts';
+import type { Clock, Timer } from '../../../gateway/model/clock.ts';
+import type { DeviceInfo } from '../../../gateway/model/device.ts';
+import type { PointValue, Sample } from '../../../gateway/model/sample.ts';
+import { CONNECTION_RULE, type AlarmManager, type RuleMeta } from '../alarm-manager.ts';
 import type { AlarmSettings, RuleConfig } from '../config/rule-schema.ts';
 import type { CondNode, DeviceValues, PointCell } from './conditions.ts';
 import { ConfirmWatch } from './confirm-watch.ts';

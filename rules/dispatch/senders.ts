@@ -1,8 +1,8 @@
 /** The channels of this process, and the sender of one (channel, recipient) pair. */
 import type { IClientOptions } from 'mqtt';
 import type { Logger } from 'pino';
-import type { Clock } from '../../../gateway/model/clock.ts';
-import type { ChannelsConfig } from '../work-order-schema.ts';
+import type { Clock } from '../../gateway/model/clock.ts';
+import type { ChannelsConfig } from './channels-schema.ts';
 import { DeliveryError, type ChannelType } from './channel.ts';
 import { EmailChannel, type SmtpSettings } from './email-channel.ts';
 import { MqttChannel } from './mqtt-channel.ts';

@@ -6,8 +6,8 @@
  */
 import type { DatabaseSync } from 'node:sqlite';
 import type { Logger } from 'pino';
-import type { Clock, Timer } from '../../../gateway/model/clock.ts';
-import { transaction } from '../work-order-db.ts';
+import type { Clock, Timer } from '../../gateway/model/clock.ts';
+import { transaction } from '../../gateway/platform/sqlite-file.ts';
 import { backoffDelay, type BackoffPolicy } from './backoff.ts';
 import { DeliveryError, type ChannelType, type DeliveryResult, type OutboundMessage } from './channel.ts';
 import type { OutboxRow, OutboxStore } from './outbox-store.ts';

@@ -1,9 +1,9 @@
 /**
- * The adapter from the alarm engine's events (rules/alarm-model.ts) to the work-order input
+ * The adapter from the alarm engine's events (rules/alarms/alarm-model.ts) to the work-order input
  * (alarm-input.ts). Events that mean nothing to a work order give undefined.
  */
-import type { AlarmEvent } from '../alarm-model.ts';
-import type { AlarmSignal, AlarmSignalType, Priority } from './alarm-input.ts';
+import type { AlarmEvent } from '../alarms/index.ts';
+import type { AlarmSignal, AlarmSignalType, Priority } from '../work-orders/index.ts';
 
 const PASSED: ReadonlySet<string> = new Set<AlarmSignalType>(['raised', 'cleared', 'acknowledged', 'shelved', 'suppressed', 'grouped']);
 

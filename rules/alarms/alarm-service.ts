@@ -4,9 +4,9 @@
  * (work orders, uptime) use.
  */
 import type { Logger } from 'pino';
-import type { Clock } from '../gateway/model/clock.ts';
-import type { DeviceInfo } from '../gateway/model/device.ts';
-import type { Sample } from '../gateway/model/sample.ts';
+import type { Clock } from '../../gateway/model/clock.ts';
+import type { DeviceInfo } from '../../gateway/model/device.ts';
+import type { Sample } from '../../gateway/model/sample.ts';
 import type {
   AlarmListener,
   AlarmPriority,
@@ -17,20 +17,20 @@ import type {
   FloodInfo,
   JournalEntry,
 } from './alarm-model.ts';
-import { computeAlarmKpis, type AlarmKpis } from './alarms/alarm-kpis.ts';
-import { AlarmManager } from './alarms/alarm-manager.ts';
-import type { ShelverRole } from './alarms/shelve-policy.ts';
+import { computeAlarmKpis, type AlarmKpis } from './alarm-kpis.ts';
+import { AlarmManager } from './alarm-manager.ts';
+import type { ShelverRole } from './shelve-policy.ts';
 import { inScope } from './engine/rule-expansion.ts';
 import { effectiveRules, loadRulePacks, DEFAULT_PACK_DIR } from './config/rule-packs.ts';
 import type { AlarmSettings, RuleConfig } from './config/rule-schema.ts';
 import { RuleEngine, type EngineStats, type SampleSource } from './engine/rule-engine.ts';
-import { AlarmStore, type HistoryRow, type JournalSearch } from './persistence/alarm-store.ts';
-export type { HistoryRow, JournalSearch } from './persistence/alarm-store.ts';
-import { StorageReserve } from '../gateway/platform/storage-reserve.ts';
-import { WriteHealth } from '../gateway/platform/write-health.ts';
+import { AlarmStore, type HistoryRow, type JournalSearch } from './alarm-store.ts';
+export type { HistoryRow, JournalSearch } from './alarm-store.ts';
+import { StorageReserve } from '../../gateway/platform/storage-reserve.ts';
+import { WriteHealth } from '../../gateway/platform/write-health.ts';
 
-export { AlarmActionError } from './alarms/alarm-manager.ts';
-export type { ShelverRole } from './alarms/shelve-policy.ts';
+export { AlarmActionError } from './alarm-manager.ts';
+export type { ShelverRole } from './shelve-policy.ts';
 export type { SampleSource } from './engine/rule-engine.ts';
 
 /** What the API and other modules may do with alarms. */

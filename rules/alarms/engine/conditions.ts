@@ -4,7 +4,7 @@
  * a null value, quality not good); undefined never changes an alarm, so a point nobody could read
  * is neither "in alarm" nor "normal".
  */
-import type { PointValue, Quality } from '../../gateway/model/sample.ts';
+import type { PointValue, Quality } from '../../../gateway/model/sample.ts';
 import type { Condition, ConfirmCondition, CounterCondition, RateCondition, StateCondition, ThresholdCondition } from '../config/rule-schema.ts';
 
 export interface PointCell {

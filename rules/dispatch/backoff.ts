@@ -1,5 +1,5 @@
-/** Delivery retries on the gateway's one backoff (gateway/model/backoff.ts). */
-import { backoffDelay as delayOf } from '../../../gateway/model/backoff.ts';
+/** Delivery retries on the gateway's one backoff (gateway/platform/backoff.ts). */
+import { backoffDelay as delayOf } from '../../gateway/platform/backoff.ts';
 
 export interface BackoffPolicy {
   readonly initialBackoff: number;

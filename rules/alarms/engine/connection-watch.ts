@@ -7,10 +7,10 @@
  * A device is comms lost from a `bad` sample whose reason is `comms lost` (the connectors' contract:
  * they push it for every point when they lose a device) until its next good sample.
  */
-import type { DeviceInfo } from '../../gateway/model/device.ts';
-import type { Sample } from '../../gateway/model/sample.ts';
+import type { DeviceInfo } from '../../../gateway/model/device.ts';
+import type { Sample } from '../../../gateway/model/sample.ts';
 import type { AlarmPriority } from '../alarm-model.ts';
-import { CONNECTION_RULE, type AlarmManager, type AlarmSubject, type RuleMeta } from '../alarms/alarm-manager.ts';
+import { CONNECTION_RULE, type AlarmManager, type AlarmSubject, type RuleMeta } from '../alarm-manager.ts';
 import type { AlarmSettings } from '../config/rule-schema.ts';
 
 const COMMS_LOST = 'comms lost';

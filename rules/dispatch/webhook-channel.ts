@@ -11,7 +11,7 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { Logger } from 'pino';
-import type { Clock } from '../../../gateway/model/clock.ts';
+import type { Clock } from '../../gateway/model/clock.ts';
 import { DeliveryError, type Channel, type DeliveryResult, type OutboundMessage } from './channel.ts';
 import { signWebhook, standardWebhookSignature } from './signature.ts';
 import { guardedLookup, webhookUrlProblem, type WebhookPolicy } from './webhook-target-policy.ts';

@@ -3,9 +3,9 @@
  * contractor starts work (in progress) until the order is resolved, closed or cancelled. Repairs of
  * faults (orders from alarms, manual orders) are not: their time stays unplanned downtime.
  */
-import type { Clock } from '../gateway/model/clock.ts';
-import type { UptimeStateInputs } from './uptime/index.ts';
-import type { WorkOrder } from './work-orders/work-order.ts';
+import type { Clock } from '../../gateway/model/clock.ts';
+import type { UptimeStateInputs } from '../uptime/index.ts';
+import type { WorkOrder } from '../work-orders/index.ts';
 
 const ENDS: ReadonlySet<WorkOrder['status']> = new Set(['resolved', 'closed', 'cancelled']);
 

@@ -3,10 +3,10 @@
  * the files under config/rule-packs/. Conditions are data; nothing here is evaluated as code.
  */
 import { z } from 'zod';
-import { kindName } from '../../gateway/model/kinds/kind-name.ts';
-import { tlsClientSchema } from '../../gateway/platform/tls-client.ts';
-import { parseDuration } from '../../gateway/model/duration.ts';
-import { escalationSchema } from '../alarms/escalation-schema.ts';
+import { kindName } from '../../../gateway/model/kinds/kind-name.ts';
+import { tlsClientSchema } from '../../../gateway/platform/tls-client.ts';
+import { parseDuration } from '../../../gateway/platform/duration.ts';
+import { escalationSchema } from '../escalation-schema.ts';
 
 /** `30s`, `5m`, or milliseconds; yields milliseconds. */
 export const ruleDuration = z

@@ -10,10 +10,10 @@
  * one signal. Start times are monotonic; after a restart the sources still active count as starting
  * then.
  */
-import type { Clock } from '../../gateway/model/clock.ts';
-import type { DeviceInfo } from '../../gateway/model/device.ts';
+import type { Clock } from '../../../gateway/model/clock.ts';
+import type { DeviceInfo } from '../../../gateway/model/device.ts';
 import type { AlarmPriority } from '../alarm-model.ts';
-import type { AlarmManager, AlarmSubject, RuleMeta } from '../alarms/alarm-manager.ts';
+import type { AlarmManager, AlarmSubject, RuleMeta } from '../alarm-manager.ts';
 import type { ConfirmCondition, RuleConfig } from '../config/rule-schema.ts';
 import { inScope } from './rule-expansion.ts';
 

@@ -10,8 +10,8 @@
  *   until the record reaches `normal` (`closedAt` set). A new occurrence after that gets a new id.
  * - Events of one alarm arrive in the order they were journaled.
  */
-import { DEVICE_KINDS, type DeviceKind } from '../gateway/model/device-kinds.ts';
-import type { PointValue } from '../gateway/model/sample.ts';
+import { DEVICE_KINDS, type DeviceKind } from '../../gateway/model/device-kinds.ts';
+import type { PointValue } from '../../gateway/model/sample.ts';
 
 /**
  * ISA-18.2 alarm states.
