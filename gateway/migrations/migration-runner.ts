@@ -9,7 +9,7 @@
  * current schema from them and is stamped with the latest version at once. Migrations bring files of
  * older releases to that schema.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { basename, isAbsolute, join } from 'node:path';
 import { backup, DatabaseSync } from 'node:sqlite';
 import type { Logger } from 'pino';
@@ -57,6 +57,14 @@ export interface MigrationOutcome {
   readonly missing?: boolean;
 }
 
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
 export function latestVersion(plan: SchemaPlan): number {
   plan.migrations.forEach((m, i) => {
     if (m.version !== i + 1) throw new Error(`${plan.file}: migration ${i + 1} is numbered ${m.version}; versions must be 1, 2, 3, ... in order`);
@@ -78,7 +86,8 @@ export async function migrateFile(dataDir: string, plan: SchemaPlan, log: Logger
   const file = isAbsolute(plan.file) ? plan.file : join(dataDir, plan.file);
   const latest = latestVersion(plan);
   // a file that does not exist yet is made by its part (only when used: spool.db needs storage.influx) and stamped then (stampNewFiles)
-  if (!existsSync(file)) return { file, from: 0, to: 0, applied: [], missing: true };
+  // (not a regular file, e.g. a directory: the part that opens it says what is wrong)
+  if (!isFile(file)) return { file, from: 0, to: 0, applied: [], missing: true };
   const db = openSqlite(file);
   try {
     const from = userVersion(db);
@@ -135,7 +144,7 @@ export async function migrateDataDir(dataDir: string, plans: readonly SchemaPlan
  */
 export function stampNewFiles(outcomes: readonly MigrationOutcome[], plans: readonly SchemaPlan[]): void {
   for (const o of outcomes) {
-    if (!o.missing || !existsSync(o.file)) continue;
+    if (!o.missing || !isFile(o.file)) continue;
     const plan = plans.find((p) => (isAbsolute(p.file) ? o.file === p.file : o.file.endsWith(`/${p.file}`)));
     if (!plan) continue;
     const db = openSqlite(o.file);
