@@ -46,6 +46,10 @@ export default defineConfig({
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
           ...leakGuard,
+          // one module graph per worker, not per file: each file imported the gateway afresh (about a
+          // third of the project's CPU). Files share no state they do not reset: the leak guard kills
+          // each file's children, closes its servers and restores the environment after it.
+          isolate: false,
           // child processes and sockets on a busy 2-core machine: bounds that hold under load
           testTimeout: 90_000,
           hookTimeout: 60_000,

@@ -55,6 +55,8 @@ export class SdNotifier {
   private lastTick = 0;
   private lastStatus = '';
   private failing = false;
+  /** Messages handed to the sender program and not yet answered. */
+  private inFlight = 0;
 
   private readonly options: SdNotifyOptions;
 
@@ -141,6 +143,13 @@ export class SdNotifier {
         reason = `alarm path: ${(err as Error).message}`;
       }
     }
+    if (reason === undefined && this.lastStatus === 'running' && this.inFlight > 0) {
+      // the previous ping is still on its way (spawning the sender is slow on a loaded machine): it
+      // feeds the watchdog when it lands, and queueing one per tick would pile up without bound
+      const t: WatchdogTick = { sent: false, lagMs, reason: 'the previous ping is still being sent' };
+      for (const l of this.listeners) l(t);
+      return;
+    }
     if (reason === undefined) {
       void this.send(this.lastStatus === 'running' ? ['WATCHDOG=1'] : ['WATCHDOG=1', 'STATUS=running']);
       this.lastStatus = 'running';
@@ -155,6 +164,7 @@ export class SdNotifier {
 
   private send(args: string[]): Promise<void> {
     const socket = this.socket as string;
+    this.inFlight++;
     const next = this.queue.then(
       () =>
         new Promise<void>((resolve) => {
@@ -163,6 +173,7 @@ export class SdNotifier {
               this.failing = true;
               this.options.log.error({ err: err.message, stderr: String(stderr).trim(), socket }, `${this.command} failed: systemd gets no notification`);
             } else if (!err) this.failing = false;
+            this.inFlight--;
             resolve();
           });
         }),

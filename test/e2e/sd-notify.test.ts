@@ -100,6 +100,25 @@ describe('sd_notify over the notify socket (systemd-notify, no native addon)', (
     expect(listener.messages.at(-1)?.split('\n')).toContain('STOPPING=1');
   });
 
+  it('does not pile up pings when the sender is slower than the watchdog interval (a loaded machine)', async () => {
+    const { dir, listener } = await setup();
+    // a sender that takes 400 ms per message, against a ping due every 100 ms
+    const slow = join(dir, 'slow-notify.sh');
+    writeFileSync(slow, '#!/bin/sh\nsleep 0.4\nexec systemd-notify "$@"\n', { mode: 0o755 });
+    const notifier = new SdNotifier({ log: silentLogger(), env: { NOTIFY_SOCKET: listener.socketPath, WATCHDOG_USEC: '200000' }, command: slow, maxLagMs: 60_000, alarmPathCheck: () => undefined });
+    cleanups.push(() => notifier.stop());
+    const ticks: WatchdogTick[] = [];
+    notifier.onTick((t) => ticks.push(t));
+    await notifier.ready();
+    await waitFor(() => ticks.length >= 12, 30_000, 'twelve watchdog ticks');
+    // ticks while a ping is on its way send nothing (each one sent would queue another 400 ms)
+    const skipped = ticks.filter((t) => !t.sent && t.reason === 'the previous ping is still being sent').length;
+    expect(skipped).toBeGreaterThanOrEqual(6);
+    // so the queue drains: idle() settles although the watchdog keeps ticking
+    await notifier.idle();
+    await waitFor(() => listener.with('WATCHDOG=1').length >= 1, 15_000, 'a ping delivered');
+  });
+
   it('does nothing without NOTIFY_SOCKET, and pings only when WATCHDOG_PID is this process', () => {
     const off = new SdNotifier({ log: silentLogger(), env: {}, alarmPathCheck: () => undefined });
     expect(off.enabled).toBe(false);

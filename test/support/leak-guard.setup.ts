@@ -38,6 +38,14 @@ if (!proto[PATCHED]) {
 const servers = proto[PATCHED] as Set<net.Server>;
 servers.clear(); // a new file
 
+// The e2e files share a worker (isolate: false): each file starts with the environment the one
+// before it started with, whatever a library changed meanwhile (node-opcua's PKI sets OPENSSL_CONF).
+const envAtStart = { ...process.env };
+function restoreEnv(): void {
+  for (const key of Object.keys(process.env)) if (!(key in envAtStart)) delete process.env[key];
+  Object.assign(process.env, envAtStart);
+}
+
 beforeEach(() => setChildScope('test'));
 
 afterEach(async () => {
@@ -46,6 +54,7 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
+  restoreEnv();
   await killStarted('all');
   removeTempDirs(); // after the children that wrote there are gone
   const listening = [...servers].filter((s) => s.listening);
