@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
  * gateway run --config FILE [--demo]     run the gateway (with the built-in simulators in demo mode)
+ * gateway central --config FILE          the operations centre (central/README.md)
  * gateway check-config FILE              validate a config file; exit 2 with every error listed
  * gateway opcua browse ENDPOINT [opts]    list an OPC UA server's node ids, browse names, data types
  * gateway demo-fault NAME [--end]         start/end a fault in a running demo (npm run demo:fault)
@@ -22,6 +23,8 @@ const USAGE = `usage:
                                    (consistent online snapshot of the SQLite files, keys, PKI, TLS and the site file)
   gateway restore --from FILE --data-dir DIR [--config-to FILE] [--force]
                                    (checks every checksum; refuses the data dir of a running gateway)
+  gateway central --config FILE [--port N]
+                                   (the operations centre: Sparkplug primary host, PostgreSQL, fleet page)
   gateway hash-password            (reads the password from stdin; prints a scrypt hash for accounts.users or broker.users)
   gateway opcua browse ENDPOINT [--security-mode None|Sign|SignAndEncrypt] [--security-policy P]
                        [--user U --password P] [--data-dir DIR] [--trust-unknown] [--root NODEID]
@@ -41,6 +44,10 @@ async function main(argv: string[]): Promise<number> {
   if (rest.includes('--help') || rest.includes('-h')) {
     process.stdout.write(USAGE);
     return 0;
+  }
+  if (command === 'central') {
+    const { centralCommand } = await import('../central/central-command.ts');
+    return centralCommand(rest);
   }
   if (command === 'check-config') return checkConfig(rest);
   if (command === 'run') return run(rest);

@@ -42,6 +42,10 @@ import { reloadFunction, type ReloadActor, type ReloadResult } from './reload/co
 import { standbyWiring } from './standby/standby-wiring.ts';
 import { healthReporter } from './health-report.ts';
 import { startRules, type AlarmService, type AlarmsFacade, type UptimeService, type WorkOrderService } from '../rules/index.ts';
+import { attachNorms } from './norms-wiring.ts';
+import type { NormsService } from '../rules/index.ts';
+import { startEdgeNode } from './sparkplug/start-edge-node.ts';
+import type { SparkplugEdgeNode } from './sparkplug/sparkplug-edge-node.ts';
 
 export interface GatewayOptions {
   readonly clock?: Clock;
@@ -98,6 +102,10 @@ export interface RunningGateway {
   reload(by: ReloadActor): Promise<ReloadResult>;
   /** Warm standby: whether this gateway acts now (always true without `standby`). */
   acting(): boolean;
+  /** Service norms: resident requests, inspection rounds, the monthly norms report (rules/norms). */
+  readonly norms: NormsService | undefined;
+  /** The Sparkplug B edge node, when `northbound.sparkplug` is configured. */
+  readonly sparkplug: SparkplugEdgeNode | undefined;
   stop(): Promise<void>;
 }
 
@@ -282,6 +290,29 @@ async function composeGateway(config: SiteConfig, log: Logger, options: GatewayO
   // live views reload an order when it changed (after the commit); only its id travels
   workOrders?.onChange((id) => events.publish('work-order', { id }));
 
+  // the site as a Sparkplug B edge node of an operations centre (gateway/sparkplug/README.md)
+  let sparkplug: SparkplugEdgeNode | undefined;
+  if (config.northbound.sparkplug) {
+    const node = startEdgeNode({
+      config: config.northbound.sparkplug,
+      siteId: config.site.id,
+      dataDir,
+      clock,
+      log: log.child({ component: 'sparkplug' }),
+      devices,
+      bus,
+      live,
+      broker,
+      alarms,
+      workOrders,
+      uptime,
+    });
+    if (node) {
+      sparkplug = node;
+      teardown.add('sparkplug edge node', () => node.stop());
+    }
+  }
+
   const deps: ApiDeps = {
     buildings: () => buildingViews(config),
     events,
@@ -310,6 +341,7 @@ async function composeGateway(config: SiteConfig, log: Logger, options: GatewayO
   };
   const app = await buildApp(deps, log.child({ component: 'api' }));
   teardown.add('api', () => app.close());
+  const norms = await attachNorms(app, { config, dataDir, devices, clock, log: log.child({ component: 'norms' }), workOrders, uptime, alarms, accounts, teardown });
   let apiUrl: string | undefined;
   if (options.listen !== false) {
     await app.listen({ host: config.api.host, port: config.api.port }).catch((err: unknown) => {
@@ -344,6 +376,8 @@ async function composeGateway(config: SiteConfig, log: Logger, options: GatewayO
     uptime,
     reload: reloader.reload,
     acting,
+    norms,
+    sparkplug,
     stop: () => teardown.run(),
   };
 }

@@ -34,6 +34,29 @@ export { fleetStatus, PERIODS, RangeParamError, REPORT_LANGUAGES } from './uptim
 export type { AlarmService, AlarmsFacade } from './alarms/index.ts';
 export type { WorkOrderService, WorkOrdersFacade } from './work-orders/index.ts';
 export type { UptimeService, UptimeFacade } from './uptime/index.ts';
+// The service norms (rules/norms): started by the composition root beside the API (gateway/norms-wiring.ts).
+export {
+  normsSchema,
+  normsConfigIssues,
+  normsFiles,
+  startNorms,
+  IntakeError,
+  InspectionError,
+  LedgerError,
+  REQUEST_CATEGORIES,
+  NORMS_LANGUAGES,
+  ASSET_FIELDS,
+  LEDGER_COLUMNS,
+  MAX_ATTACHMENT,
+  normsCsv,
+  normsHtml,
+  historyHtml,
+  ledgerCsv,
+  ledgerRow,
+  parseLedgerCsv,
+  safeCell,
+} from './norms/index.ts';
+export type { NormsConfig, NormsService, ResidentService, AlarmSummary } from './norms/index.ts';
 
 /** What the composition root passes in. */
 export interface RulesContext {

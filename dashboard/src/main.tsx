@@ -19,10 +19,14 @@ import { AlarmHistoryPage } from './pages/alarm-history-page.tsx';
 import { AlarmKpiPage } from './pages/alarm-kpi-page.tsx';
 import { UptimePage } from './pages/uptime-page.tsx';
 import { WorkOrdersPage } from './pages/work-orders-page.tsx';
+import { ResidentPage } from './norms/resident-page.tsx';
+import { PatrolPage } from './norms/patrol-page.tsx';
+import { NormsPage } from './norms/norms-page.tsx';
 
 const WORK_PAGES: readonly NavItem[] = [
   { path: 'work-orders', label: 'navWorkOrders' },
   { path: 'uptime', label: 'navUptime' },
+  { path: 'norms', label: 'navNorms' },
   { path: 'alarm-history', label: 'navAlarmHistory' },
   { path: 'alarm-kpis', label: 'navAlarmKpis' },
 ];
@@ -94,7 +98,9 @@ function App() {
   return (
     <AppCtx.Provider value={{ me, site, tr, live }}>
       <AppShell nav={nav} current={page} onLanguage={changeLanguage} onLogout={logout} banner={seesAlarms ? <P1Banner store={alarms} tr={tr} /> : null}>
-        {me.role === 'contractor' ? (
+        {page === 'patrol' && arg && route[2] && me.role !== 'engineer' ? (
+          <PatrolPage device={arg} sig={route[2]} />
+        ) : me.role === 'contractor' ? (
           <MyOrdersPage />
         ) : page === 'alarms' && seesAlarms ? (
           <AlarmConsolePage store={alarms} openId={arg} />
@@ -106,6 +112,8 @@ function App() {
           <AlarmKpiPage />
         ) : page === 'uptime' ? (
           <UptimePage />
+        ) : page === 'norms' ? (
+          <NormsPage />
         ) : page === 'device' && arg ? (
           <DevicePage id={arg} />
         ) : page === 'engineering' ? (
@@ -120,5 +128,17 @@ function App() {
   );
 }
 
+/** The residents' pages need no login (the building link is the key); everything else is the App. */
+function Root() {
+  const route = useHashRoute();
+  const [language, setLanguage] = useState<Language>(initialLanguage);
+  if (route[0] !== 'r') return <App />;
+  const change = (l: Language): void => {
+    setLanguage(l);
+    localStorage.setItem('fgw.language', l);
+  };
+  return <ResidentPage route={route} language={language} onLanguage={change} />;
+}
+
 const root = document.getElementById('app');
-if (root) render(<App />, root);
+if (root) render(<Root />, root);

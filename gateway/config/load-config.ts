@@ -12,7 +12,7 @@ import { ConfigError, formatPath, type ConfigIssue } from './config-error.ts';
 import { resolveSecretReferences, secretSourcesFor, type SecretSources } from './secret-references.ts';
 import { siteConfigSchema, type SiteConfig } from './site-schema.ts';
 import { brokerConfigIssues } from '../broker/broker-config-check.ts';
-import { checkRulesConfig } from '../../rules/index.ts';
+import { checkRulesConfig, normsConfigIssues } from '../../rules/index.ts';
 import { validateBindings } from '../connectors/connector-registry.ts';
 import { descriptorOf, siteKindsSchema } from './kind-schema.ts';
 import { registerSiteKinds } from '../model/kinds/index.ts';
@@ -67,6 +67,7 @@ export function validateConfig(raw: unknown, file = '<config>'): SiteConfig {
   issues.push(...crossCheck(raw));
   issues.push(...checkRulesConfig(raw));
   issues.push(...validateBindings({ connectors: parsedConnectors(raw), devices: isObj(raw) ? arr(raw.devices) : [] }));
+  if (parsed.success) issues.push(...normsConfigIssues(parsed.data.norms, parsed.data.devices.map((d) => d.id), parsed.data.buildings.map((b) => b.id)));
   if (issues.length > 0 || !parsed.success) throw new ConfigError(file, dedupe(issues));
 
   const config = parsed.data;

@@ -13,7 +13,8 @@ import { duration, identifier } from './common-schema.ts';
 import { brokerSchema } from '../broker/broker-schema.ts';
 import { privacySchema } from '../privacy/badge-privacy.ts';
 import { influxSchema } from '../storage/influx-schema.ts';
-import { alarmSettingsSchema, rulePacksSchema, ruleSchema, uptimeSchema, workOrderConfigSchema } from '../../rules/index.ts';
+import { alarmSettingsSchema, normsSchema, rulePacksSchema, ruleSchema, uptimeSchema, workOrderConfigSchema } from '../../rules/index.ts';
+import { northboundSchema } from '../sparkplug/sparkplug-schema.ts';
 
 export const floorSchema = z.strictObject({
   id: identifier,
@@ -130,8 +131,12 @@ export const siteConfigSchema = z.strictObject({
   workOrders: workOrderConfigSchema.prefault({}),
   /** Equipment uptime against the contract's target (rules/uptime/README.md). */
   uptime: uptimeSchema.prefault({}),
+  /** Property-service norms: working-day calendar, resident requests, inspection rounds, monthly norms report (rules/norms/README.md). */
+  norms: normsSchema,
   /** Residents' data: badge ids pseudonymised unless `badges: clear` (gateway/privacy/badge-privacy.ts). */
   privacy: privacySchema.prefault({}),
+  /** Northbound links to an operations centre: `sparkplug` (gateway/sparkplug/README.md). */
+  northbound: northboundSchema.prefault({}),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
   /** Warm standby: two gateways of one site, one acting, by a lease with fencing (gateway/standby/README.md). */
   standby: standbySchema.optional(),

@@ -61,3 +61,4 @@ export function workOrdersFacade(service: WorkOrderService): WorkOrdersFacade {
   };
 }
 export { openWorkOrderDb } from './work-order-db.ts';
+export { cronProblem, cronSchedule, type CronSchedule } from './cron-schedule.ts';

@@ -24,6 +24,8 @@ export interface OrderActionsDeps {
   readonly notifier: WorkOrderNotifier;
   readonly clock: Clock;
   readonly devices: () => readonly DeviceInfo[];
+  /** The site of orders about a place (a resident's building) rather than a device. */
+  readonly siteId: string;
   readonly alarmActive: ((alarmId: string) => boolean | undefined) | undefined;
   readonly intake: OrderIntake;
   readonly afterCommit: (order?: { respondBy: number; fixBy: number }) => void;
@@ -38,7 +40,9 @@ export class OrderActions {
 
 
   create(input: ManualOrderInput, actor: Actor): WorkOrder {
-    const device = this.deps.devices().find((d) => d.id === input.device);
+    const device: { id: string; kind: DeviceInfo['kind'] | null; location: DeviceInfo['location'] } | undefined = input.place
+      ? { id: input.device, kind: null, location: { site: this.deps.siteId, building: input.place.building, floor: input.place.floor ?? '' } }
+      : this.deps.devices().find((d) => d.id === input.device);
     if (!device) throw new WorkOrderError('bad_request', `device: unknown device "${input.device}"`, 'device');
     if (input.contractor !== undefined && !this.deps.contractors.has(input.contractor)) {
       throw new WorkOrderError('bad_request', `contractor: unknown contractor "${input.contractor}"`, 'contractor');
@@ -57,6 +61,7 @@ export class OrderActions {
       actor,
       at: this.deps.clock.now(),
       ...(input.contractor !== undefined ? { contractor: input.contractor } : {}),
+      ...(input.sla ? { sla: { respond: input.sla.respond, fix: input.sla.fix } } : {}),
     });
     return this.deps.orders.get(result.orderId) as WorkOrder;
   }

@@ -70,7 +70,12 @@ export type { AlarmOutcome } from './order-intake.ts';
 import type { AlarmOutcome } from './order-intake.ts';
 
 export interface ManualOrderInput {
+  /** The device, or for an order about a place (a resident's request) `place:<building>`, with `place` set. */
   readonly device: string;
+  /** An order about a place rather than a device (resident requests): its building and floor. */
+  readonly place?: { readonly building: string; readonly floor?: string };
+  /** Deadlines other than the priority's (a resident request's SLA class). */
+  readonly sla?: { readonly respond: number; readonly fix: number };
   readonly trade: string;
   readonly priority: Priority;
   readonly title: string;
@@ -165,6 +170,7 @@ export class WorkOrderService {
       notifier: this.notifier,
       clock: this.clock,
       devices: this.devices,
+      siteId: this.site.id,
       alarmActive: this.alarmActive,
       intake: this.intake,
       afterCommit: (order) => this.afterCommit(order),
@@ -335,11 +341,7 @@ export class WorkOrderService {
     return this.config.contractors.map((c) => ({ id: c.id, name: c.name, trades: [...c.trades], kinds: [...c.kinds] }));
   }
 
-  /**
-   * Contractors and routing of a reloaded config (the rest of `workOrders` needs a restart). Open
-   * orders keep their contractor; new orders are routed by the new table; messages already in the
-   * outbox are sent on the channels of the contractor as now configured.
-   */
+  /** Contractors and routing of a reloaded config: open orders keep their contractor, new ones are routed anew. */
   reloadContractors(next: Pick<WorkOrderConfig, 'contractors' | 'routing'>): void {
     // in place: order intake, actions and the notifier share this config object
     const config = this.config as { contractors: WorkOrderConfig['contractors']; routing: WorkOrderConfig['routing'] };

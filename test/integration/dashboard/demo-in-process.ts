@@ -23,8 +23,10 @@ export interface InProcessDemo {
   stop(): Promise<void>;
 }
 
-export async function startDemoInProcess(dataDir: string): Promise<InProcessDemo> {
+/** `tweak` may change the loaded demo config before the gateway starts (e.g. add an inspection route). */
+export async function startDemoInProcess(dataDir: string, tweak?: (config: Awaited<ReturnType<typeof loadConfigFile>>) => void): Promise<InProcessDemo> {
   const config = await loadConfigFile(SITE_FILE);
+  tweak?.(config);
   config.storage.dataDir = dataDir;
   config.api.port = 0;
   config.broker.port = 0;

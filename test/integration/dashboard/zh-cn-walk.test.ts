@@ -42,7 +42,7 @@ describe('zh-CN walk and accessibility (axe-core)', () => {
   });
 
   const pages: Record<string, string[]> = {
-    operator: ['#/alarms', '#/overview', '#/overview/list', '#/work-orders', '#/uptime', '#/device/elev-b1-1', '#/device/fire-panel-1'],
+    operator: ['#/alarms', '#/overview', '#/overview/list', '#/work-orders', '#/uptime', '#/norms', '#/device/elev-b1-1', '#/device/fire-panel-1'],
     // (#/engineering is not walked yet: its connector and storage tables are raw diagnostics)
     admin: ['#/audit'],
     'lift-co': ['#/my-orders'],

@@ -1,0 +1,90 @@
+/**
+ * The operations centre's HTTP app: the fleet page, its drill-down, the central acknowledgement and
+ * a JSON API. Access is decided on the matched route: each route declares the roles it admits in
+ * its `config.centralRoles` (`public`, `viewer`, `operator`), a route without one stops the app, and
+ * every other request is refused. Users log in with HTTP Basic (scrypt hashes in central.yaml).
+ */
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import { verifyPassword } from '../gateway/auth/password-hash.ts';
+import type { CentralConfig } from './central-schema.ts';
+import { fleetPage, langOf, sitePage } from './fleet-page.ts';
+import type { FleetStore } from './fleet-store.ts';
+import type { PrimaryHost } from './primary-host.ts';
+
+type Role = 'public' | 'viewer' | 'operator';
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    centralRoles?: readonly Role[];
+  }
+  interface FastifyRequest {
+    centralUser?: { username: string; role: 'viewer' | 'operator' };
+  }
+}
+
+export interface CentralAppDeps {
+  readonly config: CentralConfig;
+  readonly store: FleetStore;
+  readonly host: PrimaryHost;
+  readonly log: Logger;
+}
+
+async function authenticate(req: FastifyRequest, users: CentralConfig['users']): Promise<{ username: string; role: 'viewer' | 'operator' } | undefined> {
+  const h = req.headers.authorization;
+  if (!h?.startsWith('Basic ')) return undefined;
+  const decoded = Buffer.from(h.slice(6), 'base64').toString('utf8');
+  const i = decoded.indexOf(':');
+  if (i < 0) return undefined;
+  const user = users.find((u) => u.username === decoded.slice(0, i));
+  if (!user || !(await verifyPassword(decoded.slice(i + 1), user.passwordHash))) return undefined;
+  return { username: user.username, role: user.role };
+}
+
+export async function buildCentralApp(d: CentralAppDeps): Promise<FastifyInstance> {
+  const app = Fastify({ loggerInstance: d.log as FastifyBaseLogger }) as unknown as FastifyInstance;
+  app.addHook('onRoute', (route) => {
+    if (!route.config?.centralRoles) throw new Error(`route ${route.method} ${route.url} declares no roles`);
+  });
+  app.addHook('onRequest', async (req, reply) => {
+    const roles = req.routeOptions.config.centralRoles;
+    if (!roles) return reply.code(404).send({ error: 'not found' });
+    if (roles.includes('public')) return;
+    const user = await authenticate(req, d.config.users);
+    if (!user) return reply.code(401).header('www-authenticate', 'Basic realm="operations centre", charset="UTF-8"').send({ error: 'login required' });
+    if (!roles.includes(user.role)) return reply.code(403).send({ error: `role ${user.role} may not do this` });
+    req.centralUser = user;
+  });
+  const lang = (req: FastifyRequest): ReturnType<typeof langOf> => langOf((req.query as { lang?: string }).lang, req.headers['accept-language']);
+  const target = d.config.availabilityTarget;
+
+  app.get('/api/health', { config: { centralRoles: ['public'] } }, async () => ({ status: d.host.stats().connected ? 'ok' : 'degraded', ...d.host.stats() }));
+  app.get('/', { config: { centralRoles: ['viewer', 'operator'] } }, async (req, reply) => reply.type('text/html; charset=utf-8').send(fleetPage(await d.store.sites(Date.now()), lang(req), target)));
+  app.get('/api/fleet', { config: { centralRoles: ['viewer', 'operator'] } }, async () => ({ sites: await d.store.sites(Date.now()), availabilityTarget: target }));
+  app.get<{ Params: { site: string } }>('/sites/:site', { config: { centralRoles: ['viewer', 'operator'] } }, async (req, reply) => {
+    const site = await d.store.site(req.params.site);
+    if (!site) return reply.code(404).send({ error: `no site ${req.params.site}` });
+    return reply.type('text/html; charset=utf-8').send(sitePage(site, await d.store.alarms(site.site), await d.store.orders(site.site), lang(req), req.centralUser?.role === 'operator'));
+  });
+  app.get<{ Params: { site: string } }>('/api/sites/:site/alarms', { config: { centralRoles: ['viewer', 'operator'] } }, async (req) => ({ alarms: await d.store.alarms(req.params.site) }));
+  const ack = async (site: string, alarmId: string, by: string): Promise<{ code: number; body: Record<string, unknown> }> => {
+    const s = await d.store.site(site);
+    if (!s) return { code: 404, body: { error: `no site ${site}` } };
+    if (!(await d.store.alarms(site)).some((a) => a.alarmId === alarmId)) return { code: 404, body: { error: `no active alarm ${alarmId} at ${site}` } };
+    try {
+      const ackId = await d.host.acknowledge(s.group, site, alarmId, by);
+      return { code: 202, body: { ackId } };
+    } catch (err) {
+      return { code: 503, body: { error: `not sent: ${(err as Error).message}` } };
+    }
+  };
+  app.post<{ Params: { site: string; alarmId: string } }>('/api/sites/:site/alarms/:alarmId/ack', { config: { centralRoles: ['operator'] } }, async (req, reply) => {
+    const r = await ack(req.params.site, req.params.alarmId, req.centralUser?.username as string);
+    return reply.code(r.code).send(r.body);
+  });
+  app.post<{ Params: { site: string; alarmId: string } }>('/sites/:site/:alarmId/ack', { config: { centralRoles: ['operator'] } }, async (req, reply) => {
+    const r = await ack(req.params.site, req.params.alarmId, req.centralUser?.username as string);
+    if (r.code !== 202) return reply.code(r.code).send(r.body);
+    return reply.redirect(`/sites/${encodeURIComponent(req.params.site)}?lang=${lang(req)}`, 303);
+  });
+  return app;
+}

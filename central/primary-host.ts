@@ -1,0 +1,222 @@
+/**
+ * The Sparkplug primary host application of the operations centre.
+ *
+ * - STATE: on connect it publishes the retained `spBv1.0/STATE/<hostId>` `{ online: true }`; its
+ *   will is the retained `{ online: false }`. Several instances share one host id: an instance that
+ *   sees an offline STATE of its host id while it is itself connected publishes online again (newer
+ *   timestamp), so one instance dying does not send the fleet quiet while another runs.
+ * - Consumes through a shared subscription (`$share/<shareGroup>/spBv1.0/<group>/#`): the
+ *   instances split the messages; all state goes to PostgreSQL, nothing is kept in the process.
+ *   A QoS 1 message is acknowledged (PUBACK) only after its commit; mqtt.js hands messages over one
+ *   at a time, so one instance stores them in arrival order, and a PostgreSQL outage holds the
+ *   stream (retrying) instead of dropping what arrives.
+ * - NBIRTH → site online (+ open alarms snapshot), NDEATH → site offline (matching bdSeq),
+ *   NDATA `Alarm/Transition` and `Work Order/Event` → upserts.
+ * - `acknowledge` journals a central acknowledgement in PostgreSQL, then sends it to the site as
+ *   an NCMD `Alarm/Acknowledge` (QoS 1), marking it sent after the PUBACK.
+ */
+import { randomUUID } from 'node:crypto';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import type { Logger } from 'pino';
+import { decodePayload, encodePayload, toNumber, type DecodedMetric } from '../gateway/sparkplug/sparkplug-codec.ts';
+import { parseState, parseTopic, stateTopic } from '../gateway/sparkplug/sparkplug-topics.ts';
+import { NODE_METRIC } from '../gateway/sparkplug/edge-node-contract.ts';
+import type { AlarmTransition, FleetStore, OpenAlarmSnapshot, WorkOrderEvent } from './fleet-store.ts';
+
+/** A message that can never be stored (no bdSeq, a metric that is not the JSON it must be): logged and acknowledged. */
+class BadMessage extends Error {}
+
+function parseJson<T>(text: string, what: string): T {
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    throw new BadMessage(`${what} is not JSON`);
+  }
+}
+
+export interface PrimaryHostOptions {
+  readonly hostId: string;
+  readonly groups: readonly string[];
+  readonly urls: readonly string[];
+  readonly shareGroup: string;
+  readonly keepaliveS: number;
+  readonly connectOptions?: Partial<IClientOptions>;
+  readonly store: FleetStore;
+  readonly log: Logger;
+  /** Called after each message was stored (tests and the benchmark measure with it). */
+  readonly onStored?: (kind: string, site: string, detail: unknown) => void;
+}
+
+export class PrimaryHost {
+  private readonly o: PrimaryHostOptions;
+  private client: MqttClient | undefined;
+  private connectedAt = 0;
+  private stopped = false;
+  private handled = 0;
+  private failures = 0;
+  /** Telemetry points decoded from DDATA (counted, not kept: InfluxDB is not wired yet). */
+  private points = 0;
+
+  constructor(o: PrimaryHostOptions) {
+    this.o = o;
+  }
+
+  start(): void {
+    const o = this.o;
+    const url = o.urls[0] as string;
+    const offline = (): Buffer => Buffer.from(JSON.stringify({ online: false, timestamp: this.connectedAt || Date.now() }));
+    this.connectedAt = Date.now();
+    const client = mqtt.connect(url, {
+      clientId: `${o.hostId}-${randomUUID().slice(0, 8)}`,
+      clean: true,
+      keepalive: o.keepaliveS,
+      reconnectPeriod: 1_000,
+      reconnectOnConnackError: true,
+      ...(o.urls.length > 1 ? { servers: o.urls.map((u) => ({ host: new URL(u).hostname, port: Number(new URL(u).port || 1883) })) } : {}),
+      ...o.connectOptions,
+      will: { topic: stateTopic(o.hostId), payload: offline(), qos: 1, retain: true },
+    });
+    this.client = client;
+    client.on('error', (err) => o.log.warn({ err: err.message }, 'central broker connection error'));
+    client.on('connect', () => {
+      this.connectedAt = Date.now();
+      const subs = [stateTopic(o.hostId), ...o.groups.map((g) => `$share/${o.shareGroup}/spBv1.0/${g}/#`)];
+      client.subscribe(subs, { qos: 1 }, (err) => {
+        if (err) {
+          o.log.error({ err: err.message }, 'central cannot subscribe to the fleet');
+          return;
+        }
+        this.publishOnline();
+        o.log.info({ hostId: o.hostId, groups: o.groups }, 'primary host online');
+      });
+    });
+    // mqtt.js calls handleMessage for every PUBLISH and sends the PUBACK of a QoS 1 message only
+    // when it calls back, one message at a time: so a message is acknowledged after its commit in
+    // PostgreSQL, and while PostgreSQL is away the commit is retried and nothing is acknowledged
+    client.handleMessage = (packet, callback) => {
+      this.onMessage(packet.topic, Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload)).then(
+        () => callback(),
+        () => undefined, // only when stopping: left unacknowledged for the broker to deliver again
+      );
+    };
+  }
+
+  stats(): { handled: number; failures: number; telemetryPoints: number; connected: boolean } {
+    return { handled: this.handled, failures: this.failures, telemetryPoints: this.points, connected: this.client?.connected ?? false };
+  }
+
+  /** Journal the acknowledgement, then send it to the site; resolves after the broker's PUBACK. */
+  async acknowledge(group: string, site: string, alarmId: string, by: string): Promise<string> {
+    const client = this.client;
+    if (!client?.connected) throw new Error('not connected to the broker');
+    const ackId = randomUUID();
+    await this.o.store.journalAck(ackId, site, alarmId, by);
+    const payload = encodePayload({
+      timestamp: Date.now(),
+      metrics: [{ name: NODE_METRIC.alarmAcknowledge, type: 'String', value: JSON.stringify({ alarmId, by, ackId }), timestamp: Date.now() }],
+    });
+    await client.publishAsync(`spBv1.0/${group}/NCMD/${site}`, payload, { qos: 1 });
+    await this.o.store.ackSent(ackId);
+    this.o.log.info({ audit: true, site, alarm: alarmId, by, ackId }, 'central acknowledgement sent to the site');
+    return ackId;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    const c = this.client;
+    if (!c) return;
+    // a clean stop says offline itself (a DISCONNECT suppresses the will)
+    if (c.connected) await c.publishAsync(stateTopic(this.o.hostId), JSON.stringify({ online: false, timestamp: Date.now() }), { qos: 1, retain: true }).catch(() => undefined);
+    await c.endAsync(true).catch(() => undefined);
+  }
+
+  private publishOnline(): void {
+    this.client?.publish(stateTopic(this.o.hostId), JSON.stringify({ online: true, timestamp: Date.now() }), { qos: 1, retain: true });
+  }
+
+  private async onMessage(topic: string, payload: Buffer): Promise<void> {
+    if (topic === stateTopic(this.o.hostId)) {
+      const s = parseState(payload);
+      // another instance of this host died: this one is alive, so the host is online
+      if (s && !s.online && !this.stopped && this.client?.connected) this.publishOnline();
+      return;
+    }
+    const t = parseTopic(topic);
+    if (!t || !this.o.groups.includes(t.group)) return;
+    if (t.type !== 'NBIRTH' && t.type !== 'NDEATH' && t.type !== 'NDATA' && t.type !== 'DDATA') return;
+    let metrics: readonly DecodedMetric[];
+    try {
+      metrics = decodePayload(payload).metrics ?? [];
+    } catch (err) {
+      this.failures++;
+      this.o.log.warn({ topic, err: (err as Error).message }, 'not a Sparkplug B payload; ignored');
+      return;
+    }
+    if (t.type === 'DDATA') {
+      this.points += metrics.length; // telemetry: decoded and counted; not stored by the centre yet
+      return;
+    }
+    await this.storeWithRetry(t.group, t.type, t.node, metrics, topic);
+  }
+
+  /** Store one message, retrying (1 s, 2 s, ... 10 s) while PostgreSQL fails; rejects only when stopping. */
+  private async storeWithRetry(group: string, type: string, site: string, metrics: readonly DecodedMetric[], topic: string): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.store(group, type, site, metrics);
+        return;
+      } catch (err) {
+        this.failures++;
+        if (err instanceof BadMessage) {
+          this.o.log.warn({ topic, err: err.message }, 'Sparkplug message not stored; acknowledged and dropped');
+          return;
+        }
+        if (this.stopped) throw err;
+        const delay = Math.min(10_000, 1_000 * 2 ** Math.min(attempt, 4));
+        this.o.log.error({ err: (err as Error).message, topic, retryInMs: delay }, 'fleet store failed; retrying before acknowledging');
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
+  }
+
+  private async store(group: string, type: string, site: string, metrics: readonly DecodedMetric[]): Promise<void> {
+    const store = this.o.store;
+    const now = Date.now();
+    if (type === 'NBIRTH' || type === 'NDEATH') {
+      const bdSeq = toNumber(metrics.find((m) => m.name === NODE_METRIC.bdSeq)?.value);
+      if (bdSeq === undefined) throw new BadMessage(`${type} of ${site} without bdSeq`);
+      if (type === 'NBIRTH') {
+        await store.siteBorn(site, group, bdSeq, now);
+        const open = metrics.find((m) => m.name === NODE_METRIC.alarmsOpen)?.value;
+        if (typeof open === 'string') await store.openAlarmSnapshot(site, parseJson<OpenAlarmSnapshot[]>(open, NODE_METRIC.alarmsOpen));
+        const availability = metrics.find((m) => m.name === NODE_METRIC.availability);
+        if (availability) await store.siteAvailability(site, typeof availability.value === 'number' ? availability.value : null, toNumber(availability.timestamp) ?? now);
+        const orders = metrics.find((m) => m.name === NODE_METRIC.workOrdersOpen)?.value;
+        if (typeof orders === 'string') for (const w of parseJson<WorkOrderEvent[]>(orders, NODE_METRIC.workOrdersOpen)) await store.workOrder(site, w);
+      } else {
+        await store.siteDied(site, bdSeq, now);
+      }
+      this.handled++;
+      this.o.onStored?.(type, site, { bdSeq });
+      return;
+    }
+    const availability = metrics.find((m) => m.name === NODE_METRIC.availability);
+    if (availability) {
+      await store.siteAvailability(site, typeof availability.value === 'number' ? availability.value : null, toNumber(availability.timestamp) ?? now);
+      this.o.onStored?.('availability', site, availability.value);
+    }
+    for (const m of metrics) {
+      if (typeof m.value !== 'string') continue;
+      if (m.name === NODE_METRIC.alarmTransition) {
+        const t = parseJson<AlarmTransition>(m.value, NODE_METRIC.alarmTransition);
+        await store.alarmTransition(site, t);
+        this.o.onStored?.('alarm', site, t);
+      } else if (m.name === NODE_METRIC.workOrderEvent) {
+        const w = parseJson<WorkOrderEvent>(m.value, NODE_METRIC.workOrderEvent);
+        await store.workOrder(site, w);
+        this.o.onStored?.('work-order', site, w);
+      }
+    }
+    this.handled++;
+  }
+}

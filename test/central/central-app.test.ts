@@ -1,0 +1,104 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { hashPassword } from '../../gateway/auth/password-hash.ts';
+import { ConfigError } from '../../gateway/config/config-error.ts';
+import { silentLogger } from '../../gateway/log/logger.ts';
+import { buildCentralApp } from '../../central/central-app.ts';
+import { loadCentralConfig } from '../../central/central-command.ts';
+import { centralConfigSchema } from '../../central/central-schema.ts';
+import { escapeHtml, fleetPage } from '../../central/fleet-page.ts';
+import type { FleetStore, SiteSummary } from '../../central/fleet-store.ts';
+import type { PrimaryHost } from '../../central/primary-host.ts';
+import { tempDir } from '../support/temp-dir.ts';
+
+const site: SiteSummary = { site: 's<1>', group: 'g', online: false, since: 0, p1Active: 2, unacked: 3, openOrders: 1, overdueOrders: 1, availabilityPct: 97.5 };
+
+/** The store and host as the app reads them (PostgreSQL and MQTT are covered by test/integration/central). */
+const store = { sites: async () => [site], site: async () => site, alarms: async () => [], orders: async () => [] } as unknown as FleetStore;
+const acks: string[] = [];
+const host = {
+  stats: () => ({ handled: 0, failures: 0, connected: true }),
+  acknowledge: async (_g: string, _s: string, alarm: string, by: string) => (acks.push(`${alarm}:${by}`), 'ack-1'),
+} as unknown as PrimaryHost;
+
+async function app() {
+  const config = centralConfigSchema.parse({
+    hostId: 'ops',
+    groups: ['g'],
+    broker: { url: 'mqtt://127.0.0.1:1' },
+    postgres: { url: 'postgres://x@127.0.0.1:1/x' },
+    users: [
+      { username: 'duty', passwordHash: await hashPassword('a'), role: 'operator' },
+      { username: 'watch', passwordHash: await hashPassword('b'), role: 'viewer' },
+    ],
+  });
+  return buildCentralApp({ config, store, host, log: silentLogger() });
+}
+const auth = (u: string, p: string) => ({ authorization: `Basic ${Buffer.from(`${u}:${p}`).toString('base64')}` });
+
+describe('the operations centre app', () => {
+  it('asks for a login, refuses a wrong password and a role the route does not admit, and 404s unknown routes', async () => {
+    const a = await app();
+    expect((await a.inject({ url: '/' })).statusCode).toBe(401);
+    expect((await a.inject({ url: '/', headers: auth('watch', 'wrong') })).statusCode).toBe(401);
+    expect((await a.inject({ url: '/', headers: auth('watch', 'b') })).statusCode).toBe(200);
+    expect((await a.inject({ url: '/api/health' })).statusCode).toBe(200);
+    expect((await a.inject({ method: 'POST', url: '/api/sites/s1/alarms/x/ack', headers: auth('watch', 'b') })).statusCode).toBe(403);
+    expect((await a.inject({ url: '/nothing', headers: auth('duty', 'a') })).statusCode).toBe(404);
+    await a.close();
+  });
+
+  it('stops when a route declares no roles', async () => {
+    const a = await app();
+    expect(() => a.get('/undeclared', async () => 'x')).toThrow(/declares no roles/);
+    await a.close();
+  });
+
+  it('draws the fleet in both languages and escapes what sites send', () => {
+    const zh = fleetPage([site], 'zh-CN', 98);
+    expect(zh).toContain('项目总览');
+    expect(zh).toContain('离线');
+    expect(zh).toContain('完好率（目标 98%）');
+    expect(zh).not.toContain('s<1>');
+    expect(zh).toContain(escapeHtml('s<1>'));
+    expect(zh).toContain('97.50% 未达标');
+    expect(fleetPage([site], 'en', 98)).toContain('OFFLINE');
+    expect(fleetPage([{ ...site, availabilityPct: null }], 'en', 98)).toContain('unknown: not reported by the site');
+  });
+});
+
+describe('central.yaml', () => {
+  const dir = tempDir('central-config-');
+  afterEach(() => dir.cleanup());
+
+  it('lists every wrong field with its path', async () => {
+    const file = join(dir.path, 'central.yaml');
+    writeFileSync(file, 'hostId: "a/b"\ngroups: []\nbroker: { url: mqtt://x }\npostgres: {}\nusers: [{ username: u, passwordHash: plain, role: boss }]\n');
+    const err = await loadCentralConfig(file).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConfigError);
+    const text = (err as Error).message;
+    for (const path of ['hostId', 'groups', 'postgres.url', 'users[0].passwordHash', 'users[0].role']) expect(text).toContain(path);
+  });
+});
+
+describe('the compose example of central.yaml', () => {
+  const dir = tempDir('central-compose-');
+  afterEach(() => dir.cleanup());
+
+  it('is a valid central.yaml once its secret files exist', async () => {
+    for (const f of ['postgres_password', 'central_mqtt_password']) writeFileSync(join(dir.path, f), 'secret\n');
+    writeFileSync(join(dir.path, 'central_duty_hash'), `${await hashPassword('x')}\n`);
+    const before = process.env.SECRETS_DIR;
+    process.env.SECRETS_DIR = dir.path;
+    try {
+      const config = await loadCentralConfig(new URL('../../config/compose/central.yaml', import.meta.url).pathname);
+      expect(config.postgres.password).toBe('secret');
+      expect(config.broker.failover).toHaveLength(2);
+      expect(config.users[0]?.role).toBe('operator');
+    } finally {
+      if (before === undefined) delete process.env.SECRETS_DIR;
+      else process.env.SECRETS_DIR = before;
+    }
+  });
+});

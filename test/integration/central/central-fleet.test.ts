@@ -1,0 +1,139 @@
+/**
+ * The operations centre end to end on real servers: its own PostgreSQL 15 cluster and Mosquitto
+ * on free ports of 127.0.0.1, two centre instances (one host id, one shared subscription), two
+ * gateways as Sparkplug edge nodes (site ids s1, s2). A smoke alarm at s2 reaches PostgreSQL and the
+ * fleet page; an operator's central acknowledgement is journaled at the centre, sent as an NCMD,
+ * journaled at s2, and comes back; a repeated delivery changes nothing; one centre instance stops
+ * and the other keeps the fleet (host STATE stays online); a gateway's NDEATH takes its site offline.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashPassword } from '../../../gateway/auth/password-hash.ts';
+import { startGateway, type RunningGateway } from '../../../gateway/gateway.ts';
+import { silentLogger } from '../../../gateway/log/logger.ts';
+import { centralConfigSchema } from '../../../central/central-schema.ts';
+import { startCentral, type RunningCentral } from '../../../central/start-central.ts';
+import { startMosquitto, type Mosquitto } from '../../support/mosquitto.ts';
+import { startPostgres, type Postgres } from '../../support/postgres.ts';
+import { smallSite } from '../../support/site-config.ts';
+import { tempDir } from '../../support/temp-dir.ts';
+import { waitFor } from '../../support/wait-for.ts';
+
+const basic = (user: string, pw: string): string => `Basic ${Buffer.from(`${user}:${pw}`).toString('base64')}`;
+
+describe('the operations centre: primary host, PostgreSQL fleet state, fleet page, central ack', () => {
+  const dirs = [tempDir('int-central-s1-'), tempDir('int-central-s2-')];
+  let pg: Postgres | undefined;
+  let broker: Mosquitto | undefined;
+  const centrals: RunningCentral[] = [];
+  const gateways: RunningGateway[] = [];
+
+  beforeAll(async () => {
+    pg = await startPostgres();
+    broker = await startMosquitto();
+  }, 180_000);
+
+  afterAll(async () => {
+    for (const g of gateways) await g.stop();
+    for (const c of centrals) await c.stop();
+    await broker?.stop();
+    await pg?.stop();
+    for (const d of dirs) d.cleanup();
+  });
+
+  it('keeps the fleet in PostgreSQL, shows it, and acknowledges at the site', async () => {
+    const config = centralConfigSchema.parse({
+      hostId: 'ops',
+      groups: ['estates'],
+      broker: { url: broker?.url, shareGroup: 'central' },
+      postgres: { url: pg?.url },
+      api: { port: 0 },
+      users: [
+        { username: 'duty', passwordHash: await hashPassword('duty-pw'), role: 'operator' },
+        { username: 'watch', passwordHash: await hashPassword('watch-pw'), role: 'viewer' },
+      ],
+    });
+    for (let i = 0; i < 2; i++) centrals.push(await startCentral(config, silentLogger()));
+    const [a, b] = centrals as [RunningCentral, RunningCentral];
+    await waitFor(() => a.host.stats().connected && b.host.stats().connected, 30_000, 'both centre instances connected');
+
+    for (const [i, site] of ['s1', 's2'].entries()) {
+      const base = smallSite((dirs[i] as { path: string }).path, {
+        rulePacks: ['smoke_detector'],
+        northbound: { sparkplug: { url: broker?.url, groupId: 'estates', primaryHostId: 'ops', reconnect: { min: '200ms', max: '2s' } } },
+      });
+      gateways.push(await startGateway({ ...base, site: { ...base.site, id: site } }, silentLogger(), { listen: false }));
+    }
+    const [s1, s2] = gateways as [RunningGateway, RunningGateway];
+    await waitFor(async () => (await a.store.sites(Date.now())).filter((s) => s.online).length === 2, 60_000, 'both sites online in PostgreSQL');
+
+    // a fire (smoke) alarm at s2
+    s2.bus.push([{ device: 'smoke-1', point: 'alarm', value: true, ts: Date.now(), quality: 'good' }]);
+    const alarm = await waitFor(async () => (await a.store.alarms('s2'))[0], 30_000, 'the s2 alarm in PostgreSQL');
+    expect(alarm).toMatchObject({ device: 'smoke-1', priority: 1, state: 'active-unack' });
+    expect(alarm.alarmId).toBe(s2.alarms.active()[0]?.id);
+
+    // the fleet page (either instance: the state is in PostgreSQL), behind a login
+    expect((await fetch(`${b.url}/`)).status).toBe(401);
+    const page = await (await fetch(`${b.url}/?lang=zh-CN`, { headers: { authorization: basic('watch', 'watch-pw') } })).text();
+    expect(page).toContain('项目总览');
+    expect(page).toMatch(/data-site="s2"[\s\S]*?data-p1="1"[\s\S]*?data-unacked="1"/);
+    expect(page).toMatch(/data-site="s1"[\s\S]*?data-p1="0"/);
+    const fleet = (await (await fetch(`${a.url}/api/fleet`, { headers: { authorization: basic('watch', 'watch-pw') } })).json()) as { sites: Array<{ site: string; online: boolean; p1Active: number; availabilityPct: number | null }> };
+    // availability as the site's uptime ledger reported it in NBIRTH: a percentage or unknown (null)
+    for (const s of fleet.sites) expect(s.availabilityPct === null || (s.availabilityPct >= 0 && s.availabilityPct <= 100)).toBe(true);
+    expect(page).toMatch(/data-site="s2"[\s\S]*?data-availability="/);
+    expect(fleet.sites.map((s) => [s.site, s.online, s.p1Active])).toEqual([
+      ['s1', true, 0],
+      ['s2', true, 1],
+    ]);
+
+    // a viewer may not acknowledge; the operator's acknowledgement reaches s2 and comes back
+    const ackUrl = `${a.url}/api/sites/s2/alarms/${alarm.alarmId}/ack`;
+    expect((await fetch(ackUrl, { method: 'POST', headers: { authorization: basic('watch', 'watch-pw') } })).status).toBe(403);
+    const ack = await fetch(ackUrl, { method: 'POST', headers: { authorization: basic('duty', 'duty-pw') } });
+    expect(ack.status).toBe(202);
+    await waitFor(() => s2.alarms.get(alarm.alarmId)?.ackedBy === 'central:duty', 30_000, 'the alarm acknowledged at s2');
+    const acked = await waitFor(async () => (await a.store.alarms('s2')).find((x) => x.state === 'active-ack'), 30_000, 'the acknowledgement back at the centre');
+    expect(acked.ackedBy).toBe('central:duty');
+    const journal = await a.store.journal('s2');
+    expect(journal.map((j) => j.type)).toEqual(['raised', 'acknowledged']);
+
+    // delivered again (a replay, a second instance): nothing changes
+    await b.store.alarmTransition('s2', {
+      id: `s2:alarm-journal:${journal[0]?.seq}`,
+      seq: journal[0]?.seq as number,
+      alarmId: alarm.alarmId,
+      type: 'raised',
+      fromState: 'normal',
+      toState: 'active-unack',
+      at: Date.now(),
+      by: null,
+      text: null,
+      rule: 'smoke.alarm',
+      title: alarm.title,
+      device: 'smoke-1',
+      building: 'b1',
+      floor: 'F1',
+      priority: 1,
+      lifeSafety: true,
+    });
+    expect((await a.store.journal('s2')).length).toBe(2);
+    expect((await a.store.alarms('s2'))[0]?.state).toBe('active-ack');
+
+    // one centre instance stops; the other keeps the host online and the fleet flowing
+    await a.stop();
+    centrals.splice(0, 1);
+    s1.bus.push([{ device: 'smoke-2', point: 'alarm', value: true, ts: Date.now(), quality: 'good' }]);
+    await waitFor(async () => (await b.store.alarms('s1')).length === 1, 60_000, 'the s1 alarm through the remaining instance');
+
+    // a gateway goes away: its NDEATH takes the site offline, and the transition is recorded
+    await s1.stop();
+    gateways.splice(0, 1);
+    await waitFor(async () => (await b.store.site('s1'))?.online === false, 30_000, 's1 offline');
+    const events = await b.store.siteEvents('s1');
+    expect(events.map((e) => e.online).slice(-1)).toEqual([false]);
+    expect(events.some((e) => e.online)).toBe(true);
+    const offlinePage = await (await fetch(`${b.url}/?lang=en`, { headers: { authorization: basic('watch', 'watch-pw') } })).text();
+    expect(offlinePage).toMatch(/data-site="s1"[\s\S]*?OFFLINE/);
+  }, 300_000);
+});
