@@ -20,8 +20,19 @@ const result = await build({
   metafile: true,
   logLevel: 'warning',
 });
+// the contractor app's service worker, served from the root so its scope is the whole app
+const worker = await build({
+  entryPoints: [here('./src/sw.ts')],
+  bundle: true,
+  format: 'iife',
+  target: 'es2022',
+  minify: true,
+  outfile: `${dist}sw.js`,
+  metafile: true,
+  logLevel: 'warning',
+});
 copyFileSync(here('./src/index.html'), `${dist}index.html`);
 copyFileSync(here('./src/styles.css'), `${dist}styles.css`);
 copyFileSync(here('../node_modules/uplot/dist/uPlot.min.css'), `${dist}uPlot.min.css`);
-const bytes = Object.values(result.metafile.outputs).reduce((n, o) => n + o.bytes, 0);
+const bytes = [...Object.values(result.metafile.outputs), ...Object.values(worker.metafile.outputs)].reduce((n, o) => n + o.bytes, 0);
 process.stdout.write(`dashboard built in ${Math.round(performance.now() - started)} ms (${Math.round(bytes / 1024)} KiB incl. source map) → ${dist}\n`);

@@ -31,7 +31,9 @@ const USAGE = `usage:
                        [--depth N] [--max-nodes N] [--json]
   gateway demo-fault NAME [--end] [--list] [--api URL] [--user U] [--password P] [--data-dir DIR]
                                    (start or end a fault in a running demo; see gateway demo-fault --help)
-  gateway COMMAND --help           this text (demo-fault: its own)
+  gateway rules check|import|export|record|replay ...
+                                   (rule packs as templates; dry run of a pack over a recorded day; see gateway rules --help)
+  gateway COMMAND --help           this text (demo-fault, rules: their own)
 environment: LOG_LEVEL (info), LOG_FORMAT (json | pretty; default pretty on a terminal, JSON otherwise)
 `;
 
@@ -40,6 +42,10 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'demo-fault') {
     const { demoFaultCommand } = await import('./demo/demo-fault-command.ts');
     return demoFaultCommand(rest);
+  }
+  if (command === 'rules') {
+    const { rulesCommand } = await import('./rules-cli/rules-command.ts');
+    return rulesCommand(rest);
   }
   if (rest.includes('--help') || rest.includes('-h')) {
     process.stdout.write(USAGE);

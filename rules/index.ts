@@ -6,7 +6,8 @@
  * trouble board, the delivery ports (northbound publish, escalation channels, the embedded broker).
  *
  * Peers: alarms/ (with the rule engine and the rule config), work-orders/, uptime/, dispatch/ (the
- * outbox and channels shared by work orders and escalation); wiring/ holds the links between them.
+ * outbox and channels shared by work orders and escalation), handover/ (shift handover reports);
+ * wiring/ holds the links between them.
  * The gateway imports rules/ through this file only (type-only imports from peer entry files are fine).
  */
 import { join, resolve } from 'node:path';
@@ -19,6 +20,7 @@ import { createAlarmService, EscalationService, forwardAlarmEvents, northboundTo
 import type { SenderOptions } from './dispatch/index.ts';
 import { startUptime, uptimeFiles, uptimeReferenceIssues, type SampleSource, type UptimeConfig, type UptimeService } from './uptime/index.ts';
 import { WorkOrderService, workOrdersFacade, type WorkOrderConfig, type WorkOrdersFacade } from './work-orders/index.ts';
+import { HandoverService, handoverAlarmSource, type TroubleLine } from './handover/index.ts';
 import { alarmSignalOf } from './wiring/alarm-signal-of.ts';
 import { linkMaintenanceMode } from './wiring/maintenance-mode-link.ts';
 import { preventiveMaintenanceLink } from './wiring/preventive-maintenance-link.ts';
@@ -29,7 +31,7 @@ export { workOrderConfigSchema } from './work-orders/index.ts';
 export { uptimeSchema, uptimeReferenceIssues } from './uptime/index.ts';
 // What the HTTP API uses (values; types may also be imported from the peers' entry files).
 export { ALARM_KINDS, ALARM_PRIORITIES, ALARM_STATES, DEVICE_MODES, AlarmActionError } from './alarms/index.ts';
-export { WORK_ORDER_SOURCES, WORK_ORDER_STATUSES, WorkOrderError } from './work-orders/index.ts';
+export { ATTACHMENT_KINDS, MAX_PHOTO_BYTES, MAX_SIGNATURE_BYTES, WORK_ORDER_SOURCES, WORK_ORDER_STATUSES, WorkOrderError } from './work-orders/index.ts';
 export { fleetStatus, PERIODS, RangeParamError, REPORT_LANGUAGES } from './uptime/index.ts';
 export type { AlarmService, AlarmsFacade } from './alarms/index.ts';
 export type { WorkOrderService, WorkOrdersFacade } from './work-orders/index.ts';
@@ -57,6 +59,10 @@ export {
   safeCell,
 } from './norms/index.ts';
 export type { NormsConfig, NormsService, ResidentService, AlarmSummary } from './norms/index.ts';
+// Rule packs as templates and their dry run (gateway rules ...), the shift handover (API)
+export { createAlarmService, DEFAULT_PACK_DIR, rulePackYaml, validateRulePackText } from './alarms/index.ts';
+export { HandoverError, HandoverService, renderHandoverHtml } from './handover/index.ts';
+export type { HandoverService as HandoverFacade } from './handover/index.ts';
 
 /** What the composition root passes in. */
 export interface RulesContext {
@@ -76,6 +82,8 @@ export interface RulesContext {
   readonly clock: Clock;
   readonly log: Logger;
   readonly trouble: StorageTroubleSink;
+  /** The trouble conditions standing now (the shift handover report lists them). */
+  readonly troubleConditions?: () => readonly TroubleLine[];
   /** The samples to evaluate (the SampleBus), and the current values rules resume from. */
   readonly samples: SampleSource;
   readonly seed: readonly Sample[];
@@ -114,6 +122,8 @@ export interface RunningRules {
    * per fault) and is announced once on the northbound topic as raised, flagged `takeover`.
    */
   takeover(): void;
+  /** Shift handover reports and their signatures (gateway.db). */
+  readonly handovers: HandoverService;
 }
 
 export function startRules(ctx: RulesContext): RunningRules {
@@ -143,7 +153,23 @@ export function startRules(ctx: RulesContext): RunningRules {
     workOrders,
     alarmsFacade: uptime ? linkMaintenanceMode(alarms, uptime.inputs, ctx.clock) : alarms,
     workOrdersFacade: workOrders ? workOrdersFacade(workOrders) : undefined,
+    handovers: startHandover(ctx, alarms, workOrders),
   };
+}
+
+/** Shift handover reports (signed by two operators, kept alarms.handover.keepYears) in gateway.db. */
+function startHandover(ctx: RulesContext, alarms: AlarmService, workOrders: WorkOrderService | undefined): HandoverService {
+  const handovers = new HandoverService({
+    settings: ctx.settings.alarms.handover,
+    site: ctx.site,
+    clock: ctx.clock,
+    dbFile: alarms.store.file,
+    alarms: handoverAlarmSource(alarms),
+    workOrders,
+    ...(ctx.troubleConditions ? { trouble: ctx.troubleConditions } : {}),
+  });
+  ctx.teardown.add('handovers', () => handovers.close());
+  return handovers;
 }
 
 /** Rules and alarms: open alarms come back from data/gateway.db; rules resume from the live values. */

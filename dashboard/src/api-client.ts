@@ -50,11 +50,20 @@ export interface KindView {
   zones?: { pattern: string; label: Labels; valueLabels?: Record<string, Labels> };
 }
 
+/** Who to call and where to go (site file: site.contact, buildings[].contact). */
+export interface Contact {
+  name?: string;
+  phone?: string;
+  address?: string;
+  geo?: { lat: number; lon: number };
+}
+
 export interface Site {
   id: string;
   name: string;
   timezone: string;
-  buildings: Array<{ id: string; name: string; floors: FloorView[] }>;
+  contact?: Contact;
+  buildings: Array<{ id: string; name: string; contact?: Contact; floors: FloorView[] }>;
   kinds: KindView[];
 }
 

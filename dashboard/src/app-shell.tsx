@@ -10,7 +10,16 @@ export interface NavItem {
 }
 
 /** Header with navigation, live/stale indicator, language switch and logout. */
-export function AppShell(props: { nav: readonly NavItem[]; current: string; onLanguage: (l: Language) => void; onLogout: () => void; banner?: ComponentChildren; children: ComponentChildren }) {
+export function AppShell(props: {
+  nav: readonly NavItem[];
+  current: string;
+  onLanguage: (l: Language) => void;
+  onLogout: () => void;
+  banner?: ComponentChildren;
+  /** The alarm summary (counts per priority, sound state), for roles that see alarms. */
+  status?: ComponentChildren;
+  children: ComponentChildren;
+}) {
   const { tr, me, site, live } = useApp();
   const [stale, setStale] = useState(false);
   useEffect(() => live.onStale(setStale), [live]);
@@ -25,6 +34,7 @@ export function AppShell(props: { nav: readonly NavItem[]; current: string; onLa
             </a>
           ))}
         </nav>
+        {props.status}
         <span class={stale ? 'live-state stale' : 'live-state live'} data-testid="live-state">
           {stale ? '●' : '●'} {stale ? '' : tr.t('live')}
         </span>

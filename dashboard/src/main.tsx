@@ -8,6 +8,7 @@ import { initialLanguage, translator, type Language } from './i18n/i18n.ts';
 import { LiveStream } from './live-stream.ts';
 import { AlarmStore } from './alarms/alarm-store.ts';
 import { P1Banner } from './alarms/p1-banner.tsx';
+import { AlarmSummary } from './alarms/alarm-summary.tsx';
 import { AlarmConsolePage } from './pages/alarm-console-page.tsx';
 import { AuditPage } from './pages/audit-page.tsx';
 import { DevicePage } from './pages/device-page.tsx';
@@ -17,11 +18,16 @@ import { MyOrdersPage } from './pages/my-orders-page.tsx';
 import { OverviewPage } from './pages/overview-page.tsx';
 import { AlarmHistoryPage } from './pages/alarm-history-page.tsx';
 import { AlarmKpiPage } from './pages/alarm-kpi-page.tsx';
+import { HandoverPage } from './pages/handover-page.tsx';
 import { UptimePage } from './pages/uptime-page.tsx';
 import { WorkOrdersPage } from './pages/work-orders-page.tsx';
 import { ResidentPage } from './norms/resident-page.tsx';
 import { PatrolPage } from './norms/patrol-page.tsx';
 import { NormsPage } from './norms/norms-page.tsx';
+import { WorkOrderKpiPage } from './pages/work-order-kpi-page.tsx';
+import { MaintenancePage } from './pages/maintenance-page.tsx';
+import { forgetOfflineData, registerOfflineSupport } from './contractor/offline-support.ts';
+import { clearQueue } from './contractor/offline-queue.ts';
 
 const WORK_PAGES: readonly NavItem[] = [
   { path: 'work-orders', label: 'navWorkOrders' },
@@ -29,6 +35,9 @@ const WORK_PAGES: readonly NavItem[] = [
   { path: 'norms', label: 'navNorms' },
   { path: 'alarm-history', label: 'navAlarmHistory' },
   { path: 'alarm-kpis', label: 'navAlarmKpis' },
+  { path: 'wo-kpis', label: 'navWoKpis' },
+  { path: 'maintenance', label: 'navMaintenance' },
+  { path: 'handover', label: 'navHandover' },
 ];
 
 const NAV_BY_ROLE: Record<Me['role'], readonly NavItem[]> = {
@@ -70,6 +79,8 @@ function App() {
     if (!me) return;
     if (me.language && me.language !== language) setLanguage(me.language);
     void api<Site>('/api/site').then(setSite);
+    // contractors read their orders offline (a service worker caches their reads)
+    if (me.role === 'contractor') registerOfflineSupport();
     if (seesAlarms) alarms.start(live);
     live.start();
     return () => {
@@ -94,15 +105,31 @@ function App() {
   if (!site) return <p class="loading">…</p>;
   const nav = NAV_BY_ROLE[me.role];
   const [page = nav[0]?.path ?? 'overview', arg] = route;
-  const logout = (): void => void api('/api/auth/logout', { method: 'POST' }).then(() => window.location.reload());
+  const logout = (): void =>
+    void api('/api/auth/logout', { method: 'POST' })
+      .then(async () => {
+        clearQueue();
+        await forgetOfflineData();
+      })
+      .then(() => window.location.reload());
   return (
     <AppCtx.Provider value={{ me, site, tr, live }}>
-      <AppShell nav={nav} current={page} onLanguage={changeLanguage} onLogout={logout} banner={seesAlarms ? <P1Banner store={alarms} tr={tr} /> : null}>
-        {page === 'patrol' && arg && route[2] && me.role !== 'engineer' ? (
-          <PatrolPage device={arg} sig={route[2]} />
-        ) : me.role === 'contractor' ? (
+      <AppShell nav={nav} current={page} onLanguage={changeLanguage} onLogout={logout} banner={seesAlarms ? <P1Banner store={alarms} tr={tr} /> : null}
+        status={seesAlarms ? <AlarmSummary store={alarms} tr={tr} /> : null}
+      >
+        <PageFor page={page} arg={arg} sig={route[2]} me={me} alarms={seesAlarms ? alarms : undefined} />
+      </AppShell>
+    </AppCtx.Provider>
+  );
+}
+
+/** The page of the route (contractors have only their orders). */
+function PageFor({ page, arg, sig, me, alarms }: { page: string; arg: string | undefined; sig: string | undefined; me: Me; alarms: AlarmStore | undefined }) {
+  return page === 'patrol' && arg && sig && me.role !== 'engineer' ? (
+    <PatrolPage device={arg} sig={sig} />
+  ) : me.role === 'contractor' ? (
           <MyOrdersPage />
-        ) : page === 'alarms' && seesAlarms ? (
+        ) : page === 'alarms' && alarms ? (
           <AlarmConsolePage store={alarms} openId={arg} />
         ) : page === 'work-orders' ? (
           <WorkOrdersPage />
@@ -110,6 +137,12 @@ function App() {
           <AlarmHistoryPage />
         ) : page === 'alarm-kpis' ? (
           <AlarmKpiPage />
+        ) : page === 'wo-kpis' ? (
+          <WorkOrderKpiPage />
+        ) : page === 'maintenance' ? (
+          <MaintenancePage />
+        ) : page === 'handover' ? (
+          <HandoverPage />
         ) : page === 'uptime' ? (
           <UptimePage />
         ) : page === 'norms' ? (
@@ -121,11 +154,8 @@ function App() {
         ) : page === 'audit' && me.role === 'admin' ? (
           <AuditPage />
         ) : (
-          <OverviewPage view={page === 'overview' ? arg : undefined} alarms={seesAlarms ? alarms : undefined} />
-        )}
-      </AppShell>
-    </AppCtx.Provider>
-  );
+          <OverviewPage view={page === 'overview' ? arg : undefined} alarms={alarms} />
+        );
 }
 
 /** The residents' pages need no login (the building link is the key); everything else is the App. */

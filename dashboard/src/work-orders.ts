@@ -50,8 +50,19 @@ export interface JournalEntry {
   note: string | null;
 }
 
+/** A photo or signature stored with an order (its image: `.../:id/attachments/:attachment`). */
+export interface Attachment {
+  id: number;
+  kind: 'photo' | 'signature';
+  mime: string;
+  size: number;
+  at: number;
+  actor: string;
+}
+
 export interface WorkOrderDetail extends WorkOrder {
   journal: JournalEntry[];
+  attachments: Attachment[];
 }
 
 /** Respond / fix deadline state: met, breached (recorded by the gateway or past due now), or pending. */

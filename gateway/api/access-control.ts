@@ -155,9 +155,16 @@ function bearer(request: FastifyRequest): string | undefined {
 
 const SECRET_KEYS = /pass|token|secret/i;
 
+/** Longer strings (a signature image) are audited by their length, not their content. */
+const MAX_AUDITED_STRING = 500;
+
 function auditDetail(body: unknown): Record<string, unknown> | undefined {
+  // an uploaded file (a photo) is audited by its size
+  if (body instanceof Uint8Array) return { bytes: body.length };
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
-  return Object.fromEntries(Object.entries(body).map(([k, v]) => [k, SECRET_KEYS.test(k) ? '***' : v]));
+  return Object.fromEntries(
+    Object.entries(body).map(([k, v]) => [k, SECRET_KEYS.test(k) ? '***' : v instanceof Uint8Array ? `(${v.length} bytes)` : typeof v === 'string' && v.length > MAX_AUDITED_STRING ? `(${v.length} characters)` : v]),
+  );
 }
 
 /** The user of a request that passed access control (routes with access other than public). */

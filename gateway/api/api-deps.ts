@@ -14,9 +14,11 @@ import type { Sample } from '../model/sample.ts';
 import type { EventHub } from '../live/event-hub.ts';
 import type { DemoFaults } from '../demo/demo-faults.ts';
 import type { BuildingView } from '../config/floor-plans.ts';
+import type { Contact } from '../config/site-schema.ts';
 import type { DeviceState, ZoneState } from '../live/live-view.ts';
 import type { HistoryQuery } from '../storage/sample-store.ts';
 import type { AlarmsFacade, UptimeFacade, WorkOrdersFacade } from '../../rules/index.ts';
+import type { HandoverFacade } from '../../rules/index.ts';
 
 export interface HealthReport {
   readonly status: 'ok' | 'degraded';
@@ -42,7 +44,7 @@ export interface ApiDeps {
   readonly secureCookies: boolean;
   /** The site file's `api` section (absent: its defaults). */
   readonly api?: ApiSettings;
-  readonly site: { readonly id: string; readonly name: string; readonly timezone: string };
+  readonly site: { readonly id: string; readonly name: string; readonly timezone: string; readonly contact?: Contact | undefined };
   /** Buildings and floors; a floor with a plan carries its file (never sent), viewBox and the positions on it. */
   buildings(): readonly BuildingView[];
   /** Live events for push subscribers (alarms, work orders, trouble). */
@@ -73,6 +75,8 @@ export interface ApiDeps {
   readonly workOrders?: WorkOrdersFacade;
   /** Equipment uptime reports (absent: the /api/uptime routes are not registered). */
   readonly uptime?: UptimeFacade;
+  /** Shift handover reports (absent: the /api/handovers routes are not registered). */
+  readonly handovers?: HandoverFacade;
   /** How values are shown to a role (badge ids pseudonymised for roles without `residents-data`); undefined: as stored. */
   valueMask?(role: Role | undefined): ValueMask | undefined;
   /** Demo mode: the fault switch of the simulators (absent: the /api/demo routes are not registered). */

@@ -38,6 +38,8 @@ import { reloadRoutes } from './routes/reload-routes.ts';
 import { installStandbyGuard } from './standby-guard.ts';
 import { alarmHistoryRoutes } from './routes/alarm-history-routes.ts';
 import { alarmKpiRoutes } from './routes/alarm-kpi-routes.ts';
+import { alarmProcedureRoutes } from './routes/alarm-procedure-routes.ts';
+import { handoverRoutes } from './routes/handover-routes.ts';
 import { alarmRoutes } from './routes/alarm-routes.ts';
 import { workOrderRoutes } from './routes/work-order-routes.ts';
 import { uptimeRoutes } from './routes/uptime-routes.ts';
@@ -146,8 +148,11 @@ export async function buildApp(deps: ApiDeps, log: Logger): Promise<FastifyInsta
   await serveDashboard(app);
   if (deps.alarms) await app.register(alarmKpiRoutes(deps.alarms, () => deps.now()));
   if (deps.alarms) await app.register(alarmHistoryRoutes(deps.alarms));
+  if (deps.alarms) await app.register(alarmProcedureRoutes(deps.alarms));
+  if (deps.handovers) await app.register(handoverRoutes(deps.handovers, () => deps.now()));
   if (deps.alarms) await app.register(alarmRoutes(deps.alarms, () => deps.now(), deviceBuilding));
-  if (deps.workOrders) await app.register(workOrderRoutes(deps.workOrders, () => deps.now(), deviceBuilding));
+  const deviceById = new Map(deps.devices().map((d) => [d.id, d]));
+  if (deps.workOrders) await app.register(workOrderRoutes(deps.workOrders, () => deps.now(), deviceBuilding, (id) => deviceById.get(id)));
   if (deps.demoFaults) await app.register(demoRoutes(deps.demoFaults));
   return app;
 }

@@ -6,7 +6,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { ConfigIssue } from './config-error.ts';
-import type { SiteConfig } from './site-schema.ts';
+import type { Contact, SiteConfig } from './site-schema.ts';
 
 export interface FloorPlanFile {
   readonly file: string;
@@ -76,6 +76,8 @@ export interface BuildingView {
   readonly id: string;
   readonly name: string;
   readonly floors: readonly FloorView[];
+  /** The building's own contact and entrance (the contractor app's call and map links). */
+  readonly contact?: Contact;
 }
 
 /** The buildings and floors of the site, each floor with its plan and the positions placed on it. */
@@ -83,6 +85,7 @@ export function buildingViews(config: SiteConfig): BuildingView[] {
   return config.buildings.map((b) => ({
     id: b.id,
     name: b.name,
+    ...(b.contact ? { contact: b.contact } : {}),
     floors: b.floors.map((f) => {
       if (f.plan === undefined) return { id: f.id, name: f.name ?? f.id };
       const devices = config.devices.filter((d) => d.building === b.id && d.floor === f.id && d.position).map((d) => ({ id: d.id, ...d.position }) as { id: string } & PlacedPoint);

@@ -34,10 +34,27 @@ export const planPositionSchema = z.strictObject({
   height: z.number().positive().optional(),
 });
 
+/**
+ * Who to call and where to go (the contractor app's call and map links): the site's reception or
+ * caretaker, or a building's own. `geo` opens a map at the entrance; without it the address is searched.
+ */
+export const contactSchema = z.strictObject({
+  name: z.string().min(1).optional(),
+  phone: z
+    .string()
+    .regex(/^\+?[0-9][0-9 ()-]{2,31}$/, 'expected a phone number such as +86 21 5555 0100')
+    .optional(),
+  address: z.string().min(1).optional(),
+  geo: z.strictObject({ lat: z.number().min(-90).max(90), lon: z.number().min(-180).max(180) }).optional(),
+});
+export type Contact = z.output<typeof contactSchema>;
+
 export const buildingSchema = z.strictObject({
   id: identifier,
   name: z.string().min(1),
   floors: z.array(floorSchema).min(1),
+  /** The building's own contact and entrance (else the site's). */
+  contact: contactSchema.optional(),
 });
 
 /** One zone of a fire panel's zone map; building and floor default to the panel's. */
@@ -99,6 +116,8 @@ export const siteConfigSchema = z.strictObject({
       .string()
       .refine(isTimeZone, { message: 'not an IANA time zone (e.g. Asia/Shanghai, Europe/Berlin, UTC)' })
       .default('Asia/Shanghai'),
+    /** Reception or caretaker: phone, address and map position for contractors on their way. */
+    contact: contactSchema.optional(),
   }),
   buildings: z.array(buildingSchema).min(1),
   /** Device kinds the site adds, described as data like the built-in ones (README: device kinds). */

@@ -34,7 +34,7 @@ export interface ReloadDeps {
   readonly startConnector: (c: ConnectorConfig, config: SiteConfig) => Promise<Connector | undefined>;
   readonly devices: readonly DeviceInfo[];
   readonly accounts: Accounts;
-  readonly workOrders: { reloadContractors(next: Pick<SiteConfig['workOrders'], 'contractors' | 'routing'>): void } | undefined;
+  readonly workOrders: { reloadContractors(contractors: SiteConfig['workOrders']['contractors']): void } | undefined;
   /** Replace the rules (open alarms stay; rules start again from the live values); throws, changing nothing, on a bad rule pack. */
   readonly reloadRules: (next: Pick<SiteConfig, 'rules' | 'rulePacks'>) => void;
   readonly trouble: TroubleBoard;
@@ -164,7 +164,7 @@ export class ConfigReloader {
     if (changes.some((c) => c.path.startsWith('workOrders.contractors') || c.path.startsWith('workOrders.routing'))) {
       cfg.workOrders.contractors = next.workOrders.contractors;
       cfg.workOrders.routing = next.workOrders.routing;
-      this.d.workOrders?.reloadContractors(next.workOrders);
+      this.d.workOrders?.reloadContractors(next.workOrders.contractors);
     }
     return restarted;
   }

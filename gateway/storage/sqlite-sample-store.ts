@@ -42,7 +42,8 @@ function decodeValue(raw: unknown, vtype: number): PointValue | null {
   return String(raw);
 }
 
-interface Row {
+/** A row of `samples` as read back (see toSample). */
+export interface Row {
   device: string;
   point: string;
   ts: number;
@@ -186,7 +187,7 @@ function migrateToSeqKey(db: DatabaseSync): void {
   });
 }
 
-function toSample(r: Row): Sample {
+export function toSample(r: Row): Sample {
   const sample: Sample = {
     device: r.device,
     point: r.point,

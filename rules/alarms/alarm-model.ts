@@ -42,6 +42,7 @@ export const ALARM_EVENT_TYPES = [
   'escalated',
   'escalation-cleared',
   'assigned',
+  'procedure-step',
 ] as const;
 /**
  * - `raised`: the condition became active: a new instance, or an open one whose condition returned
@@ -65,6 +66,8 @@ export const ALARM_EVENT_TYPES = [
  *   journal row's values hold `{ step, level }`.
  * - `assigned`: an operator assigned the alarm to someone (`alarm.assignee`; `by` is who assigned,
  *   `text` names the assignee and any note).
+ * - `procedure-step`: an operator ticked (or unticked) a step of the rule's response procedure;
+ *   the record is unchanged, the journal row's values hold `{ step, done }` (step counted from 1).
  * - `escalation-cleared`: the alarm that was escalated resolved; the levels told were sent a
  *   "cleared" message. The record is unchanged.
  */

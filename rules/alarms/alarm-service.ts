@@ -20,6 +20,8 @@ import type {
 import { computeAlarmKpis, type AlarmKpis } from './alarm-kpis.ts';
 import { AlarmManager } from './alarm-manager.ts';
 import type { ShelverRole } from './shelve-policy.ts';
+import { AlarmProcedures, type AlarmProcedureView } from './alarm-procedures.ts';
+export type { AlarmProcedureView, ProcedureStepState } from './alarm-procedures.ts';
 import { inScope } from './engine/rule-expansion.ts';
 import { effectiveRules, loadRulePacks, DEFAULT_PACK_DIR } from './config/rule-packs.ts';
 import type { AlarmSettings, RuleConfig } from './config/rule-schema.ts';
@@ -61,6 +63,10 @@ export interface AlarmsFacade {
   searchJournal(q: JournalSearch, offset: number, limit: number): { rows: HistoryRow[]; total: number };
   /** Every matching journal row, oldest first, read lazily (exports). */
   iterateJournal(q: JournalSearch): Iterable<HistoryRow>;
+  /** The alarm's response procedure as a checklist (null: its rule has none). */
+  procedure(id: string): AlarmProcedureView | null;
+  /** Tick or untick a step (from 1) of the alarm's procedure; journaled (`procedure-step`). */
+  tickProcedureStep(id: string, step: number, done: boolean, by: string): AlarmProcedureView;
 }
 
 export interface AlarmServiceOptions {
@@ -95,6 +101,8 @@ export interface AlarmService extends AlarmsFacade {
   /** The engine of the current rules (replaced by reloadRules). */
   readonly engine: RuleEngine;
   readonly store: AlarmStore;
+  /** Response procedures of the rules (checklists, open steps). */
+  readonly procedures: AlarmProcedures;
   /** A journal row that changes nothing on the record (escalation notices). */
   note: AlarmManager['note'];
   /** Seed from current values, then evaluate every sample from `source`. */
@@ -161,6 +169,7 @@ export function createAlarmService(o: AlarmServiceOptions): AlarmService {
   const manager = new AlarmManager({ store, clock: o.clock, settings: o.settings, devices: o.devices, log: o.log, lifeSafetyDevices, groupUnder, commsRules, health, onDiskFull });
   let engine = new RuleEngine({ rules, devices: o.devices, clock: o.clock, alarms: manager, log: o.log, settings: o.settings });
   let subscription: { unsubscribe(): void } | undefined;
+  const procedures = new AlarmProcedures(rules, manager);
   o.log.info({ rules: rules.length, instances: engine.stats().instances, open: manager.openCount(), db: o.dbFile }, 'rule engine ready');
   return {
     manager,
@@ -189,6 +198,9 @@ export function createAlarmService(o: AlarmServiceOptions): AlarmService {
     searchJournal: (q, offset, limit) => store.searchJournal(q, offset, limit),
     iterateJournal: (q) => store.iterateJournal(q),
     kpis: (from, to, buildings, building = null) => computeAlarmKpis(store.kpiRows(from, to, buildings), from, to, building),
+    procedure: (id) => procedures.view(id),
+    tickProcedureStep: (id, step, done, by) => procedures.tick(id, step, done, by),
+    procedures,
     // one subscription for the service's life, handing batches to the engine of the moment, so a
     // rule reload swaps the engine without dropping what is queued for rules on the bus
     start: (source, seed) => {

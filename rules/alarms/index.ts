@@ -22,3 +22,8 @@ export { checkRulesConfig } from './config/rule-check.ts';
 export { EscalationService, type EscalationServiceOptions } from './escalation-service.ts';
 export { escalationSchema, type EscalationConfig } from './escalation-schema.ts';
 export { forwardAlarmEvents, northboundTopic, type Publish } from './northbound-alarms.ts';
+export { AlarmProcedures, procedureChecklist, writtenRuleId, type AlarmProcedureView, type ProcedureStepState } from './alarm-procedures.ts';
+export { bilingualText, procedureSchema, type BilingualText, type Procedure, type ProcedureContact } from './config/procedure-schema.ts';
+export { handoverSchema, type HandoverSettings, type ShiftConfig } from './config/handover-schema.ts';
+export { rulePackYaml, validateRulePackText, type PackValidation } from './config/rule-pack-io.ts';
+export { DEFAULT_PACK_DIR, type RuleIssue } from './config/rule-packs.ts';

@@ -12,6 +12,8 @@ export type { DeadLetter } from '../dispatch/index.ts';
 export type { Actor, JournalEntry, WorkOrder, WorkOrderStatus } from './work-order.ts';
 export { WORK_ORDER_SOURCES, WORK_ORDER_STATUSES, WorkOrderError } from './work-order.ts';
 export { hashToken } from './contractor-token.ts';
+export type { Attachment, AttachmentKind } from './work-order-attachments.ts';
+export { ATTACHMENT_KINDS, MAX_PHOTO_BYTES, MAX_SIGNATURE_BYTES } from './work-order-attachments.ts';
 
 /** What the HTTP API needs from work orders. */
 export type WorkOrdersFacade = Pick<
@@ -23,6 +25,8 @@ export type WorkOrdersFacade = Pick<
   | 'startWork'
   | 'addNote'
   | 'resolve'
+  | 'addPhoto'
+  | 'attachment'
   | 'close'
   | 'reassign'
   | 'cancel'
@@ -46,7 +50,9 @@ export function workOrdersFacade(service: WorkOrderService): WorkOrdersFacade {
     acknowledge: (id, actor, note) => service.acknowledge(id, actor, note),
     startWork: (id, actor, note) => service.startWork(id, actor, note),
     addNote: (id, actor, note) => service.addNote(id, actor, note),
-    resolve: (id, actor, note) => service.resolve(id, actor, note),
+    resolve: (id, actor, note, signature) => service.resolve(id, actor, note, signature),
+    addPhoto: (id, actor, bytes) => service.addPhoto(id, actor, bytes),
+    attachment: (id, attachmentId, actor) => service.attachment(id, attachmentId, actor),
     close: (id, actor, note, override) => service.close(id, actor, note, override),
     reassign: (id, contractor, actor, note) => service.reassign(id, contractor, actor, note),
     cancel: (id, actor, reason) => service.cancel(id, actor, reason),

@@ -74,8 +74,12 @@ export class OrderActions {
     return this.transition(id, 'start', actor, note, (o, now) => ({ started_at: now, ...(o.acknowledgedAt === null ? { acknowledged_at: now } : {}) }));
   }
 
-  resolve(id: number, actor: Actor, note?: string): WorkOrder {
-    return this.transition(id, 'resolve', actor, note, (_o, now) => ({ resolved_at: now }));
+  /** Report the fault fixed; `alongside` runs in the same transaction (storing a signature). */
+  resolve(id: number, actor: Actor, note?: string, alongside?: (order: WorkOrder, now: number) => void): WorkOrder {
+    return this.transition(id, 'resolve', actor, note, (o, now) => {
+      alongside?.(o, now);
+      return { resolved_at: now };
+    });
   }
 
   /**

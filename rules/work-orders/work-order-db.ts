@@ -4,6 +4,7 @@
  */
 import type { DatabaseSync } from 'node:sqlite';
 import { openSqlite } from '../../gateway/platform/sqlite-file.ts';
+import { ATTACHMENT_SCHEMA } from './work-order-attachments.ts';
 
 /** The one transaction and after-commit helper of gateway.db lives in gateway/platform/sqlite-file.ts. */
 export { afterCommit, transaction } from '../../gateway/platform/sqlite-file.ts';
@@ -119,5 +120,6 @@ export function openWorkOrderDb(file: string): DatabaseSync {
   // the file's schema version (PRAGMA user_version) belongs to the gateway's migrations
   // (gateway/migrations/schema-plans.ts: gateway.db), which run before this opens
   db.exec(SCHEMA);
+  db.exec(ATTACHMENT_SCHEMA);
   return db;
 }

@@ -13,15 +13,13 @@ import { checkAlarmSignal, type AlarmSignal, type Priority } from './alarm-input
 import { ContractorAuth } from './contractor-token.ts';
 import { SlaWatch } from './sla-watch.ts';
 import { WorkOrderNotifier } from './work-order-notifier.ts';
-import type { ChannelType } from '../dispatch/index.ts';
-import { createSenders, type Senders } from '../dispatch/index.ts';
-import { OutboxStore, type DeadLetter, type DeliveryAttempt } from '../dispatch/index.ts';
-import { OutboxWorker } from '../dispatch/index.ts';
+import { createSenders, OutboxStore, OutboxWorker, type ChannelType, type DeadLetter, type DeliveryAttempt, type Senders } from '../dispatch/index.ts';
 import { MaintenanceScheduler } from './maintenance-scheduler.ts';
 import { OrderIntake } from './order-intake.ts';
 import { workOrderChannels } from './work-order-channels.ts';
 import { OrderActions } from './order-actions.ts';
 import { openWorkOrderDb, transaction } from './work-order-db.ts';
+import { OrderAttachments, type Attachment, type ImageType } from './work-order-attachments.ts';
 import { computeKpis, type KpiGroupBy, type KpiRow } from './work-order-kpis.ts';
 import type { ContractorConfig, WorkOrderConfig } from './work-order-schema.ts';
 import { WorkOrderStore, type OrderFilter } from './work-order-store.ts';
@@ -85,6 +83,8 @@ export interface ManualOrderInput {
 
 export interface WorkOrderDetail extends WorkOrder {
   readonly journal: readonly JournalEntry[];
+  /** Photos and signatures stored with the order (their bytes: `attachment`). */
+  readonly attachments: readonly Attachment[];
   readonly deliveries: ReadonlyArray<{
     readonly id: string;
     readonly recipient: string;
@@ -115,6 +115,7 @@ export class WorkOrderService {
   private readonly devices: () => readonly DeviceInfo[];
   private readonly db: DatabaseSync;
   private readonly orders: WorkOrderStore;
+  private readonly files: OrderAttachments;
   private readonly outbox: OutboxStore;
   private readonly worker: OutboxWorker;
   private readonly senders: Senders;
@@ -139,6 +140,7 @@ export class WorkOrderService {
     this.alarmActive = options.alarmActive;
     this.db = openWorkOrderDb(options.file);
     this.orders = new WorkOrderStore(this.db);
+    this.files = new OrderAttachments(this.db, this.orders, this.clock);
     this.outbox = new OutboxStore(this.db, ['contractor', 'contact']); // on-call rows belong to the escalation worker
     this.contractors = new Map(this.config.contractors.map((c) => [c.id, c]));
     this.auth = new ContractorAuth(this.config.contractors);
@@ -265,8 +267,19 @@ export class WorkOrderService {
     return this.actions.startWork(id, actor, note);
   }
 
-  resolve(id: number, actor: Actor, note?: string): WorkOrder {
-    return this.actions.resolve(id, actor, note);
+  /** Report the fault fixed; a signature (PNG bytes) is stored with the order in the same transaction. */
+  resolve(id: number, actor: Actor, note?: string, signature?: Uint8Array): WorkOrder {
+    return this.actions.resolve(id, actor, note, signature ? this.files.signer(actor, signature) : undefined);
+  }
+
+  /** Store a photo with one of the actor's orders (work-order-attachments.ts: type by bytes, size caps). */
+  addPhoto(id: number, actor: Actor, bytes: Uint8Array): Attachment {
+    return this.files.addPhoto(this.actions.require(id, actor), actor, bytes);
+  }
+
+  /** The bytes of a photo or signature of an order (a contractor: only of its own orders). */
+  attachment(id: number, attachmentId: number, actor?: Actor): { readonly mime: ImageType; readonly bytes: Uint8Array } {
+    return this.files.content(this.actions.require(id, actor).id, attachmentId);
   }
 
   close(id: number, actor: Actor, note?: string, override?: { readonly by: string; readonly reason: string }): WorkOrder {
@@ -297,7 +310,7 @@ export class WorkOrderService {
       .list({ orderId: id })
       .filter((r) => actor?.type !== 'contractor' || (r.recipientType === 'contractor' && r.recipient === actor.id))
       .map((r) => ({ id: r.id, recipient: r.recipient, channel: r.channel, event: r.event, status: r.status, attempts: r.attempts, lastError: r.lastError }));
-    return { ...order, journal: this.orders.journalOf(id), deliveries };
+    return { ...order, journal: this.orders.journalOf(id), attachments: this.files.list(id), deliveries };
   }
 
   list(filter: OrderFilter): WorkOrder[] {
@@ -341,17 +354,7 @@ export class WorkOrderService {
     return this.config.contractors.map((c) => ({ id: c.id, name: c.name, trades: [...c.trades], kinds: [...c.kinds] }));
   }
 
-  /** Contractors and routing of a reloaded config: open orders keep their contractor, new ones are routed anew. */
-  reloadContractors(next: Pick<WorkOrderConfig, 'contractors' | 'routing'>): void {
-    // in place: order intake, actions and the notifier share this config object
-    const config = this.config as { contractors: WorkOrderConfig['contractors']; routing: WorkOrderConfig['routing'] };
-    config.contractors = next.contractors;
-    config.routing = next.routing;
-    this.contractors.clear();
-    for (const c of next.contractors) this.contractors.set(c.id, c);
-    this.auth.replace(next.contractors);
-  }
-
+  reloadContractors(cs: WorkOrderConfig['contractors']): void { this.contractors.clear(); for (const c of cs) this.contractors.set(c.id, c); this.auth.replace(cs); } // config reload (config.contractors and routing are replaced in place by the caller)
   stats(): WorkOrderStats {
     return {
       open: this.orders.countByStatus(NOT_CLOSED),

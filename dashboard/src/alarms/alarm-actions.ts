@@ -1,5 +1,6 @@
 /** Operator actions on alarms through the API (the gateway records the user and audits each). */
 import type { AlarmRecord, JournalEntry } from '../../../rules/alarms/alarm-model.ts';
+import type { AlarmProcedureView } from './procedure-view.ts';
 import { api } from '../api-client.ts';
 
 export interface AckResult {
@@ -18,3 +19,6 @@ export const resetAlarm = (id: string): Promise<AlarmRecord> => api(`/api/alarms
 export const addComment = (id: string, text: string): Promise<AlarmRecord> => api(`/api/alarms/${encodeURIComponent(id)}/comment`, { method: 'POST', body: { text } });
 export const assignAlarm = (id: string, to: string): Promise<AlarmRecord> => api(`/api/alarms/${encodeURIComponent(id)}/assign`, { method: 'POST', body: { to } });
 export const journalOf = (id: string): Promise<{ alarm: AlarmRecord; journal: JournalEntry[] }> => api(`/api/alarms/${encodeURIComponent(id)}/journal`);
+export const procedureOf = (id: string): Promise<{ procedure: AlarmProcedureView | null }> => api(`/api/alarms/${encodeURIComponent(id)}/procedure`);
+export const tickStep = (id: string, step: number, done: boolean): Promise<{ procedure: AlarmProcedureView }> =>
+  api(`/api/alarms/${encodeURIComponent(id)}/procedure/steps/${step}`, { method: 'POST', body: { done } });

@@ -24,6 +24,7 @@ export const EVENT_LABEL: Record<AlarmEventType, MessageKey> = {
   escalated: 'evEscalated',
   'escalation-cleared': 'evEscalationCleared',
   assigned: 'evAssigned',
+  'procedure-step': 'evProcedureStep',
 };
 
 /** Shelving durations offered to the operator (the API takes `30m`, `2h`, `1d`). */

@@ -9,6 +9,7 @@ import type { Translator } from '../i18n/i18n.ts';
 import { acknowledge, addComment, assignAlarm, journalOf, resetAlarm, shelve, unshelve } from './alarm-actions.ts';
 import { isUnacked } from './alarm-list.ts';
 import { EVENT_LABEL, SHELVE_DURATIONS, STATE_LABEL } from './alarm-labels.ts';
+import { ProcedureChecklist } from './procedure-checklist.tsx';
 
 export function AlarmPanel(props: { alarm: AlarmRecord; canAct: boolean; tr: Translator; place: string; onClose: () => void }) {
   const { alarm: a, tr, canAct } = props;
@@ -18,6 +19,8 @@ export function AlarmPanel(props: { alarm: AlarmRecord; canAct: boolean; tr: Tra
   const [duration, setDuration] = useState(SHELVE_DURATIONS[1]?.value ?? '1h');
   const [note, setNote] = useState('');
   const [assignee, setAssignee] = useState('');
+  // a procedure tick changes the journal, not the record: read the journal again
+  const [ticks, setTicks] = useState(0);
 
   useEffect(() => {
     let alive = true;
@@ -28,7 +31,7 @@ export function AlarmPanel(props: { alarm: AlarmRecord; canAct: boolean; tr: Tra
     return () => {
       alive = false;
     };
-  }, [a.id, a.updatedAt]);
+  }, [a.id, a.updatedAt, ticks]);
 
   const run = (fn: () => Promise<unknown>, after?: () => void): void => {
     setError('');
@@ -140,6 +143,7 @@ export function AlarmPanel(props: { alarm: AlarmRecord; canAct: boolean; tr: Tra
           </form>
         </div>
       ) : null}
+      <ProcedureChecklist alarmId={a.id} canAct={canAct} tr={tr} onTicked={() => setTicks((n) => n + 1)} />
       <h3>{tr.t('alarmJournal')}</h3>
       <table class="journal" data-testid="journal">
         <thead>

@@ -4,7 +4,8 @@
  * replaces only the row that changed (one click handler on the body serves every row through
  * `data-action`). Preact renders the `<tbody>` only.
  */
-import { useLayoutEffect, useRef } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef } from 'preact/hooks';
+import { formatDuration } from '../i18n/duration.ts';
 import type { AlarmRecord } from '../../../rules/alarms/alarm-model.ts';
 import type { Site } from '../api-client.ts';
 import type { Translator } from '../i18n/i18n.ts';
@@ -49,6 +50,24 @@ function timeCache(tr: Translator): (ms: number) => string {
   };
 }
 
+/**
+ * The alarm's age (since raised) while its condition stands, or how long it stood once cleared;
+ * written by `updateAges` so a row's HTML stays the same while only time passes.
+ */
+function ageSpan(a: AlarmRecord): string {
+  return `<span class="age" data-raised="${a.raisedAt}"${a.clearedAt !== null && !a.conditionActive ? ` data-cleared="${a.clearedAt}"` : ''}></span>`;
+}
+
+/** Write every age cell of `body` for `now`. */
+export function updateAges(body: ParentNode, tr: Translator, now: number): void {
+  for (const el of Array.from(body.querySelectorAll<HTMLElement>('.age'))) {
+    const raised = Number(el.dataset.raised);
+    const cleared = el.dataset.cleared === undefined ? undefined : Number(el.dataset.cleared);
+    const text = cleared === undefined ? tr.t('alarmAge').replace('{t}', formatDuration(now - raised, tr)) : tr.t('alarmStood').replace('{t}', formatDuration(cleared - raised, tr));
+    if (el.textContent !== text) el.textContent = text;
+  }
+}
+
 function rowHtml(a: AlarmRecord, p: AlarmRowsProps, time: (ms: number) => string, ack: string, chattering: string): string {
   const unack = isUnacked(a);
   const title = esc(p.tr.ruleTitle(a.rule, a.title));
@@ -60,16 +79,16 @@ function rowHtml(a: AlarmRecord, p: AlarmRowsProps, time: (ms: number) => string
     // a consequence grouped under the row above: drawn indented, not announced, nothing to acknowledge
     return (
       `<tr data-id="${id}" data-device="${esc(a.device)}" data-building="${esc(a.building)}" data-state="${a.state}" data-updated="${a.updatedAt}" data-parent="${esc(a.parent ?? '')}" class="alarm child p${a.priority}">` +
-      `<td></td><td class="prio">P${a.priority}</td><td>${esc(time(a.raisedAt))}</td>` +
+      `<td></td><td class="prio">P${a.priority}</td><td>${esc(time(a.raisedAt))}${ageSpan(a)}</td>` +
       `<td class="grouped">↳ <a href="#/alarms/${encodeURIComponent(a.id)}">${title}</a></td>` +
-      `<td>${esc(a.device)}</td><td>${esc(p.place(a))}</td><td class="st">${esc(p.tr.t(STATE_LABEL[a.state]))}</td><td class="act"></td></tr>`
+      `<td data-data="device id">${esc(a.device)}</td><td>${esc(p.place(a))}</td><td class="st">${esc(p.tr.t(STATE_LABEL[a.state]))}</td><td class="act"></td></tr>`
     );
   }
   return (
     `<tr data-id="${id}" data-device="${esc(a.device)}" data-building="${esc(a.building)}" data-state="${a.state}" data-updated="${a.updatedAt}" class="alarm p${a.priority}${unack ? ' unack' : ''}">` +
-    `<td>${box}</td><td class="prio">P${a.priority}</td><td>${esc(time(a.raisedAt))}</td>` +
+    `<td>${box}</td><td class="prio">P${a.priority}</td><td>${esc(time(a.raisedAt))}${ageSpan(a)}</td>` +
     `<td><a href="#/alarms/${encodeURIComponent(a.id)}">${title}</a>${a.chattering ? `<span class="tag">${esc(chattering)}</span>` : ''}</td>` +
-    `<td>${esc(a.device)}</td><td>${esc(p.place(a))}</td><td class="st">${esc(p.tr.t(STATE_LABEL[a.state]))}</td><td class="act">${ackButton}</td></tr>`
+    `<td data-data="device id">${esc(a.device)}</td><td>${esc(p.place(a))}</td><td class="st">${esc(p.tr.t(STATE_LABEL[a.state]))}</td><td class="act">${ackButton}</td></tr>`
   );
 }
 
@@ -128,6 +147,12 @@ export function AlarmRows(p: AlarmRowsProps) {
       drawn.current,
       p.alarms.map((a) => [a.id, rowHtml(a, p, time, ack, chattering)]),
     );
+    updateAges(body.current, p.tr, Date.now());
   });
+  // ages move with time alone: every 15 s
+  useEffect(() => {
+    const t = window.setInterval(() => body.current && updateAges(body.current, p.tr, Date.now()), 15_000);
+    return () => window.clearInterval(t);
+  }, [p.tr]);
   return <tbody ref={body} onClick={onClick} data-testid={p.testId} />;
 }

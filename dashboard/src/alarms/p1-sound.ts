@@ -5,6 +5,12 @@
  */
 
 const MUTE_KEY = 'fgw.alarmMuted';
+/** Dispatched on window when mute changes (the header's sound state follows it). */
+export const MUTE_EVENT = 'fgw-mute';
+
+export function isMuted(): boolean {
+  return localStorage.getItem(MUTE_KEY) === '1';
+}
 const PERIOD_MS = 1_000;
 
 export class P1Sound {
@@ -25,6 +31,7 @@ export class P1Sound {
   setMuted(muted: boolean): void {
     this.mutedNow = muted;
     localStorage.setItem(MUTE_KEY, muted ? '1' : '0');
+    window.dispatchEvent(new Event(MUTE_EVENT));
     if (muted) this.stopLoop();
   }
 

@@ -3,26 +3,70 @@ import uPlot from 'uplot';
 import type { Language } from '../i18n/i18n.ts';
 import { timeAxis } from './chart-time.ts';
 
-/** A uPlot line chart of one numeric series (booleans as 0/1). */
-export function TrendChart({ points, label, timeZone, language }: { points: Array<{ ts: number; value: number }>; label: string; timeZone: string; language: Language }) {
+/** The dark theme's chart colours (styles.css: --muted, grid lines, the series). */
+const AXIS = '#93a4b6';
+const GRID = '#2a3442';
+const SERIES = '#7fb5ff';
+
+/**
+ * A uPlot chart of one series. Numbers are lines; booleans and enumerations are steps (a state holds
+ * until the next sample, it never slopes), their y axis labelled with the state names (`levels`).
+ */
+export function TrendChart({
+  points,
+  label,
+  timeZone,
+  language,
+  levels,
+}: {
+  points: Array<{ ts: number; value: number }>;
+  label: string;
+  timeZone: string;
+  language: Language;
+  /** Discrete states (boolean, enum): the name of each level 0, 1, 2, …; absent: a continuous number. */
+  levels?: readonly string[] | undefined;
+}) {
   const host = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const el = host.current;
     if (!el) return;
     const time = timeAxis(language, timeZone);
     const data: uPlot.AlignedData = [points.map((p) => p.ts / 1000), points.map((p) => p.value)];
+    const stepped = levels !== undefined;
+    const stepPaths = uPlot.paths.stepped ? uPlot.paths.stepped({ align: 1 }) : undefined;
+    const yAxis: uPlot.Axis = {
+      stroke: AXIS,
+      grid: { stroke: GRID, width: 1 },
+      ticks: { stroke: GRID, width: 1 },
+      ...(stepped
+        ? {
+            splits: () => levels.map((_, i) => i),
+            values: (_u: uPlot, ticks: number[]) => ticks.map((t) => levels[t] ?? ''),
+            size: 90,
+          }
+        : {}),
+    };
     const chart = new uPlot(
       {
         width: Math.max(320, el.clientWidth),
         height: 260,
         tzDate: (ts) => uPlot.tzDate(new Date(ts * 1e3), timeZone),
-        series: [{ label: time.label, value: time.legend }, { label, stroke: '#2f6fdf', width: 2 }],
-        axes: [time.x, {}],
+        series: [
+          { label: time.label, value: time.legend },
+          {
+            label,
+            stroke: SERIES,
+            width: 2,
+            ...(stepped && stepPaths ? { paths: stepPaths, value: (_u: uPlot, v: number | null) => (v === null ? '—' : (levels[v] ?? String(v))) } : {}),
+          },
+        ],
+        scales: stepped ? { y: { range: [-0.2, Math.max(1, levels.length - 1) + 0.2] } } : {},
+        axes: [{ ...time.x, stroke: AXIS, grid: { stroke: GRID, width: 1 }, ticks: { stroke: GRID, width: 1 } }, yAxis],
       },
       data,
       el,
     );
     return () => chart.destroy();
-  }, [points, label, timeZone, language]);
-  return <div ref={host} class="trend" data-testid="trend-chart" />;
+  }, [points, label, timeZone, language, levels]);
+  return <div ref={host} class={levels ? 'trend stepped' : 'trend'} data-testid="trend-chart" data-stepped={String(levels !== undefined)} />;
 }

@@ -2,13 +2,27 @@ import { useEffect, useState } from 'preact/hooks';
 import type { AlarmKpis, Kpi, Verdict } from '../../../rules/alarms/alarm-kpis.ts';
 import { api } from '../api-client.ts';
 import { useApp } from '../app-context.ts';
-import type { MessageKey } from '../i18n/messages.ts';
+import { en, type MessageKey } from '../i18n/messages.ts';
 
 const DAY = 86_400_000;
 const VERDICT: Record<Verdict, MessageKey> = { ok: 'kpiVerdictOk', watch: 'kpiVerdictWatch', over: 'kpiVerdictOver', info: 'kpiVerdictInfo' };
 const pct = (x: number): string => `${(x * 100).toFixed(1)} %`;
 const minutes = (ms: number | null): string => (ms === null ? '—' : `${(ms / 60_000).toFixed(1)} min`);
 const day = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
+/** Each figure's target in the page's language (the API states it in English, with the same numbers). */
+const TARGET: Record<string, MessageKey> = {
+  'per-ten': 'kpiTargetPerTen',
+  'per-hour': 'kpiTargetPerHour',
+  'flood-share': 'kpiTargetFlood',
+  peak: 'kpiTargetPeak',
+  top10: 'kpiTargetTop10',
+  chattering: 'kpiTargetChattering',
+  fleeting: 'kpiTargetFleeting',
+  standing: 'kpiTargetStanding',
+  shelved: 'kpiTargetShelved',
+  suppressed: 'kpiTargetSuppressed',
+  priorities: 'kpiTargetPriorities',
+};
 
 /** Alarm KPIs (ISA-18.2 / EEMUA 191) over a date range, per building or the whole site; each figure beside its target and verdict. */
 export function AlarmKpiPage() {
@@ -25,11 +39,19 @@ export function AlarmKpiPage() {
     );
   };
   useEffect(load, []);
+  // the API's English target where the page has no translation of it (a changed limit shows as sent)
+  const target = (testId: string, sent: string): string => {
+    const key = TARGET[testId];
+    if (key && en[key] === sent) return tr.t(key);
+    const ack = /^p90 ≤ (\d+(?:\.\d+)?) min$/.exec(sent);
+    if (ack) return `p90 ≤ ${ack[1]} ${tr.t('kpiMinutes')}`;
+    return sent === en.kpiTargetAckNone ? tr.t('kpiTargetAckNone') : sent;
+  };
   const row = <T,>(label: MessageKey | string, k: Kpi<T>, show: (v: T) => string, testId: string) => (
     <tr data-testid={`kpi-${testId}`} class={`verdict-${k.verdict}`}>
       <th>{label}</th>
       <td>{show(k.value)}</td>
-      <td>{k.target}</td>
+      <td>{target(testId, k.target)}</td>
       <td>{tr.t(VERDICT[k.verdict])}</td>
     </tr>
   );

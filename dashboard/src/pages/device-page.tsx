@@ -1,10 +1,11 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api } from '../api-client.ts';
+import { api, type DeviceView } from '../api-client.ts';
 import { useApp } from '../app-context.ts';
 import { TrendChart } from '../components/trend-chart.tsx';
 import { ValueText } from '../components/value-text.tsx';
 import { conditionLabel } from '../device-state.ts';
 import { useDevices } from '../use-devices.ts';
+import { DeviceContext } from '../components/device-context.tsx';
 
 const RANGES = { lastHour: 3_600_000, last6h: 6 * 3_600_000, last24h: 86_400_000, last7d: 7 * 86_400_000 } as const;
 type RangeKey = keyof typeof RANGES;
@@ -16,19 +17,9 @@ export function DevicePage({ id }: { id: string }) {
   const device = devices?.find((d) => d.id === id);
   const [point, setPoint] = useState<string | null>(null);
   const [range, setRange] = useState<RangeKey>('lastHour');
-  const [series, setSeries] = useState<Array<{ ts: number; value: number }> | null>(null);
-
-  const numeric = device ? Object.entries(device.points).filter(([, p]) => p.type === 'number' || p.type === 'boolean').map(([k]) => k) : [];
+  const numeric = device ? Object.entries(device.points).filter(([, p]) => p.type === 'number' || p.type === 'boolean' || p.type === 'enum').map(([k]) => k) : [];
   const chosen = point ?? numeric[0] ?? null;
-
-  useEffect(() => {
-    if (!chosen) return;
-    const to = Date.now();
-    setSeries(null);
-    void api<{ samples: Array<{ ts: number; value: number | boolean | string }> }>(
-      `/api/devices/${encodeURIComponent(id)}/points/${encodeURIComponent(chosen)}/history?from=${to - RANGES[range]}&to=${to}&limit=20000`,
-    ).then((r) => setSeries(r.samples.filter((s) => typeof s.value !== 'string').map((s) => ({ ts: s.ts, value: Number(s.value) }))));
-  }, [id, chosen, range]);
+  const trend = useTrend(device, chosen, range);
 
   if (!devices) return <p class="loading">…</p>;
   if (!device) return <p class="error">{tr.t('error')}: {id}</p>;
@@ -79,9 +70,47 @@ export function DevicePage({ id }: { id: string }) {
               ))}
             </select>
           </h3>
-          {series === null ? <p class="loading">…</p> : series.length === 0 ? <p>{tr.t('noData')}</p> : <TrendChart points={series} label={tr.point(device.kind, chosen)} timeZone={site.timezone} language={tr.language} />}
+          {trend.series === null ? <p class="loading">…</p> : trend.series.length === 0 ? <p>{tr.t('noData')}</p> : <TrendChart points={trend.series} label={tr.point(device.kind, chosen)} timeZone={site.timezone} language={tr.language} levels={trend.levels} />}
         </div>
       ) : null}
+      <DeviceContext id={id} />
     </section>
   );
+}
+
+/** The history of the chosen point; booleans and enumerations as levels 0, 1, … with their names. */
+function useTrend(device: DeviceView | undefined, chosen: string | null, range: RangeKey): { series: Array<{ ts: number; value: number }> | null; levels: string[] | undefined } {
+  const { tr, site } = useApp();
+  const [series, setSeries] = useState<Array<{ ts: number; value: number }> | null>(null);
+
+  const chosenType = chosen && device ? device.points[chosen]?.type : undefined;
+  // booleans and enumerations are drawn as steps between named levels
+  const enumValues = chosen && device && chosenType === 'enum' ? Object.keys(site.kinds.find((k) => k.kind === device.kind)?.points.find((p) => p.name === chosen)?.valueLabels ?? {}) : [];
+  const levels =
+    chosenType === 'boolean'
+      ? [tr.t('no'), tr.t('yes')]
+      : chosenType === 'enum' && device && chosen
+        ? enumValues.map((v) => tr.valueLabel(device.kind, chosen, v) ?? v)
+        : undefined;
+
+  useEffect(() => {
+    if (!chosen || !device) return;
+    const to = Date.now();
+    setSeries(null);
+    void api<{ samples: Array<{ ts: number; value: number | boolean | string }> }>(
+      `/api/devices/${encodeURIComponent(device?.id ?? '')}/points/${encodeURIComponent(chosen)}/history?from=${to - RANGES[range]}&to=${to}&limit=20000`,
+    ).then((r) =>
+      setSeries(
+        r.samples.flatMap((s) => {
+          if (typeof s.value === 'string') {
+            const level = enumValues.indexOf(s.value);
+            return level < 0 ? [] : [{ ts: s.ts, value: level }];
+          }
+          return s.value === null ? [] : [{ ts: s.ts, value: Number(s.value) }];
+        }),
+      ),
+    );
+  }, [device?.id, chosen, range, enumValues.join(',')]);
+
+  return { series, levels };
 }

@@ -3,6 +3,8 @@ import { api, ApiCallError } from '../api-client.ts';
 import { useApp } from '../app-context.ts';
 import { statusLabel, WorkOrderCard } from '../components/work-order-card.tsx';
 import { WorkOrderJournal } from '../components/work-order-journal.tsx';
+import { WorkOrderAttachments } from '../components/work-order-attachments.tsx';
+import { NewWorkOrderForm } from '../components/new-work-order-form.tsx';
 import { useDeviceNames, useWorkOrders, type WorkOrder, type WorkOrderDetail, type WorkOrderStatus } from '../work-orders.ts';
 
 const COLUMNS: readonly WorkOrderStatus[] = ['open', 'dispatched', 'acknowledged', 'in_progress', 'resolved'];
@@ -48,6 +50,15 @@ export function WorkOrdersPage() {
   return (
     <section class={openId !== null ? 'wo-page panel-open' : 'wo-page'}>
       {error ? <p class="error">{error}</p> : null}
+      {canAct ? (
+        <NewWorkOrderForm
+          contractors={contractors}
+          onCreated={(id) => {
+            reload();
+            setOpenId(id);
+          }}
+        />
+      ) : null}
       <div class="toolbar wo-filters">
         <select value={filter.building} onChange={(e) => setFilter({ ...filter, building: (e.target as HTMLSelectElement).value })} aria-label={tr.t('building')} data-testid="wo-filter-building">
           <option value="">{tr.t('allBuildings')}</option>
@@ -209,6 +220,7 @@ function OrderPanel(props: { names: ReadonlyMap<string, string>; id: number; con
           {message.text}
         </p>
       ) : null}
+      <WorkOrderAttachments orderId={detail.id} attachments={detail.attachments} base="/api/work-orders" tr={tr} />
       <h3>{tr.t('journal')}</h3>
       <WorkOrderJournal journal={detail.journal} tr={tr} />
     </aside>

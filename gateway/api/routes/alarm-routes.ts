@@ -97,7 +97,7 @@ const shelveDuration = z.union([z.number().positive(), z.string()]).transform((v
  * Who acts: the logged-in user. Without accounts (open mode, loopback only) an `x-user` header may
  * name the person, else actions are recorded as `local`.
  */
-function operator(req: FastifyRequest): string {
+export function operator(req: FastifyRequest): string {
   const user = userOf(req);
   if (user !== LOCAL_ADMIN) return user.username;
   const raw = req.headers['x-user'];

@@ -9,6 +9,13 @@ import { ACCESS } from '../route-access.ts';
 import { scopeOf } from '../building-scope.ts';
 
 const placed = { x: z.number(), y: z.number(), width: z.number().optional(), height: z.number().optional() };
+const contactView = z.object({
+  name: z.string().optional(),
+  phone: z.string().optional(),
+  address: z.string().optional(),
+  geo: z.object({ lat: z.number(), lon: z.number() }).optional(),
+});
+
 const floorView = z.object({
   id: z.string(),
   name: z.string(),
@@ -28,6 +35,7 @@ function publicBuildings(buildings: readonly BuildingView[]) {
   return buildings.map((b) => ({
     id: b.id,
     name: b.name,
+    ...(b.contact ? { contact: { ...b.contact } } : {}),
     floors: b.floors.map((f) => ({
       id: f.id,
       name: f.name,
@@ -59,14 +67,16 @@ export function siteRoutes(deps: ApiDeps): FastifyPluginAsyncZod {
               id: z.string(),
               name: z.string(),
               timezone: z.string(),
-              buildings: z.array(z.object({ id: z.string(), name: z.string(), floors: z.array(floorView) })),
+              /** Reception or caretaker: phone, address, map position (for the contractor app's call and map links). */
+              contact: contactView.optional(),
+              buildings: z.array(z.object({ id: z.string(), name: z.string(), contact: contactView.optional(), floors: z.array(floorView) })),
               kinds: z.array(kindView),
             }),
           },
         },
       },
       // an account limited to buildings is shown only those
-      async (req) => ({ ...deps.site, buildings: publicBuildings(deps.buildings().filter((b) => scopeOf(req).has(b.id))), kinds: deps.kinds().map((k) => kindView.parse(k)) }),
+      async (req) => ({ id: deps.site.id, name: deps.site.name, timezone: deps.site.timezone, ...(deps.site.contact ? { contact: { ...deps.site.contact } } : {}), buildings: publicBuildings(deps.buildings().filter((b) => scopeOf(req).has(b.id))), kinds: deps.kinds().map((k) => kindView.parse(k)) }),
     );
     app.get(
       '/api/site/plans/:building/:floor',

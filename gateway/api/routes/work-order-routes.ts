@@ -4,11 +4,11 @@
  *  - operators (`/api/work-orders`): the logged-in operator (role operator or admin; engineers may read);
  *    with no accounts configured (open mode, loopback only) an `x-user` header may name the operator.
  */
-import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod, ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { kindName } from '../../model/kinds/kind-name.ts';
-import { WORK_ORDER_SOURCES, WORK_ORDER_STATUSES, WorkOrderError } from '../../../rules/index.ts';
+import { ATTACHMENT_KINDS, MAX_PHOTO_BYTES, MAX_SIGNATURE_BYTES, WORK_ORDER_SOURCES, WORK_ORDER_STATUSES, WorkOrderError } from '../../../rules/index.ts';
 import type { Actor, WorkOrder, WorkOrderDetail, WorkOrdersFacade } from '../../../rules/work-orders/index.ts';
 import { LOCAL_ADMIN } from '../../auth/accounts.ts';
 import { userOf } from '../access-control.ts';
@@ -16,6 +16,7 @@ import { ApiError } from '../api-error.ts';
 import { ACCESS } from '../route-access.ts';
 import { requireWholeSite, scopeOf, type BuildingScope } from '../building-scope.ts';
 import { queryTime } from './query-time.ts';
+import type { DeviceInfo } from '../../model/device.ts';
 
 const priority = z.coerce.number().int().min(1).max(4).transform((p) => p as 1 | 2 | 3 | 4);
 const status = z.enum(WORK_ORDER_STATUSES);
@@ -65,8 +66,12 @@ const journalView = z.object({
   data: z.record(z.string(), z.unknown()).nullable(),
 });
 
+const attachmentView = z.object({ id: z.number(), kind: z.enum(ATTACHMENT_KINDS), mime: z.string(), size: z.number(), at: z.number(), actor: z.string() });
+const attachmentParams = z.object({ id: z.coerce.number().int().positive(), attachment: z.coerce.number().int().positive() });
+
 const detailView = workOrderView.extend({
   journal: z.array(journalView),
+  attachments: z.array(attachmentView),
   deliveries: z.array(z.object({ id: z.string(), recipient: z.string(), channel: z.string(), event: z.string(), status: z.string(), attempts: z.number(), lastError: z.string().nullable() })),
 });
 
@@ -93,7 +98,35 @@ type View = z.output<typeof workOrderView>;
 type DetailView = z.output<typeof detailView>;
 
 const view = (o: WorkOrder): View => ({ ...o, alarmIds: [...o.alarmIds], location: o.location ? { ...o.location } : null });
-const detail = (o: WorkOrderDetail): DetailView => ({ ...view(o), journal: o.journal.map((j) => ({ ...j })), deliveries: o.deliveries.map((d) => ({ ...d })) });
+const detail = (o: WorkOrderDetail): DetailView => ({
+  ...view(o),
+  journal: o.journal.map((j) => ({ ...j })),
+  attachments: o.attachments.map((a) => ({ ...a })),
+  deliveries: o.deliveries.map((d) => ({ ...d })),
+});
+
+/** A signature as the dashboard sends it: a PNG data URL or plain base64. */
+const signature = z
+  .string()
+  .max(Math.ceil((MAX_SIGNATURE_BYTES * 4) / 3) + 64, `at most ${MAX_SIGNATURE_BYTES} bytes of PNG`)
+  .transform((s, ctx) => {
+    const b64 = s.replace(/^data:image\/png;base64,/, '');
+    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(b64)) {
+      ctx.addIssue({ code: 'custom', message: 'expected a PNG as a data URL (data:image/png;base64,...) or base64' });
+      return z.NEVER;
+    }
+    return new Uint8Array(Buffer.from(b64, 'base64'));
+  });
+
+/** An image answered as itself: never sniffed, never run, never framed. */
+function sendImage(reply: FastifyReply, file: { readonly mime: string; readonly bytes: Uint8Array }): FastifyReply {
+  return reply
+    .header('content-type', file.mime)
+    .header('x-content-type-options', 'nosniff')
+    .header('content-security-policy', "default-src 'none'; sandbox")
+    .header('cache-control', 'private, max-age=3600')
+    .send(Buffer.from(file.bytes));
+}
 
 const actors = new WeakMap<FastifyRequest, Actor>();
 
@@ -103,7 +136,10 @@ function actorOf(request: FastifyRequest): Actor {
   return actor;
 }
 
-function contractorRoutes(wo: WorkOrdersFacade): FastifyPluginAsyncZod {
+/** What a contractor may know of a device: its name, kind and place — no telemetry. */
+export type DeviceLookup = (id: string) => DeviceInfo | undefined;
+
+function contractorRoutes(wo: WorkOrdersFacade, deviceOf: DeviceLookup): FastifyPluginAsyncZod {
   return async (app) => {
     // Contractors come with a login session of a contractor account (the dashboard) or with their
     // API token (their own systems); access-control.ts identifies them either way (route config).
@@ -150,7 +186,75 @@ function contractorRoutes(wo: WorkOrdersFacade): FastifyPluginAsyncZod {
     action('acknowledge', 'Acknowledge (the respond deadline is met by this)', z.object({ note: note.optional() }).prefault({}), (id, a, n) => wo.acknowledge(id, a, n));
     action('start', 'Start work on site', z.object({ note: note.optional() }).prefault({}), (id, a, n) => wo.startWork(id, a, n));
     action('notes', 'Add a note to the journal', z.object({ note }), (id, a, n) => wo.addNote(id, a, n as string));
-    action('resolve', 'Report the fault fixed (an operator verifies and closes)', z.object({ note }), (id, a, n) => wo.resolve(id, a, n));
+    app.post(
+      `${base}/:id/resolve`,
+      {
+        schema: {
+          summary: 'Report the fault fixed (an operator verifies and closes), optionally with the signature of whoever accepts the work (a PNG, stored with the order)',
+          tags: ['work orders (contractor)'],
+          params: idParams,
+          body: z.object({ note, signature: signature.optional() }),
+          response: { 200: workOrderView },
+        },
+      },
+      async (req) => view(call(() => wo.resolve(req.params.id, actorOf(req), req.body.note, req.body.signature))),
+    );
+
+    // A photo is the request body itself (image/jpeg, image/png or image/webp). Whatever the
+    // Content-Type, the bytes decide: anything but those images is refused with a clear error.
+    await app.register(async (scope) => {
+      const photos = scope.withTypeProvider<ZodTypeProvider>();
+      photos.removeAllContentTypeParsers();
+      photos.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: MAX_PHOTO_BYTES }, (_req, body, done) => done(null, body));
+      photos.post(
+        `${base}/:id/photos`,
+        {
+          schema: {
+            summary: `Add a photo to one of the caller’s orders (the body is the image: JPEG, PNG or WebP, at most ${MAX_PHOTO_BYTES} bytes)`,
+            tags: ['work orders (contractor)'],
+            params: idParams,
+            response: { 201: attachmentView },
+          },
+        },
+        async (req, reply) => {
+          const body = req.body;
+          if (!Buffer.isBuffer(body)) throw new ApiError('BAD_REQUEST', 'photo: send the image as the request body (Content-Type image/jpeg, image/png or image/webp)', { field: 'photo' });
+          const added = call(() => wo.addPhoto(req.params.id, actorOf(req), new Uint8Array(body)));
+          return reply.status(201).send({ ...added });
+        },
+      );
+    });
+
+    app.get(
+      `${base}/:id/attachments/:attachment`,
+      { schema: { summary: 'A photo or signature of one of the caller’s orders (the image itself)', tags: ['work orders (contractor)'], params: attachmentParams } },
+      async (req, reply) => sendImage(reply, call(() => wo.attachment(req.params.id, req.params.attachment, actorOf(req)))),
+    );
+
+    app.get(
+      '/api/contractor/devices',
+      {
+        schema: {
+          summary: 'Names, kinds and places of the devices of the caller’s orders (no telemetry, no other devices)',
+          tags: ['work orders (contractor)'],
+          response: {
+            200: z.object({
+              devices: z.array(z.object({ id: z.string(), name: z.string(), kind: z.string(), location: z.object({ building: z.string(), floor: z.string() }) })),
+            }),
+          },
+        },
+      },
+      async (req) => {
+        const actor = actorOf(req);
+        const ids = new Set(wo.list({ contractor: actor.id, limit: 1000 }).flatMap((o) => (o.device === null ? [] : [o.device])));
+        const devices = [...ids].flatMap((id) => {
+          const d = deviceOf(id);
+          if (!d) return [];
+          return [{ id: d.id, name: d.name, kind: d.kind, location: { building: d.location.building, floor: d.location.floor } }];
+        });
+        return { devices };
+      },
+    );
   };
 }
 
@@ -380,8 +484,17 @@ function operatorRoutes(wo: WorkOrdersFacade, now: () => number, deviceBuilding:
     );
 
     app.get(
+      `${base}/:id/attachments/:attachment`,
+      { schema: { summary: 'A photo or signature stored with a work order (the image itself)', tags, params: attachmentParams } },
+      async (req, reply) => {
+        visible(req.params.id, scopeOf(req));
+        return sendImage(reply, call(() => wo.attachment(req.params.id, req.params.attachment)));
+      },
+    );
+
+    app.get(
       `${base}/:id`,
-      { schema: { summary: 'One work order with its journal and deliveries', tags, params: idParams, response: { 200: detailView } } },
+      { schema: { summary: 'One work order with its journal, photos and signatures, and deliveries', tags, params: idParams, response: { 200: detailView } } },
       async (req) => {
         visible(req.params.id, scopeOf(req));
         return detail(call(() => wo.get(req.params.id)));
@@ -422,9 +535,14 @@ function operatorRoutes(wo: WorkOrdersFacade, now: () => number, deviceBuilding:
   };
 }
 
-export function workOrderRoutes(wo: WorkOrdersFacade, now: () => number, deviceBuilding: (id: string) => string | undefined = () => undefined): FastifyPluginAsyncZod {
+export function workOrderRoutes(
+  wo: WorkOrdersFacade,
+  now: () => number,
+  deviceBuilding: (id: string) => string | undefined = () => undefined,
+  deviceOf: DeviceLookup = () => undefined,
+): FastifyPluginAsyncZod {
   return async (app) => {
-    await app.register(contractorRoutes(wo));
+    await app.register(contractorRoutes(wo, deviceOf));
     await app.register(operatorRoutes(wo, now, deviceBuilding));
   };
 }

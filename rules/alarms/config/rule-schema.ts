@@ -7,6 +7,8 @@ import { kindName } from '../../../gateway/model/kinds/kind-name.ts';
 import { tlsClientSchema } from '../../../gateway/platform/tls-client.ts';
 import { parseDuration } from '../../../gateway/platform/duration.ts';
 import { escalationSchema } from '../escalation-schema.ts';
+import { procedureSchema } from './procedure-schema.ts';
+import { handoverSchema } from './handover-schema.ts';
 
 /** `30s`, `5m`, or milliseconds; yields milliseconds. */
 export const ruleDuration = z
@@ -210,6 +212,8 @@ export const ruleSchema = z.object({
    */
   groupUnder: z.array(ruleId).default([]),
   workOrder: workOrderHintSchema.optional(),
+  /** Response procedure: cause, consequence, the operator's steps and whom to call (zh-CN and English). */
+  procedure: procedureSchema.optional(),
 });
 
 export type RuleConfig = z.output<typeof ruleSchema>;
@@ -280,6 +284,8 @@ export const alarmSettingsSchema = z.object({
   storageReserveMb: z.number().min(0).max(1024).default(4),
   /** Escalation of unacknowledged alarms to an on-call list (rules/alarms/escalation-service.ts). */
   escalation: escalationSchema.prefault({}),
+  /** Shift handover: shifts in the site's time zone, how long signed reports are kept (rules/handover/). */
+  handover: handoverSchema.prefault({}),
   /** Optional northbound MQTT publication of every alarm event (`<topic>/<site>/<building>/<device>/<type>`). */
   northbound: z
     .object({

@@ -9,7 +9,7 @@ import type { Page } from 'playwright-core';
 export async function latinOnlyText(page: Page, dataWords: readonly string[]): Promise<string[]> {
   return page.evaluate((words) => {
     const data = new Set(words);
-    const UNIT = /^(%|kPa|bar|Pa|°C|V|A|Hz|mm\/s|m\/s|m³\/h|L\/min|s|ms|min|h|d|kWh|kW|%\/m|dB)$/;
+    const UNIT = /^(%|kPa|bar|Pa|°C|V|A|Hz|mm\/s|m\/s|m³\/h|L\/min|s|ms|min|h|d|kWh|kW|%\/m|dB|mm|m|m3|m³)$/;
     const isData = (text: string): boolean =>
       text
         .split(/[\s·,:;()/→—–|#×=]+/)
