@@ -9,6 +9,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../test/support/free-port.ts';
+import { COMPILE_CACHE_ENV, GATEWAY_NODE_FLAGS } from '../gateway/supervision/node-flags.ts';
 
 export interface Stoppable {
   stop(): Promise<void>;
@@ -82,8 +83,15 @@ export interface BenchGateway extends Stoppable {
 }
 
 /** `node gateway/cli.ts run --config file` in its own process group; resolves when the API is up. */
+/** The benchmarks' compile cache (see COMPILE_CACHE_ENV): warm after the first gateway start. */
+export const BENCH_COMPILE_CACHE = join(tmpdir(), 'facility-gateway-bench-compile-cache');
+
 export async function startGatewayChild(configFile: string, nodeArgs: readonly string[] = []): Promise<BenchGateway> {
-  const child = spawn(process.execPath, [...nodeArgs, 'gateway/cli.ts', 'run', '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn(process.execPath, [...GATEWAY_NODE_FLAGS, ...nodeArgs, 'gateway/cli.ts', 'run', '--config', configFile], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+    env: { ...process.env, [COMPILE_CACHE_ENV]: BENCH_COMPILE_CACHE },
+  });
   let out = '';
   try {
     const api = await new Promise<string>((resolve, reject) => {

@@ -4,9 +4,14 @@
  * threshold rule per pump, and this script's own QoS 1 publisher (a worker thread with 4 mqtt.js
  * clients). Per rate it publishes N = SECONDS × rate messages and reports:
  *
- * - stored in SQLite (telemetry.db rows in the step's time window) and in InfluxDB (count() over
- *   the same window): every message is one row, so these are counts of distinct messages;
- * - seconds from the last PUBACK until InfluxDB holds as many as SQLite (bounded by --drain-wait);
+ * - stored in SQLite (telemetry.db rows since the step began) and in InfluxDB (count() over the
+ *   same window): every message is one row, so these are counts of distinct messages. Mosquitto
+ *   acknowledges the publisher, not the gateway, so the gateway may still be behind when the last
+ *   PUBACK arrives: the step waits until SQLite holds every published message (or its count stops
+ *   moving for 10 s), then until InfluxDB holds as many as SQLite (both bounded by --drain-wait);
+ * - seconds from the last PUBACK until SQLite, and until InfluxDB, hold everything;
+ * - the InfluxDB drain rate while the publisher runs (lines the server accepted per second, from
+ *   /api/health) and the spool depth when the publisher stopped;
  * - gateway CPU seconds per 1,000 messages (utime + stime from /proc/<pid>/stat, from the first
  *   publish until InfluxDB is complete) and peak RSS (VmRSS sampled every 250 ms);
  * - event-loop lag p99 (worst of /api/health's values polled each second);
@@ -16,6 +21,15 @@
  *   (QoS 1) and batched InfluxDB writes (pre-built gzip bodies of 5,000 lines, one at a time).
  *
  *   npm run bench:e2e -- --rates 2000,5000,10000,20000 [--seconds 10] [--write] [--cpu-prof DIR]
+ *                        [--node-flag=--max-semi-space-size=16 ...]  (after the gateway's own flags)
+ *                        [--backlog N]
+ *
+ * With `--backlog N` a last step measures the drain *with a backlog while intake runs* (#20.4):
+ * InfluxDB is stopped, N messages are published (they wait in the spool), InfluxDB is started again
+ * on its port and at once the publisher offers the last rate of --rates for --seconds; the InfluxDB
+ * lines the gateway wrote per second during that intake are compared with the raw batched-write
+ * ceiling. The site's `retryMax` is 1 s for this (default 30 s), so the measurement is the drain,
+ * not the forwarder's back-off after the outage.
  *
  * Everything started is stopped at the end, on error and on Ctrl-C.
  */
@@ -40,6 +54,8 @@ const { values: args } = parseArgs({
     'drain-wait': { type: 'string', default: '120' },
     write: { type: 'boolean', default: false },
     'cpu-prof': { type: 'string' },
+    'node-flag': { type: 'string', multiple: true },
+    backlog: { type: 'string', default: '0' },
   },
 });
 const RATES = (args.rates as string).split(',').map(Number);
@@ -50,7 +66,7 @@ const THRESHOLD = 50; // load values are 0..9.99; crossings publish 99
 const CLIENTS = 4;
 const CLK_TCK = 100;
 
-const command = `npm run bench:e2e -- --rates ${RATES.join(',')} --seconds ${SECONDS}${args.write ? ' --write' : ''}${args['cpu-prof'] ? ` --cpu-prof ${args['cpu-prof']}` : ''}`;
+const command = `npm run bench:e2e -- --rates ${RATES.join(',')} --seconds ${SECONDS}${args.write ? ' --write' : ''}${args['cpu-prof'] ? ` --cpu-prof ${args['cpu-prof']}` : ''}${(args['node-flag'] ?? []).map((f) => ` --node-flag=${f}`).join('')}${Number(args.backlog) > 0 ? ` --backlog ${args.backlog}` : ''}`;
 const header = `${new Date().toISOString()}, nproc ${cpus().length} (${cpus()[0]?.model ?? '?'}), Node ${process.version}, load average at start ${loadavg().map((l) => l.toFixed(2)).join(' ')}`;
 console.log(`# ${command}\n# ${header}`);
 
@@ -107,6 +123,13 @@ async function alarmStream(api: string): Promise<{ raised: Array<{ device: strin
   return { raised, close };
 }
 
+interface InfluxHealth {
+  storage?: { influx?: { writtenLines?: number; spool?: { depth?: number; deadLettered?: number; droppedLines?: number } } };
+}
+async function influxHealth(api: string): Promise<InfluxHealth['storage']> {
+  return ((await (await fetch(`${api}/api/health`)).json()) as InfluxHealth).storage;
+}
+
 async function influxCount(influxd: InfluxdProcess, db: string, from: number, to: number): Promise<number> {
   const r = await influxd.query(`SELECT count(discharge_bar) FROM pump WHERE time >= ${from}ms AND time < ${to}ms`, db);
   return Number(r.results[0]?.series?.[0]?.values[0]?.[1] ?? 0);
@@ -155,7 +178,10 @@ interface Row {
   sameMs: number;
   influx: number;
   completeS: number | null;
+  sqliteS: number | null;
   drainedS: number | null;
+  drainDuringIntake: number;
+  spoolAtStop: number;
   cpuPer1k: number;
   peakRssMiB: number;
   lagP99Ms: number;
@@ -166,6 +192,7 @@ interface Row {
 const dir = mkdtempSync(join(tmpdir(), 'bench-e2e-'));
 const rows: Row[] = [];
 let ceilings = { mqtt: Number.NaN, influx: Number.NaN };
+let backlogRow: { rate: number; backlog: number; intake: number; seconds: number; drained: number; spoolAtStop: number } | undefined;
 try {
   const mosquitto = await startBenchMosquitto();
   started.push(mosquitto);
@@ -180,7 +207,7 @@ try {
       'site: { id: bench, name: End to end }',
       'buildings: [{ id: b1, name: B1, floors: [{ id: F1 }] }]',
       'api: { port: 0 }',
-      `storage: { dataDir: ${JSON.stringify(dataDir)}, influx: { version: 1, url: ${JSON.stringify(influxd.url)}, db: bench } }`,
+      `storage: { dataDir: ${JSON.stringify(dataDir)}, influx: { version: 1, url: ${JSON.stringify(influxd.url)}, db: bench${Number(args.backlog) > 0 ? ', retryMax: 1s' : ''} } }`,
       'bus: { queueCapacity: 1000000 }',
       `connectors: [{ id: m, type: mqtt, url: ${JSON.stringify(mosquitto.url)}, qos: 1 }]`,
       'rules:',
@@ -191,7 +218,7 @@ try {
     ].join('\n'),
   );
   const profDir = args['cpu-prof'] as string | undefined;
-  const gw = await startGatewayChild(configFile, profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []);
+  const gw = await startGatewayChild(configFile, [...(args['node-flag'] ?? []), ...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [])]);
   started.push(gw);
   const stream = await alarmStream(gw.api);
   started.push({ stop: async () => stream.close() });
@@ -202,6 +229,7 @@ try {
   const db = new DatabaseSync(join(dataDir, 'telemetry.db'), { readOnly: true });
   started.push({ stop: async () => db.close() });
   const sqliteCount = db.prepare("SELECT COUNT(*) AS n FROM samples WHERE point = 'discharge_bar' AND ts >= ? AND ts < ?");
+  const FAR = 8.64e15; // no upper bound: readings are stamped when they arrive, after the last PUBACK when the gateway is behind
   // Readings of a pump in a millisecond that already had one (seq > 0): SQLite keeps them apart,
   // InfluxDB (keyed by measurement, tags and ms timestamp) cannot.
   const repeatCount = db.prepare("SELECT COUNT(*) AS n FROM samples WHERE point = 'discharge_bar' AND ts >= ? AND ts < ? AND seq > 0");
@@ -226,16 +254,35 @@ try {
       crossings.push({ device, at: performance.now() });
       prober.publish(`load/${device}`, `{"discharge_bar":99}`, { qos: 1 });
     }, 1000);
+    const written0 = (await influxHealth(gw.api))?.influx?.writtenLines ?? 0;
+    const intake0 = performance.now();
     const result = await pub.run({ rate, seconds: SECONDS, prefix: 'load/pump-' });
     clearInterval(crossTimer);
     const ackedAt = performance.now();
-    await sleep(1000); // PUBACKs follow the SQLite commit; the window ends after the last one
-    const to = Date.now();
-    const sqlite = Number((sqliteCount.get(from, to) as { n: number }).n);
-    const sameMs = Number((repeatCount.get(from, to) as { n: number }).n);
+    const atStop = (await influxHealth(gw.api))?.influx;
+    const drainDuringIntake = ((atStop?.writtenLines ?? 0) - written0) / ((ackedAt - intake0) / 1000);
+    const spoolAtStop = atStop?.spool?.depth ?? Number.NaN;
+    const expected = result.acked + crossings.length;
+    const deadline = performance.now() + DRAIN_WAIT_S * 1000;
+    // SQLite: until every published message is a row, or the count stopped moving for 10 s
+    let sqlite = 0;
+    let sqliteS: number | null = null;
+    let movedAt = performance.now();
+    for (;;) {
+      const n = Number((sqliteCount.get(from, FAR) as { n: number }).n);
+      if (n !== sqlite) movedAt = performance.now();
+      sqlite = n;
+      if (sqlite >= expected) {
+        sqliteS = (performance.now() - ackedAt) / 1000;
+        break;
+      }
+      if (performance.now() - movedAt > 10_000 || performance.now() > deadline) break;
+      await sleep(200);
+    }
+    const sameMs = Number((repeatCount.get(from, FAR) as { n: number }).n);
+    const to = Date.now() + 1;
     let influx = 0;
     let completeS: number | null = null;
-    const deadline = performance.now() + DRAIN_WAIT_S * 1000;
     let drainedS: number | null = null;
     let spoolLoss = { deadLettered: 0, dropped: 0 };
     let previous = -1;
@@ -246,9 +293,9 @@ try {
         break;
       }
       // The spool is empty and InfluxDB's count stopped moving: what is missing will not come.
-      const health = (await (await fetch(`${gw.api}/api/health`)).json()) as { storage?: { influx?: { spool?: { depth?: number; deadLettered?: number; droppedLines?: number } } } };
-      spoolLoss = { deadLettered: health.storage?.influx?.spool?.deadLettered ?? 0, dropped: health.storage?.influx?.spool?.droppedLines ?? 0 };
-      if (health.storage?.influx?.spool?.depth === 0 && influx === previous) {
+      const health = await influxHealth(gw.api);
+      spoolLoss = { deadLettered: health?.influx?.spool?.deadLettered ?? 0, dropped: health?.influx?.spool?.droppedLines ?? 0 };
+      if (health?.influx?.spool?.depth === 0 && influx === previous) {
         drainedS = (performance.now() - ackedAt) / 1000;
         break;
       }
@@ -263,9 +310,28 @@ try {
       .map((c) => stream.raised.find((r) => r.device === c.device && r.at >= c.at))
       .map((r, i) => (r ? r.at - (crossings[i] as { at: number }).at : Number.NaN))
       .filter((x) => !Number.isNaN(x));
-    const row: Row = { rate, published: result.sent, acked: result.acked, sqlite, sameMs, influx, completeS, drainedS, cpuPer1k: cpu / ((result.sent + crossings.length) / 1000), peakRssMiB: peakRss, lagP99Ms: Math.max(0, ...lag), alarms, crossings: crossings.length };
+    const row: Row = { rate, published: result.sent, acked: result.acked, sqlite, sameMs, influx, completeS, sqliteS, drainedS, drainDuringIntake, spoolAtStop, cpuPer1k: cpu / ((result.sent + crossings.length) / 1000), peakRssMiB: peakRss, lagP99Ms: Math.max(0, ...lag), alarms, crossings: crossings.length };
     rows.push(row);
     console.log(JSON.stringify({ ...row, spoolLoss, alarms: undefined, alarmP50Ms: percentile(alarms, 50), alarmP99Ms: percentile(alarms, 99), loadavg: loadavg()[0] }));
+  }
+  const BACKLOG = Number(args.backlog);
+  if (BACKLOG > 0) {
+    const rate = RATES.at(-1) as number;
+    await influxd.stop();
+    const filled = await pub.run({ rate, seconds: BACKLOG / rate, prefix: 'load/pump-' });
+    // the backlog is in the spool once SQLite holds it (both are written in one worker step)
+    const spoolDepth = async (): Promise<number> => (await influxHealth(gw.api))?.influx?.spool?.depth ?? 0;
+    const deadline = performance.now() + DRAIN_WAIT_S * 1000;
+    while ((await spoolDepth()) < filled.acked && performance.now() < deadline) await sleep(200);
+    const backlogAtStart = await spoolDepth();
+    await influxd.start();
+    const written0 = (await influxHealth(gw.api))?.influx?.writtenLines ?? 0;
+    const t0 = performance.now();
+    const intake = await pub.run({ rate, seconds: SECONDS, prefix: 'load/pump-' });
+    const seconds = (performance.now() - t0) / 1000;
+    const atStop = (await influxHealth(gw.api))?.influx;
+    backlogRow = { rate, backlog: backlogAtStart, intake: intake.acked, seconds, drained: ((atStop?.writtenLines ?? 0) - written0) / seconds, spoolAtStop: atStop?.spool?.depth ?? Number.NaN };
+    console.log(JSON.stringify({ backlogRow, loadavg: loadavg()[0] }));
   }
   await stopAll();
   // Ceilings after the gateway stopped, with fresh servers (same machine, same run).
@@ -281,15 +347,18 @@ try {
 
 const fmt = (n: number): string => (Number.isFinite(n) ? Math.round(n).toLocaleString('en') : '–');
 const table = [
-  '| offered msg/s | published (+ crossings) | acknowledged | in SQLite (same-ms repeats) | in InfluxDB | s until InfluxDB complete | CPU s / 1,000 msgs | peak RSS MiB | event-loop lag p99 ms | alarm latency p50 / p99 ms (n) |',
-  '|---|---|---|---|---|---|---|---|---|---|',
+  '| offered msg/s | published (+ crossings) | acknowledged | in SQLite (same-ms repeats) | in InfluxDB | s until SQLite complete | s until InfluxDB complete | InfluxDB lines/s during intake (spool depth at stop) | CPU s / 1,000 msgs | peak RSS MiB | event-loop lag p99 ms | alarm latency p50 / p99 ms (n) |',
+  '|---|---|---|---|---|---|---|---|---|---|---|---|',
   ...rows.map(
     (r) =>
-      `| ${fmt(r.rate)} | ${fmt(r.published)} (+${r.crossings}) | ${fmt(r.acked)} | ${fmt(r.sqlite)} (${fmt(r.sameMs)}) | ${fmt(r.influx)} | ${r.completeS !== null ? r.completeS.toFixed(1) : r.drainedS !== null ? `never (spool empty after ${r.drainedS.toFixed(1)} s, ${fmt(r.sqlite - r.influx)} short)` : `not within ${DRAIN_WAIT_S} s`} | ${r.cpuPer1k.toFixed(3)} | ${fmt(r.peakRssMiB)} | ${fmt(r.lagP99Ms)} | ${fmt(percentile(r.alarms, 50))} / ${fmt(percentile(r.alarms, 99))} (${r.alarms.length}/${r.crossings}) |`,
+      `| ${fmt(r.rate)} | ${fmt(r.published)} (+${r.crossings}) | ${fmt(r.acked)} | ${fmt(r.sqlite)} (${fmt(r.sameMs)}) | ${fmt(r.influx)} | ${r.sqliteS !== null ? r.sqliteS.toFixed(1) : `not complete (${fmt(r.published + r.crossings - r.sqlite)} short)`} | ${r.completeS !== null ? r.completeS.toFixed(1) : r.drainedS !== null ? `never (spool empty after ${r.drainedS.toFixed(1)} s, ${fmt(r.sqlite - r.influx)} short)` : `not within ${DRAIN_WAIT_S} s`} | ${fmt(r.drainDuringIntake)} (${fmt(r.spoolAtStop)}) | ${r.cpuPer1k.toFixed(3)} | ${fmt(r.peakRssMiB)} | ${fmt(r.lagP99Ms)} | ${fmt(percentile(r.alarms, 50))} / ${fmt(percentile(r.alarms, 99))} (${r.alarms.length}/${r.crossings}) |`,
   ),
 ];
 const footer = `Raw ceilings in the same run: mqtt.js → Mosquitto → mqtt.js (QoS 1) ${fmt(ceilings.mqtt)} msg/s; batched InfluxDB writes (5,000-line gzip bodies, one at a time) ${fmt(ceilings.influx)} lines/s. Load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}.`;
-console.log(`\n${table.join('\n')}\n\n${footer}`);
+const backlogLine = backlogRow
+  ? `\nDrain with a backlog while intake runs: ${fmt(backlogRow.backlog)} lines in the spool when InfluxDB came back, then ${fmt(backlogRow.intake)} messages at ${fmt(backlogRow.rate)} msg/s offered over ${backlogRow.seconds.toFixed(1)} s: InfluxDB took ${fmt(backlogRow.drained)} lines/s (${(backlogRow.drained / ceilings.influx).toFixed(2)} × the raw batched-write ceiling), ${fmt(backlogRow.spoolAtStop)} lines still in the spool when the publisher stopped.`
+  : '';
+console.log(`\n${table.join('\n')}\n\n${footer}${backlogLine}`);
 if (args.write) {
   appendFileSync('BENCHMARKS.md', `\n### End to end (\`${command}\`)\n\n${header}.\n\n${table.join('\n')}\n\n${footer}\n`);
   console.log('appended to BENCHMARKS.md');

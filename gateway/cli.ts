@@ -1,9 +1,10 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=8
 /**
  * gateway run --config FILE [--demo]     run the gateway (with the built-in simulators in demo mode)
  * gateway central --config FILE          the operations centre (central/README.md)
  * gateway check-config FILE              validate a config file; exit 2 with every error listed
  * gateway opcua browse ENDPOINT [opts]    list an OPC UA server's node ids, browse names, data types
+ * gateway bacnet discover [opts]           Who-Is: list the BACnet/IP devices that answer
  * gateway demo-fault NAME [--end]         start/end a fault in a running demo (npm run demo:fault)
  * Every command answers --help.
  */
@@ -26,6 +27,7 @@ const USAGE = `usage:
   gateway central --config FILE [--port N]
                                    (the operations centre: Sparkplug primary host, PostgreSQL, fleet page)
   gateway hash-password            (reads the password from stdin; prints a scrypt hash for accounts.users or broker.users)
+  gateway bacnet discover [--broadcast ADDR] [--target HOST:PORT ...] [--bbmd HOST:PORT] [--interface IP] [--port N] [--low N --high N] [--wait S] [--json]
   gateway opcua browse ENDPOINT [--security-mode None|Sign|SignAndEncrypt] [--security-policy P]
                        [--user U --password P] [--data-dir DIR] [--trust-unknown] [--root NODEID]
                        [--depth N] [--max-nodes N] [--json]
@@ -61,6 +63,10 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'doctor') return doctor(rest);
   if (command === 'backup') return backup(rest);
   if (command === 'restore') return restore(rest);
+  if (command === 'bacnet' && rest[0] === 'discover') {
+    const { bacnetDiscoverCommand } = await import('./connectors/bacnet/bacnet-discover-command.ts');
+    return bacnetDiscoverCommand(rest.slice(1), USAGE);
+  }
   if (command === 'opcua' && rest[0] === 'browse') {
     const { opcuaBrowseCommand } = await import('./connectors/opcua/opcua-browse-command.ts');
     return opcuaBrowseCommand(rest.slice(1), USAGE);

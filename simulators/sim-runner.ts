@@ -72,12 +72,9 @@ function portOf(connector: SimConnector, override: number | undefined): number {
   throw new Error(`connector "${connector.id}" has no port for its simulator`);
 }
 
-export async function startSimulators(site: SimSite, options: SimOptions): Promise<RunningSimulators> {
-  const { clock } = options;
-  const host = options.host ?? '127.0.0.1';
-  const fleet = new DeviceFleet(site, options.seed ?? 1);
+/** Which transport simulates each device: Modbus units and OPC UA panels per connector, MQTT publishers; the rest unsupported. */
+function assignTransports(fleet: DeviceFleet, connectors: ReadonlyMap<string, SimConnector>): { unsupported: string[]; modbusUnits: Map<string, ModbusUnit[]>; opcuaPanels: Map<string, FirePanelModel[]>; mqttDevices: PublishedDevice[] } {
   const unsupported = [...fleet.unsupported];
-  const connectors = new Map(site.connectors.map((c) => [c.id, c]));
   const modbusUnits = new Map<string, ModbusUnit[]>();
   const opcuaPanels = new Map<string, FirePanelModel[]>();
   const mqttDevices: PublishedDevice[] = [];
@@ -98,6 +95,32 @@ export async function startSimulators(site: SimSite, options: SimOptions): Promi
       unsupported.push(id);
     }
   }
+  return { unsupported, modbusUnits, opcuaPanels, mqttDevices };
+}
+
+async function startMqttPublisher(mqttDevices: PublishedDevice[], site: SimSite, options: SimOptions, stops: Array<() => Promise<void>>): Promise<SimEndpoint> {
+  if (!options.mqttUrl) throw new Error('MQTT devices to simulate but no mqttUrl given');
+  const { clock } = options;
+  const publisher = new MqttPublisher(mqttDevices, clock, options.publishIntervalMs ?? 2_000);
+  await publisher.start(options.mqttUrl, `sim-${site.siteId}-${process.pid}-${Math.round(clock.monotonic())}`, options.mqttAuth ?? {});
+  stops.push(() => publisher.stop());
+  const url = new URL(options.mqttUrl);
+  return {
+    connector: 'mqtt',
+    protocol: 'mqtt',
+    host: url.hostname,
+    port: Number(url.port || 1883),
+    url: options.mqttUrl,
+    devices: mqttDevices.map((d) => d.model.id),
+  };
+}
+
+export async function startSimulators(site: SimSite, options: SimOptions): Promise<RunningSimulators> {
+  const { clock } = options;
+  const host = options.host ?? '127.0.0.1';
+  const fleet = new DeviceFleet(site, options.seed ?? 1);
+  const connectors = new Map(site.connectors.map((c) => [c.id, c]));
+  const { unsupported, modbusUnits, opcuaPanels, mqttDevices } = assignTransports(fleet, connectors);
 
   // an invalid scenario fails before anything listens
   const timeline = options.scenario ? compileTimeline(options.scenario, fleet, options.seed ?? options.scenario.seed) : [];
@@ -137,21 +160,7 @@ export async function startSimulators(site: SimSite, options: SimOptions): Promi
       });
       endpoints.push({ connector: connectorId, protocol: 'opcua', host, port, url: server.endpointUrl, devices: panels.map((p) => p.id) });
     }
-    if (mqttDevices.length > 0) {
-      if (!options.mqttUrl) throw new Error('MQTT devices to simulate but no mqttUrl given');
-      const publisher = new MqttPublisher(mqttDevices, clock, options.publishIntervalMs ?? 2_000);
-      await publisher.start(options.mqttUrl, `sim-${site.siteId}-${process.pid}-${Math.round(clock.monotonic())}`, options.mqttAuth ?? {});
-      stops.push(() => publisher.stop());
-      const url = new URL(options.mqttUrl);
-      endpoints.push({
-        connector: 'mqtt',
-        protocol: 'mqtt',
-        host: url.hostname,
-        port: Number(url.port || 1883),
-        url: options.mqttUrl,
-        devices: mqttDevices.map((d) => d.model.id),
-      });
-    }
+    if (mqttDevices.length > 0) endpoints.push(await startMqttPublisher(mqttDevices, site, options, stops));
   } catch (err) {
     ticker?.cancel();
     await stopAll();

@@ -1,10 +1,14 @@
 /** Calls to the gateway's HTTP API; errors carry the API's code and message. */
+import type { ApiErrorCode, ErrorBody } from '../../gateway/api/contract.ts';
+
+/** A code of the API's error catalogue, or `HTTP` when the response carried no error body (a proxy's page). */
+export type ApiCallErrorCode = ApiErrorCode | 'HTTP';
 
 export class ApiCallError extends Error {
   readonly status: number;
-  readonly code: string;
+  readonly code: ApiCallErrorCode;
 
-  constructor(status: number, code: string, message: string) {
+  constructor(status: number, code: ApiCallErrorCode, message: string) {
     super(message);
     this.status = status;
     this.code = code;
@@ -21,7 +25,7 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
   const text = await res.text();
   const body = text ? (JSON.parse(text) as unknown) : undefined;
   if (!res.ok) {
-    const err = (body as { error?: { code?: string; message?: string } } | undefined)?.error;
+    const err = (body as Partial<ErrorBody> | undefined)?.error;
     throw new ApiCallError(res.status, err?.code ?? 'HTTP', err?.message ?? `${res.status} ${res.statusText}`);
   }
   return body as T;
@@ -96,6 +100,8 @@ export interface PointView {
   quality: 'good' | 'uncertain' | 'bad' | null;
   /** Why the quality is not good (`not yet read`, `comms lost`, ...). */
   reason: string | null;
+  /** A vendor point of this device (beside the kind's canonical ones), with its own label. */
+  vendor?: { label: Labels | null };
 }
 
 /** The device's condition, computed by the gateway; the dashboard only draws it. */

@@ -4,7 +4,7 @@
  * (so it reads without colour vision); comms lost hatched; unknown drawn as unknown (dashed, "?"),
  * never as normal.
  */
-import type { AlarmRecord } from '../../rules/alarms/alarm-model.ts';
+import type { AlarmRecord } from '../../gateway/api/contract.ts';
 import type { DeviceCondition } from './api-client.ts';
 
 export type SymbolShape = 'circle' | 'triangle' | 'diamond' | 'square' | 'inverted-triangle' | 'hexagon';

@@ -2,68 +2,16 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, type DeviceView } from './api-client.ts';
 import type { LiveStream } from './live-stream.ts';
+import type { WorkOrder, WorkOrderDetail, WorkOrderJournalEntry, WorkOrderStatus } from '../../gateway/api/contract.ts';
 
-export const WORK_ORDER_STATUSES = ['open', 'dispatched', 'acknowledged', 'in_progress', 'resolved', 'closed', 'cancelled'] as const;
-export type WorkOrderStatus = (typeof WORK_ORDER_STATUSES)[number];
+export const WORK_ORDER_STATUSES = ['open', 'dispatched', 'acknowledged', 'in_progress', 'resolved', 'closed', 'cancelled'] as const satisfies readonly WorkOrderStatus[];
 /** Statuses the contractor still has work in. */
 export const CONTRACTOR_ACTIVE: readonly WorkOrderStatus[] = ['open', 'dispatched', 'acknowledged', 'in_progress'];
 
-export interface WorkOrder {
-  id: number;
-  source: 'alarm' | 'manual' | 'maintenance';
-  device: string | null;
-  kind: string | null;
-  location: { site: string; building: string; floor: string } | null;
-  fault: string | null;
-  trade: string;
-  priority: number;
-  title: string;
-  contractor: string | null;
-  status: WorkOrderStatus;
-  createdAt: number;
-  createdBy: string;
-  updatedAt: number;
-  respondBy: number;
-  fixBy: number;
-  dispatchedAt: number | null;
-  acknowledgedAt: number | null;
-  startedAt: number | null;
-  resolvedAt: number | null;
-  closedAt: number | null;
-  cancelledAt: number | null;
-  respondBreachedAt: number | null;
-  fixBreachedAt: number | null;
-  occurrences: number;
-  lastOccurrenceAt: number;
-  alarmIds: string[];
-  alarmActive: boolean;
-  alarmClearedAt: number | null;
-}
-
-export interface JournalEntry {
-  seq: number;
-  at: number;
-  actor: string;
-  action: string;
-  from: WorkOrderStatus | null;
-  to: WorkOrderStatus | null;
-  note: string | null;
-}
-
+/** The API's shapes (gateway/api/contract.ts, derived from the route schemas). */
+export type { WorkOrder, WorkOrderDetail, WorkOrderStatus, WorkOrderJournalEntry as JournalEntry };
 /** A photo or signature stored with an order (its image: `.../:id/attachments/:attachment`). */
-export interface Attachment {
-  id: number;
-  kind: 'photo' | 'signature';
-  mime: string;
-  size: number;
-  at: number;
-  actor: string;
-}
-
-export interface WorkOrderDetail extends WorkOrder {
-  journal: JournalEntry[];
-  attachments: Attachment[];
-}
+export type Attachment = WorkOrderDetail['attachments'][number];
 
 /** Respond / fix deadline state: met, breached (recorded by the gateway or past due now), or pending. */
 export type DeadlineState = 'met' | 'breached' | 'pending';

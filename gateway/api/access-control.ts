@@ -68,21 +68,7 @@ export function installAccessControl(app: FastifyInstance, options: AccessContro
   app.decorateRequest('user', null);
   app.decorateRequest('sessionId', null);
 
-  // Refuse to start with a route that declares nobody: deny by default is also checked here, early.
-  // (read at ready time: the onRoute hooks of a route's own plugin run after this one and may declare it)
-  const routes: RouteOptions[] = [];
-  app.addHook('onRoute', (route: RouteOptions) => {
-    routes.push(route);
-  });
-  app.decorate('accessTable', () =>
-    routes.flatMap((r) => (Array.isArray(r.method) ? r.method : [r.method]).map((method: string) => ({ method, url: r.url, access: r.config?.access, bearer: r.config?.bearer }))),
-  );
-  app.addHook('onReady', async () => {
-    const undeclared = routes.filter((r) => r.config?.access === undefined).map((r) => `${String(r.method)} ${r.url}`);
-    if (undeclared.length > 0) {
-      throw new Error(`routes without an access declaration (config.access; see gateway/api/route-access.ts): ${undeclared.join(', ')}`);
-    }
-  });
+  requireAccessDeclarations(app);
 
   app.addHook('onRequest', async (request, reply) => {
     const config = request.routeOptions.config;
@@ -130,6 +116,29 @@ export function installAccessControl(app: FastifyInstance, options: AccessContro
     return { username: `contractor:${id}`, name: id, role: 'contractor', contractor: id, via: 'token' };
   }
 
+  auditAcceptedChanges(app, accounts);
+}
+
+/** Deny by default, early: the app refuses to start with a route that declares nobody; `accessTable` lists every route's declaration. */
+function requireAccessDeclarations(app: FastifyInstance): void {
+  // Refuse to start with a route that declares nobody: deny by default is also checked here, early.
+  // (read at ready time: the onRoute hooks of a route's own plugin run after this one and may declare it)
+  const routes: RouteOptions[] = [];
+  app.addHook('onRoute', (route: RouteOptions) => {
+    routes.push(route);
+  });
+  app.decorate('accessTable', () =>
+    routes.flatMap((r) => (Array.isArray(r.method) ? r.method : [r.method]).map((method: string) => ({ method, url: r.url, access: r.config?.access, bearer: r.config?.bearer }))),
+  );
+  app.addHook('onReady', async () => {
+    const undeclared = routes.filter((r) => r.config?.access === undefined).map((r) => `${String(r.method)} ${r.url}`);
+    if (undeclared.length > 0) {
+      throw new Error(`routes without an access declaration (config.access; see gateway/api/route-access.ts): ${undeclared.join(', ')}`);
+    }
+  });
+}
+
+function auditAcceptedChanges(app: FastifyInstance, accounts: AccessControlOptions['accounts']): void {
   // Every accepted change is audited with its user; decided on the matched route, like access.
   app.addHook('onResponse', async (request, reply) => {
     if (isSafeMethod(request.method) || request.is404 || request.routeOptions.config.audit === 'self') return;

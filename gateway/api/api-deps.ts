@@ -19,6 +19,7 @@ import type { DeviceState, ZoneState } from '../live/live-view.ts';
 import type { HistoryQuery } from '../storage/sample-store.ts';
 import type { AlarmsFacade, UptimeFacade, WorkOrdersFacade } from '../../rules/index.ts';
 import type { HandoverFacade } from '../../rules/index.ts';
+import type { CommandsFacade } from '../commands/command-service.ts';
 
 export interface HealthReport {
   readonly status: 'ok' | 'degraded';
@@ -79,6 +80,8 @@ export interface ApiDeps {
   readonly handovers?: HandoverFacade;
   /** How values are shown to a role (badge ids pseudonymised for roles without `residents-data`); undefined: as stored. */
   valueMask?(role: Role | undefined): ValueMask | undefined;
+  /** Commands to devices (absent: the command routes are not registered). */
+  readonly commands?: CommandsFacade;
   /** Demo mode: the fault switch of the simulators (absent: the /api/demo routes are not registered). */
   readonly demoFaults?: DemoFaults;
 }

@@ -1,24 +1,8 @@
-/** The catalogue of API errors: a stable code, its HTTP status, and a message naming what was wrong. */
+import { API_ERRORS, type ApiErrorCode } from './error-catalogue.ts';
 
-export const API_ERRORS = {
-  BAD_REQUEST: 400,
-  UNAUTHORIZED: 401,
-  FORBIDDEN: 403,
-  NOT_FOUND: 404,
-  CONFLICT: 409,
-  /** The Host header names a host this gateway does not serve (api.allowedHosts). */
-  MISDIRECTED: 421,
-  TOO_MANY_REQUESTS: 429,
-  /** A priority-1 or life-safety alarm that this user may not shelve (alarms.shelving). */
-  SHELVE_NOT_ALLOWED: 403,
-  /** A work order cannot be verified and closed while its source alarm is still active. */
-  ALARM_STILL_ACTIVE: 409,
-  INTERNAL: 500,
-  UNAVAILABLE: 503,
-} as const;
+export { API_ERRORS, type ApiErrorCode, type ErrorBody } from './error-catalogue.ts';
 
-export type ApiErrorCode = keyof typeof API_ERRORS;
-
+/** An error the API answers with: a code of the catalogue (error-catalogue.ts), its status, a message naming what was wrong. */
 export class ApiError extends Error {
   readonly code: ApiErrorCode;
   readonly statusCode: number;
@@ -31,9 +15,4 @@ export class ApiError extends Error {
     this.statusCode = API_ERRORS[code];
     this.details = details;
   }
-}
-
-/** The body of every error response. */
-export interface ErrorBody {
-  error: { code: ApiErrorCode; message: string; details?: Record<string, unknown> };
 }

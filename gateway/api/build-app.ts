@@ -44,6 +44,7 @@ import { alarmRoutes } from './routes/alarm-routes.ts';
 import { workOrderRoutes } from './routes/work-order-routes.ts';
 import { uptimeRoutes } from './routes/uptime-routes.ts';
 import { demoRoutes } from './routes/demo-routes.ts';
+import { commandRoutes } from './routes/command-routes.ts';
 
 export async function buildApp(deps: ApiDeps, log: Logger): Promise<FastifyInstance> {
   // Request logging stays at warn: the control room wants problems in the log, not every poll of /api/devices.
@@ -154,6 +155,7 @@ export async function buildApp(deps: ApiDeps, log: Logger): Promise<FastifyInsta
   const deviceById = new Map(deps.devices().map((d) => [d.id, d]));
   if (deps.workOrders) await app.register(workOrderRoutes(deps.workOrders, () => deps.now(), deviceBuilding, (id) => deviceById.get(id)));
   if (deps.demoFaults) await app.register(demoRoutes(deps.demoFaults));
+  if (deps.commands) await app.register(commandRoutes(deps.commands, () => deps.devices()));
   return app;
 }
 

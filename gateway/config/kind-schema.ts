@@ -4,7 +4,7 @@
  * unit, labels and enum labels, in-alarm and fault conditions, uptime defaults, life-safety flag.
  */
 import { z } from 'zod';
-import { defineKind, type KindDescriptor } from '../model/kinds/kind-descriptor.ts';
+import { defineKind, type KindDescriptor, type PointDef } from '../model/kinds/kind-descriptor.ts';
 import { isBuiltinKind } from '../model/kinds/index.ts';
 import { pointPattern } from '../model/kinds/kind-condition.ts';
 
@@ -16,7 +16,8 @@ const pointCondition = z
   .refine((c) => (c.eq === undefined) !== (c.ne === undefined), { message: 'give exactly one of "eq" or "ne"' });
 const kindCondition = z.union([pointCondition, z.strictObject({ all: z.array(pointCondition).min(2) })]);
 
-const sitePoint = z
+/** A point declared in the site file: of a site kind (`kinds[].points`) or a device's vendor point (`devices[].points`). */
+export const sitePoint = z
   .strictObject({
     name,
     type: z.enum(['number', 'boolean', 'enum', 'string']),
@@ -41,8 +42,17 @@ export const siteKindSchema = z
     fault: z.array(pointCondition).default([]),
     uptime: z.strictObject({ down: z.array(pointCondition).optional(), comms: z.enum(['down', 'separate']).optional() }).optional(),
     rulePack: z.string().min(1).optional(),
+    /** Commands operators may send to devices of the kind (each binding maps them to writes). */
+    commands: z
+      .array(z.strictObject({ name, label: labels, description: z.string().optional(), lifeSafety: z.boolean().optional() }))
+      .default([]),
   })
   .superRefine((k, ctx) => {
+    const commands = new Set<string>();
+    k.commands.forEach((c, i) => {
+      if (commands.has(c.name)) ctx.addIssue({ code: 'custom', path: ['commands', i, 'name'], message: `command "${c.name}" is declared twice` });
+      commands.add(c.name);
+    });
     if (isBuiltinKind(k.kind)) ctx.addIssue({ code: 'custom', path: ['kind'], message: `"${k.kind}" is a built-in kind; give the site's kind its own name` });
     const names = new Set<string>();
     k.points.forEach((p, i) => {
@@ -72,6 +82,21 @@ export const siteKindsSchema = z
   });
 
 export type SiteKind = z.output<typeof siteKindSchema>;
+export type SitePoint = z.output<typeof sitePoint>;
+
+/** A declared point as the model's PointDef (description defaults to its English label, else its name). */
+export function pointDefOf(p: SitePoint): PointDef {
+  return Object.fromEntries(Object.entries({ ...p, description: p.description ?? p.label?.en ?? p.name }).filter(([, v]) => v !== undefined)) as unknown as PointDef;
+}
+
+/** The vendor points of a raw device entry's `points` (entries that do not parse are left to the schema's own issues). */
+export function vendorPointsOf(raw: unknown): PointDef[] {
+  if (!Array.isArray(raw)) return [];
+  return raw.flatMap((p) => {
+    const r = sitePoint.safeParse(p);
+    return r.success ? [pointDefOf(r.data)] : [];
+  });
+}
 
 /** The descriptor of a site-declared kind, shaped like a built-in one. */
 export function descriptorOf(k: SiteKind): KindDescriptor {
@@ -85,5 +110,6 @@ export function descriptorOf(k: SiteKind): KindDescriptor {
     fault: k.fault.map(clean),
     ...(k.uptime ? { uptime: clean({ down: k.uptime.down?.map(clean), comms: k.uptime.comms }) } : {}),
     ...(k.rulePack !== undefined ? { rulePack: k.rulePack } : {}),
+    ...(k.commands.length > 0 ? { commands: k.commands.map((c) => clean({ ...c, description: c.description ?? c.label.en })) } : {}),
   });
 }

@@ -15,7 +15,8 @@ import { brokerConfigIssues } from '../broker/broker-config-check.ts';
 import { checkRulesConfig, normsConfigIssues } from '../../rules/index.ts';
 import { validateBindings } from '../connectors/connector-registry.ts';
 import { descriptorOf, siteKindsSchema } from './kind-schema.ts';
-import { registerSiteKinds } from '../model/kinds/index.ts';
+import { isDeviceKind, pointsOfDevice, registerSiteKinds } from '../model/kinds/index.ts';
+import { zoneCount } from '../model/zone-places.ts';
 
 export async function loadConfigFile(file: string): Promise<SiteConfig> {
   let text: string;
@@ -122,53 +123,74 @@ function crossCheck(raw: unknown): ConfigIssue[] {
     });
   });
   const seen = new Set<string>();
-  arr(raw.devices).forEach((d, i) => {
-    if (!isObj(d)) return;
-    const at = `devices[${i}]`;
-    if (typeof d.id === 'string') {
-      if (seen.has(d.id)) issues.push({ path: `${at}.id`, message: `duplicate device id "${d.id}"` });
-      seen.add(d.id);
+  arr(raw.devices).forEach((d, i) => issues.push(...deviceIssues(d, i, seen, buildings, connectors)));
+  return issues;
+}
+
+/** The checks of one device against the rest of the file: unique id, building and floor, zones, its connector and binding. */
+function deviceIssues(d: unknown, i: number, seen: Set<string>, buildings: ReadonlyMap<string, Set<string>>, connectors: ReadonlyMap<string, string>): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  if (!isObj(d)) return issues;
+  const at = `devices[${i}]`;
+  if (typeof d.id === 'string') {
+    if (seen.has(d.id)) issues.push({ path: `${at}.id`, message: `duplicate device id "${d.id}"` });
+    seen.add(d.id);
+  }
+  if (typeof d.building === 'string') {
+    const floors = buildings.get(d.building);
+    if (!floors) {
+      issues.push({ path: `${at}.building`, message: `unknown building "${d.building}" (declared: ${[...buildings.keys()].join(', ') || 'none'})` });
+    } else if (typeof d.floor === 'string' && !floors.has(d.floor)) {
+      issues.push({ path: `${at}.floor`, message: `building "${d.building}" has no floor "${d.floor}" (declared: ${[...floors].join(', ')})` });
     }
-    if (typeof d.building === 'string') {
-      const floors = buildings.get(d.building);
-      if (!floors) {
-        issues.push({ path: `${at}.building`, message: `unknown building "${d.building}" (declared: ${[...buildings.keys()].join(', ') || 'none'})` });
-      } else if (typeof d.floor === 'string' && !floors.has(d.floor)) {
-        issues.push({ path: `${at}.floor`, message: `building "${d.building}" has no floor "${d.floor}" (declared: ${[...floors].join(', ')})` });
-      }
+  }
+  issues.push(...vendorPointIssues(d, at));
+  if (d.kind === 'fire_panel' && d.zones === undefined) {
+    issues.push({ path: `${at}.zones`, message: 'a fire_panel must declare its number of zones' });
+  }
+  if (d.zones !== undefined && d.kind !== 'fire_panel') {
+    issues.push({ path: `${at}.zones`, message: `a ${String(d.kind)} has no detection zones (only fire_panel devices do)` });
+  }
+  issues.push(...zoneMapIssues(d.zones, at, typeof d.building === 'string' ? d.building : undefined, buildings));
+  const binding = d.binding;
+  if (!isObj(binding) || typeof binding.connector !== 'string') return issues;
+  const type = connectors.get(binding.connector);
+  if (type === undefined) {
+    issues.push({
+      path: `${at}.binding.connector`,
+      message: `unknown connector "${binding.connector}" (declared: ${[...connectors.keys()].join(', ') || 'none'})`,
+    });
+    return issues;
+  }
+  const known = BINDING_SCHEMAS[type as ConnectorType];
+  if (!known) return issues; // the connector's own entry already carries the "unknown type" issue
+  // unknown keys in a binding are refused (a misspelt `mapp:` would otherwise be ignored)
+  const schema = known instanceof z.ZodObject ? known.strict() : known;
+  const result = schema.safeParse(binding);
+  if (!result.success) {
+    for (const issue of result.error.issues) {
+      issues.push({ path: formatPath([...['devices', i, 'binding'], ...issue.path]), message: issue.message });
     }
-    if (d.kind === 'fire_panel' && d.zones === undefined) {
-      issues.push({ path: `${at}.zones`, message: 'a fire_panel must declare its number of zones' });
-    }
-    if (d.zones !== undefined && d.kind !== 'fire_panel') {
-      issues.push({ path: `${at}.zones`, message: `a ${String(d.kind)} has no detection zones (only fire_panel devices do)` });
-    }
-    issues.push(...zoneMapIssues(d.zones, at, typeof d.building === 'string' ? d.building : undefined, buildings));
-    const binding = d.binding;
-    if (!isObj(binding) || typeof binding.connector !== 'string') return;
-    const type = connectors.get(binding.connector);
-    if (type === undefined) {
-      issues.push({
-        path: `${at}.binding.connector`,
-        message: `unknown connector "${binding.connector}" (declared: ${[...connectors.keys()].join(', ') || 'none'})`,
-      });
-      return;
-    }
-    const known = BINDING_SCHEMAS[type as ConnectorType];
-    if (!known) return; // the connector's own entry already carries the "unknown type" issue
-    // unknown keys in a binding are refused (a misspelt `mapp:` would otherwise be ignored)
-    const schema = known instanceof z.ZodObject ? known.strict() : known;
-    const result = schema.safeParse(binding);
-    if (!result.success) {
-      for (const issue of result.error.issues) {
-        issues.push({ path: formatPath([...['devices', i, 'binding'], ...issue.path]), message: issue.message });
-      }
-    }
-  });
+  }
   return issues;
 }
 
 /** The connectors of the file that are valid on their own (their own problems are reported by the schema). */
+/** Vendor points (devices[].points) need names of their own: not a canonical point of the kind, not twice. */
+function vendorPointIssues(d: Raw, at: string): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  if (typeof d.kind !== 'string' || !isDeviceKind(d.kind) || !Array.isArray(d.points)) return issues;
+  const canonical = new Set(pointsOfDevice({ kind: d.kind, zones: zoneCount(d.zones) }).map((p) => p.name));
+  const names = new Set<string>();
+  d.points.forEach((p, j) => {
+    if (!isObj(p) || typeof p.name !== 'string') return;
+    if (canonical.has(p.name)) issues.push({ path: `${at}.points[${j}].name`, message: `"${p.name}" is a canonical point of ${d.kind}; a vendor point needs its own name` });
+    else if (names.has(p.name)) issues.push({ path: `${at}.points[${j}].name`, message: `vendor point "${p.name}" is declared twice` });
+    names.add(p.name);
+  });
+  return issues;
+}
+
 function parsedConnectors(raw: unknown): ConnectorConfig[] {
   if (!isObj(raw)) return [];
   return arr(raw.connectors).flatMap((c) => {

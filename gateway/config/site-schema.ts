@@ -6,12 +6,13 @@ import { standbySchema } from '../standby/standby-schema.ts';
 import { z } from 'zod';
 import { accountsSchema } from '../auth/account-schema.ts';
 import { kindName } from '../model/kinds/kind-name.ts';
-import { siteKindsSchema } from './kind-schema.ts';
+import { siteKindsSchema, sitePoint } from './kind-schema.ts';
 import { apiSchema } from '../api/api-schema.ts';
 import { bindingBaseSchema, connectorConfigSchema } from '../connectors/connector-schemas.ts';
 import { duration, identifier } from './common-schema.ts';
 import { brokerSchema } from '../broker/broker-schema.ts';
 import { privacySchema } from '../privacy/badge-privacy.ts';
+import { commandSettingsSchema } from '../commands/command-settings.ts';
 import { influxSchema } from '../storage/influx-schema.ts';
 import { alarmSettingsSchema, normsSchema, rulePacksSchema, ruleSchema, uptimeSchema, workOrderConfigSchema } from '../../rules/index.ts';
 import { northboundSchema } from '../sparkplug/sparkplug-schema.ts';
@@ -86,6 +87,11 @@ export const deviceSchema = z.strictObject({
    * `deviceDefaults.offlineAfter`). The live view's `online` follows the connector's comms state instead.
    */
   offlineAfter: duration.optional(),
+  /**
+   * Vendor points beside the kind's canonical ones (a pump's `remote_mode` bit): typed, with unit and
+   * labels; the binding maps them like canonical points, and they are stored, shown and usable in rules.
+   */
+  points: z.array(sitePoint).optional(),
   /** Protocol binding: `connector` names a connection; the other fields depend on its type. */
   binding: bindingBaseSchema,
 });
@@ -154,6 +160,8 @@ export const siteConfigSchema = z.strictObject({
   norms: normsSchema,
   /** Residents' data: badge ids pseudonymised unless `badges: clear` (gateway/privacy/badge-privacy.ts). */
   privacy: privacySchema.prefault({}),
+  /** Commands to devices: roles granted the command permission (none by default), life-safety equipment, read-back timeout (gateway/commands/). */
+  commands: commandSettingsSchema.prefault({}),
   /** Northbound links to an operations centre: `sparkplug` (gateway/sparkplug/README.md). */
   northbound: northboundSchema.prefault({}),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),

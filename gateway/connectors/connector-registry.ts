@@ -10,9 +10,11 @@ import type { Connector, ConnectorContext } from './connector.ts';
 import { modbusProtocol } from './modbus/modbus-definition.ts';
 import { mqttProtocol } from './mqtt/mqtt-definition.ts';
 import { opcuaProtocol } from './opcua/opcua-definition.ts';
+import { bacnetProtocol } from './bacnet/bacnet-definition.ts';
 import type { DeclaredDevice, ProtocolDefinition } from './protocol-definition.ts';
 import { isDeviceKind } from '../model/kinds/index.ts';
 import { zoneCount } from '../model/zone-places.ts';
+import { vendorPointsOf } from '../config/kind-schema.ts';
 
 type Definitions = { [T in ConnectorConfig['type']]: ProtocolDefinition<Extract<ConnectorConfig, { type: T }>> };
 
@@ -20,6 +22,7 @@ const PROTOCOLS: Definitions = {
   mqtt: mqttProtocol,
   modbus: modbusProtocol,
   opcua: opcuaProtocol,
+  bacnet: bacnetProtocol,
 };
 
 function definitionOf<T extends ConnectorConfig['type']>(type: T): ProtocolDefinition<Extract<ConnectorConfig, { type: T }>> {
@@ -48,7 +51,8 @@ export function validateBindings(config: { readonly connectors: readonly Connect
       if (!isObj(d) || !isObj(d.binding) || d.binding.connector !== connector.id) return;
       if (typeof d.kind !== 'string' || !isDeviceKind(d.kind)) return;
       const zones = zoneCount(d.zones);
-      devices.push({ index, id: String(d.id), kind: d.kind, ...(zones === undefined ? {} : { zones }), binding: d.binding });
+      const extraPoints = vendorPointsOf(d.points);
+      devices.push({ index, id: String(d.id), kind: d.kind, ...(zones === undefined ? {} : { zones }), ...(extraPoints.length > 0 ? { extraPoints } : {}), binding: d.binding });
     });
     issues.push(...(definitionOf(connector.type) as ProtocolDefinition<ConnectorConfig>).validate(connector, devices, `connectors[${i}]`));
   });

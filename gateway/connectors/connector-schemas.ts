@@ -7,8 +7,9 @@ import { z } from 'zod';
 import { modbusBindingSchema, modbusConnectorSchema } from './modbus/modbus-schema.ts';
 import { mqttBindingSchema, mqttConnectorSchema } from './mqtt/mqtt-schema.ts';
 import { opcuaBindingSchema, opcuaConnectorSchema } from './opcua/opcua-schema.ts';
+import { bacnetBindingSchema, bacnetConnectorSchema } from './bacnet/bacnet-schema.ts';
 
-export const connectorConfigSchema = z.discriminatedUnion('type', [mqttConnectorSchema, modbusConnectorSchema, opcuaConnectorSchema]);
+export const connectorConfigSchema = z.discriminatedUnion('type', [mqttConnectorSchema, modbusConnectorSchema, opcuaConnectorSchema, bacnetConnectorSchema]);
 export type ConnectorConfig = z.output<typeof connectorConfigSchema>;
 export type ConnectorType = ConnectorConfig['type'];
 
@@ -17,6 +18,7 @@ export const BINDING_SCHEMAS: Record<ConnectorType, z.ZodType> = {
   mqtt: mqttBindingSchema,
   modbus: modbusBindingSchema,
   opcua: opcuaBindingSchema,
+  bacnet: bacnetBindingSchema,
 };
 
 export const bindingBaseSchema = z.looseObject({ connector: z.string() });

@@ -29,6 +29,29 @@ export interface Connector {
   health(): ConnectionHealth;
   /** Request round trips (polls, connects) in histogram buckets, for connectors that make requests. */
   requestLatency?(): LatencySnapshot;
+  /** Send a command its binding maps to a write; absent: the protocol cannot write. */
+  command?(request: CommandRequest): Promise<CommandOutcome>;
+  /** The commands a running device's binding maps to writes (none when absent). */
+  mappedCommands?(device: string): readonly string[];
+}
+
+/** A command to one device (gateway/commands/ has already checked who may send it). */
+export interface CommandRequest {
+  readonly device: string;
+  readonly command: string;
+  /** How long the read-back may take to show the written value. */
+  readonly confirmTimeout: number;
+}
+
+/**
+ * What became of a command. `confirmed`: written and read back as written within the timeout;
+ * `not_confirmed`: written, but the read-back never showed it; `failed`: not written (refused by
+ * the device, no connection, no mapping). Never assumed: without a read-back there is no `confirmed`.
+ */
+export interface CommandOutcome {
+  readonly result: 'confirmed' | 'not_confirmed' | 'failed';
+  /** What was written where, and what the read-back or the failure said. */
+  readonly detail: string;
 }
 
 /** A device bound to a connector, with its (type-specific, already validated) binding. */

@@ -6,7 +6,7 @@
  */
 import type { z } from 'zod';
 import type { ConfigIssue } from '../config/config-error.ts';
-import type { DeviceKind } from '../model/device-kinds.ts';
+import type { DeviceKind, PointDef } from '../model/device-kinds.ts';
 import type { Connector, ConnectorContext } from './connector.ts';
 
 /** A problem with its path relative to the device (`binding.map`) or the connector (`maps.lift.floor`). */
@@ -24,6 +24,8 @@ export interface DeclaredDevice {
   readonly id: string;
   readonly kind: DeviceKind;
   readonly zones?: number;
+  /** Vendor points the device declares (`devices[].points`). */
+  readonly extraPoints?: readonly PointDef[];
   readonly binding: Readonly<Record<string, unknown>>;
 }
 

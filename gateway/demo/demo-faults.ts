@@ -45,11 +45,14 @@ export interface FaultableSimulators {
   end(deviceId: string, fault: string): void;
 }
 
+/** Codes of the API's error catalogue: an unknown fault, simulators not running yet, a device the site does not simulate. */
+export type DemoFaultErrorCode = 'NOT_FOUND' | 'UNAVAILABLE' | 'CONFLICT';
+
 export class DemoFaultError extends Error {
-  readonly kind: 'unknown' | 'not-ready' | 'not-simulated';
-  constructor(message: string, kind: 'unknown' | 'not-ready' | 'not-simulated') {
+  readonly code: DemoFaultErrorCode;
+  constructor(message: string, code: DemoFaultErrorCode) {
     super(message);
-    this.kind = kind;
+    this.code = code;
   }
 }
 
@@ -85,11 +88,11 @@ export class DemoFaults {
   /** Start or end fault `name`; returns the devices it acts on. */
   apply(name: string, action: DemoFaultAction): DemoFaultStatus {
     const fault = DEMO_FAULTS.find((f) => f.name === name);
-    if (!fault) throw new DemoFaultError(`unknown demo fault "${name}" (known: ${DEMO_FAULTS.map((f) => f.name).join(', ')})`, 'unknown');
+    if (!fault) throw new DemoFaultError(`unknown demo fault "${name}" (known: ${DEMO_FAULTS.map((f) => f.name).join(', ')})`, 'NOT_FOUND');
     const sims = this.sims;
-    if (!sims) throw new DemoFaultError('the demo simulators are not running (yet)', 'not-ready');
+    if (!sims) throw new DemoFaultError('the demo simulators are not running (yet)', 'UNAVAILABLE');
     const missing = fault.steps.filter((s) => !sims.models.has(s.device)).map((s) => s.device);
-    if (missing.length > 0) throw new DemoFaultError(`demo fault "${name}" needs device(s) ${missing.join(', ')}, which this site does not simulate`, 'not-simulated');
+    if (missing.length > 0) throw new DemoFaultError(`demo fault "${name}" needs device(s) ${missing.join(', ')}, which this site does not simulate`, 'CONFLICT');
     // idempotent per named fault: the simulators count intervals, so a second `begin` would need two `end`s
     const wasActive = this.active.has(name);
     if (action === 'begin' && !wasActive) for (const step of fault.steps) sims.begin(step.device, step.fault);

@@ -9,7 +9,7 @@
  * lost on a `comms lost` sample, ok on a good one. `online` is exactly "comms ok".
  */
 import type { DeviceInfo } from '../model/device.ts';
-import { fireZonePoint, kindDescriptor, pointsOf } from '../model/kinds/index.ts';
+import { fireZonePoint, kindDescriptor, pointsOfDevice } from '../model/kinds/index.ts';
 import type { ZonePlace } from '../model/zone-places.ts';
 import { REASON, type PointValue, type Quality, type Sample } from '../model/sample.ts';
 import { compileDeviceCondition, type CommsState, type ConditionRule, type DeviceCondition } from './device-condition.ts';
@@ -76,7 +76,7 @@ export class LiveView<S extends LiveSample = LiveSample> {
     for (const info of devices) {
       const rule = rules.get(info.kind) ?? compileDeviceCondition(kindDescriptor(info.kind));
       rules.set(info.kind, rule);
-      const pointNames = pointsOf(info.kind, info.zones === undefined ? {} : { zones: info.zones }).map((p) => p.name);
+      const pointNames = pointsOfDevice(info).map((p) => p.name);
       const entry: Entry = { info, points: new Map(), pointNames, rule, comms: 'unknown', lastGood: null, condition: { condition: 'unknown', reason: 'nothing read yet' } };
       entry.condition = this.evaluate(entry);
       this.entries.set(info.id, entry);

@@ -1,5 +1,9 @@
+import { createRequire } from 'node:module';
 import pino, { type Logger } from 'pino';
-import pretty from 'pino-pretty';
+import type pretty from 'pino-pretty';
+
+// pino-pretty is loaded only when a readable log is wanted (a terminal), not by a service writing JSON
+const require = createRequire(import.meta.url);
 
 /**
  * The root logger; components take a child (`log.child({ connector: 'mqtt-b1' })`).
@@ -14,7 +18,8 @@ export function createLogger(level: string = process.env.LOG_LEVEL ?? 'info', pr
 
 /** The readable form: `[19:16:46] INFO: gateway running {"api":"..."}`, one line per event (colours on a terminal). */
 export function prettyStream(destination?: NodeJS.WritableStream, colorize: boolean = destination === undefined): ReturnType<typeof pretty> {
-  return pretty({ sync: true, colorize, singleLine: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname', ...(destination ? { destination } : {}) });
+  const prettyFactory = require('pino-pretty') as typeof pretty;
+  return prettyFactory({ sync: true, colorize, singleLine: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname', ...(destination ? { destination } : {}) });
 }
 
 /** Pretty when stdout is a terminal, JSON when it is a pipe or a file; LOG_FORMAT decides when set. */

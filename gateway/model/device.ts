@@ -1,4 +1,4 @@
-import type { DeviceKind } from './kinds/index.ts';
+import type { DeviceKind, PointDef } from './kinds/index.ts';
 import type { ZonePlace } from './zone-places.ts';
 
 /** Where a device is: site → building → floor/zone. */
@@ -19,4 +19,6 @@ export interface DeviceInfo {
   readonly zones?: number;
   /** Where each zone is (every zone of a panel; unmapped zones where the panel is). */
   readonly zonePlaces?: readonly ZonePlace[];
+  /** Vendor points the site declares for this device beside its kind's (`devices[].points`). */
+  readonly extraPoints?: readonly PointDef[];
 }

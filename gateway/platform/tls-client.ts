@@ -3,7 +3,6 @@
  * instead of the public roots, and a client certificate and key. Read once, at start-up; an
  * unreadable file is an error naming the setting and the file.
  */
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 
 export const tlsClientSchema = z
@@ -21,28 +20,4 @@ export const tlsClientSchema = z
 
 export type TlsClientConfig = z.output<typeof tlsClientSchema>;
 
-export interface TlsClientOptions {
-  ca?: string;
-  cert?: string;
-  key?: string;
-  rejectUnauthorized: boolean;
-}
-
-function readPem(file: string, what: string, where: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new Error(`${where}.tls.${what}: cannot read ${file}: ${(err as Error).message}`);
-  }
-}
-
-/** Node TLS options from the settings; `where` names the config section in errors. */
-export function tlsClientOptions(config: TlsClientConfig | undefined, where: string): TlsClientOptions | undefined {
-  if (!config) return undefined;
-  return {
-    ...(config.caFile !== undefined ? { ca: readPem(config.caFile, 'caFile', where) } : {}),
-    ...(config.certFile !== undefined ? { cert: readPem(config.certFile, 'certFile', where) } : {}),
-    ...(config.keyFile !== undefined ? { key: readPem(config.keyFile, 'keyFile', where) } : {}),
-    rejectUnauthorized: config.rejectUnauthorized,
-  };
-}
+export { tlsClientOptions, type TlsClientOptions } from './tls-client-options.ts';

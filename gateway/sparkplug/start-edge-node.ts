@@ -76,3 +76,18 @@ export function startEdgeNode(w: EdgeNodeWiring): SparkplugEdgeNode | undefined 
   node.start();
   return node;
 }
+
+/** The composition root's step: the edge node when `northbound.sparkplug` is configured, stopped by the teardown. */
+export function startSparkplugStep(
+  w: Omit<EdgeNodeWiring, 'config' | 'siteId' | 'log'> & {
+    readonly config: { readonly site: { readonly id: string }; readonly northbound: { readonly sparkplug?: SparkplugConfig | undefined } };
+    readonly log: Logger;
+    readonly teardown: { add(name: string, stop: () => Promise<void> | void): void };
+  },
+): SparkplugEdgeNode | undefined {
+  const sparkplug = w.config.northbound.sparkplug;
+  if (!sparkplug) return undefined;
+  const node = startEdgeNode({ ...w, config: sparkplug, siteId: w.config.site.id, log: w.log.child({ component: 'sparkplug' }) });
+  if (node) w.teardown.add('sparkplug edge node', () => node.stop());
+  return node;
+}

@@ -4,7 +4,7 @@
  */
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import type { TlsClientOptions } from '../platform/tls-client.ts';
+import type { TlsClientOptions } from '../platform/tls-client-options.ts';
 
 export interface PostAnswer {
   readonly status: number;

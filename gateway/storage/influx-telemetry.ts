@@ -4,7 +4,6 @@
  */
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import type { Registry } from 'prom-client';
 import type { Clock } from '../model/clock.ts';
 import type { DeviceInfo } from '../model/device.ts';
 import type { Sample } from '../model/sample.ts';
@@ -12,10 +11,9 @@ import type { TroubleBoard } from '../trouble/trouble-board.ts';
 import type { InfluxConfig } from './influx-schema.ts';
 import { InfluxV1Writer } from './influx-v1-writer.ts';
 import { InfluxV2Writer } from './influx-v2-writer.ts';
-import { encodeSamples, seriesKey } from './line-protocol.ts';
+import { encodeSamples, SameMillisecondTies, seriesKey } from './line-protocol.ts';
 import { SqliteSpool } from './sqlite-spool.ts';
 import { TelemetryForwarder, type ForwarderStatus } from './telemetry-forwarder.ts';
-import { TelemetryMetrics } from './telemetry-metrics.ts';
 import type { LineWriter, WriteResult } from './write-result.ts';
 
 export interface InfluxTelemetryDeps {
@@ -26,7 +24,11 @@ export interface InfluxTelemetryDeps {
   readonly clock: Clock;
   readonly log: Logger;
   readonly trouble?: TroubleBoard;
-  readonly registry?: Registry;
+  /**
+   * The write metrics (main thread: TelemetryMetrics on the gateway's registry). A factory, so the
+   * storage worker, which has no registry, does not load prom-client.
+   */
+  readonly metrics?: (status: () => ForwarderStatus) => WriteObserver;
   /** Called after each write request (the storage worker forwards it to the main thread's metrics). */
   readonly onWrite?: (seconds: number, result: WriteResult['kind']) => void;
   /** Spool append durability (default FULL; the storage worker uses NORMAL, see README). */
@@ -62,18 +64,23 @@ export function deviceSeries(devices: readonly DeviceInfo[], buildingNames: Read
   );
 }
 
+export interface WriteObserver {
+  observeWrite(seconds: number, result: WriteResult['kind']): void;
+}
+
 export class InfluxTelemetry {
   readonly forwarder: TelemetryForwarder;
   readonly spool: SqliteSpool;
   private readonly series: Map<string, string>;
   private readonly spoolFile: string;
   private skipped = 0;
+  private readonly ties = new SameMillisecondTies();
 
   constructor(config: InfluxConfig, deps: InfluxTelemetryDeps) {
     this.spoolFile = join(deps.dataDir, config.spool.file);
     this.spool = new SqliteSpool(this.spoolFile, { maxBytes: config.spool.maxSize, ...(deps.spoolSync ? { appendSync: deps.spoolSync } : {}) });
     this.series = deviceSeries(deps.devices, deps.buildingNames);
-    let metrics: TelemetryMetrics | undefined;
+    let metrics: WriteObserver | undefined;
     this.forwarder = new TelemetryForwarder({
       spool: this.spool,
       writer: createWriter(config, deps.clock),
@@ -91,7 +98,7 @@ export class InfluxTelemetry {
         deps.onWrite?.(seconds, result);
       },
     });
-    if (deps.registry) metrics = new TelemetryMetrics(deps.registry, () => this.forwarder.status());
+    if (deps.metrics) metrics = deps.metrics(() => this.forwarder.status());
   }
 
   start(): void {
@@ -100,7 +107,7 @@ export class InfluxTelemetry {
 
   /** Bus handler: encode and spool (durable when this returns). */
   accept(batch: readonly Sample[]): void {
-    const out = encodeSamples(batch, (device) => this.series.get(device));
+    const out = encodeSamples(batch, (device) => this.series.get(device), this.ties);
     this.skipped += out.skipped;
     this.forwarder.append(out.lines);
   }

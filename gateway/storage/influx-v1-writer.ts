@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { constants, gzip } from 'node:zlib';
 import type { Clock } from '../model/clock.ts';
 import type { InfluxV1Config } from './influx-schema.ts';
-import { tlsClientOptions, type TlsClientOptions } from '../platform/tls-client.ts';
+import { tlsClientOptions, type TlsClientOptions } from '../platform/tls-client-options.ts';
 import { postWithTls } from './https-post.ts';
 import { classifyHttp, type LineWriter, type WriteResult } from './write-result.ts';
 

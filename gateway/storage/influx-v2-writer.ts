@@ -7,7 +7,7 @@
  * and the durable spool keeps the data until the server accepted it.
  */
 import { HttpError, InfluxDB, RequestTimedOutError, type WriteApi } from '@influxdata/influxdb-client';
-import { tlsClientOptions } from '../platform/tls-client.ts';
+import { tlsClientOptions } from '../platform/tls-client-options.ts';
 import type { Clock } from '../model/clock.ts';
 import type { InfluxV2Config } from './influx-schema.ts';
 import { describeNetworkError } from './influx-v1-writer.ts';

@@ -105,9 +105,11 @@ function fieldKey(point: string): string {
  *
  * Points of one device at the same millisecond share a line. A second reading of the same point in
  * the same millisecond is not dropped (InfluxDB would overwrite it): it goes on a line of its own one
- * nanosecond later (`ts × 10⁶ + k`), the same tie-breaker as the SQLite store's `seq`.
+ * nanosecond later (`ts × 10⁶ + k`), the same tie-breaker as the SQLite store's `seq`. With `ties`
+ * (one per writer) the count carries over from one batch to the next, so a millisecond split across
+ * two batches does not start again at k = 0 and overwrite the first batch's reading.
  */
-export function encodeSamples(samples: readonly Sample[], seriesOf: (device: string) => string | undefined): EncodeResult {
+export function encodeSamples(samples: readonly Sample[], seriesOf: (device: string) => string | undefined, ties?: SameMillisecondTies): EncodeResult {
   const groups = new Map<string, { series: string; ts: number; k: number; fields: Map<string, string> }>();
   let points = 0;
   let skipped = 0;
@@ -119,7 +121,7 @@ export function encodeSamples(samples: readonly Sample[], seriesOf: (device: str
       continue;
     }
     const ts = Math.round(s.ts);
-    let k = 0;
+    let k = ties?.next(s.device, s.point, ts) ?? 0;
     let group = groups.get(`${s.device}\u0000${ts}\u0000${k}`);
     while (group?.fields.has(s.point)) {
       k++;
@@ -139,6 +141,28 @@ export function encodeSamples(samples: readonly Sample[], seriesOf: (device: str
     lines.push(`${g.series} ${fields} ${nanoseconds(g.ts, g.k)}`);
   }
   return { lines, points, skipped };
+}
+
+/**
+ * Per device, the latest millisecond written and how many readings of each point it already holds,
+ * across batches: `next` gives the nanosecond offset k for the next reading. One small entry per
+ * device (its latest millisecond only); a reading older than a device's latest millisecond (source
+ * timestamps out of order) starts at 0 and is told apart within its batch only.
+ */
+export class SameMillisecondTies {
+  private readonly latest = new Map<string, { ts: number; counts: Map<string, number> }>();
+
+  next(device: string, point: string, ts: number): number {
+    let entry = this.latest.get(device);
+    if (entry === undefined || ts > entry.ts) {
+      if (entry === undefined) this.latest.set(device, (entry = { ts, counts: new Map() }));
+      entry.ts = ts;
+      entry.counts.clear();
+    } else if (ts < entry.ts) return 0;
+    const k = entry.counts.get(point) ?? 0;
+    entry.counts.set(point, k + 1);
+    return k;
+  }
 }
 
 /** `ms × 10⁶ + k` as text (beyond 2^53, so not as a number). */

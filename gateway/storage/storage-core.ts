@@ -6,13 +6,12 @@
 import { statfsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import type { Registry } from 'prom-client';
 import type { Clock } from '../model/clock.ts';
 import type { DeviceInfo } from '../model/device.ts';
 import type { Sample } from '../model/sample.ts';
 import type { TroubleBoard } from '../trouble/trouble-board.ts';
 import type { InfluxConfig } from './influx-schema.ts';
-import { InfluxTelemetry, type InfluxTelemetryStatus } from './influx-telemetry.ts';
+import { InfluxTelemetry, type InfluxTelemetryDeps, type InfluxTelemetryStatus } from './influx-telemetry.ts';
 import type { HistoryQuery } from './sample-store.ts';
 import { SqliteSampleStore } from './sqlite-sample-store.ts';
 import type { WriteResult } from './write-result.ts';
@@ -47,7 +46,7 @@ export interface StorageCoreDeps {
   readonly clock: Clock;
   readonly log: Logger;
   readonly trouble?: TroubleBoard;
-  readonly registry?: Registry;
+  readonly metrics?: InfluxTelemetryDeps['metrics'];
   readonly onWrite?: (seconds: number, result: WriteResult['kind']) => void;
   readonly spoolSync?: 'FULL' | 'NORMAL';
 }
@@ -86,7 +85,7 @@ export class StorageCore {
         clock: deps.clock,
         log: deps.log,
         ...(deps.trouble ? { trouble: deps.trouble } : {}),
-        ...(deps.registry ? { registry: deps.registry } : {}),
+        ...(deps.metrics ? { metrics: deps.metrics } : {}),
         ...(deps.onWrite ? { onWrite: deps.onWrite } : {}),
         ...(deps.spoolSync ? { spoolSync: deps.spoolSync } : {}),
       });

@@ -7,7 +7,7 @@
  * - `InlineTelemetryStorage`: the same stores on the calling thread, for runs on a virtual clock
  *   (the month replays), where everything must happen at the virtual time it is made.
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Clock } from '../model/clock.ts';
@@ -19,6 +19,7 @@ import { StorageCore, telemetryFile, type StorageSpec } from './storage-core.ts'
 import type { StorageEvent, StorageRequest, StorageWorkerData } from './storage-protocol.ts';
 import { TelemetryMetrics } from './telemetry-metrics.ts';
 import { LatencyBuckets, type LatencySnapshot } from '../metrics/latency-buckets.ts';
+import { startStrippedWorker } from './stripped-worker.ts';
 
 export interface TelemetryStorage extends SampleStore {
   readonly file: string;
@@ -49,7 +50,7 @@ export class InlineTelemetryStorage implements TelemetryStorage {
 
   constructor(spec: StorageSpec, deps: TelemetryStorageDeps) {
     this.file = telemetryFile(spec.dataDir);
-    this.core = new StorageCore(spec, { clock: deps.clock, log: deps.log, trouble: deps.trouble, registry: deps.registry });
+    this.core = new StorageCore(spec, { clock: deps.clock, log: deps.log, trouble: deps.trouble, metrics: (status) => new TelemetryMetrics(deps.registry, status) });
   }
 
   async write(batch: readonly Sample[]): Promise<void> {
@@ -102,6 +103,9 @@ const WORKER_FAILED = 'storage-worker-failed';
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
+/** The storage worker's young generation (MiB). */
+export const STORAGE_WORKER_YOUNG_MB = 6;
+
 export class WorkerTelemetryStorage implements TelemetryStorage {
   readonly file: string;
   private readonly worker: Worker;
@@ -126,7 +130,9 @@ export class WorkerTelemetryStorage implements TelemetryStorage {
   /** Start the worker; resolves once its stores are open. */
   static async start(spec: StorageSpec, deps: TelemetryStorageDeps): Promise<WorkerTelemetryStorage> {
     const data: StorageWorkerData = { spec, logLevel: deps.log.level };
-    const worker = new Worker(new URL('./storage-worker.ts', import.meta.url), { workerData: data });
+    // A small young generation: the worker's garbage is short-lived request batches, and each MiB
+    // of young generation is resident memory once touched (V8's default grows it to 16 MiB).
+    const worker = startStrippedWorker(new URL('./storage-worker.ts', import.meta.url), { workerData: data, resourceLimits: { maxYoungGenerationSizeMb: STORAGE_WORKER_YOUNG_MB } });
     worker.unref(); // a gateway that failed half-way through start-up must still be able to exit
     const storage = new WorkerTelemetryStorage(spec, deps, worker);
     await new Promise<void>((resolve, reject) => {

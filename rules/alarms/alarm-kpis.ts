@@ -68,18 +68,8 @@ export function percentile(sorted: readonly number[], p: number): number | null 
 
 const round = (x: number, digits = 3): number => Math.round(x * 10 ** digits) / 10 ** digits;
 
-export function computeAlarmKpis(rows: readonly KpiJournalRow[], from: number, to: number, building: string | null = null): AlarmKpis {
-  const inRange = rows.filter((r) => r.at >= from && r.at < to);
-  const raised = inRange.filter((r) => r.type === 'raised');
-  const n = raised.length;
-  const span = Math.max(1, to - from);
-  const windows = Math.max(1, Math.ceil(span / TEN_MINUTES));
-  const perWindow = new Array<number>(windows).fill(0);
-  for (const r of raised) perWindow[Math.floor((r.at - from) / TEN_MINUTES)] = (perWindow[Math.floor((r.at - from) / TEN_MINUTES)] ?? 0) + 1;
-  const perTen = (n / span) * TEN_MINUTES;
-  const flooded = perWindow.filter((c) => c > FLOOD_ALARMS).length;
-  const peak = Math.max(0, ...perWindow);
-
+/** The 10 most frequent alarms (rule, device) among those raised. */
+function topAlarms(raised: readonly KpiJournalRow[]): Array<{ rule: string; device: string; count: number }> {
   const byAlarm = new Map<string, { rule: string; device: string; count: number }>();
   for (const r of raised) {
     const key = `${r.rule}\u0000${r.device}`;
@@ -87,12 +77,11 @@ export function computeAlarmKpis(rows: readonly KpiJournalRow[], from: number, t
     if (e) e.count++;
     else byAlarm.set(key, { rule: r.rule, device: r.device, count: 1 });
   }
-  const top = [...byAlarm.values()].sort((a, b) => b.count - a.count || a.rule.localeCompare(b.rule) || a.device.localeCompare(b.device)).slice(0, 10);
-  const topCount = top.reduce((s, t) => s + t.count, 0);
-  const topShare = n === 0 ? 0 : topCount / n;
+  return [...byAlarm.values()].sort((a, b) => b.count - a.count || a.rule.localeCompare(b.rule) || a.device.localeCompare(b.device)).slice(0, 10);
+}
 
-  const chattering = new Set(inRange.filter((r) => r.type === 'chattering').map((r) => r.alarmId)).size;
-
+/** Per alarm, from its journal rows: fleeting raises, standing alarms, acknowledgement times per priority. */
+function lifecycleFigures(rows: readonly KpiJournalRow[], from: number, to: number): { fleeting: number; standing: number; ackTimes: Map<number, number[]> } {
   // fleeting: a raise followed by the alarm's next condition clear within FLEETING_MS
   const byId = new Map<string, KpiJournalRow[]>();
   for (const r of rows) {
@@ -127,6 +116,44 @@ export function computeAlarmKpis(rows: readonly KpiJournalRow[], from: number, t
     const first = before[0];
     if (last && first && (last.toState === 'active-unack' || last.toState === 'active-ack') && first.at <= to - STANDING_MS) standing++;
   }
+  return { fleeting, standing, ackTimes };
+}
+
+/** Acknowledgement time p50 / p90 per priority against its target. */
+function ackTimeKpis(ackTimes: ReadonlyMap<number, number[]>): Record<string, Kpi<{ count: number; p50: number | null; p90: number | null }>> {
+  const ackTime: Record<string, Kpi<{ count: number; p50: number | null; p90: number | null }>> = {};
+  for (const p of [1, 2, 3, 4]) {
+    const sorted = (ackTimes.get(p) ?? []).sort((a, b) => a - b);
+    const p90 = percentile(sorted, 90);
+    const target = ACK_TARGET_MS[String(p)];
+    ackTime[String(p)] = {
+      value: { count: sorted.length, p50: percentile(sorted, 50), p90 },
+      target: target === undefined ? 'none (plan in maintenance)' : `p90 ≤ ${target / 60_000} min`,
+      verdict: target === undefined || p90 === null ? 'info' : p90 <= target ? 'ok' : p90 <= 2 * target ? 'watch' : 'over',
+    };
+  }
+  return ackTime;
+}
+
+export function computeAlarmKpis(rows: readonly KpiJournalRow[], from: number, to: number, building: string | null = null): AlarmKpis {
+  const inRange = rows.filter((r) => r.at >= from && r.at < to);
+  const raised = inRange.filter((r) => r.type === 'raised');
+  const n = raised.length;
+  const span = Math.max(1, to - from);
+  const windows = Math.max(1, Math.ceil(span / TEN_MINUTES));
+  const perWindow = new Array<number>(windows).fill(0);
+  for (const r of raised) perWindow[Math.floor((r.at - from) / TEN_MINUTES)] = (perWindow[Math.floor((r.at - from) / TEN_MINUTES)] ?? 0) + 1;
+  const perTen = (n / span) * TEN_MINUTES;
+  const flooded = perWindow.filter((c) => c > FLOOD_ALARMS).length;
+  const peak = Math.max(0, ...perWindow);
+
+  const top = topAlarms(raised);
+  const topCount = top.reduce((s, t) => s + t.count, 0);
+  const topShare = n === 0 ? 0 : topCount / n;
+
+  const chattering = new Set(inRange.filter((r) => r.type === 'chattering').map((r) => r.alarmId)).size;
+
+  const { fleeting, standing, ackTimes } = lifecycleFigures(rows, from, to);
 
   const shelved = inRange.filter((r) => r.type === 'shelved').length;
   const suppressed = inRange.filter((r) => r.type === 'suppressed' || r.type === 'grouped').length;
@@ -139,17 +166,7 @@ export function computeAlarmKpis(rows: readonly KpiJournalRow[], from: number, t
   const low = share((counts['3'] ?? 0) + (counts['4'] ?? 0));
   const near = (x: number, target: number) => Math.abs(x - target) <= 0.05;
 
-  const ackTime: Record<string, Kpi<{ count: number; p50: number | null; p90: number | null }>> = {};
-  for (const p of [1, 2, 3, 4]) {
-    const sorted = (ackTimes.get(p) ?? []).sort((a, b) => a - b);
-    const p90 = percentile(sorted, 90);
-    const target = ACK_TARGET_MS[String(p)];
-    ackTime[String(p)] = {
-      value: { count: sorted.length, p50: percentile(sorted, 50), p90 },
-      target: target === undefined ? 'none (plan in maintenance)' : `p90 ≤ ${target / 60_000} min`,
-      verdict: target === undefined || p90 === null ? 'info' : p90 <= target ? 'ok' : p90 <= 2 * target ? 'watch' : 'over',
-    };
-  }
+  const ackTime = ackTimeKpis(ackTimes);
 
   return {
     from,

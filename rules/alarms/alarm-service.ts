@@ -18,7 +18,7 @@ import type {
   JournalEntry,
 } from './alarm-model.ts';
 import { computeAlarmKpis, type AlarmKpis } from './alarm-kpis.ts';
-import { AlarmManager } from './alarm-manager.ts';
+import { AlarmManager, type AlarmManagerOptions } from './alarm-manager.ts';
 import type { ShelverRole } from './shelve-policy.ts';
 import { AlarmProcedures, type AlarmProcedureView } from './alarm-procedures.ts';
 export type { AlarmProcedureView, ProcedureStepState } from './alarm-procedures.ts';
@@ -117,24 +117,22 @@ export interface AlarmService extends AlarmsFacade {
   close(): void;
 }
 
-/** What the alarm manager derives from the rules: life-safety devices, parent groups, comms-lost rules. */
-function ruleFacts(rules: ReturnType<typeof effectiveRules>, devices: readonly DeviceInfo[]): { lifeSafetyDevices: Set<string>; groupUnder: Map<string, readonly string[]>; commsRules: Set<string> } {
+/** What the alarm manager is told of the rules: life-safety devices, first-out parents, comms-lost rules. */
+function ruleFacts(rules: ReturnType<typeof effectiveRules>, devices: AlarmServiceOptions['devices']): Pick<AlarmManagerOptions, 'lifeSafetyDevices' | 'groupUnder' | 'commsRules'> {
   // a confirm rule's scope only narrows whose signals count: its devices are life-safety through the rules it counts
   const lifeSafetyRules = rules.filter((r) => r.enabled && r.lifeSafety && r.when.type !== 'confirm');
   const lifeSafetyDevices = new Set(devices.filter((d) => lifeSafetyRules.some((r) => inScope(r, d))).map((d) => d.id));
-  const groupUnder = new Map(rules.map((r) => [r.id, r.groupUnder ?? []] as const));
+  const groupUnder = new Map(rules.map((r) => [r.id, r.groupUnder] as const));
   // a rule that watches a whole device's silence (stale without a point) is a comms-lost rule
   const commsRules = new Set(rules.filter((r) => r.when.type === 'stale' && r.when.point === undefined).map((r) => r.id));
   return { lifeSafetyDevices, groupUnder, commsRules };
 }
 
-export function createAlarmService(o: AlarmServiceOptions): AlarmService {
-  const packs = loadRulePacks(o.rulePacks, o.packDir ?? DEFAULT_PACK_DIR);
-  if (packs.issues.length > 0) throw new Error(`rule packs: ${packs.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
-  const rules = effectiveRules(packs.rules, o.rules);
-  const store = new AlarmStore(o.dbFile);
-  const { lifeSafetyDevices, groupUnder, commsRules } = ruleFacts(rules, o.devices);
-  const health = new WriteHealth(o.log, 'gateway.db (alarms)');
+/**
+ * The space reserved in gateway.db's directory for alarms and work orders: released when the disk is
+ * full (`onDiskFull`), written back while running, shown as the `storage` trouble condition.
+ */
+function storageReserve(o: AlarmServiceOptions, health: WriteHealth): { onDiskFull: () => boolean; restore: { cancel(): void } | undefined } {
   const reserve = o.reserve && o.settings.storageReserveMb > 0 ? new StorageReserve(`${o.dbFile}.reserve`, Math.round(o.settings.storageReserveMb * 1024 * 1024)) : undefined;
   if (reserve && !reserve.ensure()) o.log.warn({ file: reserve.file, bytes: reserve.bytes }, 'no room for the storage reserve of gateway.db; retried while running');
   let released = false;
@@ -166,6 +164,17 @@ export function createAlarmService(o: AlarmServiceOptions): AlarmService {
         showStorage();
       })
     : undefined;
+  return { onDiskFull, restore };
+}
+
+export function createAlarmService(o: AlarmServiceOptions): AlarmService {
+  const packs = loadRulePacks(o.rulePacks, o.packDir ?? DEFAULT_PACK_DIR);
+  if (packs.issues.length > 0) throw new Error(`rule packs: ${packs.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
+  const rules = effectiveRules(packs.rules, o.rules);
+  const store = new AlarmStore(o.dbFile);
+  const { lifeSafetyDevices, groupUnder, commsRules } = ruleFacts(rules, o.devices);
+  const health = new WriteHealth(o.log, 'gateway.db (alarms)');
+  const { onDiskFull, restore } = storageReserve(o, health);
   const manager = new AlarmManager({ store, clock: o.clock, settings: o.settings, devices: o.devices, log: o.log, lifeSafetyDevices, groupUnder, commsRules, health, onDiskFull });
   let engine = new RuleEngine({ rules, devices: o.devices, clock: o.clock, alarms: manager, log: o.log, settings: o.settings });
   let subscription: { unsubscribe(): void } | undefined;

@@ -1,6 +1,6 @@
 /**
  * The ISA-18.2 state machine as pure functions: given a record and what happened, the next record.
- * Persistence, events and timers live in alarm-manager.ts.
+ * Persistence and events live in alarm-ledger.ts, timers in alarm-manager.ts.
  */
 import type { AlarmRecord, AlarmState } from './alarm-model.ts';
 import type { PointValue } from '../../gateway/model/sample.ts';

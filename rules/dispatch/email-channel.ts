@@ -1,5 +1,9 @@
-/** E-mail channel through SMTP (nodemailer): one message per attempt, JSON attached as the text body. */
-import nodemailer, { type Transporter } from 'nodemailer';
+/**
+ * E-mail channel through SMTP (nodemailer): one message per attempt, JSON attached as the text body.
+ * nodemailer is imported on the first message, not at start-up (a site without e-mail never loads it).
+ */
+import type { Transporter } from 'nodemailer';
+import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
 import { tlsClientOptions, type TlsClientConfig } from '../../gateway/platform/tls-client.ts';
 import { DeliveryError, type Channel, type DeliveryResult, type OutboundMessage } from './channel.ts';
 
@@ -22,12 +26,14 @@ export interface SmtpSettings {
 
 export class EmailChannel implements Channel<EmailTarget> {
   readonly type = 'email' as const;
-  private readonly transport: Transporter;
+  private transport: Promise<Transporter> | undefined;
   private readonly from: string;
+  private readonly options: SMTPTransport.Options;
 
   constructor(smtp: SmtpSettings) {
     this.from = smtp.from;
-    this.transport = nodemailer.createTransport({
+    // built here, so a bad TLS file is a start-up error, not a failed delivery
+    this.options = {
       host: smtp.host,
       port: smtp.port,
       secure: smtp.secure,
@@ -39,13 +45,19 @@ export class EmailChannel implements Channel<EmailTarget> {
       connectionTimeout: smtp.timeoutMs,
       greetingTimeout: smtp.timeoutMs,
       socketTimeout: smtp.timeoutMs,
-    });
+    };
+  }
+
+  private async createTransport(): Promise<Transporter> {
+    const { default: nodemailer } = await import('nodemailer');
+    return nodemailer.createTransport(this.options);
   }
 
   async send(target: EmailTarget, message: OutboundMessage, signal: AbortSignal): Promise<DeliveryResult> {
     if (signal.aborted) throw new DeliveryError('e-mail: timed out before sending');
     try {
-      await this.transport.sendMail({
+      this.transport ??= this.createTransport();
+      await (await this.transport).sendMail({
         from: this.from,
         to: [...target.to],
         subject: message.subject,
@@ -60,6 +72,8 @@ export class EmailChannel implements Channel<EmailTarget> {
   }
 
   async close(): Promise<void> {
-    this.transport.close();
+    const transport = this.transport;
+    this.transport = undefined;
+    if (transport) (await transport).close();
   }
 }

@@ -54,16 +54,11 @@ export function retentionCutoff(now: number, years: number): number {
   return d.getTime();
 }
 
-export function startUptime(o: UptimeServiceOptions): UptimeService {
-  const { config, clock, log } = o;
-  const ledger = new UptimeLedger(o.dbFile);
-  const tracker = new DeviceStateTracker({ config, devices: o.devices, clock, ledger, log });
-  tracker.start();
+/** A report over a range, for the devices the filter keeps. */
+function reportBuilder(o: UptimeServiceOptions, ledger: UptimeLedger, tracker: DeviceStateTracker): (range: ResolvedRange, filter?: ReportFilter) => UptimeReport {
+  const { config, clock } = o;
   const infos = o.devices.map((d) => d.info);
-  const timers: Timer[] = [];
-  const subscriptions: Array<{ unsubscribe(): void }> = [];
-
-  const report = (range: ResolvedRange, filter: ReportFilter = {}): UptimeReport => {
+  return (range: ResolvedRange, filter: ReportFilter = {}): UptimeReport => {
     const devices = infos.filter(
       (d) =>
         (filter.kind === undefined || d.kind === filter.kind) &&
@@ -83,6 +78,45 @@ export function startUptime(o: UptimeServiceOptions): UptimeService {
       top: filter.top ?? config.monthlyReport.top,
     });
   };
+}
+
+interface UptimeParts {
+  readonly ledger: UptimeLedger;
+  readonly tracker: DeviceStateTracker;
+  readonly monthly: MonthlyReportJob;
+  readonly report: (range: ResolvedRange, filter?: ReportFilter) => UptimeReport;
+}
+
+/** What the API reads of uptime. */
+function uptimeFacade(o: UptimeServiceOptions, { ledger, tracker, monthly, report }: UptimeParts): UptimeFacade {
+  const { config, clock } = o;
+  const infos = o.devices.map((d) => d.info);
+  return {
+    resolveRange: (params) => resolveRange(params, o.site.timezone, clock.now()),
+    report,
+    csv: reportCsv,
+    html: reportHtml,
+    hasDevice: (id) => tracker.has(id),
+    intervals: (device, from, to) => ledger.intervals(device, from, to).filter((iv) => iv.start < to && (iv.end === null || iv.end > from)),
+    fleet: () => fleetStatus(infos.map((d) => tracker.state(d.id)), config.targets.fleetPct, clock.now()),
+    states: () =>
+      infos.map((d) => {
+        const cur = tracker.current(d.id);
+        return { device: d.id, state: cur?.state ?? 'unknown', reason: cur?.reason ?? '', since: cur?.start ?? null };
+      }),
+    monthlyReports: () => monthly.files(),
+  };
+}
+
+export function startUptime(o: UptimeServiceOptions): UptimeService {
+  const { config, clock, log } = o;
+  const ledger = new UptimeLedger(o.dbFile);
+  const tracker = new DeviceStateTracker({ config, devices: o.devices, clock, ledger, log });
+  tracker.start();
+  const timers: Timer[] = [];
+  const subscriptions: Array<{ unsubscribe(): void }> = [];
+
+  const report = reportBuilder(o, ledger, tracker);
 
   const monthly = new MonthlyReportJob({
     clock,
@@ -120,21 +154,7 @@ export function startUptime(o: UptimeServiceOptions): UptimeService {
   prune();
   if (config.monthlyReport.enabled) monthly.start();
 
-  const facade: UptimeFacade = {
-    resolveRange: (params) => resolveRange(params, o.site.timezone, clock.now()),
-    report,
-    csv: reportCsv,
-    html: reportHtml,
-    hasDevice: (id) => tracker.has(id),
-    intervals: (device, from, to) => ledger.intervals(device, from, to).filter((iv) => iv.start < to && (iv.end === null || iv.end > from)),
-    fleet: () => fleetStatus(infos.map((d) => tracker.state(d.id)), config.targets.fleetPct, clock.now()),
-    states: () =>
-      infos.map((d) => {
-        const cur = tracker.current(d.id);
-        return { device: d.id, state: cur?.state ?? 'unknown', reason: cur?.reason ?? '', since: cur?.start ?? null };
-      }),
-    monthlyReports: () => monthly.files(),
-  };
+  const facade = uptimeFacade(o, { ledger, tracker, monthly, report });
 
   let stopped = false;
   return {

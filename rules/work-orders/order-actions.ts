@@ -43,13 +43,13 @@ export class OrderActions {
     const device: { id: string; kind: DeviceInfo['kind'] | null; location: DeviceInfo['location'] } | undefined = input.place
       ? { id: input.device, kind: null, location: { site: this.deps.siteId, building: input.place.building, floor: input.place.floor ?? '' } }
       : this.deps.devices().find((d) => d.id === input.device);
-    if (!device) throw new WorkOrderError('bad_request', `device: unknown device "${input.device}"`, 'device');
+    if (!device) throw new WorkOrderError('BAD_REQUEST', `device: unknown device "${input.device}"`, 'device');
     if (input.contractor !== undefined && !this.deps.contractors.has(input.contractor)) {
-      throw new WorkOrderError('bad_request', `contractor: unknown contractor "${input.contractor}"`, 'contractor');
+      throw new WorkOrderError('BAD_REQUEST', `contractor: unknown contractor "${input.contractor}"`, 'contractor');
     }
     if (input.fault !== undefined) {
       const open = this.deps.orders.openFor(device.id, input.fault);
-      if (open) throw new WorkOrderError('conflict', `work order ${open.id} is already open for ${device.id} / ${input.fault}`, 'fault');
+      if (open) throw new WorkOrderError('CONFLICT', `work order ${open.id} is already open for ${device.id} / ${input.fault}`, 'fault');
     }
     const result = this.deps.intake.createOrAppend({
       source: 'manual',
@@ -88,7 +88,7 @@ export class OrderActions {
    * the alarms that were still active.
    */
   close(id: number, actor: Actor, note?: string, override?: { readonly by: string; readonly reason: string }): WorkOrder {
-    if (override && override.reason.trim() === '') throw new WorkOrderError('bad_request', 'override.reason: an override needs a reason', 'override.reason');
+    if (override && override.reason.trim() === '') throw new WorkOrderError('BAD_REQUEST', 'override.reason: an override needs a reason', 'override.reason');
     const order = this.deps.orders.get(id);
     const active = order ? this.activeAlarmsOf(order) : [];
     const data = active.length > 0 && override ? { override: true, overrideBy: override.by, overrideReason: override.reason, activeAlarms: active } : undefined;
@@ -97,7 +97,7 @@ export class OrderActions {
     return this.transition(id, 'close', actor, text, (_o, now) => {
       if (active.length > 0 && !override) {
         throw new WorkOrderError(
-          'alarm_active',
+          'ALARM_STILL_ACTIVE',
           `cannot close work order ${id}: its alarm is still active (${active.join(', ')}); close it when the fault is gone, or an admin may override with a reason`,
         );
       }
@@ -126,7 +126,7 @@ export class OrderActions {
     const order = this.require(id);
     if (order.fault !== null && (order.status === 'closed' || order.status === 'cancelled')) {
       const other = this.deps.orders.openFor(order.device ?? '', order.fault);
-      if (other) throw new WorkOrderError('conflict', `work order ${other.id} is already open for ${order.device} / ${order.fault}`);
+      if (other) throw new WorkOrderError('CONFLICT', `work order ${other.id} is already open for ${order.device} / ${order.fault}`);
     }
     return this.transition(id, 'reopen', actor, reason, (o, now) => {
       const sla = this.slaOf(o);
@@ -148,14 +148,14 @@ export class OrderActions {
   }
 
   reassign(id: number, contractor: string, actor: Actor, note?: string): WorkOrder {
-    if (!this.deps.contractors.has(contractor)) throw new WorkOrderError('bad_request', `contractor: unknown contractor "${contractor}"`, 'contractor');
+    if (!this.deps.contractors.has(contractor)) throw new WorkOrderError('BAD_REQUEST', `contractor: unknown contractor "${contractor}"`, 'contractor');
     return this.transition(
       id,
       'reassign',
       actor,
       note,
       (o, now) => {
-        if (o.contractor === contractor) throw new WorkOrderError('conflict', `work order ${id} is already assigned to ${contractor}`, 'contractor');
+        if (o.contractor === contractor) throw new WorkOrderError('CONFLICT', `work order ${id} is already assigned to ${contractor}`, 'contractor');
         if (o.contractor) {
           this.deps.outbox.cancelPending(o.id, 'contractor', o.contractor);
           this.deps.notifier.toContractor(o, o.contractor, 'work_order.withdrawn', now, undefined, note);
@@ -188,11 +188,11 @@ export class OrderActions {
     data?: Record<string, unknown>,
   ): WorkOrder {
     const rule = TRANSITIONS[name];
-    if (rule.by !== actor.type) throw new WorkOrderError('forbidden', `only a ${rule.by} may ${name} a work order`);
+    if (rule.by !== actor.type) throw new WorkOrderError('FORBIDDEN', `only a ${rule.by} may ${name} a work order`);
     return transaction(this.deps.db, () => {
       const order = this.require(id, actor);
       if (!canTransition(name, order.status)) {
-        throw new WorkOrderError('conflict', `cannot ${name} work order ${id}: it is ${order.status} (allowed from ${rule.from.join(', ')})`);
+        throw new WorkOrderError('CONFLICT', `cannot ${name} work order ${id}: it is ${order.status} (allowed from ${rule.from.join(', ')})`);
       }
       const now = this.deps.clock.now();
       const changes = patch(order, now);
@@ -213,8 +213,8 @@ export class OrderActions {
   /** The order, checked for existence and (for a contractor) ownership. */
   require(id: number, actor?: Actor): WorkOrder {
     const order = this.deps.orders.get(id);
-    if (!order) throw new WorkOrderError('not_found', `no work order ${id}`);
-    if (actor?.type === 'contractor' && order.contractor !== actor.id) throw new WorkOrderError('forbidden', `work order ${id} is not assigned to ${actor.id}`);
+    if (!order) throw new WorkOrderError('NOT_FOUND', `no work order ${id}`);
+    if (actor?.type === 'contractor' && order.contractor !== actor.id) throw new WorkOrderError('FORBIDDEN', `work order ${id} is not assigned to ${actor.id}`);
     return order;
   }
 }

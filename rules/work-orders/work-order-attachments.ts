@@ -81,12 +81,12 @@ export class AttachmentStore {
 
 /** The image type of `bytes`, or a clear refusal naming what is wrong with it. */
 export function checkImage(bytes: Uint8Array, max: number, field: string, allowed: readonly ImageType[]): ImageType {
-  if (bytes.length === 0) throw new WorkOrderError('bad_request', `${field}: empty`, field);
-  if (bytes.length > max) throw new WorkOrderError('bad_request', `${field}: ${bytes.length} bytes is more than the ${max} allowed`, field);
+  if (bytes.length === 0) throw new WorkOrderError('BAD_REQUEST', `${field}: empty`, field);
+  if (bytes.length > max) throw new WorkOrderError('BAD_REQUEST', `${field}: ${bytes.length} bytes is more than the ${max} allowed`, field);
   const mime = sniffImage(bytes);
   if (!mime || !allowed.includes(mime)) {
     const names = allowed.map((m) => m.slice('image/'.length).toUpperCase()).join(', ');
-    throw new WorkOrderError('bad_request', `${field}: not a ${names} image${mime ? ` (got ${mime})` : ''}`, field);
+    throw new WorkOrderError('BAD_REQUEST', `${field}: not a ${names} image${mime ? ` (got ${mime})` : ''}`, field);
   }
   return mime;
 }
@@ -111,8 +111,8 @@ export class OrderAttachments {
     const id = order.id;
     return transaction(this.db, () => {
       const now = this.orders.get(id) ?? order;
-      if (now.status === 'closed' || now.status === 'cancelled') throw new WorkOrderError('conflict', `cannot add a photo to work order ${id}: it is ${now.status}`);
-      if (this.store.count(id, 'photo') >= MAX_PHOTOS_PER_ORDER) throw new WorkOrderError('conflict', `work order ${id} already has ${MAX_PHOTOS_PER_ORDER} photos`, 'photo');
+      if (now.status === 'closed' || now.status === 'cancelled') throw new WorkOrderError('CONFLICT', `cannot add a photo to work order ${id}: it is ${now.status}`);
+      if (this.store.count(id, 'photo') >= MAX_PHOTOS_PER_ORDER) throw new WorkOrderError('CONFLICT', `work order ${id} already has ${MAX_PHOTOS_PER_ORDER} photos`, 'photo');
       const at = this.clock.now();
       const a = this.store.add(id, 'photo', mime, bytes, at, actorName(actor));
       this.orders.update(id, { updated_at: at });
@@ -139,7 +139,7 @@ export class OrderAttachments {
 
   content(orderId: number, id: number): { readonly mime: ImageType; readonly bytes: Uint8Array } {
     const found = this.store.find(orderId, id);
-    if (!found) throw new WorkOrderError('not_found', `work order ${orderId} has no attachment ${id}`);
+    if (!found) throw new WorkOrderError('NOT_FOUND', `work order ${orderId} has no attachment ${id}`);
     return found;
   }
 }

@@ -331,14 +331,14 @@ export class WorkOrderService {
 
   retryDeadLetter(outboxId: string, actor: Actor): void {
     const row = this.outbox.get(outboxId);
-    if (!row) throw new WorkOrderError('not_found', `no dead letter ${outboxId}`);
+    if (!row) throw new WorkOrderError('NOT_FOUND', `no dead letter ${outboxId}`);
     const now = this.clock.now();
     const done = transaction(this.db, () => {
       const ok = this.outbox.retryDead(outboxId, now, actorName(actor));
       if (ok && row.orderId !== null) this.orders.journal(row.orderId, now, actorName(actor), 'dispatch_retry', null, null, `retry ${row.event} to ${row.recipient} by ${row.channel}`, { outbox: outboxId });
       return ok;
     });
-    if (!done) throw new WorkOrderError('conflict', `message ${outboxId} is ${row.status}, not a dead letter`);
+    if (!done) throw new WorkOrderError('CONFLICT', `message ${outboxId} is ${row.status}, not a dead letter`);
     this.showDeadLetters();
     this.worker.kick();
   }

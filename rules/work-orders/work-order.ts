@@ -87,8 +87,11 @@ export function canTransition(name: TransitionName, from: WorkOrderStatus): bool
   return (TRANSITIONS[name].from as readonly WorkOrderStatus[]).includes(from);
 }
 
-/** `alarm_active`: verify-and-close refused while an alarm of the order is still active. */
-export type WorkOrderErrorCode = 'not_found' | 'forbidden' | 'conflict' | 'bad_request' | 'alarm_active';
+/**
+ * Codes of the API's error catalogue (gateway/api/error-catalogue.ts), so the API passes them through;
+ * `ALARM_STILL_ACTIVE`: verify-and-close refused while an alarm of the order is still active.
+ */
+export type WorkOrderErrorCode = 'NOT_FOUND' | 'FORBIDDEN' | 'CONFLICT' | 'BAD_REQUEST' | 'ALARM_STILL_ACTIVE';
 
 /** A refused request: `field` names the offending input when there is one. */
 export class WorkOrderError extends Error {

@@ -7,7 +7,7 @@
 import ModbusRTU from 'modbus-serial';
 import type { Logger } from 'pino';
 import { isReporting, type DeviceModel } from '../models/device-model.ts';
-import type { RegisterImage, RegisterLayout } from './register-images.ts';
+import { COMMAND_COILS, type RegisterImage, type RegisterLayout } from './register-images.ts';
 
 export interface ModbusUnit {
   readonly unitId: number;
@@ -33,6 +33,8 @@ export class ModbusSimServer {
   private readonly units = new Map<number, ModbusUnit>();
   private readonly options: ModbusServerOptions;
   private server: InstanceType<typeof ModbusRTU.ServerTCP> | undefined;
+  /** Command coils as last written, per unit id and address (they read back what was written). */
+  private readonly written = new Map<number, Map<number, boolean>>();
   /** Requests answered, and requests left unanswered because the unit is off the network. */
   readonly stats = { answered: 0, unanswered: 0 };
 
@@ -55,6 +57,7 @@ export class ModbusSimServer {
       getDiscreteInput: read('discrete'),
       getInputRegister: read('input'),
       getHoldingRegister: read('holding'),
+      setCoil: (addr: number, value: boolean, unitId: number, cb: (err: Error | null) => void) => this.writeCoil(addr, value, unitId, cb),
     };
     const server = new ModbusRTU.ServerTCP(vector, { host: this.options.host, port: this.options.port, unitID: 255 });
     await new Promise<void>((resolve, reject) => {
@@ -71,6 +74,31 @@ export class ModbusSimServer {
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
+  /** A write to a command coil acts on the model (true: the command; false: only the coil); any other coil is exception 2. */
+  private writeCoil(addr: number, value: boolean, unitId: number, cb: (err: Error | null) => void): void {
+    const unit = this.units.get(unitId);
+    if (!unit) {
+      cb(exception(0x0b, `no unit ${unitId}`));
+      return;
+    }
+    if (!isReporting(unit.model)) {
+      this.stats.unanswered++;
+      return;
+    }
+    const coil = COMMAND_COILS[unit.model.kind]?.[addr];
+    if (!coil) {
+      cb(exception(0x02, `coil ${addr} of unit ${unitId} is not writable`));
+      return;
+    }
+    const coils = this.written.get(unitId) ?? new Map<number, boolean>();
+    coils.set(addr, value);
+    this.written.set(unitId, coils);
+    if (value) unit.model.clearFault(coil.clears);
+    this.options.log?.info({ unit: unitId, device: unit.model.id, command: coil.command, value }, 'modbus command coil written');
+    this.stats.answered++;
+    cb(null);
+  }
+
   private read(table: Table, addr: number, unitId: number, cb: ValueCallback<never>): void {
     const unit = this.units.get(unitId);
     if (!unit) {
@@ -81,7 +109,8 @@ export class ModbusSimServer {
       this.stats.unanswered++;
       return; // off the network: no answer at all
     }
-    const value = unit.layout(unit.model.report())[table][addr];
+    const commandCoil = table === 'coils' ? COMMAND_COILS[unit.model.kind]?.[addr] : undefined;
+    const value = commandCoil ? (this.written.get(unitId)?.get(addr) ?? false) : unit.layout(unit.model.report())[table][addr];
     if (value === undefined) {
       cb(exception(0x02, `illegal data address ${addr}`), undefined as never);
       return;

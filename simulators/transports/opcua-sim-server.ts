@@ -2,6 +2,8 @@
  * An OPC UA server exposing simulated fire panels under namespace index 1 with the node ids of the
  * shared contract: `ns=1;s=<deviceId>.Zone<n>.State` (Int32: 0 normal, 1 fire, 2 fault,
  * 3 disabled), `.PanelFault`, `.AcPowerOk`, `.Supervisory` (Boolean), `.BatteryV` (Double).
+ * Each panel also has its sounder: `.SounderSilenced` (Boolean, writable) and the method
+ * `.SilenceSounder` (no arguments) on the panel object, which silences it; a new fire sounds again.
  * Security mode None is offered (demo). When every panel behind the server is off the network the
  * server shuts down; when one comes back a fresh server starts on the same port (`sync()`); a single
  * panel off the network behind a server that stays up reads BadCommunicationError.
@@ -60,6 +62,8 @@ export class OpcuaSimServer {
   private server: OPCUAServer | undefined;
   private queue: Promise<void> = Promise.resolve();
   private wanted = false;
+  /** Per panel: the sounder silenced by a write or the SilenceSounder method, and the fire zones seen then. */
+  private readonly silenced = new Map<string, { on: boolean; fires: string }>();
   /** Times the server has been started (restarts after an outage count too). */
   starts = 0;
 
@@ -137,10 +141,57 @@ export class OpcuaSimServer {
         });
       }
     }
+    for (const panel of this.panels) this.addSounder(ns, addressSpace.findNode(`ns=1;s=${panel.id}`), panel, now);
     await server.start();
     this.server = server;
     this.starts++;
     this.options.log?.info({ endpoint: this.endpointUrl }, 'OPC UA fire panel simulator listening');
+  }
+
+  /** Whether the panel's sounder is silenced: until a zone goes into fire that was not when it was silenced. */
+  sounderSilenced(panel: FirePanelModel): boolean {
+    const s = this.silenced.get(panel.id);
+    if (!s?.on) return false;
+    const then = s.fires.split(',');
+    if (firesOf(panel).split(',').some((z) => z !== '' && !then.includes(z))) {
+      this.silenced.set(panel.id, { on: false, fires: '' });
+      return false;
+    }
+    return true;
+  }
+
+  private silence(panel: FirePanelModel, on: boolean): void {
+    this.silenced.set(panel.id, { on, fires: firesOf(panel) });
+    this.options.log?.info({ panel: panel.id, silenced: on }, 'fire panel sounder');
+  }
+
+  private addSounder(ns: ReturnType<NonNullable<OPCUAServer['engine']['addressSpace']>['getOwnNamespace']>, folder: unknown, panel: FirePanelModel, now: () => number): void {
+    const owner = folder as Parameters<typeof ns.addMethod>[0];
+    ns.addVariable({
+      componentOf: owner,
+      browseName: 'SounderSilenced',
+      nodeId: `s=${panel.id}.SounderSilenced`,
+      dataType: DataType.Boolean,
+      accessLevel: 'CurrentRead | CurrentWrite',
+      userAccessLevel: 'CurrentRead | CurrentWrite',
+      minimumSamplingInterval: 100,
+      value: {
+        timestamped_get: () => new DataValue({ value: new Variant({ dataType: DataType.Boolean, value: this.sounderSilenced(panel) }), statusCode: StatusCodes.Good, sourceTimestamp: new Date(now()) }),
+        timestamped_set: async (dv: DataValue) => {
+          if (!isReporting(panel)) return StatusCodes.BadCommunicationError;
+          if (typeof dv.value.value !== 'boolean') return StatusCodes.BadTypeMismatch;
+          this.silence(panel, dv.value.value);
+          return StatusCodes.Good;
+        },
+      },
+    });
+    const method = ns.addMethod(owner, { browseName: 'SilenceSounder', nodeId: `s=${panel.id}.SilenceSounder`, inputArguments: [], outputArguments: [] });
+    // node-opcua tells the promise form from the callback form by the function's arity: two parameters
+    method.bindMethod(async (_inputs: unknown, _context: unknown) => {
+      if (!isReporting(panel)) return { statusCode: StatusCodes.BadCommunicationError };
+      this.silence(panel, true);
+      return { statusCode: StatusCodes.Good, outputArguments: [] };
+    });
   }
 
   private async close(): Promise<void> {
@@ -149,4 +200,11 @@ export class OpcuaSimServer {
     if (server) await server.shutdown(0);
     this.options.log?.info({ endpoint: this.endpointUrl }, 'OPC UA fire panel simulator shut down');
   }
+}
+
+/** The zones of a panel in fire, as `1,3`. */
+function firesOf(panel: FirePanelModel): string {
+  const out: number[] = [];
+  for (let n = 1; n <= panel.zones; n++) if (panel.zoneState(n) === 'fire') out.push(n);
+  return out.join(',');
 }

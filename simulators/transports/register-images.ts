@@ -61,3 +61,15 @@ export const pumpLayout: RegisterLayout = (r) => ({
 });
 
 export const LAYOUTS: Record<string, RegisterLayout> = { elevator: elevatorLayout, pump: pumpLayout };
+
+/** A coil that acts on the device when written true (a command), and reads back as last written. */
+export interface CommandCoil {
+  readonly command: string;
+  /** The model fault the command ends (a pump's trip latch). */
+  readonly clears: string;
+}
+
+/** Command coils per kind, by address: the pump's reset-trip coil 8 (`pump.reset_trip` in config/demo-site.yaml). */
+export const COMMAND_COILS: Record<string, Readonly<Record<number, CommandCoil>>> = {
+  pump: { 8: { command: 'reset_trip', clears: 'trip' } },
+};

@@ -64,9 +64,10 @@ describe('import directions (npm run lint)', () => {
     expect(await problems('dashboard/src/planted.ts', "import type { AlarmRecord } from '../../rules/alarms/alarm-model.ts';\nexport type A = AlarmRecord;\n")).toHaveLength(1);
   });
 
-  it('an allow-listed file may keep exactly its listed import, type-only', async () => {
+  it('the dashboard files once allow-listed take alarm types from the contract only', async () => {
     const file = 'dashboard/src/alarms/alarm-list.ts';
-    expect(await problems(file, "import type { AlarmRecord } from '../../../rules/alarms/alarm-model.ts';\nexport type A = AlarmRecord;\n")).toEqual([]);
+    expect(await problems(file, "import type { AlarmRecord } from '../../../rules/alarms/alarm-model.ts';\nexport type A = AlarmRecord;\n")).toHaveLength(1);
+    expect(await problems(file, "import type { AlarmRecord } from '../../../gateway/api/contract.ts';\nexport type A = AlarmRecord;\n")).toEqual([]);
     expect(await problems(file, "import { ALARM_STATES } from '../../../rules/alarms/alarm-model.ts';\nexport const s = ALARM_STATES;\n")).toHaveLength(1);
     expect(await problems(file, "import type { WorkOrder } from '../../../rules/work-orders/work-order.ts';\nexport type W = WorkOrder;\n")).toHaveLength(1);
   });

@@ -12,11 +12,19 @@ export interface GatewayProcess {
 /**
  * Start `gateway run ARGS` as a child process in its own process group (registered, so the leak
  * guard kills it after the test even when the test times out); resolves at its "gateway running"
- * log line. `kill(signal)` signals the whole group and waits for the exit. `keepForFile`: a gateway
+ * log line. `nodeArgs` go before the script (e.g. `--import` of a preload), `env` is added to the
+ * environment. `kill(signal)` signals the whole group and waits for the exit. `keepForFile`: a gateway
  * (re)started inside a test that the file's later tests use lives until the end of the file.
  */
-export function startGatewayProcess(args: readonly string[], timeoutMs = 60_000, options: { keepForFile?: boolean } = {}): Promise<GatewayProcess> {
-  const child = spawnTracked(process.execPath, ['gateway/cli.ts', 'run', ...args], options.keepForFile ? { scope: 'file' } : {});
+export function startGatewayProcess(
+  args: readonly string[],
+  timeoutMs = 60_000,
+  options: { keepForFile?: boolean; nodeArgs?: readonly string[]; env?: Record<string, string> } = {},
+): Promise<GatewayProcess> {
+  const child = spawnTracked(process.execPath, [...(options.nodeArgs ?? []), 'gateway/cli.ts', 'run', ...args], {
+    ...(options.keepForFile ? { scope: 'file' } : {}),
+    ...(options.env ? { env: { ...process.env, ...options.env } } : {}),
+  });
   let out = '';
   const kill = async (signal: NodeJS.Signals = 'SIGTERM'): Promise<void> => {
     if (child.exitCode !== null || child.signalCode !== null) return;

@@ -1,5 +1,5 @@
 /** Message keys for alarm states and journal entry types. */
-import type { AlarmEventType, AlarmState } from '../../../rules/alarms/alarm-model.ts';
+import type { AlarmEventType, AlarmState } from '../../../gateway/api/contract.ts';
 import type { MessageKey } from '../i18n/messages.ts';
 
 export const STATE_LABEL: Record<AlarmState, MessageKey> = {

@@ -2,7 +2,7 @@
  * The console's view of the open alarms: which are announced, how they sort and filter, and how a
  * pushed AlarmEvent changes the set. Pure functions (no DOM), shared by the store and the page.
  */
-import type { AlarmEvent, AlarmRecord, FloodInfo } from '../../../rules/alarms/alarm-model.ts';
+import type { AlarmEvent, AlarmRecord, FloodInfo } from '../../../gateway/api/contract.ts';
 
 export interface AlarmFilter {
   readonly building: string;

@@ -3,7 +3,7 @@
  * operator's actions (acknowledge, shelve with reason and duration, unshelve, comment, reset).
  */
 import { useEffect, useState } from 'preact/hooks';
-import type { AlarmRecord, JournalEntry } from '../../../rules/alarms/alarm-model.ts';
+import type { AlarmRecord, JournalEntry } from '../../../gateway/api/contract.ts';
 import { ApiCallError } from '../api-client.ts';
 import type { Translator } from '../i18n/i18n.ts';
 import { acknowledge, addComment, assignAlarm, journalOf, resetAlarm, shelve, unshelve } from './alarm-actions.ts';

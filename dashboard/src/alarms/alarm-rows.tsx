@@ -6,7 +6,7 @@
  */
 import { useEffect, useLayoutEffect, useRef } from 'preact/hooks';
 import { formatDuration } from '../i18n/duration.ts';
-import type { AlarmRecord } from '../../../rules/alarms/alarm-model.ts';
+import type { AlarmRecord } from '../../../gateway/api/contract.ts';
 import type { Site } from '../api-client.ts';
 import type { Translator } from '../i18n/i18n.ts';
 import { isUnacked } from './alarm-list.ts';

@@ -3,7 +3,7 @@
  * GET /api/alarms, kept current from the live stream's `alarm` events (each persisted before it is
  * pushed), reloaded after a reconnect so nothing missed while away stays missing.
  */
-import type { AlarmEvent, AlarmRecord, DeviceModeInfo, FloodInfo } from '../../../rules/alarms/alarm-model.ts';
+import type { AlarmEvent, AlarmRecord, DeviceModeInfo, FloodInfo } from '../../../gateway/api/contract.ts';
 import { api } from '../api-client.ts';
 import type { LiveStream } from '../live-stream.ts';
 import { applyAlarmEvent, byPriorityThenNewest, floodFromEvent, type FloodView } from './alarm-list.ts';

@@ -2,7 +2,7 @@ import type { DeviceView, FloorView, ZoneView } from '../api-client.ts';
 import { useApp } from '../app-context.ts';
 import { conditionLabel } from '../device-state.ts';
 import { planSymbol, shapePath, zonePriority } from '../plan-symbols.ts';
-import type { AlarmRecord } from '../../../rules/alarms/alarm-model.ts';
+import type { AlarmRecord } from '../../../gateway/api/contract.ts';
 
 const SYMBOL_R = 15;
 

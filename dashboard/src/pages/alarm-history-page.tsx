@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { HistoryRow } from '../../../rules/alarms/alarm-service.ts';
-import type { AlarmEventType } from '../../../rules/alarms/alarm-model.ts';
+import type { HistoryRow } from '../../../gateway/api/contract.ts';
+import type { AlarmEventType } from '../../../gateway/api/contract.ts';
 import { EVENT_LABEL } from '../alarms/alarm-labels.ts';
 import { api } from '../api-client.ts';
 import { useApp } from '../app-context.ts';

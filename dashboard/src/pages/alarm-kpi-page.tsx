@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { AlarmKpis, Kpi, Verdict } from '../../../rules/alarms/alarm-kpis.ts';
+import type { AlarmKpis, Kpi, Verdict } from '../../../gateway/api/contract.ts';
 import { api } from '../api-client.ts';
 import { useApp } from '../app-context.ts';
 import { en, type MessageKey } from '../i18n/messages.ts';

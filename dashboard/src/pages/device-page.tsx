@@ -3,6 +3,7 @@ import { api, type DeviceView } from '../api-client.ts';
 import { useApp } from '../app-context.ts';
 import { TrendChart } from '../components/trend-chart.tsx';
 import { ValueText } from '../components/value-text.tsx';
+import { DeviceCommands } from '../components/device-commands.tsx';
 import { conditionLabel } from '../device-state.ts';
 import { useDevices } from '../use-devices.ts';
 import { DeviceContext } from '../components/device-context.tsx';
@@ -12,7 +13,7 @@ type RangeKey = keyof typeof RANGES;
 
 /** One device: live values with quality and time, and a trend chart of any point. */
 export function DevicePage({ id }: { id: string }) {
-  const { tr, live, site } = useApp();
+  const { tr, live, site, me } = useApp();
   const devices = useDevices(live);
   const device = devices?.find((d) => d.id === id);
   const [point, setPoint] = useState<string | null>(null);
@@ -46,7 +47,8 @@ export function DevicePage({ id }: { id: string }) {
           {Object.entries(device.points).map(([name, p]) => (
             <tr class={chosen === name ? 'chosen' : ''} onClick={() => numeric.includes(name) && setPoint(name)} data-point={name}>
               <td>
-                {tr.point(device.kind, name)} <small class="point-id" data-data="point id">{name}</small>
+                {p.vendor ? (p.vendor.label?.[tr.language] ?? name) : tr.point(device.kind, name)} <small class="point-id" data-data="point id">{name}</small>
+                {p.vendor ? <small class="vendor-point" data-testid="vendor-point"> · {tr.t('vendorPoint')}</small> : null}
               </td>
               <td>
                 <ValueText point={p} tr={tr} kind={device.kind} name={name} />
@@ -60,6 +62,7 @@ export function DevicePage({ id }: { id: string }) {
           ))}
         </tbody>
       </table>
+      {me.role === 'contractor' ? null : <DeviceCommands id={device.id} tr={tr} />}
       {chosen ? (
         <div class="trend-box">
           <h3>

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, ApiCallError } from '../api-client.ts';
+import { api, ApiCallError, type ApiCallErrorCode } from '../api-client.ts';
 import { useApp } from '../app-context.ts';
 import type { Translator } from '../i18n/i18n.ts';
 import { WorkOrderAttachments } from '../components/work-order-attachments.tsx';
@@ -60,7 +60,7 @@ async function sendQueued(a: QueuedAction): Promise<void> {
 async function uploadPhoto(orderId: number, photo: Blob): Promise<void> {
   const res = await fetch(`${BASE}/${orderId}/photos`, { method: 'POST', credentials: 'same-origin', headers: { 'content-type': photo.type || 'image/jpeg' }, body: photo });
   if (!res.ok) {
-    const body = (await res.json().catch(() => undefined)) as { error?: { code?: string; message?: string } } | undefined;
+    const body = (await res.json().catch(() => undefined)) as { error?: { code?: ApiCallErrorCode; message?: string } } | undefined;
     throw new ApiCallError(res.status, body?.error?.code ?? 'HTTP', body?.error?.message ?? `${res.status}`);
   }
 }

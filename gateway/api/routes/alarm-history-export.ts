@@ -4,9 +4,10 @@
  * SQLite and written in slices, yielding to the event loop between them, so a large export neither
  * holds the whole journal in memory nor blocks the gateway. Cells that a spreadsheet would take for
  * a formula (= + - @ at the start) are prefixed with `'` (CSV injection).
+ *
+ * exceljs (with its zip libraries, about 8 MiB) is imported on the first XLSX export, not at start-up.
  */
 import { PassThrough, Readable } from 'node:stream';
-import ExcelJS from 'exceljs';
 import type { HistoryRow } from '../../../rules/alarms/index.ts';
 
 export const EXPORT_COLUMNS = ['seq', 'time', 'alarm', 'type', 'from_state', 'to_state', 'by', 'text', 'rule', 'title', 'device', 'kind', 'building', 'floor', 'priority'] as const;
@@ -47,10 +48,11 @@ export function csvExport(rows: Iterable<HistoryRow>): Readable {
 
 export function xlsxExport(rows: Iterable<HistoryRow>): Readable {
   const out = new PassThrough();
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: false, useSharedStrings: false, zip: { zlib: { level: 1 } } });
-  const sheet = workbook.addWorksheet('alarm journal');
   void (async () => {
     try {
+      const { default: ExcelJS } = await import('exceljs');
+      const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: false, useSharedStrings: false, zip: { zlib: { level: 1 } } });
+      const sheet = workbook.addWorksheet('alarm journal');
       sheet.addRow([...EXPORT_COLUMNS]).commit();
       let n = 0;
       for (const r of rows) {

@@ -14,6 +14,7 @@ import type { AlarmQuery, AlarmRecord, AlarmsFacade } from '../../../rules/alarm
 import { LOCAL_ADMIN } from '../../auth/accounts.ts';
 import { userOf } from '../access-control.ts';
 import { ApiError } from '../api-error.ts';
+import { openEventStream } from '../sse-stream.ts';
 import { ACCESS } from '../route-access.ts';
 import { scopeOf, type BuildingScope } from '../building-scope.ts';
 import { queryTime } from './query-time.ts';
@@ -47,7 +48,7 @@ const filters = z.object({
 });
 
 const shelfView = z.object({ by: z.string(), reason: z.string(), at: z.number(), until: z.number() }).nullable();
-const alarmView = z.object({
+export const alarmView = z.object({
   id: z.string(),
   rule: z.string(),
   device: z.string(),
@@ -77,8 +78,8 @@ const alarmView = z.object({
   assignee: z.object({ to: z.string(), by: z.string(), at: z.number() }).nullable().optional(),
   values: z.record(z.string(), z.union([z.number(), z.boolean(), z.string()])),
 });
-const floodView = z.object({ scope: z.enum(['building', 'site']).optional(), building: z.string(), site: z.string().optional(), count: z.number(), windowMs: z.number() });
-const modeView = z.object({ device: z.string(), mode: z.enum(DEVICE_MODES), by: z.string(), reason: z.string(), since: z.number(), lifeSafety: z.boolean().optional() });
+export const floodView = z.object({ scope: z.enum(['building', 'site']).optional(), building: z.string(), site: z.string().optional(), count: z.number(), windowMs: z.number() });
+export const modeView = z.object({ device: z.string(), mode: z.enum(DEVICE_MODES), by: z.string(), reason: z.string(), since: z.number(), lifeSafety: z.boolean().optional() });
 const idParams = z.object({ id: z.string().min(1) });
 /** A body that may be left out entirely (POST without content). */
 const optionalBody = <T extends z.ZodType>(schema: T) => z.preprocess((v) => v ?? {}, schema);
@@ -107,6 +108,8 @@ export function operator(req: FastifyRequest): string {
 
 const READ = { access: ACCESS.staff };
 const ACT = { access: ACCESS.operate };
+/** A comment line on the alarm stream now and then, so proxies do not close it as idle. */
+const ALARM_STREAM_HEARTBEAT_MS = 15_000;
 
 /** An alarm the account may see, or 404 as if it did not exist. */
 function visible(alarms: AlarmsFacade, id: string, scope: BuildingScope): AlarmRecord {
@@ -131,231 +134,263 @@ function apply<T>(fn: () => T): T {
   }
 }
 
+/** What the alarm routes share. */
+interface AlarmRouteContext {
+  readonly alarms: AlarmsFacade;
+  readonly now: () => number;
+  readonly deviceBuilding: (id: string) => string | undefined;
+  readonly inScope: <T extends { building: string }>(scope: BuildingScope, list: readonly T[]) => T[];
+}
+
+type AlarmApp = Parameters<FastifyPluginAsyncZod>[0];
+
 export function alarmRoutes(alarms: AlarmsFacade, now: () => number, deviceBuilding: (id: string) => string | undefined = () => undefined): FastifyPluginAsyncZod {
   const inScope = <T extends { building: string }>(scope: BuildingScope, list: readonly T[]): T[] => list.filter((a) => scope.has(a.building));
+  const ctx: AlarmRouteContext = { alarms, now, deviceBuilding, inScope };
   return async (app) => {
-    app.get(
-      '/api/alarms',
-      {
-        config: READ,
-        schema: {
-          summary: 'Open alarms (not back to normal), newest first, with flood indication and priority meanings',
-          tags: ['alarms'],
-          querystring: filters,
-          response: {
-            200: z.object({
-              alarms: z.array(alarmView),
-              floods: z.array(floodView),
-              priorities: z.record(z.string(), z.string()),
-              /** Open priority-1 / life-safety alarms that are shelved or suppressed: always shown in the strip. */
-              hiddenLifeSafety: z.array(alarmView),
-              /** Life-safety devices in maintenance / out of service: their alarms are suppressed. */
-              lifeSafetyModes: z.array(modeView),
-            }),
-          },
-        },
-      },
-      async (req) => {
-        const scope = scopeOf(req);
-        return {
-          alarms: inScope(scope, alarms.active(toQuery(req.query)) as AlarmRecord[]),
-          floods: inScope(scope, alarms.floods()),
-          priorities: { ...alarms.priorities() },
-          hiddenLifeSafety: inScope(scope, alarms.hiddenLifeSafety()),
-          lifeSafetyModes: alarms.deviceModes().filter((m) => m.lifeSafety === true && (scope.all || scope.has(deviceBuilding(m.device)))),
-        };
-      },
-    );
-
-    app.get(
-      '/api/alarms/history',
-      {
-        config: READ,
-        schema: {
-          summary: 'Alarms open at any time within [from, to] (default: the last 24 hours), newest first',
-          tags: ['alarms'],
-          querystring: filters,
-          response: { 200: z.object({ from: z.number(), to: z.number(), alarms: z.array(alarmView) }) },
-        },
-      },
-      async (req) => {
-        const q = toQuery(req.query);
-        const to = q.to ?? now();
-        const from = q.from ?? to - 86_400_000;
-        return { from, to, alarms: inScope(scopeOf(req), alarms.history({ ...q, from, to })) };
-      },
-    );
-
-    app.get(
-      '/api/alarms/stream',
-      { exposeHeadRoute: false, config: READ, schema: { summary: 'Server-sent events: every alarm event (AlarmEvent JSON), `event:` is its type', tags: ['alarms'] } },
-      (req, reply) => {
-        const res = reply.raw;
-        res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
-        res.write(': alarm events\n\n');
-        const scope = scopeOf(req);
-        const off = alarms.onEvent((e) => {
-          if (scope.has(e.alarm.building)) res.write(`event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`);
-        });
-        res.on('close', () => off());
-        reply.hijack();
-      },
-    );
-
-    app.get(
-      '/api/alarms/:id',
-      { config: READ, schema: { summary: 'One alarm', tags: ['alarms'], params: idParams, response: { 200: alarmView } } },
-      async (req) => visible(alarms, req.params.id, scopeOf(req)),
-    );
-
-    app.get(
-      '/api/alarms/:id/journal',
-      {
-        config: READ,
-        schema: {
-          summary: 'Every transition of one alarm: who, when, why, and the values that caused it',
-          tags: ['alarms'],
-          params: idParams,
-          response: {
-            200: z.object({
-              alarm: alarmView,
-              journal: z.array(
-                z.object({
-                  seq: z.number(),
-                  at: z.number(),
-                  type: z.string(),
-                  fromState: z.string().nullable(),
-                  toState: z.string(),
-                  by: z.string().nullable(),
-                  text: z.string().nullable(),
-                  values: z.record(z.string(), z.union([z.number(), z.boolean(), z.string()])),
-                }),
-              ),
-            }),
-          },
-        },
-      },
-      async (req) => {
-        visible(alarms, req.params.id, scopeOf(req));
-        const journal = apply(() => alarms.journal(req.params.id));
-        return { alarm: alarms.get(req.params.id) as AlarmRecord, journal };
-      },
-    );
-
-    app.post(
-      '/api/alarms/ack',
-      {
-        config: ACT,
-        schema: {
-          summary: 'Acknowledge several alarms; each gets its own result',
-          tags: ['alarms'],
-          body: z.object({ ids: z.array(z.string().min(1)).min(1).max(1000), comment: z.string().max(2000).optional() }),
-          response: {
-            200: z.object({
-              results: z.array(z.object({ id: z.string(), ok: z.boolean(), state: z.enum(ALARM_STATES).optional(), error: z.string().optional() })),
-            }),
-          },
-        },
-      },
-      async (req) => {
-        const by = operator(req);
-        const scope = scopeOf(req);
-        const results = req.body.ids.map((id) => {
-          try {
-            visible(alarms, id, scope);
-            return { id, ok: true, state: alarms.acknowledge(id, by, req.body.comment).state };
-          } catch (err) {
-            if (err instanceof AlarmActionError || err instanceof ApiError) return { id, ok: false, error: err.message };
-            throw err;
-          }
-        });
-        return { results };
-      },
-    );
-
-    const action = (path: string, summary: string, body: z.ZodType, run: (id: string, by: string, body: never) => AlarmRecord): void => {
-      app.post(
-        `/api/alarms/:id/${path}`,
-        { config: ACT, schema: { summary, tags: ['alarms'], params: idParams, body, response: { 200: alarmView } } },
-        async (req) => {
-          visible(alarms, req.params.id, scopeOf(req));
-          return apply(() => run(req.params.id, operator(req), req.body as never));
-        },
-      );
-    };
-    action('ack', 'Acknowledge one alarm', comment, (id, by, b: z.output<typeof comment>) => alarms.acknowledge(id, by, b.comment));
-    action('reset', 'Reset a latching alarm (acknowledged, condition no longer active)', comment, (id, by, b: z.output<typeof comment>) =>
-      alarms.reset(id, by, b.comment),
-    );
-    const assignBody = z.object({ to: z.string().trim().min(1, 'name the operator').max(120), comment: z.string().max(2000).optional() });
-    action('assign', 'Assign an open alarm to an operator (journaled: who, when, to whom)', assignBody, (id, by, b: z.output<typeof assignBody>) =>
-      alarms.assign(id, b.to, by, b.comment),
-    );
-    const shelveBody = z.object({ reason: z.string().trim().min(1, 'a reason is required'), duration: shelveDuration });
-    app.post(
-      '/api/alarms/:id/shelve',
-      {
-        config: ACT,
-        schema: {
-          summary: 'Shelve an alarm for a while, with a reason. Priority-1 and life-safety alarms: admins only, at most 30 min by default (403 SHELVE_NOT_ALLOWED for an operator)',
-          tags: ['alarms'],
-          params: idParams,
-          body: shelveBody,
-          response: { 200: alarmView },
-        },
-      },
-      async (req) => apply(() => alarms.shelve(req.params.id, operator(req), req.body.reason, req.body.duration, userOf(req).role === 'admin' ? 'admin' : 'operator')),
-    );
-    action('unshelve', 'End the shelf of an alarm', optionalBody(z.object({})), (id, by) => alarms.unshelve(id, by));
-    const commentBody = z.object({ text: z.string().trim().min(1, 'a comment needs text').max(2000) });
-    action('comment', 'Add a note to an alarm', commentBody, (id, by, b: z.output<typeof commentBody>) => alarms.comment(id, by, b.text));
-
-    app.put(
-      '/api/devices/:id/mode',
-      {
-        config: ACT,
-        schema: {
-          summary: 'Put a device in maintenance / out of service (its alarms are suppressed) or back in service',
-          tags: ['alarms'],
-          params: idParams,
-          body: z.object({ mode: z.enum(DEVICE_MODES), reason: z.string().max(500).default('') }),
-          response: { 200: z.object({ device: z.string(), mode: z.enum(DEVICE_MODES), by: z.string(), reason: z.string(), since: z.number() }) },
-        },
-      },
-      async (req) => {
-        if (!scopeOf(req).all && !scopeOf(req).has(deviceBuilding(req.params.id))) throw new ApiError('NOT_FOUND', `no device "${req.params.id}"`);
-        return apply(() => alarms.setDeviceMode(req.params.id, req.body.mode, operator(req), req.body.reason));
-      },
-    );
-
-    app.get(
-      '/api/device-modes',
-      {
-        config: READ,
-        schema: {
-          summary: 'Devices not in service (maintenance or out of service)',
-          tags: ['alarms'],
-          response: { 200: z.object({ devices: z.array(modeView) }) },
-        },
-      },
-      async (req) => {
-        const scope = scopeOf(req);
-        return { devices: alarms.deviceModes().filter((m) => scope.all || scope.has(deviceBuilding(m.device))) };
-      },
-    );
-
-    app.get(
-      '/api/device-modes/log',
-      {
-        config: READ,
-        schema: {
-          summary: 'Journal of device-mode changes (maintenance, out of service, back in service), newest first',
-          tags: ['alarms'],
-          querystring: z.object({ device: z.string().optional() }),
-          response: { 200: z.object({ entries: z.array(modeView) }) },
-        },
-      },
-      async (req) => ({ entries: alarms.deviceModeLog(req.query.device) }),
-    );
+    registerAlarmLists(app, ctx);
+    registerAlarmDetail(app, ctx);
+    registerAlarmActions(app, ctx);
+    registerDeviceModeRoutes(app, ctx);
   };
 }
+
+/** The active list (with the strip and floods) and the history. */
+function registerAlarmLists(app: AlarmApp, ctx: AlarmRouteContext): void {
+  const { alarms, now, deviceBuilding, inScope } = ctx;
+  app.get(
+    '/api/alarms',
+    {
+      config: READ,
+      schema: {
+        summary: 'Open alarms (not back to normal), newest first, with flood indication and priority meanings',
+        tags: ['alarms'],
+        querystring: filters,
+        response: {
+          200: z.object({
+            alarms: z.array(alarmView),
+            floods: z.array(floodView),
+            priorities: z.record(z.string(), z.string()),
+            /** Open priority-1 / life-safety alarms that are shelved or suppressed: always shown in the strip. */
+            hiddenLifeSafety: z.array(alarmView),
+            /** Life-safety devices in maintenance / out of service: their alarms are suppressed. */
+            lifeSafetyModes: z.array(modeView),
+          }),
+        },
+      },
+    },
+    async (req) => {
+      const scope = scopeOf(req);
+      return {
+        alarms: inScope(scope, alarms.active(toQuery(req.query)) as AlarmRecord[]),
+        floods: inScope(scope, alarms.floods()),
+        priorities: { ...alarms.priorities() },
+        hiddenLifeSafety: inScope(scope, alarms.hiddenLifeSafety()),
+        lifeSafetyModes: alarms.deviceModes().filter((m) => m.lifeSafety === true && (scope.all || scope.has(deviceBuilding(m.device)))),
+      };
+    },
+  );
+
+  app.get(
+    '/api/alarms/history',
+    {
+      config: READ,
+      schema: {
+        summary: 'Alarms open at any time within [from, to] (default: the last 24 hours), newest first',
+        tags: ['alarms'],
+        querystring: filters,
+        response: { 200: z.object({ from: z.number(), to: z.number(), alarms: z.array(alarmView) }) },
+      },
+    },
+    async (req) => {
+      const q = toQuery(req.query);
+      const to = q.to ?? now();
+      const from = q.from ?? to - 86_400_000;
+      return { from, to, alarms: inScope(scopeOf(req), alarms.history({ ...q, from, to })) };
+    },
+  );
+}
+
+/** The event stream, one alarm, its journal. */
+function registerAlarmDetail(app: AlarmApp, ctx: AlarmRouteContext): void {
+  const { alarms } = ctx;
+  app.get(
+    '/api/alarms/stream',
+    { exposeHeadRoute: false, config: READ, schema: { summary: 'Server-sent events: every alarm event (AlarmEvent JSON), `event:` is its type', tags: ['alarms'] } },
+    (req, reply) => {
+      const scope = scopeOf(req);
+      let off: () => void = () => undefined;
+      const stream = openEventStream(reply, { heartbeatMs: ALARM_STREAM_HEARTBEAT_MS, onClose: () => off() });
+      stream.comment('alarm events');
+      off = alarms.onEvent((e) => {
+        if (scope.has(e.alarm.building)) stream.send(e.type, e);
+      });
+      if (stream.closed) off();
+    },
+  );
+
+  app.get(
+    '/api/alarms/:id',
+    { config: READ, schema: { summary: 'One alarm', tags: ['alarms'], params: idParams, response: { 200: alarmView } } },
+    async (req) => visible(alarms, req.params.id, scopeOf(req)),
+  );
+
+  app.get(
+    '/api/alarms/:id/journal',
+    {
+      config: READ,
+      schema: {
+        summary: 'Every transition of one alarm: who, when, why, and the values that caused it',
+        tags: ['alarms'],
+        params: idParams,
+        response: {
+          200: z.object({
+            alarm: alarmView,
+            journal: z.array(
+              z.object({
+                seq: z.number(),
+                at: z.number(),
+                type: z.string(),
+                fromState: z.string().nullable(),
+                toState: z.string(),
+                by: z.string().nullable(),
+                text: z.string().nullable(),
+                values: z.record(z.string(), z.union([z.number(), z.boolean(), z.string()])),
+              }),
+            ),
+          }),
+        },
+      },
+    },
+    async (req) => {
+      visible(alarms, req.params.id, scopeOf(req));
+      const journal = apply(() => alarms.journal(req.params.id));
+      return { alarm: alarms.get(req.params.id) as AlarmRecord, journal };
+    },
+  );
+}
+
+/** Acknowledge (one or many), reset, assign, shelve, unshelve, comment. */
+function registerAlarmActions(app: AlarmApp, ctx: AlarmRouteContext): void {
+  const { alarms } = ctx;
+  app.post(
+    '/api/alarms/ack',
+    {
+      config: ACT,
+      schema: {
+        summary: 'Acknowledge several alarms; each gets its own result',
+        tags: ['alarms'],
+        body: z.object({ ids: z.array(z.string().min(1)).min(1).max(1000), comment: z.string().max(2000).optional() }),
+        response: {
+          200: z.object({
+            results: z.array(z.object({ id: z.string(), ok: z.boolean(), state: z.enum(ALARM_STATES).optional(), error: z.string().optional() })),
+          }),
+        },
+      },
+    },
+    async (req) => {
+      const by = operator(req);
+      const scope = scopeOf(req);
+      const results = req.body.ids.map((id) => {
+        try {
+          visible(alarms, id, scope);
+          return { id, ok: true, state: alarms.acknowledge(id, by, req.body.comment).state };
+        } catch (err) {
+          if (err instanceof AlarmActionError || err instanceof ApiError) return { id, ok: false, error: err.message };
+          throw err;
+        }
+      });
+      return { results };
+    },
+  );
+
+  const action = (path: string, summary: string, body: z.ZodType, run: (id: string, by: string, body: never) => AlarmRecord): void => {
+    app.post(
+      `/api/alarms/:id/${path}`,
+      { config: ACT, schema: { summary, tags: ['alarms'], params: idParams, body, response: { 200: alarmView } } },
+      async (req) => {
+        visible(alarms, req.params.id, scopeOf(req));
+        return apply(() => run(req.params.id, operator(req), req.body as never));
+      },
+    );
+  };
+  action('ack', 'Acknowledge one alarm', comment, (id, by, b: z.output<typeof comment>) => alarms.acknowledge(id, by, b.comment));
+  action('reset', 'Reset a latching alarm (acknowledged, condition no longer active)', comment, (id, by, b: z.output<typeof comment>) =>
+    alarms.reset(id, by, b.comment),
+  );
+  const assignBody = z.object({ to: z.string().trim().min(1, 'name the operator').max(120), comment: z.string().max(2000).optional() });
+  action('assign', 'Assign an open alarm to an operator (journaled: who, when, to whom)', assignBody, (id, by, b: z.output<typeof assignBody>) =>
+    alarms.assign(id, b.to, by, b.comment),
+  );
+  const shelveBody = z.object({ reason: z.string().trim().min(1, 'a reason is required'), duration: shelveDuration });
+  app.post(
+    '/api/alarms/:id/shelve',
+    {
+      config: ACT,
+      schema: {
+        summary: 'Shelve an alarm for a while, with a reason. Priority-1 and life-safety alarms: admins only, at most 30 min by default (403 SHELVE_NOT_ALLOWED for an operator)',
+        tags: ['alarms'],
+        params: idParams,
+        body: shelveBody,
+        response: { 200: alarmView },
+      },
+    },
+    async (req) => apply(() => alarms.shelve(req.params.id, operator(req), req.body.reason, req.body.duration, userOf(req).role === 'admin' ? 'admin' : 'operator')),
+  );
+  action('unshelve', 'End the shelf of an alarm', optionalBody(z.object({})), (id, by) => alarms.unshelve(id, by));
+  const commentBody = z.object({ text: z.string().trim().min(1, 'a comment needs text').max(2000) });
+  action('comment', 'Add a note to an alarm', commentBody, (id, by, b: z.output<typeof commentBody>) => alarms.comment(id, by, b.text));
+}
+
+/** Maintenance / out-of-service modes of devices and their journal. */
+function registerDeviceModeRoutes(app: AlarmApp, ctx: AlarmRouteContext): void {
+  const { alarms, deviceBuilding } = ctx;
+  app.put(
+    '/api/devices/:id/mode',
+    {
+      config: ACT,
+      schema: {
+        summary: 'Put a device in maintenance / out of service (its alarms are suppressed) or back in service',
+        tags: ['alarms'],
+        params: idParams,
+        body: z.object({ mode: z.enum(DEVICE_MODES), reason: z.string().max(500).default('') }),
+        response: { 200: z.object({ device: z.string(), mode: z.enum(DEVICE_MODES), by: z.string(), reason: z.string(), since: z.number() }) },
+      },
+    },
+    async (req) => {
+      if (!scopeOf(req).all && !scopeOf(req).has(deviceBuilding(req.params.id))) throw new ApiError('NOT_FOUND', `no device "${req.params.id}"`);
+      return apply(() => alarms.setDeviceMode(req.params.id, req.body.mode, operator(req), req.body.reason));
+    },
+  );
+
+  app.get(
+    '/api/device-modes',
+    {
+      config: READ,
+      schema: {
+        summary: 'Devices not in service (maintenance or out of service)',
+        tags: ['alarms'],
+        response: { 200: z.object({ devices: z.array(modeView) }) },
+      },
+    },
+    async (req) => {
+      const scope = scopeOf(req);
+      return { devices: alarms.deviceModes().filter((m) => scope.all || scope.has(deviceBuilding(m.device))) };
+    },
+  );
+
+  app.get(
+    '/api/device-modes/log',
+    {
+      config: READ,
+      schema: {
+        summary: 'Journal of device-mode changes (maintenance, out of service, back in service), newest first',
+        tags: ['alarms'],
+        querystring: z.object({ device: z.string().optional() }),
+        response: { 200: z.object({ entries: z.array(modeView) }) },
+      },
+    },
+    async (req) => ({ entries: alarms.deviceModeLog(req.query.device) }),
+  );
+}
+

@@ -48,7 +48,7 @@ export function demoRoutes(faults: DemoFaults): FastifyPluginAsyncZod {
           return reply.send(result);
         } catch (err) {
           if (err instanceof DemoFaultError) {
-            throw new ApiError(err.kind === 'not-ready' ? 'UNAVAILABLE' : err.kind === 'unknown' ? 'NOT_FOUND' : 'CONFLICT', err.message);
+            throw new ApiError(err.code, err.message);
           }
           throw err;
         }

@@ -29,6 +29,8 @@ const pointView = z.object({
   quality: quality.nullable(),
   /** Why the quality is not good (`not yet read`, `comms lost`, `modbus exception 2`). */
   reason: z.string().nullable(),
+  /** Vendor points only (`devices[].points`): their display name in both languages; canonical points are labelled by the kind. */
+  vendor: z.object({ label: z.object({ en: z.string(), 'zh-CN': z.string() }).nullable() }).optional(),
 });
 
 function qualityView(p: PointState | undefined): { quality: Quality; reason: string | null } {
@@ -74,29 +76,7 @@ const MAX_LIMIT = 100_000;
 const STAFF = ACCESS.staff;
 
 export function deviceRoutes(deps: ApiDeps): FastifyPluginAsyncZod {
-  const view = (d: DeviceInfo, mask?: ValueMask): z.output<typeof deviceView> => {
-    const state = deps.deviceState(d.id);
-    const points: Record<string, z.output<typeof pointView>> = {};
-    for (const def of deps.pointsOf(d)) {
-      const p = state?.points[def.name];
-      const value = p ? (mask ? mask(d.id, def.name, p.value) : p.value) : null;
-      points[def.name] = { unit: def.unit ?? null, type: def.type, value, ts: p?.ts ?? null, ...qualityView(p) };
-    }
-    return {
-      id: d.id,
-      name: d.name,
-      kind: d.kind,
-      location: d.location,
-      connector: d.connector,
-      online: state?.online ?? false,
-      comms: state?.comms ?? 'unknown',
-      condition: state?.condition.condition ?? 'unknown',
-      conditionReason: state?.condition.reason ?? 'nothing read yet',
-      lastGood: state?.lastGood ?? null,
-      points,
-      ...(d.zonePlaces ? { zones: (deps.zoneStates?.(d.id) ?? []).map(({ condition, ...z }) => ({ ...z, condition: condition.condition, conditionReason: condition.reason })) } : {}),
-    };
-  };
+  const view = (d: DeviceInfo, mask?: ValueMask): z.output<typeof deviceView> => deviceViewOf(deps, d, mask);
 
   const find = (id: string, scope: BuildingScope): DeviceInfo => {
     const device = deps.devices().find((d) => d.id === id);
@@ -150,54 +130,85 @@ export function deviceRoutes(deps: ApiDeps): FastifyPluginAsyncZod {
       },
       async (req) => view(find(req.params.id, scopeOf(req)), deps.valueMask?.(req.user?.role)),
     );
+    registerHistoryRoute(app, deps, find);
+  };
+}
 
-    app.get(
-      '/api/devices/:id/points/:point/history',
-      {
-        config: { access: STAFF },
-        schema: {
-          summary: 'Stored samples of one point over a time range (default: the last hour)',
-          tags: ['devices'],
-          params: z.object({ id: z.string(), point: z.string() }),
-          querystring: z.object({
-            from: queryTime.optional(),
-            to: queryTime.optional(),
-            limit: z.coerce.number().int().min(1).max(MAX_LIMIT).default(10_000),
+/** A device as the API shows it: the last value of each point (masked for the role), condition, zones. */
+function deviceViewOf(deps: ApiDeps, d: DeviceInfo, mask?: ValueMask): z.output<typeof deviceView> {
+  const state = deps.deviceState(d.id);
+  const vendor = new Map((d.extraPoints ?? []).map((p) => [p.name, p]));
+  const points: Record<string, z.output<typeof pointView>> = {};
+  for (const def of deps.pointsOf(d)) {
+    const p = state?.points[def.name];
+    const value = p ? (mask ? mask(d.id, def.name, p.value) : p.value) : null;
+    const v = vendor.get(def.name);
+    points[def.name] = { unit: def.unit ?? null, type: def.type, value, ts: p?.ts ?? null, ...qualityView(p), ...(v ? { vendor: { label: v.label ?? null } } : {}) };
+  }
+  return {
+    id: d.id,
+    name: d.name,
+    kind: d.kind,
+    location: d.location,
+    connector: d.connector,
+    online: state?.online ?? false,
+    comms: state?.comms ?? 'unknown',
+    condition: state?.condition.condition ?? 'unknown',
+    conditionReason: state?.condition.reason ?? 'nothing read yet',
+    lastGood: state?.lastGood ?? null,
+    points,
+    ...(d.zonePlaces ? { zones: (deps.zoneStates?.(d.id) ?? []).map(({ condition, ...z }) => ({ ...z, condition: condition.condition, conditionReason: condition.reason })) } : {}),
+  };
+}
+
+/** `GET /api/devices/:id/points/:point/history`: stored samples of one point. */
+function registerHistoryRoute(app: Parameters<FastifyPluginAsyncZod>[0], deps: ApiDeps, find: (id: string, scope: BuildingScope) => DeviceInfo): void {
+  app.get(
+    '/api/devices/:id/points/:point/history',
+    {
+      config: { access: STAFF },
+      schema: {
+        summary: 'Stored samples of one point over a time range (default: the last hour)',
+        tags: ['devices'],
+        params: z.object({ id: z.string(), point: z.string() }),
+        querystring: z.object({
+          from: queryTime.optional(),
+          to: queryTime.optional(),
+          limit: z.coerce.number().int().min(1).max(MAX_LIMIT).default(10_000),
+        }),
+        response: {
+          200: z.object({
+            device: z.string(),
+            point: z.string(),
+            unit: z.string().nullable(),
+            from: z.number(),
+            to: z.number(),
+            samples: z.array(historySample),
           }),
-          response: {
-            200: z.object({
-              device: z.string(),
-              point: z.string(),
-              unit: z.string().nullable(),
-              from: z.number(),
-              to: z.number(),
-              samples: z.array(historySample),
-            }),
-          },
         },
       },
-      async (req) => {
-        const device = find(req.params.id, scopeOf(req));
-        const def = deps.pointsOf(device).find((p) => p.name === req.params.point);
-        if (!def) {
-          throw new ApiError('NOT_FOUND', `device "${device.id}" (${device.kind}) has no point "${req.params.point}"`, {
-            points: deps.pointsOf(device).map((p) => p.name),
-          });
-        }
-        const to = req.query.to ?? deps.now();
-        const from = req.query.from ?? to - 3_600_000;
-        if (from > to) throw new ApiError('BAD_REQUEST', `from: must not be after to (${new Date(from).toISOString()} > ${new Date(to).toISOString()})`);
-        const mask = deps.valueMask?.(req.user?.role);
-        const samples = await deps.history({ device: device.id, point: def.name, from, to, limit: req.query.limit });
-        return {
-          device: device.id,
-          point: def.name,
-          unit: def.unit ?? null,
-          from,
-          to,
-          samples: samples.map((s) => ({ ts: s.ts, value: mask ? mask(device.id, def.name, s.value) : s.value, quality: s.quality, ...(s.reason === undefined ? {} : { reason: s.reason }) })),
-        };
-      },
-    );
-  };
+    },
+    async (req) => {
+      const device = find(req.params.id, scopeOf(req));
+      const def = deps.pointsOf(device).find((p) => p.name === req.params.point);
+      if (!def) {
+        throw new ApiError('NOT_FOUND', `device "${device.id}" (${device.kind}) has no point "${req.params.point}"`, {
+          points: deps.pointsOf(device).map((p) => p.name),
+        });
+      }
+      const to = req.query.to ?? deps.now();
+      const from = req.query.from ?? to - 3_600_000;
+      if (from > to) throw new ApiError('BAD_REQUEST', `from: must not be after to (${new Date(from).toISOString()} > ${new Date(to).toISOString()})`);
+      const mask = deps.valueMask?.(req.user?.role);
+      const samples = await deps.history({ device: device.id, point: def.name, from, to, limit: req.query.limit });
+      return {
+        device: device.id,
+        point: def.name,
+        unit: def.unit ?? null,
+        from,
+        to,
+        samples: samples.map((s) => ({ ts: s.ts, value: mask ? mask(device.id, def.name, s.value) : s.value, quality: s.quality, ...(s.reason === undefined ? {} : { reason: s.reason }) })),
+      };
+    },
+  );
 }

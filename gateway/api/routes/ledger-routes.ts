@@ -2,7 +2,6 @@
  * The equipment ledger: every device's asset record (list, CSV/XLSX export, CSV import), one
  * device's history page (JSON or printable HTML), attachments, and parts/cost/labour of work orders.
  */
-import ExcelJS from 'exceljs';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ASSET_FIELDS, historyHtml, LedgerError, ledgerCsv, ledgerRow, LEDGER_COLUMNS, MAX_ATTACHMENT, NORMS_LANGUAGES, parseLedgerCsv, safeCell, type NormsService } from '../../../rules/index.ts';
@@ -58,6 +57,7 @@ function listRoutes(app: ZodApp, norms: NormsService, c: LedgerContext): void {
       if (req.query.format === 'json') return { devices: rows.map((r) => ({ id: r.device.id, name: r.device.name, kind: r.device.kind, location: r.device.location, asset: r.asset })) };
       const cells = rows.map((r) => ledgerRow(r.device, r.asset));
       if (req.query.format === 'csv') return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="equipment-ledger.csv"').send(ledgerCsv(cells));
+      const { default: ExcelJS } = await import('exceljs'); // on first use, not at start-up (about 8 MiB)
       const book = new ExcelJS.Workbook();
       const sheet = book.addWorksheet('equipment ledger');
       sheet.addRow([...LEDGER_COLUMNS]);

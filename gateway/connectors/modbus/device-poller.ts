@@ -23,7 +23,7 @@ import { sleep, type ReadChannel } from './modbus-connection.ts';
 import type { ReadOutcome } from './modbus-link.ts';
 import type { ModbusConnectorConfig, ModbusPoint } from './modbus-schema.ts';
 import { planReads, type ReadBlock } from './read-planner.ts';
-import { decodeRegisters, isBitTable, toPointValue, widthOf } from './register-decode.ts';
+import { decodePoint, isBitTable, toPointValue, widthOf } from './register-decode.ts';
 
 export interface BoundPoint {
   readonly name: string;
@@ -216,10 +216,9 @@ export class DevicePoller {
       for (const member of block.points) {
         const bound = this.points.get(member.key);
         if (!bound) continue;
-        const raw = isBitTable(block.table)
-          ? outcome.bits[member.offset] === true
-          : decodeRegisters(outcome.registers.slice(member.offset, member.offset + member.width), bound.modbus);
-        const decoded = toPointValue(raw, bound.modbus, bound.def);
+        const decoded = isBitTable(block.table)
+          ? toPointValue(outcome.bits[member.offset] === true, bound.modbus, bound.def)
+          : decodePoint(outcome.registers.slice(member.offset, member.offset + member.width), bound.modbus, bound.def);
         if (decoded.ok) {
           this.problem(`point ${bound.name}`, undefined);
           this.badPoints.delete(bound.name);

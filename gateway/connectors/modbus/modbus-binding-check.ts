@@ -3,7 +3,8 @@
  * map, and every map entry against the device kind's points. Pure; used by the connector (which
  * refuses what fails) and by `check-config` (through the protocol definition), so both say the same.
  */
-import { pointsOf, type DeviceKind, type PointDef } from '../../model/device-kinds.ts';
+import { pointsOfDevice, type DeviceKind, type PointDef, type DevicePointsSpec } from '../../model/device-kinds.ts';
+import { unknownCommands } from '../../model/kinds/kind-commands.ts';
 import type { BindingProblem } from '../protocol-definition.ts';
 import type { BoundPoint } from './device-poller.ts';
 import { modbusBindingSchema, type ModbusBinding, type ModbusConnectorConfig } from './modbus-schema.ts';
@@ -15,7 +16,7 @@ export type ModbusBindingCheck =
 
 export function checkModbusBinding(
   config: Pick<ModbusConnectorConfig, 'id' | 'maps'>,
-  device: { readonly kind: DeviceKind; readonly zones?: number | undefined },
+  device: DevicePointsSpec,
   rawBinding: unknown,
 ): ModbusBindingCheck {
   const parsed = modbusBindingSchema.safeParse(rawBinding);
@@ -29,9 +30,10 @@ export function checkModbusBinding(
     const message = `connector "${config.id}" has no register map "${binding.map}" (declared: ${known.length > 0 ? known.join(', ') : 'none'})`;
     return { ok: false, problems: [{ path: 'binding.map', message, onConnector: false }] };
   }
-  const defs = new Map<string, PointDef>(pointsOf(device.kind, device.zones === undefined ? {} : { zones: device.zones }).map((d) => [d.name, d]));
+  const defs = new Map<string, PointDef>(pointsOfDevice(device).map((d) => [d.name, d]));
   const problems: BindingProblem[] = [];
   const points: BoundPoint[] = [];
+  for (const c of unknownCommands(device.kind, Object.keys(binding.commands ?? {}))) problems.push({ path: `binding.commands.${c.name}`, message: c.message, onConnector: false });
   // points the kind lacks: one problem on the device (the map fits another kind, or has a typo)
   const unknown = Object.keys(map).filter((name) => !defs.has(name));
   if (unknown.length > 0) {

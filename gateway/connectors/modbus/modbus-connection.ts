@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import type { Clock, Timer } from '../../model/clock.ts';
 import type { ConnectorStats } from '../connector.ts';
 import { Backoff } from '../runtime/backoff.ts';
-import { ModbusLink, type LinkOptions, type ReadOutcome } from './modbus-link.ts';
+import { ModbusLink, type LinkOptions, type ReadOutcome, type WriteTarget } from './modbus-link.ts';
 import type { ModbusConnectorConfig, ModbusTable } from './modbus-schema.ts';
 
 export interface ReadRequest {
@@ -30,8 +30,14 @@ export interface ReadChannel {
 export type ConnectionOptions = LinkOptions &
   Pick<ModbusConnectorConfig, 'timeout' | 'retries' | 'failuresBeforeLost' | 'reconnectMin' | 'reconnectMax' | 'rtuQuietAfterTimeout'>;
 
+/** A write to one unit (commands). Not retried on a timeout: the caller reads back to learn whether it landed. */
+export interface WriteRequest {
+  readonly unitId: number;
+  readonly target: WriteTarget;
+}
+
 interface Queued {
-  readonly request: ReadRequest;
+  readonly request: ReadRequest | WriteRequest;
   readonly resolve: (outcome: ReadOutcome) => void;
 }
 
@@ -102,6 +108,16 @@ export class ModbusConnection implements ReadChannel {
     });
   }
 
+  /** Queue a write behind the reads in flight (one request at a time on the link); fails at once while disconnected. */
+  write(request: WriteRequest): Promise<ReadOutcome> {
+    if (this.stopped) return Promise.resolve({ ok: false, kind: 'disconnected', message: 'connector stopped' });
+    if (!this.connected) return Promise.resolve({ ok: false, kind: 'disconnected', message: 'not connected' });
+    return new Promise<ReadOutcome>((resolve) => {
+      this.queue.push({ request, resolve });
+      this.pump();
+    });
+  }
+
   private pump(): void {
     if (this.busy) return;
     const next = this.queue.shift();
@@ -121,7 +137,16 @@ export class ModbusConnection implements ReadChannel {
     );
   }
 
-  private async execute(request: ReadRequest): Promise<ReadOutcome> {
+  private async execute(request: ReadRequest | WriteRequest): Promise<ReadOutcome> {
+    if ('target' in request) {
+      const link = this.link;
+      if (!link || !link.isOpen) return { ok: false, kind: 'disconnected', message: 'not connected' };
+      this.stats.requests++;
+      const outcome = await link.write(request.unitId, request.target, this.options.timeout);
+      if (!outcome.ok && outcome.kind !== 'exception') this.stats.error(outcome.kind);
+      this.account(outcome);
+      return outcome;
+    }
     const retries = request.retries ?? this.options.retries;
     let outcome: ReadOutcome = { ok: false, kind: 'disconnected', message: 'not connected' };
     for (let attempt = 0; attempt <= retries; attempt++) {

@@ -8,13 +8,14 @@ import type { LatencySnapshot } from '../../metrics/latency-buckets.ts';
 import type { Logger } from 'pino';
 import type { Timer } from '../../model/clock.ts';
 import type { SampleSink } from '../../model/sample.ts';
-import { ConnectorStats, type BoundDevice, type ConnectionHealth, type Connector, type ConnectorContext } from '../connector.ts';
+import { ConnectorStats, type BoundDevice, type CommandOutcome, type CommandRequest, type ConnectionHealth, type Connector, type ConnectorContext } from '../connector.ts';
+import { sendModbusCommand } from './modbus-command.ts';
 import { CommsLoss } from '../runtime/comms-loss.ts';
 import { RefusedBindings } from '../runtime/refused-bindings.ts';
 import { DevicePoller } from './device-poller.ts';
 import { ModbusConnection } from './modbus-connection.ts';
 import { checkModbusBinding } from './modbus-binding-check.ts';
-import type { ModbusConnectorConfig } from './modbus-schema.ts';
+import type { ModbusBinding, ModbusConnectorConfig } from './modbus-schema.ts';
 
 const CYCLE_WINDOW = 2048;
 /** Rates in health are measured over roughly the last RATE_EVERY_MS x RATE_POINTS. */
@@ -36,6 +37,8 @@ export class ModbusConnector implements Connector {
   private readonly conn: ModbusConnection;
   private readonly comms: CommsLoss;
   private readonly pollers: DevicePoller[] = [];
+  /** Bindings of the devices that run, for their commands. */
+  private readonly bindings = new Map<string, ModbusBinding>();
   private readonly rejected: RefusedBindings;
   private readonly cycles: number[] = [];
   private cycleIndex = 0;
@@ -62,6 +65,7 @@ export class ModbusConnector implements Connector {
     if (!checked.ok) return checked.problems.map((p) => `${p.path}: ${p.message}`);
     const { binding, points } = checked;
     this.comms.watch({ id: device.info.id, kind: device.info.kind, points: points.map((p) => p.name) });
+    this.bindings.set(device.info.id, binding);
     this.pollers.push(
       new DevicePoller({
         deviceId: device.info.id,
@@ -100,6 +104,21 @@ export class ModbusConnector implements Connector {
 
   requestLatency(): LatencySnapshot {
     return this.stats.latency.snapshot();
+  }
+
+  mappedCommands(device: string): readonly string[] {
+    return Object.keys(this.bindings.get(device)?.commands ?? {});
+  }
+
+  /** A command as the write its binding maps it to, confirmed by read-back (modbus-command.ts). */
+  async command(request: CommandRequest): Promise<CommandOutcome> {
+    const binding = this.bindings.get(request.device);
+    if (!binding) return { result: 'failed', detail: `device ${request.device} is not polled by connector ${this.id}` };
+    const w = binding.commands?.[request.command];
+    if (!w) return { result: 'failed', detail: `the binding of ${request.device} maps no write for command "${request.command}"` };
+    const outcome = await sendModbusCommand(this.conn, this.ctx.clock, binding.unitId, w, request.confirmTimeout);
+    this.log.info({ device: request.device, command: request.command, result: outcome.result, detail: outcome.detail }, 'modbus command');
+    return outcome;
   }
 
   health(): ConnectionHealth {

@@ -33,6 +33,11 @@ export type ReadOutcome =
   | { readonly ok: true; readonly registers: readonly number[]; readonly bits: readonly boolean[] }
   | { readonly ok: false; readonly kind: ReadFailureKind; readonly message: string; readonly exceptionCode?: number };
 
+/** What one write puts where: a coil's state, or raw holding-register words. */
+export type WriteTarget =
+  | { readonly table: 'coil'; readonly address: number; readonly bit: boolean }
+  | { readonly table: 'holding'; readonly address: number; readonly registers: readonly number[] };
+
 export type LinkOptions = Pick<
   ModbusConnectorConfig,
   'transport' | 'host' | 'port' | 'path' | 'baudRate' | 'dataBits' | 'stopBits' | 'parity' | 'connectTimeout'
@@ -164,6 +169,36 @@ export class ModbusLink {
             this.client.writeFC4(unitId, address, count, cb);
             break;
         }
+      } catch (err) {
+        settle({ ok: false, kind: 'disconnected', message: describe(err) });
+      }
+    });
+  }
+
+  /**
+   * Write one coil (FC5) or holding registers (FC6 for one, FC16 for several). Settles once:
+   * `ok` with no data when the device acknowledged the write, or why not.
+   */
+  write(unitId: number, target: WriteTarget, timeoutMs: number): Promise<ReadOutcome> {
+    if (!this.isOpen) return Promise.resolve({ ok: false, kind: 'disconnected', message: 'Port Not Open' });
+    if (this.rtuFraming) this.discardReceived();
+    return new Promise<ReadOutcome>((resolve) => {
+      let timer: Timer | undefined;
+      let done = false;
+      const settle = (outcome: ReadOutcome): void => {
+        if (done) return;
+        done = true;
+        timer?.cancel();
+        if (this.pending === settle) this.pending = undefined;
+        resolve(outcome);
+      };
+      this.pending = settle;
+      timer = this.clock.setTimer(timeoutMs, () => settle({ ok: false, kind: 'timeout', message: `no reply within ${timeoutMs} ms` }));
+      const cb = ((err: ModbusError | null) => settle(err ? classify(err) : { ok: true, registers: [], bits: [] })) as never;
+      try {
+        if (target.table === 'coil') this.client.writeFC5(unitId, target.address, target.bit, cb);
+        else if (target.registers.length === 1) this.client.writeFC6(unitId, target.address, target.registers[0] as number, cb);
+        else this.client.writeFC16(unitId, target.address, [...target.registers], cb);
       } catch (err) {
         settle({ ok: false, kind: 'disconnected', message: describe(err) });
       }

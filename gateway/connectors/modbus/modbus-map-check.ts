@@ -5,10 +5,10 @@
  */
 import type { ConfigIssue } from '../../config/config-error.ts';
 import type { DeclaredDevice } from '../protocol-definition.ts';
-import type { ModbusConnectorConfig, ModbusPoint } from './modbus-schema.ts';
+import { registerCount, type ModbusConnectorConfig, type ModbusPoint } from './modbus-schema.ts';
 
 function words(p: ModbusPoint): number {
-  return p.type === 'float64' ? 4 : p.type === 'int32' || p.type === 'uint32' || p.type === 'float32' ? 2 : 1;
+  return registerCount(p.type, p.length);
 }
 
 const describe = (p: ModbusPoint): string => `${p.table} ${p.address} (${p.type}${p.bit !== undefined ? ` bit ${p.bit}` : ''})`;

@@ -4,7 +4,7 @@ import { duration, identifier } from '../../config/common-schema.ts';
 export const MODBUS_TABLES = ['coil', 'discrete', 'input', 'holding'] as const;
 export type ModbusTable = (typeof MODBUS_TABLES)[number];
 
-export const MODBUS_VALUE_TYPES = ['bool', 'int16', 'uint16', 'int32', 'uint32', 'float32', 'float64'] as const;
+export const MODBUS_VALUE_TYPES = ['bool', 'int16', 'uint16', 'int32', 'uint32', 'float32', 'float64', 'int64', 'uint64', 'bcd16', 'bcd32', 'string'] as const;
 export type ModbusValueType = (typeof MODBUS_VALUE_TYPES)[number];
 
 /**
@@ -27,6 +27,8 @@ export const modbusPointSchema = z
     offset: z.number().default(0),
     /** Map raw integers to enum values, e.g. `{ 0: idle, 1: up, 2: down }`. */
     map: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+    /** `string` only: registers holding the text (two ASCII/UTF-8 bytes each; trailing NULs and spaces dropped). */
+    length: z.number().int().min(1).max(125).optional(),
   })
   .superRefine((p, ctx) => {
     const bitTable = p.table === 'coil' || p.table === 'discrete';
@@ -36,11 +38,32 @@ export const modbusPointSchema = z
     if (p.bit !== undefined && (bitTable || p.type !== 'bool')) {
       ctx.addIssue({ code: 'custom', path: ['bit'], message: 'bit applies only to bool points read from input or holding registers' });
     }
-    const words = p.type === 'float64' ? 4 : p.type === 'int32' || p.type === 'uint32' || p.type === 'float32' ? 2 : 1;
+    if (p.type === 'string' && p.length === undefined) ctx.addIssue({ code: 'custom', path: ['length'], message: 'a string point needs its length in registers' });
+    if (p.type !== 'string' && p.length !== undefined) ctx.addIssue({ code: 'custom', path: ['length'], message: 'length applies only to string points' });
+    const words = registerCount(p.type, p.length);
     if (p.address + words > 65536) {
       ctx.addIssue({ code: 'custom', path: ['address'], message: `${p.type} at ${p.address} runs past register 65535` });
     }
   });
+
+/** Registers one value of `type` occupies (`string`: its `length`). */
+export function registerCount(type: ModbusValueType, length?: number): number {
+  switch (type) {
+    case 'float64':
+    case 'int64':
+    case 'uint64':
+      return 4;
+    case 'int32':
+    case 'uint32':
+    case 'float32':
+    case 'bcd32':
+      return 2;
+    case 'string':
+      return length ?? 1;
+    default:
+      return 1;
+  }
+}
 
 export const modbusConnectorSchema = z
   .object({
@@ -95,14 +118,40 @@ export const modbusConnectorSchema = z
     }
   });
 
+export const MODBUS_WRITE_TYPES = ['int16', 'uint16', 'int32', 'uint32', 'float32'] as const;
+
+/**
+ * A command of the device's kind as a Modbus write: a coil (FC5, `value` true or false) or holding
+ * registers (FC6 for one 16-bit register, FC16 for 32-bit types, big-endian words). The same
+ * address is read back to confirm it.
+ */
+export const modbusWriteSchema = z
+  .strictObject({
+    table: z.enum(['coil', 'holding']),
+    address: z.number().int().min(0).max(65535),
+    value: z.union([z.boolean(), z.number()]),
+    type: z.enum(MODBUS_WRITE_TYPES).default('uint16'),
+  })
+  .superRefine((w, ctx) => {
+    if (w.table === 'coil' && typeof w.value !== 'boolean') {
+      ctx.addIssue({ code: 'custom', path: ['value'], message: 'a coil is written true or false' });
+    }
+    if (w.table === 'holding' && typeof w.value !== 'number') {
+      ctx.addIssue({ code: 'custom', path: ['value'], message: `a holding register is written a number (type ${w.type})` });
+    }
+  });
+
 export const modbusBindingSchema = z.object({
   connector: identifier,
   unitId: z.number().int().min(0).max(255).default(1),
   pollInterval: duration.default(1_000),
   /** Name of a register map under the connector's `maps`. */
   map: z.string(),
+  /** The kind's commands as writes to this device: `{ reset_trip: { table: coil, address: 8, value: true } }`. */
+  commands: z.record(z.string(), modbusWriteSchema).optional(),
 });
 
 export type ModbusPoint = z.output<typeof modbusPointSchema>;
 export type ModbusConnectorConfig = z.output<typeof modbusConnectorSchema>;
 export type ModbusBinding = z.output<typeof modbusBindingSchema>;
+export type ModbusWrite = z.output<typeof modbusWriteSchema>;

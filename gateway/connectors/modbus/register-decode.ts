@@ -1,28 +1,37 @@
 /**
  * Pure decoding of Modbus table contents into point values: register layouts (word and byte
- * order), integer and float types, bits of status words, scale/offset and enum maps.
+ * order), integer and float types (16/32/64-bit), BCD, text, bits of status words, scale/offset and enum maps.
  */
 import type { PointDef } from '../../model/device-kinds.ts';
 import type { PointValue } from '../../model/sample.ts';
-import type { ModbusPoint, ModbusTable, ModbusValueType } from './modbus-schema.ts';
+import { registerCount, type ModbusPoint, type ModbusTable, type ModbusValueType } from './modbus-schema.ts';
 
 /** Registers (or bits, for coils and discrete inputs) one point occupies. */
-export function widthOf(point: Pick<ModbusPoint, 'table' | 'type'>): number {
+export function widthOf(point: Pick<ModbusPoint, 'table' | 'type'> & { readonly length?: number | undefined }): number {
   if (point.table === 'coil' || point.table === 'discrete') return 1;
-  return registerWidth(point.type);
+  return registerCount(point.type, point.length);
 }
 
-export function registerWidth(type: ModbusValueType): number {
-  switch (type) {
-    case 'float64':
-      return 4;
-    case 'int32':
-    case 'uint32':
-    case 'float32':
-      return 2;
-    default:
-      return 1;
+export function registerWidth(type: ModbusValueType, length?: number): number {
+  return registerCount(type, length);
+}
+
+/** Packed BCD digits (4 per register, most significant first): 0x1234 → 1234. A nibble above 9 is an error. */
+function bcd(bytes: Buffer): number {
+  let value = 0;
+  for (const byte of bytes) {
+    for (const nibble of [byte >> 4, byte & 0x0f]) {
+      if (nibble > 9) throw new RangeError(`not BCD: nibble ${nibble.toString(16).toUpperCase()} in 0x${bytes.toString('hex').toUpperCase()}`);
+      value = value * 10 + nibble;
+    }
   }
+  return value;
+}
+
+/** A 64-bit integer as a number, refused beyond 2^53 (a JavaScript number would round it). */
+function int64(big: bigint): number {
+  if (big > BigInt(Number.MAX_SAFE_INTEGER) || big < BigInt(Number.MIN_SAFE_INTEGER)) throw new RangeError(`64-bit value ${big} is beyond 2^53 and cannot be kept exactly`);
+  return Number(big);
 }
 
 export function isBitTable(table: ModbusTable): boolean {
@@ -45,9 +54,12 @@ export function registersToBytes(words: readonly number[], wordOrder: 'big' | 'l
   return out;
 }
 
-/** The raw value of a register point (before scale/offset/map). */
-export function decodeRegisters(words: readonly number[], point: Pick<ModbusPoint, 'type' | 'bit' | 'wordOrder' | 'byteOrder'>): number | boolean {
-  const width = registerWidth(point.type);
+/** The raw value of a register point (before scale/offset/map); throws a RangeError naming what cannot be decoded. */
+export function decodeRegisters(
+  words: readonly number[],
+  point: Pick<ModbusPoint, 'type' | 'bit' | 'wordOrder' | 'byteOrder'> & { readonly length?: number | undefined },
+): number | boolean | string {
+  const width = registerWidth(point.type, point.length);
   if (words.length !== width) throw new RangeError(`${point.type} needs ${width} registers, got ${words.length}`);
   const bytes = registersToBytes(words, point.wordOrder, point.byteOrder);
   switch (point.type) {
@@ -67,13 +79,36 @@ export function decodeRegisters(words: readonly number[], point: Pick<ModbusPoin
       return bytes.readFloatBE(0);
     case 'float64':
       return bytes.readDoubleBE(0);
+    case 'int64':
+      return int64(bytes.readBigInt64BE(0));
+    case 'uint64':
+      return int64(bytes.readBigUInt64BE(0));
+    case 'bcd16':
+    case 'bcd32':
+      return bcd(bytes);
+    case 'string': {
+      // text is in register order: each register's two bytes, first character in the high byte (byteOrder little swaps them)
+      const text = registersToBytes(words, 'big', point.byteOrder).toString('utf8');
+      return text.replace(/[\0 ]+$/u, '');
+    }
   }
+}
+
+/** Decode and convert one register point, turning what cannot be decoded into a reason. */
+export function decodePoint(words: readonly number[], point: ModbusPoint, def: PointDef): DecodeResult {
+  let raw: number | boolean | string;
+  try {
+    raw = decodeRegisters(words, point);
+  } catch (err) {
+    return { ok: false, reason: (err as Error).message };
+  }
+  return toPointValue(raw, point, def);
 }
 
 export type DecodeResult = { readonly ok: true; readonly value: PointValue } | { readonly ok: false; readonly reason: string };
 
 /** Turn a raw value into the canonical point's value: enum map, else scale and offset. */
-export function toPointValue(raw: number | boolean, point: Pick<ModbusPoint, 'scale' | 'offset' | 'map'>, def: PointDef): DecodeResult {
+export function toPointValue(raw: number | boolean | string, point: Pick<ModbusPoint, 'scale' | 'offset' | 'map'>, def: PointDef): DecodeResult {
   if (point.map !== undefined) {
     const key = typeof raw === 'boolean' ? (raw ? '1' : '0') : String(raw);
     const mapped = point.map[key];
@@ -83,6 +118,7 @@ export function toPointValue(raw: number | boolean, point: Pick<ModbusPoint, 'sc
     }
     return { ok: true, value: mapped };
   }
+  if (typeof raw === 'string') return def.type === 'string' ? { ok: true, value: raw } : { ok: false, reason: `text "${raw}" for a ${def.type} point` };
   if (def.type === 'boolean') {
     return { ok: true, value: typeof raw === 'boolean' ? raw : raw !== 0 };
   }
@@ -114,6 +150,7 @@ export function checkPointAgainstDef(point: ModbusPoint, def: PointDef): string 
   if (def.type === 'number' && point.map === undefined && point.type === 'bool' && !isBitTable(point.table)) {
     return 'a number point read as bool makes no sense; choose an integer type';
   }
-  if (def.type === 'string' && point.map === undefined) return 'a string point needs a map from raw values';
+  if (def.type === 'string' && point.map === undefined && point.type !== 'string') return 'a string point needs a map from raw values, or type string';
+  if (point.type === 'string' && def.type !== 'string' && point.map === undefined) return `type string reads text; the point is a ${def.type}`;
   return undefined;
 }

@@ -3,7 +3,7 @@
  * mapping, a topic or a route to reach the device, and the mapping's points against the device
  * kind. Pure; used by the connector (which refuses what fails) and by `check-config`.
  */
-import { pointsOf, type DeviceKind } from '../../model/device-kinds.ts';
+import { pointsOfDevice, type DeviceKind, type DevicePointsSpec } from '../../model/device-kinds.ts';
 import type { BindingProblem } from '../protocol-definition.ts';
 import { mqttBindingSchema, type MqttBinding, type MqttConnectorConfig } from './mqtt-schema.ts';
 
@@ -11,7 +11,7 @@ export type MqttBindingCheck = { readonly ok: true; readonly binding: MqttBindin
 
 export function checkMqttBinding(
   config: Pick<MqttConnectorConfig, 'id' | 'mappings' | 'routes'>,
-  device: { readonly kind: DeviceKind; readonly zones?: number | undefined },
+  device: DevicePointsSpec,
   rawBinding: unknown,
 ): MqttBindingCheck {
   const parsed = mqttBindingSchema.safeParse(rawBinding);
@@ -26,7 +26,7 @@ export function checkMqttBinding(
     if (!mapping) {
       problems.push({ path: 'binding.mapping', message: `"${binding.mapping}" is not among the mappings of connector ${config.id} (${known.join(', ') || 'none defined'})`, onConnector: false });
     } else {
-      const names = new Set(pointsOf(device.kind, device.zones === undefined ? {} : { zones: device.zones }).map((p) => p.name));
+      const names = new Set(pointsOfDevice(device).map((p) => p.name));
       for (const point of Object.keys(mapping.points)) {
         if (!names.has(point)) {
           problems.push({ path: `mappings.${binding.mapping}.points.${point}`, message: `not a point of kind ${device.kind} (points: ${[...names].join(', ')})`, onConnector: true });

@@ -16,11 +16,26 @@ export const pointMapping = z.object({
 });
 export type PointMapping = z.output<typeof pointMapping>;
 
-export const payloadMapping = z.object({
-  points: z.record(z.string(), pointMapping),
-  /** Where the sample time is in the payload; arrival time when absent or unreadable. */
-  timestamp: z.object({ path: z.string(), unit: z.enum(['ms', 's', 'iso']).default('ms') }).optional(),
-});
+export const payloadMapping = z
+  .object({
+    /**
+     * `json` (default): a JSON object, points by path. `value`: the payload is one plain value
+     * (`12.5`, `true`, `ON`, `"fire"`) of the mapping's only point, read at path `value`.
+     */
+    format: z.enum(['json', 'value']).default('json'),
+    points: z.record(z.string(), pointMapping),
+    /** Where the sample time is in the payload; arrival time when absent or unreadable. */
+    timestamp: z.object({ path: z.string(), unit: z.enum(['ms', 's', 'iso']).default('ms') }).optional(),
+  })
+  .superRefine((m, ctx) => {
+    if (m.format !== 'value') return;
+    const entries = Object.entries(m.points);
+    if (entries.length !== 1) ctx.addIssue({ code: 'custom', path: ['points'], message: `format value carries one point; got ${entries.length}` });
+    for (const [name, p] of entries) {
+      if (p.path !== 'value') ctx.addIssue({ code: 'custom', path: ['points', name, 'path'], message: 'format value: the plain payload is at path "value"' });
+    }
+    if (m.timestamp !== undefined) ctx.addIssue({ code: 'custom', path: ['timestamp'], message: 'format value carries no timestamp; arrival time is used' });
+  });
 export type PayloadMapping = z.output<typeof payloadMapping>;
 
 export const mqttConnectorSchema = z.object({

@@ -29,13 +29,40 @@ export function decodeJsonPayload(bytes: Uint8Array, maxBytes: number, maxDepth 
   return { ok: true, value };
 }
 
+/**
+ * A plain-value payload (`format: value`): one number, boolean or word, as `{ value }` so a
+ * mapping reads it at path `value`. JSON scalars keep their type (`12.5`, `true`, `"fire"`); any
+ * other text is taken as a string (`ON`, `fire`); an object or array is refused.
+ */
+export function decodeValuePayload(bytes: Uint8Array, maxBytes: number): DecodeResult {
+  if (bytes.length > maxBytes) {
+    return { ok: false, kind: 'payload_too_large', reason: `payload of ${bytes.length} bytes exceeds ${maxBytes}` };
+  }
+  let text: string;
+  try {
+    text = utf8.decode(bytes).trim();
+  } catch {
+    return { ok: false, kind: 'not_utf8', reason: 'payload is not valid UTF-8' };
+  }
+  if (text === '') return { ok: false, kind: 'empty_payload', reason: 'payload is empty' };
+  let value: unknown = text;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    // not JSON: a bare word such as ON or fire
+  }
+  if (typeof value === 'object') return { ok: false, kind: 'not_plain_value', reason: `payload is ${value === null ? 'null' : 'a JSON object or array'}, not a plain value` };
+  return { ok: true, value: { value } };
+}
+
 function depthExceeds(root: unknown, maxDepth: number): boolean {
   const stack: Array<[unknown, number]> = [[root, 1]];
   while (stack.length > 0) {
     const [node, depth] = stack.pop() as [unknown, number];
     if (typeof node !== 'object' || node === null) continue;
     if (depth > maxDepth) return true;
-    for (const child of Object.values(node)) stack.push([child, depth + 1]);
+    // only objects can nest deeper: numbers and strings are not pushed (most of a payload)
+    for (const child of Object.values(node)) if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
   }
   return false;
 }

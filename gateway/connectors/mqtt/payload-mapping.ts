@@ -34,6 +34,8 @@ const EARLIEST_TS = Date.UTC(2000, 0, 1);
 
 /** Own-property lookup along a dotted path; `__proto__`, `constructor` etc. are never inherited. */
 export function readPath(root: unknown, path: string): unknown {
+  // the common case, a top-level field: no split (this runs for every point of every message)
+  if (!path.includes('.')) return typeof root === 'object' && root !== null && Object.hasOwn(root, path) ? (root as Record<string, unknown>)[path] : undefined;
   let node: unknown = root;
   for (const key of path.split('.')) {
     if (typeof node !== 'object' || node === null || !Object.hasOwn(node, key)) return undefined;

@@ -21,7 +21,9 @@ import type { Timer } from '../../model/clock.ts';
 import { LIFE_SAFETY_KINDS } from '../../model/device-kinds.ts';
 import type { Sample, SampleSink } from '../../model/sample.ts';
 import { RateLimitedLog } from '../../log/rate-limited-log.ts';
-import { ConnectorStats, type ConnectionHealth, type Connector, type ConnectorContext } from '../connector.ts';
+import { ConnectorStats, type CommandOutcome, type CommandRequest, type ConnectionHealth, type Connector, type ConnectorContext } from '../connector.ts';
+import { sendOpcuaCommand, substituteDevice } from './opcua-command.ts';
+import { resolveBrowsePaths } from './opcua-browse-paths.ts';
 import { ThroughputMeter } from '../throughput-meter.ts';
 import { Backoff } from '../runtime/backoff.ts';
 import { DEFAULT_MAX_CLOCK_SKEW } from '../runtime/clock-skew.ts';
@@ -35,7 +37,7 @@ import {
   securityPolicyOf,
   userIdentityOf,
 } from './opcua-client-options.ts';
-import type { OpcuaConnectorConfig } from './opcua-schema.ts';
+import { opcuaBindingSchema, type OpcuaCommand, type OpcuaConnectorConfig } from './opcua-schema.ts';
 import { routeOpcuaLibraryLogs } from './opcua-library-log.ts';
 import { monitorPoints } from './opcua-items.ts';
 import { sampleOf } from './opcua-sample.ts';
@@ -85,6 +87,8 @@ export class OpcuaConnector implements Connector {
   private badNodes: BadNode[] = [];
   private pending: Sample[] = [];
   private flushQueued = false;
+  /** The commands of each device that runs, `{device}` substituted. */
+  private readonly commands = new Map<string, Readonly<Record<string, OpcuaCommand>>>();
 
   constructor(config: OpcuaConnectorConfig, ctx: ConnectorContext) {
     this.id = config.id;
@@ -100,6 +104,12 @@ export class OpcuaConnector implements Connector {
     this.comms = bound.comms;
     this.configProblem = bound.configProblem;
     this.lifeSafety = this.points.some((p) => LIFE_SAFETY_KINDS.has(p.kind));
+    const running = new Set(this.points.map((p) => p.device));
+    for (const d of ctx.devices) {
+      const parsed = opcuaBindingSchema.safeParse(d.binding);
+      if (!running.has(d.info.id) || !parsed.success || !parsed.data.commands) continue;
+      this.commands.set(d.info.id, Object.fromEntries(Object.entries(parsed.data.commands).map(([name, c]) => [name, substituteDevice(c, d.info.id)])));
+    }
     if (config.identity.type === 'user' && config.securityMode === 'None') {
       ctx.log.warn(
         { endpoint: config.endpoint, username: config.identity.username },
@@ -142,6 +152,19 @@ export class OpcuaConnector implements Connector {
 
   requestLatency(): LatencySnapshot {
     return this.stats.latency.snapshot();
+  }
+
+  mappedCommands(device: string): readonly string[] {
+    return Object.keys(this.commands.get(device) ?? {});
+  }
+
+  /** A command as the write or method call its binding maps it to, confirmed by read-back (opcua-command.ts). */
+  async command(request: CommandRequest): Promise<CommandOutcome> {
+    const c = this.commands.get(request.device)?.[request.command];
+    if (!c) return { result: 'failed', detail: `the binding of ${request.device} maps no OPC UA write or call for "${request.command}"` };
+    const outcome = await sendOpcuaCommand(this.live?.session, this.ctx.clock, c, request.confirmTimeout);
+    this.log.info({ device: request.device, command: request.command, result: outcome.result, detail: outcome.detail }, 'opcua command');
+    return outcome;
   }
 
   health(): ConnectionHealth {
@@ -246,7 +269,13 @@ export class OpcuaConnector implements Connector {
   /** Monitored items for every point; refused ones are reported and their points marked bad. */
   private async createItems(live: Live, subscription: ClientSubscription): Promise<void> {
     const badNodes: BadNode[] = [];
-    await monitorPoints(live, subscription, this.points, this.itemsPerCall, {
+    const unresolved = live.session ? await resolveBrowsePaths(live.session, this.points) : [];
+    for (const { point: p, status } of unresolved) {
+      badNodes.push({ device: p.device, point: p.point.name, nodeId: p.browsePath ?? p.nodeId, status });
+      this.emit({ device: p.device, point: p.point.name, value: null, ts: this.ctx.clock.now(), quality: 'bad', reason: `cannot resolve browse path ${p.browsePath ?? ''}: ${status}` });
+    }
+    const skip = new Set(unresolved.map((u) => u.point));
+    await monitorPoints(live, subscription, this.points.filter((p) => !skip.has(p)), this.itemsPerCall, {
       onValue: (p, dv) => this.onValue(live.gen, p, dv),
       onRefused: (p, status) => {
         badNodes.push({ device: p.device, point: p.point.name, nodeId: p.nodeId, status });

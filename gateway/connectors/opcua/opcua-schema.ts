@@ -63,7 +63,12 @@ export type Deadband = z.output<typeof deadbandSchema>;
 /** One node of a binding, in full form. */
 export const opcuaNodeSchema = z.object({
   /** `ns=1;s=Panel1.Zone1.State`; `{device}` and (in `{zone}` entries) `{zone}` are substituted. */
-  nodeId: z.string().min(1),
+  nodeId: z.string().min(1).optional(),
+  /**
+   * Instead of a node id: a browse path from the Root folder, in the OPC UA relative-path syntax
+   * (`/Objects/2:Plant/2:Pump1/2:Pressure`), resolved on every (re)connect; `{device}`/`{zone}` substituted.
+   */
+  browsePath: z.string().regex(/^\//, 'a browse path starts with "/" (from the Root folder), e.g. /Objects/2:Plant/2:Pressure').optional(),
   /** Raw value (as a string) → point value, e.g. `{ "0": "normal", "1": "fire" }`. */
   map: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
   scale: z.number().optional(),
@@ -71,8 +76,34 @@ export const opcuaNodeSchema = z.object({
   deadband: deadbandSchema.optional(),
   samplingInterval: duration.optional(),
   queueSize: z.number().int().min(1).max(10_000).optional(),
-});
+}).refine((n) => (n.nodeId === undefined) !== (n.browsePath === undefined), { message: 'give exactly one of nodeId or browsePath' });
 export type OpcuaNodeSpec = z.output<typeof opcuaNodeSchema>;
+
+export const OPCUA_WRITE_TYPES = ['Boolean', 'SByte', 'Byte', 'Int16', 'UInt16', 'Int32', 'UInt32', 'Float', 'Double', 'String'] as const;
+
+/** A typed OPC UA value (a write, a method argument, an expected read-back). */
+const opcuaTypedValue = {
+  dataType: z.enum(OPCUA_WRITE_TYPES),
+  value: z.union([z.boolean(), z.number(), z.string()]),
+};
+
+/**
+ * A command of the kind as an OPC UA write (confirmed by reading the node back) or a method call
+ * (confirmed by reading `confirm.nodeId` until it shows `confirm.value`; without `confirm` a Good
+ * call is reported `not_confirmed`, never assumed).
+ */
+export const opcuaCommandSchema = z.union([
+  z.strictObject({ write: z.strictObject({ nodeId: z.string().min(1), ...opcuaTypedValue }) }),
+  z.strictObject({
+    call: z.strictObject({
+      objectId: z.string().min(1),
+      methodId: z.string().min(1),
+      inputs: z.array(z.strictObject(opcuaTypedValue)).default([]),
+      confirm: z.strictObject({ nodeId: z.string().min(1), value: z.union([z.boolean(), z.number(), z.string()]) }).optional(),
+    }),
+  }),
+]);
+export type OpcuaCommand = z.output<typeof opcuaCommandSchema>;
 
 export const opcuaBindingSchema = z.object({
   connector: identifier,
@@ -87,5 +118,7 @@ export const opcuaBindingSchema = z.object({
   queueSize: z.number().int().min(1).max(10_000).default(10),
   /** Default deadband for numeric points of this device. */
   deadband: deadbandSchema.optional(),
+  /** The kind's commands as writes or method calls (`{device}` in node ids is the device id). */
+  commands: z.record(z.string(), opcuaCommandSchema).optional(),
 });
 export type OpcuaBinding = z.output<typeof opcuaBindingSchema>;

@@ -34,6 +34,7 @@ export const elevator = defineKind({
     { name: 'run_hours', type: 'number', unit: 'h', description: 'Motor run hours (counter)', label: l('Run hours', '运行小时') },
   ],
   // A passenger pressed the alarm button in a car that stands still: possible entrapment.
+  commands: [{ name: 'send_home', label: l('Send to home floor', '返回基站'), description: 'Send the car to its home (main) floor' }],
   inAlarm: [{ all: [{ point: 'alarm_button', eq: true }, { point: 'moving', eq: false }] }],
   fault: [
     { point: 'in_service', eq: false },

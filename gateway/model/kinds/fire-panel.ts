@@ -22,6 +22,7 @@ export const firePanel = defineKind({
     { name: 'battery_v', type: 'number', unit: 'V', description: 'Standby battery voltage', label: l('Battery', '备电电压') },
     { name: 'supervisory', type: 'boolean', description: 'Supervisory condition active', label: l('Supervisory', '监管') },
   ],
+  commands: [{ name: 'silence_sounder', label: l('Silence sounders', '消音'), description: 'Silence the panel sounders (the alarm stays active)' }],
   inAlarm: [{ point: 'zone_*_state', eq: 'fire' }],
   fault: [
     { point: 'panel_fault', eq: true },

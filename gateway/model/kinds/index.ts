@@ -10,7 +10,7 @@ import type { KindDescriptor, PointDef } from './kind-descriptor.ts';
 import { pump } from './pump.ts';
 import { smokeDetector } from './smoke-detector.ts';
 
-export type { CommsPolicy, ConditionValue, KindCondition, KindDescriptor, Labels, PointCondition, PointDef, PointType, ZonePoints } from './kind-descriptor.ts';
+export type { CommandDef, CommsPolicy, ConditionValue, KindCondition, KindDescriptor, Labels, PointCondition, PointDef, PointType, ZonePoints } from './kind-descriptor.ts';
 export { ELEVATOR_DIRECTIONS } from './elevator.ts';
 export { FIRE_ZONE_STATES, type FireZoneState } from './fire-panel.ts';
 export { DOOR_EVENTS } from './access-door.ts';
@@ -72,6 +72,20 @@ export function fireZonePoint(n: number): string {
 export interface KindOptions {
   /** Number of detection zones (kinds with zone points). */
   readonly zones?: number;
+  /** Vendor points one device declares beside its kind's canonical ones (`devices[].points`). */
+  readonly extra?: readonly PointDef[];
+}
+
+/** What the points of one device depend on: its kind, its zones, its vendor points. */
+export interface DevicePointsSpec {
+  readonly kind: DeviceKind;
+  readonly zones?: number | undefined;
+  readonly extraPoints?: readonly PointDef[] | undefined;
+}
+
+/** Every point of one device: zone points, the kind's canonical points, then its vendor points. */
+export function pointsOfDevice(d: DevicePointsSpec): readonly PointDef[] {
+  return pointsOf(d.kind, { ...(d.zones === undefined ? {} : { zones: d.zones }), ...(d.extraPoints ? { extra: d.extraPoints } : {}) });
 }
 
 /** The canonical points of one device of `kind` (zone points first, for kinds that have zones). */
@@ -81,7 +95,7 @@ export function pointsOf(kind: DeviceKind, options: KindOptions = {}): readonly 
 
 export function pointsOfDescriptor(d: KindDescriptor, options: KindOptions = {}): readonly PointDef[] {
   const z = d.zones;
-  if (!z) return d.points;
+  if (!z) return options.extra && options.extra.length > 0 ? [...d.points, ...options.extra] : d.points;
   const zones: PointDef[] = [];
   for (let n = 1; n <= (options.zones ?? 0); n++) {
     const sub = (s: string): string => s.replaceAll('{n}', String(n));
@@ -94,7 +108,7 @@ export function pointsOfDescriptor(d: KindDescriptor, options: KindOptions = {})
       ...(z.valueLabels ? { valueLabels: z.valueLabels } : {}),
     });
   }
-  return [...zones, ...d.points];
+  return [...zones, ...d.points, ...(options.extra ?? [])];
 }
 
 /** The zone number of a zone point (`zone_3_state` → 3), or undefined. */

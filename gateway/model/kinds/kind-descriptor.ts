@@ -56,6 +56,20 @@ export interface ZonePoints {
   readonly valueLabels?: Readonly<Record<string, Labels>>;
 }
 
+/**
+ * An action an operator may send to a device of the kind (reset a pump trip, silence a panel's
+ * sounder, send a lift home). The kind names it and says what it means; each device binding maps
+ * it to a protocol write (Modbus coil or register, OPC UA write or method call). Commands on
+ * life-safety devices, or marked `lifeSafety`, are refused unless the site allows them.
+ */
+export interface CommandDef {
+  readonly name: string;
+  readonly label: Labels;
+  readonly description: string;
+  /** Affects life-safety equipment even on a kind that is not (refused unless the site allows it). */
+  readonly lifeSafety?: boolean;
+}
+
 export interface KindDescriptor {
   readonly kind: string;
   readonly label: Labels;
@@ -71,6 +85,8 @@ export interface KindDescriptor {
   readonly uptime: { readonly down: readonly PointCondition[]; readonly comms: CommsPolicy };
   /** Default rule pack (file name under config/rule-packs/ without .yaml), if any. */
   readonly rulePack?: string;
+  /** What an operator may command devices of this kind to do (mapped to writes by each binding). */
+  readonly commands?: readonly CommandDef[];
 }
 
 /** The descriptor of a kind, for modules to declare: `uptime.down` defaults to the fault conditions. */

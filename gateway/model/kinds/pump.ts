@@ -16,6 +16,7 @@ export const pump = defineKind({
     { name: 'bearing_temp_c', type: 'number', unit: '°C', description: 'Bearing temperature', label: l('Bearing temperature', '轴承温度') },
     { name: 'run_hours', type: 'number', unit: 'h', description: 'Run hours (counter)', label: l('Run hours', '运行小时') },
   ],
+  commands: [{ name: 'reset_trip', label: l('Reset trip', '复位跳闸'), description: 'Reset the motor protection trip' }],
   inAlarm: [],
   fault: [{ point: 'tripped', eq: true }],
 });

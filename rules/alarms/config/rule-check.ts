@@ -40,7 +40,8 @@ export function checkRulesConfig(raw: unknown, packDir: string = DEFAULT_PACK_DI
       kind: d.kind,
       building: String(d.building),
       floor: String(d.floor),
-      points: pointsOf(d.kind, zones === undefined ? {} : { zones }).map((p) => p.name),
+      // vendor points (`devices[].points`) count too: a rule may watch a pump's remote_mode bit
+      points: [...pointsOf(d.kind, zones === undefined ? {} : { zones }).map((p) => p.name), ...arr(d.points).flatMap((p) => (isObj(p) && typeof p.name === 'string' ? [p.name] : []))],
     });
   }
 

@@ -2,7 +2,7 @@
  * From configured rules and devices to rule instances: one per (rule, device in scope), or one per
  * matching point for `perPoint` rules (`fire.zone-fire/zone_3_state`).
  */
-import { pointsOf } from '../../../gateway/model/device-kinds.ts';
+import { pointsOfDevice } from '../../../gateway/model/device-kinds.ts';
 import type { DeviceInfo } from '../../../gateway/model/device.ts';
 import type { AlarmPriority } from '../alarm-model.ts';
 import type { RuleMeta } from '../alarm-manager.ts';
@@ -18,7 +18,7 @@ export interface InstanceSpec {
 }
 
 export function devicePoints(d: DeviceInfo): string[] {
-  return pointsOf(d.kind, d.zones === undefined ? {} : { zones: d.zones }).map((p) => p.name);
+  return pointsOfDevice(d).map((p) => p.name);
 }
 
 export function inScope(rule: RuleConfig, d: DeviceInfo): boolean {

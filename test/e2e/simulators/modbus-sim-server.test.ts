@@ -123,6 +123,27 @@ describe('Modbus pump simulator (map pump-sim)', () => {
   });
 });
 
+describe('Modbus pump simulator commands', () => {
+  it('the reset-trip coil 8 reads back as written and clears the trip; other coils refuse writes', async () => {
+    const c = await connect(pumpPort);
+    try {
+      sims.begin('pump-b1-1', 'trip');
+      clock.advance(1_000);
+      c.setID(1);
+      expect(((await c.readHoldingRegisters(0, 1)).data[0] as number) & 2).toBe(2);
+      expect((await c.readCoils(8, 1)).data[0]).toBe(false);
+      await c.writeCoil(8, true);
+      expect((await c.readCoils(8, 1)).data[0]).toBe(true);
+      clock.advance(1_000);
+      expect(((await c.readHoldingRegisters(0, 1)).data[0] as number) & 2).toBe(0);
+      await expect(c.writeCoil(3, true)).rejects.toMatchObject({ modbusCode: 2 });
+      sims.end('pump-b1-1', 'trip');
+    } finally {
+      await new Promise<void>((resolve) => c.close(() => resolve()));
+    }
+  });
+});
+
 describe('demo site register maps', () => {
   // A minimal decoder of the map entries used by the demo (the connector has the real one).
   const config = parseConfigText(readFileSync(DEMO_SITE_FILE, 'utf8'), DEMO_SITE_FILE);

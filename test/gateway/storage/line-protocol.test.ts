@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { encodeSamples, escapeKey, escapeMeasurement, formatFieldValue, quoteString, seriesKey } from '../../../gateway/storage/line-protocol.ts';
+import { encodeSamples, escapeKey, SameMillisecondTies, escapeMeasurement, formatFieldValue, quoteString, seriesKey } from '../../../gateway/storage/line-protocol.ts';
 import type { Sample } from '../../../gateway/model/sample.ts';
 
 const sample = (device: string, point: string, value: Sample['value'], ts: number, quality: Sample['quality'] = 'good'): Sample => ({ device, point, value, ts, quality });
@@ -142,6 +142,17 @@ describe('encodeSamples', () => {
     const out = encodeSamples([sample('pump-1', 'flow_m3h', 1, 5), sample('pump-1', 'running', true, 5), sample('pump-1', 'flow_m3h', 2, 5), sample('pump-1', 'flow_m3h', 3, 5)], seriesOf);
     expect(out.lines).toEqual(['pump,device=pump-1,site=s flow_m3h=1,running=true 5000000', 'pump,device=pump-1,site=s flow_m3h=2 5000001', 'pump,device=pump-1,site=s flow_m3h=3 5000002']);
     expect(out).toMatchObject({ points: 4, skipped: 0 });
+  });
+
+  it('a millisecond split across two batches keeps counting: the second batch does not overwrite the first', () => {
+    const ties = new SameMillisecondTies();
+    const first = encodeSamples([sample('pump-1', 'flow_m3h', 1, 5), sample('pump-1', 'flow_m3h', 2, 5)], seriesOf, ties);
+    const second = encodeSamples([sample('pump-1', 'flow_m3h', 3, 5), sample('pump-1', 'running', true, 5), sample('door-1', 'last_event', 'granted', 5)], seriesOf, ties);
+    expect(first.lines).toEqual(['pump,device=pump-1,site=s flow_m3h=1 5000000', 'pump,device=pump-1,site=s flow_m3h=2 5000001']);
+    // flow_m3h's third reading at 5 ms is 2 ns in; running's first is at 0 ns (InfluxDB merges fields of one timestamp)
+    expect(second.lines).toEqual(['pump,device=pump-1,site=s flow_m3h=3 5000002', 'pump,device=pump-1,site=s running=true 5000000', 'access_door,device=door-1,site=s last_event="granted" 5000000']);
+    // a newer millisecond starts again at 0
+    expect(encodeSamples([sample('pump-1', 'flow_m3h', 4, 6)], seriesOf, ties).lines).toEqual(['pump,device=pump-1,site=s flow_m3h=4 6000000']);
   });
 
   it('escapes field keys', () => {

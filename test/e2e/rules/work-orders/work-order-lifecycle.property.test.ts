@@ -77,7 +77,7 @@ describe('work-order lifecycle invariants (property)', () => {
                 else wo[s.action](o.id, operator, 'r');
                 if (s.action !== 'addNote') changes++;
               } catch (err) {
-                if (!(err instanceof WorkOrderError) || (err.code !== 'conflict' && err.code !== 'forbidden' && err.code !== 'alarm_active')) throw err;
+                if (!(err instanceof WorkOrderError) || (err.code !== 'CONFLICT' && err.code !== 'FORBIDDEN' && err.code !== 'ALARM_STILL_ACTIVE')) throw err;
               }
             }
           }

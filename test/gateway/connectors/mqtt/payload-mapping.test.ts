@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeJsonPayload } from '../../../../gateway/connectors/mqtt/payload-decode.ts';
-import { mapPayload } from '../../../../gateway/connectors/mqtt/payload-mapping.ts';
+import { mapPayload, readPath } from '../../../../gateway/connectors/mqtt/payload-mapping.ts';
 import { payloadMapping } from '../../../../gateway/connectors/mqtt/mqtt-schema.ts';
 import { pointsOf } from '../../../../gateway/model/device-kinds.ts';
 
@@ -100,5 +100,21 @@ describe('payload mapping', () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('readPath', () => {
+  it('reads own properties only, top level and dotted, never the prototype chain', () => {
+    const payload = JSON.parse('{"a":1,"n":null,"o":{"b":{"c":2}},"__proto__":{"x":3}}') as unknown;
+    expect(readPath(payload, 'a')).toBe(1);
+    expect(readPath(payload, 'n')).toBeNull();
+    expect(readPath(payload, 'o.b.c')).toBe(2);
+    expect(readPath(payload, '__proto__')).toEqual({ x: 3 }); // an own key from JSON.parse, not Object.prototype
+    expect(readPath({ a: 1 }, 'toString')).toBeUndefined();
+    expect(readPath({ a: 1 }, 'constructor')).toBeUndefined();
+    expect(readPath({ a: 1 }, 'missing')).toBeUndefined();
+    expect(readPath({ a: 1 }, 'a.b')).toBeUndefined();
+    expect(readPath(5, 'a')).toBeUndefined();
+    expect(readPath(null, 'a')).toBeUndefined();
   });
 });

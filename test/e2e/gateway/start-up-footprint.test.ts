@@ -1,0 +1,108 @@
+/**
+ * What a gateway loads at start-up (#20.5, memory): protocol stacks and feature libraries load on
+ * first use, so a site without OPC UA, Modbus, XLSX exports or e-mail does not pay for them, and
+ * the storage worker thread loads no config validation or metrics library. Checked on the real
+ * `gateway run` child through a preload that lists each thread's loaded modules.
+ */
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startGatewayProcess, type GatewayProcess } from '../../support/gateway-process.ts';
+import { tempDir } from '../../support/temp-dir.ts';
+import { waitFor } from '../../support/wait-for.ts';
+import { strippedGraph } from '../../../gateway/storage/stripped-worker.ts';
+
+interface Loaded {
+  packages: string[];
+  files: string[];
+  typeStripper: boolean;
+}
+
+const SITE = (dataDir: string): string => `site: { id: f, name: Footprint }
+buildings: [{ id: b1, name: B1, floors: [{ id: F1 }] }]
+broker: { enabled: true, port: 0 }
+api: { port: 0 }
+storage: { dataDir: ${JSON.stringify(dataDir)} }
+connectors: [{ id: m, type: mqtt, url: embedded }]
+devices:
+  - { id: pump-1, kind: pump, building: b1, floor: F1, binding: { connector: m, topic: f/pump-1 } }
+`;
+
+describe('start-up footprint', () => {
+  const children: GatewayProcess[] = [];
+  const dirs: Array<ReturnType<typeof tempDir>> = [];
+  afterEach(async () => {
+    for (const c of children.splice(0)) await c.kill('SIGTERM');
+    for (const d of dirs.splice(0)) d.cleanup();
+  });
+  const newDir = (): ReturnType<typeof tempDir> => {
+    const d = tempDir();
+    dirs.push(d);
+    return d;
+  };
+
+  it('an MQTT-only site loads no OPC UA, Modbus, XLSX, e-mail or pretty-log library; the storage worker loads neither zod nor prom-client', async () => {
+    const dir = newDir();
+    const configFile = join(dir.path, 'site.yaml');
+    const loadedDir = join(dir.path, 'loaded');
+    mkdirSync(loadedDir);
+    writeFileSync(configFile, SITE(join(dir.path, 'data')));
+    const gw = await startGatewayProcess(['--config', configFile], 60_000, {
+      nodeArgs: ['--import', './test/support/loaded-modules-hook.ts'],
+      env: { LOADED_MODULES_DIR: loadedDir, LOG_FORMAT: 'json', NODE_DISABLE_COMPILE_CACHE: '1' },
+    });
+    children.push(gw);
+    expect((await fetch(`${gw.api}/api/health`)).status).toBe(200); // the API served a request too
+    const read = (name: string): Loaded => JSON.parse(readFileSync(join(loadedDir, name), 'utf8')) as Loaded;
+    // the main thread's list, and the thread that runs the storage worker
+    const [main, worker] = await waitFor(() => {
+      const lists = readdirSync(loadedDir).map((f) => ({ name: f, loaded: read(f) }));
+      const m = lists.find((l) => l.name === 'thread-0.json')?.loaded;
+      const w = lists.find((l) => l.loaded.files.includes('gateway/storage/storage-worker.ts'))?.loaded;
+      return m?.files.includes('gateway/gateway.ts') && w ? ([m, w] as const) : undefined;
+    }, 30_000, 'both threads listed their modules');
+
+    // sanity: the lists are real (what the site does use is there)
+    expect(main.packages).toEqual(expect.arrayContaining(['fastify', 'mqtt', 'aedes', 'zod', 'prom-client']));
+    for (const lazy of ['node-opcua', 'modbus-serial', 'exceljs', 'nodemailer', 'pino-pretty']) expect(main.packages, `main thread loaded ${lazy}`).not.toContain(lazy);
+    expect(worker.packages).toContain('pino');
+    for (const heavy of ['zod', 'prom-client', 'fastify', 'node-opcua', 'exceljs']) expect(worker.packages, `storage worker loaded ${heavy}`).not.toContain(heavy);
+    // every module of the worker came stripped from the main thread: the worker never strips types itself
+    const root = new URL('../../../', import.meta.url).href;
+    const served = Object.keys(strippedGraph(new URL('gateway/storage/storage-worker.ts', root))).map((u) => u.slice(root.length));
+    expect(worker.files.filter((f) => f.endsWith('.ts') && !served.includes(f))).toEqual([]);
+    expect(main.typeStripper).toBe(true); // sanity: the main thread runs .ts through it
+    expect(worker.typeStripper).toBe(false);
+    expect(gw.output()).not.toContain('ExperimentalWarning');
+  });
+
+  it('with a warm compile cache neither thread loads the TypeScript stripper', async () => {
+    const dir = newDir();
+    const configFile = join(dir.path, 'site.yaml');
+    writeFileSync(configFile, SITE(join(dir.path, 'data')));
+    const cache = join(dir.path, 'compile-cache');
+    const start = async (n: number): Promise<{ main: Loaded; worker: Loaded }> => {
+      const loadedDir = join(dir.path, `loaded-${n}`);
+      mkdirSync(loadedDir);
+      const gw = await startGatewayProcess(['--config', configFile], 60_000, {
+        nodeArgs: ['--import', './test/support/loaded-modules-hook.ts'],
+        env: { LOADED_MODULES_DIR: loadedDir, LOG_FORMAT: 'json', NODE_COMPILE_CACHE: cache },
+      });
+      children.push(gw);
+      const read = (name: string): Loaded => JSON.parse(readFileSync(join(loadedDir, name), 'utf8')) as Loaded;
+      const lists = await waitFor(() => {
+        const all = readdirSync(loadedDir).map((f) => ({ name: f, loaded: read(f) }));
+        const main = all.find((l) => l.name === 'thread-0.json')?.loaded;
+        const worker = all.find((l) => l.loaded.files.includes('gateway/storage/storage-worker.ts'))?.loaded;
+        return main?.files.includes('gateway/gateway.ts') && worker ? { main, worker } : undefined;
+      }, 30_000, 'both threads listed their modules');
+      await gw.kill('SIGTERM');
+      return lists;
+    };
+    await start(1); // fills the cache
+    const warm = await start(2);
+    expect(warm.main.files).toContain('gateway/gateway.ts');
+    expect(warm.main.typeStripper).toBe(false);
+    expect(warm.worker.typeStripper).toBe(false);
+  }, 240_000); // two gateway starts, one after the other, on a loaded machine
+});
