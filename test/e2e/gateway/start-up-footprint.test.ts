@@ -99,10 +99,13 @@ describe('start-up footprint', () => {
       await gw.kill('SIGTERM');
       return lists;
     };
-    await start(1); // fills the cache
+    const cold = await start(1); // fills the cache
     const warm = await start(2);
     expect(warm.main.files).toContain('gateway/gateway.ts');
-    expect(warm.main.typeStripper).toBe(false);
-    expect(warm.worker.typeStripper).toBe(false);
+    // The stripper may load only for a file the first run never compiled: one loaded lazily (a timer
+    // after start-up) that the slower of the two runs reached before its modules were listed.
+    const uncached = (w: Loaded, c: Loaded): string[] => w.files.filter((f) => f.endsWith('.ts') && !c.files.includes(f));
+    expect(warm.main.typeStripper && uncached(warm.main, cold.main).length === 0, `main thread stripped types; not compiled by the first run: ${uncached(warm.main, cold.main).join(', ')}`).toBe(false);
+    expect(warm.worker.typeStripper && uncached(warm.worker, cold.worker).length === 0, `worker stripped types; not compiled by the first run: ${uncached(warm.worker, cold.worker).join(', ')}`).toBe(false);
   }, 240_000); // two gateway starts, one after the other, on a loaded machine
 });
