@@ -54,7 +54,6 @@ export const SIZE_EXCEPTIONS = [
   { file: 'dashboard/src/pages/engineering-page.tsx', rule: 'max-lines-per-function', was: 'EngineeringPage 81' },
   { file: 'dashboard/src/pages/uptime-page.tsx', rule: 'max-lines-per-function', was: 'UptimePage 96' },
   { file: 'dashboard/src/pages/work-orders-page.tsx', rule: 'max-lines-per-function', was: 'WorkOrdersPage 84, OrderPanel 113' },
-  { file: 'gateway/broker/embedded-broker.ts', rule: 'max-lines-per-function', was: 'startEmbeddedBroker 247' },
   { file: 'gateway/connectors/opcua/opcua-connector.ts', rule: 'max-lines', was: '406 lines' },
 ];
 
