@@ -259,11 +259,37 @@ async function run(args: string[]): Promise<number> {
   }
   const { startGateway } = await import('./gateway.ts');
   const demoFaults = values.demo ? new (await import('./demo/demo-faults.ts')).DemoFaults() : undefined;
+  // SIGHUP and POST /api/admin/reload read the file again with the same command-line overrides
+  const configFile = values.config;
+  const started = config;
+  const reloadConfig = async (): Promise<typeof started> => {
+    const next = await loadConfigFile(configFile);
+    if (values['data-dir']) next.storage.dataDir = started.storage.dataDir;
+    if (values.port) next.api.port = started.api.port;
+    if (values['broker-port']) next.broker.port = started.broker.port;
+    if (values.tls && !next.api.tls && started.api.tls) next.api.tls = started.api.tls;
+    if (values.demo && next.accounts.users.length === 0) next.accounts.users = started.accounts.users;
+    for (const c of next.connectors) {
+      const port = simPorts[c.id];
+      if (port === undefined) continue;
+      if (c.type === 'modbus' && c.transport !== 'rtu') c.port = port;
+      else if (c.type === 'opcua') c.endpoint = c.endpoint.replace(/:(\d+)(\/|$)/, `:${port}$2`);
+    }
+    return next;
+  };
   // All or nothing: startGateway stops what it started when a part fails; a failure after it
   // (the demo simulators) stops the gateway too. Either way the process exits non-zero with one line.
   let gateway: Awaited<ReturnType<typeof startGateway>>;
   try {
-    gateway = await startGateway(config, log, demoFaults ? { demoFaults } : {});
+    gateway = await startGateway(config, log, {
+      reloadConfig,
+      // warm standby: a gateway that lost the lease after acting exits; its supervisor starts it again as the standby
+      onStepDown: () => {
+        log.error('lost the standby lease after acting: exiting so that the supervisor starts this gateway again as the standby');
+        process.exit(1);
+      },
+      ...(demoFaults ? { demoFaults } : {}),
+    });
   } catch (err) {
     return startupFailed(err);
   }
@@ -326,6 +352,10 @@ async function superviseUntilSignal(gateway: RunningGateway, log: Logger, stopDe
     await gateway.stop();
     process.exit(0);
   };
+  // SIGHUP: reload the site file (gateway/reload/); a bad file leaves the running config and a trouble condition
+  process.on('SIGHUP', () => {
+    void running.reload({ username: 'system:SIGHUP' }).catch((err: unknown) => log.error({ err }, 'config reload failed'));
+  });
   process.once('SIGINT', () => void shutdown('SIGINT'));
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
 }

@@ -37,6 +37,7 @@ import { TroubleBoard } from './trouble/trouble-board.ts';
 import type { DemoFaults } from './demo/demo-faults.ts';
 import { RealClock } from './model/clock.ts';
 import { startRules, type AlarmsFacade } from '../rules/index.ts';
+import type { StandbyWiring } from './standby/standby-wiring.ts';
 
 export type RulesHandle = ReturnType<typeof startRules>;
 
@@ -169,6 +170,15 @@ interface RulesInput {
   readonly tele: TelemetryParts;
   readonly broker: RunningBroker | undefined;
   readonly teardown: Teardown;
+  /** Warm standby: outward actions wait for the lease (gateway/standby/). */
+  readonly standby: StandbyWiring | undefined;
+}
+
+/** Every point's current value in the live view: what rules start from (at start and after a rule reload). */
+export function liveSeed(devices: readonly DeviceInfo[], live: LiveView<Sample>): Sample[] {
+  return devices.flatMap((d) =>
+    Object.entries(live.state(d.id)?.points ?? {}).map(([point, p]) => ({ device: d.id, point, value: p.value, ts: p.ts, quality: p.quality, ...(p.reason === undefined ? {} : { reason: p.reason }) })),
+  );
 }
 
 /**
@@ -176,12 +186,8 @@ interface RulesInput {
  * work orders, escalation and the northbound link, wired behind the one front door (rules/README.md).
  */
 export function startRulesStep(i: RulesInput): RulesHandle {
-  const { config, log, clock, dataDir, devices, trouble, tele, broker, teardown } = i;
+  const { config, log, clock, dataDir, devices, trouble, tele, broker, teardown, standby } = i;
   const northbound = northboundPort(config, broker, log, teardown);
-  const seed: Sample[] = [];
-  for (const d of devices) {
-    for (const [point, p] of Object.entries(tele.live.state(d.id)?.points ?? {})) seed.push({ device: d.id, point, value: p.value, ts: p.ts, quality: p.quality, ...(p.reason === undefined ? {} : { reason: p.reason }) });
-  }
   return startRules({
     settings: { rules: config.rules, rulePacks: config.rulePacks, alarms: config.alarms, workOrders: config.workOrders, uptime: config.uptime },
     site: config.site,
@@ -193,7 +199,7 @@ export function startRulesStep(i: RulesInput): RulesHandle {
     trouble,
     troubleConditions: () => trouble.list(),
     samples: tele.bus,
-    seed,
+    seed: liveSeed(devices, tele.live),
     lifeSafety: tele.lifeSafety,
     teardown,
     ports: {
@@ -201,6 +207,7 @@ export function startRulesStep(i: RulesInput): RulesHandle {
       escalation: escalationChannels(config, broker),
       ...(broker ? { embeddedBroker: broker } : {}),
     },
+    ...(standby ? { standby } : {}),
   });
 }
 

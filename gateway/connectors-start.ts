@@ -25,36 +25,41 @@ export interface ConnectorsStartDeps {
   readonly ingest: SampleSink;
 }
 
+/** Make the connector of `c` for the devices `config` binds to it (at start, and again on a config reload); undefined for a type without a runtime. */
+export async function makeConnector(c: SiteConfig['connectors'][number], config: SiteConfig, deps: Omit<ConnectorsStartDeps, 'teardown' | 'ingest'>): Promise<Connector | undefined> {
+  const { clock, log, trouble, dataDir, byId, broker } = deps;
+  const bound: BoundDevice[] = config.devices
+    .filter((d) => d.binding.connector === c.id)
+    .map((d) => ({ info: byId.get(d.id) as DeviceInfo, binding: d.binding }));
+  const clog = log.child({ connector: c.id });
+  const connector = await createConnector(c, {
+    clock,
+    log: clog,
+    devices: bound,
+    trouble,
+    dataDir,
+    maxClockSkew: config.deviceDefaults.maxClockSkew,
+    ...(broker ? { embeddedBrokerUrl: broker.url, embeddedBroker: broker, embeddedIngest: broker.ingest } : {}),
+  });
+  if (!connector) clog.error({ type: c.type, devices: bound.length }, `connector type "${c.type}" has no runtime in this build; its devices stay offline`);
+  return connector;
+}
+
+/** Start a made connector, logging whether it is connected yet. */
+export async function startConnector(connector: Connector, ingest: SampleSink, log: Logger): Promise<void> {
+  await connector.start(ingest);
+  const h = connector.health();
+  log.info({ connector: connector.id, type: h.type, connected: h.connected }, h.connected ? `connector ${connector.id} up` : `connector ${connector.id} started; not connected yet, retrying`);
+}
+
 export async function startConnectors(config: SiteConfig, deps: ConnectorsStartDeps): Promise<Connector[]> {
-  const { clock, log, trouble, dataDir, byId, broker, teardown } = deps;
+  const { log, teardown } = deps;
   const connectors: Connector[] = [];
   teardown.add('connectors', () => Promise.all(connectors.map((c) => c.stop().catch((err: unknown) => log.warn({ err, connector: c.id }, 'connector stop failed')))));
   for (const c of config.connectors) {
-    const bound: BoundDevice[] = config.devices
-      .filter((d) => d.binding.connector === c.id)
-      .map((d) => ({ info: byId.get(d.id) as DeviceInfo, binding: d.binding }));
-    const clog = log.child({ connector: c.id });
-    const connector = await createConnector(c, {
-      clock,
-      log: clog,
-      devices: bound,
-      trouble,
-      dataDir,
-      maxClockSkew: config.deviceDefaults.maxClockSkew,
-      ...(broker ? { embeddedBrokerUrl: broker.url, embeddedBroker: broker, embeddedIngest: broker.ingest } : {}),
-    });
-    if (!connector) {
-      clog.error({ type: c.type, devices: bound.length }, `connector type "${c.type}" has no runtime in this build; its devices stay offline`);
-      continue;
-    }
-    connectors.push(connector);
+    const connector = await makeConnector(c, config, deps);
+    if (connector) connectors.push(connector);
   }
-  await Promise.all(
-    connectors.map(async (connector) => {
-      await connector.start(deps.ingest);
-      const h = connector.health();
-      log.info({ connector: connector.id, type: h.type, connected: h.connected }, h.connected ? `connector ${connector.id} up` : `connector ${connector.id} started; not connected yet, retrying`);
-    }),
-  );
+  await Promise.all(connectors.map((connector) => startConnector(connector, deps.ingest, log)));
   return connectors;
 }

@@ -26,6 +26,10 @@ import type { TroubleBoard } from './trouble/trouble-board.ts';
 import { StartupError, Teardown } from './teardown.ts';
 import type { Sample } from './model/sample.ts';
 import { startConnectors } from './connectors-start.ts';
+import { migrateAtStart } from './migrations/migrate-at-start.ts';
+import type { ReloadActor, ReloadResult } from './reload/config-reload.ts';
+import { standbyWiring } from './standby/standby-wiring.ts';
+import { wireMetricsAndReload } from './reload-wiring.ts';
 import { healthReporter } from './health-report.ts';
 import { apiDeps, checkPorts, eventHubOf, openCore, startApi, startBroker, startRulesStep, startTelemetry } from './compose-steps.ts';
 import type { AlarmService, NormsService, UptimeService, WorkOrderService } from '../rules/index.ts';
@@ -50,6 +54,13 @@ export interface GatewayOptions {
    * the real clock) or `inline` (this thread; the default on a virtual clock or with sync delivery).
    */
   readonly storage?: 'worker' | 'inline';
+  /**
+   * Load and validate the site file again, as `gateway run` did at start (with its command-line
+   * overrides): enables SIGHUP / POST /api/admin/reload (gateway/reload/).
+   */
+  readonly reloadConfig?: () => Promise<SiteConfig>;
+  /** Warm standby: this gateway lost the lease after having acted (`gateway run` exits; its supervisor restarts it as the standby). */
+  readonly onStepDown?: () => void;
 }
 
 export interface RunningGateway {
@@ -77,6 +88,10 @@ export interface RunningGateway {
   readonly workOrders: WorkOrderService | undefined;
   /** Equipment uptime ledger and reports (undefined when `uptime.enabled` is false). */
   readonly uptime: UptimeService | undefined;
+  /** Reload the site file (when `reloadConfig` was given; otherwise refused). */
+  reload(by: ReloadActor): Promise<ReloadResult>;
+  /** Warm standby: whether this gateway acts now (always true without `standby`). */
+  acting(): boolean;
   /** Service norms: resident requests, inspection rounds, the monthly norms report (rules/norms). */
   readonly norms: NormsService | undefined;
   /** The Sparkplug B edge node, when `northbound.sparkplug` is configured. */
@@ -118,6 +133,8 @@ async function composeGateway(config: SiteConfig, log: Logger, options: GatewayO
   const dataDir = resolve(config.storage.dataDir);
   const devices = deviceInfos(config);
   const byId = new Map(devices.map((d) => [d.id, d]));
+  // schema versions first: a newer release's files are refused, older ones migrated (copy taken first)
+  const stampNewFiles = await migrateAtStart(config, dataDir, log);
   const core = openCore(config, log, clock, dataDir, teardown);
   const { metrics, accounts, trouble, loopLag } = core;
   const tele = await startTelemetry({ config, log, options, clock, dataDir, devices, byId, core, teardown });
@@ -125,34 +142,48 @@ async function composeGateway(config: SiteConfig, log: Logger, options: GatewayO
   const broker = await startBroker(config, log, teardown);
   // no PUBACK before the MQTT connectors ingest from the broker (released once they started)
   broker?.ingest.hold();
-  const rules = startRulesStep({ config, log, clock, dataDir, devices, trouble, tele, broker, teardown });
+  // warm standby (gateway/standby/): only the lease holder acts outward
+  const standby = standbyWiring(config, { clock, log, trouble, metrics, teardown, onStepDown: options.onStepDown });
+  const rules = startRulesStep({ config, log, clock, dataDir, devices, trouble, tele, broker, teardown, standby });
   const { alarms, uptime, workOrders } = rules;
   for (const m of alarms.deviceModes()) modes.set(m.device, m.mode);
   for (const d of devices) live.refresh(d.id);
 
   teardown.add('sample bus', () => bus.drain());
-  const connectors = await startConnectors(config, { clock, log, trouble, dataDir, byId, broker, teardown, ingest: privacy.ingest(bus) });
+  const connectorDeps = { clock, log, trouble, dataDir, byId, broker };
+  const connectors = await startConnectors(config, { ...connectorDeps, teardown, ingest: privacy.ingest(bus) });
   broker?.ingest.release();
+  stampNewFiles(); // files made during this start get the newest schema version
+  // every part's series on /metrics; SIGHUP / POST /api/admin/reload (gateway/reload-wiring.ts)
+  const reloader = wireMetricsAndReload({ config, log, options, clock, dataDir, devices, core, tele, rules, connectors, connectorDeps, broker, teardown });
+  const acting = (): boolean => standby?.acting() ?? true;
 
   const health = healthReporter({ config, clock, started, devices, connectors, bus, trouble, telemetry, live, loopLag, store, alarms, broker });
   const events = eventHubOf(trouble, rules, live);
   // the site as a Sparkplug B edge node of an operations centre (gateway/sparkplug/README.md)
   const sparkplug = startSparkplugStep({ config, dataDir, clock, log, devices, bus, live, broker, alarms, workOrders, uptime, teardown });
   // commands to devices: journaled in gateway.db before the write, confirmed by read-back
-  const connectorById = new Map(connectors.map((c) => [c.id, c]));
   const commands = new CommandService({
     devices,
-    connector: (id) => connectorById.get(id),
+    // looked up at each command: a config reload replaces restarted connectors in place
+    connector: (id) => connectors.find((c) => c.id === id),
     settings: config.commands,
     journal: new CommandJournal(core.stateDb, clock),
     log: log.child({ component: 'commands' }),
     onEntry: (entry) => events.publish('command', entry),
   });
-  const deps = { ...apiDeps({ config, log, options, clock, devices, core, tele, rules, health, events }), commands };
+  const deps = {
+    ...apiDeps({ config, log, options, clock, devices, core, tele, rules, health, events }),
+    commands,
+    ...(reloader.available ? { reload: reloader.reload } : {}),
+    ...(standby ? { acting } : {}),
+  };
   let norms: NormsService | undefined;
   const mountNorms = async (app: FastifyInstance): Promise<void> => {
     norms = await attachNorms(app, { config, dataDir, devices, clock, log: log.child({ component: 'norms' }), workOrders, uptime, alarms, accounts, teardown });
   };
   const { app, apiUrl } = await startApi(deps, config, log, options, teardown, mountNorms);
-  return { config, clock, bus, store, live, trouble, connectors, broker, app, apiUrl, devices, telemetry, metrics, accounts, events, alarms, workOrders, uptime, norms, sparkplug, stop: () => teardown.run() };
+  standby?.start(() => rules.takeover());
+  const reload = reloader.reload;
+  return { config, clock, bus, store, live, trouble, connectors, broker, app, apiUrl, devices, telemetry, metrics, accounts, events, alarms, workOrders, uptime, reload, acting, norms, sparkplug, stop: () => teardown.run() };
 }

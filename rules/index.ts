@@ -16,7 +16,7 @@ import type { Clock } from '../gateway/model/clock.ts';
 import type { DeviceInfo } from '../gateway/model/device.ts';
 import type { Sample } from '../gateway/model/sample.ts';
 import type { EmbeddedBrokerAccess } from '../gateway/platform/broker-access.ts';
-import { createAlarmService, EscalationService, forwardAlarmEvents, type AlarmService, type AlarmSettings, type AlarmsFacade, type Publish, type RuleConfig, type StorageTroubleSink } from './alarms/index.ts';
+import { createAlarmService, EscalationService, forwardAlarmEvents, northboundTopic, type AlarmService, type AlarmSettings, type AlarmsFacade, type Publish, type RuleConfig, type StorageTroubleSink } from './alarms/index.ts';
 import type { SenderOptions } from './dispatch/index.ts';
 import { startUptime, uptimeFiles, uptimeReferenceIssues, type SampleSource, type UptimeConfig, type UptimeService } from './uptime/index.ts';
 import { WorkOrderService, workOrdersFacade, type WorkOrderConfig, type WorkOrdersFacade } from './work-orders/index.ts';
@@ -100,6 +100,12 @@ export interface RulesContext {
     /** The embedded broker (for `workOrders.mqtt.url: embedded`). */
     readonly embeddedBroker?: EmbeddedBrokerAccess & { readonly url: string };
   };
+  /**
+   * Warm standby (gateway/standby/): outward actions (northbound messages, work orders from alarms)
+   * happen only while `acting()`; the work-order and escalation workers start `whenActive`.
+   * Absent: always acting, started at once.
+   */
+  readonly standby?: { acting(): boolean; whenActive(start: () => void): void };
 }
 
 export interface RunningRules {
@@ -111,6 +117,11 @@ export interface RunningRules {
   /** The alarm facade for the API: device modes also start and end planned downtime in the ledger. */
   readonly alarmsFacade: AlarmsFacade;
   readonly workOrdersFacade: WorkOrdersFacade | undefined;
+  /**
+   * Warm standby: this gateway took over. Each open alarm gets its work order (the service keeps one
+   * per fault) and is announced once on the northbound topic as raised, flagged `takeover`.
+   */
+  takeover(): void;
   /** Shift handover reports and their signatures (gateway.db). */
   readonly handovers: HandoverService;
 }
@@ -119,10 +130,24 @@ export function startRules(ctx: RulesContext): RunningRules {
   const alarms = startAlarms(ctx);
   const uptime = ctx.settings.uptime.enabled ? startUptimeLedger(ctx) : undefined;
   const nb = ctx.ports.northbound;
-  if (nb) forwardAlarmEvents((l) => alarms.onEvent(l), nb.topic, nb.publish);
+  const acting = (): boolean => ctx.standby?.acting() ?? true;
+  if (nb) {
+    forwardAlarmEvents((l) => alarms.onEvent(l), nb.topic, (topic, payload) => {
+      if (acting()) nb.publish(topic, payload);
+    });
+  }
   const workOrders = ctx.settings.workOrders.enabled ? startWorkOrders(ctx, alarms, uptime) : undefined;
   if (ctx.settings.alarms.escalation.enabled) startEscalation(ctx, alarms);
   return {
+    takeover: () => {
+      const now = ctx.clock.now();
+      for (const alarm of alarms.active({ limit: 100_000 })) {
+        const signal = alarm.conditionActive ? alarmSignalOf({ type: 'raised', alarm, at: now }) : undefined;
+        if (signal && workOrders) workOrders.onAlarm(signal);
+        const e = { type: 'raised' as const, alarm, at: now, takeover: true };
+        if (nb && acting()) nb.publish(northboundTopic(nb.topic, e), JSON.stringify(e));
+      }
+    },
     alarms,
     uptime,
     workOrders,
@@ -197,12 +222,12 @@ function startWorkOrders(ctx: RulesContext, alarms: AlarmService, uptime: Uptime
     ...(broker ? { embeddedBrokerUrl: broker.url, embeddedBroker: broker } : {}),
   });
   ctx.teardown.add('work orders', () => orders.stop());
-  orders.start();
+  whenActive(ctx, () => orders.start());
   if (uptime) orders.onChange(preventiveMaintenanceLink((id) => orders.get(id), uptime.inputs, ctx.clock));
   // one SQLite commit per alarm event; sending happens later in the outbox worker
   alarms.onEvent((e) => {
     const signal = alarmSignalOf(e);
-    if (signal) orders.onAlarm(signal); // logs and counts its own failures; never throws
+    if (signal && (ctx.standby?.acting() ?? true)) orders.onAlarm(signal); // logs and counts its own failures; never throws
   });
   return orders;
 }
@@ -219,5 +244,11 @@ function startEscalation(ctx: RulesContext, alarms: AlarmService): void {
     dispatch: ctx.settings.workOrders.dispatch,
   });
   ctx.teardown.add('escalation', () => escalation.stop());
-  escalation.start();
+  whenActive(ctx, () => escalation.start());
+}
+
+/** Start now, or (warm standby) when this gateway takes over. */
+function whenActive(ctx: RulesContext, start: () => void): void {
+  if (ctx.standby) ctx.standby.whenActive(start);
+  else start();
 }

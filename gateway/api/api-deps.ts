@@ -2,6 +2,7 @@
  * What the HTTP API needs from the running gateway: a narrow, read-mostly view, so the API can be
  * built in tests over any implementation and never reaches into connectors or storage classes.
  */
+import type { ReloadActor, ReloadResult } from '../reload/config-reload.ts';
 import type { LogLevelControl } from '../log/log-level.ts';
 import type { Accounts } from '../auth/accounts.ts';
 import type { Role } from '../auth/account-schema.ts';
@@ -63,6 +64,10 @@ export interface ApiDeps {
   now(): number;
   /** The running log level (PUT /api/admin/log-level); absent: the admin routes are not registered. */
   readonly logLevel?: LogLevelControl;
+  /** Reload the site file (SIGHUP, POST /api/admin/reload); absent when not started from a file. */
+  readonly reload?: (by: ReloadActor) => Promise<ReloadResult>;
+  /** Warm standby: false while this gateway is the standby (changes are refused with 503). */
+  readonly acting?: () => boolean;
   /** Prometheus exposition for GET /metrics (absent: an empty page). */
   metrics?(): Promise<{ readonly contentType: string; readonly body: string }>;
   /** Alarms (rules/): absent when the gateway runs without the rule engine. */

@@ -28,6 +28,8 @@ import { eventStreamRoutes } from './routes/event-stream-routes.ts';
 import { siteRoutes } from './routes/site-routes.ts';
 import { healthRoutes } from './routes/health-routes.ts';
 import { metricsRoutes } from './routes/metrics-routes.ts';
+import { reloadRoutes } from './routes/reload-routes.ts';
+import { installStandbyGuard } from './standby-guard.ts';
 import { alarmHistoryRoutes } from './routes/alarm-history-routes.ts';
 import { alarmKpiRoutes } from './routes/alarm-kpi-routes.ts';
 import { alarmProcedureRoutes } from './routes/alarm-procedure-routes.ts';
@@ -72,11 +74,13 @@ export async function buildApp(deps: ApiDeps, log: Logger): Promise<FastifyInsta
     sessionCookie,
     ...(deps.workOrders ? { contractorToken: (token: string) => (deps.workOrders as WorkOrdersFacade).authenticate(token) } : {}),
   });
+  if (deps.acting) installStandbyGuard(app, deps.acting);
 
   await installApiDocs(app, deps.site);
   await app.register(authRoutes(deps.accounts, { name: sessionCookie, secure: secureCookies }));
   await app.register(auditRoutes(deps.accounts.audit));
   if (deps.logLevel) await app.register(adminRoutes(deps.logLevel, deps.accounts.audit));
+  if (deps.reload) await app.register(reloadRoutes(deps.reload));
   await app.register(healthRoutes(deps));
   await app.register(siteRoutes(deps));
   await app.register(deviceRoutes(deps));

@@ -65,6 +65,16 @@ export class Accounts {
     this.idleTimeout = options.idleTimeout ?? 0;
   }
 
+  /**
+   * The accounts of a reloaded config. Sessions of users whose password is unchanged continue; a
+   * changed password or a removed account ends that user's sessions at their next use (the
+   * session's credential no longer matches), a changed role or scope applies at the next request.
+   */
+  replaceUsers(users: readonly UserConfig[]): void {
+    this.users.clear();
+    for (const u of users) this.users.set(u.username, u);
+  }
+
   /** True when no users are configured: the API is open (loopback only). */
   get open(): boolean {
     return this.users.size === 0;

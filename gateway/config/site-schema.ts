@@ -2,6 +2,7 @@
  * The site configuration: the single source of the config types (z.output) and of
  * config/schema.json (z.toJSONSchema, input side).
  */
+import { standbySchema } from '../standby/standby-schema.ts';
 import { z } from 'zod';
 import { accountsSchema } from '../auth/account-schema.ts';
 import { kindName } from '../model/kinds/kind-name.ts';
@@ -164,6 +165,8 @@ export const siteConfigSchema = z.strictObject({
   /** Northbound links to an operations centre: `sparkplug` (gateway/sparkplug/README.md). */
   northbound: northboundSchema.prefault({}),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+  /** Warm standby: two gateways of one site, one acting, by a lease with fencing (gateway/standby/README.md). */
+  standby: standbySchema.optional(),
 });
 
 /** Whether the runtime knows `name` as a time zone (what the running gateway would refuse, refused here). */

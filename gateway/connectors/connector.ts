@@ -5,6 +5,7 @@ import type { DeviceInfo } from '../model/device.ts';
 import type { SampleSink } from '../model/sample.ts';
 import type { TroubleBoard } from '../trouble/trouble-board.ts';
 import type { BrokerIngestPort } from '../broker/broker-ingest.ts';
+import { LatencyBuckets, type LatencySnapshot } from '../metrics/latency-buckets.ts';
 
 /** What /api/health shows for one connection. */
 export interface ConnectionHealth {
@@ -26,6 +27,8 @@ export interface Connector {
   start(out: SampleSink): Promise<void>;
   stop(): Promise<void>;
   health(): ConnectionHealth;
+  /** Request round trips (polls, connects) in histogram buckets, for connectors that make requests. */
+  requestLatency?(): LatencySnapshot;
   /** Send a command its binding maps to a write; absent: the protocol cannot write. */
   command?(request: CommandRequest): Promise<CommandOutcome>;
   /** The commands a running device's binding maps to writes (none when absent). */
@@ -85,6 +88,8 @@ export class ConnectorStats {
   samples = 0;
   requests = 0;
   readonly errors: Record<string, number> = {};
+  /** Round trips of requests (a Modbus read, an OPC UA connect), observed by the connector. */
+  readonly latency = new LatencyBuckets();
 
   error(kind: string): void {
     this.errors[kind] = (this.errors[kind] ?? 0) + 1;

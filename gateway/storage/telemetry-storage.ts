@@ -18,6 +18,7 @@ import type { HistoryQuery, SampleStore } from './sample-store.ts';
 import { StorageCore, telemetryFile, type StorageSpec } from './storage-core.ts';
 import type { StorageEvent, StorageRequest, StorageWorkerData } from './storage-protocol.ts';
 import { TelemetryMetrics } from './telemetry-metrics.ts';
+import { LatencyBuckets, type LatencySnapshot } from '../metrics/latency-buckets.ts';
 import { startStrippedWorker } from './stripped-worker.ts';
 
 export interface TelemetryStorage extends SampleStore {
@@ -29,6 +30,8 @@ export interface TelemetryStorage extends SampleStore {
   influxStatus(): InfluxTelemetryStatus | undefined;
   /** Group commits so far and the last one's duration. */
   stats(): { readonly mode: 'worker' | 'inline'; readonly commits: number; readonly lastCommitMs: number | null };
+  /** Samples committed to telemetry.db since start and the commit durations (for /metrics). */
+  commitMetrics(): { readonly samples: number; readonly latency: LatencySnapshot };
 }
 
 export interface TelemetryStorageDeps {
@@ -42,6 +45,8 @@ export class InlineTelemetryStorage implements TelemetryStorage {
   readonly file: string;
   private readonly core: StorageCore;
   private commits = 0;
+  private samples = 0;
+  private readonly latency = new LatencyBuckets();
 
   constructor(spec: StorageSpec, deps: TelemetryStorageDeps) {
     this.file = telemetryFile(spec.dataDir);
@@ -49,8 +54,15 @@ export class InlineTelemetryStorage implements TelemetryStorage {
   }
 
   async write(batch: readonly Sample[]): Promise<void> {
+    const started = performance.now();
     this.core.write(batch);
+    this.latency.observe((performance.now() - started) / 1000);
+    this.samples += batch.length;
     this.commits++;
+  }
+
+  commitMetrics(): { samples: number; latency: LatencySnapshot } {
+    return { samples: this.samples, latency: this.latency.snapshot() };
   }
 
   history(q: HistoryQuery): Promise<Sample[]> {
@@ -103,6 +115,8 @@ export class WorkerTelemetryStorage implements TelemetryStorage {
   private influx: InfluxTelemetryStatus | undefined;
   private metrics: TelemetryMetrics | undefined;
   private commits = 0;
+  private samples = 0;
+  private readonly latency = new LatencyBuckets();
   private lastCommitMs: number | null = null;
   private failed: Error | undefined;
   private closed = false;
@@ -167,6 +181,8 @@ export class WorkerTelemetryStorage implements TelemetryStorage {
       case 'commit':
         this.commits++;
         this.lastCommitMs = e.ms;
+        this.samples += e.samples;
+        this.latency.observe(e.ms / 1000);
         return;
       case 'influx-status':
         this.influx = e.status;
@@ -215,6 +231,10 @@ export class WorkerTelemetryStorage implements TelemetryStorage {
 
   influxStatus(): InfluxTelemetryStatus | undefined {
     return this.influx;
+  }
+
+  commitMetrics(): { samples: number; latency: LatencySnapshot } {
+    return { samples: this.samples, latency: this.latency.snapshot() };
   }
 
   stats(): { mode: 'worker'; commits: number; lastCommitMs: number | null } {

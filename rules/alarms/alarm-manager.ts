@@ -35,7 +35,7 @@ export class AlarmManager extends AlarmQueries {
   private readonly settings: AlarmSettings;
   private readonly log: Logger;
   private readonly devices: ReadonlyMap<string, DeviceInfo>;
-  private readonly grouping: AlarmGrouping;
+  private grouping: AlarmGrouping;
   private readonly shelves = new Map<string, Shelf>();
 
   constructor(options: AlarmManagerOptions) {
@@ -55,6 +55,12 @@ export class AlarmManager extends AlarmQueries {
    */
   batch<T>(fn: () => T): T {
     return this.ledger.batch(fn);
+  }
+
+  /** What the manager knows of the rules, after they were reloaded (open alarms are kept as they are). */
+  setRuleFacts(facts: Pick<AlarmManagerOptions, 'lifeSafetyDevices' | 'groupUnder' | 'commsRules'>): void {
+    this.lifeSafetyDevices = facts.lifeSafetyDevices ?? new Set();
+    this.grouping = new AlarmGrouping(this.ledger.open, this.devices, facts.groupUnder ?? new Map(), facts.commsRules ?? new Set());
   }
 
   // ---- condition changes (from the rule engine) ----

@@ -14,7 +14,8 @@ export abstract class AlarmQueries {
   protected readonly store: AlarmStore;
   protected readonly ledger: AlarmLedger;
   protected readonly floodWatch: FloodWatch;
-  private readonly lifeSafetyDevices: ReadonlySet<string>;
+  /** Replaced when the rules are reloaded (AlarmManager.setRuleFacts). */
+  protected lifeSafetyDevices: ReadonlySet<string>;
 
   protected constructor(options: AlarmManagerOptions) {
     this.store = options.store;

@@ -98,6 +98,7 @@ export const STORAGE_TROUBLE = 'storage.gateway-db';
 
 export interface AlarmService extends AlarmsFacade {
   readonly manager: AlarmManager;
+  /** The engine of the current rules (replaced by reloadRules). */
   readonly engine: RuleEngine;
   readonly store: AlarmStore;
   /** Response procedures of the rules (checklists, open steps). */
@@ -107,6 +108,12 @@ export interface AlarmService extends AlarmsFacade {
   /** Seed from current values, then evaluate every sample from `source`. */
   start(source: SampleSource | undefined, seed?: readonly Sample[]): void;
   stats(): EngineStats & { readonly open: number; readonly unjournaled: number };
+  /**
+   * Replace the rules (a config reload): a new engine on the same alarms, started from `seed` (the
+   * live values) as after a restart. Returns the life-safety points of the new rules. Throws,
+   * changing nothing, when a rule pack cannot be loaded.
+   */
+  reloadRules(next: { readonly rules: readonly RuleConfig[]; readonly rulePacks: readonly string[] }, seed: readonly Sample[]): Array<{ device: string; point: string }>;
   close(): void;
 }
 
@@ -121,13 +128,11 @@ function ruleFacts(rules: ReturnType<typeof effectiveRules>, devices: AlarmServi
   return { lifeSafetyDevices, groupUnder, commsRules };
 }
 
-export function createAlarmService(o: AlarmServiceOptions): AlarmService {
-  const packs = loadRulePacks(o.rulePacks, o.packDir ?? DEFAULT_PACK_DIR);
-  if (packs.issues.length > 0) throw new Error(`rule packs: ${packs.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
-  const rules = effectiveRules(packs.rules, o.rules);
-  const store = new AlarmStore(o.dbFile);
-  const { lifeSafetyDevices, groupUnder, commsRules } = ruleFacts(rules, o.devices);
-  const health = new WriteHealth(o.log, 'gateway.db (alarms)');
+/**
+ * The space reserved in gateway.db's directory for alarms and work orders: released when the disk is
+ * full (`onDiskFull`), written back while running, shown as the `storage` trouble condition.
+ */
+function storageReserve(o: AlarmServiceOptions, health: WriteHealth): { onDiskFull: () => boolean; restore: { cancel(): void } | undefined } {
   const reserve = o.reserve && o.settings.storageReserveMb > 0 ? new StorageReserve(`${o.dbFile}.reserve`, Math.round(o.settings.storageReserveMb * 1024 * 1024)) : undefined;
   if (reserve && !reserve.ensure()) o.log.warn({ file: reserve.file, bytes: reserve.bytes }, 'no room for the storage reserve of gateway.db; retried while running');
   let released = false;
@@ -159,13 +164,27 @@ export function createAlarmService(o: AlarmServiceOptions): AlarmService {
         showStorage();
       })
     : undefined;
+  return { onDiskFull, restore };
+}
+
+export function createAlarmService(o: AlarmServiceOptions): AlarmService {
+  const packs = loadRulePacks(o.rulePacks, o.packDir ?? DEFAULT_PACK_DIR);
+  if (packs.issues.length > 0) throw new Error(`rule packs: ${packs.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
+  const rules = effectiveRules(packs.rules, o.rules);
+  const store = new AlarmStore(o.dbFile);
+  const { lifeSafetyDevices, groupUnder, commsRules } = ruleFacts(rules, o.devices);
+  const health = new WriteHealth(o.log, 'gateway.db (alarms)');
+  const { onDiskFull, restore } = storageReserve(o, health);
   const manager = new AlarmManager({ store, clock: o.clock, settings: o.settings, devices: o.devices, log: o.log, lifeSafetyDevices, groupUnder, commsRules, health, onDiskFull });
-  const engine = new RuleEngine({ rules, devices: o.devices, clock: o.clock, alarms: manager, log: o.log, settings: o.settings });
+  let engine = new RuleEngine({ rules, devices: o.devices, clock: o.clock, alarms: manager, log: o.log, settings: o.settings });
+  let subscription: { unsubscribe(): void } | undefined;
   const procedures = new AlarmProcedures(rules, manager);
   o.log.info({ rules: rules.length, instances: engine.stats().instances, open: manager.openCount(), db: o.dbFile }, 'rule engine ready');
   return {
     manager,
-    engine,
+    get engine() {
+      return engine;
+    },
     store,
     note: (id, type, by, text, values) => manager.note(id, type, by, text, values),
     active: (q) => manager.active(q),
@@ -191,10 +210,29 @@ export function createAlarmService(o: AlarmServiceOptions): AlarmService {
     procedure: (id) => procedures.view(id),
     tickProcedureStep: (id, step, done, by) => procedures.tick(id, step, done, by),
     procedures,
-    start: (source, seed) => engine.start(source, seed),
+    // one subscription for the service's life, handing batches to the engine of the moment, so a
+    // rule reload swaps the engine without dropping what is queued for rules on the bus
+    start: (source, seed) => {
+      engine.start(undefined, seed);
+      subscription = source?.subscribe('rules', (batch) => engine.onSamples(batch));
+    },
+    reloadRules: (next, seed) => {
+      const loaded = loadRulePacks(next.rulePacks, o.packDir ?? DEFAULT_PACK_DIR);
+      if (loaded.issues.length > 0) throw new Error(`rule packs: ${loaded.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
+      const nextRules = effectiveRules(loaded.rules, next.rules);
+      const replacement = new RuleEngine({ rules: nextRules, devices: o.devices, clock: o.clock, alarms: manager, log: o.log, settings: o.settings });
+      engine.stop();
+      manager.setRuleFacts(ruleFacts(nextRules, o.devices));
+      // like a restart: open alarms stay; those of removed rules are cleared once; the rest re-evaluated from the live values
+      replacement.start(undefined, seed);
+      engine = replacement;
+      o.log.info({ rules: nextRules.length, instances: engine.stats().instances, open: manager.openCount() }, 'rules reloaded');
+      return engine.lifeSafetyPoints();
+    },
     stats: () => ({ ...engine.stats(), open: manager.openCount(), unjournaled: manager.unjournaledCount() }),
     close: () => {
       restore?.cancel();
+      subscription?.unsubscribe();
       engine.stop();
       manager.close();
       store.close();

@@ -34,11 +34,17 @@ function sha256(text: string): Buffer {
 }
 
 export class ContractorAuth {
-  private readonly contractors: readonly ContractorConfig[];
+  private contractors: readonly ContractorConfig[];
   private readonly verified = new Map<string, string>();
 
   constructor(contractors: readonly ContractorConfig[]) {
     this.contractors = contractors;
+  }
+
+  /** The contractors of a reloaded config: tokens verified before are verified again. */
+  replace(contractors: readonly ContractorConfig[]): void {
+    this.contractors = contractors;
+    this.verified.clear();
   }
 
   /** The contractor id owning `token`, or undefined. */

@@ -9,8 +9,6 @@ import { ATTACHMENT_SCHEMA } from './work-order-attachments.ts';
 /** The one transaction and after-commit helper of gateway.db lives in gateway/platform/sqlite-file.ts. */
 export { afterCommit, transaction } from '../../gateway/platform/sqlite-file.ts';
 
-const SCHEMA_VERSION = 1;
-
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS work_orders (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -119,10 +117,9 @@ CREATE TABLE IF NOT EXISTS work_order_counters (
 
 export function openWorkOrderDb(file: string): DatabaseSync {
   const db = openSqlite(file);
-  const version = (db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version;
-  if (version > SCHEMA_VERSION) throw new Error(`${file}: work-order schema version ${version} is newer than this gateway (${SCHEMA_VERSION})`);
+  // the file's schema version (PRAGMA user_version) belongs to the gateway's migrations
+  // (gateway/migrations/schema-plans.ts: gateway.db), which run before this opens
   db.exec(SCHEMA);
   db.exec(ATTACHMENT_SCHEMA);
-  db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
   return db;
 }

@@ -354,6 +354,7 @@ export class WorkOrderService {
     return this.config.contractors.map((c) => ({ id: c.id, name: c.name, trades: [...c.trades], kinds: [...c.kinds] }));
   }
 
+  reloadContractors(cs: WorkOrderConfig['contractors']): void { this.contractors.clear(); for (const c of cs) this.contractors.set(c.id, c); this.auth.replace(cs); } // config reload (config.contractors and routing are replaced in place by the caller)
   stats(): WorkOrderStats {
     return {
       open: this.orders.countByStatus(NOT_CLOSED),

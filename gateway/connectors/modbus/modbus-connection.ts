@@ -156,7 +156,9 @@ export class ModbusConnection implements ReadChannel {
         break;
       }
       this.stats.requests++;
+      const sent = this.clock.monotonic();
       outcome = await link.read(request.unitId, request.table, request.address, request.count, this.options.timeout);
+      this.stats.latency.observe((this.clock.monotonic() - sent) / 1000);
       if (outcome.ok || outcome.kind === 'exception') break;
       this.stats.error(outcome.kind);
       if (outcome.kind === 'disconnected') break;

@@ -4,6 +4,7 @@
  * interval with coalesced reads. Configuration problems of one device are logged, raised as gateway
  * trouble and leave that device out; the others run.
  */
+import type { LatencySnapshot } from '../../metrics/latency-buckets.ts';
 import type { Logger } from 'pino';
 import type { Timer } from '../../model/clock.ts';
 import type { SampleSink } from '../../model/sample.ts';
@@ -99,6 +100,10 @@ export class ModbusConnector implements Connector {
     this.rateTimer = undefined;
     await this.conn.stop();
     this.comms.clearAll();
+  }
+
+  requestLatency(): LatencySnapshot {
+    return this.stats.latency.snapshot();
   }
 
   mappedCommands(device: string): readonly string[] {

@@ -14,6 +14,7 @@
  * with quality uncertain and the status name as the reason. A binding that cannot work is refused
  * with a trouble; the other devices run.
  */
+import type { LatencySnapshot } from '../../metrics/latency-buckets.ts';
 import { AttributeIds, OPCUAClient, type ClientSession, type ClientSubscription, type DataValue, type OPCUACertificateManager } from 'node-opcua';
 import type { Logger } from 'pino';
 import type { Timer } from '../../model/clock.ts';
@@ -149,6 +150,10 @@ export class OpcuaConnector implements Connector {
     this.comms.clearAll();
   }
 
+  requestLatency(): LatencySnapshot {
+    return this.stats.latency.snapshot();
+  }
+
   mappedCommands(device: string): readonly string[] {
     return Object.keys(this.commands.get(device) ?? {});
   }
@@ -201,7 +206,9 @@ export class OpcuaConnector implements Connector {
     client.on('close', () => this.lost(gen, 'connection closed'));
     try {
       this.stats.requests++;
+      const sent = this.ctx.clock.monotonic();
       await client.connect(this.config.endpoint);
+      this.stats.latency.observe((this.ctx.clock.monotonic() - sent) / 1000);
       if (!this.current(gen)) return;
       const session = await client.createSession(userIdentityOf(this.config));
       live.session = session;

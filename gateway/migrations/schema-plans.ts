@@ -1,0 +1,83 @@
+/**
+ * The ordered migrations of every SQLite file of the data directory (migration-runner.ts). A step
+ * is never edited once released: a later change is a new step. Steps check what is there (a
+ * column, a table) because files from before schema versions (version 0) differ in age.
+ *
+ * Release history these steps cover (the oldest reconstructed: git commit 968f1a4, whose files are
+ * the fixtures in test/fixtures/schema-968f1a4/):
+ * - gateway.db 1: as of 968f1a4 (the work-order tables stamped user_version 1 then).
+ *   gateway.db 2: sessions with last use and credential; audit log with role, address, via and a
+ *   hash chain (prev_hash, hash; the audit log seals older rows itself when it opens).
+ * - telemetry.db 1: a sample's reason (nullable column). 2: a sequence number in the key, so two
+ *   readings of one point in the same millisecond are both kept.
+ * - spool.db 1: as of 968f1a4.
+ */
+import type { DatabaseSync } from 'node:sqlite';
+import type { SchemaPlan } from './migration-runner.ts';
+
+function columnsOf(db: DatabaseSync, table: string): Set<string> {
+  return new Set((db.prepare(`SELECT name FROM pragma_table_info('${table}')`).all() as Array<{ name: string }>).map((c) => c.name));
+}
+
+export const GATEWAY_DB: SchemaPlan = {
+  file: 'gateway.db',
+  migrations: [
+    { version: 1, description: 'schema of 968f1a4 (alarms, work orders 1, uptime ledger, sessions, audit log)', up: () => {} },
+    {
+      version: 2,
+      description: 'sessions: last_seen, credential; audit_log: role, address, via, prev_hash, hash; audit_anchor',
+      up: (db) => {
+        const sessions = columnsOf(db, 'sessions');
+        if (sessions.size > 0) {
+          if (!sessions.has('last_seen')) db.exec('ALTER TABLE sessions ADD COLUMN last_seen INTEGER');
+          if (!sessions.has('credential')) db.exec('ALTER TABLE sessions ADD COLUMN credential TEXT');
+        }
+        const audit = columnsOf(db, 'audit_log');
+        if (audit.size > 0) {
+          for (const column of ['role', 'address', 'via', 'prev_hash', 'hash']) if (!audit.has(column)) db.exec(`ALTER TABLE audit_log ADD COLUMN ${column} TEXT`);
+          db.exec('CREATE TABLE IF NOT EXISTS audit_anchor (id INTEGER PRIMARY KEY CHECK (id = 1), after_id INTEGER NOT NULL, hash TEXT NOT NULL)');
+        }
+      },
+    },
+  ],
+};
+
+export const TELEMETRY_DB: SchemaPlan = {
+  file: 'telemetry.db',
+  migrations: [
+    {
+      version: 1,
+      description: 'samples.reason',
+      up: (db) => {
+        const columns = columnsOf(db, 'samples');
+        if (columns.size > 0 && !columns.has('reason')) db.exec('ALTER TABLE samples ADD COLUMN reason TEXT');
+      },
+    },
+    {
+      version: 2,
+      description: 'samples keyed by (device, point, ts, seq)',
+      up: (db) => {
+        const columns = columnsOf(db, 'samples');
+        if (columns.size === 0 || columns.has('seq')) return;
+        db.exec(`
+          CREATE TABLE samples_seq (
+            device TEXT NOT NULL, point TEXT NOT NULL, ts INTEGER NOT NULL, seq INTEGER NOT NULL DEFAULT 0,
+            value ANY, vtype INTEGER NOT NULL, quality INTEGER NOT NULL, reason TEXT,
+            PRIMARY KEY (device, point, ts, seq)
+          ) WITHOUT ROWID, STRICT;
+          INSERT INTO samples_seq (device, point, ts, seq, value, vtype, quality, reason) SELECT device, point, ts, 0, value, vtype, quality, reason FROM samples;
+          DROP TABLE samples;
+          ALTER TABLE samples_seq RENAME TO samples;
+        `);
+      },
+    },
+  ],
+};
+
+export const SPOOL_DB: SchemaPlan = {
+  file: 'spool.db',
+  migrations: [{ version: 1, description: 'schema of 968f1a4 (spool, dead letters, counters)', up: () => {} }],
+};
+
+/** Every SQLite file of the data directory, migrated at start in this order. */
+export const SCHEMA_PLANS: readonly SchemaPlan[] = [GATEWAY_DB, TELEMETRY_DB, SPOOL_DB];
