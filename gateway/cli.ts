@@ -231,6 +231,9 @@ async function loadRunConfig(args: string[]) {
   return { values: { ...values, config: values.config }, config };
 }
 
+type RunValues = Exclude<Awaited<ReturnType<typeof loadRunConfig>>, number>['values'];
+type RunConfig = Exclude<Awaited<ReturnType<typeof loadRunConfig>>, number>['config'];
+
 async function run(args: string[]): Promise<number> {
   const loaded = await loadRunConfig(args);
   if (typeof loaded === 'number') return loaded;
@@ -259,24 +262,7 @@ async function run(args: string[]): Promise<number> {
   }
   const { startGateway } = await import('./gateway.ts');
   const demoFaults = values.demo ? new (await import('./demo/demo-faults.ts')).DemoFaults() : undefined;
-  // SIGHUP and POST /api/admin/reload read the file again with the same command-line overrides
-  const configFile = values.config;
-  const started = config;
-  const reloadConfig = async (): Promise<typeof started> => {
-    const next = await loadConfigFile(configFile);
-    if (values['data-dir']) next.storage.dataDir = started.storage.dataDir;
-    if (values.port) next.api.port = started.api.port;
-    if (values['broker-port']) next.broker.port = started.broker.port;
-    if (values.tls && !next.api.tls && started.api.tls) next.api.tls = started.api.tls;
-    if (values.demo && next.accounts.users.length === 0) next.accounts.users = started.accounts.users;
-    for (const c of next.connectors) {
-      const port = simPorts[c.id];
-      if (port === undefined) continue;
-      if (c.type === 'modbus' && c.transport !== 'rtu') c.port = port;
-      else if (c.type === 'opcua') c.endpoint = c.endpoint.replace(/:(\d+)(\/|$)/, `:${port}$2`);
-    }
-    return next;
-  };
+  const reloadConfig = configReloader(values, config, simPorts);
   // All or nothing: startGateway stops what it started when a part fails; a failure after it
   // (the demo simulators) stops the gateway too. Either way the process exits non-zero with one line.
   let gateway: Awaited<ReturnType<typeof startGateway>>;
@@ -307,6 +293,27 @@ async function run(args: string[]): Promise<number> {
   log.info({ api: gateway.apiUrl, docs: `${gateway.apiUrl}/docs` }, `gateway running: API at ${gateway.apiUrl}/api/devices, docs at ${gateway.apiUrl}/docs`);
   await superviseUntilSignal(gateway, log, stopDemo);
   return -1; // keep running
+}
+
+/** SIGHUP and POST /api/admin/reload read the file again with the same command-line overrides. */
+function configReloader(values: RunValues, config: RunConfig, simPorts: Readonly<Record<string, number>>): () => Promise<RunConfig> {
+  const configFile = values.config;
+  const started = config;
+  return async (): Promise<typeof started> => {
+    const next = await loadConfigFile(configFile);
+    if (values['data-dir']) next.storage.dataDir = started.storage.dataDir;
+    if (values.port) next.api.port = started.api.port;
+    if (values['broker-port']) next.broker.port = started.broker.port;
+    if (values.tls && !next.api.tls && started.api.tls) next.api.tls = started.api.tls;
+    if (values.demo && next.accounts.users.length === 0) next.accounts.users = started.accounts.users;
+    for (const c of next.connectors) {
+      const port = simPorts[c.id];
+      if (port === undefined) continue;
+      if (c.type === 'modbus' && c.transport !== 'rtu') c.port = port;
+      else if (c.type === 'opcua') c.endpoint = c.endpoint.replace(/:(\d+)(\/|$)/, `:${port}$2`);
+    }
+    return next;
+  };
 }
 
 /** In demo mode: the demo accounts (when made now) and how to open the dashboard and inject a fault. */
