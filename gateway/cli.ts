@@ -11,7 +11,9 @@
 import { parseArgs } from 'node:util';
 import { ConfigError } from './config/config-error.ts';
 import { loadConfigFile } from './config/load-config.ts';
+import type { RunningGateway } from './gateway.ts';
 import { createLogger } from './log/logger.ts';
+import type { Logger } from 'pino';
 
 const USAGE = `usage:
   gateway run --config FILE [--demo] [--tls] [--data-dir DIR] [--port N] [--broker-port N] [--free-ports]
@@ -191,7 +193,8 @@ async function hashPasswordCommand(): Promise<number> {
   return 0;
 }
 
-async function run(args: string[]): Promise<number> {
+/** The run command's options and its site file, loaded; an exit code when either is refused. */
+async function loadRunConfig(args: string[]) {
   let parsed;
   try {
     parsed = parseArgs({
@@ -225,6 +228,16 @@ async function run(args: string[]): Promise<number> {
     }
     throw err;
   }
+  return { values: { ...values, config: values.config }, config };
+}
+
+type RunValues = Exclude<Awaited<ReturnType<typeof loadRunConfig>>, number>['values'];
+type RunConfig = Exclude<Awaited<ReturnType<typeof loadRunConfig>>, number>['config'];
+
+async function run(args: string[]): Promise<number> {
+  const loaded = await loadRunConfig(args);
+  if (typeof loaded === 'number') return loaded;
+  const { values, config } = loaded;
   if (values['data-dir']) config.storage.dataDir = values['data-dir'];
   if (values.port) config.api.port = Number(values.port);
   if (values['broker-port']) config.broker.port = Number(values['broker-port']);
@@ -249,24 +262,7 @@ async function run(args: string[]): Promise<number> {
   }
   const { startGateway } = await import('./gateway.ts');
   const demoFaults = values.demo ? new (await import('./demo/demo-faults.ts')).DemoFaults() : undefined;
-  // SIGHUP and POST /api/admin/reload read the file again with the same command-line overrides
-  const configFile = values.config;
-  const started = config;
-  const reloadConfig = async (): Promise<typeof started> => {
-    const next = await loadConfigFile(configFile);
-    if (values['data-dir']) next.storage.dataDir = started.storage.dataDir;
-    if (values.port) next.api.port = started.api.port;
-    if (values['broker-port']) next.broker.port = started.broker.port;
-    if (values.tls && !next.api.tls && started.api.tls) next.api.tls = started.api.tls;
-    if (values.demo && next.accounts.users.length === 0) next.accounts.users = started.accounts.users;
-    for (const c of next.connectors) {
-      const port = simPorts[c.id];
-      if (port === undefined) continue;
-      if (c.type === 'modbus' && c.transport !== 'rtu') c.port = port;
-      else if (c.type === 'opcua') c.endpoint = c.endpoint.replace(/:(\d+)(\/|$)/, `:${port}$2`);
-    }
-    return next;
-  };
+  const reloadConfig = configReloader(values, config, simPorts);
   // All or nothing: startGateway stops what it started when a part fails; a failure after it
   // (the demo simulators) stops the gateway too. Either way the process exits non-zero with one line.
   let gateway: Awaited<ReturnType<typeof startGateway>>;
@@ -293,21 +289,53 @@ async function run(args: string[]): Promise<number> {
       return startupFailed(new Error(`demo simulators: ${(err as Error).message}`));
     }
   }
+  await printDemoHints(demoAccounts, config.storage.dataDir, values.demo ? gateway.apiUrl : undefined);
+  log.info({ api: gateway.apiUrl, docs: `${gateway.apiUrl}/docs` }, `gateway running: API at ${gateway.apiUrl}/api/devices, docs at ${gateway.apiUrl}/docs`);
+  await superviseUntilSignal(gateway, log, stopDemo);
+  return -1; // keep running
+}
+
+/** SIGHUP and POST /api/admin/reload read the file again with the same command-line overrides. */
+function configReloader(values: RunValues, config: RunConfig, simPorts: Readonly<Record<string, number>>): () => Promise<RunConfig> {
+  const configFile = values.config;
+  const started = config;
+  return async (): Promise<typeof started> => {
+    const next = await loadConfigFile(configFile);
+    if (values['data-dir']) next.storage.dataDir = started.storage.dataDir;
+    if (values.port) next.api.port = started.api.port;
+    if (values['broker-port']) next.broker.port = started.broker.port;
+    if (values.tls && !next.api.tls && started.api.tls) next.api.tls = started.api.tls;
+    if (values.demo && next.accounts.users.length === 0) next.accounts.users = started.accounts.users;
+    for (const c of next.connectors) {
+      const port = simPorts[c.id];
+      if (port === undefined) continue;
+      if (c.type === 'modbus' && c.transport !== 'rtu') c.port = port;
+      else if (c.type === 'opcua') c.endpoint = c.endpoint.replace(/:(\d+)(\/|$)/, `:${port}$2`);
+    }
+    return next;
+  };
+}
+
+/** In demo mode: the demo accounts (when made now) and how to open the dashboard and inject a fault. */
+async function printDemoHints(demoAccounts: Array<{ username: string; password: string; role: string }>, dataDir: string, apiUrl: string | undefined): Promise<void> {
   if (demoAccounts.length > 0) {
     const rows = demoAccounts.map((a) => `  ${a.username.padEnd(10)} ${a.password.padEnd(14)} ${a.role}`).join('\n');
-    process.stdout.write(`\nDemo accounts (kept in ${config.storage.dataDir}/demo-accounts.json):\n  user       password       role\n${rows}\n\n`);
+    process.stdout.write(`\nDemo accounts (kept in ${dataDir}/demo-accounts.json):\n  user       password       role\n${rows}\n\n`);
   }
-  if (values.demo && gateway.apiUrl) {
+  if (apiUrl) {
     const { DEMO_FAULTS } = await import('./demo/demo-faults.ts');
-    const at = gateway.apiUrl === 'http://127.0.0.1:8080' ? '' : ` --api ${gateway.apiUrl}`;
-    const dir = config.storage.dataDir === './data' ? '' : ` --data-dir ${config.storage.dataDir}`;
+    const at = apiUrl === 'http://127.0.0.1:8080' ? '' : ` --api ${apiUrl}`;
+    const dir = dataDir === './data' ? '' : ` --data-dir ${dataDir}`;
     process.stdout.write(
-      `Dashboard: ${gateway.apiUrl}/  (log in with an account above)\n` +
+      `Dashboard: ${apiUrl}/  (log in with an account above)\n` +
         `Inject a fault (as the engineer):  npm run demo:fault --${at}${dir} fire-drill\n` +
         `  faults: ${DEMO_FAULTS.map((f) => f.name).join(', ')}   end one: ... NAME --end\n\n`,
     );
   }
-  log.info({ api: gateway.apiUrl, docs: `${gateway.apiUrl}/docs` }, `gateway running: API at ${gateway.apiUrl}/api/devices, docs at ${gateway.apiUrl}/docs`);
+}
+
+/** Tell systemd the gateway is ready and keep it watched; stop everything on SIGINT/SIGTERM. */
+async function superviseUntilSignal(gateway: RunningGateway, log: Logger, stopDemo: (() => Promise<void>) | undefined): Promise<void> {
   // Under systemd (Type=notify): READY=1 now, WATCHDOG=1 only while the event loop and the alarm
   // database answer, STOPPING=1 on shutdown (gateway/supervision/sd-notify.ts).
   const { SdNotifier } = await import('./supervision/sd-notify.ts');
@@ -337,7 +365,6 @@ async function run(args: string[]): Promise<number> {
   });
   process.once('SIGINT', () => void shutdown('SIGINT'));
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
-  return -1; // keep running
 }
 
 /** One clear line on stderr, then exit non-zero at once (nothing is left running to keep the process alive). */

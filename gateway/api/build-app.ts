@@ -4,20 +4,14 @@
  */
 import type { Server } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
-import Fastify, { type FastifyHttpOptions, type FastifyHttpsOptions, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyHttpOptions, type FastifyHttpsOptions, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import fastifyCookie from '@fastify/cookie';
-import fastifySwagger from '@fastify/swagger';
-import fastifySwaggerUi from '@fastify/swagger-ui';
-import {
-  hasZodFastifySchemaValidationErrors,
-  jsonSchemaTransform,
-  serializerCompiler,
-  validatorCompiler,
-} from 'fastify-type-provider-zod';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
-import { declarePublic, installAccessControl, sessionCookieName } from './access-control.ts';
+import { installAccessControl, sessionCookieName } from './access-control.ts';
+import { installApiDocs } from './api-docs.ts';
+import { installErrorHandlers } from './api-error-handler.ts';
 import { readTlsFiles } from './tls-files.ts';
-import { ApiError, type ErrorBody } from './api-error.ts';
 import type { ApiDeps } from './api-deps.ts';
 import { RealClock } from '../model/clock.ts';
 import { apiSchema } from './api-schema.ts';
@@ -67,34 +61,7 @@ export async function buildApp(deps: ApiDeps, log: Logger): Promise<FastifyInsta
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
-  app.setErrorHandler((error: FastifyError, request, reply) => {
-    let body: ErrorBody;
-    if (hasZodFastifySchemaValidationErrors(error)) {
-      const where = error.validationContext ?? 'request';
-      const problems = error.validation.map((v) => {
-        const field = v.instancePath.replace(/^\//, '').replaceAll('/', '.');
-        return `${field || where}: ${v.message}`;
-      });
-      body = { error: { code: 'BAD_REQUEST', message: problems.join('; '), details: { in: where } } };
-      return reply.status(400).send(body);
-    }
-    if (error instanceof ApiError) {
-      body = { error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) } };
-      return reply.status(error.statusCode).send(body);
-    }
-    if (typeof error.statusCode === 'number' && error.statusCode < 500) {
-      body = { error: { code: 'BAD_REQUEST', message: error.message } };
-      return reply.status(error.statusCode).send(body);
-    }
-    request.log.error({ err: error, url: request.url }, 'api request failed');
-    body = { error: { code: 'INTERNAL', message: 'internal error; see the gateway log' } };
-    return reply.status(500).send(body);
-  });
-
-  app.setNotFoundHandler((request, reply) => {
-    const body: ErrorBody = { error: { code: 'NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}` } };
-    return reply.status(404).send(body);
-  });
+  installErrorHandlers(app);
 
   // order of the request checks: rate limits, Host and cross-site origin, access on the matched route
   await installRateLimits(app, settings.rateLimit, clock);
@@ -109,20 +76,7 @@ export async function buildApp(deps: ApiDeps, log: Logger): Promise<FastifyInsta
   });
   if (deps.acting) installStandbyGuard(app, deps.acting);
 
-  await app.register(fastifySwagger, {
-    openapi: {
-      info: { title: 'Facility gateway API', version: '0.1.0', description: `Site ${deps.site.name} (${deps.site.id})` },
-    },
-    transform: jsonSchemaTransform,
-  });
-  // the API description is public (it describes open code, not data); declared so in its own scope
-  await app.register(async (docs) => {
-    declarePublic(docs);
-    docs.addHook('onRoute', (route) => {
-      route.config = { ...route.config, inlineStyles: true };
-    });
-    await docs.register(fastifySwaggerUi, { routePrefix: '/docs' });
-  });
+  await installApiDocs(app, deps.site);
   await app.register(authRoutes(deps.accounts, { name: sessionCookie, secure: secureCookies }));
   await app.register(auditRoutes(deps.accounts.audit));
   if (deps.logLevel) await app.register(adminRoutes(deps.logLevel, deps.accounts.audit));

@@ -27,6 +27,32 @@ interface Output {
 
 const stdio: Output = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
 
+/** The demo's own password for `user`, read from DATA_DIR/demo-accounts.json; undefined (after saying why) when it cannot. */
+function passwordFromDataDir(dataDir: string, user: string, io: Output): string | undefined {
+  const file = join(dataDir, 'demo-accounts.json');
+  let password: string | undefined;
+  try {
+    const accounts = JSON.parse(readFileSync(file, 'utf8')) as { accounts?: Array<{ username: string; password: string }> } | Array<{ username: string; password: string }>;
+    const list = Array.isArray(accounts) ? accounts : (accounts.accounts ?? []);
+    password = list.find((a) => a.username === user)?.password;
+  } catch (err) {
+    io.err(`cannot read the demo accounts from ${file} (${(err as Error).message}); give --password or --data-dir\n`);
+    return undefined;
+  }
+  if (password === undefined) io.err(`no account "${user}" in ${file}; give --user and --password\n`);
+  return password;
+}
+
+function printResult(body: string, values: { list: boolean; end: boolean }, io: Output): void {
+  if (values.list) {
+    const { faults } = JSON.parse(body) as { faults: Array<{ name: string; active: boolean; description: string }> };
+    io.out(faults.map((f) => `${f.active ? '*' : ' '} ${f.name.padEnd(16)} ${f.description}`).join('\n') + '\n');
+  } else {
+    const result = JSON.parse(body) as { name: string; devices: string[]; description: string };
+    io.out(values.end ? `ended ${result.name} on ${result.devices.join(', ')}\n` : `started ${result.name}: ${result.description}\n  (end it with: npm run demo:fault -- ${result.name} --end)\n`);
+  }
+}
+
 export async function demoFaultCommand(args: readonly string[], io: Output = stdio): Promise<number> {
   let parsed;
   try {
@@ -62,22 +88,8 @@ export async function demoFaultCommand(args: readonly string[], io: Output = std
     return 2;
   }
   const api = values.api.replace(/\/$/, '');
-  let password = values.password ?? process.env.GATEWAY_PASSWORD;
-  if (password === undefined) {
-    const file = join(values['data-dir'], 'demo-accounts.json');
-    try {
-      const accounts = JSON.parse(readFileSync(file, 'utf8')) as { accounts?: Array<{ username: string; password: string }> } | Array<{ username: string; password: string }>;
-      const list = Array.isArray(accounts) ? accounts : (accounts.accounts ?? []);
-      password = list.find((a) => a.username === values.user)?.password;
-    } catch (err) {
-      io.err(`cannot read the demo accounts from ${file} (${(err as Error).message}); give --password or --data-dir\n`);
-      return 2;
-    }
-    if (password === undefined) {
-      io.err(`no account "${values.user}" in ${file}; give --user and --password\n`);
-      return 2;
-    }
-  }
+  const password = values.password ?? process.env.GATEWAY_PASSWORD ?? passwordFromDataDir(values['data-dir'], values.user, io);
+  if (password === undefined) return 2;
   let login: Response;
   try {
     login = await fetch(`${api}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: values.user, password }) });
@@ -102,12 +114,6 @@ export async function demoFaultCommand(args: readonly string[], io: Output = std
     io.err(`HTTP ${res.status}: ${body}\n`);
     return 1;
   }
-  if (values.list) {
-    const { faults } = JSON.parse(body) as { faults: Array<{ name: string; active: boolean; description: string }> };
-    io.out(faults.map((f) => `${f.active ? '*' : ' '} ${f.name.padEnd(16)} ${f.description}`).join('\n') + '\n');
-  } else {
-    const result = JSON.parse(body) as { name: string; devices: string[]; description: string };
-    io.out(values.end ? `ended ${result.name} on ${result.devices.join(', ')}\n` : `started ${result.name}: ${result.description}\n  (end it with: npm run demo:fault -- ${result.name} --end)\n`);
-  }
+  printResult(body, values, io);
   return 0;
 }

@@ -21,8 +21,8 @@
 import type { Logger } from 'pino';
 import type { Clock, Timer } from '../model/clock.ts';
 import type { TroubleBoard } from '../trouble/trouble-board.ts';
-import { countFields } from './line-protocol.ts';
-import type { Spool, SpoolBatch, SpoolItem, SpoolStats } from './spool.ts';
+import type { Spool, SpoolBatch, SpoolStats } from './spool.ts';
+import { TelemetryBatchSender } from './telemetry-batch-sender.ts';
 import { DrainController } from './drain-controller.ts';
 import { RejectionWindow } from './influx-rejection-window.ts';
 import type { LineWriter, WriteResult } from './write-result.ts';
@@ -100,14 +100,11 @@ export class TelemetryForwarder {
   private wakeTimer: Timer | undefined;
   private appended = 0;
   private droppedSeen: number;
-  private writtenLines = 0;
-  private writtenPoints = 0;
-  private requests = 0;
-  private failedRequests = 0;
   private lastSuccessAt: number | null = null;
   private lastError: { message: string; at: number } | null = null;
   private readonly rejections: RejectionWindow;
   private readonly drain: DrainController;
+  private readonly sender: TelemetryBatchSender;
   /** The lane of the last batch taken: while both lanes have work they take turns. */
   private lastLane: Lane = 'backlog';
   private rejectedRaised = false;
@@ -120,6 +117,7 @@ export class TelemetryForwarder {
     this.droppedSeen = stats.droppedLines;
     this.hasBacklog = stats.depth > 0;
     this.drain = new DrainController({ initialLinesPerSecond: options.drainLinesPerSecond, baseTimeoutMs: options.requestTimeoutMs ?? 10_000, batchSize: options.batchSize });
+    this.sender = new TelemetryBatchSender({ writer: options.writer, clock: options.clock, drain: this.drain, ...(options.onWrite ? { onWrite: options.onWrite } : {}), stopped: () => this.stopped });
     this.tokens = Math.max(1, Math.min(options.batchSize, Math.floor(options.drainLinesPerSecond)));
     this.tokensAt = options.clock.monotonic();
     this.rejections = new RejectionWindow(options.rejectWindowLines ?? REJECT_WINDOW_LINES);
@@ -183,10 +181,10 @@ export class TelemetryForwarder {
       state: this.stopped ? 'stopped' : this.state,
       spool: { ...spool, oldestAgeMs: spool.oldestAppendedAt === null ? null : Math.max(0, now - spool.oldestAppendedAt) },
       appendedLines: this.appended,
-      writtenLines: this.writtenLines,
-      writtenPoints: this.writtenPoints,
-      requests: this.requests,
-      failedRequests: this.failedRequests,
+      writtenLines: this.sender.writtenLines,
+      writtenPoints: this.sender.writtenPoints,
+      requests: this.sender.requests,
+      failedRequests: this.sender.failedRequests,
       lastSuccessAt: this.lastSuccessAt,
       lastError: this.lastError,
       retryAt: this.retryAt,
@@ -307,7 +305,7 @@ export class TelemetryForwarder {
     const rejected: Array<{ id: number; reason: string }> = [];
     let failure: WriteResult | undefined;
     try {
-      failure = (await this.send(batch.items, accepted, rejected)).failure;
+      failure = (await this.sender.send(batch.items, accepted, rejected)).failure;
     } finally {
       this.o.spool.settle(batch, { accepted, rejected }, this.o.clock.now());
     }
@@ -321,104 +319,6 @@ export class TelemetryForwarder {
     }
     this.onSuccess();
     return true;
-  }
-
-  /**
-   * Write `items`; on a content refusal find the bad lines. Returns the failure that stopped it (if
-   * any) and how many lines were refused.
-   *
-   * The server's answer is used first: lines it quotes as unparsable are dead-lettered at once, and
-   * in an InfluxDB partial write (the good lines were stored) `dropped=N` tells how many of the
-   * rest were refused: N equal to all of them ends the search in that one request, and while
-   * bisecting, the other half's count follows from the first half's, so a half known to hold bad
-   * lines is split without sending it again and a half known to be clean is already stored. With
-   * counts the search costs about 1 + bad·log2(n) requests; without (another server) it is plain
-   * bisection, about 1 + 2·bad·log2(n).
-   */
-  private async send(
-    items: readonly SpoolItem[],
-    accepted: number[],
-    rejected: Array<{ id: number; reason: string }>,
-    known?: { readonly bad: number; readonly reason: string },
-  ): Promise<{ failure?: WriteResult; bad: number }> {
-    if (known && known.bad >= items.length) {
-      for (const item of items) rejected.push({ id: item.id, reason: known.reason });
-      return { bad: items.length };
-    }
-    if (known && known.bad <= 0) {
-      this.accept(items, accepted); // stored by the partial write that counted the drops
-      return { bad: 0 };
-    }
-    let rest = items;
-    let bad = 0;
-    let dropped: number | undefined;
-    let reason: string;
-    if (known) {
-      dropped = known.bad;
-      reason = known.reason;
-    } else {
-      const started = this.o.clock.monotonic();
-      let result: WriteResult;
-      try {
-        result = await this.o.writer.write(
-          items.map((i) => i.line),
-          { timeoutMs: this.drain.timeoutMs(items.length) },
-        );
-      } catch (err) {
-        result = { kind: 'unavailable', message: `writer failed: ${(err as Error).message}` };
-      }
-      this.requests++;
-      const seconds = (this.o.clock.monotonic() - started) / 1000;
-      this.drain.onResult(items.length, seconds, result.kind);
-      this.o.onWrite?.(seconds, result.kind);
-      if (result.kind === 'ok') {
-        this.accept(items, accepted);
-        return { bad: 0 };
-      }
-      this.failedRequests++;
-      if (result.kind !== 'rejected') return { failure: result, bad: 0 };
-      reason = result.message;
-      const refusal = result.refusal;
-      if (refusal && refusal.unparsable.size > 0) {
-        const left: SpoolItem[] = [];
-        for (const item of items) {
-          const why = refusal.unparsable.get(item.line);
-          if (why === undefined) left.push(item);
-          else {
-            rejected.push({ id: item.id, reason: `HTTP ${result.status}: ${why}` });
-            bad++;
-          }
-        }
-        rest = left;
-        // Every quoted line found: the count of the rest is exact.
-        if (refusal.partial && refusal.dropped !== undefined && bad === refusal.unparsable.size) dropped = refusal.dropped;
-      } else if (refusal?.partial && refusal.dropped !== undefined && refusal.dropped > 0) {
-        dropped = refusal.dropped;
-      }
-      if (rest.length === 0) return { bad };
-      if (dropped !== undefined) {
-        const r = await this.send(rest, accepted, rejected, { bad: dropped, reason });
-        return { ...r, bad: bad + r.bad };
-      }
-    }
-    if (rest.length === 1) {
-      rejected.push({ id: (rest[0] as SpoolItem).id, reason });
-      return { bad: bad + 1 };
-    }
-    const mid = Math.ceil(rest.length / 2);
-    const first = await this.send(rest.slice(0, mid), accepted, rejected);
-    bad += first.bad;
-    if (first.failure || this.stopped) return { ...(first.failure ? { failure: first.failure } : {}), bad };
-    const second = await this.send(rest.slice(mid), accepted, rejected, dropped === undefined ? undefined : { bad: dropped - first.bad, reason });
-    return { ...(second.failure ? { failure: second.failure } : {}), bad: bad + second.bad };
-  }
-
-  private accept(items: readonly SpoolItem[], accepted: number[]): void {
-    for (const item of items) {
-      accepted.push(item.id);
-      this.writtenPoints += countFields(item.line);
-    }
-    this.writtenLines += items.length;
   }
 
   /**

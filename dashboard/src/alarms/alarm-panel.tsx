@@ -6,19 +6,15 @@ import { useEffect, useState } from 'preact/hooks';
 import type { AlarmRecord, JournalEntry } from '../../../gateway/api/contract.ts';
 import { ApiCallError } from '../api-client.ts';
 import type { Translator } from '../i18n/i18n.ts';
-import { acknowledge, addComment, assignAlarm, journalOf, resetAlarm, shelve, unshelve } from './alarm-actions.ts';
-import { isUnacked } from './alarm-list.ts';
-import { EVENT_LABEL, SHELVE_DURATIONS, STATE_LABEL } from './alarm-labels.ts';
+import { journalOf } from './alarm-actions.ts';
+import { EVENT_LABEL, STATE_LABEL } from './alarm-labels.ts';
+import { AlarmPanelActions } from './alarm-panel-actions.tsx';
 import { ProcedureChecklist } from './procedure-checklist.tsx';
 
 export function AlarmPanel(props: { alarm: AlarmRecord; canAct: boolean; tr: Translator; place: string; onClose: () => void }) {
   const { alarm: a, tr, canAct } = props;
   const [journal, setJournal] = useState<JournalEntry[] | null>(null);
   const [error, setError] = useState('');
-  const [reason, setReason] = useState('');
-  const [duration, setDuration] = useState(SHELVE_DURATIONS[1]?.value ?? '1h');
-  const [note, setNote] = useState('');
-  const [assignee, setAssignee] = useState('');
   // a procedure tick changes the journal, not the record: read the journal again
   const [ticks, setTicks] = useState(0);
 
@@ -51,122 +47,72 @@ export function AlarmPanel(props: { alarm: AlarmRecord; canAct: boolean; tr: Tra
           ✕
         </button>
       </header>
-      <dl>
-        <dt>{tr.t('device')}</dt>
-        <dd>{a.device}</dd>
-        <dt>{tr.t('location')}</dt>
-        <dd>{props.place}</dd>
-        <dt>{tr.t('state')}</dt>
-        <dd data-testid="panel-state">{tr.t(STATE_LABEL[a.state])}</dd>
-        <dt>{tr.t('raisedAt')}</dt>
-        <dd>{tr.time(a.raisedAt)}</dd>
-        <dt>{tr.t('occurrences')}</dt>
-        <dd>{a.occurrences}</dd>
-        <dt>{tr.t('assignee')}</dt>
-        <dd data-testid="panel-assignee">{a.assignee ? `${a.assignee.to} (${a.assignee.by}, ${tr.time(a.assignee.at)})` : '—'}</dd>
-        {a.latching ? <dd class="tag">{tr.t('latching')}</dd> : null}
-        {a.shelved ? (
-          <>
-            <dt>{tr.t('shelvedUntil')}</dt>
-            <dd>
-              {tr.time(a.shelved.until)} — {a.shelved.reason} ({a.shelved.by})
-            </dd>
-          </>
-        ) : null}
-        {a.suppressed ? <dd class="warn">{tr.t('suppressedMaintenance')}</dd> : null}
-      </dl>
+      <AlarmFacts alarm={a} tr={tr} place={props.place} />
       {error ? (
         <p class="error" role="alert">
           {tr.t('actionFailed')}: {error}
         </p>
       ) : null}
-      {canAct ? (
-        <div class="panel-actions">
-          {isUnacked(a) ? (
-            <button type="button" data-testid="panel-ack" onClick={() => run(() => acknowledge(a.id))}>
-              {tr.t('ackAlarm')}
-            </button>
-          ) : null}
-          {a.latching && !a.conditionActive && !isUnacked(a) ? (
-            <button type="button" data-testid="panel-reset" onClick={() => run(() => resetAlarm(a.id))}>
-              {tr.t('reset')}
-            </button>
-          ) : null}
-          {a.shelved ? (
-            <button type="button" data-testid="panel-unshelve" onClick={() => run(() => unshelve(a.id))}>
-              {tr.t('unshelve')}
-            </button>
-          ) : (
-            <form
-              class="shelve-form"
-              onSubmit={(e) => {
-                e.preventDefault();
-                run(() => shelve(a.id, reason, duration), () => setReason(''));
-              }}
-            >
-              <input name="reason" required placeholder={tr.t('reason')} aria-label={tr.t('reason')} value={reason} onInput={(e) => setReason((e.target as HTMLInputElement).value)} />
-              <select name="duration" aria-label={tr.t('duration')} value={duration} onChange={(e) => setDuration((e.target as HTMLSelectElement).value)}>
-                {SHELVE_DURATIONS.map((d) => (
-                  <option value={d.value}>{tr.t(d.label)}</option>
-                ))}
-              </select>
-              <button type="submit" data-testid="panel-shelve">
-                {tr.t('shelve')}
-              </button>
-            </form>
-          )}
-          {a.closedAt === null && (
-            <form
-              class="assign-form"
-              onSubmit={(e) => {
-                e.preventDefault();
-                run(() => assignAlarm(a.id, assignee), () => setAssignee(''));
-              }}
-            >
-              <input name="assignee" required placeholder={tr.t('assignTo')} aria-label={tr.t('assignTo')} value={assignee} onInput={(e) => setAssignee((e.target as HTMLInputElement).value)} />
-              <button type="submit" data-testid="panel-assign">
-                {tr.t('assignTo')}
-              </button>
-            </form>
-          )}
-          <form
-            class="comment-form"
-            onSubmit={(e) => {
-              e.preventDefault();
-              run(() => addComment(a.id, note), () => setNote(''));
-            }}
-          >
-            <textarea name="comment" required rows={2} placeholder={tr.t('comment')} aria-label={tr.t('comment')} value={note} onInput={(e) => setNote((e.target as HTMLTextAreaElement).value)} />
-            <button type="submit" data-testid="panel-comment">
-              {tr.t('addComment')}
-            </button>
-          </form>
-        </div>
-      ) : null}
+      {canAct ? <AlarmPanelActions alarm={a} tr={tr} run={run} /> : null}
       <ProcedureChecklist alarmId={a.id} canAct={canAct} tr={tr} onTicked={() => setTicks((n) => n + 1)} />
       <h3>{tr.t('alarmJournal')}</h3>
-      <table class="journal" data-testid="journal">
-        <thead>
-          <tr>
-            <th>{tr.t('updated')}</th>
-            <th>{tr.t('alarm')}</th>
-            <th>{tr.t('state')}</th>
-            <th>{tr.t('by')}</th>
-            <th>{tr.t('text')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {(journal ?? []).map((j) => (
-            <tr data-type={j.type}>
-              <td>{tr.time(j.at)}</td>
-              <td>{tr.t(EVENT_LABEL[j.type])}</td>
-              <td>{tr.t(STATE_LABEL[j.toState])}</td>
-              <td>{j.by ?? '—'}</td>
-              <td>{j.text ?? ''}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <AlarmJournalTable journal={journal ?? []} tr={tr} />
     </aside>
+  );
+}
+
+function AlarmFacts({ alarm: a, tr, place }: { alarm: AlarmRecord; tr: Translator; place: string }) {
+  return (
+  <dl>
+    <dt>{tr.t('device')}</dt>
+    <dd>{a.device}</dd>
+    <dt>{tr.t('location')}</dt>
+    <dd>{place}</dd>
+    <dt>{tr.t('state')}</dt>
+    <dd data-testid="panel-state">{tr.t(STATE_LABEL[a.state])}</dd>
+    <dt>{tr.t('raisedAt')}</dt>
+    <dd>{tr.time(a.raisedAt)}</dd>
+    <dt>{tr.t('occurrences')}</dt>
+    <dd>{a.occurrences}</dd>
+    <dt>{tr.t('assignee')}</dt>
+    <dd data-testid="panel-assignee">{a.assignee ? `${a.assignee.to} (${a.assignee.by}, ${tr.time(a.assignee.at)})` : '—'}</dd>
+    {a.latching ? <dd class="tag">{tr.t('latching')}</dd> : null}
+    {a.shelved ? (
+      <>
+        <dt>{tr.t('shelvedUntil')}</dt>
+        <dd>
+          {tr.time(a.shelved.until)} — {a.shelved.reason} ({a.shelved.by})
+        </dd>
+      </>
+    ) : null}
+    {a.suppressed ? <dd class="warn">{tr.t('suppressedMaintenance')}</dd> : null}
+  </dl>
+  );
+}
+
+function AlarmJournalTable({ journal, tr }: { journal: readonly JournalEntry[]; tr: Translator }) {
+  return (
+  <table class="journal" data-testid="journal">
+    <thead>
+      <tr>
+        <th>{tr.t('updated')}</th>
+        <th>{tr.t('alarm')}</th>
+        <th>{tr.t('state')}</th>
+        <th>{tr.t('by')}</th>
+        <th>{tr.t('text')}</th>
+      </tr>
+    </thead>
+    <tbody>
+      {journal.map((j) => (
+        <tr data-type={j.type}>
+          <td>{tr.time(j.at)}</td>
+          <td>{tr.t(EVENT_LABEL[j.type])}</td>
+          <td>{tr.t(STATE_LABEL[j.toState])}</td>
+          <td>{j.by ?? '—'}</td>
+          <td>{j.text ?? ''}</td>
+        </tr>
+      ))}
+    </tbody>
+  </table>
   );
 }

@@ -8,6 +8,7 @@ import { useApp } from '../app-context.ts';
 import { acknowledge, acknowledgeMany } from '../alarms/alarm-actions.ts';
 import { groupRows, isHiddenLifeSafety, isUnacked, matchesFilter, NO_FILTER, type AlarmFilter } from '../alarms/alarm-list.ts';
 import { AlarmPanel } from '../alarms/alarm-panel.tsx';
+import { FloodBanners, LifeSafetyStrip } from '../alarms/console-banners.tsx';
 import { AlarmRows, placeOf, type RowAction } from '../alarms/alarm-rows.tsx';
 import { MARK_DATA, type AlarmStore } from '../alarms/alarm-store.ts';
 import { useAlarms } from '../alarms/use-alarms.ts';
@@ -39,7 +40,6 @@ export function AlarmConsolePage(props: { store: AlarmStore; openId: string | un
   const selectable = new Set(announced.filter(isUnacked).map((a) => a.id));
   const chosen = [...selected].filter((id) => selectable.has(id));
   const open = props.openId ? snap.alarms.find((a) => a.id === props.openId) : undefined;
-  const floors = [...new Set(site.buildings.filter((b) => filter.building === '' || b.id === filter.building).flatMap((b) => b.floors.map((f) => f.id)))];
 
   const fail = (err: unknown): void => setError(err instanceof ApiCallError ? err.message : String(err));
   const onAction = (action: RowAction, id: string): void => {
@@ -59,6 +59,53 @@ export function AlarmConsolePage(props: { store: AlarmStore; openId: string | un
       setSelected(new Set());
     }, fail);
   };
+  return (
+    <section class={open ? 'alarm-console with-panel' : 'alarm-console'}>
+      <div class="console-main">
+        <FloodBanners floods={snap.floods} />
+        <LifeSafetyStrip hidden={hidden} modes={snap.lifeSafetyModes} place={place} />
+        <ConsoleToolbar filter={filter} setFilter={setFilter} priorities={snap.priorities} shown={announced.length} chosen={canAct ? chosen.length : undefined} onAckSelected={ackSelected} />
+        {error ? (
+          <p class="error" role="alert">
+            {tr.t('actionFailed')}: {error}
+          </p>
+        ) : null}
+        <h2>{tr.t('activeAlarms')}</h2>
+        <table class="alarms" data-testid="alarm-table">
+          <AlarmTableHead selectAll={canAct ? { selectable, chosen: chosen.length, setSelected } : undefined} />
+          <AlarmRows alarms={listed} children={children} selected={selected} canAct={canAct} tr={tr} place={place} onAction={onAction} testId="alarm-rows" />
+        </table>
+        {snap.loaded && announced.length === 0 ? <p class="ok">{tr.t('noAlarms')}</p> : null}
+        <details class="apart" data-testid="shelved-section" open={apart.length > 0}>
+          <summary>
+            {tr.t('shelvedSuppressed')} ({apart.length})
+          </summary>
+          <table class="alarms muted-rows">
+            <AlarmTableHead />
+            <AlarmRows alarms={apart} selected={selected} canAct={false} tr={tr} place={place} onAction={onAction} testId="shelved-rows" />
+          </table>
+        </details>
+      </div>
+      {open ? <AlarmPanel alarm={open} canAct={canAct} tr={tr} place={place(open)} onClose={() => (window.location.hash = '#/alarms')} /> : null}
+    </section>
+  );
+}
+
+interface ToolbarProps {
+  filter: AlarmFilter;
+  setFilter: (f: AlarmFilter) => void;
+  priorities: Readonly<Record<string, string>>;
+  /** Alarms in the list (children of a group not counted). */
+  shown: number;
+  /** How many are selected to acknowledge; undefined for a role that may not act. */
+  chosen: number | undefined;
+  onAckSelected: () => void;
+}
+
+/** The filters (building, floor, kind, priority), the count shown, and acknowledging the selected alarms. */
+function ConsoleToolbar({ filter, setFilter, priorities, shown, chosen, onAckSelected }: ToolbarProps) {
+  const { site, tr } = useApp();
+  const floors = [...new Set(site.buildings.filter((b) => filter.building === '' || b.id === filter.building).flatMap((b) => b.floors.map((f) => f.id)))];
   const pick = (key: keyof AlarmFilter, label: MessageKey, all: MessageKey, options: ReadonlyArray<[string, string]>) => (
     <label>
       {tr.t(label)}{' '}
@@ -70,17 +117,38 @@ export function AlarmConsolePage(props: { store: AlarmStore; openId: string | un
       </select>
     </label>
   );
-  const head = (withSelectAll: boolean) => (
+  return (
+    <div class="toolbar">
+      {pick('building', 'building', 'allBuildings', site.buildings.map((b) => [b.id, b.name]))}
+      {pick('floor', 'floor', 'allFloors', floors.map((f) => [f, f]))}
+      {pick('kind', 'kind', 'allKinds', site.kinds.map((k) => [k.kind, tr.label(k.kind)]))}
+      {pick('priority', 'priority', 'allPriorities', ['1', '2', '3', '4'].map((p) => [p, `P${p} ${priorities[p] ?? ''}`]))}
+      <span class="count" data-testid="alarm-count">
+        {shown} {tr.t('shown')}
+      </span>
+      {chosen !== undefined ? (
+        <button type="button" data-testid="ack-selected" disabled={chosen === 0} onClick={onAckSelected}>
+          {tr.t('ackSelected')} ({chosen})
+        </button>
+      ) : null}
+    </div>
+  );
+}
+
+/** The table's header; with `selectAll`, a box that selects every unacknowledged alarm shown. */
+function AlarmTableHead({ selectAll }: { selectAll?: { selectable: ReadonlySet<string>; chosen: number; setSelected: (s: ReadonlySet<string>) => void } | undefined }) {
+  const { tr } = useApp();
+  return (
     <thead>
       <tr>
         <th>
-          {withSelectAll && canAct ? (
+          {selectAll ? (
             <input
               type="checkbox"
               data-testid="select-all"
               aria-label={tr.t('selectAll')}
-              checked={selectable.size > 0 && chosen.length === selectable.size}
-              onChange={(e) => setSelected((e.target as HTMLInputElement).checked ? new Set(selectable) : new Set())}
+              checked={selectAll.selectable.size > 0 && selectAll.chosen === selectAll.selectable.size}
+              onChange={(e) => selectAll.setSelected((e.target as HTMLInputElement).checked ? new Set(selectAll.selectable) : new Set())}
             />
           ) : null}
         </th>
@@ -93,74 +161,6 @@ export function AlarmConsolePage(props: { store: AlarmStore; openId: string | un
         <th>{tr.t('actions')}</th>
       </tr>
     </thead>
-  );
-
-  return (
-    <section class={open ? 'alarm-console with-panel' : 'alarm-console'}>
-      <div class="console-main">
-        {snap.floods.map((f) => (
-          <div class="flood" role="status" data-testid="flood" data-building={f.building}>
-            {`⚠ ${tr.t('floodIn')}${tr.language === 'en' ? ' ' : ''}${site.buildings.find((b) => b.id === f.building)?.name ?? f.building}: ${f.count} ${tr
-              .t('alarmsInMinutes')
-              .replace('{n}', String(Math.round(f.windowMs / 60_000)))}`}
-          </div>
-        ))}
-        {hidden.length > 0 || snap.lifeSafetyModes.length > 0 ? (
-          <div class="ls-strip" role="status" data-testid="life-safety-strip">
-            <strong>{tr.t('hiddenStrip')}</strong>
-            {hidden.map((a) => (
-              <span class="ls-item" data-testid="strip-alarm" data-id={a.id}>
-                <a href={`#/alarms/${encodeURIComponent(a.id)}`}>{`P${a.priority} ${tr.ruleTitle(a.rule, a.title)}`}</a>
-                {` · ${place(a)} · `}
-                {a.shelved
-                  ? `${tr.t('stripShelvedBy')} ${a.shelved.by} (${a.shelved.reason}) ${tr.t('stripUntil')} ${tr.time(a.shelved.until)}`
-                  : tr.t('stripSuppressed')}
-              </span>
-            ))}
-            {snap.lifeSafetyModes.map((m) => (
-              <span class="ls-item" data-testid="strip-mode" data-device={m.device}>
-                {`${tr.t('stripMaintenance')}: ${m.device} · ${m.mode.replace('_', ' ')} · ${m.by}${m.reason ? ` (${m.reason})` : ''} · ${tr.time(m.since)}`}
-              </span>
-            ))}
-          </div>
-        ) : null}
-        <div class="toolbar">
-          {pick('building', 'building', 'allBuildings', site.buildings.map((b) => [b.id, b.name]))}
-          {pick('floor', 'floor', 'allFloors', floors.map((f) => [f, f]))}
-          {pick('kind', 'kind', 'allKinds', site.kinds.map((k) => [k.kind, tr.label(k.kind)]))}
-          {pick('priority', 'priority', 'allPriorities', ['1', '2', '3', '4'].map((p) => [p, `P${p} ${snap.priorities[p] ?? ''}`]))}
-          <span class="count" data-testid="alarm-count">
-            {announced.length} {tr.t('shown')}
-          </span>
-          {canAct ? (
-            <button type="button" data-testid="ack-selected" disabled={chosen.length === 0} onClick={ackSelected}>
-              {tr.t('ackSelected')} ({chosen.length})
-            </button>
-          ) : null}
-        </div>
-        {error ? (
-          <p class="error" role="alert">
-            {tr.t('actionFailed')}: {error}
-          </p>
-        ) : null}
-        <h2>{tr.t('activeAlarms')}</h2>
-        <table class="alarms" data-testid="alarm-table">
-          {head(true)}
-          <AlarmRows alarms={listed} children={children} selected={selected} canAct={canAct} tr={tr} place={place} onAction={onAction} testId="alarm-rows" />
-        </table>
-        {snap.loaded && announced.length === 0 ? <p class="ok">{tr.t('noAlarms')}</p> : null}
-        <details class="apart" data-testid="shelved-section" open={apart.length > 0}>
-          <summary>
-            {tr.t('shelvedSuppressed')} ({apart.length})
-          </summary>
-          <table class="alarms muted-rows">
-            {head(false)}
-            <AlarmRows alarms={apart} selected={selected} canAct={false} tr={tr} place={place} onAction={onAction} testId="shelved-rows" />
-          </table>
-        </details>
-      </div>
-      {open ? <AlarmPanel alarm={open} canAct={canAct} tr={tr} place={place(open)} onClose={() => (window.location.hash = '#/alarms')} /> : null}
-    </section>
   );
 }
 

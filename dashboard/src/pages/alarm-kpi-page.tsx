@@ -39,22 +39,6 @@ export function AlarmKpiPage() {
     );
   };
   useEffect(load, []);
-  // the API's English target where the page has no translation of it (a changed limit shows as sent)
-  const target = (testId: string, sent: string): string => {
-    const key = TARGET[testId];
-    if (key && en[key] === sent) return tr.t(key);
-    const ack = /^p90 ≤ (\d+(?:\.\d+)?) min$/.exec(sent);
-    if (ack) return `p90 ≤ ${ack[1]} ${tr.t('kpiMinutes')}`;
-    return sent === en.kpiTargetAckNone ? tr.t('kpiTargetAckNone') : sent;
-  };
-  const row = <T,>(label: MessageKey | string, k: Kpi<T>, show: (v: T) => string, testId: string) => (
-    <tr data-testid={`kpi-${testId}`} class={`verdict-${k.verdict}`}>
-      <th>{label}</th>
-      <td>{show(k.value)}</td>
-      <td>{target(testId, k.target)}</td>
-      <td>{tr.t(VERDICT[k.verdict])}</td>
-    </tr>
-  );
   const set = (key: keyof typeof range) => (e: Event) => setRange({ ...range, [key]: (e.target as HTMLInputElement).value });
   return (
     <section class="alarm-kpis">
@@ -84,37 +68,59 @@ export function AlarmKpiPage() {
         <button type="submit">{tr.t('kpiShow')}</button>
       </form>
       {error && <p class="error">{error}</p>}
-      {kpis && (
-        <table class="kpis" data-testid="kpi-table">
-          <thead>
-            <tr>
-              <th>{tr.t('kpiFigure')}</th>
-              <th>{tr.t('kpiValue')}</th>
-              <th>{tr.t('kpiTarget')}</th>
-              <th>{tr.t('kpiVerdict')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {row(tr.t('kpiPerTen'), kpis.perTenMinutes, (v) => v.toFixed(2), 'per-ten')}
-            {row(tr.t('kpiPerHour'), kpis.perHour, (v) => v.toFixed(1), 'per-hour')}
-            {row(tr.t('kpiFloodShare'), kpis.floodShare, pct, 'flood-share')}
-            {row(tr.t('kpiPeak'), kpis.peakTenMinutes, String, 'peak')}
-            {row(tr.t('kpiTop10'), kpis.top10, (v) => `${pct(v.share)} (${v.alarms.map((a) => `${a.rule}@${a.device} ×${a.count}`).join(', ') || '—'})`, 'top10')}
-            {row(tr.t('kpiChattering'), kpis.chattering, String, 'chattering')}
-            {row(tr.t('kpiFleeting'), kpis.fleeting, String, 'fleeting')}
-            {row(tr.t('kpiStanding'), kpis.standing, String, 'standing')}
-            {row(tr.t('kpiShelved'), kpis.shelved, String, 'shelved')}
-            {row(tr.t('kpiSuppressed'), kpis.suppressed, String, 'suppressed')}
-            {row(tr.t('kpiPriorities'), kpis.priorities, (v) => `P1 ${pct(v.high)} · P2 ${pct(v.medium)} · P3/P4 ${pct(v.low)}`, 'priorities')}
-            {Object.entries(kpis.ackTime).map(([p, k]) => row(`${tr.t('kpiAckTime')} P${p}`, k, (v) => `p50 ${minutes(v.p50)} · p90 ${minutes(v.p90)} (n = ${v.count})`, `ack-${p}`))}
-          </tbody>
-        </table>
-      )}
+      {kpis && <KpiTable kpis={kpis} />}
       {kpis && (
         <p class="note">
           {tr.t('kpiAlarms')}: {kpis.alarms}
         </p>
       )}
     </section>
+  );
+}
+
+/** Each figure beside its target (in the page's language where it has one) and its verdict. */
+function KpiTable({ kpis }: { kpis: AlarmKpis }) {
+  const { tr } = useApp();
+  // the API's English target where the page has no translation of it (a changed limit shows as sent)
+  const target = (testId: string, sent: string): string => {
+    const key = TARGET[testId];
+    if (key && en[key] === sent) return tr.t(key);
+    const ack = /^p90 ≤ (\d+(?:\.\d+)?) min$/.exec(sent);
+    if (ack) return `p90 ≤ ${ack[1]} ${tr.t('kpiMinutes')}`;
+    return sent === en.kpiTargetAckNone ? tr.t('kpiTargetAckNone') : sent;
+  };
+  const row = <T,>(label: MessageKey | string, k: Kpi<T>, show: (v: T) => string, testId: string) => (
+    <tr data-testid={`kpi-${testId}`} class={`verdict-${k.verdict}`}>
+      <th>{label}</th>
+      <td>{show(k.value)}</td>
+      <td>{target(testId, k.target)}</td>
+      <td>{tr.t(VERDICT[k.verdict])}</td>
+    </tr>
+  );
+  return (
+    <table class="kpis" data-testid="kpi-table">
+      <thead>
+        <tr>
+          <th>{tr.t('kpiFigure')}</th>
+          <th>{tr.t('kpiValue')}</th>
+          <th>{tr.t('kpiTarget')}</th>
+          <th>{tr.t('kpiVerdict')}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {row(tr.t('kpiPerTen'), kpis.perTenMinutes, (v) => v.toFixed(2), 'per-ten')}
+        {row(tr.t('kpiPerHour'), kpis.perHour, (v) => v.toFixed(1), 'per-hour')}
+        {row(tr.t('kpiFloodShare'), kpis.floodShare, pct, 'flood-share')}
+        {row(tr.t('kpiPeak'), kpis.peakTenMinutes, String, 'peak')}
+        {row(tr.t('kpiTop10'), kpis.top10, (v) => `${pct(v.share)} (${v.alarms.map((a) => `${a.rule}@${a.device} ×${a.count}`).join(', ') || '—'})`, 'top10')}
+        {row(tr.t('kpiChattering'), kpis.chattering, String, 'chattering')}
+        {row(tr.t('kpiFleeting'), kpis.fleeting, String, 'fleeting')}
+        {row(tr.t('kpiStanding'), kpis.standing, String, 'standing')}
+        {row(tr.t('kpiShelved'), kpis.shelved, String, 'shelved')}
+        {row(tr.t('kpiSuppressed'), kpis.suppressed, String, 'suppressed')}
+        {row(tr.t('kpiPriorities'), kpis.priorities, (v) => `P1 ${pct(v.high)} · P2 ${pct(v.medium)} · P3/P4 ${pct(v.low)}`, 'priorities')}
+        {Object.entries(kpis.ackTime).map(([p, k]) => row(`${tr.t('kpiAckTime')} P${p}`, k, (v) => `p50 ${minutes(v.p50)} · p90 ${minutes(v.p90)} (n = ${v.count})`, `ack-${p}`))}
+      </tbody>
+    </table>
   );
 }

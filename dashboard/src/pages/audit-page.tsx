@@ -85,37 +85,7 @@ export function AuditPage() {
       ) : entries.length === 0 ? (
         <p>{tr.t('auditEmpty')}</p>
       ) : (
-        <table data-testid="audit-table">
-          <thead>
-            <tr>
-              <th>{tr.t('auditTime')}</th>
-              <th>{tr.t('auditUser')}</th>
-              <th>{tr.t('auditRole')}</th>
-              <th>{tr.t('auditAddress')}</th>
-              <th>{tr.t('auditAction')}</th>
-              <th>{tr.t('auditTarget')}</th>
-              <th>{tr.t('auditDetail')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {entries.map((e) => (
-              <tr data-id={e.id}>
-                <td>{tr.time(e.at)}</td>
-                <td>
-                  {e.username}
-                  {e.via ? <small> ({e.via})</small> : null}
-                </td>
-                <td>{e.role ?? ''}</td>
-                <td>{e.address ?? ''}</td>
-                <td data-data="audit action">{e.action}</td>
-                <td>{e.target ?? ''}</td>
-                <td>
-                  <small>{e.detail ? JSON.stringify(e.detail) : ''}</small>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <AuditTable entries={entries} />
       )}
       {next !== null ? (
         <button type="button" onClick={() => load(next)}>
@@ -123,5 +93,42 @@ export function AuditPage() {
         </button>
       ) : null}
     </section>
+  );
+}
+
+function AuditTable({ entries }: { entries: readonly AuditEntry[] }) {
+  const { tr } = useApp();
+  return (
+    <table data-testid="audit-table">
+      <thead>
+        <tr>
+          <th>{tr.t('auditTime')}</th>
+          <th>{tr.t('auditUser')}</th>
+          <th>{tr.t('auditRole')}</th>
+          <th>{tr.t('auditAddress')}</th>
+          <th>{tr.t('auditAction')}</th>
+          <th>{tr.t('auditTarget')}</th>
+          <th>{tr.t('auditDetail')}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {entries.map((e) => (
+          <tr data-id={e.id}>
+            <td>{tr.time(e.at)}</td>
+            <td>
+              {e.username}
+              {e.via ? <small> ({e.via})</small> : null}
+            </td>
+            <td>{e.role ?? ''}</td>
+            <td>{e.address ?? ''}</td>
+            <td data-data="audit action">{e.action}</td>
+            <td>{e.target ?? ''}</td>
+            <td>
+              <small>{e.detail ? JSON.stringify(e.detail) : ''}</small>
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }

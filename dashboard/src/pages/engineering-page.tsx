@@ -40,32 +40,7 @@ export function EngineeringPage() {
         </ul>
       )}
       <h2>{tr.t('connectors')}</h2>
-      <table>
-        <thead>
-          <tr>
-            <th>id</th>
-            <th>{tr.t('state')}</th>
-            <th>{tr.t('lastSuccess')}</th>
-            <th>{tr.t('failures')}</th>
-            <th>{tr.t('samples')}</th>
-            <th>{tr.t('errors')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {health.connectors.map((c) => (
-            <tr>
-              <td>
-                {c.id} <small>({c.type})</small>
-              </td>
-              <td class={c.connected ? 'ok' : 'bad'}>{c.connected ? tr.t('connected') : tr.t('disconnected')}</td>
-              <td>{tr.time(c.lastSuccess)}</td>
-              <td>{c.consecutiveFailures}</td>
-              <td>{c.samples}</td>
-              <td>{Object.entries(c.errors).map(([k, n]) => `${k}: ${n}`).join(', ') || '—'}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <ConnectorTable connectors={health.connectors} />
       <h2>{tr.t('queues')}</h2>
       <table>
         <thead>
@@ -90,5 +65,37 @@ export function EngineeringPage() {
       <h2>{tr.t('storage')}</h2>
       <pre>{JSON.stringify(health.storage, null, 2)}</pre>
     </section>
+  );
+}
+
+function ConnectorTable({ connectors }: { connectors: Health['connectors'] }) {
+  const { tr } = useApp();
+  return (
+    <table>
+      <thead>
+        <tr>
+          <th>id</th>
+          <th>{tr.t('state')}</th>
+          <th>{tr.t('lastSuccess')}</th>
+          <th>{tr.t('failures')}</th>
+          <th>{tr.t('samples')}</th>
+          <th>{tr.t('errors')}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {connectors.map((c) => (
+          <tr>
+            <td>
+              {c.id} <small>({c.type})</small>
+            </td>
+            <td class={c.connected ? 'ok' : 'bad'}>{c.connected ? tr.t('connected') : tr.t('disconnected')}</td>
+            <td>{tr.time(c.lastSuccess)}</td>
+            <td>{c.consecutiveFailures}</td>
+            <td>{c.samples}</td>
+            <td>{Object.entries(c.errors).map(([k, n]) => `${k}: ${n}`).join(', ') || '—'}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }

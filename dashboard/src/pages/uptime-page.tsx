@@ -154,6 +154,35 @@ function chartSeries(daily: readonly Daily[], by: ChartBy, label: (group: 'build
   ];
 }
 
+/** The site's availability and the share of the fleet in good order, each against its target. */
+function UptimeSummary({ report }: { report: UptimeReport }) {
+  const { tr } = useApp();
+  return (
+    <div class="uptime-summary">
+      <div class={`big-figure ${report.siteFigures.meetsTarget === false ? 'bad' : 'ok'}`} data-testid="site-availability">
+        <span class="fig-label">
+          {tr.t('availability')} ({tr.t('siteWide')}) · {tr.t('target')} {pct(report.siteFigures.targetPct)}
+        </span>
+        <span class="fig-value">{pct(report.siteFigures.availabilityPct)}</span>
+        <span class="fig-coverage" data-testid="site-coverage">
+          {coverageText(report.siteFigures, tr, report.siteFigures.devices)}
+        </span>
+      </div>
+      <div class={`big-figure ${report.fleet.meetsTarget === false ? 'bad' : 'ok'}`} data-testid="fleet-share">
+        <span class="fig-label">
+          {tr.t('fleetGoodOrder')} · {tr.t('target')} {pct(report.fleet.targetPct)}
+        </span>
+        <span class="fig-value">
+          {pct(report.fleet.sharePct)} <small>({report.fleet.inGoodOrder}/{report.fleet.devices})</small>
+        </span>
+      </div>
+      <div class="fig-range">
+        {tr.time(report.range.from)} – {tr.time(report.range.evaluatedTo)}
+      </div>
+    </div>
+  );
+}
+
 /** Availability per device, kind and building against the target, over time, worst offenders, downloads. */
 export function UptimePage() {
   const { tr, site } = useApp();
@@ -207,28 +236,7 @@ export function UptimePage() {
         <p class="loading">…</p>
       ) : (
         <>
-          <div class="uptime-summary">
-            <div class={`big-figure ${report.siteFigures.meetsTarget === false ? 'bad' : 'ok'}`} data-testid="site-availability">
-              <span class="fig-label">
-                {tr.t('availability')} ({tr.t('siteWide')}) · {tr.t('target')} {pct(report.siteFigures.targetPct)}
-              </span>
-              <span class="fig-value">{pct(report.siteFigures.availabilityPct)}</span>
-              <span class="fig-coverage" data-testid="site-coverage">
-                {coverageText(report.siteFigures, tr, report.siteFigures.devices)}
-              </span>
-            </div>
-            <div class={`big-figure ${report.fleet.meetsTarget === false ? 'bad' : 'ok'}`} data-testid="fleet-share">
-              <span class="fig-label">
-                {tr.t('fleetGoodOrder')} · {tr.t('target')} {pct(report.fleet.targetPct)}
-              </span>
-              <span class="fig-value">
-                {pct(report.fleet.sharePct)} <small>({report.fleet.inGoodOrder}/{report.fleet.devices})</small>
-              </span>
-            </div>
-            <div class="fig-range">
-              {tr.time(report.range.from)} – {tr.time(report.range.evaluatedTo)}
-            </div>
-          </div>
+          <UptimeSummary report={report} />
           <h2>
             {tr.t('dailyAvailability')}{' '}
             <select value={chartBy} onChange={(e) => setChartBy((e.target as HTMLSelectElement).value as ChartBy)} aria-label={tr.t('chartShows')} data-testid="chart-by">

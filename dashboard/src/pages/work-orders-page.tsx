@@ -59,26 +59,7 @@ export function WorkOrdersPage() {
           }}
         />
       ) : null}
-      <div class="toolbar wo-filters">
-        <select value={filter.building} onChange={(e) => setFilter({ ...filter, building: (e.target as HTMLSelectElement).value })} aria-label={tr.t('building')} data-testid="wo-filter-building">
-          <option value="">{tr.t('allBuildings')}</option>
-          {site.buildings.map((b) => (
-            <option value={b.id}>{b.name}</option>
-          ))}
-        </select>
-        <select value={filter.contractor} onChange={(e) => setFilter({ ...filter, contractor: (e.target as HTMLSelectElement).value })} aria-label={tr.t('contractor')} data-testid="wo-filter-contractor">
-          <option value="">{tr.t('allContractors')}</option>
-          {contractors.map((c) => (
-            <option value={c}>{c}</option>
-          ))}
-        </select>
-        <select value={filter.priority} onChange={(e) => setFilter({ ...filter, priority: (e.target as HTMLSelectElement).value })} aria-label={tr.t('priority')} data-testid="wo-filter-priority">
-          <option value="">{tr.t('allPriorities')}</option>
-          {[1, 2, 3, 4].map((p) => (
-            <option value={String(p)}>P{p}</option>
-          ))}
-        </select>
-      </div>
+      <WorkOrderFilters filter={filter} setFilter={setFilter} contractors={contractors} />
       <div class="wo-board" data-testid="wo-board">
         {COLUMNS.map((status) => {
           const here = shown.filter((o) => o.status === status).sort(byUrgency);
@@ -111,9 +92,38 @@ export function WorkOrdersPage() {
   );
 }
 
+type Filter = { building: string; contractor: string; priority: string };
+
+/** Narrow the board to one building, contractor or priority. */
+function WorkOrderFilters({ filter, setFilter, contractors }: { filter: Filter; setFilter: (f: Filter) => void; contractors: readonly string[] }) {
+  const { tr, site } = useApp();
+  return (
+  <div class="toolbar wo-filters">
+    <select value={filter.building} onChange={(e) => setFilter({ ...filter, building: (e.target as HTMLSelectElement).value })} aria-label={tr.t('building')} data-testid="wo-filter-building">
+      <option value="">{tr.t('allBuildings')}</option>
+      {site.buildings.map((b) => (
+        <option value={b.id}>{b.name}</option>
+      ))}
+    </select>
+    <select value={filter.contractor} onChange={(e) => setFilter({ ...filter, contractor: (e.target as HTMLSelectElement).value })} aria-label={tr.t('contractor')} data-testid="wo-filter-contractor">
+      <option value="">{tr.t('allContractors')}</option>
+      {contractors.map((c) => (
+        <option value={c}>{c}</option>
+      ))}
+    </select>
+    <select value={filter.priority} onChange={(e) => setFilter({ ...filter, priority: (e.target as HTMLSelectElement).value })} aria-label={tr.t('priority')} data-testid="wo-filter-priority">
+      <option value="">{tr.t('allPriorities')}</option>
+      {[1, 2, 3, 4].map((p) => (
+        <option value={String(p)}>P{p}</option>
+      ))}
+    </select>
+  </div>
+  );
+}
+
 /** One order: details, journal, and the operator's actions. */
 function OrderPanel(props: { names: ReadonlyMap<string, string>; id: number; contractors: string[]; canAct: boolean; version: number; onClose: () => void; onChanged: () => void }) {
-  const { tr, site, me } = useApp();
+  const { tr, site } = useApp();
   const [detail, setDetail] = useState<WorkOrderDetail | null>(null);
   const [text, setText] = useState('');
   const [contractor, setContractor] = useState('');
@@ -150,9 +160,6 @@ function OrderPanel(props: { names: ReadonlyMap<string, string>; id: number; con
   };
 
   if (!detail) return <aside class="wo-panel">{message ? <p class="error">{message.text}</p> : '…'}</aside>;
-  const s = detail.status;
-  const note = text.trim();
-  const withNote: Record<string, string> = note ? { note } : {};
   return (
     <aside class="wo-panel" data-testid="wo-panel" data-order={detail.id}>
       <button type="button" class="wo-panel-close" onClick={props.onClose} aria-label={tr.t('closePanel')}>
@@ -169,52 +176,7 @@ function OrderPanel(props: { names: ReadonlyMap<string, string>; id: number; con
         <dt>{tr.t('occurrences')}</dt>
         <dd>{detail.occurrences}</dd>
       </dl>
-      {props.canAct ? (
-        <div class="wo-actions">
-          <textarea placeholder={`${tr.t('note')} / ${tr.t('reasonHint')}`} value={text} onInput={(e) => setText((e.target as HTMLTextAreaElement).value)} data-testid="wo-text" rows={2} />
-          <div class="wo-buttons">
-            {s === 'resolved' ? (
-              <button type="button" class="primary" disabled={busy} onClick={() => void act('close', withNote)} data-action="close">
-                {tr.t('verifyClose')}
-              </button>
-            ) : null}
-            {s === 'resolved' && detail.alarmActive && me.role === 'admin' ? (
-              <button type="button" class="danger" disabled={busy || !note} onClick={() => void act('close', { override: { reason: note } })} data-action="close-override">
-                {tr.t('closeOverride')}
-              </button>
-            ) : null}
-            <button type="button" disabled={busy || !note} onClick={() => void act('notes', { note })} data-action="note">
-              {tr.t('addNote')}
-            </button>
-            {s !== 'closed' && s !== 'cancelled' ? (
-              <button type="button" class="danger" disabled={busy || !note} onClick={() => void act('cancel', { reason: note })} data-action="cancel">
-                {tr.t('cancelOrder')}
-              </button>
-            ) : null}
-            {REOPENABLE.includes(s) ? (
-              <button type="button" disabled={busy || !note} onClick={() => void act('reopen', { reason: note })} data-action="reopen">
-                {tr.t('reopen')}
-              </button>
-            ) : null}
-          </div>
-          {REASSIGNABLE.includes(s) ? (
-            <div class="wo-reassign">
-              <label>
-                {tr.t('reassignTo')}{' '}
-                <input list="wo-contractors" value={contractor} onInput={(e) => setContractor((e.target as HTMLInputElement).value)} data-testid="wo-contractor" />
-              </label>
-              <datalist id="wo-contractors">
-                {props.contractors.map((c) => (
-                  <option value={c} />
-                ))}
-              </datalist>
-              <button type="button" disabled={busy || !contractor.trim() || contractor.trim() === detail.contractor} onClick={() => void act('reassign', { contractor: contractor.trim(), ...withNote })} data-action="reassign">
-                {tr.t('reassign')}
-              </button>
-            </div>
-          ) : null}
-        </div>
-      ) : null}
+      {props.canAct ? <OrderActions detail={detail} busy={busy} text={text} setText={setText} contractor={contractor} setContractor={setContractor} contractors={props.contractors} act={act} /> : null}
       {message ? (
         <p class={message.ok ? 'ok' : 'error'} role="status">
           {message.text}
@@ -224,5 +186,70 @@ function OrderPanel(props: { names: ReadonlyMap<string, string>; id: number; con
       <h3>{tr.t('journal')}</h3>
       <WorkOrderJournal journal={detail.journal} tr={tr} />
     </aside>
+  );
+}
+
+interface OrderActionsProps {
+  detail: WorkOrderDetail;
+  busy: boolean;
+  text: string;
+  setText: (t: string) => void;
+  contractor: string;
+  setContractor: (c: string) => void;
+  contractors: readonly string[];
+  act: (path: string, body: Record<string, unknown>) => Promise<void>;
+}
+
+/** The operator's actions on one order: close, note, cancel, reopen, reassign. */
+function OrderActions({ detail, busy, text, setText, contractor, setContractor, contractors, act }: OrderActionsProps) {
+  const { tr, me } = useApp();
+  const s = detail.status;
+  const note = text.trim();
+  const withNote: Record<string, string> = note ? { note } : {};
+  return (
+    <div class="wo-actions">
+      <textarea placeholder={`${tr.t('note')} / ${tr.t('reasonHint')}`} value={text} onInput={(e) => setText((e.target as HTMLTextAreaElement).value)} data-testid="wo-text" rows={2} />
+      <div class="wo-buttons">
+        {s === 'resolved' ? (
+          <button type="button" class="primary" disabled={busy} onClick={() => void act('close', withNote)} data-action="close">
+            {tr.t('verifyClose')}
+          </button>
+        ) : null}
+        {s === 'resolved' && detail.alarmActive && me.role === 'admin' ? (
+          <button type="button" class="danger" disabled={busy || !note} onClick={() => void act('close', { override: { reason: note } })} data-action="close-override">
+            {tr.t('closeOverride')}
+          </button>
+        ) : null}
+        <button type="button" disabled={busy || !note} onClick={() => void act('notes', { note })} data-action="note">
+          {tr.t('addNote')}
+        </button>
+        {s !== 'closed' && s !== 'cancelled' ? (
+          <button type="button" class="danger" disabled={busy || !note} onClick={() => void act('cancel', { reason: note })} data-action="cancel">
+            {tr.t('cancelOrder')}
+          </button>
+        ) : null}
+        {REOPENABLE.includes(s) ? (
+          <button type="button" disabled={busy || !note} onClick={() => void act('reopen', { reason: note })} data-action="reopen">
+            {tr.t('reopen')}
+          </button>
+        ) : null}
+      </div>
+      {REASSIGNABLE.includes(s) ? (
+        <div class="wo-reassign">
+          <label>
+            {tr.t('reassignTo')}{' '}
+            <input list="wo-contractors" value={contractor} onInput={(e) => setContractor((e.target as HTMLInputElement).value)} data-testid="wo-contractor" />
+          </label>
+          <datalist id="wo-contractors">
+            {contractors.map((c) => (
+              <option value={c} />
+            ))}
+          </datalist>
+          <button type="button" disabled={busy || !contractor.trim() || contractor.trim() === detail.contractor} onClick={() => void act('reassign', { contractor: contractor.trim(), ...withNote })} data-action="reassign">
+            {tr.t('reassign')}
+          </button>
+        </div>
+      ) : null}
+    </div>
   );
 }

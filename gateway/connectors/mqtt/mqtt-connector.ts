@@ -13,7 +13,6 @@
  * A binding that cannot work is refused with a trouble (never a thrown constructor).
  */
 import mqtt, { type MqttClient } from 'mqtt';
-import { tlsClientOptions } from '../../platform/tls-client.ts';
 import type { Logger } from 'pino';
 import type { Timer } from '../../model/clock.ts';
 import { LIFE_SAFETY_KINDS, pointsOfDevice, type DeviceKind, type PointDef } from '../../model/device-kinds.ts';
@@ -21,6 +20,8 @@ import type { DeviceInfo } from '../../model/device.ts';
 import type { Sample, SampleSink } from '../../model/sample.ts';
 import type { BrokerIngestPort } from '../../broker/broker-ingest.ts';
 import { IngestBatcher } from './ingest-batcher.ts';
+import { firstConnectOrError, installAckAfterCommit } from './mqtt-ack-after-commit.ts';
+import { mqttClientOptions } from './mqtt-client-options.ts';
 import { RateLimitedLog } from '../../log/rate-limited-log.ts';
 import { ConnectorStats, type ConnectionHealth, type Connector, type ConnectorContext } from '../connector.ts';
 import { Backoff } from '../runtime/backoff.ts';
@@ -135,22 +136,7 @@ export class MqttConnector implements Connector {
     const filters = [...new Set([...this.exact.keys(), ...this.wildcard.map((r) => r.filter), ...this.patterns.map((p) => p.pattern.filter)])];
     this.out = out;
     this.stopping = false;
-    const client = mqtt.connect(url, {
-      clientId: this.config.clientId ?? `facility-gateway-${this.id}`,
-      clean: this.config.clean,
-      // mqtt.js's own fixed-period reconnect is off: ours backs off on the Clock (scheduleReconnect),
-      // and a refused CONNACK (bad credentials, not authorised) is retried too, not final.
-      reconnectPeriod: 0,
-      reconnectOnConnackError: true,
-      connectTimeout: 10_000,
-      // mqtt.js calls its `debug` logger several times per packet (about 1 % of the main thread at
-      // 10,000 msg/s); a no-op unless DEBUG asks for mqtt.js's own trace
-      ...(process.env.DEBUG?.includes('mqttjs') ? {} : { log: () => {} }),
-      ...(this.config.username !== undefined ? { username: this.config.username } : {}),
-      ...(this.config.password !== undefined ? { password: this.config.password } : {}),
-      ...(embedded ? {} : tlsClientOptions(this.config.tls, `connectors.${this.id}`)),
-      ...(embedded && this.ctx.embeddedBroker ? this.ctx.embeddedBroker.connectOptions(this.id) : {}),
-    });
+    const client = mqtt.connect(url, mqttClientOptions(this.config, this.ctx.embeddedBroker, embedded));
     this.client = client;
     client.on('connect', (ack) => {
       this.stats.connected = true;
@@ -190,40 +176,12 @@ export class MqttConnector implements Connector {
       this.lastConnectError = err.message;
       this.warnings.warn(refused ? 'connack' : 'connection', { url, err: err.message }, refused ? 'mqtt broker refused the connection; retrying with backoff' : 'mqtt connection error');
     });
-    // Acknowledge after commit: mqtt.js sends a QoS 1 PUBACK when handleMessage calls back without
-    // an error (lib/handlers/publish.js), then handles the next packet. Calling back with an error
-    // skips that PUBACK and lets the next packet in at once; the PUBACK is sent below when the
-    // storage worker confirms the batch holding the message.
-    client.handleMessage = (packet, callback) => {
-      const topic = packet.topic.toString();
-      const samples = this.mapSafely(topic, packet.payload as Buffer);
-      if (packet.qos === 0) {
-        batcher.add(samples);
-        return callback();
-      }
-      if (packet.qos === 2) {
-        // mqtt.js calls handleMessage on PUBREL; PUBCOMP follows the callback.
-        batcher.add(samples, { ok: () => callback(), fail: (err) => callback(err) });
-        return;
-      }
-      const messageId = packet.messageId;
-      callback(ACK_DEFERRED);
-      batcher.add(samples, {
-        ok: () => {
-          if (messageId !== undefined && this.client === client) sendPuback(client, messageId);
-        },
-        fail: (err) => this.storeFailed(topic, err, () => client.stream?.destroy()),
-      });
-    };
-    await new Promise<void>((resolve) => {
-      const done = (): void => {
-        client.off('connect', done);
-        client.off('error', done);
-        resolve();
-      };
-      client.once('connect', done);
-      client.once('error', done);
+    installAckAfterCommit(client, batcher, {
+      map: (topic, payload) => this.mapSafely(topic, payload),
+      isCurrent: () => this.client === client,
+      storeFailed: (topic, err) => this.storeFailed(topic, err, () => client.stream?.destroy()),
     });
+    await firstConnectOrError(client);
   }
 
   /** Ingest straight from the embedded broker's publish hook (see gateway/broker/broker-ingest.ts). */
@@ -414,14 +372,6 @@ export class MqttConnector implements Connector {
       this.ctx.trouble.raise(topicTroubleKey(topic), this.id, `unreadable payload on life-safety topic ${topic}: ${reason}`, true);
     }
   }
-}
-
-/** Passed to mqtt.js' handleMessage callback to skip its automatic PUBACK (sent after the commit). */
-const ACK_DEFERRED = Object.freeze(new Error('puback deferred until the samples are stored'));
-
-/** mqtt.js keeps packet writing private; the PUBACK we deferred goes out the same way its own would. */
-function sendPuback(client: MqttClient, messageId: number): void {
-  (client as unknown as { _sendPacket(packet: { cmd: 'puback'; messageId: number }): void })._sendPacket({ cmd: 'puback', messageId });
 }
 
 function troubleKey(device: string): string {

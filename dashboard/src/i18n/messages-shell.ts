@@ -1,0 +1,43 @@
+/** Dashboard labels of the app shell: title, log-in, navigation, in English and Simplified Chinese (merged in messages.ts). */
+
+export const enShell = {
+  appTitle: 'Facility gateway',
+  login: 'Log in',
+  logout: 'Log out',
+  username: 'User name',
+  password: 'Password',
+  loginFailed: 'Wrong user name or password',
+  loginThrottled: 'Too many attempts; wait and try again',
+  navAlarms: 'Alarms',
+  navOverview: 'Site overview',
+  navWorkOrders: 'Work orders',
+  navMyOrders: 'My work orders',
+  navUptime: 'Uptime',
+  navNorms: 'Service norms',
+  navEngineering: 'Engineering',
+  navAudit: 'Audit log',
+  navAlarmKpis: 'Alarm KPIs',
+  navAlarmHistory: 'Alarm history',
+  navHandover: 'Shift handover',
+};
+
+export const zhCNShell: Record<keyof typeof enShell, string> = {
+  appTitle: '设施监控网关',
+  login: '登录',
+  logout: '退出',
+  username: '用户名',
+  password: '密码',
+  loginFailed: '用户名或密码错误',
+  loginThrottled: '尝试次数过多，请稍后再试',
+  navAlarms: '报警',
+  navOverview: '场所总览',
+  navWorkOrders: '工单',
+  navMyOrders: '我的工单',
+  navUptime: '完好率',
+  navNorms: '服务标准',
+  navEngineering: '工程',
+  navAudit: '审计日志',
+  navAlarmKpis: '报警绩效',
+  navAlarmHistory: '报警历史',
+  navHandover: '交接班',
+};
