@@ -2,17 +2,12 @@
  * OPC UA connector (node-opcua client): one session and ONE subscription per connection, with a
  * monitored item per bound point, created in batches no larger than the server's
  * MaxMonitoredItemsPerCall. Live data comes only from data-change notifications, never from reads.
- *
- * Recovery is ours, not the library's: on a lost connection, a closed session, a terminated
- * subscription or a silent one (no data and no keep-alive for `silentAfter`), the whole client is
- * torn down and rebuilt from config after the connector runtime's jittered, capped backoff on the
- * injected Clock. While the server cannot be reached every point is `null` / bad / `comms lost`
- * (also the points never read), and fire panels raise `comms-lost:<device>`.
- *
- * Nothing is invented: a value that does not fit its point, or a Bad status, makes the point
- * `null` / bad with the reason (no stale good value stays); an Uncertain status keeps the value
- * with quality uncertain and the status name as the reason. A binding that cannot work is refused
- * with a trouble; the other devices run.
+ * Recovery is ours: on a lost connection, a closed session, a terminated or silent subscription (no
+ * data, no keep-alive for `silentAfter`) the client is rebuilt after the runtime's backoff on the
+ * Clock; meanwhile every point is `null` / bad / `comms lost` and fire panels raise `comms-lost:<device>`.
+ * Nothing is invented: a value that does not fit, or a Bad status, makes the point `null` / bad with
+ * the reason; Uncertain keeps the value with the status as the reason. A binding that cannot work is
+ * refused with a trouble; the other devices run.
  */
 import type { LatencySnapshot } from '../../metrics/latency-buckets.ts';
 import { AttributeIds, OPCUAClient, type ClientSession, type ClientSubscription, type DataValue, type OPCUACertificateManager } from 'node-opcua';
@@ -30,28 +25,13 @@ import { DEFAULT_MAX_CLOCK_SKEW } from '../runtime/clock-skew.ts';
 import type { CommsLoss } from '../runtime/comms-loss.ts';
 import type { RefusedBindings } from '../runtime/refused-bindings.ts';
 import type { MonitoredPoint } from './opcua-bindings.ts';
-import {
-  createCertificateManager,
-  pkiFolder,
-  securityModeOf,
-  securityPolicyOf,
-  userIdentityOf,
-} from './opcua-client-options.ts';
+import { createCertificateManager, pkiFolder, securityModeOf, securityPolicyOf, userIdentityOf } from './opcua-client-options.ts';
 import { opcuaBindingSchema, type OpcuaCommand, type OpcuaConnectorConfig } from './opcua-schema.ts';
 import { routeOpcuaLibraryLogs } from './opcua-library-log.ts';
 import { monitorPoints } from './opcua-items.ts';
+import { readItemsPerCall, reportBadNodes, type BadNode } from './opcua-bad-nodes.ts';
 import { sampleOf } from './opcua-sample.ts';
 import { bindDevices, closeLive, type Live } from './opcua-session-parts.ts';
-
-/** ns=0 Server_ServerCapabilities_OperationLimits_MaxMonitoredItemsPerCall. */
-const MAX_MONITORED_ITEMS_PER_CALL = 'i=11714';
-
-interface BadNode {
-  readonly device: string;
-  readonly point: string;
-  readonly nodeId: string;
-  readonly status: string;
-}
 
 export class OpcuaConnector implements Connector {
   readonly id: string;
@@ -214,7 +194,7 @@ export class OpcuaConnector implements Connector {
       live.session = session;
       if (!this.current(gen)) return;
       session.on('session_closed', () => this.lost(gen, 'session closed by server'));
-      this.itemsPerCall = await this.readItemsPerCall(session);
+      this.itemsPerCall = await readItemsPerCall(this.config.maxItemsPerCall, session);
       const subscription = await session.createSubscription2({
         requestedPublishingInterval: this.config.publishingInterval,
         requestedMaxKeepAliveCount: this.config.keepAliveCount,
@@ -256,16 +236,6 @@ export class OpcuaConnector implements Connector {
     return !this.stopped && this.gen === gen;
   }
 
-  private async readItemsPerCall(session: ClientSession): Promise<number> {
-    try {
-      const dv = await session.read({ nodeId: MAX_MONITORED_ITEMS_PER_CALL, attributeId: AttributeIds.Value });
-      const limit = Number(dv.value?.value ?? 0);
-      return limit > 0 ? Math.min(limit, this.config.maxItemsPerCall) : this.config.maxItemsPerCall;
-    } catch {
-      return this.config.maxItemsPerCall;
-    }
-  }
-
   /** Monitored items for every point; refused ones are reported and their points marked bad. */
   private async createItems(live: Live, subscription: ClientSubscription): Promise<void> {
     const badNodes: BadNode[] = [];
@@ -290,24 +260,7 @@ export class OpcuaConnector implements Connector {
 
   private reportBadNodes(badNodes: BadNode[]): void {
     this.badNodes = badNodes;
-    for (const b of badNodes) {
-      this.stats.error('bad_node');
-      this.log.error(b, 'opcua monitored item could not be created; check the binding node id');
-    }
-    const affected = new Set(badNodes.map((b) => b.device));
-    for (const device of new Set(this.points.map((p) => p.device))) {
-      if (!affected.has(device)) this.ctx.trouble.clear(`opcua-bad-node:${device}`);
-    }
-    for (const device of affected) {
-      const list = badNodes.filter((b) => b.device === device);
-      const kind = this.points.find((p) => p.device === device)?.kind;
-      this.ctx.trouble.raise(
-        `opcua-bad-node:${device}`,
-        this.id,
-        `${list.length} point(s) of ${device} cannot be monitored: ${list.map((b) => `${b.point} (${b.nodeId}: ${b.status})`).join(', ')}`,
-        kind !== undefined && LIFE_SAFETY_KINDS.has(kind),
-      );
-    }
+    reportBadNodes(badNodes, { connector: this.id, points: this.points, stats: this.stats, log: this.log, trouble: this.ctx.trouble });
   }
 
   private onValue(gen: number, p: MonitoredPoint, dv: DataValue): void {
