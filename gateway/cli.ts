@@ -8,6 +8,7 @@
  * gateway demo-fault NAME [--end]         start/end a fault in a running demo (npm run demo:fault)
  * Every command answers --help.
  */
+import { flushCompileCache } from 'node:module';
 import { parseArgs } from 'node:util';
 import { ConfigError } from './config/config-error.ts';
 import { loadConfigFile } from './config/load-config.ts';
@@ -290,6 +291,7 @@ async function run(args: string[]): Promise<number> {
     }
   }
   await printDemoHints(demoAccounts, config.storage.dataDir, values.demo ? gateway.apiUrl : undefined);
+  flushCompileCache(); // with NODE_COMPILE_CACHE: the next start is warm even if this one ends by kill -9
   log.info({ api: gateway.apiUrl, docs: `${gateway.apiUrl}/docs` }, `gateway running: API at ${gateway.apiUrl}/api/devices, docs at ${gateway.apiUrl}/docs`);
   await superviseUntilSignal(gateway, log, stopDemo);
   return -1; // keep running
