@@ -7,6 +7,7 @@
  * transaction per file, then each request is answered (the main thread's durability ack).
  * Requests are handled in arrival order, so a history query sees every write answered before it.
  */
+import { flushCompileCache } from 'node:module';
 import { parentPort, workerData } from 'node:worker_threads';
 import pino from 'pino';
 import { RealClock } from '../model/clock.ts';
@@ -120,4 +121,6 @@ function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+// with NODE_COMPILE_CACHE: this thread's modules are cached now, not only if it exits cleanly
+flushCompileCache();
 post({ kind: 'ready', influx: core.influxStatus() ?? null });
