@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { RUN_ENV } from './leak-registry.ts';
+import { waitFor } from './wait-for.ts';
 
 interface Survivor {
   readonly pid: number;
@@ -70,13 +71,13 @@ function listening(port: number): Promise<boolean> {
   });
 }
 
+/** What `probe` still finds once it found nothing, or when the bound ran out (the one waitFor of the suite). */
 async function settle<T>(probe: () => Promise<T[]>, timeoutMs: number): Promise<T[]> {
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    const left = await probe();
-    if (left.length === 0 || performance.now() > deadline) return left;
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  let left = await probe();
+  if (left.length === 0) return left;
+  // a timeout is not an error here: what is left is the report
+  await waitFor(async () => (left = await probe()).length === 0, timeoutMs, 'processes and ports to go').catch(() => undefined);
+  return left;
 }
 
 export async function checkNothingLeft(runId: string, dir: string): Promise<string[]> {
