@@ -89,6 +89,7 @@ CREATE TABLE IF NOT EXISTS fleet_sites (
   changed_at timestamptz NOT NULL, updated_at timestamptz NOT NULL DEFAULT now());
 ALTER TABLE fleet_sites ADD COLUMN IF NOT EXISTS availability_pct double precision;
 ALTER TABLE fleet_sites ADD COLUMN IF NOT EXISTS availability_at timestamptz;
+ALTER TABLE fleet_sites ADD COLUMN IF NOT EXISTS born_ts bigint;
 CREATE TABLE IF NOT EXISTS fleet_site_events (
   site text NOT NULL, at timestamptz NOT NULL, online boolean NOT NULL, bd_seq integer,
   PRIMARY KEY (site, at, online));
@@ -135,16 +136,20 @@ export class FleetStore {
     }
   }
 
-  /** NBIRTH: the site is online with this bdSeq. */
-  async siteBorn(site: string, group: string, bdSeq: number, at: number): Promise<void> {
+  /**
+   * NBIRTH: online with this bdSeq, unless a birth with a later payload timestamp is already stored
+   * (two centre instances may finish storing two births of one site in either order).
+   */
+  async siteBorn(site: string, group: string, bdSeq: number, at: number, bornTs: number): Promise<void> {
     await this.pool.query(
       `WITH up AS (
-         INSERT INTO fleet_sites (site, grp, online, bd_seq, changed_at) VALUES ($1, $2, true, $3, $4)
-         ON CONFLICT (site) DO UPDATE SET online = true, bd_seq = $3, grp = $2,
+         INSERT INTO fleet_sites (site, grp, online, bd_seq, changed_at, born_ts) VALUES ($1, $2, true, $3, $4, $5)
+         ON CONFLICT (site) DO UPDATE SET online = true, bd_seq = $3, grp = $2, born_ts = $5,
            changed_at = CASE WHEN fleet_sites.online THEN fleet_sites.changed_at ELSE $4 END, updated_at = now()
+         WHERE fleet_sites.born_ts IS NULL OR fleet_sites.born_ts <= $5
          RETURNING site)
        INSERT INTO fleet_site_events (site, at, online, bd_seq) SELECT site, $4, true, $3 FROM up ON CONFLICT DO NOTHING`,
-      [site, group, bdSeq, ts(at)],
+      [site, group, bdSeq, ts(at), bornTs],
     );
   }
 

@@ -183,10 +183,12 @@ export class PrimaryHost {
     const store = this.o.store;
     const now = Date.now();
     if (type === 'NBIRTH' || type === 'NDEATH') {
-      const bdSeq = toNumber(metrics.find((m) => m.name === NODE_METRIC.bdSeq)?.value);
+      const bdSeqMetric = metrics.find((m) => m.name === NODE_METRIC.bdSeq);
+      const bdSeq = toNumber(bdSeqMetric?.value);
       if (bdSeq === undefined) throw new BadMessage(`${type} of ${site} without bdSeq`);
       if (type === 'NBIRTH') {
-        await store.siteBorn(site, group, bdSeq, now);
+        // the birth's own time orders births that two centre instances store concurrently
+        await store.siteBorn(site, group, bdSeq, now, toNumber(bdSeqMetric?.timestamp) ?? now);
         const open = metrics.find((m) => m.name === NODE_METRIC.alarmsOpen)?.value;
         if (typeof open === 'string') await store.openAlarmSnapshot(site, parseJson<OpenAlarmSnapshot[]>(open, NODE_METRIC.alarmsOpen));
         const availability = metrics.find((m) => m.name === NODE_METRIC.availability);

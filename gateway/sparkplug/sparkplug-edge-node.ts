@@ -45,7 +45,7 @@ export class SparkplugEdgeNode {
   private readonly devices = new Map<string, EdgeDevice>();
   private readonly pointDefs = new Map<string, PointDef>();
   private session: Session | undefined;
-  private sessions = 0;
+  private sessions = 0; // sessions opened, for their ids
   private attempt = 0;
   private server = -1;
   private reconnectTimer: Timer | undefined;
@@ -217,7 +217,7 @@ export class SparkplugEdgeNode {
   /** Leave the broker on purpose (the primary host went offline): NDEATH, then reconnect and wait for the host. */
   private terminate(session: Session, why: string): void {
     this.log.warn({ why }, 'sparkplug edge node ends its session');
-    session.born = false;
+    [session.born, session.ended] = [false, true]; // no birth on it: a STATE online before the close would reuse the dead bdSeq
     this.publishDeath(session)
       .catch(() => undefined)
       .finally(() => session.client.end(false, () => this.sessionClosed(session)));

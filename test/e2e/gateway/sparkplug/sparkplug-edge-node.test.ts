@@ -150,6 +150,15 @@ describe('the Sparkplug B edge node', () => {
     const births = capture.of('NBIRTH');
     expect(births.length).toBe(2);
     expect(births[1]?.metrics.find((m) => m.name === 'bdSeq')?.value).toBe(((bdSeq as number) + 1) % 256);
+
+    // one host instance dies and another says online at once (two centre instances): the node's
+    // NDEATH ends that session for good; it is born again only on a new session with a new bdSeq
+    await Promise.all([state(false, 5), state(true, 6)]); // back to back: both reach the node before its NDEATH's PUBACK
+    await waitFor(() => (capture?.of('NBIRTH').length ?? 0) >= 3 && gw.sparkplug?.status().born === true, 20_000, 'the third birth');
+    const seqOf = (m: { metrics: ReadonlyArray<{ name: string; value: unknown }> } | undefined): unknown => m?.metrics.find((x) => x.name === 'bdSeq')?.value;
+    const deaths = capture.of('NDEATH').map(seqOf);
+    expect(capture.of('NBIRTH').map(seqOf)).toEqual([bdSeq, ((bdSeq as number) + 1) % 256, ((bdSeq as number) + 2) % 256]);
+    expect(deaths).toEqual([bdSeq, ((bdSeq as number) + 1) % 256]);
   }, 90_000);
 
   it('loses nothing across a broker outage and sends the alarm before the buffered telemetry', async () => {
