@@ -11,16 +11,18 @@
  *   at a time, so one instance stores them in arrival order, and a PostgreSQL outage holds the
  *   stream (retrying) instead of dropping what arrives.
  * - NBIRTH → site online (+ open alarms snapshot), NDEATH → site offline (matching bdSeq),
- *   NDATA `Alarm/Transition` and `Work Order/Event` → upserts.
+ *   NDATA `Alarm/Transition` and `Work Order/Event` → upserts; DBIRTH/DDATA metrics → the telemetry
+ *   spool (durable before the PUBACK, drained into InfluxDB on its own: central-telemetry.ts).
  * - `acknowledge` journals a central acknowledgement in PostgreSQL, then sends it to the site as
  *   an NCMD `Alarm/Acknowledge` (QoS 1), marking it sent after the PUBACK.
  */
 import { randomUUID } from 'node:crypto';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
-import { decodePayload, encodePayload, toNumber, type DecodedMetric } from '../gateway/sparkplug/sparkplug-codec.ts';
+import { decodePayload, encodePayload, toNumber, type DecodedMetric, type DecodedPayload } from '../gateway/sparkplug/sparkplug-codec.ts';
 import { parseState, parseTopic, stateTopic } from '../gateway/sparkplug/sparkplug-topics.ts';
 import { NODE_METRIC } from '../gateway/sparkplug/edge-node-contract.ts';
+import type { DeviceMessage } from './telemetry-lines.ts';
 import type { AlarmTransition, FleetStore, OpenAlarmSnapshot, WorkOrderEvent } from './fleet-store.ts';
 
 /** A message that can never be stored (no bdSeq, a metric that is not the JSON it must be): logged and acknowledged. */
@@ -43,6 +45,10 @@ export interface PrimaryHostOptions {
   readonly connectOptions?: Partial<IClientOptions>;
   readonly store: FleetStore;
   readonly log: Logger;
+  /** Where DBIRTH/DDATA metrics go (durable when `accept` returns); without it telemetry is only counted. */
+  readonly telemetry?: { accept(msg: DeviceMessage): void };
+  /** The per-session seq check (session-seq-check.ts): told the seq of every message but NDEATH. */
+  readonly seqCheck?: { observe(group: string, site: string, seq: number, birth: boolean, ts: number): void };
   /** Called after each message was stored (tests and the benchmark measure with it). */
   readonly onStored?: (kind: string, site: string, detail: unknown) => void;
 }
@@ -54,7 +60,7 @@ export class PrimaryHost {
   private stopped = false;
   private handled = 0;
   private failures = 0;
-  /** Telemetry points decoded from DDATA (counted, not kept: InfluxDB is not wired yet). */
+  /** Telemetry metrics decoded from DBIRTH/DDATA. */
   private points = 0;
 
   constructor(o: PrimaryHostOptions) {
@@ -143,27 +149,45 @@ export class PrimaryHost {
     }
     const t = parseTopic(topic);
     if (!t || !this.o.groups.includes(t.group)) return;
-    if (t.type !== 'NBIRTH' && t.type !== 'NDEATH' && t.type !== 'NDATA' && t.type !== 'DDATA') return;
-    let metrics: readonly DecodedMetric[];
+    if (t.type !== 'NBIRTH' && t.type !== 'NDEATH' && t.type !== 'NDATA' && t.type !== 'DDATA' && t.type !== 'DBIRTH') return;
+    let decoded: DecodedPayload;
     try {
-      metrics = decodePayload(payload).metrics ?? [];
+      decoded = decodePayload(payload);
     } catch (err) {
       this.failures++;
       this.o.log.warn({ topic, err: (err as Error).message }, 'not a Sparkplug B payload; ignored');
       return;
     }
-    if (t.type === 'DDATA') {
-      this.points += metrics.length; // telemetry: decoded and counted; not stored by the centre yet
-      return;
+    const metrics = decoded.metrics ?? [];
+    if (t.type === 'DDATA' || t.type === 'DBIRTH') {
+      this.points += metrics.length;
+      const telemetry = this.o.telemetry;
+      const device = t.device;
+      // into the durable spool before the PUBACK; InfluxDB is written from there (central-telemetry.ts)
+      if (telemetry && device !== undefined) {
+        const msg = { group: t.group, site: t.node, device, timestamp: toNumber(decoded.timestamp) ?? Date.now(), metrics };
+        await this.withRetry(topic, 'telemetry spool', async () => telemetry.accept(msg));
+      }
+    } else {
+      await this.withRetry(topic, 'fleet store', () => this.store(t.group, t.type, t.node, metrics));
     }
-    await this.storeWithRetry(t.group, t.type, t.node, metrics, topic);
+    const seq = toNumber(decoded.seq);
+    if (t.type !== 'NDEATH' && seq !== undefined) this.o.seqCheck?.observe(t.group, t.node, seq, t.type === 'NBIRTH', toNumber(decoded.timestamp) ?? Date.now());
   }
 
-  /** Store one message, retrying (1 s, 2 s, ... 10 s) while PostgreSQL fails; rejects only when stopping. */
-  private async storeWithRetry(group: string, type: string, site: string, metrics: readonly DecodedMetric[], topic: string): Promise<void> {
+  /** NCMD `Node Control/Rebirth` = true to a site (QoS 1; resolves after the broker's PUBACK). */
+  async requestRebirth(group: string, site: string): Promise<void> {
+    const client = this.client;
+    if (!client?.connected) throw new Error('not connected to the broker');
+    const now = Date.now();
+    await client.publishAsync(`spBv1.0/${group}/NCMD/${site}`, encodePayload({ timestamp: now, metrics: [{ name: NODE_METRIC.rebirth, type: 'Boolean', value: true, timestamp: now }] }), { qos: 1 });
+  }
+
+  /** Run `work`, retrying (1 s, 2 s, ... 10 s) while it fails; rejects only when stopping. */
+  private async withRetry(topic: string, what: string, work: () => Promise<void>): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       try {
-        await this.store(group, type, site, metrics);
+        await work();
         return;
       } catch (err) {
         this.failures++;
@@ -173,7 +197,7 @@ export class PrimaryHost {
         }
         if (this.stopped) throw err;
         const delay = Math.min(10_000, 1_000 * 2 ** Math.min(attempt, 4));
-        this.o.log.error({ err: (err as Error).message, topic, retryInMs: delay }, 'fleet store failed; retrying before acknowledging');
+        this.o.log.error({ err: (err as Error).message, topic, retryInMs: delay }, `${what} failed; retrying before acknowledging`);
         await new Promise((r) => setTimeout(r, delay));
       }
     }
