@@ -37,7 +37,7 @@ export interface SeqEvent {
 }
 
 /** Seqs seen ahead of a gap before it counts as a gap whatever the time. */
-export const WINDOW_AHEAD = 64;
+export const WINDOW_AHEAD = 96;
 
 export const EMPTY_WINDOW: SeqWindow = { next: null, ahead: [], gapSince: null, birthTs: 0, lastTs: 0 };
 
