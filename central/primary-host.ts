@@ -7,9 +7,9 @@
  *   timestamp), so one instance dying does not send the fleet quiet while another runs.
  * - Consumes through a shared subscription (`$share/<shareGroup>/spBv1.0/<group>/#`): the
  *   instances split the messages; all state goes to PostgreSQL, nothing is kept in the process.
- *   A QoS 1 message is acknowledged (PUBACK) only after its commit; mqtt.js hands messages over one
- *   at a time, so one instance stores them in arrival order, and a PostgreSQL outage holds the
- *   stream (retrying) instead of dropping what arrives.
+ *   A QoS 1 message is acknowledged (PUBACK) only after its commit (or its telemetry spool append);
+ *   one instance stores the fleet messages in arrival order, telemetry in its own lane, and a
+ *   PostgreSQL outage holds the fleet lane (retrying) instead of dropping what arrives.
  * - NBIRTH → site online (+ open alarms snapshot), NDEATH → site offline (matching bdSeq),
  *   NDATA `Alarm/Transition` and `Work Order/Event` → upserts; DBIRTH/DDATA metrics → the telemetry
  *   spool (durable before the PUBACK, drained into InfluxDB on its own: central-telemetry.ts).
@@ -24,6 +24,13 @@ import { parseState, parseTopic, stateTopic } from '../gateway/sparkplug/sparkpl
 import { NODE_METRIC } from '../gateway/sparkplug/edge-node-contract.ts';
 import type { DeviceMessage } from './telemetry-lines.ts';
 import type { AlarmTransition, FleetStore, OpenAlarmSnapshot, WorkOrderEvent } from './fleet-store.ts';
+
+/** Which store lane a message takes; the host's own STATE is handled at once. */
+function laneOf(topic: string, hostId: string): 'fleet' | 'telemetry' | 'now' {
+  if (topic === stateTopic(hostId)) return 'now';
+  const type = topic.split('/')[2];
+  return type === 'DDATA' || type === 'DBIRTH' ? 'telemetry' : 'fleet';
+}
 
 /** A message that can never be stored (no bdSeq, a metric that is not the JSON it must be): logged and acknowledged. */
 class BadMessage extends Error {}
@@ -60,6 +67,12 @@ export class PrimaryHost {
   private stopped = false;
   private handled = 0;
   private failures = 0;
+  /** PUBACKs of fleet messages sent to the broker (each after the message's commit or spool append). */
+  private pubacks = 0;
+  /** Counts the broker connections: a PUBACK goes only on the connection its message came on. */
+  private connection = 0;
+  /** The tails of the two store lanes. */
+  private readonly lanes: { fleet: Promise<void>; telemetry: Promise<void> } = { fleet: Promise.resolve(), telemetry: Promise.resolve() };
   /** Telemetry metrics decoded from DBIRTH/DDATA. */
   private points = 0;
 
@@ -86,6 +99,7 @@ export class PrimaryHost {
     client.on('error', (err) => o.log.warn({ err: err.message }, 'central broker connection error'));
     client.on('connect', () => {
       this.connectedAt = Date.now();
+      this.connection++;
       const subs = [stateTopic(o.hostId), ...o.groups.map((g) => `$share/${o.shareGroup}/spBv1.0/${g}/#`)];
       client.subscribe(subs, { qos: 1 }, (err) => {
         if (err) {
@@ -96,19 +110,45 @@ export class PrimaryHost {
         o.log.info({ hostId: o.hostId, groups: o.groups }, 'primary host online');
       });
     });
-    // mqtt.js calls handleMessage for every PUBLISH and sends the PUBACK of a QoS 1 message only
-    // when it calls back, one message at a time: so a message is acknowledged after its commit in
-    // PostgreSQL, and while PostgreSQL is away the commit is retried and nothing is acknowledged
+    // A message is acknowledged (PUBACK) only after its commit in PostgreSQL or its append to the
+    // telemetry spool. The stores run in two lanes, each in arrival order: fleet messages
+    // (PostgreSQL) and telemetry (the spool), so neither store's outage holds up the other. mqtt.js
+    // would send the PUBACK when handleMessage calls back and would parse nothing more until then:
+    // a long store (PostgreSQL away for 30 s) would stall the keep-alive pings, the client would
+    // time out and reconnect, and a clean session loses what the broker had in flight. So the
+    // stream is handed on at once (the callback's error skips mqtt.js's PUBACK) and the PUBACK is
+    // sent here once the message is stored — on the same connection only; the broker stops sending
+    // when its in-flight window of unacknowledged messages is full.
     client.handleMessage = (packet, callback) => {
-      this.onMessage(packet.topic, Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload)).then(
-        () => callback(),
+      const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
+      const lane = laneOf(packet.topic, o.hostId);
+      const ack = { qos: packet.qos, messageId: packet.messageId, connection: this.connection, fleet: lane !== 'now' };
+      let stored: Promise<void>;
+      if (lane === 'now') stored = this.onMessage(packet.topic, payload);
+      else {
+        stored = this.lanes[lane].then(() => this.onMessage(packet.topic, payload));
+        this.lanes[lane] = stored.catch(() => undefined);
+      }
+      stored.then(
+        () => this.sendPuback(ack),
         () => undefined, // only when stopping: left unacknowledged for the broker to deliver again
       );
+      if (packet.qos === 1) callback(new Error('acknowledged when stored'));
+      else callback();
     };
   }
 
-  stats(): { handled: number; failures: number; telemetryPoints: number; connected: boolean } {
-    return { handled: this.handled, failures: this.failures, telemetryPoints: this.points, connected: this.client?.connected ?? false };
+  private sendPuback(a: { qos: number; messageId: number | undefined; connection: number; fleet: boolean }): void {
+    const client = this.client;
+    if (a.qos !== 1 || a.messageId === undefined || !client) return;
+    if (a.connection !== this.connection || !client.connected) return; // the broker delivers it again
+    // mqtt.js has no public call for a deferred PUBACK; _sendPacket is what its own handler calls
+    (client as unknown as { _sendPacket(p: { cmd: 'puback'; messageId: number }, cb: () => void): void })._sendPacket({ cmd: 'puback', messageId: a.messageId }, () => undefined);
+    if (a.fleet) this.pubacks++;
+  }
+
+  stats(): { handled: number; failures: number; telemetryPoints: number; pubacks: number; connections: number; connected: boolean } {
+    return { handled: this.handled, failures: this.failures, telemetryPoints: this.points, pubacks: this.pubacks, connections: this.connection, connected: this.client?.connected ?? false };
   }
 
   /** Journal the acknowledgement, then send it to the site; resolves after the broker's PUBACK. */
