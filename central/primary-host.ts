@@ -25,11 +25,15 @@ import { NODE_METRIC } from '../gateway/sparkplug/edge-node-contract.ts';
 import type { DeviceMessage } from './telemetry-lines.ts';
 import type { AlarmTransition, FleetStore, OpenAlarmSnapshot, WorkOrderEvent } from './fleet-store.ts';
 
-/** Which store lane a message takes; the host's own STATE is handled at once. */
-function laneOf(topic: string, hostId: string): 'fleet' | 'telemetry' | 'now' {
+/**
+ * Fleet messages (PostgreSQL) are stored one after the other in arrival order; telemetry (DBIRTH,
+ * DDATA: lines with their own timestamps, order-free) at once, so the messages of one turn share a
+ * spool commit; the host's own STATE at once.
+ */
+function laneOf(topic: string, hostId: string): 'fleet' | 'now' {
   if (topic === stateTopic(hostId)) return 'now';
   const type = topic.split('/')[2];
-  return type === 'DDATA' || type === 'DBIRTH' ? 'telemetry' : 'fleet';
+  return type === 'DDATA' || type === 'DBIRTH' ? 'now' : 'fleet';
 }
 
 /** A message that can never be stored (no bdSeq, a metric that is not the JSON it must be): logged and acknowledged. */
@@ -53,7 +57,7 @@ export interface PrimaryHostOptions {
   readonly store: FleetStore;
   readonly log: Logger;
   /** Where DBIRTH/DDATA metrics go (durable when `accept` returns); without it telemetry is only counted. */
-  readonly telemetry?: { accept(msg: DeviceMessage): void };
+  readonly telemetry?: { accept(msg: DeviceMessage): Promise<void> };
   /** The per-session seq check (session-seq-check.ts): told the seq of every message but NDEATH. */
   readonly seqCheck?: { observe(group: string, site: string, seq: number, birth: boolean, ts: number): void };
   /** Called after each message was stored (tests and the benchmark measure with it). */
@@ -71,8 +75,8 @@ export class PrimaryHost {
   private pubacks = 0;
   /** Counts the broker connections: a PUBACK goes only on the connection its message came on. */
   private connection = 0;
-  /** The tails of the two store lanes. */
-  private readonly lanes: { fleet: Promise<void>; telemetry: Promise<void> } = { fleet: Promise.resolve(), telemetry: Promise.resolve() };
+  /** The tail of the fleet lane (PostgreSQL, in arrival order). */
+  private readonly lanes: { fleet: Promise<void> } = { fleet: Promise.resolve() };
   /** Telemetry metrics decoded from DBIRTH/DDATA. */
   private points = 0;
 
@@ -111,9 +115,9 @@ export class PrimaryHost {
       });
     });
     // A message is acknowledged (PUBACK) only after its commit in PostgreSQL or its append to the
-    // telemetry spool. The stores run in two lanes, each in arrival order: fleet messages
-    // (PostgreSQL) and telemetry (the spool), so neither store's outage holds up the other. mqtt.js
-    // would send the PUBACK when handleMessage calls back and would parse nothing more until then:
+    // telemetry spool. Fleet messages (PostgreSQL) are stored in arrival order, telemetry (the
+    // spool) at once with group commits (laneOf), so neither store's outage holds up the other.
+    // mqtt.js would send the PUBACK when handleMessage calls back and would parse nothing more until then:
     // a long store (PostgreSQL away for 30 s) would stall the keep-alive pings, the client would
     // time out and reconnect, and a clean session loses what the broker had in flight. So the
     // stream is handed on at once (the callback's error skips mqtt.js's PUBACK) and the PUBACK is
@@ -206,7 +210,7 @@ export class PrimaryHost {
       // into the durable spool before the PUBACK; InfluxDB is written from there (central-telemetry.ts)
       if (telemetry && device !== undefined) {
         const msg = { group: t.group, site: t.node, device, timestamp: toNumber(decoded.timestamp) ?? Date.now(), metrics };
-        await this.withRetry(topic, 'telemetry spool', async () => telemetry.accept(msg));
+        await this.withRetry(topic, 'telemetry spool', () => telemetry.accept(msg));
       }
     } else {
       await this.withRetry(topic, 'fleet store', () => this.store(t.group, t.type, t.node, metrics));
