@@ -4,6 +4,7 @@
  * its `config.centralRoles` (`public`, `viewer`, `operator`), a route without one stops the app, and
  * every other request is refused. Users log in with HTTP Basic (scrypt hashes in central.yaml).
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { verifyPassword } from '../gateway/auth/password-hash.ts';
@@ -63,8 +64,13 @@ export async function buildCentralApp(d: CentralAppDeps): Promise<FastifyInstanc
   const lang = (req: FastifyRequest): ReturnType<typeof langOf> => langOf((req.query as { lang?: string }).lang, req.headers['accept-language']);
   const target = d.config.availabilityTarget;
 
+  const loop = monitorEventLoopDelay({ resolution: 20 });
+  loop.enable();
+  app.addHook('onClose', async () => loop.disable());
   app.get('/api/health', { config: { centralRoles: ['public'] } }, async () => ({
     status: d.host.stats().connected ? 'ok' : 'degraded',
+    // the event loop's delay since start (ms): a store blocking the one thread shows here
+    eventLoopDelayMs: { p99: Math.round(loop.percentile(99) / 1e6), max: Math.round(loop.max / 1e6) },
     ...d.host.stats(),
     ...(d.seqCheck ? { seqCheck: d.seqCheck.stats() } : {}),
     ...(d.telemetry ? { telemetry: d.telemetry.status() } : {}),

@@ -1,105 +1,117 @@
 /**
- * The centre's telemetry path: DBIRTH/DDATA metrics → line protocol (telemetry-lines.ts) → the
- * gateway's durable SQLite spool (`<dataDir>/<influx.spool.file>`, synchronous=FULL) → the gateway's
- * forwarder and writer (InfluxDB 1.x `/write` or the 2.x client). `accept` resolves once the lines
- * are in the spool, so the primary host acknowledges a DDATA (PUBACK) only after it is durable; the
- * forwarder drains the spool into InfluxDB independently, so an InfluxDB outage holds nothing up
- * (alarms go to PostgreSQL on their own path) and loses nothing (the spool is drained when it is
- * back, oldest first, with the original timestamps).
+ * The centre's telemetry path, main-thread side: DBIRTH/DDATA metrics → line protocol
+ * (telemetry-lines.ts) → the telemetry worker thread (telemetry-worker.ts), which spools them
+ * durably and drains the spool into InfluxDB (telemetry-spool.ts). `accept` resolves once the lines
+ * are in the spool, so the primary host acknowledges a DDATA (PUBACK) only after it is durable; no
+ * SQLite work runs on the main thread, which carries the alarm path and the broker connection (a
+ * spool on the main thread held fire alarms up by seconds at 200 sites: central/README.md).
+ *
+ * If the worker dies, every pending and later `accept` is refused (nothing is acknowledged; the
+ * broker delivers those messages again) and the failure is logged.
  */
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
-import { RealClock } from '../gateway/model/clock.ts';
-import { createWriter } from '../gateway/storage/influx-telemetry.ts';
 import type { InfluxConfig } from '../gateway/storage/influx-schema.ts';
-import { SqliteSpool } from '../gateway/storage/sqlite-spool.ts';
-import { TelemetryForwarder, type ForwarderStatus } from '../gateway/storage/telemetry-forwarder.ts';
 import { metricLines, type DeviceMessage } from './telemetry-lines.ts';
+import type { TelemetrySpoolStatus } from './telemetry-spool.ts';
+import type { FromTelemetryWorker, TelemetryWorkerData, ToTelemetryWorker } from './telemetry-worker-protocol.ts';
 
-export interface CentralTelemetryStatus extends ForwarderStatus {
-  readonly spoolFile: string;
+export interface CentralTelemetryStatus extends TelemetrySpoolStatus {
   /** Metrics received in DBIRTH/DDATA. */
   readonly metrics: number;
   /** Metrics not written (no name or timestamp, or neither value nor quality). */
   readonly skippedMetrics: number;
-  /** Spool transactions (group commits). */
-  readonly spoolCommits: number;
+  /** Appends sent to the worker and not yet confirmed. */
+  readonly pendingAppends: number;
 }
 
 export class CentralTelemetry {
-  private readonly spool: SqliteSpool;
-  private readonly forwarder: TelemetryForwarder;
-  private readonly spoolFile: string;
+  private readonly worker: Worker;
+  private readonly log: Logger;
+  private readonly pending = new Map<number, { resolve(): void; reject(err: Error): void }>();
+  private nextId = 1;
   private metrics = 0;
   private skipped = 0;
-  private stopped = false;
-  /** Lines waiting for the next group commit, and who waits for it. */
-  private group: { lines: string[]; waiters: Array<{ resolve(): void; reject(err: Error): void }> } = { lines: [], waiters: [] };
-  private commits = 0;
+  private latest: TelemetrySpoolStatus | undefined;
+  private failed: Error | undefined;
+  private readonly ready: Promise<void>;
+  private stopped: Promise<void> | undefined;
+  private onStopped: (() => void) | undefined;
 
   constructor(config: InfluxConfig, dataDir: string, log: Logger) {
-    const clock = new RealClock();
-    mkdirSync(dataDir, { recursive: true });
-    this.spoolFile = join(dataDir, config.spool.file);
-    this.spool = new SqliteSpool(this.spoolFile, { maxBytes: config.spool.maxSize });
-    this.forwarder = new TelemetryForwarder({
-      spool: this.spool,
-      writer: createWriter(config, clock),
-      clock,
-      log,
-      batchSize: config.batchSize,
-      flushIntervalMs: config.flushInterval,
-      drainLinesPerSecond: config.drainLinesPerSecond,
-      requestTimeoutMs: config.timeout,
-      retryMinMs: config.retryMin,
-      retryMaxMs: Math.max(config.retryMin, config.retryMax),
+    this.log = log;
+    const workerData: TelemetryWorkerData = { config, dataDir, logLevel: log.level };
+    this.worker = new Worker(new URL('./telemetry-worker.ts', import.meta.url), { workerData });
+    let readyResolve!: () => void;
+    let readyReject!: (err: Error) => void;
+    this.ready = new Promise<void>((resolve, reject) => {
+      readyResolve = resolve;
+      readyReject = reject;
     });
+    this.worker.on('message', (m: FromTelemetryWorker) => {
+      if (m.type === 'status') {
+        this.latest = m.status;
+        readyResolve();
+      } else if (m.type === 'done') this.settle(m.id);
+      else if (m.type === 'failed') this.settle(m.id, new Error(m.error));
+      else this.onStopped?.();
+    });
+    const fail = (err: Error): void => {
+      if (this.stopped) return;
+      this.failed = err;
+      log.error({ err: err.message }, 'telemetry worker failed: telemetry is refused (not acknowledged) until the centre restarts');
+      for (const id of [...this.pending.keys()]) this.settle(id, err);
+      readyReject(err);
+    };
+    this.worker.on('error', fail);
+    this.worker.on('exit', (code) => fail(new Error(`telemetry worker exited (${code})`)));
   }
 
-  start(): void {
-    this.forwarder.start();
+  /** Resolves once the worker has opened the spool (rejects if it could not). */
+  start(): Promise<void> {
+    return this.ready;
   }
 
-  /**
-   * Encode and spool one device message; resolves once it is durable (rejects if the spool cannot
-   * take it). Messages accepted in the same turn of the event loop share one spool transaction
-   * (group commit: one fsync for all of them).
-   */
+  /** Encode and spool one device message; resolves once it is durable (rejects if it is not). */
   accept(msg: DeviceMessage): Promise<void> {
-    if (this.stopped) return Promise.reject(new Error('telemetry stopped')); // not spooled: not acknowledged
+    if (this.stopped) return Promise.reject(new Error('telemetry stopped'));
+    if (this.failed) return Promise.reject(this.failed);
     const out = metricLines(msg);
     this.metrics += msg.metrics.length;
     this.skipped += out.skipped;
     if (out.lines.length === 0) return Promise.resolve();
+    const id = this.nextId++;
     return new Promise<void>((resolve, reject) => {
-      this.group.lines.push(...out.lines);
-      this.group.waiters.push({ resolve, reject });
-      if (this.group.waiters.length === 1) setImmediate(() => this.commit());
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ type: 'append', id, lines: out.lines } satisfies ToTelemetryWorker);
     });
   }
 
-  private commit(): void {
-    const g = this.group;
-    this.group = { lines: [], waiters: [] };
-    try {
-      if (this.stopped) throw new Error('telemetry stopped');
-      this.forwarder.append(g.lines);
-      this.commits++;
-    } catch (err) {
-      for (const w of g.waiters) w.reject(err as Error);
-      return;
-    }
-    for (const w of g.waiters) w.resolve();
-  }
-
+  /** The worker's latest status (sent every second) with this side's counts. */
   status(): CentralTelemetryStatus {
-    return { ...this.forwarder.status(), spoolFile: this.spoolFile, metrics: this.metrics, skippedMetrics: this.skipped, spoolCommits: this.commits };
+    const s = this.latest as TelemetrySpoolStatus;
+    return { ...s, metrics: this.metrics, skippedMetrics: this.skipped, pendingAppends: this.pending.size };
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    await this.forwarder.stop();
-    this.spool.close();
+    this.stopped ??= (async () => {
+      if (!this.failed) {
+        const done = new Promise<void>((resolve) => (this.onStopped = resolve));
+        this.worker.postMessage({ type: 'stop' } satisfies ToTelemetryWorker);
+        await Promise.race([done, new Promise((r) => setTimeout(r, 15_000))]);
+      }
+      for (const id of [...this.pending.keys()]) this.settle(id, new Error('telemetry stopped'));
+      await this.worker.terminate();
+      this.log.debug('telemetry worker stopped');
+    })();
+    return this.stopped;
+  }
+
+  private settle(id: number, err?: Error): void {
+    const p = this.pending.get(id);
+    if (!p) return;
+    this.pending.delete(id);
+    if (err) p.reject(err);
+    else p.resolve();
   }
 }

@@ -47,7 +47,14 @@ export async function startCentral(config: CentralConfig, log: Logger, options: 
     throw new Error(`PostgreSQL at ${new URL(config.postgres.url).host}: ${(err as Error).message}`, { cause: err });
   }
   const telemetry = config.influx ? new CentralTelemetry(config.influx, config.dataDir, log.child({ component: 'telemetry' })) : undefined;
-  telemetry?.start();
+  try {
+    await telemetry?.start();
+  } catch (err) {
+    await telemetry?.stop();
+    await seqCheck.stop();
+    await store.close();
+    throw new Error(`telemetry spool under ${config.dataDir}: ${(err as Error).message}`, { cause: err });
+  }
   if (!telemetry) log.warn('no influx in central.yaml: telemetry (DBIRTH/DDATA) is counted, not kept');
   const b = config.broker;
   const host = new PrimaryHost({
