@@ -8,8 +8,8 @@
  * - Consumes through a shared subscription (`$share/<shareGroup>/spBv1.0/<group>/#`): the
  *   instances split the messages; all state goes to PostgreSQL, nothing is kept in the process.
  *   A QoS 1 message is acknowledged (PUBACK) only after its commit (or its telemetry spool append);
- *   one instance stores the fleet messages in arrival order, telemetry in its own lane, and a
- *   PostgreSQL outage holds the fleet lane (retrying) instead of dropping what arrives.
+ *   one instance stores the fleet messages in arrival order, telemetry beside them, and a
+ *   PostgreSQL outage holds the fleet messages (retrying) instead of dropping what arrives.
  * - NBIRTH → site online (+ open alarms snapshot), NDEATH → site offline (matching bdSeq),
  *   NDATA `Alarm/Transition` and `Work Order/Event` → upserts; DBIRTH/DDATA metrics → the telemetry
  *   spool (durable before the PUBACK, drained into InfluxDB on its own: central-telemetry.ts).
@@ -71,8 +71,8 @@ export class PrimaryHost {
   private stopped = false;
   private handled = 0;
   private failures = 0;
-  /** PUBACKs of fleet messages sent to the broker (each after the message's commit or spool append). */
-  private pubacks = 0;
+  /** PUBACKs of fleet messages (NBIRTH, NDEATH, NDATA: PostgreSQL) sent to the broker, each after its commit. */
+  private fleetPubacks = 0;
   /** Counts the broker connections: a PUBACK goes only on the connection its message came on. */
   private connection = 0;
   /** The tail of the fleet lane (PostgreSQL, in arrival order). */
@@ -126,7 +126,7 @@ export class PrimaryHost {
     client.handleMessage = (packet, callback) => {
       const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
       const lane = laneOf(packet.topic, o.hostId);
-      const ack = { qos: packet.qos, messageId: packet.messageId, connection: this.connection, fleet: lane !== 'now' };
+      const ack = { qos: packet.qos, messageId: packet.messageId, connection: this.connection, fleet: lane === 'fleet' };
       let stored: Promise<void>;
       if (lane === 'now') stored = this.onMessage(packet.topic, payload);
       else {
@@ -148,11 +148,11 @@ export class PrimaryHost {
     if (a.connection !== this.connection || !client.connected) return; // the broker delivers it again
     // mqtt.js has no public call for a deferred PUBACK; _sendPacket is what its own handler calls
     (client as unknown as { _sendPacket(p: { cmd: 'puback'; messageId: number }, cb: () => void): void })._sendPacket({ cmd: 'puback', messageId: a.messageId }, () => undefined);
-    if (a.fleet) this.pubacks++;
+    if (a.fleet) this.fleetPubacks++;
   }
 
-  stats(): { handled: number; failures: number; telemetryPoints: number; pubacks: number; connections: number; connected: boolean } {
-    return { handled: this.handled, failures: this.failures, telemetryPoints: this.points, pubacks: this.pubacks, connections: this.connection, connected: this.client?.connected ?? false };
+  stats(): { handled: number; failures: number; telemetryPoints: number; fleetPubacks: number; connections: number; connected: boolean } {
+    return { handled: this.handled, failures: this.failures, telemetryPoints: this.points, fleetPubacks: this.fleetPubacks, connections: this.connection, connected: this.client?.connected ?? false };
   }
 
   /** Journal the acknowledgement, then send it to the site; resolves after the broker's PUBACK. */

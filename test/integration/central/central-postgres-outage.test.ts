@@ -64,16 +64,16 @@ describe('the operations centre across a PostgreSQL outage', () => {
     // PostgreSQL stays down for OUTAGE_MS: the centre received the first transition, fails to commit
     // and keeps retrying; it sends no PUBACK meanwhile (the broker keeps the message for it)
     await waitFor(() => c.host.stats().failures > failuresBefore, 30_000, 'the first failed commit');
-    const { pubacks, connections } = c.host.stats();
+    const { fleetPubacks: pubacks, connections } = c.host.stats();
     let acked = 0;
     await waitFor(() => {
-      acked = Math.max(acked, c.host.stats().pubacks - pubacks);
+      acked = Math.max(acked, c.host.stats().fleetPubacks - pubacks);
       return Date.now() - killedAt >= OUTAGE_MS && c.host.stats().failures >= failuresBefore + 3;
     }, OUTAGE_MS * 3, `PostgreSQL down for ${OUTAGE_MS / 1000} s with failed commits`, 250).catch((e: unknown) => {
       throw new Error(`${(e as Error).message}: ${JSON.stringify(c.host.stats())} outbox ${JSON.stringify(gw.sparkplug?.status())}`);
     });
     expect(acked).toBe(0);
-    expect(c.host.stats().pubacks).toBe(pubacks);
+    expect(c.host.stats().fleetPubacks).toBe(pubacks);
     // and it kept its broker connection (a stalled client would time out its keep-alive and
     // reconnect, and the broker would drop what it had in flight for the old clean session)
     expect(c.host.stats().connections).toBe(connections);
