@@ -3,7 +3,7 @@
  * elevators and pumps behind one Modbus TCP server per Modbus connector (unit id from the binding),
  * fire panels behind one OPC UA server per OPC UA connector, doors and smoke detectors publishing to
  * an MQTT broker, BACnet devices (the demo's air-handling unit) each on the UDP port of its binding's
- * address. Library API for tests and the demo; `simulators/cli.ts` wraps it.
+ * address, Sparkplug-bound devices as a vendor's edge node publishing to the MQTT broker. Library API for tests and the demo; `simulators/cli.ts` wraps it.
  * Servers bind to 127.0.0.1 unless `host` says otherwise; ports come from the site's connectors
  * unless `ports` overrides them per connector id, or per `<connector>/<device>` for a BACnet
  * device (tests and `--free-ports` use free ports).
@@ -21,6 +21,7 @@ import { ModbusSimServer, type ModbusUnit } from './transports/modbus-sim-server
 import { MqttPublisher, type PublishedDevice } from './transports/mqtt-publisher.ts';
 import { OpcuaSimServer } from './transports/opcua-sim-server.ts';
 import { startBacnetDevices } from './transports/bacnet-sim-site.ts';
+import { isSparkplugSimulated, startSparkplugNodes } from './transports/sparkplug-sim-site.ts';
 import { LAYOUTS } from './transports/register-images.ts';
 
 export interface SimOptions {
@@ -44,7 +45,7 @@ export interface SimOptions {
 
 export interface SimEndpoint {
   readonly connector: string;
-  readonly protocol: 'modbus' | 'opcua' | 'mqtt' | 'bacnet';
+  readonly protocol: 'modbus' | 'opcua' | 'mqtt' | 'bacnet' | 'sparkplug';
   readonly host: string;
   readonly port: number;
   readonly url: string;
@@ -126,7 +127,8 @@ export async function startSimulators(site: SimSite, options: SimOptions): Promi
   const assigned = assignTransports(fleet, connectors);
   const { modbusUnits, opcuaPanels, mqttDevices } = assigned;
   const bacnetDevices = site.devices.filter((d) => connectors.get(d.connector)?.type === 'bacnet');
-  const unsupported = assigned.unsupported.filter((id) => !bacnetDevices.some((d) => d.id === id));
+  const sparkplugDevices = site.devices.filter((d) => isSparkplugSimulated(d, connectors));
+  const unsupported = assigned.unsupported.filter((id) => !bacnetDevices.some((d) => d.id === id) && !sparkplugDevices.some((d) => d.id === id));
 
   // an invalid scenario fails before anything listens
   const timeline = options.scenario ? compileTimeline(options.scenario, fleet, options.seed ?? options.scenario.seed) : [];
@@ -167,6 +169,10 @@ export async function startSimulators(site: SimSite, options: SimOptions): Promi
       endpoints.push({ connector: connectorId, protocol: 'opcua', host, port, url: server.endpointUrl, devices: panels.map((p) => p.id) });
     }
     if (mqttDevices.length > 0) endpoints.push(await startMqttPublisher(mqttDevices, site, options, stops));
+    if (sparkplugDevices.length > 0) {
+      if (!options.mqttUrl) throw new Error('Sparkplug devices to simulate but no mqttUrl given');
+      endpoints.push(...(await startSparkplugNodes(sparkplugDevices, connectors, { clock, mqttUrl: options.mqttUrl, ...(options.mqttAuth ? { auth: options.mqttAuth } : {}) }, stops)));
+    }
     if (bacnetDevices.length > 0) endpoints.push(...(await startBacnetDevices(bacnetDevices, { clock, host, ...(options.ports ? { ports: options.ports } : {}) }, stops)));
   } catch (err) {
     ticker?.cancel();

@@ -28,7 +28,7 @@ interface RawConnector {
 }
 
 export interface E2eSiteOptions {
-  /** Demo device ids to keep (default: all 22). */
+  /** Demo device ids to keep (default: all 23). */
   readonly devices?: readonly string[];
   /** Top-level sections replacing the demo's (workOrders, uptime, alarms, rules, ...). */
   readonly overrides?: Record<string, unknown>;

@@ -39,8 +39,8 @@ afterAll(async () => {
 const waitFor = (cond: () => boolean, ms = 15_000): Promise<boolean> => waitForCondition(cond, ms, 'the condition');
 
 describe('startSimulators on the demo site', () => {
-  it('simulates all 22 devices, each kind on its protocol, bound to 127.0.0.1', () => {
-    expect(sims.models.size).toBe(21); // the BACnet air-handling unit is its transport alone (no model)
+  it('simulates all 23 devices, each kind on its protocol, bound to 127.0.0.1', () => {
+    expect(sims.models.size).toBe(21); // the air-handling units (BACnet, Sparkplug) are their transports alone (no model)
     expect(sims.unsupported).toEqual([]);
     const byProtocol = Object.fromEntries(sims.endpoints.map((e) => [e.connector, [e.protocol, e.host, e.devices.length]]));
     expect(byProtocol).toEqual({
@@ -49,6 +49,7 @@ describe('startSimulators on the demo site', () => {
       'opcua-fire': ['opcua', '127.0.0.1', 1],
       mqtt: ['mqtt', '127.0.0.1', 16],
       'bacnet-hvac': ['bacnet', '127.0.0.1', 1],
+      'sparkplug-bms': ['sparkplug', '127.0.0.1', 1],
     });
     expect(sims.timeline).toEqual([{ device: 'door-b2-2', fault: 'forced_open', start: 0, end: 3_600_000, source: 'events[0]' }]);
   });
