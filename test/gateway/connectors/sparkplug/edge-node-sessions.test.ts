@@ -4,6 +4,8 @@ import { EdgeNodeSessions } from '../../../../gateway/connectors/sparkplug/edge-
 import { checkSparkplugBinding } from '../../../../gateway/connectors/sparkplug/sparkplug-host-binding-check.ts';
 import { metricSample } from '../../../../gateway/connectors/sparkplug/sparkplug-metric-value.ts';
 import { pointsOf } from '../../../../gateway/model/kinds/index.ts';
+import { validateBindings } from '../../../../gateway/connectors/connector-registry.ts';
+import { connectorConfigSchema } from '../../../../gateway/connectors/connector-schemas.ts';
 
 const nbirth = (bdSeq: number) => ({ seq: 0, metrics: [{ name: 'bdSeq', value: bdSeq }, { name: 'Node Control/Rebirth', alias: 1, value: false }] });
 const dbirth = (seq: number) => ({ seq, metrics: [{ name: 'Flow', alias: 20, value: 3.5 }, { name: 'Run', alias: 21, value: true }] });
@@ -70,5 +72,16 @@ describe('Sparkplug metric values and bindings', () => {
     expect(checked.ok).toBe(false);
     if (!checked.ok) expect(checked.problems[0]).toMatchObject({ path: 'binding.metrics.warp_drive', message: expect.stringContaining('no point "warp_drive"') });
     expect(checkSparkplugBinding({ kind: 'pump' }, { connector: 'sp', edgeNode: 'a/b', metrics: { flow_m3h: 'F' } }).ok).toBe(false);
+  });
+
+  it('check-config lists a bad Sparkplug binding with its path in the site file', () => {
+    const connectors = [connectorConfigSchema.parse({ id: 'sp', type: 'sparkplug', groupId: 'plant' })];
+    const devices = [
+      { id: 'p1', kind: 'pump', binding: { connector: 'sp', edgeNode: 'plc', device: 'pump-1', metrics: { flow_m3h: 'Flow' } } },
+      { id: 'p2', kind: 'pump', binding: { connector: 'sp', edgeNode: 'plc', metrics: { warp_drive: 'W' } } },
+      { id: 'p3', kind: 'pump', binding: { connector: 'sp', metrics: { flow_m3h: 'Flow' } } },
+    ];
+    const issues = validateBindings({ connectors, devices });
+    expect(issues.map((i) => i.path)).toEqual(['devices[1].binding.metrics.warp_drive', 'devices[2].binding.edgeNode']);
   });
 });
