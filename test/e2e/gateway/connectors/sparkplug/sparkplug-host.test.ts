@@ -135,4 +135,23 @@ describe('the Sparkplug B host connector', () => {
     await waitFor(() => sink.last('pump-b1', 'running')?.reason === 'comms lost', 15_000, 'the will NDEATH marks the points');
     expect(sink.last('pump-b1', 'discharge_bar')).toMatchObject({ value: null, quality: 'bad', reason: 'comms lost' });
   });
+
+  it('marks the device bad while the broker is away, reconnects with backoff and asks for a rebirth', async () => {
+    const { sink, sim, host, url } = await setUp();
+    await waitFor(() => sink.last('pump-b1', 'discharge_bar')?.value === 4.2, 15_000, 'first birth');
+    const port = Number(new URL(url).port);
+    await broker?.close();
+    broker = undefined;
+    await waitFor(() => sink.last('pump-b1', 'discharge_bar')?.reason === 'comms lost', 15_000, 'comms lost with the broker');
+    expect(host.health().connected).toBe(false);
+
+    broker = await startTestBroker({ port });
+    const requestsBefore = sim.rebirthRequests;
+    sim.kill(); // its connection died with the broker; it comes back as a new session (next bdSeq)
+    await sim.start();
+    await sim.set('pump-3', 'Pump/Discharge kPa', 377);
+    await waitFor(() => sink.last('pump-b1', 'discharge_bar')?.value === 3.77, 30_000, 'values after the broker returned');
+    expect(sink.last('pump-b1', 'running')).toMatchObject({ value: true, quality: 'good' });
+    await waitFor(() => host.health().connected && sim.rebirthRequests > requestsBefore, 30_000, 'the rebirth asked for on reconnecting');
+  });
 });
