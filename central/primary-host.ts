@@ -20,19 +20,20 @@ import { randomUUID } from 'node:crypto';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import { decodePayload, encodePayload, toNumber, type DecodedMetric, type DecodedPayload } from '../gateway/sparkplug/sparkplug-codec.ts';
-import { parseState, parseTopic, stateTopic } from '../gateway/sparkplug/sparkplug-topics.ts';
+import { parseState, parseTopic, stateTopic, type ParsedTopic } from '../gateway/sparkplug/sparkplug-topics.ts';
 import { NODE_METRIC } from '../gateway/sparkplug/edge-node-contract.ts';
 import type { DeviceMessage } from './telemetry-lines.ts';
 import type { AlarmTransition, FleetStore, OpenAlarmSnapshot, WorkOrderEvent } from './fleet-store.ts';
 
+/** The Sparkplug message types the centre stores. */
+const STORED_TYPES = new Set(['NBIRTH', 'NDEATH', 'NDATA', 'DBIRTH', 'DDATA']);
+
 /**
  * Fleet messages (PostgreSQL) are stored one after the other in arrival order; telemetry (DBIRTH,
  * DDATA: lines with their own timestamps, order-free) at once, so the messages of one turn share a
- * spool commit; the host's own STATE at once.
+ * spool commit.
  */
-function laneOf(topic: string, hostId: string): 'fleet' | 'now' {
-  if (topic === stateTopic(hostId)) return 'now';
-  const type = topic.split('/')[2];
+function laneOf(type: string): 'fleet' | 'now' {
   return type === 'DDATA' || type === 'DBIRTH' ? 'now' : 'fleet';
 }
 
@@ -125,13 +126,17 @@ export class PrimaryHost {
     // when its in-flight window of unacknowledged messages is full.
     client.handleMessage = (packet, callback) => {
       const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
-      const lane = laneOf(packet.topic, o.hostId);
-      const ack = { qos: packet.qos, messageId: packet.messageId, connection: this.connection, fleet: lane === 'fleet' };
+      const ack = { qos: packet.qos, messageId: packet.messageId, connection: this.connection, fleet: false };
+      const m = packet.topic === stateTopic(o.hostId) ? undefined : this.decodeOnArrival(packet.topic, payload);
       let stored: Promise<void>;
-      if (lane === 'now') stored = this.onMessage(packet.topic, payload);
+      if (!m) {
+        if (packet.topic === stateTopic(o.hostId)) this.onState(payload);
+        stored = Promise.resolve(); // nothing to store
+      } else if (laneOf(m.t.type) === 'now') stored = this.storeMessage(packet.topic, m);
       else {
-        stored = this.lanes[lane].then(() => this.onMessage(packet.topic, payload));
-        this.lanes[lane] = stored.catch(() => undefined);
+        ack.fleet = true;
+        stored = this.lanes.fleet.then(() => this.storeMessage(packet.topic, m));
+        this.lanes.fleet = stored.catch(() => undefined);
       }
       stored.then(
         () => this.sendPuback(ack),
@@ -184,24 +189,34 @@ export class PrimaryHost {
     this.client?.publish(stateTopic(this.o.hostId), JSON.stringify({ online: true, timestamp: Date.now() }), { qos: 1, retain: true });
   }
 
-  private async onMessage(topic: string, payload: Buffer): Promise<void> {
-    if (topic === stateTopic(this.o.hostId)) {
-      const s = parseState(payload);
-      // another instance of this host died: this one is alive, so the host is online
-      if (s && !s.online && !this.stopped && this.client?.connected) this.publishOnline();
-      return;
-    }
+  /** The host's own STATE: another instance of this host died; this one is alive, so the host is online. */
+  private onState(payload: Buffer): void {
+    const s = parseState(payload);
+    if (s && !s.online && !this.stopped && this.client?.connected) this.publishOnline();
+  }
+
+  /**
+   * The Sparkplug payload of a fleet message, its seq told to the seq check on arrival (in the
+   * broker's order, before any store reorders it); undefined for a message not to store.
+   */
+  private decodeOnArrival(topic: string, payload: Buffer): { t: ParsedTopic; decoded: DecodedPayload } | undefined {
     const t = parseTopic(topic);
-    if (!t || !this.o.groups.includes(t.group)) return;
-    if (t.type !== 'NBIRTH' && t.type !== 'NDEATH' && t.type !== 'NDATA' && t.type !== 'DDATA' && t.type !== 'DBIRTH') return;
+    if (!t || !this.o.groups.includes(t.group) || !STORED_TYPES.has(t.type)) return undefined;
     let decoded: DecodedPayload;
     try {
       decoded = decodePayload(payload);
     } catch (err) {
       this.failures++;
       this.o.log.warn({ topic, err: (err as Error).message }, 'not a Sparkplug B payload; ignored');
-      return;
+      return undefined;
     }
+    const seq = toNumber(decoded.seq);
+    if (t.type !== 'NDEATH' && seq !== undefined) this.o.seqCheck?.observe(t.group, t.node, seq, t.type === 'NBIRTH', toNumber(decoded.timestamp) ?? Date.now());
+    return { t, decoded };
+  }
+
+  private async storeMessage(topic: string, m: { t: ParsedTopic; decoded: DecodedPayload }): Promise<void> {
+    const { t, decoded } = m;
     const metrics = decoded.metrics ?? [];
     if (t.type === 'DDATA' || t.type === 'DBIRTH') {
       this.points += metrics.length;
@@ -212,11 +227,9 @@ export class PrimaryHost {
         const msg = { group: t.group, site: t.node, device, timestamp: toNumber(decoded.timestamp) ?? Date.now(), metrics };
         await this.withRetry(topic, 'telemetry spool', () => telemetry.accept(msg));
       }
-    } else {
-      await this.withRetry(topic, 'fleet store', () => this.store(t.group, t.type, t.node, metrics));
+      return;
     }
-    const seq = toNumber(decoded.seq);
-    if (t.type !== 'NDEATH' && seq !== undefined) this.o.seqCheck?.observe(t.group, t.node, seq, t.type === 'NBIRTH', toNumber(decoded.timestamp) ?? Date.now());
+    await this.withRetry(topic, 'fleet store', () => this.store(t.group, t.type, t.node, metrics));
   }
 
   /** NCMD `Node Control/Rebirth` = true to a site (QoS 1; resolves after the broker's PUBACK). */

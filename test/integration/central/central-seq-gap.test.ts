@@ -70,7 +70,9 @@ describe('the centre asks a node that lost messages for a rebirth', () => {
     db = new pg.Client({ connectionString: pgServer?.url });
     await db.connect();
     const row = async () => (await (db as pg.Client).query<{ next_seq: number | null; ahead: number[]; rebirths: string }>('SELECT next_seq, ahead, rebirths FROM fleet_session_seq WHERE site = $1', [NODE])).rows[0];
-    await waitFor(async () => (await row())?.next_seq === 41, 60_000, 'the contiguous session applied', 100);
+    await waitFor(async () => (await row())?.next_seq === 41, 60_000, 'the contiguous session applied', 100).catch(async (e: unknown) => {
+      throw new Error(`${(e as Error).message}: ${JSON.stringify(await row())} ${JSON.stringify(centrals.map((c) => [c.host.stats(), c.seqCheck.stats()]))}`);
+    });
     // both instances handled part of it (the shared subscription split it), and no gap was seen
     for (const c of centrals) expect(c.host.stats().handled + c.host.stats().telemetryPoints).toBeGreaterThan(0);
     for (const c of centrals) await c.seqCheck.flush();
@@ -85,5 +87,61 @@ describe('the centre asks a node that lost messages for a rebirth', () => {
     // /api/health shows it
     const health = await Promise.all(centrals.map(async (c) => (await (await fetch(`${c.url}/api/health`)).json()) as { seqCheck: { rebirthRequests: number } }));
     expect(health.reduce((n, h) => n + h.seqCheck.rebirthRequests, 0)).toBe(1);
+  }, 240_000);
+
+  it('recovers the alarms a centre instance took with it when it died: the survivor sees the gap, the rebirth brings the open alarms', async () => {
+    const site = 'gap-2';
+    const config = centralConfigSchema.parse({
+      hostId: 'ops2',
+      groups: ['estates2'],
+      broker: { url: broker?.url },
+      postgres: { url: pgServer?.url },
+      api: { port: 0 },
+      seqGapGrace: '2s',
+      users: [{ username: 'duty', passwordHash: await hashPassword('x'), role: 'operator' }],
+    });
+    const survivor = await startCentral(config, silentLogger());
+    centrals.push(survivor);
+    // an instance of the same share group that takes messages and dies holding them (Mosquitto
+    // drops what it had in flight or queued for that clean session: it is not redelivered)
+    const doomed = await mqtt.connectAsync(broker?.url as string, { clientId: 'doomed-instance', clean: true, reconnectPeriod: 0 });
+    let held = 0;
+    doomed.handleMessage = () => {
+      held++; // never acknowledged, never stored
+    };
+    await doomed.subscribeAsync('$share/central/spBv1.0/estates2/#', { qos: 1 });
+    await waitFor(() => survivor.host.stats().connected, 30_000, 'the survivor connected');
+
+    const edge = await mqtt.connectAsync(broker?.url as string, { clientId: site, clean: true });
+    const rebirths: number[] = [];
+    const born = Date.now();
+    const alarm = (n: number) => ({ id: `a${n}`, title: `fire ${n}`, device: `smoke-${n}`, building: 'b1', floor: 'F1', priority: 1, lifeSafety: true, state: 'active-unack', raisedAt: born, ackedBy: null });
+    const nbirth = (ts: number, open: ReturnType<typeof alarm>[]) =>
+      encodePayload({ timestamp: ts, seq: 0, metrics: [{ name: 'bdSeq', type: 'Int64', value: 0, timestamp: ts }, { name: 'Alarms/Open', type: 'String', value: JSON.stringify(open), timestamp: ts }] });
+    edge.on('message', () => {
+      rebirths.push(Date.now());
+      // the node is born again: its open alarms travel in NBIRTH's snapshot
+      void edge.publishAsync(`spBv1.0/estates2/NBIRTH/${site}`, nbirth(Date.now(), [1, 2, 3, 4, 5, 6].map(alarm)), { qos: 0 });
+    });
+    await edge.subscribeAsync(`spBv1.0/estates2/NCMD/${site}`, { qos: 1 });
+    await edge.publishAsync(`spBv1.0/estates2/NBIRTH/${site}`, nbirth(born, []), { qos: 0 });
+    for (let n = 1; n <= 6; n++) {
+      const t = { id: `${site}:alarm-journal:${n}`, seq: n, alarmId: `a${n}`, type: 'raised', fromState: null, toState: 'active-unack', at: born + n, by: null, text: null, rule: 'fire', title: `fire ${n}`, device: `smoke-${n}`, building: 'b1', floor: 'F1', priority: 1, lifeSafety: true };
+      await edge.publishAsync(`spBv1.0/estates2/NDATA/${site}`, encodePayload({ timestamp: born + n, seq: n, metrics: [{ name: 'Alarm/Transition', type: 'String', value: JSON.stringify(t), timestamp: born + n }] }), { qos: 1 });
+    }
+    await waitFor(() => held > 0, 30_000, 'the doomed instance holding messages');
+    doomed.stream.destroy(); // its process dies: no PUBACK, no DISCONNECT
+    try {
+      await waitFor(() => rebirths.length > 0, 60_000, 'a rebirth request after the lost messages', 100);
+      const alarms = await waitFor(async () => {
+        const a = await survivor.store.alarms(site);
+        return a.length === 6 ? a : undefined;
+      }, 60_000, 'all six alarms at the centre after the rebirth', 200).catch(async (e: unknown) => {
+        throw new Error(`${(e as Error).message}: ${JSON.stringify((await survivor.store.alarms(site)).map((a) => a.alarmId))} held ${held} rebirths ${rebirths.length} ${JSON.stringify(survivor.host.stats())} ${JSON.stringify(await survivor.store.site(site))}`);
+      });
+      expect(alarms.map((a) => a.alarmId).sort()).toEqual(['a1', 'a2', 'a3', 'a4', 'a5', 'a6']);
+    } finally {
+      await edge.endAsync();
+    }
   }, 240_000);
 });
