@@ -124,6 +124,23 @@ describe('console density and pages in Chromium', () => {
     await page.context().close();
   });
 
+  it('maintenance with an end time a few seconds ahead ends on its own: the device page draws the device in service again', async () => {
+    const page = await open({ width: 1920, height: 1080 });
+    const until = Date.now() + 8_000;
+    const put = await page.request.put(`${demo.api}/api/devices/door-b2-1/mode`, { data: { mode: 'maintenance', reason: 'Lock swap', until } });
+    expect(put.status()).toBe(200);
+    await page.goto(`${demo.api}/#/device/door-b2-1`);
+    const badge = page.locator('[data-testid=device-condition]');
+    await badge.waitFor({ timeout: 20_000 });
+    const modeLog = async (): Promise<string[]> =>
+      ((await (await page.request.get(`${demo.api}/api/device-modes/log?device=door-b2-1`)).json()) as { entries: Array<{ mode: string; by: string }> }).entries.map((e) => `${e.mode} ${e.by}`);
+    // the gateway ends it at the end time (journaled by system:mode-end) and the live view follows
+    await expect.poll(modeLog, { timeout: 30_000 }).toContain('in_service system:mode-end');
+    await expect.poll(async () => (await badge.getAttribute('class')) ?? '', { timeout: 20_000 }).not.toContain('state-maintenance');
+    expect(await modeLog()).toEqual(['in_service system:mode-end', 'maintenance operator']);
+    await page.context().close();
+  });
+
   it('visual check: the maintenance page with every device in service, on a phone, matches its committed screenshot', async () => {
     const page = await open({ width: 390, height: 844 });
     await page.goto(`${demo.api}/#/maintenance`);
