@@ -1,5 +1,6 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Locator, Page } from 'playwright-core';
+import { SCREENSHOT_DIR } from './browser.ts';
 
 export const EXPECTATION_DIR = 'test/integration/dashboard/expectations';
 
@@ -15,6 +16,9 @@ export async function differenceFromExpectation(page: Page, element: Locator, na
   const file = `${EXPECTATION_DIR}/${name}.png`;
   const actual = await element.screenshot({ animations: 'disabled', caret: 'hide', ...(options.mask ? { mask: options.mask, maskColor: '#ff00ff' } : {}) });
   if (process.env.UPDATE_EXPECTATIONS === '1') writeFileSync(file, actual);
+  // the picture taken, beside the page screenshots, to compare by eye when the check fails
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  writeFileSync(`${SCREENSHOT_DIR}/${name}.actual.png`, actual);
   if (!existsSync(file)) throw new Error(`${file}: no expectation; run with UPDATE_EXPECTATIONS=1 to write it, look at it, and commit it`);
   const expected = readFileSync(file);
   // decoded in the page (img-src allows data: URLs), compared pixel by pixel
