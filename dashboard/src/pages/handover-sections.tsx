@@ -27,7 +27,7 @@ function AlarmRows(props: { lines: readonly AlarmLine[]; showState: boolean; tr:
             <td>{`P${a.priority}`}</td>
             <td>{tr.ruleTitle(a.rule, a.title)}</td>
             <td data-data>{a.device}</td>
-            <td>{props.showState ? stateLabel(a.state) : (a.by ?? '')}</td>
+            <td>{props.showState ? stateLabel(a.state) : a.by ? actorText(a.by, tr) : ''}</td>
           </tr>
         ))}
       </tbody>
