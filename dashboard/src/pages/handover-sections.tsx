@@ -78,7 +78,8 @@ export function OtherSections(props: { report: HandoverReportView; tr: Translato
         <ul>
           {report.maintenance.map((m) => (
             <li>
-              <span data-data>{m.device}</span>: {mode(m.mode)} — {m.reason} ({actorText(m.by, tr)}, {tr.time(m.since)})
+              <span data-data>{m.device}</span>: {mode(m.mode)} — {m.reason} ({actorText(m.by, tr)}, {tr.time(m.since)}
+              {m.until ? ` – ${tr.time(m.until)}` : ''})
             </li>
           ))}
         </ul>
