@@ -9,7 +9,7 @@ import type { DeviceModeView } from '../../../gateway/api/contract.ts';
 import { useApp } from '../app-context.ts';
 import type { MessageKey } from '../i18n/messages.ts';
 import type { Translator } from '../i18n/i18n.ts';
-import { siteWallTimeToEpoch } from '../site-time.ts';
+import { epochToSiteWallTime, siteWallTimeToEpoch } from '../site-time.ts';
 
 export const MODES = ['maintenance', 'out_of_service', 'in_service'] as const;
 export type Mode = (typeof MODES)[number];
@@ -81,7 +81,7 @@ export function DeviceModeForm({ devices, fixed, busy, onSubmit }: { devices: Re
       {endable ? (
         <label title={tr.t('modeUntilHint')}>
           {tr.t('modeUntil')}{' '}
-          <input type="datetime-local" value={form.until} onInput={(e) => setForm({ ...form, until: (e.target as HTMLInputElement).value })} data-testid="mode-until" />
+          <input type="datetime-local" min={epochToSiteWallTime(Date.now(), site.timezone)} value={form.until} onInput={(e) => setForm({ ...form, until: (e.target as HTMLInputElement).value })} data-testid="mode-until" />
         </label>
       ) : null}
       <button type="submit" disabled={busy || (fixed ?? form.device) === '' || (endable && form.reason.trim() === '') || (endable && form.until !== '' && until === null)} data-action="set-mode">
