@@ -4,6 +4,10 @@
  * slow answer (above the target) multiplies it by `slowFactor`, an outage, timeout or overload
  * (5xx, 429) by `errorFactor`. The rate so follows what the server takes instead of a fixed cap.
  *
+ * Failures in a row count once: the retries of an outage (every `retryMax` until the server is
+ * back) say nothing more about its capacity than the first failure did, so a long outage no longer
+ * leaves the rate at the floor and the drain crawling back up from it when the server returns.
+ *
  * The request timeout scales with the batch: the configured timeout, or four times what the
  * batch is expected to take from the seconds per line observed so far (a moving average),
  * whichever is larger, at most `maxTimeoutFactor` × the configured one. A server slowed by load
@@ -39,6 +43,8 @@ export class DrainController {
   private readonly o: DrainControllerOptions;
   /** Moving average of seconds per line of answered requests; null before the first. */
   private secondsPerLine: number | null = null;
+  /** The last result was a failure: further failures before an answer do not lower the rate again. */
+  private failing = false;
 
   constructor(o: DrainControllerOptions) {
     this.o = o;
@@ -60,9 +66,11 @@ export class DrainController {
   onResult(lines: number, seconds: number, result: WriteResult['kind']): void {
     if (result === 'misconfigured') return; // says nothing about the server's capacity
     if (result === 'unavailable') {
-      this.rate = Math.max(this.min, this.rate * this.errorFactor);
+      if (!this.failing) this.rate = Math.max(this.min, this.rate * this.errorFactor);
+      this.failing = true;
       return;
     }
+    this.failing = false;
     if (lines > 0) {
       const perLine = seconds / lines;
       this.secondsPerLine = this.secondsPerLine === null ? perLine : 0.8 * this.secondsPerLine + 0.2 * perLine;

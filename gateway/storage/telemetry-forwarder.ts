@@ -2,12 +2,13 @@
  * Store-and-forward: lines go into the durable spool first, and leave it only after the server
  * accepted them.
  *
- * Two lanes share one sender (one request in flight at a time):
+ * Two lanes, each with one request in flight at a time, run side by side:
  * - live: lines appended since the sink last recovered (ids ≥ `boundary`), sent when a full batch
  *   is waiting or the flush interval ticks;
  * - backlog: lines spooled before that (an outage, a restart), drained oldest first with their
- *   original timestamps, at most `drainLinesPerSecond` (a token bucket), so live data keeps
- *   flowing while a long outage drains.
+ *   original timestamps, at the drain controller's rate (a token bucket), so live data keeps
+ *   flowing while a long outage drains, and the drain does not wait behind live requests.
+ * While the sink is failing only the backlog lane sends (everything waiting is backlog then).
  *
  * Answers: ok → accepted; 400/413/422 → the batch is split in halves until the bad lines are
  * alone, they go to the dead letters with the server's message, the good lines are written;
@@ -78,6 +79,12 @@ export interface ForwarderStatus {
 }
 
 type Lane = 'live' | 'backlog';
+/** A lane's sender loop: running, asked to look again, and its promise. */
+class LaneLoop {
+  running = false;
+  again = false;
+  pumping: Promise<void> | undefined;
+}
 
 export class TelemetryForwarder {
   private readonly o: ForwarderOptions;
@@ -92,12 +99,11 @@ export class TelemetryForwarder {
   private retryAt: number | null = null;
   private tokens: number;
   private tokensAt: number;
-  private pumping: Promise<void> | undefined;
-  private running = false;
-  private again = false;
+  private readonly lanes: Record<Lane, LaneLoop> = { live: new LaneLoop(), backlog: new LaneLoop() };
   private stopped = false;
   private readonly timers: Timer[] = [];
   private wakeTimer: Timer | undefined;
+  private retryTimer: Timer | undefined;
   private appended = 0;
   private droppedSeen: number;
   private lastSuccessAt: number | null = null;
@@ -105,8 +111,6 @@ export class TelemetryForwarder {
   private readonly rejections: RejectionWindow;
   private readonly drain: DrainController;
   private readonly sender: TelemetryBatchSender;
-  /** The lane of the last batch taken: while both lanes have work they take turns. */
-  private lastLane: Lane = 'backlog';
   private rejectedRaised = false;
   private lastRejectReason = '';
 
@@ -144,32 +148,40 @@ export class TelemetryForwarder {
     if (this.pendingLive >= this.o.batchSize) this.kick();
   }
 
-  /** Start sending now if the sender is idle. */
+  /** Start sending now on each lane whose sender is idle. */
   kick(): void {
     if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
+    this.kickLane('live');
+    this.kickLane('backlog');
+  }
+
+  private kickLane(lane: Lane): void {
+    const l = this.lanes[lane];
+    if (l.running) {
+      l.again = true;
       return;
     }
-    this.running = true;
-    this.pumping = this.runPump();
+    l.running = true;
+    l.pumping = this.runPump(lane);
   }
 
   /** Resolves when nothing is waiting that could be sent now (for tests and benchmarks). */
   async idle(): Promise<void> {
-    while (this.running) await this.pumping;
+    const { live, backlog } = this.lanes;
+    while (live.running || backlog.running) await Promise.all([live.pumping, backlog.pumping]);
   }
 
-  private async runPump(): Promise<void> {
+  private async runPump(lane: Lane): Promise<void> {
+    const l = this.lanes[lane];
     try {
       do {
-        this.again = false;
-        await this.pump();
-      } while (this.again && !this.stopped);
+        l.again = false;
+        await this.pump(lane);
+      } while (l.again && !this.stopped);
     } catch (err) {
       this.o.log.error({ err }, 'telemetry sender failed; retrying on the next tick');
     } finally {
-      this.running = false; // synchronously with the last step: a kick after this starts a new run
+      l.running = false; // synchronously with the last step: a kick after this starts a new run
     }
   }
 
@@ -196,54 +208,47 @@ export class TelemetryForwarder {
     this.stopped = true;
     for (const t of this.timers) t.cancel();
     this.wakeTimer?.cancel();
-    await this.pumping;
+    this.retryTimer?.cancel();
+    await Promise.all([this.lanes.live.pumping, this.lanes.backlog.pumping]);
     await this.o.writer.close();
   }
 
   /**
-   * Send batches while there is something to send. The next batch is taken from the spool while
-   * the current request is in flight (one request at a time, but our work overlaps the server's);
-   * when the current one fails, the prefetched batch is settled as kept.
+   * Send one lane's batches while it has something to send. The next batch is taken from the
+   * spool while the current request is in flight (one request per lane at a time, but our work
+   * overlaps the server's); when the current one fails, the prefetched batch is settled as kept.
+   * Live batches are not rate-capped; backlog batches are, by the drain controller's rate.
    */
-  private async pump(): Promise<void> {
-    let next = this.nextBatch();
-    while (next && !this.stopped && this.o.clock.monotonic() >= this.pausedUntil) {
-      const sending = this.deliver(next.batch);
-      const following = this.nextBatch();
+  private async pump(lane: Lane): Promise<void> {
+    const paused = (): boolean => this.o.clock.monotonic() < this.pausedUntil;
+    const take = (): SpoolBatch | undefined => (paused() ? undefined : lane === 'live' ? this.takeLive() : this.takeBacklog());
+    let next = take();
+    while (next && !this.stopped && !paused()) {
+      const sending = this.deliver(next);
+      const following = take();
       const delivered = await sending;
       if (!delivered || this.stopped) {
-        if (following) this.o.spool.settle(following.batch, {}, this.o.clock.now());
+        if (following) this.o.spool.settle(following, {}, this.o.clock.now());
         return;
       }
-      next = following ?? this.nextBatch();
+      next = following ?? take();
     }
-    if (next) this.o.spool.settle(next.batch, {}, this.o.clock.now());
+    if (next) this.o.spool.settle(next, {}, this.o.clock.now());
   }
 
-  /**
-   * The next batch to send. Live batches are not rate-capped; backlog batches are, by the drain
-   * controller's rate. While both lanes have work they take turns, so a busy intake does not
-   * stop the drain.
-   */
-  private nextBatch(): { batch: SpoolBatch; lane: Lane } | undefined {
-    const next = this.lastLane === 'live' ? (this.takeBacklog() ?? this.takeLive()) : (this.takeLive() ?? this.takeBacklog());
-    if (next) this.lastLane = next.lane;
-    return next;
-  }
-
-  private takeLive(): { batch: SpoolBatch; lane: Lane } | undefined {
+  private takeLive(): SpoolBatch | undefined {
     const { spool, batchSize } = this.o;
     // While the sink is failing everything waiting is backlog: retries take the oldest lines.
     if (this.failing || !(this.pendingLive >= batchSize || this.flushDue)) return undefined;
     const batch = spool.take(batchSize, { fromId: this.boundary });
     this.pendingLive = Math.max(0, this.pendingLive - batch.items.length);
     if (batch.items.length < batchSize) this.flushDue = false;
-    if (batch.items.length > 0) return { batch, lane: 'live' };
+    if (batch.items.length > 0) return batch;
     spool.settle(batch, {}, this.o.clock.now());
     return undefined;
   }
 
-  private takeBacklog(): { batch: SpoolBatch; lane: Lane } | undefined {
+  private takeBacklog(): SpoolBatch | undefined {
     const { spool } = this.o;
     if (!this.hasBacklog && !this.failing) return undefined;
     this.refillTokens();
@@ -260,13 +265,10 @@ export class TelemetryForwarder {
       return undefined;
     }
     this.tokens -= batch.items.length;
-    return { batch, lane: 'backlog' };
+    return batch;
   }
 
-  /**
-   * The overflow policy dropped lines since the last check: log it and raise a trouble condition,
-   * cleared once the sink is up and the spool is back under half its bound.
-   */
+  /** Lines dropped by the overflow policy: logged and a trouble condition, cleared once the sink is up and the spool under half its bound. */
   private checkOverflow(): void {
     const stats = this.o.spool.stats();
     if (stats.droppedLines > this.droppedSeen) {
@@ -355,6 +357,8 @@ export class TelemetryForwarder {
     this.failing = false;
     this.backoffMs = 0;
     this.retryAt = null;
+    this.pausedUntil = 0; // the other lane's failure, answered since by this success
+    this.retryTimer?.cancel();
     this.state = 'ok';
     this.o.trouble?.clear(SINK_MISCONFIGURED);
     // Everything spooled up to now is backlog: drained oldest first at the capped rate.
@@ -368,6 +372,8 @@ export class TelemetryForwarder {
     if (result.kind === 'ok' || result.kind === 'rejected') return;
     const now = this.o.clock.now();
     this.lastError = { message: result.message, at: now };
+    // The other lane's request failed too while this one was out: one failure, one back-off.
+    if (this.failing && this.o.clock.monotonic() < this.pausedUntil) return;
     this.backoffMs = this.failing ? Math.min(this.backoffMs * 2, this.o.retryMaxMs) : this.o.retryMinMs;
     const retryAfter = result.kind === 'unavailable' ? result.retryAfterMs : undefined;
     const delay = retryAfter !== undefined ? Math.min(retryAfter, MAX_RETRY_AFTER_MS) : this.backoffMs;
@@ -376,7 +382,11 @@ export class TelemetryForwarder {
     this.state = result.kind === 'misconfigured' ? 'misconfigured' : 'retrying';
     this.pausedUntil = this.o.clock.monotonic() + delay;
     this.retryAt = now + delay;
-    this.wakeAfter(delay);
+    this.retryTimer?.cancel();
+    this.retryTimer = this.o.clock.setTimer(Math.max(1, Math.ceil(delay)), () => {
+      this.retryTimer = undefined;
+      this.kick();
+    });
     const depth = this.o.spool.stats().depth;
     if (result.kind === 'misconfigured') {
       this.o.trouble?.raise(SINK_MISCONFIGURED, 'storage', `telemetry sink misconfigured (${this.o.writer.target}): ${result.message}; telemetry stays spooled until fixed`);

@@ -190,6 +190,86 @@ describe('TelemetryForwarder', () => {
   });
 });
 
+/** A sink whose requests stay open until the test answers them. */
+class GatedSink implements LineWriter {
+  readonly target = 'gated';
+  readonly open: Array<{ lines: readonly string[]; answer: (r: WriteResult) => void }> = [];
+  readonly stored: string[] = [];
+  write(lines: readonly string[]): Promise<WriteResult> {
+    return new Promise((resolve) =>
+      this.open.push({
+        lines,
+        answer: (r) => {
+          if (r.kind === 'ok') this.stored.push(...lines);
+          resolve(r);
+        },
+      }),
+    );
+  }
+  /** Answer every open request with `r`. */
+  answerAll(r: WriteResult): void {
+    for (const req of this.open.splice(0)) req.answer(r);
+  }
+  async close(): Promise<void> {}
+}
+
+describe('TelemetryForwarder lanes side by side', () => {
+  const yieldTurns = async (n = 10): Promise<void> => {
+    for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r));
+  };
+
+  it('drains the backlog while a live request is out (one request in flight per lane), every line once', async () => {
+    const clock = new VirtualClock();
+    const sink = new GatedSink();
+    const spool = new MemorySpool({ maxBytes: 1 << 20 });
+    spool.append(lines(0, 6), 0); // spooled before the start: backlog
+    const fwd = new TelemetryForwarder({ spool, writer: sink, clock, log: silentLogger(), batchSize: 3, flushIntervalMs: 1000, drainLinesPerSecond: 1000, retryMinMs: 1000, retryMaxMs: 8000 });
+    fwd.start();
+    fwd.append(lines(100, 3)); // a full live batch
+    await yieldTurns();
+    // both lanes have a request out at once: before, the backlog waited for the live answer
+    expect(sink.open.map((r) => r.lines)).toEqual(expect.arrayContaining([lines(0, 3), lines(100, 3)]));
+    expect(sink.open).toHaveLength(2);
+    sink.answerAll({ kind: 'ok' });
+    clock.advance(10); // the drain's token bucket refills (1,000 lines/s)
+    await yieldTurns();
+    expect(sink.open.map((r) => r.lines)).toEqual([lines(3, 3)]); // the backlog goes on, oldest first
+    sink.answerAll({ kind: 'ok' });
+    await fwd.idle();
+    expect([...sink.stored].sort()).toEqual([...lines(0, 6), ...lines(100, 3)].sort());
+    expect(fwd.status()).toMatchObject({ state: 'ok', writtenLines: 9, spool: { depth: 0 } });
+    await fwd.stop();
+  });
+
+  it('both lanes failing at once is one failure: one back-off of retryMin, then everything is sent once', async () => {
+    const clock = new VirtualClock();
+    const sink = new GatedSink();
+    const spool = new MemorySpool({ maxBytes: 1 << 20 });
+    spool.append(lines(0, 3), 0);
+    const fwd = new TelemetryForwarder({ spool, writer: sink, clock, log: silentLogger(), batchSize: 3, flushIntervalMs: 1000, drainLinesPerSecond: 1000, retryMinMs: 1000, retryMaxMs: 8000 });
+    fwd.start();
+    fwd.append(lines(100, 3));
+    await yieldTurns();
+    expect(sink.open).toHaveLength(2);
+    sink.answerAll({ kind: 'unavailable', message: 'connect ECONNREFUSED' });
+    await fwd.idle();
+    expect(fwd.status()).toMatchObject({ state: 'retrying', retryAt: clock.now() + 1000, spool: { depth: 6 } });
+    for (let t = 0; t < 1000 && sink.open.length === 0; t += 100) {
+      clock.advance(100);
+      await yieldTurns();
+    }
+    expect(clock.monotonic()).toBe(1000); // retried after 1 s, not after a doubled 2 s
+    while (sink.open.length > 0 || fwd.status().spool.depth > 0) {
+      sink.answerAll({ kind: 'ok' });
+      clock.advance(100);
+      await yieldTurns();
+    }
+    expect([...sink.stored].sort()).toEqual([...lines(0, 3), ...lines(100, 3)].sort());
+    expect(fwd.status().state).toBe('ok');
+    await fwd.stop();
+  });
+});
+
 describe('TelemetryForwarder overflow', () => {
   it('reports lines dropped by the spool bound in the log and as a trouble condition, cleared when the spool has room again', async () => {
     const clock = new VirtualClock();
