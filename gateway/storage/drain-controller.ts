@@ -15,6 +15,14 @@
  */
 import type { WriteResult } from './write-result.ts';
 
+/**
+ * A backlog request carries up to this many times `batchSize` lines (live requests carry
+ * `batchSize`): each request costs a round trip and a few turns of the storage worker's event
+ * loop, which on a loaded machine wait behind its commits; larger backlog requests pay that
+ * once per 4 batches. Only while the drain rate allows it (at most one second's worth).
+ */
+export const BACKLOG_BATCH_FACTOR = 4;
+
 export interface DrainControllerOptions {
   /** The rate to start from (lines/s), `storage.influx.drainLinesPerSecond`. */
   readonly initialLinesPerSecond: number;

@@ -24,7 +24,7 @@ import type { Clock, Timer } from '../model/clock.ts';
 import type { TroubleBoard } from '../trouble/trouble-board.ts';
 import type { Spool, SpoolBatch, SpoolStats } from './spool.ts';
 import { TelemetryBatchSender } from './telemetry-batch-sender.ts';
-import { DrainController } from './drain-controller.ts';
+import { BACKLOG_BATCH_FACTOR, DrainController } from './drain-controller.ts';
 import { RejectionWindow } from './influx-rejection-window.ts';
 import type { LineWriter, WriteResult } from './write-result.ts';
 
@@ -214,10 +214,8 @@ export class TelemetryForwarder {
   }
 
   /**
-   * Send one lane's batches while it has something to send. The next batch is taken from the
-   * spool while the current request is in flight (one request per lane at a time, but our work
-   * overlaps the server's); when the current one fails, the prefetched batch is settled as kept.
-   * Live batches are not rate-capped; backlog batches are, by the drain controller's rate.
+   * Send one lane's batches (live: not rate-capped; backlog: by the drain rate). The next batch is
+   * taken while the current request is out (one per lane); if it fails, the next is settled as kept.
    */
   private async pump(lane: Lane): Promise<void> {
     const paused = (): boolean => this.o.clock.monotonic() < this.pausedUntil;
@@ -252,11 +250,13 @@ export class TelemetryForwarder {
     const { spool } = this.o;
     if (!this.hasBacklog && !this.failing) return undefined;
     this.refillTokens();
-    const size = this.backlogBatchSize();
-    if (this.tokens < size) {
-      this.wakeAfter(((size - this.tokens) / this.drain.linesPerSecond()) * 1000);
+    // a batch's worth of tokens sends; what accumulated meanwhile (a slow answer) goes with it
+    const least = Math.min(this.o.batchSize, this.backlogBatchSize());
+    if (this.tokens < least) {
+      this.wakeAfter(((least - this.tokens) / this.drain.linesPerSecond()) * 1000);
       return undefined;
     }
+    const size = Math.max(least, Math.min(this.backlogBatchSize(), Math.floor(this.tokens)));
     const batch = spool.take(size, this.failing ? {} : { beforeId: this.boundary });
     if (batch.items.length < size && !this.failing) this.hasBacklog = false;
     if (batch.items.length === 0) {
@@ -281,9 +281,9 @@ export class TelemetryForwarder {
     }
   }
 
-  /** Backlog batches carry at most one second's worth of the drain rate. */
+  /** Backlog batches: up to BACKLOG_BATCH_FACTOR × batchSize lines, at most one second's worth of the drain rate. */
   private backlogBatchSize(): number {
-    return Math.max(1, Math.min(this.o.batchSize, Math.floor(this.drain.linesPerSecond())));
+    return Math.max(1, Math.min(this.o.batchSize * BACKLOG_BATCH_FACTOR, Math.floor(this.drain.linesPerSecond())));
   }
 
   private refillTokens(): void {

@@ -123,6 +123,23 @@ describe('TelemetryForwarder', () => {
     await f2.stop();
   });
 
+  it('drains a backlog in requests of up to 4 batches as the drain tokens allow; live requests stay one batch', async () => {
+    const { sink, fwd, spool, clock } = setup();
+    await fwd.stop();
+    spool.append(lines(0, 100), 0); // backlog
+    const f2 = new TelemetryForwarder({ spool, writer: sink, clock, log: silentLogger(), batchSize: 10, flushIntervalMs: 1000, drainLinesPerSecond: 1000, retryMinMs: 1000, retryMaxMs: 8000 });
+    f2.start();
+    f2.append(lines(1000, 10));
+    for (let t = 0; t < 1000 && f2.status().spool.depth > 0; t += 100) {
+      clock.advance(100);
+      await f2.idle();
+    }
+    // live: 10; backlog: 10 (the starting tokens), then 40 each (accumulated while the clock moved)
+    expect(sink.requests.map((r) => r.lines).sort((a, b) => a - b)).toEqual([10, 10, 10, 40, 40]);
+    expect([...sink.stored].sort()).toEqual([...lines(0, 100), ...lines(1000, 10)].sort());
+    await f2.stop();
+  });
+
   it('honours Retry-After on 429', async () => {
     const { sink, fwd, run } = setup();
     let calls = 0;
