@@ -1,6 +1,5 @@
 /**
- * Store-and-forward: lines go into the durable spool first, and leave it only after the server
- * accepted them.
+ * Store-and-forward: lines go into the durable spool first, and leave it once the server accepted them.
  *
  * Two lanes, each with one request in flight at a time, run side by side:
  * - live: lines appended since the sink last recovered (ids ≥ `boundary`), sent when a full batch
@@ -250,13 +249,14 @@ export class TelemetryForwarder {
     const { spool } = this.o;
     if (!this.hasBacklog && !this.failing) return undefined;
     this.refillTokens();
-    // a batch's worth of tokens sends; what accumulated meanwhile (a slow answer) goes with it
+    // a batch's worth of tokens sends, with what accumulated meanwhile; a retry while failing
+    // carries one batch (reading more from the spool only to be refused is waste)
     const least = Math.min(this.o.batchSize, this.backlogBatchSize());
     if (this.tokens < least) {
       this.wakeAfter(((least - this.tokens) / this.drain.linesPerSecond()) * 1000);
       return undefined;
     }
-    const size = Math.max(least, Math.min(this.backlogBatchSize(), Math.floor(this.tokens)));
+    const size = this.failing ? least : Math.max(least, Math.min(this.backlogBatchSize(), Math.floor(this.tokens)));
     const batch = spool.take(size, this.failing ? {} : { beforeId: this.boundary });
     if (batch.items.length < size && !this.failing) this.hasBacklog = false;
     if (batch.items.length === 0) {

@@ -140,6 +140,29 @@ describe('TelemetryForwarder', () => {
     await f2.stop();
   });
 
+  it('retries during an outage carry one batch, not the larger backlog requests', async () => {
+    const { sink, fwd, spool, clock } = setup();
+    await fwd.stop();
+    spool.append(lines(0, 100), 0);
+    sink.answer = () => ({ kind: 'unavailable', message: 'connect ECONNREFUSED' });
+    const f2 = new TelemetryForwarder({ spool, writer: sink, clock, log: silentLogger(), batchSize: 10, flushIntervalMs: 1000, drainLinesPerSecond: 1000, retryMinMs: 1000, retryMaxMs: 1000 });
+    f2.start();
+    for (let t = 0; t < 5000; t += 100) {
+      clock.advance(100);
+      await f2.idle();
+    }
+    expect(sink.requests.length).toBeGreaterThanOrEqual(4);
+    expect(new Set(sink.requests.map((r) => r.lines))).toEqual(new Set([10]));
+    sink.answer = () => ({ kind: 'ok' });
+    for (let t = 0; t < 3000 && f2.status().spool.depth > 0; t += 100) {
+      clock.advance(100);
+      await f2.idle();
+    }
+    expect(sink.stored).toEqual(lines(0, 100)); // oldest first, each once
+    expect(Math.max(...sink.requests.map((r) => r.lines))).toBe(40); // back up: larger backlog requests again
+    await f2.stop();
+  });
+
   it('honours Retry-After on 429', async () => {
     const { sink, fwd, run } = setup();
     let calls = 0;
