@@ -23,6 +23,13 @@ import type { WriteResult } from './write-result.ts';
  */
 export const BACKLOG_BATCH_FACTOR = 4;
 
+/**
+ * Backlog requests in flight at once (one live request besides): while one request is on the
+ * wire or in the server, the next one is being read, encoded and gzipped, and the server writes
+ * two bodies in parallel on its cores.
+ */
+export const BACKLOG_REQUESTS_IN_FLIGHT = 2;
+
 export interface DrainControllerOptions {
   /** The rate to start from (lines/s), `storage.influx.drainLinesPerSecond`. */
   readonly initialLinesPerSecond: number;

@@ -1,7 +1,7 @@
 /**
  * Store-and-forward: lines go into the durable spool first, and leave it once the server accepted them.
  *
- * Two lanes, each with one request in flight at a time, run side by side:
+ * Two lanes run side by side, live with one request in flight, backlog with two:
  * - live: lines appended since the sink last recovered (ids ≥ `boundary`), sent when a full batch
  *   is waiting or the flush interval ticks;
  * - backlog: lines spooled before that (an outage, a restart), drained oldest first with their
@@ -23,7 +23,7 @@ import type { Clock, Timer } from '../model/clock.ts';
 import type { TroubleBoard } from '../trouble/trouble-board.ts';
 import type { Spool, SpoolBatch, SpoolStats } from './spool.ts';
 import { TelemetryBatchSender } from './telemetry-batch-sender.ts';
-import { BACKLOG_BATCH_FACTOR, DrainController } from './drain-controller.ts';
+import { BACKLOG_BATCH_FACTOR, BACKLOG_REQUESTS_IN_FLIGHT, DrainController } from './drain-controller.ts';
 import { RejectionWindow } from './influx-rejection-window.ts';
 import type { LineWriter, WriteResult } from './write-result.ts';
 
@@ -78,11 +78,17 @@ export interface ForwarderStatus {
 }
 
 type Lane = 'live' | 'backlog';
-/** A lane's sender loop: running, asked to look again, and its promise. */
+/** A sender loop of a lane (the first of its lane sends retries): running, asked to look again, its promise. */
 class LaneLoop {
   running = false;
   again = false;
   pumping: Promise<void> | undefined;
+  readonly lane: Lane;
+  readonly first: boolean;
+  constructor(lane: Lane, first: boolean) {
+    this.lane = lane;
+    this.first = first;
+  }
 }
 
 export class TelemetryForwarder {
@@ -98,7 +104,7 @@ export class TelemetryForwarder {
   private retryAt: number | null = null;
   private tokens: number;
   private tokensAt: number;
-  private readonly lanes: Record<Lane, LaneLoop> = { live: new LaneLoop(), backlog: new LaneLoop() };
+  private readonly loops = [new LaneLoop('live', true), ...Array.from({ length: BACKLOG_REQUESTS_IN_FLIGHT }, (_, i) => new LaneLoop('backlog', i === 0))];
   private stopped = false;
   private readonly timers: Timer[] = [];
   private wakeTimer: Timer | undefined;
@@ -147,35 +153,28 @@ export class TelemetryForwarder {
     if (this.pendingLive >= this.o.batchSize) this.kick();
   }
 
-  /** Start sending now on each lane whose sender is idle. */
+  /** Start sending now on each sender loop that is idle. */
   kick(): void {
     if (this.stopped) return;
-    this.kickLane('live');
-    this.kickLane('backlog');
-  }
-
-  private kickLane(lane: Lane): void {
-    const l = this.lanes[lane];
-    if (l.running) {
-      l.again = true;
-      return;
+    for (const l of this.loops) {
+      if (l.running) l.again = true;
+      else {
+        l.running = true;
+        l.pumping = this.runPump(l);
+      }
     }
-    l.running = true;
-    l.pumping = this.runPump(lane);
   }
 
   /** Resolves when nothing is waiting that could be sent now (for tests and benchmarks). */
   async idle(): Promise<void> {
-    const { live, backlog } = this.lanes;
-    while (live.running || backlog.running) await Promise.all([live.pumping, backlog.pumping]);
+    while (this.loops.some((l) => l.running)) await Promise.all(this.loops.map((l) => l.pumping));
   }
 
-  private async runPump(lane: Lane): Promise<void> {
-    const l = this.lanes[lane];
+  private async runPump(l: LaneLoop): Promise<void> {
     try {
       do {
         l.again = false;
-        await this.pump(lane);
+        await this.pump(l);
       } while (l.again && !this.stopped);
     } catch (err) {
       this.o.log.error({ err }, 'telemetry sender failed; retrying on the next tick');
@@ -208,17 +207,18 @@ export class TelemetryForwarder {
     for (const t of this.timers) t.cancel();
     this.wakeTimer?.cancel();
     this.retryTimer?.cancel();
-    await Promise.all([this.lanes.live.pumping, this.lanes.backlog.pumping]);
+    await Promise.all(this.loops.map((l) => l.pumping));
     await this.o.writer.close();
   }
 
   /**
-   * Send one lane's batches (live: not rate-capped; backlog: by the drain rate). The next batch is
-   * taken while the current request is out (one per lane); if it fails, the next is settled as kept.
+   * Send a lane's batches (live: not rate-capped; backlog: by the drain rate). The next batch is
+   * taken while the current request is out (one per loop); if it fails, the next is settled as kept.
+   * While failing only the backlog's first loop sends (one retry at a time).
    */
-  private async pump(lane: Lane): Promise<void> {
-    const paused = (): boolean => this.o.clock.monotonic() < this.pausedUntil;
-    const take = (): SpoolBatch | undefined => (paused() ? undefined : lane === 'live' ? this.takeLive() : this.takeBacklog());
+  private async pump(l: LaneLoop): Promise<void> {
+    const paused = (): boolean => this.o.clock.monotonic() < this.pausedUntil || (this.failing && !l.first);
+    const take = (): SpoolBatch | undefined => (paused() ? undefined : l.lane === 'live' ? this.takeLive() : this.takeBacklog());
     let next = take();
     while (next && !this.stopped && !paused()) {
       const sending = this.deliver(next);

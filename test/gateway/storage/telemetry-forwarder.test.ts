@@ -147,6 +147,7 @@ describe('TelemetryForwarder', () => {
     sink.answer = () => ({ kind: 'unavailable', message: 'connect ECONNREFUSED' });
     const f2 = new TelemetryForwarder({ spool, writer: sink, clock, log: silentLogger(), batchSize: 10, flushIntervalMs: 1000, drainLinesPerSecond: 1000, retryMinMs: 1000, retryMaxMs: 1000 });
     f2.start();
+    await f2.idle(); // the first request failed: the sink is down from here on
     for (let t = 0; t < 5000; t += 100) {
       clock.advance(100);
       await f2.idle();
@@ -278,6 +279,28 @@ describe('TelemetryForwarder lanes side by side', () => {
     await fwd.idle();
     expect([...sink.stored].sort()).toEqual([...lines(0, 6), ...lines(100, 3)].sort());
     expect(fwd.status()).toMatchObject({ state: 'ok', writtenLines: 9, spool: { depth: 0 } });
+    await fwd.stop();
+  });
+
+  it('keeps two backlog requests in flight, oldest lines first, each line once', async () => {
+    const clock = new VirtualClock();
+    const sink = new GatedSink();
+    const spool = new MemorySpool({ maxBytes: 1 << 20 });
+    spool.append(lines(0, 13), 0);
+    const fwd = new TelemetryForwarder({ spool, writer: sink, clock, log: silentLogger(), batchSize: 3, flushIntervalMs: 1000, drainLinesPerSecond: 1000, retryMinMs: 1000, retryMaxMs: 8000 });
+    fwd.start();
+    await yieldTurns();
+    expect(sink.open.map((r) => r.lines)).toEqual([lines(0, 3)]); // the starting tokens: one batch
+    clock.advance(10); // the tokens for one more batch come after 3 ms
+    await yieldTurns();
+    expect(sink.open.map((r) => r.lines)).toEqual([lines(0, 3), lines(3, 3)]); // a second one beside the first
+    for (let i = 0; i < 100 && (sink.open.length > 0 || fwd.status().spool.depth > 0); i++) {
+      sink.answerAll({ kind: 'ok' });
+      clock.advance(10);
+      await yieldTurns();
+    }
+    expect(sink.stored).toEqual(lines(0, 13));
+    expect(fwd.status()).toMatchObject({ writtenLines: 13, spool: { depth: 0 } });
     await fwd.stop();
   });
 
