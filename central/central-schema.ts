@@ -57,6 +57,8 @@ export const centralConfigSchema = z.strictObject({
   dataDir: z.string().min(1).default('./data-central'),
   /** How long a missing Sparkplug `seq` may stay missing before the node is asked for a rebirth. */
   seqGapGrace: duration.default(5_000),
+  /** How long a hole in a site's alarm journal at the centre may stay before the site is asked to send the rows again. */
+  journalHoleGrace: duration.default(5_000),
   /** Availability target shown beside each site. */
   availabilityTarget: z.number().min(0).max(100).default(98),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),

@@ -90,6 +90,7 @@ CREATE TABLE IF NOT EXISTS fleet_sites (
 ALTER TABLE fleet_sites ADD COLUMN IF NOT EXISTS availability_pct double precision;
 ALTER TABLE fleet_sites ADD COLUMN IF NOT EXISTS availability_at timestamptz;
 ALTER TABLE fleet_sites ADD COLUMN IF NOT EXISTS born_ts bigint;
+ALTER TABLE fleet_sites ADD COLUMN IF NOT EXISTS journal_seq bigint;
 CREATE TABLE IF NOT EXISTS fleet_site_events (
   site text NOT NULL, at timestamptz NOT NULL, online boolean NOT NULL, bd_seq integer,
   PRIMARY KEY (site, at, online));
@@ -151,6 +152,11 @@ export class FleetStore {
        INSERT INTO fleet_site_events (site, at, online, bd_seq) SELECT site, $4, true, $3 FROM up ON CONFLICT DO NOTHING`,
       [site, group, bdSeq, ts(at), bornTs],
     );
+  }
+
+  /** NBIRTH's `Alarm/Journal Seq`: the newest row the site's journal holds (journal-replay.ts asks for what is missing). */
+  async siteJournalSeq(site: string, seq: number): Promise<void> {
+    await this.pool.query('UPDATE fleet_sites SET journal_seq = GREATEST(COALESCE(journal_seq, 0), $2) WHERE site = $1', [site, seq]);
   }
 
   /** NDEATH: offline, if it is the death of the session the site is known by (a stale one is ignored). */

@@ -240,6 +240,14 @@ export class PrimaryHost {
     await client.publishAsync(`spBv1.0/${group}/NCMD/${site}`, encodePayload({ timestamp: now, metrics: [{ name: NODE_METRIC.rebirth, type: 'Boolean', value: true, timestamp: now }] }), { qos: 1 });
   }
 
+  /** NCMD `Alarm/Journal Replay` = from-seq to a site (QoS 1; resolves after the broker's PUBACK). */
+  async requestJournalReplay(group: string, site: string, fromSeq: number): Promise<void> {
+    const client = this.client;
+    if (!client?.connected) throw new Error('not connected to the broker');
+    const now = Date.now();
+    await client.publishAsync(`spBv1.0/${group}/NCMD/${site}`, encodePayload({ timestamp: now, metrics: [{ name: NODE_METRIC.journalReplay, type: 'Int64', value: fromSeq, timestamp: now }] }), { qos: 1 });
+  }
+
   /** Run `work`, retrying (1 s, 2 s, ... 10 s) while it fails; rejects only when stopping. */
   private async withRetry(topic: string, what: string, work: () => Promise<void>): Promise<void> {
     for (let attempt = 0; ; attempt++) {
@@ -270,6 +278,8 @@ export class PrimaryHost {
       if (type === 'NBIRTH') {
         // the birth's own time orders births that two centre instances store concurrently
         await store.siteBorn(site, group, bdSeq, now, toNumber(bdSeqMetric?.timestamp) ?? now);
+        const journalSeq = toNumber(metrics.find((m) => m.name === NODE_METRIC.journalSeq)?.value);
+        if (journalSeq !== undefined) await store.siteJournalSeq(site, journalSeq);
         const open = metrics.find((m) => m.name === NODE_METRIC.alarmsOpen)?.value;
         if (typeof open === 'string') await store.openAlarmSnapshot(site, parseJson<OpenAlarmSnapshot[]>(open, NODE_METRIC.alarmsOpen));
         const availability = metrics.find((m) => m.name === NODE_METRIC.availability);

@@ -12,11 +12,13 @@ import { CentralTelemetry } from './central-telemetry.ts';
 import { FleetStore } from './fleet-store.ts';
 import { PrimaryHost } from './primary-host.ts';
 import { SessionSeqCheck } from './session-seq-check.ts';
+import { JournalReplay } from './journal-replay.ts';
 
 export interface RunningCentral {
   readonly store: FleetStore;
   readonly host: PrimaryHost;
   readonly seqCheck: SessionSeqCheck;
+  readonly journalReplay: JournalReplay;
   /** Undefined without `influx` in central.yaml. */
   readonly telemetry: CentralTelemetry | undefined;
   readonly app: FastifyInstance;
@@ -39,9 +41,18 @@ export async function startCentral(config: CentralConfig, log: Logger, options: 
     log: log.child({ component: 'seq-check' }),
     requestRebirth: (group, site) => host.requestRebirth(group, site), // the host is made below, before any flush
   });
+  const journalReplay = new JournalReplay({
+    url: config.postgres.url,
+    ...(config.postgres.password !== undefined ? { password: config.postgres.password } : {}),
+    graceMs: config.journalHoleGrace,
+    log: log.child({ component: 'journal-replay' }),
+    requestReplay: (group, site, from) => host.requestJournalReplay(group, site, from),
+  });
   try {
     await seqCheck.migrate();
+    await journalReplay.migrate();
   } catch (err) {
+    await journalReplay.stop();
     await seqCheck.stop();
     await store.close().catch(() => undefined);
     throw new Error(`PostgreSQL at ${new URL(config.postgres.url).host}: ${(err as Error).message}`, { cause: err });
@@ -51,6 +62,7 @@ export async function startCentral(config: CentralConfig, log: Logger, options: 
     await telemetry?.start();
   } catch (err) {
     await telemetry?.stop();
+    await journalReplay.stop();
     await seqCheck.stop();
     await store.close();
     throw new Error(`telemetry spool under ${config.dataDir}: ${(err as Error).message}`, { cause: err });
@@ -76,11 +88,13 @@ export async function startCentral(config: CentralConfig, log: Logger, options: 
   });
   host.start();
   seqCheck.start();
+  journalReplay.start();
   const app = await buildCentralApp({ config, store, host, seqCheck, ...(telemetry ? { telemetry } : {}), log: log.child({ component: 'api' }) });
   try {
     await app.listen({ host: config.api.host, port: config.api.port });
   } catch (err) {
     await host.stop();
+    await journalReplay.stop();
     await seqCheck.stop();
     await telemetry?.stop();
     await store.close();
@@ -92,12 +106,14 @@ export async function startCentral(config: CentralConfig, log: Logger, options: 
     store,
     host,
     seqCheck,
+    journalReplay,
     telemetry,
     app,
     url,
     stop: async () => {
       await app.close();
       await host.stop();
+      await journalReplay.stop();
       await seqCheck.stop();
       await telemetry?.stop();
       await store.close();

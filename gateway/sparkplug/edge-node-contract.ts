@@ -19,6 +19,10 @@ export const NODE_METRIC = {
   alarmTransition: 'Alarm/Transition',
   alarmsOpen: 'Alarms/Open',
   alarmAcknowledge: 'Alarm/Acknowledge',
+  /** NBIRTH: the seq of the newest row of the site's alarm journal (null: the journal is empty). */
+  journalSeq: 'Alarm/Journal Seq',
+  /** NCMD from the centre: send the journal rows from this seq again (same ids). */
+  journalReplay: 'Alarm/Journal Replay',
   workOrderEvent: 'Work Order/Event',
   workOrdersOpen: 'Work Orders/Open',
   /** The site's equipment availability this month, % (null: not known yet), from the uptime ledger. */

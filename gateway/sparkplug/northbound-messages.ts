@@ -3,6 +3,7 @@
  * rows, work-order events, the site's availability; and what it does with a central acknowledgement.
  */
 import type { Logger } from 'pino';
+import type { HistoryRow } from '../../rules/alarms/index.ts';
 import type { WorkOrder } from '../../rules/work-orders/index.ts';
 import { alarmSummary, NODE_METRIC, orderSummary, type EdgeAlarms, type EdgeNodeOptions, type SiteAvailability } from './edge-node-contract.ts';
 import type { SpMetric } from './sparkplug-metrics.ts';
@@ -18,6 +19,7 @@ export function nodeBirthMetrics(o: Pick<EdgeNodeOptions, 'alarms' | 'workOrders
     { name: NODE_METRIC.alarmTransition, type: 'String', value: null, timestamp: now },
     { name: NODE_METRIC.alarmAcknowledge, type: 'String', value: null, timestamp: now },
     { name: NODE_METRIC.alarmsOpen, type: 'String', value: JSON.stringify((o.alarms?.active() ?? []).map((a) => alarmSummary(a))), timestamp: now },
+    ...(o.alarms ? [{ name: NODE_METRIC.journalSeq, type: 'Int64' as const, value: o.alarms.searchJournal({}, 0, 1).rows[0]?.seq ?? null, timestamp: now }] : []),
     { name: NODE_METRIC.workOrderEvent, type: 'String', value: null, timestamp: now },
     {
       name: NODE_METRIC.workOrdersOpen,
@@ -41,31 +43,48 @@ export function journalMessages(alarms: EdgeAlarms, nodeId: string, cursor: Jour
   // a minute of margin for a clock stepped back between two rows; rows are told apart by seq
   for (const row of alarms.iterateJournal({ from: cursor.at - 60_000 })) {
     if (row.seq <= cursor.seq) continue;
-    const alarm = alarms.get(row.alarmId);
-    const id = `${nodeId}:alarm-journal:${row.seq}`;
-    const value = JSON.stringify({
-      id,
-      seq: row.seq,
-      alarmId: row.alarmId,
-      type: row.type,
-      fromState: row.fromState,
-      toState: row.toState,
-      at: row.at,
-      by: row.by,
-      text: row.text,
-      rule: row.rule,
-      title: row.title,
-      device: row.device,
-      kind: row.kind,
-      building: row.building,
-      floor: row.floor,
-      priority: row.priority,
-      lifeSafety: alarm?.lifeSafety ?? false,
-    });
-    messages.push({ id, lane: 'urgent', metrics: [{ name: NODE_METRIC.alarmTransition, type: 'String', value, timestamp: row.at }], createdAt: row.at });
+    messages.push(journalRowMessage(alarms, nodeId, row));
     if (row.seq > last.seq) last = { seq: row.seq, at: Math.max(last.at, row.at) };
   }
   return { messages, last };
+}
+
+/**
+ * NCMD `Alarm/Journal Replay`: the rows `from`..`upTo` (the export cursor: later rows are exported
+ * anyway) again, with the ids they were first sent with, so the centre's upsert keeps one of each.
+ */
+export function journalReplayMessages(alarms: EdgeAlarms, nodeId: string, from: number, upTo: number): OutboxMessage[] {
+  const messages: OutboxMessage[] = [];
+  for (const row of alarms.iterateJournal({})) {
+    if (row.seq > upTo) break; // in seq order
+    if (row.seq >= from) messages.push(journalRowMessage(alarms, nodeId, row));
+  }
+  return messages;
+}
+
+function journalRowMessage(alarms: EdgeAlarms, nodeId: string, row: HistoryRow): OutboxMessage {
+  const alarm = alarms.get(row.alarmId);
+  const id = `${nodeId}:alarm-journal:${row.seq}`;
+  const value = JSON.stringify({
+    id,
+    seq: row.seq,
+    alarmId: row.alarmId,
+    type: row.type,
+    fromState: row.fromState,
+    toState: row.toState,
+    at: row.at,
+    by: row.by,
+    text: row.text,
+    rule: row.rule,
+    title: row.title,
+    device: row.device,
+    kind: row.kind,
+    building: row.building,
+    floor: row.floor,
+    priority: row.priority,
+    lifeSafety: alarm?.lifeSafety ?? false,
+  });
+  return { id, lane: 'urgent', metrics: [{ name: NODE_METRIC.alarmTransition, type: 'String', value, timestamp: row.at }], createdAt: row.at };
 }
 
 /** A work-order change as an urgent message (id `<node>:work-order:<order>:<updatedAt>`). */

@@ -14,8 +14,8 @@ import type { Timer } from '../model/clock.ts';
 import type { PointDef } from '../model/kinds/kind-descriptor.ts';
 import type { Sample } from '../model/sample.ts';
 import { NODE_METRIC, type EdgeDevice, type EdgeNodeOptions, type EdgeNodeStatus } from './edge-node-contract.ts';
-import { availabilityMetric, centralAck, journalMessages, nodeBirthMetrics, workOrderMessage, type JournalCursor } from './northbound-messages.ts';
-import { decodePayload, encodePayload } from './sparkplug-codec.ts';
+import { availabilityMetric, centralAck, journalMessages, journalReplayMessages, nodeBirthMetrics, workOrderMessage, type JournalCursor } from './northbound-messages.ts';
+import { decodePayload, encodePayload, toNumber } from './sparkplug-codec.ts';
 import { encodableMetric, sampleMetric, type SpMetric } from './sparkplug-metrics.ts';
 import { SparkplugOutbox, type OutboxMessage, type QueuedMessage } from './sparkplug-outbox.ts';
 import { deviceTopic, nodeTopic, parseState, stateTopic } from './sparkplug-topics.ts';
@@ -303,6 +303,8 @@ export class SparkplugEdgeNode {
         if (session.born) this.birth(session);
       } else if (m.name === NODE_METRIC.alarmAcknowledge && typeof m.value === 'string') {
         centralAck(this.o.alarms, m.value, this.log);
+      } else if (m.name === NODE_METRIC.journalReplay && toNumber(m.value) !== undefined) {
+        this.replayJournal(toNumber(m.value) as number);
       } else {
         this.log.warn({ metric: m.name }, 'sparkplug NCMD metric not understood; ignored');
       }
@@ -331,6 +333,23 @@ export class SparkplugEdgeNode {
       this.outbox.enqueueWithState(messages, JOURNAL_CURSOR, JSON.stringify(last));
     } catch (err) {
       this.log.error({ err }, 'sparkplug outbox: cannot queue alarm transitions (retried on the next alarm event)');
+      return;
+    }
+    this.drain();
+  }
+
+  /** NCMD `Alarm/Journal Replay`: the journal rows from `from` up to the export cursor into the outbox again. */
+  private replayJournal(from: number): void {
+    const alarms = this.o.alarms;
+    if (!alarms) return;
+    const cursor = JSON.parse(this.outbox.getState(JOURNAL_CURSOR) ?? '{"seq":0,"at":0}') as JournalCursor;
+    const messages = journalReplayMessages(alarms, this.nodeId, Math.max(1, Math.floor(from)), cursor.seq);
+    this.log.info({ from, upTo: cursor.seq, rows: messages.length }, 'sparkplug alarm journal replay requested by the operations centre');
+    if (messages.length === 0) return;
+    try {
+      this.outbox.enqueue(messages); // a row still queued (same id) is not queued twice
+    } catch (err) {
+      this.log.error({ err }, 'sparkplug outbox: cannot queue the journal replay (the centre asks again)');
       return;
     }
     this.drain();
