@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { HistoryRow } from '../../rules/alarms/index.ts';
 import type { WorkOrder } from '../../rules/work-orders/index.ts';
 import { alarmSummary, NODE_METRIC, orderSummary, type EdgeAlarms, type EdgeNodeOptions, type SiteAvailability } from './edge-node-contract.ts';
+import { decodePayload, type DecodedMetric } from './sparkplug-codec.ts';
 import type { SpMetric } from './sparkplug-metrics.ts';
 import type { OutboxMessage } from './sparkplug-outbox.ts';
 
@@ -112,6 +113,16 @@ export function availabilityMetric(source: (() => SiteAvailability) | undefined,
     ...(pct === null ? { reason: a ? 'no monitored time yet this month' : 'uptime ledger unavailable' } : {}),
     unit: '%',
   };
+}
+
+/** The metrics of an NCMD payload (none, logged, when it is not a Sparkplug B payload). */
+export function commandMetrics(payload: Buffer, log: Logger): readonly DecodedMetric[] {
+  try {
+    return decodePayload(payload).metrics ?? [];
+  } catch (err) {
+    log.warn({ err: (err as Error).message }, 'sparkplug NCMD is not a Sparkplug B payload; ignored');
+    return [];
+  }
 }
 
 /** NCMD `Alarm/Acknowledge` (JSON `{ alarmId, by, ackId }`): acknowledge at the site as `central:<by>`. */

@@ -14,8 +14,8 @@ import type { Timer } from '../model/clock.ts';
 import type { PointDef } from '../model/kinds/kind-descriptor.ts';
 import type { Sample } from '../model/sample.ts';
 import { NODE_METRIC, type EdgeDevice, type EdgeNodeOptions, type EdgeNodeStatus } from './edge-node-contract.ts';
-import { availabilityMetric, centralAck, journalMessages, journalReplayMessages, nodeBirthMetrics, workOrderMessage, type JournalCursor } from './northbound-messages.ts';
-import { decodePayload, encodePayload, toNumber } from './sparkplug-codec.ts';
+import { availabilityMetric, centralAck, commandMetrics, journalMessages, journalReplayMessages, nodeBirthMetrics, workOrderMessage, type JournalCursor } from './northbound-messages.ts';
+import { encodePayload, toNumber } from './sparkplug-codec.ts';
 import { encodableMetric, sampleMetric, type SpMetric } from './sparkplug-metrics.ts';
 import { SparkplugOutbox, type OutboxMessage, type QueuedMessage } from './sparkplug-outbox.ts';
 import { deviceTopic, nodeTopic, parseState, stateTopic } from './sparkplug-topics.ts';
@@ -97,10 +97,15 @@ export class SparkplugEdgeNode {
 
   private availabilityChanged(): void {
     const now = this.o.clock.now();
+    this.queue([{ id: randomUUID(), lane: 'telemetry', metrics: [availabilityMetric(this.o.availability, now, this.log)], createdAt: now }], 'the availability');
+  }
+
+  /** Queue messages (a row whose id is still queued is not queued twice) and publish; logged when the outbox cannot take them. */
+  private queue(messages: readonly OutboxMessage[], what: string): void {
     try {
-      this.outbox.enqueue([{ id: randomUUID(), lane: 'telemetry', metrics: [availabilityMetric(this.o.availability, now, this.log)], createdAt: now }]);
+      this.outbox.enqueue(messages);
     } catch (err) {
-      this.log.error({ err }, 'sparkplug outbox: cannot queue the availability');
+      this.log.error({ err }, `sparkplug outbox: cannot queue ${what}`);
       return;
     }
     this.drain();
@@ -290,14 +295,7 @@ export class SparkplugEdgeNode {
       return;
     }
     if (topic !== nodeTopic(this.groupId, 'NCMD', this.nodeId)) return;
-    let metrics;
-    try {
-      metrics = decodePayload(payload).metrics ?? [];
-    } catch (err) {
-      this.log.warn({ err: (err as Error).message }, 'sparkplug NCMD is not a Sparkplug B payload; ignored');
-      return;
-    }
-    for (const m of metrics) {
+    for (const m of commandMetrics(payload, this.log)) {
       if (m.name === NODE_METRIC.rebirth && m.value === true) {
         this.log.info('sparkplug rebirth requested');
         if (session.born) this.birth(session);
@@ -340,32 +338,15 @@ export class SparkplugEdgeNode {
 
   /** NCMD `Alarm/Journal Replay`: the journal rows from `from` up to the export cursor into the outbox again. */
   private replayJournal(from: number): void {
-    const alarms = this.o.alarms;
-    if (!alarms) return;
-    const cursor = JSON.parse(this.outbox.getState(JOURNAL_CURSOR) ?? '{"seq":0,"at":0}') as JournalCursor;
-    const messages = journalReplayMessages(alarms, this.nodeId, Math.max(1, Math.floor(from)), cursor.seq);
-    this.log.info({ from, upTo: cursor.seq, rows: messages.length }, 'sparkplug alarm journal replay requested by the operations centre');
-    if (messages.length === 0) return;
-    try {
-      this.outbox.enqueue(messages); // a row still queued (same id) is not queued twice
-    } catch (err) {
-      this.log.error({ err }, 'sparkplug outbox: cannot queue the journal replay (the centre asks again)');
-      return;
-    }
-    this.drain();
+    const upTo = (JSON.parse(this.outbox.getState(JOURNAL_CURSOR) ?? '{"seq":0,"at":0}') as JournalCursor).seq;
+    const messages = this.o.alarms ? journalReplayMessages(this.o.alarms, this.nodeId, Math.max(1, Math.floor(from)), upTo) : [];
+    this.log.info({ from, upTo, rows: messages.length }, 'sparkplug alarm journal replay requested by the operations centre');
+    this.queue(messages, 'the journal replay (the centre asks again)');
   }
 
   private workOrderChanged(id: number): void {
     const order = this.o.workOrders?.order(id);
-    if (!order) return;
-    const now = this.o.clock.now();
-    try {
-      this.outbox.enqueue([workOrderMessage(order, this.nodeId, now)]);
-    } catch (err) {
-      this.log.error({ err, order: id }, 'sparkplug outbox: cannot queue a work-order event');
-      return;
-    }
-    this.drain();
+    if (order) this.queue([workOrderMessage(order, this.nodeId, this.o.clock.now())], `a work-order event (order ${id})`);
   }
 
   // ---- publishing the outbox -------------------------------------------------------------
