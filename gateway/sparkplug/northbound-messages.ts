@@ -20,7 +20,12 @@ export function nodeBirthMetrics(o: Pick<EdgeNodeOptions, 'alarms' | 'workOrders
     { name: NODE_METRIC.alarmTransition, type: 'String', value: null, timestamp: now },
     { name: NODE_METRIC.alarmAcknowledge, type: 'String', value: null, timestamp: now },
     { name: NODE_METRIC.alarmsOpen, type: 'String', value: JSON.stringify((o.alarms?.active() ?? []).map((a) => alarmSummary(a))), timestamp: now },
-    ...(o.alarms ? [{ name: NODE_METRIC.journalSeq, type: 'Int64' as const, value: o.alarms.searchJournal({}, 0, 1).rows[0]?.seq ?? null, timestamp: now }] : []),
+    ...(o.alarms
+      ? [
+          { name: NODE_METRIC.journalSeq, type: 'Int64' as const, value: o.alarms.searchJournal({}, 0, 1).rows[0]?.seq ?? null, timestamp: now },
+          { name: NODE_METRIC.journalReplay, type: 'Int64' as const, value: null, timestamp: now },
+        ]
+      : []),
     { name: NODE_METRIC.workOrderEvent, type: 'String', value: null, timestamp: now },
     {
       name: NODE_METRIC.workOrdersOpen,
