@@ -94,8 +94,8 @@ export class SparkplugCapture {
       .map((v) => JSON.parse(v) as { id: string; alarmId: string; type: string; by: string | null; seq: number });
   }
 
-  /** Send an NCMD with String/Boolean metrics to an edge node. */
-  async command(group: string, node: string, metrics: Array<{ name: string; type: 'Boolean' | 'String'; value: boolean | string }>): Promise<void> {
+  /** Send an NCMD with String/Boolean/Int64 metrics to an edge node. */
+  async command(group: string, node: string, metrics: Array<{ name: string; type: 'Boolean' | 'String' | 'Int64'; value: boolean | string | number }>): Promise<void> {
     await this.client.publishAsync(`spBv1.0/${group}/NCMD/${node}`, Buffer.from(decoder.encodePayload({ timestamp: Date.now(), metrics })), { qos: 1 });
   }
 

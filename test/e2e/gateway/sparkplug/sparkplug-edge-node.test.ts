@@ -111,6 +111,18 @@ describe('the Sparkplug B edge node', () => {
     expect(acked.by).toBe('central:ops-duty');
     expect(gw.alarms.get(raised.alarmId)?.ackedBy).toBe('central:ops-duty');
     expect(gw.alarms.journal(raised.alarmId).map((j) => j.type)).toEqual(['raised', 'acknowledged']);
+
+    // NBIRTH declares the newest journal seq; NCMD Alarm/Journal Replay sends the rows from a seq again, same ids
+    await capture.command(GROUP, 'test', [{ name: 'Node Control/Rebirth', type: 'Boolean', value: true }]);
+    const third = await waitFor(() => capture?.of('NBIRTH')[2], 20_000, 'the third NBIRTH');
+    expect(Number(third.metrics.find((m) => m.name === 'Alarm/Journal Seq')?.value)).toBe(acked.seq);
+    const before = capture.transitions().length;
+    await capture.command(GROUP, 'test', [{ name: 'Alarm/Journal Replay', type: 'Int64', value: raised.seq }]);
+    const again = await waitFor(() => (capture && capture.transitions().length >= before + 2 ? capture.transitions().slice(before) : undefined), 20_000, 'the replayed rows');
+    expect(again.map((t) => [t.id, t.seq, t.type])).toEqual([
+      [raised.id, raised.seq, 'raised'],
+      [acked.id, acked.seq, 'acknowledged'],
+    ]);
   }, 90_000);
 
   it('waits for the primary host STATE, goes quiet and buffers while it is offline, and replays when it returns', async () => {
