@@ -12,6 +12,7 @@ import type { CentralConfig } from './central-schema.ts';
 import { fleetPage, langOf, sitePage } from './fleet-page.ts';
 import type { FleetStore } from './fleet-store.ts';
 import type { CentralTelemetry } from './central-telemetry.ts';
+import type { JournalReplay } from './journal-replay.ts';
 import type { SessionSeqCheck } from './session-seq-check.ts';
 import type { PrimaryHost } from './primary-host.ts';
 
@@ -31,6 +32,8 @@ export interface CentralAppDeps {
   readonly host: PrimaryHost;
   /** Shown on /api/health: rebirths requested for seq gaps. */
   readonly seqCheck?: Pick<SessionSeqCheck, 'stats'>;
+  /** Shown on /api/health: alarm-journal replays requested for holes. */
+  readonly journalReplay?: Pick<JournalReplay, 'stats'>;
   /** Shown on /api/health: the telemetry spool and InfluxDB. */
   readonly telemetry?: Pick<CentralTelemetry, 'status'>;
   readonly log: Logger;
@@ -73,6 +76,7 @@ export async function buildCentralApp(d: CentralAppDeps): Promise<FastifyInstanc
     eventLoopDelayMs: { p99: Math.round(loop.percentile(99) / 1e6), max: Math.round(loop.max / 1e6) },
     ...d.host.stats(),
     ...(d.seqCheck ? { seqCheck: d.seqCheck.stats() } : {}),
+    ...(d.journalReplay ? { journalReplay: d.journalReplay.stats() } : {}),
     ...(d.telemetry ? { telemetry: d.telemetry.status() } : {}),
   }));
   app.get('/', { config: { centralRoles: ['viewer', 'operator'] } }, async (req, reply) => reply.type('text/html; charset=utf-8').send(fleetPage(await d.store.sites(Date.now()), lang(req), target)));

@@ -89,7 +89,7 @@ export async function startCentral(config: CentralConfig, log: Logger, options: 
   host.start();
   seqCheck.start();
   journalReplay.start();
-  const app = await buildCentralApp({ config, store, host, seqCheck, ...(telemetry ? { telemetry } : {}), log: log.child({ component: 'api' }) });
+  const app = await buildCentralApp({ config, store, host, seqCheck, journalReplay, ...(telemetry ? { telemetry } : {}), log: log.child({ component: 'api' }) });
   try {
     await app.listen({ host: config.api.host, port: config.api.port });
   } catch (err) {

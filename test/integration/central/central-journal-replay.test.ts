@@ -120,6 +120,8 @@ describe('alarm-journal replay after a centre instance died with journal rows in
     for (const r of centre) expect({ alarmId: r.alarmId, type: r.type }).toEqual({ alarmId: rows.get(r.seq)?.alarmId, type: rows.get(r.seq)?.type });
     // the held rows came back through a replay the centre asked for
     expect(c.journalReplay.stats().journalReplayRequests).toBeGreaterThan(0);
+    const health = (await (await fetch(`${c.url}/api/health`)).json()) as { journalReplay: { journalReplayRequests: number } };
+    expect(health.journalReplay.journalReplayRequests).toBe(c.journalReplay.stats().journalReplayRequests);
     // and the alarm states follow the journal: every alarm of the site is at the centre in its state
     const states = new Map((await c.store.alarms(SITE)).map((a) => [a.alarmId, a.state]));
     for (const a of gw.alarms.active()) expect(states.get(a.id)).toBe(a.state);
