@@ -5,7 +5,7 @@
  * *hole* is a seq after `contiguous` that the centre should hold: a row stored above it, or a seq up
  * to the one the site declared in its latest NBIRTH (`Alarm/Journal Seq`). Rows of two centre
  * instances are stored out of order, so a hole is asked for (NCMD `Alarm/Journal Replay` from
- * `contiguous + 1`) only when it is still there `graceMs` after it was first seen, and again every
+ * `contiguous + 1` up to the seq before the next stored row, or open-ended at the tail) only when it is still there `graceMs` after it was first seen, and again every
  * `retryMs` while it stays.
  */
 
@@ -31,6 +31,8 @@ export interface JournalDecision {
   readonly state: JournalHoleState;
   /** Ask the site for its rows from this seq (null: nothing to ask now). */
   readonly replayFrom: number | null;
+  /** ... up to this one (the seq before the next stored row); null: up to the site's newest. */
+  readonly replayTo: number | null;
 }
 
 export const NO_HOLE: JournalHoleState = { contiguous: 0, holeFrom: null, holeSince: null, replayAt: null };
@@ -49,10 +51,11 @@ export function decideReplay(prev: JournalHoleState, facts: JournalFacts, now: n
   const contiguous = advanceContiguous(prev.contiguous, facts.storedAbove);
   const highestStored = facts.storedAbove.length > 0 ? Math.max(...facts.storedAbove) : contiguous;
   const wanted = Math.max(highestStored, facts.declared ?? 0);
-  if (wanted <= contiguous) return { state: { contiguous, holeFrom: null, holeSince: null, replayAt: prev.replayAt }, replayFrom: null };
+  if (wanted <= contiguous) return { state: { contiguous, holeFrom: null, holeSince: null, replayAt: prev.replayAt }, replayFrom: null, replayTo: null };
   const holeFrom = contiguous + 1;
   // the same hole keeps its age; a new one (or what is left of one partly filled) starts its grace now
   const holeSince = prev.holeFrom === holeFrom && prev.holeSince !== null ? prev.holeSince : now;
   const due = now - holeSince >= graceMs && (prev.replayAt === null || now - prev.replayAt >= retryMs || prev.replayAt < holeSince);
-  return { state: { contiguous, holeFrom, holeSince, replayAt: due ? now : prev.replayAt }, replayFrom: due ? holeFrom : null };
+  const nextStored = facts.storedAbove.find((seq) => seq > holeFrom);
+  return { state: { contiguous, holeFrom, holeSince, replayAt: due ? now : prev.replayAt }, replayFrom: due ? holeFrom : null, replayTo: due && nextStored !== undefined ? nextStored - 1 : null };
 }

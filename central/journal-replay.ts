@@ -24,8 +24,8 @@ export interface JournalReplayOptions {
   readonly retryMs?: number;
   readonly checkMs?: number;
   readonly log: Logger;
-  /** Send NCMD `Alarm/Journal Replay` = fromSeq to the site. */
-  readonly requestReplay: (group: string, site: string, fromSeq: number) => Promise<void>;
+  /** Send NCMD `Alarm/Journal Replay` = fromSeq (and `Alarm/Journal Replay To` = toSeq unless null) to the site. */
+  readonly requestReplay: (group: string, site: string, fromSeq: number, toSeq: number | null) => Promise<void>;
 }
 
 interface SiteRow {
@@ -88,7 +88,7 @@ export class JournalReplay {
   }
 
   private async checkOnce(): Promise<void> {
-    const asks: Array<{ group: string; site: string; from: number }> = [];
+    const asks: Array<{ group: string; site: string; from: number; to: number | null }> = [];
     const c = await this.pool.connect();
     try {
       await c.query('BEGIN');
@@ -114,7 +114,7 @@ export class JournalReplay {
            ON CONFLICT (site) DO UPDATE SET contiguous = $2, hole_from = $3, hole_since = $4, replay_at = $5, replays = fleet_journal_holes.replays + $6`,
           [r.site, d.state.contiguous, d.state.holeFrom, d.state.holeSince, d.state.replayAt, d.replayFrom === null ? 0 : 1],
         );
-        if (d.replayFrom !== null) asks.push({ group: r.grp, site: r.site, from: d.replayFrom });
+        if (d.replayFrom !== null) asks.push({ group: r.grp, site: r.site, from: d.replayFrom, to: d.replayTo });
       }
       await c.query('COMMIT');
     } catch (err) {
@@ -125,8 +125,8 @@ export class JournalReplay {
     }
     for (const a of asks) {
       this.requests++;
-      this.o.log.warn({ site: a.site, group: a.group, fromSeq: a.from }, 'alarm journal hole at the centre; asking the site to send its rows again');
-      await this.o.requestReplay(a.group, a.site, a.from).catch((err: unknown) => this.o.log.error({ site: a.site, err: (err as Error).message }, 'journal replay request not sent (asked again after the retry interval)'));
+      this.o.log.warn({ site: a.site, group: a.group, fromSeq: a.from, toSeq: a.to }, 'alarm journal hole at the centre; asking the site to send its rows again');
+      await this.o.requestReplay(a.group, a.site, a.from, a.to).catch((err: unknown) => this.o.log.error({ site: a.site, err: (err as Error).message }, 'journal replay request not sent (asked again after the retry interval)'));
     }
   }
 }

@@ -240,12 +240,14 @@ export class PrimaryHost {
     await client.publishAsync(`spBv1.0/${group}/NCMD/${site}`, encodePayload({ timestamp: now, metrics: [{ name: NODE_METRIC.rebirth, type: 'Boolean', value: true, timestamp: now }] }), { qos: 1 });
   }
 
-  /** NCMD `Alarm/Journal Replay` = from-seq to a site (QoS 1; resolves after the broker's PUBACK). */
-  async requestJournalReplay(group: string, site: string, fromSeq: number): Promise<void> {
+  /** NCMD `Alarm/Journal Replay` = from-seq (and `Alarm/Journal Replay To`) to a site (QoS 1; resolves after the broker's PUBACK). */
+  async requestJournalReplay(group: string, site: string, fromSeq: number, toSeq: number | null): Promise<void> {
     const client = this.client;
     if (!client?.connected) throw new Error('not connected to the broker');
     const now = Date.now();
-    await client.publishAsync(`spBv1.0/${group}/NCMD/${site}`, encodePayload({ timestamp: now, metrics: [{ name: NODE_METRIC.journalReplay, type: 'Int64', value: fromSeq, timestamp: now }] }), { qos: 1 });
+    const metrics: Array<{ name: string; type: 'Int64'; value: number; timestamp: number }> = [{ name: NODE_METRIC.journalReplay, type: 'Int64', value: fromSeq, timestamp: now }];
+    if (toSeq !== null) metrics.push({ name: NODE_METRIC.journalReplayTo, type: 'Int64', value: toSeq, timestamp: now });
+    await client.publishAsync(`spBv1.0/${group}/NCMD/${site}`, encodePayload({ timestamp: now, metrics }), { qos: 1 });
   }
 
   /** Run `work`, retrying (1 s, 2 s, ... 10 s) while it fails; rejects only when stopping. */

@@ -46,7 +46,7 @@ export async function startCentral(config: CentralConfig, log: Logger, options: 
     ...(config.postgres.password !== undefined ? { password: config.postgres.password } : {}),
     graceMs: config.journalHoleGrace,
     log: log.child({ component: 'journal-replay' }),
-    requestReplay: (group, site, from) => host.requestJournalReplay(group, site, from),
+    requestReplay: (group, site, from, to) => host.requestJournalReplay(group, site, from, to),
   });
   try {
     await seqCheck.migrate();

@@ -23,6 +23,8 @@ export const NODE_METRIC = {
   journalSeq: 'Alarm/Journal Seq',
   /** NCMD from the centre: send the journal rows from this seq again (same ids). */
   journalReplay: 'Alarm/Journal Replay',
+  /** With `Alarm/Journal Replay` in one NCMD: the last seq to send again (absent: up to the newest exported). */
+  journalReplayTo: 'Alarm/Journal Replay To',
   workOrderEvent: 'Work Order/Event',
   workOrdersOpen: 'Work Orders/Open',
   /** The site's equipment availability this month, % (null: not known yet), from the uptime ledger. */

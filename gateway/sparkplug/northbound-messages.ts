@@ -2,6 +2,7 @@
  * What the edge node sends besides telemetry, as outbox messages with stable ids: alarm journal
  * rows, work-order events, the site's availability; and what it does with a central acknowledgement.
  */
+import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { HistoryRow } from '../../rules/alarms/index.ts';
 import type { WorkOrder } from '../../rules/work-orders/index.ts';
@@ -24,6 +25,7 @@ export function nodeBirthMetrics(o: Pick<EdgeNodeOptions, 'alarms' | 'workOrders
       ? [
           { name: NODE_METRIC.journalSeq, type: 'Int64' as const, value: o.alarms.searchJournal({}, 0, 1).rows[0]?.seq ?? null, timestamp: now },
           { name: NODE_METRIC.journalReplay, type: 'Int64' as const, value: null, timestamp: now },
+          { name: NODE_METRIC.journalReplayTo, type: 'Int64' as const, value: null, timestamp: now },
         ]
       : []),
     { name: NODE_METRIC.workOrderEvent, type: 'String', value: null, timestamp: now },
@@ -98,6 +100,11 @@ export function workOrderMessage(order: WorkOrder, nodeId: string, now: number):
   const id = `${nodeId}:work-order:${order.id}:${order.updatedAt}`;
   const value = JSON.stringify({ ...orderSummary(order, now), id });
   return { id, lane: 'urgent', metrics: [{ name: NODE_METRIC.workOrderEvent, type: 'String', value, timestamp: order.updatedAt }], createdAt: now };
+}
+
+/** The availability as a telemetry-lane message (a fresh id: each report is its own). */
+export function availabilityMessage(source: (() => SiteAvailability) | undefined, now: number, log: Logger): OutboxMessage {
+  return { id: randomUUID(), lane: 'telemetry', metrics: [availabilityMetric(source, now, log)], createdAt: now };
 }
 
 /** The month-to-date availability metric: a percentage, or null with why. */

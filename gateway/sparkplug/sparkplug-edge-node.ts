@@ -14,7 +14,7 @@ import type { Timer } from '../model/clock.ts';
 import type { PointDef } from '../model/kinds/kind-descriptor.ts';
 import type { Sample } from '../model/sample.ts';
 import { NODE_METRIC, type EdgeDevice, type EdgeNodeOptions, type EdgeNodeStatus } from './edge-node-contract.ts';
-import { availabilityMetric, centralAck, commandMetrics, journalMessages, journalReplayMessages, nodeBirthMetrics, workOrderMessage, type JournalCursor } from './northbound-messages.ts';
+import { availabilityMessage, centralAck, commandMetrics, journalMessages, journalReplayMessages, nodeBirthMetrics, workOrderMessage, type JournalCursor } from './northbound-messages.ts';
 import { encodePayload, toNumber } from './sparkplug-codec.ts';
 import { encodableMetric, sampleMetric, type SpMetric } from './sparkplug-metrics.ts';
 import { SparkplugOutbox, type OutboxMessage, type QueuedMessage } from './sparkplug-outbox.ts';
@@ -96,11 +96,10 @@ export class SparkplugEdgeNode {
   }
 
   private availabilityChanged(): void {
-    const now = this.o.clock.now();
-    this.queue([{ id: randomUUID(), lane: 'telemetry', metrics: [availabilityMetric(this.o.availability, now, this.log)], createdAt: now }], 'the availability');
+    this.queue([availabilityMessage(this.o.availability, this.o.clock.now(), this.log)], 'the availability');
   }
 
-  /** Queue messages (a row whose id is still queued is not queued twice) and publish; logged when the outbox cannot take them. */
+  /** Queue messages (a row whose id is queued is not queued twice) and publish; logged when the outbox cannot take them. */
   private queue(messages: readonly OutboxMessage[], what: string): void {
     try {
       this.outbox.enqueue(messages);
@@ -295,15 +294,16 @@ export class SparkplugEdgeNode {
       return;
     }
     if (topic !== nodeTopic(this.groupId, 'NCMD', this.nodeId)) return;
-    for (const m of commandMetrics(payload, this.log)) {
+    const metrics = commandMetrics(payload, this.log);
+    for (const m of metrics) {
       if (m.name === NODE_METRIC.rebirth && m.value === true) {
         this.log.info('sparkplug rebirth requested');
         if (session.born) this.birth(session);
       } else if (m.name === NODE_METRIC.alarmAcknowledge && typeof m.value === 'string') {
         centralAck(this.o.alarms, m.value, this.log);
       } else if (m.name === NODE_METRIC.journalReplay && toNumber(m.value) !== undefined) {
-        this.replayJournal(toNumber(m.value) as number);
-      } else {
+        this.replayJournal(toNumber(m.value) as number, toNumber(metrics.find((x) => x.name === NODE_METRIC.journalReplayTo)?.value));
+      } else if (m.name !== NODE_METRIC.journalReplayTo) {
         this.log.warn({ metric: m.name }, 'sparkplug NCMD metric not understood; ignored');
       }
     }
@@ -336,9 +336,9 @@ export class SparkplugEdgeNode {
     this.drain();
   }
 
-  /** NCMD `Alarm/Journal Replay`: the journal rows from `from` up to the export cursor into the outbox again. */
-  private replayJournal(from: number): void {
-    const upTo = (JSON.parse(this.outbox.getState(JOURNAL_CURSOR) ?? '{"seq":0,"at":0}') as JournalCursor).seq;
+  /** NCMD `Alarm/Journal Replay` (`Replay To`): the journal rows from..to (at most the export cursor) into the outbox again. */
+  private replayJournal(from: number, to: number | undefined): void {
+    const upTo = Math.min(to ?? Infinity, (JSON.parse(this.outbox.getState(JOURNAL_CURSOR) ?? '{"seq":0,"at":0}') as JournalCursor).seq);
     const messages = this.o.alarms ? journalReplayMessages(this.o.alarms, this.nodeId, Math.max(1, Math.floor(from)), upTo) : [];
     this.log.info({ from, upTo, rows: messages.length }, 'sparkplug alarm journal replay requested by the operations centre');
     this.queue(messages, 'the journal replay (the centre asks again)');

@@ -14,7 +14,7 @@ describe('holes in a site journal at the centre', () => {
 
   it('asks for nothing while the journal is contiguous up to what the site declared', () => {
     const d = decideReplay(NO_HOLE, { storedAbove: [1, 2, 3], declared: 3 }, 1_000, GRACE, RETRY);
-    expect(d).toEqual({ state: { contiguous: 3, holeFrom: null, holeSince: null, replayAt: null }, replayFrom: null });
+    expect(d).toEqual({ state: { contiguous: 3, holeFrom: null, holeSince: null, replayAt: null }, replayFrom: null, replayTo: null });
   });
 
   it('a stored seq above a missing one is a hole: asked for after the grace, from the first missing seq', () => {
@@ -23,24 +23,30 @@ describe('holes in a site journal at the centre', () => {
     expect(first.state).toMatchObject({ contiguous: 2, holeFrom: 3, holeSince: 1_000 });
     const later = decideReplay(first.state, { storedAbove: [4], declared: null }, 1_000 + GRACE, GRACE, RETRY);
     expect(later.replayFrom).toBe(3);
+    expect(later.replayTo).toBe(3); // the hole alone: row 4 is stored
     expect(later.state.replayAt).toBe(1_000 + GRACE);
   });
 
   it('a hole filled within the grace asks for nothing', () => {
     const first = decideReplay(NO_HOLE, { storedAbove: [1, 2, 4], declared: null }, 1_000, GRACE, RETRY);
     const filled = decideReplay(first.state, { storedAbove: [3, 4], declared: null }, 2_000, GRACE, RETRY);
-    expect(filled).toEqual({ state: { contiguous: 4, holeFrom: null, holeSince: null, replayAt: null }, replayFrom: null });
+    expect(filled).toEqual({ state: { contiguous: 4, holeFrom: null, holeSince: null, replayAt: null }, replayFrom: null, replayTo: null });
   });
 
   it('the seq an NBIRTH declares beyond the stored rows is a hole at the tail (the last rows were lost)', () => {
     const first = decideReplay({ contiguous: 6, holeFrom: null, holeSince: null, replayAt: null }, { storedAbove: [], declared: 9 }, 0, GRACE, RETRY);
     expect(first.state.holeFrom).toBe(7);
-    expect(decideReplay(first.state, { storedAbove: [], declared: 9 }, GRACE, GRACE, RETRY).replayFrom).toBe(7);
+    expect(decideReplay(first.state, { storedAbove: [], declared: 9 }, GRACE, GRACE, RETRY)).toMatchObject({ replayFrom: 7, replayTo: null });
   });
 
   it('a site with no row at the centre yet is asked from seq 1 for what it declared', () => {
     const first = decideReplay(NO_HOLE, { storedAbove: [], declared: 2 }, 0, GRACE, RETRY);
     expect(decideReplay(first.state, { storedAbove: [], declared: 2 }, GRACE, GRACE, RETRY).replayFrom).toBe(1);
+  });
+
+  it('asks for the first hole only, up to the next stored row', () => {
+    const first = decideReplay(NO_HOLE, { storedAbove: [1, 4, 5, 7], declared: 9 }, 0, GRACE, RETRY);
+    expect(decideReplay(first.state, { storedAbove: [4, 5, 7], declared: 9 }, GRACE, GRACE, RETRY)).toMatchObject({ replayFrom: 2, replayTo: 3 });
   });
 
   it('asks again only after the retry interval while the same hole stays', () => {

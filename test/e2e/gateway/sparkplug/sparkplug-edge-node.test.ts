@@ -123,6 +123,17 @@ describe('the Sparkplug B edge node', () => {
       [raised.id, raised.seq, 'raised'],
       [acked.id, acked.seq, 'acknowledged'],
     ]);
+    // with Alarm/Journal Replay To: that hole only
+    const before2 = capture.transitions().length;
+    await capture.command(GROUP, 'test', [
+      { name: 'Alarm/Journal Replay', type: 'Int64', value: raised.seq },
+      { name: 'Alarm/Journal Replay To', type: 'Int64', value: raised.seq },
+    ]);
+    const hole = await waitFor(() => capture?.transitions()[before2], 20_000, 'the replayed hole');
+    expect([hole.id, hole.seq]).toEqual([raised.id, raised.seq]);
+    await capture.command(GROUP, 'test', [{ name: 'Node Control/Rebirth', type: 'Boolean', value: true }]);
+    await waitFor(() => capture?.of('NBIRTH')[3], 20_000, 'the fourth NBIRTH, after the replayed row'); // NCMDs are handled in order
+    expect(capture.transitions().slice(before2).map((t) => t.seq)).toEqual([raised.seq]);
   }, 90_000);
 
   it('waits for the primary host STATE, goes quiet and buffers while it is offline, and replays when it returns', async () => {
