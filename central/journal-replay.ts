@@ -10,6 +10,7 @@
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { decideReplay, NO_HOLE, type JournalHoleState } from './journal-holes.ts';
+import { inPgTransaction, withClient } from './pg-checkout.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS fleet_journal_holes (
@@ -55,14 +56,11 @@ export class JournalReplay {
   }
 
   async migrate(): Promise<void> {
-    const c = await this.pool.connect();
-    try {
+    await withClient(this.pool, async (c) => {
       await c.query('SELECT pg_advisory_lock(7413)');
       await c.query(SCHEMA);
       await c.query('SELECT pg_advisory_unlock(7413)');
-    } finally {
-      c.release();
-    }
+    });
   }
 
   start(): void {
@@ -89,14 +87,10 @@ export class JournalReplay {
 
   private async checkOnce(): Promise<void> {
     const asks: Array<{ group: string; site: string; from: number; to: number | null }> = [];
-    const c = await this.pool.connect();
-    try {
-      await c.query('BEGIN');
+    // a checked-out client whose server goes away must not end the centre (pg-checkout.ts)
+    await inPgTransaction(this.pool, async (c) => {
       const locked = await c.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock(7414) AS ok');
-      if (locked.rows[0]?.ok !== true) {
-        await c.query('COMMIT'); // another instance is checking
-        return;
-      }
+      if (locked.rows[0]?.ok !== true) return; // another instance is checking
       const sites = await c.query<SiteRow>(
         `SELECT s.site, s.grp, s.journal_seq, h.contiguous, h.hole_from, h.hole_since, h.replay_at,
            (SELECT max(seq) FROM fleet_alarm_journal j WHERE j.site = s.site) AS highest
@@ -116,13 +110,7 @@ export class JournalReplay {
         );
         if (d.replayFrom !== null) asks.push({ group: r.grp, site: r.site, from: d.replayFrom, to: d.replayTo });
       }
-      await c.query('COMMIT');
-    } catch (err) {
-      await c.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      c.release();
-    }
+    });
     for (const a of asks) {
       this.requests++;
       this.o.log.warn({ site: a.site, group: a.group, fromSeq: a.from, toSeq: a.to }, 'alarm journal hole at the centre; asking the site to send its rows again');
