@@ -34,7 +34,9 @@ const en = {
   language: 'Language',
   updated: 'Updated',
   loadFailed: 'Cannot reach the operations centre',
-  noSite: 'No such site',
+  'active-unack': 'active, unacknowledged',
+  'active-ack': 'active, acknowledged',
+  'rtn-unack': 'returned to normal, unacknowledged',
 };
 export type FleetKey = keyof typeof en;
 
@@ -71,8 +73,13 @@ const zhCN: Record<FleetKey, string> = {
   language: '语言',
   updated: '更新于',
   loadFailed: '无法连接运营中心',
-  noSite: '没有这个项目',
+  'active-unack': '报警中，未确认',
+  'active-ack': '报警中，已确认',
+  'rtn-unack': '已恢复，未确认',
 };
+
+/** An alarm state in this language; a state the page does not know is shown as the site sent it. */
+export const alarmState = (t: FleetT, state: string): string => (state === 'active-unack' || state === 'active-ack' || state === 'rtn-unack' ? t(state) : state);
 
 const TABLES: Record<Language, Record<FleetKey, string>> = { en, 'zh-CN': zhCN };
 

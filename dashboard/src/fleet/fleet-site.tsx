@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { acknowledge, type FleetAlarm, type SiteDetail } from './fleet-api.ts';
 import { Comms } from './fleet-list.tsx';
-import { fleetTime, type FleetT } from './fleet-messages.ts';
+import { alarmState, fleetTime, type FleetT } from './fleet-messages.ts';
 
 const unacked = (a: FleetAlarm): boolean => a.state === 'active-unack' || a.state === 'rtn-unack';
 
@@ -47,7 +47,7 @@ function AlarmTable(props: { detail: SiteDetail; t: FleetT; onChange: () => void
             <td>{a.title}</td>
             <td>{a.device}</td>
             <td>{`${a.building} / ${a.floor}`}</td>
-            <td>{a.ackedBy ? `${a.state} (${a.ackedBy})` : a.state}</td>
+            <td>{a.ackedBy ? `${alarmState(t, a.state)} (${a.ackedBy})` : alarmState(t, a.state)}</td>
             <td>{fleetTime(a.raisedAt)}</td>
             <td>{detail.canAcknowledge && unacked(a) && <AckButton site={detail.site.site} alarm={a} t={t} onDone={props.onChange} />}</td>
           </tr>

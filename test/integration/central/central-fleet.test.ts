@@ -20,7 +20,7 @@ import { startPostgres, type Postgres } from '../../support/postgres.ts';
 import { smallSite } from '../../support/site-config.ts';
 import { tempDir } from '../../support/temp-dir.ts';
 import { waitFor } from '../../support/wait-for.ts';
-import { launchBrowser } from '../dashboard/browser.ts';
+import { launchBrowser, screenshot } from '../dashboard/browser.ts';
 
 const basic = (user: string, pw: string): string => `Basic ${Buffer.from(`${user}:${pw}`).toString('base64')}`;
 const SHOWN = { timeout: 60_000 };
@@ -98,9 +98,10 @@ describe('the operations centre: primary host, PostgreSQL fleet state, fleet pag
     for (const s of fleet.sites) expect(s.availabilityPct === null || (s.availabilityPct >= 0 && s.availabilityPct <= 100)).toBe(true);
     const s2Availability = fleet.sites.find((s) => s.site === 's2')?.availabilityPct;
     expect(await cell(page, '[data-site="s2"] [data-availability]')).toContain(s2Availability == null ? '未知' : `${s2Availability.toFixed(2)}%`);
+    await screenshot(page, 'central-fleet-zh');
     // the drill-down: the alarm, and no acknowledge button for a viewer
     await page.click('[data-site="s2"] a');
-    expect(await cell(page, `[data-site-detail="s2"] [data-alarm="${alarm.alarmId}"]`)).toContain('smoke-1');
+    expect(await cell(page, `[data-site-detail="s2"] [data-alarm="${alarm.alarmId}"]`)).toMatch(/smoke-1[\s\S]*报警中，未确认/);
     expect(await page.locator('[data-ack]').count()).toBe(0);
     expect(fleet.sites.map((s) => [s.site, s.online, s.p1Active])).toEqual([
       ['s1', true, 0],
@@ -113,11 +114,13 @@ describe('the operations centre: primary host, PostgreSQL fleet state, fleet pag
     const duty = await (browser as Browser).newContext({ httpCredentials: { username: 'duty', password: 'duty-pw' }, locale: 'en' });
     const dutyPage = await duty.newPage();
     await dutyPage.goto(`${a.url}/#/sites/s2`);
-    await dutyPage.click(`[data-ack="${alarm.alarmId}"]`, SHOWN);
+    await dutyPage.waitForSelector(`[data-ack="${alarm.alarmId}"]`, SHOWN);
+    await screenshot(dutyPage, 'central-site-en');
+    await dutyPage.click(`[data-ack="${alarm.alarmId}"]`);
     await waitFor(() => s2.alarms.get(alarm.alarmId)?.ackedBy === 'central:duty', 30_000, 'the alarm acknowledged at s2');
     const acked = await waitFor(async () => (await a.store.alarms('s2')).find((x) => x.state === 'active-ack'), 30_000, 'the acknowledgement back at the centre');
     expect(acked.ackedBy).toBe('central:duty');
-    expect(await cell(dutyPage, `[data-alarm="${alarm.alarmId}"][data-state="active-ack"]`)).toContain('central:duty');
+    expect(await cell(dutyPage, `[data-alarm="${alarm.alarmId}"][data-state="active-ack"]`)).toContain('active, acknowledged (central:duty)');
     await duty.close();
     const journal = await a.store.journal('s2');
     expect(journal.map((j) => j.type)).toEqual(['raised', 'acknowledged']);
