@@ -1,0 +1,257 @@
+/**
+ * OPC UA Alarms & Conditions for the OPC UA connector: per device whose binding has `conditions`, one
+ * event monitored item on its notifier (on the connector's one subscription) with an event filter of
+ * the standard condition fields; each condition event becomes a `SourceCondition` for the alarms.
+ * After every (re)connect a ConditionRefresh replays the conditions the server retains; until it
+ * completes (RefreshEnd on the item, or, for a notifier the server sends no refresh markers to, the
+ * first publish after the call returned) the device's conditions are unknown, never "normal". A lost
+ * connection makes them unknown again. Acknowledge calls the condition's Acknowledge method with
+ * the latest EventId seen and a comment naming the operator.
+ */
+import {
+  AttributeIds,
+  ObjectTypeIds,
+  TimestampsToReturn,
+  acknowledgeCondition,
+  callConditionRefresh,
+  constructEventFilter,
+  type ClientMonitoredItem,
+  type ClientSession,
+  type ClientSubscription,
+  type Variant,
+} from 'node-opcua';
+import type { Logger } from 'pino';
+import { LIFE_SAFETY_KINDS } from '../../model/device-kinds.ts';
+import type { ConditionSink, SourceCondition } from '../../model/source-condition.ts';
+import type { BoundDevice, ConditionAckOutcome, ConditionAckRequest } from '../connector.ts';
+import { opcuaBindingSchema, type OpcuaConditionsBinding } from './opcua-schema.ts';
+
+/** The select clauses, in this order (the event's fields arrive as an array of Variants). */
+export const CONDITION_FIELDS = [
+  'EventId',
+  'EventType',
+  'SourceNode',
+  'SourceName',
+  'Time',
+  'Message',
+  'Severity',
+  'ConditionName',
+  'ConditionId',
+  'BranchId',
+  'Retain',
+  'ActiveState.Id',
+  'AckedState.Id',
+  'Comment',
+] as const;
+type Field = (typeof CONDITION_FIELDS)[number];
+
+const REFRESH_START = `ns=0;i=${ObjectTypeIds.RefreshStartEventType}`;
+const REFRESH_END = `ns=0;i=${ObjectTypeIds.RefreshEndEventType}`;
+
+interface ConditionDevice {
+  readonly id: string;
+  readonly notifier: string;
+  readonly source: string | undefined;
+  readonly spec: OpcuaConditionsBinding;
+  readonly lifeSafety: boolean;
+}
+
+/** Where the refresh of one device's item stands on the current connection. */
+interface ItemState {
+  refreshing: boolean;
+  /** RefreshStart arrived on this item: wait for RefreshEnd. */
+  markers: boolean;
+  /** The ConditionRefresh call returned: the next publish completes a refresh without markers. */
+  callReturned: boolean;
+  readonly retained: Set<string>;
+}
+
+/** The devices of a connector whose bindings ask for conditions, `{device}` substituted. */
+export function conditionDevices(devices: readonly BoundDevice[]): ConditionDevice[] {
+  const out: ConditionDevice[] = [];
+  for (const d of devices) {
+    const parsed = opcuaBindingSchema.safeParse(d.binding);
+    const spec = parsed.success ? parsed.data.conditions : undefined;
+    if (!spec) continue;
+    const sub = (s: string): string => s.replaceAll('{device}', d.info.id);
+    out.push({ id: d.info.id, notifier: sub(spec.notifier), source: spec.source === undefined ? undefined : sub(spec.source), spec, lifeSafety: spec.lifeSafety ?? LIFE_SAFETY_KINDS.has(d.info.kind) });
+  }
+  return out;
+}
+
+/** Severity (1..1000) → gateway priority by the binding's bands. */
+export function priorityOfSeverity(severity: number, bands: OpcuaConditionsBinding['priorities']): 1 | 2 | 3 | 4 {
+  if (severity >= bands[1]) return 1;
+  if (severity >= bands[2]) return 2;
+  if (severity >= bands[3]) return 3;
+  return 4;
+}
+
+const text = (v: Variant | undefined): string => {
+  const x = v?.value as { text?: string | null } | string | null | undefined;
+  if (x === null || x === undefined) return '';
+  return typeof x === 'string' ? x : (x.text ?? '');
+};
+const nodeIdText = (v: Variant | undefined): string => (v?.value === null || v?.value === undefined ? '' : String((v.value as { toString(): string }).toString()));
+
+export class OpcuaConditionWatch {
+  readonly devices: readonly ConditionDevice[];
+  private readonly connector: string;
+  private readonly sink: ConditionSink | undefined;
+  private readonly log: Logger;
+  private readonly now: () => number;
+  /** Latest EventId per (device, condition) on the current connection: an acknowledge names it. */
+  private readonly latest = new Map<string, Buffer>();
+  private states = new Map<string, ItemState>();
+  private unknownSaid = new Set<string>();
+  private gen = 0;
+  /** Condition events received (health). */
+  events = 0;
+
+  constructor(connector: string, devices: readonly BoundDevice[], sink: ConditionSink | undefined, log: Logger, now: () => number) {
+    this.connector = connector;
+    this.devices = conditionDevices(devices);
+    this.sink = sink;
+    this.log = log;
+    this.now = now;
+  }
+
+  /** The conditions cannot be seen (not yet refreshed, connection lost): unknown, once per loss. */
+  unknown(reason: string): void {
+    this.gen++;
+    this.states = new Map();
+    this.latest.clear();
+    for (const d of this.devices) {
+      if (this.unknownSaid.has(d.id)) continue;
+      this.unknownSaid.add(d.id);
+      this.sink?.unknown(d.id, reason);
+    }
+  }
+
+  /**
+   * Event items for every device, then one ConditionRefresh for the subscription. False when that
+   * failed (logged): the conditions stay unknown until the next connection, the values flow on.
+   */
+  async monitor(session: ClientSession, subscription: ClientSubscription, current: () => boolean): Promise<boolean> {
+    try {
+      await this.subscribe(session, subscription, current);
+      return true;
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message }, "cannot subscribe to the server's conditions; they stay unknown until the next connection");
+      return false;
+    }
+  }
+
+  private async subscribe(session: ClientSession, subscription: ClientSubscription, current: () => boolean): Promise<void> {
+    if (this.devices.length === 0) return;
+    const gen = ++this.gen;
+    this.states = new Map();
+    for (const d of this.devices) {
+      const state: ItemState = { refreshing: true, markers: false, callReturned: false, retained: new Set() };
+      this.states.set(d.id, state);
+      const item: ClientMonitoredItem = await subscription.monitor(
+        { nodeId: d.notifier, attributeId: AttributeIds.EventNotifier },
+        { samplingInterval: 0, queueSize: d.spec.queueSize, discardOldest: false, filter: constructEventFilter([...CONDITION_FIELDS]) },
+        TimestampsToReturn.Neither,
+      );
+      if (!current() || gen !== this.gen) return;
+      item.on('changed', (fields: unknown) => this.onEvent(gen, d, fields as Variant[]));
+      item.on('err', (message: string) => this.log.warn({ device: d.id, notifier: d.notifier, err: message }, 'cannot monitor the events of the notifier; its conditions stay unknown'));
+    }
+    // a refresh without markers on an item completes with the first publish after the call returned;
+    // node-opcua hands a publish's notifications to the items after a promise (opaque structures are
+    // promoted first), so the check runs once those have been dispatched
+    const settle = (): void => void setImmediate(() => this.settleUnmarked(gen));
+    subscription.on('received_notifications', settle);
+    subscription.on('keepalive', settle);
+    const status = await callConditionRefresh(session, subscription.subscriptionId);
+    if (!current() || gen !== this.gen) return;
+    if (status.isNotGood()) {
+      this.log.warn({ status: status.toString() }, 'ConditionRefresh refused; conditions stay unknown until the next connection');
+      return;
+    }
+    for (const s of this.states.values()) s.callReturned = true;
+  }
+
+  private settleUnmarked(gen: number): void {
+    if (gen !== this.gen) return;
+    for (const [device, s] of this.states) if (s.refreshing && s.callReturned && !s.markers) this.finish(device, s);
+  }
+
+  private finish(device: string, s: ItemState): void {
+    s.refreshing = false;
+    this.unknownSaid.delete(device);
+    this.sink?.refreshed(device, [...s.retained]);
+    this.log.info({ device, retained: s.retained.size }, 'conditions refreshed');
+  }
+
+  private onEvent(gen: number, d: ConditionDevice, fields: Variant[]): void {
+    if (gen !== this.gen) return;
+    const f = (name: Field): Variant | undefined => fields[CONDITION_FIELDS.indexOf(name)];
+    const state = this.states.get(d.id);
+    const eventType = nodeIdText(f('EventType'));
+    if (state && eventType === REFRESH_START) {
+      state.markers = true;
+      state.retained.clear();
+      return;
+    }
+    if (state && eventType === REFRESH_END) {
+      if (state.refreshing) this.finish(d.id, state);
+      return;
+    }
+    const conditionId = nodeIdText(f('ConditionId'));
+    if (conditionId === '') return; // not a condition (an audit or system event)
+    const branch = nodeIdText(f('BranchId'));
+    if (branch !== '' && branch !== 'ns=0;i=0') return; // a previous state's branch: the condition itself is tracked
+    if (d.source !== undefined && nodeIdText(f('SourceNode')) !== d.source) return;
+    const eventId = f('EventId')?.value as Buffer | null | undefined;
+    if (!eventId) return;
+    this.events++;
+    this.latest.set(`${d.id}\u0000${conditionId}`, eventId);
+    const severity = Number(f('Severity')?.value ?? 0);
+    const time = f('Time')?.value;
+    const retain = f('Retain')?.value === true;
+    const comment = text(f('Comment'));
+    const condition: SourceCondition = {
+      device: d.id,
+      connector: this.connector,
+      conditionId,
+      conditionName: text(f('ConditionName')),
+      sourceName: text(f('SourceName')),
+      eventId: eventId.toString('hex'),
+      severity,
+      message: text(f('Message')),
+      active: f('ActiveState.Id')?.value === true,
+      acked: f('AckedState.Id')?.value === true,
+      retain,
+      time: time instanceof Date ? time.getTime() : this.now(),
+      priority: priorityOfSeverity(severity, d.spec.priorities),
+      lifeSafety: d.lifeSafety,
+      ...(comment !== '' ? { comment } : {}),
+    };
+    if (state?.refreshing && retain) state.retained.add(conditionId);
+    this.sink?.condition(condition);
+  }
+
+  /** Acknowledge at the server with the latest EventId seen (else the one the alarm recorded); logged. */
+  async acknowledge(session: ClientSession | undefined, req: ConditionAckRequest): Promise<ConditionAckOutcome> {
+    const outcome = await this.sendAck(session, req);
+    this.log.info({ device: req.device, conditionId: req.conditionId, result: outcome.result, detail: outcome.detail }, 'opcua condition acknowledge');
+    return outcome;
+  }
+
+  private async sendAck(session: ClientSession | undefined, req: ConditionAckRequest): Promise<ConditionAckOutcome> {
+    if (!this.devices.some((d) => d.id === req.device)) return { result: 'failed', detail: `the binding of ${req.device} has no conditions` };
+    if (!session) return { result: 'failed', detail: 'not connected to the server: acknowledge not sent' };
+    const eventId = this.latest.get(`${req.device}\u0000${req.conditionId}`) ?? (req.eventId ? Buffer.from(req.eventId, 'hex') : undefined);
+    if (!eventId) return { result: 'failed', detail: `no event of condition ${req.conditionId} seen: acknowledge not sent` };
+    try {
+      const status = await acknowledgeCondition(session, req.conditionId, eventId, req.comment);
+      if (status.isGood()) return { result: 'acknowledged', detail: `Acknowledge on ${req.conditionId}: ${status.name}` };
+      if (status.name === 'BadConditionBranchAlreadyAcked') return { result: 'already', detail: `Acknowledge on ${req.conditionId}: ${status.name}` };
+      return { result: 'failed', detail: `Acknowledge on ${req.conditionId}: ${status.name}` };
+    } catch (err) {
+      return { result: 'failed', detail: `Acknowledge on ${req.conditionId}: ${(err as Error).message}` };
+    }
+  }
+}
