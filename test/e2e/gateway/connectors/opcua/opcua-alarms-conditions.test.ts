@@ -36,7 +36,11 @@ afterEach(async () => {
   dir = undefined;
 });
 
-async function setUp(): Promise<{ panel: FirePanelModel; config: SiteConfig }> {
+/** The panel object as notifier (node-opcua sends it no refresh markers), or the Server object filtered by source (markers). */
+const PANEL_NOTIFIER = { notifier: 'ns=1;s={device}' };
+const SERVER_NOTIFIER = { source: 'ns=1;s={device}' };
+
+async function setUp(conditions: Record<string, unknown> = PANEL_NOTIFIER): Promise<{ panel: FirePanelModel; config: SiteConfig }> {
   dir = mkdtempSync(join(tmpdir(), 'opcua-ac-'));
   const port = await freePort();
   const panel = new FirePanelModel('fire-panel-1', new SeededRandom(7), 2);
@@ -58,7 +62,7 @@ async function setUp(): Promise<{ panel: FirePanelModel; config: SiteConfig }> {
           connector: 'opcua-fire',
           samplingInterval: '50ms',
           nodes: { 'zone_{zone}_state': 'ns=1;s={device}.Zone{zone}.State' },
-          conditions: { notifier: 'ns=1;s={device}' },
+          conditions,
         },
       },
     ],
@@ -112,8 +116,11 @@ describe('OPC UA Alarms & Conditions (fire-panel simulator)', () => {
     expect(journal(alarm.id).filter((j) => j.type === 'source' && j.values.result !== undefined)).toHaveLength(0);
   });
 
-  it('a gateway restart with the condition active finds it by ConditionRefresh; a fire started while it was down is raised', async () => {
-    const { panel, config } = await setUp();
+  it.each([
+    ['the panel object as notifier', PANEL_NOTIFIER],
+    ['the Server object as notifier (RefreshStart / RefreshEnd), filtered by source', SERVER_NOTIFIER],
+  ])('a gateway restart with the condition active finds it by ConditionRefresh; a fire started while it was down is raised (%s)', async (_name, conditions) => {
+    const { panel, config } = await setUp(conditions);
     gateway = await startGateway(config, silentLogger(), { listen: false });
     await waitFor(() => gateway?.connectors[0]?.health().connected === true, 15_000, 'connector up');
     panel.injectFault('zone_fire:2');

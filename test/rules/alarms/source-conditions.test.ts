@@ -1,0 +1,104 @@
+/** Source conditions (OPC UA Alarms & Conditions) → gateway alarms, on the VirtualClock. */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { SourceCondition } from '../../../gateway/model/source-condition.ts';
+import { sourceRuleId } from '../../../rules/alarms/source-conditions.ts';
+import { device, harness, type Harness } from '../harness.ts';
+
+const cleanup: Array<() => void> = [];
+afterEach(() => {
+  for (const c of cleanup.splice(0)) c();
+});
+
+const devices = [device('fp1', 'fire_panel', 'b1', 'F1', 2)];
+const rule = sourceRuleId('ns=1;s=fp1.Zone1.Fire');
+
+function start(h?: Harness): Harness {
+  const next = h ? h.reopen() : harness({ devices, rulePacks: ['fire_panel'] });
+  cleanup.push(() => next.close());
+  return next;
+}
+
+let seq = 0;
+function cond(over: Partial<SourceCondition> = {}): SourceCondition {
+  seq++;
+  return {
+    device: 'fp1',
+    connector: 'opcua-fire',
+    conditionId: 'ns=1;s=fp1.Zone1.Fire',
+    conditionName: 'Zone1Fire',
+    sourceName: 'fp1',
+    eventId: seq.toString(16).padStart(8, '0'),
+    severity: 1000,
+    message: 'fp1 zone 1: fire',
+    active: true,
+    acked: false,
+    retain: true,
+    time: 0,
+    priority: 1,
+    lifeSafety: true,
+    ...over,
+  };
+}
+
+describe('source conditions as alarms', () => {
+  it('active raises one alarm with the priority and life-safety of the binding; inactive clears it; an acknowledge at the source is journaled by source:<connector>', () => {
+    const h = start();
+    const c = h.service.conditions;
+    c.condition(cond());
+    c.condition(cond()); // the same state again (a refresh replay) changes nothing
+    const a = h.service.manager.openFor(rule, 'fp1');
+    expect(a).toMatchObject({ priority: 1, lifeSafety: true, latching: false, state: 'active-unack', title: 'fp1 zone 1: fire', kind: 'fire_panel' });
+    expect(h.types().filter((t) => t === 'raised')).toHaveLength(1);
+    c.condition(cond({ acked: true, comment: 'guard at the panel' }));
+    const acked = h.service.get(a?.id as string);
+    expect(acked).toMatchObject({ state: 'active-ack', ackedBy: 'source:opcua-fire' });
+    const ackRow = h.service.journal(a?.id as string).find((j) => j.type === 'acknowledged');
+    expect(ackRow?.text).toBe('acknowledged at the source (fp1): guard at the panel');
+    c.condition(cond({ active: false, acked: true, retain: false, message: 'fp1 zone 1: fire ended' }));
+    expect(h.service.get(a?.id as string)).toMatchObject({ state: 'normal', conditionActive: false });
+  });
+
+  it('a condition that came and went unacknowledged while the gateway could not see it shows as returned, awaiting acknowledge', () => {
+    const h = start();
+    h.service.conditions.condition(cond({ active: false, acked: false }));
+    expect(h.service.manager.openFor(rule, 'fp1')).toMatchObject({ state: 'rtn-unack', conditionActive: false });
+  });
+
+  it('unknown neither raises nor clears: the open alarm keeps its state with a source row; a refresh without it clears it, one with it keeps it', () => {
+    const h = start();
+    const c = h.service.conditions;
+    c.condition(cond());
+    const id = h.service.manager.openFor(rule, 'fp1')?.id as string;
+    c.unknown('fp1', 'comms lost: connection closed');
+    c.unknown('fp1', 'comms lost: again'); // once per loss
+    expect(h.service.get(id)).toMatchObject({ state: 'active-unack', conditionActive: true });
+    const unknownRows = h.service.journal(id).filter((j) => j.type === 'source' && j.values.condition_state === 'unknown');
+    expect(unknownRows).toHaveLength(1);
+    expect(unknownRows[0]?.text).toContain('comms lost: connection closed');
+
+    c.refreshed('fp1', ['ns=1;s=fp1.Zone1.Fire']); // still retained: nothing changes, known again
+    expect(h.service.get(id)).toMatchObject({ state: 'active-unack', conditionActive: true });
+    expect(h.service.journal(id).at(-1)).toMatchObject({ type: 'source', values: { condition_state: 'active' } });
+
+    c.unknown('fp1', 'comms lost');
+    c.refreshed('fp1', []); // the source no longer retains it: inactive (and acknowledged there)
+    expect(h.service.get(id)).toMatchObject({ state: 'rtn-unack', conditionActive: false });
+    expect(h.service.journal(id).find((j) => j.type === 'cleared')?.values).toMatchObject({ refresh: 'not retained by the source' });
+  });
+
+  it('a restart keeps the open condition alarm (its rule is in no config, yet it is not cleared as a removed rule)', () => {
+    const h1 = start();
+    h1.service.conditions.condition(cond());
+    const id = h1.service.manager.openFor(rule, 'fp1')?.id;
+    h1.close();
+    const h2 = start(h1);
+    expect(h2.service.get(id as string)).toMatchObject({ state: 'active-unack', conditionActive: true });
+    expect(h2.service.journal(id as string).some((j) => j.type === 'cleared')).toBe(false);
+  });
+
+  it('a condition of a device the site does not have is ignored', () => {
+    const h = start();
+    h.service.conditions.condition(cond({ device: 'nope' }));
+    expect(h.service.active()).toHaveLength(0);
+  });
+});
