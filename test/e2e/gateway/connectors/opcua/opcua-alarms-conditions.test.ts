@@ -141,7 +141,7 @@ describe('OPC UA Alarms & Conditions (fire-panel simulator)', () => {
     expect(rows.find((j) => j.type === 'source' && j.values.condition_state === 'unknown')?.text).toContain('not refreshed yet');
   });
 
-  it('a comms loss leaves the condition unknown, not normal; the refresh after the return clears what ended meanwhile', async () => {
+  it('a comms loss leaves the condition unknown, not normal; an acknowledge meanwhile is journaled as not delivered; the refresh after the return clears what ended meanwhile', async () => {
     const { panel, config } = await setUp();
     gateway = await startGateway(config, silentLogger(), { listen: false });
     await waitFor(() => gateway?.connectors[0]?.health().connected === true, 15_000, 'connector up');
@@ -154,13 +154,18 @@ describe('OPC UA Alarms & Conditions (fire-panel simulator)', () => {
     const unknown = await waitFor(() => journal(alarm.id).find((j) => j.type === 'source' && j.values.condition_state === 'unknown'), 15_000, 'condition marked unknown');
     expect(unknown.text).toContain('comms lost');
     expect(openAlarm(ZONE2)).toMatchObject({ id: alarm.id, state: 'active-unack', conditionActive: true });
+    // an acknowledge while the panel cannot be reached is the operator's, and the journal says it did not reach the panel
+    gateway.alarms.acknowledge(alarm.id, 'bob');
+    const failed = await waitFor(() => journal(alarm.id).find((j) => j.type === 'source' && j.values.result !== undefined), 15_000, 'acknowledge result journaled');
+    expect(failed).toMatchObject({ values: { result: 'failed' } });
+    expect(failed.text).toContain('NOT passed to the source: not connected');
 
     panel.clearFault('zone_fire:2'); // the fire ends while the gateway cannot see the panel
     panel.online = true;
     await sim?.sync(); // a fresh server: the condition is not retained any more
     await waitFor(() => gateway?.alarms.get(alarm.id)?.conditionActive === false, 15_000, 'cleared after the refresh');
-    const after = gateway.alarms.get(alarm.id);
-    expect(after).toMatchObject({ state: 'rtn-unack' });
+    // acknowledged (in the gateway) and no longer active: closed
+    expect(gateway.alarms.get(alarm.id)).toMatchObject({ state: 'normal', ackedBy: 'bob' });
     expect(journal(alarm.id).find((j) => j.type === 'cleared')?.values).toMatchObject({ refresh: 'not retained by the source' });
   });
 });
