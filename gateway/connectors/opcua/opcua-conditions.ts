@@ -24,6 +24,7 @@ import type { Logger } from 'pino';
 import { LIFE_SAFETY_KINDS } from '../../model/device-kinds.ts';
 import type { ConditionSink, SourceCondition } from '../../model/source-condition.ts';
 import type { BoundDevice, ConditionAckOutcome, ConditionAckRequest } from '../connector.ts';
+import { ConditionTrack } from './opcua-condition-track.ts';
 import { opcuaBindingSchema, type OpcuaConditionsBinding } from './opcua-schema.ts';
 
 /** The select clauses, in this order (the event's fields arrive as an array of Variants). */
@@ -45,6 +46,7 @@ export const CONDITION_FIELDS = [
 ] as const;
 type Field = (typeof CONDITION_FIELDS)[number];
 
+const ALREADY_ACKED = 'BadConditionBranchAlreadyAcked';
 const REFRESH_START = `ns=0;i=${ObjectTypeIds.RefreshStartEventType}`;
 const REFRESH_END = `ns=0;i=${ObjectTypeIds.RefreshEndEventType}`;
 
@@ -100,8 +102,8 @@ export class OpcuaConditionWatch {
   private readonly sink: ConditionSink | undefined;
   private readonly log: Logger;
   private readonly now: () => number;
-  /** Latest EventId per (device, condition) on the current connection: an acknowledge names it. */
-  private readonly latest = new Map<string, Buffer>();
+  /** Per (device, condition) on the current connection: latest state and waiting branches (an acknowledge names their EventIds). */
+  private readonly tracks = new Map<string, ConditionTrack>();
   private states = new Map<string, ItemState>();
   private unknownSaid = new Set<string>();
   private gen = 0;
@@ -120,7 +122,7 @@ export class OpcuaConditionWatch {
   unknown(reason: string): void {
     this.gen++;
     this.states = new Map();
-    this.latest.clear();
+    this.tracks.clear();
     for (const d of this.devices) {
       if (this.unknownSaid.has(d.id)) continue;
       this.unknownSaid.add(d.id);
@@ -201,16 +203,24 @@ export class OpcuaConditionWatch {
     }
     const conditionId = nodeIdText(f('ConditionId'));
     if (conditionId === '') return; // not a condition (an audit or system event)
-    const branch = nodeIdText(f('BranchId'));
-    if (branch !== '' && branch !== 'ns=0;i=0') return; // a previous state's branch: the condition itself is tracked
     if (d.source !== undefined && nodeIdText(f('SourceNode')) !== d.source) return;
     const eventId = f('EventId')?.value as Buffer | null | undefined;
     if (!eventId) return;
     this.events++;
-    this.latest.set(`${d.id}\u0000${conditionId}`, eventId);
+    const key = `${d.id}\u0000${conditionId}`;
+    const track = this.tracks.get(key) ?? new ConditionTrack();
+    this.tracks.set(key, track);
+    const retain = f('Retain')?.value === true;
+    if (state?.refreshing && retain) state.retained.add(conditionId);
+    const branch = nodeIdText(f('BranchId'));
+    if (branch !== '' && branch !== 'ns=0;i=0') {
+      // a previous state awaiting (or no longer awaiting) its acknowledge: the trunk's acknowledge state follows
+      const seen = track.branchEvent(branch, eventId, f('AckedState.Id')?.value === true, retain);
+      if (seen) this.sink?.condition(seen);
+      return;
+    }
     const severity = Number(f('Severity')?.value ?? 0);
     const time = f('Time')?.value;
-    const retain = f('Retain')?.value === true;
     const comment = text(f('Comment'));
     const condition: SourceCondition = {
       device: d.id,
@@ -229,8 +239,7 @@ export class OpcuaConditionWatch {
       lifeSafety: d.lifeSafety,
       ...(comment !== '' ? { comment } : {}),
     };
-    if (state?.refreshing && retain) state.retained.add(conditionId);
-    this.sink?.condition(condition);
+    this.sink?.condition(track.trunkEvent(eventId, condition));
   }
 
   /** Acknowledge at the server with the latest EventId seen (else the one the alarm recorded); logged. */
@@ -243,15 +252,19 @@ export class OpcuaConditionWatch {
   private async sendAck(session: ClientSession | undefined, req: ConditionAckRequest): Promise<ConditionAckOutcome> {
     if (!this.devices.some((d) => d.id === req.device)) return { result: 'failed', detail: `the binding of ${req.device} has no conditions` };
     if (!session) return { result: 'failed', detail: 'not connected to the server: acknowledge not sent' };
-    const eventId = this.latest.get(`${req.device}\u0000${req.conditionId}`) ?? (req.eventId ? Buffer.from(req.eventId, 'hex') : undefined);
-    if (!eventId) return { result: 'failed', detail: `no event of condition ${req.conditionId} seen: acknowledge not sent` };
-    try {
-      const status = await acknowledgeCondition(session, req.conditionId, eventId, req.comment);
-      if (status.isGood()) return { result: 'acknowledged', detail: `Acknowledge on ${req.conditionId}: ${status.name}` };
-      if (status.name === 'BadConditionBranchAlreadyAcked') return { result: 'already', detail: `Acknowledge on ${req.conditionId}: ${status.name}` };
-      return { result: 'failed', detail: `Acknowledge on ${req.conditionId}: ${status.name}` };
-    } catch (err) {
-      return { result: 'failed', detail: `Acknowledge on ${req.conditionId}: ${(err as Error).message}` };
+    const tracked = this.tracks.get(`${req.device}\u0000${req.conditionId}`)?.ackTargets() ?? [];
+    const targets = tracked.length > 0 ? tracked : req.eventId ? [Buffer.from(req.eventId, 'hex')] : [];
+    if (targets.length === 0) return { result: 'failed', detail: `no event of condition ${req.conditionId} seen: acknowledge not sent` };
+    const answers: string[] = [];
+    for (const eventId of targets) {
+      try {
+        answers.push((await acknowledgeCondition(session, req.conditionId, eventId, req.comment)).name);
+      } catch (err) {
+        answers.push((err as Error).message);
+      }
     }
+    const detail = `Acknowledge on ${req.conditionId}${targets.length > 1 ? ` (${targets.length} states)` : ''}: ${answers.join(', ')}`;
+    if (answers.some((a) => a.startsWith('Good'))) return answers.every((a) => a.startsWith('Good') || a === ALREADY_ACKED) ? { result: 'acknowledged', detail } : { result: 'failed', detail };
+    return answers.every((a) => a === ALREADY_ACKED) ? { result: 'already', detail } : { result: 'failed', detail };
   }
 }
