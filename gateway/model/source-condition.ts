@@ -48,4 +48,9 @@ export interface ConditionSink {
    * (their ids in `retained`); a condition not among them is no longer active at the source.
    */
   refreshed(device: string, retained: readonly string[]): void;
+  /**
+   * The ids of the device's conditions the gateway holds as active: after a refresh that did not
+   * list one, the connector checks it at the source before it counts as ended.
+   */
+  openConditions(device: string): readonly string[];
 }

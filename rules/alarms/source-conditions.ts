@@ -111,6 +111,13 @@ export class SourceConditions implements ConditionSink {
     }
   }
 
+  openConditions(device: string): string[] {
+    return this.openOf(device)
+      .filter((a) => a.conditionActive)
+      .map((a) => a.values.condition_id)
+      .filter((id): id is string => typeof id === 'string');
+  }
+
   private openOf(device: string): AlarmRecord[] {
     return this.alarms.openRecords().filter((a) => a.device === device && isSourceAlarm(a));
   }

@@ -24,6 +24,7 @@ import type { Logger } from 'pino';
 import { LIFE_SAFETY_KINDS } from '../../model/device-kinds.ts';
 import type { ConditionSink, SourceCondition } from '../../model/source-condition.ts';
 import type { BoundDevice, ConditionAckOutcome, ConditionAckRequest } from '../connector.ts';
+import { stillActive } from './opcua-condition-read.ts';
 import { ConditionTrack } from './opcua-condition-track.ts';
 import { opcuaBindingSchema, type OpcuaConditionsBinding } from './opcua-schema.ts';
 
@@ -107,6 +108,8 @@ export class OpcuaConditionWatch {
   private states = new Map<string, ItemState>();
   private unknownSaid = new Set<string>();
   private gen = 0;
+  /** The session of the current connection (reads after a refresh). */
+  private session: ClientSession | undefined;
   /** Condition events received (health). */
   events = 0;
 
@@ -123,6 +126,7 @@ export class OpcuaConditionWatch {
     this.gen++;
     this.states = new Map();
     this.tracks.clear();
+    this.session = undefined;
     for (const d of this.devices) {
       if (this.unknownSaid.has(d.id)) continue;
       this.unknownSaid.add(d.id);
@@ -148,6 +152,7 @@ export class OpcuaConditionWatch {
     if (this.devices.length === 0) return;
     const gen = ++this.gen;
     this.states = new Map();
+    this.session = session;
     for (const d of this.devices) {
       const state: ItemState = { refreshing: true, markers: false, callReturned: false, retained: new Set() };
       this.states.set(d.id, state);
@@ -177,14 +182,22 @@ export class OpcuaConditionWatch {
 
   private settleUnmarked(gen: number): void {
     if (gen !== this.gen) return;
-    for (const [device, s] of this.states) if (s.refreshing && s.callReturned && !s.markers) this.finish(device, s);
+    for (const [device, s] of this.states) if (s.refreshing && s.callReturned && !s.markers) this.finish(gen, device, s);
   }
 
-  private finish(device: string, s: ItemState): void {
+  /** The replay is complete; open conditions it did not list are read before they count as ended. */
+  private finish(gen: number, device: string, s: ItemState): void {
     s.refreshing = false;
+    void this.complete(gen, device, s).catch((err: unknown) => this.log.error({ err, device }, 'condition refresh could not be completed'));
+  }
+
+  private async complete(gen: number, device: string, s: ItemState): Promise<void> {
+    const missing = (this.sink?.openConditions(device) ?? []).filter((id) => !s.retained.has(id));
+    const active = missing.length > 0 && this.session ? await stillActive(this.session, missing) : [];
+    if (gen !== this.gen) return; // lost again meanwhile: still unknown
     this.unknownSaid.delete(device);
-    this.sink?.refreshed(device, [...s.retained]);
-    this.log.info({ device, retained: s.retained.size }, 'conditions refreshed');
+    this.sink?.refreshed(device, [...s.retained, ...active]);
+    this.log.info({ device, retained: s.retained.size, notReplayedButActive: active.length }, 'conditions refreshed');
   }
 
   private onEvent(gen: number, d: ConditionDevice, fields: Variant[]): void {
@@ -198,7 +211,7 @@ export class OpcuaConditionWatch {
       return;
     }
     if (state && eventType === REFRESH_END) {
-      if (state.refreshing) this.finish(d.id, state);
+      if (state.refreshing) this.finish(gen, d.id, state);
       return;
     }
     const conditionId = nodeIdText(f('ConditionId'));

@@ -69,6 +69,7 @@ describe('source conditions as alarms', () => {
     const c = h.service.conditions;
     c.condition(cond());
     const id = h.service.manager.openFor(rule, 'fp1')?.id as string;
+    expect(c.openConditions('fp1')).toEqual(['ns=1;s=fp1.Zone1.Fire']); // what the connector checks after a refresh
     c.unknown('fp1', 'comms lost: connection closed');
     c.unknown('fp1', 'comms lost: again'); // once per loss
     expect(h.service.get(id)).toMatchObject({ state: 'active-unack', conditionActive: true });
@@ -84,6 +85,7 @@ describe('source conditions as alarms', () => {
     c.refreshed('fp1', []); // the source no longer retains it: inactive (and acknowledged there)
     expect(h.service.get(id)).toMatchObject({ state: 'rtn-unack', conditionActive: false });
     expect(h.service.journal(id).find((j) => j.type === 'cleared')?.values).toMatchObject({ refresh: 'not retained by the source' });
+    expect(c.openConditions('fp1')).toEqual([]);
   });
 
   it('a restart keeps the open condition alarm (its rule is in no config, yet it is not cleared as a removed rule)', () => {

@@ -102,6 +102,14 @@ describe('OPC UA Alarms & Conditions against node-opcua conformance alarms', () 
     expect(alarm.currentBranch().getComment().text).toBe('acknowledged in the facility gateway by ann: checked on site');
     await waitFor(() => gateway?.alarms.journal(limit.id).some((j) => j.type === 'source' && j.values.result === 'acknowledged'), 15_000, 'result journaled');
 
+    // node-opcua drops Retain on an acknowledge although the limit is still HighHigh, so a refresh
+    // does not replay it: after a gateway restart its state is read, and it stays active
+    expect(alarm.currentBranch().getRetain()).toBe(false);
+    await gateway.stop();
+    gateway = await startGateway(config, silentLogger(), { listen: false });
+    await waitFor(() => gateway?.alarms.journal(limit.id).some((j) => j.type === 'source' && j.values.condition_state === 'active'), 15_000, 'limit alarm known again after the restart');
+    expect(gateway.alarms.get(limit.id)).toMatchObject({ state: 'active-ack', conditionActive: true });
+
     // back to normal at the peer: node-opcua keeps the unacknowledged active state as a branch and
     // marks the condition itself acknowledged; the gateway alarm returns, still awaiting its acknowledge
     node<UAVariable>(ns, `${INPUTS}/OffNormalAlarmType Input Nodes`).setValueFromSource({ dataType: DataType.Boolean, value: false });
