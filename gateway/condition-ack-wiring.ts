@@ -10,7 +10,7 @@ import { SOURCE_ACTOR_PREFIX, isSourceAlarm, type AlarmEvent, type AlarmService 
 import type { Connector } from './connectors/connector.ts';
 
 export interface ConditionAckDeps {
-  readonly alarms: Pick<AlarmService, 'onEvent' | 'note'>;
+  readonly alarms: Pick<AlarmService, 'onEvent' | 'note'> & { readonly conditions: Pick<AlarmService['conditions'], 'onAckToResend'> };
   /** Looked up at each acknowledge: a config reload replaces connectors in place. */
   readonly connector: (id: string) => Connector | undefined;
   readonly log: Logger;
@@ -24,7 +24,7 @@ export function ackComment(by: string, text: string | undefined): string {
 }
 
 export function wireConditionAcks(deps: ConditionAckDeps): () => void {
-  const send = async (ev: AlarmEvent): Promise<void> => {
+  const send = async (ev: Pick<AlarmEvent, 'alarm' | 'by' | 'text'>, again = false): Promise<void> => {
     const a = ev.alarm;
     const connectorId = String(a.values.connector ?? '');
     const conditionId = String(a.values.condition_id ?? '');
@@ -37,10 +37,16 @@ export function wireConditionAcks(deps: ConditionAckDeps): () => void {
           comment: ackComment(ev.by ?? 'unknown', ev.text),
         })
       : { result: 'failed' as const, detail: `connector ${connectorId || '(none)'} cannot acknowledge conditions` };
-    const text =
+    const verdict =
       outcome.result === 'failed' ? `acknowledge NOT passed to the source: ${outcome.detail}` : outcome.result === 'already' ? `the source had it acknowledged already: ${outcome.detail}` : `acknowledge passed to the source: ${outcome.detail}`;
+    const text = again ? `after the refresh the source still showed it unacknowledged; sent again: ${verdict}` : verdict;
     deps.alarms.note(a.id, 'source', `system:${connectorId || 'conditions'}`, text, { result: outcome.result, detail: outcome.detail });
   };
+  // an operator's acknowledge the source never got (made while it was unreachable) goes again after the refresh
+  deps.alarms.conditions.onAckToResend((alarm) => {
+    if (deps.acting && !deps.acting()) return;
+    send({ alarm, by: alarm.ackedBy ?? 'unknown' }, true).catch((err: unknown) => deps.log.error({ err, alarm: alarm.id }, 'condition acknowledge could not be sent again or journaled'));
+  });
   return deps.alarms.onEvent((ev) => {
     if (ev.type !== 'acknowledged' || !isSourceAlarm(ev.alarm)) return;
     if (ev.by?.startsWith(SOURCE_ACTOR_PREFIX)) return; // it came from the source

@@ -12,7 +12,7 @@ import type { DeviceInfo } from '../../gateway/model/device.ts';
 import type { ConditionSink, SourceCondition } from '../../gateway/model/source-condition.ts';
 import type { AlarmRecord } from './alarm-model.ts';
 import type { AlarmManager, RuleMeta } from './alarm-manager.ts';
-import type { Values } from './alarm-manager-types.ts';
+import { keyOf, type Values } from './alarm-manager-types.ts';
 
 /** Rule ids of alarms from source conditions start with this. */
 export const SOURCE_RULE_PREFIX = 'condition:';
@@ -44,11 +44,23 @@ export class SourceConditions implements ConditionSink {
   private readonly log: Logger;
   /** Devices whose conditions are unknown now (comms lost, not refreshed). */
   private readonly unknownSince = new Map<string, string>();
+  /** Per alarm key: whether the source last reported the condition acknowledged. */
+  private readonly sourceAcked = new Map<string, boolean>();
+  private resend: ((alarm: AlarmRecord) => void) | undefined;
 
   constructor(alarms: AlarmManager, devices: readonly DeviceInfo[], log: Logger) {
     this.alarms = alarms;
     this.devices = new Map(devices.map((d) => [d.id, d]));
     this.log = log;
+  }
+
+  /**
+   * The port for acknowledges to send again: after a refresh, an alarm an operator acknowledged that
+   * the source still reports unacknowledged (the acknowledge did not get through, e.g. it was made
+   * while the source was unreachable). The composition root passes the connector's acknowledge in.
+   */
+  onAckToResend(port: (alarm: AlarmRecord) => void): void {
+    this.resend = port;
   }
 
   /** Devices whose source conditions are unknown, with why. */
@@ -66,6 +78,7 @@ export class SourceConditions implements ConditionSink {
     const title = c.message !== '' ? c.message : `${c.sourceName} ${c.conditionName}`.trim();
     const meta: RuleMeta = { rule, title, priority: c.priority, latching: false, lifeSafety: c.lifeSafety, workOrder: null };
     const values = valuesOf(c);
+    this.sourceAcked.set(keyOf(rule, device.id), c.acked);
     try {
       let open = this.alarms.openFor(rule, device.id);
       if (c.active && !open?.conditionActive) this.alarms.conditionChanged(meta, device, true, values);
@@ -108,6 +121,8 @@ export class SourceConditions implements ConditionSink {
       if (wasUnknown && now && now.closedAt === null) {
         this.alarms.note(a.id, 'source', 'system:conditions', 'condition state known again (ConditionRefresh)', { condition_state: now.conditionActive ? 'active' : 'inactive' });
       }
+      const operatorAcked = now?.closedAt === null && now.ackedAt !== null && !(now.ackedBy ?? '').startsWith(SOURCE_ACTOR_PREFIX);
+      if (now && operatorAcked && still.has(now.rule) && this.sourceAcked.get(keyOf(now.rule, device)) === false) this.resend?.(now);
     }
   }
 

@@ -88,6 +88,23 @@ describe('source conditions as alarms', () => {
     expect(c.openConditions('fp1')).toEqual([]);
   });
 
+  it('after a refresh, an operator acknowledge the source still reports unacknowledged is handed to the resend port, once per refresh', () => {
+    const h = start();
+    const c = h.service.conditions;
+    const resent: string[] = [];
+    c.onAckToResend((a) => resent.push(`${a.id}:${a.ackedBy ?? ''}`));
+    c.condition(cond());
+    const id = h.service.manager.openFor(rule, 'fp1')?.id as string;
+    h.service.acknowledge(id, 'carol');
+    c.unknown('fp1', 'comms lost');
+    c.condition(cond()); // the refresh replays it: still unacknowledged at the source
+    c.refreshed('fp1', ['ns=1;s=fp1.Zone1.Fire']);
+    expect(resent).toEqual([`${id}:carol`]);
+    c.condition(cond({ acked: true })); // it got through
+    c.refreshed('fp1', ['ns=1;s=fp1.Zone1.Fire']);
+    expect(resent).toHaveLength(1);
+  });
+
   it('a restart keeps the open condition alarm (its rule is in no config, yet it is not cleared as a removed rule)', () => {
     const h1 = start();
     h1.service.conditions.condition(cond());

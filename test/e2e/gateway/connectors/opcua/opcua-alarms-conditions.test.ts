@@ -141,6 +141,26 @@ describe('OPC UA Alarms & Conditions (fire-panel simulator)', () => {
     expect(rows.find((j) => j.type === 'source' && j.values.condition_state === 'unknown')?.text).toContain('not refreshed yet');
   });
 
+  it('an acknowledge made while the panel was unreachable is sent again after the refresh shows the condition still unacknowledged', async () => {
+    const { panel, config } = await setUp();
+    gateway = await startGateway(config, silentLogger(), { listen: false });
+    await waitFor(() => gateway?.connectors[0]?.health().connected === true, 15_000, 'connector up');
+    panel.injectFault('zone_fire:2');
+    const alarm = await waitFor(() => openAlarm(ZONE2), 15_000, 'the zone 2 alarm');
+    panel.online = false;
+    await sim?.sync();
+    await waitFor(() => gateway?.connectors[0]?.health().connected === false, 15_000, 'connection lost');
+    gateway.alarms.acknowledge(alarm.id, 'carol', 'seen on camera');
+    await waitFor(() => journal(alarm.id).some((j) => j.type === 'source' && j.values.result === 'failed'), 15_000, 'first attempt journaled as failed');
+    panel.online = true;
+    await sim?.sync(); // the fire still burns: the fresh server's condition is active and unacknowledged
+    await waitFor(() => sim?.zoneCondition('fire-panel-1', 2)?.acked === true, 15_000, 'acknowledged at the panel after the refresh');
+    expect(sim?.zoneCondition('fire-panel-1', 2)?.comment).toBe('acknowledged in the facility gateway by carol');
+    const again = await waitFor(() => journal(alarm.id).find((j) => j.type === 'source' && j.values.result === 'acknowledged'), 15_000, 'second attempt journaled');
+    expect(again.text).toContain('sent again');
+    expect(openAlarm(ZONE2)).toMatchObject({ id: alarm.id, state: 'active-ack', ackedBy: 'carol' });
+  });
+
   it('a comms loss leaves the condition unknown, not normal; an acknowledge meanwhile is journaled as not delivered; the refresh after the return clears what ended meanwhile', async () => {
     const { panel, config } = await setUp();
     gateway = await startGateway(config, silentLogger(), { listen: false });
