@@ -21,9 +21,10 @@ import {
   type Variant,
 } from 'node-opcua';
 import type { Logger } from 'pino';
-import { LIFE_SAFETY_KINDS } from '../../model/device-kinds.ts';
+import { LIFE_SAFETY_KINDS, type DeviceKind } from '../../model/device-kinds.ts';
 import type { ConditionSink, SourceCondition } from '../../model/source-condition.ts';
 import type { BoundDevice, ConditionAckOutcome, ConditionAckRequest } from '../connector.ts';
+import type { CommsLoss } from '../runtime/comms-loss.ts';
 import { stillActive } from './opcua-condition-read.ts';
 import { ConditionTrack } from './opcua-condition-track.ts';
 import { opcuaBindingSchema, type OpcuaConditionsBinding } from './opcua-schema.ts';
@@ -53,6 +54,7 @@ const REFRESH_END = `ns=0;i=${ObjectTypeIds.RefreshEndEventType}`;
 
 interface ConditionDevice {
   readonly id: string;
+  readonly kind: DeviceKind;
   readonly notifier: string;
   readonly source: string | undefined;
   readonly spec: OpcuaConditionsBinding;
@@ -77,7 +79,7 @@ export function conditionDevices(devices: readonly BoundDevice[]): ConditionDevi
     const spec = parsed.success ? parsed.data.conditions : undefined;
     if (!spec) continue;
     const sub = (s: string): string => s.replaceAll('{device}', d.info.id);
-    out.push({ id: d.info.id, notifier: sub(spec.notifier), source: spec.source === undefined ? undefined : sub(spec.source), spec, lifeSafety: spec.lifeSafety ?? LIFE_SAFETY_KINDS.has(d.info.kind) });
+    out.push({ id: d.info.id, kind: d.info.kind, notifier: sub(spec.notifier), source: spec.source === undefined ? undefined : sub(spec.source), spec, lifeSafety: spec.lifeSafety ?? LIFE_SAFETY_KINDS.has(d.info.kind) });
   }
   return out;
 }
@@ -113,12 +115,34 @@ export class OpcuaConditionWatch {
   /** Condition events received (health). */
   events = 0;
 
+  /** Devices read only through their conditions, and the connector's comms-loss marks. */
+  private readonly conditionOnly = new Set<string>();
+  private comms: CommsLoss | undefined;
+
   constructor(connector: string, devices: readonly BoundDevice[], sink: ConditionSink | undefined, log: Logger, now: () => number) {
     this.connector = connector;
     this.devices = conditionDevices(devices);
     this.sink = sink;
     this.log = log;
     this.now = now;
+  }
+
+  /**
+   * A device read only through its conditions (no bound point) is lost with the connection like the
+   * others (the life-safety `comms-lost:<device>` trouble), and heard again when its refresh completes.
+   */
+  watchConditionOnly(comms: CommsLoss, withPoints: ReadonlySet<string>): void {
+    this.comms = comms;
+    for (const d of this.devices) {
+      if (withPoints.has(d.id)) continue;
+      this.conditionOnly.add(d.id);
+      comms.watch({ id: d.id, kind: d.kind, points: [] });
+    }
+  }
+
+  /** Devices whose conditions are unknown now (health). */
+  unknownDevices(): string[] {
+    return [...this.unknownSaid];
   }
 
   /** The conditions cannot be seen (not yet refreshed, connection lost): unknown, once per loss. */
@@ -197,6 +221,7 @@ export class OpcuaConditionWatch {
     if (gen !== this.gen) return; // lost again meanwhile: still unknown
     this.unknownSaid.delete(device);
     this.sink?.refreshed(device, [...s.retained, ...active]);
+    if (this.conditionOnly.has(device)) this.comms?.heard(device);
     this.log.info({ device, retained: s.retained.size, notReplayedButActive: active.length }, 'conditions refreshed');
   }
 

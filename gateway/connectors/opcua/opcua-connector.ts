@@ -90,6 +90,7 @@ export class OpcuaConnector implements Connector {
     this.commands = commandsOf(ctx.devices, new Set(this.points.map((p) => p.device)));
     warnPlainPassword(config, ctx.log);
     this.conditions = new OpcuaConditionWatch(this.id, ctx.devices, ctx.conditions, ctx.log, () => ctx.clock.now());
+    this.conditions.watchConditionOnly(this.comms, new Set(this.points.map((p) => p.device)));
     this.backoff = new Backoff({ min: config.reconnectDelay, max: Math.max(config.reconnectDelay, config.reconnectMaxDelay) }, ctx.random ?? Math.random);
   }
 
@@ -97,7 +98,7 @@ export class OpcuaConnector implements Connector {
   async start(out: SampleSink): Promise<void> {
     this.out = out;
     // a restart knows nothing of the server's conditions until ConditionRefresh replays them
-    this.conditions.unknown('not refreshed yet since the gateway started');
+    this.conditions.unknown('not refreshed yet since the connector started');
     if (this.configProblem !== undefined) {
       this.lastError = `config: ${this.configProblem}`;
       this.comms.allLost(`connector not started: ${this.configProblem}`, out);
@@ -158,7 +159,7 @@ export class OpcuaConnector implements Connector {
       silentSubscription: this.silent,
       silentAfterMs: this.silentAfterMs,
       reconnects: this.reconnects,
-      ...(this.conditions.devices.length > 0 ? { conditionDevices: this.conditions.devices.length, conditionEvents: this.conditions.events } : {}),
+      ...(this.conditions.devices.length > 0 ? { conditionDevices: this.conditions.devices.length, conditionEvents: this.conditions.events, conditionsUnknown: this.conditions.unknownDevices() } : {}),
       ...(this.lastError !== undefined ? { lastError: this.lastError } : {}),
       ...(this.badNodes.length > 0 ? { badNodes: this.badNodes } : {}),
       ...(refused ? { rejectedBindings: refused } : {}),

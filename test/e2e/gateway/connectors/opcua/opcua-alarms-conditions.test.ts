@@ -40,7 +40,7 @@ afterEach(async () => {
 const PANEL_NOTIFIER = { notifier: 'ns=1;s={device}' };
 const SERVER_NOTIFIER = { source: 'ns=1;s={device}' };
 
-async function setUp(conditions: Record<string, unknown> = PANEL_NOTIFIER): Promise<{ panel: FirePanelModel; config: SiteConfig }> {
+async function setUp(conditions: Record<string, unknown> = PANEL_NOTIFIER, nodes: Record<string, unknown> = { 'zone_{zone}_state': 'ns=1;s={device}.Zone{zone}.State' }): Promise<{ panel: FirePanelModel; config: SiteConfig }> {
   dir = mkdtempSync(join(tmpdir(), 'opcua-ac-'));
   const port = await freePort();
   const panel = new FirePanelModel('fire-panel-1', new SeededRandom(7), 2);
@@ -61,7 +61,7 @@ async function setUp(conditions: Record<string, unknown> = PANEL_NOTIFIER): Prom
         binding: {
           connector: 'opcua-fire',
           samplingInterval: '50ms',
-          nodes: { 'zone_{zone}_state': 'ns=1;s={device}.Zone{zone}.State' },
+          nodes,
           conditions,
         },
       },
@@ -173,6 +173,7 @@ describe('OPC UA Alarms & Conditions (fire-panel simulator)', () => {
     await waitFor(() => gateway?.connectors[0]?.health().connected === false, 15_000, 'connection lost');
     const unknown = await waitFor(() => journal(alarm.id).find((j) => j.type === 'source' && j.values.condition_state === 'unknown'), 15_000, 'condition marked unknown');
     expect(unknown.text).toContain('comms lost');
+    expect(gateway.connectors[0]?.health().detail).toMatchObject({ conditionsUnknown: ['fire-panel-1'] });
     expect(openAlarm(ZONE2)).toMatchObject({ id: alarm.id, state: 'active-unack', conditionActive: true });
     // an acknowledge while the panel cannot be reached is the operator's, and the journal says it did not reach the panel
     gateway.alarms.acknowledge(alarm.id, 'bob');
@@ -187,5 +188,23 @@ describe('OPC UA Alarms & Conditions (fire-panel simulator)', () => {
     // acknowledged (in the gateway) and no longer active: closed
     expect(gateway.alarms.get(alarm.id)).toMatchObject({ state: 'normal', ackedBy: 'bob' });
     expect(journal(alarm.id).find((j) => j.type === 'cleared')?.values).toMatchObject({ refresh: 'not retained by the source' });
+    expect(gateway.connectors[0]?.health().detail).toMatchObject({ conditionsUnknown: [] });
+  });
+
+  it('a fire panel read only through its conditions raises the life-safety comms-lost trouble with the connection, cleared by the refresh', async () => {
+    const { panel, config } = await setUp(PANEL_NOTIFIER, {});
+    gateway = await startGateway(config, silentLogger(), { listen: false });
+    await waitFor(() => gateway?.connectors[0]?.health().connected === true, 15_000, 'connector up');
+    panel.injectFault('zone_fire:1');
+    await waitFor(() => openAlarm(ZONE1), 15_000, 'the zone 1 alarm from the condition alone');
+    const trouble = (): boolean => gateway?.trouble.list().some((t) => t.key === 'comms-lost:fire-panel-1' && t.lifeSafety) ?? false;
+    expect(trouble()).toBe(false);
+    panel.online = false;
+    await sim?.sync();
+    await waitFor(trouble, 15_000, 'life-safety comms-lost trouble');
+    panel.online = true;
+    await sim?.sync();
+    await waitFor(() => !trouble(), 15_000, 'trouble cleared after the refresh');
+    expect(openAlarm(ZONE1)).toMatchObject({ conditionActive: true });
   });
 });
