@@ -104,11 +104,23 @@ export class SourceConditions implements ConditionSink {
     if (this.unknownSince.has(device)) return;
     this.unknownSince.set(device, reason);
     for (const a of this.openOf(device)) {
-      this.alarms.note(a.id, 'source', 'system:conditions', `condition state unknown (${reason}): kept as it was until the source is refreshed`, { condition_state: 'unknown' });
+      try {
+        this.alarms.note(a.id, 'source', 'system:conditions', `condition state unknown (${reason}): kept as it was until the source is refreshed`, { condition_state: 'unknown' });
+      } catch (err) {
+        this.log.error({ err, alarm: a.id }, 'condition state unknown could not be journaled');
+      }
     }
   }
 
   refreshed(device: string, retained: readonly string[]): void {
+    try {
+      this.applyRefresh(device, retained);
+    } catch (err) {
+      this.log.error({ err, device }, 'condition refresh could not be journaled');
+    }
+  }
+
+  private applyRefresh(device: string, retained: readonly string[]): void {
     const wasUnknown = this.unknownSince.delete(device);
     const still = new Set(retained.map(sourceRuleId));
     for (const a of this.openOf(device)) {

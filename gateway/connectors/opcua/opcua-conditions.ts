@@ -182,7 +182,7 @@ export class OpcuaConditionWatch {
       this.states.set(d.id, state);
       const item: ClientMonitoredItem = await subscription.monitor(
         { nodeId: d.notifier, attributeId: AttributeIds.EventNotifier },
-        { samplingInterval: 0, queueSize: d.spec.queueSize, discardOldest: false, filter: constructEventFilter([...CONDITION_FIELDS]) },
+        { samplingInterval: 0, queueSize: d.spec.queueSize, discardOldest: true, filter: constructEventFilter([...CONDITION_FIELDS]) },
         TimestampsToReturn.Neither,
       );
       if (!current() || gen !== this.gen) return;
