@@ -10,7 +10,7 @@ import { SOURCE_ACTOR_PREFIX, isSourceAlarm, type AlarmEvent, type AlarmService 
 import type { Connector } from './connectors/connector.ts';
 
 export interface ConditionAckDeps {
-  readonly alarms: Pick<AlarmService, 'onEvent' | 'note'> & { readonly conditions: Pick<AlarmService['conditions'], 'onAckToResend'> };
+  readonly alarms: Pick<AlarmService, 'onEvent' | 'note' | 'journal'> & { readonly conditions: Pick<AlarmService['conditions'], 'onAckToResend'> };
   /** Looked up at each acknowledge: a config reload replaces connectors in place. */
   readonly connector: (id: string) => Connector | undefined;
   readonly log: Logger;
@@ -45,7 +45,9 @@ export function wireConditionAcks(deps: ConditionAckDeps): () => void {
   // an operator's acknowledge the source never got (made while it was unreachable) goes again after the refresh
   deps.alarms.conditions.onAckToResend((alarm) => {
     if (deps.acting && !deps.acting()) return;
-    send({ alarm, by: alarm.ackedBy ?? 'unknown' }, true).catch((err: unknown) => deps.log.error({ err, alarm: alarm.id }, 'condition acknowledge could not be sent again or journaled'));
+    // the operator's own words go again with it
+    const last = deps.alarms.journal(alarm.id).findLast((j) => j.type === 'acknowledged');
+    send({ alarm, by: alarm.ackedBy ?? 'unknown', ...(last?.text ? { text: last.text } : {}) }, true).catch((err: unknown) => deps.log.error({ err, alarm: alarm.id }, 'condition acknowledge could not be sent again or journaled'));
   });
   return deps.alarms.onEvent((ev) => {
     if (ev.type !== 'acknowledged' || !isSourceAlarm(ev.alarm)) return;

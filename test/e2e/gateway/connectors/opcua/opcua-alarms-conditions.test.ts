@@ -155,7 +155,7 @@ describe('OPC UA Alarms & Conditions (fire-panel simulator)', () => {
     panel.online = true;
     await sim?.sync(); // the fire still burns: the fresh server's condition is active and unacknowledged
     await waitFor(() => sim?.zoneCondition('fire-panel-1', 2)?.acked === true, 15_000, 'acknowledged at the panel after the refresh');
-    expect(sim?.zoneCondition('fire-panel-1', 2)?.comment).toBe('acknowledged in the facility gateway by carol');
+    expect(sim?.zoneCondition('fire-panel-1', 2)?.comment).toBe('acknowledged in the facility gateway by carol: seen on camera');
     const again = await waitFor(() => journal(alarm.id).find((j) => j.type === 'source' && j.values.result === 'acknowledged'), 15_000, 'second attempt journaled');
     expect(again.text).toContain('sent again');
     expect(openAlarm(ZONE2)).toMatchObject({ id: alarm.id, state: 'active-ack', ackedBy: 'carol' });
