@@ -63,11 +63,6 @@ export class SourceConditions implements ConditionSink {
     this.resend = port;
   }
 
-  /** Devices whose source conditions are unknown, with why. */
-  unknownDevices(): ReadonlyMap<string, string> {
-    return this.unknownSince;
-  }
-
   condition(c: SourceCondition): void {
     const device = this.devices.get(c.device);
     if (!device) {
