@@ -30,6 +30,8 @@ export interface SourceCondition {
   readonly priority: 1 | 2 | 3 | 4;
   /** Life-safety alarm (fire panels and smoke detectors unless the binding says otherwise). */
   readonly lifeSafety: boolean;
+  /** The device's zone the condition is about (the binding's `zone` template), if any: the alarm is placed there. */
+  readonly zone?: number;
   /** The comment of the last acknowledge or comment at the source, if any. */
   readonly comment?: string;
 }

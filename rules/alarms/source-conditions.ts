@@ -9,6 +9,7 @@
  */
 import type { Logger } from 'pino';
 import type { DeviceInfo } from '../../gateway/model/device.ts';
+import { kindDescriptor } from '../../gateway/model/kinds/index.ts';
 import type { ConditionSink, SourceCondition } from '../../gateway/model/source-condition.ts';
 import type { AlarmRecord } from './alarm-model.ts';
 import type { AlarmManager, RuleMeta } from './alarm-manager.ts';
@@ -19,8 +20,19 @@ export const SOURCE_RULE_PREFIX = 'condition:';
 /** Who acknowledged an alarm at its source (the panel's own keypad): `source:<connector>`. */
 export const SOURCE_ACTOR_PREFIX = 'source:';
 
-/** The rule id of a condition's alarm (`/` would read as a per-point rule). */
-export const sourceRuleId = (conditionId: string): string => `${SOURCE_RULE_PREFIX}${conditionId.replaceAll('/', '|')}`;
+/**
+ * The rule id of a condition's alarm (a `/` in the id is written `|`: it would read as a per-point
+ * rule); a condition about a zone gets the zone's point as a per-point rule does
+ * (`condition:<id>/zone_3_state`), so the alarm is placed at the zone.
+ */
+export const sourceRuleId = (conditionId: string, zonePoint?: string): string => `${SOURCE_RULE_PREFIX}${conditionId.replaceAll('/', '|')}${zonePoint ? `/${zonePoint}` : ''}`;
+
+/** The state point of zone `n` of a kind with zones. */
+function zonePointOf(kind: DeviceInfo['kind'], n: number | undefined): string | undefined {
+  if (n === undefined) return undefined;
+  const pattern = kindDescriptor(kind).zones?.pattern;
+  return pattern ? pattern.replace('{n}', String(n)) : undefined;
+}
 export const isSourceAlarm = (a: Pick<AlarmRecord, 'rule'>): boolean => a.rule.startsWith(SOURCE_RULE_PREFIX);
 
 function valuesOf(c: SourceCondition): Values {
@@ -69,7 +81,7 @@ export class SourceConditions implements ConditionSink {
       this.log.warn({ device: c.device, condition: c.conditionId }, 'condition of an unknown device ignored');
       return;
     }
-    const rule = sourceRuleId(c.conditionId);
+    const rule = sourceRuleId(c.conditionId, zonePointOf(device.kind, c.zone));
     const title = c.message !== '' ? c.message : `${c.sourceName} ${c.conditionName}`.trim();
     const meta: RuleMeta = { rule, title, priority: c.priority, latching: false, lifeSafety: c.lifeSafety, workOrder: null };
     const values = valuesOf(c);
@@ -117,9 +129,10 @@ export class SourceConditions implements ConditionSink {
 
   private applyRefresh(device: string, retained: readonly string[]): void {
     const wasUnknown = this.unknownSince.delete(device);
-    const still = new Set(retained.map(sourceRuleId));
+    const still = new Set(retained);
+    const stillHas = (a: AlarmRecord): boolean => still.has(String(a.values.condition_id ?? ''));
     for (const a of this.openOf(device)) {
-      if (a.conditionActive && !still.has(a.rule)) {
+      if (a.conditionActive && !stillHas(a)) {
         const meta: RuleMeta = { rule: a.rule, title: a.title, priority: a.priority, latching: a.latching, lifeSafety: a.lifeSafety === true, workOrder: a.workOrder };
         const info = this.devices.get(device);
         if (info) this.alarms.conditionChanged(meta, info, false, { ...a.values, active: false, refresh: 'not retained by the source' });
@@ -129,7 +142,7 @@ export class SourceConditions implements ConditionSink {
         this.alarms.note(a.id, 'source', 'system:conditions', 'condition state known again (ConditionRefresh)', { condition_state: now.conditionActive ? 'active' : 'inactive' });
       }
       const operatorAcked = now?.closedAt === null && now.ackedAt !== null && !(now.ackedBy ?? '').startsWith(SOURCE_ACTOR_PREFIX);
-      if (now && operatorAcked && still.has(now.rule) && this.sourceAcked.get(keyOf(now.rule, device)) === false) this.resend?.(now);
+      if (now && operatorAcked && stillHas(now) && this.sourceAcked.get(keyOf(now.rule, device)) === false) this.resend?.(now);
     }
   }
 

@@ -84,6 +84,15 @@ export function conditionDevices(devices: readonly BoundDevice[]): ConditionDevi
   return out;
 }
 
+/** The zone number in a ConditionName by the binding's template (`Zone{zone}Fire`), if it matches. */
+export function zoneOfCondition(template: string | undefined, conditionName: string): number | undefined {
+  if (template === undefined) return undefined;
+  const [before, after] = template.split('{zone}') as [string, string];
+  if (!conditionName.startsWith(before) || !conditionName.endsWith(after) || conditionName.length <= before.length + after.length) return undefined;
+  const n = Number(conditionName.slice(before.length, conditionName.length - after.length));
+  return Number.isInteger(n) && n >= 1 ? n : undefined;
+}
+
 /** Severity (1..1000) → gateway priority by the binding's bands. */
 export function priorityOfSeverity(severity: number, bands: OpcuaConditionsBinding['priorities']): 1 | 2 | 3 | 4 {
   if (severity >= bands[1]) return 1;
@@ -260,6 +269,7 @@ export class OpcuaConditionWatch {
     const severity = Number(f('Severity')?.value ?? 0);
     const time = f('Time')?.value;
     const comment = text(f('Comment'));
+    const zone = zoneOfCondition(d.spec.zone, text(f('ConditionName')));
     const condition: SourceCondition = {
       device: d.id,
       connector: this.connector,
@@ -276,6 +286,7 @@ export class OpcuaConditionWatch {
       priority: priorityOfSeverity(severity, d.spec.priorities),
       lifeSafety: d.lifeSafety,
       ...(comment !== '' ? { comment } : {}),
+      ...(zone !== undefined ? { zone } : {}),
     };
     this.sink?.condition(track.trunkEvent(eventId, condition));
   }

@@ -120,6 +120,11 @@ export const opcuaConditionsSchema = z
       .default({ 1: 801, 2: 501, 3: 201 }),
     /** Default: true for fire panels and smoke detectors (life-safety kinds). */
     lifeSafety: z.boolean().optional(),
+    /**
+     * ConditionName with `{zone}` where the zone number is (`Zone{zone}Fire`): the alarm of a
+     * matching condition is placed at that zone of the device (its floor in the zone map).
+     */
+    zone: z.string().regex(/\{zone\}/, 'a zone template contains {zone}, e.g. Zone{zone}Fire').optional(),
     queueSize: z.number().int().min(1).max(100_000).default(1000),
   })
   .superRefine((c, ctx) => {

@@ -115,6 +115,22 @@ describe('source conditions as alarms', () => {
     expect(h2.service.journal(id as string).some((j) => j.type === 'cleared')).toBe(false);
   });
 
+  it('a condition about a zone (the binding\'s zone template) is placed at the zone, and still clears by its condition id after a refresh', () => {
+    const panel = { ...device('fp2', 'fire_panel', 'b1', 'F1', 2), zonePlaces: [{ n: 1, building: 'b1', floor: 'F1' }, { n: 2, building: 'b1', floor: 'F3', area: 'east stair' }] };
+    const h = harness({ devices: [panel] });
+    cleanup.push(() => h.close());
+    const c = h.service.conditions;
+    c.condition(cond({ device: 'fp2', conditionId: 'ns=1;s=fp2.Zone2.Fire', zone: 2 }));
+    const a = h.service.active()[0];
+    expect(a).toMatchObject({ rule: 'condition:ns=1;s=fp2.Zone2.Fire/zone_2_state', floor: 'F3' });
+    c.unknown('fp2', 'comms lost');
+    c.refreshed('fp2', ['ns=1;s=fp2.Zone2.Fire']);
+    expect(h.service.get(a?.id as string)).toMatchObject({ conditionActive: true });
+    c.unknown('fp2', 'comms lost');
+    c.refreshed('fp2', []);
+    expect(h.service.get(a?.id as string)).toMatchObject({ conditionActive: false });
+  });
+
   it('a condition of a device the site does not have is ignored', () => {
     const h = start();
     h.service.conditions.condition(cond({ device: 'nope' }));

@@ -1,6 +1,6 @@
 /** The `conditions` of an OPC UA binding: schema, severity bands, devices that ask for conditions. */
 import { describe, expect, it } from 'vitest';
-import { conditionDevices, priorityOfSeverity } from '../../../../gateway/connectors/opcua/opcua-conditions.ts';
+import { conditionDevices, priorityOfSeverity, zoneOfCondition } from '../../../../gateway/connectors/opcua/opcua-conditions.ts';
 import { opcuaBindingSchema, opcuaConditionsSchema } from '../../../../gateway/connectors/opcua/opcua-schema.ts';
 import type { DeviceKind } from '../../../../gateway/model/device-kinds.ts';
 
@@ -19,6 +19,15 @@ describe('OPC UA conditions binding', () => {
     expect(r.success).toBe(false);
     expect(r.error?.issues[0]).toMatchObject({ path: ['conditions', 'priorities'] });
     expect(r.error?.issues[0]?.message).toContain('must fall from priority 1 to 3');
+  });
+
+  it('finds the zone in a ConditionName by the template', () => {
+    expect(zoneOfCondition('Zone{zone}Fire', 'Zone12Fire')).toBe(12);
+    expect(zoneOfCondition('Zone{zone}Fire', 'ZoneFire')).toBeUndefined();
+    expect(zoneOfCondition('Zone{zone}Fire', 'Zone0Fire')).toBeUndefined();
+    expect(zoneOfCondition('Zone{zone}Fire', 'Loop2Fault')).toBeUndefined();
+    expect(zoneOfCondition(undefined, 'Zone1Fire')).toBeUndefined();
+    expect(opcuaConditionsSchema.safeParse({ zone: 'ZoneFire' }).error?.issues[0]?.message).toContain('{zone}');
   });
 
   it('maps severity to priority by the bands', () => {

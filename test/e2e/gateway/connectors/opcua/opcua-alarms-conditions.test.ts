@@ -40,7 +40,11 @@ afterEach(async () => {
 const PANEL_NOTIFIER = { notifier: 'ns=1;s={device}' };
 const SERVER_NOTIFIER = { source: 'ns=1;s={device}' };
 
-async function setUp(conditions: Record<string, unknown> = PANEL_NOTIFIER, nodes: Record<string, unknown> = { 'zone_{zone}_state': 'ns=1;s={device}.Zone{zone}.State' }): Promise<{ panel: FirePanelModel; config: SiteConfig }> {
+async function setUp(
+  conditions: Record<string, unknown> = PANEL_NOTIFIER,
+  nodes: Record<string, unknown> = { 'zone_{zone}_state': 'ns=1;s={device}.Zone{zone}.State' },
+  zones: unknown = 2,
+): Promise<{ panel: FirePanelModel; config: SiteConfig }> {
   dir = mkdtempSync(join(tmpdir(), 'opcua-ac-'));
   const port = await freePort();
   const panel = new FirePanelModel('fire-panel-1', new SeededRandom(7), 2);
@@ -48,7 +52,7 @@ async function setUp(conditions: Record<string, unknown> = PANEL_NOTIFIER, nodes
   await sim.start();
   const config = validateConfig({
     site: { id: 't', name: 'Test' },
-    buildings: [{ id: 'b1', name: 'B1', floors: [{ id: 'F1' }] }],
+    buildings: [{ id: 'b1', name: 'B1', floors: [{ id: 'F1' }, { id: 'F2' }] }],
     storage: { dataDir: join(dir, 'data') },
     connectors: [{ id: 'opcua-fire', type: 'opcua', endpoint: sim.endpointUrl, publishingInterval: '100ms', keepAliveCount: 5, reconnectDelay: '200ms', reconnectMaxDelay: '1s' }],
     devices: [
@@ -57,7 +61,7 @@ async function setUp(conditions: Record<string, unknown> = PANEL_NOTIFIER, nodes
         kind: 'fire_panel',
         building: 'b1',
         floor: 'F1',
-        zones: 2,
+        zones,
         binding: {
           connector: 'opcua-fire',
           samplingInterval: '50ms',
@@ -74,13 +78,14 @@ const openAlarm = (rule: string): AlarmRecord | undefined => gateway?.alarms.act
 const journal = (id: string): JournalEntry[] => gateway?.alarms.journal(id) ?? [];
 
 describe('OPC UA Alarms & Conditions (fire-panel simulator)', () => {
-  it('a zone fire becomes a P1 life-safety alarm; the operator acknowledge reaches the server with the operator named', async () => {
-    const { panel, config } = await setUp();
+  it('a zone fire becomes a P1 life-safety alarm at its zone; the operator acknowledge reaches the server with the operator named', async () => {
+    const zoneMap = [{ n: 1 }, { n: 2, floor: 'F2' }];
+    const { panel, config } = await setUp({ ...PANEL_NOTIFIER, zone: 'Zone{zone}Fire' }, undefined, zoneMap);
     gateway = await startGateway(config, silentLogger(), { listen: false });
     await waitFor(() => gateway?.connectors[0]?.health().connected === true, 15_000, 'connector up');
     panel.injectFault('zone_fire:2');
-    const alarm = await waitFor(() => openAlarm(ZONE2), 15_000, 'the zone 2 condition as a gateway alarm');
-    expect(alarm).toMatchObject({ device: 'fire-panel-1', kind: 'fire_panel', priority: 1, lifeSafety: true, state: 'active-unack', conditionActive: true, title: 'fire-panel-1 zone 2: fire' });
+    const alarm = await waitFor(() => openAlarm(`${ZONE2}/zone_2_state`), 15_000, 'the zone 2 condition as a gateway alarm');
+    expect(alarm).toMatchObject({ device: 'fire-panel-1', kind: 'fire_panel', priority: 1, lifeSafety: true, state: 'active-unack', conditionActive: true, title: 'fire-panel-1 zone 2: fire', floor: 'F2' });
     expect(alarm.values).toMatchObject({ connector: 'opcua-fire', condition_id: 'ns=1;s=fire-panel-1.Zone2.Fire', condition_name: 'Zone2Fire', severity: 1000, active: true, acked: false });
     expect(sim?.zoneCondition('fire-panel-1', 2)).toMatchObject({ active: true, acked: false });
 
@@ -92,11 +97,11 @@ describe('OPC UA Alarms & Conditions (fire-panel simulator)', () => {
     expect(row.text).toContain('Good');
     // the server's AckedState coming back does not acknowledge twice
     expect(journal(alarm.id).filter((j) => j.type === 'acknowledged')).toHaveLength(1);
-    expect(openAlarm(ZONE2)).toMatchObject({ state: 'active-ack', ackedBy: 'ann' });
+    expect(openAlarm(`${ZONE2}/zone_2_state`)).toMatchObject({ state: 'active-ack', ackedBy: 'ann' });
 
     // the fire ends at the panel: the acknowledged alarm closes
     panel.clearFault('zone_fire:2');
-    await waitFor(() => openAlarm(ZONE2) === undefined, 15_000, 'alarm closed when the condition went inactive');
+    await waitFor(() => openAlarm(`${ZONE2}/zone_2_state`) === undefined, 15_000, 'alarm closed when the condition went inactive');
   });
 
   it('an acknowledge at the panel comes back as AckedState and is journaled as acknowledged at the source', async () => {
