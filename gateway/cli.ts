@@ -308,12 +308,7 @@ function configReloader(values: RunValues, config: RunConfig, simPorts: Readonly
     if (values['broker-port']) next.broker.port = started.broker.port;
     if (values.tls && !next.api.tls && started.api.tls) next.api.tls = started.api.tls;
     if (values.demo && next.accounts.users.length === 0) next.accounts.users = started.accounts.users;
-    for (const c of next.connectors) {
-      const port = simPorts[c.id];
-      if (port === undefined) continue;
-      if (c.type === 'modbus' && c.transport !== 'rtu') c.port = port;
-      else if (c.type === 'opcua') c.endpoint = c.endpoint.replace(/:(\d+)(\/|$)/, `:${port}$2`);
-    }
+    if (Object.keys(simPorts).length > 0) (await import('./demo.ts')).applyDemoPorts(next, simPorts);
     return next;
   };
 }

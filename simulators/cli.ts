@@ -36,7 +36,8 @@ const HELP = `
   --mqtt-url URL     broker for MQTT devices (default mqtt://127.0.0.1:1883)
   --broker-port N    start a broker of its own on this port instead
   --interval MS      MQTT publish interval (default 2000)
-  --port C=PORT      serve connector C on PORT instead of the site file's port (repeatable)
+  --port C=PORT      serve connector C on PORT instead of the site file's port (repeatable);
+                     C/DEVICE=PORT for a BACnet device (its UDP port)
   -h, --help         this text
 `;
 
@@ -98,7 +99,9 @@ try {
 }
 
 for (const id of Object.keys(ports)) {
-  if (!site.connectors.some((c) => c.id === id)) fail(`--port: no connector "${id}" in ${values.site}`);
+  const [connector, device] = id.split('/', 2);
+  if (!site.connectors.some((c) => c.id === connector)) fail(`--port: no connector "${connector}" in ${values.site}`);
+  if (device !== undefined && !site.devices.some((d) => d.id === device && d.connector === connector)) fail(`--port: no device "${device}" on connector "${connector}" in ${values.site}`);
 }
 
 if (values.fast) {

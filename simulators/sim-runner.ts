@@ -2,9 +2,11 @@
  * Start simulators for the devices of a site file, each kind on the protocol its binding names:
  * elevators and pumps behind one Modbus TCP server per Modbus connector (unit id from the binding),
  * fire panels behind one OPC UA server per OPC UA connector, doors and smoke detectors publishing to
- * an MQTT broker. Library API for tests and the demo; `simulators/cli.ts` wraps it.
+ * an MQTT broker, BACnet devices (the demo's air-handling unit) each on the UDP port of its binding's
+ * address, Sparkplug-bound devices as a vendor's edge node publishing to the MQTT broker. Library API for tests and the demo; `simulators/cli.ts` wraps it.
  * Servers bind to 127.0.0.1 unless `host` says otherwise; ports come from the site's connectors
- * unless `ports` overrides them per connector id (tests use free ports).
+ * unless `ports` overrides them per connector id, or per `<connector>/<device>` for a BACnet
+ * device (tests and `--free-ports` use free ports).
  */
 import type { Logger } from 'pino';
 import type { Clock, Timer } from '../gateway/model/clock.ts';
@@ -18,6 +20,8 @@ import type { SimConnector, SimSite } from './site-file.ts';
 import { ModbusSimServer, type ModbusUnit } from './transports/modbus-sim-server.ts';
 import { MqttPublisher, type PublishedDevice } from './transports/mqtt-publisher.ts';
 import { OpcuaSimServer } from './transports/opcua-sim-server.ts';
+import { startBacnetDevices } from './transports/bacnet-sim-site.ts';
+import { isSparkplugSimulated, startSparkplugNodes } from './transports/sparkplug-sim-site.ts';
 import { LAYOUTS } from './transports/register-images.ts';
 
 export interface SimOptions {
@@ -29,7 +33,7 @@ export interface SimOptions {
   readonly publishIntervalMs?: number;
   /** Address the Modbus and OPC UA servers bind to (default 127.0.0.1). */
   readonly host?: string;
-  /** Port per connector id, overriding the site file's. */
+  /** Port per connector id (per `<connector>/<device>` for a BACnet device), overriding the site file's. */
   readonly ports?: Readonly<Record<string, number>>;
   /** How often the models are stepped (default 500 ms). */
   readonly tickMs?: number;
@@ -41,7 +45,7 @@ export interface SimOptions {
 
 export interface SimEndpoint {
   readonly connector: string;
-  readonly protocol: 'modbus' | 'opcua' | 'mqtt';
+  readonly protocol: 'modbus' | 'opcua' | 'mqtt' | 'bacnet' | 'sparkplug';
   readonly host: string;
   readonly port: number;
   readonly url: string;
@@ -120,7 +124,11 @@ export async function startSimulators(site: SimSite, options: SimOptions): Promi
   const host = options.host ?? '127.0.0.1';
   const fleet = new DeviceFleet(site, options.seed ?? 1);
   const connectors = new Map(site.connectors.map((c) => [c.id, c]));
-  const { unsupported, modbusUnits, opcuaPanels, mqttDevices } = assignTransports(fleet, connectors);
+  const assigned = assignTransports(fleet, connectors);
+  const { modbusUnits, opcuaPanels, mqttDevices } = assigned;
+  const bacnetDevices = site.devices.filter((d) => connectors.get(d.connector)?.type === 'bacnet');
+  const sparkplugDevices = site.devices.filter((d) => isSparkplugSimulated(d, connectors));
+  const unsupported = assigned.unsupported.filter((id) => !bacnetDevices.some((d) => d.id === id) && !sparkplugDevices.some((d) => d.id === id));
 
   // an invalid scenario fails before anything listens
   const timeline = options.scenario ? compileTimeline(options.scenario, fleet, options.seed ?? options.scenario.seed) : [];
@@ -161,6 +169,11 @@ export async function startSimulators(site: SimSite, options: SimOptions): Promi
       endpoints.push({ connector: connectorId, protocol: 'opcua', host, port, url: server.endpointUrl, devices: panels.map((p) => p.id) });
     }
     if (mqttDevices.length > 0) endpoints.push(await startMqttPublisher(mqttDevices, site, options, stops));
+    if (sparkplugDevices.length > 0) {
+      if (!options.mqttUrl) throw new Error('Sparkplug devices to simulate but no mqttUrl given');
+      endpoints.push(...(await startSparkplugNodes(sparkplugDevices, connectors, { clock, mqttUrl: options.mqttUrl, ...(options.mqttAuth ? { auth: options.mqttAuth } : {}) }, stops)));
+    }
+    if (bacnetDevices.length > 0) endpoints.push(...(await startBacnetDevices(bacnetDevices, { clock, host, ...(options.ports ? { ports: options.ports } : {}) }, stops)));
   } catch (err) {
     ticker?.cancel();
     await stopAll();

@@ -54,4 +54,6 @@ export type {
   AlarmKpis,
   Kpi,
   Verdict,
+  AlarmProcedureView,
+  BilingualText,
 } from '../../rules/alarms/index.ts';

@@ -11,6 +11,7 @@ import { modbusProtocol } from './modbus/modbus-definition.ts';
 import { mqttProtocol } from './mqtt/mqtt-definition.ts';
 import { opcuaProtocol } from './opcua/opcua-definition.ts';
 import { bacnetProtocol } from './bacnet/bacnet-definition.ts';
+import { sparkplugProtocol } from './sparkplug/sparkplug-host-definition.ts';
 import type { DeclaredDevice, ProtocolDefinition } from './protocol-definition.ts';
 import { isDeviceKind } from '../model/kinds/index.ts';
 import { zoneCount } from '../model/zone-places.ts';
@@ -23,6 +24,7 @@ const PROTOCOLS: Definitions = {
   modbus: modbusProtocol,
   opcua: opcuaProtocol,
   bacnet: bacnetProtocol,
+  sparkplug: sparkplugProtocol,
 };
 
 function definitionOf<T extends ConnectorConfig['type']>(type: T): ProtocolDefinition<Extract<ConnectorConfig, { type: T }>> {

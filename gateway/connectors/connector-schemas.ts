@@ -8,8 +8,9 @@ import { modbusBindingSchema, modbusConnectorSchema } from './modbus/modbus-sche
 import { mqttBindingSchema, mqttConnectorSchema } from './mqtt/mqtt-schema.ts';
 import { opcuaBindingSchema, opcuaConnectorSchema } from './opcua/opcua-schema.ts';
 import { bacnetBindingSchema, bacnetConnectorSchema } from './bacnet/bacnet-schema.ts';
+import { sparkplugHostBindingSchema, sparkplugHostConnectorSchema } from './sparkplug/sparkplug-host-schema.ts';
 
-export const connectorConfigSchema = z.discriminatedUnion('type', [mqttConnectorSchema, modbusConnectorSchema, opcuaConnectorSchema, bacnetConnectorSchema]);
+export const connectorConfigSchema = z.discriminatedUnion('type', [mqttConnectorSchema, modbusConnectorSchema, opcuaConnectorSchema, bacnetConnectorSchema, sparkplugHostConnectorSchema]);
 export type ConnectorConfig = z.output<typeof connectorConfigSchema>;
 export type ConnectorType = ConnectorConfig['type'];
 
@@ -19,6 +20,7 @@ export const BINDING_SCHEMAS: Record<ConnectorType, z.ZodType> = {
   modbus: modbusBindingSchema,
   opcua: opcuaBindingSchema,
   bacnet: bacnetBindingSchema,
+  sparkplug: sparkplugHostBindingSchema,
 };
 
 export const bindingBaseSchema = z.looseObject({ connector: z.string() });

@@ -16,6 +16,8 @@ export interface EncodablePayload {
 
 export interface DecodedMetric {
   readonly name?: string;
+  /** Set in births beside the name; data messages may carry the alias alone (a Long). */
+  readonly alias?: unknown;
   readonly type?: string;
   readonly value?: unknown;
   readonly timestamp?: unknown;

@@ -19,6 +19,8 @@ export interface DeviceModel {
   online: boolean;
   /** True while the device is on the network but does not report (a detector's `silence`). */
   readonly silent?: boolean;
+  /** Act on a command the model knows (`send_home` of a lift); false when it cannot now or knows no such command. */
+  command?(name: string): boolean;
 }
 
 /** Whether a transport should expose this model's values right now. */

@@ -106,6 +106,27 @@ export class ElevatorModel implements DeviceModel {
     return this.betweenFloors;
   }
 
+  /**
+   * `send_home`: the car drops its waiting calls and travels to the main floor (floor 1, else the
+   * lowest stop), where it opens its doors; calls made afterwards are served again. Refused (false)
+   * while out of service: a car with a fault goes nowhere.
+   */
+  command(name: string): boolean {
+    if (name !== 'send_home' || this.active.length > 0) return false;
+    const home = this.homeIndex;
+    this.calls.length = 0;
+    this.calls.push(home);
+    // a moving car stops at the next landing and turns toward home from there; an idle one leaves now
+    if (this.phase === 'moving') this.target = this.target > this.index ? this.index + 1 : this.index - 1;
+    else if (this.phase === 'idle') this.serveNext(this.t ?? 0);
+    return true;
+  }
+
+  /** The main floor's index in the stops: floor 1, else the lowest. */
+  private get homeIndex(): number {
+    return Math.max(0, this.stops.indexOf(1));
+  }
+
   injectFault(fault: string): void {
     if (!isElevatorFault(fault) || fault === 'none' || this.active.includes(fault)) return;
     const wasMoving = this.phase === 'moving' && this.active.length === 0;

@@ -39,7 +39,7 @@ export interface BacnetSimOptions {
   readonly objects?: readonly SimObject[];
 }
 
-/** An air-handling unit: supply and return air temperatures, fan running, filter alarm, fan speed. */
+/** An air-handling unit: supply and return air temperatures, fan running, filter alarm, fan speed, and a vendor extra: the mixed air temperature. */
 export function airHandlingUnitObjects(): SimObject[] {
   return [
     { type: 0, instance: 1, name: 'Supply air temperature', value: 16.5 },
@@ -47,6 +47,7 @@ export function airHandlingUnitObjects(): SimObject[] {
     { type: 3, instance: 1, name: 'Supply fan running', value: 1 },
     { type: 3, instance: 2, name: 'Filter dirty', value: 0 },
     { type: 1, instance: 1, name: 'Supply fan speed', value: 72 },
+    { type: 0, instance: 3, name: 'Mixed air temperature', value: 20.5 },
   ];
 }
 

@@ -90,10 +90,15 @@ export class ModbusSimServer {
       cb(exception(0x02, `coil ${addr} of unit ${unitId} is not writable`));
       return;
     }
+    if (value && coil.clears === undefined && unit.model.command?.(coil.command) !== true) {
+      // the device cannot act on it now (a lift out of service): refused, and the coil keeps its value
+      cb(exception(0x04, `${coil.command} refused by ${unit.model.id} now`));
+      return;
+    }
     const coils = this.written.get(unitId) ?? new Map<number, boolean>();
     coils.set(addr, value);
     this.written.set(unitId, coils);
-    if (value) unit.model.clearFault(coil.clears);
+    if (value && coil.clears !== undefined) unit.model.clearFault(coil.clears);
     this.options.log?.info({ unit: unitId, device: unit.model.id, command: coil.command, value }, 'modbus command coil written');
     this.stats.answered++;
     cb(null);

@@ -65,11 +65,16 @@ export const LAYOUTS: Record<string, RegisterLayout> = { elevator: elevatorLayou
 /** A coil that acts on the device when written true (a command), and reads back as last written. */
 export interface CommandCoil {
   readonly command: string;
-  /** The model fault the command ends (a pump's trip latch). */
-  readonly clears: string;
+  /** The model fault the command ends (a pump's trip latch); without it the model's `command(name)` acts. */
+  readonly clears?: string;
 }
 
-/** Command coils per kind, by address: the pump's reset-trip coil 8 (`pump.reset_trip` in config/demo-site.yaml). */
+/**
+ * Command coils per kind, by address (config/demo-site.yaml maps them): the pump's reset-trip coil 8
+ * (`pump.reset_trip`), the lift's send-home coil 8 (`elevator.send_home`: the car drops its calls
+ * and travels to the main floor).
+ */
 export const COMMAND_COILS: Record<string, Readonly<Record<number, CommandCoil>>> = {
   pump: { 8: { command: 'reset_trip', clears: 'trip' } },
+  elevator: { 8: { command: 'send_home' } },
 };

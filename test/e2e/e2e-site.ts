@@ -11,12 +11,12 @@ import { parse, stringify } from 'yaml';
 
 export const DEMO_SITE_FILE = fileURLToPath(new URL('../../config/demo-site.yaml', import.meta.url));
 
-import { freePort } from '../support/free-port.ts';
+import { freePort, freeUdpPort } from '../support/free-port.ts';
 
 
 interface RawDevice {
   id: string;
-  binding: { connector: string };
+  binding: { connector: string; [key: string]: unknown };
   [key: string]: unknown;
 }
 interface RawConnector {
@@ -28,7 +28,7 @@ interface RawConnector {
 }
 
 export interface E2eSiteOptions {
-  /** Demo device ids to keep (default: all 21). */
+  /** Demo device ids to keep (default: all 23). */
   readonly devices?: readonly string[];
   /** Top-level sections replacing the demo's (workOrders, uptime, alarms, rules, ...). */
   readonly overrides?: Record<string, unknown>;
@@ -39,11 +39,12 @@ export interface E2eSiteOptions {
 export interface E2eSite {
   readonly file: string;
   readonly dataDir: string;
-  /** Connector id → the port its simulator serves on. */
+  /** Connector id → the port its simulator serves on (a BACnet connector: its own UDP port; `<connector>/<device>`: the simulated BACnet device's). */
   readonly ports: Readonly<Record<string, number>>;
   /** The site as written (parsed YAML). */
   readonly raw: Record<string, unknown>;
 }
+
 
 /** Write `<dir>/site.yaml`: the demo site narrowed to `devices`, every listener on a free port. */
 export async function writeE2eSite(dir: string, options: E2eSiteOptions = {}): Promise<E2eSite> {
@@ -66,6 +67,13 @@ export async function writeE2eSite(dir: string, options: E2eSiteOptions = {}): P
     } else if (c.type === 'opcua') {
       ports[c.id] = await freePort();
       patched.endpoint = `opc.tcp://127.0.0.1:${ports[c.id]}`;
+    } else if (c.type === 'bacnet') {
+      patched.port = ports[c.id] = await freeUdpPort();
+      for (const [i, d] of devices.entries()) {
+        if (d.binding.connector !== c.id) continue;
+        const port = (ports[`${c.id}/${d.id}`] = await freeUdpPort());
+        devices[i] = { ...d, binding: { ...d.binding, address: `127.0.0.1:${port}` } };
+      }
     }
     connectors.push(patched);
   }

@@ -132,6 +132,8 @@ async function runMonth(dir: string, days?: number): Promise<MonthResult> {
   const played = days === undefined ? scenario : { ...scenario, duration: days * 24 * 60 * MIN };
   const demo = parse(readFileSync(DEMO_SITE_FILE, 'utf8')) as { workOrders: Record<string, unknown>; uptime: Record<string, unknown>; rules: unknown[] };
   const site = await writeE2eSite(dir, {
+    // the devices the scenario simulates (the five built-in kinds; the demo's BACnet air-handling unit has no model)
+    devices: (parse(readFileSync(DEMO_SITE_FILE, 'utf8')) as { devices: Array<{ id: string; kind: string }> }).devices.filter((d) => d.kind in DOWN_FAULTS).map((d) => d.id),
     overrides: {
       deviceDefaults: { offlineAfter: `${OFFLINE_AFTER / 1000}s` },
       rules: [...demo.rules, ...COMMS_RULES],

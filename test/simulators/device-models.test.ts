@@ -42,6 +42,33 @@ describe('ElevatorModel', () => {
     expect(new Set(reports.map((r) => r.direction))).toEqual(new Set(['idle', 'up', 'down']));
   });
 
+  it('send_home: a car away from the main floor drops its calls and travels there; refused while out of service', () => {
+    const lift = new ElevatorModel('e', new SeededRandom(1));
+    // the morning peak until the car is away from floor 1 and idle or moving
+    let t = T0;
+    lift.step(t);
+    while (lift.report().floor === 1 || lift.report().door_open === true) {
+      t += 500;
+      lift.step(t);
+      expect(t - T0).toBeLessThan(H);
+    }
+    const from = lift.report().floor as number;
+    expect(lift.command('send_home')).toBe(true);
+    expect(lift.command('no_such_command')).toBe(false);
+    // floor by floor, at most 7 stops away (3 s a floor, a door cycle at the next landing when moving)
+    const path: number[] = [];
+    for (let i = 0; i < 60 && !(lift.report().floor === 1 && lift.report().door_open === true); i++) {
+      t += 1_000;
+      lift.step(t);
+      path.push(lift.report().floor as number);
+    }
+    expect(lift.report()).toMatchObject({ floor: 1, door_open: true, in_service: true });
+    expect(path.length, `from floor ${from}: ${path.join(' ')}`).toBeLessThan(60);
+
+    lift.injectFault('door_lock_fault');
+    expect(lift.command('send_home')).toBe(false);
+  });
+
   it('gives the same trip count whether stepped every second or once an hour', () => {
     const fine = new ElevatorModel('e', new SeededRandom(4));
     const coarse = new ElevatorModel('e', new SeededRandom(4));

@@ -1,6 +1,5 @@
 /** Operator actions on alarms through the API (the gateway records the user and audits each). */
-import type { AlarmRecord, JournalEntry } from '../../../gateway/api/contract.ts';
-import type { AlarmProcedureView } from './procedure-view.ts';
+import type { AlarmProcedureView, AlarmRecord, JournalEntry } from '../../../gateway/api/contract.ts';
 import { api } from '../api-client.ts';
 
 export interface AckResult {

@@ -7,7 +7,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { ApiCallError } from '../api-client.ts';
 import type { Translator } from '../i18n/i18n.ts';
 import { procedureOf, tickStep } from './alarm-actions.ts';
-import type { AlarmProcedureView, BilingualText } from './procedure-view.ts';
+import type { AlarmProcedureView, BilingualText } from '../../../gateway/api/contract.ts';
 
 export function ProcedureChecklist(props: { alarmId: string; canAct: boolean; tr: Translator; onTicked: () => void }) {
   const { tr } = props;

@@ -7,6 +7,7 @@ import { DeviceCommands } from '../components/device-commands.tsx';
 import { conditionLabel } from '../device-state.ts';
 import { useDevices } from '../use-devices.ts';
 import { DeviceContext } from '../components/device-context.tsx';
+import { pointTitle } from '../point-title.ts';
 
 const RANGES = { lastHour: 3_600_000, last6h: 6 * 3_600_000, last24h: 86_400_000, last7d: 7 * 86_400_000 } as const;
 type RangeKey = keyof typeof RANGES;
@@ -47,7 +48,7 @@ export function DevicePage({ id }: { id: string }) {
           {Object.entries(device.points).map(([name, p]) => (
             <tr class={chosen === name ? 'chosen' : ''} onClick={() => numeric.includes(name) && setPoint(name)} data-point={name}>
               <td>
-                {p.vendor ? (p.vendor.label?.[tr.language] ?? name) : tr.point(device.kind, name)} <small class="point-id" data-data="point id">{name}</small>
+                {pointTitle(device, name, tr)} <small class="point-id" data-data="point id">{name}</small>
                 {p.vendor ? <small class="vendor-point" data-testid="vendor-point"> · {tr.t('vendorPoint')}</small> : null}
               </td>
               <td>
@@ -66,14 +67,14 @@ export function DevicePage({ id }: { id: string }) {
       {chosen ? (
         <div class="trend-box">
           <h3>
-            {tr.t('trend')}: {tr.point(device.kind, chosen)}{' '}
+            {tr.t('trend')}: {pointTitle(device, chosen, tr)}{' '}
             <select value={range} onChange={(e) => setRange((e.target as HTMLSelectElement).value as RangeKey)} aria-label={tr.t('range')}>
               {(Object.keys(RANGES) as RangeKey[]).map((k) => (
                 <option value={k}>{tr.t(k)}</option>
               ))}
             </select>
           </h3>
-          {trend.series === null ? <p class="loading">…</p> : trend.series.length === 0 ? <p>{tr.t('noData')}</p> : <TrendChart points={trend.series} label={tr.point(device.kind, chosen)} timeZone={site.timezone} language={tr.language} levels={trend.levels} />}
+          {trend.series === null ? <p class="loading">…</p> : trend.series.length === 0 ? <p>{tr.t('noData')}</p> : <TrendChart points={trend.series} label={pointTitle(device, chosen, tr)} timeZone={site.timezone} language={tr.language} levels={trend.levels} />}
         </div>
       ) : null}
       <DeviceContext id={id} />

@@ -139,22 +139,29 @@ function PlansView({ buildings, devices, alarms }: { buildings: readonly Buildin
   );
 }
 
-function Tiles({ devices }: { devices: readonly DeviceView[] }) {
+/** One device as a tile: its kind, name and condition, linked to its page. */
+function DeviceTile({ d }: { d: DeviceView }) {
   const { tr } = useApp();
+  return (
+    <a
+      class={`tile state-${d.condition}`}
+      href={`#/device/${encodeURIComponent(d.id)}`}
+      data-device={d.id}
+      data-condition={d.condition}
+      title={`${tr.t(conditionLabel(d.condition))}: ${tr.reason(d.kind, d.conditionReason)}`}
+    >
+      <span class="tile-kind">{tr.label(d.kind)}</span>
+      <span class="tile-name">{d.name}</span>
+      <span class="tile-state">{tr.t(conditionLabel(d.condition))}</span>
+    </a>
+  );
+}
+
+function Tiles({ devices }: { devices: readonly DeviceView[] }) {
   return (
     <div class="tiles">
       {devices.map((d) => (
-        <a
-          class={`tile state-${d.condition}`}
-          href={`#/device/${encodeURIComponent(d.id)}`}
-          data-device={d.id}
-          data-condition={d.condition}
-          title={`${tr.t(conditionLabel(d.condition))}: ${tr.reason(d.kind, d.conditionReason)}`}
-        >
-          <span class="tile-kind">{tr.label(d.kind)}</span>
-          <span class="tile-name">{d.name}</span>
-          <span class="tile-state">{tr.t(conditionLabel(d.condition))}</span>
-        </a>
+        <DeviceTile d={d} />
       ))}
     </div>
   );
@@ -183,17 +190,7 @@ function ListView({ buildings, devices }: { buildings: readonly Building[]; devi
                 <h3>{f.name}</h3>
                 <div class="tiles">
                   {here.map((d) => (
-                    <a
-                      class={`tile state-${d.condition}`}
-                      href={`#/device/${encodeURIComponent(d.id)}`}
-                      data-device={d.id}
-                      data-condition={d.condition}
-                      title={`${tr.t(conditionLabel(d.condition))}: ${tr.reason(d.kind, d.conditionReason)}`}
-                    >
-                      <span class="tile-kind">{tr.label(d.kind)}</span>
-                      <span class="tile-name">{d.name}</span>
-                      <span class="tile-state">{tr.t(conditionLabel(d.condition))}</span>
-                    </a>
+                    <DeviceTile d={d} />
                   ))}
                   {zones.map(({ d, z }) => (
                     <a

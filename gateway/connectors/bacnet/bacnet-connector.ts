@@ -8,6 +8,7 @@
  * A device that stops answering is marked comms-lost after `failuresBeforeLost` polls.
  */
 import type { Logger } from 'pino';
+import type { LatencySnapshot } from '../../metrics/latency-buckets.ts';
 import type { Timer } from '../../model/clock.ts';
 import type { Sample, SampleSink } from '../../model/sample.ts';
 import { ConnectorStats, type BoundDevice, type CommandOutcome, type CommandRequest, type ConnectionHealth, type Connector, type ConnectorContext } from '../connector.ts';
@@ -106,6 +107,11 @@ export class BacnetConnector implements Connector {
     this.comms.clearAll();
   }
 
+  /** ReadPropertyMultiple round trips (answered polls). */
+  requestLatency(): LatencySnapshot {
+    return this.stats.latency.snapshot();
+  }
+
   mappedCommands(device: string): readonly string[] {
     return Object.keys(this.devices.find((d) => d.id === device)?.binding.commands ?? {});
   }
@@ -160,8 +166,10 @@ export class BacnetConnector implements Connector {
       byObject.set(key, entry);
     }
     this.stats.requests++;
+    const sent = this.ctx.clock.monotonic();
     try {
       const result = await client.readPropertyMultiple(addressOf(d.binding.address, d.binding.network), [...byObject.values()]);
+      this.stats.latency.observe((this.ctx.clock.monotonic() - sent) / 1000);
       const ts = this.ctx.clock.now();
       const samples: Sample[] = [];
       for (const p of d.points) {

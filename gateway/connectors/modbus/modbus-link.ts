@@ -134,44 +134,17 @@ export class ModbusLink {
   }
 
   read(unitId: number, table: ModbusTable, address: number, count: number, timeoutMs: number): Promise<ReadOutcome> {
-    if (!this.isOpen) return Promise.resolve({ ok: false, kind: 'disconnected', message: 'Port Not Open' });
-    if (this.rtuFraming) this.discardReceived();
-    return new Promise<ReadOutcome>((resolve) => {
-      let timer: Timer | undefined;
-      let done = false;
-      const settle = (outcome: ReadOutcome): void => {
-        if (done) return;
-        done = true;
-        timer?.cancel();
-        if (this.pending === settle) this.pending = undefined;
-        resolve(outcome);
-      };
-      this.pending = settle;
-      timer = this.clock.setTimer(timeoutMs, () => settle({ ok: false, kind: 'timeout', message: `no reply within ${timeoutMs} ms` }));
+    return this.request(timeoutMs, (settle) => {
       const callback: ReadCallback = (err, result) => {
         if (err) settle(classify(err));
         else if (!result) settle({ ok: false, kind: 'frame', message: 'empty reply' });
         else settle(toData(table, result.data, count));
       };
-      try {
-        const cb = callback as never;
-        switch (table) {
-          case 'coil':
-            this.client.writeFC1(unitId, address, count, cb);
-            break;
-          case 'discrete':
-            this.client.writeFC2(unitId, address, count, cb);
-            break;
-          case 'holding':
-            this.client.writeFC3(unitId, address, count, cb);
-            break;
-          case 'input':
-            this.client.writeFC4(unitId, address, count, cb);
-            break;
-        }
-      } catch (err) {
-        settle({ ok: false, kind: 'disconnected', message: describe(err) });
-      }
+      const cb = callback as never;
+      if (table === 'coil') this.client.writeFC1(unitId, address, count, cb);
+      else if (table === 'discrete') this.client.writeFC2(unitId, address, count, cb);
+      else if (table === 'holding') this.client.writeFC3(unitId, address, count, cb);
+      else this.client.writeFC4(unitId, address, count, cb);
     });
   }
 
@@ -180,6 +153,19 @@ export class ModbusLink {
    * `ok` with no data when the device acknowledged the write, or why not.
    */
   write(unitId: number, target: WriteTarget, timeoutMs: number): Promise<ReadOutcome> {
+    return this.request(timeoutMs, (settle) => {
+      const cb = ((err: ModbusError | null) => settle(err ? classify(err) : { ok: true, registers: [], bits: [] })) as never;
+      if (target.table === 'coil') this.client.writeFC5(unitId, target.address, target.bit, cb);
+      else if (target.registers.length === 1) this.client.writeFC6(unitId, target.address, target.registers[0] as number, cb);
+      else this.client.writeFC16(unitId, target.address, [...target.registers], cb);
+    });
+  }
+
+  /**
+   * One request on the line: settles once, with the reply, a timeout after `timeoutMs`, or
+   * disconnected (the link closed, or the library threw while sending).
+   */
+  private request(timeoutMs: number, send: (settle: (outcome: ReadOutcome) => void) => void): Promise<ReadOutcome> {
     if (!this.isOpen) return Promise.resolve({ ok: false, kind: 'disconnected', message: 'Port Not Open' });
     if (this.rtuFraming) this.discardReceived();
     return new Promise<ReadOutcome>((resolve) => {
@@ -194,11 +180,8 @@ export class ModbusLink {
       };
       this.pending = settle;
       timer = this.clock.setTimer(timeoutMs, () => settle({ ok: false, kind: 'timeout', message: `no reply within ${timeoutMs} ms` }));
-      const cb = ((err: ModbusError | null) => settle(err ? classify(err) : { ok: true, registers: [], bits: [] })) as never;
       try {
-        if (target.table === 'coil') this.client.writeFC5(unitId, target.address, target.bit, cb);
-        else if (target.registers.length === 1) this.client.writeFC6(unitId, target.address, target.registers[0] as number, cb);
-        else this.client.writeFC16(unitId, target.address, [...target.registers], cb);
+        send(settle);
       } catch (err) {
         settle({ ok: false, kind: 'disconnected', message: describe(err) });
       }

@@ -120,11 +120,12 @@ class Window {
   }
 }
 
-class RateLeaf implements CondNode {
+/** A leaf over the good numeric readings of one point in a sliding time window. */
+abstract class WindowLeaf<C extends { window: number }> implements CondNode {
   private readonly point: string;
-  private readonly c: RateCondition;
-  private readonly w: Window;
-  constructor(point: string, c: RateCondition) {
+  protected readonly c: C;
+  protected readonly w: Window;
+  constructor(point: string, c: C) {
     this.point = point;
     this.c = c;
     this.w = new Window(c.window);
@@ -132,6 +133,13 @@ class RateLeaf implements CondNode {
   observe(point: string, cell: PointCell): void {
     if (point === this.point && cell.quality === 'good' && typeof cell.value === 'number') this.w.add(cell.ts, cell.value);
   }
+  abstract evaluate(): boolean | undefined;
+  staleIn(): undefined {
+    return undefined;
+  }
+}
+
+class RateLeaf extends WindowLeaf<RateCondition> {
   evaluate(): boolean | undefined {
     const n = this.w.ts.length;
     if (n < 2) return undefined;
@@ -140,23 +148,9 @@ class RateLeaf implements CondNode {
     const perMinute = (((this.w.v[n - 1] as number) - (this.w.v[0] as number)) / dt) * 60_000;
     return this.c.abovePerMinute !== undefined ? perMinute > this.c.abovePerMinute : perMinute < (this.c.belowPerMinute as number);
   }
-  staleIn(): undefined {
-    return undefined;
-  }
 }
 
-class CounterLeaf implements CondNode {
-  private readonly point: string;
-  private readonly c: CounterCondition;
-  private readonly w: Window;
-  constructor(point: string, c: CounterCondition) {
-    this.point = point;
-    this.c = c;
-    this.w = new Window(c.window);
-  }
-  observe(point: string, cell: PointCell): void {
-    if (point === this.point && cell.quality === 'good' && typeof cell.value === 'number') this.w.add(cell.ts, cell.value);
-  }
+class CounterLeaf extends WindowLeaf<CounterCondition> {
   evaluate(): boolean | undefined {
     const n = this.w.v.length;
     if (n === 0) return undefined;
@@ -166,9 +160,6 @@ class CounterLeaf implements CondNode {
       increase += d >= 0 ? d : (this.w.v[i] as number); // a drop is a counter reset: it restarted from 0
     }
     return increase >= this.c.increaseBy;
-  }
-  staleIn(): undefined {
-    return undefined;
   }
 }
 

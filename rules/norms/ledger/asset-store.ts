@@ -1,7 +1,7 @@
 /** The ledger in gateway.db: asset records, attachments, and parts/cost/labour of work orders. */
 import type { DatabaseSync } from 'node:sqlite';
 import { inTransaction } from '../../../gateway/platform/sqlite-file.ts';
-import { ASSET_FIELDS, DATE_FIELDS, LedgerError, type Asset, type AssetField, type AssetInput, type Attachment, type OrderCost } from './asset-model.ts';
+import { ASSET_FIELDS, CSV_COLUMNS, DATE_FIELDS, LedgerError, type Asset, type AssetField, type AssetInput, type Attachment, type OrderCost } from './asset-model.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS equipment_asset (
@@ -24,19 +24,8 @@ CREATE TABLE IF NOT EXISTS work_order_cost (
 );
 `;
 
-const COLUMN: Record<AssetField, string> = {
-  model: 'model',
-  manufacturer: 'manufacturer',
-  serial: 'serial',
-  installedOn: 'installed_on',
-  commissionedOn: 'commissioned_on',
-  warrantyEnd: 'warranty_end',
-  contractor: 'contractor',
-  contract: 'contract',
-  serviceLifeYears: 'service_life_years',
-  registrationNo: 'registration_no',
-  notes: 'notes',
-};
+// the table's columns are the fields' snake-case names, as in the CSV
+const COLUMN = CSV_COLUMNS;
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 export const MAX_ATTACHMENT = 10 * 1024 * 1024;

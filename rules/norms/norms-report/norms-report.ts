@@ -1,4 +1,5 @@
 /** Gathers a month's inputs from the norms module's sources and computes the report with its 12-month trends. */
+import { previousMonth, type YearMonth } from '../../../gateway/platform/monthly-file-job.ts';
 import { monthLabel, monthRange } from '../../../gateway/platform/zoned-time.ts';
 import type { WorkOrder } from '../../work-orders/index.ts';
 import type { ResidentRequest } from '../resident-requests/index.ts';
@@ -24,12 +25,7 @@ export interface NormsSources {
   failedItems(range: Range): Array<{ device: string }>;
 }
 
-export interface YearMonth {
-  readonly year: number;
-  readonly month: number;
-}
-
-export const previousMonth = (ym: YearMonth): YearMonth => (ym.month === 1 ? { year: ym.year - 1, month: 12 } : { year: ym.year, month: ym.month - 1 });
+export { previousMonth, type YearMonth };
 
 export function buildNormsReport(
   sources: NormsSources,

@@ -8,9 +8,7 @@
  *   rollback") is logged once however many writes fail; when space returns everything resumes
  *   by itself and the trouble clears.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, openSync, closeSync, rmSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -19,39 +17,14 @@ import { TroubleBoard } from '../../../gateway/trouble/trouble-board.ts';
 import { createAlarmService, STORAGE_TROUBLE, type AlarmService } from '../../../rules/alarms/alarm-service.ts';
 import { alarmSettingsSchema, ruleSchema } from '../../../rules/alarms/config/rule-schema.ts';
 import { device } from '../../rules/harness.ts';
+import { fillDisk, smallDisk, unmountSmallDisks } from '../../support/small-disk.ts';
 
-const mounts: string[] = [];
 const services: AlarmService[] = [];
 
 afterEach(() => {
   for (const s of services.splice(0)) s.close();
-  for (const m of mounts.splice(0)) {
-    execFileSync('umount', [m]);
-    rmSync(m, { recursive: true, force: true });
-  }
+  unmountSmallDisks();
 });
-
-function smallDisk(sizeKb: number): string {
-  const dir = mkdtempSync(join(tmpdir(), 'alarm-disk-full-'));
-  execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${sizeKb}k`, 'tmpfs', dir]);
-  mounts.push(dir);
-  return dir;
-}
-
-/** Take every free block of the file system (the file is returned so it can be removed). */
-function fill(dir: string): string {
-  const file = join(dir, 'filler');
-  const fd = openSync(file, 'w');
-  const chunk = Buffer.alloc(4096, 1);
-  try {
-    for (;;) writeSync(fd, chunk);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
-  } finally {
-    closeSync(fd);
-  }
-  return file;
-}
 
 function rig(dir: string, reserveMb: number) {
   const clock = new VirtualClock(Date.UTC(2026, 10, 29, 9));
@@ -78,11 +51,11 @@ function rig(dir: string, reserveMb: number) {
 
 describe('gateway.db on a full disk', () => {
   it('releases the reserve at once: the one-shot alarm is journaled with its time, trouble raised, then restored', () => {
-    const disk = smallDisk(4096);
+    const disk = smallDisk(4096, 'alarm-disk-full-');
     const r = rig(disk, 1);
     expect(existsSync(join(disk, 'gateway.db.reserve'))).toBe(true);
     for (let i = 0; i < 5; i++) r.push(`d${i}`, true); // ordinary life before the disk fills
-    const filler = fill(disk);
+    const filler = fillDisk(disk);
 
     // a door forced open for a moment, then shut again: a one-shot alarm
     const at = r.clock.now();
@@ -111,10 +84,10 @@ describe('gateway.db on a full disk', () => {
   });
 
   it('without a reserve: retried, never dropped, the real error logged once, resumes when space returns', () => {
-    const disk = smallDisk(4096);
+    const disk = smallDisk(4096, 'alarm-disk-full-');
     const r = rig(disk, 0);
     for (let i = 0; i < 5; i++) r.push(`d${i}`, true);
-    const filler = fill(disk);
+    const filler = fillDisk(disk);
 
     const at = r.clock.now();
     let failures = 0;

@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { SampleDigest } from '../../../simulators/record/sample-digest.ts';
 import { runScenario } from '../../../simulators/scenario/scenario-runner.ts';
 import { DEMO_SITE_FILE, demoSite, freePort, shippedScenario } from '../../simulators/sim-test-helpers.ts';
+import { freeUdpPort } from '../../support/free-port.ts';
 import { exited, killGroup, runTracked, spawnTracked } from '../../support/child-processes.ts';
 import { waitFor } from '../../support/wait-for.ts';
 
@@ -49,6 +50,7 @@ describe('simulator CLI serving', () => {
     const child = spawnTracked(process.execPath, [
       CLI, '--site', DEMO_SITE_FILE, '--broker-port', '0',
       '--port', `modbus-elevators=${elevators}`, '--port', `modbus-pumps=${pumps}`, '--port', `opcua-fire=${fire}`,
+      '--port', `bacnet-hvac/ahu-b1-roof=${await freeUdpPort()}`,
     ], { env: { ...process.env, LOG_LEVEL: 'info' } });
     let log = '';
     child.stdout?.on('data', (d: Buffer) => (log += d.toString()));

@@ -9,7 +9,9 @@ import { startSimulators, type RunningSimulators } from '../../../simulators/sim
 import { startSimBroker, type SimBroker } from '../../../simulators/transports/sim-broker.ts';
 import { parseScenarioText } from '../../../simulators/scenario/scenario-file.ts';
 import { demoSite, freePort } from '../../simulators/sim-test-helpers.ts';
+import { freeUdpPort } from '../../support/free-port.ts';
 import { waitFor as waitForCondition } from '../../support/wait-for.ts';
+
 
 const pki = mkdtempSync(join(tmpdir(), 'sim-runner-test-'));
 let broker: SimBroker;
@@ -22,7 +24,7 @@ beforeAll(async () => {
   sub = await mqtt.connectAsync(broker.url, { clientId: 'sim-runner-test-sub' });
   await sub.subscribeAsync('demo/#', { qos: 1 });
   sub.on('message', (topic, payload) => seen.push({ topic, at: Date.now(), body: JSON.parse(payload.toString()) as Record<string, unknown> }));
-  const ports = { 'modbus-elevators': await freePort(), 'modbus-pumps': await freePort(), 'opcua-fire': await freePort() };
+  const ports = { 'modbus-elevators': await freePort(), 'modbus-pumps': await freePort(), 'opcua-fire': await freePort(), 'bacnet-hvac/ahu-b1-roof': await freeUdpPort() };
   const scenario = parseScenarioText('name: t\nduration: 1h\nevents:\n  - { at: 0s, device: door-b2-2, fault: forced_open }\n');
   sims = await startSimulators(demoSite(), { clock: new RealClock(), seed: 2, mqttUrl: broker.url, publishIntervalMs: 100, ports, scenario, opcuaPkiDir: pki });
 });
@@ -37,8 +39,8 @@ afterAll(async () => {
 const waitFor = (cond: () => boolean, ms = 15_000): Promise<boolean> => waitForCondition(cond, ms, 'the condition');
 
 describe('startSimulators on the demo site', () => {
-  it('simulates all 21 devices, each kind on its protocol, bound to 127.0.0.1', () => {
-    expect(sims.models.size).toBe(21);
+  it('simulates all 23 devices, each kind on its protocol, bound to 127.0.0.1', () => {
+    expect(sims.models.size).toBe(21); // the air-handling units (BACnet, Sparkplug) are their transports alone (no model)
     expect(sims.unsupported).toEqual([]);
     const byProtocol = Object.fromEntries(sims.endpoints.map((e) => [e.connector, [e.protocol, e.host, e.devices.length]]));
     expect(byProtocol).toEqual({
@@ -46,6 +48,8 @@ describe('startSimulators on the demo site', () => {
       'modbus-pumps': ['modbus', '127.0.0.1', 2],
       'opcua-fire': ['opcua', '127.0.0.1', 1],
       mqtt: ['mqtt', '127.0.0.1', 16],
+      'bacnet-hvac': ['bacnet', '127.0.0.1', 1],
+      'sparkplug-bms': ['sparkplug', '127.0.0.1', 1],
     });
     expect(sims.timeline).toEqual([{ device: 'door-b2-2', fault: 'forced_open', start: 0, end: 3_600_000, source: 'events[0]' }]);
   });

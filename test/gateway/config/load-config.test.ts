@@ -7,9 +7,9 @@ import { siteJsonSchema } from '../../../gateway/config/json-schema.ts';
 describe('config loading', () => {
   it('accepts the demo site and applies defaults', async () => {
     const config = await loadConfigFile('config/demo-site.yaml');
-    expect(config.devices).toHaveLength(21);
+    expect(config.devices).toHaveLength(23);
     const kinds = config.devices.reduce<Record<string, number>>((acc, d) => ({ ...acc, [d.kind]: (acc[d.kind] ?? 0) + 1 }), {});
-    expect(kinds).toEqual({ elevator: 2, pump: 2, fire_panel: 1, access_door: 4, smoke_detector: 12 });
+    expect(kinds).toEqual({ elevator: 2, pump: 2, fire_panel: 1, access_door: 4, smoke_detector: 12, air_handling_unit: 2 });
     expect(config.storage.retention).toBe(30 * 86_400_000);
     expect(config.api.host).toBe('127.0.0.1');
   });

@@ -74,6 +74,20 @@ describe('console density and pages in Chromium', () => {
     await page.context().close();
   });
 
+  it("a vendor point's trend is titled by its label, in the heading and the chart's legend, not by its id", async () => {
+    const page = await open({ width: 1920, height: 1080 });
+    await page.goto(`${demo.api}/#/device/ahu-b1-roof`);
+    const row = page.locator('tr[data-point=mixed_air_temp_c]');
+    await row.waitFor({ timeout: 30_000 });
+    await row.click();
+    const heading = page.locator('.trend-box h3');
+    await expect.poll(() => heading.textContent(), { timeout: 20_000 }).toMatch(/Mixed air temperature|混风温度/);
+    expect(await heading.textContent()).not.toContain('mixed_air_temp_c');
+    const legend = page.locator('[data-testid=trend-chart] .u-legend');
+    await expect.poll(async () => ((await legend.count()) > 0 ? legend.first().textContent() : ''), { timeout: 30_000 }).toMatch(/Mixed air temperature|混风温度/);
+    await page.context().close();
+  });
+
   it('work-order KPIs list the pump contractor; a manual order is created from the board', async () => {
     const page = await open({ width: 1920, height: 1080 });
     await page.goto(`${demo.api}/#/work-orders`);

@@ -61,11 +61,11 @@ describe.each(['http', 'https'] as const)('dashboard shell in Chromium over %s',
     await page.goto(`${gw.api}/#/overview`); // an operator starts on the alarm console
     // the demo site has floor plans: the overview draws them, every device placed on one
     await page.waitForSelector('.floor-plan [data-device]');
-    expect(await page.locator('.floor-plan [data-device]').count()).toBe(21);
+    expect(await page.locator('.floor-plan [data-device]').count()).toBe(23);
     await screenshot(page, 'overview');
     await page.goto(`${gw.api}/#/overview/list`); // and the compact list
     await page.waitForSelector('.tile');
-    expect(await page.locator('.tile').count()).toBe(21);
+    expect(await page.locator('.tile').count()).toBe(23);
     await screenshot(page, 'overview-list');
     await page.goto(`${gw.api}/#/device/smoke-b2-f3`);
     const heartbeat = '[data-point=heartbeat] td:nth-child(2)';

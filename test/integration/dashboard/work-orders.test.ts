@@ -189,7 +189,7 @@ describe('work orders board and contractor view in Chromium', () => {
     const figure = page.locator('[data-testid=site-availability] .fig-value');
     await expect.poll(() => figure.textContent(), { timeout: 10_000 }).toMatch(/\d+\.\d{2}%/);
     const after = await monthReport();
-    expect(await page.locator('[data-testid=uptime-devices] tbody tr').count()).toBe(21);
+    expect(await page.locator('[data-testid=uptime-devices] tbody tr').count()).toBe(23);
     await page.waitForSelector('[data-testid=availability-chart] canvas', { timeout: 20_000 });
     expect(await page.textContent('[data-testid=fleet-share] .fig-value')).toMatch(/\d+\.\d{2}%/);
     // the page shows what the API says for this month so far: the figure moves with time (the pump

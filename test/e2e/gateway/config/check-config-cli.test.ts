@@ -18,7 +18,7 @@ describe('gateway check-config / run on a bad file', () => {
     const run = await runTracked(NODE, ['gateway/cli.ts', 'check-config', 'config/demo-site.yaml']);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain('21 devices');
+    expect(run.stdout).toContain('23 devices');
   });
 
   it('`gateway run` refuses a bad file with exit 2 before anything connects', async () => {
