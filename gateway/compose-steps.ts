@@ -11,6 +11,7 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
 import { buildApp } from './api/build-app.ts';
 import type { ApiDeps } from './api/api-deps.ts';
 import { Accounts } from './auth/accounts.ts';
+import type { AuditLog } from './auth/audit-log.ts';
 import { startEmbeddedBroker, type RunningBroker } from './broker/embedded-broker.ts';
 import { LifeSafetyPoints } from './bus/life-safety-points.ts';
 import { SampleBus } from './bus/sample-bus.ts';
@@ -36,7 +37,7 @@ import { EventLoopLagMonitor } from './trouble/event-loop-lag.ts';
 import { TroubleBoard } from './trouble/trouble-board.ts';
 import type { DemoFaults } from './demo/demo-faults.ts';
 import { RealClock } from './model/clock.ts';
-import { startRules, type AlarmsFacade } from '../rules/index.ts';
+import { MODE_END_BY, startRules, type AlarmsFacade } from '../rules/index.ts';
 import type { StandbyWiring } from './standby/standby-wiring.ts';
 
 export type RulesHandle = ReturnType<typeof startRules>;
@@ -256,7 +257,7 @@ export function apiDeps(i: ApiInput): ApiDeps {
     health: i.health,
     now: () => clock.now(),
     metrics: async () => ({ contentType: metrics.contentType, body: await metrics.metrics() }),
-    alarms: modesToLiveView(rules.alarmsFacade, tele.modes, live),
+    alarms: rules.alarmsFacade,
     ...(rules.workOrdersFacade ? { workOrders: rules.workOrdersFacade } : {}),
     ...(rules.uptime ? { uptime: rules.uptime.facade } : {}),
     handovers: rules.handovers,
@@ -290,15 +291,16 @@ export async function startApi(
   return { app, apiUrl };
 }
 
-/** A mode set through the API changes the device's condition at once (maintenance is drawn as such). */
-function modesToLiveView(alarms: AlarmsFacade, modes: Map<string, string>, live: LiveView<Sample>): AlarmsFacade {
-  return {
-    ...alarms,
-    setDeviceMode: (device, mode, by, reason) => {
-      const info = alarms.setDeviceMode(device, mode, by, reason);
-      modes.set(device, mode);
-      live.refresh(device);
-      return info;
-    },
-  };
+/**
+ * Device modes (maintenance, out of service) as the live view draws them: the modes standing at the
+ * start, then every committed change, whether an operator's (the API audits it) or the gateway's at
+ * the mode's end time, which is audited here as `device mode ended` by `system:mode-end`.
+ */
+export function followDeviceModes(alarms: Pick<AlarmsFacade, 'deviceModes' | 'onModeChange'>, modes: Map<string, string>, live: LiveView<Sample>, audit: Pick<AuditLog, 'record'>): void {
+  for (const m of alarms.deviceModes()) modes.set(m.device, m.mode);
+  alarms.onModeChange((info) => {
+    modes.set(info.device, info.mode);
+    live.refresh(info.device);
+    if (info.by === MODE_END_BY) audit.record({ username: MODE_END_BY, action: 'device mode ended', target: info.device, detail: { mode: info.mode, reason: info.reason } });
+  });
 }

@@ -32,7 +32,7 @@ import type { ReloadActor, ReloadResult } from './reload/config-reload.ts';
 import { standbyWiring } from './standby/standby-wiring.ts';
 import { wireMetricsAndReload } from './reload-wiring.ts';
 import { healthReporter } from './health-report.ts';
-import { apiDeps, checkPorts, eventHubOf, openCore, startApi, startBroker, startRulesStep, startTelemetry } from './compose-steps.ts';
+import { apiDeps, checkPorts, eventHubOf, followDeviceModes, openCore, startApi, startBroker, startRulesStep, startTelemetry } from './compose-steps.ts';
 import type { AlarmService, NormsService, UptimeService, WorkOrderService } from '../rules/index.ts';
 import { attachNorms } from './norms-wiring.ts';
 import { startSparkplugStep } from './sparkplug/start-edge-node.ts';
@@ -147,7 +147,7 @@ async function composeGateway(config: SiteConfig, log: Logger, options: GatewayO
   const standby = standbyWiring(config, { clock, log, trouble, metrics, teardown, onStepDown: options.onStepDown });
   const rules = startRulesStep({ config, log, clock, dataDir, devices, trouble, tele, broker, teardown, standby });
   const { alarms, uptime, workOrders } = rules;
-  for (const m of alarms.deviceModes()) modes.set(m.device, m.mode);
+  followDeviceModes(alarms, modes, live, accounts.audit);
   for (const d of devices) live.refresh(d.id);
 
   teardown.add('sample bus', () => bus.drain());

@@ -30,7 +30,7 @@ export { alarmSettingsSchema, rulePacksSchema, ruleSchema, checkRulesConfig } fr
 export { workOrderConfigSchema } from './work-orders/index.ts';
 export { uptimeSchema, uptimeReferenceIssues } from './uptime/index.ts';
 // What the HTTP API uses (values; types may also be imported from the peers' entry files).
-export { ALARM_KINDS, ALARM_PRIORITIES, ALARM_STATES, DEVICE_MODES, AlarmActionError } from './alarms/index.ts';
+export { ALARM_KINDS, ALARM_PRIORITIES, ALARM_STATES, DEVICE_MODES, MAX_MODE_SPAN_MS, MODE_END_BY, AlarmActionError } from './alarms/index.ts';
 export { ATTACHMENT_KINDS, MAX_PHOTO_BYTES, MAX_SIGNATURE_BYTES, WORK_ORDER_SOURCES, WORK_ORDER_STATUSES, WorkOrderError } from './work-orders/index.ts';
 export { fleetStatus, PERIODS, RangeParamError, REPORT_LANGUAGES } from './uptime/index.ts';
 export type { AlarmEvent, AlarmService, AlarmsFacade } from './alarms/index.ts';
@@ -115,7 +115,7 @@ export interface RunningRules {
   readonly uptime: UptimeService | undefined;
   /** Undefined when `workOrders.enabled` is false. */
   readonly workOrders: WorkOrderService | undefined;
-  /** The alarm facade for the API: device modes also start and end planned downtime in the ledger. */
+  /** The alarm facade for the API (its device-mode changes also start and end planned downtime in the uptime ledger). */
   readonly alarmsFacade: AlarmsFacade;
   readonly workOrdersFacade: WorkOrdersFacade | undefined;
   /**
@@ -130,6 +130,7 @@ export interface RunningRules {
 export function startRules(ctx: RulesContext): RunningRules {
   const alarms = startAlarms(ctx);
   const uptime = ctx.settings.uptime.enabled ? startUptimeLedger(ctx) : undefined;
+  if (uptime) linkMaintenanceMode(alarms, uptime.inputs, ctx.clock);
   const nb = ctx.ports.northbound;
   const acting = (): boolean => ctx.standby?.acting() ?? true;
   if (nb) {
@@ -152,7 +153,7 @@ export function startRules(ctx: RulesContext): RunningRules {
     alarms,
     uptime,
     workOrders,
-    alarmsFacade: uptime ? linkMaintenanceMode(alarms, uptime.inputs, ctx.clock) : alarms,
+    alarmsFacade: alarms,
     workOrdersFacade: workOrders ? workOrdersFacade(workOrders) : undefined,
     handovers: startHandover(ctx, alarms, workOrders),
   };

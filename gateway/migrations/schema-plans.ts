@@ -8,6 +8,7 @@
  * - gateway.db 1: as of 968f1a4 (the work-order tables stamped user_version 1 then).
  *   gateway.db 2: sessions with last use and credential; audit log with role, address, via and a
  *   hash chain (prev_hash, hash; the audit log seals older rows itself when it opens).
+  gateway.db 3: the end time (`until`) of a device mode and of its journal rows.
  * - telemetry.db 1: a sample's reason (nullable column). 2: a sequence number in the key, so two
  *   readings of one point in the same millisecond are both kept.
  * - spool.db 1: as of 968f1a4.
@@ -36,6 +37,16 @@ export const GATEWAY_DB: SchemaPlan = {
         if (audit.size > 0) {
           for (const column of ['role', 'address', 'via', 'prev_hash', 'hash']) if (!audit.has(column)) db.exec(`ALTER TABLE audit_log ADD COLUMN ${column} TEXT`);
           db.exec('CREATE TABLE IF NOT EXISTS audit_anchor (id INTEGER PRIMARY KEY CHECK (id = 1), after_id INTEGER NOT NULL, hash TEXT NOT NULL)');
+        }
+      },
+    },
+    {
+      version: 3,
+      description: 'alarm_device_modes.until, alarm_device_mode_log.until (end time of maintenance / out of service)',
+      up: (db) => {
+        for (const table of ['alarm_device_modes', 'alarm_device_mode_log']) {
+          const columns = columnsOf(db, table);
+          if (columns.size > 0 && !columns.has('until')) db.exec(`ALTER TABLE ${table} ADD COLUMN until INTEGER`);
         }
       },
     },

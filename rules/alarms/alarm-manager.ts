@@ -30,6 +30,15 @@ interface Shelf extends ShelfRow {
 
 const groupedText = (parent: AlarmRecord): string => `consequence of: ${parent.title}`;
 
+/** Who puts a device back in service when its mode's end time (`until`) is reached. */
+export const MODE_END_BY = 'system:mode-end';
+/** The furthest end time a device mode may be given. */
+export const MAX_MODE_SPAN_MS = 366 * 86_400_000;
+// a timer longer than this fires at once on Node (setTimeout's 32-bit limit): longer waits are re-armed
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+export type ModeListener = (info: DeviceModeInfo) => void;
+
 export class AlarmManager extends AlarmQueries {
   private readonly clock: Clock;
   private readonly settings: AlarmSettings;
@@ -37,6 +46,8 @@ export class AlarmManager extends AlarmQueries {
   private readonly devices: ReadonlyMap<string, DeviceInfo>;
   private grouping: AlarmGrouping;
   private readonly shelves = new Map<string, Shelf>();
+  private readonly modeEnds = new Map<string, Timer>();
+  private readonly modeListeners = new Set<ModeListener>();
 
   constructor(options: AlarmManagerOptions) {
     super(options);
@@ -47,6 +58,14 @@ export class AlarmManager extends AlarmQueries {
     this.grouping = new AlarmGrouping(this.ledger.open, this.devices, options.groupUnder ?? new Map(), options.commsRules ?? new Set());
     // Shelves outlive restarts: re-arm each, expiring the ones whose time passed while we were down.
     for (const row of this.store.shelves()) this.armShelf(row);
+    // so do mode end times: one already past ends the mode at the first tick after the start
+    for (const m of this.ledger.modes.values()) if (m.until !== null && m.until !== undefined) this.armModeEnd(m.device, m.until);
+  }
+
+  /** Every committed mode change (by an operator or at its end time), after COMMIT. */
+  onModeChange(listener: ModeListener): () => void {
+    this.modeListeners.add(listener);
+    return () => this.modeListeners.delete(listener);
   }
 
   /**
@@ -255,12 +274,22 @@ export class AlarmManager extends AlarmQueries {
     return this.batch(() => this.endShelf(a.rule, a.device, by) ?? a);
   }
 
-  /** Put a device in maintenance / out of service (its alarms are suppressed) or back in service. */
-  setDeviceMode(device: string, mode: DeviceMode, by: string, reason: string): DeviceModeInfo {
+  /**
+   * Put a device in maintenance / out of service (its alarms are suppressed) or back in service.
+   * `until` (epoch ms, in the future, at most MAX_MODE_SPAN_MS ahead) is when the gateway puts it
+   * back in service on its own (`MODE_END_BY`); it survives restarts.
+   */
+  setDeviceMode(device: string, mode: DeviceMode, by: string, reason: string, until: number | null = null): DeviceModeInfo {
     if (!this.devices.get(device)) throw new AlarmActionError('NOT_FOUND', `no device "${device}"`);
-    return this.batch(() => {
+    if (until !== null) {
       const now = this.clock.now();
-      const entry: DeviceModeInfo = { device, mode, by, reason, since: now };
+      if (mode === 'in_service') throw new AlarmActionError('BAD_REQUEST', 'until: an end time belongs to maintenance or out of service, not to in service');
+      if (!Number.isFinite(until) || until <= now) throw new AlarmActionError('BAD_REQUEST', `until: the end time must be in the future (it is ${new Date(now).toISOString()} now)`);
+      if (until - now > MAX_MODE_SPAN_MS) throw new AlarmActionError('BAD_REQUEST', `until: the end time must be within ${MAX_MODE_SPAN_MS / 86_400_000} days`);
+    }
+    const info = this.batch(() => {
+      const now = this.clock.now();
+      const entry: DeviceModeInfo = { device, mode, by, reason, since: now, until };
       this.store.setMode(entry);
       if (mode === 'in_service') this.ledger.modes.delete(device);
       else this.ledger.modes.set(device, entry);
@@ -276,12 +305,28 @@ export class AlarmManager extends AlarmQueries {
       }
       return entry;
     });
+    if (until !== null) this.armModeEnd(device, until);
+    else {
+      this.modeEnds.get(device)?.cancel();
+      this.modeEnds.delete(device);
+    }
+    for (const l of this.modeListeners) {
+      try {
+        l(info);
+      } catch (err) {
+        this.log.error({ err, device }, 'device mode listener failed');
+      }
+    }
+    return info;
   }
 
   close(): void {
     this.ledger.close();
     for (const s of this.shelves.values()) s.timer.cancel();
     this.shelves.clear();
+    for (const t of this.modeEnds.values()) t.cancel();
+    this.modeEnds.clear();
+    this.modeListeners.clear();
   }
 
   // ---- internals ----
@@ -308,6 +353,25 @@ export class AlarmManager extends AlarmQueries {
       }
     });
     this.shelves.set(key, { ...row, timer });
+  }
+
+  /** At `until` the device goes back in service, unless its mode changed since (then this timer was replaced). */
+  private armModeEnd(device: string, until: number): void {
+    this.modeEnds.get(device)?.cancel();
+    const wait = Math.min(Math.max(0, until - this.clock.now()), MAX_TIMER_MS);
+    const timer = this.clock.setTimer(wait, () => {
+      if (this.modeEnds.get(device) !== timer) return;
+      this.modeEnds.delete(device);
+      if (this.ledger.isClosed || this.ledger.modes.get(device)?.until !== until) return;
+      // a long wait in steps, or the wall clock set back since: not due yet
+      if (this.clock.now() < until) return this.armModeEnd(device, until);
+      try {
+        this.setDeviceMode(device, 'in_service', MODE_END_BY, `end time ${new Date(until).toISOString()} reached`);
+      } catch (err) {
+        this.log.error({ err, device }, 'ending a device mode at its end time failed');
+      }
+    });
+    this.modeEnds.set(device, timer);
   }
 
   private endShelf(rule: string, device: string, by: string): AlarmRecord | undefined {

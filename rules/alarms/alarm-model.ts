@@ -226,6 +226,11 @@ export interface DeviceModeInfo {
   readonly by: string;
   readonly reason: string;
   readonly since: number;
+  /**
+   * When the gateway puts the device back in service on its own (epoch ms; null or absent: until an
+   * operator does). Back in service at that time is journaled by `system:mode-end`.
+   */
+  readonly until?: number | null;
   /** The device has life-safety rules (fire, smoke, entrapment): this mode suppresses them. */
   readonly lifeSafety?: boolean;
 }

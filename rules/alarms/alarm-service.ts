@@ -50,7 +50,10 @@ export interface AlarmsFacade {
   comment(id: string, by: string, text: string): AlarmRecord;
   /** Assign an open alarm to an operator; journaled (`assigned`). */
   assign(id: string, to: string, by: string, note?: string): AlarmRecord;
-  setDeviceMode(device: string, mode: DeviceMode, by: string, reason: string): DeviceModeInfo;
+  /** `until`: when the gateway puts the device back in service on its own (epoch ms; null: never). */
+  setDeviceMode(device: string, mode: DeviceMode, by: string, reason: string, until?: number | null): DeviceModeInfo;
+  /** Every committed mode change, by an operator or at its end time (`system:mode-end`). */
+  onModeChange(listener: (info: DeviceModeInfo) => void): () => void;
   deviceModes(): DeviceModeInfo[];
   deviceModeLog(device?: string): DeviceModeInfo[];
   /** Open life-safety / priority-1 alarms hidden by a shelf or a device mode (the console's strip). */
@@ -201,7 +204,8 @@ export function createAlarmService(o: AlarmServiceOptions): AlarmService {
     unshelve: (id, by) => manager.unshelve(id, by),
     comment: (id, by, text) => manager.comment(id, by, text),
     assign: (id, to, by, note) => manager.assign(id, to, by, note),
-    setDeviceMode: (device, mode, by, reason) => manager.setDeviceMode(device, mode, by, reason),
+    setDeviceMode: (device, mode, by, reason, until) => manager.setDeviceMode(device, mode, by, reason, until ?? null),
+    onModeChange: (l) => manager.onModeChange(l),
     deviceModes: () => manager.deviceModes(),
     deviceModeLog: (device) => manager.deviceModeLog(device),
     hiddenLifeSafety: () => manager.hiddenLifeSafety(),

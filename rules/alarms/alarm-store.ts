@@ -61,7 +61,8 @@ CREATE TABLE IF NOT EXISTS alarm_device_modes (
   mode TEXT NOT NULL,
   by TEXT NOT NULL,
   reason TEXT NOT NULL,
-  since INTEGER NOT NULL
+  since INTEGER NOT NULL,
+  until INTEGER
 );
 CREATE TABLE IF NOT EXISTS alarm_device_mode_log (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -69,7 +70,8 @@ CREATE TABLE IF NOT EXISTS alarm_device_mode_log (
   mode TEXT NOT NULL,
   by TEXT NOT NULL,
   reason TEXT NOT NULL,
-  at INTEGER NOT NULL
+  at INTEGER NOT NULL,
+  until INTEGER
 );
 `;
 
@@ -163,6 +165,10 @@ function historyRow(r: Row): HistoryRow {
     floor: String(r.floor),
     priority: Number(r.priority),
   };
+}
+
+function modeInfo(r: Row, since: number): DeviceModeInfo {
+  return { device: String(r.device), mode: r.mode as DeviceMode, by: String(r.by), reason: String(r.reason), since, until: r.until === null || r.until === undefined ? null : Number(r.until) };
 }
 
 export class AlarmStore {
@@ -363,34 +369,29 @@ export class AlarmStore {
 
   setMode(info: DeviceModeInfo): void {
     this.write();
+    const until = info.until ?? null;
     if (info.mode === 'in_service') this.db.prepare('DELETE FROM alarm_device_modes WHERE device = ?').run(info.device);
     else {
       this.db
-        .prepare('INSERT OR REPLACE INTO alarm_device_modes (device, mode, by, reason, since) VALUES (?,?,?,?,?)')
-        .run(info.device, info.mode, info.by, info.reason, info.since);
+        .prepare('INSERT OR REPLACE INTO alarm_device_modes (device, mode, by, reason, since, until) VALUES (?,?,?,?,?,?)')
+        .run(info.device, info.mode, info.by, info.reason, info.since, until);
     }
-    this.db.prepare('INSERT INTO alarm_device_mode_log (device, mode, by, reason, at) VALUES (?,?,?,?,?)').run(info.device, info.mode, info.by, info.reason, info.since);
+    this.db.prepare('INSERT INTO alarm_device_mode_log (device, mode, by, reason, at, until) VALUES (?,?,?,?,?,?)').run(info.device, info.mode, info.by, info.reason, info.since, until);
   }
 
   modes(): DeviceModeInfo[] {
     return this.db
-      .prepare('SELECT device, mode, by, reason, since FROM alarm_device_modes')
+      .prepare('SELECT device, mode, by, reason, since, until FROM alarm_device_modes')
       .all()
-      .map((raw) => {
-        const r = raw as Row;
-        return { device: String(r.device), mode: r.mode as DeviceMode, by: String(r.by), reason: String(r.reason), since: Number(r.since) };
-      });
+      .map((raw) => modeInfo(raw as Row, Number((raw as Row).since)));
   }
 
   /** The device-mode journal, newest first. */
   modeLog(device: string | undefined, limit: number): DeviceModeInfo[] {
     const rows = device === undefined
-      ? this.db.prepare('SELECT device, mode, by, reason, at FROM alarm_device_mode_log ORDER BY seq DESC LIMIT ?').all(limit)
-      : this.db.prepare('SELECT device, mode, by, reason, at FROM alarm_device_mode_log WHERE device = ? ORDER BY seq DESC LIMIT ?').all(device, limit);
-    return rows.map((raw) => {
-      const r = raw as Row;
-      return { device: String(r.device), mode: r.mode as DeviceMode, by: String(r.by), reason: String(r.reason), since: Number(r.at) };
-    });
+      ? this.db.prepare('SELECT device, mode, by, reason, at, until FROM alarm_device_mode_log ORDER BY seq DESC LIMIT ?').all(limit)
+      : this.db.prepare('SELECT device, mode, by, reason, at, until FROM alarm_device_mode_log WHERE device = ? ORDER BY seq DESC LIMIT ?').all(device, limit);
+    return rows.map((raw) => modeInfo(raw as Row, Number((raw as Row).at)));
   }
 
   close(): void {

@@ -16,6 +16,7 @@ export {
   type ShelverRole,
   type StorageTroubleSink,
 } from './alarm-service.ts';
+export { MODE_END_BY, MAX_MODE_SPAN_MS } from './alarm-manager.ts';
 export type { AlarmKpis, Kpi, Verdict } from './alarm-kpis.ts';
 export { alarmSettingsSchema, rulePacksSchema, ruleSchema, type AlarmSettings, type RuleConfig, type RuleConfigInput } from './config/rule-schema.ts';
 export { checkRulesConfig } from './config/rule-check.ts';

@@ -39,6 +39,8 @@ const LABELS = {
     due: 'Fix by',
     mode: 'Mode',
     since: 'Since',
+    until: 'Until',
+    modes: { maintenance: 'maintenance', out_of_service: 'out of service', in_service: 'in service' },
     reason: 'Reason',
     source: 'Source',
     outgoing: 'Outgoing operator',
@@ -77,6 +79,8 @@ const LABELS = {
     due: '修复期限',
     mode: '模式',
     since: '起始',
+    until: '结束时间',
+    modes: { maintenance: '维护中', out_of_service: '停用', in_service: '在用' },
     reason: '原因',
     source: '来源',
     outgoing: '交班人',
@@ -131,7 +135,7 @@ ${alarms(L.active, r.alarms.active, 'active')}
 ${alarms(L.shelved, r.alarms.shelved, 'shelved')}
 ${alarms(L.suppressed, r.alarms.suppressed, 'suppressed')}
 ${r.workOrders ? `${orders(L.opened, r.workOrders.opened, 'opened')}${orders(L.closed, r.workOrders.closed, 'closed')}${orders(L.overdue, r.workOrders.overdue, 'overdue')}` : `<p>${esc(L.noWorkOrders)}</p>`}
-<section data-section="maintenance"><h2>${esc(L.maintenance)} (${r.maintenance.length})</h2>${table([L.device, L.mode, L.since, L.by, L.reason], r.maintenance.map((m) => [m.device, m.mode, time(m.since), m.by, m.reason]))}</section>
+<section data-section="maintenance"><h2>${esc(L.maintenance)} (${r.maintenance.length})</h2>${table([L.device, L.mode, L.since, L.until, L.by, L.reason], r.maintenance.map((m) => [m.device, L.modes[m.mode], time(m.since), time(m.until ?? null), m.by, m.reason]))}</section>
 <section data-section="trouble"><h2>${esc(L.trouble)} (${r.trouble.length})</h2>${table([L.source, L.text, L.since], r.trouble.map((t) => [t.source, t.message, time(t.since)]))}</section>
 <section data-section="steps"><h2>${esc(L.steps)} (${r.openSteps.reduce((n, a) => n + a.steps.length, 0)})</h2>${table([L.alarm, L.device, L.steps], r.openSteps.flatMap((a) => a.steps.map((s) => [a.title, a.device, `${s.step}. ${s.text[lang]}`])))}</section>
 <div class="sigs">${sig(L.outgoing, h.outgoing)}${sig(L.incoming, h.incoming)}</div>

@@ -204,7 +204,7 @@ export class OrderIntake {
       const order = this.deps.orders.get(id) as WorkOrder;
       if (contractor !== undefined) this.deps.notifier.toContractor(order, contractor, 'work_order.dispatch', now, req.alarm);
       else {
-        this.deps.orders.journal(id, now, 'system', 'unrouted', 'open', 'open', `no contractor covers trade ${req.trade} / kind ${req.device.kind} in ${location.building}`);
+        this.deps.orders.journal(id, now, 'system', 'unrouted', 'open', 'open', `no contractor covers trade ${req.trade} / kind ${req.device.kind} in ${location.building}`, { trade: req.trade, kind: req.device.kind, building: location.building });
         this.deps.notifier.escalate(order, 'work_order.unrouted', now, { reason: 'no contractor route' });
       }
       this.deps.afterCommit(order);

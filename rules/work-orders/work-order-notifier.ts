@@ -78,7 +78,7 @@ export class WorkOrderNotifier {
       },
       now,
     );
-    this.d.orders.journal(o.id, now, 'system', 'queued', null, null, `${event} to ${contractorId}`, { outbox: ids });
+    this.d.orders.journal(o.id, now, 'system', 'queued', null, null, `${event} to ${contractorId}`, { outbox: ids, event, recipient: contractorId });
   }
 
   escalate(order: WorkOrder | undefined, event: string, now: number, extra: Record<string, unknown>): void {
@@ -90,7 +90,7 @@ export class WorkOrderNotifier {
       );
     }
     this.d.orders.bump('escalations');
-    if (order) this.d.orders.journal(order.id, now, 'system', 'escalated', null, null, `${event} to ${contacts.map((c) => c.id).join(', ') || 'nobody (no escalation contact configured)'}`, extra);
+    if (order) this.d.orders.journal(order.id, now, 'system', 'escalated', null, null, `${event} to ${contacts.map((c) => c.id).join(', ') || 'nobody (no escalation contact configured)'}`, { ...extra, event, recipients: contacts.map((c) => c.id) });
   }
 
   // ── outbox hooks ──
@@ -114,9 +114,9 @@ export class WorkOrderNotifier {
     const note = `delivered to ${row.recipient} by ${row.channel}`;
     if (order.status === 'open') {
       this.d.orders.update(order.id, { status: 'dispatched', dispatched_at: at, updated_at: at });
-      this.d.orders.journal(order.id, at, 'system', 'dispatch', 'open', 'dispatched', note, { outbox: row.id });
+      this.d.orders.journal(order.id, at, 'system', 'dispatch', 'open', 'dispatched', note, { outbox: row.id, recipient: row.recipient, channel: row.channel });
     } else {
-      this.d.orders.journal(order.id, at, 'system', 'delivered', order.status, order.status, note, { outbox: row.id });
+      this.d.orders.journal(order.id, at, 'system', 'delivered', order.status, order.status, note, { outbox: row.id, recipient: row.recipient, channel: row.channel });
     }
   }
 
@@ -124,7 +124,7 @@ export class WorkOrderNotifier {
     this.d.orders.bump('dead_letters');
     queueMicrotask(this.d.onDeadLetter);
     const order = row.orderId !== null ? this.d.orders.get(row.orderId) : undefined;
-    if (order) this.d.orders.journal(order.id, at, 'system', 'dead_letter', order.status, order.status, `${row.event} to ${row.recipient} by ${row.channel}: ${reason}`, { outbox: row.id });
+    if (order) this.d.orders.journal(order.id, at, 'system', 'dead_letter', order.status, order.status, `${row.event} to ${row.recipient} by ${row.channel}: ${reason}`, { outbox: row.id, event: row.event, recipient: row.recipient, channel: row.channel, reason });
     // An escalation that cannot be delivered is not escalated again (no loops); it stays visible as a dead letter.
     if (row.recipientType === 'contact') return;
     this.escalate(order, 'dispatch.dead_letter', at, { deadLetter: { id: row.id, recipient: row.recipient, channel: row.channel, event: row.event, reason } });

@@ -335,7 +335,7 @@ export class WorkOrderService {
     const now = this.clock.now();
     const done = transaction(this.db, () => {
       const ok = this.outbox.retryDead(outboxId, now, actorName(actor));
-      if (ok && row.orderId !== null) this.orders.journal(row.orderId, now, actorName(actor), 'dispatch_retry', null, null, `retry ${row.event} to ${row.recipient} by ${row.channel}`, { outbox: outboxId });
+      if (ok && row.orderId !== null) this.orders.journal(row.orderId, now, actorName(actor), 'dispatch_retry', null, null, `retry ${row.event} to ${row.recipient} by ${row.channel}`, { outbox: outboxId, event: row.event, recipient: row.recipient, channel: row.channel });
       return ok;
     });
     if (!done) throw new WorkOrderError('CONFLICT', `message ${outboxId} is ${row.status}, not a dead letter`);

@@ -7,6 +7,7 @@ import type { AlarmRecord, JournalEntry } from '../../../gateway/api/contract.ts
 import { ApiCallError } from '../api-client.ts';
 import type { Translator } from '../i18n/i18n.ts';
 import { journalOf } from './alarm-actions.ts';
+import { actorText, alarmJournalText } from '../i18n/journal-text.ts';
 import { EVENT_LABEL, STATE_LABEL } from './alarm-labels.ts';
 import { AlarmPanelActions } from './alarm-panel-actions.tsx';
 import { ProcedureChecklist } from './procedure-checklist.tsx';
@@ -40,9 +41,7 @@ export function AlarmPanel(props: { alarm: AlarmRecord; canAct: boolean; tr: Tra
   return (
     <aside class="alarm-panel" data-testid="alarm-panel" data-id={a.id}>
       <header class={`p${a.priority}`}>
-        <strong>
-          P{a.priority} · {tr.ruleTitle(a.rule, a.title)}
-        </strong>
+        <strong>{`P${a.priority} · ${tr.ruleTitle(a.rule, a.title)}`}</strong>
         <button type="button" onClick={props.onClose} aria-label={tr.t('close')}>
           ✕
         </button>
@@ -108,8 +107,8 @@ function AlarmJournalTable({ journal, tr }: { journal: readonly JournalEntry[]; 
           <td>{tr.time(j.at)}</td>
           <td>{tr.t(EVENT_LABEL[j.type])}</td>
           <td>{tr.t(STATE_LABEL[j.toState])}</td>
-          <td>{j.by ?? '—'}</td>
-          <td>{j.text ?? ''}</td>
+          <td>{actorText(j.by, tr)}</td>
+          <td>{alarmJournalText(j, tr)}</td>
         </tr>
       ))}
     </tbody>

@@ -6,6 +6,7 @@
 import type { AlarmRecord, DeviceModeInfo } from '../../../gateway/api/contract.ts';
 import { useApp } from '../app-context.ts';
 import type { FloodView } from './alarm-list.ts';
+import { MODE_LABEL } from '../components/device-mode-form.tsx';
 
 export function FloodBanners({ floods }: { floods: readonly FloodView[] }) {
   const { site, tr } = useApp();
@@ -40,7 +41,7 @@ export function LifeSafetyStrip({ hidden, modes, place }: { hidden: readonly Ala
           ))}
           {modes.map((m) => (
             <span class="ls-item" data-testid="strip-mode" data-device={m.device}>
-              {`${tr.t('stripMaintenance')}: ${m.device} · ${m.mode.replace('_', ' ')} · ${m.by}${m.reason ? ` (${m.reason})` : ''} · ${tr.time(m.since)}`}
+              {`${tr.t('stripMaintenance')}: ${m.device} · ${tr.t(MODE_LABEL[m.mode])} · ${m.by}${m.reason ? ` (${m.reason})` : ''} · ${tr.time(m.since)}${m.until ? ` · ${tr.t('modeUntil')} ${tr.time(m.until)}` : ''}`}
             </span>
           ))}
         </div>

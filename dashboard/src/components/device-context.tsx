@@ -10,6 +10,7 @@ import { useApp } from '../app-context.ts';
 import { formatDuration } from '../i18n/duration.ts';
 import { CONTRACTOR_ACTIVE, type WorkOrder } from '../work-orders.ts';
 import { statusLabel } from './work-order-card.tsx';
+import { actorText } from '../i18n/journal-text.ts';
 
 const JOURNAL_ROWS = 10;
 
@@ -129,7 +130,7 @@ export function DeviceContext({ id }: { id: string }) {
               <li key={r.seq}>
                 <time>{tr.time(r.at)}</time> <span class={`prio-badge prio-${r.priority}`}>{`P${r.priority}`}</span> {tr.ruleTitle(r.rule, r.title)} ·{' '}
                 {r.type in EVENT_LABEL ? tr.t(EVENT_LABEL[r.type as keyof typeof EVENT_LABEL]) : r.type}
-                {r.by ? ` · ${r.by}` : ''}
+                {r.by ? ` · ${actorText(r.by, tr)}` : ''}
               </li>
             ))}
           </ol>

@@ -9,6 +9,7 @@ import { enWorkOrders, zhCNWorkOrders } from './messages-work-orders.ts';
 import { enOverview, zhCNOverview } from './messages-overview.ts';
 import { enAlarms, zhCNAlarms } from './messages-alarms.ts';
 import { enFieldWork, zhCNFieldWork } from './messages-field-work.ts';
+import { enJournal, zhCNJournal } from './messages-journal.ts';
 
 export const en = {
   ...enShell,
@@ -18,6 +19,7 @@ export const en = {
   ...enOverview,
   ...enAlarms,
   ...enFieldWork,
+  ...enJournal,
 };
 
 export type MessageKey = keyof typeof en;
@@ -31,4 +33,5 @@ export const zhCN: Messages = {
   ...zhCNOverview,
   ...zhCNAlarms,
   ...zhCNFieldWork,
+  ...zhCNJournal,
 };

@@ -72,3 +72,15 @@ export function ruleTitle(rule: string | null | undefined, title: string, langua
   if (!m) return title;
   return names.reduce((text, name, i) => text.replaceAll(`{${name}}`, m[i + 1] ?? ''), entry[language]);
 }
+
+/**
+ * An English title the gateway put into a journal sentence (`consequence of: Fire zone 3 in fire`),
+ * without its rule id: the first rule whose English template matches it; as given otherwise.
+ */
+export function titleOfText(title: string, language: Language): string {
+  for (const rule of [...Object.keys(RULE_TITLES), ...Object.keys(GATEWAY_TITLES)]) {
+    const out = ruleTitle(rule, title, language);
+    if (out !== title) return out;
+  }
+  return title;
+}

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import { actorText, alarmJournalText } from '../i18n/journal-text.ts';
 import type { HistoryRow } from '../../../gateway/api/contract.ts';
 import type { AlarmEventType } from '../../../gateway/api/contract.ts';
 import { EVENT_LABEL } from '../alarms/alarm-labels.ts';
@@ -163,8 +164,8 @@ function HistoryTable({ rows }: { rows: readonly HistoryRow[] }) {
             <td>{`${r.device} · ${r.building}/${r.floor}`}</td>
             <td>P{r.priority}</td>
             <td>{r.type in EVENT_LABEL ? tr.t(EVENT_LABEL[r.type as AlarmEventType]) : r.type}</td>
-            <td>{r.by ?? ''}</td>
-            <td>{r.text ?? ''}</td>
+            <td>{r.by ? actorText(r.by, tr) : ''}</td>
+            <td>{alarmJournalText(r, tr)}</td>
           </tr>
         ))}
       </tbody>

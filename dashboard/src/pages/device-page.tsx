@@ -7,6 +7,7 @@ import { DeviceCommands } from '../components/device-commands.tsx';
 import { conditionLabel } from '../device-state.ts';
 import { useDevices } from '../use-devices.ts';
 import { DeviceContext } from '../components/device-context.tsx';
+import { DeviceModePanel } from '../components/device-mode-panel.tsx';
 import { pointTitle } from '../point-title.ts';
 
 const RANGES = { lastHour: 3_600_000, last6h: 6 * 3_600_000, last24h: 86_400_000, last7d: 7 * 86_400_000 } as const;
@@ -63,6 +64,7 @@ export function DevicePage({ id }: { id: string }) {
           ))}
         </tbody>
       </table>
+      {me.role === 'contractor' ? null : <DeviceModePanel id={device.id} />}
       {me.role === 'contractor' ? null : <DeviceCommands id={device.id} tr={tr} />}
       {chosen ? (
         <div class="trend-box">

@@ -1,4 +1,5 @@
 /** The sections of a shift handover report on the handover page (`#/handover`). */
+import { actorText } from '../i18n/journal-text.ts';
 import type { Translator } from '../i18n/i18n.ts';
 import type { MessageKey } from '../i18n/messages.ts';
 import { STATE_LABEL } from '../alarms/alarm-labels.ts';
@@ -26,7 +27,7 @@ function AlarmRows(props: { lines: readonly AlarmLine[]; showState: boolean; tr:
             <td>{`P${a.priority}`}</td>
             <td>{tr.ruleTitle(a.rule, a.title)}</td>
             <td data-data>{a.device}</td>
-            <td>{props.showState ? stateLabel(a.state) : (a.by ?? '')}</td>
+            <td>{props.showState ? stateLabel(a.state) : a.by ? actorText(a.by, tr) : ''}</td>
           </tr>
         ))}
       </tbody>
@@ -77,7 +78,8 @@ export function OtherSections(props: { report: HandoverReportView; tr: Translato
         <ul>
           {report.maintenance.map((m) => (
             <li>
-              <span data-data>{m.device}</span>: {mode(m.mode)} — {m.reason} ({m.by}, {tr.time(m.since)})
+              <span data-data>{m.device}</span>: {mode(m.mode)} — {m.reason} ({actorText(m.by, tr)}, {tr.time(m.since)}
+              {m.until ? ` – ${tr.time(m.until)}` : ''})
             </li>
           ))}
         </ul>

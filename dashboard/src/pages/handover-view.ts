@@ -43,7 +43,7 @@ export interface HandoverReportView {
   readonly generatedAt: number;
   readonly alarms: Record<'raised' | 'acknowledged' | 'active' | 'shelved' | 'suppressed', readonly AlarmLine[]>;
   readonly workOrders: Record<'opened' | 'closed' | 'overdue', readonly OrderLine[]> | null;
-  readonly maintenance: ReadonlyArray<{ readonly device: string; readonly mode: string; readonly by: string; readonly reason: string; readonly since: number }>;
+  readonly maintenance: ReadonlyArray<{ readonly device: string; readonly mode: string; readonly by: string; readonly reason: string; readonly since: number; readonly until?: number | null }>;
   readonly trouble: ReadonlyArray<{ readonly key: string; readonly source: string; readonly message: string; readonly since: number | null }>;
   readonly openSteps: ReadonlyArray<{ readonly alarmId: string; readonly rule: string; readonly title: string; readonly device: string; readonly steps: ReadonlyArray<{ readonly step: number; readonly text: BilingualName }> }>;
 }

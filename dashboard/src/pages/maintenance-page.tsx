@@ -1,18 +1,15 @@
 /**
- * Devices not in service (GET /api/device-modes): who put them there, why and since when; an
- * operator puts a device in maintenance or out of service with a reason, or back in service
- * (PUT /api/devices/:id/mode). Alarms of a device not in service are recorded, not announced.
+ * Devices not in service (GET /api/device-modes): who put them there, why, since when and until
+ * when (the gateway puts a device back in service on its own at its end time); an operator puts a
+ * device in maintenance or out of service with a reason and an optional end time, or back in
+ * service (PUT /api/devices/:id/mode). Alarms of a device not in service are recorded, not announced.
  */
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiCallError } from '../api-client.ts';
 import { useApp } from '../app-context.ts';
+import { DeviceModeForm, MODE_LABEL, type Mode, type ModeChange } from '../components/device-mode-form.tsx';
 import { formatDuration } from '../i18n/duration.ts';
-import type { MessageKey } from '../i18n/messages.ts';
 import { useDevices } from '../use-devices.ts';
-
-const MODES = ['maintenance', 'out_of_service', 'in_service'] as const;
-type Mode = (typeof MODES)[number];
-const MODE_LABEL: Record<Mode, MessageKey> = { maintenance: 'modeMaintenance', out_of_service: 'modeOutOfService', in_service: 'modeInService' };
 
 interface ModeRow {
   device: string;
@@ -20,6 +17,7 @@ interface ModeRow {
   by: string;
   reason: string;
   since: number;
+  until?: number | null;
   lifeSafety?: boolean;
 }
 
@@ -37,11 +35,11 @@ export function MaintenancePage() {
   useEffect(load, []);
   const canAct = me.role === 'operator' || me.role === 'admin';
   const names = new Map((devices ?? []).map((d) => [d.id, d.name]));
-  const submit = async (device: string, mode: Mode, reason: string): Promise<void> => {
+  const submit = async ({ device, mode, reason, until }: ModeChange): Promise<void> => {
     setBusy(true);
     setMessage(null);
     try {
-      await api(`/api/devices/${encodeURIComponent(device)}/mode`, { method: 'PUT', body: { mode, reason } });
+      await api(`/api/devices/${encodeURIComponent(device)}/mode`, { method: 'PUT', body: { mode, reason, ...(until !== null ? { until } : {}) } });
       setMessage({ ok: true, text: tr.t('actionDone') });
       load();
     } catch (err) {
@@ -59,8 +57,8 @@ export function MaintenancePage() {
           {message.text}
         </p>
       ) : null}
-      <ModeTable rows={rows} names={names} onBackInService={canAct && !busy ? (device) => void submit(device, 'in_service', '') : undefined} />
-      {canAct ? <ModeForm devices={devices ?? []} busy={busy} onSubmit={(device, mode, reason) => void submit(device, mode, reason)} /> : null}
+      <ModeTable rows={rows} names={names} onBackInService={canAct && !busy ? (device) => void submit({ device, mode: 'in_service', reason: '', until: null }) : undefined} />
+      {canAct ? <DeviceModeForm devices={devices ?? []} busy={busy} onSubmit={(change) => void submit(change)} /> : null}
     </section>
   );
 }
@@ -86,6 +84,7 @@ function ModeTable({ rows, names, onBackInService }: { rows: ModeRow[] | null; n
                 <th>{tr.t('modeReason')}</th>
                 <th>{tr.t('historyBy')}</th>
                 <th>{tr.t('modeSince')}</th>
+                <th>{tr.t('modeUntil')}</th>
                 <th>{tr.t('actions')}</th>
               </tr>
             </thead>
@@ -102,6 +101,15 @@ function ModeTable({ rows, names, onBackInService }: { rows: ModeRow[] | null; n
                   <td>
                     {tr.time(r.since)} <span class="age">({formatDuration(now - r.since, tr)})</span>
                   </td>
+                  <td data-testid="mode-until-cell">
+                    {r.until ? (
+                      <>
+                        {tr.time(r.until)} <span class="age">({tr.t('modeEndsIn').replace('{d}', formatDuration(Math.max(0, r.until - now), tr))})</span>
+                      </>
+                    ) : (
+                      <span class="muted">{tr.t('modeNoEnd')}</span>
+                    )}
+                  </td>
                   <td>
                     {onBackInService ? (
                       <button type="button" onClick={() => onBackInService(r.device)} data-action="in-service">
@@ -116,50 +124,5 @@ function ModeTable({ rows, names, onBackInService }: { rows: ModeRow[] | null; n
         </div>
       )}
     </>
-  );
-}
-
-function ModeForm({ devices, busy, onSubmit }: { devices: ReadonlyArray<{ id: string; name: string }>; busy: boolean; onSubmit: (device: string, mode: Mode, reason: string) => void }) {
-  const { tr } = useApp();
-  const [form, setForm] = useState<{ device: string; mode: Mode; reason: string }>({ device: '', mode: 'maintenance', reason: '' });
-  return (
-        <form
-          class="mode-form"
-          onSubmit={(e) => {
-            e.preventDefault();
-            onSubmit(form.device, form.mode, form.reason.trim());
-            setForm({ ...form, reason: '' });
-          }}
-        >
-          <h3>{tr.t('modeSet')}</h3>
-          <label>
-            {tr.t('historyDevice')}{' '}
-            <select value={form.device} onChange={(e) => setForm({ ...form, device: (e.target as HTMLSelectElement).value })} data-testid="mode-device" required>
-              <option value="">—</option>
-              {devices.map((d) => (
-                <option key={d.id} value={d.id}>
-                  {d.name}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label>
-            {tr.t('modeLabel')}{' '}
-            <select value={form.mode} onChange={(e) => setForm({ ...form, mode: (e.target as HTMLSelectElement).value as Mode })} data-testid="mode-mode">
-              {MODES.map((m) => (
-                <option key={m} value={m}>
-                  {tr.t(MODE_LABEL[m])}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label>
-            {tr.t('modeReason')}{' '}
-            <input type="text" maxLength={500} value={form.reason} onInput={(e) => setForm({ ...form, reason: (e.target as HTMLInputElement).value })} data-testid="mode-reason" />
-          </label>
-          <button type="submit" disabled={busy || form.device === '' || (form.mode !== 'in_service' && form.reason.trim() === '')} data-action="set-mode">
-            {tr.t('modeApply')}
-          </button>
-        </form>
   );
 }

@@ -110,7 +110,7 @@ function KpiTable({ rows, groupBy }: { rows: KpiRow[] | null; groupBy: 'contract
             <tbody>
               {rows.map((r) => (
                 <tr key={r.key} data-key={r.key}>
-                  <th data-data="contractor or trade id">{r.key}</th>
+                  <th data-data="contractor or trade id">{r.key === '(unassigned)' ? tr.t('woKpiUnassigned') : r.key}</th>
                   <td>{r.created}</td>
                   <td>
                     {dur(r.responseTime.p50Ms)} / {dur(r.responseTime.p90Ms)}

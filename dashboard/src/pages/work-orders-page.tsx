@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import { actorText } from '../i18n/journal-text.ts';
 import { api, ApiCallError } from '../api-client.ts';
 import { useApp } from '../app-context.ts';
 import { statusLabel, WorkOrderCard } from '../components/work-order-card.tsx';
@@ -171,7 +172,7 @@ function OrderPanel(props: { names: ReadonlyMap<string, string>; id: number; con
         <dd>{tr.label(`src_${detail.source}`)}</dd>
         <dt>{tr.t('created')}</dt>
         <dd>
-          {tr.time(detail.createdAt)} ({detail.createdBy})
+          {tr.time(detail.createdAt)} ({actorText(detail.createdBy, tr)})
         </dd>
         <dt>{tr.t('occurrences')}</dt>
         <dd>{detail.occurrences}</dd>

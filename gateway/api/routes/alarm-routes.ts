@@ -9,7 +9,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { subjectKindName } from '../../model/kinds/kind-name.ts';
 import { parseDuration } from '../../platform/duration.ts';
-import { ALARM_KINDS, ALARM_PRIORITIES, ALARM_STATES, AlarmActionError, DEVICE_MODES } from '../../../rules/index.ts';
+import { ALARM_KINDS, ALARM_PRIORITIES, ALARM_STATES, AlarmActionError } from '../../../rules/index.ts';
 import type { AlarmQuery, AlarmRecord, AlarmsFacade } from '../../../rules/alarms/index.ts';
 import { LOCAL_ADMIN } from '../../auth/accounts.ts';
 import { userOf } from '../access-control.ts';
@@ -18,6 +18,9 @@ import { openEventStream } from '../sse-stream.ts';
 import { ACCESS } from '../route-access.ts';
 import { scopeOf, type BuildingScope } from '../building-scope.ts';
 import { queryTime } from './query-time.ts';
+import { modeView, registerDeviceModeRoutes } from './device-mode-routes.ts';
+
+export { modeView } from './device-mode-routes.ts';
 
 /** `a,b,c` in a query string, each checked against `values`. */
 function csvOf<T extends string | number>(values: readonly T[], name: string) {
@@ -79,7 +82,6 @@ export const alarmView = z.object({
   values: z.record(z.string(), z.union([z.number(), z.boolean(), z.string()])),
 });
 export const floodView = z.object({ scope: z.enum(['building', 'site']).optional(), building: z.string(), site: z.string().optional(), count: z.number(), windowMs: z.number() });
-export const modeView = z.object({ device: z.string(), mode: z.enum(DEVICE_MODES), by: z.string(), reason: z.string(), since: z.number(), lifeSafety: z.boolean().optional() });
 const idParams = z.object({ id: z.string().min(1) });
 /** A body that may be left out entirely (POST without content). */
 const optionalBody = <T extends z.ZodType>(schema: T) => z.preprocess((v) => v ?? {}, schema);
@@ -151,7 +153,7 @@ export function alarmRoutes(alarms: AlarmsFacade, now: () => number, deviceBuild
     registerAlarmLists(app, ctx);
     registerAlarmDetail(app, ctx);
     registerAlarmActions(app, ctx);
-    registerDeviceModeRoutes(app, ctx);
+    registerDeviceModeRoutes(app, ctx.alarms, ctx.deviceBuilding);
   };
 }
 
@@ -341,56 +343,3 @@ function registerAlarmActions(app: AlarmApp, ctx: AlarmRouteContext): void {
   const commentBody = z.object({ text: z.string().trim().min(1, 'a comment needs text').max(2000) });
   action('comment', 'Add a note to an alarm', commentBody, (id, by, b: z.output<typeof commentBody>) => alarms.comment(id, by, b.text));
 }
-
-/** Maintenance / out-of-service modes of devices and their journal. */
-function registerDeviceModeRoutes(app: AlarmApp, ctx: AlarmRouteContext): void {
-  const { alarms, deviceBuilding } = ctx;
-  app.put(
-    '/api/devices/:id/mode',
-    {
-      config: ACT,
-      schema: {
-        summary: 'Put a device in maintenance / out of service (its alarms are suppressed) or back in service',
-        tags: ['alarms'],
-        params: idParams,
-        body: z.object({ mode: z.enum(DEVICE_MODES), reason: z.string().max(500).default('') }),
-        response: { 200: z.object({ device: z.string(), mode: z.enum(DEVICE_MODES), by: z.string(), reason: z.string(), since: z.number() }) },
-      },
-    },
-    async (req) => {
-      if (!scopeOf(req).all && !scopeOf(req).has(deviceBuilding(req.params.id))) throw new ApiError('NOT_FOUND', `no device "${req.params.id}"`);
-      return apply(() => alarms.setDeviceMode(req.params.id, req.body.mode, operator(req), req.body.reason));
-    },
-  );
-
-  app.get(
-    '/api/device-modes',
-    {
-      config: READ,
-      schema: {
-        summary: 'Devices not in service (maintenance or out of service)',
-        tags: ['alarms'],
-        response: { 200: z.object({ devices: z.array(modeView) }) },
-      },
-    },
-    async (req) => {
-      const scope = scopeOf(req);
-      return { devices: alarms.deviceModes().filter((m) => scope.all || scope.has(deviceBuilding(m.device))) };
-    },
-  );
-
-  app.get(
-    '/api/device-modes/log',
-    {
-      config: READ,
-      schema: {
-        summary: 'Journal of device-mode changes (maintenance, out of service, back in service), newest first',
-        tags: ['alarms'],
-        querystring: z.object({ device: z.string().optional() }),
-        response: { 200: z.object({ entries: z.array(modeView) }) },
-      },
-    },
-    async (req) => ({ entries: alarms.deviceModeLog(req.query.device) }),
-  );
-}
-

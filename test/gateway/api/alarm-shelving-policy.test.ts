@@ -122,7 +122,7 @@ describe('maintenance mode of a life-safety device', () => {
     await app.inject({ method: 'PUT', url: '/api/devices/d1/mode', cookies: op, payload: { mode: 'maintenance', reason: 'new lock' } });
     h.push('fp1', 'zone_1_state', 'fire');
     const list = (await app.inject({ url: '/api/alarms', cookies: op })).json();
-    expect(list.lifeSafetyModes).toEqual([{ device: 'fp1', mode: 'maintenance', by: 'operator', reason: 'annual panel service', since: h.clock.now(), lifeSafety: true }]);
+    expect(list.lifeSafetyModes).toEqual([{ device: 'fp1', mode: 'maintenance', by: 'operator', reason: 'annual panel service', since: h.clock.now(), until: null, lifeSafety: true }]);
     expect(list.hiddenLifeSafety).toHaveLength(1);
     expect(list.hiddenLifeSafety[0]).toMatchObject({ device: 'fp1', suppressed: true, shelved: null });
     res = await app.inject({ method: 'PUT', url: '/api/devices/fp1/mode', cookies: op, payload: { mode: 'in_service', reason: 'done' } });

@@ -15,6 +15,7 @@ import { seriousA11yViolations } from './axe-check.ts';
 import { launchBrowser, logIn, screenshot } from './browser.ts';
 import { startDemoInProcess, type InProcessDemo } from './demo-in-process.ts';
 import { differenceFromExpectation } from './visual-expectation.ts';
+import { epochToSiteWallTime, siteWallTimeToEpoch } from '../../../dashboard/src/site-time.ts';
 
 const PAGES = ['#/alarms', '#/device/pump-b1-1', '#/wo-kpis', '#/maintenance', '#/work-orders'] as const;
 
@@ -108,20 +109,49 @@ describe('console density and pages in Chromium', () => {
     await page.context().close();
   });
 
-  it('maintenance mode: a device is put in maintenance with a reason and back in service', async () => {
+  it('maintenance mode: a device is put in maintenance with a reason and an end time in site time, shown on both pages, and back in service', async () => {
     const page = await open({ width: 1920, height: 1080 });
     await page.goto(`${demo.api}/#/maintenance`);
     await page.selectOption('[data-testid=mode-device]', 'elev-b2-1');
     await page.selectOption('[data-testid=mode-mode]', 'maintenance');
     await page.fill('[data-testid=mode-reason]', 'Annual inspection');
+    // the input is read in the site's time zone, whatever the browser's
+    const end = epochToSiteWallTime(Math.ceil((Date.now() + 86_400_000) / 60_000) * 60_000, demo.gateway.config.site.timezone);
+    await page.fill('[data-testid=mode-until]', end);
     await page.click('[data-action=set-mode]');
     const row = page.locator('[data-testid=maintenance-table] tr[data-device=elev-b2-1]');
     await row.waitFor({ timeout: 10_000 });
     expect(await row.textContent()).toContain('Annual inspection');
-    const modes = (await (await page.request.get(`${demo.api}/api/device-modes`)).json()) as { devices: Array<{ device: string; mode: string; reason: string; by: string }> };
-    expect(modes.devices.find((d) => d.device === 'elev-b2-1')).toMatchObject({ mode: 'maintenance', reason: 'Annual inspection' });
-    await row.locator('[data-action=in-service]').click();
-    await expect.poll(() => row.count(), { timeout: 10_000 }).toBe(0);
+    const until = siteWallTimeToEpoch(end, demo.gateway.config.site.timezone);
+    const modes = (await (await page.request.get(`${demo.api}/api/device-modes`)).json()) as { devices: Array<{ device: string; mode: string; reason: string; by: string; until: number | null }> };
+    expect(modes.devices.find((d) => d.device === 'elev-b2-1')).toMatchObject({ mode: 'maintenance', reason: 'Annual inspection', until });
+    expect(await row.locator('[data-testid=mode-until-cell]').textContent()).toMatch(/\d{2}:\d{2}:00 \(in .+\)$/);
+
+    await page.goto(`${demo.api}/#/device/elev-b2-1`);
+    const panel = page.locator('[data-testid=device-mode][data-mode=maintenance]');
+    await panel.waitFor({ timeout: 10_000 });
+    expect(await panel.locator('[data-testid=device-mode-until]').textContent()).toMatch(/^Until .*\d{2}:\d{2}:00$/);
+    // back in service from the device page
+    await panel.locator('[data-testid=mode-mode]').selectOption('in_service');
+    await panel.locator('[data-action=set-mode]').click();
+    await page.locator('[data-testid=device-mode][data-mode=in_service]').waitFor({ timeout: 10_000 });
+    await page.context().close();
+  });
+
+  it('maintenance with an end time a few seconds ahead ends on its own: the device page draws the device in service again', async () => {
+    const page = await open({ width: 1920, height: 1080 });
+    const until = Date.now() + 8_000;
+    const put = await page.request.put(`${demo.api}/api/devices/door-b2-1/mode`, { data: { mode: 'maintenance', reason: 'Lock swap', until } });
+    expect(put.status()).toBe(200);
+    await page.goto(`${demo.api}/#/device/door-b2-1`);
+    const badge = page.locator('[data-testid=device-condition]');
+    await badge.waitFor({ timeout: 20_000 });
+    const modeLog = async (): Promise<string[]> =>
+      ((await (await page.request.get(`${demo.api}/api/device-modes/log?device=door-b2-1`)).json()) as { entries: Array<{ mode: string; by: string }> }).entries.map((e) => `${e.mode} ${e.by}`);
+    // the gateway ends it at the end time (journaled by system:mode-end) and the live view follows
+    await expect.poll(modeLog, { timeout: 30_000 }).toContain('in_service system:mode-end');
+    await expect.poll(async () => (await badge.getAttribute('class')) ?? '', { timeout: 20_000 }).not.toContain('state-maintenance');
+    expect(await modeLog()).toEqual(['in_service system:mode-end', 'maintenance operator']);
     await page.context().close();
   });
 

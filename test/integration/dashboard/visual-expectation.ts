@@ -1,5 +1,6 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Locator, Page } from 'playwright-core';
+import { SCREENSHOT_DIR } from './browser.ts';
 
 export const EXPECTATION_DIR = 'test/integration/dashboard/expectations';
 
@@ -8,12 +9,16 @@ export const EXPECTATION_DIR = 'test/integration/dashboard/expectations';
  * share of pixels whose colour differs by more than 32 in any channel (anti-aliasing and font
  * hinting stay under that; a moved, missing or recoloured element does not). A different size counts
  * as all pixels differing. Run with UPDATE_EXPECTATIONS=1 to write the expectation after a deliberate
- * change (and commit it); a missing expectation is a failure, never a silent pass.
+ * change (and commit it); a missing expectation is a failure, never a silent pass. `mask` covers parts
+ * that differ from run to run by nature (a clock time) with one colour in both pictures.
  */
-export async function differenceFromExpectation(page: Page, element: Locator, name: string): Promise<number> {
+export async function differenceFromExpectation(page: Page, element: Locator, name: string, options: { mask?: Locator[] } = {}): Promise<number> {
   const file = `${EXPECTATION_DIR}/${name}.png`;
-  const actual = await element.screenshot({ animations: 'disabled', caret: 'hide' });
+  const actual = await element.screenshot({ animations: 'disabled', caret: 'hide', ...(options.mask ? { mask: options.mask, maskColor: '#ff00ff' } : {}) });
   if (process.env.UPDATE_EXPECTATIONS === '1') writeFileSync(file, actual);
+  // the picture taken, beside the page screenshots, to compare by eye when the check fails
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  writeFileSync(`${SCREENSHOT_DIR}/${name}.actual.png`, actual);
   if (!existsSync(file)) throw new Error(`${file}: no expectation; run with UPDATE_EXPECTATIONS=1 to write it, look at it, and commit it`);
   const expected = readFileSync(file);
   // decoded in the page (img-src allows data: URLs), compared pixel by pixel

@@ -85,4 +85,43 @@ describe('zh-CN walk and accessibility (axe-core)', () => {
     expect(a11y).toEqual([]);
     await page.close();
   });
+
+  it('operator: the journals of a work order and of an alarm (entries the gateway wrote, a maintenance spell) are Chinese too', async () => {
+    const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    await page.addInitScript(() => localStorage.setItem('fgw.language', 'zh-CN'));
+    await logIn(page, demo.api, 'operator', demoPassword(dir.path, 'operator'));
+    // the pump trip's alarm journal gets the gateway's own sentences: suppressed by maintenance, raised again back in service
+    const put = (mode: string, reason: string) => page.request.put(`${demo.api}/api/devices/pump-b1-1/mode`, { data: { mode, reason } });
+    expect((await put('maintenance', '更换机械密封')).status()).toBe(200);
+    expect((await put('in_service', '')).status()).toBe(200);
+    const problems: string[] = [];
+
+    // the work order of the pump trip: created, queued to pump-co (work_order.dispatch), delivered, by the system
+    const journalOf = async (): Promise<string[]> => {
+      const orders = (await (await page.request.get(`${demo.api}/api/work-orders?device=pump-b1-1`)).json()) as { workOrders: Array<{ id: number }> };
+      const id = orders.workOrders[0]?.id;
+      if (id === undefined) return [];
+      return ((await (await page.request.get(`${demo.api}/api/work-orders/${id}`)).json()) as { journal: Array<{ action: string }> }).journal.map((j) => j.action);
+    };
+    await expect.poll(journalOf, { timeout: 60_000 }).toContain('queued');
+    await page.goto(`${demo.api}/#/work-orders`);
+    await page.locator('.wo-card[data-device=pump-b1-1] .wo-head').first().click();
+    const woJournal = page.locator('[data-testid=journal]');
+    await woJournal.locator('li[data-entry=queued]').first().waitFor({ timeout: 30_000 });
+    expect(await woJournal.locator('li').count()).toBeGreaterThan(1);
+    for (const p of await latinOnlyText(page, dataWords)) problems.push(`work order journal ${p}`);
+    await screenshot(page, 'zh-CN-operator-work-order-journal');
+
+    // the pump trip alarm's journal
+    const alarms = (await (await page.request.get(`${demo.api}/api/alarms?device=pump-b1-1`)).json()) as { alarms: Array<{ id: string; rule: string }> };
+    const trip = alarms.alarms.find((a) => a.rule.startsWith('pump.trip')) ?? alarms.alarms[0];
+    expect(trip).toBeDefined();
+    await page.goto(`${demo.api}/#/alarms/${encodeURIComponent(trip?.id ?? '')}`);
+    const alarmJournal = page.locator('[data-testid=alarm-panel] [data-testid=journal]');
+    await alarmJournal.locator('tr[data-type=suppressed]').first().waitFor({ timeout: 30_000 });
+    for (const p of await latinOnlyText(page, dataWords)) problems.push(`alarm journal ${p}`);
+    await screenshot(page, 'zh-CN-operator-alarm-journal');
+    expect(problems).toEqual([]);
+    await page.close();
+  });
 });

@@ -54,9 +54,11 @@ describe('upgrade from the files of 968f1a4', () => {
     expect(columns(join(data, 'gateway.db'), 'sessions')).not.toContain('credential');
 
     const gw = await start();
-    expect([pragma(join(data, 'gateway.db'), 'user_version'), pragma(join(data, 'telemetry.db'), 'user_version'), pragma(join(data, 'spool.db'), 'user_version')]).toEqual([2, 2, 1]);
+    expect([pragma(join(data, 'gateway.db'), 'user_version'), pragma(join(data, 'telemetry.db'), 'user_version'), pragma(join(data, 'spool.db'), 'user_version')]).toEqual([3, 2, 1]);
     expect(columns(join(data, 'telemetry.db'), 'samples')).toEqual(expect.arrayContaining(['seq', 'reason']));
     expect(columns(join(data, 'gateway.db'), 'audit_log')).toEqual(expect.arrayContaining(['role', 'address', 'via', 'prev_hash', 'hash']));
+    expect(columns(join(data, 'gateway.db'), 'alarm_device_modes')).toContain('until');
+    expect(columns(join(data, 'gateway.db'), 'alarm_device_mode_log')).toContain('until');
     // a copy of each file as it was, at its old version
     const copies = readdirSync(join(data, 'migration-backups')).sort();
     expect(copies.map((f) => f.replace(/\.\d{4}-.*$/, ''))).toEqual(['gateway.v1', 'spool.v0', 'telemetry.v0']);
