@@ -4,12 +4,15 @@
  * its `config.centralRoles` (`public`, `viewer`, `operator`), a route without one stops the app, and
  * every other request is refused. Users log in with HTTP Basic (scrypt hashes in central.yaml).
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { verifyPassword } from '../gateway/auth/password-hash.ts';
 import type { CentralConfig } from './central-schema.ts';
 import { fleetPage, langOf, sitePage } from './fleet-page.ts';
 import type { FleetStore } from './fleet-store.ts';
+import type { CentralTelemetry } from './central-telemetry.ts';
+import type { SessionSeqCheck } from './session-seq-check.ts';
 import type { PrimaryHost } from './primary-host.ts';
 
 type Role = 'public' | 'viewer' | 'operator';
@@ -26,6 +29,10 @@ export interface CentralAppDeps {
   readonly config: CentralConfig;
   readonly store: FleetStore;
   readonly host: PrimaryHost;
+  /** Shown on /api/health: rebirths requested for seq gaps. */
+  readonly seqCheck?: Pick<SessionSeqCheck, 'stats'>;
+  /** Shown on /api/health: the telemetry spool and InfluxDB. */
+  readonly telemetry?: Pick<CentralTelemetry, 'status'>;
   readonly log: Logger;
 }
 
@@ -57,7 +64,17 @@ export async function buildCentralApp(d: CentralAppDeps): Promise<FastifyInstanc
   const lang = (req: FastifyRequest): ReturnType<typeof langOf> => langOf((req.query as { lang?: string }).lang, req.headers['accept-language']);
   const target = d.config.availabilityTarget;
 
-  app.get('/api/health', { config: { centralRoles: ['public'] } }, async () => ({ status: d.host.stats().connected ? 'ok' : 'degraded', ...d.host.stats() }));
+  const loop = monitorEventLoopDelay({ resolution: 20 });
+  loop.enable();
+  app.addHook('onClose', async () => loop.disable());
+  app.get('/api/health', { config: { centralRoles: ['public'] } }, async () => ({
+    status: d.host.stats().connected ? 'ok' : 'degraded',
+    // the event loop's delay since start (ms): a store blocking the one thread shows here
+    eventLoopDelayMs: { p99: Math.round(loop.percentile(99) / 1e6), max: Math.round(loop.max / 1e6) },
+    ...d.host.stats(),
+    ...(d.seqCheck ? { seqCheck: d.seqCheck.stats() } : {}),
+    ...(d.telemetry ? { telemetry: d.telemetry.status() } : {}),
+  }));
   app.get('/', { config: { centralRoles: ['viewer', 'operator'] } }, async (req, reply) => reply.type('text/html; charset=utf-8').send(fleetPage(await d.store.sites(Date.now()), lang(req), target)));
   app.get('/api/fleet', { config: { centralRoles: ['viewer', 'operator'] } }, async () => ({ sites: await d.store.sites(Date.now()), availabilityTarget: target }));
   app.get<{ Params: { site: string } }>('/sites/:site', { config: { centralRoles: ['viewer', 'operator'] } }, async (req, reply) => {

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { isPasswordHash } from '../gateway/auth/password-hash.ts';
 import { duration, identifier } from '../gateway/config/common-schema.ts';
+import { influxSchema } from '../gateway/storage/influx-schema.ts';
 import { tlsClientSchema } from '../gateway/platform/tls-client.ts';
 
 const topicElement = z.string().regex(/^[^/+#]+$/, 'a Sparkplug id holds no "/", "+" or "#"');
@@ -47,6 +48,15 @@ export const centralConfigSchema = z.strictObject({
       }),
     )
     .min(1),
+  /**
+   * Telemetry (DBIRTH/DDATA metrics) to InfluxDB, through a durable spool under `dataDir` (the
+   * gateway's `storage.influx` options). Without it the centre decodes and counts telemetry but keeps none.
+   */
+  influx: influxSchema.optional(),
+  /** This instance's own directory (the telemetry spool); not shared between instances. */
+  dataDir: z.string().min(1).default('./data-central'),
+  /** How long a missing Sparkplug `seq` may stay missing before the node is asked for a rebirth. */
+  seqGapGrace: duration.default(5_000),
   /** Availability target shown beside each site. */
   availabilityTarget: z.number().min(0).max(100).default(98),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),

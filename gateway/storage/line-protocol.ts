@@ -165,8 +165,8 @@ export class SameMillisecondTies {
   }
 }
 
-/** `ms × 10⁶ + k` as text (beyond 2^53, so not as a number). */
-function nanoseconds(ms: number, k: number): string {
+/** `ms × 10⁶ + k` as text (beyond 2^53, so not as a number): the nanosecond timestamp of a line. */
+export function nanoseconds(ms: number, k: number): string {
   return ms < 0 ? `${BigInt(ms) * 1_000_000n + BigInt(k)}` : `${ms}${String(k).padStart(6, '0')}`;
 }
 

@@ -84,14 +84,18 @@ export class SqliteSpool implements Spool {
     const out: SpoolItem[] = [];
     let from = range.fromId ?? 0;
     const before = range.beforeId ?? MAX_ID;
+    // Rows to read past the ones in flight: only those in this range count (the other lane's
+    // batches lie outside it), so a take reads about `limit` rows, not `limit` + all in flight.
+    let skip = 0;
+    for (const id of this.inFlight.keys()) if (id >= from && id < before) skip++;
     while (out.length < limit) {
       const want = limit - out.length;
-      const rows = this.select.all(from, before, want + this.inFlight.size) as unknown as Array<[number, string, number]>;
+      const rows = this.select.all(from, before, want + skip) as unknown as Array<[number, string, number]>;
       for (const [id, line, size] of rows) {
         if (this.inFlight.has(id)) continue;
         if (out.length < limit) out.push({ id, line, size });
       }
-      if (rows.length < want + this.inFlight.size) break;
+      if (rows.length < want + skip) break;
       from = (rows[rows.length - 1] as [number, string, number])[0] + 1;
     }
     const batch = { seq: ++this.seq, items: out };

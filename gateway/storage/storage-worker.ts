@@ -3,9 +3,11 @@
  * commits and the InfluxDB forwarder never run on the main thread, which stays free for broker
  * I/O, rules, the API and the live stream.
  *
- * Group commit: every write request that arrived while the previous commit ran is stored in one
- * transaction per file, then each request is answered (the main thread's durability ack).
- * Requests are handled in arrival order, so a history query sees every write answered before it.
+ * Group commit: the write requests that arrived while the previous commit ran are stored in one
+ * transaction per file (up to GROUP_COMMIT_SAMPLES samples a group, see write-groups.ts), then each
+ * request is answered (the main thread's durability ack); the thread yields to its event loop
+ * between groups. Requests are handled in arrival order, so a history query sees every write
+ * answered before it.
  */
 import { flushCompileCache } from 'node:module';
 import { parentPort, workerData } from 'node:worker_threads';
@@ -15,6 +17,7 @@ import type { Sample } from '../model/sample.ts';
 import { TroubleBoard } from '../trouble/trouble-board.ts';
 import { StorageCore } from './storage-core.ts';
 import type { StorageEvent, StorageRequest, StorageWorkerData } from './storage-protocol.ts';
+import { writeGroupEnd, type WriteRequest } from './write-groups.ts';
 
 if (!parentPort) throw new Error('storage-worker.ts runs as a worker thread');
 const port = parentPort;
@@ -51,11 +54,15 @@ let scheduled = false;
 
 port.on('message', (req: StorageRequest) => {
   pending.push(req);
+  schedule();
+});
+
+function schedule(): void {
   if (!scheduled) {
     scheduled = true;
     setImmediate(() => void runPending());
   }
-});
+}
 
 async function runPending(): Promise<void> {
   scheduled = false;
@@ -65,10 +72,15 @@ async function runPending(): Promise<void> {
   while (i < requests.length) {
     const req = requests[i] as StorageRequest;
     if (req.op === 'write') {
-      // one group commit for this run of consecutive writes
-      const group: Array<Extract<StorageRequest, { op: 'write' }>> = [];
-      while (i < requests.length && (requests[i] as StorageRequest).op === 'write') group.push(requests[i++] as Extract<StorageRequest, { op: 'write' }>);
-      commit(group);
+      // one group commit, then the event loop's turn before the rest (kept first, in order)
+      const end = writeGroupEnd(requests, i);
+      commit(requests.slice(i, end) as WriteRequest[]);
+      if (end < requests.length) {
+        pending = requests.slice(end).concat(pending);
+        schedule();
+        return;
+      }
+      i = end;
       continue;
     }
     i++;
@@ -84,7 +96,7 @@ async function runPending(): Promise<void> {
   }
 }
 
-function commit(group: ReadonlyArray<Extract<StorageRequest, { op: 'write' }>>): void {
+function commit(group: readonly WriteRequest[]): void {
   const started = performance.now();
   const samples: Sample[] = group.length === 1 ? (group[0]?.samples as Sample[]) : group.flatMap((g) => g.samples);
   try {

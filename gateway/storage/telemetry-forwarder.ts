@@ -1,13 +1,13 @@
 /**
- * Store-and-forward: lines go into the durable spool first, and leave it only after the server
- * accepted them.
+ * Store-and-forward: lines go into the durable spool first, and leave it once the server accepted them.
  *
- * Two lanes share one sender (one request in flight at a time):
+ * Two lanes run side by side, live with one request in flight, backlog with two:
  * - live: lines appended since the sink last recovered (ids ≥ `boundary`), sent when a full batch
  *   is waiting or the flush interval ticks;
  * - backlog: lines spooled before that (an outage, a restart), drained oldest first with their
- *   original timestamps, at most `drainLinesPerSecond` (a token bucket), so live data keeps
- *   flowing while a long outage drains.
+ *   original timestamps, at the drain controller's rate (a token bucket), so live data keeps
+ *   flowing while a long outage drains, and the drain does not wait behind live requests.
+ * While the sink is failing only the backlog lane sends (everything waiting is backlog then).
  *
  * Answers: ok → accepted; 400/413/422 → the batch is split in halves until the bad lines are
  * alone, they go to the dead letters with the server's message, the good lines are written;
@@ -23,7 +23,7 @@ import type { Clock, Timer } from '../model/clock.ts';
 import type { TroubleBoard } from '../trouble/trouble-board.ts';
 import type { Spool, SpoolBatch, SpoolStats } from './spool.ts';
 import { TelemetryBatchSender } from './telemetry-batch-sender.ts';
-import { DrainController } from './drain-controller.ts';
+import { BACKLOG_BATCH_FACTOR, BACKLOG_REQUESTS_IN_FLIGHT, DrainController } from './drain-controller.ts';
 import { RejectionWindow } from './influx-rejection-window.ts';
 import type { LineWriter, WriteResult } from './write-result.ts';
 
@@ -78,6 +78,18 @@ export interface ForwarderStatus {
 }
 
 type Lane = 'live' | 'backlog';
+/** A sender loop of a lane (the first of its lane sends retries): running, asked to look again, its promise. */
+class LaneLoop {
+  running = false;
+  again = false;
+  pumping: Promise<void> | undefined;
+  readonly lane: Lane;
+  readonly first: boolean;
+  constructor(lane: Lane, first: boolean) {
+    this.lane = lane;
+    this.first = first;
+  }
+}
 
 export class TelemetryForwarder {
   private readonly o: ForwarderOptions;
@@ -92,12 +104,11 @@ export class TelemetryForwarder {
   private retryAt: number | null = null;
   private tokens: number;
   private tokensAt: number;
-  private pumping: Promise<void> | undefined;
-  private running = false;
-  private again = false;
+  private readonly loops = [new LaneLoop('live', true), ...Array.from({ length: BACKLOG_REQUESTS_IN_FLIGHT }, (_, i) => new LaneLoop('backlog', i === 0))];
   private stopped = false;
   private readonly timers: Timer[] = [];
   private wakeTimer: Timer | undefined;
+  private retryTimer: Timer | undefined;
   private appended = 0;
   private droppedSeen: number;
   private lastSuccessAt: number | null = null;
@@ -105,8 +116,6 @@ export class TelemetryForwarder {
   private readonly rejections: RejectionWindow;
   private readonly drain: DrainController;
   private readonly sender: TelemetryBatchSender;
-  /** The lane of the last batch taken: while both lanes have work they take turns. */
-  private lastLane: Lane = 'backlog';
   private rejectedRaised = false;
   private lastRejectReason = '';
 
@@ -144,32 +153,33 @@ export class TelemetryForwarder {
     if (this.pendingLive >= this.o.batchSize) this.kick();
   }
 
-  /** Start sending now if the sender is idle. */
+  /** Start sending now on each sender loop that is idle. */
   kick(): void {
     if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
+    for (const l of this.loops) {
+      if (l.running) l.again = true;
+      else {
+        l.running = true;
+        l.pumping = this.runPump(l);
+      }
     }
-    this.running = true;
-    this.pumping = this.runPump();
   }
 
   /** Resolves when nothing is waiting that could be sent now (for tests and benchmarks). */
   async idle(): Promise<void> {
-    while (this.running) await this.pumping;
+    while (this.loops.some((l) => l.running)) await Promise.all(this.loops.map((l) => l.pumping));
   }
 
-  private async runPump(): Promise<void> {
+  private async runPump(l: LaneLoop): Promise<void> {
     try {
       do {
-        this.again = false;
-        await this.pump();
-      } while (this.again && !this.stopped);
+        l.again = false;
+        await this.pump(l);
+      } while (l.again && !this.stopped);
     } catch (err) {
       this.o.log.error({ err }, 'telemetry sender failed; retrying on the next tick');
     } finally {
-      this.running = false; // synchronously with the last step: a kick after this starts a new run
+      l.running = false; // synchronously with the last step: a kick after this starts a new run
     }
   }
 
@@ -196,62 +206,57 @@ export class TelemetryForwarder {
     this.stopped = true;
     for (const t of this.timers) t.cancel();
     this.wakeTimer?.cancel();
-    await this.pumping;
+    this.retryTimer?.cancel();
+    await Promise.all(this.loops.map((l) => l.pumping));
     await this.o.writer.close();
   }
 
   /**
-   * Send batches while there is something to send. The next batch is taken from the spool while
-   * the current request is in flight (one request at a time, but our work overlaps the server's);
-   * when the current one fails, the prefetched batch is settled as kept.
+   * Send a lane's batches (live: not rate-capped; backlog: by the drain rate). The next batch is
+   * taken while the current request is out (one per loop); if it fails, the next is settled as kept.
+   * While failing only the backlog's first loop sends (one retry at a time).
    */
-  private async pump(): Promise<void> {
-    let next = this.nextBatch();
-    while (next && !this.stopped && this.o.clock.monotonic() >= this.pausedUntil) {
-      const sending = this.deliver(next.batch);
-      const following = this.nextBatch();
+  private async pump(l: LaneLoop): Promise<void> {
+    const paused = (): boolean => this.o.clock.monotonic() < this.pausedUntil || (this.failing && !l.first);
+    const take = (): SpoolBatch | undefined => (paused() ? undefined : l.lane === 'live' ? this.takeLive() : this.takeBacklog());
+    let next = take();
+    while (next && !this.stopped && !paused()) {
+      const sending = this.deliver(next);
+      const following = take();
       const delivered = await sending;
       if (!delivered || this.stopped) {
-        if (following) this.o.spool.settle(following.batch, {}, this.o.clock.now());
+        if (following) this.o.spool.settle(following, {}, this.o.clock.now());
         return;
       }
-      next = following ?? this.nextBatch();
+      next = following ?? take();
     }
-    if (next) this.o.spool.settle(next.batch, {}, this.o.clock.now());
+    if (next) this.o.spool.settle(next, {}, this.o.clock.now());
   }
 
-  /**
-   * The next batch to send. Live batches are not rate-capped; backlog batches are, by the drain
-   * controller's rate. While both lanes have work they take turns, so a busy intake does not
-   * stop the drain.
-   */
-  private nextBatch(): { batch: SpoolBatch; lane: Lane } | undefined {
-    const next = this.lastLane === 'live' ? (this.takeBacklog() ?? this.takeLive()) : (this.takeLive() ?? this.takeBacklog());
-    if (next) this.lastLane = next.lane;
-    return next;
-  }
-
-  private takeLive(): { batch: SpoolBatch; lane: Lane } | undefined {
+  private takeLive(): SpoolBatch | undefined {
     const { spool, batchSize } = this.o;
     // While the sink is failing everything waiting is backlog: retries take the oldest lines.
     if (this.failing || !(this.pendingLive >= batchSize || this.flushDue)) return undefined;
     const batch = spool.take(batchSize, { fromId: this.boundary });
     this.pendingLive = Math.max(0, this.pendingLive - batch.items.length);
     if (batch.items.length < batchSize) this.flushDue = false;
-    if (batch.items.length > 0) return { batch, lane: 'live' };
+    if (batch.items.length > 0) return batch;
     spool.settle(batch, {}, this.o.clock.now());
     return undefined;
   }
 
-  private takeBacklog(): { batch: SpoolBatch; lane: Lane } | undefined {
+  private takeBacklog(): SpoolBatch | undefined {
     const { spool } = this.o;
     if (!this.hasBacklog && !this.failing) return undefined;
     this.refillTokens();
-    const size = this.backlogBatchSize();
-    if (this.tokens < size) {
-      this.wakeAfter(((size - this.tokens) / this.drain.linesPerSecond()) * 1000);
+    // a batch's worth of tokens sends, with what accumulated meanwhile; a retry while failing
+    // carries one batch (reading more from the spool only to be refused is waste)
+    const least = Math.min(this.o.batchSize, this.backlogBatchSize());
+    if (this.tokens < least) {
+      this.wakeAfter(((least - this.tokens) / this.drain.linesPerSecond()) * 1000);
       return undefined;
     }
+    const size = this.failing ? least : Math.max(least, Math.min(this.backlogBatchSize(), Math.floor(this.tokens)));
     const batch = spool.take(size, this.failing ? {} : { beforeId: this.boundary });
     if (batch.items.length < size && !this.failing) this.hasBacklog = false;
     if (batch.items.length === 0) {
@@ -260,13 +265,10 @@ export class TelemetryForwarder {
       return undefined;
     }
     this.tokens -= batch.items.length;
-    return { batch, lane: 'backlog' };
+    return batch;
   }
 
-  /**
-   * The overflow policy dropped lines since the last check: log it and raise a trouble condition,
-   * cleared once the sink is up and the spool is back under half its bound.
-   */
+  /** Lines dropped by the overflow policy: logged and a trouble condition, cleared once the sink is up and the spool under half its bound. */
   private checkOverflow(): void {
     const stats = this.o.spool.stats();
     if (stats.droppedLines > this.droppedSeen) {
@@ -279,9 +281,9 @@ export class TelemetryForwarder {
     }
   }
 
-  /** Backlog batches carry at most one second's worth of the drain rate. */
+  /** Backlog batches: up to BACKLOG_BATCH_FACTOR × batchSize lines, at most one second's worth of the drain rate. */
   private backlogBatchSize(): number {
-    return Math.max(1, Math.min(this.o.batchSize, Math.floor(this.drain.linesPerSecond())));
+    return Math.max(1, Math.min(this.o.batchSize * BACKLOG_BATCH_FACTOR, Math.floor(this.drain.linesPerSecond())));
   }
 
   private refillTokens(): void {
@@ -355,6 +357,8 @@ export class TelemetryForwarder {
     this.failing = false;
     this.backoffMs = 0;
     this.retryAt = null;
+    this.pausedUntil = 0; // the other lane's failure, answered since by this success
+    this.retryTimer?.cancel();
     this.state = 'ok';
     this.o.trouble?.clear(SINK_MISCONFIGURED);
     // Everything spooled up to now is backlog: drained oldest first at the capped rate.
@@ -368,6 +372,8 @@ export class TelemetryForwarder {
     if (result.kind === 'ok' || result.kind === 'rejected') return;
     const now = this.o.clock.now();
     this.lastError = { message: result.message, at: now };
+    // The other lane's request failed too while this one was out: one failure, one back-off.
+    if (this.failing && this.o.clock.monotonic() < this.pausedUntil) return;
     this.backoffMs = this.failing ? Math.min(this.backoffMs * 2, this.o.retryMaxMs) : this.o.retryMinMs;
     const retryAfter = result.kind === 'unavailable' ? result.retryAfterMs : undefined;
     const delay = retryAfter !== undefined ? Math.min(retryAfter, MAX_RETRY_AFTER_MS) : this.backoffMs;
@@ -376,7 +382,11 @@ export class TelemetryForwarder {
     this.state = result.kind === 'misconfigured' ? 'misconfigured' : 'retrying';
     this.pausedUntil = this.o.clock.monotonic() + delay;
     this.retryAt = now + delay;
-    this.wakeAfter(delay);
+    this.retryTimer?.cancel();
+    this.retryTimer = this.o.clock.setTimer(Math.max(1, Math.ceil(delay)), () => {
+      this.retryTimer = undefined;
+      this.kick();
+    });
     const depth = this.o.spool.stats().depth;
     if (result.kind === 'misconfigured') {
       this.o.trouble?.raise(SINK_MISCONFIGURED, 'storage', `telemetry sink misconfigured (${this.o.writer.target}): ${result.message}; telemetry stays spooled until fixed`);

@@ -89,16 +89,22 @@ describe('the compose example of central.yaml', () => {
   it('is a valid central.yaml once its secret files exist', async () => {
     for (const f of ['postgres_password', 'central_mqtt_password']) writeFileSync(join(dir.path, f), 'secret\n');
     writeFileSync(join(dir.path, 'central_duty_hash'), `${await hashPassword('x')}\n`);
-    const before = process.env.SECRETS_DIR;
+    writeFileSync(join(dir.path, 'gateway-write.token'), 'write-token\n');
+    const before = { SECRETS_DIR: process.env.SECRETS_DIR, INFLUX_TOKENS_DIR: process.env.INFLUX_TOKENS_DIR };
     process.env.SECRETS_DIR = dir.path;
+    process.env.INFLUX_TOKENS_DIR = dir.path;
     try {
       const config = await loadCentralConfig(new URL('../../config/compose/central.yaml', import.meta.url).pathname);
       expect(config.postgres.password).toBe('secret');
       expect(config.broker.failover).toHaveLength(2);
       expect(config.users[0]?.role).toBe('operator');
+      expect(config.influx).toMatchObject({ version: 2, bucket: 'telemetry', token: 'write-token' });
+      expect(config.dataDir).toBe('/var/lib/central');
     } finally {
-      if (before === undefined) delete process.env.SECRETS_DIR;
-      else process.env.SECRETS_DIR = before;
+      for (const [k, v] of Object.entries(before)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
     }
   });
 });

@@ -21,10 +21,24 @@ describe('DrainController (AIMD)', () => {
     expect(c.linesPerSecond()).toBe(10_000);
     c.onResult(5000, 3, 'ok'); // above the 2.5 s target (a quarter of the timeout)
     expect(c.linesPerSecond()).toBe(7000);
-    for (let i = 0; i < 50; i++) c.onResult(5000, 0, 'unavailable');
+    for (let i = 0; i < 50; i++) {
+      c.onResult(5000, 0, 'unavailable');
+      c.onResult(500, 3, 'ok'); // answered, slowly
+    }
     expect(c.linesPerSecond()).toBe(500);
     c.onResult(5000, 0, 'misconfigured'); // says nothing about capacity
     expect(c.linesPerSecond()).toBe(500);
+  });
+
+  it('counts failures in a row once: a long outage does not leave the rate at the floor', () => {
+    const c = make();
+    for (let i = 0; i < 5; i++) c.onResult(5000, 0.1, 'ok'); // 45,000
+    for (let i = 0; i < 60; i++) c.onResult(500, 0, 'unavailable'); // retries during a minute's outage
+    expect(c.linesPerSecond()).toBe(22_500);
+    c.onResult(5000, 0.1, 'ok'); // back: the rate grows again from where the outage left it
+    expect(c.linesPerSecond()).toBe(27_500);
+    c.onResult(5000, 0, 'unavailable'); // a new failure after an answer lowers it again
+    expect(c.linesPerSecond()).toBe(13_750);
   });
 
   it('scales the request timeout with the batch from the observed seconds per line', () => {

@@ -123,6 +123,47 @@ describe('TelemetryForwarder', () => {
     await f2.stop();
   });
 
+  it('drains a backlog in requests of up to 4 batches as the drain tokens allow; live requests stay one batch', async () => {
+    const { sink, fwd, spool, clock } = setup();
+    await fwd.stop();
+    spool.append(lines(0, 100), 0); // backlog
+    const f2 = new TelemetryForwarder({ spool, writer: sink, clock, log: silentLogger(), batchSize: 10, flushIntervalMs: 1000, drainLinesPerSecond: 1000, retryMinMs: 1000, retryMaxMs: 8000 });
+    f2.start();
+    f2.append(lines(1000, 10));
+    for (let t = 0; t < 1000 && f2.status().spool.depth > 0; t += 100) {
+      clock.advance(100);
+      await f2.idle();
+    }
+    // live: 10; backlog: 10 (the starting tokens), then 40 each (accumulated while the clock moved)
+    expect(sink.requests.map((r) => r.lines).sort((a, b) => a - b)).toEqual([10, 10, 10, 40, 40]);
+    expect([...sink.stored].sort()).toEqual([...lines(0, 100), ...lines(1000, 10)].sort());
+    await f2.stop();
+  });
+
+  it('retries during an outage carry one batch, not the larger backlog requests', async () => {
+    const { sink, fwd, spool, clock } = setup();
+    await fwd.stop();
+    spool.append(lines(0, 100), 0);
+    sink.answer = () => ({ kind: 'unavailable', message: 'connect ECONNREFUSED' });
+    const f2 = new TelemetryForwarder({ spool, writer: sink, clock, log: silentLogger(), batchSize: 10, flushIntervalMs: 1000, drainLinesPerSecond: 1000, retryMinMs: 1000, retryMaxMs: 1000 });
+    f2.start();
+    await f2.idle(); // the first request failed: the sink is down from here on
+    for (let t = 0; t < 5000; t += 100) {
+      clock.advance(100);
+      await f2.idle();
+    }
+    expect(sink.requests.length).toBeGreaterThanOrEqual(4);
+    expect(new Set(sink.requests.map((r) => r.lines))).toEqual(new Set([10]));
+    sink.answer = () => ({ kind: 'ok' });
+    for (let t = 0; t < 3000 && f2.status().spool.depth > 0; t += 100) {
+      clock.advance(100);
+      await f2.idle();
+    }
+    expect(sink.stored).toEqual(lines(0, 100)); // oldest first, each once
+    expect(Math.max(...sink.requests.map((r) => r.lines))).toBe(40); // back up: larger backlog requests again
+    await f2.stop();
+  });
+
   it('honours Retry-After on 429', async () => {
     const { sink, fwd, run } = setup();
     let calls = 0;
@@ -187,6 +228,108 @@ describe('TelemetryForwarder', () => {
     expect(sink.stored).toEqual(lines(0, 2));
     expect(spool.stats()).toMatchObject({ depth: 2, deadLettered: 0 });
     expect(fwd.status().state).toBe('retrying');
+  });
+});
+
+/** A sink whose requests stay open until the test answers them. */
+class GatedSink implements LineWriter {
+  readonly target = 'gated';
+  readonly open: Array<{ lines: readonly string[]; answer: (r: WriteResult) => void }> = [];
+  readonly stored: string[] = [];
+  write(lines: readonly string[]): Promise<WriteResult> {
+    return new Promise((resolve) =>
+      this.open.push({
+        lines,
+        answer: (r) => {
+          if (r.kind === 'ok') this.stored.push(...lines);
+          resolve(r);
+        },
+      }),
+    );
+  }
+  /** Answer every open request with `r`. */
+  answerAll(r: WriteResult): void {
+    for (const req of this.open.splice(0)) req.answer(r);
+  }
+  async close(): Promise<void> {}
+}
+
+describe('TelemetryForwarder lanes side by side', () => {
+  const yieldTurns = async (n = 10): Promise<void> => {
+    for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r));
+  };
+
+  it('drains the backlog while a live request is out (one request in flight per lane), every line once', async () => {
+    const clock = new VirtualClock();
+    const sink = new GatedSink();
+    const spool = new MemorySpool({ maxBytes: 1 << 20 });
+    spool.append(lines(0, 6), 0); // spooled before the start: backlog
+    const fwd = new TelemetryForwarder({ spool, writer: sink, clock, log: silentLogger(), batchSize: 3, flushIntervalMs: 1000, drainLinesPerSecond: 1000, retryMinMs: 1000, retryMaxMs: 8000 });
+    fwd.start();
+    fwd.append(lines(100, 3)); // a full live batch
+    await yieldTurns();
+    // both lanes have a request out at once: before, the backlog waited for the live answer
+    expect(sink.open.map((r) => r.lines)).toEqual(expect.arrayContaining([lines(0, 3), lines(100, 3)]));
+    expect(sink.open).toHaveLength(2);
+    sink.answerAll({ kind: 'ok' });
+    clock.advance(10); // the drain's token bucket refills (1,000 lines/s)
+    await yieldTurns();
+    expect(sink.open.map((r) => r.lines)).toEqual([lines(3, 3)]); // the backlog goes on, oldest first
+    sink.answerAll({ kind: 'ok' });
+    await fwd.idle();
+    expect([...sink.stored].sort()).toEqual([...lines(0, 6), ...lines(100, 3)].sort());
+    expect(fwd.status()).toMatchObject({ state: 'ok', writtenLines: 9, spool: { depth: 0 } });
+    await fwd.stop();
+  });
+
+  it('keeps two backlog requests in flight, oldest lines first, each line once', async () => {
+    const clock = new VirtualClock();
+    const sink = new GatedSink();
+    const spool = new MemorySpool({ maxBytes: 1 << 20 });
+    spool.append(lines(0, 13), 0);
+    const fwd = new TelemetryForwarder({ spool, writer: sink, clock, log: silentLogger(), batchSize: 3, flushIntervalMs: 1000, drainLinesPerSecond: 1000, retryMinMs: 1000, retryMaxMs: 8000 });
+    fwd.start();
+    await yieldTurns();
+    expect(sink.open.map((r) => r.lines)).toEqual([lines(0, 3)]); // the starting tokens: one batch
+    clock.advance(10); // the tokens for one more batch come after 3 ms
+    await yieldTurns();
+    expect(sink.open.map((r) => r.lines)).toEqual([lines(0, 3), lines(3, 3)]); // a second one beside the first
+    for (let i = 0; i < 100 && (sink.open.length > 0 || fwd.status().spool.depth > 0); i++) {
+      sink.answerAll({ kind: 'ok' });
+      clock.advance(10);
+      await yieldTurns();
+    }
+    expect(sink.stored).toEqual(lines(0, 13));
+    expect(fwd.status()).toMatchObject({ writtenLines: 13, spool: { depth: 0 } });
+    await fwd.stop();
+  });
+
+  it('both lanes failing at once is one failure: one back-off of retryMin, then everything is sent once', async () => {
+    const clock = new VirtualClock();
+    const sink = new GatedSink();
+    const spool = new MemorySpool({ maxBytes: 1 << 20 });
+    spool.append(lines(0, 3), 0);
+    const fwd = new TelemetryForwarder({ spool, writer: sink, clock, log: silentLogger(), batchSize: 3, flushIntervalMs: 1000, drainLinesPerSecond: 1000, retryMinMs: 1000, retryMaxMs: 8000 });
+    fwd.start();
+    fwd.append(lines(100, 3));
+    await yieldTurns();
+    expect(sink.open).toHaveLength(2);
+    sink.answerAll({ kind: 'unavailable', message: 'connect ECONNREFUSED' });
+    await fwd.idle();
+    expect(fwd.status()).toMatchObject({ state: 'retrying', retryAt: clock.now() + 1000, spool: { depth: 6 } });
+    for (let t = 0; t < 1000 && sink.open.length === 0; t += 100) {
+      clock.advance(100);
+      await yieldTurns();
+    }
+    expect(clock.monotonic()).toBe(1000); // retried after 1 s, not after a doubled 2 s
+    while (sink.open.length > 0 || fwd.status().spool.depth > 0) {
+      sink.answerAll({ kind: 'ok' });
+      clock.advance(100);
+      await yieldTurns();
+    }
+    expect([...sink.stored].sort()).toEqual([...lines(0, 3), ...lines(100, 3)].sort());
+    expect(fwd.status().state).toBe('ok');
+    await fwd.stop();
   });
 });
 

@@ -1,7 +1,8 @@
 /**
- * PostgreSQL goes away (kill -9) under the operations centre while a site raises a fire alarm: the
- * centre does not acknowledge the message to the broker (its PUBACK waits for the commit), retries,
- * and once PostgreSQL is back the alarm is there, once.
+ * PostgreSQL goes away (kill -9) for 30 s under the operations centre while a site raises two fire
+ * alarms: the centre does not acknowledge the messages to the broker (no PUBACK the whole time: it
+ * waits for the commit, and the broker holds the messages for it), retries, and once PostgreSQL is back the
+ * alarms are there, once each, and the central journal equals the site's.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../../gateway/auth/password-hash.ts';
@@ -14,6 +15,8 @@ import { startPostgres, type Postgres } from '../../support/postgres.ts';
 import { smallSite } from '../../support/site-config.ts';
 import { tempDir } from '../../support/temp-dir.ts';
 import { waitFor } from '../../support/wait-for.ts';
+
+const OUTAGE_MS = 30_000;
 
 describe('the operations centre across a PostgreSQL outage', () => {
   const dir = tempDir('int-central-pg-');
@@ -35,7 +38,7 @@ describe('the operations centre across a PostgreSQL outage', () => {
     dir.cleanup();
   });
 
-  it('holds the alarm unacknowledged while PostgreSQL is down and stores it once when it is back', async () => {
+  it('holds the alarms unacknowledged while PostgreSQL is down for 30 s and stores each once when it is back', async () => {
     const db = pg as Postgres;
     const config = centralConfigSchema.parse({
       hostId: 'ops',
@@ -53,16 +56,35 @@ describe('the operations centre across a PostgreSQL outage', () => {
     await waitFor(async () => (await c.store.site('p1'))?.online === true, 60_000, 'the site online');
 
     await db.kill();
+    const killedAt = Date.now();
     const failuresBefore = c.host.stats().failures;
     gw.bus.push([{ device: 'smoke-1', point: 'alarm', value: true, ts: Date.now(), quality: 'good' }]);
-    // the centre received it, failed to commit and keeps retrying without acknowledging it
-    await waitFor(() => c.host.stats().failures >= failuresBefore + 3, 60_000, 'three failed commits', 500).catch((e: unknown) => {
+    gw.bus.push([{ device: 'smoke-2', point: 'alarm', value: true, ts: Date.now(), quality: 'good' }]);
+    const urgent = (): number => gw.sparkplug?.status().outbox.urgent ?? -1;
+    // PostgreSQL stays down for OUTAGE_MS: the centre received the first transition, fails to commit
+    // and keeps retrying; it sends no PUBACK meanwhile (the broker keeps the message for it)
+    await waitFor(() => c.host.stats().failures > failuresBefore, 30_000, 'the first failed commit');
+    const { fleetPubacks: pubacks, connections } = c.host.stats();
+    let acked = 0;
+    await waitFor(() => {
+      acked = Math.max(acked, c.host.stats().fleetPubacks - pubacks);
+      return Date.now() - killedAt >= OUTAGE_MS && c.host.stats().failures >= failuresBefore + 3;
+    }, OUTAGE_MS * 3, `PostgreSQL down for ${OUTAGE_MS / 1000} s with failed commits`, 250).catch((e: unknown) => {
       throw new Error(`${(e as Error).message}: ${JSON.stringify(c.host.stats())} outbox ${JSON.stringify(gw.sparkplug?.status())}`);
     });
+    expect(acked).toBe(0);
+    expect(c.host.stats().fleetPubacks).toBe(pubacks);
+    // and it kept its broker connection (a stalled client would time out its keep-alive and
+    // reconnect, and the broker would drop what it had in flight for the old clean session)
+    expect(c.host.stats().connections).toBe(connections);
 
     await db.start();
-    const alarm = await waitFor(async () => (await c.store.alarms('p1').catch(() => []))[0], 60_000, 'the alarm stored after PostgreSQL returned');
-    expect(alarm).toMatchObject({ device: 'smoke-1', state: 'active-unack' });
-    expect((await c.store.journal('p1')).map((j) => j.type)).toEqual(['raised']);
+    // everything stored after, once: the central journal equals the site's journal
+    await waitFor(async () => (await c.store.alarms('p1').catch(() => [])).length === 2, 60_000, 'both alarms stored after PostgreSQL returned');
+    await waitFor(() => urgent() === 0, 60_000, "the site's outbox acknowledged");
+    expect(await c.store.alarms('p1')).toEqual(expect.arrayContaining([expect.objectContaining({ device: 'smoke-1', state: 'active-unack' }), expect.objectContaining({ device: 'smoke-2', state: 'active-unack' })]));
+    const siteJournal = gw.alarms.searchJournal({}, 0, 100).rows.map((r) => `${r.seq}:${r.type}`).sort();
+    expect(siteJournal).toHaveLength(2);
+    expect((await c.store.journal('p1')).map((j) => `${j.seq}:${j.type}`).sort()).toEqual(siteJournal);
   }, 300_000);
 });

@@ -16,6 +16,8 @@ type Raw = Record<string, any>; // eslint-disable-line @typescript-eslint/no-exp
 const demo = (): Raw => parseDocument(readFileSync('config/demo-site.yaml', 'utf8')).toJS() as Raw;
 const device = (raw: Raw, id: string): Raw => (raw.devices as Raw[]).find((d) => d.id === id) as Raw;
 const connector = (raw: Raw, id: string): Raw => (raw.connectors as Raw[]).find((c) => c.id === id) as Raw;
+/** Where a device stands in the demo's list (issue paths name it by index). */
+const at = (id: string): number => (demo().devices as Raw[]).findIndex((d) => d.id === id);
 
 function issues(edit: (raw: Raw) => void): string[] {
   const raw = demo();
@@ -49,13 +51,13 @@ describe('check-config refusals', () => {
       device(r, 'pump-b1-1').binding.mapp = 'pump-sim';
     });
     expect(found.some((i) => i.startsWith('(root)') || i.includes('storrage'))).toBe(true);
-    expect(found.some((i) => i.startsWith('devices[2]') && i.includes('flor'))).toBe(true);
-    expect(found.some((i) => i.startsWith('devices[2].binding') && i.includes('mapp'))).toBe(true);
+    expect(found.some((i) => i.startsWith(`devices[${at('pump-b1-1')}]`) && i.includes('flor'))).toBe(true);
+    expect(found.some((i) => i.startsWith(`devices[${at('pump-b1-1')}].binding`) && i.includes('mapp'))).toBe(true);
   });
 
   it('map: nope', () => {
     expect(issues((r) => (device(r, 'pump-b1-1').binding.map = 'nope'))).toEqual([
-      'devices[2].binding.map: connector "modbus-pumps" has no register map "nope" (declared: pump-sim)',
+      `devices[${at('pump-b1-1')}].binding.map: connector "modbus-pumps" has no register map "nope" (declared: pump-sim)`,
     ]);
   });
 
@@ -65,7 +67,7 @@ describe('check-config refusals', () => {
       device(r, 'pump-b2-1').binding.map = 'elevator-sim';
     });
     expect(found).toHaveLength(1);
-    expect(found[0]).toMatch(/^devices\[3\]\.binding\.map: map "elevator-sim" has points a pump does not have: in_service, /);
+    expect(found[0]).toMatch(new RegExp(`^devices\\[${at('pump-b2-1')}\\]\\.binding\\.map: map "elevator-sim" has points a pump does not have: in_service, `));
   });
 
   it('one map bound to two kinds', () => {
@@ -74,8 +76,9 @@ describe('check-config refusals', () => {
       device(r, 'pump-b1-1').binding.map = 'shared';
       (r.devices as Raw[]).push({ id: 'x-1', kind: 'access_door', building: 'b1', floor: 'F1', binding: { connector: 'modbus-pumps', map: 'shared' } });
     });
-    expect(found).toContain('devices[21].binding.map: map "shared" has points a access_door does not have: running (a access_door has: door_open, locked, forced_open, held_open, reader_online, last_event, last_badge)');
-    expect(found).toContain('devices[21].binding.map: map "shared" is bound to pump-b1-1 (pump) and to this access_door; a map describes one kind');
+    const added = (demo().devices as Raw[]).length; // x-1 is appended
+    expect(found).toContain(`devices[${added}].binding.map: map "shared" has points a access_door does not have: running (a access_door has: door_open, locked, forced_open, held_open, reader_online, last_event, last_badge)`);
+    expect(found).toContain(`devices[${added}].binding.map: map "shared" is bound to pump-b1-1 (pump) and to this access_door; a map describes one kind`);
   });
 
   it('overlapping registers in one map (bits of one status word are fine)', () => {
@@ -89,7 +92,7 @@ describe('check-config refusals', () => {
 
   it('OPC UA nodes and rules naming points the kind does not have', () => {
     expect(issues((r) => (device(r, 'fire-panel-1').binding.nodes.battery_volts = 'ns=1;s=x'))).toEqual([
-      'devices[4].binding.nodes.battery_volts: a fire_panel has no point "battery_volts" (a fire_panel has: zone_1_state, zone_2_state, zone_3_state, zone_4_state, zone_5_state, zone_6_state, zone_7_state, zone_8_state, panel_fault, ac_power_ok, battery_v, supervisory)',
+      `devices[${at('fire-panel-1')}].binding.nodes.battery_volts: a fire_panel has no point "battery_volts" (a fire_panel has: zone_1_state, zone_2_state, zone_3_state, zone_4_state, zone_5_state, zone_6_state, zone_7_state, zone_8_state, panel_fault, ac_power_ok, battery_v, supervisory)`,
     ]);
     const rule = issues((r) => (r.rules = [{ id: 'x.y', title: 'T', scope: { kind: 'pump' }, when: { type: 'state', point: 'nope', equals: true }, priority: 3 }]));
     expect(rule.join('\n')).toContain('nope');
@@ -104,7 +107,7 @@ describe('check-config refusals', () => {
       const run = await runTracked(process.execPath, ['gateway/cli.ts', 'check-config', file]);
       expect(run.code).toBe(2);
       expect(run.stderr).toContain('site.timezone: not an IANA time zone');
-      expect(run.stderr).toContain('devices[2].binding.map: connector "modbus-pumps" has no register map "nope"');
+      expect(run.stderr).toContain(`devices[${at('pump-b1-1')}].binding.map: connector "modbus-pumps" has no register map "nope"`);
     } finally {
       dir.cleanup();
     }

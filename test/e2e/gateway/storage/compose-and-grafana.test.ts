@@ -49,13 +49,15 @@ async function composeSite(): Promise<{ site: SiteConfig; secrets: string; token
 }
 
 describe('docker-compose storage stack', () => {
-  it('the compose site is the demo site plus storage.influx over TLS with the write-only token', async () => {
+  it('the compose site is the demo site (buildings, connectors, devices, kinds, norms) plus storage.influx over TLS with the write-only token', async () => {
     const demo = await loadConfigFile('config/demo-site.yaml');
     const { site, secrets, tokens } = await composeSite();
     try {
       expect(site.buildings).toEqual(demo.buildings);
       expect(site.connectors).toEqual(demo.connectors);
       expect(site.devices).toEqual(demo.devices);
+      expect(site.kinds).toEqual(demo.kinds);
+      expect(site.norms).toEqual(demo.norms);
       const influxEnv = compose.services.influxdb?.environment ?? {};
       expect(site.storage.influx).toMatchObject({
         version: 2,
