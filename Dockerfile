@@ -53,7 +53,11 @@ COPY --chown=root:root package.json ./
 COPY --chown=root:root gateway ./gateway
 COPY --chown=root:root rules ./rules
 COPY --chown=root:root simulators ./simulators
+# `gateway central` (docker-compose.fleet.yml runs the operations centre from this image)
+COPY --chown=root:root central ./central
 COPY --chown=root:root config ./config
+# the printable handover speaks the dashboard's vocabulary (dashboard/src/i18n, plain TypeScript)
+COPY --chown=root:root dashboard/src ./dashboard/src
 USER gateway:gateway
 VOLUME ["/data"]
 EXPOSE 8080 1883

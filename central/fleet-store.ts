@@ -11,6 +11,7 @@
  * - central acknowledgements: journaled here before they are sent to the site (NCMD).
  */
 import pg from 'pg';
+import { inPgTransaction, withClient } from './pg-checkout.ts';
 
 export interface AlarmTransition {
   readonly id: string;
@@ -126,14 +127,11 @@ export class FleetStore {
 
   async migrate(): Promise<void> {
     // one centre instance at a time creates the tables
-    const c = await this.pool.connect();
-    try {
+    await withClient(this.pool, async (c) => {
       await c.query('SELECT pg_advisory_lock(7411)');
       await c.query(SCHEMA);
       await c.query('SELECT pg_advisory_unlock(7411)');
-    } finally {
-      c.release();
-    }
+    });
   }
 
   /**
@@ -185,9 +183,7 @@ export class FleetStore {
 
   /** One journal row of a site: journaled once by (site, seq); the alarm row moves only forward. */
   async alarmTransition(site: string, t: AlarmTransition): Promise<void> {
-    const c = await this.pool.connect();
-    try {
-      await c.query('BEGIN');
+    await inPgTransaction(this.pool, async (c) => {
       await c.query(
         `INSERT INTO fleet_alarm_journal (site, seq, id, alarm_id, type, from_state, to_state, at, by, body)
          VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10) ON CONFLICT DO NOTHING`,
@@ -216,13 +212,7 @@ export class FleetStore {
           t.type === 'acknowledged' ? t.by : null,
         ],
       );
-      await c.query('COMMIT');
-    } catch (err) {
-      await c.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      c.release();
-    }
+    });
   }
 
   async workOrder(site: string, w: WorkOrderEvent): Promise<void> {

@@ -13,6 +13,7 @@
  */
 import pg from 'pg';
 import type { Logger } from 'pino';
+import { inPgTransaction, withClient } from './pg-checkout.ts';
 import { advance, afterRebirthRequest, EMPTY_WINDOW, gapConfirmed, type SeqEvent, type SeqWindow } from './seq-window.ts';
 
 const SCHEMA = `
@@ -63,14 +64,11 @@ export class SessionSeqCheck {
   }
 
   async migrate(): Promise<void> {
-    const c = await this.pool.connect();
-    try {
+    await withClient(this.pool, async (c) => {
       await c.query('SELECT pg_advisory_lock(7412)');
       await c.query(SCHEMA);
       await c.query('SELECT pg_advisory_unlock(7412)');
-    } finally {
-      c.release();
-    }
+    });
   }
 
   start(): void {
@@ -134,10 +132,8 @@ export class SessionSeqCheck {
   }
 
   private async apply(batch: ReadonlyMap<string, { group: string; events: SeqEvent[] }>, graceMs: number): Promise<Array<{ group: string; site: string; window: SeqWindow }>> {
-    const c = await this.pool.connect();
-    const out: Array<{ group: string; site: string; window: SeqWindow }> = [];
-    try {
-      await c.query('BEGIN');
+    return inPgTransaction(this.pool, async (c) => {
+      const out: Array<{ group: string; site: string; window: SeqWindow }> = [];
       const sites = [...batch.keys()].sort(); // one lock order for every instance
       for (const site of sites) await c.query('INSERT INTO fleet_session_seq (site, grp) VALUES ($1, $2) ON CONFLICT DO NOTHING', [site, batch.get(site)?.group]);
       const now = Date.now();
@@ -158,13 +154,7 @@ export class SessionSeqCheck {
           [row.site, w.next, w.ahead, w.gapSince, w.birthTs, w.lastTs, asked ? 1 : 0],
         );
       }
-      await c.query('COMMIT');
       return out;
-    } catch (err) {
-      await c.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      c.release();
-    }
+    });
   }
 }

@@ -7,6 +7,28 @@ import type { SignedHandover } from './handover-store.ts';
 
 export type HandoverLanguage = 'zh-CN' | 'en';
 
+/**
+ * The words of the records in the reader's language: rule titles, who acted, the gateway's journal
+ * sentences, alarm states and order statuses. The API passes the dashboard's vocabulary
+ * (dashboard/src/i18n), so the printout reads as the handover page does; without it the records
+ * are printed as stored.
+ */
+export interface HandoverWords {
+  title(rule: string | null, title: string): string;
+  actor(by: string | null): string;
+  text(line: { readonly text: string | null; readonly by: string | null }): string;
+  alarmState(state: string): string;
+  orderStatus(status: string): string;
+}
+
+const AS_STORED: HandoverWords = {
+  title: (_rule, title) => title,
+  actor: (by) => by ?? '',
+  text: (line) => line.text ?? '',
+  alarmState: (state) => state,
+  orderStatus: (status) => status,
+};
+
 const LABELS = {
   en: {
     title: 'Shift handover',
@@ -94,8 +116,9 @@ function esc(text: string | number | null | undefined): string {
   return String(text ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-export function renderHandoverHtml(h: { report: HandoverReport } & Partial<Pick<SignedHandover, 'outgoing' | 'incoming' | 'id'>>, lang: HandoverLanguage): string {
+export function renderHandoverHtml(h: { report: HandoverReport } & Partial<Pick<SignedHandover, 'outgoing' | 'incoming' | 'id'>>, lang: HandoverLanguage, words: HandoverWords = AS_STORED): string {
   const L = LABELS[lang];
+  const W = words;
   const r = h.report;
   const fmt = new Intl.DateTimeFormat(lang, { timeZone: r.timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
   const time = (ms: number | null): string => (ms === null ? '' : fmt.format(ms));
@@ -106,12 +129,12 @@ export function renderHandoverHtml(h: { report: HandoverReport } & Partial<Pick<
   const alarms = (title: string, lines: readonly HandoverAlarmLine[], id: string): string =>
     `<section data-section="${id}"><h2>${esc(title)} (${lines.length})</h2>${table(
       [L.time, L.priority, L.alarm, L.device, id === 'active' ? L.state : L.by, L.text],
-      lines.map((a) => [time(a.at), `P${a.priority}`, a.title, a.device, id === 'active' ? (a.state ?? '') : a.by, a.text]),
+      lines.map((a) => [time(a.at), `P${a.priority}`, W.title(a.rule, a.title), a.device, id === 'active' ? W.alarmState(a.state ?? '') : W.actor(a.by), W.text(a)]),
     )}</section>`;
   const orders = (title: string, lines: readonly HandoverOrderLine[], id: string): string =>
     `<section data-section="${id}"><h2>${esc(title)} (${lines.length})</h2>${table(
       [L.order, L.priority, L.device, L.status, L.contractor, L.due],
-      lines.map((w) => [`#${w.id} ${w.title}`, `P${w.priority}`, w.device, w.status, w.contractor, time(w.fixBy)]),
+      lines.map((w) => [`#${w.id} ${W.title(null, w.title)}`, `P${w.priority}`, w.device, W.orderStatus(w.status), w.contractor, time(w.fixBy)]),
     )}</section>`;
   const sig = (label: string, s: SignedHandover['outgoing'] | null | undefined): string =>
     `<div class="sig"><h3>${esc(label)}</h3>${s ? `<p><strong>${esc(s.by)}</strong> · ${esc(time(s.at))}</p><p>${esc(L.note)}: ${esc(s.note)}</p>` : `<p>${esc(L.notSigned)}</p>`}</div>`;
@@ -135,9 +158,9 @@ ${alarms(L.active, r.alarms.active, 'active')}
 ${alarms(L.shelved, r.alarms.shelved, 'shelved')}
 ${alarms(L.suppressed, r.alarms.suppressed, 'suppressed')}
 ${r.workOrders ? `${orders(L.opened, r.workOrders.opened, 'opened')}${orders(L.closed, r.workOrders.closed, 'closed')}${orders(L.overdue, r.workOrders.overdue, 'overdue')}` : `<p>${esc(L.noWorkOrders)}</p>`}
-<section data-section="maintenance"><h2>${esc(L.maintenance)} (${r.maintenance.length})</h2>${table([L.device, L.mode, L.since, L.until, L.by, L.reason], r.maintenance.map((m) => [m.device, L.modes[m.mode], time(m.since), time(m.until ?? null), m.by, m.reason]))}</section>
+<section data-section="maintenance"><h2>${esc(L.maintenance)} (${r.maintenance.length})</h2>${table([L.device, L.mode, L.since, L.until, L.by, L.reason], r.maintenance.map((m) => [m.device, L.modes[m.mode], time(m.since), time(m.until ?? null), W.actor(m.by), m.reason]))}</section>
 <section data-section="trouble"><h2>${esc(L.trouble)} (${r.trouble.length})</h2>${table([L.source, L.text, L.since], r.trouble.map((t) => [t.source, t.message, time(t.since)]))}</section>
-<section data-section="steps"><h2>${esc(L.steps)} (${r.openSteps.reduce((n, a) => n + a.steps.length, 0)})</h2>${table([L.alarm, L.device, L.steps], r.openSteps.flatMap((a) => a.steps.map((s) => [a.title, a.device, `${s.step}. ${s.text[lang]}`])))}</section>
+<section data-section="steps"><h2>${esc(L.steps)} (${r.openSteps.reduce((n, a) => n + a.steps.length, 0)})</h2>${table([L.alarm, L.device, L.steps], r.openSteps.flatMap((a) => a.steps.map((s) => [W.title(a.rule, a.title), a.device, `${s.step}. ${s.text[lang]}`])))}</section>
 <div class="sigs">${sig(L.outgoing, h.outgoing)}${sig(L.incoming, h.incoming)}</div>
 </body></html>
 `;

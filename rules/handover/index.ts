@@ -4,6 +4,6 @@
  */
 export { HandoverService, HandoverError, handoverAlarmSource, type HandoverAlarmSource, type HandoverServiceOptions } from './handover-service.ts';
 export { buildHandoverReport, type HandoverReport, type HandoverAlarmLine, type HandoverOrderLine, type HandoverStepLine, type TroubleLine } from './handover-report.ts';
-export { renderHandoverHtml, type HandoverLanguage } from './handover-print.ts';
+export { renderHandoverHtml, type HandoverLanguage, type HandoverWords } from './handover-print.ts';
 export type { HandoverSignature, HandoverSummary, SignedHandover } from './handover-store.ts';
 export { shiftAt, shiftOn, type ShiftRange } from './shift-times.ts';

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, normalize } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { baseImages, parseDockerfile, ruleViolations } from './dockerfile-rules.ts';
 
@@ -26,6 +27,30 @@ describe('Dockerfile', () => {
     const ignore = readFileSync('.dockerignore', 'utf8').split('\n');
     for (const folder of ['gateway', 'rules', 'simulators', 'config', 'dashboard', 'package.json', 'package-lock.json']) expect(ignore).not.toContain(folder);
     for (const kept of ['**/node_modules', 'secrets', 'data', '.git']) expect(ignore).toContain(kept);
+  });
+
+  it('copies every file the gateway can load at run time (the relative imports from gateway/cli.ts, lazy ones too)', () => {
+    const finalStage = parseDockerfile(dockerfile).filter((i) => i.keyword === 'COPY' && !/--from=(deps|dashboard)\b/.test(i.args));
+    const copied = finalStage.map((c) => (c.args.split(/\s+/).at(-1) as string).replace(/^\.\//, ''));
+    expect(copied.length).toBeGreaterThan(0);
+    const inImage = (file: string): boolean => copied.some((dest) => file === dest || file.startsWith(`${dest}/`));
+    const seen = new Set<string>();
+    const missing: string[] = [];
+    const visit = (file: string): void => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      if (!inImage(file)) missing.push(file);
+      const text = readFileSync(file, 'utf8');
+      // value imports and dynamic imports; `import type` and `export type` are erased at run time
+      const specifiers = [...text.matchAll(/^(?:import|export)(?!\s+type\b)[^'"]*?from\s+'(\.{1,2}\/[^']+)'/gm), ...text.matchAll(/import\(\s*'(\.{1,2}\/[^']+)'\s*\)/g)].map((m) => m[1] as string);
+      for (const spec of specifiers) {
+        const target = normalize(join(dirname(file), spec));
+        if (/\.(ts|tsx|js|mjs)$/.test(target) && existsSync(target)) visit(target);
+      }
+    };
+    visit('gateway/cli.ts');
+    expect(seen.size).toBeGreaterThan(100);
+    expect(missing).toEqual([]);
   });
 
   // the rules themselves catch what they are for

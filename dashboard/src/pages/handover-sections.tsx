@@ -1,8 +1,8 @@
 /** The sections of a shift handover report on the handover page (`#/handover`). */
+import { handoverWords } from '../i18n/handover-words.ts';
 import { actorText } from '../i18n/journal-text.ts';
 import type { Translator } from '../i18n/i18n.ts';
 import type { MessageKey } from '../i18n/messages.ts';
-import { STATE_LABEL } from '../alarms/alarm-labels.ts';
 import type { AlarmLine, BilingualName, HandoverReportView } from './handover-view.ts';
 
 const ALARM_SECTIONS: ReadonlyArray<[keyof HandoverReportView['alarms'], MessageKey]> = [
@@ -17,7 +17,7 @@ export const nameIn = (tr: Translator, n: BilingualName): string => (tr.language
 
 function AlarmRows(props: { lines: readonly AlarmLine[]; showState: boolean; tr: Translator }) {
   const { tr } = props;
-  const stateLabel = (st: string | undefined): string => (st !== undefined && st in STATE_LABEL ? tr.t(STATE_LABEL[st as keyof typeof STATE_LABEL]) : (st ?? ''));
+  const words = handoverWords(tr.language);
   return (
     <table>
       <tbody>
@@ -25,9 +25,9 @@ function AlarmRows(props: { lines: readonly AlarmLine[]; showState: boolean; tr:
           <tr data-rule={a.rule} data-device={a.device}>
             <td>{tr.time(a.at)}</td>
             <td>{`P${a.priority}`}</td>
-            <td>{tr.ruleTitle(a.rule, a.title)}</td>
+            <td>{words.title(a.rule, a.title)}</td>
             <td data-data>{a.device}</td>
-            <td>{props.showState ? stateLabel(a.state) : a.by ? actorText(a.by, tr) : ''}</td>
+            <td>{props.showState ? words.alarmState(a.state ?? '') : words.actor(a.by)}</td>
           </tr>
         ))}
       </tbody>
@@ -54,6 +54,7 @@ export function AlarmSections(props: { report: HandoverReportView; tr: Translato
 export function OtherSections(props: { report: HandoverReportView; tr: Translator }) {
   const { report, tr } = props;
   const mode = (m: string): string => (m === 'maintenance' ? tr.t('maintenance') : m === 'out_of_service' ? tr.t('hoOutOfService') : m);
+  const words = handoverWords(tr.language);
   return (
     <>
       {report.workOrders ? (
@@ -65,7 +66,7 @@ export function OtherSections(props: { report: HandoverReportView; tr: Translato
           <ul>
             {report.workOrders.overdue.map((w) => (
               <li>
-                #{w.id} {w.title} ({w.status})
+                #{w.id} {words.title(null, w.title)} ({words.orderStatus(w.status)})
               </li>
             ))}
           </ul>

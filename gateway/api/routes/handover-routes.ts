@@ -12,6 +12,8 @@
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+// the printout speaks the handover page's vocabulary (pure data and functions, no DOM)
+import { handoverWords } from '../../../dashboard/src/i18n/handover-words.ts';
 import { HandoverError, renderHandoverHtml, type HandoverFacade } from '../../../rules/index.ts';
 import { ApiError } from '../api-error.ts';
 import { requireWholeSite } from '../building-scope.ts';
@@ -62,7 +64,7 @@ export function handoverRoutes(handovers: HandoverFacade, now: () => number): Fa
       async (req, reply) => {
         requireWholeSite(req, 'the shift handover');
         const report = handovers.report(shiftOf(req.query));
-        return reply.type('text/html; charset=utf-8').send(renderHandoverHtml({ report }, req.query.lang));
+        return reply.type('text/html; charset=utf-8').send(renderHandoverHtml({ report }, req.query.lang, handoverWords(req.query.lang)));
       },
     );
 
@@ -107,7 +109,7 @@ export function handoverRoutes(handovers: HandoverFacade, now: () => number): Fa
       async (req, reply) => {
         requireWholeSite(req, 'the shift handover');
         const h = apply(() => handovers.get(req.params.id));
-        return reply.type('text/html; charset=utf-8').send(renderHandoverHtml(h, req.query.lang));
+        return reply.type('text/html; charset=utf-8').send(renderHandoverHtml(h, req.query.lang, handoverWords(req.query.lang)));
       },
     );
   };

@@ -90,9 +90,15 @@ describe('shift handover API', () => {
     expect(zh.body).toContain('交接班记录');
     expect(zh.body).toContain('已接班');
     expect(zh.body).toContain('白班');
+    // the records in the reader's language too: the rule's title and the alarm's state
+    expect(zh.body).toContain('水泵跳闸');
+    expect(zh.body).toContain('报警中，未确认');
+    expect(zh.body).not.toContain('Pump tripped');
+    expect(zh.body).not.toContain('active-unack');
     const en = await app.inject({ url: `/api/handovers/${s.id}/print?lang=en`, cookies: li });
     expect(en.body).toContain('Alarms still active at the end of the shift (1)');
     expect(en.body).toContain('Pump tripped');
+    expect(en.body).toContain('Active, unacknowledged');
   });
 
   it('names a wrong shift or date, refuses a shift not started and building-limited accounts', async () => {
