@@ -1,20 +1,26 @@
 /**
- * The operations centre's HTTP app: the fleet page, its drill-down, the central acknowledgement and
- * a JSON API. Access is decided on the matched route: each route declares the roles it admits in
+ * The operations centre's HTTP app: the fleet page (the dashboard build's `fleet/`, a Preact page
+ * reading the JSON API), the JSON API of the fleet and its sites, and the central acknowledgement. Access is decided on the matched route: each route declares the roles it admits in
  * its `config.centralRoles` (`public`, `viewer`, `operator`), a route without one stops the app, and
  * every other request is refused. Users log in with HTTP Basic (scrypt hashes in central.yaml).
  */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { verifyPassword } from '../gateway/auth/password-hash.ts';
 import type { CentralConfig } from './central-schema.ts';
-import { fleetPage, langOf, sitePage } from './fleet-page.ts';
 import type { FleetStore } from './fleet-store.ts';
 import type { CentralTelemetry } from './central-telemetry.ts';
 import type { JournalReplay } from './journal-replay.ts';
 import type { SessionSeqCheck } from './session-seq-check.ts';
 import type { PrimaryHost } from './primary-host.ts';
+
+/** The built fleet page (`npm run build:dashboard`). */
+export const FLEET_DIST = fileURLToPath(new URL('../dashboard/dist/fleet/', import.meta.url));
+const FLEET_FILES = { '/': ['index.html', 'text/html; charset=utf-8'], '/fleet.js': ['fleet.js', 'text/javascript; charset=utf-8'], '/fleet.css': ['fleet.css', 'text/css; charset=utf-8'] } as const;
 
 type Role = 'public' | 'viewer' | 'operator';
 declare module 'fastify' {
@@ -36,6 +42,8 @@ export interface CentralAppDeps {
   readonly journalReplay?: Pick<JournalReplay, 'stats'>;
   /** Shown on /api/health: the telemetry spool and InfluxDB. */
   readonly telemetry?: Pick<CentralTelemetry, 'status'>;
+  /** Where the built fleet page is (default FLEET_DIST). */
+  readonly fleetDir?: string;
   readonly log: Logger;
 }
 
@@ -64,7 +72,6 @@ export async function buildCentralApp(d: CentralAppDeps): Promise<FastifyInstanc
     if (!roles.includes(user.role)) return reply.code(403).send({ error: `role ${user.role} may not do this` });
     req.centralUser = user;
   });
-  const lang = (req: FastifyRequest): ReturnType<typeof langOf> => langOf((req.query as { lang?: string }).lang, req.headers['accept-language']);
   const target = d.config.availabilityTarget;
 
   const loop = monitorEventLoopDelay({ resolution: 20 });
@@ -79,12 +86,21 @@ export async function buildCentralApp(d: CentralAppDeps): Promise<FastifyInstanc
     ...(d.journalReplay ? { journalReplay: d.journalReplay.stats() } : {}),
     ...(d.telemetry ? { telemetry: d.telemetry.status() } : {}),
   }));
-  app.get('/', { config: { centralRoles: ['viewer', 'operator'] } }, async (req, reply) => reply.type('text/html; charset=utf-8').send(fleetPage(await d.store.sites(Date.now()), lang(req), target)));
+  // the fleet page behind the same login as its data; a missing build is a clear 503, not a 404
+  const fleetDir = d.fleetDir ?? FLEET_DIST;
+  for (const [url, [file, type]] of Object.entries(FLEET_FILES)) {
+    app.get(url, { config: { centralRoles: ['viewer', 'operator'] } }, async (_req, reply) => {
+      const body = await readFile(join(fleetDir, file)).catch(() => undefined);
+      if (!body) return reply.code(503).send({ error: `fleet page not built: run npm run build:dashboard (${join(fleetDir, file)} missing)` });
+      return reply.type(type).header('cache-control', 'no-cache').send(body);
+    });
+  }
   app.get('/api/fleet', { config: { centralRoles: ['viewer', 'operator'] } }, async () => ({ sites: await d.store.sites(Date.now()), availabilityTarget: target }));
-  app.get<{ Params: { site: string } }>('/sites/:site', { config: { centralRoles: ['viewer', 'operator'] } }, async (req, reply) => {
+  app.get<{ Params: { site: string } }>('/api/sites/:site', { config: { centralRoles: ['viewer', 'operator'] } }, async (req, reply) => {
     const site = await d.store.site(req.params.site);
     if (!site) return reply.code(404).send({ error: `no site ${req.params.site}` });
-    return reply.type('text/html; charset=utf-8').send(sitePage(site, await d.store.alarms(site.site), await d.store.orders(site.site), lang(req), req.centralUser?.role === 'operator'));
+    const [alarms, orders] = await Promise.all([d.store.alarms(site.site), d.store.orders(site.site)]);
+    return { site, alarms, orders, canAcknowledge: req.centralUser?.role === 'operator' };
   });
   app.get<{ Params: { site: string } }>('/api/sites/:site/alarms', { config: { centralRoles: ['viewer', 'operator'] } }, async (req) => ({ alarms: await d.store.alarms(req.params.site) }));
   const ack = async (site: string, alarmId: string, by: string): Promise<{ code: number; body: Record<string, unknown> }> => {
@@ -101,11 +117,6 @@ export async function buildCentralApp(d: CentralAppDeps): Promise<FastifyInstanc
   app.post<{ Params: { site: string; alarmId: string } }>('/api/sites/:site/alarms/:alarmId/ack', { config: { centralRoles: ['operator'] } }, async (req, reply) => {
     const r = await ack(req.params.site, req.params.alarmId, req.centralUser?.username as string);
     return reply.code(r.code).send(r.body);
-  });
-  app.post<{ Params: { site: string; alarmId: string } }>('/sites/:site/:alarmId/ack', { config: { centralRoles: ['operator'] } }, async (req, reply) => {
-    const r = await ack(req.params.site, req.params.alarmId, req.centralUser?.username as string);
-    if (r.code !== 202) return reply.code(r.code).send(r.body);
-    return reply.redirect(`/sites/${encodeURIComponent(req.params.site)}?lang=${lang(req)}`, 303);
   });
   return app;
 }

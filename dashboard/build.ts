@@ -20,6 +20,20 @@ const result = await build({
   metafile: true,
   logLevel: 'warning',
 });
+// the operations centre's fleet page (`gateway central` serves dashboard/dist/fleet/ at its root)
+const fleet = await build({
+  entryPoints: [here('./src/fleet/fleet-main.tsx')],
+  bundle: true,
+  format: 'esm',
+  target: 'es2022',
+  minify: true,
+  sourcemap: true,
+  jsx: 'automatic',
+  jsxImportSource: 'preact',
+  outfile: `${dist}fleet/fleet.js`,
+  metafile: true,
+  logLevel: 'warning',
+});
 // the contractor app's service worker, served from the root so its scope is the whole app
 const worker = await build({
   entryPoints: [here('./src/sw.ts')],
@@ -33,6 +47,8 @@ const worker = await build({
 });
 copyFileSync(here('./src/index.html'), `${dist}index.html`);
 copyFileSync(here('./src/styles.css'), `${dist}styles.css`);
+copyFileSync(here('./src/fleet/index.html'), `${dist}fleet/index.html`);
+copyFileSync(here('./src/fleet/fleet.css'), `${dist}fleet/fleet.css`);
 copyFileSync(here('../node_modules/uplot/dist/uPlot.min.css'), `${dist}uPlot.min.css`);
-const bytes = [...Object.values(result.metafile.outputs), ...Object.values(worker.metafile.outputs)].reduce((n, o) => n + o.bytes, 0);
+const bytes = [result, worker, fleet].flatMap((r) => Object.values(r.metafile.outputs)).reduce((n, o) => n + o.bytes, 0);
 process.stdout.write(`dashboard built in ${Math.round(performance.now() - started)} ms (${Math.round(bytes / 1024)} KiB incl. source map) → ${dist}\n`);

@@ -10,6 +10,7 @@ import type { BoundDevice, Connector } from './connectors/connector.ts';
 import type { SampleSink } from './model/sample.ts';
 import type { Clock } from './model/clock.ts';
 import type { DeviceInfo } from './model/device.ts';
+import type { ConditionSink } from './model/source-condition.ts';
 import type { Teardown } from './teardown.ts';
 import type { TroubleBoard } from './trouble/trouble-board.ts';
 
@@ -21,13 +22,15 @@ export interface ConnectorsStartDeps {
   readonly byId: ReadonlyMap<string, DeviceInfo>;
   readonly broker: RunningBroker | undefined;
   readonly teardown: Teardown;
+  /** Where connectors deliver conditions devices raise themselves (the alarms). */
+  readonly conditions?: ConditionSink;
   /** Where the connectors push samples (the bus, behind badge pseudonymisation). */
   readonly ingest: SampleSink;
 }
 
 /** Make the connector of `c` for the devices `config` binds to it (at start, and again on a config reload); undefined for a type without a runtime. */
 export async function makeConnector(c: SiteConfig['connectors'][number], config: SiteConfig, deps: Omit<ConnectorsStartDeps, 'teardown' | 'ingest'>): Promise<Connector | undefined> {
-  const { clock, log, trouble, dataDir, byId, broker } = deps;
+  const { clock, log, trouble, dataDir, byId, broker, conditions } = deps;
   const bound: BoundDevice[] = config.devices
     .filter((d) => d.binding.connector === c.id)
     .map((d) => ({ info: byId.get(d.id) as DeviceInfo, binding: d.binding }));
@@ -39,6 +42,7 @@ export async function makeConnector(c: SiteConfig['connectors'][number], config:
     trouble,
     dataDir,
     maxClockSkew: config.deviceDefaults.maxClockSkew,
+    ...(conditions ? { conditions } : {}),
     ...(broker ? { embeddedBrokerUrl: broker.url, embeddedBroker: broker, embeddedIngest: broker.ingest } : {}),
   });
   if (!connector) clog.error({ type: c.type, devices: bound.length }, `connector type "${c.type}" has no runtime in this build; its devices stay offline`);

@@ -26,6 +26,7 @@ import type { TroubleBoard } from './trouble/trouble-board.ts';
 import { StartupError, Teardown } from './teardown.ts';
 import type { Sample } from './model/sample.ts';
 import { startConnectors } from './connectors-start.ts';
+import { wireConditionAcks } from './condition-ack-wiring.ts';
 import { migrateAtStart } from './migrations/migrate-at-start.ts';
 import type { ReloadActor, ReloadResult } from './reload/config-reload.ts';
 import { standbyWiring } from './standby/standby-wiring.ts';
@@ -150,13 +151,15 @@ async function composeGateway(config: SiteConfig, log: Logger, options: GatewayO
   for (const d of devices) live.refresh(d.id);
 
   teardown.add('sample bus', () => bus.drain());
-  const connectorDeps = { clock, log, trouble, dataDir, byId, broker };
+  const connectorDeps = { clock, log, trouble, dataDir, byId, broker, conditions: alarms.conditions };
   const connectors = await startConnectors(config, { ...connectorDeps, teardown, ingest: privacy.ingest(bus) });
   broker?.ingest.release();
   stampNewFiles(); // files made during this start get the newest schema version
   // every part's series on /metrics; SIGHUP / POST /api/admin/reload (gateway/reload-wiring.ts)
   const reloader = wireMetricsAndReload({ config, log, options, clock, dataDir, devices, core, tele, rules, connectors, connectorDeps, broker, teardown });
   const acting = (): boolean => standby?.acting() ?? true;
+  // an operator's acknowledge of a condition a device raised itself goes back to the device
+  teardown.add('condition acknowledges', wireConditionAcks({ alarms, connector: (id) => connectors.find((c) => c.id === id), log: log.child({ component: 'condition-acks' }), acting }));
 
   const health = healthReporter({ config, clock, started, devices, connectors, bus, trouble, telemetry, live, loopLag, store, alarms, broker });
   const events = eventHubOf(trouble, rules, live);

@@ -33,7 +33,7 @@ export { uptimeSchema, uptimeReferenceIssues } from './uptime/index.ts';
 export { ALARM_KINDS, ALARM_PRIORITIES, ALARM_STATES, DEVICE_MODES, MAX_MODE_SPAN_MS, MODE_END_BY, AlarmActionError } from './alarms/index.ts';
 export { ATTACHMENT_KINDS, MAX_PHOTO_BYTES, MAX_SIGNATURE_BYTES, WORK_ORDER_SOURCES, WORK_ORDER_STATUSES, WorkOrderError } from './work-orders/index.ts';
 export { fleetStatus, PERIODS, RangeParamError, REPORT_LANGUAGES } from './uptime/index.ts';
-export type { AlarmService, AlarmsFacade } from './alarms/index.ts';
+export type { AlarmEvent, AlarmService, AlarmsFacade } from './alarms/index.ts';
 export type { WorkOrderService, WorkOrdersFacade } from './work-orders/index.ts';
 export type { UptimeService, UptimeFacade } from './uptime/index.ts';
 // The service norms (rules/norms): started by the composition root beside the API (gateway/norms-wiring.ts).
@@ -61,6 +61,7 @@ export {
 export type { NormsConfig, NormsService, ResidentService, AlarmSummary } from './norms/index.ts';
 // Rule packs as templates and their dry run (gateway rules ...), the shift handover (API)
 export { createAlarmService, DEFAULT_PACK_DIR, rulePackYaml, validateRulePackText } from './alarms/index.ts';
+export { SOURCE_ACTOR_PREFIX, SOURCE_RULE_PREFIX, isSourceAlarm } from './alarms/index.ts';
 export { HandoverError, HandoverService, renderHandoverHtml } from './handover/index.ts';
 export type { HandoverService as HandoverFacade } from './handover/index.ts';
 

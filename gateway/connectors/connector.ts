@@ -3,6 +3,7 @@ import type { Clock } from '../model/clock.ts';
 import type { EmbeddedBrokerAccess } from '../platform/broker-access.ts';
 import type { DeviceInfo } from '../model/device.ts';
 import type { SampleSink } from '../model/sample.ts';
+import type { ConditionSink } from '../model/source-condition.ts';
 import type { TroubleBoard } from '../trouble/trouble-board.ts';
 import type { BrokerIngestPort } from '../broker/broker-ingest.ts';
 import { LatencyBuckets, type LatencySnapshot } from '../metrics/latency-buckets.ts';
@@ -33,6 +34,28 @@ export interface Connector {
   command?(request: CommandRequest): Promise<CommandOutcome>;
   /** The commands a running device's binding maps to writes (none when absent). */
   mappedCommands?(device: string): readonly string[];
+  /** Acknowledge a condition at its source (OPC UA Acknowledge); absent: the protocol has no conditions. */
+  acknowledgeCondition?(request: ConditionAckRequest): Promise<ConditionAckOutcome>;
+}
+
+/** An operator's acknowledge of a source condition, passed back to the source. */
+export interface ConditionAckRequest {
+  readonly device: string;
+  readonly conditionId: string;
+  /** The EventId (hex) the gateway last saw; the connector uses a newer one when it has it. */
+  readonly eventId?: string;
+  /** Names the operator (the comment the source stores with its acknowledge). */
+  readonly comment: string;
+}
+
+/**
+ * `acknowledged`: the source took it (Good); `already`: the source had it acknowledged already;
+ * `failed`: not delivered or refused (no connection, unknown condition, a Bad status).
+ */
+export interface ConditionAckOutcome {
+  readonly result: 'acknowledged' | 'already' | 'failed';
+  /** The status the source answered, or why nothing was sent. */
+  readonly detail: string;
 }
 
 /** A command to one device (gateway/commands/ has already checked who may send it). */
@@ -78,6 +101,8 @@ export interface ConnectorContext {
   readonly random?: () => number;
   /** Device times further ahead of arrival than this are clamped to arrival (`deviceDefaults.maxClockSkew`). */
   readonly maxClockSkew?: number;
+  /** Where conditions a device raises itself go (OPC UA Alarms & Conditions); absent: not forwarded. */
+  readonly conditions?: ConditionSink;
 }
 
 /** Counters every connector keeps; `snapshot` turns them into the health shape. */

@@ -150,6 +150,13 @@ export class SdNotifier {
       for (const l of this.listeners) l(t);
       return;
     }
+    if (reason !== undefined && reason === this.lastStatus && this.inFlight > 0) {
+      // the same unhealthy status is still on its way: no second copy behind it (one per tick piled
+      // up without bound while the sender was slower than the tick, the same as pings did)
+      const t: WatchdogTick = { sent: false, lagMs, reason };
+      for (const l of this.listeners) l(t);
+      return;
+    }
     if (reason === undefined) {
       void this.send(this.lastStatus === 'running' ? ['WATCHDOG=1'] : ['WATCHDOG=1', 'STATUS=running']);
       this.lastStatus = 'running';

@@ -236,7 +236,7 @@ export class AlarmManager extends AlarmQueries {
    * A journal row that changes nothing on the record (escalation notices): written in its own
    * transaction and announced after COMMIT like every other row. Works on closed alarms too.
    */
-  note(id: string, type: 'escalated' | 'escalation-cleared' | 'procedure-step', by: string, text: string, values: Readonly<Record<string, PointValue>> = {}): AlarmRecord {
+  note(id: string, type: 'escalated' | 'escalation-cleared' | 'procedure-step' | 'source', by: string, text: string, values: Readonly<Record<string, PointValue>> = {}): AlarmRecord {
     const known = this.find(id);
     return this.batch(() => {
       this.ledger.journalOnly(known, type, by, text, values);

@@ -43,6 +43,7 @@ export const ALARM_EVENT_TYPES = [
   'escalation-cleared',
   'assigned',
   'procedure-step',
+  'source',
 ] as const;
 /**
  * - `raised`: the condition became active: a new instance, or an open one whose condition returned
@@ -68,6 +69,10 @@ export const ALARM_EVENT_TYPES = [
  *   `text` names the assignee and any note).
  * - `procedure-step`: an operator ticked (or unticked) a step of the rule's response procedure;
  *   the record is unchanged, the journal row's values hold `{ step, done }` (step counted from 1).
+ * - `source`: about an alarm from a source condition (rule `condition:...`, OPC UA Alarms &
+ *   Conditions): the operator's acknowledge passed to the source and its answer (values
+ *   `{ result, detail }`), or the condition's state unknown after a loss of communication and known
+ *   again after a ConditionRefresh (values `{ condition_state }`). The record is unchanged.
  * - `escalation-cleared`: the alarm that was escalated resolved; the levels told were sent a
  *   "cleared" message. The record is unchanged.
  */

@@ -21,6 +21,7 @@ import { computeAlarmKpis, type AlarmKpis } from './alarm-kpis.ts';
 import { AlarmManager, type AlarmManagerOptions } from './alarm-manager.ts';
 import type { ShelverRole } from './shelve-policy.ts';
 import { AlarmProcedures, type AlarmProcedureView } from './alarm-procedures.ts';
+import { SourceConditions } from './source-conditions.ts';
 export type { AlarmProcedureView, ProcedureStepState } from './alarm-procedures.ts';
 import { inScope } from './engine/rule-expansion.ts';
 import { effectiveRules, loadRulePacks, DEFAULT_PACK_DIR } from './config/rule-packs.ts';
@@ -106,6 +107,8 @@ export interface AlarmService extends AlarmsFacade {
   readonly store: AlarmStore;
   /** Response procedures of the rules (checklists, open steps). */
   readonly procedures: AlarmProcedures;
+  /** Where connectors deliver the conditions devices raise themselves (OPC UA Alarms & Conditions). */
+  readonly conditions: SourceConditions;
   /** A journal row that changes nothing on the record (escalation notices). */
   note: AlarmManager['note'];
   /** Seed from current values, then evaluate every sample from `source`. */
@@ -182,6 +185,7 @@ export function createAlarmService(o: AlarmServiceOptions): AlarmService {
   let engine = new RuleEngine({ rules, devices: o.devices, clock: o.clock, alarms: manager, log: o.log, settings: o.settings });
   let subscription: { unsubscribe(): void } | undefined;
   const procedures = new AlarmProcedures(rules, manager);
+  const conditions = new SourceConditions(manager, o.devices, o.log.child({ component: 'source-conditions' }));
   o.log.info({ rules: rules.length, instances: engine.stats().instances, open: manager.openCount(), db: o.dbFile }, 'rule engine ready');
   return {
     manager,
@@ -214,6 +218,7 @@ export function createAlarmService(o: AlarmServiceOptions): AlarmService {
     procedure: (id) => procedures.view(id),
     tickProcedureStep: (id, step, done, by) => procedures.tick(id, step, done, by),
     procedures,
+    conditions,
     // one subscription for the service's life, handing batches to the engine of the moment, so a
     // rule reload swaps the engine without dropping what is queued for rules on the bus
     start: (source, seed) => {

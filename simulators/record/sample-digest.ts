@@ -8,7 +8,11 @@ export class SampleDigest implements SampleSink {
   count = 0;
 
   push(batch: readonly Sample[]): void {
-    for (const s of batch) this.hash.update(`${sampleLine(s)}\n`);
+    // one update per batch: the same bytes (so the same digest) as a line at a time, at a third of
+    // the cost (a month of the demo site is 1.2 million lines)
+    let text = '';
+    for (const s of batch) text += `${sampleLine(s)}\n`;
+    this.hash.update(text);
     this.count += batch.length;
   }
 

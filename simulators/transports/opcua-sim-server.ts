@@ -7,6 +7,8 @@
  * Security mode None is offered (demo). When every panel behind the server is off the network the
  * server shuts down; when one comes back a fresh server starts on the same port (`sync()`); a single
  * panel off the network behind a server that stays up reads BadCommunicationError.
+ * Each zone also has a fire condition (OPC UA Alarms & Conditions, opcua-zone-alarms.ts), events of
+ * the panel object (an event notifier under the Server object).
  */
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,11 +21,13 @@ import {
   SecurityPolicy,
   StatusCodes,
   Variant,
+  type UAObject,
 } from 'node-opcua';
 import type { Logger } from 'pino';
 import { FIRE_ZONE_STATES } from '../../gateway/model/device-kinds.ts';
 import { isReporting } from '../models/device-model.ts';
 import type { FirePanelModel } from '../models/fire-panel-model.ts';
+import { OpcuaZoneAlarms, type ZoneConditionState } from './opcua-zone-alarms.ts';
 
 export interface OpcuaServerOptions {
   readonly host: string;
@@ -60,6 +64,8 @@ export class OpcuaSimServer {
   private readonly panels: readonly FirePanelModel[];
   private readonly options: OpcuaServerOptions;
   private server: OPCUAServer | undefined;
+  private alarms: OpcuaZoneAlarms | undefined;
+  private alarmTimer: ReturnType<typeof setInterval> | undefined;
   private queue: Promise<void> = Promise.resolve();
   private wanted = false;
   /** Per panel: the sounder silenced by a write or the SilenceSounder method, and the fire zones seen then. */
@@ -120,7 +126,7 @@ export class OpcuaSimServer {
     const ns = addressSpace.getOwnNamespace();
     const now = this.options.now ?? Date.now;
     for (const panel of this.panels) {
-      const folder = ns.addObject({ organizedBy: addressSpace.rootFolder.objects, browseName: panel.id, nodeId: `s=${panel.id}` });
+      const folder = ns.addObject({ organizedBy: addressSpace.rootFolder.objects, browseName: panel.id, nodeId: `s=${panel.id}`, eventNotifier: 1 });
       for (const node of panelNodes(panel.zones)) {
         ns.addVariable({
           componentOf: folder,
@@ -142,8 +148,16 @@ export class OpcuaSimServer {
       }
     }
     for (const panel of this.panels) this.addSounder(ns, addressSpace.findNode(`ns=1;s=${panel.id}`), panel, now);
+    addressSpace.installAlarmsAndConditionsService(); // binds ConditionRefresh, Acknowledge, ...
+    const alarms = new OpcuaZoneAlarms(now);
+    for (const panel of this.panels) alarms.install(ns, addressSpace.rootFolder.objects.server, addressSpace.findNode(`ns=1;s=${panel.id}`) as UAObject, panel);
+    alarms.sync();
     await server.start();
     this.server = server;
+    this.alarms = alarms;
+    // the models change on the simulators' clock; the conditions follow within 100 ms
+    this.alarmTimer = setInterval(() => alarms.sync(), 100);
+    this.alarmTimer.unref();
     this.starts++;
     this.options.log?.info({ endpoint: this.endpointUrl }, 'OPC UA fire panel simulator listening');
   }
@@ -194,9 +208,22 @@ export class OpcuaSimServer {
     });
   }
 
+  /** The panel's operator acknowledges a zone's fire condition at the panel (false: nothing to acknowledge, or the server is down). */
+  acknowledgeAtPanel(panelId: string, zone: number, comment: string): boolean {
+    return this.alarms?.acknowledgeAtPanel(panelId, zone, comment) ?? false;
+  }
+
+  /** A zone's fire condition as the server holds it; undefined while the server is down. */
+  zoneCondition(panelId: string, zone: number): ZoneConditionState | undefined {
+    return this.alarms?.state(panelId, zone);
+  }
+
   private async close(): Promise<void> {
     const server = this.server;
     this.server = undefined;
+    this.alarms = undefined;
+    if (this.alarmTimer) clearInterval(this.alarmTimer);
+    this.alarmTimer = undefined;
     if (server) await server.shutdown(0);
     this.options.log?.info({ endpoint: this.endpointUrl }, 'OPC UA fire panel simulator shut down');
   }

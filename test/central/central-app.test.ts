@@ -7,7 +7,6 @@ import { silentLogger } from '../../gateway/log/logger.ts';
 import { buildCentralApp } from '../../central/central-app.ts';
 import { loadCentralConfig } from '../../central/central-command.ts';
 import { centralConfigSchema } from '../../central/central-schema.ts';
-import { escapeHtml, fleetPage } from '../../central/fleet-page.ts';
 import type { FleetStore, SiteSummary } from '../../central/fleet-store.ts';
 import type { PrimaryHost } from '../../central/primary-host.ts';
 import { tempDir } from '../support/temp-dir.ts';
@@ -15,14 +14,21 @@ import { tempDir } from '../support/temp-dir.ts';
 const site: SiteSummary = { site: 's<1>', group: 'g', online: false, since: 0, p1Active: 2, unacked: 3, openOrders: 1, overdueOrders: 1, availabilityPct: 97.5 };
 
 /** The store and host as the app reads them (PostgreSQL and MQTT are covered by test/integration/central). */
-const store = { sites: async () => [site], site: async () => site, alarms: async () => [], orders: async () => [] } as unknown as FleetStore;
+const alarm = { site: site.site, alarmId: 'a1', title: 'Smoke', device: 'smoke-1', building: 'b1', floor: 'F1', priority: 1, state: 'active-unack', raisedAt: 1, ackedBy: null, seq: 1 };
+const order = { orderId: 7, status: 'open', priority: 1, title: 'Check smoke-1', device: 'smoke-1', updatedAt: 1, fixBy: 2, overdue: true };
+const store = {
+  sites: async () => [site],
+  site: async (id: string) => (id === site.site ? site : undefined),
+  alarms: async () => [alarm],
+  orders: async () => [order],
+} as unknown as FleetStore;
 const acks: string[] = [];
 const host = {
   stats: () => ({ handled: 0, failures: 0, connected: true }),
   acknowledge: async (_g: string, _s: string, alarm: string, by: string) => (acks.push(`${alarm}:${by}`), 'ack-1'),
 } as unknown as PrimaryHost;
 
-async function app() {
+async function app(fleetDir?: string) {
   const config = centralConfigSchema.parse({
     hostId: 'ops',
     groups: ['g'],
@@ -33,7 +39,7 @@ async function app() {
       { username: 'watch', passwordHash: await hashPassword('b'), role: 'viewer' },
     ],
   });
-  return buildCentralApp({ config, store, host, log: silentLogger() });
+  return buildCentralApp({ config, store, host, log: silentLogger(), ...(fleetDir ? { fleetDir } : {}) });
 }
 const auth = (u: string, p: string) => ({ authorization: `Basic ${Buffer.from(`${u}:${p}`).toString('base64')}` });
 
@@ -42,7 +48,8 @@ describe('the operations centre app', () => {
     const a = await app();
     expect((await a.inject({ url: '/' })).statusCode).toBe(401);
     expect((await a.inject({ url: '/', headers: auth('watch', 'wrong') })).statusCode).toBe(401);
-    expect((await a.inject({ url: '/', headers: auth('watch', 'b') })).statusCode).toBe(200);
+    expect((await a.inject({ url: '/api/fleet', headers: auth('watch', 'b') })).statusCode).toBe(200);
+    expect((await a.inject({ url: '/fleet.js' })).statusCode).toBe(401);
     expect((await a.inject({ url: '/api/health' })).statusCode).toBe(200);
     expect((await a.inject({ method: 'POST', url: '/api/sites/s1/alarms/x/ack', headers: auth('watch', 'b') })).statusCode).toBe(403);
     expect((await a.inject({ url: '/nothing', headers: auth('duty', 'a') })).statusCode).toBe(404);
@@ -55,16 +62,36 @@ describe('the operations centre app', () => {
     await a.close();
   });
 
-  it('draws the fleet in both languages and escapes what sites send', () => {
-    const zh = fleetPage([site], 'zh-CN', 98);
-    expect(zh).toContain('项目总览');
-    expect(zh).toContain('离线');
-    expect(zh).toContain('完好率（目标 98%）');
-    expect(zh).not.toContain('s<1>');
-    expect(zh).toContain(escapeHtml('s<1>'));
-    expect(zh).toContain('97.50% 未达标');
-    expect(fleetPage([site], 'en', 98)).toContain('OFFLINE');
-    expect(fleetPage([{ ...site, availabilityPct: null }], 'en', 98)).toContain('unknown: not reported by the site');
+  it('serves the built fleet page behind the login, and says so when it is not built', async () => {
+    const dir = tempDir('central-fleet-dist-');
+    try {
+      const a = await app(dir.path);
+      expect((await a.inject({ url: '/', headers: auth('watch', 'b') })).statusCode).toBe(503);
+      expect((await a.inject({ url: '/', headers: auth('watch', 'b') })).json().error).toContain('npm run build:dashboard');
+      writeFileSync(join(dir.path, 'index.html'), '<div id="app"></div>');
+      writeFileSync(join(dir.path, 'fleet.js'), 'export {}');
+      const page = await a.inject({ url: '/', headers: auth('watch', 'b') });
+      expect(page.statusCode).toBe(200);
+      expect(page.headers['content-type']).toContain('text/html');
+      expect(page.body).toBe('<div id="app"></div>');
+      expect((await a.inject({ url: '/fleet.js', headers: auth('duty', 'a') })).headers['content-type']).toContain('text/javascript');
+      await a.close();
+    } finally {
+      dir.cleanup();
+    }
+  });
+
+  it("gives a site's drill-down as JSON: its summary, active alarms, open orders, and whether the user may acknowledge", async () => {
+    const a = await app();
+    const viewer = await a.inject({ url: `/api/sites/${encodeURIComponent(site.site)}`, headers: auth('watch', 'b') });
+    expect(viewer.statusCode).toBe(200);
+    expect(viewer.json()).toEqual({ site, alarms: [alarm], orders: [order], canAcknowledge: false });
+    expect((await a.inject({ url: `/api/sites/${encodeURIComponent(site.site)}`, headers: auth('duty', 'a') })).json().canAcknowledge).toBe(true);
+    const missing = await a.inject({ url: '/api/sites/nowhere', headers: auth('duty', 'a') });
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json().error).toContain('nowhere');
+    expect((await a.inject({ url: '/api/sites/s1' })).statusCode).toBe(401);
+    await a.close();
   });
 });
 

@@ -1,14 +1,17 @@
 /**
  * The shipped elevator-entrapment scenario end to end: the Modbus elevator simulator (both demo lifts
  * behind one Modbus TCP gateway on a free port) and the real gateway with its Modbus connector
- * polling the demo's `elevator-sim` register map at 1 s.
+ * polling the demo's `elevator-sim` register map every second.
  *
  * The simulators run the scenario on their own VirtualClock, fast-forwarded to the scripted
  * moments (09:10 the car stops between floors with a passenger, code 41; 15 s later the alarm
- * button; 09:45 the rescue); the gateway runs at real speed, so its on-delay (2 s), off-delay (10 s)
- * and its polls are real. Exactly one priority-1 alarm must result: raised once, not duplicated by
- * the polls that keep seeing the condition, latched when the condition clears, closed only by an
- * operator's acknowledge and reset.
+ * button; 09:45 the rescue). The gateway runs on a second VirtualClock, moved one poll interval at
+ * a time, and each step waits until both lifts' polls have been answered over the real Modbus socket
+ * and reached the live view: its polls, its on-delay (2 s), off-delay (10 s) and the controller
+ * fault's 10 s on-delay are the gateway's own timers, without waiting for them in real time.
+ * Exactly one priority-1 alarm must result: raised once, not duplicated by the polls that keep
+ * seeing the condition, latched when the condition clears, closed only by an operator's
+ * acknowledge and reset.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfigFile } from '../../gateway/config/load-config.ts';
@@ -27,22 +30,44 @@ import { writeE2eSite } from './e2e-site.ts';
 const MIN = 60_000;
 const RULE = 'elevator.entrapment';
 const OPERATOR = { 'x-user': 'e2e-operator' };
+const LIFTS = ['elev-b1-1', 'elev-b2-1'];
+/** The lifts' poll interval (the demo's `pollInterval: 1s`): one step of the gateway's clock. */
+const POLL = 1_000;
 
 describe('elevator entrapment through the Modbus simulator and the real gateway', () => {
   const dir = tempDir('e2e-elev-');
   const scenario = readScenarioFile(new URL('../../simulators/scenarios/elevator-entrapment.yaml', import.meta.url).pathname);
   let simClock: VirtualClock;
+  const gwClock = new VirtualClock(Date.parse(scenario.start as string));
   let sims: RunningSimulators | undefined;
   let gateway: RunningGateway | undefined;
   let api = '';
   const events: AlarmEvent[] = [];
 
   const point = (device: string, name: string) => gateway?.live.state(device)?.points[name]?.value;
-  // Evidence that the gateway kept polling (instead of a sleep): its Modbus request count grew by n.
-  const requests = (): number => gateway?.connectors.reduce((sum, c) => sum + c.health().requests, 0) ?? 0;
-  const afterRequests = async (n: number, what: string): Promise<void> => {
-    const from = requests();
-    await waitFor(() => requests() >= from + n, 30_000, what);
+  const polledAt = (device: string) => gateway?.live.state(device)?.points.in_service?.ts;
+
+  /**
+   * One poll interval of gateway time: the clock moves, each lift's poll timer fires once, and the
+   * step ends when both answers (stamped with the new time) are on the live view. The clock never
+   * moves while a request is on the wire, so a Modbus timeout (on the same clock) cannot fire.
+   */
+  const step = async (): Promise<void> => {
+    gwClock.advance(POLL);
+    const now = gwClock.now();
+    await waitFor(() => LIFTS.every((d) => polledAt(d) === now), 30_000, `both lifts polled at ${new Date(now).toISOString()}`, 2);
+  };
+  const polls = async (n: number): Promise<void> => {
+    for (let i = 0; i < n; i++) await step();
+  };
+  /** Poll intervals of gateway time until `found` gives a value; at most `maxSteps` of them. */
+  const stepUntil = async <T>(found: () => T | undefined | false, maxSteps: number, what: string): Promise<T> => {
+    for (let i = 0; ; i++) {
+      const value = found();
+      if (value !== undefined && value !== false) return value;
+      if (i >= maxSteps) throw new Error(`${what}: not within ${maxSteps} poll intervals (${(maxSteps * POLL) / 1000} s) of gateway time`);
+      await step();
+    }
   };
 
   beforeAll(async () => {
@@ -58,11 +83,13 @@ describe('elevator entrapment through the Modbus simulator and the real gateway'
     });
     simClock = new VirtualClock(Date.parse(scenario.start as string));
     sims = await startSimulators(readSiteFile(site.file), { clock: simClock, scenario, seed: scenario.seed });
-    gateway = await startGateway(await loadConfigFile(site.file), silentLogger());
+    gateway = await startGateway(await loadConfigFile(site.file), silentLogger(), { clock: gwClock });
     api = gateway.apiUrl as string;
     gateway.alarms.onEvent((e) => events.push(e));
-    await waitFor(() => point('elev-b1-1', 'in_service') === true && point('elev-b2-1', 'in_service') === true, 15_000, 'both lifts polled over Modbus');
-  }, 30_000);
+    // the connector connects in real time; its polls wait for the gateway's clock
+    await waitFor(() => gateway?.connectors.every((c) => c.health().connected), 15_000, 'the Modbus connection to the simulator');
+    await stepUntil(() => point('elev-b1-1', 'in_service') === true && point('elev-b2-1', 'in_service') === true, 5, 'both lifts polled over Modbus');
+  }, 60_000);
 
   afterAll(async () => {
     await gateway?.stop();
@@ -76,24 +103,26 @@ describe('elevator entrapment through the Modbus simulator and the real gateway'
 
     // normal operation up to a second before the stop, then the stop between floors
     simClock.advance(10 * MIN - 1_000);
-    await afterRequests(6, 'polls of the normal car');
+    await polls(3);
     expect(gateway?.alarms.active({ priority: [1] })).toEqual([]);
     simClock.advance(1_000);
-    await waitFor(() => point('elev-b1-1', 'fault_code') === 41, 5_000, 'fault code 41 polled');
+    await stepUntil(() => point('elev-b1-1', 'fault_code') === 41, 2, 'fault code 41 polled');
     expect(point('elev-b1-1', 'alarm_button')).toBe(false);
     expect(gateway?.alarms.active({ priority: [1] })).toEqual([]); // stopped, but nobody has pressed the button yet
 
     // the passenger presses the alarm button 15 s after the stop
     simClock.advance(15_000);
-    const pressedAt = Date.now();
-    const raised = await waitFor(() => events.find((e) => e.type === 'raised' && e.alarm.rule === RULE), 6_000, 'the entrapment alarm');
-    expect(raised.at - pressedAt).toBeGreaterThanOrEqual(2_000 - 50); // the rule's 2 s on-delay
+    const pressedAt = gwClock.now();
+    const raised = await stepUntil(() => events.find((e) => e.type === 'raised' && e.alarm.rule === RULE), 6, 'the entrapment alarm');
+    // the rule's 2 s on-delay, after the poll that saw the button
+    expect(raised.at - pressedAt).toBeGreaterThanOrEqual(2_000);
+    expect(raised.at - pressedAt).toBeLessThanOrEqual(2_000 + POLL);
     expect(raised.alarm).toMatchObject({ device: 'elev-b1-1', priority: 1, latching: true, state: 'active-unack', occurrences: 1 });
     expect(raised.alarm.values).toMatchObject({ alarm_button: true, moving: false, fault_code: 41 });
 
     // one incident, one stack: the controller fault (code 41, 10 s on-delay) is grouped under the
     // entrapment, not announced on its own; one visible P1; exactly one work order, at P1
-    const fault = await waitFor(() => events.find((e) => e.type === 'grouped' && e.alarm.rule === 'elevator.fault'), 15_000, 'the controller fault grouped');
+    const fault = await stepUntil(() => events.find((e) => e.type === 'grouped' && e.alarm.rule === 'elevator.fault'), 15, 'the controller fault grouped');
     expect(fault.alarm).toMatchObject({ device: 'elev-b1-1', parent: raised.alarm.id, suppressed: true });
     expect(events.filter((e) => e.type === 'raised' && e.alarm.rule === 'elevator.fault')).toEqual([]);
     const listed = await getJson<{ alarms: AlarmRecord[] }>(`${api}/api/alarms`);
@@ -106,9 +135,9 @@ describe('elevator entrapment through the Modbus simulator and the real gateway'
 
     // the car stays stuck while the gateway keeps polling: still one instance, one occurrence
     simClock.advance(10 * MIN);
-    await afterRequests(12, 'polls of the stuck car');
+    await polls(6);
     simClock.advance(25 * MIN - 15_000 - 1_000); // 09:44:59, a second before the rescue
-    await afterRequests(6, 'polls a second before the rescue');
+    await polls(3);
     const stuck = await getJson<{ alarms: AlarmRecord[] }>(`${api}/api/alarms?priority=1`);
     expect(stuck.alarms).toHaveLength(1);
     expect(stuck.alarms[0]).toMatchObject({ id: raised.alarm.id, state: 'active-unack', conditionActive: true, occurrences: 1 });
@@ -117,10 +146,13 @@ describe('elevator entrapment through the Modbus simulator and the real gateway'
     // condition clears, but the life-safety alarm stays latched
     simClock.advance(1_000);
     simClock.advance(30_000); // relevel to the last landing, doors open, back in service
-    await waitFor(() => point('elev-b1-1', 'in_service') === true && point('elev-b1-1', 'alarm_button') === false, 5_000, 'the rescued car polled');
-    const cleared = await waitFor(() => events.find((e) => e.type === 'cleared' && e.alarm.rule === RULE), 15_000, 'the condition to clear');
+    const rescuedAt = gwClock.now();
+    await stepUntil(() => point('elev-b1-1', 'in_service') === true && point('elev-b1-1', 'alarm_button') === false, 2, 'the rescued car polled');
+    const cleared = await stepUntil(() => events.find((e) => e.type === 'cleared' && e.alarm.rule === RULE), 15, 'the condition to clear');
+    expect(cleared.at - rescuedAt).toBeGreaterThanOrEqual(10_000); // the rule's 10 s off-delay
     expect(cleared.alarm).toMatchObject({ id: raised.alarm.id, state: 'active-unack', conditionActive: false });
     simClock.advance(scenario.duration - 45 * MIN - 30_000); // the rest of the scenario's hour
+    await polls(3);
     const latched = await getJson<{ alarms: AlarmRecord[] }>(`${api}/api/alarms?priority=1`);
     expect(latched.alarms.map((a) => a.id)).toEqual([raised.alarm.id]);
 
@@ -134,7 +166,7 @@ describe('elevator entrapment through the Modbus simulator and the real gateway'
     expect((await getJson<{ alarms: AlarmRecord[] }>(`${api}/api/alarms?priority=1`)).alarms).toEqual([]);
 
     // over the whole scenario: one P1 alarm, one instance, journaled once per transition
-    const history = await getJson<{ alarms: AlarmRecord[] }>(`${api}/api/alarms/history?priority=1&from=${Date.now() - 10 * MIN}&to=${Date.now() + 1_000}`);
+    const history = await getJson<{ alarms: AlarmRecord[] }>(`${api}/api/alarms/history?priority=1&from=${gwClock.now() - 10 * MIN}&to=${gwClock.now() + 1_000}`);
     expect(history.alarms.map((a) => `${a.rule}@${a.device}`)).toEqual([`${RULE}@elev-b1-1`]);
     const journal = await getJson<{ journal: JournalEntry[] }>(`${api}/api/alarms/${raised.alarm.id}/journal`);
     expect(journal.journal.map((j) => `${j.type}:${j.toState}`)).toEqual(['raised:active-unack', 'cleared:active-unack', 'acknowledged:active-ack', 'reset:normal']);

@@ -119,6 +119,32 @@ describe('sd_notify over the notify socket (systemd-notify, no native addon)', (
     await waitFor(() => listener.with('WATCHDOG=1').length >= 1, 15_000, 'a ping delivered');
   });
 
+  it('does not pile up unhealthy statuses either when the sender is slower than the watchdog interval', async () => {
+    const { dir, listener } = await setup();
+    const slow = join(dir, 'slow-notify.sh');
+    writeFileSync(slow, '#!/bin/sh\nsleep 0.4\nexec systemd-notify "$@"\n', { mode: 0o755 });
+    const notifier = new SdNotifier({
+      log: silentLogger(),
+      env: { NOTIFY_SOCKET: listener.socketPath, WATCHDOG_USEC: '200000' },
+      command: slow,
+      maxLagMs: 60_000,
+      alarmPathCheck: () => {
+        throw new Error('database is locked');
+      },
+    });
+    cleanups.push(() => notifier.stop());
+    const ticks: WatchdogTick[] = [];
+    notifier.onTick((t) => ticks.push(t));
+    await notifier.ready();
+    await waitFor(() => ticks.length >= 12, 30_000, 'twelve watchdog ticks');
+    expect(ticks.every((t) => !t.sent && t.reason === 'alarm path: database is locked')).toBe(true);
+    // one status a tick, each taking 400 ms to send, kept the queue growing: idle() never settled
+    let settled = false;
+    void notifier.idle().then(() => (settled = true));
+    await waitFor(() => settled, 15_000, 'idle() to settle while the watchdog keeps ticking');
+    await waitFor(() => listener.messages.some((m) => m.startsWith('STATUS=unhealthy: alarm path: database is locked')), 15_000, 'the unhealthy status delivered');
+  });
+
   it('does nothing without NOTIFY_SOCKET, and pings only when WATCHDOG_PID is this process', () => {
     const off = new SdNotifier({ log: silentLogger(), env: {}, alarmPathCheck: () => undefined });
     expect(off.enabled).toBe(false);

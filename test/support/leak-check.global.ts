@@ -82,19 +82,22 @@ async function settle<T>(probe: () => Promise<T[]>, timeoutMs: number): Promise<
 
 export async function checkNothingLeft(runId: string, dir: string): Promise<string[]> {
   const problems: string[] = [];
-  // Killed processes take a moment to be reaped; give them a generous bound.
-  const survivors = await settle(async () => survivorsOf(runId), 5_000);
-  for (const s of survivors) problems.push(`process ${s.pid} (group ${s.pgid}) still running: ${s.cmd.slice(0, 200)}`);
   let ports: number[] = [];
   try {
     ports = readdirSync(join(dir, 'ports')).map(Number);
   } catch {
     /* no port was recorded */
   }
-  const bound = await settle(async () => {
+  const boundPorts = async (): Promise<number[]> => {
     const up = await Promise.all(ports.map(async (p) => ((await listening(p)) ? p : undefined)));
     return up.filter((p): p is number => p !== undefined);
-  }, 5_000);
+  };
+  // Killed processes take a moment to be reaped and their ports to close; one generous bound for
+  // both (a process that outlives it usually holds the port too: two bounds in a row doubled the wait)
+  const left = await settle<Survivor | number>(async () => [...survivorsOf(runId), ...(await boundPorts())], 5_000);
+  const survivors = left.filter((x): x is Survivor => typeof x !== 'number');
+  const bound = left.filter((x): x is number => typeof x === 'number');
+  for (const s of survivors) problems.push(`process ${s.pid} (group ${s.pgid}) still running: ${s.cmd.slice(0, 200)}`);
   for (const port of bound) {
     let what = '';
     try {

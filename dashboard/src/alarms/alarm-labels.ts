@@ -25,6 +25,7 @@ export const EVENT_LABEL: Record<AlarmEventType, MessageKey> = {
   'escalation-cleared': 'evEscalationCleared',
   assigned: 'evAssigned',
   'procedure-step': 'evProcedureStep',
+  source: 'evSource',
 };
 
 /** Shelving durations offered to the operator (the API takes `30m`, `2h`, `1d`). */

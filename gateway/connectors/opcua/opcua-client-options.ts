@@ -6,7 +6,17 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { MessageSecurityMode, OPCUACertificateManager, SecurityPolicy, UserTokenType, type UserIdentityInfo } from 'node-opcua';
+import type { Logger } from 'pino';
 import type { OpcuaConnectorConfig } from './opcua-schema.ts';
+
+/** A user name and password over securityMode None travel readable: say so at every start. */
+export function warnPlainPassword(config: OpcuaConnectorConfig, log: Logger): void {
+  if (config.identity.type !== 'user' || config.securityMode !== 'None') return;
+  log.warn(
+    { endpoint: config.endpoint, username: config.identity.username },
+    'OPC UA user name and password are sent with securityMode None: set securityMode Sign or SignAndEncrypt (and a securityPolicy) so they are not readable on the network',
+  );
+}
 
 const MODES: Record<OpcuaConnectorConfig['securityMode'], MessageSecurityMode> = {
   None: MessageSecurityMode.None,

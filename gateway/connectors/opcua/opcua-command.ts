@@ -6,8 +6,8 @@
  */
 import { AttributeIds, DataType, StatusCodes, Variant, type ClientSession } from 'node-opcua';
 import type { Clock } from '../../model/clock.ts';
-import type { CommandOutcome } from '../connector.ts';
-import type { OpcuaCommand } from './opcua-schema.ts';
+import type { BoundDevice, CommandOutcome } from '../connector.ts';
+import { opcuaBindingSchema, type OpcuaCommand } from './opcua-schema.ts';
 
 const READ_BACK_EVERY_MS = 100;
 
@@ -43,6 +43,17 @@ export function substituteDevice(c: OpcuaCommand, device: string): OpcuaCommand 
   const sub = (s: string): string => s.replaceAll('{device}', device);
   if ('write' in c) return { write: { ...c.write, nodeId: sub(c.write.nodeId) } };
   return { call: { ...c.call, objectId: sub(c.call.objectId), methodId: sub(c.call.methodId), ...(c.call.confirm ? { confirm: { ...c.call.confirm, nodeId: sub(c.call.confirm.nodeId) } } : {}) } };
+}
+
+/** The commands of each device that runs (`running`), `{device}` substituted. */
+export function commandsOf(devices: readonly BoundDevice[], running: ReadonlySet<string>): Map<string, Readonly<Record<string, OpcuaCommand>>> {
+  const out = new Map<string, Readonly<Record<string, OpcuaCommand>>>();
+  for (const d of devices) {
+    const parsed = opcuaBindingSchema.safeParse(d.binding);
+    if (!running.has(d.info.id) || !parsed.success || !parsed.data.commands) continue;
+    out.set(d.info.id, Object.fromEntries(Object.entries(parsed.data.commands).map(([name, c]) => [name, substituteDevice(c, d.info.id)])));
+  }
+  return out;
 }
 
 export async function sendOpcuaCommand(session: ClientSession | undefined, clock: Clock, command: OpcuaCommand, timeout: number): Promise<CommandOutcome> {

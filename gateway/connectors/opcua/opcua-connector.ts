@@ -16,8 +16,9 @@ import type { Timer } from '../../model/clock.ts';
 import { LIFE_SAFETY_KINDS } from '../../model/device-kinds.ts';
 import type { Sample, SampleSink } from '../../model/sample.ts';
 import { RateLimitedLog } from '../../log/rate-limited-log.ts';
-import { ConnectorStats, type CommandOutcome, type CommandRequest, type ConnectionHealth, type Connector, type ConnectorContext } from '../connector.ts';
-import { sendOpcuaCommand, substituteDevice } from './opcua-command.ts';
+import { ConnectorStats, type CommandOutcome, type CommandRequest, type ConditionAckOutcome, type ConditionAckRequest, type ConnectionHealth, type Connector, type ConnectorContext } from '../connector.ts';
+import { OpcuaConditionWatch } from './opcua-conditions.ts';
+import { commandsOf, sendOpcuaCommand } from './opcua-command.ts';
 import { resolveBrowsePaths } from './opcua-browse-paths.ts';
 import { ThroughputMeter } from '../throughput-meter.ts';
 import { Backoff } from '../runtime/backoff.ts';
@@ -25,8 +26,8 @@ import { DEFAULT_MAX_CLOCK_SKEW } from '../runtime/clock-skew.ts';
 import type { CommsLoss } from '../runtime/comms-loss.ts';
 import type { RefusedBindings } from '../runtime/refused-bindings.ts';
 import type { MonitoredPoint } from './opcua-bindings.ts';
-import { createCertificateManager, pkiFolder, securityModeOf, securityPolicyOf, userIdentityOf } from './opcua-client-options.ts';
-import { opcuaBindingSchema, type OpcuaCommand, type OpcuaConnectorConfig } from './opcua-schema.ts';
+import { createCertificateManager, pkiFolder, securityModeOf, securityPolicyOf, userIdentityOf, warnPlainPassword } from './opcua-client-options.ts';
+import type { OpcuaCommand, OpcuaConnectorConfig } from './opcua-schema.ts';
 import { routeOpcuaLibraryLogs } from './opcua-library-log.ts';
 import { monitorPoints } from './opcua-items.ts';
 import { readItemsPerCall, reportBadNodes, type BadNode } from './opcua-bad-nodes.ts';
@@ -68,7 +69,9 @@ export class OpcuaConnector implements Connector {
   private pending: Sample[] = [];
   private flushQueued = false;
   /** The commands of each device that runs, `{device}` substituted. */
-  private readonly commands = new Map<string, Readonly<Record<string, OpcuaCommand>>>();
+  private readonly commands: ReadonlyMap<string, Readonly<Record<string, OpcuaCommand>>>;
+  /** Alarms & Conditions of the devices whose bindings ask for them (opcua-conditions.ts). */
+  private readonly conditions: OpcuaConditionWatch;
 
   constructor(config: OpcuaConnectorConfig, ctx: ConnectorContext) {
     this.id = config.id;
@@ -84,24 +87,18 @@ export class OpcuaConnector implements Connector {
     this.comms = bound.comms;
     this.configProblem = bound.configProblem;
     this.lifeSafety = this.points.some((p) => LIFE_SAFETY_KINDS.has(p.kind));
-    const running = new Set(this.points.map((p) => p.device));
-    for (const d of ctx.devices) {
-      const parsed = opcuaBindingSchema.safeParse(d.binding);
-      if (!running.has(d.info.id) || !parsed.success || !parsed.data.commands) continue;
-      this.commands.set(d.info.id, Object.fromEntries(Object.entries(parsed.data.commands).map(([name, c]) => [name, substituteDevice(c, d.info.id)])));
-    }
-    if (config.identity.type === 'user' && config.securityMode === 'None') {
-      ctx.log.warn(
-        { endpoint: config.endpoint, username: config.identity.username },
-        'OPC UA user name and password are sent with securityMode None: set securityMode Sign or SignAndEncrypt (and a securityPolicy) so they are not readable on the network',
-      );
-    }
+    this.commands = commandsOf(ctx.devices, new Set(this.points.map((p) => p.device)));
+    warnPlainPassword(config, ctx.log);
+    this.conditions = new OpcuaConditionWatch(this.id, ctx.devices, ctx.conditions, ctx.log, () => ctx.clock.now());
+    this.conditions.watchConditionOnly(this.comms, new Set(this.points.map((p) => p.device)));
     this.backoff = new Backoff({ min: config.reconnectDelay, max: Math.max(config.reconnectDelay, config.reconnectMaxDelay) }, ctx.random ?? Math.random);
   }
 
   /** Resolves after the first connection attempt, connected or not; retries continue in the background. */
   async start(out: SampleSink): Promise<void> {
     this.out = out;
+    // a restart knows nothing of the server's conditions until ConditionRefresh replays them
+    this.conditions.unknown('not refreshed yet since the connector started');
     if (this.configProblem !== undefined) {
       this.lastError = `config: ${this.configProblem}`;
       this.comms.allLost(`connector not started: ${this.configProblem}`, out);
@@ -147,6 +144,11 @@ export class OpcuaConnector implements Connector {
     return outcome;
   }
 
+  /** An operator's acknowledge, passed to the condition's Acknowledge method (opcua-conditions.ts). */
+  acknowledgeCondition(request: ConditionAckRequest): Promise<ConditionAckOutcome> {
+    return this.conditions.acknowledge(this.live?.session, request);
+  }
+
   health(): ConnectionHealth {
     const refused = this.refused.snapshot();
     return this.stats.snapshot(this.id, 'opcua', {
@@ -157,6 +159,7 @@ export class OpcuaConnector implements Connector {
       silentSubscription: this.silent,
       silentAfterMs: this.silentAfterMs,
       reconnects: this.reconnects,
+      ...(this.conditions.devices.length > 0 ? { conditionDevices: this.conditions.devices.length, conditionEvents: this.conditions.events, conditionsUnknown: this.conditions.unknownDevices() } : {}),
       ...(this.lastError !== undefined ? { lastError: this.lastError } : {}),
       ...(this.badNodes.length > 0 ? { badNodes: this.badNodes } : {}),
       ...(refused ? { rejectedBindings: refused } : {}),
@@ -212,6 +215,9 @@ export class OpcuaConnector implements Connector {
       subscription.on('terminated', () => this.lost(gen, 'subscription terminated'));
       await this.createItems(live, subscription);
       if (!this.current(gen)) return;
+      // a failure leaves the conditions unknown (logged there) but the values flowing
+      if (!(await this.conditions.monitor(session, subscription, () => this.current(gen)))) this.stats.error('conditions');
+      if (!this.current(gen)) return;
       this.silentAfterMs = this.config.silentAfter ?? 3 * subscription.publishingInterval * subscription.maxKeepAliveCount;
       this.lastActivity = this.ctx.clock.monotonic();
       this.startWatchdog(gen);
@@ -222,10 +228,7 @@ export class OpcuaConnector implements Connector {
       this.backoff.reset();
       this.lastError = undefined;
       this.ctx.trouble.clear(this.lostKey());
-      this.log.info(
-        { endpoint: this.config.endpoint, items: this.points.length, itemsPerCall: this.itemsPerCall, publishingInterval: subscription.publishingInterval },
-        'opcua subscribed',
-      );
+      this.log.info({ endpoint: this.config.endpoint, items: this.points.length, itemsPerCall: this.itemsPerCall, publishingInterval: subscription.publishingInterval }, 'opcua subscribed');
     } catch (err) {
       if (!this.current(gen)) return;
       this.fail(gen, 'connect', err as Error);
@@ -350,6 +353,7 @@ export class OpcuaConnector implements Connector {
     this.lastError = `${kind}: ${err.message}`;
     this.watchdog?.cancel();
     this.watchdog = undefined;
+    this.conditions.unknown(`comms lost: ${err.message}`);
     if (wasConnected) {
       this.reconnects++;
       this.log.warn({ endpoint: this.config.endpoint, kind, err: err.message }, 'opcua connection lost; rebuilding session and subscription');

@@ -105,6 +105,35 @@ export const opcuaCommandSchema = z.union([
 ]);
 export type OpcuaCommand = z.output<typeof opcuaCommandSchema>;
 
+/**
+ * Alarms & Conditions of a device: events of `notifier` (an object whose EventNotifier is set; the
+ * Server object `i=2253` by default), each condition becoming a gateway alarm. `source` keeps only
+ * events whose SourceNode is that node (when several devices share one notifier). Severity bands:
+ * severity ≥ `priorities.1` is P1, ≥ `priorities.2` P2, ≥ `priorities.3` P3, else P4.
+ */
+export const opcuaConditionsSchema = z
+  .strictObject({
+    notifier: z.string().min(1).default('i=2253'),
+    source: z.string().min(1).optional(),
+    priorities: z
+      .strictObject({ 1: z.number().int().min(1).max(1000), 2: z.number().int().min(1).max(1000), 3: z.number().int().min(1).max(1000) })
+      .default({ 1: 801, 2: 501, 3: 201 }),
+    /** Default: true for fire panels and smoke detectors (life-safety kinds). */
+    lifeSafety: z.boolean().optional(),
+    /**
+     * ConditionName with `{zone}` where the zone number is (`Zone{zone}Fire`): the alarm of a
+     * matching condition is placed at that zone of the device (its floor in the zone map).
+     */
+    zone: z.string().regex(/\{zone\}/, 'a zone template contains {zone}, e.g. Zone{zone}Fire').optional(),
+    queueSize: z.number().int().min(1).max(100_000).default(1000),
+  })
+  .superRefine((c, ctx) => {
+    if (!(c.priorities[1] > c.priorities[2] && c.priorities[2] > c.priorities[3])) {
+      ctx.addIssue({ code: 'custom', path: ['priorities'], message: `severity bands must fall from priority 1 to 3 (got 1: ${c.priorities[1]}, 2: ${c.priorities[2]}, 3: ${c.priorities[3]})` });
+    }
+  });
+export type OpcuaConditionsBinding = z.output<typeof opcuaConditionsSchema>;
+
 export const opcuaBindingSchema = z.object({
   connector: identifier,
   /**
@@ -120,5 +149,7 @@ export const opcuaBindingSchema = z.object({
   deadband: deadbandSchema.optional(),
   /** The kind's commands as writes or method calls (`{device}` in node ids is the device id). */
   commands: z.record(z.string(), opcuaCommandSchema).optional(),
+  /** OPC UA Alarms & Conditions of the device as gateway alarms (`{device}` in node ids is the device id). */
+  conditions: opcuaConditionsSchema.optional(),
 });
 export type OpcuaBinding = z.output<typeof opcuaBindingSchema>;

@@ -13,6 +13,7 @@ import type { CondNode, DeviceValues, PointCell } from './conditions.ts';
 import { ConfirmWatch } from './confirm-watch.ts';
 import { ConnectionWatch } from './connection-watch.ts';
 import { expandRules } from './rule-expansion.ts';
+import { SOURCE_RULE_PREFIX } from '../source-conditions.ts';
 
 /** The part of the sample bus the engine uses (structural, so rules/ imports no gateway class). */
 export interface SampleSource {
@@ -136,7 +137,8 @@ export class RuleEngine {
     this.alarms.batch(() => {
       for (const a of this.alarms.openRecords()) {
         // An alarm whose rule is gone from the config cannot clear by itself: clear it once.
-        if (a.conditionActive && a.rule !== CONNECTION_RULE && !known.has(`${a.rule}\u0000${a.device}`)) {
+        // (a source condition's alarm has no rule in the config: its source clears it, after a refresh)
+        if (a.conditionActive && a.rule !== CONNECTION_RULE && !a.rule.startsWith(SOURCE_RULE_PREFIX) && !known.has(`${a.rule}\u0000${a.device}`)) {
           this.alarms.conditionChanged(
             { rule: a.rule, title: a.title, priority: a.priority, latching: a.latching, workOrder: a.workOrder },
             { id: a.device, kind: a.kind, location: { site: a.site, building: a.building, floor: a.floor } },

@@ -1,7 +1,7 @@
 /**
  * An independent recomputation of the alarm KPIs (rules/alarms/alarm-kpis.ts) from the raw journal
  * rows in SQLite, with plain loops, and the comparison of a report with it (alarm-kpis.test.ts,
- * month-kpis.test.ts, the KPI page over the month in test/integration/dashboard/).
+ * test/e2e/month-of-operation.test.ts, the KPI page over the month in test/integration/dashboard/).
  */
 import { DatabaseSync } from 'node:sqlite';
 import { expect } from 'vitest';

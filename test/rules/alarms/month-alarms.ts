@@ -1,7 +1,8 @@
 /**
  * The shipped month-of-operation scenario through the rule engine and alarms alone, in process on a
  * VirtualClock, into a gateway.db: 30 days of the demo site's 21 simulated devices; an operator
- * acknowledges, every 7 minutes, a seeded half of the alarms waiting. Shared by the KPI tests.
+ * acknowledges, every 7 minutes, a seeded half of the alarms waiting. For the KPI page over the
+ * month (test/integration/dashboard/alarm-kpi-month-page.test.ts).
  */
 import { SampleBus } from '../../../gateway/bus/sample-bus.ts';
 import { loadConfigFile } from '../../../gateway/config/load-config.ts';

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { StatusCodes } from 'node-opcua';
 import { startSampleServer, type SampleServer } from '../../../../support/opcua-sample-server.ts';
 import { CollectingSink } from '../../../../support/collecting-sink.ts';
@@ -13,7 +13,10 @@ let dir: string;
 let server: SampleServer | undefined;
 let connector: OpcuaConnector | undefined;
 
-beforeEach(() => {
+// One directory for the file: the server's and the client's PKI (certificates) are made by the first
+// test and reused by the others (each test still starts its own server and connector); making two
+// certificates per test was most of each test's time.
+beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'opcua-conn-'));
 });
 
@@ -22,6 +25,9 @@ afterEach(async () => {
   connector = undefined;
   await server?.shutdown();
   server = undefined;
+});
+
+afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
