@@ -71,6 +71,8 @@ export interface SiteSummary {
 export interface FleetAlarm {
   readonly site: string;
   readonly alarmId: string;
+  /** The site's rule id, from the alarm's newest journal row (null for an alarm known only from a birth snapshot). */
+  readonly rule: string | null;
   readonly title: string;
   readonly device: string;
   readonly building: string;
@@ -271,13 +273,15 @@ export class FleetStore {
 
   async alarms(site: string): Promise<FleetAlarm[]> {
     const r = await this.pool.query(
-      `SELECT site, alarm_id, title, device, building, floor, priority, state, raised_at, acked_by, seq FROM fleet_alarms
-       WHERE site = $1 AND state <> 'normal' ORDER BY priority, raised_at DESC`,
+      `SELECT site, alarm_id, title, device, building, floor, priority, state, raised_at, acked_by, seq,
+         (SELECT j.body->>'rule' FROM fleet_alarm_journal j WHERE j.site = a.site AND j.alarm_id = a.alarm_id ORDER BY j.seq DESC LIMIT 1) AS rule
+       FROM fleet_alarms a WHERE site = $1 AND state <> 'normal' ORDER BY priority, raised_at DESC`,
       [site],
     );
     return r.rows.map((row: Record<string, unknown>) => ({
       site: String(row.site),
       alarmId: String(row.alarm_id),
+      rule: typeof row.rule === 'string' ? row.rule : null,
       title: String(row.title),
       device: String(row.device),
       building: String(row.building),

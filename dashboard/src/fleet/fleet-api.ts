@@ -20,6 +20,8 @@ export interface Fleet {
 
 export interface FleetAlarm {
   readonly alarmId: string;
+  /** The site's rule id (from the alarm's journal), so the title can be shown in the reader's language. */
+  readonly rule: string | null;
   readonly title: string;
   readonly device: string;
   readonly building: string;

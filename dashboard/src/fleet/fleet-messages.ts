@@ -83,11 +83,8 @@ export const alarmState = (t: FleetT, state: string): string => (state === 'acti
 
 const TABLES: Record<Language, Record<FleetKey, string>> = { en, 'zh-CN': zhCN };
 
-export type FleetT = (key: FleetKey) => string;
-export const fleetTranslator =
-  (language: Language): FleetT =>
-  (key) =>
-    TABLES[language][key];
+export type FleetT = ((key: FleetKey) => string) & { readonly language: Language };
+export const fleetTranslator = (language: Language): FleetT => Object.assign((key: FleetKey) => TABLES[language][key], { language });
 
 /** Time as UTC (the fleet spans sites in several time zones), `2026-11-30 01:02:03Z`. */
 export const fleetTime = (ms: number | null): string => (ms === null ? '—' : `${new Date(ms).toISOString().replace('T', ' ').slice(0, 19)}Z`);

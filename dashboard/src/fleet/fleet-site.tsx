@@ -1,4 +1,5 @@
 import { useState } from 'preact/hooks';
+import { handoverWords } from '../i18n/handover-words.ts';
 import { acknowledge, type FleetAlarm, type SiteDetail } from './fleet-api.ts';
 import { Comms } from './fleet-list.tsx';
 import { alarmState, fleetTime, type FleetT } from './fleet-messages.ts';
@@ -30,6 +31,7 @@ function AckButton(props: { site: string; alarm: FleetAlarm; t: FleetT; onDone: 
 
 function AlarmTable(props: { detail: SiteDetail; t: FleetT; onChange: () => void }) {
   const { detail, t } = props;
+  const words = handoverWords(t.language);
   if (detail.alarms.length === 0) return <p>{t('none')}</p>;
   return (
     <table data-testid="alarms">
@@ -44,7 +46,7 @@ function AlarmTable(props: { detail: SiteDetail; t: FleetT; onChange: () => void
         {detail.alarms.map((a) => (
           <tr key={a.alarmId} data-alarm={a.alarmId} data-state={a.state}>
             <td class={a.priority === 1 ? 'p1' : ''}>P{a.priority}</td>
-            <td>{a.title}</td>
+            <td>{words.title(a.rule, a.title)}</td>
             <td>{a.device}</td>
             <td>{`${a.building} / ${a.floor}`}</td>
             <td>{a.ackedBy ? `${alarmState(t, a.state)} (${a.ackedBy})` : alarmState(t, a.state)}</td>
@@ -59,6 +61,7 @@ function AlarmTable(props: { detail: SiteDetail; t: FleetT; onChange: () => void
 
 function OrderTable(props: { detail: SiteDetail; t: FleetT }) {
   const { detail, t } = props;
+  const words = handoverWords(t.language);
   if (detail.orders.length === 0) return <p>{t('none')}</p>;
   return (
     <table data-testid="orders">
@@ -74,8 +77,8 @@ function OrderTable(props: { detail: SiteDetail; t: FleetT }) {
           <tr key={w.orderId} data-order={String(w.orderId)} data-overdue={String(w.overdue)}>
             <td>#{w.orderId}</td>
             <td>P{w.priority}</td>
-            <td>{w.title}</td>
-            <td>{w.status}</td>
+            <td>{words.title(null, w.title)}</td>
+            <td>{words.orderStatus(w.status)}</td>
             <td class={w.overdue ? 'p1' : ''}>{fleetTime(w.fixBy)}</td>
           </tr>
         ))}

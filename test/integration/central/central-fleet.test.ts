@@ -101,7 +101,7 @@ describe('the operations centre: primary host, PostgreSQL fleet state, fleet pag
     await screenshot(page, 'central-fleet-zh');
     // the drill-down: the alarm, and no acknowledge button for a viewer
     await page.click('[data-site="s2"] a');
-    expect(await cell(page, `[data-site-detail="s2"] [data-alarm="${alarm.alarmId}"]`)).toMatch(/smoke-1[\s\S]*报警中，未确认/);
+    expect(await cell(page, `[data-site-detail="s2"] [data-alarm="${alarm.alarmId}"]`)).toMatch(/烟感报警[\s\S]*smoke-1[\s\S]*报警中，未确认/); // the site rule's title in the reader's language
     expect(await page.locator('[data-ack]').count()).toBe(0);
     expect(fleet.sites.map((s) => [s.site, s.online, s.p1Active])).toEqual([
       ['s1', true, 0],
