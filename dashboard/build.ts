@@ -7,33 +7,24 @@ const here = (p: string): string => fileURLToPath(new URL(p, import.meta.url));
 const dist = here('./dist/');
 mkdirSync(dist, { recursive: true });
 const started = performance.now();
-const result = await build({
-  entryPoints: [here('./src/main.tsx')],
-  bundle: true,
-  format: 'esm',
-  target: 'es2022',
-  minify: true,
-  sourcemap: true,
-  jsx: 'automatic',
-  jsxImportSource: 'preact',
-  outfile: `${dist}app.js`,
-  metafile: true,
-  logLevel: 'warning',
-});
+/** A Preact page bundle: one ES module with its source map. */
+const page = (entry: string, outfile: string) =>
+  build({
+    entryPoints: [here(entry)],
+    bundle: true,
+    format: 'esm',
+    target: 'es2022',
+    minify: true,
+    sourcemap: true,
+    jsx: 'automatic',
+    jsxImportSource: 'preact',
+    outfile,
+    metafile: true,
+    logLevel: 'warning',
+  });
+const result = await page('./src/main.tsx', `${dist}app.js`);
 // the operations centre's fleet page (`gateway central` serves dashboard/dist/fleet/ at its root)
-const fleet = await build({
-  entryPoints: [here('./src/fleet/fleet-main.tsx')],
-  bundle: true,
-  format: 'esm',
-  target: 'es2022',
-  minify: true,
-  sourcemap: true,
-  jsx: 'automatic',
-  jsxImportSource: 'preact',
-  outfile: `${dist}fleet/fleet.js`,
-  metafile: true,
-  logLevel: 'warning',
-});
+const fleet = await page('./src/fleet/fleet-main.tsx', `${dist}fleet/fleet.js`);
 // the contractor app's service worker, served from the root so its scope is the whole app
 const worker = await build({
   entryPoints: [here('./src/sw.ts')],

@@ -57,3 +57,6 @@ export type {
   AlarmProcedureView,
   BilingualText,
 } from '../../rules/alarms/index.ts';
+
+// ---- the operations centre's JSON (central/fleet-store.ts), for the fleet page ----
+export type { FleetAlarm, SiteSummary as FleetSite, WorkOrderEvent as FleetWorkOrder } from '../../central/fleet-store.ts';

@@ -1,46 +1,15 @@
 /** The operations centre's JSON as the fleet page reads it (`GET /api/fleet`, `GET /api/sites/:site`). */
+import type { FleetAlarm, FleetSite, FleetWorkOrder } from '../../../gateway/api/contract.ts';
 
-export interface FleetSite {
-  readonly site: string;
-  readonly group: string;
-  readonly online: boolean;
-  readonly since: number | null;
-  readonly p1Active: number;
-  readonly unacked: number;
-  readonly openOrders: number;
-  readonly overdueOrders: number;
-  /** Month-to-date availability, %, as the site reported it; null: not reported (shown as unknown). */
-  readonly availabilityPct: number | null;
-}
+export type { FleetAlarm, FleetSite };
 
 export interface Fleet {
   readonly sites: readonly FleetSite[];
   readonly availabilityTarget: number;
 }
 
-export interface FleetAlarm {
-  readonly alarmId: string;
-  /** The site's rule id (from the alarm's journal), so the title can be shown in the reader's language. */
-  readonly rule: string | null;
-  readonly title: string;
-  readonly device: string;
-  readonly building: string;
-  readonly floor: string;
-  readonly priority: number;
-  readonly state: string;
-  readonly raisedAt: number | null;
-  readonly ackedBy: string | null;
-}
-
-export interface FleetOrder {
-  readonly orderId: number;
-  readonly status: string;
-  readonly priority: number;
-  readonly title: string;
-  readonly device: string | null;
-  readonly fixBy: number;
-  readonly overdue: boolean;
-}
+/** An open order of a site, with whether its fix-by time has passed. */
+export type FleetOrder = FleetWorkOrder & { readonly overdue: boolean };
 
 export interface SiteDetail {
   readonly site: FleetSite;
