@@ -9,30 +9,47 @@ import type { DemoFaults } from './demo/demo-faults.ts';
 import type { RunningGateway } from './gateway.ts';
 
 
-/** A TCP port on 127.0.0.1 that nothing listens on right now (the OS picks it). */
-function unusedLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * Ports for `--free-ports` come from below the OS's ephemeral range (Linux: 32768–60999), picked at
+ * random and tried: a port the OS picks (`listen(0)`) and releases is an ephemeral one, which an
+ * outgoing connection of any process may take as its source port before the simulator binds it
+ * (seen as EADDRINUSE on a busy machine). Below the range only another such pick can collide.
+ */
+const LOW = 20_000;
+const HIGH = 32_767;
+
+function bindsTcp(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
 }
 
-/** A UDP port on 127.0.0.1 that nothing is bound to right now (the OS picks it). */
-async function unusedLoopbackUdpPort(): Promise<number> {
-  const socket = createSocket('udp4');
-  await new Promise<void>((resolve, reject) => {
-    socket.once('error', reject);
-    socket.bind(0, '127.0.0.1', () => resolve());
+function bindsUdp(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createSocket('udp4');
+    socket.once('error', () => {
+      socket.close();
+      resolve(false);
+    });
+    socket.bind(port, '127.0.0.1', () => socket.close(() => resolve(true)));
   });
-  const { port } = socket.address();
-  await new Promise<void>((resolve) => socket.close(() => resolve()));
-  return port;
 }
+
+async function unusedLowPort(binds: (port: number) => Promise<boolean>, what: string): Promise<number> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = LOW + Math.floor(Math.random() * (HIGH - LOW + 1));
+    if (await binds(port)) return port;
+  }
+  throw new Error(`--free-ports: no free ${what} port on 127.0.0.1 between ${LOW} and ${HIGH} after 200 tries`);
+}
+
+/** A TCP port on 127.0.0.1 that nothing listens on right now. */
+const unusedLoopbackPort = (): Promise<number> => unusedLowPort(bindsTcp, 'TCP');
+
+/** A UDP port on 127.0.0.1 that nothing is bound to right now. */
+const unusedLoopbackUdpPort = (): Promise<number> => unusedLowPort(bindsUdp, 'UDP');
 
 /**
  * `--free-ports`: move the simulated Modbus and OPC UA servers and BACnet devices of the demo to
