@@ -9,10 +9,9 @@
  */
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashPassword } from '../../../gateway/auth/password-hash.ts';
 import { startGateway, type RunningGateway } from '../../../gateway/gateway.ts';
 import { silentLogger } from '../../../gateway/log/logger.ts';
-import { centralConfigSchema } from '../../../central/central-schema.ts';
+import { testCentralConfig } from '../../support/central-config.ts';
 import { startCentral, type RunningCentral } from '../../../central/start-central.ts';
 import { startMosquitto, type Mosquitto } from '../../support/mosquitto.ts';
 import { startPostgres, type Postgres } from '../../support/postgres.ts';
@@ -46,16 +45,7 @@ describe('alarm-journal replay after a centre instance died with journal rows in
   });
 
   it("ends with the centre's journal of the site equal to the site's journal", async () => {
-    const config = centralConfigSchema.parse({
-      hostId: 'ops',
-      groups: ['estates'],
-      broker: { url: broker?.url },
-      postgres: { url: pgServer?.url },
-      api: { port: 0 },
-      seqGapGrace: '1s',
-      journalHoleGrace: '1s',
-      users: [{ username: 'duty', passwordHash: await hashPassword('x'), role: 'operator' }],
-    });
+    const config = await testCentralConfig(broker?.url, pgServer?.url, { seqGapGrace: '1s', journalHoleGrace: '1s' });
     const c = await startCentral(config, silentLogger());
     central = c;
     await waitFor(() => c.host.stats().connected, 30_000, 'the centre connected');

@@ -5,10 +5,9 @@
  * alarms are there, once each, and the central journal equals the site's.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashPassword } from '../../../gateway/auth/password-hash.ts';
 import { startGateway, type RunningGateway } from '../../../gateway/gateway.ts';
 import { silentLogger } from '../../../gateway/log/logger.ts';
-import { centralConfigSchema } from '../../../central/central-schema.ts';
+import { testCentralConfig } from '../../support/central-config.ts';
 import { startCentral, type RunningCentral } from '../../../central/start-central.ts';
 import { startMosquitto, type Mosquitto } from '../../support/mosquitto.ts';
 import { startPostgres, type Postgres } from '../../support/postgres.ts';
@@ -40,14 +39,7 @@ describe('the operations centre across a PostgreSQL outage', () => {
 
   it('holds the alarms unacknowledged while PostgreSQL is down for 30 s and stores each once when it is back', async () => {
     const db = pg as Postgres;
-    const config = centralConfigSchema.parse({
-      hostId: 'ops',
-      groups: ['estates'],
-      broker: { url: broker?.url },
-      postgres: { url: db.url },
-      api: { port: 0 },
-      users: [{ username: 'duty', passwordHash: await hashPassword('x'), role: 'operator' }],
-    });
+    const config = await testCentralConfig(broker?.url, db.url);
     const c = await startCentral(config, silentLogger());
     central = c;
     const base = smallSite(dir.path, { rulePacks: ['smoke_detector'], northbound: { sparkplug: { url: broker?.url, groupId: 'estates', primaryHostId: 'ops' } } });

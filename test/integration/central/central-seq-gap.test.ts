@@ -8,10 +8,9 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashPassword } from '../../../gateway/auth/password-hash.ts';
 import { silentLogger } from '../../../gateway/log/logger.ts';
 import { decodePayload, encodePayload } from '../../../gateway/sparkplug/sparkplug-codec.ts';
-import { centralConfigSchema } from '../../../central/central-schema.ts';
+import { testCentralConfig } from '../../support/central-config.ts';
 import { startCentral, type RunningCentral } from '../../../central/start-central.ts';
 import { startMosquitto, type Mosquitto } from '../../support/mosquitto.ts';
 import { startPostgres, type Postgres } from '../../support/postgres.ts';
@@ -40,15 +39,7 @@ describe('the centre asks a node that lost messages for a rebirth', () => {
   });
 
   it('sees no gap in a contiguous session split between two instances, and one rebirth request for a lost seq', async () => {
-    const config = centralConfigSchema.parse({
-      hostId: 'ops',
-      groups: ['estates'],
-      broker: { url: broker?.url },
-      postgres: { url: pgServer?.url },
-      api: { port: 0 },
-      seqGapGrace: '3s',
-      users: [{ username: 'duty', passwordHash: await hashPassword('x'), role: 'operator' }],
-    });
+    const config = await testCentralConfig(broker?.url, pgServer?.url, { seqGapGrace: '3s' });
     for (let i = 0; i < 2; i++) centrals.push(await startCentral(config, silentLogger()));
     const client = await mqtt.connectAsync(broker?.url as string, { clientId: NODE, clean: true });
     node = client;
@@ -91,15 +82,7 @@ describe('the centre asks a node that lost messages for a rebirth', () => {
 
   it('recovers the alarms a centre instance took with it when it died: the survivor sees the gap, the rebirth brings the open alarms', async () => {
     const site = 'gap-2';
-    const config = centralConfigSchema.parse({
-      hostId: 'ops2',
-      groups: ['estates2'],
-      broker: { url: broker?.url },
-      postgres: { url: pgServer?.url },
-      api: { port: 0 },
-      seqGapGrace: '2s',
-      users: [{ username: 'duty', passwordHash: await hashPassword('x'), role: 'operator' }],
-    });
+    const config = await testCentralConfig(broker?.url, pgServer?.url, { hostId: 'ops2', groups: ['estates2'], seqGapGrace: '2s' });
     const survivor = await startCentral(config, silentLogger());
     centrals.push(survivor);
     // an instance of the same share group that takes messages and dies holding them (Mosquitto

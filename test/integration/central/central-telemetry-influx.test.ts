@@ -11,10 +11,10 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashPassword } from '../../../gateway/auth/password-hash.ts';
 import { startGateway, type RunningGateway } from '../../../gateway/gateway.ts';
 import { silentLogger } from '../../../gateway/log/logger.ts';
-import { centralConfigSchema, type CentralConfig } from '../../../central/central-schema.ts';
+import type { CentralConfig } from '../../../central/central-schema.ts';
+import { testCentralConfig } from '../../support/central-config.ts';
 import { startCentral, type RunningCentral } from '../../../central/start-central.ts';
 import { startMosquitto, type Mosquitto } from '../../support/mosquitto.ts';
 import { startPostgres, type Postgres } from '../../support/postgres.ts';
@@ -58,16 +58,7 @@ describe('the operations centre writes telemetry to InfluxDB through a durable s
 
   it('lands DBIRTH and DDATA values, keeps quality, and loses nothing across an InfluxDB outage and a centre restart', async () => {
     const influx = influxd as InfluxdProcess;
-    const config: CentralConfig = centralConfigSchema.parse({
-      hostId: 'ops',
-      groups: ['estates'],
-      broker: { url: broker?.url },
-      postgres: { url: pg?.url },
-      influx: { version: 1, url: influx.url, db: 'fleet', flushInterval: '200ms', retryMin: '300ms', retryMax: '1s', timeout: '2s' },
-      dataDir: join(dir.path, 'central'),
-      api: { port: 0 },
-      users: [{ username: 'duty', passwordHash: await hashPassword('x'), role: 'operator' }],
-    });
+    const config: CentralConfig = await testCentralConfig(broker?.url, pg?.url, { influx: { version: 1, url: influx.url, db: 'fleet', flushInterval: '200ms', retryMin: '300ms', retryMax: '1s', timeout: '2s' }, dataDir: join(dir.path, 'central') });
     const c1 = await startCentral(config, silentLogger());
     centrals.push(c1);
     const base = smallSite(join(dir.path, 'site'), { rulePacks: ['smoke_detector'], northbound: { sparkplug: { url: broker?.url, groupId: 'estates', primaryHostId: 'ops' } } });
