@@ -8,9 +8,20 @@
  */
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { inTransaction, openSqlite } from '../platform/sqlite-file.ts';
+import { RecentLines } from './recent-lines.ts';
 import { lineBytes, type DeadLetter, type IdRange, type Settlement, type Spool, type SpoolBatch, type SpoolItem, type SpoolStats } from './spool.ts';
 
 const MAX_ID = Number.MAX_SAFE_INTEGER;
+/** Line bytes of the newest spooled lines kept in memory for `take` (see recent-lines.ts). */
+export const SPOOL_MEMORY_BYTES = 16 * 1024 * 1024;
+/**
+ * spool.db's write-ahead log is folded into the file every this many pages (SQLite's default is
+ * 1,000): a drained line is inserted and deleted again soon after, so the same pages are written
+ * over and over; folding them less often copies (and fsyncs) each page once for many rewrites.
+ * The log is truncated back to SPOOL_WAL_KEEP_BYTES after each fold.
+ */
+export const SPOOL_WAL_AUTOCHECKPOINT_PAGES = 16_000;
+const SPOOL_WAL_KEEP_BYTES = 16 * 1024 * 1024;
 
 export class SqliteSpool implements Spool {
   private readonly db: DatabaseSync;
@@ -30,15 +41,22 @@ export class SqliteSpool implements Spool {
   private depth: number;
   private dropped: number;
   private deadLettered: number;
+  private readonly recent: RecentLines;
 
   /** `FULL` (default): each append fsyncs. `NORMAL`: survives a process kill, not a power cut (the storage worker). */
   private readonly appendSync: 'FULL' | 'NORMAL';
 
-  constructor(file: string, options: { maxBytes: number; appendSync?: 'FULL' | 'NORMAL' }) {
+  /**
+   * `memoryBytes`: line bytes of the newest lines kept in memory, so `take` does not read them back
+   * (default SPOOL_MEMORY_BYTES; 0 reads every line from the file).
+   */
+  constructor(file: string, options: { maxBytes: number; appendSync?: 'FULL' | 'NORMAL'; memoryBytes?: number }) {
     this.maxBytes = options.maxBytes;
     this.appendSync = options.appendSync ?? 'FULL';
     this.db = openSqlite(file);
     this.db.exec(`PRAGMA synchronous = ${this.appendSync}`);
+    this.db.exec(`PRAGMA wal_autocheckpoint = ${SPOOL_WAL_AUTOCHECKPOINT_PAGES}`);
+    this.db.exec(`PRAGMA journal_size_limit = ${SPOOL_WAL_KEEP_BYTES}`);
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS spool (
         id INTEGER PRIMARY KEY AUTOINCREMENT, line TEXT NOT NULL, size INTEGER NOT NULL, appended_at INTEGER NOT NULL
@@ -62,28 +80,41 @@ export class SqliteSpool implements Spool {
     this.bytes = Number(totals.bytes);
     this.dropped = this.counter('dropped_lines');
     this.deadLettered = this.counter('dead_lettered');
+    this.recent = new RecentLines(this.nextId(), options.memoryBytes ?? SPOOL_MEMORY_BYTES);
   }
 
   append(lines: readonly string[], now: number): number {
     if (lines.length === 0) return this.nextId();
-    let first = 0;
+    const items: SpoolItem[] = [];
     inTransaction(this.db, () => {
       for (const line of lines) {
         const size = lineBytes(line);
         const { lastInsertRowid } = this.insert.run(line, size, now);
-        if (first === 0) first = Number(lastInsertRowid);
+        items.push({ id: Number(lastInsertRowid), line, size });
         this.bytes += size;
       }
       this.depth += lines.length;
       if (this.bytes > this.maxBytes) this.dropOldest();
     });
-    return first;
+    // after the COMMIT only: a rolled-back append is not in memory either
+    this.recent.add(items.filter((i) => i.id > this.droppedUpTo));
+    return (items[0] as SpoolItem).id;
   }
 
   take(limit: number, range: IdRange = {}): SpoolBatch {
     const out: SpoolItem[] = [];
-    let from = range.fromId ?? 0;
+    const from = range.fromId ?? 0;
     const before = range.beforeId ?? MAX_ID;
+    // lines below `recent.low` only from the file, the newer ones from memory
+    if (from < this.recent.low) this.takeFromFile(out, limit, from, Math.min(before, this.recent.low));
+    if (out.length < limit && before > this.recent.low) this.recent.take(out, limit, from, before, (id) => this.inFlight.has(id));
+    const batch = { seq: ++this.seq, items: out };
+    for (const item of out) this.inFlight.set(item.id, batch.seq);
+    return batch;
+  }
+
+  private takeFromFile(out: SpoolItem[], limit: number, start: number, before: number): void {
+    let from = start;
     // Rows to read past the ones in flight: only those in this range count (the other lane's
     // batches lie outside it), so a take reads about `limit` rows, not `limit` + all in flight.
     let skip = 0;
@@ -98,9 +129,6 @@ export class SqliteSpool implements Spool {
       if (rows.length < want + skip) break;
       from = (rows[rows.length - 1] as [number, string, number])[0] + 1;
     }
-    const batch = { seq: ++this.seq, items: out };
-    for (const item of out) this.inFlight.set(item.id, batch.seq);
-    return batch;
   }
 
   settle(batch: SpoolBatch, settlement: Settlement, now: number): void {
@@ -119,6 +147,7 @@ export class SqliteSpool implements Spool {
   }
 
   private settleRows(batch: SpoolBatch, accepted: ReadonlySet<number>, rejected: ReadonlyMap<number, string>, now: number): void {
+    const gone: number[] = []; // [first, last] pairs of ids deleted, out of memory after the COMMIT
     inTransaction(this.db, () => {
       let deadCount = 0;
       // Accepted items with consecutive ids go in one range delete (the usual case: a whole batch).
@@ -130,6 +159,7 @@ export class SqliteSpool implements Spool {
         const removed = Number(this.removeRange.run(runFirst, runLast).changes);
         this.bytes -= runBytes;
         this.depth -= removed;
+        gone.push(runFirst, runLast);
         runFirst = -1;
       };
       for (const item of batch.items) {
@@ -151,6 +181,7 @@ export class SqliteSpool implements Spool {
         }
         flush();
         if (Number(this.remove.run(item.id).changes) === 0) continue;
+        gone.push(item.id, item.id);
         this.bytes -= item.size;
         this.depth--;
         this.deadInsert.run(item.line, reason, now);
@@ -162,6 +193,7 @@ export class SqliteSpool implements Spool {
         this.deadLettered += deadCount;
       }
     });
+    for (let i = 0; i < gone.length; i += 2) this.recent.removeRange(gone[i] as number, gone[i + 1] as number);
   }
 
   count(range: IdRange = {}): number {
@@ -219,5 +251,6 @@ export class SqliteSpool implements Spool {
     this.dropped += lines;
     this.counterAdd.run(lines, 'dropped_lines');
     for (const id of [...this.inFlight.keys()]) if (id <= lastId) this.inFlight.delete(id);
+    this.recent.removeUpTo(lastId);
   }
 }
