@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../model/clock.ts';
 import type { DeviceInfo } from '../model/device.ts';
 import type { Sample } from '../model/sample.ts';
+import type { WalCheckpointer } from '../platform/wal-checkpointer.ts';
 import type { TroubleBoard } from '../trouble/trouble-board.ts';
 import type { InfluxConfig } from './influx-schema.ts';
 import { InfluxV1Writer } from './influx-v1-writer.ts';
@@ -33,6 +34,8 @@ export interface InfluxTelemetryDeps {
   readonly onWrite?: (seconds: number, result: WriteResult['kind']) => void;
   /** Spool append durability (default FULL; the storage worker uses NORMAL, see README). */
   readonly spoolSync?: 'FULL' | 'NORMAL';
+  /** Fold spool.db's write-ahead log on this thread (the storage worker's). */
+  readonly checkpointer?: WalCheckpointer;
 }
 
 export interface InfluxTelemetryStatus extends ForwarderStatus {
@@ -78,7 +81,11 @@ export class InfluxTelemetry {
 
   constructor(config: InfluxConfig, deps: InfluxTelemetryDeps) {
     this.spoolFile = join(deps.dataDir, config.spool.file);
-    this.spool = new SqliteSpool(this.spoolFile, { maxBytes: config.spool.maxSize, ...(deps.spoolSync ? { appendSync: deps.spoolSync } : {}) });
+    this.spool = new SqliteSpool(this.spoolFile, {
+      maxBytes: config.spool.maxSize,
+      ...(deps.spoolSync ? { appendSync: deps.spoolSync } : {}),
+      ...(deps.checkpointer ? { checkpointer: deps.checkpointer } : {}),
+    });
     this.series = deviceSeries(deps.devices, deps.buildingNames);
     let metrics: WriteObserver | undefined;
     this.forwarder = new TelemetryForwarder({

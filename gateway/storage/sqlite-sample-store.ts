@@ -17,6 +17,7 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { PointValue, Quality, Sample } from '../model/sample.ts';
 import type { HistoryQuery, SampleStore } from './sample-store.ts';
+import type { WalCheckpointer } from '../platform/wal-checkpointer.ts';
 import { inTransaction, openSqlite } from '../platform/sqlite-file.ts';
 
 /** Pages (4 KiB) the write-ahead log may grow to before it is folded into the file: 1 MiB. */
@@ -69,7 +70,16 @@ export class SqliteSampleStore implements SampleStore {
    */
   private readonly newest = new Map<string, { ts: number; seq: number }>();
 
-  constructor(file: string) {
+  private readonly file: string;
+  private readonly checkpointer: WalCheckpointer | undefined;
+
+  /**
+   * `checkpointer`: fold the write-ahead log on that thread after each write (the storage worker);
+   * the connection's own autocheckpoint (WAL_AUTOCHECKPOINT_PAGES) stays the bound.
+   */
+  constructor(file: string, options: { checkpointer?: WalCheckpointer } = {}) {
+    this.file = file;
+    this.checkpointer = options.checkpointer;
     this.db = openSqlite(file);
     this.db.exec('PRAGMA synchronous = NORMAL');
     // sorts (the oldest-first eviction on a full disk) must not need temporary files
@@ -132,6 +142,7 @@ export class SqliteSampleStore implements SampleStore {
       }
     });
     for (const [key, at] of pending) this.newest.set(key, at);
+    this.checkpointer?.request(this.file);
   }
 
   private newestOf(key: string, device: string, point: string): { ts: number; seq: number } | undefined {

@@ -8,6 +8,7 @@
  */
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { inTransaction, openSqlite } from '../platform/sqlite-file.ts';
+import type { WalCheckpointer } from '../platform/wal-checkpointer.ts';
 import { RecentLines } from './recent-lines.ts';
 import { lineBytes, type DeadLetter, type IdRange, type Settlement, type Spool, type SpoolBatch, type SpoolItem, type SpoolStats } from './spool.ts';
 
@@ -50,7 +51,13 @@ export class SqliteSpool implements Spool {
    * `memoryBytes`: line bytes of the newest lines kept in memory, so `take` does not read them back
    * (default SPOOL_MEMORY_BYTES; 0 reads every line from the file).
    */
-  constructor(file: string, options: { maxBytes: number; appendSync?: 'FULL' | 'NORMAL'; memoryBytes?: number }) {
+  private readonly file: string;
+  private readonly checkpointer: WalCheckpointer | undefined;
+
+  /** `checkpointer`: fold the write-ahead log on that thread after each commit (the storage worker). */
+  constructor(file: string, options: { maxBytes: number; appendSync?: 'FULL' | 'NORMAL'; memoryBytes?: number; checkpointer?: WalCheckpointer }) {
+    this.file = file;
+    this.checkpointer = options.checkpointer;
     this.maxBytes = options.maxBytes;
     this.appendSync = options.appendSync ?? 'FULL';
     this.db = openSqlite(file);
@@ -98,6 +105,7 @@ export class SqliteSpool implements Spool {
     });
     // after the COMMIT only: a rolled-back append is not in memory either
     this.recent.add(items.filter((i) => i.id > this.droppedUpTo));
+    this.checkpointer?.request(this.file);
     return (items[0] as SpoolItem).id;
   }
 
@@ -194,6 +202,7 @@ export class SqliteSpool implements Spool {
       }
     });
     for (let i = 0; i < gone.length; i += 2) this.recent.removeRange(gone[i] as number, gone[i + 1] as number);
+    if (gone.length > 0) this.checkpointer?.request(this.file);
   }
 
   count(range: IdRange = {}): number {

@@ -15,6 +15,7 @@ import { InfluxTelemetry, type InfluxTelemetryDeps, type InfluxTelemetryStatus }
 import type { HistoryQuery } from './sample-store.ts';
 import { SqliteSampleStore } from './sqlite-sample-store.ts';
 import type { WriteResult } from './write-result.ts';
+import { WalCheckpointer } from '../platform/wal-checkpointer.ts';
 import { StorageReserve } from '../platform/storage-reserve.ts';
 import { isDiskFull, WriteHealth, writeFailureOf } from '../platform/write-health.ts';
 
@@ -49,6 +50,11 @@ export interface StorageCoreDeps {
   readonly metrics?: InfluxTelemetryDeps['metrics'];
   readonly onWrite?: (seconds: number, result: WriteResult['kind']) => void;
   readonly spoolSync?: 'FULL' | 'NORMAL';
+  /**
+   * Fold telemetry.db's and spool.db's write-ahead logs on a thread of their own (the storage
+   * worker), not inside the commits (see gateway/platform/wal-checkpointer.ts).
+   */
+  readonly backgroundCheckpoints?: boolean;
 }
 
 export function telemetryFile(dataDir: string): string {
@@ -67,6 +73,7 @@ export class StorageCore {
   evicted = 0;
   private lastRoomCheck = -Infinity;
   private readonly reserve: StorageReserve;
+  private readonly checkpointer: WalCheckpointer | undefined;
 
   constructor(spec: StorageSpec, deps: StorageCoreDeps) {
     this.dataDir = spec.dataDir;
@@ -74,7 +81,10 @@ export class StorageCore {
     this.trouble = deps.trouble;
     this.health = new WriteHealth(deps.log, 'telemetry.db');
     this.health.onChange((f) => this.troubleChanged(f));
-    this.store = new SqliteSampleStore(telemetryFile(spec.dataDir));
+    this.checkpointer = deps.backgroundCheckpoints
+      ? new WalCheckpointer((error) => deps.log.warn({ error }, 'write-ahead log checkpoint failed; the commits fold their logs themselves'))
+      : undefined;
+    this.store = new SqliteSampleStore(telemetryFile(spec.dataDir), this.checkpointer ? { checkpointer: this.checkpointer } : {});
     this.reserve = new StorageReserve(`${telemetryFile(spec.dataDir)}.reserve`, TELEMETRY_RESERVE_BYTES);
     this.reserve.ensure();
     if (spec.influx) {
@@ -88,6 +98,7 @@ export class StorageCore {
         ...(deps.metrics ? { metrics: deps.metrics } : {}),
         ...(deps.onWrite ? { onWrite: deps.onWrite } : {}),
         ...(deps.spoolSync ? { spoolSync: deps.spoolSync } : {}),
+        ...(this.checkpointer ? { checkpointer: this.checkpointer } : {}),
       });
       this.influx.start();
     }
@@ -187,6 +198,7 @@ export class StorageCore {
   async close(): Promise<void> {
     await this.influx?.stop();
     await this.store.close();
+    await this.checkpointer?.close();
   }
 }
 

@@ -37,6 +37,7 @@ const core = new StorageCore(data.spec, {
   log,
   trouble,
   spoolSync: 'NORMAL',
+  backgroundCheckpoints: true,
   onWrite: (seconds, result) => {
     post({ kind: 'influx-write', seconds, result });
     setImmediate(postStatus); // after the forwarder handled the answer
