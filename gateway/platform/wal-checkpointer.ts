@@ -116,6 +116,7 @@ export class WalCheckpointer {
     if (this.closed) return;
     this.closed = true;
     for (const s of this.files.values()) if (s.timer) clearTimeout(s.timer);
+    this.worker.ref(); // until it has closed its connections and exited
     const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
     this.worker.postMessage({ op: 'close' });
     await exited;

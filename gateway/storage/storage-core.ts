@@ -25,7 +25,8 @@ export const TELEMETRY_STORAGE_TROUBLE = 'storage.telemetry';
 export const TELEMETRY_ROOM_BYTES = 1024 * 1024;
 /**
  * Real blocks kept beside telemetry.db (telemetry.db.reserve). On a full disk they are released so
- * the write-ahead log (at most WAL_AUTOCHECKPOINT_PAGES) can be folded into the database file and
+ * the write-ahead log (at most WAL_AUTOCHECKPOINT_PAGES, or WAL_AUTOCHECKPOINT_PAGES_WITH_CHECKPOINTER
+ * in the storage worker: 1.9 MiB with frame headers) can be folded into the database file and
  * the eviction itself (a DELETE writes pages too) has room; written back when the disk has room
  * again.
  */

@@ -8,7 +8,8 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { WalCheckpointer } from '../../../gateway/platform/wal-checkpointer.ts';
-import { SqliteSampleStore } from '../../../gateway/storage/sqlite-sample-store.ts';
+import { SqliteSampleStore, WAL_AUTOCHECKPOINT_PAGES_WITH_CHECKPOINTER } from '../../../gateway/storage/sqlite-sample-store.ts';
+import { TELEMETRY_RESERVE_BYTES } from '../../../gateway/storage/storage-core.ts';
 import { SqliteSpool } from '../../../gateway/storage/sqlite-spool.ts';
 import { tempDir } from '../../support/temp-dir.ts';
 import { waitFor, MIN_WAIT_BOUND_MS } from '../../support/wait-for.ts';
@@ -74,5 +75,9 @@ describe('WalCheckpointer', () => {
     await waitFor('the second attempt answered', () => checkpointer !== undefined && checkpointer.completed(missing) === 2, MIN_WAIT_BOUND_MS);
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatch(/unable to open|no such/i);
+  });
+
+  it("telemetry.db's log bound with a checkpointer still fits the full-disk reserve (frames of 4 KiB pages with 24-byte headers)", () => {
+    expect(WAL_AUTOCHECKPOINT_PAGES_WITH_CHECKPOINTER * (4096 + 24) + 32).toBeLessThanOrEqual(TELEMETRY_RESERVE_BYTES);
   });
 });
