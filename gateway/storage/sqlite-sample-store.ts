@@ -27,10 +27,13 @@ export const WAL_AUTOCHECKPOINT_PAGES = 256;
 
 /**
  * Rows `sample_recent` may hold before they move to `sample_history` (one transaction, sorted by
- * series). Bounds what a history query scans in `sample_recent` (a few ms) and how long a move
- * holds the writer (tens of ms).
+ * series): at least this many, and 16 per series (a move writes each series' page once, so it
+ * should carry several rows of each), at most FOLD_ROWS_MAX. Bounds what a history query scans in
+ * `sample_recent` and how long a move holds the writer (tens of ms at 20,000 rows).
  */
 export const FOLD_ROWS = 20_000;
+const FOLD_ROWS_PER_SERIES = 16;
+const FOLD_ROWS_MAX = 200_000;
 
 const QUALITY: readonly Quality[] = ['good', 'uncertain', 'bad'];
 /** How a value is typed in the `vtype` column. */
@@ -169,7 +172,7 @@ export class SqliteSampleStore implements SampleStore {
       this.db.exec('DELETE FROM temp.moving');
     });
     this.recentRows = 0;
-    this.nextFold = FOLD_ROWS;
+    this.nextFold = Math.min(FOLD_ROWS_MAX, Math.max(FOLD_ROWS, FOLD_ROWS_PER_SERIES * this.knownSeries.size));
     this.foldError = undefined;
   }
 
