@@ -128,9 +128,8 @@ export class MqttConnector implements Connector {
     const url = embedded ? (this.ctx.embeddedBroker?.internalUrl ?? this.ctx.embeddedBrokerUrl) : this.config.url;
     if (!url) throw new Error(`connector ${this.id}: url "embedded" but no embedded broker is running`);
     this.meter.start();
-    const batcher = new IngestBatcher(out);
     if (this.config.url === 'embedded' && this.ctx.embeddedIngest) {
-      this.startInBroker(this.ctx.embeddedIngest, batcher, url);
+      this.startInBroker(this.ctx.embeddedIngest, new IngestBatcher(out), url);
       return;
     }
     const filters = [...new Set([...this.exact.keys(), ...this.wildcard.map((r) => r.filter), ...this.patterns.map((p) => p.pattern.filter)])];
@@ -176,10 +175,10 @@ export class MqttConnector implements Connector {
       this.lastConnectError = err.message;
       this.warnings.warn(refused ? 'connack' : 'connection', { url, err: err.message }, refused ? 'mqtt broker refused the connection; retrying with backoff' : 'mqtt connection error');
     });
-    installAckAfterCommit(client, batcher, {
+    installAckAfterCommit(client, out, {
       map: (topic, payload) => this.mapSafely(topic, payload),
       isCurrent: () => this.client === client,
-      storeFailed: (topic, err) => this.storeFailed(topic, err, () => client.stream?.destroy()),
+      storeFailed: (err, messages) => this.storeFailed(undefined, err, () => client.stream?.destroy(), messages),
     });
     await firstConnectOrError(client);
   }
@@ -204,9 +203,10 @@ export class MqttConnector implements Connector {
     this.log.info({ url, inBroker: true }, 'mqtt ingesting from the embedded broker');
   }
 
-  private storeFailed(topic: string, err: Error, reconnect: () => void): void {
-    this.stats.error('store_failed');
-    this.warnings.warn('store_failed', { topic, err: err.message }, 'samples not stored: message not acknowledged, the publisher will send it again');
+  /** `topic`: of the one message (embedded broker); a failed batch of an external broker names its size. */
+  private storeFailed(topic: string | undefined, err: Error, reconnect: () => void, messages = 1): void {
+    for (let i = 0; i < messages; i++) this.stats.error('store_failed');
+    this.warnings.warn('store_failed', { ...(topic === undefined ? {} : { topic }), messages, err: err.message }, 'samples not stored: message not acknowledged, the publisher will send it again');
     reconnect();
   }
 
