@@ -27,7 +27,11 @@
  *   publish until InfluxDB is complete) and peak RSS (VmRSS sampled every 250 ms);
  * - event-loop lag p99 (worst of /api/health's values polled each second);
  * - alarm latency: once a second a pump's discharge_bar is published above its threshold on
- *   another client; the time to the alarm's `raised` event on GET /api/events (p50/p99);
+ *   another client; the time to the alarm's `raised` event on GET /api/events (p50/p99); and the
+ *   broker's own delay at the same moments: with each crossing a probe message goes to a topic
+ *   only an idle subscriber of this script reads (p50/p99 publish → arrival). What an alarm takes
+ *   beyond the probe is the gateway's share (at the publisher's maximum the broker, saturated,
+ *   holds every incoming message back, the alarm's too);
  * - the raw ceilings in the same run, after the gateway stopped: mqtt.js → Mosquitto → mqtt.js
  *   (QoS 1) and batched InfluxDB writes (pre-built gzip bodies of 5,000 lines, one at a time).
  *
@@ -201,6 +205,8 @@ interface Row {
   peakRssMiB: number;
   lagP99Ms: number;
   alarms: number[];
+  /** ms from each crossing's publish until its probe reached an idle subscriber (the broker's share). */
+  probes: number[];
   crossings: number;
 }
 
@@ -241,6 +247,14 @@ try {
   started.push({ stop: () => pub.close() });
   const prober = await mqtt.connectAsync(mosquitto.url, { clientId: `probe-${process.pid}`, clean: true, reconnectPeriod: 0 });
   started.push({ stop: () => prober.endAsync() });
+  // The broker's own delay at the same moments: with each crossing the prober also publishes a
+  // probe on a topic only this idle subscriber reads; probe latency = what the broker (and the
+  // machine) adds before any gateway work, the rest of an alarm's latency is the gateway's.
+  const probeSub = await mqtt.connectAsync(mosquitto.url, { clientId: `probe-sub-${process.pid}`, clean: true, reconnectPeriod: 0 });
+  started.push({ stop: () => probeSub.endAsync() });
+  await probeSub.subscribeAsync('bench-probe/#', { qos: 1 });
+  const probeArrivals = new Map<string, number>();
+  probeSub.on('message', (topic) => probeArrivals.set(topic, performance.now()));
   const db = new DatabaseSync(join(dataDir, 'telemetry.db'), { readOnly: true });
   started.push({ stop: async () => db.close() });
   const sqliteCount = db.prepare("SELECT COUNT(*) AS n FROM samples WHERE point = 'discharge_bar' AND ts >= ? AND ts < ?");
@@ -264,10 +278,12 @@ try {
         .catch(() => {});
     }, 1000);
     const crossings: Array<{ device: string; at: number }> = [];
+    const firstProbe = crossingNo;
     const crossTimer = setInterval(() => {
       const device = `pump-${crossingNo++ % PUMPS}`;
       crossings.push({ device, at: performance.now() });
       prober.publish(`load/${device}`, `{"discharge_bar":99}`, { qos: 1 });
+      prober.publish(`bench-probe/${crossingNo}`, '1', { qos: 1 });
     }, 1000);
     const written0 = (await influxHealth(gw.api))?.influx?.writtenLines ?? 0;
     const intake0 = performance.now();
@@ -325,12 +341,16 @@ try {
       .map((c) => stream.raised.find((r) => r.device === c.device && r.at >= c.at))
       .map((r, i) => (r ? r.at - (crossings[i] as { at: number }).at : Number.NaN));
     const alarms = latencies.filter((x) => !Number.isNaN(x));
+    const probes = crossings.flatMap((c, i) => {
+      const at = probeArrivals.get(`bench-probe/${firstProbe + i + 1}`);
+      return at === undefined ? [] : [at - c.at];
+    });
     // when the slow alarms happened: seconds into the step (start-up of the path, or the gateway falling behind)
     const slowAlarms = latencies.flatMap((ms, i) => (ms >= 500 ? [{ atS: Number((((crossings[i] as { at: number }).at - intake0) / 1000).toFixed(1)), ms: Math.round(ms) }] : []));
     const achieved = result.acked / (result.ms / 1000);
-    const row: Row = { rate, published: result.sent, acked: result.acked, achieved, sqlite, sameMs, influx, completeS, sqliteS, drainedS, drainDuringIntake, spoolAtStop, cpuPer1k: cpu / ((result.sent + crossings.length) / 1000), peakRssMiB: peakRss, lagP99Ms: Math.max(0, ...lag), alarms, crossings: crossings.length };
+    const row: Row = { rate, published: result.sent, acked: result.acked, achieved, sqlite, sameMs, influx, completeS, sqliteS, drainedS, drainDuringIntake, spoolAtStop, cpuPer1k: cpu / ((result.sent + crossings.length) / 1000), peakRssMiB: peakRss, lagP99Ms: Math.max(0, ...lag), alarms, probes, crossings: crossings.length };
     rows.push(row);
-    console.log(JSON.stringify({ ...row, spoolLoss, alarms: undefined, slowAlarms, alarmP50Ms: percentile(alarms, 50), alarmP99Ms: percentile(alarms, 99), loadavg: loadavg()[0] }));
+    console.log(JSON.stringify({ ...row, spoolLoss, alarms: undefined, probes: undefined, slowAlarms, alarmP50Ms: percentile(alarms, 50), alarmP99Ms: percentile(alarms, 99), probeP50Ms: percentile(probes, 50), probeP99Ms: percentile(probes, 99), loadavg: loadavg()[0] }));
   }
   const BACKLOG = Number(args.backlog);
   if (BACKLOG > 0) {
@@ -387,11 +407,11 @@ function verdict(r: Row): string {
   return parts.join(', ');
 }
 const table = [
-  '| offered msg/s | achieved msg/s (× raw MQTT ceiling) | gateway intake msg/s (×) | published (+ crossings) | acknowledged | in SQLite (same-ms repeats) | in InfluxDB | intake lag s (last PUBACK → SQLite complete) | s until InfluxDB complete | InfluxDB lines/s during intake (spool depth at stop) | CPU s / 1,000 msgs | peak RSS MiB | event-loop lag p99 ms | alarm latency p50 / p99 ms (n) | verdict |',
-  '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+  '| offered msg/s | achieved msg/s (× raw MQTT ceiling) | gateway intake msg/s (×) | published (+ crossings) | acknowledged | in SQLite (same-ms repeats) | in InfluxDB | intake lag s (last PUBACK → SQLite complete) | s until InfluxDB complete | InfluxDB lines/s during intake (spool depth at stop) | CPU s / 1,000 msgs | peak RSS MiB | event-loop lag p99 ms | alarm latency p50 / p99 ms (n) | broker own delay (probe) p50 / p99 ms | verdict |',
+  '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ...rows.map(
     (r) =>
-      `| ${fmt(r.rate)} | ${fmt(r.achieved)} (${(r.achieved / ceilings.mqtt).toFixed(2)}×) | ${r.sqliteS !== null ? `${fmt(intakeRate(r))} (${(intakeRate(r) / ceilings.mqtt).toFixed(2)}×)` : '–'} | ${fmt(r.published)} (+${r.crossings}) | ${fmt(r.acked)} | ${fmt(r.sqlite)} (${fmt(r.sameMs)}) | ${fmt(r.influx)} | ${r.sqliteS !== null ? r.sqliteS.toFixed(1) : `not complete (${fmt(r.published + r.crossings - r.sqlite)} short)`} | ${r.completeS !== null ? r.completeS.toFixed(1) : r.drainedS !== null ? `never (spool empty after ${r.drainedS.toFixed(1)} s, ${fmt(r.sqlite - r.influx)} short)` : `not within ${DRAIN_WAIT_S} s`} | ${fmt(r.drainDuringIntake)} (${fmt(r.spoolAtStop)}) | ${r.cpuPer1k.toFixed(3)} | ${fmt(r.peakRssMiB)} | ${fmt(r.lagP99Ms)} | ${fmt(percentile(r.alarms, 50))} / ${fmt(percentile(r.alarms, 99))} (${r.alarms.length}/${r.crossings}) | ${verdict(r)} |`,
+      `| ${fmt(r.rate)} | ${fmt(r.achieved)} (${(r.achieved / ceilings.mqtt).toFixed(2)}×) | ${r.sqliteS !== null ? `${fmt(intakeRate(r))} (${(intakeRate(r) / ceilings.mqtt).toFixed(2)}×)` : '–'} | ${fmt(r.published)} (+${r.crossings}) | ${fmt(r.acked)} | ${fmt(r.sqlite)} (${fmt(r.sameMs)}) | ${fmt(r.influx)} | ${r.sqliteS !== null ? r.sqliteS.toFixed(1) : `not complete (${fmt(r.published + r.crossings - r.sqlite)} short)`} | ${r.completeS !== null ? r.completeS.toFixed(1) : r.drainedS !== null ? `never (spool empty after ${r.drainedS.toFixed(1)} s, ${fmt(r.sqlite - r.influx)} short)` : `not within ${DRAIN_WAIT_S} s`} | ${fmt(r.drainDuringIntake)} (${fmt(r.spoolAtStop)}) | ${r.cpuPer1k.toFixed(3)} | ${fmt(r.peakRssMiB)} | ${fmt(r.lagP99Ms)} | ${fmt(percentile(r.alarms, 50))} / ${fmt(percentile(r.alarms, 99))} (${r.alarms.length}/${r.crossings}) | ${fmt(percentile(r.probes, 50))} / ${fmt(percentile(r.probes, 99))} | ${verdict(r)} |`,
   ),
 ];
 const footer = `Raw ceilings in the same run: mqtt.js → Mosquitto → mqtt.js (QoS 1) ${fmt(ceilings.mqtt)} msg/s; batched InfluxDB writes (5,000-line gzip bodies, one at a time) ${fmt(ceilings.influx)} lines/s. Load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}.`;
