@@ -5,7 +5,8 @@
  *
  * With `--rate R` (e.g. 10000), each site then takes R QoS 1 msg/s for `--seconds` (a publisher
  * worker, 4 mqtt.js clients, messages spread over the site's pumps) and the peak RSS under load is
- * reported too.
+ * reported too, and the RSS `--settle` seconds after the load (what the traffic left behind: per-point
+ * state made by the first samples, pages kept).
  *
  * The gateway runs as installed (GATEWAY_NODE_FLAGS, a compile cache): one unmeasured start first
  * fills the cache, as any start after the first finds it.
@@ -74,7 +75,16 @@ function siteFile(dir: string, n: number): string {
   rmSync(dir, { recursive: true, force: true });
   console.log(`# compile cache ${BENCH_COMPILE_CACHE} warm`);
 }
-const results: Array<{ devices: number; points: number; rssMiB: number; loadPeakMiB?: number; acked?: number }> = [];
+const results: Array<{ devices: number; points: number; rssMiB: number; loadPeakMiB?: number; afterLoadMiB?: number; acked?: number }> = [];
+/** The median of 5 RSS samples 400 ms apart. */
+async function medianRss(pid: number): Promise<number> {
+  const samples: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    samples.push(rss(pid));
+    await new Promise((r) => setTimeout(r, 400));
+  }
+  return [...samples].sort((a, b) => a - b)[2] as number;
+}
 for (const n of SIZES) {
   const dir = mkdtempSync(join(tmpdir(), 'bench-memory-'));
   const configFile = siteFile(dir, n);
@@ -82,12 +92,7 @@ for (const n of SIZES) {
   try {
     await new Promise((r) => setTimeout(r, SETTLE_S * 1000));
     await fetch(`${gw.api}/api/health`); // one request served
-    const samples: number[] = [];
-    for (let i = 0; i < 5; i++) {
-      samples.push(rss(gw.pid));
-      await new Promise((r) => setTimeout(r, 400));
-    }
-    const median = [...samples].sort((a, b) => a - b)[2] as number;
+    const median = await medianRss(gw.pid);
     const row: (typeof results)[number] = { devices: n, points: n * POINTS_PER_PUMP, rssMiB: median };
     if (RATE > 0) {
       const health = (await (await fetch(`${gw.api}/api/health`)).json()) as { broker: { url: string } };
@@ -97,6 +102,9 @@ for (const n of SIZES) {
       clearInterval(timer);
       row.loadPeakMiB = peak;
       row.acked = result.acked;
+      // what the traffic left behind (per-point state made by the first samples, pages kept)
+      await new Promise((r) => setTimeout(r, SETTLE_S * 1000));
+      row.afterLoadMiB = await medianRss(gw.pid);
     }
     results.push(row);
     console.log(JSON.stringify(results.at(-1)));
@@ -106,11 +114,15 @@ for (const n of SIZES) {
   }
 }
 const base = results[0];
-console.log(`\n| devices | bound points | RSS MiB (idle, median of 5) | MiB per 1,000 points above the smallest site |${RATE > 0 ? ` peak RSS MiB at ${RATE} msg/s (acknowledged) |` : ''}`);
-console.log(`|---|---|---|---|${RATE > 0 ? '---|' : ''}`);
+console.log(`\n| devices | bound points | RSS MiB (idle, median of 5) | MiB per 1,000 points above the smallest site |${RATE > 0 ? ` peak RSS MiB at ${RATE} msg/s (acknowledged) | MiB per 1,000 points, peak | RSS MiB ${SETTLE_S} s after the load | MiB per 1,000 points, after the load |` : ''}`);
+console.log(`|---|---|---|---|${RATE > 0 ? '---|---|---|---|' : ''}`);
 for (const r of results) {
-  const slope = base && r !== base ? ((r.rssMiB - base.rssMiB) / ((r.points - base.points) / 1000)).toFixed(2) : '–';
-  const load = RATE > 0 ? ` ${r.loadPeakMiB?.toFixed(0) ?? '–'} (${r.acked?.toLocaleString('en') ?? '–'}) |` : '';
+  const slopeOf = (v: number | undefined, b: number | undefined): string => (base && r !== base && v !== undefined && b !== undefined ? ((v - b) / ((r.points - base.points) / 1000)).toFixed(2) : '–');
+  const slope = slopeOf(r.rssMiB, base?.rssMiB);
+  const load =
+    RATE > 0
+      ? ` ${r.loadPeakMiB?.toFixed(0) ?? '–'} (${r.acked?.toLocaleString('en') ?? '–'}) | ${slopeOf(r.loadPeakMiB, base?.loadPeakMiB)} | ${r.afterLoadMiB?.toFixed(0) ?? '–'} | ${slopeOf(r.afterLoadMiB, base?.afterLoadMiB)} |`
+      : '';
   console.log(`| ${r.devices.toLocaleString('en')} | ${r.points.toLocaleString('en')} | ${r.rssMiB.toFixed(0)} | ${slope} |${load}`);
 }
 console.log(`\nload average at the end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);

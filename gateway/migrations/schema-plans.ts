@@ -10,7 +10,9 @@
  *   hash chain (prev_hash, hash; the audit log seals older rows itself when it opens).
   gateway.db 3: the end time (`until`) of a device mode and of its journal rows.
  * - telemetry.db 1: a sample's reason (nullable column). 2: a sequence number in the key, so two
- *   readings of one point in the same millisecond are both kept.
+ *   readings of one point in the same millisecond are both kept. 3: samples in two tables, recent
+ *   ones keyed by time and history keyed by series, behind a `samples` view
+ *   (gateway/storage/sample-tables.ts says why).
  * - spool.db 1: as of 968f1a4.
  */
 import type { DatabaseSync } from 'node:sqlite';
@@ -79,6 +81,22 @@ export const TELEMETRY_DB: SchemaPlan = {
           INSERT INTO samples_seq (device, point, ts, seq, value, vtype, quality, reason) SELECT device, point, ts, 0, value, vtype, quality, reason FROM samples;
           DROP TABLE samples;
           ALTER TABLE samples_seq RENAME TO samples;
+        `);
+      },
+    },
+    {
+      version: 3,
+      description: 'samples split: sample_history (keyed by series, the old table renamed), sample_recent (keyed by time), view samples over both',
+      up: (db) => {
+        const kind = db.prepare("SELECT type FROM sqlite_schema WHERE name = 'samples'").get() as { type: string } | undefined;
+        if (kind?.type !== 'table') return;
+        const columns = 'device, point, ts, seq, value, vtype, quality, reason';
+        const types =
+          'device TEXT NOT NULL, point TEXT NOT NULL, ts INTEGER NOT NULL, seq INTEGER NOT NULL DEFAULT 0, value ANY, vtype INTEGER NOT NULL, quality INTEGER NOT NULL, reason TEXT';
+        db.exec(`
+          ALTER TABLE samples RENAME TO sample_history;
+          CREATE TABLE sample_recent (${types}, PRIMARY KEY (ts, device, point, seq)) WITHOUT ROWID, STRICT;
+          CREATE VIEW samples AS SELECT ${columns} FROM sample_history UNION ALL SELECT ${columns} FROM sample_recent;
         `);
       },
     },

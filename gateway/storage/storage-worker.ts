@@ -13,6 +13,7 @@ import { flushCompileCache } from 'node:module';
 import { parentPort, workerData } from 'node:worker_threads';
 import pino from 'pino';
 import { RealClock } from '../model/clock.ts';
+import { releaseUnusedMemory } from '../platform/release-memory.ts';
 import type { Sample } from '../model/sample.ts';
 import { TroubleBoard } from '../trouble/trouble-board.ts';
 import { StorageCore } from './storage-core.ts';
@@ -135,4 +136,6 @@ function errorText(err: unknown): string {
 
 // with NODE_COMPILE_CACHE: this thread's modules are cached now, not only if it exits cleanly
 flushCompileCache();
+// the set-up's garbage (the devices' structured clone, schema compiles) back to the OS before work starts
+releaseUnusedMemory();
 post({ kind: 'ready', influx: core.influxStatus() ?? null });

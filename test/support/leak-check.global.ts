@@ -80,6 +80,12 @@ async function settle<T>(probe: () => Promise<T[]>, timeoutMs: number): Promise<
   return left;
 }
 
+/** How long the check waits for killed processes and their ports: 5 s, or LEAK_CHECK_GRACE_MS (the check's own test). */
+function graceMs(): number {
+  const set = Number(process.env.LEAK_CHECK_GRACE_MS);
+  return Number.isFinite(set) && set > 0 ? set : 5_000;
+}
+
 export async function checkNothingLeft(runId: string, dir: string): Promise<string[]> {
   const problems: string[] = [];
   let ports: number[] = [];
@@ -94,7 +100,7 @@ export async function checkNothingLeft(runId: string, dir: string): Promise<stri
   };
   // Killed processes take a moment to be reaped and their ports to close; one generous bound for
   // both (a process that outlives it usually holds the port too: two bounds in a row doubled the wait)
-  const left = await settle<Survivor | number>(async () => [...survivorsOf(runId), ...(await boundPorts())], 5_000);
+  const left = await settle<Survivor | number>(async () => [...survivorsOf(runId), ...(await boundPorts())], graceMs());
   const survivors = left.filter((x): x is Survivor => typeof x !== 'number');
   const bound = left.filter((x): x is number => typeof x === 'number');
   for (const s of survivors) problems.push(`process ${s.pid} (group ${s.pgid}) still running: ${s.cmd.slice(0, 200)}`);

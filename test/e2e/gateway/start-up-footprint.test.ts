@@ -2,7 +2,8 @@
  * What a gateway loads at start-up (#20.5, memory): protocol stacks and feature libraries load on
  * first use, so a site without OPC UA, Modbus, XLSX exports or e-mail does not pay for them, and
  * the storage worker thread loads no config validation or metrics library. Checked on the real
- * `gateway run` child through a preload that lists each thread's loaded modules.
+ * `gateway run` child through a preload that lists each thread's loaded modules. And once started,
+ * the gateway returns the start-up's garbage to the OS (gateway/platform/release-memory.ts).
  */
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -74,6 +75,25 @@ describe('start-up footprint', () => {
     expect(main.typeStripper).toBe(true); // sanity: the main thread runs .ts through it
     expect(worker.typeStripper).toBe(false);
     expect(gw.output()).not.toContain('ExperimentalWarning');
+  });
+
+  it('returns the start-up garbage to the OS once start-up is over, before it reports itself running', async () => {
+    const dir = newDir();
+    const configFile = join(dir.path, 'site.yaml');
+    writeFileSync(configFile, SITE(join(dir.path, 'data')));
+    const gw = await startGatewayProcess(['--config', configFile], 60_000, { env: { LOG_FORMAT: 'json' } });
+    children.push(gw);
+    const lines = gw
+      .output()
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as { msg?: string; rssMiB?: unknown; releasedMiB?: unknown; ms?: unknown });
+    const released = lines.filter((l) => l.msg === 'start-up memory released');
+    expect(released).toHaveLength(1);
+    expect(released[0]).toMatchObject({ rssMiB: expect.any(Number), releasedMiB: expect.any(Number), ms: expect.any(Number) });
+    const running = lines.findIndex((l) => l.msg?.startsWith('gateway running') === true);
+    expect(lines.indexOf(released[0] as (typeof lines)[number])).toBeLessThan(running);
+    expect((await fetch(`${gw.api}/api/health`)).status).toBe(200);
   });
 
   it('with a warm compile cache neither thread loads the TypeScript stripper', async () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { REASON, type Sample } from '../../../gateway/model/sample.ts';
-import { SqliteSampleStore } from '../../../gateway/storage/sqlite-sample-store.ts';
+import { FOLD_ROWS, SqliteSampleStore } from '../../../gateway/storage/sqlite-sample-store.ts';
 
 let dir: string;
 let store: SqliteSampleStore | undefined;
@@ -74,17 +74,17 @@ describe('SqliteSampleStore: nothing invented', () => {
   });
 });
 
-describe('SqliteSampleStore: every reading keeps its own row', () => {
-  const s = (ts: number, value: number): Sample => ({ device: 'pump-1', point: 'flow_m3h', value, ts, quality: 'good' });
-  const seqs = (file: string): Array<[number, number, number]> => {
-    const db = new DatabaseSync(file, { readOnly: true });
-    try {
-      return (db.prepare("SELECT ts, seq, value FROM samples WHERE device = 'pump-1' ORDER BY ts, seq").all() as Array<{ ts: number; seq: number; value: number }>).map((r) => [r.ts, r.seq, r.value]);
-    } finally {
-      db.close();
-    }
-  };
+const s = (ts: number, value: number): Sample => ({ device: 'pump-1', point: 'flow_m3h', value, ts, quality: 'good' });
+const seqs = (file: string): Array<[number, number, number]> => {
+  const db = new DatabaseSync(file, { readOnly: true });
+  try {
+    return (db.prepare("SELECT ts, seq, value FROM samples WHERE device = 'pump-1' ORDER BY ts, seq").all() as Array<{ ts: number; seq: number; value: number }>).map((r) => [r.ts, r.seq, r.value]);
+  } finally {
+    db.close();
+  }
+};
 
+describe('SqliteSampleStore: every reading keeps its own row', () => {
   it('numbers readings of one millisecond 0, 1, 2 across batches and a reopen, and stores late (older) readings too', async () => {
     const file = join(dir, 'telemetry.db');
     store = new SqliteSampleStore(file);
@@ -117,6 +117,90 @@ describe('SqliteSampleStore: every reading keeps its own row', () => {
     expect(seqs(file)).toEqual([
       [2000, 0, 1],
       [2000, 1, 4],
+    ]);
+  });
+});
+
+describe('SqliteSampleStore: recent rows keyed by time, history keyed by series', () => {
+  const tableRows = (file: string, table: string): number => {
+    const db = new DatabaseSync(file, { readOnly: true });
+    try {
+      return Number((db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n);
+    } finally {
+      db.close();
+    }
+  };
+  /** One batch: a reading of each of `series` points of one device at `ts`. */
+  const poll = (ts: number, series: number): Sample[] => Array.from({ length: series }, (_, i) => ({ device: 'pump-1', point: `p${i}`, ts, value: ts + i, quality: 'good' as const }));
+
+  it('answers history and latest from both tables, before and after the rows move, with nothing lost or doubled', async () => {
+    const file = join(dir, 'telemetry.db');
+    store = new SqliteSampleStore(file);
+    const series = 100;
+    const polls = Math.ceil(FOLD_ROWS / series) + 10; // past one move, then some rows left in sample_recent
+    for (let k = 0; k < polls; k++) store.write(poll(1000 + k, series));
+    expect(tableRows(file, 'sample_history')).toBe(Math.ceil(FOLD_ROWS / series) * series);
+    expect(tableRows(file, 'sample_recent')).toBe(polls * series - Math.ceil(FOLD_ROWS / series) * series);
+    expect(store.count()).toBe(polls * series);
+    // one series' whole history, in time order, across the two tables
+    const p7 = await store.history({ device: 'pump-1', point: 'p7', from: 0, to: 1_000_000, limit: 1_000_000 });
+    expect(p7.map((r) => r.ts)).toEqual(Array.from({ length: polls }, (_, k) => 1000 + k));
+    expect(p7.map((r) => r.value)).toEqual(Array.from({ length: polls }, (_, k) => 1000 + k + 7));
+    // the newest of every series is in sample_recent
+    const latest = await store.latest();
+    expect(latest).toHaveLength(series);
+    expect(latest.every((r) => r.ts === 1000 + polls - 1)).toBe(true);
+  });
+
+  it('a reopened store moves what the last run left in sample_recent, and keeps numbering one millisecond', async () => {
+    const file = join(dir, 'telemetry.db');
+    store = new SqliteSampleStore(file);
+    store.write([s(1000, 1), s(1000, 2)]);
+    await store.close();
+    expect(tableRows(file, 'sample_recent')).toBe(2);
+    store = new SqliteSampleStore(file);
+    expect(tableRows(file, 'sample_recent')).toBe(0);
+    expect(tableRows(file, 'sample_history')).toBe(2);
+    store.write([s(1000, 3)]);
+    expect(seqs(file)).toEqual([
+      [1000, 0, 1],
+      [1000, 1, 2],
+      [1000, 2, 3],
+    ]);
+  });
+
+  it('prunes and evicts the oldest rows of both tables', async () => {
+    const file = join(dir, 'telemetry.db');
+    store = new SqliteSampleStore(file);
+    store.write([s(1, 1), s(2, 2)]);
+    store.fold();
+    store.write([s(3, 3), s(4, 4), s(5, 5)]);
+    expect(store.evictOldest(3)).toBe(3); // 1, 2 from sample_history and 3 from sample_recent
+    expect(seqs(file).map(([ts]) => ts)).toEqual([4, 5]);
+    expect(store.prune(5)).toBe(1);
+    expect(seqs(file).map(([ts]) => ts)).toEqual([5]);
+  });
+
+  it('opens a file of schema version 2 (one samples table keyed by series): its rows become sample_history', async () => {
+    const file = join(dir, 'telemetry.db');
+    const old = new DatabaseSync(file);
+    old.exec(`
+      CREATE TABLE samples (
+        device TEXT NOT NULL, point TEXT NOT NULL, ts INTEGER NOT NULL, seq INTEGER NOT NULL DEFAULT 0,
+        value ANY, vtype INTEGER NOT NULL, quality INTEGER NOT NULL, reason TEXT,
+        PRIMARY KEY (device, point, ts, seq)
+      ) WITHOUT ROWID, STRICT;
+      CREATE TABLE series (device TEXT NOT NULL, point TEXT NOT NULL, PRIMARY KEY (device, point)) WITHOUT ROWID;
+      INSERT INTO samples VALUES ('pump-1', 'flow_m3h', 1000, 0, 1, 0, 0, NULL);
+      INSERT INTO series VALUES ('pump-1', 'flow_m3h');
+    `);
+    old.close();
+    store = new SqliteSampleStore(file);
+    expect(tableRows(file, 'sample_history')).toBe(1);
+    store.write([s(1000, 2)]);
+    expect(seqs(file)).toEqual([
+      [1000, 0, 1],
+      [1000, 1, 2],
     ]);
   });
 });

@@ -2,6 +2,7 @@
  * SIGHUP reloads the site file of a running `gateway run` process: a smoke detector's MQTT topic
  * moves while its alarm is open; after the signal the alarm is the same one and clears from the new
  * topic. A bad file then leaves the running config and raises the trouble condition `config-reload`.
+ * Reading the file again ends with a memory-reducing collection (logged), as start-up does.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -54,6 +55,8 @@ rulePacks: [smoke_detector]
       writeFileSync(site, text('hup/new'));
       gateway.child.kill('SIGHUP');
       await waitFor(() => (gateway?.output() ?? '').includes('config reloaded'), 20_000, 'the reload log line');
+      // the parse's garbage went back to the OS, as after start-up (gateway/platform/release-memory.ts)
+      expect(gateway.output()).toContain('site file read again: memory released');
       // the old topic no longer feeds the detector; the new one does, and clears the same alarm
       let beat = 2;
       await waitFor(
