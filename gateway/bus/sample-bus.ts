@@ -10,6 +10,8 @@
  * - **Priority lane**: samples for which `isPriority` holds (life-safety points) go to a separate
  *   lane of every subscriber that is handed out before the telemetry lane and is never dropped
  *   by the overflow policy. A fire alarm does not wait behind 10,000 queued telemetry samples.
+ * - **Rules first**: a consumer subscribed with `first` (the rule engine) is handed each push before
+ *   the others in the same turn of the event loop, so telemetry consumers never delay an alarm.
  * - **Durable pushes**: `pushDurable` resolves once every `durable` subscriber (the storage
  *   consumers) has finished the handler call that covered the last sample of that push, and
  *   rejects if one of them failed it or dropped it. An MQTT PUBACK waits for this promise.
@@ -49,6 +51,12 @@ export interface SubscribeOptions {
   readonly capacity?: number;
   /** A storage consumer: `pushDurable` waits until this handler has finished the push's samples. */
   readonly durable?: boolean;
+  /**
+   * Handed each push before the consumers without it, whatever the order they subscribed in (the
+   * rules: an alarm is judged before the storage consumer serialises the batch for its worker and
+   * before the live view and the uptime ledger take their turn).
+   */
+  readonly first?: boolean;
 }
 
 /** A sink that can also tell when a push is stored durably (what an acknowledgement waits for). */
@@ -106,6 +114,7 @@ class Subscriber {
   readonly capacity: number;
   readonly handler: BatchHandler;
   readonly durable: boolean;
+  readonly first: boolean;
   readonly urgent = new Lane();
   readonly normal = new Lane();
   delivered = 0;
@@ -115,11 +124,12 @@ class Subscriber {
   scheduled = false;
   closed = false;
 
-  constructor(name: string, capacity: number, handler: BatchHandler, durable: boolean) {
+  constructor(name: string, capacity: number, handler: BatchHandler, durable: boolean, first: boolean) {
     this.name = name;
     this.capacity = capacity;
     this.handler = handler;
     this.durable = durable;
+    this.first = first;
   }
 
   get depth(): number {
@@ -148,8 +158,14 @@ export class SampleBus implements DurableSampleSink {
   }
 
   subscribe(name: string, handler: BatchHandler, opts: SubscribeOptions = {}): Subscription {
-    const sub = new Subscriber(name, opts.capacity ?? this.options.capacity, handler, opts.durable ?? false);
-    this.subscribers.push(sub);
+    const sub = new Subscriber(name, opts.capacity ?? this.options.capacity, handler, opts.durable ?? false, opts.first ?? false);
+    // deliveries follow this order (setImmediate callbacks run in the order they were queued)
+    if (sub.first) {
+      const at = this.subscribers.findIndex((s) => !s.first);
+      this.subscribers.splice(at < 0 ? this.subscribers.length : at, 0, sub);
+    } else {
+      this.subscribers.push(sub);
+    }
     return {
       unsubscribe: () => {
         sub.closed = true;

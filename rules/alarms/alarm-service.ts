@@ -223,7 +223,8 @@ export function createAlarmService(o: AlarmServiceOptions): AlarmService {
     // rule reload swaps the engine without dropping what is queued for rules on the bus
     start: (source, seed) => {
       engine.start(undefined, seed);
-      subscription = source?.subscribe('rules', (batch) => engine.onSamples(batch));
+      // rules before the telemetry consumers: an alarm never waits behind storage, live view or uptime
+      subscription = source?.subscribe('rules', (batch) => engine.onSamples(batch), { first: true });
     },
     reloadRules: (next, seed) => {
       const loaded = loadRulePacks(next.rulePacks, o.packDir ?? DEFAULT_PACK_DIR);

@@ -137,6 +137,11 @@ export class DeviceStateTracker implements SampleSink, UptimeStateInputs {
     const heard = new Set<string>();
     for (const s of batch) if (s.quality !== 'bad' && s.value !== null) heard.add(s.device);
     const now = this.clock.now();
+    // every state change of the batch in one commit of gateway.db (see UptimeLedger.batch)
+    this.ledger.batch(() => this.apply(batch, heard, now));
+  }
+
+  private apply(batch: readonly Sample[], heard: ReadonlySet<string>, now: number): void {
     // Samples of one device with the same timestamp are one observation: apply them all, then judge.
     const pending = new Map<DeviceRuntime, number>();
     for (const s of batch) {

@@ -8,7 +8,7 @@
  * nobody watched the devices while the gateway was down, so that time is never counted as up.
  */
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import { inTransaction, openSqlite } from '../../gateway/platform/sqlite-file.ts';
+import { inTransaction, openSqlite, rollbackQuietly } from '../../gateway/platform/sqlite-file.ts';
 import { AWAITING_FIRST_SAMPLE, GATEWAY_DOWN, UPTIME_STATES, type LedgerInterval, type UptimeState } from './uptime-state.ts';
 
 interface Row {
@@ -66,6 +66,7 @@ export class UptimeLedger {
     maintenanceClose: StatementSync;
   };
   private closed = false;
+  private batching = false;
 
   constructor(file: string) {
     this.db = openSqlite(file);
@@ -111,6 +112,41 @@ export class UptimeLedger {
       maintenanceOpen: this.db.prepare('INSERT INTO uptime_maintenance (device, reason, start_ms, end_ms) VALUES (?, ?, ?, NULL)'),
       maintenanceClose: this.db.prepare('UPDATE uptime_maintenance SET end_ms = ? WHERE device = ? AND end_ms IS NULL'),
     };
+    this.loadOpen();
+  }
+
+  /**
+   * Run `fn` (any number of transitions) as one transaction: the state changes of one sample batch
+   * are one commit, one fsync of gateway.db, not one each (the first samples of 100 devices are 100
+   * transitions; one `synchronous=FULL` commit each held the main thread, and the alarms evaluated
+   * on it, for up to seconds on a busy disk). If it fails nothing of `fn` is kept: the open
+   * intervals are read back from the file, so the next sample retries the changes.
+   */
+  batch<T>(fn: () => T): T {
+    if (this.batching) return fn();
+    // the transaction begins at the batch's first change: a batch without one costs no BEGIN/COMMIT
+    this.batching = true;
+    try {
+      const result = fn();
+      if (this.db.isTransaction) this.db.exec('COMMIT');
+      return result;
+    } catch (err) {
+      rollbackQuietly(this.db);
+      this.loadOpen();
+      throw err;
+    } finally {
+      this.batching = false;
+    }
+  }
+
+  /** Inside `batch`: the batch's transaction, begun by its first change; elsewhere one transaction per change. */
+  private write(fn: () => void): void {
+    if (this.batching && !this.db.isTransaction) this.db.exec('BEGIN IMMEDIATE');
+    inTransaction(this.db, fn);
+  }
+
+  private loadOpen(): void {
+    this.open.clear();
     for (const r of this.db.prepare('SELECT * FROM uptime_interval WHERE end_ms IS NULL').all() as unknown as Row[]) {
       this.open.set(r.device, { id: r.id, state: r.state as UptimeState, reason: r.reason, start: r.start_ms });
     }
@@ -161,7 +197,7 @@ export class UptimeLedger {
     // the start-up wait ends by contact or by `never_heard`: a new interval even in the same state
     if (o && o.state === state && !(o.reason === AWAITING_FIRST_SAMPLE && reason !== AWAITING_FIRST_SAMPLE)) return this.current(device) as LedgerInterval;
     const start = o ? Math.max(at, o.start) : at;
-    inTransaction(this.db, () => {
+    this.write(() => {
       if (o && start === o.start) {
         const prev = this.stmt.previous.get(device) as Row | undefined;
         if (prev && prev.end_ms === o.start && prev.state === state) {

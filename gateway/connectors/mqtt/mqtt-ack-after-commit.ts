@@ -1,23 +1,32 @@
 /**
  * Acknowledge after commit: mqtt.js sends a QoS 1 PUBACK when handleMessage calls back without
  * an error (lib/handlers/publish.js), then handles the next packet. Calling back with an error
- * skips that PUBACK and lets the next packet in at once; the PUBACK is sent here when the
- * storage worker confirms the batch holding the message.
+ * skips that PUBACK and lets the next packet in at once; the PUBACKs are sent here when the
+ * storage worker confirms the batch holding the messages: all PUBACKs of a batch as one socket
+ * write (4 bytes each) while the client is connected, through mqtt.js one by one otherwise (it
+ * keeps them for the next connection, as it would its own).
  */
 import type { MqttClient } from 'mqtt';
-import type { Sample } from '../../model/sample.ts';
-import type { IngestBatcher } from './ingest-batcher.ts';
+import type { Sample, SampleSink } from '../../model/sample.ts';
+import { IngestBatcher } from './ingest-batcher.ts';
 
 export interface AckAfterCommitHooks {
   /** The samples of one message (never throws). */
   map(topic: string, payload: Buffer): Sample[];
   /** False once the connector moved on to another client (or stopped): no PUBACK then. */
   isCurrent(): boolean;
-  /** The batch holding a QoS 1 message was not stored. */
-  storeFailed(topic: string, err: Error): void;
+  /** The batch holding `messages` QoS 1 messages was not stored. */
+  storeFailed(err: Error, messages: number): void;
 }
 
-export function installAckAfterCommit(client: MqttClient, batcher: IngestBatcher, hooks: AckAfterCommitHooks): void {
+/** Handle the client's publishes through a batcher on `out`; returns that batcher. */
+export function installAckAfterCommit(client: MqttClient, out: SampleSink, hooks: AckAfterCommitHooks): IngestBatcher {
+  const batcher = new IngestBatcher(out, {
+    ok: (ids) => {
+      if (hooks.isCurrent()) sendPubacks(client, ids);
+    },
+    fail: (ids, err) => hooks.storeFailed(err, ids.length),
+  });
   client.handleMessage = (packet, callback) => {
     const topic = packet.topic.toString();
     const samples = hooks.map(topic, packet.payload as Buffer);
@@ -32,13 +41,13 @@ export function installAckAfterCommit(client: MqttClient, batcher: IngestBatcher
     }
     const messageId = packet.messageId;
     callback(ACK_DEFERRED);
-    batcher.add(samples, {
-      ok: () => {
-        if (messageId !== undefined && hooks.isCurrent()) sendPuback(client, messageId);
-      },
-      fail: (err) => hooks.storeFailed(topic, err),
-    });
+    if (messageId === undefined) {
+      batcher.add(samples);
+      return;
+    }
+    batcher.addWithId(samples, messageId);
   };
+  return batcher;
 }
 
 /** Resolves on the client's first connect or first error, whichever comes first. */
@@ -57,7 +66,35 @@ export function firstConnectOrError(client: MqttClient): Promise<void> {
 /** Passed to mqtt.js' handleMessage callback to skip its automatic PUBACK (sent after the commit). */
 const ACK_DEFERRED = Object.freeze(new Error('puback deferred until the samples are stored'));
 
-/** mqtt.js keeps packet writing private; the PUBACK we deferred goes out the same way its own would. */
+/**
+ * The PUBACKs of a stored batch. Connected: one write of 4-byte MQTT PUBACK packets (fixed header
+ * 0x40, remaining length 2, packet id; for MQTT 5 a remaining length of 2 means reason code 0,
+ * success, no properties), in the order the messages arrived. Not connected: through mqtt.js,
+ * which keeps them for the next connection.
+ */
+export function sendPubacks(client: MqttClient, ids: readonly number[]): void {
+  const stream = client.stream as (NodeJS.WritableStream & { destroyed?: boolean; writable?: boolean }) | undefined;
+  if (!client.connected || !stream || stream.destroyed === true || stream.writable === false) {
+    for (const id of ids) sendPuback(client, id);
+    return;
+  }
+  stream.write(pubackPackets(ids));
+}
+
+/** 4-byte PUBACK packets for these packet ids, back to back. */
+export function pubackPackets(ids: readonly number[]): Buffer {
+  const buf = Buffer.allocUnsafe(ids.length * 4);
+  let at = 0;
+  for (const id of ids) {
+    buf[at] = 0x40;
+    buf[at + 1] = 0x02;
+    buf.writeUInt16BE(id, at + 2);
+    at += 4;
+  }
+  return buf;
+}
+
+/** mqtt.js keeps packet writing private; a PUBACK we deferred goes out the same way its own would. */
 function sendPuback(client: MqttClient, messageId: number): void {
   (client as unknown as { _sendPacket(packet: { cmd: 'puback'; messageId: number }): void })._sendPacket({ cmd: 'puback', messageId });
 }

@@ -35,6 +35,8 @@ import { mapPayload } from './payload-mapping.ts';
 import { hasWildcard, topicMatches } from './topic-match.ts';
 import { compilePattern, type TopicPattern } from './topic-pattern.ts';
 
+type Decoded = ReturnType<typeof decodeJsonPayload>;
+
 /** Distinct topics whose bad-payload counts are kept (the rest are summed under `(other)`). */
 const MAX_COUNTED_TOPICS = 1_000;
 
@@ -128,9 +130,8 @@ export class MqttConnector implements Connector {
     const url = embedded ? (this.ctx.embeddedBroker?.internalUrl ?? this.ctx.embeddedBrokerUrl) : this.config.url;
     if (!url) throw new Error(`connector ${this.id}: url "embedded" but no embedded broker is running`);
     this.meter.start();
-    const batcher = new IngestBatcher(out);
     if (this.config.url === 'embedded' && this.ctx.embeddedIngest) {
-      this.startInBroker(this.ctx.embeddedIngest, batcher, url);
+      this.startInBroker(this.ctx.embeddedIngest, new IngestBatcher(out), url);
       return;
     }
     const filters = [...new Set([...this.exact.keys(), ...this.wildcard.map((r) => r.filter), ...this.patterns.map((p) => p.pattern.filter)])];
@@ -176,10 +177,10 @@ export class MqttConnector implements Connector {
       this.lastConnectError = err.message;
       this.warnings.warn(refused ? 'connack' : 'connection', { url, err: err.message }, refused ? 'mqtt broker refused the connection; retrying with backoff' : 'mqtt connection error');
     });
-    installAckAfterCommit(client, batcher, {
+    installAckAfterCommit(client, out, {
       map: (topic, payload) => this.mapSafely(topic, payload),
       isCurrent: () => this.client === client,
-      storeFailed: (topic, err) => this.storeFailed(topic, err, () => client.stream?.destroy()),
+      storeFailed: (err, messages) => this.storeFailed(undefined, err, () => client.stream?.destroy(), messages),
     });
     await firstConnectOrError(client);
   }
@@ -204,9 +205,10 @@ export class MqttConnector implements Connector {
     this.log.info({ url, inBroker: true }, 'mqtt ingesting from the embedded broker');
   }
 
-  private storeFailed(topic: string, err: Error, reconnect: () => void): void {
-    this.stats.error('store_failed');
-    this.warnings.warn('store_failed', { topic, err: err.message }, 'samples not stored: message not acknowledged, the publisher will send it again');
+  /** `topic`: of the one message (embedded broker); a failed batch of an external broker names its size. */
+  private storeFailed(topic: string | undefined, err: Error, reconnect: () => void, messages = 1): void {
+    for (let i = 0; i < messages; i++) this.stats.error('store_failed');
+    this.warnings.warn('store_failed', { ...(topic === undefined ? {} : { topic }), messages, err: err.message }, 'samples not stored: message not acknowledged, the publisher will send it again');
     reconnect();
   }
 
@@ -299,21 +301,25 @@ export class MqttConnector implements Connector {
     const arrival = this.ctx.clock.now();
     this.stats.requests++;
     const routes = this.routesFor(topic);
-    const lifeSafetyTopic = this.config.lifeSafetyTopics.some((f) => topicMatches(f, topic));
+    const lifeSafetyTopic = this.config.lifeSafetyTopics.length > 0 && this.config.lifeSafetyTopics.some((f) => topicMatches(f, topic));
     if (routes.length === 0 && !lifeSafetyTopic) return [];
-    // each route's mapping says how its payload is read (JSON object or one plain value)
-    const formatOf = (r: (typeof routes)[number]): 'json' | 'value' => r.mapping?.format ?? 'json';
-    const decodedAs = new Map<'json' | 'value', ReturnType<typeof decodeJsonPayload>>();
-    const decode = (format: 'json' | 'value'): ReturnType<typeof decodeJsonPayload> => {
-      let d = decodedAs.get(format);
-      if (!d) {
-        d = format === 'value' ? decodeValuePayload(payload, this.config.maxPayloadBytes) : decodeJsonPayload(payload, this.config.maxPayloadBytes);
-        decodedAs.set(format, d);
-      }
-      return d;
-    };
-    const readable = routes.filter((r) => decode(formatOf(r)).ok);
-    const failed = routes.length === 0 ? decode('json') : routes.map((r) => decode(formatOf(r))).find((d) => !d.ok);
+    // each route's mapping says how its payload is read (JSON object or one plain value); each
+    // format is decoded at most once per message
+    let asJson: Decoded | undefined;
+    let asValue: Decoded | undefined;
+    const max = this.config.maxPayloadBytes;
+    const decode = (r: Route | undefined): Decoded =>
+      r?.mapping?.format === 'value' ? (asValue ??= decodeValuePayload(payload, max)) : (asJson ??= decodeJsonPayload(payload, max));
+    let readable: readonly Route[] = routes;
+    let failed: Decoded | undefined;
+    if (routes.length === 0) failed = decode(undefined);
+    else if (routes.length === 1) {
+      const only = decode(routes[0]);
+      if (!only.ok) [readable, failed] = [[], only];
+    } else {
+      readable = routes.filter((r) => decode(r).ok);
+      failed = routes.map((r) => decode(r)).find((d) => !d.ok);
+    }
     if (failed && !failed.ok) {
       this.badPayload(topic, routes.filter((r) => !readable.includes(r)), failed.kind, failed.reason, lifeSafetyTopic);
       if (readable.length === 0) return [];
@@ -321,7 +327,7 @@ export class MqttConnector implements Connector {
     const out: Sample[] = [];
     if (lifeSafetyTopic) this.ctx.trouble.clear(topicTroubleKey(topic));
     for (const route of readable) {
-      const decoded = decode(formatOf(route));
+      const decoded = decode(route);
       if (!decoded.ok) continue;
       const result = mapPayload(decoded.value, route.device, route.points, route.mapping, arrival, this.maxClockSkew);
       const { samples, problems, rejected } = result;

@@ -23,7 +23,9 @@ export function decodeJsonPayload(bytes: Uint8Array, maxBytes: number, maxDepth 
   } catch (err) {
     return { ok: false, kind: 'not_json', reason: `payload is not JSON: ${(err as Error).message}` };
   }
-  if (depthExceeds(value, maxDepth)) {
+  // nesting needs an opening bracket per level: a text with no more of them than maxDepth cannot
+  // exceed it (the common flat payload), so the walk, and its arrays, are skipped
+  if (openers(text) > maxDepth && depthExceeds(value, maxDepth)) {
     return { ok: false, kind: 'too_deep', reason: `payload nests deeper than ${maxDepth} levels` };
   }
   return { ok: true, value };
@@ -53,6 +55,16 @@ export function decodeValuePayload(bytes: Uint8Array, maxBytes: number): DecodeR
   }
   if (typeof value === 'object') return { ok: false, kind: 'not_plain_value', reason: `payload is ${value === null ? 'null' : 'a JSON object or array'}, not a plain value` };
   return { ok: true, value: { value } };
+}
+
+/** `{` and `[` in the text (inside strings too: an upper bound of the nesting). */
+function openers(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x7b || c === 0x5b) n++;
+  }
+  return n;
 }
 
 function depthExceeds(root: unknown, maxDepth: number): boolean {

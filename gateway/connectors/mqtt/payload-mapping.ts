@@ -60,7 +60,8 @@ export function mapPayload(
   }
   const { ts, clampedFuture } = readTimestamp(payload, mapping, arrival, maxClockSkew, problems);
   for (const def of points) {
-    const rule: PointMapping | undefined = mapping ? mapping.points[def.name] : { path: def.name };
+    // without a mapping a point is read from the field of its name, as is (no object per point and message)
+    const rule: PointMapping | undefined = mapping ? mapping.points[def.name] : plainRule(def.name);
     if (!rule) continue;
     const raw = readPath(payload, rule.path);
     if (raw === undefined) continue;
@@ -77,6 +78,18 @@ export function mapPayload(
   return { samples, rejected, problems, clampedFuture };
 }
 
+/** Without a mapping the time is read from the `ts` field, in ms. */
+const PLAIN_TIMESTAMP = Object.freeze({ path: 'ts', unit: 'ms' as const });
+
+const plainRules = new Map<string, PointMapping>();
+
+/** `{ path: name }`, one object per point name for the process. */
+function plainRule(name: string): PointMapping {
+  let rule = plainRules.get(name);
+  if (!rule) plainRules.set(name, (rule = Object.freeze({ path: name })));
+  return rule;
+}
+
 function readTimestamp(
   payload: object,
   mapping: PayloadMapping | undefined,
@@ -84,7 +97,7 @@ function readTimestamp(
   maxClockSkew: number,
   problems: string[],
 ): { ts: number; clampedFuture: boolean } {
-  const spec = mapping ? mapping.timestamp : { path: 'ts', unit: 'ms' as const };
+  const spec = mapping ? mapping.timestamp : PLAIN_TIMESTAMP;
   if (!spec) return { ts: arrival, clampedFuture: false };
   const raw = readPath(payload, spec.path);
   if (raw === undefined) return { ts: arrival, clampedFuture: false };

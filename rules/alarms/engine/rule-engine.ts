@@ -17,7 +17,8 @@ import { SOURCE_RULE_PREFIX } from '../source-conditions.ts';
 
 /** The part of the sample bus the engine uses (structural, so rules/ imports no gateway class). */
 export interface SampleSource {
-  subscribe(name: string, handler: (batch: readonly Sample[]) => void | Promise<void>): { unsubscribe(): void };
+  /** `first`: handed each batch before the telemetry consumers (storage, live view, uptime). */
+  subscribe(name: string, handler: (batch: readonly Sample[]) => void | Promise<void>, opts?: { readonly first?: boolean }): { unsubscribe(): void };
 }
 
 interface Instance {
@@ -151,7 +152,7 @@ export class RuleEngine {
       for (const inst of this.instances) this.evaluate(inst);
     });
     for (const inst of this.instances) if (inst.hasStale) this.armStale(inst);
-    if (source) this.subscription = source.subscribe('rules', (batch) => this.onSamples(batch));
+    if (source) this.subscription = source.subscribe('rules', (batch) => this.onSamples(batch), { first: true });
   }
 
   /** Evaluate every instance that reads a point of these samples; one transaction per batch. */

@@ -95,6 +95,21 @@ describe('SampleBus batching, priority lane and durable pushes', () => {
     expect(calls).toEqual([300, 300, 300, 100]);
   });
 
+  it('hands each push to a `first` consumer (the rules) before the consumers subscribed earlier', async () => {
+    const bus = new SampleBus({ capacity: 1_000 });
+    const calls: string[] = [];
+    bus.subscribe('storage', async () => void calls.push('storage'), { durable: true });
+    bus.subscribe('live', () => void calls.push('live'));
+    bus.subscribe('rules', () => void calls.push('rules'), { first: true });
+    bus.subscribe('uptime', () => void calls.push('uptime'));
+    bus.push(batch(0, 3));
+    await bus.drain();
+    bus.push(batch(3, 3));
+    await bus.drain();
+    expect(calls).toEqual(['rules', 'storage', 'live', 'uptime', 'rules', 'storage', 'live', 'uptime']);
+    expect(bus.stats().map((s) => s.name)).toEqual(['rules', 'storage', 'live', 'uptime']);
+  });
+
   it('hands life-safety samples out before queued telemetry', async () => {
     const bus = new SampleBus({ capacity: 100_000, maxBatch: 1_000, isPriority: (s) => s.device === 'smoke-1' });
     const firstBatch: Sample[][] = [];

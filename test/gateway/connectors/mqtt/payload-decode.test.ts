@@ -10,6 +10,9 @@ describe('decodeJsonPayload', () => {
     expect(decodeJsonPayload(bytes('{"a":{"b":{"c":{}}}}'), 1000, 3)).toMatchObject({ ok: false, kind: 'too_deep' });
     expect(decodeJsonPayload(bytes('{"a":1,"z":[[[[1]]]]}'), 1000, 3)).toMatchObject({ ok: false, kind: 'too_deep' });
     expect(decodeJsonPayload(bytes('[1,[2,[3]]]'), 1000, 3).ok).toBe(true);
+    // brackets inside strings are no nesting
+    expect(decodeJsonPayload(bytes('{"a":"[[[[{{{{","b":{"c":1}}'), 1000, 3)).toEqual({ ok: true, value: { a: '[[[[{{{{', b: { c: 1 } } });
+    expect(decodeJsonPayload(bytes('{"a":"[[[[","b":{"c":{"d":{}}}}'), 1000, 3)).toMatchObject({ ok: false, kind: 'too_deep' });
   });
 
   it('refuses too large, invalid UTF-8 and non-JSON payloads', () => {
