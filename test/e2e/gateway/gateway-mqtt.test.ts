@@ -114,7 +114,7 @@ describe('gateway with the embedded broker and the MQTT connector', () => {
     // the publisher only: the gateway ingests inside the broker, not as an MQTT client
     expect(body).toMatchObject({ broker: { clients: 1 }, storage: { kind: 'sqlite' } });
     expect((body.connectors as Array<{ id: string; connected: boolean }>)[0]).toMatchObject({ id: 'mqtt-local', connected: true });
-    expect((body.queues as Array<{ name: string }>).map((q) => q.name)).toEqual(['storage', 'live', 'rules', 'uptime']);
+    expect((body.queues as Array<{ name: string }>).map((q) => q.name)).toEqual(['rules', 'storage', 'live', 'uptime']); // in delivery order: rules first
   });
 
   it('serves the OpenAPI description at /docs', async () => {
