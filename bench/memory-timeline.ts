@@ -11,27 +11,14 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startGatewayChild } from './e2e-servers.ts';
+import { memorySiteFile } from './memory-site.ts';
 
 const { values: args } = parseArgs({
   options: { devices: { type: 'string', default: '10000' }, settle: { type: 'string', default: '10' }, 'node-flag': { type: 'string', multiple: true, default: [] } },
 });
 const n = Number(args.devices);
 const dir = mkdtempSync(join(tmpdir(), 'bench-memory-timeline-'));
-const configFile = join(dir, 'site.yaml');
-writeFileSync(
-  configFile,
-  [
-    'site: { id: mem, name: Memory }',
-    'buildings: [{ id: b1, name: B1, floors: [{ id: F1 }] }]',
-    'broker: { enabled: true, port: 0 }',
-    'api: { port: 0 }',
-    `storage: { dataDir: ${JSON.stringify(join(dir, 'data'))} }`,
-    'connectors: [{ id: m, type: mqtt, url: embedded }]',
-    'devices:',
-    ...Array.from({ length: n }, (_, i) => `  - { id: pump-${i}, kind: pump, building: b1, floor: F1, binding: { connector: m, topic: mem/pump-${i} } }`),
-    '',
-  ].join('\n'),
-);
+const configFile = memorySiteFile(dir, n);
 
 const mibOf = (status: string, key: string): number => Number(new RegExp(`${key}:\\s+(\\d+) kB`).exec(status)?.[1] ?? Number.NaN) / 1024;
 function memory(pid: number): { rss: number; hwm: number; anon: number } {

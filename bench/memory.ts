@@ -21,6 +21,7 @@ import { Worker } from 'node:worker_threads';
 import { pointsOf } from '../gateway/model/device-kinds.ts';
 import type { PublishJob, PublishResult } from './alarm-load-publisher.ts';
 import { BENCH_COMPILE_CACHE, startGatewayChild } from './e2e-servers.ts';
+import { memorySiteFile } from './memory-site.ts';
 
 const { values: args } = parseArgs({
   options: { devices: { type: 'string', default: '1,100,1000,10000' }, settle: { type: 'string', default: '10' }, rate: { type: 'string', default: '0' }, seconds: { type: 'string', default: '10' } },
@@ -47,29 +48,11 @@ const rss = (pid: number): number => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSyn
 
 console.log(`# npm run bench:memory -- --devices ${SIZES.join(',')} --settle ${SETTLE_S}${RATE > 0 ? ` --rate ${RATE} --seconds ${LOAD_S}` : ''}`);
 console.log(`# ${new Date().toISOString()}, nproc ${cpus().length}, Node ${process.version}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-function siteFile(dir: string, n: number): string {
-  const configFile = join(dir, 'site.yaml');
-  writeFileSync(
-    configFile,
-    [
-      'site: { id: mem, name: Memory }',
-      'buildings: [{ id: b1, name: B1, floors: [{ id: F1 }] }]',
-      'broker: { enabled: true, port: 0 }',
-      'api: { port: 0 }',
-      `storage: { dataDir: ${JSON.stringify(join(dir, 'data'))} }`,
-      'connectors: [{ id: m, type: mqtt, url: embedded }]',
-      'devices:',
-      ...Array.from({ length: n }, (_, i) => `  - { id: pump-${i}, kind: pump, building: b1, floor: F1, binding: { connector: m, topic: mem/pump-${i} } }`),
-      '',
-    ].join('\n'),
-  );
-  return configFile;
-}
 
 {
   // warm-up: fills the compile cache (BENCH_COMPILE_CACHE) the measured starts read
   const dir = mkdtempSync(join(tmpdir(), 'bench-memory-'));
-  const warm = await startGatewayChild(siteFile(dir, 1));
+  const warm = await startGatewayChild(memorySiteFile(dir, 1));
   await fetch(`${warm.api}/api/health`);
   await warm.stop();
   rmSync(dir, { recursive: true, force: true });
@@ -87,7 +70,7 @@ async function medianRss(pid: number): Promise<number> {
 }
 for (const n of SIZES) {
   const dir = mkdtempSync(join(tmpdir(), 'bench-memory-'));
-  const configFile = siteFile(dir, n);
+  const configFile = memorySiteFile(dir, n);
   const gw = await startGatewayChild(configFile);
   try {
     await new Promise((r) => setTimeout(r, SETTLE_S * 1000));

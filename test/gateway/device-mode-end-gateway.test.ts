@@ -6,11 +6,10 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfigFile } from '../../gateway/config/load-config.ts';
-import { startGateway, type RunningGateway } from '../../gateway/gateway.ts';
-import { silentLogger } from '../../gateway/log/logger.ts';
+import type { RunningGateway } from '../../gateway/gateway.ts';
 import { VirtualClock } from '../../gateway/model/clock.ts';
 import { tempDir } from '../support/temp-dir.ts';
+import { startDemoGateway } from '../support/demo-gateway.ts';
 
 describe('maintenance with an end time in the gateway', () => {
   const dir = tempDir('mode-end-gw-');
@@ -18,11 +17,7 @@ describe('maintenance with an end time in the gateway', () => {
   let gw: RunningGateway;
 
   beforeAll(async () => {
-    const config = await loadConfigFile('config/demo-site.yaml');
-    config.broker.enabled = false;
-    config.connectors = [];
-    config.storage.dataDir = join(dir.path, 'data');
-    gw = await startGateway(config, silentLogger(), { clock, listen: false, busDelivery: 'sync', storage: 'inline' });
+    gw = await startDemoGateway(join(dir.path, 'data'), clock);
   });
   afterAll(async () => {
     await gw.stop();

@@ -5,22 +5,17 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfigFile } from '../../gateway/config/load-config.ts';
-import { startGateway, type RunningGateway } from '../../gateway/gateway.ts';
-import { silentLogger } from '../../gateway/log/logger.ts';
+import type { RunningGateway } from '../../gateway/gateway.ts';
 import { VirtualClock } from '../../gateway/model/clock.ts';
 import { tempDir } from '../support/temp-dir.ts';
+import { startDemoGateway } from '../support/demo-gateway.ts';
 
 describe('rules before telemetry on the gateway bus', () => {
   const dir = tempDir('rules-first-gw-');
   let gw: RunningGateway;
 
   beforeAll(async () => {
-    const config = await loadConfigFile('config/demo-site.yaml');
-    config.broker.enabled = false;
-    config.connectors = [];
-    config.storage.dataDir = join(dir.path, 'data');
-    gw = await startGateway(config, silentLogger(), { clock: new VirtualClock(Date.UTC(2026, 10, 29, 8)), listen: false, busDelivery: 'sync', storage: 'inline' });
+    gw = await startDemoGateway(join(dir.path, 'data'), new VirtualClock(Date.UTC(2026, 10, 29, 8)));
   });
   afterAll(async () => {
     await gw.stop();
