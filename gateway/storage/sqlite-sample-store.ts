@@ -88,7 +88,7 @@ export class SqliteSampleStore implements SampleStore {
   private recentRows = 0;
   /** sample_recent's row count at which the next fold is made. */
   private nextFold = FOLD_ROWS;
-  /** The last fold that failed (a full disk): the rows stay in sample_recent and the next write tries again. */
+  /** The last fold that failed (a full disk): the rows stay in sample_recent; tried again after FOLD_ROWS more rows. */
   foldError: Error | undefined;
   private readonly knownSeries = new Set<string>();
   /**

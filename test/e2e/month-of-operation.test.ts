@@ -40,6 +40,7 @@ import type { AlarmKpis } from '../../rules/alarms/alarm-kpis.ts';
 import type { CommsPolicy } from '../../rules/uptime/uptime-schema.ts';
 import { expectKpisEqual, recomputeKpis } from '../rules/alarms/kpi-recompute.ts';
 import { DEMO_SITE_FILE, writeE2eSite } from './e2e-site.ts';
+import { SeededRandom } from '../../simulators/seeded-random.ts';
 
 const MIN = 60_000;
 const WEEK = 7 * 24 * 60 * MIN;
@@ -136,15 +137,10 @@ function tripEpisodes(timeline: readonly FaultInterval[], device: string): numbe
   return episodes;
 }
 
-/** A seeded generator (mulberry32): the same operator every run. */
+/** A seeded generator: the same sequence every run. */
 function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = new SeededRandom(seed);
+  return () => r.next();
 }
 
 type Uptime = Array<{ device: string; kind: string; comms: CommsPolicy; availabilityPct: number | null; faultMs: number; faults: number; commsLostMs: number; unknownMs: number }>;

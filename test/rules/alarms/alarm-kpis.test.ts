@@ -15,6 +15,7 @@ import type { AlarmKpis } from '../../../rules/alarms/alarm-kpis.ts';
 import { testApiDeps } from '../../support/api-deps.ts';
 import { device, harness, type Harness } from '../harness.ts';
 import { expectKpisEqual, recomputeKpis } from './kpi-recompute.ts';
+import { SeededRandom } from '../../../simulators/seeded-random.ts';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -25,15 +26,10 @@ let from = 0;
 let to = 0;
 let cookies: Record<string, Record<string, string>> = {};
 
-/** A seeded generator (mulberry32): the same site every run. */
+/** A seeded generator: the same sequence every run. */
 function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = new SeededRandom(seed);
+  return () => r.next();
 }
 
 beforeAll(async () => {

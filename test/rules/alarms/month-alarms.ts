@@ -13,18 +13,14 @@ import { createAlarmService } from '../../../rules/alarms/alarm-service.ts';
 import { ruleSchema } from '../../../rules/alarms/config/rule-schema.ts';
 import { ScenarioRun } from '../../../simulators/scenario/scenario-runner.ts';
 import { demoSite, shippedScenario } from '../../simulators/sim-test-helpers.ts';
+import { SeededRandom } from '../../../simulators/seeded-random.ts';
 
 const MIN = 60_000;
 
-/** A seeded generator (mulberry32): the same operator every run. */
+/** A seeded generator: the same sequence every run. */
 function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = new SeededRandom(seed);
+  return () => r.next();
 }
 
 export interface MonthOfAlarms {

@@ -39,10 +39,9 @@ describe('uptime ledger: one commit per sample batch', () => {
   let s: UptimeService | undefined;
   afterEach(() => s?.stop());
 
-  it('the first samples of many devices in one batch are one commit of gateway.db, not one per device', () => {
-    const clock = new VirtualClock(T0);
-    const dbFile = `${dir.path}/gateway.db`;
-    s = startUptime({
+  /** The uptime service of the test's pumps on `dbFile` (monthly report off). */
+  const start = (clock: VirtualClock, dbFile: string): UptimeService =>
+    startUptime({
       config: uptimeSchema.parse({ monthlyReport: { enabled: false } }),
       site: { id: 's', name: 'S', timezone: 'UTC' },
       devices: devices.map((info) => ({ info, offlineAfter: 60_000 })),
@@ -51,6 +50,11 @@ describe('uptime ledger: one commit per sample batch', () => {
       dbFile,
       reportsDir: `${dir.path}/reports`,
     });
+
+  it('the first samples of many devices in one batch are one commit of gateway.db, not one per device', () => {
+    const clock = new VirtualClock(T0);
+    const dbFile = `${dir.path}/gateway.db`;
+    s = start(clock, dbFile);
     clock.advance(1_000);
     truncateWal(dbFile);
     const batch: Sample[] = devices.map((d) => ({ device: d.id, point: 'discharge_bar', value: 4.2, ts: clock.now(), quality: 'good' }));
@@ -71,21 +75,11 @@ describe('uptime ledger: one commit per sample batch', () => {
   it('what one batch recorded survives a restart (committed, not left in an open transaction)', () => {
     const clock = new VirtualClock(T0);
     const dbFile = `${dir.path}/restart.db`;
-    const start = (): UptimeService =>
-      startUptime({
-        config: uptimeSchema.parse({ monthlyReport: { enabled: false } }),
-        site: { id: 's', name: 'S', timezone: 'UTC' },
-        devices: devices.map((info) => ({ info, offlineAfter: 60_000 })),
-        clock,
-        log: silentLogger(),
-        dbFile,
-        reportsDir: `${dir.path}/reports`,
-      });
-    s = start();
+    s = start(clock, dbFile);
     clock.advance(1_000);
     s.push(devices.map((d) => ({ device: d.id, point: 'discharge_bar', value: 4.2, ts: clock.now(), quality: 'good' })));
     s.ledger.close(); // like kill -9: no final heartbeat
-    s = start();
+    s = start(clock, dbFile);
     for (const d of devices) expect(s.facade.intervals(d.id, T0, clock.now() + 1).map((iv) => iv.state)).toContain('in_service');
   });
 });

@@ -74,6 +74,21 @@ async function setUp(
   return { panel, config };
 }
 
+/** The gateway of `config` in this process, once its OPC UA connector is connected. */
+async function startConnected(config: SiteConfig): Promise<RunningGateway> {
+  const started = await startGateway(config, silentLogger(), { listen: false });
+  gateway = started;
+  await waitFor(() => started.connectors[0]?.health().connected === true, 15_000, 'connector up');
+  return started;
+}
+
+/** The panel's server goes away, and the connector has seen it. */
+async function panelUnreachable(panel: FirePanelModel): Promise<void> {
+  panel.online = false;
+  await sim?.sync();
+  await waitFor(() => gateway?.connectors[0]?.health().connected === false, 15_000, 'connection lost');
+}
+
 const openAlarm = (rule: string): AlarmRecord | undefined => gateway?.alarms.active({}).find((a) => a.rule === rule);
 const journal = (id: string): JournalEntry[] => gateway?.alarms.journal(id) ?? [];
 
@@ -81,8 +96,7 @@ describe('OPC UA Alarms & Conditions (fire-panel simulator)', () => {
   it('a zone fire becomes a P1 life-safety alarm at its zone; the operator acknowledge reaches the server with the operator named', async () => {
     const zoneMap = [{ n: 1 }, { n: 2, floor: 'F2' }];
     const { panel, config } = await setUp({ ...PANEL_NOTIFIER, zone: 'Zone{zone}Fire' }, undefined, zoneMap);
-    gateway = await startGateway(config, silentLogger(), { listen: false });
-    await waitFor(() => gateway?.connectors[0]?.health().connected === true, 15_000, 'connector up');
+    gateway = await startConnected(config);
     panel.injectFault('zone_fire:2');
     const alarm = await waitFor(() => openAlarm(`${ZONE2}/zone_2_state`), 15_000, 'the zone 2 condition as a gateway alarm');
     expect(alarm).toMatchObject({ device: 'fire-panel-1', kind: 'fire_panel', priority: 1, lifeSafety: true, state: 'active-unack', conditionActive: true, title: 'fire-panel-1 zone 2: fire', floor: 'F2' });
@@ -106,8 +120,7 @@ describe('OPC UA Alarms & Conditions (fire-panel simulator)', () => {
 
   it('an acknowledge at the panel comes back as AckedState and is journaled as acknowledged at the source', async () => {
     const { panel, config } = await setUp();
-    gateway = await startGateway(config, silentLogger(), { listen: false });
-    await waitFor(() => gateway?.connectors[0]?.health().connected === true, 15_000, 'connector up');
+    gateway = await startConnected(config);
     panel.injectFault('zone_fire:2');
     const alarm = await waitFor(() => openAlarm(ZONE2), 15_000, 'the zone 2 alarm');
     expect(sim?.acknowledgeAtPanel('fire-panel-1', 2, 'silenced at the panel by the guard')).toBe(true);
@@ -126,8 +139,7 @@ describe('OPC UA Alarms & Conditions (fire-panel simulator)', () => {
     ['the Server object as notifier (RefreshStart / RefreshEnd), filtered by source', SERVER_NOTIFIER],
   ])('a gateway restart with the condition active finds it by ConditionRefresh; a fire started while it was down is raised (%s)', async (_name, conditions) => {
     const { panel, config } = await setUp(conditions);
-    gateway = await startGateway(config, silentLogger(), { listen: false });
-    await waitFor(() => gateway?.connectors[0]?.health().connected === true, 15_000, 'connector up');
+    gateway = await startConnected(config);
     panel.injectFault('zone_fire:2');
     const before = await waitFor(() => openAlarm(ZONE2), 15_000, 'the zone 2 alarm');
     await gateway.stop();
@@ -148,13 +160,10 @@ describe('OPC UA Alarms & Conditions (fire-panel simulator)', () => {
 
   it('an acknowledge made while the panel was unreachable is sent again after the refresh shows the condition still unacknowledged', async () => {
     const { panel, config } = await setUp();
-    gateway = await startGateway(config, silentLogger(), { listen: false });
-    await waitFor(() => gateway?.connectors[0]?.health().connected === true, 15_000, 'connector up');
+    gateway = await startConnected(config);
     panel.injectFault('zone_fire:2');
     const alarm = await waitFor(() => openAlarm(ZONE2), 15_000, 'the zone 2 alarm');
-    panel.online = false;
-    await sim?.sync();
-    await waitFor(() => gateway?.connectors[0]?.health().connected === false, 15_000, 'connection lost');
+    await panelUnreachable(panel);
     gateway.alarms.acknowledge(alarm.id, 'carol', 'seen on camera');
     await waitFor(() => journal(alarm.id).some((j) => j.type === 'source' && j.values.result === 'failed'), 15_000, 'first attempt journaled as failed');
     panel.online = true;
@@ -168,14 +177,11 @@ describe('OPC UA Alarms & Conditions (fire-panel simulator)', () => {
 
   it('a comms loss leaves the condition unknown, not normal; an acknowledge meanwhile is journaled as not delivered; the refresh after the return clears what ended meanwhile', async () => {
     const { panel, config } = await setUp();
-    gateway = await startGateway(config, silentLogger(), { listen: false });
-    await waitFor(() => gateway?.connectors[0]?.health().connected === true, 15_000, 'connector up');
+    gateway = await startConnected(config);
     panel.injectFault('zone_fire:2');
     const alarm = await waitFor(() => openAlarm(ZONE2), 15_000, 'the zone 2 alarm');
 
-    panel.online = false;
-    await sim?.sync(); // the panel's server goes away
-    await waitFor(() => gateway?.connectors[0]?.health().connected === false, 15_000, 'connection lost');
+    await panelUnreachable(panel); // the panel's server goes away
     const unknown = await waitFor(() => journal(alarm.id).find((j) => j.type === 'source' && j.values.condition_state === 'unknown'), 15_000, 'condition marked unknown');
     expect(unknown.text).toContain('comms lost');
     expect(gateway.connectors[0]?.health().detail).toMatchObject({ conditionsUnknown: ['fire-panel-1'] });
@@ -198,8 +204,7 @@ describe('OPC UA Alarms & Conditions (fire-panel simulator)', () => {
 
   it('a fire panel read only through its conditions raises the life-safety comms-lost trouble with the connection, cleared by the refresh', async () => {
     const { panel, config } = await setUp(PANEL_NOTIFIER, {});
-    gateway = await startGateway(config, silentLogger(), { listen: false });
-    await waitFor(() => gateway?.connectors[0]?.health().connected === true, 15_000, 'connector up');
+    gateway = await startConnected(config);
     panel.injectFault('zone_fire:1');
     await waitFor(() => openAlarm(ZONE1), 15_000, 'the zone 1 alarm from the condition alone');
     const trouble = (): boolean => gateway?.trouble.list().some((t) => t.key === 'comms-lost:fire-panel-1' && t.lifeSafety) ?? false;
