@@ -1,0 +1,43 @@
+/**
+ * What a V8 heap snapshot holds, by kind of object: self size and count per (node type, constructor
+ * or function name), largest first. Used on the snapshot `bench:memory -- --snapshot` takes of the
+ * gateway under load (SIGUSR2 with --heapsnapshot-signal).
+ *
+ *   npm run bench:heap-summary -- FILE.heapsnapshot [--top 30]
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { top: { type: 'string', default: '30' } } });
+const file = positionals[0];
+if (!file) throw new Error('usage: npm run bench:heap-summary -- FILE.heapsnapshot [--top 30]');
+
+interface Snapshot {
+  snapshot: { meta: { node_fields: string[]; node_types: [string[], ...unknown[]] } };
+  nodes: number[];
+  strings: string[];
+}
+const snap = JSON.parse(readFileSync(file, 'utf8')) as Snapshot;
+const fields = snap.snapshot.meta.node_fields;
+const types = snap.snapshot.meta.node_types[0];
+const width = fields.length;
+const [typeAt, nameAt, sizeAt] = [fields.indexOf('type'), fields.indexOf('name'), fields.indexOf('self_size')];
+const by = new Map<string, { bytes: number; count: number }>();
+let total = 0;
+for (let i = 0; i < snap.nodes.length; i += width) {
+  const type = types[snap.nodes[i + typeAt] as number] ?? '?';
+  const size = snap.nodes[i + sizeAt] as number;
+  // strings and numbers by type only; objects, closures and arrays by their constructor / function name
+  const name = type === 'string' || type === 'concatenated string' || type === 'sliced string' || type === 'number' ? '' : (snap.strings[snap.nodes[i + nameAt] as number] ?? '?').slice(0, 60);
+  const key = `${type}${name ? ` ${name}` : ''}`;
+  const e = by.get(key) ?? { bytes: 0, count: 0 };
+  e.bytes += size;
+  e.count++;
+  by.set(key, e);
+  total += size;
+}
+console.log(`# ${file}: ${(total / 2 ** 20).toFixed(1)} MiB in ${(snap.nodes.length / width).toLocaleString('en')} objects`);
+console.log('| what | MiB | objects |\n|---|---|---|');
+for (const [key, e] of [...by].sort((a, b) => b[1].bytes - a[1].bytes).slice(0, Number(values.top))) {
+  console.log(`| ${key.replace(/\|/g, '\\|')} | ${(e.bytes / 2 ** 20).toFixed(1)} | ${e.count.toLocaleString('en')} |`);
+}
