@@ -12,23 +12,41 @@ const { values, positionals } = parseArgs({ allowPositionals: true, options: { t
 const file = positionals[0];
 if (!file) throw new Error('usage: npm run bench:heap-summary -- FILE.heapsnapshot [--top 30]');
 
-interface Snapshot {
-  snapshot: { meta: { node_fields: string[]; node_types: [string[], ...unknown[]] } };
-  nodes: number[];
-  strings: string[];
-}
-const snap = JSON.parse(readFileSync(file, 'utf8')) as Snapshot;
-const fields = snap.snapshot.meta.node_fields;
-const types = snap.snapshot.meta.node_types[0];
+// A snapshot of a large heap is more text than one JS string may hold: the header and the strings
+// are parsed as JSON, the nodes array is scanned as bytes.
+const buf = readFileSync(file);
+const nodesAt = buf.indexOf('"nodes":[');
+const header = JSON.parse(`${buf.subarray(0, nodesAt).toString('utf8').replace(/,\s*$/, '')}}`) as {
+  snapshot: { meta: { node_fields: string[]; node_types: [string[], ...unknown[]] }; node_count: number };
+};
+const fields = header.snapshot.meta.node_fields;
+const types = header.snapshot.meta.node_types[0];
 const width = fields.length;
+const nodes = new Float64Array(header.snapshot.node_count * width);
+{
+  let at = nodesAt + '"nodes":['.length;
+  let n = 0;
+  let cur = -1;
+  for (; n < nodes.length; at++) {
+    const c = buf[at] as number;
+    if (c >= 48 && c <= 57) cur = (cur < 0 ? 0 : cur * 10) + (c - 48);
+    else if (cur >= 0) {
+      nodes[n++] = cur;
+      cur = -1;
+    }
+    if (c === 93 && cur < 0) break; // ]
+  }
+}
+const stringsAt = buf.lastIndexOf('"strings":[');
+const strings = JSON.parse(buf.subarray(stringsAt + '"strings":'.length, buf.lastIndexOf(']') + 1).toString('utf8')) as string[];
 const [typeAt, nameAt, sizeAt] = [fields.indexOf('type'), fields.indexOf('name'), fields.indexOf('self_size')];
 const by = new Map<string, { bytes: number; count: number }>();
 let total = 0;
-for (let i = 0; i < snap.nodes.length; i += width) {
-  const type = types[snap.nodes[i + typeAt] as number] ?? '?';
-  const size = snap.nodes[i + sizeAt] as number;
+for (let i = 0; i < nodes.length; i += width) {
+  const type = types[nodes[i + typeAt] as number] ?? '?';
+  const size = nodes[i + sizeAt] as number;
   // strings and numbers by type only; objects, closures and arrays by their constructor / function name
-  const name = type === 'string' || type === 'concatenated string' || type === 'sliced string' || type === 'number' ? '' : (snap.strings[snap.nodes[i + nameAt] as number] ?? '?').slice(0, 60);
+  const name = type === 'string' || type === 'concatenated string' || type === 'sliced string' || type === 'number' ? '' : (strings[nodes[i + nameAt] as number] ?? '?').slice(0, 60);
   const key = `${type}${name ? ` ${name}` : ''}`;
   const e = by.get(key) ?? { bytes: 0, count: 0 };
   e.bytes += size;
@@ -36,7 +54,7 @@ for (let i = 0; i < snap.nodes.length; i += width) {
   by.set(key, e);
   total += size;
 }
-console.log(`# ${file}: ${(total / 2 ** 20).toFixed(1)} MiB in ${(snap.nodes.length / width).toLocaleString('en')} objects`);
+console.log(`# ${file}: ${(total / 2 ** 20).toFixed(1)} MiB in ${(nodes.length / width).toLocaleString('en')} objects`);
 console.log('| what | MiB | objects |\n|---|---|---|');
 for (const [key, e] of [...by].sort((a, b) => b[1].bytes - a[1].bytes).slice(0, Number(values.top))) {
   console.log(`| ${key.replace(/\|/g, '\\|')} | ${(e.bytes / 2 ** 20).toFixed(1)} | ${e.count.toLocaleString('en')} |`);
