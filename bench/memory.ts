@@ -36,6 +36,10 @@ const { values: args } = parseArgs({
     seconds: { type: 'string', default: '10' },
     /** Write a heap snapshot of the largest site's main thread near the end of its load (into DIR). */
     snapshot: { type: 'string' },
+    /** Sample the main thread's memory (heap committed/used, old space, external) in the gateway (bench/memory-probe.ts). */
+    probe: { type: 'boolean', default: false },
+    /** Extra Node flags for the gateway (repeatable), e.g. --node-flag=--optimize-for-size. */
+    'node-flag': { type: 'string', multiple: true, default: [] },
   },
 });
 const RATE = Number(args.rate);
@@ -84,6 +88,8 @@ const results: Array<{
   acked?: number;
   /** Highest main heap used, bus backlog (samples) and unstored messages seen under load; s paused (read-ahead bound). */
   probe?: { heapMiB: number; backlog: number; unstored: number; pausedS: number; pauses: number };
+  /** --probe: the highest MiB of each of the main thread's memory figures over the site's whole life. */
+  mainThreadMax?: Record<string, number>;
 }> = [];
 /** The median of 5 RSS samples 400 ms apart. */
 async function medianRss(pid: number): Promise<number> {
@@ -98,7 +104,13 @@ for (const n of SIZES) {
   const dir = mkdtempSync(join(tmpdir(), 'bench-memory-'));
   const configFile = memorySiteFile(dir, n);
   const snapshotHere = args.snapshot !== undefined && RATE > 0 && n === Math.max(...SIZES);
-  const gw = await startGatewayChild(configFile, snapshotHere ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${args.snapshot}`] : []);
+  const probeFile = join(dir, 'memory-probe.json');
+  if (args.probe) process.env.MEMORY_PROBE_FILE = probeFile;
+  const gw = await startGatewayChild(configFile, [
+    ...(args['node-flag'] as string[]),
+    ...(args.probe ? ['--import', new URL('./memory-probe.ts', import.meta.url).pathname] : []),
+    ...(snapshotHere ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${args.snapshot}`] : []),
+  ]);
   try {
     await new Promise((r) => setTimeout(r, SETTLE_S * 1000));
     await fetch(`${gw.api}/api/health`); // one request served
@@ -137,6 +149,7 @@ for (const n of SIZES) {
       await new Promise((r) => setTimeout(r, SETTLE_S * 1000));
       row.afterLoadMiB = await medianRss(gw.pid);
     }
+    if (args.probe) row.mainThreadMax = JSON.parse(readFileSync(probeFile, 'utf8')) as Record<string, number>;
     results.push(row);
     console.log(JSON.stringify(results.at(-1)));
   } finally {

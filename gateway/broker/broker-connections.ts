@@ -53,15 +53,27 @@ export function connectionHandler(broker: Aedes, state: BrokerState): (socket: S
  * nothing, so the bytes stay in the socket (which stops reading from the network once its buffer
  * is full: the publisher's TCP window closes). When the ingest lets the client read again, aedes'
  * read step runs once more. `read(0)` (Node's own refill and end-of-stream checks) is never held.
+ * A read takes at most max(64 KiB, maxPacketSize + 16) bytes, so one read (the one before the
+ * pressure is seen, or after a client's last allowed message) cannot bring in a whole socket buffer.
  */
 function gateReads(client: ReadingClient, socket: Socket, state: BrokerState): boolean {
   const nextBatch = client._nextBatch;
   if (typeof nextBatch !== 'function') return false;
   const read = socket.read.bind(socket);
+  // at least one whole packet (a packet begun in the previous read included), or aedes would wait for a
+  // 'readable' event that a socket with unread bytes does not send
+  const cap = Math.max(64 * 1024, state.options.maxPacketSize + 16);
   const resume = (): void => {
     if (!socket.destroyed) nextBatch();
   };
-  socket.read = (size?: number): ReturnType<Socket['read']> => (size === 0 || state.ingest.mayRead(client, resume) ? read(size) : null);
+  socket.read = (size?: number): ReturnType<Socket['read']> => {
+    if (size === 0) return read(size);
+    if (!state.ingest.mayRead(client, resume)) return null;
+    // a read takes at most `cap` bytes: a socket the gateway fell behind on may have buffered up to
+    // its high-water mark (2 × maxQueuedBytes), tens of thousands of small publishes in one read
+    if ((size ?? undefined) === undefined && socket.readableLength > cap) return read(cap);
+    return read(size);
+  };
   return true;
 }
 
