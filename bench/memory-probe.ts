@@ -5,9 +5,11 @@
  */
 import { writeFileSync } from 'node:fs';
 import { getHeapSpaceStatistics } from 'node:v8';
+import { isMainThread } from 'node:worker_threads';
 
 const file = process.env.MEMORY_PROBE_FILE;
-if (file) {
+// the preload runs in the storage worker too (it inherits the flags): the main thread's figures only
+if (file && isMainThread) {
   const max: Record<string, number> = {};
   const keep = (k: string, bytes: number): void => {
     max[k] = Math.max(max[k] ?? 0, Math.round(bytes / 2 ** 20));

@@ -60,6 +60,11 @@ const SIZES = (args.devices as string).split(',').map(Number);
 const SETTLE_S = Number(args.settle);
 const POINTS_PER_PUMP = pointsOf('pump').length;
 
+/** User + system CPU seconds of a process so far (/proc/PID/stat, clock ticks of 1/100 s). */
+const cpuSeconds = (pid: number): number => {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+};
 const rss = (pid: number): number => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? Number.NaN) / 1024;
 
 console.log(`# npm run bench:memory -- --devices ${SIZES.join(',')} --settle ${SETTLE_S}${RATE > 0 ? ` --rate ${RATE} --seconds ${LOAD_S}` : ''}`);
@@ -88,6 +93,8 @@ const results: Array<{
   acked?: number;
   /** Highest main heap used, bus backlog (samples) and unstored messages seen under load; s paused (read-ahead bound). */
   probe?: { heapMiB: number; backlog: number; unstored: number; pausedS: number; pauses: number };
+  /** Gateway CPU seconds (user + system) from the first publish to the last PUBACK. */
+  loadCpuS?: number;
   /** --probe: the highest MiB of each of the main thread's memory figures over the site's whole life. */
   mainThreadMax?: Record<string, number>;
 }> = [];
@@ -138,7 +145,9 @@ for (const n of SIZES) {
           .catch(() => undefined);
       }, 500);
       const snapshotTimer = snapshotHere ? setTimeout(() => process.kill(gw.pid, 'SIGUSR2'), LOAD_S * 900) : undefined;
+      const cpu0 = cpuSeconds(gw.pid);
       const result = await publish(health.broker.url, n, RATE, LOAD_S);
+      row.loadCpuS = Math.round((cpuSeconds(gw.pid) - cpu0) * 10) / 10;
       clearTimeout(snapshotTimer);
       clearInterval(timer);
       clearInterval(probing);
