@@ -122,6 +122,14 @@ describe('npm start (demo site with simulators) and demo faults from the command
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('unknown fault "meteor-strike"');
   });
+
+  // last, so that a reload gone wrong cannot disturb the checks above (until #23 a demo of its own in demo-free-ports)
+  it('reloads its file (SIGHUP) onto the same free ports: nothing changes, no connector restarts', async () => {
+    const logged = gw?.output().length ?? 0;
+    gw?.child.kill('SIGHUP');
+    const line = await waitFor(() => gw?.output().slice(logged).split('\n').find((l) => l.includes('config reload')), 30_000, 'the reload log line');
+    expect(line).toContain('config reload: nothing changed');
+  });
 });
 
 describe('--help', () => {
