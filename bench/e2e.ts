@@ -50,7 +50,8 @@
  * The step also reports the rate from the first accepted write after the outage (the back-off's
  * last wait, up to `retryMax`, left out), the drain controller's rate (`drainLinesPerSecond` of
  * /api/health) at the first write and when the backlog was gone, and the CPU used while the backlog
- * drained by influxd, the gateway (each thread), Mosquitto and this script (the publisher), next to
+ * drained by influxd, the gateway (each thread), Mosquitto and this script (the publisher), and the
+ * seconds per second their threads were runnable but waiting for a core (schedstat), next to
  * influxd's and this script's CPU while the raw batched-write ceiling was measured. The health poll
  * runs every 100 ms.
  *
@@ -126,18 +127,37 @@ function threadCpuSeconds(pid: number): Map<string, number> {
   }
   return out;
 }
+/** Seconds a process's threads spent runnable but waiting for a core (schedstat's run-queue wait, summed). */
+function runQueueWaitSeconds(pid: number): number {
+  let ns = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[1]);
+    } catch {
+      // the thread ended, or no schedstat
+    }
+  }
+  return ns / 1e9;
+}
 /** CPU seconds of the processes and the gateway's threads, for shares over a window. */
 interface CpuSnapshot {
   readonly at: number;
   readonly procs: Record<string, number>;
   readonly gatewayThreads: Map<string, number>;
+  /** run-queue wait seconds per process */
+  readonly waits: Record<string, number>;
 }
 function cpuSnapshot(pids: Record<string, number | undefined>, gatewayPid: number): CpuSnapshot {
   const procs: Record<string, number> = {};
-  for (const [name, pid] of Object.entries(pids)) if (pid !== undefined) procs[name] = cpuSeconds(pid);
+  const waits: Record<string, number> = {};
+  for (const [name, pid] of Object.entries(pids)) {
+    if (pid === undefined) continue;
+    procs[name] = cpuSeconds(pid);
+    waits[name] = runQueueWaitSeconds(pid);
+  }
   const self = process.cpuUsage();
   procs['bench (publisher)'] = (self.user + self.system) / 1e6;
-  return { at: performance.now(), procs, gatewayThreads: threadCpuSeconds(gatewayPid) };
+  return { at: performance.now(), procs, gatewayThreads: threadCpuSeconds(gatewayPid), waits };
 }
 /** Cores used per process and gateway thread between two snapshots. */
 function cpuShares(a: CpuSnapshot, b: CpuSnapshot): Record<string, number> {
@@ -146,6 +166,7 @@ function cpuShares(a: CpuSnapshot, b: CpuSnapshot): Record<string, number> {
   for (const [name, v] of Object.entries(b.procs)) out[name] = Number(((v - (a.procs[name] ?? 0)) / s).toFixed(2));
   const threads = [...b.gatewayThreads].map(([name, v]) => [name, (v - (a.gatewayThreads.get(name) ?? 0)) / s] as const).filter(([, v]) => v >= 0.02);
   for (const [name, v] of threads.sort((x, y) => y[1] - x[1])) out[`gateway thread ${name}`] = Number(v.toFixed(2));
+  for (const [name, v] of Object.entries(b.waits)) out[`${name} waiting for a core`] = Number(((v - (a.waits[name] ?? 0)) / s).toFixed(2));
   return out;
 }
 function rssMiB(pid: number): number {
