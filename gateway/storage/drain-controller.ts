@@ -1,18 +1,8 @@
 /**
- * How fast the spool's backlog is drained into the server: AIMD with a slow start, like TCP's
- * congestion window.
- *
- * - **Slow start** (from the start, and again after an outage: no answer from the server): each request answered within the
- *   latency target adds its own throughput (its lines / its seconds) to the rate, as TCP adds each
- *   acknowledged segment to its window (the rate doubles about once per round trip). The rate so
- *   reaches what the server takes within a few requests, instead of climbing there by one batch per
- *   answer: with the additive step alone a drain that started at 60,000 lines/s needed about 1 s per
- *   e-fold (each request of `batchSize` lines adding `batchSize` lines/s) and stayed below the
- *   server's pace for most of a 200,000-line backlog (see BENCHMARKS.md, drain5).
- * - **Congestion avoidance** after the first slow answer or overload answer (5xx, 429): each answer within the target adds
- *   `increaseLinesPerSecond` (one batch per second).
- * - A slow answer (above the target) multiplies the rate by `slowFactor`, an outage, timeout or
- *   overload (5xx, 429) by `errorFactor`.
+ * How fast the spool's backlog is drained into the server: AIMD, like TCP's congestion window.
+ * Each answered request within the latency target adds `increaseLinesPerSecond` to the rate; a
+ * slow answer (above the target) multiplies it by `slowFactor`, an outage, timeout or overload
+ * (5xx, 429) by `errorFactor`. The rate so follows what the server takes instead of a fixed cap.
  *
  * Failures in a row count once: the retries of an outage (every `retryMax` until the server is
  * back) say nothing more about its capacity than the first failure did, so a long outage no longer
@@ -70,8 +60,6 @@ export class DrainController {
   private secondsPerLine: number | null = null;
   /** The last result was a failure: further failures before an answer do not lower the rate again. */
   private failing = false;
-  /** Slow start: no slow answer since the start or the last failure. */
-  private slowStart = true;
 
   constructor(o: DrainControllerOptions) {
     this.o = o;
@@ -89,19 +77,12 @@ export class DrainController {
     return this.rate;
   }
 
-  /**
-   * Feed the outcome of one write request of `lines` lines that took `seconds`; `status` is the
-   * HTTP status of a failure the server answered (5xx, 429, 408: overload), absent for an outage
-   * or a timeout.
-   */
-  onResult(lines: number, seconds: number, result: WriteResult['kind'], status?: number): void {
+  /** Feed the outcome of one write request of `lines` lines that took `seconds`. */
+  onResult(lines: number, seconds: number, result: WriteResult['kind']): void {
     if (result === 'misconfigured') return; // says nothing about the server's capacity
     if (result === 'unavailable') {
       if (!this.failing) this.rate = Math.max(this.min, this.rate * this.errorFactor);
       this.failing = true;
-      // Unreachable: it may come back with another capacity (a restart), so probe it again in slow
-      // start. An overload answer (5xx, 429) says the rate was too high: grow additively after it.
-      this.slowStart = status === undefined;
       return;
     }
     this.failing = false;
@@ -109,14 +90,8 @@ export class DrainController {
       const perLine = seconds / lines;
       this.secondsPerLine = this.secondsPerLine === null ? perLine : 0.8 * this.secondsPerLine + 0.2 * perLine;
     }
-    if (seconds * 1000 > this.targetMs) {
-      this.rate = Math.max(this.min, this.rate * this.slowFactor);
-      this.slowStart = false;
-    } else {
-      // an answer within 1 ms counts as taking 1 ms (a virtual clock, a tiny request)
-      const step = this.slowStart ? lines / Math.max(seconds, 0.001) : this.increase;
-      this.rate = Math.min(this.max, this.rate + Math.max(this.increase, step));
-    }
+    if (seconds * 1000 > this.targetMs) this.rate = Math.max(this.min, this.rate * this.slowFactor);
+    else this.rate = Math.min(this.max, this.rate + this.increase);
   }
 
   /** Timeout for a request of `lines` lines (ms). */

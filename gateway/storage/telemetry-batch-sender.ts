@@ -76,7 +76,7 @@ export class TelemetryBatchSender {
       }
       this.requests++;
       const seconds = (this.d.clock.monotonic() - started) / 1000;
-      this.d.drain.onResult(items.length, seconds, result.kind, result.kind === 'unavailable' ? result.status : undefined);
+      this.d.drain.onResult(items.length, seconds, result.kind);
       this.d.onWrite?.(seconds, result.kind);
       if (result.kind === 'ok') {
         this.accept(items, accepted);

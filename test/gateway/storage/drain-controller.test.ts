@@ -9,35 +9,10 @@ import type { LineWriter, WriteResult } from '../../../gateway/storage/write-res
 describe('DrainController (AIMD)', () => {
   const make = () => new DrainController({ initialLinesPerSecond: 20_000, baseTimeoutMs: 10_000, batchSize: 5000 });
 
-  it('slow start: each quick answer adds its own throughput (lines / seconds) to the rate, beyond the old fixed 20k cap', () => {
+  it('adds a batch per second to the rate for each quick answer, beyond the old fixed 20k cap', () => {
     const c = make();
-    c.onResult(5000, 0.05, 'ok'); // 100,000 lines/s
-    expect(c.linesPerSecond()).toBe(120_000);
-    c.onResult(20_000, 0.1, 'ok'); // 200,000 lines/s
-    expect(c.linesPerSecond()).toBe(320_000);
-    c.onResult(5000, 2, 'ok'); // 2,500 lines/s: at least one batch per second is added
-    expect(c.linesPerSecond()).toBe(325_000);
-  });
-
-  it('after the first slow answer adds one batch per second for each quick answer (congestion avoidance)', () => {
-    const c = make();
-    c.onResult(5000, 3, 'ok'); // above the 2.5 s target (a quarter of the timeout): × 0.7
-    expect(c.linesPerSecond()).toBe(14_000);
-    for (let i = 0; i < 10; i++) c.onResult(5000, 0.05, 'ok');
-    expect(c.linesPerSecond()).toBe(64_000);
-  });
-
-  it('an overload answer (5xx, 429) halves the rate and ends slow start; an outage (no answer) starts it again', () => {
-    const c = make();
-    c.onResult(5000, 0.05, 'ok'); // 120,000
-    c.onResult(5000, 0.05, 'unavailable', 503);
-    expect(c.linesPerSecond()).toBe(60_000);
-    c.onResult(5000, 0.05, 'ok');
-    expect(c.linesPerSecond()).toBe(65_000); // additive after an overload
-    c.onResult(5000, 0, 'unavailable'); // connection refused: the server may come back as another
-    expect(c.linesPerSecond()).toBe(32_500);
-    c.onResult(5000, 0.05, 'ok');
-    expect(c.linesPerSecond()).toBe(132_500); // probed again in slow start
+    for (let i = 0; i < 10; i++) c.onResult(5000, 0.1, 'ok');
+    expect(c.linesPerSecond()).toBe(70_000);
   });
 
   it('halves on an outage, timeout or overload, and shrinks by 0.7 on a slow answer; never below the floor', () => {
@@ -57,14 +32,13 @@ describe('DrainController (AIMD)', () => {
 
   it('counts failures in a row once: a long outage does not leave the rate at the floor', () => {
     const c = make();
-    c.onResult(5000, 3, 'ok'); // 14,000, out of slow start
-    for (let i = 0; i < 5; i++) c.onResult(5000, 0.1, 'ok'); // 39,000
+    for (let i = 0; i < 5; i++) c.onResult(5000, 0.1, 'ok'); // 45,000
     for (let i = 0; i < 60; i++) c.onResult(500, 0, 'unavailable'); // retries during a minute's outage
-    expect(c.linesPerSecond()).toBe(19_500);
-    c.onResult(5000, 0.1, 'ok'); // back: the rate grows again from where the outage left it (slow start: + 50,000)
-    expect(c.linesPerSecond()).toBe(69_500);
+    expect(c.linesPerSecond()).toBe(22_500);
+    c.onResult(5000, 0.1, 'ok'); // back: the rate grows again from where the outage left it
+    expect(c.linesPerSecond()).toBe(27_500);
     c.onResult(5000, 0, 'unavailable'); // a new failure after an answer lowers it again
-    expect(c.linesPerSecond()).toBe(34_750);
+    expect(c.linesPerSecond()).toBe(13_750);
   });
 
   it('scales the request timeout with the batch from the observed seconds per line', () => {
@@ -133,72 +107,5 @@ describe('adaptive drain in the forwarder (virtual clock)', () => {
     expect(sink.stored).toBeGreaterThanOrEqual(60_000 + live - 2000);
     expect(fwd.status().drainLinesPerSecond).toBeGreaterThan(1000);
     await fwd.stop();
-  });
-});
-
-/** A server on the virtual clock writing `capacity` lines/s, one request after another (+5 ms each); while `up` is false it refuses connections. */
-class ServerModel implements LineWriter {
-  readonly target = 'model';
-  stored = 0;
-  up = true;
-  private busyUntil = 0;
-  private readonly clock: VirtualClock;
-  private readonly capacity: number;
-  constructor(clock: VirtualClock, capacity: number) {
-    this.clock = clock;
-    this.capacity = capacity;
-  }
-  write(lines: readonly string[]): Promise<WriteResult> {
-    if (!this.up) return Promise.resolve({ kind: 'unavailable', message: 'connect ECONNREFUSED' });
-    const now = this.clock.monotonic();
-    this.busyUntil = Math.max(now, this.busyUntil) + 5 + (lines.length / this.capacity) * 1000;
-    return new Promise((resolve) =>
-      this.clock.setTimer(this.busyUntil - now, () => {
-        this.stored += lines.length;
-        resolve({ kind: 'ok' });
-      }),
-    );
-  }
-  async close(): Promise<void> {}
-}
-
-describe('drain after an outage while intake runs (the bench e2e --backlog step, a tenth of its size)', () => {
-  it('drains the backlog at the server pace from its first answer, not at the pace of a rate climbing one batch per answer', { timeout: 60_000 }, async () => {
-    // bench/e2e.ts --rates 10000 --backlog 200000, scaled by 1/10: 1,000 lines/s intake, batches of
-    // 500, a 20,000-line backlog, retries every second; the server writes 20,000 lines/s.
-    const clock = new VirtualClock();
-    const server = new ServerModel(clock, 20_000);
-    const spool = new MemorySpool({ maxBytes: 1 << 30 });
-    const fwd = new TelemetryForwarder({ spool, writer: server, clock, log: silentLogger(), batchSize: 500, flushIntervalMs: 1000, drainLinesPerSecond: 2000, retryMinMs: 1000, retryMaxMs: 1000, requestTimeoutMs: 10_000 });
-    fwd.start();
-    let n = 0;
-    const run = async (ms: number, until?: () => boolean): Promise<void> => {
-      for (let t = 0; t < ms && !until?.(); t += 10) {
-        fwd.append(Array.from({ length: 10 }, () => `m v=${n++}`));
-        clock.advance(10);
-        for (let k = 0; k < 4; k++) await new Promise((r) => setImmediate(r));
-      }
-    };
-    await run(10_000); // the normal step: live data only
-    server.up = false;
-    await run(20_000); // the outage: 20,000 lines spooled
-    expect(spool.stats().depth).toBeGreaterThanOrEqual(20_000);
-    server.up = true;
-    const stored0 = server.stored;
-    let first: { at: number; stored: number } | undefined;
-    await run(30_000, () => {
-      if (!first && server.stored > stored0) first = { at: clock.monotonic(), stored: server.stored };
-      return spool.stats().depth <= 1000; // the backlog is gone: two live batches left at most
-    });
-    if (!first) throw new Error('nothing was written after the outage');
-    const rate = (server.stored - first.stored) / ((clock.monotonic() - first.at) / 1000);
-    // before: 16,068 lines/s (0.80 × the server): the rate restarted at half of the one before the outage and climbed one batch per answer
-    expect(rate).toBeGreaterThan(0.9 * 20_000);
-    const stopping = fwd.stop();
-    for (let i = 0; i < 100; i++) {
-      clock.advance(100);
-      await new Promise((r) => setImmediate(r));
-    }
-    await stopping;
   });
 });
