@@ -9,8 +9,10 @@ import { defineConfig } from 'vitest/config';
 // - integration: test/integration/**. External servers (.ci/run installs them) and Chromium.
 // `npm test` runs unit and e2e. In e2e and integration, test/support/leak-guard.setup.ts kills what
 // each test started and test/support/leak-check.global.ts fails the run if anything is left.
+// first in every project's setupFiles, so its afterAll runs after the others (TEST_CPU_LOG)
+const cpuLog = 'test/support/cpu-per-file.setup.ts';
 const leakGuard = {
-  setupFiles: ['test/support/leak-guard.setup.ts'],
+  setupFiles: [cpuLog, 'test/support/leak-guard.setup.ts'],
   globalSetup: ['test/support/leak-check.global.ts'],
   // after-hooks in reverse order, so the leak guard's afterEach/afterAll run after the file's own
   sequence: { hooks: 'stack' as const },
@@ -31,7 +33,7 @@ export default defineConfig({
           name: 'unit',
           include: ['test/**/*.test.ts'],
           exclude: ['test/e2e/**', 'test/integration/**', 'test/faults/**'],
-          setupFiles: ['test/support/unit-guard.setup.ts'],
+          setupFiles: [cpuLog, 'test/support/unit-guard.setup.ts'],
           // pure in-process code: one module graph per worker instead of one per file (imports were
           // half of the project's time)
           isolate: false,

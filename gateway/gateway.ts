@@ -143,6 +143,12 @@ async function composeGateway(config: SiteConfig, log: Logger, options: GatewayO
   const broker = await startBroker(config, log, teardown);
   // no PUBACK before the MQTT connectors ingest from the broker (released once they started)
   broker?.ingest.hold();
+  // the read-ahead bound: publishers wait (unacknowledged) while the bus is far behind (gateway/broker/README.md)
+  if (broker) {
+    const intake = broker.ingest;
+    intake.bound({ backlog: () => bus.backlog(), pauseAt: config.bus.pauseIntakeAt });
+    bus.onBatchHandled(() => intake.recheck());
+  }
   // warm standby (gateway/standby/): only the lease holder acts outward
   const standby = standbyWiring(config, { clock, log, trouble, metrics, teardown, onStepDown: options.onStepDown });
   const rules = startRulesStep({ config, log, clock, dataDir, devices, trouble, tele, broker, teardown, standby });

@@ -54,7 +54,7 @@ export function healthReporter(parts: HealthParts): () => HealthReport {
       devices: { total: devices.length, commsLost },
       storage: { kind: 'sqlite', file: store.file, writer: store.stats(), retentionMs: config.storage.retention, alarms: { file: alarms.store.file, ...alarms.stats() }, influx: influx ?? null },
       queues: queues.map((q) => ({ ...q })),
-      broker: broker ? { url: broker.url, ...(broker.tlsUrl ? { tlsUrl: broker.tlsUrl } : {}), clients: broker.clients(), refusals: broker.refusals() } : null,
+      broker: broker ? { url: broker.url, ...(broker.tlsUrl ? { tlsUrl: broker.tlsUrl } : {}), clients: broker.clients(), refusals: broker.refusals(), intake: broker.ingest.stats() } : null,
       trouble: troubles.map((t) => ({ ...t })),
     };
   };

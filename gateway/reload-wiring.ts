@@ -41,7 +41,7 @@ export function wireMetricsAndReload(i: MetricsAndReloadInput): { reload: (by: R
   const { alarms, workOrders, uptime } = rules;
   const { accounts, trouble, metrics } = i.core;
   const extraDbs = config.workOrders.database === undefined ? [] : [resolve(config.workOrders.database)];
-  i.teardown.add('metrics', registerGatewayMetrics(metrics, { clock, connectors: () => connectors, bus: tele.bus, alarms, workOrders, uptime: uptime?.facade, storage: tele.store, trouble, sqliteFiles: () => sqliteFilesOf(dataDir, extraDbs) }));
+  i.teardown.add('metrics', registerGatewayMetrics(metrics, { clock, connectors: () => connectors, bus: tele.bus, brokerIntake: broker?.ingest, alarms, workOrders, uptime: uptime?.facade, storage: tele.store, trouble, sqliteFiles: () => sqliteFilesOf(dataDir, extraDbs) }));
   return reloadFunction({
     load: i.options.reloadConfig,
     config,

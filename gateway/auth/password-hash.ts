@@ -13,10 +13,15 @@ function scrypt(password: string, salt: Buffer, keylen: number, options: ScryptO
   return new Promise((resolve, reject) => scryptCb(password, salt, keylen, options, (err, key) => (err ? reject(err) : resolve(key))));
 }
 
-export async function hashPassword(password: string): Promise<string> {
+/**
+ * A new hash at the default cost (N = 16384: about 40 ms of one core per hash and per login). The
+ * cost is stored in the hash and `verifyPassword` reads it from there; `n` is for tests, whose
+ * hundreds of logins would otherwise cost seconds of CPU (test/support/test-password.ts).
+ */
+export async function hashPassword(password: string, n: number = N): Promise<string> {
   const salt = randomBytes(16);
-  const key = await scrypt(password, salt, KEYLEN, { N, r: R, p: P });
-  return `scrypt$${N}$${R}$${P}$${salt.toString('base64')}$${key.toString('base64')}`;
+  const key = await scrypt(password, salt, KEYLEN, { N: n, r: R, p: P });
+  return `scrypt$${n}$${R}$${P}$${salt.toString('base64')}$${key.toString('base64')}`;
 }
 
 export function isPasswordHash(text: string): boolean {

@@ -26,7 +26,7 @@ export function brokerAuthorizePublish(state: BrokerState): NonNullable<AedesOpt
       return done(new Error(`not authorized to publish to ${packet.topic}`));
     }
     // the PUBACK of a QoS 1 publish waits for this (the gateway's durable commit)
-    return ingest.run(packet.topic, Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload ?? ''), packet.qos, done);
+    return ingest.run(packet.topic, Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload ?? ''), packet.qos, done, client ?? undefined);
   };
 }
 

@@ -51,7 +51,7 @@ export async function startEmbeddedBroker(options: BrokerOptions, log: Logger, n
       log.warn({ username: u.username }, 'broker user with a plain-text password (loopback only); replace it with passwordHash: echo PASSWORD | npm run gateway -- hash-password');
     }
   }
-  const state = createBrokerState(options, log, now, new BrokerIngest());
+  const state = createBrokerState(options, log, now, new BrokerIngest(now, log.child({ component: 'broker-intake' })));
   const broker = await createAedes(state);
   const onConnection = connectionHandler(broker, state);
 

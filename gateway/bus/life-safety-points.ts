@@ -24,7 +24,8 @@ export function isLifeSafetyPoint(kind: DeviceInfo['kind'], point: string): bool
 
 export class LifeSafetyPoints {
   private readonly kinds = new Map<string, DeviceInfo['kind']>();
-  private readonly extra = new Set<string>();
+  /** device → points marked by rules; nested, so a lookup per sample builds no key string */
+  private readonly extra = new Map<string, Set<string>>();
 
   constructor(devices: readonly DeviceInfo[]) {
     for (const d of devices) this.kinds.set(d.id, d.kind);
@@ -32,12 +33,16 @@ export class LifeSafetyPoints {
 
   /** Points marked life-safety by rules (priority 1). */
   add(points: Iterable<{ readonly device: string; readonly point: string }>): void {
-    for (const p of points) this.extra.add(`${p.device}\u0000${p.point}`);
+    for (const p of points) {
+      const marked = this.extra.get(p.device);
+      if (marked) marked.add(p.point);
+      else this.extra.set(p.device, new Set([p.point]));
+    }
   }
 
   has(s: Pick<Sample, 'device' | 'point'>): boolean {
     const kind = this.kinds.get(s.device);
     if (kind !== undefined && isLifeSafetyPoint(kind, s.point)) return true;
-    return this.extra.size > 0 && this.extra.has(`${s.device}\u0000${s.point}`);
+    return this.extra.get(s.device)?.has(s.point) === true;
   }
 }

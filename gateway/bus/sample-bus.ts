@@ -145,6 +145,7 @@ export class SampleBus implements DurableSampleSink {
   private readonly subscribers: Subscriber[] = [];
   private readonly options: Required<Omit<BusOptions, 'log' | 'isPriority'>> & { log: Logger | undefined; isPriority: ((s: Sample) => boolean) | undefined };
   private idleWaiters: Array<() => void> = [];
+  private readonly handledListeners: Array<() => void> = [];
   private pushed = 0;
 
   constructor(options: BusOptions) {
@@ -203,6 +204,21 @@ export class SampleBus implements DurableSampleSink {
       handlerErrors: s.handlerErrors,
       priorityDepth: s.urgent.depth,
     }));
+  }
+
+  /**
+   * Telemetry samples queued ahead of the slowest subscriber (its telemetry lane; the priority lane
+   * is not counted): what intake back-pressure watches (`bus.pauseIntakeAt`).
+   */
+  backlog(): number {
+    let most = 0;
+    for (const s of this.subscribers) if (s.normal.depth > most) most = s.normal.depth;
+    return most;
+  }
+
+  /** Call `listener` after every batch a subscriber finished (the backlog may have shrunk). */
+  onBatchHandled(listener: () => void): void {
+    this.handledListeners.push(listener);
   }
 
   /** Resolves once every queue is empty and no handler is running. */
@@ -364,6 +380,7 @@ export class SampleBus implements DurableSampleSink {
           this.handlerFailed(sub, err);
           for (const t of tickets) t.fail(asError(err));
         }
+        for (const l of this.handledListeners) l();
       }
     } finally {
       sub.busy = false;

@@ -111,6 +111,12 @@ export const storageSchema = z.strictObject({
 export const busSchema = z.strictObject({
   /** Samples each consumer may have queued before the oldest are dropped (and counted). */
   queueCapacity: z.number().int().positive().default(200_000),
+  /**
+   * Read-ahead bound of the embedded broker: while this many telemetry samples wait for the slowest
+   * consumer, publishers that sent more than a few messages since are no longer read (they keep
+   * their messages, unacknowledged) until the backlog is down to half. 0 = never pause.
+   */
+  pauseIntakeAt: z.number().int().nonnegative().default(20_000),
 });
 
 export const siteConfigSchema = z.strictObject({

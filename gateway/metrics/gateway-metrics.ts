@@ -12,6 +12,8 @@ import type { TroubleCondition } from '../trouble/trouble-board.ts';
 import { scrapeGauge } from './scrape-metric.ts';
 import { registerAlarmMetrics, type AlarmMetricSource } from './alarm-metrics.ts';
 import { registerBusMetrics } from './bus-metrics.ts';
+import { registerBrokerIntakeMetrics } from './broker-intake-metrics.ts';
+import type { IntakeStats } from '../broker/broker-ingest.ts';
 import { registerConnectorMetrics } from './connector-metrics.ts';
 import { registerStorageMetrics, type StorageMetricSource } from './storage-metrics.ts';
 import { registerUptimeMetrics } from './uptime-metrics.ts';
@@ -22,6 +24,8 @@ export interface GatewayMetricSources {
   readonly clock: Clock;
   readonly connectors: () => readonly Connector[];
   readonly bus: { stats(): readonly SubscriberStats[] };
+  /** The embedded broker's read-ahead bound (absent without the embedded broker). */
+  readonly brokerIntake?: { stats(): IntakeStats } | undefined;
   readonly alarms: AlarmMetricSource;
   readonly workOrders: WorkOrderMetricSource | undefined;
   readonly uptime: Pick<UptimeFacade, 'report' | 'resolveRange' | 'fleet'> | undefined;
@@ -35,6 +39,8 @@ export interface GatewayMetricSources {
 export function registerGatewayMetrics(registry: Registry, s: GatewayMetricSources): () => void {
   registerConnectorMetrics(registry, s.connectors);
   registerBusMetrics(registry, () => s.bus.stats());
+  const intake = s.brokerIntake;
+  if (intake) registerBrokerIntakeMetrics(registry, () => intake.stats());
   const detach = registerAlarmMetrics(registry, s.alarms, s.clock);
   if (s.workOrders) registerWorkOrderMetrics(registry, s.workOrders, s.clock);
   if (s.uptime) registerUptimeMetrics(registry, s.uptime, s.clock);

@@ -17,6 +17,7 @@ import type {
 } from './alarm-model.ts';
 import type { PointValue } from '../../gateway/model/sample.ts';
 import { openSqlite, rollbackQuietly } from '../../gateway/platform/sqlite-file.ts';
+import { StatementCache } from '../../gateway/platform/statement-cache.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS alarm_instances (
@@ -179,11 +180,13 @@ export class AlarmStore {
   private readonly journalStmt: StatementSync;
   private depth = 0;
   private begun = false;
+  private readonly queries: StatementCache;
 
   constructor(file: string) {
     this.file = file;
     this.db = openSqlite(file);
     this.db.exec(SCHEMA);
+    this.queries = new StatementCache(this.db);
     this.insertStmt = this.db.prepare(
       'INSERT INTO alarm_instances (id, rule, device, kind, building, floor, priority, state, raised_at, updated_at, closed_at, record) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)',
     );
@@ -269,10 +272,7 @@ export class AlarmStore {
     if (q.from !== undefined) (where.push('(closed_at IS NULL OR closed_at >= ?)'), args.push(q.from));
     const sql = `SELECT record FROM alarm_instances ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY raised_at DESC, id LIMIT ?`;
     args.push(q.limit ?? 1000);
-    return this.db
-      .prepare(sql)
-      .all(...args)
-      .map((r) => JSON.parse(String((r as Row).record)) as AlarmRecord);
+    return this.queries.get(sql).all(...args).map((r) => JSON.parse(String((r as Row).record)) as AlarmRecord);
   }
 
   /** Journal rows (with their alarm's rule, device, building, priority) of every alarm open at some time in [from, to). */

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { hashPassword } from '../../gateway/auth/password-hash.ts';
+import { testPasswordHash } from '../support/test-password.ts';
 import { ConfigError } from '../../gateway/config/config-error.ts';
 import { silentLogger } from '../../gateway/log/logger.ts';
 import { buildCentralApp } from '../../central/central-app.ts';
@@ -35,8 +35,8 @@ async function app(fleetDir?: string) {
     broker: { url: 'mqtt://127.0.0.1:1' },
     postgres: { url: 'postgres://x@127.0.0.1:1/x' },
     users: [
-      { username: 'duty', passwordHash: await hashPassword('a'), role: 'operator' },
-      { username: 'watch', passwordHash: await hashPassword('b'), role: 'viewer' },
+      { username: 'duty', passwordHash: await testPasswordHash('a'), role: 'operator' },
+      { username: 'watch', passwordHash: await testPasswordHash('b'), role: 'viewer' },
     ],
   });
   return buildCentralApp({ config, store, host, log: silentLogger(), ...(fleetDir ? { fleetDir } : {}) });
@@ -115,7 +115,7 @@ describe('the compose example of central.yaml', () => {
 
   it('is a valid central.yaml once its secret files exist', async () => {
     for (const f of ['postgres_password', 'central_mqtt_password']) writeFileSync(join(dir.path, f), 'secret\n');
-    writeFileSync(join(dir.path, 'central_duty_hash'), `${await hashPassword('x')}\n`);
+    writeFileSync(join(dir.path, 'central_duty_hash'), `${await testPasswordHash('x')}\n`);
     writeFileSync(join(dir.path, 'gateway-write.token'), 'write-token\n');
     const before = { SECRETS_DIR: process.env.SECRETS_DIR, INFLUX_TOKENS_DIR: process.env.INFLUX_TOKENS_DIR };
     process.env.SECRETS_DIR = dir.path;

@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashPassword } from '../../gateway/auth/password-hash.ts';
+import { testPasswordHash } from '../support/test-password.ts';
 import { loadConfigFile } from '../../gateway/config/load-config.ts';
 import { startGateway, type RunningGateway } from '../../gateway/gateway.ts';
 import { silentLogger } from '../../gateway/log/logger.ts';
@@ -26,8 +26,8 @@ describe('elevator.send_home through the command API', () => {
 
   beforeAll(async () => {
     const users = [
-      { username: 'olga', role: 'operator', passwordHash: await hashPassword('operator-pass-1') },
-      { username: 'liftco', role: 'contractor', contractor: 'lift-co', passwordHash: await hashPassword('contractor-pass-1') },
+      { username: 'olga', role: 'operator', passwordHash: await testPasswordHash('operator-pass-1') },
+      { username: 'liftco', role: 'contractor', contractor: 'lift-co', passwordHash: await testPasswordHash('contractor-pass-1') },
     ];
     const site = await writeE2eSite(dir.path, {
       devices: ['elev-b1-1'],

@@ -215,8 +215,8 @@ async function runMonth(dir: string, days?: number): Promise<MonthResult> {
     // the operator: every 7 minutes, a seeded half of the alarms waiting for acknowledgement
     const rnd = random(22);
     clock.setInterval(7 * MIN, () => {
-      for (const a of gateway.alarms.active()) {
-        if ((a.state === 'active-unack' || a.state === 'rtn-unack') && !a.suppressed && rnd() < 0.5) gateway.alarms.acknowledge(a.id, 'operator');
+      for (const a of gateway.alarms.active({ state: ['active-unack', 'rtn-unack'] })) {
+        if (!a.suppressed && rnd() < 0.5) gateway.alarms.acknowledge(a.id, 'operator');
       }
     });
     const startMono = clock.monotonic();

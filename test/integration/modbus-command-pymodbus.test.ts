@@ -10,7 +10,7 @@
 import modbusSerial from 'modbus-serial';
 import type { ModbusRTU } from 'modbus-serial/ModbusRTU.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { hashPassword } from '../../gateway/auth/password-hash.ts';
+import { testPasswordHash } from '../support/test-password.ts';
 import { validateConfig } from '../../gateway/config/load-config.ts';
 import { startGateway, type RunningGateway } from '../../gateway/gateway.ts';
 import { silentLogger } from '../../gateway/log/logger.ts';
@@ -45,7 +45,7 @@ describe('commands against pymodbus', () => {
     cleanups.push(() => peer.stop());
     const dir = tempDir('fgw-command-');
     cleanups.push(() => dir.cleanup());
-    const passwordHash = await hashPassword('s3cret-pw');
+    const passwordHash = await testPasswordHash('s3cret-pw');
     const config = validateConfig({
       site: { id: 'test', name: 'Test site' },
       buildings: [{ id: 'b1', name: 'B1', floors: [{ id: 'F1' }] }],

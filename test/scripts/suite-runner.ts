@@ -1,10 +1,43 @@
 /** Shared by `npm run test:stress` and `npm run bench:tests`: run an npm script, start CPU burners. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 
 export interface SuiteRun {
   readonly script: string;
   readonly code: number | null;
   readonly seconds: number;
+  /** CPU seconds of the run and everything it started (reaped children, from /proc/self/stat) */
+  readonly cpuSeconds: number;
+}
+
+/** CPU seconds of this process's reaped children so far (cutime + cstime, proc(5) fields 16–17). */
+function childrenCpuSeconds(): number {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[16 - 3]) + Number(fields[17 - 3])) / 100;
+}
+
+/**
+ * CPU milliseconds this machine takes for a fixed piece of JavaScript (allocation, sorting) right
+ * now: its speed moves by a third between hours here, so a row of figures carries the probe it was
+ * measured beside. CPU time, not wall time, so that other work on the machine weighs less; the
+ * fastest of three rounds after one to warm up. Smaller is faster.
+ */
+export function speedProbeMs(): number {
+  const round = (): number => {
+    const t0 = process.cpuUsage();
+    let acc = 0;
+    for (let r = 0; r < 20; r++) {
+      const items: Array<{ k: string; v: number }> = [];
+      for (let i = 0; i < 50_000; i++) items.push({ k: `p${i % 997}`, v: (i * 2_654_435_761) % 4_294_967_296 });
+      items.sort((a, b) => a.v - b.v);
+      acc += items[r]?.v ?? 0;
+    }
+    const used = process.cpuUsage(t0);
+    return acc >= 0 ? (used.user + used.system) / 1_000 : Number.NaN;
+  };
+  round();
+  return Math.min(round(), round(), round());
 }
 
 // Everything this script started, killed (by process group) on exit, Ctrl-C or SIGTERM.
@@ -29,15 +62,16 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 /** `npm run SCRIPT` in its own process group, output passed through; resolves with exit and wall time. */
-export function runNpm(script: string, extra: readonly string[] = []): Promise<SuiteRun> {
+export function runNpm(script: string, extra: readonly string[] = [], env: NodeJS.ProcessEnv = process.env): Promise<SuiteRun> {
   const started_ = performance.now();
-  const child = spawn('npm', ['run', '--silent', script, ...(extra.length ? ['--', ...extra] : [])], { stdio: 'inherit', detached: true });
+  const cpuBefore = childrenCpuSeconds();
+  const child = spawn('npm', ['run', '--silent', script, ...(extra.length ? ['--', ...extra] : [])], { stdio: 'inherit', detached: true, env });
   started.add(child);
   return new Promise((resolve) => {
     child.once('exit', (code) => {
       killGroup(child); // anything the run left in its group
       started.delete(child);
-      resolve({ script, code, seconds: (performance.now() - started_) / 1_000 });
+      resolve({ script, code, seconds: (performance.now() - started_) / 1_000, cpuSeconds: childrenCpuSeconds() - cpuBefore });
     });
   });
 }

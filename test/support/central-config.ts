@@ -3,7 +3,7 @@
  * the given broker and PostgreSQL, the API on a free port and one operator `duty` (password `x`);
  * `extra` adds or overrides settings (grace periods, InfluxDB, a data directory).
  */
-import { hashPassword } from '../../gateway/auth/password-hash.ts';
+import { testPasswordHash } from './test-password.ts';
 import { centralConfigSchema, type CentralConfig } from '../../central/central-schema.ts';
 
 export async function testCentralConfig(brokerUrl: string | undefined, postgresUrl: string | undefined, extra: Record<string, unknown> = {}): Promise<CentralConfig> {
@@ -13,7 +13,7 @@ export async function testCentralConfig(brokerUrl: string | undefined, postgresU
     broker: { url: brokerUrl },
     postgres: { url: postgresUrl },
     api: { port: 0 },
-    users: [{ username: 'duty', passwordHash: await hashPassword('x'), role: 'operator' }],
+    users: [{ username: 'duty', passwordHash: await testPasswordHash('x'), role: 'operator' }],
     ...extra,
   });
 }

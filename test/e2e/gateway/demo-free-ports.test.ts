@@ -1,14 +1,13 @@
 /**
  * `--free-ports` (gateway/demo.ts): every simulated server of the demo moves to a free port of
  * 127.0.0.1, the BACnet connector's own UDP socket and the air-handling unit's UDP port included,
- * so two demos (or tests) can run on one machine; a reloaded file gets the same ports again.
+ * so two demos (or tests) can run on one machine; a reloaded file gets the same ports again. That a
+ * running demo reloads its file (SIGHUP) onto the same ports is checked on the demo gateway of
+ * test/e2e/demo-start.test.ts (one demo start for all of them).
  */
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadConfigFile } from '../../../gateway/config/load-config.ts';
 import { applyDemoPorts, assignFreeDemoPorts } from '../../../gateway/demo.ts';
-import { startGatewayProcess, type GatewayProcess } from '../../support/gateway-process.ts';
-import { tempDir } from '../../support/temp-dir.ts';
-import { waitFor } from '../../support/wait-for.ts';
 
 describe('demo --free-ports', () => {
   it('moves the BACnet connector and the simulated air-handling unit off 47808/47809, and a reload keeps the ports', async () => {
@@ -31,21 +30,5 @@ describe('demo --free-ports', () => {
     expect(bacnet(reloaded)).toEqual(bacnet(a));
     expect(ahu(reloaded)).toBe(ahu(a));
     expect(reloaded.connectors.find((c) => c.id === 'modbus-pumps')).toEqual(a.connectors.find((c) => c.id === 'modbus-pumps'));
-  });
-
-  describe('a running demo on free ports', () => {
-    const dir = tempDir('e2e-demo-ports-');
-    let gw: GatewayProcess | undefined;
-    afterAll(async () => {
-      await gw?.kill();
-      dir.cleanup();
-    });
-
-    it('reloads its file (SIGHUP) onto the same ports: nothing changes, no connector restarts', async () => {
-      gw = await startGatewayProcess(['--config', 'config/demo-site.yaml', '--demo', '--data-dir', dir.path, '--port', '0', '--broker-port', '0', '--free-ports'], undefined, { env: { LOG_FORMAT: 'json' } });
-      gw.child.kill('SIGHUP');
-      const line = await waitFor(() => gw?.output().split('\n').find((l) => l.includes('config reload')), 30_000, 'the reload log line');
-      expect(line).toContain('config reload: nothing changed');
-    });
   });
 });

@@ -126,9 +126,11 @@ describe('gateway with the embedded broker and the MQTT connector', () => {
 
   it('GET /api/health shows the embedded broker with its refusal counters (slow clients, limits, failed logins)', async () => {
     const res = await gw.app.inject({ url: '/api/health' });
-    const broker = (res.json() as { broker: { clients: number; refusals: Record<string, number> } }).broker;
+    const broker = (res.json() as { broker: { clients: number; refusals: Record<string, number>; intake: Record<string, unknown> } }).broker;
     // the test's publisher; the gateway ingests inside the broker and is not a client (broker-ingest.ts)
     expect(broker.clients).toBe(1);
     expect(broker.refusals).toEqual({ oversized: 0, publish: 0, subscribe: 0, connections: 0, auth: 0, slowClients: 0 });
+    // the read-ahead bound at its default (bus.pauseIntakeAt), not holding anyone back
+    expect(broker.intake).toMatchObject({ pauseAt: 20_000, paused: false, pausedClients: 0, pauses: 0, unstored: 0 });
   });
 });

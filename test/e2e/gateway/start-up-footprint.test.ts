@@ -4,10 +4,13 @@
  * the storage worker thread loads no config validation or metrics library. Checked on the real
  * `gateway run` child through a preload that lists each thread's loaded modules. And once started,
  * the gateway returns the start-up's garbage to the OS (gateway/platform/release-memory.ts).
+ *
+ * Three starts of one site serve every check: one without the compile cache (the storage worker's
+ * modules come stripped from the main thread), then a cold and a warm one with it.
  */
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGatewayProcess, type GatewayProcess } from '../../support/gateway-process.ts';
 import { tempDir } from '../../support/temp-dir.ts';
 import { waitFor } from '../../support/wait-for.ts';
@@ -30,39 +33,47 @@ devices:
 `;
 
 describe('start-up footprint', () => {
-  const children: GatewayProcess[] = [];
-  const dirs: Array<ReturnType<typeof tempDir>> = [];
-  afterEach(async () => {
-    for (const c of children.splice(0)) await c.kill('SIGTERM');
-    for (const d of dirs.splice(0)) d.cleanup();
-  });
-  const newDir = (): ReturnType<typeof tempDir> => {
-    const d = tempDir();
-    dirs.push(d);
-    return d;
-  };
+  const dir = tempDir();
+  const configFile = join(dir.path, 'site.yaml');
+  const cache = join(dir.path, 'compile-cache');
+  beforeAll(() => writeFileSync(configFile, SITE(join(dir.path, 'data'))));
+  afterAll(() => dir.cleanup());
+
+  interface Started {
+    main: Loaded;
+    worker: Loaded;
+    output: string;
+    healthStatus: number;
+  }
+
+  /** `gateway run` with the module-listing preload, until both threads listed their modules; then stopped. */
+  async function start(n: number, env: Record<string, string> = { NODE_COMPILE_CACHE: cache }): Promise<Started> {
+    const loadedDir = join(dir.path, `loaded-${n}`);
+    mkdirSync(loadedDir);
+    const gw: GatewayProcess = await startGatewayProcess(['--config', configFile], 60_000, {
+      nodeArgs: ['--import', './test/support/loaded-modules-hook.ts'],
+      env: { LOADED_MODULES_DIR: loadedDir, LOG_FORMAT: 'json', ...env },
+    });
+    try {
+      const healthStatus = (await fetch(`${gw.api}/api/health`)).status; // the API served a request too
+      const read = (name: string): Loaded => JSON.parse(readFileSync(join(loadedDir, name), 'utf8')) as Loaded;
+      // the main thread's list, and the thread that runs the storage worker
+      const lists = await waitFor(() => {
+        const all = readdirSync(loadedDir).map((f) => ({ name: f, loaded: read(f) }));
+        const main = all.find((l) => l.name === 'thread-0.json')?.loaded;
+        const worker = all.find((l) => l.loaded.files.includes('gateway/storage/storage-worker.ts'))?.loaded;
+        return main?.files.includes('gateway/gateway.ts') && worker ? { main, worker } : undefined;
+      }, 30_000, 'both threads listed their modules');
+      return { ...lists, output: gw.output(), healthStatus };
+    } finally {
+      await gw.kill('SIGTERM');
+    }
+  }
 
   it('an MQTT-only site loads no OPC UA, Modbus, XLSX, e-mail or pretty-log library; the storage worker loads neither zod nor prom-client', async () => {
-    const dir = newDir();
-    const configFile = join(dir.path, 'site.yaml');
-    const loadedDir = join(dir.path, 'loaded');
-    mkdirSync(loadedDir);
-    writeFileSync(configFile, SITE(join(dir.path, 'data')));
-    const gw = await startGatewayProcess(['--config', configFile], 60_000, {
-      nodeArgs: ['--import', './test/support/loaded-modules-hook.ts'],
-      env: { LOADED_MODULES_DIR: loadedDir, LOG_FORMAT: 'json', NODE_DISABLE_COMPILE_CACHE: '1' },
-    });
-    children.push(gw);
-    expect((await fetch(`${gw.api}/api/health`)).status).toBe(200); // the API served a request too
-    const read = (name: string): Loaded => JSON.parse(readFileSync(join(loadedDir, name), 'utf8')) as Loaded;
-    // the main thread's list, and the thread that runs the storage worker
-    const [main, worker] = await waitFor(() => {
-      const lists = readdirSync(loadedDir).map((f) => ({ name: f, loaded: read(f) }));
-      const m = lists.find((l) => l.name === 'thread-0.json')?.loaded;
-      const w = lists.find((l) => l.loaded.files.includes('gateway/storage/storage-worker.ts'))?.loaded;
-      return m?.files.includes('gateway/gateway.ts') && w ? ([m, w] as const) : undefined;
-    }, 30_000, 'both threads listed their modules');
-
+    const started = await start(0, { NODE_DISABLE_COMPILE_CACHE: '1' });
+    const { main, worker } = started;
+    expect(started.healthStatus).toBe(200);
     // sanity: the lists are real (what the site does use is there)
     expect(main.packages).toEqual(expect.arrayContaining(['fastify', 'mqtt', 'aedes', 'zod', 'prom-client']));
     for (const lazy of ['node-opcua', 'modbus-serial', 'exceljs', 'nodemailer', 'pino-pretty']) expect(main.packages, `main thread loaded ${lazy}`).not.toContain(lazy);
@@ -74,51 +85,10 @@ describe('start-up footprint', () => {
     expect(worker.files.filter((f) => f.endsWith('.ts') && !served.includes(f))).toEqual([]);
     expect(main.typeStripper).toBe(true); // sanity: the main thread runs .ts through it
     expect(worker.typeStripper).toBe(false);
-    expect(gw.output()).not.toContain('ExperimentalWarning');
+    expect(started.output).not.toContain('ExperimentalWarning');
   });
 
-  it('returns the start-up garbage to the OS once start-up is over, before it reports itself running', async () => {
-    const dir = newDir();
-    const configFile = join(dir.path, 'site.yaml');
-    writeFileSync(configFile, SITE(join(dir.path, 'data')));
-    const gw = await startGatewayProcess(['--config', configFile], 60_000, { env: { LOG_FORMAT: 'json' } });
-    children.push(gw);
-    const lines = gw
-      .output()
-      .split('\n')
-      .filter((l) => l.startsWith('{'))
-      .map((l) => JSON.parse(l) as { msg?: string; rssMiB?: unknown; releasedMiB?: unknown; ms?: unknown });
-    const released = lines.filter((l) => l.msg === 'start-up memory released');
-    expect(released).toHaveLength(1);
-    expect(released[0]).toMatchObject({ rssMiB: expect.any(Number), releasedMiB: expect.any(Number), ms: expect.any(Number) });
-    const running = lines.findIndex((l) => l.msg?.startsWith('gateway running') === true);
-    expect(lines.indexOf(released[0] as (typeof lines)[number])).toBeLessThan(running);
-    expect((await fetch(`${gw.api}/api/health`)).status).toBe(200);
-  });
-
-  it('with a warm compile cache neither thread loads the TypeScript stripper', async () => {
-    const dir = newDir();
-    const configFile = join(dir.path, 'site.yaml');
-    writeFileSync(configFile, SITE(join(dir.path, 'data')));
-    const cache = join(dir.path, 'compile-cache');
-    const start = async (n: number): Promise<{ main: Loaded; worker: Loaded }> => {
-      const loadedDir = join(dir.path, `loaded-${n}`);
-      mkdirSync(loadedDir);
-      const gw = await startGatewayProcess(['--config', configFile], 60_000, {
-        nodeArgs: ['--import', './test/support/loaded-modules-hook.ts'],
-        env: { LOADED_MODULES_DIR: loadedDir, LOG_FORMAT: 'json', NODE_COMPILE_CACHE: cache },
-      });
-      children.push(gw);
-      const read = (name: string): Loaded => JSON.parse(readFileSync(join(loadedDir, name), 'utf8')) as Loaded;
-      const lists = await waitFor(() => {
-        const all = readdirSync(loadedDir).map((f) => ({ name: f, loaded: read(f) }));
-        const main = all.find((l) => l.name === 'thread-0.json')?.loaded;
-        const worker = all.find((l) => l.loaded.files.includes('gateway/storage/storage-worker.ts'))?.loaded;
-        return main?.files.includes('gateway/gateway.ts') && worker ? { main, worker } : undefined;
-      }, 30_000, 'both threads listed their modules');
-      await gw.kill('SIGTERM');
-      return lists;
-    };
+  it('with a warm compile cache neither thread loads the TypeScript stripper; the start-up garbage goes back to the OS before it reports itself running', async () => {
     const cold = await start(1); // fills the cache
     const warm = await start(2);
     expect(warm.main.files).toContain('gateway/gateway.ts');
@@ -127,5 +97,16 @@ describe('start-up footprint', () => {
     const uncached = (w: Loaded, c: Loaded): string[] => w.files.filter((f) => f.endsWith('.ts') && !c.files.includes(f));
     expect(warm.main.typeStripper && uncached(warm.main, cold.main).length === 0, `main thread stripped types; not compiled by the first run: ${uncached(warm.main, cold.main).join(', ')}`).toBe(false);
     expect(warm.worker.typeStripper && uncached(warm.worker, cold.worker).length === 0, `worker stripped types; not compiled by the first run: ${uncached(warm.worker, cold.worker).join(', ')}`).toBe(false);
+
+    const lines = warm.output
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as { msg?: string; rssMiB?: unknown; releasedMiB?: unknown; ms?: unknown });
+    const released = lines.filter((l) => l.msg === 'start-up memory released');
+    expect(released).toHaveLength(1);
+    expect(released[0]).toMatchObject({ rssMiB: expect.any(Number), releasedMiB: expect.any(Number), ms: expect.any(Number) });
+    const running = lines.findIndex((l) => l.msg?.startsWith('gateway running') === true);
+    expect(lines.indexOf(released[0] as (typeof lines)[number])).toBeLessThan(running);
+    expect(warm.healthStatus).toBe(200);
   }, 240_000); // two gateway starts, one after the other, on a loaded machine
 });

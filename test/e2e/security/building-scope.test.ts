@@ -6,7 +6,7 @@
 import { request as httpRequest } from 'node:http';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashPassword } from '../../../gateway/auth/password-hash.ts';
+import { testPasswordHash } from '../../support/test-password.ts';
 import { validateConfig } from '../../../gateway/config/load-config.ts';
 import { startGateway, type RunningGateway } from '../../../gateway/gateway.ts';
 import { silentLogger } from '../../../gateway/log/logger.ts';
@@ -46,7 +46,7 @@ describe('accounts limited to buildings', () => {
   const json = async <T>(user: string, path: string): Promise<T> => JSON.parse((await as(user, 'GET', path)).body) as T;
 
   beforeAll(async () => {
-    const passwordHash = await hashPassword(PASSWORD);
+    const passwordHash = await testPasswordHash(PASSWORD);
     const users = [
       { username: 'op1', role: 'operator', passwordHash, buildings: ['b1'] },
       { username: 'eng2', role: 'engineer', passwordHash, buildings: ['b2'] },

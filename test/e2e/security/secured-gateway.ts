@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { request as httpRequest, type ClientRequest, type IncomingMessage, type RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { Role } from '../../../gateway/auth/account-schema.ts';
-import { hashPassword } from '../../../gateway/auth/password-hash.ts';
+import { testPasswordHash } from '../../support/test-password.ts';
 import { startGateway, type RunningGateway } from '../../../gateway/gateway.ts';
 import { silentLogger } from '../../../gateway/log/logger.ts';
 import { smallSite } from '../../support/site-config.ts';
@@ -60,7 +60,7 @@ export function rawRequest(target: number | { port: number; ca: Buffer }, method
 
 export async function startSecuredGateway(extra: Record<string, unknown> = {}): Promise<SecuredGateway> {
   const dir = tempDir('fgw-sec-');
-  const passwordHash = await hashPassword(PASSWORD);
+  const passwordHash = await testPasswordHash(PASSWORD);
   const users = (Object.entries(ROLE_USERS) as Array<[Role, string]>).map(([role, username]) => ({
     username,
     role,

@@ -2,7 +2,7 @@
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Accounts } from '../../../gateway/auth/accounts.ts';
-import { hashPassword } from '../../../gateway/auth/password-hash.ts';
+import { testPasswordHash } from '../../support/test-password.ts';
 import { VirtualClock } from '../../../gateway/model/clock.ts';
 import { openSqlite } from '../../../gateway/platform/sqlite-file.ts';
 import { waitFor } from '../../support/wait-for.ts';
@@ -13,7 +13,7 @@ const MIN = 60_000;
 describe('session lifetime', () => {
   it('ends a session after the idle timeout; use keeps it alive up to its absolute lifetime', async () => {
     const clock = new VirtualClock();
-    const passwordHash = await hashPassword('pw-for-idle');
+    const passwordHash = await testPasswordHash('pw-for-idle');
     const accounts = new Accounts(openSqlite(':memory:'), clock, {
       users: [{ username: 'olga', role: 'operator', passwordHash }],
       sessionTtl: 12 * 60 * MIN,
@@ -39,7 +39,7 @@ describe('session lifetime', () => {
     const clock = new VirtualClock();
     const db = openSqlite(':memory:');
     const options = { sessionTtl: 60 * MIN, idleTimeout: 30 * MIN, maxLoginAttempts: 5, loginWindow: MIN };
-    const oldHash = await hashPassword('old-password');
+    const oldHash = await testPasswordHash('old-password');
     const before = new Accounts(db, clock, { ...options, users: [{ username: 'olga', role: 'operator', passwordHash: oldHash }] });
     const s = await before.login('olga', 'old-password', '127.0.0.1');
     if (!s.ok) throw new Error('login failed');
@@ -47,7 +47,7 @@ describe('session lifetime', () => {
     const same = new Accounts(db, clock, { ...options, users: [{ username: 'olga', role: 'operator', passwordHash: oldHash }] });
     expect(same.userForSession(s.sessionId)?.username).toBe('olga');
     // the password was changed: the old session is refused and the revocation audited
-    const after = new Accounts(db, clock, { ...options, users: [{ username: 'olga', role: 'operator', passwordHash: await hashPassword('new-password') }] });
+    const after = new Accounts(db, clock, { ...options, users: [{ username: 'olga', role: 'operator', passwordHash: await testPasswordHash('new-password') }] });
     expect(after.userForSession(s.sessionId)).toBeUndefined();
     expect(after.audit.list({ username: 'olga' }).some((e) => e.action === 'session_revoked' && e.detail?.reason === 'password changed')).toBe(true);
     const fresh = await after.login('olga', 'new-password', '127.0.0.1');

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../../gateway/api/build-app.ts';
 import { Accounts } from '../../../gateway/auth/accounts.ts';
-import { hashPassword } from '../../../gateway/auth/password-hash.ts';
+import { testPasswordHash } from '../../support/test-password.ts';
 import { silentLogger } from '../../../gateway/log/logger.ts';
 import { openSqlite } from '../../../gateway/platform/sqlite-file.ts';
 import { testApiDeps } from '../../support/api-deps.ts';
@@ -36,7 +36,7 @@ beforeAll(async () => {
   h.service.acknowledge(trip, 'op', '=HYPERLINK("x"), check seal, ok');
   h.advance(MIN);
   h.push('pu-1', 'tripped', false); // cleared → normal
-  const passwordHash = await hashPassword('s3cret-pw');
+  const passwordHash = await testPasswordHash('s3cret-pw');
   const users = [
     { username: 'op', role: 'operator' as const, passwordHash },
     { username: 'op-b2', role: 'operator' as const, passwordHash, buildings: ['b2'] },

@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../../../gateway/api/build-app.ts';
 import { Accounts } from '../../../gateway/auth/accounts.ts';
-import { hashPassword } from '../../../gateway/auth/password-hash.ts';
+import { testPasswordHash } from '../../support/test-password.ts';
 import { silentLogger } from '../../../gateway/log/logger.ts';
 import { openSqlite } from '../../../gateway/platform/sqlite-file.ts';
 import type { JournalEntry } from '../../../rules/alarms/alarm-model.ts';
@@ -25,7 +25,7 @@ let passwordHash = '';
 
 beforeEach(async () => {
   h = harness({ devices, rulePacks: ['pump', 'smoke_detector'] });
-  passwordHash ||= await hashPassword('s3cret-pw');
+  passwordHash ||= await testPasswordHash('s3cret-pw');
   const users = [
     { username: 'op', role: 'operator' as const, passwordHash },
     { username: 'eng', role: 'engineer' as const, passwordHash },

@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../../../gateway/api/build-app.ts';
 import { Accounts } from '../../../gateway/auth/accounts.ts';
-import { hashPassword } from '../../../gateway/auth/password-hash.ts';
+import { testPasswordHash } from '../../support/test-password.ts';
 import { silentLogger } from '../../../gateway/log/logger.ts';
 import { openSqlite } from '../../../gateway/platform/sqlite-file.ts';
 import { testApiDeps } from '../../support/api-deps.ts';
@@ -26,7 +26,7 @@ beforeEach(async () => {
     rulePacks: ['fire_panel'],
     rules: [{ id: 'forced', title: 'Door forced', scope: { kind: 'access_door' }, when: { type: 'state', point: 'forced_open', equals: true }, priority: 2 }],
   });
-  passwordHash ||= await hashPassword('s3cret-pw');
+  passwordHash ||= await testPasswordHash('s3cret-pw');
   const users = (['operator', 'admin', 'engineer'] as const).map((role) => ({ username: role, role, passwordHash }));
   const accounts = new Accounts(openSqlite(':memory:'), h.clock, { users, sessionTtl: 3_600_000, maxLoginAttempts: 5, loginWindow: MIN });
   app = await buildApp(testApiDeps({ accounts, devices: () => devices, now: () => h.clock.now(), alarms: h.service }), silentLogger());

@@ -9,7 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../../../gateway/api/build-app.ts';
 import { Accounts } from '../../../gateway/auth/accounts.ts';
-import { hashPassword } from '../../../gateway/auth/password-hash.ts';
+import { testPasswordHash } from '../../support/test-password.ts';
 import { CommandJournal } from '../../../gateway/commands/command-journal.ts';
 import { CommandService, type CommandPort } from '../../../gateway/commands/command-service.ts';
 import { commandSettingsSchema } from '../../../gateway/commands/command-settings.ts';
@@ -40,7 +40,7 @@ afterEach(async () => {
 });
 
 async function setup(settings: Record<string, unknown>) {
-  passwordHash ||= await hashPassword('s3cret-pw');
+  passwordHash ||= await testPasswordHash('s3cret-pw');
   const clock = new VirtualClock(Date.parse('2026-11-29T08:00:00Z'));
   const users = [
     ...(['operator', 'admin', 'engineer'] as const).map((role) => ({ username: role, role, passwordHash })),

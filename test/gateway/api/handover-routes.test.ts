@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../../../gateway/api/build-app.ts';
 import { Accounts } from '../../../gateway/auth/accounts.ts';
-import { hashPassword } from '../../../gateway/auth/password-hash.ts';
+import { testPasswordHash } from '../../support/test-password.ts';
 import { silentLogger } from '../../../gateway/log/logger.ts';
 import { VirtualClock } from '../../../gateway/model/clock.ts';
 import { openSqlite } from '../../../gateway/platform/sqlite-file.ts';
@@ -28,7 +28,7 @@ let passwordHash = '';
 
 beforeEach(async () => {
   h = harness({ devices, rulePacks: ['pump'], clock: new VirtualClock(Date.parse('2026-03-02T19:30:00+08:00')) });
-  passwordHash ||= await hashPassword('s3cret-pw');
+  passwordHash ||= await testPasswordHash('s3cret-pw');
   const users = [
     { username: 'wang', role: 'operator' as const, passwordHash },
     { username: 'li', role: 'operator' as const, passwordHash },

@@ -6,7 +6,7 @@ import { buildApp } from '../../../gateway/api/build-app.ts';
 import { normsRoutes } from '../../../gateway/api/routes/norms-routes.ts';
 import { residentRoutes } from '../../../gateway/api/routes/resident-routes.ts';
 import { Accounts } from '../../../gateway/auth/accounts.ts';
-import { hashPassword } from '../../../gateway/auth/password-hash.ts';
+import { testPasswordHash } from '../../support/test-password.ts';
 import { silentLogger } from '../../../gateway/log/logger.ts';
 import { VirtualClock } from '../../../gateway/model/clock.ts';
 import type { DeviceInfo } from '../../../gateway/model/device.ts';
@@ -27,7 +27,7 @@ const DEVICES: DeviceInfo[] = [{ id: 'pump-b1-1', name: 'Pump B1-1', kind: 'pump
 
 let passwordHash = '';
 beforeAll(async () => {
-  passwordHash = await hashPassword('s3cret-pw');
+  passwordHash = await testPasswordHash('s3cret-pw');
 });
 
 describe('norms API', () => {

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../../gateway/api/build-app.ts';
 import type { ApiDeps } from '../../../gateway/api/api-deps.ts';
 import { Accounts } from '../../../gateway/auth/accounts.ts';
-import { hashPassword } from '../../../gateway/auth/password-hash.ts';
+import { testPasswordHash } from '../../support/test-password.ts';
 import { openSqlite } from '../../../gateway/platform/sqlite-file.ts';
 import { silentLogger } from '../../../gateway/log/logger.ts';
 import { VirtualClock } from '../../../gateway/model/clock.ts';
@@ -148,7 +148,7 @@ describe('uptime API', () => {
   });
 
   it('with accounts configured: operators and engineers read uptime, contractors get 403, strangers 401', async () => {
-    const passwordHash = await hashPassword('s3cret-pw');
+    const passwordHash = await testPasswordHash('s3cret-pw');
     const users = (['contractor', 'engineer'] as const).map((role) => ({ username: role, role, passwordHash }));
     const guarded = await buildApp(apiDeps(new Accounts(openSqlite(':memory:'), clock, { users, sessionTtl: H, maxLoginAttempts: 5, loginWindow: MIN })), silentLogger());
     try {

@@ -183,3 +183,27 @@ describe('SampleBus batching, priority lane and durable pushes', () => {
     await bus2.drain();
   });
 });
+
+describe('SampleBus backlog (what intake back-pressure watches)', () => {
+  it('is the telemetry lane of the slowest consumer, without the priority lane, and is announced after each batch', async () => {
+    const bus = new SampleBus({ capacity: 100_000, maxBatch: 1_000, isPriority: (s) => s.device === 'smoke-1' });
+    let release: () => void = () => {};
+    const gate = new Promise<void>((r) => (release = r));
+    bus.subscribe('fast', () => undefined);
+    bus.subscribe('slow', async () => gate);
+    const seen: number[] = [];
+    bus.onBatchHandled(() => seen.push(bus.backlog()));
+    expect(bus.backlog()).toBe(0);
+    bus.push(batch(0, 1_000)); // taken by 'slow', which then waits
+    await new Promise((r) => setImmediate(r));
+    bus.push(batch(1_000, 2_500));
+    bus.push([{ device: 'smoke-1', point: 'alarm', value: true, ts: 1, quality: 'good' }]);
+    await new Promise((r) => setImmediate(r));
+    expect(bus.backlog()).toBe(2_500); // the stalled consumer's telemetry; the fire alarm not counted
+    release();
+    await bus.drain();
+    expect(bus.backlog()).toBe(0);
+    expect(seen.length).toBeGreaterThanOrEqual(4);
+    expect(seen.at(-1)).toBe(0);
+  });
+});

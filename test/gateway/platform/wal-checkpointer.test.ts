@@ -33,8 +33,9 @@ describe('WalCheckpointer', () => {
     const empty = statSync(file).size;
     store.write(samples(0));
     store.write(samples(1000));
-    await waitFor('the database file holds the samples', () => statSync(file).size > empty, MIN_WAIT_BOUND_MS);
-    expect(checkpointer.completed(file)).toBeGreaterThan(0);
+    // the thread reports a checkpoint after it wrote the file: wait for the report, not only the size
+    await waitFor('a checkpoint of telemetry.db reported', () => checkpointer !== undefined && checkpointer.completed(file) > 0, MIN_WAIT_BOUND_MS);
+    expect(statSync(file).size).toBeGreaterThan(empty); // the database file holds the samples
     expect(store.count()).toBe(2000);
     await store.close();
   });

@@ -10,7 +10,7 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashPassword } from '../../../gateway/auth/password-hash.ts';
+import { testPasswordHash } from '../../support/test-password.ts';
 import { startGateway, type RunningGateway } from '../../../gateway/gateway.ts';
 import { silentLogger } from '../../../gateway/log/logger.ts';
 import { centralConfigSchema } from '../../../central/central-schema.ts';
@@ -57,8 +57,8 @@ describe('the operations centre: primary host, PostgreSQL fleet state, fleet pag
       postgres: { url: pg?.url },
       api: { port: 0 },
       users: [
-        { username: 'duty', passwordHash: await hashPassword('duty-pw'), role: 'operator' },
-        { username: 'watch', passwordHash: await hashPassword('watch-pw'), role: 'viewer' },
+        { username: 'duty', passwordHash: await testPasswordHash('duty-pw'), role: 'operator' },
+        { username: 'watch', passwordHash: await testPasswordHash('watch-pw'), role: 'viewer' },
       ],
     });
     for (let i = 0; i < 2; i++) centrals.push(await startCentral(config, silentLogger()));

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashPassword } from '../../../gateway/auth/password-hash.ts';
+import { testPasswordHash } from '../../support/test-password.ts';
 import { startGateway, type RunningGateway } from '../../../gateway/gateway.ts';
 import { silentLogger } from '../../../gateway/log/logger.ts';
 import { FleetStore } from '../../../central/fleet-store.ts';
@@ -52,7 +52,7 @@ describe('kill -9 of one operations-centre instance', () => {
 
   it('leaves the fleet to the other instance', async () => {
     const ports = [await freePort(), await freePort()];
-    const hash = await hashPassword('x');
+    const hash = await testPasswordHash('x');
     const start = (port: number): ChildProcess => {
       const file = join(dir.path, `central-${port}.yaml`);
       writeFileSync(

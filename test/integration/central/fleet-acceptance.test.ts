@@ -16,7 +16,7 @@
  * broker, so both receive every message: the idempotent upserts are what keeps one row per fact.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashPassword } from '../../../gateway/auth/password-hash.ts';
+import { testPasswordHash } from '../../support/test-password.ts';
 import { DEMO_FAULTS } from '../../../gateway/demo/demo-faults.ts';
 import { startGateway, type RunningGateway } from '../../../gateway/gateway.ts';
 import { sparkplugSchema } from '../../../gateway/sparkplug/sparkplug-schema.ts';
@@ -58,7 +58,7 @@ describe('fleet acceptance: three gateways, a three-node broker cluster, two cen
   it('shows a fire at site 2 centrally, loses nothing when its broker node dies, and takes the central ack to the site', async () => {
     const c = cluster as BrokerCluster;
     const [hub, n1, n2] = c.nodes as [BrokerCluster['nodes'][0], BrokerCluster['nodes'][0], BrokerCluster['nodes'][0]];
-    const users = [{ username: 'duty', passwordHash: await hashPassword('duty-pw'), role: 'operator' }];
+    const users = [{ username: 'duty', passwordHash: await testPasswordHash('duty-pw'), role: 'operator' }];
     for (const node of [hub, n2]) {
       const config = centralConfigSchema.parse({ hostId: 'ops', groups: ['estates'], broker: { url: node.url }, postgres: { url: pg?.url }, api: { port: 0 }, users });
       centrals.push(await startCentral(config, silentLogger()));

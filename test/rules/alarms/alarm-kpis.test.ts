@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../../gateway/api/build-app.ts';
 import { Accounts } from '../../../gateway/auth/accounts.ts';
-import { hashPassword } from '../../../gateway/auth/password-hash.ts';
+import { testPasswordHash } from '../../support/test-password.ts';
 import { silentLogger } from '../../../gateway/log/logger.ts';
 import { openSqlite } from '../../../gateway/platform/sqlite-file.ts';
 import type { AlarmKpis } from '../../../rules/alarms/alarm-kpis.ts';
@@ -75,7 +75,7 @@ beforeAll(async () => {
     }
   }
   h.advance(20_000);
-  const passwordHash = await hashPassword('s3cret-pw');
+  const passwordHash = await testPasswordHash('s3cret-pw');
   const users = [
     { username: 'op', role: 'operator' as const, passwordHash },
     { username: 'op-b2', role: 'operator' as const, passwordHash, buildings: ['b2'] },

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashPassword } from '../../../../gateway/auth/password-hash.ts';
+import { testPasswordHash } from '../../../support/test-password.ts';
 import { startGateway, type RunningGateway } from '../../../../gateway/gateway.ts';
 import { silentLogger } from '../../../../gateway/log/logger.ts';
 import { smallSite } from '../../../support/site-config.ts';
@@ -11,8 +11,8 @@ describe('accounts, sessions and roles', () => {
 
   beforeAll(async () => {
     const users = [
-      { username: 'olga', role: 'operator', passwordHash: await hashPassword('operator-pass') },
-      { username: 'cai', role: 'contractor', contractor: 'lift-co', passwordHash: await hashPassword('contractor-pass') },
+      { username: 'olga', role: 'operator', passwordHash: await testPasswordHash('operator-pass') },
+      { username: 'cai', role: 'contractor', contractor: 'lift-co', passwordHash: await testPasswordHash('contractor-pass') },
     ];
     gw = await startGateway(smallSite(dir.path, { accounts: { users, maxLoginAttempts: 3 } }), silentLogger(), { listen: false });
   });

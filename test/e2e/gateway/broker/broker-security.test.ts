@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { connect as netConnect, type Socket } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import mqtt, { type MqttClient } from 'mqtt';
-import { hashPassword } from '../../../../gateway/auth/password-hash.ts';
+import { testPasswordHash } from '../../../support/test-password.ts';
 import { brokerSchema } from '../../../../gateway/broker/broker-schema.ts';
 import { startEmbeddedBroker, type RunningBroker } from '../../../../gateway/broker/embedded-broker.ts';
 import { ConfigError } from '../../../../gateway/config/config-error.ts';
@@ -102,7 +102,7 @@ describe('broker configuration check', () => {
 
 describe('broker authentication', () => {
   it('verifies scrypt password hashes and refuses anonymous clients when users exist', async () => {
-    const b = await start({ users: [{ username: 'sensor', passwordHash: await hashPassword('s3cret-pw') }] });
+    const b = await start({ users: [{ username: 'sensor', passwordHash: await testPasswordHash('s3cret-pw') }] });
     expect(await refused(b.url)).toMatch(/Bad username or password|Not authorized/i);
     expect(await refused(b.url, { username: 'sensor', password: 'wrong' })).toMatch(/Bad username or password/i);
     const ok = await client(b.url, { username: 'sensor', password: 's3cret-pw' });

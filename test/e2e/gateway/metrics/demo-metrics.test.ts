@@ -87,6 +87,9 @@ describe('/metrics of the plain demo (no InfluxDB)', () => {
       expect(value(page, `gateway_bus_dropped_total{subscriber="${sub}"}`), sub).toBe(0);
     }
     expect(page).toMatch(/^gateway_event_loop_lag_seconds\{quantile="0.99"\} /m);
+    expect(value(page, 'gateway_broker_intake_paused')).toBe(0);
+    expect(value(page, 'gateway_broker_intake_pauses_total')).toBe(0);
+    expect(value(page, 'gateway_broker_unstored_messages')).toBeGreaterThanOrEqual(0);
     const pumpAlarm = gw.alarms.active().find((a) => a.device === 'pump-b1-1');
     expect(value(page, `gateway_alarms_active{priority="${pumpAlarm?.priority}"}`)).toBeGreaterThanOrEqual(1);
     expect(value(page, `gateway_alarms_unacknowledged{priority="${pumpAlarm?.priority}"}`)).toBeGreaterThanOrEqual(1);

@@ -8,7 +8,7 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
-import { hashPassword } from '../../../../gateway/auth/password-hash.ts';
+import { testPasswordHash } from '../../../support/test-password.ts';
 import { startGateway, type RunningGateway } from '../../../../gateway/gateway.ts';
 import { silentLogger } from '../../../../gateway/log/logger.ts';
 import type { Sample } from '../../../../gateway/model/sample.ts';
@@ -77,7 +77,7 @@ describe('badge privacy', () => {
   it('with privacy.badges clear, only roles with residents-data see clear badge ids in the API', async () => {
     const dir = tempDir();
     dirs.push(dir);
-    const hash = await hashPassword('a-long-test-password');
+    const hash = await testPasswordHash('a-long-test-password');
     const g = await start(dir.path, {
       privacy: { badges: 'clear', residentsDataRoles: ['admin'] },
       accounts: {

@@ -11,7 +11,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashPassword } from '../../../../gateway/auth/password-hash.ts';
+import { testPasswordHash } from '../../../support/test-password.ts';
 import { loadConfigFile } from '../../../../gateway/config/load-config.ts';
 import { startGateway, type RunningGateway } from '../../../../gateway/gateway.ts';
 import { silentLogger } from '../../../../gateway/log/logger.ts';
@@ -53,8 +53,8 @@ describe('config reload while alarms are active', () => {
   beforeAll(async () => {
     const demo = parse(readFileSync(DEMO_SITE_FILE, 'utf8')) as { workOrders: unknown };
     const users = [
-      { username: 'root', role: 'admin', passwordHash: await hashPassword('admin-pass-1') },
-      { username: 'olga', role: 'operator', passwordHash: await hashPassword('operator-pass-1') },
+      { username: 'root', role: 'admin', passwordHash: await testPasswordHash('admin-pass-1') },
+      { username: 'olga', role: 'operator', passwordHash: await testPasswordHash('operator-pass-1') },
     ];
     site = await writeE2eSite(dir.path, { devices: ['pump-b1-1', 'pump-b2-1'], overrides: { workOrders: demo.workOrders, accounts: { users } } });
     original = readFileSync(site.file, 'utf8');
@@ -78,7 +78,7 @@ describe('config reload while alarms are active', () => {
     const alarm = gw.alarms.active().find((a) => a.device === 'pump-b1-1' && a.conditionActive);
     await waitFor(() => (gw.workOrders?.list({ status: ['open', 'dispatched'] }) ?? []).some((o) => o.device === 'pump-b1-1'), 30_000, 'the work order');
     const order = gw.workOrders?.list({ status: ['open', 'dispatched'] }).find((o) => o.device === 'pump-b1-1');
-    const bobHash = await hashPassword('engineer-pass-1');
+    const bobHash = await testPasswordHash('engineer-pass-1');
 
     writeSite((raw) => {
       const pumps = raw.connectors.find((c) => c.id === 'modbus-pumps') as Record<string, unknown>;

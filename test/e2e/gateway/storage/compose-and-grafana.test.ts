@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { allDashboards, DATASOURCE_UID } from '../../../../config/grafana/dashboard-model.ts';
-import { hashPassword } from '../../../../gateway/auth/password-hash.ts';
+import { testPasswordHash } from '../../../support/test-password.ts';
 import { resolveFloorPlans } from '../../../../gateway/config/floor-plans.ts';
 import { loadConfigFile, parseConfigText } from '../../../../gateway/config/load-config.ts';
 import type { SiteConfig } from '../../../../gateway/config/site-schema.ts';
@@ -34,7 +34,7 @@ const compose = parse(readFileSync('docker-compose.yml', 'utf8')) as Compose;
 async function composeSite(): Promise<{ site: SiteConfig; secrets: string; tokens: string }> {
   const secrets = mkdtempSync(join(tmpdir(), 'compose-secrets-'));
   const tokens = mkdtempSync(join(tmpdir(), 'compose-tokens-'));
-  writeFileSync(join(secrets, 'gateway_admin_password_hash'), `${await hashPassword('stand-in')}\n`);
+  writeFileSync(join(secrets, 'gateway_admin_password_hash'), `${await testPasswordHash('stand-in')}\n`);
   writeFileSync(join(secrets, 'site_ca'), 'stand-in CA');
   writeFileSync(join(tokens, 'gateway-write.token'), 'write-only-token\n');
   const env = compose.services.gateway?.environment ?? {};

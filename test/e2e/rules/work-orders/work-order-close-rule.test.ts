@@ -9,7 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../../../../gateway/api/build-app.ts';
 import { Accounts } from '../../../../gateway/auth/accounts.ts';
-import { hashPassword } from '../../../../gateway/auth/password-hash.ts';
+import { testPasswordHash } from '../../../support/test-password.ts';
 import { silentLogger } from '../../../../gateway/log/logger.ts';
 import { VirtualClock } from '../../../../gateway/model/clock.ts';
 import { openSqlite } from '../../../../gateway/platform/sqlite-file.ts';
@@ -45,7 +45,7 @@ describe('verify-and-close needs the fault gone', () => {
       alarmActive: (id) => active.get(id),
     });
     service.start();
-    const passwordHash = await hashPassword('s3cret-pw');
+    const passwordHash = await testPasswordHash('s3cret-pw');
     const users = (['operator', 'admin'] as const).map((role) => ({ username: role, role, passwordHash }));
     const accounts = new Accounts(openSqlite(':memory:'), clock, { users, sessionTtl: 3_600_000, maxLoginAttempts: 5, loginWindow: 60_000 });
     app = await buildApp(testApiDeps({ accounts, devices: () => DEVICES, now: () => clock.now(), workOrders: workOrdersFacade(service) }), silentLogger());
