@@ -47,10 +47,17 @@
  * intake) are compared with the raw batched-write ceiling. A backlog that outlasts the intake is
  * measured over the intake (lines written / seconds). The site's `retryMax` is 1 s for this
  * (default 30 s), so the measurement is the drain, not the forwarder's back-off after the outage.
+ * The step also reports the rate from the first accepted write after the outage (the back-off's
+ * last wait, up to `retryMax`, left out), the drain controller's rate (`drainLinesPerSecond` of
+ * /api/health) at the first write and when the backlog was gone, and the CPU used while the backlog
+ * drained by influxd, the gateway (each thread), Mosquitto and this script (the publisher), and the
+ * seconds per second their threads were runnable but waiting for a core (schedstat), next to
+ * influxd's and this script's CPU while the raw batched-write ceiling was measured. The health poll
+ * runs every 100 ms.
  *
  * Everything started is stopped at the end, on error and on Ctrl-C.
  */
-import { readFileSync, appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -105,6 +112,63 @@ function cpuSeconds(pid: number): number {
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / CLK_TCK; // utime, stime (fields 14, 15)
 }
+/** CPU seconds of each thread of a process (`main`, or `name/tid`). */
+function threadCpuSeconds(pid: number): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const name = Number(tid) === pid ? 'main' : `${stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))}/${tid}`;
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(name, (out.get(name) ?? 0) + (Number(fields[11]) + Number(fields[12])) / CLK_TCK);
+    } catch {
+      // the thread ended
+    }
+  }
+  return out;
+}
+/** Seconds a process's threads spent runnable but waiting for a core (schedstat's run-queue wait, summed). */
+function runQueueWaitSeconds(pid: number): number {
+  let ns = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[1]);
+    } catch {
+      // the thread ended, or no schedstat
+    }
+  }
+  return ns / 1e9;
+}
+/** CPU seconds of the processes and the gateway's threads, for shares over a window. */
+interface CpuSnapshot {
+  readonly at: number;
+  readonly procs: Record<string, number>;
+  readonly gatewayThreads: Map<string, number>;
+  /** run-queue wait seconds per process */
+  readonly waits: Record<string, number>;
+}
+function cpuSnapshot(pids: Record<string, number | undefined>, gatewayPid: number): CpuSnapshot {
+  const procs: Record<string, number> = {};
+  const waits: Record<string, number> = {};
+  for (const [name, pid] of Object.entries(pids)) {
+    if (pid === undefined) continue;
+    procs[name] = cpuSeconds(pid);
+    waits[name] = runQueueWaitSeconds(pid);
+  }
+  const self = process.cpuUsage();
+  procs['bench (publisher)'] = (self.user + self.system) / 1e6;
+  return { at: performance.now(), procs, gatewayThreads: threadCpuSeconds(gatewayPid), waits };
+}
+/** Cores used per process and gateway thread between two snapshots. */
+function cpuShares(a: CpuSnapshot, b: CpuSnapshot): Record<string, number> {
+  const s = (b.at - a.at) / 1000;
+  const out: Record<string, number> = {};
+  for (const [name, v] of Object.entries(b.procs)) out[name] = Number(((v - (a.procs[name] ?? 0)) / s).toFixed(2));
+  const threads = [...b.gatewayThreads].map(([name, v]) => [name, (v - (a.gatewayThreads.get(name) ?? 0)) / s] as const).filter(([, v]) => v >= 0.02);
+  for (const [name, v] of threads.sort((x, y) => y[1] - x[1])) out[`gateway thread ${name}`] = Number(v.toFixed(2));
+  for (const [name, v] of Object.entries(b.waits)) out[`${name} waiting for a core`] = Number(((v - (a.waits[name] ?? 0)) / s).toFixed(2));
+  return out;
+}
 function rssMiB(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) / 1024 : Number.NaN;
@@ -141,7 +205,7 @@ async function alarmStream(api: string): Promise<{ raised: Array<{ device: strin
 }
 
 interface InfluxHealth {
-  storage?: { influx?: { writtenLines?: number; spool?: { depth?: number; deadLettered?: number; droppedLines?: number } } };
+  storage?: { influx?: { writtenLines?: number; drainLinesPerSecond?: number; spool?: { depth?: number; deadLettered?: number; droppedLines?: number } } };
 }
 async function influxHealth(api: string): Promise<InfluxHealth['storage']> {
   return ((await (await fetch(`${api}/api/health`)).json()) as InfluxHealth).storage;
@@ -180,12 +244,20 @@ async function rawInfluxCeiling(influxd: InfluxdProcess, batches: number, size: 
     bodies.push(await promisify(gzip)(Buffer.from(lines.join('\n')), { level: constants.Z_BEST_SPEED }));
   }
   const start = performance.now();
+  const pid = influxd.pid();
+  const self0 = process.cpuUsage();
+  const influx0 = pid === undefined ? Number.NaN : cpuSeconds(pid);
   for (const body of bodies) {
     const res = await fetch(`${influxd.url}/write?db=raw&precision=ms`, { method: 'POST', headers: { 'content-encoding': 'gzip' }, body: new Uint8Array(body) });
     if (res.status !== 204) throw new Error(`raw write: HTTP ${res.status} ${await res.text()}`);
   }
-  return (batches * size) / ((performance.now() - start) / 1000);
+  const s = (performance.now() - start) / 1000;
+  const self = process.cpuUsage(self0);
+  ceilingCpu = { influxd: ((pid === undefined ? Number.NaN : cpuSeconds(pid)) - influx0) / s, client: (self.user + self.system) / 1e6 / s };
+  return (batches * size) / s;
 }
+/** Cores used by influxd and this script while the raw batched-write ceiling was measured. */
+let ceilingCpu = { influxd: Number.NaN, client: Number.NaN };
 
 interface Row {
   rate: number;
@@ -213,7 +285,22 @@ interface Row {
 const dir = mkdtempSync(join(tmpdir(), 'bench-e2e-'));
 const rows: Row[] = [];
 let ceilings = { mqtt: Number.NaN, influx: Number.NaN };
-let backlogRow: { rate: number; backlog: number; intake: number; seconds: number; drained: number; spoolAtStop: number; clearedS: number | null; whileBacklog: number } | undefined;
+let backlogRow:
+  | {
+      rate: number;
+      backlog: number;
+      intake: number;
+      seconds: number;
+      drained: number;
+      spoolAtStop: number;
+      clearedS: number | null;
+      whileBacklog: number;
+      firstWriteS: number | null;
+      fromFirstWrite: number | null;
+      drainRate: { atFirstWrite: number | null; atCleared: number | null; max: number };
+      cpu: Record<string, number> | null;
+    }
+  | undefined;
 try {
   const mosquitto = await startBenchMosquitto();
   started.push(mosquitto);
@@ -365,22 +452,47 @@ try {
     await influxd.start();
     const written0 = (await influxHealth(gw.api))?.influx?.writtenLines ?? 0;
     const t0 = performance.now();
+    const pids = { influxd: influxd.pid(), gateway: gw.pid, mosquitto: mosquitto.pid };
+    const cpu0 = cpuSnapshot(pids, gw.pid);
     // the backlog is gone once the spool holds no more than two live batches (the defaults' 5,000 lines each)
-    let cleared: { s: number; written: number } | undefined;
+    let cleared: { s: number; written: number; cpu: CpuSnapshot; rate: number | null } | undefined;
+    let first: { s: number; written: number; rate: number | null } | undefined;
+    let maxRate = 0;
     const watch = setInterval(() => {
       if (cleared) return;
       void influxHealth(gw.api)
         .then((h) => {
-          if (!cleared && (h?.influx?.spool?.depth ?? Infinity) <= 10_000) cleared = { s: (performance.now() - t0) / 1000, written: (h?.influx?.writtenLines ?? 0) - written0 };
+          if (cleared) return;
+          const s = (performance.now() - t0) / 1000;
+          const written = (h?.influx?.writtenLines ?? 0) - written0;
+          const rate = h?.influx?.drainLinesPerSecond ?? null;
+          maxRate = Math.max(maxRate, rate ?? 0);
+          if (!first && written > 0) first = { s, written, rate };
+          if ((h?.influx?.spool?.depth ?? Infinity) <= 10_000) cleared = { s, written, cpu: cpuSnapshot(pids, gw.pid), rate };
         })
         .catch(() => {});
-    }, 250);
+    }, 100);
     const intake = await pub.run({ rate, seconds: SECONDS, prefix: 'load/pump-' });
     clearInterval(watch);
     const seconds = (performance.now() - t0) / 1000;
     const atStop = (await influxHealth(gw.api))?.influx;
     const drained = ((atStop?.writtenLines ?? 0) - written0) / seconds;
-    backlogRow = { rate, backlog: backlogAtStart, intake: intake.acked, seconds, drained, spoolAtStop: atStop?.spool?.depth ?? Number.NaN, clearedS: cleared?.s ?? null, whileBacklog: cleared ? cleared.written / cleared.s : drained };
+    const f = first as { s: number; written: number; rate: number | null } | undefined;
+    const c = cleared as { s: number; written: number; cpu: CpuSnapshot; rate: number | null } | undefined;
+    backlogRow = {
+      rate,
+      backlog: backlogAtStart,
+      intake: intake.acked,
+      seconds,
+      drained,
+      spoolAtStop: atStop?.spool?.depth ?? Number.NaN,
+      clearedS: c?.s ?? null,
+      whileBacklog: c ? c.written / c.s : drained,
+      firstWriteS: f?.s ?? null,
+      fromFirstWrite: c && f && c.s > f.s ? (c.written - f.written) / (c.s - f.s) : null,
+      drainRate: { atFirstWrite: f?.rate ?? null, atCleared: c?.rate ?? null, max: maxRate },
+      cpu: c ? cpuShares(cpu0, c.cpu) : null,
+    };
     console.log(JSON.stringify({ backlogRow, loadavg: loadavg()[0] }));
   }
   await stopAll();
@@ -416,7 +528,7 @@ const table = [
 ];
 const footer = `Raw ceilings in the same run: mqtt.js → Mosquitto → mqtt.js (QoS 1) ${fmt(ceilings.mqtt)} msg/s; batched InfluxDB writes (5,000-line gzip bodies, one at a time) ${fmt(ceilings.influx)} lines/s. Load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}.`;
 const backlogLine = backlogRow
-  ? `\nDrain with a backlog while intake runs: ${fmt(backlogRow.backlog)} lines in the spool when InfluxDB came back, then ${fmt(backlogRow.intake)} messages at ${fmt(backlogRow.rate)} msg/s offered over ${backlogRow.seconds.toFixed(1)} s: ${backlogRow.clearedS !== null ? `the backlog was written after ${backlogRow.clearedS.toFixed(1)} s, at ${fmt(backlogRow.whileBacklog)} lines/s (live lines included)` : `the backlog outlasted the intake: ${fmt(backlogRow.whileBacklog)} lines/s`} = **${(backlogRow.whileBacklog / ceilings.influx).toFixed(2)} × the raw batched-write ceiling**; over the whole intake ${fmt(backlogRow.drained)} lines/s, ${fmt(backlogRow.spoolAtStop)} lines in the spool when the publisher stopped.`
+  ? `\nDrain with a backlog while intake runs: ${fmt(backlogRow.backlog)} lines in the spool when InfluxDB came back, then ${fmt(backlogRow.intake)} messages at ${fmt(backlogRow.rate)} msg/s offered over ${backlogRow.seconds.toFixed(1)} s: ${backlogRow.clearedS !== null ? `the backlog was written after ${backlogRow.clearedS.toFixed(1)} s, at ${fmt(backlogRow.whileBacklog)} lines/s (live lines included)` : `the backlog outlasted the intake: ${fmt(backlogRow.whileBacklog)} lines/s`} = **${(backlogRow.whileBacklog / ceilings.influx).toFixed(2)} × the raw batched-write ceiling**; over the whole intake ${fmt(backlogRow.drained)} lines/s, ${fmt(backlogRow.spoolAtStop)} lines in the spool when the publisher stopped. First accepted write ${backlogRow.firstWriteS !== null ? `${backlogRow.firstWriteS.toFixed(1)} s after InfluxDB's return` : 'not seen'}; from it until the backlog was gone ${backlogRow.fromFirstWrite !== null ? `${fmt(backlogRow.fromFirstWrite)} lines/s = ${(backlogRow.fromFirstWrite / ceilings.influx).toFixed(2)} ×` : '–'}. Drain controller's rate: ${fmt(backlogRow.drainRate.atFirstWrite ?? Number.NaN)} lines/s at the first write, ${fmt(backlogRow.drainRate.atCleared ?? Number.NaN)} when the backlog was gone (max ${fmt(backlogRow.drainRate.max)}). Cores used while the backlog drained: ${backlogRow.cpu ? Object.entries(backlogRow.cpu).map(([k, v]) => `${k} ${v}`).join(', ') : '–'}; while the ceiling was measured: influxd ${ceilingCpu.influxd.toFixed(2)}, client ${ceilingCpu.client.toFixed(2)}.`
   : '';
 console.log(`\n${table.join('\n')}\n\n${footer}${backlogLine}`);
 if (args.write) {

@@ -25,6 +25,7 @@ import type { Spool, SpoolBatch, SpoolStats } from './spool.ts';
 import { TelemetryBatchSender } from './telemetry-batch-sender.ts';
 import { BACKLOG_BATCH_FACTOR, BACKLOG_REQUESTS_IN_FLIGHT, DrainController } from './drain-controller.ts';
 import { RejectionWindow } from './influx-rejection-window.ts';
+import { LaneLoop } from './lane-loop.ts';
 import type { LineWriter, WriteResult } from './write-result.ts';
 
 export const SINK_MISCONFIGURED = 'telemetry-sink-misconfigured';
@@ -77,20 +78,6 @@ export interface ForwarderStatus {
   readonly drainLinesPerSecond: number;
 }
 
-type Lane = 'live' | 'backlog';
-/** A sender loop of a lane (the first of its lane sends retries): running, asked to look again, its promise. */
-class LaneLoop {
-  running = false;
-  again = false;
-  pumping: Promise<void> | undefined;
-  readonly lane: Lane;
-  readonly first: boolean;
-  constructor(lane: Lane, first: boolean) {
-    this.lane = lane;
-    this.first = first;
-  }
-}
-
 export class TelemetryForwarder {
   private readonly o: ForwarderOptions;
   private boundary: number;
@@ -117,6 +104,7 @@ export class TelemetryForwarder {
   private readonly drain: DrainController;
   private readonly sender: TelemetryBatchSender;
   private rejectedRaised = false;
+  private resumeLoops = false; // the sink recovered: resumeStoppedLoops
   private lastRejectReason = '';
 
   constructor(options: ForwarderOptions) {
@@ -222,6 +210,7 @@ export class TelemetryForwarder {
     let next = take();
     while (next && !this.stopped && !paused()) {
       const sending = this.deliver(next);
+      this.resumeStoppedLoops(); // after this request went out: the lines still go out oldest first
       const following = take();
       const delivered = await sending;
       if (!delivered || this.stopped) {
@@ -231,6 +220,14 @@ export class TelemetryForwarder {
       next = following ?? take();
     }
     if (next) this.o.spool.settle(next, {}, this.o.clock.now());
+    this.resumeStoppedLoops();
+  }
+
+  /** After a recovery the loops stopped while failing start at once, not at the next append or flush tick. */
+  private resumeStoppedLoops(): void {
+    if (!this.resumeLoops) return;
+    this.resumeLoops = false;
+    this.kick();
   }
 
   private takeLive(): SpoolBatch | undefined {
@@ -366,6 +363,8 @@ export class TelemetryForwarder {
     this.pendingLive = 0;
     this.hasBacklog = true;
     this.o.log.info({ target: this.o.writer.target, backlog: this.o.spool.stats().depth }, 'telemetry sink reachable again; draining the spool');
+    // the other loops stopped while failing: start them with this loop's next request (see pump)
+    this.resumeLoops = true;
   }
 
   private onFailure(result: WriteResult): void {

@@ -304,6 +304,36 @@ describe('TelemetryForwarder lanes side by side', () => {
     await fwd.stop();
   });
 
+  it('after an outage both backlog loops send again at once, not at the next flush tick, oldest lines first', async () => {
+    const clock = new VirtualClock();
+    const sink = new GatedSink();
+    const spool = new MemorySpool({ maxBytes: 1 << 20 });
+    spool.append(lines(0, 30), 0);
+    const fwd = new TelemetryForwarder({ spool, writer: sink, clock, log: silentLogger(), batchSize: 3, flushIntervalMs: 60_000, drainLinesPerSecond: 1000, retryMinMs: 1000, retryMaxMs: 1000 });
+    fwd.start();
+    await yieldTurns();
+    sink.answerAll({ kind: 'unavailable', message: 'connect ECONNREFUSED' }); // down
+    await yieldTurns();
+    clock.advance(1000); // the retry: one batch
+    await yieldTurns();
+    expect(sink.open.map((r) => r.lines.length)).toEqual([3]);
+    sink.answerAll({ kind: 'ok' }); // back
+    await yieldTurns();
+    // Before: the second backlog loop, stopped while failing, waited for an append or the flush
+    // tick (here a minute away); now it sends beside the first at once.
+    expect(sink.open).toHaveLength(2);
+    const [a, b] = sink.open.map((r) => r.lines);
+    expect([...(a ?? []), ...(b ?? [])].slice(0, 3)).toEqual(lines(3, 3)); // the next oldest went out first
+    for (let i = 0; i < 100 && (sink.open.length > 0 || fwd.status().spool.depth > 0); i++) {
+      sink.answerAll({ kind: 'ok' });
+      clock.advance(10);
+      await yieldTurns();
+    }
+    expect([...sink.stored].sort()).toEqual([...lines(0, 30)].sort());
+    expect(sink.stored.slice(0, 6)).toEqual(lines(0, 6));
+    await fwd.stop();
+  });
+
   it('both lanes failing at once is one failure: one back-off of retryMin, then everything is sent once', async () => {
     const clock = new VirtualClock();
     const sink = new GatedSink();

@@ -23,6 +23,8 @@ export interface InfluxdProcess {
   destroy(): Promise<void>;
   /** What influxd wrote to stdout/stderr (for failure messages). */
   output(): string;
+  /** The running influxd's process id (for CPU figures in benchmarks), undefined while stopped. */
+  pid(): number | undefined;
 }
 
 export interface InfluxQlSeries {
@@ -130,5 +132,6 @@ bind-address = "127.0.0.1:${rpcPort}"
       rmSync(dir, { recursive: true, force: true });
     },
     output: () => out,
+    pid: () => child?.pid,
   };
 }
