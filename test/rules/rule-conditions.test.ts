@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { device, harness, type Harness } from './harness.ts';
+import { VirtualClock } from '../../gateway/model/clock.ts';
+import type { Timer } from '../../gateway/model/clock.ts';
 import type { RuleConfigInput } from '../../rules/alarms/config/rule-schema.ts';
 
 const open: Harness[] = [];
@@ -187,6 +189,27 @@ describe('stale / comms lost', () => {
     expect(h.types()).toEqual(['raised', 'cleared']);
     h.advance(120_000);
     expect(h.types()).toEqual(['raised', 'cleared', 'raised']);
+  });
+
+  it('a busy machine: a stale timer that fires early and a judging that takes time still raise the alarm', () => {
+    // Each reading of the monotonic clock costs 1 ms of work, and a timer fires 2 ms before it is
+    // due (the event loop counts whole milliseconds): the timer's judging sees 4,999 ms of silence
+    // ("not yet"), and a second clock reading for the next timer would see 5,000 ("already stale,
+    // no timer needed"): the comms-lost alarm was never raised (connection-lost e2e under load).
+    class BusyClock extends VirtualClock {
+      private work = 0;
+      override monotonic(): number {
+        return super.monotonic() + this.work++;
+      }
+      override setTimer(ms: number, fn: () => void): Timer {
+        return super.setTimer(Math.max(0, ms - 2), fn);
+      }
+    }
+    const h = harness({ clock: new BusyClock(), devices: [device('p1', 'pump')], rules: [{ id: 'r', title: 'Comms', priority: 3, scope: { kind: 'pump' }, when: { type: 'stale', after: '5s' } }] });
+    open.push(h);
+    h.push('p1', 'running', true);
+    for (let i = 0; i < 20; i++) h.advance(1_000);
+    expect(h.types()).toEqual(['raised']);
   });
 
   it('a device that never reported goes stale `after` from start; a point stale rule watches only its point', () => {

@@ -149,9 +149,9 @@ export class RuleEngine {
         }
       }
       this.links?.settle();
-      for (const inst of this.instances) this.evaluate(inst);
+      for (const inst of this.instances) this.evaluate(inst, mono);
     });
-    for (const inst of this.instances) if (inst.hasStale) this.armStale(inst);
+    for (const inst of this.instances) if (inst.hasStale) this.armStale(inst, mono);
     if (source) this.subscription = source.subscribe('rules', (batch) => this.onSamples(batch), { first: true });
   }
 
@@ -168,8 +168,8 @@ export class RuleEngine {
           this.samples++;
           const cell = entry.values.points.get(s.point) as PointCell;
           const list = entry.byPoint.get(s.point);
-          if (list) for (const inst of list) this.onSample(inst, s.point, cell);
-          for (const inst of entry.anyPoint) this.onSample(inst, s.point, cell);
+          if (list) for (const inst of list) this.onSample(inst, s.point, cell, mono);
+          for (const inst of entry.anyPoint) this.onSample(inst, s.point, cell, mono);
         }
         this.links?.settle();
       });
@@ -256,15 +256,16 @@ export class RuleEngine {
     return entry;
   }
 
-  private onSample(inst: Instance, point: string, cell: PointCell): void {
+  private onSample(inst: Instance, point: string, cell: PointCell, mono: number): void {
     inst.node.observe(point, cell);
-    this.evaluate(inst);
-    if (inst.hasStale && !inst.staleTimer) this.armStale(inst);
+    this.evaluate(inst, mono);
+    if (inst.hasStale && !inst.staleTimer) this.armStale(inst, mono);
   }
 
-  private evaluate(inst: Instance): void {
+  /** `mono`: the instant judged; a stale timer armed after it must be computed from the same one. */
+  private evaluate(inst: Instance, mono = this.clock.monotonic()): void {
     this.evaluations++;
-    const r = inst.node.evaluate(inst.dev, this.clock.monotonic());
+    const r = inst.node.evaluate(inst.dev, mono);
     if (r === undefined || r === inst.raw) return;
     inst.raw = r;
     inst.delayTimer?.cancel();
@@ -298,16 +299,23 @@ export class RuleEngine {
     return out;
   }
 
-  /** Keep one timer per stale-watching instance, due when it could next become stale. */
-  private armStale(inst: Instance): void {
+  /**
+   * Keep one timer per stale-watching instance, due when it could next become stale. The timer is
+   * computed from the same instant the instance was last judged at (`mono`): a timer may fire a
+   * little early (the event loop counts whole milliseconds) and the judging takes time, so with a
+   * fresh clock reading the instance could be judged "not yet stale" and then found "already stale,
+   * no timer needed", and a silent device would never raise its comms-lost alarm.
+   */
+  private armStale(inst: Instance, mono = this.clock.monotonic()): void {
     if (inst.staleTimer || this.stopped) return;
-    const ms = inst.node.staleIn(inst.dev, this.clock.monotonic());
+    const ms = inst.node.staleIn(inst.dev, mono);
     if (ms === undefined) return;
     inst.staleTimer = this.clock.setTimer(ms, () => {
       inst.staleTimer = undefined;
       if (this.stopped) return;
-      this.guard(() => this.alarms.batch(() => this.evaluate(inst)));
-      this.armStale(inst);
+      const at = this.clock.monotonic();
+      this.guard(() => this.alarms.batch(() => this.evaluate(inst, at)));
+      this.armStale(inst, at);
     });
   }
 
