@@ -1,6 +1,6 @@
 /** Shared by `npm run test:stress` and `npm run bench:tests`: run an npm script, start CPU burners. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { processCpuSeconds } from '../support/proc-cpu.ts';
 
 export interface SuiteRun {
   readonly script: string;
@@ -10,12 +10,7 @@ export interface SuiteRun {
   readonly cpuSeconds: number;
 }
 
-/** CPU seconds of this process's reaped children so far (cutime + cstime, proc(5) fields 16–17). */
-function childrenCpuSeconds(): number {
-  const stat = readFileSync('/proc/self/stat', 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[16 - 3]) + Number(fields[17 - 3])) / 100;
-}
+const childrenCpuSeconds = (): number => processCpuSeconds().children;
 
 /**
  * CPU milliseconds this machine takes for a fixed piece of JavaScript (allocation, sorting) right

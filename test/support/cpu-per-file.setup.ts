@@ -4,20 +4,11 @@
  * its reaped children's (the gateways and simulators it started). `npm run bench:tests -- --cpu`
  * sums them into the most expensive files. Without the variable it does nothing.
  */
-import { appendFileSync, readFileSync } from 'node:fs';
+import { appendFileSync } from 'node:fs';
 import { afterAll, beforeAll, expect } from 'vitest';
+import { processCpuSeconds as cpuTimes } from './proc-cpu.ts';
 
 const logFile = process.env.TEST_CPU_LOG;
-const TICKS_PER_SECOND = 100; // USER_HZ on Linux
-
-/** utime, stime, cutime, cstime of this process in seconds (proc(5), fields 14–17) */
-function cpuTimes(): { self: number; children: number } {
-  const stat = readFileSync('/proc/self/stat', 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const at = (n: number): number => Number(fields[n - 3]) / TICKS_PER_SECOND;
-  return { self: at(14) + at(15), children: at(16) + at(17) };
-}
-
 if (logFile) {
   let start = { self: 0, children: 0 };
   let wall = 0;
