@@ -110,6 +110,10 @@ export class SqliteSampleStore implements SampleStore {
   private readonly seriesInsert: StatementSync;
   /** The in-order rows of a batch, inserted into sample_recent in multi-row statements. */
   private readonly rows: RecentRowWriter;
+  /** No row of the store is older than this (epoch ms): the last prune's cutoff, lowered by older rows written since. */
+  private noRowBefore = -Infinity;
+  private readonly pruneSeries: StatementSync;
+  private readonly pruneRecent: StatementSync;
   /** Counts write() calls: a series' `pending*` belong to the batch of this number. */
   private generation = 0;
   private readonly newestQuery: StatementSync;
@@ -164,6 +168,8 @@ export class SqliteSampleStore implements SampleStore {
       `SELECT ts, seq FROM ${this.recentRows === 0 ? 'sample_history' : 'samples'} WHERE device = ? AND point = ? ORDER BY ts DESC, seq DESC LIMIT 1`,
     );
     this.rows = new RecentRowWriter(this.db);
+    this.pruneSeries = this.db.prepare('DELETE FROM sample_history WHERE device = ? AND point = ? AND ts < ?');
+    this.pruneRecent = this.db.prepare('DELETE FROM sample_recent WHERE ts < ?');
     this.seriesInsert = this.db.prepare('INSERT OR IGNORE INTO series (device, point) VALUES (?, ?)');
     this.rangeQuery = this.db.prepare(
       'SELECT device, point, ts, value, vtype, quality, reason FROM samples WHERE device = ? AND point = ? AND ts >= ? AND ts <= ? ORDER BY ts, seq LIMIT ?',
@@ -193,6 +199,7 @@ export class SqliteSampleStore implements SampleStore {
           const quality = QUALITY.indexOf(value === null && s.quality === 'good' ? 'bad' : s.quality);
           const reason = s.reason ?? (value === null && s.value !== null ? 'not a finite number' : null);
           const ts = Math.round(s.ts);
+          if (ts < this.noRowBefore) this.noRowBefore = ts;
           const series = this.seriesOf(s.device, s.point);
           if (series.generation !== generation) {
             series.generation = generation;
@@ -316,19 +323,25 @@ export class SqliteSampleStore implements SampleStore {
     return [...newest.values()].map(toSample);
   }
 
-  /** Delete samples older than `cutoff` (epoch ms); returns how many went. */
+  /**
+   * Delete samples older than `cutoff` (epoch ms); returns how many went. Nothing to look at when
+   * no row can be older than the cutoff (a store younger than its retention: every prune of a
+   * month's replay went through each series for nothing).
+   */
   prune(cutoff: number): number {
-    const del = this.db.prepare('DELETE FROM sample_history WHERE device = ? AND point = ? AND ts < ?');
+    if (cutoff <= this.noRowBefore) return 0;
+    const del = this.pruneSeries;
     let removed = 0;
     inTransaction(this.db, () => {
       for (const key of this.knownSeries) {
         const [device, point] = key.split('\u0000') as [string, string];
         removed += Number(del.run(device, point, cutoff).changes);
       }
-      const recent = Number(this.db.prepare('DELETE FROM sample_recent WHERE ts < ?').run(cutoff).changes);
+      const recent = Number(this.pruneRecent.run(cutoff).changes);
       this.recentRows -= recent;
       removed += recent;
     });
+    this.noRowBefore = cutoff;
     return removed;
   }
 

@@ -210,6 +210,20 @@ describe('SqliteSampleStore: recent rows keyed by time, history keyed by series'
     expect(seqs(file).map(([ts]) => ts)).toEqual([5]);
   });
 
+  it('a prune after one that removed everything older still removes a late reading written since, in either table', async () => {
+    const file = join(dir, 'telemetry.db');
+    store = new SqliteSampleStore(file);
+    store.write([s(10, 1), s(20, 2)]);
+    expect(store.prune(15)).toBe(1);
+    expect(store.prune(15)).toBe(0);
+    store.write([s(5, 3)]); // older than the last cutoff
+    expect(store.prune(15)).toBe(1);
+    store.write([s(7, 4)]);
+    store.fold();
+    expect(store.prune(15)).toBe(1);
+    expect(seqs(file)).toEqual([[20, 0, 2]]);
+  });
+
   it('opens a file of schema version 2 (one samples table keyed by series): its rows become sample_history', async () => {
     const file = join(dir, 'telemetry.db');
     const old = new DatabaseSync(file);
