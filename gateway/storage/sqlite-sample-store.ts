@@ -20,8 +20,11 @@ import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { PointValue, Quality, Sample } from '../model/sample.ts';
 import type { HistoryQuery, SampleStore } from './sample-store.ts';
 import type { WalCheckpointer } from '../platform/wal-checkpointer.ts';
+import { dirname } from 'node:path';
 import { inTransaction, openSqlite } from '../platform/sqlite-file.ts';
-import { ensureSampleTables, SAMPLE_COLUMNS } from './sample-tables.ts';
+import { freeBytes } from '../platform/free-bytes.ts';
+import { ensureSampleTables, migrateToSeqKey, moveRecentRows, moveRecentRowsReusingPages } from './sample-tables.ts';
+import { RecentRowWriter } from './recent-row-writer.ts';
 
 /** Pages (4 KiB) the write-ahead log may grow to before it is folded into the file: 1 MiB. */
 export const WAL_AUTOCHECKPOINT_PAGES = 256;
@@ -43,8 +46,32 @@ export const WAL_AUTOCHECKPOINT_PAGES_WITH_CHECKPOINTER = 480;
 export const FOLD_ROWS = 20_000;
 const FOLD_ROWS_PER_SERIES = 16;
 const FOLD_ROWS_MAX = 200_000;
+/**
+ * Free bytes the file system must have for the plain fold (rows copied straight into
+ * sample_history, then deleted): a base plus, per row moved, four times a generous row size (the
+ * row in the file and in the write-ahead log, twice over). Below it the fold reuses the rows' pages.
+ */
+const PLAIN_FOLD_ROOM_BYTES = 4 * 1024 * 1024;
+const PLAIN_FOLD_ROOM_BYTES_PER_ROW = 4 * 128;
 
 const QUALITY: readonly Quality[] = ['good', 'uncertain', 'bad'];
+
+/** What the store keeps of one series between batches. */
+interface Series {
+  readonly device: string;
+  readonly point: string;
+  /** The newest (ts, seq) in the file; -Infinity when the series has no row yet. */
+  ts: number;
+  seq: number;
+  /** The newest (ts, seq) including the batch being written (valid while `generation` is the batch's). */
+  pendingTs: number;
+  pendingSeq: number;
+  generation: number;
+  /** Its row of `series` is in the file or in the open transaction. */
+  stored: boolean;
+  /** Its row of `series` is committed. */
+  committed: boolean;
+}
 /** How a value is typed in the `vtype` column. */
 const VType = { Number: 0, Boolean: 1, Text: 2, Null: 3 } as const;
 type VType = (typeof VType)[keyof typeof VType];
@@ -81,7 +108,14 @@ export class SqliteSampleStore implements SampleStore {
   private readonly rangeQuery: StatementSync;
   private readonly latestQuery: StatementSync;
   private readonly seriesInsert: StatementSync;
-  private readonly insertAt: StatementSync;
+  /** The in-order rows of a batch, inserted into sample_recent in multi-row statements. */
+  private readonly rows: RecentRowWriter;
+  /** No row of the store is older than this (epoch ms): the last prune's cutoff, lowered by older rows written since. */
+  private noRowBefore = -Infinity;
+  private readonly pruneSeries: StatementSync;
+  private readonly pruneRecent: StatementSync;
+  /** Counts write() calls: a series' `pending*` belong to the batch of this number. */
+  private generation = 0;
   private readonly newestQuery: StatementSync;
   private readonly recentInOrder: StatementSync;
   /** Rows in sample_recent (written since the last fold). */
@@ -90,13 +124,15 @@ export class SqliteSampleStore implements SampleStore {
   private nextFold = FOLD_ROWS;
   /** The last fold that failed (a full disk): the rows stay in sample_recent; tried again after FOLD_ROWS more rows. */
   foldError: Error | undefined;
+  /** The series in the file (rows of `series`), as `device\u0000point`. */
   private readonly knownSeries = new Set<string>();
   /**
-   * The newest (ts, seq) of each series written by this store (read from the file on first use), so
-   * the next sample's seq is known without a MAX(seq) lookup per row: 0 after a newer ts, +1 on the
-   * same ts. An older sample (out of order) takes the lookup and leaves the record as it is.
+   * Each series seen by this store (by device, then point: no key string per row), with its newest
+   * (ts, seq) read from the file on first sight, so the next sample's seq is known without a
+   * MAX(seq) lookup per row: 0 after a newer ts, +1 on the same ts. An older sample (out of order)
+   * takes the lookup and leaves the record as it is.
    */
-  private readonly newest = new Map<string, { ts: number; seq: number }>();
+  private readonly series = new Map<string, Map<string, Series>>();
 
   private readonly file: string;
   private readonly checkpointer: WalCheckpointer | undefined;
@@ -126,12 +162,14 @@ export class SqliteSampleStore implements SampleStore {
     this.insert = this.db.prepare(
       'INSERT INTO sample_recent (device, point, ts, seq, value, vtype, quality, reason) VALUES (?1, ?2, ?3, (SELECT COALESCE(MAX(seq) + 1, 0) FROM samples WHERE device = ?1 AND point = ?2 AND ts = ?3), ?4, ?5, ?6, ?7)',
     );
-    this.insertAt = this.db.prepare('INSERT INTO sample_recent (device, point, ts, seq, value, vtype, quality, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
     // every series written since the fold at open is in `newest`; if that fold failed (a full disk)
     // the last run's rows are still in sample_recent and the lookup has to see them too
     this.newestQuery = this.db.prepare(
       `SELECT ts, seq FROM ${this.recentRows === 0 ? 'sample_history' : 'samples'} WHERE device = ? AND point = ? ORDER BY ts DESC, seq DESC LIMIT 1`,
     );
+    this.rows = new RecentRowWriter(this.db);
+    this.pruneSeries = this.db.prepare('DELETE FROM sample_history WHERE device = ? AND point = ? AND ts < ?');
+    this.pruneRecent = this.db.prepare('DELETE FROM sample_recent WHERE ts < ?');
     this.seriesInsert = this.db.prepare('INSERT OR IGNORE INTO series (device, point) VALUES (?, ?)');
     this.rangeQuery = this.db.prepare(
       'SELECT device, point, ts, value, vtype, quality, reason FROM samples WHERE device = ? AND point = ? AND ts >= ? AND ts <= ? ORDER BY ts, seq LIMIT ?',
@@ -147,49 +185,107 @@ export class SqliteSampleStore implements SampleStore {
 
   write(batch: readonly Sample[]): void {
     if (batch.length === 0) return;
-    // the newest keys of this batch, kept only once it committed (a rolled-back batch changes nothing)
-    const pending = new Map<string, { ts: number; seq: number }>();
-    inTransaction(this.db, () => {
-      for (const s of batch) {
-        const [value, vtype] = encodeValue(s.value);
-        // A value that could not be stored (NaN) is no value: never `good`.
-        const quality = value === null && s.quality === 'good' ? 'bad' : s.quality;
-        const reason = s.reason ?? (value === null && s.value !== null ? 'not a finite number' : null);
-        const key = `${s.device}\u0000${s.point}`;
-        const ts = Math.round(s.ts);
-        const newest = pending.get(key) ?? this.newestOf(key, s.device, s.point);
-        if (newest === undefined || ts >= newest.ts) {
-          const seq = newest !== undefined && ts === newest.ts ? newest.seq + 1 : 0;
-          this.insertAt.run(s.device, s.point, ts, seq, value, vtype, QUALITY.indexOf(quality), reason);
-          pending.set(key, { ts, seq });
-        } else {
-          this.insert.run(s.device, s.point, ts, value, vtype, QUALITY.indexOf(quality), reason);
+    // the newest keys of this batch are kept on their series as `pending*` and become the series'
+    // newest only once the batch committed (a rolled-back batch changes nothing)
+    const generation = ++this.generation;
+    const touched: Series[] = [];
+    const rows = this.rows;
+    rows.clear();
+    try {
+      inTransaction(this.db, () => {
+        for (const s of batch) {
+          const [value, vtype] = encodeValue(s.value);
+          // A value that could not be stored (NaN) is no value: never `good`.
+          const quality = QUALITY.indexOf(value === null && s.quality === 'good' ? 'bad' : s.quality);
+          const reason = s.reason ?? (value === null && s.value !== null ? 'not a finite number' : null);
+          const ts = Math.round(s.ts);
+          if (ts < this.noRowBefore) this.noRowBefore = ts;
+          const series = this.seriesOf(s.device, s.point);
+          if (series.generation !== generation) {
+            series.generation = generation;
+            series.pendingTs = series.ts;
+            series.pendingSeq = series.seq;
+            touched.push(series);
+          }
+          if (!series.stored) {
+            // INSERT OR IGNORE: a series whose first batch rolled back may be in the file already
+            this.seriesInsert.run(s.device, s.point);
+            series.stored = true;
+          }
+          if (ts >= series.pendingTs) {
+            const seq = ts === series.pendingTs ? series.pendingSeq + 1 : 0;
+            rows.add(s.device, s.point, ts, seq, value, vtype, quality, reason);
+            series.pendingTs = ts;
+            series.pendingSeq = seq;
+          } else {
+            // an older reading: its seq is looked up, so the rows of this batch before it must be in
+            rows.flush();
+            this.insert.run(s.device, s.point, ts, value, vtype, quality, reason);
+          }
         }
-        if (!this.knownSeries.has(key)) {
-          this.seriesInsert.run(s.device, s.point);
-          this.knownSeries.add(key);
-        }
+        rows.flush();
+      });
+    } catch (err) {
+      // rolled back: a series first seen in this batch is not in the file
+      for (const series of touched) if (!series.committed) series.stored = false;
+      throw err;
+    } finally {
+      rows.clear();
+    }
+    for (const series of touched) {
+      series.ts = series.pendingTs;
+      series.seq = series.pendingSeq;
+      if (!series.committed) {
+        series.committed = true;
+        this.knownSeries.add(`${series.device}\u0000${series.point}`);
       }
-    });
-    for (const [key, at] of pending) this.newest.set(key, at);
+    }
     this.recentRows += batch.length;
     if (this.recentRows >= this.nextFold) this.tryFold();
     this.checkpointer?.request(this.file);
   }
 
+  /** The state of one series (created on first sight; its newest row is read from the file then). */
+  private seriesOf(device: string, point: string): Series {
+    let points = this.series.get(device);
+    if (points === undefined) {
+      points = new Map();
+      this.series.set(device, points);
+    }
+    let series = points.get(point);
+    if (series === undefined) {
+      series = this.loadSeries(device, point);
+      points.set(point, series);
+    }
+    return series;
+  }
+
+  private loadSeries(device: string, point: string): Series {
+    const stored = this.knownSeries.has(`${device}\u0000${point}`);
+    const row = stored ? (this.newestQuery.get(device, point) as { ts: number; seq: number } | undefined) : undefined;
+    // no row yet: any reading is newer (ts >= -Infinity, seq 0 for it)
+    return { device, point, ts: row?.ts ?? -Infinity, seq: row?.seq ?? -1, pendingTs: 0, pendingSeq: 0, generation: 0, stored, committed: stored };
+  }
+
   /**
-   * Move every row of sample_recent to sample_history, sorted by series (one transaction). The rows
-   * are taken out first (into memory) and then inserted, so the pages they free are reused: a fold
-   * does not need the room of its rows twice (a nearly full disk).
+   * Move every row of sample_recent to sample_history, sorted by series (one transaction): straight
+   * from one table into the other, then the moved rows are deleted. That needs room for the rows
+   * twice (the history pages are new pages while sample_recent still holds its own, and both are
+   * in the write-ahead log), so on a file system with less than PLAIN_FOLD_ROOM free, or if it
+   * fails (the file may not grow), the rows are moved the way that reuses their pages
+   * (moveRecentRowsReusingPages).
    */
   fold(): void {
-    inTransaction(this.db, () => {
-      this.db.exec(`CREATE TEMP TABLE IF NOT EXISTS moving AS SELECT ${SAMPLE_COLUMNS} FROM sample_recent WHERE 0`);
-      this.db.exec(`INSERT INTO temp.moving SELECT ${SAMPLE_COLUMNS} FROM sample_recent`);
-      this.db.exec('DELETE FROM sample_recent');
-      this.db.exec(`INSERT INTO sample_history (${SAMPLE_COLUMNS}) SELECT ${SAMPLE_COLUMNS} FROM temp.moving ORDER BY device, point, ts, seq`);
-      this.db.exec('DELETE FROM temp.moving');
-    });
+    let moved = false;
+    if (freeBytes(dirname(this.file)) >= PLAIN_FOLD_ROOM_BYTES + PLAIN_FOLD_ROOM_BYTES_PER_ROW * this.recentRows) {
+      try {
+        inTransaction(this.db, () => moveRecentRows(this.db));
+        moved = true;
+      } catch {
+        // rolled back; the rows are still in sample_recent
+      }
+    }
+    if (!moved) inTransaction(this.db, () => moveRecentRowsReusingPages(this.db));
     this.recentRows = 0;
     this.nextFold = Math.min(FOLD_ROWS_MAX, Math.max(FOLD_ROWS, FOLD_ROWS_PER_SERIES * this.knownSeries.size));
     this.foldError = undefined;
@@ -210,14 +306,6 @@ export class SqliteSampleStore implements SampleStore {
     }
   }
 
-  private newestOf(key: string, device: string, point: string): { ts: number; seq: number } | undefined {
-    const known = this.newest.get(key);
-    if (known !== undefined || !this.knownSeries.has(key)) return known;
-    const row = this.newestQuery.get(device, point) as { ts: number; seq: number } | undefined;
-    if (row) this.newest.set(key, { ts: row.ts, seq: row.seq });
-    return row;
-  }
-
   async history(q: HistoryQuery): Promise<Sample[]> {
     const rows = this.rangeQuery.all(q.device, q.point, q.from, q.to, q.limit) as unknown as Row[];
     return rows.map(toSample);
@@ -235,19 +323,25 @@ export class SqliteSampleStore implements SampleStore {
     return [...newest.values()].map(toSample);
   }
 
-  /** Delete samples older than `cutoff` (epoch ms); returns how many went. */
+  /**
+   * Delete samples older than `cutoff` (epoch ms); returns how many went. Nothing to look at when
+   * no row can be older than the cutoff (a store younger than its retention: every prune of a
+   * month's replay went through each series for nothing).
+   */
   prune(cutoff: number): number {
-    const del = this.db.prepare('DELETE FROM sample_history WHERE device = ? AND point = ? AND ts < ?');
+    if (cutoff <= this.noRowBefore) return 0;
+    const del = this.pruneSeries;
     let removed = 0;
     inTransaction(this.db, () => {
       for (const key of this.knownSeries) {
         const [device, point] = key.split('\u0000') as [string, string];
         removed += Number(del.run(device, point, cutoff).changes);
       }
-      const recent = Number(this.db.prepare('DELETE FROM sample_recent WHERE ts < ?').run(cutoff).changes);
+      const recent = Number(this.pruneRecent.run(cutoff).changes);
       this.recentRows -= recent;
       removed += recent;
     });
+    this.noRowBefore = cutoff;
     return removed;
   }
 
@@ -286,24 +380,6 @@ export class SqliteSampleStore implements SampleStore {
   async close(): Promise<void> {
     if (this.db.isOpen) this.db.close();
   }
-}
-
-/** A store from before the seq column (key (device, point, ts)) is rebuilt once with seq 0. */
-function migrateToSeqKey(db: DatabaseSync): void {
-  const columns = db.prepare("SELECT name FROM pragma_table_info('samples')").all() as Array<{ name: string }>;
-  if (columns.length === 0 || columns.some((c) => c.name === 'seq')) return;
-  inTransaction(db, () => {
-    db.exec(`
-      CREATE TABLE samples_seq (
-        device TEXT NOT NULL, point TEXT NOT NULL, ts INTEGER NOT NULL, seq INTEGER NOT NULL DEFAULT 0,
-        value ANY, vtype INTEGER NOT NULL, quality INTEGER NOT NULL, reason TEXT,
-        PRIMARY KEY (device, point, ts, seq)
-      ) WITHOUT ROWID, STRICT;
-      INSERT INTO samples_seq (device, point, ts, seq, value, vtype, quality, reason) SELECT device, point, ts, 0, value, vtype, quality, reason FROM samples;
-      DROP TABLE samples;
-      ALTER TABLE samples_seq RENAME TO samples;
-    `);
-  });
 }
 
 export function toSample(r: Row): Sample {

@@ -3,7 +3,6 @@
  * the SQLite sample store (telemetry.db) and, when configured, the InfluxDB path (spool.db →
  * forwarder → writer). One `write` stores a batch in both, each in one transaction.
  */
-import { statfsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Clock } from '../model/clock.ts';
@@ -17,6 +16,7 @@ import { SqliteSampleStore } from './sqlite-sample-store.ts';
 import type { WriteResult } from './write-result.ts';
 import { WalCheckpointer } from '../platform/wal-checkpointer.ts';
 import { StorageReserve } from '../platform/storage-reserve.ts';
+import { freeBytes } from '../platform/free-bytes.ts';
 import { isDiskFull, WriteHealth, writeFailureOf } from '../platform/write-health.ts';
 
 /** The trouble condition of local telemetry storage (telemetry.db) failing or out of space. */
@@ -200,14 +200,5 @@ export class StorageCore {
     await this.influx?.stop();
     await this.store.close();
     await this.checkpointer?.close();
-  }
-}
-
-function freeBytes(dir: string): number {
-  try {
-    const s = statfsSync(dir);
-    return Number(s.bavail) * Number(s.bsize);
-  } catch {
-    return 0;
   }
 }

@@ -111,6 +111,23 @@ export function spoolContract(name: string, factory: SpoolFactory): void {
         expect(inFlight.items).toHaveLength(2);
         t.close();
       });
+
+      it('the ids an append hands out are the stored lines\' ids (a long append, in statements of several lines)', () => {
+        const s = factory.make(1_000_000);
+        s.append(lines(3, 'a v='), 1);
+        const appended = lines(203, 'b v=');
+        const firstId = s.append(appended, 2);
+        const batch = s.take(1_000);
+        expect(batch.items.map((i) => i.line)).toEqual([...lines(3, 'a v='), ...appended]);
+        expect(batch.items.map((i) => i.id)).toEqual(Array.from({ length: 206 }, (_, k) => firstId - 3 + k));
+        // settled by the ids the append handed out (the newest lines come from memory): exactly those
+        // lines leave the file
+        const settledLines = new Set(appended.slice(0, 150));
+        s.settle(batch, { accepted: batch.items.filter((i) => settledLines.has(i.line)).map((i) => i.id) }, 3);
+        const t = reopen(s);
+        expect(t.take(1_000).items.map((i) => i.line)).toEqual([...lines(3, 'a v='), ...appended.slice(150)]);
+        t.close();
+      });
     }
   });
 }

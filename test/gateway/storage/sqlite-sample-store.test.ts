@@ -121,6 +121,35 @@ describe('SqliteSampleStore: every reading keeps its own row', () => {
   });
 });
 
+describe('SqliteSampleStore: a batch written in multi-row statements', () => {
+  it('a late reading after newer ones of its series in one long batch gets the next seq of its millisecond', async () => {
+    const file = join(dir, 'telemetry.db');
+    store = new SqliteSampleStore(file);
+    // 150 rows of other series around them: the rows are inserted in statements of up to 64 rows, and
+    // the late reading comes while the earlier reading of its millisecond waits for its statement
+    const others = (ts: number): Sample[] => Array.from({ length: 75 }, (_, i) => ({ device: 'ahu-1', point: `p${i}`, ts, value: i, quality: 'good' as const }));
+    store.write([...others(5), s(5, 1), s(10, 2), s(5, 3), ...others(6), s(10, 4)]);
+    expect(seqs(file)).toEqual([
+      [5, 0, 1],
+      [5, 1, 3],
+      [10, 0, 2],
+      [10, 1, 4],
+    ]);
+    expect(store.count()).toBe(154);
+    expect((await store.history({ device: 'ahu-1', point: 'p74', from: 0, to: 10, limit: 10 })).map((r) => r.ts)).toEqual([5, 6]);
+  });
+
+  it('a series first seen in a batch that fails is recorded when a later batch stores it (latest finds it after the move)', async () => {
+    const file = join(dir, 'telemetry.db');
+    store = new SqliteSampleStore(file);
+    const broken = { ...s(1, 0), value: { not: 'a value' } as unknown as number };
+    expect(() => store?.write([{ device: 'door-1', point: 'open', ts: 1, value: true, quality: 'good' }, broken])).toThrow();
+    store.write([{ device: 'door-1', point: 'open', ts: 2, value: false, quality: 'good' }]);
+    store.fold();
+    expect(await store.latest()).toEqual([{ device: 'door-1', point: 'open', ts: 2, value: false, quality: 'good' }]);
+  });
+});
+
 describe('SqliteSampleStore: recent rows keyed by time, history keyed by series', () => {
   const tableRows = (file: string, table: string): number => {
     const db = new DatabaseSync(file, { readOnly: true });
@@ -181,6 +210,20 @@ describe('SqliteSampleStore: recent rows keyed by time, history keyed by series'
     expect(seqs(file).map(([ts]) => ts)).toEqual([5]);
   });
 
+  it('a prune after one that removed everything older still removes a late reading written since, in either table', async () => {
+    const file = join(dir, 'telemetry.db');
+    store = new SqliteSampleStore(file);
+    store.write([s(10, 1), s(20, 2)]);
+    expect(store.prune(15)).toBe(1);
+    expect(store.prune(15)).toBe(0);
+    store.write([s(5, 3)]); // older than the last cutoff
+    expect(store.prune(15)).toBe(1);
+    store.write([s(7, 4)]);
+    store.fold();
+    expect(store.prune(15)).toBe(1);
+    expect(seqs(file)).toEqual([[20, 0, 2]]);
+  });
+
   it('opens a file of schema version 2 (one samples table keyed by series): its rows become sample_history', async () => {
     const file = join(dir, 'telemetry.db');
     const old = new DatabaseSync(file);
@@ -202,5 +245,32 @@ describe('SqliteSampleStore: recent rows keyed by time, history keyed by series'
       [1000, 0, 1],
       [1000, 1, 2],
     ]);
+  });
+});
+
+describe('SqliteSampleStore: the move into sample_history on a nearly full disk', () => {
+  it('moves the rows into the pages they free when the file may not grow, with nothing lost or doubled', async () => {
+    const file = join(dir, 'telemetry.db');
+    store = new SqliteSampleStore(file);
+    const series = 50;
+    const polls = 100;
+    for (let k = 0; k < polls; k++) store.write(Array.from({ length: series }, (_, i) => ({ device: `dev-${i % 5}`, point: `p${i}`, ts: 1000 + k, value: k * i, quality: 'good' as const })));
+    // the connection may not add a page to the file (as SQLITE_FULL on a full disk): a move that
+    // needs room for its rows in sample_history while sample_recent still holds them fails
+    const db = (store as unknown as { db: DatabaseSync }).db;
+    const pages = Number((db.prepare('PRAGMA page_count').get() as { page_count: number }).page_count);
+    db.exec(`PRAGMA max_page_count = ${pages}`);
+    expect(() => db.exec('INSERT INTO sample_history SELECT device, point, ts + 1000000, seq, value, vtype, quality, reason FROM sample_recent')).toThrow(/full/);
+    store.fold();
+    const db2 = new DatabaseSync(file, { readOnly: true });
+    try {
+      const count = (table: string): number => Number((db2.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n);
+      expect(count('sample_recent')).toBe(0);
+      expect(count('sample_history')).toBe(series * polls);
+    } finally {
+      db2.close();
+    }
+    const p7 = await store.history({ device: 'dev-2', point: 'p7', from: 0, to: 1_000_000, limit: 1_000 });
+    expect(p7.map((r) => r.value)).toEqual(Array.from({ length: polls }, (_, k) => k * 7));
   });
 });
