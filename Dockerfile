@@ -64,8 +64,8 @@ EXPOSE 8080 1883
 # Node's fetch (slim has no curl): healthy while the API answers (gateway/supervision/healthcheck.ts).
 HEALTHCHECK --interval=30s --timeout=10s --start-period=60s --retries=3 \
   CMD ["node", "gateway/supervision/healthcheck.ts"]
-# V8 flags of the gateway (gateway/supervision/node-flags.ts)
-ENV NODE_OPTIONS=--max-semi-space-size=8
 STOPSIGNAL SIGTERM
-ENTRYPOINT ["node", "gateway/cli.ts"]
+# V8 flags of the gateway (gateway/supervision/node-flags.ts) on the command line: Node refuses
+# --heap-growing-percent in NODE_OPTIONS
+ENTRYPOINT ["node", "--max-semi-space-size=8", "--heap-growing-percent=50", "gateway/cli.ts"]
 CMD ["run", "--config", "/config/site.yaml", "--data-dir", "/data"]

@@ -107,7 +107,19 @@ export async function startGatewayChild(configFile: string, nodeArgs: readonly s
       child.stderr?.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-100_000)));
       child.once('exit', (code) => reject(new Error(`gateway exited ${code}:\n${out.slice(-4000)}`)));
     });
-    return { api, pid: child.pid as number, stop: () => stopChild(child, 20_000) };
+    let stopping = false;
+    // a gateway that dies under a benchmark says why (otherwise the bench only sees a refused connection)
+    child.once('exit', (code, signal) => {
+      if (!stopping) process.stderr.write(`gateway ${child.pid} exited (code ${code}, signal ${signal}) during the benchmark:\n${out.slice(-4000)}\n`);
+    });
+    return {
+      api,
+      pid: child.pid as number,
+      stop: () => {
+        stopping = true;
+        return stopChild(child, 20_000);
+      },
+    };
   } catch (e) {
     await stopChild(child);
     throw e;

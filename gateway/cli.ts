@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=8
+#!/usr/bin/env -S node --max-semi-space-size=8 --heap-growing-percent=50
 /**
  * gateway run --config FILE [--demo]     run the gateway (with the built-in simulators in demo mode)
  * gateway central --config FILE          the operations centre (central/README.md)
