@@ -51,7 +51,7 @@ interface FileState {
 }
 
 export class WalCheckpointer {
-  private readonly worker: Worker;
+  private worker: Worker | undefined;
   private readonly files = new Map<string, FileState>();
   private closed = false;
   /** The last error of a checkpoint (the committing connection's own autocheckpoint still bounds the log). */
@@ -62,9 +62,19 @@ export class WalCheckpointer {
 
   constructor(onError: (message: string) => void = () => {}) {
     this.onError = onError;
-    this.worker = new Worker(SOURCE, { eval: true, resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 16 } });
-    this.worker.unref();
-    this.worker.on('message', (m: { file: string; error: string | null }) => {
+  }
+
+  /** Whether the thread runs: it starts at the first request, so a gateway that never commits telemetry starts none. */
+  get threadStarted(): boolean {
+    return this.worker !== undefined;
+  }
+
+  private thread(): Worker {
+    if (this.worker) return this.worker;
+    const worker = new Worker(SOURCE, { eval: true, resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 16 } });
+    this.worker = worker;
+    worker.unref();
+    worker.on('message', (m: { file: string; error: string | null }) => {
       const s = this.files.get(m.file);
       if (m.error !== null) this.failed(m.error);
       if (!s) return;
@@ -79,10 +89,11 @@ export class WalCheckpointer {
       }
     });
     // a failed thread only means the commits fold their logs themselves again
-    this.worker.on('error', (err) => {
+    worker.on('error', (err) => {
       this.closed = true;
       this.failed(`checkpointer thread failed: ${err.message}`);
     });
+    return worker;
   }
 
   private failed(message: string): void {
@@ -104,7 +115,7 @@ export class WalCheckpointer {
     }
     s.wanted = false;
     s.busy = true;
-    this.worker.postMessage({ op: 'checkpoint', file });
+    this.thread().postMessage({ op: 'checkpoint', file });
   }
 
   /** Checkpoints of `file` finished so far. */
@@ -116,9 +127,11 @@ export class WalCheckpointer {
     if (this.closed) return;
     this.closed = true;
     for (const s of this.files.values()) if (s.timer) clearTimeout(s.timer);
-    this.worker.ref(); // until it has closed its connections and exited
-    const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
-    this.worker.postMessage({ op: 'close' });
+    const worker = this.worker;
+    if (!worker) return;
+    worker.ref(); // until it has closed its connections and exited
+    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    worker.postMessage({ op: 'close' });
     await exited;
   }
 }

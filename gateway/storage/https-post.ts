@@ -1,9 +1,12 @@
 /**
  * One HTTP(S) POST through node:https with explicit TLS options (CA, client certificate), for
  * writers whose server needs them; the global fetch cannot take per-request TLS settings.
+ *
+ * node:http and node:https are taken at the first POST (`process.getBuiltinModule`), not imported:
+ * a static ESM import of node:http evaluates every export of it, and one of them loads undici (the
+ * fetch implementation), in a storage worker that may never write to InfluxDB. That was about 14 ms
+ * of every storage worker's start and its memory on a SQLite-only site.
  */
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import type { TlsClientOptions } from '../platform/tls-client-options.ts';
 
 export interface PostAnswer {
@@ -14,7 +17,7 @@ export interface PostAnswer {
 
 export function postWithTls(url: string, headers: Record<string, string>, body: Buffer, signal: AbortSignal, tls: TlsClientOptions): Promise<PostAnswer> {
   const target = new URL(url);
-  const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
+  const send = target.protocol === 'https:' ? process.getBuiltinModule('node:https').request : process.getBuiltinModule('node:http').request;
   return new Promise((resolve, reject) => {
     const req = send(target, { method: 'POST', headers: { ...headers, 'content-length': String(body.length) }, signal, ...tls }, (res) => {
       const chunks: Buffer[] = [];

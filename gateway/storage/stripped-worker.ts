@@ -8,7 +8,7 @@
  * loaded for itself anyway) and hands the sources to the worker, whose first code is a module load
  * hook serving them. A module the scan did not find (a dynamic import) is loaded by Node as usual.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { getCompileCacheDir, stripTypeScriptTypes } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
@@ -28,6 +28,23 @@ export function strippedGraph(entry: URL): Record<string, string> {
   }
   return sources;
 }
+
+/**
+ * `strippedGraph(entry)`, kept for the life of the process while none of its files changed (their
+ * modification times are compared at each use): a process that starts the worker again (a test
+ * run's in-process gateways, a restart of the storage) strips the graph once, not at every start.
+ */
+const strippedGraphs = new Map<string, { sources: Record<string, string>; mtimes: Map<string, number> }>();
+function cachedStrippedGraph(entry: URL): Record<string, string> {
+  const known = strippedGraphs.get(entry.href);
+  if (known !== undefined && [...known.mtimes].every(([href, mtime]) => modifiedAt(href) === mtime)) return known.sources;
+  const mtimes = new Map<string, number>();
+  const sources = strippedGraph(entry);
+  for (const href of Object.keys(sources)) mtimes.set(href, modifiedAt(href));
+  strippedGraphs.set(entry.href, { sources, mtimes });
+  return sources;
+}
+const modifiedAt = (href: string): number => statSync(new URL(href), { throwIfNoEntry: false })?.mtimeMs ?? Number.NaN;
 
 // The hook runs before anything else in the worker. Then the process's \`--import\` preloads, as
 // Node runs them in a worker started on a file (an eval worker skips them; their hooks, registered
@@ -70,8 +87,8 @@ function preloads(execArgv: readonly string[]): string[] {
 export function startStrippedWorker(entry: URL, options: WorkerOptions & { workerData: object }): Worker {
   if (getCompileCacheDir() !== undefined) return new Worker(entry, options);
   const first = preloads(options.execArgv ?? process.execArgv);
-  const sources = strippedGraph(entry);
-  for (const p of first) if (p.startsWith('file:') && p.endsWith('.ts')) Object.assign(sources, strippedGraph(new URL(p)));
+  const sources = { ...cachedStrippedGraph(entry) };
+  for (const p of first) if (p.startsWith('file:') && p.endsWith('.ts')) Object.assign(sources, cachedStrippedGraph(new URL(p)));
   const workerData = { ...options.workerData, __stripped: { entry: entry.href, sources, preloads: first } };
   return new Worker(BOOTSTRAP, { ...options, eval: true, workerData });
 }

@@ -1,8 +1,9 @@
 /**
  * Preload (`node --import ./test/support/loaded-modules-hook.ts …`) that records which npm packages
  * and project files each thread of the process loaded, and writes them every 200 ms to
- * `$LOADED_MODULES_DIR/thread-<threadId>.json` as `{ packages, files, typeStripper }`, the last
- * telling whether the thread loaded Node's TypeScript stripper (amaro) itself.
+ * `$LOADED_MODULES_DIR/thread-<threadId>.json` as `{ packages, files, typeStripper, undici }`, the
+ * last two telling whether the thread loaded Node's TypeScript stripper (amaro) itself, and Node's
+ * fetch implementation (undici, loaded by fetch or by an ESM import of node:http).
  * `--import` runs in every worker thread too, so the storage worker reports its own list.
  */
 import { registerHooks } from 'node:module';
@@ -28,10 +29,11 @@ registerHooks({
     return nextLoad(url, context);
   },
 });
+const loadedBuiltin = (name: string): boolean => (process as unknown as { moduleLoadList: string[] }).moduleLoadList.some((m) => m.includes(name));
 if (dir !== undefined) {
   setInterval(() => {
     if (!changed) return;
     changed = false;
-    writeFileSync(join(dir, `thread-${threadId}.json`), JSON.stringify({ packages: [...packages].sort(), files: [...files].sort(), typeStripper: (process as unknown as { moduleLoadList: string[] }).moduleLoadList.some((m) => m.includes('amaro')) }));
+    writeFileSync(join(dir, `thread-${threadId}.json`), JSON.stringify({ packages: [...packages].sort(), files: [...files].sort(), typeStripper: loadedBuiltin('amaro'), undici: loadedBuiltin('internal/deps/undici') }));
   }, 200).unref();
 }

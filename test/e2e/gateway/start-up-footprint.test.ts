@@ -20,6 +20,7 @@ interface Loaded {
   packages: string[];
   files: string[];
   typeStripper: boolean;
+  undici: boolean;
 }
 
 const SITE = (dataDir: string): string => `site: { id: f, name: Footprint }
@@ -70,7 +71,7 @@ describe('start-up footprint', () => {
     }
   }
 
-  it('an MQTT-only site loads no OPC UA, Modbus, XLSX, e-mail or pretty-log library; the storage worker loads neither zod nor prom-client', async () => {
+  it('an MQTT-only site loads no OPC UA, Modbus, XLSX, e-mail or pretty-log library; the storage worker loads neither zod, prom-client nor fetch', async () => {
     const started = await start(0, { NODE_DISABLE_COMPILE_CACHE: '1' });
     const { main, worker } = started;
     expect(started.healthStatus).toBe(200);
@@ -85,6 +86,8 @@ describe('start-up footprint', () => {
     expect(worker.files.filter((f) => f.endsWith('.ts') && !served.includes(f))).toEqual([]);
     expect(main.typeStripper).toBe(true); // sanity: the main thread runs .ts through it
     expect(worker.typeStripper).toBe(false);
+    // nor Node's fetch (undici, pulled in by an ESM import of node:http): the worker of a site without InfluxDB posts nothing
+    expect(worker.undici).toBe(false);
     expect(started.output).not.toContain('ExperimentalWarning');
   });
 

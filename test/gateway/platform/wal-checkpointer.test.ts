@@ -40,6 +40,20 @@ describe('WalCheckpointer', () => {
     await store.close();
   });
 
+  it('starts its thread at the first request: stores that never commit start none, and close() needs none', async () => {
+    const file = join(dir.path, 'telemetry-lazy.db');
+    checkpointer = new WalCheckpointer();
+    const store = new SqliteSampleStore(file, { checkpointer });
+    expect(checkpointer.threadStarted).toBe(false);
+    store.write(samples(0));
+    expect(checkpointer.threadStarted).toBe(true);
+    await waitFor('a checkpoint of telemetry.db reported', () => checkpointer !== undefined && checkpointer.completed(file) > 0, MIN_WAIT_BOUND_MS);
+    await store.close();
+    const idle = new WalCheckpointer();
+    await idle.close();
+    expect(idle.threadStarted).toBe(false);
+  });
+
   it('telemetry.db without a checkpointer: the same writes stay in the log (the bound is not reached)', async () => {
     const file = join(dir.path, 'telemetry-b.db');
     const store = new SqliteSampleStore(file);
