@@ -18,6 +18,21 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { SchemaPlan } from './migration-runner.ts';
 
+/**
+ * telemetry.db's version 2: the samples table from before the seq column (key (device, point, ts))
+ * rebuilt with seq 0. Also run by the telemetry store when it opens such a file itself.
+ */
+export const SAMPLES_TO_SEQ_KEY = `
+  CREATE TABLE samples_seq (
+    device TEXT NOT NULL, point TEXT NOT NULL, ts INTEGER NOT NULL, seq INTEGER NOT NULL DEFAULT 0,
+    value ANY, vtype INTEGER NOT NULL, quality INTEGER NOT NULL, reason TEXT,
+    PRIMARY KEY (device, point, ts, seq)
+  ) WITHOUT ROWID, STRICT;
+  INSERT INTO samples_seq (device, point, ts, seq, value, vtype, quality, reason) SELECT device, point, ts, 0, value, vtype, quality, reason FROM samples;
+  DROP TABLE samples;
+  ALTER TABLE samples_seq RENAME TO samples;
+`;
+
 function columnsOf(db: DatabaseSync, table: string): Set<string> {
   return new Set((db.prepare(`SELECT name FROM pragma_table_info('${table}')`).all() as Array<{ name: string }>).map((c) => c.name));
 }
@@ -72,16 +87,7 @@ export const TELEMETRY_DB: SchemaPlan = {
       up: (db) => {
         const columns = columnsOf(db, 'samples');
         if (columns.size === 0 || columns.has('seq')) return;
-        db.exec(`
-          CREATE TABLE samples_seq (
-            device TEXT NOT NULL, point TEXT NOT NULL, ts INTEGER NOT NULL, seq INTEGER NOT NULL DEFAULT 0,
-            value ANY, vtype INTEGER NOT NULL, quality INTEGER NOT NULL, reason TEXT,
-            PRIMARY KEY (device, point, ts, seq)
-          ) WITHOUT ROWID, STRICT;
-          INSERT INTO samples_seq (device, point, ts, seq, value, vtype, quality, reason) SELECT device, point, ts, 0, value, vtype, quality, reason FROM samples;
-          DROP TABLE samples;
-          ALTER TABLE samples_seq RENAME TO samples;
-        `);
+        db.exec(SAMPLES_TO_SEQ_KEY);
       },
     },
     {

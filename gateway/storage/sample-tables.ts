@@ -18,6 +18,7 @@
  */
 import type { DatabaseSync } from 'node:sqlite';
 import { inTransaction } from '../platform/sqlite-file.ts';
+import { SAMPLES_TO_SEQ_KEY } from '../migrations/schema-plans.ts';
 
 const COLUMNS = 'device, point, ts, seq, value, vtype, quality, reason';
 const COLUMN_TYPES =
@@ -68,16 +69,5 @@ export function moveRecentRowsReusingPages(db: DatabaseSync): void {
 export function migrateToSeqKey(db: DatabaseSync): void {
   const columns = db.prepare("SELECT name FROM pragma_table_info('samples')").all() as Array<{ name: string }>;
   if (columns.length === 0 || columns.some((c) => c.name === 'seq')) return;
-  inTransaction(db, () => {
-    db.exec(`
-      CREATE TABLE samples_seq (
-        device TEXT NOT NULL, point TEXT NOT NULL, ts INTEGER NOT NULL, seq INTEGER NOT NULL DEFAULT 0,
-        value ANY, vtype INTEGER NOT NULL, quality INTEGER NOT NULL, reason TEXT,
-        PRIMARY KEY (device, point, ts, seq)
-      ) WITHOUT ROWID, STRICT;
-      INSERT INTO samples_seq (device, point, ts, seq, value, vtype, quality, reason) SELECT device, point, ts, 0, value, vtype, quality, reason FROM samples;
-      DROP TABLE samples;
-      ALTER TABLE samples_seq RENAME TO samples;
-    `);
-  });
+  inTransaction(db, () => db.exec(SAMPLES_TO_SEQ_KEY));
 }
