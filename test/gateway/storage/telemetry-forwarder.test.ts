@@ -258,6 +258,14 @@ describe('TelemetryForwarder lanes side by side', () => {
   const yieldTurns = async (n = 10): Promise<void> => {
     for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r));
   };
+  /** Answer every open request ok, 10 ms of virtual time apart, until nothing is open or spooled (bounded). */
+  const answerUntilDrained = async (sink: GatedSink, fwd: TelemetryForwarder, clock: VirtualClock): Promise<void> => {
+    for (let i = 0; i < 100 && (sink.open.length > 0 || fwd.status().spool.depth > 0); i++) {
+      sink.answerAll({ kind: 'ok' });
+      clock.advance(10);
+      await yieldTurns();
+    }
+  };
 
   it('drains the backlog while a live request is out (one request in flight per lane), every line once', async () => {
     const clock = new VirtualClock();
@@ -294,11 +302,7 @@ describe('TelemetryForwarder lanes side by side', () => {
     clock.advance(10); // the tokens for one more batch come after 3 ms
     await yieldTurns();
     expect(sink.open.map((r) => r.lines)).toEqual([lines(0, 3), lines(3, 3)]); // a second one beside the first
-    for (let i = 0; i < 100 && (sink.open.length > 0 || fwd.status().spool.depth > 0); i++) {
-      sink.answerAll({ kind: 'ok' });
-      clock.advance(10);
-      await yieldTurns();
-    }
+    await answerUntilDrained(sink, fwd, clock);
     expect(sink.stored).toEqual(lines(0, 13));
     expect(fwd.status()).toMatchObject({ writtenLines: 13, spool: { depth: 0 } });
     await fwd.stop();
@@ -324,11 +328,7 @@ describe('TelemetryForwarder lanes side by side', () => {
     expect(sink.open).toHaveLength(2);
     const [a, b] = sink.open.map((r) => r.lines);
     expect([...(a ?? []), ...(b ?? [])].slice(0, 3)).toEqual(lines(3, 3)); // the next oldest went out first
-    for (let i = 0; i < 100 && (sink.open.length > 0 || fwd.status().spool.depth > 0); i++) {
-      sink.answerAll({ kind: 'ok' });
-      clock.advance(10);
-      await yieldTurns();
-    }
+    await answerUntilDrained(sink, fwd, clock);
     expect([...sink.stored].sort()).toEqual([...lines(0, 30)].sort());
     expect(sink.stored.slice(0, 6)).toEqual(lines(0, 6));
     await fwd.stop();
