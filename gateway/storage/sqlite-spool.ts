@@ -8,6 +8,7 @@
  */
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { inTransaction, openSqlite } from '../platform/sqlite-file.ts';
+import { MultiRowInsert } from '../platform/multi-row-insert.ts';
 import type { WalCheckpointer } from '../platform/wal-checkpointer.ts';
 import { RecentLines } from './recent-lines.ts';
 import { lineBytes, type DeadLetter, type IdRange, type Settlement, type Spool, type SpoolBatch, type SpoolItem, type SpoolStats } from './spool.ts';
@@ -23,14 +24,12 @@ export const SPOOL_MEMORY_BYTES = 16 * 1024 * 1024;
  */
 export const SPOOL_WAL_AUTOCHECKPOINT_PAGES = 16_000;
 const SPOOL_WAL_KEEP_BYTES = 16 * 1024 * 1024;
-/** Lines per INSERT statement of an append (3 × 64 = 192 parameters); the rest in halving sizes. */
-const APPEND_CHUNK_ROWS = 64;
 
 export class SqliteSpool implements Spool {
   private readonly db: DatabaseSync;
   private readonly maxBytes: number;
-  /** Multi-row INSERTs by their number of lines (see append). */
-  private readonly insertBySize = new Map<number, StatementSync>();
+  /** An append's lines, in multi-row INSERTs. */
+  private readonly insert: MultiRowInsert;
   private readonly select: StatementSync;
   private readonly remove: StatementSync;
   private readonly removeRange: StatementSync;
@@ -77,6 +76,7 @@ export class SqliteSpool implements Spool {
       CREATE TABLE IF NOT EXISTS spool_counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
       INSERT OR IGNORE INTO spool_counters (name, value) VALUES ('dropped_lines', 0), ('dead_lettered', 0);
     `);
+    this.insert = new MultiRowInsert(this.db, 'spool', ['line', 'size', 'appended_at']);
     this.select = this.db.prepare('SELECT id, line, size FROM spool WHERE id >= ? AND id < ? ORDER BY id LIMIT ?');
     this.select.setReturnArrays(true);
     this.remove = this.db.prepare('DELETE FROM spool WHERE id = ?');
@@ -96,25 +96,16 @@ export class SqliteSpool implements Spool {
     if (lines.length === 0) return this.nextId();
     const items: SpoolItem[] = [];
     inTransaction(this.db, () => {
-      // multi-row INSERTs (one node:sqlite run() per line cost more than the row): AUTOINCREMENT
-      // gives the rows of one statement consecutive ids, the last one is lastInsertRowid
+      // AUTOINCREMENT gives the rows of one statement consecutive ids, the last one is lastInsertRowid
       const values: Array<string | number> = [];
-      for (let at = 0; at < lines.length; ) {
-        let rows = APPEND_CHUNK_ROWS;
-        while (rows > lines.length - at) rows >>= 1;
-        values.length = 0;
-        for (let k = at; k < at + rows; k++) {
-          const line = lines[k] as string;
-          values.push(line, lineBytes(line), now);
-        }
-        const last = Number(this.insertRows(rows).run(...values).lastInsertRowid);
-        for (let k = 0; k < rows; k++) {
+      for (const line of lines) values.push(line, lineBytes(line), now);
+      this.insert.run(values, (last, rows, first) => {
+        for (let k = first; k < first + rows; k++) {
           const size = values[3 * k + 1] as number;
-          items.push({ id: last - rows + 1 + k, line: values[3 * k] as string, size });
+          items.push({ id: last - rows + 1 + (k - first), line: lines[k] as string, size });
           this.bytes += size;
         }
-        at += rows;
-      }
+      });
       this.depth += lines.length;
       if (this.bytes > this.maxBytes) this.dropOldest();
     });
@@ -122,16 +113,6 @@ export class SqliteSpool implements Spool {
     this.recent.add(items.filter((i) => i.id > this.droppedUpTo));
     this.checkpointer?.request(this.file);
     return (items[0] as SpoolItem).id;
-  }
-
-  /** The prepared INSERT of `rows` lines (a power of two up to APPEND_CHUNK_ROWS). */
-  private insertRows(rows: number): StatementSync {
-    let statement = this.insertBySize.get(rows);
-    if (statement === undefined) {
-      statement = this.db.prepare(`INSERT INTO spool (line, size, appended_at) VALUES ${Array.from({ length: rows }, () => '(?, ?, ?)').join(', ')}`);
-      this.insertBySize.set(rows, statement);
-    }
-    return statement;
   }
 
   take(limit: number, range: IdRange = {}): SpoolBatch {
