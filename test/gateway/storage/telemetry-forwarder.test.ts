@@ -258,6 +258,16 @@ describe('TelemetryForwarder lanes side by side', () => {
   const yieldTurns = async (n = 10): Promise<void> => {
     for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r));
   };
+  /** A started forwarder on a GatedSink with `backlog` spooled before the start (batches of 3, drain 1,000 lines/s). */
+  const gatedForwarder = (backlog: string[], overrides: Partial<ForwarderOptions> = {}): { clock: VirtualClock; sink: GatedSink; fwd: TelemetryForwarder } => {
+    const clock = new VirtualClock();
+    const sink = new GatedSink();
+    const spool = new MemorySpool({ maxBytes: 1 << 20 });
+    spool.append(backlog, 0);
+    const fwd = new TelemetryForwarder({ spool, writer: sink, clock, log: silentLogger(), batchSize: 3, flushIntervalMs: 1000, drainLinesPerSecond: 1000, retryMinMs: 1000, retryMaxMs: 8000, ...overrides });
+    fwd.start();
+    return { clock, sink, fwd };
+  };
   /** Answer every open request ok, 10 ms of virtual time apart, until nothing is open or spooled (bounded). */
   const answerUntilDrained = async (sink: GatedSink, fwd: TelemetryForwarder, clock: VirtualClock): Promise<void> => {
     for (let i = 0; i < 100 && (sink.open.length > 0 || fwd.status().spool.depth > 0); i++) {
@@ -268,12 +278,7 @@ describe('TelemetryForwarder lanes side by side', () => {
   };
 
   it('drains the backlog while a live request is out (one request in flight per lane), every line once', async () => {
-    const clock = new VirtualClock();
-    const sink = new GatedSink();
-    const spool = new MemorySpool({ maxBytes: 1 << 20 });
-    spool.append(lines(0, 6), 0); // spooled before the start: backlog
-    const fwd = new TelemetryForwarder({ spool, writer: sink, clock, log: silentLogger(), batchSize: 3, flushIntervalMs: 1000, drainLinesPerSecond: 1000, retryMinMs: 1000, retryMaxMs: 8000 });
-    fwd.start();
+    const { clock, sink, fwd } = gatedForwarder(lines(0, 6)); // spooled before the start: backlog
     fwd.append(lines(100, 3)); // a full live batch
     await yieldTurns();
     // both lanes have a request out at once: before, the backlog waited for the live answer
@@ -291,12 +296,7 @@ describe('TelemetryForwarder lanes side by side', () => {
   });
 
   it('keeps two backlog requests in flight, oldest lines first, each line once', async () => {
-    const clock = new VirtualClock();
-    const sink = new GatedSink();
-    const spool = new MemorySpool({ maxBytes: 1 << 20 });
-    spool.append(lines(0, 13), 0);
-    const fwd = new TelemetryForwarder({ spool, writer: sink, clock, log: silentLogger(), batchSize: 3, flushIntervalMs: 1000, drainLinesPerSecond: 1000, retryMinMs: 1000, retryMaxMs: 8000 });
-    fwd.start();
+    const { clock, sink, fwd } = gatedForwarder(lines(0, 13));
     await yieldTurns();
     expect(sink.open.map((r) => r.lines)).toEqual([lines(0, 3)]); // the starting tokens: one batch
     clock.advance(10); // the tokens for one more batch come after 3 ms
@@ -309,12 +309,7 @@ describe('TelemetryForwarder lanes side by side', () => {
   });
 
   it('after an outage both backlog loops send again at once, not at the next flush tick, oldest lines first', async () => {
-    const clock = new VirtualClock();
-    const sink = new GatedSink();
-    const spool = new MemorySpool({ maxBytes: 1 << 20 });
-    spool.append(lines(0, 30), 0);
-    const fwd = new TelemetryForwarder({ spool, writer: sink, clock, log: silentLogger(), batchSize: 3, flushIntervalMs: 60_000, drainLinesPerSecond: 1000, retryMinMs: 1000, retryMaxMs: 1000 });
-    fwd.start();
+    const { clock, sink, fwd } = gatedForwarder(lines(0, 30), { flushIntervalMs: 60_000, retryMaxMs: 1000 });
     await yieldTurns();
     sink.answerAll({ kind: 'unavailable', message: 'connect ECONNREFUSED' }); // down
     await yieldTurns();
@@ -335,12 +330,7 @@ describe('TelemetryForwarder lanes side by side', () => {
   });
 
   it('both lanes failing at once is one failure: one back-off of retryMin, then everything is sent once', async () => {
-    const clock = new VirtualClock();
-    const sink = new GatedSink();
-    const spool = new MemorySpool({ maxBytes: 1 << 20 });
-    spool.append(lines(0, 3), 0);
-    const fwd = new TelemetryForwarder({ spool, writer: sink, clock, log: silentLogger(), batchSize: 3, flushIntervalMs: 1000, drainLinesPerSecond: 1000, retryMinMs: 1000, retryMaxMs: 8000 });
-    fwd.start();
+    const { clock, sink, fwd } = gatedForwarder(lines(0, 3));
     fwd.append(lines(100, 3));
     await yieldTurns();
     expect(sink.open).toHaveLength(2);
