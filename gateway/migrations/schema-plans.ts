@@ -12,7 +12,8 @@
  * - telemetry.db 1: a sample's reason (nullable column). 2: a sequence number in the key, so two
  *   readings of one point in the same millisecond are both kept. 3: samples in two tables, recent
  *   ones keyed by time and history keyed by series, behind a `samples` view
- *   (gateway/storage/sample-tables.ts says why).
+ *   (gateway/storage/sample-tables.ts says why). 4: both tables keyed by an integer series id
+ *   (`sid`, a row of `series`) instead of the text (device, point); `samples` joins through `series`.
  * - spool.db 1: as of 968f1a4.
  */
 import type { DatabaseSync } from 'node:sqlite';
@@ -31,6 +32,66 @@ export const SAMPLES_TO_SEQ_KEY = `
   INSERT INTO samples_seq (device, point, ts, seq, value, vtype, quality, reason) SELECT device, point, ts, 0, value, vtype, quality, reason FROM samples;
   DROP TABLE samples;
   ALTER TABLE samples_seq RENAME TO samples;
+`;
+
+/**
+ * telemetry.db's version 3: the samples table of version 2 (keyed by series) renamed
+ * `sample_history`, a `sample_recent` keyed by time beside it and a `samples` view over both.
+ * Also run by the telemetry store when it opens such a file itself.
+ */
+export const SAMPLES_SPLIT = `
+  ALTER TABLE samples RENAME TO sample_history;
+  CREATE TABLE sample_recent (
+    device TEXT NOT NULL, point TEXT NOT NULL, ts INTEGER NOT NULL, seq INTEGER NOT NULL DEFAULT 0,
+    value ANY, vtype INTEGER NOT NULL, quality INTEGER NOT NULL, reason TEXT,
+    PRIMARY KEY (ts, device, point, seq)
+  ) WITHOUT ROWID, STRICT;
+  CREATE VIEW samples AS
+    SELECT device, point, ts, seq, value, vtype, quality, reason FROM sample_history
+    UNION ALL SELECT device, point, ts, seq, value, vtype, quality, reason FROM sample_recent;
+`;
+
+/**
+ * telemetry.db's version 4: the two sample tables of version 3 (keyed by the text device, point)
+ * rebuilt keyed by an integer series id. `series` (device, point) becomes `series` (sid, device,
+ * point): every pair of the old `series` (a file of version 3 made by the migration alone may have
+ * none) and of both tables gets an id, in (device, point) order; each row is copied once with its
+ * ts, seq, value, vtype, quality and reason, sorted by its table's key (an append, not a random
+ * insert). Runs inside one transaction (the migration runner's, or the store's when it opens such a
+ * file itself): a crash leaves the file at version 3.
+ */
+export const SAMPLES_TO_SERIES_ID = `
+  CREATE TABLE IF NOT EXISTS series (device TEXT NOT NULL, point TEXT NOT NULL, PRIMARY KEY (device, point)) WITHOUT ROWID;
+  CREATE TABLE series_by_id (sid INTEGER PRIMARY KEY, device TEXT NOT NULL, point TEXT NOT NULL, UNIQUE (device, point)) STRICT;
+  INSERT INTO series_by_id (device, point)
+    SELECT device, point FROM series UNION SELECT device, point FROM sample_history UNION SELECT device, point FROM sample_recent
+    ORDER BY device, point;
+  CREATE TABLE sample_history_by_id (
+    sid INTEGER NOT NULL, ts INTEGER NOT NULL, seq INTEGER NOT NULL DEFAULT 0,
+    value ANY, vtype INTEGER NOT NULL, quality INTEGER NOT NULL, reason TEXT,
+    PRIMARY KEY (sid, ts, seq)
+  ) WITHOUT ROWID, STRICT;
+  INSERT INTO sample_history_by_id (sid, ts, seq, value, vtype, quality, reason)
+    SELECT r.sid, s.ts, s.seq, s.value, s.vtype, s.quality, s.reason FROM sample_history s JOIN series_by_id r ON r.device = s.device AND r.point = s.point
+    ORDER BY r.sid, s.ts, s.seq;
+  CREATE TABLE sample_recent_by_id (
+    sid INTEGER NOT NULL, ts INTEGER NOT NULL, seq INTEGER NOT NULL DEFAULT 0,
+    value ANY, vtype INTEGER NOT NULL, quality INTEGER NOT NULL, reason TEXT,
+    PRIMARY KEY (ts, sid, seq)
+  ) WITHOUT ROWID, STRICT;
+  INSERT INTO sample_recent_by_id (sid, ts, seq, value, vtype, quality, reason)
+    SELECT r.sid, s.ts, s.seq, s.value, s.vtype, s.quality, s.reason FROM sample_recent s JOIN series_by_id r ON r.device = s.device AND r.point = s.point
+    ORDER BY s.ts, r.sid, s.seq;
+  DROP VIEW samples;
+  DROP TABLE sample_history;
+  DROP TABLE sample_recent;
+  DROP TABLE series;
+  ALTER TABLE series_by_id RENAME TO series;
+  ALTER TABLE sample_history_by_id RENAME TO sample_history;
+  ALTER TABLE sample_recent_by_id RENAME TO sample_recent;
+  CREATE VIEW samples AS
+    SELECT r.device, r.point, s.ts, s.seq, s.value, s.vtype, s.quality, s.reason FROM sample_history s JOIN series r ON r.sid = s.sid
+    UNION ALL SELECT r.device, r.point, s.ts, s.seq, s.value, s.vtype, s.quality, s.reason FROM sample_recent s JOIN series r ON r.sid = s.sid;
 `;
 
 function columnsOf(db: DatabaseSync, table: string): Set<string> {
@@ -96,14 +157,15 @@ export const TELEMETRY_DB: SchemaPlan = {
       up: (db) => {
         const kind = db.prepare("SELECT type FROM sqlite_schema WHERE name = 'samples'").get() as { type: string } | undefined;
         if (kind?.type !== 'table') return;
-        const columns = 'device, point, ts, seq, value, vtype, quality, reason';
-        const types =
-          'device TEXT NOT NULL, point TEXT NOT NULL, ts INTEGER NOT NULL, seq INTEGER NOT NULL DEFAULT 0, value ANY, vtype INTEGER NOT NULL, quality INTEGER NOT NULL, reason TEXT';
-        db.exec(`
-          ALTER TABLE samples RENAME TO sample_history;
-          CREATE TABLE sample_recent (${types}, PRIMARY KEY (ts, device, point, seq)) WITHOUT ROWID, STRICT;
-          CREATE VIEW samples AS SELECT ${columns} FROM sample_history UNION ALL SELECT ${columns} FROM sample_recent;
-        `);
+        db.exec(SAMPLES_SPLIT);
+      },
+    },
+    {
+      version: 4,
+      description: 'sample_history, sample_recent keyed by an integer series id (series.sid) instead of (device, point); view samples joins series',
+      up: (db) => {
+        if (!columnsOf(db, 'sample_history').has('device')) return;
+        db.exec(SAMPLES_TO_SERIES_ID);
       },
     },
   ],

@@ -8,7 +8,7 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { DatabaseSync } from 'node:sqlite';
 import { sampleLine } from '../../simulators/record/sample-recorder.ts';
-import { toSample, type Row } from '../storage/sqlite-sample-store.ts';
+import { toSample, type Row } from '../storage/sample-row.ts';
 
 export interface RecordOptions {
   /** telemetry.db */

@@ -16,9 +16,9 @@ export class RecentRowWriter {
     this.insert = new MultiRowInsert(db, 'sample_recent', SAMPLE_COLUMNS.split(', '));
   }
 
-  /** Buffer one row (inserted by a later `add` or `flush`, in the same transaction). */
-  add(device: string, point: string, ts: number, seq: number, value: RowValue, vtype: number, quality: number, reason: string | null): void {
-    this.values.push(device, point, ts, seq, value, vtype, quality, reason);
+  /** Buffer one row of series `sid` (inserted by a later `add` or `flush`, in the same transaction). */
+  add(sid: number, ts: number, seq: number, value: RowValue, vtype: number, quality: number, reason: string | null): void {
+    this.values.push(sid, ts, seq, value, vtype, quality, reason);
     if (this.values.length === MULTI_ROW_CHUNK * this.insert.width) this.flush();
   }
 

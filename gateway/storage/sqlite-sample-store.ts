@@ -8,7 +8,8 @@
  *
  * Rows are written to `sample_recent` (keyed by time: a commit appends to one B-tree) and moved
  * in bulk, sorted by series, to `sample_history` (keyed by series: a history query is one range
- * scan, pruning walks each series' oldest rows only); sample-tables.ts says why. `seq` tells apart
+ * scan, pruning walks each series' oldest rows only); sample-tables.ts says why. A row names its
+ * series by an integer id (`sid`, a row of `series`): the store keeps every series' id in memory. `seq` tells apart
  * readings of one point in the same millisecond (0 for the first, then 1, 2, ...): none replaces
  * another.
  *
@@ -17,13 +18,14 @@
  * (gateway.db) stay on FULL.
  */
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import type { PointValue, Quality, Sample } from '../model/sample.ts';
+import type { Sample } from '../model/sample.ts';
+import { encodeValue, QUALITY, toSample, type Row } from './sample-row.ts';
 import type { HistoryQuery, SampleStore } from './sample-store.ts';
 import type { WalCheckpointer } from '../platform/wal-checkpointer.ts';
 import { dirname } from 'node:path';
 import { inTransaction, openSqlite } from '../platform/sqlite-file.ts';
 import { freeBytes } from '../platform/free-bytes.ts';
-import { ensureSampleTables, migrateToSeqKey, moveRecentRows, moveRecentRowsReusingPages } from './sample-tables.ts';
+import { moveRecentRows, moveRecentRowsReusingPages, openSampleTables } from './sample-tables.ts';
 import { RecentRowWriter } from './recent-row-writer.ts';
 
 /** Pages (4 KiB) the write-ahead log may grow to before it is folded into the file: 1 MiB. */
@@ -54,12 +56,12 @@ const FOLD_ROWS_MAX = 200_000;
 const PLAIN_FOLD_ROOM_BYTES = 4 * 1024 * 1024;
 const PLAIN_FOLD_ROOM_BYTES_PER_ROW = 4 * 128;
 
-const QUALITY: readonly Quality[] = ['good', 'uncertain', 'bad'];
-
 /** What the store keeps of one series between batches. */
 interface Series {
   readonly device: string;
   readonly point: string;
+  /** Its id in `series` (valid while `stored`). */
+  sid: number;
   /** The newest (ts, seq) in the file; -Infinity when the series has no row yet. */
   ts: number;
   seq: number;
@@ -72,35 +74,6 @@ interface Series {
   /** Its row of `series` is committed. */
   committed: boolean;
 }
-/** How a value is typed in the `vtype` column. */
-const VType = { Number: 0, Boolean: 1, Text: 2, Null: 3 } as const;
-type VType = (typeof VType)[keyof typeof VType];
-
-/** Row encoding of a value: SQL NULL for "no value" (a NaN number is no value either). */
-function encodeValue(value: PointValue | null): [number | string | null, VType] {
-  if (value === null) return [null, VType.Null];
-  if (typeof value === 'boolean') return [value ? 1 : 0, VType.Boolean];
-  if (typeof value === 'number') return Number.isFinite(value) ? [value, VType.Number] : [null, VType.Null];
-  return [value, VType.Text];
-}
-
-function decodeValue(raw: unknown, vtype: number): PointValue | null {
-  if (raw === null || vtype === VType.Null) return null;
-  if (vtype === VType.Boolean) return raw === 1;
-  if (vtype === VType.Number) return Number(raw);
-  return String(raw);
-}
-
-/** A row of `samples` as read back (see toSample). */
-export interface Row {
-  device: string;
-  point: string;
-  ts: number;
-  value: number | string | null;
-  vtype: number;
-  quality: number;
-  reason: string | null;
-}
 
 export class SqliteSampleStore implements SampleStore {
   private readonly db: DatabaseSync;
@@ -108,6 +81,7 @@ export class SqliteSampleStore implements SampleStore {
   private readonly rangeQuery: StatementSync;
   private readonly latestQuery: StatementSync;
   private readonly seriesInsert: StatementSync;
+  private readonly sidQuery: StatementSync;
   /** The in-order rows of a batch, inserted into sample_recent in multi-row statements. */
   private readonly rows: RecentRowWriter;
   /** No row of the store is older than this (epoch ms): the last prune's cutoff, lowered by older rows written since. */
@@ -124,8 +98,8 @@ export class SqliteSampleStore implements SampleStore {
   private nextFold = FOLD_ROWS;
   /** The last fold that failed (a full disk): the rows stay in sample_recent; tried again after FOLD_ROWS more rows. */
   foldError: Error | undefined;
-  /** The series in the file (rows of `series`), as `device\u0000point`. */
-  private readonly knownSeries = new Set<string>();
+  /** The series in the file (rows of `series`): `device\u0000point` → sid. */
+  private readonly knownSeries = new Map<string, number>();
   /**
    * Each series seen by this store (by device, then point: no key string per row), with its newest
    * (ts, seq) read from the file on first sight, so the next sample's seq is known without a
@@ -151,35 +125,39 @@ export class SqliteSampleStore implements SampleStore {
     // a short write-ahead log: on a full disk, folding it into the database file needs at most this
     // much room (the reserve beside telemetry.db covers it; see StorageCore)
     this.db.exec(`PRAGMA wal_autocheckpoint = ${this.checkpointer ? WAL_AUTOCHECKPOINT_PAGES_WITH_CHECKPOINTER : WAL_AUTOCHECKPOINT_PAGES}`);
-    addReasonColumn(this.db);
-    migrateToSeqKey(this.db);
-    ensureSampleTables(this.db);
+    openSampleTables(this.db);
     // rows left in sample_recent by the last run move to sample_history now, so that a series not
     // yet written by this store has no row in sample_recent (its newest is looked up by series)
     this.recentRows = Number((this.db.prepare('SELECT COUNT(*) AS n FROM sample_recent').get() as { n: number }).n);
     if (this.recentRows > 0) this.tryFold();
-    // (device, point, ts, value, vtype, quality, reason); seq is the next free one for that key
+    // (sid, ts, value, vtype, quality, reason); seq is the next free one for that key
     this.insert = this.db.prepare(
-      'INSERT INTO sample_recent (device, point, ts, seq, value, vtype, quality, reason) VALUES (?1, ?2, ?3, (SELECT COALESCE(MAX(seq) + 1, 0) FROM samples WHERE device = ?1 AND point = ?2 AND ts = ?3), ?4, ?5, ?6, ?7)',
+      'INSERT INTO sample_recent (sid, ts, seq, value, vtype, quality, reason) VALUES (?1, ?2, (SELECT COALESCE(MAX(seq) + 1, 0) FROM (SELECT seq FROM sample_history WHERE sid = ?1 AND ts = ?2 UNION ALL SELECT seq FROM sample_recent WHERE ts = ?2 AND sid = ?1)), ?3, ?4, ?5, ?6)',
     );
     // every series written since the fold at open is in `newest`; if that fold failed (a full disk)
     // the last run's rows are still in sample_recent and the lookup has to see them too
     this.newestQuery = this.db.prepare(
-      `SELECT ts, seq FROM ${this.recentRows === 0 ? 'sample_history' : 'samples'} WHERE device = ? AND point = ? ORDER BY ts DESC, seq DESC LIMIT 1`,
+      this.recentRows === 0
+        ? 'SELECT ts, seq FROM sample_history WHERE sid = ? ORDER BY ts DESC, seq DESC LIMIT 1'
+        : 'SELECT ts, seq FROM (SELECT ts, seq FROM sample_history WHERE sid = ?1 UNION ALL SELECT ts, seq FROM sample_recent WHERE sid = ?1) ORDER BY ts DESC, seq DESC LIMIT 1',
     );
     this.rows = new RecentRowWriter(this.db);
-    this.pruneSeries = this.db.prepare('DELETE FROM sample_history WHERE device = ? AND point = ? AND ts < ?');
+    this.pruneSeries = this.db.prepare('DELETE FROM sample_history WHERE sid = ? AND ts < ?');
     this.pruneRecent = this.db.prepare('DELETE FROM sample_recent WHERE ts < ?');
-    this.seriesInsert = this.db.prepare('INSERT OR IGNORE INTO series (device, point) VALUES (?, ?)');
+    // the id of a new series (an existing row's id if it is there: a batch that failed after its commit)
+    this.seriesInsert = this.db.prepare('INSERT INTO series (device, point) VALUES (?1, ?2) ON CONFLICT (device, point) DO UPDATE SET device = ?1 RETURNING sid');
+    this.sidQuery = this.db.prepare('SELECT sid FROM series WHERE device = ? AND point = ?');
     this.rangeQuery = this.db.prepare(
-      'SELECT device, point, ts, value, vtype, quality, reason FROM samples WHERE device = ? AND point = ? AND ts >= ? AND ts <= ? ORDER BY ts, seq LIMIT ?',
+      'SELECT ts, value, vtype, quality, reason FROM (SELECT ts, seq, value, vtype, quality, reason FROM sample_history WHERE sid = ?1 AND ts >= ?2 AND ts <= ?3 UNION ALL SELECT ts, seq, value, vtype, quality, reason FROM sample_recent WHERE ts >= ?2 AND ts <= ?3 AND sid = ?1) ORDER BY ts, seq LIMIT ?4',
     );
     this.latestQuery = this.db.prepare(
-      'SELECT s.device, s.point, s.ts, s.value, s.vtype, s.quality, s.reason FROM series r JOIN sample_history s ON s.device = r.device AND s.point = r.point AND (s.ts, s.seq) = (SELECT ts, seq FROM sample_history WHERE device = r.device AND point = r.point ORDER BY ts DESC, seq DESC LIMIT 1)',
+      'SELECT r.device, r.point, s.ts, s.value, s.vtype, s.quality, s.reason FROM series r JOIN sample_history s ON s.sid = r.sid AND (s.ts, s.seq) = (SELECT ts, seq FROM sample_history WHERE sid = r.sid ORDER BY ts DESC, seq DESC LIMIT 1)',
     );
-    this.recentInOrder = this.db.prepare('SELECT device, point, ts, value, vtype, quality, reason FROM sample_recent ORDER BY ts, device, point, seq');
-    for (const row of this.db.prepare('SELECT device, point FROM series').all() as Array<{ device: string; point: string }>) {
-      this.knownSeries.add(`${row.device}\u0000${row.point}`);
+    this.recentInOrder = this.db.prepare(
+      'SELECT r.device, r.point, s.ts, s.value, s.vtype, s.quality, s.reason FROM sample_recent s JOIN series r ON r.sid = s.sid ORDER BY s.ts, s.sid, s.seq',
+    );
+    for (const row of this.db.prepare('SELECT sid, device, point FROM series').all() as Array<{ sid: number; device: string; point: string }>) {
+      this.knownSeries.set(`${row.device}\u0000${row.point}`, Number(row.sid));
     }
   }
 
@@ -208,26 +186,30 @@ export class SqliteSampleStore implements SampleStore {
             touched.push(series);
           }
           if (!series.stored) {
-            // INSERT OR IGNORE: a series whose first batch rolled back may be in the file already
-            this.seriesInsert.run(s.device, s.point);
+            series.sid = Number((this.seriesInsert.get(s.device, s.point) as { sid: number }).sid);
             series.stored = true;
           }
           if (ts >= series.pendingTs) {
             const seq = ts === series.pendingTs ? series.pendingSeq + 1 : 0;
-            rows.add(s.device, s.point, ts, seq, value, vtype, quality, reason);
+            rows.add(series.sid, ts, seq, value, vtype, quality, reason);
             series.pendingTs = ts;
             series.pendingSeq = seq;
           } else {
             // an older reading: its seq is looked up, so the rows of this batch before it must be in
             rows.flush();
-            this.insert.run(s.device, s.point, ts, value, vtype, quality, reason);
+            this.insert.run(series.sid, ts, value, vtype, quality, reason);
           }
         }
         rows.flush();
       });
     } catch (err) {
-      // rolled back: a series first seen in this batch is not in the file
-      for (const series of touched) if (!series.committed) series.stored = false;
+      // rolled back: a series first seen in this batch is not in the file (its id may go to another)
+      for (const series of touched) {
+        if (!series.committed) {
+          series.stored = false;
+          series.sid = 0;
+        }
+      }
       throw err;
     } finally {
       rows.clear();
@@ -237,7 +219,7 @@ export class SqliteSampleStore implements SampleStore {
       series.seq = series.pendingSeq;
       if (!series.committed) {
         series.committed = true;
-        this.knownSeries.add(`${series.device}\u0000${series.point}`);
+        this.knownSeries.set(`${series.device}\u0000${series.point}`, series.sid);
       }
     }
     this.recentRows += batch.length;
@@ -261,10 +243,11 @@ export class SqliteSampleStore implements SampleStore {
   }
 
   private loadSeries(device: string, point: string): Series {
-    const stored = this.knownSeries.has(`${device}\u0000${point}`);
-    const row = stored ? (this.newestQuery.get(device, point) as { ts: number; seq: number } | undefined) : undefined;
+    const sid = this.knownSeries.get(`${device}\u0000${point}`);
+    const stored = sid !== undefined;
+    const row = stored ? (this.newestQuery.get(sid) as { ts: number; seq: number } | undefined) : undefined;
     // no row yet: any reading is newer (ts >= -Infinity, seq 0 for it)
-    return { device, point, ts: row?.ts ?? -Infinity, seq: row?.seq ?? -1, pendingTs: 0, pendingSeq: 0, generation: 0, stored, committed: stored };
+    return { device, point, sid: sid ?? 0, ts: row?.ts ?? -Infinity, seq: row?.seq ?? -1, pendingTs: 0, pendingSeq: 0, generation: 0, stored, committed: stored };
   }
 
   /**
@@ -307,8 +290,11 @@ export class SqliteSampleStore implements SampleStore {
   }
 
   async history(q: HistoryQuery): Promise<Sample[]> {
-    const rows = this.rangeQuery.all(q.device, q.point, q.from, q.to, q.limit) as unknown as Row[];
-    return rows.map(toSample);
+    // (a series this store has not seen is looked up: another connection may have written it)
+    const sid = this.knownSeries.get(`${q.device}\u0000${q.point}`) ?? (this.sidQuery.get(q.device, q.point) as { sid: number } | undefined)?.sid;
+    if (sid === undefined) return [];
+    const rows = this.rangeQuery.all(sid, q.from, q.to, q.limit) as unknown as Array<Omit<Row, 'device' | 'point'>>;
+    return rows.map((r) => toSample({ device: q.device, point: q.point, ...r }));
   }
 
   async latest(): Promise<Sample[]> {
@@ -333,10 +319,7 @@ export class SqliteSampleStore implements SampleStore {
     const del = this.pruneSeries;
     let removed = 0;
     inTransaction(this.db, () => {
-      for (const key of this.knownSeries) {
-        const [device, point] = key.split('\u0000') as [string, string];
-        removed += Number(del.run(device, point, cutoff).changes);
-      }
+      for (const sid of this.knownSeries.values()) removed += Number(del.run(sid, cutoff).changes);
       const recent = Number(this.pruneRecent.run(cutoff).changes);
       this.recentRows -= recent;
       removed += recent;
@@ -352,11 +335,13 @@ export class SqliteSampleStore implements SampleStore {
    */
   evictOldest(rows: number): number {
     return inTransaction(this.db, () => {
-      this.db.exec('CREATE TEMP TABLE IF NOT EXISTS evicted (device TEXT, point TEXT, ts INTEGER, seq INTEGER)');
-      this.db.prepare('INSERT INTO temp.evicted SELECT device, point, ts, seq FROM samples ORDER BY ts, seq LIMIT ?').run(Math.max(1, Math.floor(rows)));
-      const keys = 'SELECT device, point, ts, seq FROM temp.evicted';
-      const history = Number(this.db.prepare(`DELETE FROM sample_history WHERE (device, point, ts, seq) IN (${keys})`).run().changes);
-      const recent = Number(this.db.prepare(`DELETE FROM sample_recent WHERE (device, point, ts, seq) IN (${keys})`).run().changes);
+      this.db.exec('CREATE TEMP TABLE IF NOT EXISTS evicted (sid INTEGER, ts INTEGER, seq INTEGER)');
+      this.db
+        .prepare('INSERT INTO temp.evicted SELECT sid, ts, seq FROM (SELECT sid, ts, seq FROM sample_history UNION ALL SELECT sid, ts, seq FROM sample_recent) ORDER BY ts, seq LIMIT ?')
+        .run(Math.max(1, Math.floor(rows)));
+      const keys = 'SELECT sid, ts, seq FROM temp.evicted';
+      const history = Number(this.db.prepare(`DELETE FROM sample_history WHERE (sid, ts, seq) IN (${keys})`).run().changes);
+      const recent = Number(this.db.prepare(`DELETE FROM sample_recent WHERE (ts, sid, seq) IN (SELECT ts, sid, seq FROM temp.evicted)`).run().changes);
       this.db.exec('DELETE FROM temp.evicted');
       this.recentRows -= recent;
       return history + recent;
@@ -374,27 +359,10 @@ export class SqliteSampleStore implements SampleStore {
   }
 
   count(): number {
-    return Number((this.db.prepare('SELECT COUNT(*) AS n FROM samples').get() as { n: number }).n);
+    return Number((this.db.prepare('SELECT (SELECT COUNT(*) FROM sample_history) + (SELECT COUNT(*) FROM sample_recent) AS n').get() as { n: number }).n);
   }
 
   async close(): Promise<void> {
     if (this.db.isOpen) this.db.close();
   }
-}
-
-export function toSample(r: Row): Sample {
-  const sample: Sample = {
-    device: r.device,
-    point: r.point,
-    ts: Number(r.ts),
-    value: decodeValue(r.value, r.vtype),
-    quality: QUALITY[r.quality] ?? 'bad',
-  };
-  return r.reason === null ? sample : { ...sample, reason: r.reason };
-}
-
-/** Schema step for files written before samples carried a reason (a nullable column: no rewrite). */
-function addReasonColumn(db: DatabaseSync): void {
-  const columns = db.prepare('PRAGMA table_info(samples)').all() as Array<{ name: string }>;
-  if (columns.length > 0 && !columns.some((c) => c.name === 'reason')) db.exec('ALTER TABLE samples ADD COLUMN reason TEXT');
 }

@@ -260,7 +260,7 @@ describe('SqliteSampleStore: the move into sample_history on a nearly full disk'
     const db = (store as unknown as { db: DatabaseSync }).db;
     const pages = Number((db.prepare('PRAGMA page_count').get() as { page_count: number }).page_count);
     db.exec(`PRAGMA max_page_count = ${pages}`);
-    expect(() => db.exec('INSERT INTO sample_history SELECT device, point, ts + 1000000, seq, value, vtype, quality, reason FROM sample_recent')).toThrow(/full/);
+    expect(() => db.exec('INSERT INTO sample_history SELECT sid, ts + 1000000, seq, value, vtype, quality, reason FROM sample_recent')).toThrow(/full/);
     store.fold();
     const db2 = new DatabaseSync(file, { readOnly: true });
     try {

@@ -54,7 +54,7 @@ describe('upgrade from the files of 968f1a4', () => {
     expect(columns(join(data, 'gateway.db'), 'sessions')).not.toContain('credential');
 
     const gw = await start();
-    expect([pragma(join(data, 'gateway.db'), 'user_version'), pragma(join(data, 'telemetry.db'), 'user_version'), pragma(join(data, 'spool.db'), 'user_version')]).toEqual([3, 3, 1]);
+    expect([pragma(join(data, 'gateway.db'), 'user_version'), pragma(join(data, 'telemetry.db'), 'user_version'), pragma(join(data, 'spool.db'), 'user_version')]).toEqual([3, 4, 1]);
     expect(columns(join(data, 'telemetry.db'), 'samples')).toEqual(expect.arrayContaining(['seq', 'reason']));
     expect(columns(join(data, 'gateway.db'), 'audit_log')).toEqual(expect.arrayContaining(['role', 'address', 'via', 'prev_hash', 'hash']));
     expect(columns(join(data, 'gateway.db'), 'alarm_device_modes')).toContain('until');
@@ -86,7 +86,7 @@ describe('upgrade from the files of 968f1a4', () => {
     db.exec('PRAGMA user_version = 99');
     db.close();
     await expect(startGateway(parseConfigText(site()), silentLogger(), { listen: false })).rejects.toThrow(
-      `schema migration: ${file} has schema version 99, newer than this gateway knows (3): it was written by a newer release of the gateway.`,
+      `schema migration: ${file} has schema version 99, newer than this gateway knows (4): it was written by a newer release of the gateway.`,
     );
     expect(pragma(file, 'user_version')).toBe(99);
   });
