@@ -9,9 +9,9 @@
  * Rows are written to `sample_recent` (keyed by time: a commit appends to one B-tree) and moved
  * in bulk, sorted by series, to `sample_history` (keyed by series: a history query is one range
  * scan, pruning walks each series' oldest rows only); sample-tables.ts says why. A row names its
- * series by an integer id (`sid`, a row of `series`): the store keeps every series' id in memory. `seq` tells apart
- * readings of one point in the same millisecond (0 for the first, then 1, 2, ...): none replaces
- * another.
+ * series by an integer id (`sid`, a row of `series`): the store keeps every series' id in memory.
+ * `seq` tells apart readings of one point in the same millisecond (0 for the first, then 1, 2,
+ * ...): none replaces another.
  *
  * Durability: `synchronous=NORMAL` in WAL mode. A committed batch survives `kill -9` (the WAL is
  * in the OS cache); a power cut may lose the last group commits. Alarms and work orders
