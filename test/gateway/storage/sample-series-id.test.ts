@@ -118,6 +118,22 @@ function expectVersion4(file: string, rows: { history: number; recent: number })
   });
 }
 
+describe('telemetry.db version 4: series ids', () => {
+  it('history finds a series another connection wrote after this store opened (its id is looked up)', async () => {
+    const file = join(dir, 'telemetry.db');
+    store = new SqliteSampleStore(file);
+    const writer = new SqliteSampleStore(file);
+    try {
+      writer.write([{ device: 'pump-2', point: 'flow_m3h', ts: 10, value: 3.5, quality: 'good' }]);
+    } finally {
+      await writer.close();
+    }
+    expect(await store.history({ device: 'pump-2', point: 'flow_m3h', from: 0, to: 100, limit: 10 })).toEqual([
+      { device: 'pump-2', point: 'flow_m3h', ts: 10, value: 3.5, quality: 'good' },
+    ]);
+  });
+});
+
 describe('telemetry.db version 4: the migration of a version-3 file', () => {
   it('the migration runner rebuilds both tables keyed by series id with every row, value, quality, reason and seq', async () => {
     const file = join(dir, 'telemetry.db');
