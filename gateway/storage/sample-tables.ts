@@ -24,6 +24,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { inTransaction } from '../platform/sqlite-file.ts';
 import { TELEMETRY_DB } from '../migrations/schema-plans.ts';
+import { latestVersion, userVersion } from '../migrations/migration-runner.ts';
 
 /** The columns of both sample tables, in the order RecentRowWriter binds them. */
 export const SAMPLE_COLUMNS = 'sid, ts, seq, value, vtype, quality, reason';
@@ -34,7 +35,9 @@ const VIEW_COLUMNS = 'r.device, r.point, s.ts, s.seq, s.value, s.vtype, s.qualit
  * Bring the file to the current schema and create what is missing, in one transaction: a file of an
  * older schema opened without the migration runner (tests, benchmarks, a data directory copied by
  * hand) goes through the same steps as at start (each checks what is there, so on a current file
- * none does anything), then the tables and the view are created if absent (a new file).
+ * none does anything), then the tables and the view are created if absent (a new file). A file
+ * below the latest version is stamped with it, as the runner would: a gateway of an older release
+ * then refuses it instead of opening tables it does not know.
  */
 export function openSampleTables(db: DatabaseSync): void {
   inTransaction(db, () => {
@@ -47,6 +50,8 @@ export function openSampleTables(db: DatabaseSync): void {
         SELECT ${VIEW_COLUMNS} FROM sample_history s JOIN series r ON r.sid = s.sid
         UNION ALL SELECT ${VIEW_COLUMNS} FROM sample_recent s JOIN series r ON r.sid = s.sid;
     `);
+    const latest = latestVersion(TELEMETRY_DB);
+    if (userVersion(db) < latest) db.exec(`PRAGMA user_version = ${latest}`);
   });
 }
 

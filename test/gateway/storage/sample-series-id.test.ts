@@ -164,8 +164,9 @@ describe('telemetry.db version 4: the migration of a version-3 file', () => {
     const file = join(dir, 'telemetry.db');
     writeV3(file);
     store = new SqliteSampleStore(file);
-    // the open also moved what the last run left in sample_recent
+    // the open also moved what the last run left in sample_recent, and stamped version 4
     expectVersion4(file, { history: HISTORY.length + RECENT.length, recent: 0 });
+    expect(read(file, (db) => db.prepare('PRAGMA user_version').get())).toEqual({ user_version: 4 });
 
     expect(await store.history({ device: 'pump-1', point: 'flow_m3h', from: 0, to: 10_000, limit: 100 })).toEqual([
       { device: 'pump-1', point: 'flow_m3h', ts: 1000, value: 12.5, quality: 'good' },
@@ -219,9 +220,16 @@ describe('telemetry.db version 4: the migration of a version-3 file', () => {
     await store.close();
     store = undefined;
     const before = read(file, (db) => ({ rows: allRows(db), series: db.prepare('SELECT sid, device, point FROM series ORDER BY sid').all(), schema: db.prepare('SELECT name, sql FROM sqlite_schema ORDER BY name').all() }));
-    // the store itself left the version alone: the runner at start runs every step after 3 again
-    const outcome = await migrateFile(dir, TELEMETRY_DB, silentLogger());
-    expect(outcome).toMatchObject({ from: 3, to: 4 });
+    // the store stamped the version it brought the file to: the runner finds nothing to do
+    expect(await migrateFile(dir, TELEMETRY_DB, silentLogger())).toMatchObject({ from: 4, to: 4, applied: [] });
+    // and the steps run again over the migrated file (a rerun after a crash) change nothing either
+    const again = new DatabaseSync(file);
+    try {
+      again.exec('PRAGMA user_version = 3');
+    } finally {
+      again.close();
+    }
+    expect(await migrateFile(dir, TELEMETRY_DB, silentLogger())).toMatchObject({ from: 3, to: 4 });
     store = new SqliteSampleStore(file);
     await store.close();
     store = undefined;
