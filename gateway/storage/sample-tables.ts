@@ -14,8 +14,8 @@
  *   move there from `sample_recent` in bulk (the store's fold), sorted by series, so each series'
  *   page is written once per fold instead of once per commit.
  * - `series` gives each (device, point) its integer id `sid` (never reused while a row has it: rows
- *   of `series` are never deleted). A row carries the id, not the two strings: about two thirds of
- *   the CPU of writing and half the file of version 3 (bench:telemetry-store, BENCHMARKS.md).
+ *   of `series` are never deleted). A row carries the id, not the two strings: 0.5–0.7 of the CPU
+ *   of writing and 0.6 of the file of version 3 (bench:telemetry-store, BENCHMARKS.md).
  * - `samples` is a view over both tables joined with `series` (device, point, ts, seq, value,
  *   vtype, quality, reason), for every reader outside the store (the rules CLI's telemetry record,
  *   tests, benchmarks): a WHERE on device and point finds the id through `series`' unique key and
