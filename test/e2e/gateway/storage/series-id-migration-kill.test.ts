@@ -4,7 +4,7 @@
  * row (never half of each), and the next start migrates it with nothing invented or lost.
  *
  * The migration runs in a child process (the migration runner, as at the gateway's start) over a
- * file of 600,000 rows; the child is killed once the write-ahead log holds more than 3 MiB, which
+ * file of 600,000 rows; the child is killed once the write-ahead log holds more than 1 MiB, which
  * the rebuild reaches only while it copies (its uncommitted pages spill into the log).
  */
 import { existsSync, statSync } from 'node:fs';
@@ -102,7 +102,7 @@ describe('telemetry.db migration 4 under SIGKILL', () => {
     child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
     child.stderr?.on('data', (c: Buffer) => (out += c.toString()));
     const running = (): boolean => child.exitCode === null && child.signalCode === null;
-    await waitFor(() => walBytes(file) > 3 * 1024 * 1024 || !running(), 120_000, 'the migration writing to the log', 5);
+    await waitFor(() => walBytes(file) > 1024 * 1024 || !running(), 120_000, 'the migration writing to the log', 5);
     expect(running(), `the child ended before it could be killed: ${out}`).toBe(true);
     killGroup(child, 'SIGKILL');
     await exited(child);
