@@ -26,7 +26,7 @@ import type { ConditionSink, SourceCondition } from '../../model/source-conditio
 import type { BoundDevice, ConditionAckOutcome, ConditionAckRequest } from '../connector.ts';
 import type { CommsLoss } from '../runtime/comms-loss.ts';
 import { stillActive } from './opcua-condition-read.ts';
-import { ConditionTrack } from './opcua-condition-track.ts';
+import { ConditionTrack, type BranchResend } from './opcua-condition-track.ts';
 import { opcuaBindingSchema, type OpcuaConditionsBinding } from './opcua-schema.ts';
 
 /** The select clauses, in this order (the event's fields arrive as an array of Variants). */
@@ -49,6 +49,9 @@ export const CONDITION_FIELDS = [
 type Field = (typeof CONDITION_FIELDS)[number];
 
 const ALREADY_ACKED = 'BadConditionBranchAlreadyAcked';
+const UNKNOWN_EVENT = 'BadEventIdUnknown';
+/** How an answer reads for a branch kept from an earlier connection that the server no longer knows. */
+const GONE = 'BadEventIdUnknown (no longer waiting)';
 const REFRESH_START = `ns=0;i=${ObjectTypeIds.RefreshStartEventType}`;
 const REFRESH_END = `ns=0;i=${ObjectTypeIds.RefreshEndEventType}`;
 
@@ -158,7 +161,7 @@ export class OpcuaConditionWatch {
   unknown(reason: string): void {
     this.gen++;
     this.states = new Map();
-    this.tracks.clear();
+    for (const t of this.tracks.values()) t.lost(); // their waiting branches stay acknowledge targets
     this.session = undefined;
     for (const d of this.devices) {
       if (this.unknownSaid.has(d.id)) continue;
@@ -259,17 +262,18 @@ export class OpcuaConditionWatch {
     this.tracks.set(key, track);
     const retain = f('Retain')?.value === true;
     if (state?.refreshing && retain) state.retained.add(conditionId);
+    const zone = zoneOfCondition(d.spec.zone, text(f('ConditionName')));
     const branch = nodeIdText(f('BranchId'));
     if (branch !== '' && branch !== 'ns=0;i=0') {
       // a previous state awaiting (or no longer awaiting) its acknowledge: the trunk's acknowledge state follows
-      const seen = track.branchEvent(branch, eventId, f('AckedState.Id')?.value === true, retain);
+      const { seen, resend } = track.branchEvent(branch, eventId, f('AckedState.Id')?.value === true, retain);
       if (seen) this.sink?.condition(seen);
+      if (resend) this.resendToBranch(gen, d.id, conditionId, zone, track, resend).catch((err: unknown) => this.log.error({ err, device: d.id, conditionId }, 'acknowledge could not be sent again'));
       return;
     }
     const severity = Number(f('Severity')?.value ?? 0);
     const time = f('Time')?.value;
     const comment = text(f('Comment'));
-    const zone = zoneOfCondition(d.spec.zone, text(f('ConditionName')));
     const condition: SourceCondition = {
       device: d.id,
       connector: this.connector,
@@ -300,20 +304,49 @@ export class OpcuaConditionWatch {
 
   private async sendAck(session: ClientSession | undefined, req: ConditionAckRequest): Promise<ConditionAckOutcome> {
     if (!this.devices.some((d) => d.id === req.device)) return { result: 'failed', detail: `the binding of ${req.device} has no conditions` };
+    // the acknowledge covers the condition's states from here on, also those the source reports later
+    const key = `${req.device}\u0000${req.conditionId}`;
+    const track = this.tracks.get(key) ?? new ConditionTrack();
+    this.tracks.set(key, track);
+    const tracked = track.operatorAck(req.comment);
     if (!session) return { result: 'failed', detail: 'not connected to the server: acknowledge not sent' };
-    const tracked = this.tracks.get(`${req.device}\u0000${req.conditionId}`)?.ackTargets() ?? [];
     const targets = tracked.length > 0 ? tracked : req.eventId ? [Buffer.from(req.eventId, 'hex')] : [];
     if (targets.length === 0) return { result: 'failed', detail: `no event of condition ${req.conditionId} seen: acknowledge not sent` };
     const answers: string[] = [];
     for (const eventId of targets) {
       try {
-        answers.push((await acknowledgeCondition(session, req.conditionId, eventId, req.comment)).name);
+        const status = (await acknowledgeCondition(session, req.conditionId, eventId, req.comment)).name;
+        // a branch kept from an earlier connection that the server no longer knows was acknowledged (or dropped) meanwhile
+        answers.push(status === UNKNOWN_EVENT && track.isEarlier(eventId) ? GONE : status);
+        track.answered(eventId);
       } catch (err) {
         answers.push((err as Error).message);
       }
     }
     const detail = `Acknowledge on ${req.conditionId}${targets.length > 1 ? ` (${targets.length} states)` : ''}: ${answers.join(', ')}`;
-    if (answers.some((a) => a.startsWith('Good'))) return answers.every((a) => a.startsWith('Good') || a === ALREADY_ACKED) ? { result: 'acknowledged', detail } : { result: 'failed', detail };
-    return answers.every((a) => a === ALREADY_ACKED) ? { result: 'already', detail } : { result: 'failed', detail };
+    const settled = (a: string): boolean => a === ALREADY_ACKED || a === GONE;
+    if (answers.some((a) => a.startsWith('Good'))) return answers.every((a) => a.startsWith('Good') || settled(a)) ? { result: 'acknowledged', detail } : { result: 'failed', detail };
+    return answers.every(settled) ? { result: 'already', detail } : { result: 'failed', detail };
+  }
+
+  /**
+   * A branch the source reported after the operator's acknowledge (a late event, or one the
+   * acknowledge missed because it met a state just replaced): sent the same acknowledge. When it does
+   * not get through the branch waits, and the condition shows unacknowledged, again.
+   */
+  private async resendToBranch(gen: number, device: string, conditionId: string, zone: number | undefined, track: ConditionTrack, r: BranchResend): Promise<void> {
+    const session = this.session;
+    let status: string;
+    try {
+      status = session ? (await acknowledgeCondition(session, conditionId, r.eventId, r.comment)).name : 'not connected to the server';
+    } catch (err) {
+      status = (err as Error).message;
+    }
+    const result = status.startsWith('Good') ? 'acknowledged' : status === ALREADY_ACKED ? 'already' : 'failed';
+    this.log[result === 'failed' ? 'warn' : 'info']({ device, conditionId, branch: r.branchId, status }, "operator's acknowledge sent again to a state the source reported after it");
+    this.sink?.ackSentAgain?.({ device, connector: this.connector, conditionId, ...(zone !== undefined ? { zone } : {}), result, detail: `Acknowledge on ${conditionId} (branch ${r.branchId}): ${status}` });
+    if (result !== 'failed' || gen !== this.gen) return;
+    const seen = track.resendFailed(r.branchId, r.eventId);
+    if (seen) this.sink?.condition(seen);
   }
 }
