@@ -69,6 +69,12 @@ export interface SourceAckResend {
   readonly connector: string;
   readonly conditionId: string;
   readonly zone?: number;
+  /**
+   * `late-branch`: a branch the source reported after the acknowledge; `after-refresh`: the
+   * acknowledge was made while not connected, sent after the refresh to a branch that waited before
+   * the loss (the refresh did not report it).
+   */
+  readonly why: 'late-branch' | 'after-refresh';
   readonly result: 'acknowledged' | 'already' | 'failed';
   /** The status the source answered. */
   readonly detail: string;

@@ -118,7 +118,8 @@ export class SourceConditions implements ConditionSink {
     if (id === undefined) return;
     const verdict = r.result === 'failed' ? `NOT passed to the source: ${r.detail}` : r.result === 'already' ? `the source had it acknowledged already: ${r.detail}` : `passed to the source: ${r.detail}`;
     try {
-      this.alarms.note(id, 'source', `system:${r.connector}`, `the source reported a state after the acknowledge (a branch); the acknowledge sent again: ${verdict}`, { result: r.result, detail: r.detail });
+      const why = r.why === 'late-branch' ? 'the source reported a state after the acknowledge (a branch); the acknowledge sent again' : 'after the refresh, the acknowledge made while not connected sent to a branch waiting before the loss';
+      this.alarms.note(id, 'source', `system:${r.connector}`, `${why}: ${verdict}`, { result: r.result, detail: r.detail });
     } catch (err) {
       this.log.error({ err, alarm: id }, 'acknowledge sent again could not be journaled');
     }

@@ -26,6 +26,8 @@ export interface BranchResend {
   readonly eventId: Buffer;
   /** The comment of the operator's acknowledge. */
   readonly comment: string;
+  /** A branch kept from before a lost connection (the acknowledge was made while not connected). */
+  readonly earlier?: true;
 }
 
 export class ConditionTrack {
@@ -36,13 +38,16 @@ export class ConditionTrack {
   private readonly earlier = new Map<string, Buffer>();
   /** The trunk's ActiveState at its last event (kept over a lost connection): a change to true is a new activation. */
   private lastActive: boolean | undefined;
-  /** The operator's acknowledge since the condition's last activation. */
-  private ack: { readonly comment: string } | undefined;
+  /** The operator's acknowledge since the condition's last activation; `unsent` while it could not be sent (not connected). */
+  private ack: { readonly comment: string; unsent: boolean } | undefined;
+  /** The zone of the condition (from its trunk events), kept over a lost connection. */
+  zone: number | undefined;
 
   /** The condition's latest state; returns it as the gateway should see it. */
   trunkEvent(eventId: Buffer, condition: SourceCondition): SourceCondition {
     if (condition.active && this.lastActive === false) this.ack = undefined; // a new activation: not covered by an earlier acknowledge
     this.lastActive = condition.active;
+    this.zone = condition.zone;
     this.trunk = { eventId, condition };
     return this.effective() as SourceCondition;
   }
@@ -73,8 +78,24 @@ export class ConditionTrack {
 
   /** The operator acknowledged the condition in the gateway: the EventIds to send it to. */
   operatorAck(comment: string): Buffer[] {
-    this.ack = { comment };
+    this.ack = { comment, unsent: false };
     return this.ackTargets();
+  }
+
+  /** The operator's acknowledge could not be sent (not connected). */
+  ackNotSent(): void {
+    if (this.ack) this.ack.unsent = true;
+  }
+
+  /**
+   * After a refresh: when the operator's acknowledge could not be sent, the branches kept from before
+   * the loss that the refresh did not report (a server need not replay branches) to send it to now.
+   */
+  takeUnsent(): BranchResend[] {
+    const ack = this.ack;
+    if (!ack?.unsent) return [];
+    ack.unsent = false;
+    return [...this.earlier.entries()].map(([hex, eventId]) => ({ branchId: hex, eventId, comment: ack.comment, earlier: true }));
   }
 
   /** The answer to an acknowledge of an EventId kept from an earlier connection arrived: not a target again. */

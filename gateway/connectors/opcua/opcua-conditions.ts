@@ -234,6 +234,11 @@ export class OpcuaConditionWatch {
     this.unknownSaid.delete(device);
     this.sink?.refreshed(device, [...s.retained, ...active]);
     if (this.conditionOnly.has(device)) this.comms?.heard(device);
+    for (const [key, track] of this.tracks) {
+      const [of, conditionId] = key.split('\u0000') as [string, string];
+      if (of !== device) continue;
+      for (const r of track.takeUnsent()) this.resendToBranch(gen, device, conditionId, track.zone, track, r).catch((err: unknown) => this.log.error({ err, device, conditionId }, 'acknowledge could not be sent again'));
+    }
     this.log.info({ device, retained: s.retained.size, notReplayedButActive: active.length }, 'conditions refreshed');
   }
 
@@ -309,7 +314,10 @@ export class OpcuaConditionWatch {
     const track = this.tracks.get(key) ?? new ConditionTrack();
     this.tracks.set(key, track);
     const tracked = track.operatorAck(req.comment);
-    if (!session) return { result: 'failed', detail: 'not connected to the server: acknowledge not sent' };
+    if (!session) {
+      track.ackNotSent(); // sent after the next refresh to the branches it does not replay (those it replays get it then anyway)
+      return { result: 'failed', detail: 'not connected to the server: acknowledge not sent' };
+    }
     const targets = tracked.length > 0 ? tracked : req.eventId ? [Buffer.from(req.eventId, 'hex')] : [];
     if (targets.length === 0) return { result: 'failed', detail: `no event of condition ${req.conditionId} seen: acknowledge not sent` };
     const answers: string[] = [];
@@ -321,6 +329,7 @@ export class OpcuaConditionWatch {
         track.answered(eventId);
       } catch (err) {
         answers.push((err as Error).message);
+        track.ackNotSent(); // no answer (the connection went): the refresh after the next connect sends it again
       }
     }
     const detail = `Acknowledge on ${req.conditionId}${targets.length > 1 ? ` (${targets.length} states)` : ''}: ${answers.join(', ')}`;
@@ -336,17 +345,31 @@ export class OpcuaConditionWatch {
    */
   private async resendToBranch(gen: number, device: string, conditionId: string, zone: number | undefined, track: ConditionTrack, r: BranchResend): Promise<void> {
     const session = this.session;
-    let status: string;
-    try {
-      status = session ? (await acknowledgeCondition(session, conditionId, r.eventId, r.comment)).name : 'not connected to the server';
-    } catch (err) {
-      status = (err as Error).message;
+    let status = 'not connected to the server';
+    if (session) {
+      try {
+        status = (await acknowledgeCondition(session, conditionId, r.eventId, r.comment)).name;
+        if (status === UNKNOWN_EVENT && track.isEarlier(r.eventId)) status = GONE;
+        track.answered(r.eventId);
+      } catch (err) {
+        status = (err as Error).message;
+      }
     }
-    const result = status.startsWith('Good') ? 'acknowledged' : status === ALREADY_ACKED ? 'already' : 'failed';
-    this.log[result === 'failed' ? 'warn' : 'info']({ device, conditionId, branch: r.branchId, status }, "operator's acknowledge sent again to a state the source reported after it");
-    this.sink?.ackSentAgain?.({ device, connector: this.connector, conditionId, ...(zone !== undefined ? { zone } : {}), result, detail: `Acknowledge on ${conditionId} (branch ${r.branchId}): ${status}` });
+    const result = status.startsWith('Good') ? 'acknowledged' : status === ALREADY_ACKED || status === GONE ? 'already' : 'failed';
+    const what = r.earlier ? `a branch waiting before the connection was lost, ${r.branchId}` : `branch ${r.branchId}`;
+    this.log[result === 'failed' ? 'warn' : 'info']({ device, conditionId, branch: r.branchId, status }, "operator's acknowledge sent to a branch it covers");
+    this.sink?.ackSentAgain?.({
+      device,
+      connector: this.connector,
+      conditionId,
+      ...(zone !== undefined ? { zone } : {}),
+      why: r.earlier ? 'after-refresh' : 'late-branch',
+      result,
+      detail: `Acknowledge on ${conditionId} (${what}): ${status}`,
+    });
     if (result !== 'failed' || gen !== this.gen) return;
     const seen = track.resendFailed(r.branchId, r.eventId);
     if (seen) this.sink?.condition(seen);
   }
+
 }

@@ -113,7 +113,7 @@ describe('source conditions as alarms', () => {
     h.service.acknowledge(id, 'ann');
     c.condition(cond({ active: false, acked: true }));
     expect(h.service.get(id)).toMatchObject({ state: 'normal' });
-    c.ackSentAgain({ device: 'fp1', connector: 'opcua-fire', conditionId: 'ns=1;s=fp1.Zone1.Fire', result: 'acknowledged', detail: 'Acknowledge on ns=1;s=fp1.Zone1.Fire (branch b1): Good' });
+    c.ackSentAgain({ device: 'fp1', connector: 'opcua-fire', conditionId: 'ns=1;s=fp1.Zone1.Fire', why: 'late-branch', result: 'acknowledged', detail: 'Acknowledge on ns=1;s=fp1.Zone1.Fire (branch b1): Good' });
     const row = h.service.journal(id).findLast((j) => j.type === 'source');
     expect(row).toMatchObject({ by: 'system:opcua-fire', values: { result: 'acknowledged' } });
     expect(row?.text).toContain('the acknowledge sent again: passed to the source: Acknowledge on ns=1;s=fp1.Zone1.Fire (branch b1): Good');

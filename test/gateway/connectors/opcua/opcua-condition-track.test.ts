@@ -73,6 +73,24 @@ describe('ConditionTrack', () => {
     expect(replayed.resend?.eventId).toEqual(id(6));
     expect(replayed.seen).toMatchObject({ acked: true });
   });
+
+  it('an acknowledge made while not connected goes, after the refresh, to the branches kept from before the loss', () => {
+    const t = new ConditionTrack();
+    t.trunkEvent(id(1), { ...c(true, false), zone: 3 });
+    t.branchEvent('b1', id(2), false, true);
+    t.trunkEvent(id(3), { ...c(false, true), zone: 3 });
+    t.lost();
+    expect(t.takeUnsent()).toEqual([]); // no acknowledge yet
+    t.operatorAck('by ann');
+    expect(t.takeUnsent()).toEqual([]); // sent: nothing to send again
+    t.operatorAck('by bob');
+    t.ackNotSent();
+    expect(t.takeUnsent()).toEqual([{ branchId: id(2).toString('hex'), eventId: id(2), comment: 'by bob', earlier: true }]);
+    expect(t.takeUnsent()).toEqual([]); // once
+    expect(t.zone).toBe(3);
+    t.answered(id(2));
+    expect(t.ackTargets()).toEqual([]);
+  });
 });
 
 describe('ConditionTrack into the alarms (the branch event after the trunk)', () => {

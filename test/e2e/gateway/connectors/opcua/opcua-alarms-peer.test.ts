@@ -172,5 +172,24 @@ describe('OPC UA Alarms & Conditions against node-opcua conformance alarms', () 
     expect(gateway.alarms.get(alarm.id)).toMatchObject({ state: 'normal', ackedBy: 'ann' });
     expect(gateway.alarms.journal(alarm.id).filter((j) => j.type === 'acknowledged')).toHaveLength(1);
     expect(gateway.alarms.active({}).filter((a) => a.rule === alarm.rule)).toHaveLength(0); // not raised again for the branch
+
+    // again, now the operator acknowledges while the gateway cannot reach the peer: after the refresh the
+    // acknowledge goes to the branch that waited before the loss
+    input.setValueFromSource({ dataType: DataType.Boolean, value: true });
+    const second = await waitFor(() => open(), 30_000, 'the off-normal alarm again');
+    expect(second.id).not.toBe(alarm.id);
+    input.setValueFromSource({ dataType: DataType.Boolean, value: false });
+    await waitFor(() => gateway?.alarms.get(second.id)?.state === 'rtn-unack', 30_000, 'returned again, its branch waiting');
+    expect(offNormalNode.getBranchCount()).toBe(1);
+    proxy.freeze();
+    await waitFor(() => !connector().connected, 60_000, 'the silent subscription noticed');
+    gateway.alarms.acknowledge(second.id, 'bob', 'seen on the camera');
+    await waitFor(() => gateway?.alarms.journal(second.id).some((j) => j.type === 'source' && j.values.result === 'failed'), 30_000, 'not passed: not connected');
+    proxy.thaw();
+    await waitFor(() => offNormalNode.getBranchCount() === 0, 60_000, 'the branch acknowledged at the peer after the refresh');
+    const sent = await waitFor(() => gateway?.alarms.journal(second.id).find((j) => j.type === 'source' && j.values.result === 'acknowledged'), 30_000, 'sent after the refresh, journaled');
+    expect(sent.text).toContain('after the refresh, the acknowledge made while not connected sent to a branch waiting before the loss');
+    expect(gateway.alarms.journal(second.id).filter((j) => j.type === 'acknowledged')).toHaveLength(1);
+    expect(gateway.alarms.active({}).filter((a) => a.rule === alarm.rule)).toHaveLength(0);
   });
 });
