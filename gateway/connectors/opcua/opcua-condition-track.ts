@@ -5,6 +5,11 @@
  * unacknowledged alarm returns to normal). The gateway sees the condition as acknowledged only when
  * the trunk is and no branch waits; an acknowledge goes to every waiting state.
  *
+ * A return to normal that also reads acknowledged, from an unacknowledged active state and with no
+ * branch known, is not taken as an acknowledge at the source: the branch keeping the unacknowledged
+ * state may come after it (Part 9 sets no order), or the server acknowledged it by itself; either
+ * way the gateway's operator acknowledges it.
+ *
  * An operator's acknowledge covers the condition's states up to its next activation: a branch the
  * source reports after the acknowledge (its event came late, or the acknowledge met a state that was
  * just replaced) is sent the same acknowledge (`branchEvent` returns it) and does not count as
@@ -40,12 +45,20 @@ export class ConditionTrack {
   private lastActive: boolean | undefined;
   /** The operator's acknowledge since the condition's last activation; `unsent` while it could not be sent (not connected). */
   private ack: { readonly comment: string; unsent: boolean } | undefined;
+  /**
+   * The trunk went from active and unacknowledged to inactive and acknowledged in one event, and no
+   * branch is known: the unacknowledged state is most likely kept as a branch whose event comes
+   * next (or the server acknowledged it by itself). Not taken as an acknowledge at the source.
+   */
+  private held = false;
   /** The zone of the condition (from its trunk events), kept over a lost connection. */
   zone: number | undefined;
 
   /** The condition's latest state; returns it as the gateway should see it. */
   trunkEvent(eventId: Buffer, condition: SourceCondition): SourceCondition {
     if (condition.active && this.lastActive === false) this.ack = undefined; // a new activation: not covered by an earlier acknowledge
+    const prev = this.trunk?.condition;
+    this.held = prev !== undefined && prev.active && !prev.acked && !condition.active && condition.acked && this.branches.size === 0 && this.ack === undefined;
     this.lastActive = condition.active;
     this.zone = condition.zone;
     this.trunk = { eventId, condition };
@@ -59,6 +72,7 @@ export class ConditionTrack {
    */
   branchEvent(branchId: string, eventId: Buffer, acked: boolean, retain: boolean): { seen: SourceCondition | undefined; resend?: BranchResend } {
     this.earlier.delete(eventId.toString('hex'));
+    this.held = false; // the branch carries the state that waits (or no longer does)
     if (acked || !retain) {
       this.branches.delete(branchId);
       return { seen: this.effective() };
@@ -79,6 +93,7 @@ export class ConditionTrack {
   /** The operator acknowledged the condition in the gateway: the EventIds to send it to. */
   operatorAck(comment: string): Buffer[] {
     this.ack = { comment, unsent: false };
+    this.held = false;
     return this.ackTargets();
   }
 
@@ -113,12 +128,13 @@ export class ConditionTrack {
     for (const b of this.branches.values()) this.earlier.set(b.eventId.toString('hex'), b.eventId);
     this.branches.clear();
     this.trunk = undefined;
+    this.held = false;
   }
 
   private effective(): SourceCondition | undefined {
     if (!this.trunk) return undefined;
     const c = this.trunk.condition;
-    const waiting = [...this.branches.values()].some((b) => !b.covered);
+    const waiting = this.held || [...this.branches.values()].some((b) => !b.covered);
     return waiting && c.acked ? { ...c, acked: false, retain: true } : c;
   }
 

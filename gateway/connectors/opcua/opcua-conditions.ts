@@ -371,5 +371,4 @@ export class OpcuaConditionWatch {
     const seen = track.resendFailed(r.branchId, r.eventId);
     if (seen) this.sink?.condition(seen);
   }
-
 }

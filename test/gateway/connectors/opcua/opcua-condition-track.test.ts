@@ -74,6 +74,26 @@ describe('ConditionTrack', () => {
     expect(replayed.seen).toMatchObject({ acked: true });
   });
 
+  it('a return to normal that also reads acknowledged, from an unacknowledged state with no branch known, is not an acknowledge at the source', () => {
+    const t = new ConditionTrack();
+    t.trunkEvent(id(1), c(true, false));
+    expect(t.trunkEvent(id(3), c(false, true))).toMatchObject({ active: false, acked: false, retain: true });
+    expect(t.branchEvent('b1', id(2), false, true).seen).toMatchObject({ active: false, acked: false }); // the branch came after it
+    expect(t.ackTargets()).toEqual([id(2)]);
+    expect(t.branchEvent('b1', id(4), true, false).seen).toMatchObject({ acked: true });
+    // a server that acknowledges by itself on the return (no branch ever comes): the operator's acknowledge ends it
+    const auto = new ConditionTrack();
+    auto.trunkEvent(id(1), c(true, false));
+    expect(auto.trunkEvent(id(2), c(false, true))).toMatchObject({ acked: false });
+    expect(auto.operatorAck('by ann')).toEqual([id(2)]); // the server answers "already"
+    expect(auto.trunkEvent(id(3), c(false, true))).toMatchObject({ acked: true });
+    // an acknowledge at the source while active, then the return: acknowledged as reported
+    const plain = new ConditionTrack();
+    plain.trunkEvent(id(1), c(true, false));
+    plain.trunkEvent(id(2), c(true, true));
+    expect(plain.trunkEvent(id(3), c(false, true))).toMatchObject({ acked: true });
+  });
+
   it('an acknowledge made while not connected goes, after the refresh, to the branches kept from before the loss', () => {
     const t = new ConditionTrack();
     t.trunkEvent(id(1), { ...c(true, false), zone: 3 });
@@ -123,6 +143,26 @@ describe('ConditionTrack into the alarms (the branch event after the trunk)', ()
     const done = t.branchEvent('b1', id(4), true, false);
     if (done.seen) sink.condition(done.seen);
     expect(h.service.manager.openFor(rule, 'fp1')).toBeUndefined();
+    expect(h.types().filter((x) => x === 'raised')).toHaveLength(1);
+  });
+
+  it('the trunk\'s return to normal before the branch, no acknowledge yet: not acknowledged "at the source", one alarm, the operator\'s acknowledge goes to the branch', () => {
+    h = harness({ devices: [device('fp1', 'fire_panel', 'b1', 'F1', 2)], rulePacks: ['fire_panel'] });
+    const sink = h.service.conditions;
+    const t = new ConditionTrack();
+    sink.condition(t.trunkEvent(id(1), fire(true, false)));
+    const alarm = h.service.manager.openFor(rule, 'fp1');
+    sink.condition(t.trunkEvent(id(3), fire(false, true)));
+    expect(h.service.get(alarm?.id as string)).toMatchObject({ state: 'rtn-unack', ackedBy: null });
+    const b = t.branchEvent('b1', id(2), false, true);
+    if (b.seen) sink.condition(b.seen);
+    expect(h.service.manager.openFor(rule, 'fp1')?.id).toBe(alarm?.id);
+    expect(h.types().filter((x) => x === 'raised')).toHaveLength(1);
+    h.service.acknowledge(alarm?.id as string, 'ann');
+    expect(t.operatorAck('acknowledged in the facility gateway by ann')).toEqual([id(2)]);
+    const done = t.branchEvent('b1', id(4), true, false);
+    if (done.seen) sink.condition(done.seen);
+    expect(h.service.get(alarm?.id as string)).toMatchObject({ state: 'normal', ackedBy: 'ann' });
     expect(h.types().filter((x) => x === 'raised')).toHaveLength(1);
   });
 
