@@ -58,7 +58,9 @@ export class ConditionTrack {
   trunkEvent(eventId: Buffer, condition: SourceCondition): SourceCondition {
     if (condition.active && this.lastActive === false) this.ack = undefined; // a new activation: not covered by an earlier acknowledge
     const prev = this.trunk?.condition;
-    this.held = prev !== undefined && prev.active && !prev.acked && !condition.active && condition.acked && this.branches.size === 0 && this.ack === undefined;
+    const returnedAcked = !condition.active && condition.acked;
+    // held from that transition on, while the trunk stays so (a repeated event changes nothing)
+    this.held = returnedAcked && (this.held || (prev !== undefined && prev.active && !prev.acked && this.branches.size === 0 && this.ack === undefined));
     this.lastActive = condition.active;
     this.zone = condition.zone;
     this.trunk = { eventId, condition };

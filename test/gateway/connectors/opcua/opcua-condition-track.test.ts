@@ -85,7 +85,8 @@ describe('ConditionTrack', () => {
     const auto = new ConditionTrack();
     auto.trunkEvent(id(1), c(true, false));
     expect(auto.trunkEvent(id(2), c(false, true))).toMatchObject({ acked: false });
-    expect(auto.operatorAck('by ann')).toEqual([id(2)]); // the server answers "already"
+    expect(auto.trunkEvent(id(5), c(false, true))).toMatchObject({ acked: false }); // the same state reported again
+    expect(auto.operatorAck('by ann')).toEqual([id(5)]); // the server answers "already"
     expect(auto.trunkEvent(id(3), c(false, true))).toMatchObject({ acked: true });
     // an acknowledge at the source while active, then the return: acknowledged as reported
     const plain = new ConditionTrack();
