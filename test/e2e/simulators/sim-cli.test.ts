@@ -1,6 +1,5 @@
 /** `npm run sim`: serving on given ports, and `--fast` virtual-time runs with summary, recording, errors. */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Modbus from 'modbus-serial';
@@ -11,10 +10,11 @@ import { DEMO_SITE_FILE, demoSite, freePort, shippedScenario } from '../../simul
 import { freeUdpPort } from '../../support/free-port.ts';
 import { exited, killGroup, runTracked, spawnTracked } from '../../support/child-processes.ts';
 import { waitFor } from '../../support/wait-for.ts';
+import { makeTempDir, RAM_TMP } from '../../support/temp-dir.ts';
 
 const CLI = fileURLToPath(new URL('../../../simulators/cli.ts', import.meta.url));
 const SCENARIOS = fileURLToPath(new URL('../../../simulators/scenarios/', import.meta.url));
-const dir = mkdtempSync(join(tmpdir(), 'sim-cli-'));
+const dir = makeTempDir(RAM_TMP, 'sim-cli-');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('simulator CLI --fast', () => {
