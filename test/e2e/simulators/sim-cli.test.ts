@@ -18,11 +18,18 @@ const dir = makeTempDir(RAM_TMP, 'sim-cli-');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('simulator CLI --fast', () => {
-  it('prints the summary with the same stream hash as the library run, and records it', async () => {
+  it('prints the summary with the same stream hash as the library run, and records it, without loading a protocol server', async () => {
     const file = join(dir, 'drill.jsonl');
-    const { code, stdout, stderr } = await runTracked(process.execPath, [CLI, '--site', DEMO_SITE_FILE, '--scenario', join(SCENARIOS, 'fire-drill.yaml'), '--fast', '--record', file]);
+    const loaded = makeTempDir(RAM_TMP, 'sim-cli-loaded-');
+    const { code, stdout, stderr } = await runTracked(process.execPath, ['--import', './test/support/loaded-modules-hook.ts', CLI, '--site', DEMO_SITE_FILE, '--scenario', join(SCENARIOS, 'fire-drill.yaml'), '--fast', '--record', file], {
+      env: { ...process.env, LOADED_MODULES_DIR: loaded },
+    });
     expect(stderr).toBe('');
     expect(code).toBe(0);
+    // a virtual-time run needs no sockets: node-opcua, Modbus, BACnet, the broker and the logger stay unloaded
+    const { packages } = JSON.parse(readFileSync(join(loaded, 'thread-0.json'), 'utf8')) as { packages: string[] };
+    expect(packages.filter((p) => /^(node-opcua|modbus-serial|@bacnet-js|aedes|mqtt$|pino$)/.test(p))).toEqual([]);
+    expect(packages).toContain('yaml'); // the hook did see the run's own imports
     const summary = JSON.parse(stdout) as { sha256: string; samples: number; faults: number; seed: number };
     const digest = new SampleDigest();
     runScenario({ site: demoSite(), scenario: shippedScenario('fire-drill'), sink: digest });
