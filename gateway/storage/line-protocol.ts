@@ -1,7 +1,7 @@
 /**
  * InfluxDB line protocol, pure: escaping and the encoding of samples into lines.
  *
- *   <measurement>,<tag>=<v>,... <field>=<v>,... <timestamp-ms>
+ *   <measurement>,<tag>=<v>,... <field>=<v>,... <timestamp-ns>
  *
  * One line per (device, timestamp): every sample of a device carrying the same timestamp becomes
  * a field of that line. The measurement is the device kind; tags are site, building (id),
@@ -18,6 +18,13 @@
  * Non-ASCII text (UTF-8) needs no escaping.
  */
 import type { PointValue, Sample } from '../model/sample.ts';
+
+/**
+ * The unit of every timestamp `encodeSamples` writes: whoever posts its lines must say so
+ * (`precision=ns` on InfluxDB 1.x `/write`, `'ns'` to the v2 client). Posted with `precision=ms`,
+ * a line of 2026 reads as a time in the year 56 million and InfluxDB answers 400 "time outside range".
+ */
+export const LINE_PRECISION = 'ns' as const;
 
 /** Escape a measurement name. */
 export function escapeMeasurement(name: string): string {
