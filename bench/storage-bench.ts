@@ -262,10 +262,10 @@ async function drain(dirPath: string, influxd: Influxd): Promise<void> {
       oursMax.push(await ours('max', gz, 2_000_000));
     }
     const label = gz ? 'gzip' : 'no gzip';
-    const ceiling = median(raw);
-    const ceilingBig = median(rawBig);
-    const show = (xs: number[], ratio = true): string =>
-      `${fmt(median(xs))} lines/s = ${fmt((median(xs) * points) / N)} points/s${ratio ? ` (${(median(xs) / ceiling).toFixed(2)} × raw, ${(median(xs) / ceilingBig).toFixed(2)} × raw in our shape)` : ''} (rounds: ${xs.map(fmt).join(', ')})`;
+    // ratios round by round (each against the raw writers of its own round, the load then), median
+    const ratio = (xs: number[], to: number[]): string => median(xs.map((x, i) => x / (to[i] as number))).toFixed(2);
+    const show = (xs: number[], withRatio = true): string =>
+      `${fmt(median(xs))} lines/s = ${fmt((median(xs) * points) / N)} points/s${withRatio ? ` (${ratio(xs, raw)} × raw, ${ratio(xs, rawBig)} × raw in our shape; medians of the rounds' ratios)` : ''} (rounds: ${xs.map(fmt).join(', ')})`;
     report(`drain into InfluxDB 1.6, ours: spool → forwarder → v1 writer, default config (starts at 20,000 lines/s, adapts; ${label})`, show(oursDefault));
     report(`drain, ours started at the controller's maximum (2,000,000 lines/s; ${label})`, show(oursMax));
     report(`minimal in-memory writer, same lines (${label}, join${gz ? ' + gzip' : ''} per ${BATCH}-line request, no spool)`, show(minimal));
