@@ -7,15 +7,22 @@
  * - samples whose time InfluxDB cannot hold (before 1677-09-21 or after 2262-04-11: a source clock
  *   in microseconds read as milliseconds, a year 1600) are refused by the server alone: they go to
  *   the dead letters with the server's reason naming the line, every other line of their batch is
- *   stored, and nothing is retried.
+ *   stored, and nothing is retried;
+ * - a source clock stuck on one millisecond: the millionth reading of a point and the next ones are
+ *   stored at ms × 10⁶ + k (before, k's seventh digit made the time ten times larger: refused as
+ *   outside the range, or before 1999-03 stored silently in the 2200s).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../gateway/log/logger.ts';
 import { RealClock } from '../../../gateway/model/clock.ts';
 import type { DeviceInfo } from '../../../gateway/model/device.ts';
 import type { Sample } from '../../../gateway/model/sample.ts';
-import { InfluxTelemetry } from '../../../gateway/storage/influx-telemetry.ts';
-import { influxSchema } from '../../../gateway/storage/influx-schema.ts';
+import { InfluxTelemetry, deviceSeries } from '../../../gateway/storage/influx-telemetry.ts';
+import { influxSchema, type InfluxV1Config } from '../../../gateway/storage/influx-schema.ts';
+import { InfluxV1Writer } from '../../../gateway/storage/influx-v1-writer.ts';
+import { encodeSamples, SameMillisecondTies } from '../../../gateway/storage/line-protocol.ts';
+import { SqliteSpool } from '../../../gateway/storage/sqlite-spool.ts';
+import { TelemetryForwarder } from '../../../gateway/storage/telemetry-forwarder.ts';
 import { tempDir } from '../../support/temp-dir.ts';
 import { waitFor } from '../../support/wait-for.ts';
 import { startInfluxd, type InfluxdProcess } from './servers/influxd-process.ts';
@@ -94,6 +101,51 @@ describe('InfluxDB 1.6: timestamps as the gateway writes them', () => {
       expect(st.state).toBe('ok');
     } finally {
       await telemetry.stop();
+    }
+  });
+  it('a source clock stuck on one millisecond: the millionth reading and on are stored at ms × 10⁶ + k', async () => {
+    await influxd.query('CREATE DATABASE stuck');
+    const spoolDir = tempDir('fgw-it-stuck-');
+    const clock = new RealClock();
+    const config = influxSchema.parse({ version: 1, url: influxd.url, db: 'stuck' }) as InfluxV1Config;
+    const spool = new SqliteSpool(`${spoolDir.path}/spool.db`, { maxBytes: 1 << 20 });
+    const fwd = new TelemetryForwarder({ spool, writer: new InfluxV1Writer(config, clock), clock, log: silentLogger(), batchSize: 100, flushIntervalMs: 100, drainLinesPerSecond: 10_000, retryMinMs: 100, retryMaxMs: 500 });
+    try {
+      const series = deviceSeries(DEVICES, new Map());
+      const ties = new SameMillisecondTies();
+      // two devices whose clocks stopped: 2000-01-01 (the old text was outside InfluxDB's range) and
+      // 1998-01-01 (the old text was a valid time in 2250); 999,998 readings of each already written
+      const y2000 = Date.UTC(2000, 0, 1);
+      const y1998 = Date.UTC(1998, 0, 1);
+      for (let i = 0; i < 999_998; i++) {
+        ties.next('pump-1', 'discharge_bar', y2000);
+        ties.next('smoke-1', 'obscuration_pct_m', y1998);
+      }
+      const stuck = (device: string, point: string, value: number, ts: number): Sample => ({ device, point, value, ts, quality: 'good' });
+      const out = encodeSamples(
+        [1, 2, 3].flatMap((v) => [stuck('pump-1', 'discharge_bar', v, y2000), stuck('smoke-1', 'obscuration_pct_m', v, y1998)]),
+        (d) => series.get(d),
+        ties,
+      );
+      fwd.append(out.lines);
+      fwd.start();
+      await waitFor('the lines settled', async () => spool.stats().depth === 0, 30_000);
+      expect(spool.deadLetters(10)).toEqual([]);
+      const ns = (ms: number, k: number): string => (BigInt(ms) * 1_000_000n + BigInt(k)).toString();
+      expect(await rowsNs('stuck', 'pump', 'discharge_bar')).toEqual([
+        [ns(y2000, 999_998), 1],
+        [ns(y2000, 999_999), 2],
+        [ns(y2000, 1_000_000), 3],
+      ]);
+      expect(await rowsNs('stuck', 'smoke_detector', 'obscuration_pct_m')).toEqual([
+        [ns(y1998, 999_998), 1],
+        [ns(y1998, 999_999), 2],
+        [ns(y1998, 1_000_000), 3],
+      ]);
+    } finally {
+      await fwd.stop();
+      spool.close();
+      spoolDir.cleanup();
     }
   });
 });
