@@ -4,8 +4,7 @@
  * Foundation's test tool), served by a node-opcua server on 127.0.0.1 that this test starts. The
  * gateway binds a pump (not life safety) to the alarms' source on the Server object's events.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataType, MessageSecurityMode, OPCUACertificateManager, OPCUAServer, SecurityPolicy, type UAAlarmConditionEx, type UAVariable } from 'node-opcua';
 import { build_address_space_for_conformance_testing } from 'node-opcua-address-space-for-conformance-testing';
@@ -16,6 +15,7 @@ import { silentLogger } from '../../../../../gateway/log/logger.ts';
 import { sourceRuleId, type AlarmRecord } from '../../../../../rules/alarms/index.ts';
 import { freePort } from '../../../../support/free-port.ts';
 import { waitFor } from '../../../../support/wait-for.ts';
+import { makeTempDir, RAM_TMP } from '../../../../support/temp-dir.ts';
 
 const AC = 'CTT/Server Test/Alarms and Conditions';
 const INPUTS = `${AC}/Supported Condition Types`;
@@ -60,7 +60,7 @@ const node = <T>(ns: number, path: string): T => {
 
 describe('OPC UA Alarms & Conditions against node-opcua conformance alarms', () => {
   it('an off-normal and a limit alarm of the peer become gateway alarms with the binding priority; an acknowledge reaches the peer', async () => {
-    dir = mkdtempSync(join(tmpdir(), 'opcua-ac-peer-'));
+    dir = makeTempDir(RAM_TMP, 'opcua-ac-peer-');
     const peer = await startPeer(await freePort());
     server = peer.server;
     const ns = peer.ns;
