@@ -12,15 +12,12 @@
  * optionally recording every sample as JSON lines, and prints a summary with the stream's SHA-256.
  */
 import { parseArgs } from 'node:util';
-import pino from 'pino';
-import { RealClock } from '../gateway/model/clock.ts';
 import { SampleDigest } from './record/sample-digest.ts';
 import { JsonLinesRecorder } from './record/sample-recorder.ts';
 import { readScenarioFile } from './scenario/scenario-file.ts';
 import { runScenario } from './scenario/scenario-runner.ts';
-import { startSimulators } from './sim-runner.ts';
 import { readSiteFile } from './site-file.ts';
-import { startSimBroker, type SimBroker } from './transports/sim-broker.ts';
+import type { SimBroker } from './transports/sim-broker.ts';
 
 const USAGE =
   'usage: npm run sim -- --site FILE [--scenario FILE [--fast [--record FILE]]] [--host ADDR] [--seed N]\n' +
@@ -139,6 +136,14 @@ if (values.fast) {
   process.exit(0);
 }
 
+// The protocol servers (node-opcua, Modbus, BACnet, the MQTT broker) and the logger are loaded only
+// to serve: --help, a bad option or a --fast run answers without them (1.6 CPU-s less per call).
+const [{ default: pino }, { RealClock }, { startSimulators }, { startSimBroker }] = await Promise.all([
+  import('pino'),
+  import('../gateway/model/clock.ts'),
+  import('./sim-runner.ts'),
+  import('./transports/sim-broker.ts'),
+]);
 const log = pino({ level: process.env.LOG_LEVEL ?? 'info', base: { component: 'simulators' } });
 let broker: SimBroker | undefined;
 try {

@@ -55,4 +55,27 @@ export interface ConditionSink {
    * list one, the connector checks it at the source before it counts as ended.
    */
   openConditions(device: string): readonly string[];
+  /**
+   * The connector sent an operator's acknowledge again, to a state of the condition the source
+   * reported only after it (a branch whose event came late, or one the acknowledge missed because it
+   * met a state just replaced); the answer belongs on the condition's alarm.
+   */
+  ackSentAgain?(resend: SourceAckResend): void;
+}
+
+/** An operator's acknowledge sent again by the connector, and the source's answer. */
+export interface SourceAckResend {
+  readonly device: string;
+  readonly connector: string;
+  readonly conditionId: string;
+  readonly zone?: number;
+  /**
+   * `late-branch`: a branch the source reported after the acknowledge; `after-refresh`: the
+   * acknowledge was made while not connected, sent after the refresh to a branch that waited before
+   * the loss (the refresh did not report it).
+   */
+  readonly why: 'late-branch' | 'after-refresh';
+  readonly result: 'acknowledged' | 'already' | 'failed';
+  /** The status the source answered. */
+  readonly detail: string;
 }

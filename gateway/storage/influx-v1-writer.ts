@@ -9,6 +9,7 @@ import type { Clock } from '../model/clock.ts';
 import type { InfluxV1Config } from './influx-schema.ts';
 import { tlsClientOptions, type TlsClientOptions } from '../platform/tls-client-options.ts';
 import { postWithTls } from './https-post.ts';
+import { LINE_PRECISION } from './line-protocol.ts';
 import { classifyHttp, type LineWriter, type WriteResult } from './write-result.ts';
 
 const gzipAsync = promisify(gzip);
@@ -23,7 +24,7 @@ export class InfluxV1Writer implements LineWriter {
   private readonly clock: Clock;
 
   constructor(config: InfluxV1Config, clock: Clock) {
-    const params = new URLSearchParams({ db: config.db, precision: 'ns' });
+    const params = new URLSearchParams({ db: config.db, precision: LINE_PRECISION });
     if (config.retentionPolicy) params.set('rp', config.retentionPolicy);
     this.url = `${config.url.replace(/\/+$/, '')}/write?${params}`;
     this.target = `influxdb v1 ${config.url} db=${config.db}${config.retentionPolicy ? ` rp=${config.retentionPolicy}` : ''}`;

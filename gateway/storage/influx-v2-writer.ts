@@ -11,6 +11,7 @@ import type * as InfluxClient from '@influxdata/influxdb-client';
 import { tlsClientOptions } from '../platform/tls-client-options.ts';
 import type { Clock } from '../model/clock.ts';
 import type { InfluxV2Config } from './influx-schema.ts';
+import { LINE_PRECISION } from './line-protocol.ts';
 import { describeNetworkError } from './influx-v1-writer.ts';
 import { classifyHttp, type LineWriter, type WriteResult } from './write-result.ts';
 
@@ -36,7 +37,7 @@ export class InfluxV2Writer implements LineWriter {
     const tls = tlsClientOptions(config.tls, 'storage.influx');
     // transportOptions go to the https request of the client's node transport
     const client = new this.lib.InfluxDB({ url: config.url, token: config.token, timeout: config.timeout, ...(tls ? { transportOptions: { ...tls } } : {}) });
-    this.api = client.getWriteApi(config.org, config.bucket, 'ns', {
+    this.api = client.getWriteApi(config.org, config.bucket, LINE_PRECISION, {
       batchSize: 1_000_000,
       maxBatchBytes: 1024 ** 3,
       flushInterval: 0,

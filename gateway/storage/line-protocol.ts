@@ -1,7 +1,7 @@
 /**
  * InfluxDB line protocol, pure: escaping and the encoding of samples into lines.
  *
- *   <measurement>,<tag>=<v>,... <field>=<v>,... <timestamp-ms>
+ *   <measurement>,<tag>=<v>,... <field>=<v>,... <timestamp-ns>
  *
  * One line per (device, timestamp): every sample of a device carrying the same timestamp becomes
  * a field of that line. The measurement is the device kind; tags are site, building (id),
@@ -18,6 +18,13 @@
  * Non-ASCII text (UTF-8) needs no escaping.
  */
 import type { PointValue, Sample } from '../model/sample.ts';
+
+/**
+ * The unit of every timestamp `encodeSamples` writes: whoever posts its lines must say so
+ * (`precision=ns` on InfluxDB 1.x `/write`, `'ns'` to the v2 client). Posted with `precision=ms`,
+ * a line of 2026 reads as a time in the year 56 million and InfluxDB answers 400 "time outside range".
+ */
+export const LINE_PRECISION = 'ns' as const;
 
 /** Escape a measurement name. */
 export function escapeMeasurement(name: string): string {
@@ -165,9 +172,19 @@ export class SameMillisecondTies {
   }
 }
 
-/** `ms × 10⁶ + k` as text (beyond 2^53, so not as a number): the nanosecond timestamp of a line. */
+/**
+ * `ms × 10⁶ + k` as text (beyond 2^53, so not as a number): the nanosecond timestamp of a line.
+ * The quick form (the millisecond, then k in six digits) holds for 0 ≤ k < 10⁶ only; a source clock
+ * stuck on one millisecond reaches a millionth reading of a point (11.6 days at one a second), and
+ * from there on k carries into the next millisecond's nanoseconds (ms + 1 at k − 10⁶), instead of
+ * a seven-digit k making the time ten times larger (outside InfluxDB's range, every line refused,
+ * or before 1999-03 a time in the 2200s written silently).
+ */
 export function nanoseconds(ms: number, k: number): string {
-  return ms < 0 ? `${BigInt(ms) * 1_000_000n + BigInt(k)}` : `${ms}${String(k).padStart(6, '0')}`;
+  if (ms > 0 && k < 1_000_000) return `${ms}${String(k).padStart(6, '0')}`;
+  // not a whole number (a NaN time): the text the quick form gives, refused by the server as unparsable
+  if (!Number.isSafeInteger(ms) || !Number.isSafeInteger(k)) return `${ms}${String(k).padStart(6, '0')}`;
+  return `${BigInt(ms) * 1_000_000n + BigInt(k)}`;
 }
 
 /** How many fields (points) a line carries; for the points-written counter. */

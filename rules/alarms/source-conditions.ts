@@ -10,7 +10,7 @@
 import type { Logger } from 'pino';
 import type { DeviceInfo } from '../../gateway/model/device.ts';
 import { kindDescriptor } from '../../gateway/model/kinds/index.ts';
-import type { ConditionSink, SourceCondition } from '../../gateway/model/source-condition.ts';
+import type { ConditionSink, SourceAckResend, SourceCondition } from '../../gateway/model/source-condition.ts';
 import type { AlarmRecord } from './alarm-model.ts';
 import type { AlarmManager, RuleMeta } from './alarm-manager.ts';
 import { keyOf, type Values } from './alarm-manager-types.ts';
@@ -59,6 +59,8 @@ export class SourceConditions implements ConditionSink {
   /** Per alarm key: whether the source last reported the condition acknowledged. */
   private readonly sourceAcked = new Map<string, boolean>();
   private resend: ((alarm: AlarmRecord) => void) | undefined;
+  /** Per alarm key: the id of the condition's latest alarm (a late resend is journaled on it, also once closed). */
+  private readonly latest = new Map<string, string>();
 
   constructor(alarms: AlarmManager, devices: readonly DeviceInfo[], log: Logger) {
     this.alarms = alarms;
@@ -98,12 +100,28 @@ export class SourceConditions implements ConditionSink {
         });
       }
       open = this.alarms.openFor(rule, device.id);
+      if (open) this.latest.set(keyOf(rule, device.id), open.id);
       if (c.acked && open && (open.state === 'active-unack' || open.state === 'rtn-unack')) {
         const text = `acknowledged at the source (${c.sourceName || c.connector})${c.comment ? `: ${c.comment}` : ''}`;
         this.alarms.acknowledge(open.id, `${SOURCE_ACTOR_PREFIX}${c.connector}`, text);
       }
     } catch (err) {
       this.log.error({ err, device: c.device, condition: c.conditionId }, 'source condition could not be journaled');
+    }
+  }
+
+  ackSentAgain(r: SourceAckResend): void {
+    const device = this.devices.get(r.device);
+    if (!device) return;
+    const rule = sourceRuleId(r.conditionId, zonePointOf(device.kind, r.zone));
+    const id = this.alarms.openFor(rule, device.id)?.id ?? this.latest.get(keyOf(rule, device.id));
+    if (id === undefined) return;
+    const verdict = r.result === 'failed' ? `NOT passed to the source: ${r.detail}` : r.result === 'already' ? `the source had it acknowledged already: ${r.detail}` : `passed to the source: ${r.detail}`;
+    try {
+      const why = r.why === 'late-branch' ? 'the source reported a state after the acknowledge (a branch); the acknowledge sent again' : 'after the refresh, the acknowledge made while not connected sent to a branch waiting before the loss';
+      this.alarms.note(id, 'source', `system:${r.connector}`, `${why}: ${verdict}`, { result: r.result, detail: r.detail });
+    } catch (err) {
+      this.log.error({ err, alarm: id }, 'acknowledge sent again could not be journaled');
     }
   }
 

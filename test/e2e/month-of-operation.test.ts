@@ -22,8 +22,7 @@
  *   until #23 this was test/rules/alarms/month-kpis.test.ts, a second month through the alarms).
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -41,6 +40,7 @@ import type { CommsPolicy } from '../../rules/uptime/uptime-schema.ts';
 import { expectKpisEqual, recomputeKpis } from '../rules/alarms/kpi-recompute.ts';
 import { DEMO_SITE_FILE, writeE2eSite } from './e2e-site.ts';
 import { SeededRandom } from '../../simulators/seeded-random.ts';
+import { makeTempDir, RAM_TMP } from '../support/temp-dir.ts';
 
 const MIN = 60_000;
 const WEEK = 7 * 24 * 60 * MIN;
@@ -84,7 +84,6 @@ const COMMS_RULES = [
  * batch with synchronous=FULL; 8,640 fsyncs a month measure the disk, not the gateway (about 60 s
  * on this machine's shared disk against 14 s on tmpfs).
  */
-const DATA_ROOT = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
 
 const activeAt = (mine: readonly FaultInterval[], t: number, names: ReadonlySet<string>): boolean =>
   mine.some((f) => names.has(f.fault.split(':')[0] as string) && f.start <= t && t < f.end);
@@ -246,7 +245,7 @@ async function runMonth(dir: string, days?: number): Promise<MonthResult> {
 }
 
 describe('a month of operation through the gateway in virtual time', () => {
-  const dirs = ['a', 'b'].map((n) => mkdtempSync(join(DATA_ROOT, `e2e-month-${n}-`)));
+  const dirs = ['a', 'b'].map((n) => makeTempDir(RAM_TMP, `e2e-month-${n}-`));
   afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
   // One month (about 15 s on an idle 2-core machine) and one replay of its first week for the

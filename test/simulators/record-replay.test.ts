@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../gateway/model/clock.ts';
@@ -9,8 +8,9 @@ import { replayRecording } from '../../simulators/record/sample-replay.ts';
 import { runScenario } from '../../simulators/scenario/scenario-runner.ts';
 import { CollectingSink, demoSite, shippedScenario } from './sim-test-helpers.ts';
 import { waitFor } from '../support/wait-for.ts';
+import { makeTempDir, RAM_TMP } from '../support/temp-dir.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'sim-record-'));
+const dir = makeTempDir(RAM_TMP, 'sim-record-');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function recordFireDrill(): { file: string; digest: string; count: number } {

@@ -1,7 +1,7 @@
 /**
  * Preload (`node --import ./test/support/loaded-modules-hook.ts …`) that records which npm packages
  * and project files each thread of the process loaded, and writes them every 200 ms to
- * `$LOADED_MODULES_DIR/thread-<threadId>.json` as `{ packages, files, typeStripper, undici }`, the
+ * `$LOADED_MODULES_DIR/thread-<threadId>.json` (and at exit) as `{ packages, files, typeStripper, undici }`, the
  * last two telling whether the thread loaded Node's TypeScript stripper (amaro) itself, and Node's
  * fetch implementation (undici, loaded by fetch or by an ESM import of node:http).
  * `--import` runs in every worker thread too, so the storage worker reports its own list.
@@ -31,9 +31,11 @@ registerHooks({
 });
 const loadedBuiltin = (name: string): boolean => (process as unknown as { moduleLoadList: string[] }).moduleLoadList.some((m) => m.includes(name));
 if (dir !== undefined) {
-  setInterval(() => {
+  const write = (): void => {
     if (!changed) return;
     changed = false;
     writeFileSync(join(dir, `thread-${threadId}.json`), JSON.stringify({ packages: [...packages].sort(), files: [...files].sort(), typeStripper: loadedBuiltin('amaro'), undici: loadedBuiltin('internal/deps/undici') }));
-  }, 200).unref();
+  };
+  setInterval(write, 200).unref();
+  process.on('exit', write); // a command that ends within 200 ms reports too
 }

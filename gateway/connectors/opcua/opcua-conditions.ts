@@ -26,7 +26,7 @@ import type { ConditionSink, SourceCondition } from '../../model/source-conditio
 import type { BoundDevice, ConditionAckOutcome, ConditionAckRequest } from '../connector.ts';
 import type { CommsLoss } from '../runtime/comms-loss.ts';
 import { stillActive } from './opcua-condition-read.ts';
-import { ConditionTrack } from './opcua-condition-track.ts';
+import { ConditionTrack, type BranchResend } from './opcua-condition-track.ts';
 import { opcuaBindingSchema, type OpcuaConditionsBinding } from './opcua-schema.ts';
 
 /** The select clauses, in this order (the event's fields arrive as an array of Variants). */
@@ -49,6 +49,9 @@ export const CONDITION_FIELDS = [
 type Field = (typeof CONDITION_FIELDS)[number];
 
 const ALREADY_ACKED = 'BadConditionBranchAlreadyAcked';
+const UNKNOWN_EVENT = 'BadEventIdUnknown';
+/** How an answer reads for a branch kept from an earlier connection that the server no longer knows. */
+const GONE = 'BadEventIdUnknown (no longer waiting)';
 const REFRESH_START = `ns=0;i=${ObjectTypeIds.RefreshStartEventType}`;
 const REFRESH_END = `ns=0;i=${ObjectTypeIds.RefreshEndEventType}`;
 
@@ -158,7 +161,7 @@ export class OpcuaConditionWatch {
   unknown(reason: string): void {
     this.gen++;
     this.states = new Map();
-    this.tracks.clear();
+    for (const t of this.tracks.values()) t.lost(); // their waiting branches stay acknowledge targets
     this.session = undefined;
     for (const d of this.devices) {
       if (this.unknownSaid.has(d.id)) continue;
@@ -231,6 +234,11 @@ export class OpcuaConditionWatch {
     this.unknownSaid.delete(device);
     this.sink?.refreshed(device, [...s.retained, ...active]);
     if (this.conditionOnly.has(device)) this.comms?.heard(device);
+    for (const [key, track] of this.tracks) {
+      const [of, conditionId] = key.split('\u0000') as [string, string];
+      if (of !== device) continue;
+      for (const r of track.takeUnsent()) this.resendToBranch(gen, device, conditionId, track.zone, track, r).catch((err: unknown) => this.log.error({ err, device, conditionId }, 'acknowledge could not be sent again'));
+    }
     this.log.info({ device, retained: s.retained.size, notReplayedButActive: active.length }, 'conditions refreshed');
   }
 
@@ -259,17 +267,18 @@ export class OpcuaConditionWatch {
     this.tracks.set(key, track);
     const retain = f('Retain')?.value === true;
     if (state?.refreshing && retain) state.retained.add(conditionId);
+    const zone = zoneOfCondition(d.spec.zone, text(f('ConditionName')));
     const branch = nodeIdText(f('BranchId'));
     if (branch !== '' && branch !== 'ns=0;i=0') {
       // a previous state awaiting (or no longer awaiting) its acknowledge: the trunk's acknowledge state follows
-      const seen = track.branchEvent(branch, eventId, f('AckedState.Id')?.value === true, retain);
+      const { seen, resend } = track.branchEvent(branch, eventId, f('AckedState.Id')?.value === true, retain);
       if (seen) this.sink?.condition(seen);
+      if (resend) this.resendToBranch(gen, d.id, conditionId, zone, track, resend).catch((err: unknown) => this.log.error({ err, device: d.id, conditionId }, 'acknowledge could not be sent again'));
       return;
     }
     const severity = Number(f('Severity')?.value ?? 0);
     const time = f('Time')?.value;
     const comment = text(f('Comment'));
-    const zone = zoneOfCondition(d.spec.zone, text(f('ConditionName')));
     const condition: SourceCondition = {
       device: d.id,
       connector: this.connector,
@@ -300,20 +309,66 @@ export class OpcuaConditionWatch {
 
   private async sendAck(session: ClientSession | undefined, req: ConditionAckRequest): Promise<ConditionAckOutcome> {
     if (!this.devices.some((d) => d.id === req.device)) return { result: 'failed', detail: `the binding of ${req.device} has no conditions` };
-    if (!session) return { result: 'failed', detail: 'not connected to the server: acknowledge not sent' };
-    const tracked = this.tracks.get(`${req.device}\u0000${req.conditionId}`)?.ackTargets() ?? [];
+    // the acknowledge covers the condition's states from here on, also those the source reports later
+    const key = `${req.device}\u0000${req.conditionId}`;
+    const track = this.tracks.get(key) ?? new ConditionTrack();
+    this.tracks.set(key, track);
+    const tracked = track.operatorAck(req.comment);
+    if (!session) {
+      track.ackNotSent(); // sent after the next refresh to the branches it does not replay (those it replays get it then anyway)
+      return { result: 'failed', detail: 'not connected to the server: acknowledge not sent' };
+    }
     const targets = tracked.length > 0 ? tracked : req.eventId ? [Buffer.from(req.eventId, 'hex')] : [];
     if (targets.length === 0) return { result: 'failed', detail: `no event of condition ${req.conditionId} seen: acknowledge not sent` };
     const answers: string[] = [];
     for (const eventId of targets) {
       try {
-        answers.push((await acknowledgeCondition(session, req.conditionId, eventId, req.comment)).name);
+        const status = (await acknowledgeCondition(session, req.conditionId, eventId, req.comment)).name;
+        // a branch kept from an earlier connection that the server no longer knows was acknowledged (or dropped) meanwhile
+        answers.push(status === UNKNOWN_EVENT && track.isEarlier(eventId) ? GONE : status);
+        track.answered(eventId);
       } catch (err) {
         answers.push((err as Error).message);
+        track.ackNotSent(); // no answer (the connection went): the refresh after the next connect sends it again
       }
     }
     const detail = `Acknowledge on ${req.conditionId}${targets.length > 1 ? ` (${targets.length} states)` : ''}: ${answers.join(', ')}`;
-    if (answers.some((a) => a.startsWith('Good'))) return answers.every((a) => a.startsWith('Good') || a === ALREADY_ACKED) ? { result: 'acknowledged', detail } : { result: 'failed', detail };
-    return answers.every((a) => a === ALREADY_ACKED) ? { result: 'already', detail } : { result: 'failed', detail };
+    const settled = (a: string): boolean => a === ALREADY_ACKED || a === GONE;
+    if (answers.some((a) => a.startsWith('Good'))) return answers.every((a) => a.startsWith('Good') || settled(a)) ? { result: 'acknowledged', detail } : { result: 'failed', detail };
+    return answers.every(settled) ? { result: 'already', detail } : { result: 'failed', detail };
+  }
+
+  /**
+   * A branch the source reported after the operator's acknowledge (a late event, or one the
+   * acknowledge missed because it met a state just replaced): sent the same acknowledge. When it does
+   * not get through the branch waits, and the condition shows unacknowledged, again.
+   */
+  private async resendToBranch(gen: number, device: string, conditionId: string, zone: number | undefined, track: ConditionTrack, r: BranchResend): Promise<void> {
+    const session = this.session;
+    let status = 'not connected to the server';
+    if (session) {
+      try {
+        status = (await acknowledgeCondition(session, conditionId, r.eventId, r.comment)).name;
+        if (status === UNKNOWN_EVENT && track.isEarlier(r.eventId)) status = GONE;
+        track.answered(r.eventId);
+      } catch (err) {
+        status = (err as Error).message;
+      }
+    }
+    const result = status.startsWith('Good') ? 'acknowledged' : status === ALREADY_ACKED || status === GONE ? 'already' : 'failed';
+    const what = r.earlier ? `a branch waiting before the connection was lost, ${r.branchId}` : `branch ${r.branchId}`;
+    this.log[result === 'failed' ? 'warn' : 'info']({ device, conditionId, branch: r.branchId, status }, "operator's acknowledge sent to a branch it covers");
+    this.sink?.ackSentAgain?.({
+      device,
+      connector: this.connector,
+      conditionId,
+      ...(zone !== undefined ? { zone } : {}),
+      why: r.earlier ? 'after-refresh' : 'late-branch',
+      result,
+      detail: `Acknowledge on ${conditionId} (${what}): ${status}`,
+    });
+    if (result !== 'failed' || gen !== this.gen) return;
+    const seen = track.resendFailed(r.branchId, r.eventId);
+    if (seen) this.sink?.condition(seen);
   }
 }

@@ -1,6 +1,5 @@
 /** The OPC UA fire panel simulator against an independent client (node-opcua's OPCUAClient). */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   AttributeIds,
@@ -16,10 +15,11 @@ import { VirtualClock } from '../../../gateway/model/clock.ts';
 import { startSimulators, type RunningSimulators } from '../../../simulators/sim-runner.ts';
 import { demoSite, freePort } from '../../simulators/sim-test-helpers.ts';
 import { waitFor } from '../../support/wait-for.ts';
+import { makeTempDir, RAM_TMP } from '../../support/temp-dir.ts';
 
 const site = demoSite();
 const panelSite = { ...site, devices: site.devices.filter((d) => d.kind === 'fire_panel') };
-const pki = mkdtempSync(join(tmpdir(), 'sim-opcua-test-'));
+const pki = makeTempDir(RAM_TMP, 'sim-opcua-test-');
 const clock = new VirtualClock(Date.UTC(2026, 2, 2, 1, 0));
 let sims: RunningSimulators;
 let endpoint = '';

@@ -1,6 +1,5 @@
 /** `npm run sim`: serving on given ports, and `--fast` virtual-time runs with summary, recording, errors. */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Modbus from 'modbus-serial';
@@ -11,18 +10,26 @@ import { DEMO_SITE_FILE, demoSite, freePort, shippedScenario } from '../../simul
 import { freeUdpPort } from '../../support/free-port.ts';
 import { exited, killGroup, runTracked, spawnTracked } from '../../support/child-processes.ts';
 import { waitFor } from '../../support/wait-for.ts';
+import { makeTempDir, RAM_TMP } from '../../support/temp-dir.ts';
 
 const CLI = fileURLToPath(new URL('../../../simulators/cli.ts', import.meta.url));
 const SCENARIOS = fileURLToPath(new URL('../../../simulators/scenarios/', import.meta.url));
-const dir = mkdtempSync(join(tmpdir(), 'sim-cli-'));
+const dir = makeTempDir(RAM_TMP, 'sim-cli-');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('simulator CLI --fast', () => {
-  it('prints the summary with the same stream hash as the library run, and records it', async () => {
+  it('prints the summary with the same stream hash as the library run, and records it, without loading a protocol server', async () => {
     const file = join(dir, 'drill.jsonl');
-    const { code, stdout, stderr } = await runTracked(process.execPath, [CLI, '--site', DEMO_SITE_FILE, '--scenario', join(SCENARIOS, 'fire-drill.yaml'), '--fast', '--record', file]);
+    const loaded = makeTempDir(RAM_TMP, 'sim-cli-loaded-');
+    const { code, stdout, stderr } = await runTracked(process.execPath, ['--import', './test/support/loaded-modules-hook.ts', CLI, '--site', DEMO_SITE_FILE, '--scenario', join(SCENARIOS, 'fire-drill.yaml'), '--fast', '--record', file], {
+      env: { ...process.env, LOADED_MODULES_DIR: loaded },
+    });
     expect(stderr).toBe('');
     expect(code).toBe(0);
+    // a virtual-time run needs no sockets: node-opcua, Modbus, BACnet, the broker and the logger stay unloaded
+    const { packages } = JSON.parse(readFileSync(join(loaded, 'thread-0.json'), 'utf8')) as { packages: string[] };
+    expect(packages.filter((p) => /^(node-opcua|modbus-serial|@bacnet-js|aedes|mqtt$|pino$)/.test(p))).toEqual([]);
+    expect(packages).toContain('yaml'); // the hook did see the run's own imports
     const summary = JSON.parse(stdout) as { sha256: string; samples: number; faults: number; seed: number };
     const digest = new SampleDigest();
     runScenario({ site: demoSite(), scenario: shippedScenario('fire-drill'), sink: digest });

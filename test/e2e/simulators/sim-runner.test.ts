@@ -1,7 +1,5 @@
 /** startSimulators: every device of the demo site on its protocol, and "off the network" over MQTT. */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RealClock } from '../../../gateway/model/clock.ts';
@@ -11,9 +9,10 @@ import { parseScenarioText } from '../../../simulators/scenario/scenario-file.ts
 import { demoSite, freePort } from '../../simulators/sim-test-helpers.ts';
 import { freeUdpPort } from '../../support/free-port.ts';
 import { waitFor as waitForCondition } from '../../support/wait-for.ts';
+import { makeTempDir, RAM_TMP } from '../../support/temp-dir.ts';
 
 
-const pki = mkdtempSync(join(tmpdir(), 'sim-runner-test-'));
+const pki = makeTempDir(RAM_TMP, 'sim-runner-test-');
 let broker: SimBroker;
 let sims: RunningSimulators;
 let sub: MqttClient;

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { encodeSamples, escapeKey, SameMillisecondTies, escapeMeasurement, formatFieldValue, quoteString, seriesKey } from '../../../gateway/storage/line-protocol.ts';
+import { encodeSamples, escapeKey, SameMillisecondTies, escapeMeasurement, formatFieldValue, nanoseconds, quoteString, seriesKey } from '../../../gateway/storage/line-protocol.ts';
 import type { Sample } from '../../../gateway/model/sample.ts';
 
 const sample = (device: string, point: string, value: Sample['value'], ts: number, quality: Sample['quality'] = 'good'): Sample => ({ device, point, value, ts, quality });
@@ -153,6 +153,27 @@ describe('encodeSamples', () => {
     expect(second.lines).toEqual(['pump,device=pump-1,site=s flow_m3h=3 5000002', 'pump,device=pump-1,site=s running=true 5000000', 'access_door,device=door-1,site=s last_event="granted" 5000000']);
     // a newer millisecond starts again at 0
     expect(encodeSamples([sample('pump-1', 'flow_m3h', 4, 6)], seriesOf, ties).lines).toEqual(['pump,device=pump-1,site=s flow_m3h=4 6000000']);
+  });
+
+  it('a source clock stuck on one millisecond: from the millionth reading on the time stays ms × 10⁶ + k (not the millisecond with seven digits appended)', () => {
+    const ties = new SameMillisecondTies();
+    const ms = Date.UTC(1998, 0, 1); // 883,612,800,000
+    for (let i = 0; i < 999_999; i++) ties.next('pump-1', 'flow_m3h', ms);
+    const out = encodeSamples([sample('pump-1', 'flow_m3h', 1, ms), sample('pump-1', 'flow_m3h', 2, ms), sample('pump-1', 'flow_m3h', 3, ms)], seriesOf, ties);
+    // before: 8836128000001000000 (the year 2250, or outside InfluxDB's range from 1999-03 on)
+    expect(out.lines).toEqual(['pump,device=pump-1,site=s flow_m3h=1 883612800000999999', 'pump,device=pump-1,site=s flow_m3h=2 883612800001000000', 'pump,device=pump-1,site=s flow_m3h=3 883612800001000001']);
+  });
+
+  it('nanoseconds(ms, k) is ms × 10⁶ + k for every millisecond and count', () => {
+    expect(nanoseconds(Date.UTC(2026, 0, 1), 1_000_000)).toBe('1767225600001000000');
+    expect(nanoseconds(-1, 1_000_001)).toBe('1');
+    expect(nanoseconds(0, 0)).toBe('0');
+    fc.assert(
+      fc.property(fc.integer({ min: -9_000_000_000_000, max: 9_000_000_000_000 }), fc.integer({ min: 0, max: 50_000_000 }), (ms, k) => {
+        expect(nanoseconds(ms, k)).toBe((BigInt(ms) * 1_000_000n + BigInt(k)).toString());
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it('escapes field keys', () => {

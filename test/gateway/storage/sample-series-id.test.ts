@@ -4,8 +4,7 @@
  * brought over by the migration runner and by the store opening it itself, with every row, value,
  * quality, reason and seq kept, and reads, prunes and folds working on it afterwards.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -13,12 +12,13 @@ import { migrateFile } from '../../../gateway/migrations/migration-runner.ts';
 import { TELEMETRY_DB } from '../../../gateway/migrations/schema-plans.ts';
 import { SqliteSampleStore } from '../../../gateway/storage/sqlite-sample-store.ts';
 import { silentLogger } from '../../../gateway/log/logger.ts';
+import { makeTempDir, RAM_TMP } from '../../support/temp-dir.ts';
 
 let dir: string;
 let store: SqliteSampleStore | undefined;
 
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'sample-series-id-'));
+  dir = makeTempDir(RAM_TMP, 'sample-series-id-');
 });
 
 afterEach(async () => {

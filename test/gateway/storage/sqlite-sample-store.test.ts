@@ -1,16 +1,16 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { REASON, type Sample } from '../../../gateway/model/sample.ts';
 import { FOLD_ROWS, SqliteSampleStore } from '../../../gateway/storage/sqlite-sample-store.ts';
+import { makeTempDir, RAM_TMP } from '../../support/temp-dir.ts';
 
 let dir: string;
 let store: SqliteSampleStore | undefined;
 
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'sample-store-'));
+  dir = makeTempDir(RAM_TMP, 'sample-store-');
 });
 
 afterEach(async () => {

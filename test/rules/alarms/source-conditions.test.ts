@@ -105,6 +105,21 @@ describe('source conditions as alarms', () => {
     expect(resent).toHaveLength(1);
   });
 
+  it("an acknowledge the connector sent again to a state the source reported after it is journaled on the condition's alarm, also once closed", () => {
+    const h = start();
+    const c = h.service.conditions;
+    c.condition(cond());
+    const id = h.service.manager.openFor(rule, 'fp1')?.id as string;
+    h.service.acknowledge(id, 'ann');
+    c.condition(cond({ active: false, acked: true }));
+    expect(h.service.get(id)).toMatchObject({ state: 'normal' });
+    c.ackSentAgain({ device: 'fp1', connector: 'opcua-fire', conditionId: 'ns=1;s=fp1.Zone1.Fire', why: 'late-branch', result: 'acknowledged', detail: 'Acknowledge on ns=1;s=fp1.Zone1.Fire (branch b1): Good' });
+    const row = h.service.journal(id).findLast((j) => j.type === 'source');
+    expect(row).toMatchObject({ by: 'system:opcua-fire', values: { result: 'acknowledged' } });
+    expect(row?.text).toContain('the acknowledge sent again: passed to the source: Acknowledge on ns=1;s=fp1.Zone1.Fire (branch b1): Good');
+    expect(h.service.journal(id).filter((j) => j.type === 'acknowledged')).toHaveLength(1); // one operator acknowledge, one entry
+  });
+
   it('a restart keeps the open condition alarm (its rule is in no config, yet it is not cleared as a removed rule)', () => {
     const h1 = start();
     h1.service.conditions.condition(cond());

@@ -152,11 +152,12 @@ describe('the Sparkplug B edge node', () => {
 
     await state(true, 2);
     await waitFor(() => capture?.of('NBIRTH').length === 1, 20_000, 'NBIRTH after STATE online');
-    await waitFor(() => capture?.metricValues('battery_pct').includes(80), 20_000, 'the buffered reading');
-    // the buffered reading is marked historical (a live metric, such as the detector's comms marking on
-    // a loaded machine, may share its DDATA: look at that metric, not at the message's first)
-    const replayed = capture.of('DDATA').flatMap((m) => m.metrics).find((x) => x.name === 'battery_pct' && x.value === 80);
-    expect(replayed?.historical).toBe(true);
+    // the buffered reading comes as DDATA, marked historical. Wait for that DDATA itself: the DBIRTH
+    // may already carry the reading as the current value, and on a loaded machine it can arrive well
+    // before the replay. A live metric (the detector's comms marking) may share the DDATA: look at
+    // that metric, not at the message's first.
+    const replayed = await waitFor(() => capture?.of('DDATA').flatMap((m) => m.metrics).find((x) => x.name === 'battery_pct' && x.value === 80), 20_000, 'the buffered reading in a DDATA');
+    expect(replayed.historical).toBe(true);
 
     // the host goes offline: the node publishes its NDEATH and goes quiet
     const bdSeq = capture.of('NBIRTH')[0]?.metrics.find((m) => m.name === 'bdSeq')?.value;

@@ -5,8 +5,7 @@
  * InfluxDB, Grafana and Mosquitto serve TLS; Grafana reads with a read-only token; the dashboards on
  * disk are the generated ones, one per device kind with a panel per point.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
@@ -17,6 +16,7 @@ import { loadConfigFile, parseConfigText } from '../../../../gateway/config/load
 import type { SiteConfig } from '../../../../gateway/config/site-schema.ts';
 import { DEVICE_KINDS, pointsOf } from '../../../../gateway/model/device-kinds.ts';
 import { runTracked } from '../../../support/child-processes.ts';
+import { makeTempDir, RAM_TMP } from '../../../support/temp-dir.ts';
 
 interface Service {
   environment?: Record<string, string>;
@@ -32,8 +32,8 @@ const compose = parse(readFileSync('docker-compose.yml', 'utf8')) as Compose;
 
 /** The compose site file loaded as the gateway container would, with stand-in secret files. */
 async function composeSite(): Promise<{ site: SiteConfig; secrets: string; tokens: string }> {
-  const secrets = mkdtempSync(join(tmpdir(), 'compose-secrets-'));
-  const tokens = mkdtempSync(join(tmpdir(), 'compose-tokens-'));
+  const secrets = makeTempDir(RAM_TMP, 'compose-secrets-');
+  const tokens = makeTempDir(RAM_TMP, 'compose-tokens-');
   writeFileSync(join(secrets, 'gateway_admin_password_hash'), `${await testPasswordHash('stand-in')}\n`);
   writeFileSync(join(secrets, 'site_ca'), 'stand-in CA');
   writeFileSync(join(tokens, 'gateway-write.token'), 'write-only-token\n');
@@ -86,7 +86,7 @@ describe('docker-compose storage stack', () => {
     expect(readFileSync('docker-compose.yml', 'utf8')).not.toMatch(/change-me/);
     expect(readFileSync('config/compose-site.yaml', 'utf8')).not.toMatch(/change-me|scrypt\$/);
     // the generator makes every file the compose file names
-    const dir = mkdtempSync(join(tmpdir(), 'compose-make-'));
+    const dir = makeTempDir(RAM_TMP, 'compose-make-');
     try {
       const run = await runTracked(process.execPath, ['config/compose/make-secrets.ts', dir]);
       expect(run.code, run.stderr).toBe(0);

@@ -5,8 +5,7 @@
  * reaches the server; the panel's own acknowledge is journaled as at the source; a restart finds
  * the active condition by ConditionRefresh; a comms loss leaves the condition unknown, not normal.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { validateConfig } from '../../../../../gateway/config/load-config.ts';
@@ -19,6 +18,7 @@ import { SeededRandom } from '../../../../../simulators/seeded-random.ts';
 import { OpcuaSimServer } from '../../../../../simulators/transports/opcua-sim-server.ts';
 import { freePort } from '../../../../support/free-port.ts';
 import { waitFor } from '../../../../support/wait-for.ts';
+import { makeTempDir, RAM_TMP } from '../../../../support/temp-dir.ts';
 
 const ZONE2 = 'condition:ns=1;s=fire-panel-1.Zone2.Fire';
 const ZONE1 = 'condition:ns=1;s=fire-panel-1.Zone1.Fire';
@@ -45,7 +45,7 @@ async function setUp(
   nodes: Record<string, unknown> = { 'zone_{zone}_state': 'ns=1;s={device}.Zone{zone}.State' },
   zones: unknown = 2,
 ): Promise<{ panel: FirePanelModel; config: SiteConfig }> {
-  dir = mkdtempSync(join(tmpdir(), 'opcua-ac-'));
+  dir = makeTempDir(RAM_TMP, 'opcua-ac-');
   const port = await freePort();
   const panel = new FirePanelModel('fire-panel-1', new SeededRandom(7), 2);
   sim = new OpcuaSimServer([panel], { host: '127.0.0.1', port, pkiDir: join(dir, 'server-pki') });

@@ -1,17 +1,17 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browseEndpoint } from '../../../../../gateway/connectors/opcua/opcua-browse.ts';
 import { opcuaConnectorSchema } from '../../../../../gateway/connectors/opcua/opcua-schema.ts';
 import { runTracked } from '../../../../support/child-processes.ts';
 import { startSampleServer, type SampleServer } from '../../../../support/opcua-sample-server.ts';
+import { makeTempDir, RAM_TMP } from '../../../../support/temp-dir.ts';
 
 let dir: string;
 let server: SampleServer;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'opcua-browse-'));
+  dir = makeTempDir(RAM_TMP, 'opcua-browse-');
   server = await startSampleServer({ pkiDir: join(dir, 'server-pki'), panels: [{ id: 'fp1', zones: 2 }] });
 });
 

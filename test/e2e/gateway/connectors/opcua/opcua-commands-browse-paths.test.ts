@@ -6,8 +6,7 @@
  * `not_confirmed`, and a write the server refuses (a read-only node) or a call of a missing method
  * reported `failed`. Another client checks what landed on the server.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { AttributeIds, DataType, MessageSecurityMode, OPCUACertificateManager, OPCUAClient, SecurityPolicy, Variant, type ClientSession } from 'node-opcua';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,10 +17,11 @@ import { demoSite, freePort } from '../../../../simulators/sim-test-helpers.ts';
 import { CollectingSink } from '../../../../support/collecting-sink.ts';
 import { makeOpcuaConnector } from '../../../../support/opcua-fixture.ts';
 import { waitFor } from '../../../../support/wait-for.ts';
+import { makeTempDir, RAM_TMP } from '../../../../support/temp-dir.ts';
 
 const site = demoSite();
 const panelSite = { ...site, devices: site.devices.filter((d) => d.kind === 'fire_panel') };
-const dir = mkdtempSync(join(tmpdir(), 'opcua-commands-'));
+const dir = makeTempDir(RAM_TMP, 'opcua-commands-');
 const P = 'ns=1;s=fire-panel-1';
 let sims: RunningSimulators;
 let endpoint = '';

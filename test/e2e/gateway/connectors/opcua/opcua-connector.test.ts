@@ -1,5 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { StatusCodes } from 'node-opcua';
@@ -8,6 +7,7 @@ import { CollectingSink } from '../../../../support/collecting-sink.ts';
 import { makeOpcuaConnector } from '../../../../support/opcua-fixture.ts';
 import { waitFor } from '../../../../support/wait-for.ts';
 import type { OpcuaConnector } from '../../../../../gateway/connectors/opcua/opcua-connector.ts';
+import { makeTempDir, RAM_TMP } from '../../../../support/temp-dir.ts';
 
 let dir: string;
 let server: SampleServer | undefined;
@@ -17,7 +17,7 @@ let connector: OpcuaConnector | undefined;
 // test and reused by the others (each test still starts its own server and connector); making two
 // certificates per test was most of each test's time.
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'opcua-conn-'));
+  dir = makeTempDir(RAM_TMP, 'opcua-conn-');
 });
 
 afterEach(async () => {

@@ -1,5 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { validateConfig } from '../../../../../gateway/config/load-config.ts';
@@ -7,6 +6,7 @@ import { startGateway, type RunningGateway } from '../../../../../gateway/gatewa
 import { silentLogger } from '../../../../../gateway/log/logger.ts';
 import { startSampleServer, type SampleServer } from '../../../../support/opcua-sample-server.ts';
 import { waitFor } from '../../../../support/wait-for.ts';
+import { makeTempDir, RAM_TMP } from '../../../../support/temp-dir.ts';
 
 let dir: string | undefined;
 let server: SampleServer | undefined;
@@ -23,7 +23,7 @@ afterEach(async () => {
 
 describe('OPC UA connector inside the gateway', () => {
   it('is created from the site config, keeps its PKI under the data dir, and shows in /api/health and the live view', async () => {
-    dir = mkdtempSync(join(tmpdir(), 'opcua-gw-'));
+    dir = makeTempDir(RAM_TMP, 'opcua-gw-');
     server = await startSampleServer({ pkiDir: join(dir, 'server-pki'), panels: [{ id: 'fire-panel-1', zones: 2 }] });
     const ns = server.namespaceIndex;
     const config = validateConfig({

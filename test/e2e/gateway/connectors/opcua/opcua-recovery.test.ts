@@ -1,5 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startSampleServer, type SampleServer } from '../../../../support/opcua-sample-server.ts';
@@ -8,6 +7,7 @@ import { makeOpcuaConnector } from '../../../../support/opcua-fixture.ts';
 import { startFreezableProxy, type FreezableProxy } from '../../../../support/freezable-proxy.ts';
 import { waitFor } from '../../../../support/wait-for.ts';
 import type { OpcuaConnector } from '../../../../../gateway/connectors/opcua/opcua-connector.ts';
+import { makeTempDir, RAM_TMP } from '../../../../support/temp-dir.ts';
 
 let dir: string;
 let server: SampleServer | undefined;
@@ -15,7 +15,7 @@ let connector: OpcuaConnector | undefined;
 let proxy: FreezableProxy | undefined;
 
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'opcua-rec-'));
+  dir = makeTempDir(RAM_TMP, 'opcua-rec-');
 });
 
 afterEach(async () => {

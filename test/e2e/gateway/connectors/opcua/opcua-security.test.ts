@@ -1,5 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { OPCUACertificateManager } from 'node-opcua';
@@ -10,13 +9,14 @@ import { capturingLogger } from '../../../../support/capturing-logger.ts';
 import { waitFor } from '../../../../support/wait-for.ts';
 import type { OpcuaConnector } from '../../../../../gateway/connectors/opcua/opcua-connector.ts';
 import { opcuaConnectorSchema } from '../../../../../gateway/connectors/opcua/opcua-schema.ts';
+import { makeTempDir, RAM_TMP } from '../../../../support/temp-dir.ts';
 
 let dir: string;
 let server: SampleServer | undefined;
 let connector: OpcuaConnector | undefined;
 
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'opcua-sec-'));
+  dir = makeTempDir(RAM_TMP, 'opcua-sec-');
 });
 
 afterEach(async () => {
