@@ -7,8 +7,7 @@ import { defineConfig } from 'vitest/config';
 //   throw. Pure logic, fastify inject, in-process simulators on the VirtualClock.
 // - e2e: test/e2e/**. Child processes, real sockets on 127.0.0.1, simulators, kill -9; only Node.
 // - integration: test/integration/**. External servers (.ci/run installs them) and Chromium.
-// `npm test` runs unit, then e2e (test/scripts/test-suite.ts: one vitest run each, cheaper than both
-// at once). In e2e and integration, test/support/leak-guard.setup.ts kills what
+// `npm test` runs unit and e2e. In e2e and integration, test/support/leak-guard.setup.ts kills what
 // each test started and test/support/leak-check.global.ts fails the run if anything is left.
 // first in every project's setupFiles, so its afterAll runs after the others (TEST_CPU_LOG)
 const cpuLog = 'test/support/cpu-per-file.setup.ts';
