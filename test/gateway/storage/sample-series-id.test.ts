@@ -13,6 +13,7 @@ import { TELEMETRY_DB } from '../../../gateway/migrations/schema-plans.ts';
 import { SqliteSampleStore } from '../../../gateway/storage/sqlite-sample-store.ts';
 import { silentLogger } from '../../../gateway/log/logger.ts';
 import { makeTempDir, RAM_TMP } from '../../support/temp-dir.ts';
+import { createV3SampleTables, V3_COLUMNS, V3_TYPES } from '../../support/telemetry-v3-tables.ts';
 
 let dir: string;
 let store: SqliteSampleStore | undefined;
@@ -27,9 +28,6 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const V3_TYPES =
-  'device TEXT NOT NULL, point TEXT NOT NULL, ts INTEGER NOT NULL, seq INTEGER NOT NULL DEFAULT 0, value ANY, vtype INTEGER NOT NULL, quality INTEGER NOT NULL, reason TEXT';
-const V3_COLUMNS = 'device, point, ts, seq, value, vtype, quality, reason';
 
 type V3Row = [string, string, number, number, number | string | null, number, number, string | null];
 /** sample_history: several series, every value kind, a reading without a value and its reason, seq > 0. */
@@ -52,14 +50,8 @@ const RECENT: V3Row[] = [
 /** A file as the release of schema version 3 wrote it (with `series` as its store made it, unless `withoutSeries`). */
 function writeV3(file: string, options: { withoutSeries?: boolean; version?: number } = {}): void {
   const db = new DatabaseSync(file);
-  db.exec('PRAGMA journal_mode = WAL');
-  db.exec(`
-    CREATE TABLE sample_history (${V3_TYPES}, PRIMARY KEY (device, point, ts, seq)) WITHOUT ROWID, STRICT;
-    CREATE TABLE sample_recent (${V3_TYPES}, PRIMARY KEY (ts, device, point, seq)) WITHOUT ROWID, STRICT;
-    CREATE VIEW samples AS SELECT ${V3_COLUMNS} FROM sample_history UNION ALL SELECT ${V3_COLUMNS} FROM sample_recent;
-  `);
+  createV3SampleTables(db, options);
   if (!options.withoutSeries) {
-    db.exec('CREATE TABLE series (device TEXT NOT NULL, point TEXT NOT NULL, PRIMARY KEY (device, point)) WITHOUT ROWID');
     // door-1 is missing (as if its row had been lost); ahu-9 has no sample left (pruned)
     for (const [device, point] of [['pump-1', 'flow_m3h'], ['pump-1', 'running'], ['fp-1', 'zone_1_state'], ['ahu-9', 'temp_c']] as const) {
       db.prepare('INSERT INTO series VALUES (?, ?)').run(device, point);

@@ -16,13 +16,12 @@ import { TELEMETRY_DB } from '../../../../gateway/migrations/schema-plans.ts';
 import { silentLogger } from '../../../../gateway/log/logger.ts';
 import { exited, killGroup, spawnTracked } from '../../../support/child-processes.ts';
 import { tempDir } from '../../../support/temp-dir.ts';
+import { createV3SampleTables, V3_COLUMNS } from '../../../support/telemetry-v3-tables.ts';
 import { waitFor } from '../../../support/wait-for.ts';
 
 const ROWS = 600_000;
 const SERIES = 300;
-const TYPES =
-  'device TEXT NOT NULL, point TEXT NOT NULL, ts INTEGER NOT NULL, seq INTEGER NOT NULL DEFAULT 0, value ANY, vtype INTEGER NOT NULL, quality INTEGER NOT NULL, reason TEXT';
-const COLUMNS = 'device, point, ts, seq, value, vtype, quality, reason';
+const COLUMNS = V3_COLUMNS;
 
 let dir: { path: string; cleanup: () => void } | undefined;
 afterEach(() => {
@@ -33,12 +32,8 @@ afterEach(() => {
 /** A version-3 file: ROWS rows over SERIES series, numbers, text and value-less rows with reasons, seq 0 and 1. */
 function writeV3(file: string): void {
   const db = new DatabaseSync(file);
-  db.exec('PRAGMA journal_mode = WAL');
+  createV3SampleTables(db);
   db.exec(`
-    CREATE TABLE sample_history (${TYPES}, PRIMARY KEY (device, point, ts, seq)) WITHOUT ROWID, STRICT;
-    CREATE TABLE sample_recent (${TYPES}, PRIMARY KEY (ts, device, point, seq)) WITHOUT ROWID, STRICT;
-    CREATE VIEW samples AS SELECT ${COLUMNS} FROM sample_history UNION ALL SELECT ${COLUMNS} FROM sample_recent;
-    CREATE TABLE series (device TEXT NOT NULL, point TEXT NOT NULL, PRIMARY KEY (device, point)) WITHOUT ROWID;
     BEGIN;
     WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < ${ROWS - 1})
     INSERT INTO sample_history (${COLUMNS})
