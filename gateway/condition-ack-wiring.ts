@@ -6,7 +6,7 @@
  * acknowledge that came from the source itself (`by: source:<connector>`) is not sent back.
  */
 import type { Logger } from 'pino';
-import { SOURCE_ACTOR_PREFIX, isSourceAlarm, type AlarmEvent, type AlarmService } from '../rules/index.ts';
+import { SOURCE_ACTOR_PREFIX, isSourceAlarm, sourceAckVerdict, type AlarmEvent, type AlarmService } from '../rules/index.ts';
 import type { Connector } from './connectors/connector.ts';
 
 export interface ConditionAckDeps {
@@ -37,8 +37,7 @@ export function wireConditionAcks(deps: ConditionAckDeps): () => void {
           comment: ackComment(ev.by ?? 'unknown', ev.text),
         })
       : { result: 'failed' as const, detail: `connector ${connectorId || '(none)'} cannot acknowledge conditions` };
-    const verdict =
-      outcome.result === 'failed' ? `acknowledge NOT passed to the source: ${outcome.detail}` : outcome.result === 'already' ? `the source had it acknowledged already: ${outcome.detail}` : `acknowledge passed to the source: ${outcome.detail}`;
+    const verdict = sourceAckVerdict(outcome.result, outcome.detail, 'acknowledge ');
     const text = again ? `after the refresh the source still showed it unacknowledged; sent again: ${verdict}` : verdict;
     deps.alarms.note(a.id, 'source', `system:${connectorId || 'conditions'}`, text, { result: outcome.result, detail: outcome.detail });
   };

@@ -61,7 +61,7 @@ export {
 export type { NormsConfig, NormsService, ResidentService, AlarmSummary } from './norms/index.ts';
 // Rule packs as templates and their dry run (gateway rules ...), the shift handover (API)
 export { createAlarmService, DEFAULT_PACK_DIR, rulePackYaml, validateRulePackText } from './alarms/index.ts';
-export { SOURCE_ACTOR_PREFIX, SOURCE_RULE_PREFIX, isSourceAlarm } from './alarms/index.ts';
+export { SOURCE_ACTOR_PREFIX, SOURCE_RULE_PREFIX, isSourceAlarm, sourceAckVerdict } from './alarms/index.ts';
 export { HandoverError, HandoverService, renderHandoverHtml } from './handover/index.ts';
 export type { HandoverService as HandoverFacade } from './handover/index.ts';
 

@@ -23,7 +23,7 @@ export { checkRulesConfig } from './config/rule-check.ts';
 export { EscalationService, type EscalationServiceOptions } from './escalation-service.ts';
 export { escalationSchema, type EscalationConfig } from './escalation-schema.ts';
 export { forwardAlarmEvents, northboundTopic, type Publish } from './northbound-alarms.ts';
-export { SourceConditions, SOURCE_ACTOR_PREFIX, SOURCE_RULE_PREFIX, isSourceAlarm, sourceRuleId } from './source-conditions.ts';
+export { SourceConditions, SOURCE_ACTOR_PREFIX, SOURCE_RULE_PREFIX, isSourceAlarm, sourceAckVerdict, sourceRuleId } from './source-conditions.ts';
 export { AlarmProcedures, procedureChecklist, writtenRuleId, type AlarmProcedureView, type ProcedureStepState } from './alarm-procedures.ts';
 export { bilingualText, procedureSchema, type BilingualText, type Procedure, type ProcedureContact } from './config/procedure-schema.ts';
 export { handoverSchema, type HandoverSettings, type ShiftConfig } from './config/handover-schema.ts';

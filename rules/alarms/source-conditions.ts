@@ -21,6 +21,15 @@ export const SOURCE_RULE_PREFIX = 'condition:';
 export const SOURCE_ACTOR_PREFIX = 'source:';
 
 /**
+ * How the journal states the source's answer to an operator's acknowledge passed to it; `subject`
+ * opens the passed/not-passed wording (e.g. "acknowledge ").
+ */
+export function sourceAckVerdict(result: 'acknowledged' | 'already' | 'failed', detail: string, subject = ''): string {
+  if (result === 'failed') return `${subject}NOT passed to the source: ${detail}`;
+  return result === 'already' ? `the source had it acknowledged already: ${detail}` : `${subject}passed to the source: ${detail}`;
+}
+
+/**
  * The rule id of a condition's alarm (a `/` in the id is written `|`: it would read as a per-point
  * rule); a condition about a zone gets the zone's point as a per-point rule does
  * (`condition:<id>/zone_3_state`), so the alarm is placed at the zone.
@@ -116,7 +125,7 @@ export class SourceConditions implements ConditionSink {
     const rule = sourceRuleId(r.conditionId, zonePointOf(device.kind, r.zone));
     const id = this.alarms.openFor(rule, device.id)?.id ?? this.latest.get(keyOf(rule, device.id));
     if (id === undefined) return;
-    const verdict = r.result === 'failed' ? `NOT passed to the source: ${r.detail}` : r.result === 'already' ? `the source had it acknowledged already: ${r.detail}` : `passed to the source: ${r.detail}`;
+    const verdict = sourceAckVerdict(r.result, r.detail);
     try {
       const why = r.why === 'late-branch' ? 'the source reported a state after the acknowledge (a branch); the acknowledge sent again' : 'after the refresh, the acknowledge made while not connected sent to a branch waiting before the loss';
       this.alarms.note(id, 'source', `system:${r.connector}`, `${why}: ${verdict}`, { result: r.result, detail: r.detail });

@@ -322,20 +322,12 @@ export class OpcuaConditionWatch {
     if (targets.length === 0) return { result: 'failed', detail: `no event of condition ${req.conditionId} seen: acknowledge not sent` };
     const answers: string[] = [];
     for (const eventId of targets) {
-      try {
-        const status = (await acknowledgeCondition(session, req.conditionId, eventId, req.comment)).name;
-        // a branch kept from an earlier connection that the server no longer knows was acknowledged (or dropped) meanwhile
-        answers.push(status === UNKNOWN_EVENT && track.isEarlier(eventId) ? GONE : status);
-        track.answered(eventId);
-      } catch (err) {
-        answers.push((err as Error).message);
-        track.ackNotSent(); // no answer (the connection went): the refresh after the next connect sends it again
-      }
+      const answer = await ackOne(session, track, req.conditionId, eventId, req.comment);
+      if (!answer.answered) track.ackNotSent(); // no answer (the connection went): the refresh after the next connect sends it again
+      answers.push(answer.status);
     }
     const detail = `Acknowledge on ${req.conditionId}${targets.length > 1 ? ` (${targets.length} states)` : ''}: ${answers.join(', ')}`;
-    const settled = (a: string): boolean => a === ALREADY_ACKED || a === GONE;
-    if (answers.some((a) => a.startsWith('Good'))) return answers.every((a) => a.startsWith('Good') || settled(a)) ? { result: 'acknowledged', detail } : { result: 'failed', detail };
-    return answers.every(settled) ? { result: 'already', detail } : { result: 'failed', detail };
+    return { result: ackResult(answers), detail };
   }
 
   /**
@@ -345,17 +337,8 @@ export class OpcuaConditionWatch {
    */
   private async resendToBranch(gen: number, device: string, conditionId: string, zone: number | undefined, track: ConditionTrack, r: BranchResend): Promise<void> {
     const session = this.session;
-    let status = 'not connected to the server';
-    if (session) {
-      try {
-        status = (await acknowledgeCondition(session, conditionId, r.eventId, r.comment)).name;
-        if (status === UNKNOWN_EVENT && track.isEarlier(r.eventId)) status = GONE;
-        track.answered(r.eventId);
-      } catch (err) {
-        status = (err as Error).message;
-      }
-    }
-    const result = status.startsWith('Good') ? 'acknowledged' : status === ALREADY_ACKED || status === GONE ? 'already' : 'failed';
+    const status = session ? (await ackOne(session, track, conditionId, r.eventId, r.comment)).status : 'not connected to the server';
+    const result = ackResult([status]);
     const what = r.earlier ? `a branch waiting before the connection was lost, ${r.branchId}` : `branch ${r.branchId}`;
     this.log[result === 'failed' ? 'warn' : 'info']({ device, conditionId, branch: r.branchId, status }, "operator's acknowledge sent to a branch it covers");
     this.sink?.ackSentAgain?.({
@@ -371,4 +354,27 @@ export class OpcuaConditionWatch {
     const seen = track.resendFailed(r.branchId, r.eventId);
     if (seen) this.sink?.condition(seen);
   }
+}
+
+/**
+ * One Acknowledge call at the source: the status's name, or the error when no answer came. A branch
+ * kept from an earlier connection that the server no longer knows was acknowledged (or dropped)
+ * meanwhile: it reads GONE, and is no longer a target once answered.
+ */
+async function ackOne(session: ClientSession, track: ConditionTrack, conditionId: string, eventId: Buffer, comment: string): Promise<{ status: string; answered: boolean }> {
+  try {
+    const status = (await acknowledgeCondition(session, conditionId, eventId, comment)).name;
+    const gone = status === UNKNOWN_EVENT && track.isEarlier(eventId); // before answered() forgets it
+    track.answered(eventId);
+    return { status: gone ? GONE : status, answered: true };
+  } catch (err) {
+    return { status: (err as Error).message, answered: false };
+  }
+}
+
+/** Acknowledged when some state took it and every other had it already; already when all had; failed otherwise. */
+function ackResult(answers: readonly string[]): ConditionAckOutcome['result'] {
+  const settled = (a: string): boolean => a === ALREADY_ACKED || a === GONE;
+  if (answers.some((a) => a.startsWith('Good'))) return answers.every((a) => a.startsWith('Good') || settled(a)) ? 'acknowledged' : 'failed';
+  return answers.every(settled) ? 'already' : 'failed';
 }
