@@ -23,7 +23,7 @@ import type { SchemaPlan } from './migration-runner.ts';
  * telemetry.db's version 2: the samples table from before the seq column (key (device, point, ts))
  * rebuilt with seq 0. Also run by the telemetry store when it opens such a file itself.
  */
-export const SAMPLES_TO_SEQ_KEY = `
+const SAMPLES_TO_SEQ_KEY = `
   CREATE TABLE samples_seq (
     device TEXT NOT NULL, point TEXT NOT NULL, ts INTEGER NOT NULL, seq INTEGER NOT NULL DEFAULT 0,
     value ANY, vtype INTEGER NOT NULL, quality INTEGER NOT NULL, reason TEXT,
@@ -39,7 +39,7 @@ export const SAMPLES_TO_SEQ_KEY = `
  * `sample_history`, a `sample_recent` keyed by time beside it and a `samples` view over both.
  * Also run by the telemetry store when it opens such a file itself.
  */
-export const SAMPLES_SPLIT = `
+const SAMPLES_SPLIT = `
   ALTER TABLE samples RENAME TO sample_history;
   CREATE TABLE sample_recent (
     device TEXT NOT NULL, point TEXT NOT NULL, ts INTEGER NOT NULL, seq INTEGER NOT NULL DEFAULT 0,
@@ -60,7 +60,7 @@ export const SAMPLES_SPLIT = `
  * insert). Runs inside one transaction (the migration runner's, or the store's when it opens such a
  * file itself): a crash leaves the file at version 3.
  */
-export const SAMPLES_TO_SERIES_ID = `
+const SAMPLES_TO_SERIES_ID = `
   CREATE TABLE IF NOT EXISTS series (device TEXT NOT NULL, point TEXT NOT NULL, PRIMARY KEY (device, point)) WITHOUT ROWID;
   CREATE TABLE series_by_id (sid INTEGER PRIMARY KEY, device TEXT NOT NULL, point TEXT NOT NULL, UNIQUE (device, point)) STRICT;
   INSERT INTO series_by_id (device, point)

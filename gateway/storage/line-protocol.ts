@@ -181,10 +181,9 @@ export class SameMillisecondTies {
  * or before 1999-03 a time in the 2200s written silently).
  */
 export function nanoseconds(ms: number, k: number): string {
-  if (ms > 0 && k < 1_000_000) return `${ms}${String(k).padStart(6, '0')}`;
-  // not a whole number (a NaN time): the text the quick form gives, refused by the server as unparsable
-  if (!Number.isSafeInteger(ms) || !Number.isSafeInteger(k)) return `${ms}${String(k).padStart(6, '0')}`;
-  return `${BigInt(ms) * 1_000_000n + BigInt(k)}`;
+  // the quick form also for a time that is not a whole number (NaN): the server refuses it as unparsable
+  const quick = (ms > 0 && k < 1_000_000) || !Number.isSafeInteger(ms) || !Number.isSafeInteger(k);
+  return quick ? `${ms}${String(k).padStart(6, '0')}` : `${BigInt(ms) * 1_000_000n + BigInt(k)}`;
 }
 
 /** How many fields (points) a line carries; for the points-written counter. */
