@@ -122,72 +122,70 @@ describe('ConditionTrack into the alarms (the branch event after the trunk)', ()
     device: 'fp1', connector: 'opcua-fire', conditionId: 'ns=1;s=fp1.Zone1.Fire', conditionName: 'Zone1Fire', sourceName: 'fp1', eventId: '', severity: 1000,
     message: 'fp1 zone 1: fire', active, acked, retain: true, time: 0, priority: 1, lifeSafety: true,
   });
-
-  it("the operator's acknowledge reaches a branch the source reports after it, and no second alarm is raised for it", () => {
-    h = harness({ devices: [device('fp1', 'fire_panel', 'b1', 'F1', 2)], rulePacks: ['fire_panel'] });
-    const sink = h.service.conditions;
+  /** A fire panel's zone 1 in fire (EventId 1) through a track into the alarm service: the track, and the alarm it raised. */
+  function fireRaised(): { run: Harness; t: ConditionTrack; sink: Harness['service']['conditions']; alarm: ReturnType<Harness['service']['manager']['openFor']> } {
+    const run = harness({ devices: [device('fp1', 'fire_panel', 'b1', 'F1', 2)], rulePacks: ['fire_panel'] });
+    h = run;
+    const sink = run.service.conditions;
     const t = new ConditionTrack();
     sink.condition(t.trunkEvent(id(1), fire(true, false)));
-    const alarm = h.service.manager.openFor(rule, 'fp1');
+    return { run, t, sink, alarm: run.service.manager.openFor(rule, 'fp1') };
+  }
+  /** A branch event through the track; what the gateway then sees goes to the alarms. */
+  function branch(t: ConditionTrack, branchId: string, eventId: Buffer, acked: boolean, retain: boolean): ReturnType<ConditionTrack['branchEvent']> {
+    const b = t.branchEvent(branchId, eventId, acked, retain);
+    if (b.seen) h?.service.conditions.condition(b.seen);
+    return b;
+  }
+
+  it("the operator's acknowledge reaches a branch the source reports after it, and no second alarm is raised for it", () => {
+    const { run, t, sink, alarm } = fireRaised();
     expect(alarm?.state).toBe('active-unack');
-    h.service.acknowledge(alarm?.id as string, 'ann');
+    run.service.acknowledge(alarm?.id as string, 'ann');
     expect(t.operatorAck('acknowledged in the facility gateway by ann')).toEqual([id(1)]); // the server answers BadEventIdUnknown: the trunk moved on
     // at the source the fire ended: the trunk's return to normal arrives first, then the branch with the unacknowledged state
     sink.condition(t.trunkEvent(id(3), fire(false, true)));
-    expect(h.service.get(alarm?.id as string)).toMatchObject({ state: 'normal', ackedBy: 'ann' });
-    const late = t.branchEvent('b1', id(2), false, true);
-    if (late.seen) sink.condition(late.seen);
+    expect(run.service.get(alarm?.id as string)).toMatchObject({ state: 'normal', ackedBy: 'ann' });
+    const late = branch(t, 'b1', id(2), false, true);
     expect(late.resend?.eventId).toEqual(id(2));
-    expect(h.service.manager.openFor(rule, 'fp1')).toBeUndefined();
-    expect(h.types().filter((x) => x === 'raised')).toHaveLength(1);
+    expect(run.service.manager.openFor(rule, 'fp1')).toBeUndefined();
+    expect(run.types().filter((x) => x === 'raised')).toHaveLength(1);
     // the branch acknowledged at the source
-    const done = t.branchEvent('b1', id(4), true, false);
-    if (done.seen) sink.condition(done.seen);
-    expect(h.service.manager.openFor(rule, 'fp1')).toBeUndefined();
-    expect(h.types().filter((x) => x === 'raised')).toHaveLength(1);
+    branch(t, 'b1', id(4), true, false);
+    expect(run.service.manager.openFor(rule, 'fp1')).toBeUndefined();
+    expect(run.types().filter((x) => x === 'raised')).toHaveLength(1);
   });
 
   it('the trunk\'s return to normal before the branch, no acknowledge yet: not acknowledged "at the source", one alarm, the operator\'s acknowledge goes to the branch', () => {
-    h = harness({ devices: [device('fp1', 'fire_panel', 'b1', 'F1', 2)], rulePacks: ['fire_panel'] });
-    const sink = h.service.conditions;
-    const t = new ConditionTrack();
-    sink.condition(t.trunkEvent(id(1), fire(true, false)));
-    const alarm = h.service.manager.openFor(rule, 'fp1');
+    const { run, t, sink, alarm } = fireRaised();
     sink.condition(t.trunkEvent(id(3), fire(false, true)));
-    expect(h.service.get(alarm?.id as string)).toMatchObject({ state: 'rtn-unack', ackedBy: null });
-    const b = t.branchEvent('b1', id(2), false, true);
-    if (b.seen) sink.condition(b.seen);
-    expect(h.service.manager.openFor(rule, 'fp1')?.id).toBe(alarm?.id);
-    expect(h.types().filter((x) => x === 'raised')).toHaveLength(1);
-    h.service.acknowledge(alarm?.id as string, 'ann');
+    expect(run.service.get(alarm?.id as string)).toMatchObject({ state: 'rtn-unack', ackedBy: null });
+    branch(t, 'b1', id(2), false, true);
+    expect(run.service.manager.openFor(rule, 'fp1')?.id).toBe(alarm?.id);
+    expect(run.types().filter((x) => x === 'raised')).toHaveLength(1);
+    run.service.acknowledge(alarm?.id as string, 'ann');
     expect(t.operatorAck('acknowledged in the facility gateway by ann')).toEqual([id(2)]);
-    const done = t.branchEvent('b1', id(4), true, false);
-    if (done.seen) sink.condition(done.seen);
-    expect(h.service.get(alarm?.id as string)).toMatchObject({ state: 'normal', ackedBy: 'ann' });
-    expect(h.types().filter((x) => x === 'raised')).toHaveLength(1);
+    branch(t, 'b1', id(4), true, false);
+    expect(run.service.get(alarm?.id as string)).toMatchObject({ state: 'normal', ackedBy: 'ann' });
+    expect(run.types().filter((x) => x === 'raised')).toHaveLength(1);
   });
 
   it('the branch before the trunk, the acknowledge in flight: no second alarm either; an active trunk is never hidden', () => {
-    h = harness({ devices: [device('fp1', 'fire_panel', 'b1', 'F1', 2)], rulePacks: ['fire_panel'] });
-    const sink = h.service.conditions;
-    const t = new ConditionTrack();
-    sink.condition(t.trunkEvent(id(1), fire(true, false)));
-    const alarm = h.service.manager.openFor(rule, 'fp1');
-    h.service.acknowledge(alarm?.id as string, 'ann');
+    const { run, t, sink, alarm } = fireRaised();
+    run.service.acknowledge(alarm?.id as string, 'ann');
     t.operatorAck('acknowledged in the facility gateway by ann');
-    const b = t.branchEvent('b1', id(2), false, true);
+    const b = branch(t, 'b1', id(2), false, true);
     expect(b.resend?.eventId).toEqual(id(2));
-    if (b.seen) sink.condition(b.seen);
-    expect(h.service.get(alarm?.id as string)).toMatchObject({ state: 'active-ack', conditionActive: true }); // still active
+    expect(run.service.get(alarm?.id as string)).toMatchObject({ state: 'active-ack', conditionActive: true }); // still active
     sink.condition(t.trunkEvent(id(3), fire(false, true)));
-    expect(h.service.get(alarm?.id as string)).toMatchObject({ state: 'normal' });
-    expect(h.types().filter((x) => x === 'raised')).toHaveLength(1);
+    expect(run.service.get(alarm?.id as string)).toMatchObject({ state: 'normal' });
+    expect(run.types().filter((x) => x === 'raised')).toHaveLength(1);
     // the fire comes back: a new alarm, whose later branch is not covered by ann's acknowledge
     sink.condition(t.trunkEvent(id(5), fire(true, false)));
-    const again = h.service.manager.openFor(rule, 'fp1');
+    const again = run.service.manager.openFor(rule, 'fp1');
     expect(again).toMatchObject({ state: 'active-unack', conditionActive: true });
     expect(t.branchEvent('b2', id(6), false, true).resend).toBeUndefined();
     sink.condition(t.trunkEvent(id(7), fire(false, true)));
-    expect(h.service.get(again?.id as string)).toMatchObject({ state: 'rtn-unack' });
+    expect(run.service.get(again?.id as string)).toMatchObject({ state: 'rtn-unack' });
   });
 });
