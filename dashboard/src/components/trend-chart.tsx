@@ -2,6 +2,7 @@ import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
 import type { Language } from '../i18n/i18n.ts';
 import { timeAxis } from './chart-time.ts';
+import type { TrendPoint } from '../trend-series.ts';
 
 /** The dark theme's chart colours (styles.css: --muted, grid lines, the series). */
 const AXIS = '#93a4b6';
@@ -19,7 +20,7 @@ export function TrendChart({
   language,
   levels,
 }: {
-  points: Array<{ ts: number; value: number }>;
+  points: readonly TrendPoint[];
   label: string;
   timeZone: string;
   language: Language;
@@ -27,11 +28,13 @@ export function TrendChart({
   levels?: readonly string[] | undefined;
 }) {
   const host = useRef<HTMLDivElement>(null);
+  const chart = useRef<uPlot | null>(null);
+  const latest = useRef(points);
+  latest.current = points;
   useEffect(() => {
     const el = host.current;
     if (!el) return;
     const time = timeAxis(language, timeZone);
-    const data: uPlot.AlignedData = [points.map((p) => p.ts / 1000), points.map((p) => p.value)];
     const stepped = levels !== undefined;
     const stepPaths = uPlot.paths.stepped ? uPlot.paths.stepped({ align: 1 }) : undefined;
     const yAxis: uPlot.Axis = {
@@ -46,7 +49,7 @@ export function TrendChart({
           }
         : {}),
     };
-    const chart = new uPlot(
+    const made = new uPlot(
       {
         width: Math.max(320, el.clientWidth),
         height: 260,
@@ -63,10 +66,20 @@ export function TrendChart({
         scales: stepped ? { y: { range: [-0.2, Math.max(1, levels.length - 1) + 0.2] } } : {},
         axes: [{ ...time.x, stroke: AXIS, grid: { stroke: GRID, width: 1 }, ticks: { stroke: GRID, width: 1 } }, yAxis],
       },
-      data,
+      alignedData(latest.current),
       el,
     );
-    return () => chart.destroy();
-  }, [points, label, timeZone, language, levels]);
-  return <div ref={host} class={levels ? 'trend stepped' : 'trend'} data-testid="trend-chart" data-stepped={String(levels !== undefined)} />;
+    chart.current = made;
+    return () => {
+      made.destroy();
+      chart.current = null;
+    };
+  }, [label, timeZone, language, levels]);
+  // new points (a live value) redraw the data of the chart, not the chart
+  useEffect(() => chart.current?.setData(alignedData(points)), [points]);
+  return <div ref={host} class={levels ? 'trend stepped' : 'trend'} data-testid="trend-chart" data-stepped={String(levels !== undefined)} data-points={String(points.length)} />;
+}
+
+function alignedData(points: readonly TrendPoint[]): uPlot.AlignedData {
+  return [points.map((p) => p.ts / 1000), points.map((p) => p.value)];
 }

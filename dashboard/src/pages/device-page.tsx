@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api, type DeviceView } from '../api-client.ts';
 import { useApp } from '../app-context.ts';
 import { TrendChart } from '../components/trend-chart.tsx';
@@ -9,6 +9,7 @@ import { useDevices } from '../use-devices.ts';
 import { DeviceContext } from '../components/device-context.tsx';
 import { DeviceModePanel } from '../components/device-mode-panel.tsx';
 import { pointTitle } from '../point-title.ts';
+import { trendPointOf, withLiveSample, type TrendPoint } from '../trend-series.ts';
 
 const RANGES = { lastHour: 3_600_000, last6h: 6 * 3_600_000, last24h: 86_400_000, last7d: 7 * 86_400_000 } as const;
 type RangeKey = keyof typeof RANGES;
@@ -84,39 +85,53 @@ export function DevicePage({ id }: { id: string }) {
   );
 }
 
-/** The history of the chosen point; booleans and enumerations as levels 0, 1, … with their names. */
-function useTrend(device: DeviceView | undefined, chosen: string | null, range: RangeKey): { series: Array<{ ts: number; value: number }> | null; levels: string[] | undefined } {
+/**
+ * The history of the chosen point, then its live values as they arrive (trend-series.ts); booleans
+ * and enumerations as levels 0, 1, … with their names.
+ */
+function useTrend(device: DeviceView | undefined, chosen: string | null, range: RangeKey): { series: readonly TrendPoint[] | null; levels: string[] | undefined } {
   const { tr, site } = useApp();
-  const [series, setSeries] = useState<Array<{ ts: number; value: number }> | null>(null);
+  const [series, setSeries] = useState<readonly TrendPoint[] | null>(null);
 
   const chosenType = chosen && device ? device.points[chosen]?.type : undefined;
   // booleans and enumerations are drawn as steps between named levels
   const enumValues = chosen && device && chosenType === 'enum' ? Object.keys(site.kinds.find((k) => k.kind === device.kind)?.points.find((p) => p.name === chosen)?.valueLabels ?? {}) : [];
-  const levels =
-    chosenType === 'boolean'
-      ? [tr.t('no'), tr.t('yes')]
-      : chosenType === 'enum' && device && chosen
-        ? enumValues.map((v) => tr.valueLabel(device.kind, chosen, v) ?? v)
-        : undefined;
+  // one array per point and language: a new one would make the chart draw itself anew
+  const levels = useMemo(
+    () =>
+      chosenType === 'boolean'
+        ? [tr.t('no'), tr.t('yes')]
+        : chosenType === 'enum' && device && chosen
+          ? enumValues.map((v) => tr.valueLabel(device.kind, chosen, v) ?? v)
+          : undefined,
+    [chosenType, device?.kind, chosen, tr.language, enumValues.join(',')],
+  );
+  const current = chosen ? device?.points[chosen] : undefined;
+  const live = current?.ts != null ? trendPointOf(current.ts, current.value, enumValues) : null;
+  const liveRef = useRef(live);
+  liveRef.current = live;
 
   useEffect(() => {
     if (!chosen || !device) return;
     const to = Date.now();
+    let open = true;
     setSeries(null);
-    void api<{ samples: Array<{ ts: number; value: number | boolean | string }> }>(
+    void api<{ samples: Array<{ ts: number; value: number | boolean | string | null }> }>(
       `/api/devices/${encodeURIComponent(device?.id ?? '')}/points/${encodeURIComponent(chosen)}/history?from=${to - RANGES[range]}&to=${to}&limit=20000`,
-    ).then((r) =>
-      setSeries(
-        r.samples.flatMap((s) => {
-          if (typeof s.value === 'string') {
-            const level = enumValues.indexOf(s.value);
-            return level < 0 ? [] : [{ ts: s.ts, value: level }];
-          }
-          return s.value === null ? [] : [{ ts: s.ts, value: Number(s.value) }];
-        }),
-      ),
-    );
+    ).then((r) => {
+      if (!open) return;
+      const history = r.samples.flatMap((s) => trendPointOf(s.ts, s.value, enumValues) ?? []);
+      // a value pushed while the history was on its way is not lost from the chart
+      setSeries(withLiveSample(history, liveRef.current));
+    });
+    return () => {
+      open = false;
+    };
   }, [device?.id, chosen, range, enumValues.join(',')]);
+
+  useEffect(() => {
+    setSeries((s) => (s === null ? s : withLiveSample(s, live)));
+  }, [live?.ts, live?.value]);
 
   return { series, levels };
 }

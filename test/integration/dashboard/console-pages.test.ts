@@ -71,6 +71,9 @@ describe('console density and pages in Chromium', () => {
     await page.click('tr[data-point=running]');
     const chart = page.locator('[data-testid=trend-chart]');
     await expect.poll(() => chart.getAttribute('data-stepped'), { timeout: 20_000 }).toBe('true');
+    // the pump is polled every second: its live values are added to the open trend
+    const drawn = Number(await chart.getAttribute('data-points'));
+    await expect.poll(async () => Number(await chart.getAttribute('data-points')), { timeout: 20_000 }).toBeGreaterThan(drawn);
     await screenshot(page, 'device-page-context');
     await page.context().close();
   });
