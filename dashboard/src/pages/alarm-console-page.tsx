@@ -109,7 +109,9 @@ function ConsoleToolbar({ filter, setFilter, priorities, shown, chosen, onAckSel
   const pick = (key: keyof AlarmFilter, label: MessageKey, all: MessageKey, options: ReadonlyArray<[string, string]>) => (
     <label>
       {tr.t(label)}{' '}
-      <select data-testid={`filter-${key}`} value={filter[key]} onChange={(e) => setFilter({ ...filter, [key]: (e.target as HTMLSelectElement).value, ...(key === 'building' ? { floor: '' } : {}) })}>
+      {/* keyed by its labels: Chromium keeps a select's width when an option's text changes in place
+          (the priorities' meanings arriving after the first draw, a language switch) */}
+      <select key={options.map(([, l]) => l).join('\n')} data-testid={`filter-${key}`} value={filter[key]} onChange={(e) => setFilter({ ...filter, [key]: (e.target as HTMLSelectElement).value, ...(key === 'building' ? { floor: '' } : {}) })}>
         <option value="">{tr.t(all)}</option>
         {options.map(([v, l]) => (
           <option value={v}>{l}</option>
