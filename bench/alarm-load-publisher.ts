@@ -18,6 +18,8 @@ export interface PublishResult {
   readonly acked: number;
   /** ms from the first publish to the last PUBACK. */
   readonly ms: number;
+  /** CPU seconds this publishing thread used for the job (its share of the whole path's CPU). */
+  readonly cpuS: number;
 }
 
 const { url, devices, clients: clientCount } = workerData as { url: string; devices: number; clients: number };
@@ -32,6 +34,7 @@ async function run(job: PublishJob): Promise<PublishResult> {
   const perSlice = job.rate / (1000 / sliceMs);
   const total = Math.round(job.rate * job.seconds);
   const start = performance.now();
+  const cpu0 = process.threadCpuUsage();
   let sent = 0;
   let acked = 0;
   let lastAck = start;
@@ -50,7 +53,8 @@ async function run(job: PublishJob): Promise<PublishResult> {
   }
   const deadline = performance.now() + 60_000;
   while (acked < sent && performance.now() < deadline) await new Promise((r) => setTimeout(r, 5));
-  return { sent, acked, ms: lastAck - start };
+  const cpu = process.threadCpuUsage(cpu0);
+  return { sent, acked, ms: lastAck - start, cpuS: (cpu.user + cpu.system) / 1e6 };
 }
 
 port.on('message', (job: PublishJob | 'close') => {

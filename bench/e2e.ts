@@ -58,7 +58,7 @@
  * Everything started is stopped at the end, on error and on Ctrl-C.
  */
 import { readFileSync, readdirSync, appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { promisify } from 'node:util';
@@ -216,7 +216,11 @@ async function influxCount(influxd: InfluxdProcess, db: string, from: number, to
   return Number(r.results[0]?.series?.[0]?.values[0]?.[1] ?? 0);
 }
 
-async function rawMqttCeiling(url: string, n: number): Promise<number> {
+/**
+ * The raw MQTT ceiling (msg/s) and the CPU per message of its whole path: Mosquitto, the publishing
+ * thread and this thread, the subscriber (nothing else runs on this thread while it is measured).
+ */
+async function rawMqttCeiling(url: string, brokerPid: number, n: number): Promise<{ rate: number; cpuUsPerMsg: number; cores: number }> {
   const sub = await mqtt.connectAsync(url, { clientId: `raw-sub-${process.pid}`, clean: true, reconnectPeriod: 0 });
   await sub.subscribeAsync('raw/#', { qos: 1 });
   let got = 0;
@@ -227,12 +231,16 @@ async function rawMqttCeiling(url: string, n: number): Promise<number> {
   });
   const pub = await publisherWorker(url);
   const start = performance.now();
-  await pub.run({ rate: n, seconds: 1, prefix: 'raw/pump-' });
+  const broker0 = cpuSeconds(brokerPid);
+  const self0 = process.threadCpuUsage();
+  const published = await pub.run({ rate: n, seconds: 1, prefix: 'raw/pump-' });
   const deadline = performance.now() + 60_000;
   while (got < n && performance.now() < deadline) await sleep(5);
+  const self = process.threadCpuUsage(self0);
+  const cpu = cpuSeconds(brokerPid) - broker0 + published.cpuS + (self.user + self.system) / 1e6;
   await pub.close();
   await sub.endAsync();
-  return got / ((last - start) / 1000);
+  return { rate: got / ((last - start) / 1000), cpuUsPerMsg: (cpu / got) * 1e6, cores: cpu / ((last - start) / 1000) };
 }
 
 async function rawInfluxCeiling(influxd: InfluxdProcess, batches: number, size: number): Promise<number> {
@@ -274,6 +282,8 @@ interface Row {
   drainDuringIntake: number;
   spoolAtStop: number;
   cpuPer1k: number;
+  /** CPU µs per message of the gateway, Mosquitto, influxd and the publisher together, until InfluxDB was complete. */
+  pathUsPerMsg: number;
   peakRssMiB: number;
   lagP99Ms: number;
   alarms: number[];
@@ -285,6 +295,7 @@ interface Row {
 const dir = mkdtempSync(join(tmpdir(), 'bench-e2e-'));
 const rows: Row[] = [];
 let ceilings = { mqtt: Number.NaN, influx: Number.NaN };
+let rawPath = { cpuUsPerMsg: Number.NaN, cores: Number.NaN };
 let backlogRow:
   | {
       rate: number;
@@ -355,6 +366,8 @@ try {
     await sleep(1000);
     const from = Date.now();
     const cpu0 = cpuSeconds(gw.pid);
+    // the whole path's CPU: the gateway, Mosquitto, influxd (and the publishing thread, from its result)
+    const path0 = cpuSeconds(mosquitto.pid) + cpuSeconds(influxd.pid() as number);
     let peakRss = rssMiB(gw.pid);
     const lag: number[] = [];
     const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, rssMiB(gw.pid))), 250);
@@ -424,6 +437,7 @@ try {
     clearInterval(rssTimer);
     clearInterval(lagTimer);
     const cpu = cpuSeconds(gw.pid) - cpu0;
+    const pathCpu = cpu + cpuSeconds(mosquitto.pid) + cpuSeconds(influxd.pid() as number) - path0 + result.cpuS;
     const latencies = crossings
       .map((c) => stream.raised.find((r) => r.device === c.device && r.at >= c.at))
       .map((r, i) => (r ? r.at - (crossings[i] as { at: number }).at : Number.NaN));
@@ -435,7 +449,7 @@ try {
     // when the slow alarms happened: seconds into the step (start-up of the path, or the gateway falling behind)
     const slowAlarms = latencies.flatMap((ms, i) => (ms >= 500 ? [{ atS: Number((((crossings[i] as { at: number }).at - intake0) / 1000).toFixed(1)), ms: Math.round(ms) }] : []));
     const achieved = result.acked / (result.ms / 1000);
-    const row: Row = { rate, published: result.sent, acked: result.acked, achieved, sqlite, sameMs, influx, completeS, sqliteS, drainedS, drainDuringIntake, spoolAtStop, cpuPer1k: cpu / ((result.sent + crossings.length) / 1000), peakRssMiB: peakRss, lagP99Ms: Math.max(0, ...lag), alarms, probes, crossings: crossings.length };
+    const row: Row = { rate, published: result.sent, acked: result.acked, achieved, sqlite, sameMs, influx, completeS, sqliteS, drainedS, drainDuringIntake, spoolAtStop, cpuPer1k: cpu / ((result.sent + crossings.length) / 1000), pathUsPerMsg: (pathCpu / (result.sent + crossings.length)) * 1e6, peakRssMiB: peakRss, lagP99Ms: Math.max(0, ...lag), alarms, probes, crossings: crossings.length };
     rows.push(row);
     console.log(JSON.stringify({ ...row, spoolLoss, alarms: undefined, probes: undefined, slowAlarms, alarmP50Ms: percentile(alarms, 50), alarmP99Ms: percentile(alarms, 99), probeP50Ms: percentile(probes, 50), probeP99Ms: percentile(probes, 99), loadavg: loadavg()[0] }));
   }
@@ -501,7 +515,9 @@ try {
   started.push(mosq2);
   const influx2 = await startInfluxd();
   started.push({ stop: () => influx2.destroy() });
-  ceilings = { mqtt: await rawMqttCeiling(mosq2.url, 100_000), influx: await rawInfluxCeiling(influx2, 40, 5000) };
+  const raw = await rawMqttCeiling(mosq2.url, mosq2.pid, 100_000);
+  rawPath = { cpuUsPerMsg: raw.cpuUsPerMsg, cores: raw.cores };
+  ceilings = { mqtt: raw.rate, influx: await rawInfluxCeiling(influx2, 40, 5000) };
 } finally {
   await stopAll();
   rmSync(dir, { recursive: true, force: true });
@@ -527,11 +543,15 @@ const table = [
   ),
 ];
 const footer = `Raw ceilings in the same run: mqtt.js → Mosquitto → mqtt.js (QoS 1) ${fmt(ceilings.mqtt)} msg/s; batched InfluxDB writes (5,000-line gzip bodies, one at a time) ${fmt(ceilings.influx)} lines/s. Load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}.`;
+const cores = availableParallelism();
+/** What CPU alone allows: no path costing `us` CPU µs per message carries more than cores / us on this machine. */
+const cpuBound = (us: number): number => (cores * 1e6) / us;
+const cpuLine = `\nCPU of the whole path per message (the gateway, Mosquitto, influxd and the publisher, from the first publish until InfluxDB was complete): ${rows.map((r) => `${fmt(r.rate)}: ${r.pathUsPerMsg.toFixed(1)} µs (at most ${fmt(cpuBound(r.pathUsPerMsg))} msg/s on ${cores} cores = ${(cpuBound(r.pathUsPerMsg) / ceilings.mqtt).toFixed(2)} × the raw ceiling)`).join('; ')}. The raw path (publisher, Mosquitto, subscriber) used ${rawPath.cpuUsPerMsg.toFixed(1)} µs per message at its ceiling, ${rawPath.cores.toFixed(2)} cores. Lossless at 0.9 × the raw ceiling needs the whole path at or under ${(cores * 1e6 / (0.9 * ceilings.mqtt)).toFixed(1)} µs per message.`;
 const backlogLine = backlogRow
   ? `\nDrain with a backlog while intake runs: ${fmt(backlogRow.backlog)} lines in the spool when InfluxDB came back, then ${fmt(backlogRow.intake)} messages at ${fmt(backlogRow.rate)} msg/s offered over ${backlogRow.seconds.toFixed(1)} s: ${backlogRow.clearedS !== null ? `the backlog was written after ${backlogRow.clearedS.toFixed(1)} s, at ${fmt(backlogRow.whileBacklog)} lines/s (live lines included)` : `the backlog outlasted the intake: ${fmt(backlogRow.whileBacklog)} lines/s`} = **${(backlogRow.whileBacklog / ceilings.influx).toFixed(2)} × the raw batched-write ceiling**; over the whole intake ${fmt(backlogRow.drained)} lines/s, ${fmt(backlogRow.spoolAtStop)} lines in the spool when the publisher stopped. First accepted write ${backlogRow.firstWriteS !== null ? `${backlogRow.firstWriteS.toFixed(1)} s after InfluxDB's return` : 'not seen'}; from it until the backlog was gone ${backlogRow.fromFirstWrite !== null ? `${fmt(backlogRow.fromFirstWrite)} lines/s = ${(backlogRow.fromFirstWrite / ceilings.influx).toFixed(2)} ×` : '–'}. Drain controller's rate: ${fmt(backlogRow.drainRate.atFirstWrite ?? Number.NaN)} lines/s at the first write, ${fmt(backlogRow.drainRate.atCleared ?? Number.NaN)} when the backlog was gone (max ${fmt(backlogRow.drainRate.max)}). Cores used while the backlog drained: ${backlogRow.cpu ? Object.entries(backlogRow.cpu).map(([k, v]) => `${k} ${v}`).join(', ') : '–'}; while the ceiling was measured: influxd ${ceilingCpu.influxd.toFixed(2)}, client ${ceilingCpu.client.toFixed(2)}.`
   : '';
-console.log(`\n${table.join('\n')}\n\n${footer}${backlogLine}`);
+console.log(`\n${table.join('\n')}\n\n${footer}${cpuLine}${backlogLine}`);
 if (args.write) {
-  appendFileSync('BENCHMARKS.md', `\n### End to end (\`${command}\`)\n\n${header}.\n\n${table.join('\n')}\n\n${footer}\n`);
+  appendFileSync('BENCHMARKS.md', `\n### End to end (\`${command}\`)\n\n${header}.\n\n${table.join('\n')}\n\n${footer}${cpuLine}${backlogLine}\n`);
   console.log('appended to BENCHMARKS.md');
 }
