@@ -19,10 +19,16 @@ export function trendPointOf(ts: number, value: number | boolean | string | null
   return { ts, value: Number(value) };
 }
 
-/** `series` with the live sample added when it is newer than its last point; the same array when not. */
-export function withLiveSample(series: readonly TrendPoint[], live: TrendPoint | null): readonly TrendPoint[] {
+/**
+ * `series` with the live sample added when it is newer than its last point, and the points older
+ * than `windowMs` before it dropped (a trend left open keeps showing its range, not all it has seen);
+ * the same array when the sample is not added.
+ */
+export function withLiveSample(series: readonly TrendPoint[], live: TrendPoint | null, windowMs = Infinity): readonly TrendPoint[] {
   if (!live) return series;
   const last = series[series.length - 1];
   if (last && live.ts <= last.ts) return series;
-  return [...series, live];
+  const from = live.ts - windowMs;
+  const keep = series.findIndex((p) => p.ts >= from);
+  return [...(keep < 0 ? [] : keep === 0 ? series : series.slice(keep)), live];
 }

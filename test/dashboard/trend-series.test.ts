@@ -22,4 +22,18 @@ describe('trend series', () => {
     expect(withLiveSample(history, null)).toBe(history);
     expect(withLiveSample([], { ts: 5, value: 7 })).toEqual([{ ts: 5, value: 7 }]);
   });
+
+  it("keeps the trend's range: points older than the window before the live value are dropped", () => {
+    const history = [
+      { ts: 0, value: 0 },
+      { ts: 1000, value: 1 },
+      { ts: 2000, value: 2 },
+    ];
+    expect(withLiveSample(history, { ts: 3500, value: 3 }, 2000)).toEqual([
+      { ts: 2000, value: 2 },
+      { ts: 3500, value: 3 },
+    ]);
+    expect(withLiveSample(history, { ts: 9000, value: 9 }, 2000)).toEqual([{ ts: 9000, value: 9 }]);
+    expect(withLiveSample(history, { ts: 2500, value: 5 }, 60_000)).toEqual([...history, { ts: 2500, value: 5 }]);
+  });
 });

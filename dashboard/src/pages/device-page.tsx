@@ -122,7 +122,7 @@ function useTrend(device: DeviceView | undefined, chosen: string | null, range: 
       if (!open) return;
       const history = r.samples.flatMap((s) => trendPointOf(s.ts, s.value, enumValues) ?? []);
       // a value pushed while the history was on its way is not lost from the chart
-      setSeries(withLiveSample(history, liveRef.current));
+      setSeries(withLiveSample(history, liveRef.current, RANGES[range]));
     });
     return () => {
       open = false;
@@ -130,7 +130,7 @@ function useTrend(device: DeviceView | undefined, chosen: string | null, range: 
   }, [device?.id, chosen, range, enumValues.join(',')]);
 
   useEffect(() => {
-    setSeries((s) => (s === null ? s : withLiveSample(s, live)));
+    setSeries((s) => (s === null ? s : withLiveSample(s, live, RANGES[range])));
   }, [live?.ts, live?.value]);
 
   return { series, levels };
