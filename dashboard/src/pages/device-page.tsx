@@ -1,5 +1,4 @@
-import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { api, type DeviceView } from '../api-client.ts';
+import { useState } from 'preact/hooks';
 import { useApp } from '../app-context.ts';
 import { TrendChart } from '../components/trend-chart.tsx';
 import { ValueText } from '../components/value-text.tsx';
@@ -9,10 +8,8 @@ import { useDevices } from '../use-devices.ts';
 import { DeviceContext } from '../components/device-context.tsx';
 import { DeviceModePanel } from '../components/device-mode-panel.tsx';
 import { pointTitle } from '../point-title.ts';
-import { trendPointOf, withLiveSample, type TrendPoint } from '../trend-series.ts';
+import { TREND_RANGES, useTrend, type TrendRange } from '../use-trend.ts';
 
-const RANGES = { lastHour: 3_600_000, last6h: 6 * 3_600_000, last24h: 86_400_000, last7d: 7 * 86_400_000 } as const;
-type RangeKey = keyof typeof RANGES;
 
 /** One device: live values with quality and time, and a trend chart of any point. */
 export function DevicePage({ id }: { id: string }) {
@@ -20,7 +17,7 @@ export function DevicePage({ id }: { id: string }) {
   const devices = useDevices(live);
   const device = devices?.find((d) => d.id === id);
   const [point, setPoint] = useState<string | null>(null);
-  const [range, setRange] = useState<RangeKey>('lastHour');
+  const [range, setRange] = useState<TrendRange>('lastHour');
   const numeric = device ? Object.entries(device.points).filter(([, p]) => p.type === 'number' || p.type === 'boolean' || p.type === 'enum').map(([k]) => k) : [];
   const chosen = point ?? numeric[0] ?? null;
   const trend = useTrend(device, chosen, range);
@@ -71,8 +68,8 @@ export function DevicePage({ id }: { id: string }) {
         <div class="trend-box">
           <h3>
             {tr.t('trend')}: {pointTitle(device, chosen, tr)}{' '}
-            <select value={range} onChange={(e) => setRange((e.target as HTMLSelectElement).value as RangeKey)} aria-label={tr.t('range')}>
-              {(Object.keys(RANGES) as RangeKey[]).map((k) => (
+            <select value={range} onChange={(e) => setRange((e.target as HTMLSelectElement).value as TrendRange)} aria-label={tr.t('range')}>
+              {(Object.keys(TREND_RANGES) as TrendRange[]).map((k) => (
                 <option value={k}>{tr.t(k)}</option>
               ))}
             </select>
@@ -83,55 +80,4 @@ export function DevicePage({ id }: { id: string }) {
       <DeviceContext id={id} />
     </section>
   );
-}
-
-/**
- * The history of the chosen point, then its live values as they arrive (trend-series.ts); booleans
- * and enumerations as levels 0, 1, … with their names.
- */
-function useTrend(device: DeviceView | undefined, chosen: string | null, range: RangeKey): { series: readonly TrendPoint[] | null; levels: string[] | undefined } {
-  const { tr, site } = useApp();
-  const [series, setSeries] = useState<readonly TrendPoint[] | null>(null);
-
-  const chosenType = chosen && device ? device.points[chosen]?.type : undefined;
-  // booleans and enumerations are drawn as steps between named levels
-  const enumValues = chosen && device && chosenType === 'enum' ? Object.keys(site.kinds.find((k) => k.kind === device.kind)?.points.find((p) => p.name === chosen)?.valueLabels ?? {}) : [];
-  // one array per point and language: a new one would make the chart draw itself anew
-  const levels = useMemo(
-    () =>
-      chosenType === 'boolean'
-        ? [tr.t('no'), tr.t('yes')]
-        : chosenType === 'enum' && device && chosen
-          ? enumValues.map((v) => tr.valueLabel(device.kind, chosen, v) ?? v)
-          : undefined,
-    [chosenType, device?.kind, chosen, tr.language, enumValues.join(',')],
-  );
-  const current = chosen ? device?.points[chosen] : undefined;
-  const live = current?.ts != null ? trendPointOf(current.ts, current.value, enumValues) : null;
-  const liveRef = useRef(live);
-  liveRef.current = live;
-
-  useEffect(() => {
-    if (!chosen || !device) return;
-    const to = Date.now();
-    let open = true;
-    setSeries(null);
-    void api<{ samples: Array<{ ts: number; value: number | boolean | string | null }> }>(
-      `/api/devices/${encodeURIComponent(device?.id ?? '')}/points/${encodeURIComponent(chosen)}/history?from=${to - RANGES[range]}&to=${to}&limit=20000`,
-    ).then((r) => {
-      if (!open) return;
-      const history = r.samples.flatMap((s) => trendPointOf(s.ts, s.value, enumValues) ?? []);
-      // a value pushed while the history was on its way is not lost from the chart
-      setSeries(withLiveSample(history, liveRef.current, RANGES[range]));
-    });
-    return () => {
-      open = false;
-    };
-  }, [device?.id, chosen, range, enumValues.join(',')]);
-
-  useEffect(() => {
-    setSeries((s) => (s === null ? s : withLiveSample(s, live, RANGES[range])));
-  }, [live?.ts, live?.value]);
-
-  return { series, levels };
 }
