@@ -31,6 +31,8 @@ export function TrendChart({
   const chart = useRef<uPlot | null>(null);
   const latest = useRef(points);
   latest.current = points;
+  /** The points the chart holds: a chart just made with them is not handed them again. */
+  const drawn = useRef<readonly TrendPoint[] | null>(null);
   useEffect(() => {
     const el = host.current;
     if (!el) return;
@@ -70,13 +72,18 @@ export function TrendChart({
       el,
     );
     chart.current = made;
+    drawn.current = latest.current;
     return () => {
       made.destroy();
       chart.current = null;
     };
   }, [label, timeZone, language, levels]);
   // new points (a live value) redraw the data of the chart, not the chart
-  useEffect(() => chart.current?.setData(alignedData(points)), [points]);
+  useEffect(() => {
+    if (!chart.current || drawn.current === points) return;
+    chart.current.setData(alignedData(points));
+    drawn.current = points;
+  }, [points]);
   return <div ref={host} class={levels ? 'trend stepped' : 'trend'} data-testid="trend-chart" data-stepped={String(levels !== undefined)} data-points={String(points.length)} />;
 }
 
