@@ -1,6 +1,6 @@
 /** Build an OpcuaConnector for tests: config through the real zod schema, devices through the real binding schema. */
 import { TroubleBoard } from '../../gateway/trouble/trouble-board.ts';
-import { RealClock } from '../../gateway/model/clock.ts';
+import { RealClock, type Clock } from '../../gateway/model/clock.ts';
 import { silentLogger } from '../../gateway/log/logger.ts';
 import { opcuaConnectorSchema } from '../../gateway/connectors/opcua/opcua-schema.ts';
 import { OpcuaConnector } from '../../gateway/connectors/opcua/opcua-connector.ts';
@@ -35,8 +35,8 @@ export function makeOpcuaConnector(
   devices: readonly FixtureDevice[],
   dataDir: string,
   log: Logger = silentLogger(),
+  clock: Clock = new RealClock(),
 ): { connector: OpcuaConnector; trouble: TroubleBoard } {
-  const clock = new RealClock();
   const trouble = new TroubleBoard(clock);
   const parsed = opcuaConnectorSchema.parse({ id: 'opcua-test', type: 'opcua', ...config });
   const connector = new OpcuaConnector(parsed, { clock, log, devices: boundDevices(parsed.id, devices), trouble, dataDir });

@@ -320,7 +320,6 @@ export class OpcuaConnector implements Connector {
       const quiet = this.ctx.clock.monotonic() - this.lastActivity;
       if (quiet <= this.silentAfterMs) return;
       this.silent = true;
-      this.stats.error('silent_subscription');
       this.ctx.trouble.raise(
         this.silentKey(),
         this.id,
@@ -376,9 +375,11 @@ export class OpcuaConnector implements Connector {
 
   /** Every point of every device: null / bad / comms lost, at once (the runtime's mark-bad-on-loss). */
   private markAllBad(why: string): void {
+    const marks = this.comms.allLost(why);
+    // the mark's own time (a second clock read may fall before it and tie the restamped good sample)
     const now = this.ctx.clock.now();
-    for (const p of this.points) this.markedBadAt.set(p, now);
-    for (const s of this.comms.allLost(why)) this.emit(s);
+    for (const p of this.points) this.markedBadAt.set(p, this.comms.markedAt(p.device) ?? now);
+    for (const s of marks) this.emit(s);
   }
 
   private async teardown(): Promise<void> {
