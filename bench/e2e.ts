@@ -50,7 +50,7 @@
  * The step also reports the rate from the first accepted write after the outage (the back-off's
  * last wait, up to `retryMax`, left out), the drain controller's rate (`drainLinesPerSecond` of
  * /api/health) at the first write and when the backlog was gone, and the CPU used while the backlog
- * drained by influxd, the gateway (each thread), Mosquitto and this script (the publisher), and the
+ * drained (over the intake when the backlog outlasts it) by influxd, the gateway (each thread), Mosquitto and this script (the publisher), and the
  * seconds per second their threads were runnable but waiting for a core (schedstat), next to
  * influxd's and this script's CPU while the raw batched-write ceiling was measured. The health poll
  * runs every 100 ms.
@@ -488,6 +488,8 @@ try {
     }, 100);
     const intake = await pub.run({ rate, seconds: SECONDS, prefix: 'load/pump-' });
     clearInterval(watch);
+    // a backlog that outlasts the intake: the cores used over the intake
+    const cpuAtStop = cpuSnapshot(pids, gw.pid);
     const seconds = (performance.now() - t0) / 1000;
     const atStop = (await influxHealth(gw.api))?.influx;
     const drained = ((atStop?.writtenLines ?? 0) - written0) / seconds;
@@ -505,7 +507,7 @@ try {
       firstWriteS: f?.s ?? null,
       fromFirstWrite: c && f && c.s > f.s ? (c.written - f.written) / (c.s - f.s) : null,
       drainRate: { atFirstWrite: f?.rate ?? null, atCleared: c?.rate ?? null, max: maxRate },
-      cpu: c ? cpuShares(cpu0, c.cpu) : null,
+      cpu: cpuShares(cpu0, c ? c.cpu : cpuAtStop),
     };
     console.log(JSON.stringify({ backlogRow, loadavg: loadavg()[0] }));
   }
