@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { encodeSamples, escapeKey, SameMillisecondTies, escapeMeasurement, formatFieldValue, nanoseconds, quoteString, seriesKey } from '../../../gateway/storage/line-protocol.ts';
+import { countFields, encodeSamples, escapeKey, SameMillisecondTies, escapeMeasurement, formatFieldValue, nanoseconds, quoteString, seriesKey } from '../../../gateway/storage/line-protocol.ts';
 import type { Sample } from '../../../gateway/model/sample.ts';
 
 const sample = (device: string, point: string, value: Sample['value'], ts: number, quality: Sample['quality'] = 'good'): Sample => ({ device, point, value, ts, quality });
@@ -182,5 +182,36 @@ describe('encodeSamples', () => {
 
   it('an empty batch gives no lines', () => {
     expect(encodeSamples([], seriesOf)).toEqual({ lines: [], points: 0, skipped: 0 });
+  });
+});
+
+describe('countFields (the points-written counter)', () => {
+  it.each([
+    ['one field', 'telemetry,device=p1 value=1.5 1700000000000000000', 1],
+    ['two fields, no timestamp', 'telemetry,device=p1 value=1.5,quality="good"', 2],
+    ['three fields', 'telemetry,device=p1 a=1i,b=true,c=2.5 1700000000000000000', 3],
+    ['a comma and a space inside a string field', 'telemetry,device=p1 note="a, b c",value=1 1700000000000000000', 2],
+    ['an escaped quote inside a string field', 'telemetry,device=p1 note="say \\"hi, there\\"",value=1', 2],
+    ['an escaped comma and space in a tag', 'telemetry,device=pump\\ 1,room=a\\,b value=1,other=2 1700000000000000000', 2],
+    ['an escaped comma in a field key', 'telemetry,device=p1 a\\,b=1,c=2 1700000000000000000', 2],
+    ['no tags', 'telemetry value=1,other=2 1700000000000000000', 2],
+  ])('%s', (_, line, fields) => {
+    expect(countFields(line)).toBe(fields);
+  });
+
+  it('counts what encodeSamples says it wrote', () => {
+    const series = new Map([
+      ['p1', 'pump,device=p1,site=s'],
+      ['door 1', 'access_door,device=door\\ 1,site=s'],
+    ]);
+    const samples = [
+      sample('p1', 'pressure_bar', 2.5, 1_700_000_000_000),
+      sample('p1', 'running', true, 1_700_000_000_000),
+      sample('door 1', 'last_event', 'open, ajar', 1_700_000_000_001),
+      sample('door 1', 'last_badge', 'B "7"', 1_700_000_000_001),
+    ];
+    const { lines, points } = encodeSamples(samples, (d) => series.get(d));
+    expect(points).toBe(4);
+    expect(lines.reduce((n, l) => n + countFields(l), 0)).toBe(points);
   });
 });
