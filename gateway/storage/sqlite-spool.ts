@@ -11,6 +11,7 @@ import { inTransaction, openSqlite } from '../platform/sqlite-file.ts';
 import { MultiRowInsert } from '../platform/multi-row-insert.ts';
 import type { WalCheckpointer } from '../platform/wal-checkpointer.ts';
 import { RecentLines } from './recent-lines.ts';
+import { InFlightBatches } from './in-flight-batches.ts';
 import { lineBytes, type DeadLetter, type IdRange, type Settlement, type Spool, type SpoolBatch, type SpoolItem, type SpoolStats } from './spool.ts';
 
 const MAX_ID = Number.MAX_SAFE_INTEGER;
@@ -36,7 +37,7 @@ export class SqliteSpool implements Spool {
   private readonly deadInsert: StatementSync;
   private readonly countRange: StatementSync;
   private readonly counterAdd: StatementSync;
-  private readonly inFlight = new Map<number, number>(); // item id → batch seq
+  private readonly inFlight = new InFlightBatches();
   private seq = 0;
   /** Every id up to this one was dropped by the overflow policy (in this process). */
   private droppedUpTo = 0;
@@ -120,33 +121,68 @@ export class SqliteSpool implements Spool {
     const from = range.fromId ?? 0;
     const before = range.beforeId ?? MAX_ID;
     // lines below `recent.low` only from the file, the newer ones from memory
-    if (from < this.recent.low) this.takeFromFile(out, limit, from, Math.min(before, this.recent.low));
-    if (out.length < limit && before > this.recent.low) this.recent.take(out, limit, from, before, (id) => this.inFlight.has(id));
+    let dense = true; // no row of the span this batch covers is left out (see InFlightBatches)
+    if (from < this.recent.low) dense = this.takeFromFile(out, limit, from, Math.min(before, this.recent.low));
+    if (out.length < limit && before > this.recent.low) {
+      this.recent.take(out, limit, from, before, (id) => {
+        const taken = this.inFlight.has(id);
+        if (taken) dense = false;
+        return taken;
+      });
+    }
     const batch = { seq: ++this.seq, items: out };
-    for (const item of out) this.inFlight.set(item.id, batch.seq);
+    this.inFlight.add(batch.seq, out.map((i) => i.id), dense);
     return batch;
   }
 
-  private takeFromFile(out: SpoolItem[], limit: number, start: number, before: number): void {
+  /**
+   * Oldest rows in [start, before) not in flight. The span of a batch in flight that holds every
+   * row of it is stepped over without reading it (with two backlog requests out, the second take
+   * would otherwise read and drop the first one's 20,000 rows). Returns false when rows in flight
+   * had to be read and skipped one by one (the batch taken then covers rows it does not hold).
+   */
+  private takeFromFile(out: SpoolItem[], limit: number, start: number, before: number): boolean {
+    let dense = true;
     let from = start;
+    while (out.length < limit && from < before) {
+      const span = this.inFlight.denseSpanFrom(from);
+      if (span && span.first <= from) {
+        if (out.length > 0) dense = false;
+        from = span.last + 1;
+        continue;
+      }
+      const end = span ? Math.min(before, span.first) : before;
+      if (this.readRows(out, limit, from, end)) dense = false;
+      from = end;
+    }
+    return dense;
+  }
+
+  /** Rows in [start, before) into `out` up to `limit`; true when rows in flight were skipped. */
+  private readRows(out: SpoolItem[], limit: number, start: number, before: number): boolean {
+    let from = start;
+    let skipped = false;
     // Rows to read past the ones in flight: only those in this range count (the other lane's
     // batches lie outside it), so a take reads about `limit` rows, not `limit` + all in flight.
-    let skip = 0;
-    for (const id of this.inFlight.keys()) if (id >= from && id < before) skip++;
+    const skip = this.inFlight.countIn(from, before);
     while (out.length < limit) {
       const want = limit - out.length;
       const rows = this.select.all(from, before, want + skip) as unknown as Array<[number, string, number]>;
       for (const [id, line, size] of rows) {
-        if (this.inFlight.has(id)) continue;
+        if (skip > 0 && this.inFlight.has(id)) {
+          skipped = true;
+          continue;
+        }
         if (out.length < limit) out.push({ id, line, size });
       }
       if (rows.length < want + skip) break;
       from = (rows[rows.length - 1] as [number, string, number])[0] + 1;
     }
+    return skipped;
   }
 
   settle(batch: SpoolBatch, settlement: Settlement, now: number): void {
-    const accepted = new Set(settlement.accepted ?? []);
+    const accepted = acceptedOf(batch, settlement.accepted ?? []);
     const rejected = new Map((settlement.rejected ?? []).map((r) => [r.id, r.reason]));
     // A settle lost to a power cut only means a batch is sent again (InfluxDB overwrites the same
     // points), so it commits without its own fsync; the next append's fsync covers it. A process
@@ -157,10 +193,10 @@ export class SqliteSpool implements Spool {
     } finally {
       this.db.exec(`PRAGMA synchronous = ${this.appendSync}`);
     }
-    for (const item of batch.items) if (this.inFlight.get(item.id) === batch.seq) this.inFlight.delete(item.id);
+    this.inFlight.release(batch.seq);
   }
 
-  private settleRows(batch: SpoolBatch, accepted: ReadonlySet<number>, rejected: ReadonlyMap<number, string>, now: number): void {
+  private settleRows(batch: SpoolBatch, accepted: { has(id: number): boolean }, rejected: ReadonlyMap<number, string>, now: number): void {
     const gone: number[] = []; // [first, last] pairs of ids deleted, out of memory after the COMMIT
     inTransaction(this.db, () => {
       let deadCount = 0;
@@ -265,7 +301,18 @@ export class SqliteSpool implements Spool {
     this.depth -= lines;
     this.dropped += lines;
     this.counterAdd.run(lines, 'dropped_lines');
-    for (const id of [...this.inFlight.keys()]) if (id <= lastId) this.inFlight.delete(id);
+    this.inFlight.dropUpTo(lastId);
     this.recent.removeUpTo(lastId);
   }
+}
+
+/**
+ * The accepted ids of a settlement as a lookup. The usual settlement accepts the whole batch, in
+ * its order: that is seen by comparing the two arrays, without a set of 20,000 ids per request.
+ */
+function acceptedOf(batch: SpoolBatch, accepted: readonly number[]): { has(id: number): boolean } {
+  const items = batch.items;
+  let whole = accepted.length === items.length;
+  for (let k = 0; whole && k < items.length; k++) whole = accepted[k] === (items[k] as SpoolItem).id;
+  return whole ? { has: () => true } : new Set(accepted);
 }
