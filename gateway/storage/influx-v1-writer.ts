@@ -9,6 +9,7 @@ import type { Clock } from '../model/clock.ts';
 import type { InfluxV1Config } from './influx-schema.ts';
 import { tlsClientOptions, type TlsClientOptions } from '../platform/tls-client-options.ts';
 import { postWithTls } from './https-post.ts';
+import { listenerAnswers } from './listener-probe.ts';
 import { LINE_PRECISION } from './line-protocol.ts';
 import { classifyHttp, type LineWriter, type WriteResult } from './write-result.ts';
 
@@ -17,6 +18,7 @@ const gzipAsync = promisify(gzip);
 export class InfluxV1Writer implements LineWriter {
   readonly target: string;
   private readonly url: string;
+  private readonly baseUrl: string;
   private readonly headers: Record<string, string>;
   private readonly gzip: boolean;
   private readonly timeoutMs: number;
@@ -26,6 +28,7 @@ export class InfluxV1Writer implements LineWriter {
   constructor(config: InfluxV1Config, clock: Clock) {
     const params = new URLSearchParams({ db: config.db, precision: LINE_PRECISION });
     if (config.retentionPolicy) params.set('rp', config.retentionPolicy);
+    this.baseUrl = config.url;
     this.url = `${config.url.replace(/\/+$/, '')}/write?${params}`;
     this.target = `influxdb v1 ${config.url} db=${config.db}${config.retentionPolicy ? ` rp=${config.retentionPolicy}` : ''}`;
     this.headers = { 'content-type': 'text/plain; charset=utf-8' };
@@ -55,10 +58,14 @@ export class InfluxV1Writer implements LineWriter {
       return classifyHttp(res.status, answer, res.headers.get('retry-after'), this.clock.now());
     } catch (err) {
       if (abort.signal.aborted) return { kind: 'unavailable', message: `no answer within ${timeoutMs} ms` };
-      return { kind: 'unavailable', message: describeNetworkError(err) };
+      return { kind: 'unavailable', message: describeNetworkError(err), unreachable: true };
     } finally {
       timer.cancel();
     }
+  }
+
+  reachable(timeoutMs: number): Promise<boolean> {
+    return listenerAnswers(this.baseUrl, timeoutMs);
   }
 
   async close(): Promise<void> {}

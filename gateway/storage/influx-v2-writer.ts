@@ -13,6 +13,7 @@ import type { Clock } from '../model/clock.ts';
 import type { InfluxV2Config } from './influx-schema.ts';
 import { LINE_PRECISION } from './line-protocol.ts';
 import { describeNetworkError } from './influx-v1-writer.ts';
+import { listenerAnswers } from './listener-probe.ts';
 import { classifyHttp, type LineWriter, type WriteResult } from './write-result.ts';
 
 /**
@@ -29,8 +30,10 @@ export class InfluxV2Writer implements LineWriter {
   private readonly lib = loadInfluxClient();
   private readonly clock: Clock;
   private readonly timeoutMs: number;
+  private readonly url: string;
 
   constructor(config: InfluxV2Config, clock: Clock) {
+    this.url = config.url;
     this.target = `influxdb v2 ${config.url} org=${config.org} bucket=${config.bucket}`;
     this.clock = clock;
     this.timeoutMs = config.timeout;
@@ -61,8 +64,12 @@ export class InfluxV2Writer implements LineWriter {
         return classifyHttp(err.statusCode, err.body ?? err.message, Array.isArray(retryAfter) ? retryAfter[0] : retryAfter, this.clock.now());
       }
       if (err instanceof this.lib.RequestTimedOutError) return { kind: 'unavailable', message: `no answer within ${this.timeoutMs} ms` };
-      return { kind: 'unavailable', message: describeNetworkError(err) };
+      return { kind: 'unavailable', message: describeNetworkError(err), unreachable: true };
     }
+  }
+
+  reachable(timeoutMs: number): Promise<boolean> {
+    return listenerAnswers(this.url, timeoutMs);
   }
 
   async close(): Promise<void> {

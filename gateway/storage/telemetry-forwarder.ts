@@ -24,16 +24,14 @@ import type { TroubleBoard } from '../trouble/trouble-board.ts';
 import type { Spool, SpoolBatch, SpoolStats } from './spool.ts';
 import { TelemetryBatchSender } from './telemetry-batch-sender.ts';
 import { BACKLOG_BATCH_FACTOR, BACKLOG_REQUESTS_IN_FLIGHT, DrainController } from './drain-controller.ts';
-import { RejectionWindow } from './influx-rejection-window.ts';
+import { RejectedLinesTrouble } from './rejected-lines-trouble.ts';
 import { LaneLoop } from './lane-loop.ts';
+import { PROBE_INTERVAL_MS, ReturnProbe } from './return-probe.ts';
 import type { LineWriter, WriteResult } from './write-result.ts';
 
 export const SINK_MISCONFIGURED = 'telemetry-sink-misconfigured';
 export const SPOOL_OVERFLOW = 'telemetry-spool-overflow';
-export const LINES_REJECTED = 'telemetry-lines-rejected';
-/** Defaults of the rejected-lines trouble: more than 5 % of the last 1,000 lines dead-lettered. */
-export const REJECT_WINDOW_LINES = 1000;
-export const REJECT_THRESHOLD = 0.05;
+export { LINES_REJECTED, REJECT_THRESHOLD, REJECT_WINDOW_LINES } from './rejected-lines-trouble.ts';
 /** Longest Retry-After honoured as given; longer values are capped. */
 const MAX_RETRY_AFTER_MS = 10 * 60_000;
 
@@ -57,6 +55,8 @@ export interface ForwarderOptions {
   readonly rejectThreshold?: number;
   /** Called with the duration of every write request and its outcome. */
   readonly onWrite?: (seconds: number, result: WriteResult['kind']) => void;
+  /** While the sink is unreachable, check this often whether it listens again (default 250 ms). */
+  readonly probeIntervalMs?: number;
 }
 
 export type SinkState = 'ok' | 'retrying' | 'misconfigured' | 'stopped';
@@ -100,12 +100,11 @@ export class TelemetryForwarder {
   private droppedSeen: number;
   private lastSuccessAt: number | null = null;
   private lastError: { message: string; at: number } | null = null;
-  private readonly rejections: RejectionWindow;
+  private readonly rejections: RejectedLinesTrouble;
   private readonly drain: DrainController;
   private readonly sender: TelemetryBatchSender;
-  private rejectedRaised = false;
+  private readonly probe: ReturnProbe;
   private resumeLoops = false; // the sink recovered: resumeStoppedLoops
-  private lastRejectReason = '';
 
   constructor(options: ForwarderOptions) {
     this.o = options;
@@ -117,7 +116,27 @@ export class TelemetryForwarder {
     this.sender = new TelemetryBatchSender({ writer: options.writer, clock: options.clock, drain: this.drain, ...(options.onWrite ? { onWrite: options.onWrite } : {}), stopped: () => this.stopped });
     this.tokens = Math.max(1, Math.min(options.batchSize, Math.floor(options.drainLinesPerSecond)));
     this.tokensAt = options.clock.monotonic();
-    this.rejections = new RejectionWindow(options.rejectWindowLines ?? REJECT_WINDOW_LINES);
+    this.rejections = new RejectedLinesTrouble({
+      target: options.writer.target,
+      log: options.log,
+      trouble: options.trouble,
+      ...(options.rejectWindowLines !== undefined ? { windowLines: options.rejectWindowLines } : {}),
+      ...(options.rejectThreshold !== undefined ? { threshold: options.rejectThreshold } : {}),
+    });
+    this.probe = new ReturnProbe({
+      writer: options.writer,
+      clock: options.clock,
+      every: options.probeIntervalMs ?? PROBE_INTERVAL_MS,
+      waiting: () => !this.stopped && this.failing && options.clock.monotonic() < this.pausedUntil,
+      onReturn: () => {
+        options.log.info({ target: options.writer.target }, 'telemetry sink accepts connections again; retrying now');
+        this.retryTimer?.cancel();
+        this.retryTimer = undefined;
+        this.pausedUntil = 0;
+        this.retryAt = options.clock.now();
+        this.kick();
+      },
+    });
     if (stats.depth > 0) options.log.info({ lines: stats.depth, target: options.writer.target }, 'spooled telemetry from before the restart will be drained');
   }
 
@@ -195,6 +214,7 @@ export class TelemetryForwarder {
     for (const t of this.timers) t.cancel();
     this.wakeTimer?.cancel();
     this.retryTimer?.cancel();
+    this.probe.stop();
     await Promise.all(this.loops.map((l) => l.pumping));
     await this.o.writer.close();
   }
@@ -308,7 +328,7 @@ export class TelemetryForwarder {
     } finally {
       this.o.spool.settle(batch, { accepted, rejected }, this.o.clock.now());
     }
-    this.noteRejections(accepted.length, rejected);
+    this.rejections.note(accepted.length, rejected);
     if (rejected.length > 0) {
       this.o.log.warn({ lines: rejected.length, reason: rejected[0]?.reason, line: batch.items.find((i) => i.id === rejected[0]?.id)?.line }, 'telemetry lines refused by the server; moved to the dead letters');
     }
@@ -320,34 +340,6 @@ export class TelemetryForwarder {
     return true;
   }
 
-  /**
-   * Keep the share of refused lines over the last lines settled; above the threshold the sink is
-   * not healthy although its requests succeed: raise `telemetry-lines-rejected`, and clear it once
-   * accepted lines bring the share back to the threshold or below.
-   */
-  private noteRejections(acceptedCount: number, rejected: ReadonlyArray<{ id: number; reason: string }>): void {
-    if (acceptedCount === 0 && rejected.length === 0) return;
-    this.rejections.record(acceptedCount, false);
-    this.rejections.record(rejected.length, true);
-    const threshold = this.o.rejectThreshold ?? REJECT_THRESHOLD;
-    const { rejected: refused, lines } = this.rejections.counts();
-    if (this.rejections.share() > threshold) {
-      const pct = ((refused / lines) * 100).toFixed(1);
-      this.o.trouble?.raise(
-        LINES_REJECTED,
-        'storage',
-        `telemetry sink ${this.o.writer.target} refused ${refused} of the last ${lines} lines (${pct} %, above ${threshold * 100} %); they are in the dead letters. Last reason: ${rejected[0]?.reason ?? this.lastRejectReason}`,
-      );
-      if (rejected[0]) this.lastRejectReason = rejected[0].reason;
-      if (!this.rejectedRaised) this.o.log.error({ target: this.o.writer.target, refused, lines }, 'telemetry sink refuses a large share of lines');
-      this.rejectedRaised = true;
-    } else if (this.rejectedRaised) {
-      this.rejectedRaised = false;
-      this.o.trouble?.clear(LINES_REJECTED);
-      this.o.log.info({ target: this.o.writer.target, refused, lines }, 'telemetry sink accepts lines again');
-    }
-  }
-
   private onSuccess(): void {
     this.lastSuccessAt = this.o.clock.now();
     if (!this.failing) return;
@@ -356,6 +348,7 @@ export class TelemetryForwarder {
     this.retryAt = null;
     this.pausedUntil = 0; // the other lane's failure, answered since by this success
     this.retryTimer?.cancel();
+    this.probe.stop();
     this.state = 'ok';
     this.o.trouble?.clear(SINK_MISCONFIGURED);
     // Everything spooled up to now is backlog: drained oldest first at the capped rate.
@@ -386,6 +379,8 @@ export class TelemetryForwarder {
       this.retryTimer = undefined;
       this.kick();
     });
+    if (result.kind === 'unavailable' && result.unreachable === true && delay > this.probe.every) this.probe.start();
+    else this.probe.stop();
     const depth = this.o.spool.stats().depth;
     if (result.kind === 'misconfigured') {
       this.o.trouble?.raise(SINK_MISCONFIGURED, 'storage', `telemetry sink misconfigured (${this.o.writer.target}): ${result.message}; telemetry stays spooled until fixed`);

@@ -10,8 +10,12 @@ export type WriteResult =
   | { readonly kind: 'rejected'; readonly status: number; readonly message: string; readonly refusal?: Refusal }
   /** Token, user, bucket or database wrong (401, 403, 404, other 4xx): keep data, raise a trouble condition. */
   | { readonly kind: 'misconfigured'; readonly status: number; readonly message: string }
-  /** Outage, timeout, 5xx, 429: keep data, retry later (after `retryAfterMs` when the server said so). */
-  | { readonly kind: 'unavailable'; readonly status?: number; readonly message: string; readonly retryAfterMs?: number };
+  /**
+   * Outage, timeout, 5xx, 429: keep data, retry later (after `retryAfterMs` when the server said so).
+   * `unreachable`: no HTTP answer because no connection (refused, reset): the forwarder then probes
+   * for the server's return (see listener-probe.ts) instead of only waiting out the back-off.
+   */
+  | { readonly kind: 'unavailable'; readonly status?: number; readonly message: string; readonly retryAfterMs?: number; readonly unreachable?: boolean };
 
 /**
  * What an InfluxDB 400 says about which lines it refused. InfluxDB 1.x/2.x answer a batch with
@@ -52,6 +56,8 @@ export interface LineWriter {
   readonly target: string;
   /** `timeoutMs` overrides the configured request timeout for this request (where the transport can). */
   write(lines: readonly string[], options?: { readonly timeoutMs?: number }): Promise<WriteResult>;
+  /** Whether the server accepts connections again (after an `unreachable` failure); optional. */
+  reachable?(timeoutMs: number): Promise<boolean>;
   close(): Promise<void>;
 }
 

@@ -12,6 +12,7 @@ class ScriptedSink implements LineWriter {
   readonly stored: string[] = [];
   readonly requests: Array<{ at: number; lines: number }> = [];
   answer: (lines: readonly string[]) => WriteResult = () => ({ kind: 'ok' });
+  reachable?: (timeoutMs: number) => Promise<boolean>;
   private readonly clock: VirtualClock;
   constructor(clock: VirtualClock) {
     this.clock = clock;
@@ -162,6 +163,46 @@ describe('TelemetryForwarder', () => {
     expect(sink.stored).toEqual(lines(0, 100)); // oldest first, each once
     expect(Math.max(...sink.requests.map((r) => r.lines))).toBe(40); // back up: larger backlog requests again
     await f2.stop();
+  });
+
+  it('an unreachable sink is probed while the back-off runs: its return is written to within a probe interval, not at the end of a 30 s back-off', async () => {
+    const { sink, fwd, run } = setup({ retryMinMs: 30_000, retryMaxMs: 30_000, probeIntervalMs: 250 });
+    let down = true;
+    const probes: number[] = [];
+    sink.reachable = async () => {
+      probes.push(1);
+      return !down;
+    };
+    sink.answer = () => (down ? { kind: 'unavailable', message: 'connect ECONNREFUSED', unreachable: true } : { kind: 'ok' });
+    fwd.append(lines(0, 3));
+    await run(5_000);
+    expect(fwd.status().state).toBe('retrying');
+    expect(sink.requests.length).toBe(1); // the back-off holds: probes are not writes
+    expect(probes.length).toBeGreaterThanOrEqual(15); // every 250 ms
+    down = false;
+    await run(400);
+    expect(sink.requests.length).toBe(2);
+    expect(fwd.status()).toMatchObject({ state: 'ok', spool: { depth: 0 } });
+    expect(sink.stored).toEqual(lines(0, 3));
+    // probing ended with the success
+    const after = probes.length;
+    await run(2_000);
+    expect(probes.length).toBe(after);
+  });
+
+  it('a sink that answers with an error is not probed: its back-off is kept', async () => {
+    const { sink, fwd, run } = setup({ retryMinMs: 30_000, retryMaxMs: 30_000, probeIntervalMs: 250 });
+    let probes = 0;
+    sink.reachable = async () => {
+      probes++;
+      return true;
+    };
+    sink.answer = () => ({ kind: 'unavailable', status: 503, message: 'HTTP 503: engine starting' });
+    fwd.append(lines(0, 3));
+    await run(10_000);
+    expect(probes).toBe(0);
+    expect(sink.requests.length).toBe(1);
+    expect(fwd.status().state).toBe('retrying');
   });
 
   it('honours Retry-After on 429', async () => {
