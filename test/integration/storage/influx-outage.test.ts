@@ -2,37 +2,28 @@
  * InfluxDB 1.6 stopped for 60 s under a steady stream of samples, then started again: every
  * sample arrives exactly once (counts and values compared), the backlog drains, live data flows.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGateway, type RunningGateway } from '../../../gateway/gateway.ts';
+import { describe, expect, it } from 'vitest';
+import { startGateway } from '../../../gateway/gateway.ts';
 import { silentLogger } from '../../../gateway/log/logger.ts';
 import type { Sample } from '../../../gateway/model/sample.ts';
-import { tempDir } from '../../support/temp-dir.ts';
 import { waitFor } from '../../support/wait-for.ts';
-import { startInfluxd, type InfluxdProcess } from './servers/influxd-process.ts';
+import { influxdSuite } from './servers/influxd-suite.ts';
 import { telemetrySite } from './telemetry-site.ts';
 
 const OUTAGE_MS = 60_000;
 const TICK_MS = 50; // 20 lines/s per device
 
-let influxd: InfluxdProcess;
-const dir = tempDir('fgw-it-outage-');
-let gw: RunningGateway | undefined;
-beforeAll(async () => {
-  influxd = await startInfluxd();
-  await influxd.query('CREATE DATABASE telemetry');
-});
-afterAll(async () => {
-  await gw?.stop();
-  await influxd?.destroy();
-  dir.cleanup();
-});
+const suite = influxdSuite('fgw-it-outage-');
 
 describe('InfluxDB outage under a steady stream', () => {
   it(`stop the server for ${OUTAGE_MS / 1000} s, start it again: every sample exactly once`, { timeout: OUTAGE_MS * 4 + 150_000 }, async () => {
-    gw = await startGateway(
-      telemetrySite(dir.path, { version: 1, url: influxd.url, db: 'telemetry', flushInterval: '250ms', retryMin: '500ms', retryMax: '2s', timeout: '2s', drainLinesPerSecond: 500 }),
-      silentLogger(),
-      { listen: false },
+    const { influxd } = suite;
+    const gw = suite.keep(
+      await startGateway(
+        telemetrySite(suite.dir, { version: 1, url: influxd.url, db: 'telemetry', flushInterval: '250ms', retryMin: '500ms', retryMax: '2s', timeout: '2s', drainLinesPerSecond: 500 }),
+        silentLogger(),
+        { listen: false },
+      ),
     );
     const telemetry = gw.telemetry!;
     const bus = gw.bus;

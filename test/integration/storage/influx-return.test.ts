@@ -3,35 +3,26 @@
  * server listening again (a TCP probe every 250 ms while the sink is unreachable) and writes the
  * lines spooled meanwhile long before the back-off would have ended.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGateway, type RunningGateway } from '../../../gateway/gateway.ts';
+import { describe, expect, it } from 'vitest';
+import { startGateway } from '../../../gateway/gateway.ts';
 import { silentLogger } from '../../../gateway/log/logger.ts';
-import { tempDir } from '../../support/temp-dir.ts';
 import { waitFor } from '../../support/wait-for.ts';
-import { startInfluxd, type InfluxdProcess } from './servers/influxd-process.ts';
+import { influxdSuite } from './servers/influxd-suite.ts';
 import { telemetrySite } from './telemetry-site.ts';
 
-let influxd: InfluxdProcess;
-const dir = tempDir('fgw-it-return-');
-let gw: RunningGateway | undefined;
-beforeAll(async () => {
-  influxd = await startInfluxd();
-  await influxd.query('CREATE DATABASE telemetry');
-});
-afterAll(async () => {
-  await gw?.stop();
-  await influxd?.destroy();
-  dir.cleanup();
-});
+const suite = influxdSuite('fgw-it-return-');
 
 const BACK_OFF = 60_000;
 
 describe('InfluxDB back while the forwarder backs off', () => {
   it('is written to within seconds of its return, not after the 60 s back-off', { timeout: BACK_OFF + 60_000 }, async () => {
-    gw = await startGateway(
-      telemetrySite(dir.path, { version: 1, url: influxd.url, db: 'telemetry', flushInterval: '100ms', retryMin: `${BACK_OFF / 1000}s`, retryMax: `${BACK_OFF / 1000}s`, timeout: '2s' }),
-      silentLogger(),
-      { listen: false },
+    const { influxd } = suite;
+    const gw = suite.keep(
+      await startGateway(
+        telemetrySite(suite.dir, { version: 1, url: influxd.url, db: 'telemetry', flushInterval: '100ms', retryMin: `${BACK_OFF / 1000}s`, retryMax: `${BACK_OFF / 1000}s`, timeout: '2s' }),
+        silentLogger(),
+        { listen: false },
+      ),
     );
     const telemetry = gw.telemetry!;
     const t0 = Date.now() - 60_000;
