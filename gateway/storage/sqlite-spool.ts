@@ -1,20 +1,24 @@
 /**
- * The durable spool: lines of line protocol in SQLite (data/spool.db, WAL, synchronous=FULL).
- * `append` commits before it returns, so `kill -9` loses nothing appended; `settle` deletes the
- * accepted lines and moves the rejected ones to `dead_letters` in one transaction. Which items are
- * in flight is kept in memory only: after a crash every unsettled line is simply waiting again.
+ * The durable spool: lines of line protocol in SQLite (data/spool.db, WAL, synchronous=FULL), a row
+ * per group of lines appended together (see spool-groups.ts). `append` commits before it returns,
+ * so `kill -9` loses nothing appended; `settle` deletes the accepted lines and moves the rejected
+ * ones to `dead_letters` in one transaction. Which items are in flight is kept in memory only: after
+ * a crash every unsettled line is simply waiting again.
  *
- * Ids come from AUTOINCREMENT, so they only grow, even after the spool was emptied.
+ * Ids only grow, even after the spool was emptied: a row is keyed by its last line's id, so
+ * AUTOINCREMENT's counter holds the last id handed out.
  */
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { inTransaction, openSqlite } from '../platform/sqlite-file.ts';
-import { MultiRowInsert } from '../platform/multi-row-insert.ts';
 import type { WalCheckpointer } from '../platform/wal-checkpointer.ts';
 import { RecentLines } from './recent-lines.ts';
 import { InFlightBatches } from './in-flight-batches.ts';
+import { createGroupTables, decodeGroup, encodeGroup, GROUP_MAX_LINES, GROUPS_TABLE, groupSeq, lineSizesOf } from './spool-groups.ts';
 import { lineBytes, type DeadLetter, type IdRange, type Settlement, type Spool, type SpoolBatch, type SpoolItem, type SpoolStats } from './spool.ts';
 
 const MAX_ID = Number.MAX_SAFE_INTEGER;
+/** Rows read per query while a take reads from the file. */
+const ROWS_PER_READ = 8;
 /** Line bytes of the newest spooled lines kept in memory for `take` (see recent-lines.ts). */
 export const SPOOL_MEMORY_BYTES = 16 * 1024 * 1024;
 /**
@@ -26,19 +30,30 @@ export const SPOOL_MEMORY_BYTES = 16 * 1024 * 1024;
 export const SPOOL_WAL_AUTOCHECKPOINT_PAGES = 16_000;
 const SPOOL_WAL_KEEP_BYTES = 16 * 1024 * 1024;
 
+/** A row: the id of its last line, its line count, their bytes, the lines (JSON). */
+type GroupRow = [last: number, n: number, size: number, text: string];
+
 export class SqliteSpool implements Spool {
   private readonly db: DatabaseSync;
   private readonly maxBytes: number;
-  /** An append's lines, in multi-row INSERTs. */
-  private readonly insert: MultiRowInsert;
-  private readonly select: StatementSync;
+  private readonly insertGroup: StatementSync;
+  /** Rows from an id on, oldest first. */
+  private readonly selectFrom: StatementSync;
+  /** Keys and line counts of the rows keyed in [a, b]. */
+  private readonly keysIn: StatementSync;
+  /** Key and line count of the first row keyed after an id. */
+  private readonly keyAfter: StatementSync;
+  private readonly rowAt: StatementSync;
   private readonly remove: StatementSync;
   private readonly removeRange: StatementSync;
   private readonly deadInsert: StatementSync;
   private readonly countRange: StatementSync;
   private readonly counterAdd: StatementSync;
+  private readonly oldest: StatementSync;
   private readonly inFlight = new InFlightBatches();
   private seq = 0;
+  /** The id the next appended line gets. */
+  private next: number;
   /** Every id up to this one was dropped by the overflow policy (in this process). */
   private droppedUpTo = 0;
   private bytes: number;
@@ -49,15 +64,14 @@ export class SqliteSpool implements Spool {
 
   /** `FULL` (default): each append fsyncs. `NORMAL`: survives a process kill, not a power cut (the storage worker). */
   private readonly appendSync: 'FULL' | 'NORMAL';
-
-  /**
-   * `memoryBytes`: line bytes of the newest lines kept in memory, so `take` does not read them back
-   * (default SPOOL_MEMORY_BYTES; 0 reads every line from the file).
-   */
   private readonly file: string;
   private readonly checkpointer: WalCheckpointer | undefined;
 
-  /** `checkpointer`: fold the write-ahead log on that thread after each commit (the storage worker). */
+  /**
+   * `memoryBytes`: line bytes of the newest lines kept in memory, so `take` does not read them back
+   * (default SPOOL_MEMORY_BYTES; 0 reads every line from the file). `checkpointer`: fold the
+   * write-ahead log on that thread after each commit (the storage worker).
+   */
   constructor(file: string, options: { maxBytes: number; appendSync?: 'FULL' | 'NORMAL'; memoryBytes?: number; checkpointer?: WalCheckpointer }) {
     this.file = file;
     this.checkpointer = options.checkpointer;
@@ -67,55 +81,62 @@ export class SqliteSpool implements Spool {
     this.db.exec(`PRAGMA synchronous = ${this.appendSync}`);
     this.db.exec(`PRAGMA wal_autocheckpoint = ${SPOOL_WAL_AUTOCHECKPOINT_PAGES}`);
     this.db.exec(`PRAGMA journal_size_limit = ${SPOOL_WAL_KEEP_BYTES}`);
-    this.db.exec(`
-      CREATE TABLE IF NOT EXISTS spool (
-        id INTEGER PRIMARY KEY AUTOINCREMENT, line TEXT NOT NULL, size INTEGER NOT NULL, appended_at INTEGER NOT NULL
-      );
-      CREATE TABLE IF NOT EXISTS dead_letters (
-        id INTEGER PRIMARY KEY AUTOINCREMENT, line TEXT NOT NULL, reason TEXT NOT NULL, at INTEGER NOT NULL
-      );
-      CREATE TABLE IF NOT EXISTS spool_counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
-      INSERT OR IGNORE INTO spool_counters (name, value) VALUES ('dropped_lines', 0), ('dead_lettered', 0);
-    `);
-    this.insert = new MultiRowInsert(this.db, 'spool', ['line', 'size', 'appended_at']);
-    this.select = this.db.prepare('SELECT id, line, size FROM spool WHERE id >= ? AND id < ? ORDER BY id LIMIT ?');
-    this.select.setReturnArrays(true);
-    this.remove = this.db.prepare('DELETE FROM spool WHERE id = ?');
-    this.removeRange = this.db.prepare('DELETE FROM spool WHERE id >= ? AND id <= ?');
+    createGroupTables(this.db);
+    const t = GROUPS_TABLE;
+    const arrays = (sql: string): StatementSync => {
+      const statement = this.db.prepare(sql);
+      statement.setReturnArrays(true);
+      return statement;
+    };
+    this.insertGroup = this.db.prepare(`INSERT INTO ${t} (id, n, size, appended_at, lines) VALUES (?, ?, ?, ?, ?)`);
+    this.selectFrom = arrays(`SELECT id, n, size, lines FROM ${t} WHERE id >= ? ORDER BY id LIMIT ?`);
+    this.keysIn = arrays(`SELECT id, n FROM ${t} WHERE id >= ? AND id <= ? ORDER BY id`);
+    this.keyAfter = arrays(`SELECT id, n FROM ${t} WHERE id > ? ORDER BY id LIMIT 1`);
+    this.rowAt = arrays(`SELECT size, appended_at, lines FROM ${t} WHERE id = ?`);
+    this.remove = this.db.prepare(`DELETE FROM ${t} WHERE id = ?`);
+    this.removeRange = this.db.prepare(`DELETE FROM ${t} WHERE id >= ? AND id <= ?`);
     this.deadInsert = this.db.prepare('INSERT INTO dead_letters (line, reason, at) VALUES (?, ?, ?)');
-    this.countRange = this.db.prepare('SELECT COUNT(*) AS n FROM spool WHERE id >= ? AND id < ?');
+    this.countRange = this.db.prepare(`SELECT COALESCE(SUM(MIN(id, ?) - MAX(id - n + 1, ?) + 1), 0) AS n FROM ${t} WHERE id >= ? AND id - n + 1 < ?`);
     this.counterAdd = this.db.prepare('UPDATE spool_counters SET value = value + ? WHERE name = ?');
-    const totals = this.db.prepare('SELECT COUNT(*) AS n, COALESCE(SUM(size), 0) AS bytes FROM spool').get() as { n: number; bytes: number };
+    this.oldest = this.db.prepare(`SELECT appended_at FROM ${t} ORDER BY id LIMIT 1`);
+    const totals = this.db.prepare(`SELECT COALESCE(SUM(n), 0) AS n, COALESCE(SUM(size), 0) AS bytes FROM ${t}`).get() as { n: number; bytes: number };
     this.depth = Number(totals.n);
     this.bytes = Number(totals.bytes);
     this.dropped = this.counter('dropped_lines');
     this.deadLettered = this.counter('dead_lettered');
-    this.recent = new RecentLines(this.nextId(), options.memoryBytes ?? SPOOL_MEMORY_BYTES);
+    this.next = groupSeq(this.db) + 1;
+    this.recent = new RecentLines(this.next, options.memoryBytes ?? SPOOL_MEMORY_BYTES);
   }
 
   append(lines: readonly string[], now: number): number {
-    if (lines.length === 0) return this.nextId();
-    const items: SpoolItem[] = [];
+    const first = this.next;
+    if (lines.length === 0) return first;
+    const items: SpoolItem[] = new Array<SpoolItem>(lines.length);
+    let total = 0;
+    for (let k = 0; k < lines.length; k++) {
+      const line = lines[k] as string;
+      const size = lineBytes(line);
+      items[k] = { id: first + k, line, size };
+      total += size;
+    }
     inTransaction(this.db, () => {
-      // AUTOINCREMENT gives the rows of one statement consecutive ids, the last one is lastInsertRowid
-      const values: Array<string | number> = [];
-      for (const line of lines) values.push(line, lineBytes(line), now);
-      this.insert.run(values, (last, rows, first) => {
-        for (let k = first; k < first + rows; k++) {
-          const size = values[3 * k + 1] as number;
-          items.push({ id: last - rows + 1 + (k - first), line: lines[k] as string, size });
-          this.bytes += size;
-        }
-      });
+      for (let start = 0; start < lines.length; start += GROUP_MAX_LINES) {
+        const end = Math.min(lines.length, start + GROUP_MAX_LINES);
+        let size = 0;
+        for (let k = start; k < end; k++) size += (items[k] as SpoolItem).size;
+        const group = start === 0 && end === lines.length ? lines : lines.slice(start, end);
+        this.insertGroup.run(first + end - 1, end - start, size, now, encodeGroup(group));
+      }
+      this.bytes += total;
       this.depth += lines.length;
       if (this.bytes > this.maxBytes) this.dropOldest();
     });
-    // after the COMMIT only: a rolled-back append is not in memory either
-    this.recent.add(items.filter((i) => i.id > this.droppedUpTo));
+    // after the COMMIT only: a rolled-back append hands out no ids and is not in memory either
+    this.next = first + lines.length;
+    this.recent.add(this.droppedUpTo >= first ? items.filter((i) => i.id > this.droppedUpTo) : items);
     this.checkpointer?.request(this.file);
-    return (items[0] as SpoolItem).id;
+    return first;
   }
-
   take(limit: number, range: IdRange = {}): SpoolBatch {
     const out: SpoolItem[] = [];
     const from = range.fromId ?? 0;
@@ -158,25 +179,31 @@ export class SqliteSpool implements Spool {
     return dense;
   }
 
-  /** Rows in [start, before) into `out` up to `limit`; true when rows in flight were skipped. */
+  /** Lines in [start, before) into `out` up to `limit`; true when lines in flight were skipped. */
   private readRows(out: SpoolItem[], limit: number, start: number, before: number): boolean {
-    let from = start;
+    // only lines in flight in this range can be met (the other lane's batches lie outside it)
+    const mayMeetTaken = this.inFlight.countIn(start, before) > 0;
     let skipped = false;
-    // Rows to read past the ones in flight: only those in this range count (the other lane's
-    // batches lie outside it), so a take reads about `limit` rows, not `limit` + all in flight.
-    const skip = this.inFlight.countIn(from, before);
+    let from = start;
     while (out.length < limit) {
-      const want = limit - out.length;
-      const rows = this.select.all(from, before, want + skip) as unknown as Array<[number, string, number]>;
-      for (const [id, line, size] of rows) {
-        if (skip > 0 && this.inFlight.has(id)) {
-          skipped = true;
-          continue;
+      const rows = this.selectFrom.all(from, ROWS_PER_READ) as unknown as GroupRow[];
+      for (const [last, n, size, text] of rows) {
+        const first = last - n + 1;
+        if (first >= before) return skipped;
+        const lines = decodeGroup(text, n, last);
+        const sizeOf = lineSizesOf(lines, size);
+        const end = Math.min(last + 1, before);
+        for (let id = Math.max(first, from); id < end && out.length < limit; id++) {
+          if (mayMeetTaken && this.inFlight.has(id)) {
+            skipped = true;
+            continue;
+          }
+          out.push({ id, line: lines[id - first] as string, size: sizeOf(id - first) });
         }
-        if (out.length < limit) out.push({ id, line, size });
+        if (out.length >= limit || end === before) return skipped;
+        from = last + 1;
       }
-      if (rows.length < want + skip) break;
-      from = (rows[rows.length - 1] as [number, string, number])[0] + 1;
+      if (rows.length < ROWS_PER_READ) break;
     }
     return skipped;
   }
@@ -184,81 +211,119 @@ export class SqliteSpool implements Spool {
   settle(batch: SpoolBatch, settlement: Settlement, now: number): void {
     const accepted = acceptedOf(batch, settlement.accepted ?? []);
     const rejected = new Map((settlement.rejected ?? []).map((r) => [r.id, r.reason]));
-    // A settle lost to a power cut only means a batch is sent again (InfluxDB overwrites the same
-    // points), so it commits without its own fsync; the next append's fsync covers it. A process
-    // crash loses nothing either way (WAL in the OS cache).
-    this.db.exec('PRAGMA synchronous = NORMAL');
-    try {
-      this.settleRows(batch, accepted, rejected, now);
-    } finally {
-      this.db.exec(`PRAGMA synchronous = ${this.appendSync}`);
+    const leaving: SpoolItem[] = [];
+    for (const item of batch.items) {
+      // the overflow policy deletes every id up to droppedUpTo
+      if (item.id > this.droppedUpTo && (accepted.has(item.id) || rejected.has(item.id))) leaving.push(item);
+    }
+    if (leaving.length > 0) {
+      // A settle lost to a power cut only means a batch is sent again (InfluxDB overwrites the same
+      // points), so it commits without its own fsync; the next append's fsync covers it. A process
+      // crash loses nothing either way (WAL in the OS cache).
+      this.db.exec('PRAGMA synchronous = NORMAL');
+      try {
+        this.settleRows(leaving, rejected, now);
+      } finally {
+        this.db.exec(`PRAGMA synchronous = ${this.appendSync}`);
+      }
     }
     this.inFlight.release(batch.seq);
   }
 
-  private settleRows(batch: SpoolBatch, accepted: { has(id: number): boolean }, rejected: ReadonlyMap<number, string>, now: number): void {
-    const gone: number[] = []; // [first, last] pairs of ids deleted, out of memory after the COMMIT
+  /** Delete the leaving lines (ids increasing) from their rows; the refused ones to the dead letters. */
+  private settleRows(leaving: readonly SpoolItem[], rejected: ReadonlyMap<number, string>, now: number): void {
+    const left: SpoolItem[] = []; // the leaving lines found in a row (all of them, unless the file was changed under us)
+    let dead = 0;
     inTransaction(this.db, () => {
-      let deadCount = 0;
-      // Accepted items with consecutive ids go in one range delete (the usual case: a whole batch).
-      let runFirst = -1;
-      let runLast = -1;
-      let runBytes = 0;
+      const lastId = (leaving[leaving.length - 1] as SpoolItem).id;
+      const rows = this.keysIn.all((leaving[0] as SpoolItem).id, lastId) as unknown as Array<[number, number]>;
+      const after = this.keyAfter.get(lastId) as unknown as [number, number] | undefined;
+      if (after && after[0] - after[1] < lastId) rows.push(after); // the row holding the last id, keyed past it
+      // Rows that leave whole, one after the other, go in one range delete (the usual case).
+      let wholeFrom = -1;
+      let wholeTo = -1;
       const flush = (): void => {
-        if (runFirst < 0) return;
-        const removed = Number(this.removeRange.run(runFirst, runLast).changes);
-        this.bytes -= runBytes;
-        this.depth -= removed;
-        gone.push(runFirst, runLast);
-        runFirst = -1;
+        if (wholeFrom >= 0) this.removeRange.run(wholeFrom, wholeTo);
+        wholeFrom = -1;
       };
-      for (const item of batch.items) {
-        const reason = rejected.get(item.id);
-        const present = item.id > this.droppedUpTo; // the overflow policy deletes every id up to droppedUpTo
-        if (!accepted.has(item.id) && reason === undefined) continue;
-        if (!present) continue;
-        if (reason === undefined) {
-          if (runFirst >= 0 && item.id === runLast + 1) {
-            runLast = item.id;
-            runBytes += item.size;
-          } else {
-            flush();
-            runFirst = item.id;
-            runLast = item.id;
-            runBytes = item.size;
-          }
+      let i = 0;
+      for (const [last, n] of rows) {
+        const first = last - n + 1;
+        while (i < leaving.length && (leaving[i] as SpoolItem).id < first) i++;
+        const from = i;
+        while (i < leaving.length && (leaving[i] as SpoolItem).id <= last) left.push(leaving[i++] as SpoolItem);
+        if (i - from === n) {
+          if (wholeFrom < 0) wholeFrom = last;
+          wholeTo = last;
           continue;
         }
         flush();
-        if (Number(this.remove.run(item.id).changes) === 0) continue;
-        gone.push(item.id, item.id);
-        this.bytes -= item.size;
-        this.depth--;
-        this.deadInsert.run(item.line, reason, now);
-        deadCount++;
+        if (i > from) this.rewrite(last, n, leaving, from, i);
       }
       flush();
-      if (deadCount > 0) {
-        this.counterAdd.run(deadCount, 'dead_lettered');
-        this.deadLettered += deadCount;
+      for (const item of left) {
+        const reason = rejected.size > 0 ? rejected.get(item.id) : undefined;
+        if (reason === undefined) continue;
+        this.deadInsert.run(item.line, reason, now);
+        dead++;
       }
+      if (dead > 0) this.counterAdd.run(dead, 'dead_lettered');
     });
-    for (let i = 0; i < gone.length; i += 2) this.recent.removeRange(gone[i] as number, gone[i + 1] as number);
-    if (gone.length > 0) this.checkpointer?.request(this.file);
+    // after the COMMIT only: the counts and the memory copy follow what the file holds
+    this.deadLettered += dead;
+    let runFirst = -1;
+    let runLast = -1;
+    for (const item of left) {
+      this.bytes -= item.size;
+      if (item.id !== runLast + 1) {
+        if (runFirst >= 0) this.recent.removeRange(runFirst, runLast);
+        runFirst = item.id;
+      }
+      runLast = item.id;
+    }
+    if (runFirst >= 0) this.recent.removeRange(runFirst, runLast);
+    this.depth -= left.length;
+    if (left.length > 0) this.checkpointer?.request(this.file);
+  }
+
+  /** A row some of whose lines leave (`leaving[from..to)`): replaced by the runs of lines that stay. */
+  private rewrite(last: number, n: number, leaving: readonly SpoolItem[], from: number, to: number): void {
+    const [size, appendedAt, text] = this.rowAt.get(last) as unknown as [number, number, string];
+    const lines = decodeGroup(text, n, last);
+    const sizeOf = lineSizesOf(lines, size);
+    const first = last - n + 1;
+    this.remove.run(last);
+    let run: string[] = [];
+    let runBytes = 0;
+    let j = from;
+    for (let id = first; id <= last; id++) {
+      if (j < to && (leaving[j] as SpoolItem).id === id) {
+        j++;
+        if (run.length > 0) this.insertGroup.run(id - 1, run.length, runBytes, appendedAt, encodeGroup(run));
+        run = [];
+        runBytes = 0;
+        continue;
+      }
+      run.push(lines[id - first] as string);
+      runBytes += sizeOf(id - first);
+    }
+    if (run.length > 0) this.insertGroup.run(last, run.length, runBytes, appendedAt, encodeGroup(run));
   }
 
   count(range: IdRange = {}): number {
-    return Number((this.countRange.get(range.fromId ?? 0, range.beforeId ?? MAX_ID) as { n: number }).n);
+    const from = range.fromId ?? 0;
+    const before = range.beforeId ?? MAX_ID;
+    return Number((this.countRange.get(before - 1, from, from, before) as { n: number }).n);
   }
 
   stats(): SpoolStats {
-    const oldest = this.db.prepare('SELECT appended_at FROM spool ORDER BY id LIMIT 1').get() as { appended_at: number } | undefined;
+    const oldest = this.oldest.get() as { appended_at: number } | undefined;
     return {
       depth: this.depth,
       bytes: this.bytes,
       maxBytes: this.maxBytes,
       oldestAppendedAt: oldest ? Number(oldest.appended_at) : null,
-      nextId: this.nextId(),
+      nextId: this.next,
       droppedLines: this.dropped,
       deadLettered: this.deadLettered,
     };
@@ -273,11 +338,6 @@ export class SqliteSpool implements Spool {
     if (this.db.isOpen) this.db.close();
   }
 
-  private nextId(): number {
-    const row = this.db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'spool'").get() as { seq: number } | undefined;
-    return (row ? Number(row.seq) : 0) + 1;
-  }
-
   private counter(name: string): number {
     return Number((this.db.prepare('SELECT value FROM spool_counters WHERE name = ?').get(name) as { value: number }).value);
   }
@@ -288,14 +348,36 @@ export class SqliteSpool implements Spool {
     let freed = 0;
     let lines = 0;
     let lastId = 0;
-    const walk = this.db.prepare('SELECT id, size FROM spool ORDER BY id').iterate() as Iterable<{ id: number; size: number }>;
-    for (const row of walk) {
-      freed += Number(row.size);
-      lines++;
-      lastId = Number(row.id);
+    let wholeTo = -1;
+    let partial: [last: number, n: number] | undefined;
+    const walk = this.db.prepare(`SELECT id, n, size FROM ${GROUPS_TABLE} ORDER BY id`);
+    walk.setReturnArrays(true);
+    for (const [last, n, size] of walk.iterate() as unknown as Iterable<[number, number, number]>) {
+      if (freed + size > excess) {
+        partial = [last, n]; // the excess ends inside this row
+        break;
+      }
+      freed += size;
+      lines += n;
+      lastId = wholeTo = last;
       if (freed >= excess) break;
     }
-    this.db.prepare('DELETE FROM spool WHERE id <= ?').run(lastId);
+    if (wholeTo >= 0) this.removeRange.run(0, wholeTo);
+    if (partial) {
+      // its oldest lines until the bytes fit; the rest stays, as a row with the same key
+      const [last, n] = partial;
+      const [size, appendedAt, text] = this.rowAt.get(last) as unknown as [number, number, string];
+      const all = decodeGroup(text, n, last);
+      const sizeOf = lineSizesOf(all, size);
+      let m = 0;
+      let bytes = 0;
+      while (freed + bytes < excess) bytes += sizeOf(m++);
+      this.remove.run(last);
+      if (m < n) this.insertGroup.run(last, n - m, size - bytes, appendedAt, encodeGroup(all.slice(m)));
+      freed += bytes;
+      lines += m;
+      lastId = last - n + m;
+    }
     this.droppedUpTo = Math.max(this.droppedUpTo, lastId);
     this.bytes -= freed;
     this.depth -= lines;

@@ -21,7 +21,7 @@ const lines = (count: number, from = 0): string[] => Array.from({ length: count 
 function rewriteRows(file: string): void {
   const other = new DatabaseSync(file);
   try {
-    other.exec("UPDATE spool SET line = 'file:' || line");
+    other.exec("UPDATE spool_groups SET lines = (SELECT json_group_array('file:' || value) FROM json_each(spool_groups.lines))");
   } finally {
     other.close();
   }

@@ -47,12 +47,26 @@ describe('SqliteSpool behaves as the in-memory spool', () => {
     }
   });
 
-  for (const memoryBytes of [0, 60, 16 * 1024 * 1024]) {
-    it(`for any sequence of appends, takes and settlements (line bytes in memory: ${memoryBytes})`, () => {
+  it('the overflow policy drops the oldest lines of a row and keeps the rest of it; a batch in flight over both settles what is left', () => {
+    for (const spool of [new MemorySpool({ maxBytes: 20 }), new SqliteSpool(join(dir.path, `model-${files++}.db`), { maxBytes: 20, memoryBytes: 0 })]) {
+      spool.append(['m v=1', 'm v=2', 'm v=3'], 1); // one row of 15 bytes
+      const batch = spool.take(3);
+      spool.append(['m v=4', 'm v=5'], 2); // 25 bytes > 20: only "m v=1" goes
+      expect(spool.stats()).toMatchObject({ depth: 4, bytes: 20, droppedLines: 1 });
+      spool.settle(batch, { accepted: batch.items.map((i) => i.id) }, 3);
+      expect(spool.stats()).toMatchObject({ depth: 2, bytes: 10 });
+      expect(spool.take(10).items.map((i) => i.line)).toEqual(['m v=4', 'm v=5']);
+      spool.close();
+    }
+  });
+
+  // line bytes in memory; the spool's bound (small: the overflow policy drops lines, also inside a row)
+  for (const [memoryBytes, maxBytes] of [[0, 1e9], [60, 1e9], [16 * 1024 * 1024, 1e9], [0, 40], [30, 40]] as const) {
+    it(`for any sequence of appends, takes and settlements (line bytes in memory: ${memoryBytes}, spool bound: ${maxBytes})`, () => {
       fc.assert(
         fc.property(fc.array(op, { minLength: 1, maxLength: 60 }), (ops) => {
-          const model = new MemorySpool({ maxBytes: 1e9 });
-          const real = new SqliteSpool(join(dir.path, `model-${files++}.db`), { maxBytes: 1e9, memoryBytes });
+          const model = new MemorySpool({ maxBytes });
+          const real = new SqliteSpool(join(dir.path, `model-${files++}.db`), { maxBytes, memoryBytes });
           const open: Array<{ model: SpoolBatch; real: SpoolBatch }> = [];
           let line = 0;
           try {
@@ -74,8 +88,8 @@ describe('SqliteSpool behaves as the in-memory spool', () => {
                 model.settle(pair.model, settlement, 2);
                 real.settle(pair.real, settlement, 2);
               }
-              const { depth, bytes, deadLettered } = model.stats();
-              expect(real.stats()).toMatchObject({ depth, bytes, deadLettered });
+              const { depth, bytes, deadLettered, droppedLines, nextId } = model.stats();
+              expect(real.stats()).toMatchObject({ depth, bytes, deadLettered, droppedLines, nextId });
             }
             for (const pair of open) {
               model.settle(pair.model, {}, 3);
