@@ -14,7 +14,8 @@
  *   ones keyed by time and history keyed by series, behind a `samples` view
  *   (gateway/storage/sample-tables.ts says why). 4: both tables keyed by an integer series id
  *   (`sid`, a row of `series`) instead of the text (device, point); `samples` joins through `series`.
- * - spool.db 1: as of 968f1a4.
+ * - spool.db 1: as of 968f1a4. 2: a row per group of lines appended together (`spool_groups`)
+ *   instead of a row per line (`spool`).
  */
 import type { DatabaseSync } from 'node:sqlite';
 import type { SchemaPlan } from './migration-runner.ts';
@@ -171,9 +172,38 @@ export const TELEMETRY_DB: SchemaPlan = {
   ],
 };
 
+/**
+ * spool.db's version 2: the `spool` table of a row per line carried into `spool_groups`, a row per
+ * group of lines appended together, keyed by its last line's id (gateway/storage/spool-groups.ts
+ * says why). Each old row becomes a group of one with the same id; the ids go on from the old
+ * table's AUTOINCREMENT counter, so no id is handed out twice. Also run by the spool when it opens
+ * such a file itself.
+ */
+const SPOOL_TO_GROUPS = `
+  CREATE TABLE IF NOT EXISTS spool_groups (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, n INTEGER NOT NULL, size INTEGER NOT NULL, appended_at INTEGER NOT NULL, lines TEXT NOT NULL
+  );
+  INSERT INTO spool_groups (id, n, size, appended_at, lines) SELECT id, 1, size, appended_at, json_array(line) FROM spool ORDER BY id;
+  CREATE TEMP TABLE spool_seq AS SELECT MAX(seq) AS seq FROM (SELECT seq FROM sqlite_sequence WHERE name IN ('spool', 'spool_groups') UNION ALL SELECT 0);
+  DELETE FROM sqlite_sequence WHERE name = 'spool_groups';
+  INSERT INTO sqlite_sequence (name, seq) SELECT 'spool_groups', seq FROM spool_seq;
+  DROP TABLE spool_seq;
+  DROP TABLE spool;
+`;
+
 export const SPOOL_DB: SchemaPlan = {
   file: 'spool.db',
-  migrations: [{ version: 1, description: 'schema of 968f1a4 (spool, dead letters, counters)', up: () => {} }],
+  migrations: [
+    { version: 1, description: 'schema of 968f1a4 (spool, dead letters, counters)', up: () => {} },
+    {
+      version: 2,
+      description: 'spool (a row per line) carried into spool_groups (a row per group of lines appended together, keyed by its last line id)',
+      up: (db) => {
+        if (db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'spool'").get() === undefined) return;
+        db.exec(SPOOL_TO_GROUPS);
+      },
+    },
+  ],
 };
 
 /** Every SQLite file of the data directory, migrated at start in this order. */

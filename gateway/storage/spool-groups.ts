@@ -13,34 +13,36 @@
  */
 import type { DatabaseSync } from 'node:sqlite';
 import { inTransaction } from '../platform/sqlite-file.ts';
+import { SPOOL_DB } from '../migrations/schema-plans.ts';
+import { latestVersion, userVersion } from '../migrations/migration-runner.ts';
 
 /** Lines per row at most (a backlog request of 20,000 lines reads about 20 rows). */
 export const GROUP_MAX_LINES = 1_000;
 
 export const GROUPS_TABLE = 'spool_groups';
 
-/** Create the tables; a spool.db of the row-per-line layout (before groups) is carried over. */
-export function createGroupTables(db: DatabaseSync): void {
-  db.exec(`
-    CREATE TABLE IF NOT EXISTS ${GROUPS_TABLE} (
-      id INTEGER PRIMARY KEY AUTOINCREMENT, n INTEGER NOT NULL, size INTEGER NOT NULL, appended_at INTEGER NOT NULL, lines TEXT NOT NULL
-    );
-    CREATE TABLE IF NOT EXISTS dead_letters (
-      id INTEGER PRIMARY KEY AUTOINCREMENT, line TEXT NOT NULL, reason TEXT NOT NULL, at INTEGER NOT NULL
-    );
-    CREATE TABLE IF NOT EXISTS spool_counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
-    INSERT OR IGNORE INTO spool_counters (name, value) VALUES ('dropped_lines', 0), ('dead_lettered', 0);
-  `);
-  if (db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'spool'").get() === undefined) return;
-  // Row per line: each row becomes a group of one with the same id, and the ids go on from the
-  // last one handed out (AUTOINCREMENT's counter), even when the old table was empty.
+/**
+ * Bring spool.db to the current schema and create what is missing, in one transaction, as
+ * telemetry.db's tables do (sample-tables.ts): a file of an older schema opened without the
+ * migration runner goes through the same steps as at start (SPOOL_DB in schema-plans.ts: a file
+ * with a row per line is carried over), then the tables are created if absent and the file is
+ * stamped with the latest version.
+ */
+export function openGroupTables(db: DatabaseSync): void {
   inTransaction(db, () => {
-    db.exec(`INSERT INTO ${GROUPS_TABLE} (id, n, size, appended_at, lines) SELECT id, 1, size, appended_at, json_array(line) FROM spool ORDER BY id`);
-    const old = db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'spool'").get() as { seq: number } | undefined;
-    const seq = Math.max(Number(old?.seq ?? 0), groupSeq(db));
-    db.prepare(`DELETE FROM sqlite_sequence WHERE name = '${GROUPS_TABLE}'`).run();
-    db.prepare(`INSERT INTO sqlite_sequence (name, seq) VALUES ('${GROUPS_TABLE}', ?)`).run(seq);
-    db.exec('DROP TABLE spool');
+    for (const migration of SPOOL_DB.migrations) migration.up(db);
+    db.exec(`
+      CREATE TABLE IF NOT EXISTS ${GROUPS_TABLE} (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, n INTEGER NOT NULL, size INTEGER NOT NULL, appended_at INTEGER NOT NULL, lines TEXT NOT NULL
+      );
+      CREATE TABLE IF NOT EXISTS dead_letters (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, line TEXT NOT NULL, reason TEXT NOT NULL, at INTEGER NOT NULL
+      );
+      CREATE TABLE IF NOT EXISTS spool_counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+      INSERT OR IGNORE INTO spool_counters (name, value) VALUES ('dropped_lines', 0), ('dead_lettered', 0);
+    `);
+    const latest = latestVersion(SPOOL_DB);
+    if (userVersion(db) < latest) db.exec(`PRAGMA user_version = ${latest}`);
   });
 }
 

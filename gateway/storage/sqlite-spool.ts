@@ -13,7 +13,7 @@ import { inTransaction, openSqlite } from '../platform/sqlite-file.ts';
 import type { WalCheckpointer } from '../platform/wal-checkpointer.ts';
 import { RecentLines } from './recent-lines.ts';
 import { InFlightBatches } from './in-flight-batches.ts';
-import { createGroupTables, decodeGroup, encodeGroup, GROUP_MAX_LINES, GROUPS_TABLE, groupSeq, lineSizesOf } from './spool-groups.ts';
+import { openGroupTables, decodeGroup, encodeGroup, GROUP_MAX_LINES, GROUPS_TABLE, groupSeq, lineSizesOf } from './spool-groups.ts';
 import { lineBytes, type DeadLetter, type IdRange, type Settlement, type Spool, type SpoolBatch, type SpoolItem, type SpoolStats } from './spool.ts';
 
 const MAX_ID = Number.MAX_SAFE_INTEGER;
@@ -81,7 +81,7 @@ export class SqliteSpool implements Spool {
     this.db.exec(`PRAGMA synchronous = ${this.appendSync}`);
     this.db.exec(`PRAGMA wal_autocheckpoint = ${SPOOL_WAL_AUTOCHECKPOINT_PAGES}`);
     this.db.exec(`PRAGMA journal_size_limit = ${SPOOL_WAL_KEEP_BYTES}`);
-    createGroupTables(this.db);
+    openGroupTables(this.db);
     const t = GROUPS_TABLE;
     const arrays = (sql: string): StatementSync => {
       const statement = this.db.prepare(sql);

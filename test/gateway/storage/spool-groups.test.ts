@@ -100,8 +100,10 @@ describe('spool.db: a row per group of lines', () => {
     spool.close();
     const db = new DatabaseSync(file, { readOnly: true });
     const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'spool%' ORDER BY name").all().map((r) => r.name);
+    const version = Number((db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version);
     db.close();
     expect(tables).toEqual(['spool_counters', 'spool_groups']);
+    expect(version).toBe(2);
     expect(rows(file)).toEqual([{ id: 45, n: 1, size: 10 }]);
   });
 

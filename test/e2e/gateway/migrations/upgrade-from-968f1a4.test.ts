@@ -54,7 +54,7 @@ describe('upgrade from the files of 968f1a4', () => {
     expect(columns(join(data, 'gateway.db'), 'sessions')).not.toContain('credential');
 
     const gw = await start();
-    expect([pragma(join(data, 'gateway.db'), 'user_version'), pragma(join(data, 'telemetry.db'), 'user_version'), pragma(join(data, 'spool.db'), 'user_version')]).toEqual([3, 4, 1]);
+    expect([pragma(join(data, 'gateway.db'), 'user_version'), pragma(join(data, 'telemetry.db'), 'user_version'), pragma(join(data, 'spool.db'), 'user_version')]).toEqual([3, 4, 2]);
     expect(columns(join(data, 'telemetry.db'), 'samples')).toEqual(expect.arrayContaining(['seq', 'reason']));
     expect(columns(join(data, 'gateway.db'), 'audit_log')).toEqual(expect.arrayContaining(['role', 'address', 'via', 'prev_hash', 'hash']));
     expect(columns(join(data, 'gateway.db'), 'alarm_device_modes')).toContain('until');
