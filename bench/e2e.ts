@@ -33,11 +33,12 @@
  *   beyond the probe is the gateway's share (at the publisher's maximum the broker, saturated,
  *   holds every incoming message back, the alarm's too);
  * - the raw ceilings in the same run, after the gateway stopped: mqtt.js → Mosquitto → mqtt.js
- *   (QoS 1) and batched InfluxDB writes (pre-built gzip bodies of 5,000 lines, one at a time).
+ *   (QoS 1) and batched InfluxDB writes (pre-built gzip bodies of 5,000 lines, one at a time;
+ *   `--ceiling-lines`, 1,000,000 by default: over a single second the figure varied too much).
  *
  *   npm run bench:e2e -- --rates 2000,5000,10000,20000 [--seconds 10] [--write] [--cpu-prof DIR]
  *                        [--node-flag=--max-semi-space-size=16 ...]  (after the gateway's own flags)
- *                        [--backlog N]
+ *                        [--backlog N] [--ceiling-lines 1000000]
  *
  * With `--backlog N` a last step measures the drain *with a backlog while intake runs* (#20.4):
  * InfluxDB is stopped, N messages are published (they wait in the spool), InfluxDB is started again
@@ -80,8 +81,11 @@ const { values: args } = parseArgs({
     'cpu-prof': { type: 'string' },
     'node-flag': { type: 'string', multiple: true },
     backlog: { type: 'string', default: '0' },
+    'ceiling-lines': { type: 'string', default: '1000000' },
   },
 });
+/** Lines of the raw batched-write ceiling (5,000 per request): a million take influxd about 4 s here; 200,000 (1 s) varied 152,000–250,000 lines/s between runs of one afternoon. */
+const CEILING_LINES = Number(args['ceiling-lines']);
 const RATES = (args.rates as string).split(',').map(Number);
 const SECONDS = Number(args.seconds);
 const DRAIN_WAIT_S = Number(args['drain-wait']);
@@ -90,7 +94,7 @@ const THRESHOLD = 50; // load values are 0..9.99; crossings publish 99
 const CLIENTS = 4;
 const CLK_TCK = 100;
 
-const command = `npm run bench:e2e -- --rates ${RATES.join(',')} --seconds ${SECONDS} --drain-wait ${DRAIN_WAIT_S}${args.write ? ' --write' : ''}${args['cpu-prof'] ? ` --cpu-prof ${args['cpu-prof']}` : ''}${(args['node-flag'] ?? []).map((f) => ` --node-flag=${f}`).join('')}${Number(args.backlog) > 0 ? ` --backlog ${args.backlog}` : ''}`;
+const command = `npm run bench:e2e -- --rates ${RATES.join(',')} --seconds ${SECONDS} --drain-wait ${DRAIN_WAIT_S}${args.write ? ' --write' : ''}${args['cpu-prof'] ? ` --cpu-prof ${args['cpu-prof']}` : ''}${(args['node-flag'] ?? []).map((f) => ` --node-flag=${f}`).join('')}${Number(args.backlog) > 0 ? ` --backlog ${args.backlog}` : ''}${CEILING_LINES !== 1_000_000 ? ` --ceiling-lines ${CEILING_LINES}` : ''}`;
 const header = `${new Date().toISOString()}, nproc ${cpus().length} (${cpus()[0]?.model ?? '?'}), Node ${process.version}, load average at start ${loadavg().map((l) => l.toFixed(2)).join(' ')}`;
 console.log(`# ${command}\n# ${header}`);
 
@@ -519,7 +523,7 @@ try {
   started.push({ stop: () => influx2.destroy() });
   const raw = await rawMqttCeiling(mosq2.url, mosq2.pid, 100_000);
   rawPath = { cpuUsPerMsg: raw.cpuUsPerMsg, cores: raw.cores };
-  ceilings = { mqtt: raw.rate, influx: await rawInfluxCeiling(influx2, 40, 5000) };
+  ceilings = { mqtt: raw.rate, influx: await rawInfluxCeiling(influx2, Math.max(1, Math.round(CEILING_LINES / 5000)), 5000) };
 } finally {
   await stopAll();
   rmSync(dir, { recursive: true, force: true });
@@ -544,7 +548,7 @@ const table = [
       `| ${fmt(r.rate)} | ${fmt(r.achieved)} (${(r.achieved / ceilings.mqtt).toFixed(2)}×) | ${r.sqliteS !== null ? `${fmt(intakeRate(r))} (${(intakeRate(r) / ceilings.mqtt).toFixed(2)}×)` : '–'} | ${fmt(r.published)} (+${r.crossings}) | ${fmt(r.acked)} | ${fmt(r.sqlite)} (${fmt(r.sameMs)}) | ${fmt(r.influx)} | ${r.sqliteS !== null ? r.sqliteS.toFixed(1) : `not complete (${fmt(r.published + r.crossings - r.sqlite)} short)`} | ${r.completeS !== null ? r.completeS.toFixed(1) : r.drainedS !== null ? `never (spool empty after ${r.drainedS.toFixed(1)} s, ${fmt(r.sqlite - r.influx)} short)` : `not within ${DRAIN_WAIT_S} s`} | ${fmt(r.drainDuringIntake)} (${fmt(r.spoolAtStop)}) | ${r.cpuPer1k.toFixed(3)} | ${fmt(r.peakRssMiB)} | ${fmt(r.lagP99Ms)} | ${fmt(percentile(r.alarms, 50))} / ${fmt(percentile(r.alarms, 99))} (${r.alarms.length}/${r.crossings}) | ${fmt(percentile(r.probes, 50))} / ${fmt(percentile(r.probes, 99))} | ${verdict(r)} |`,
   ),
 ];
-const footer = `Raw ceilings in the same run: mqtt.js → Mosquitto → mqtt.js (QoS 1) ${fmt(ceilings.mqtt)} msg/s; batched InfluxDB writes (5,000-line gzip bodies, one at a time) ${fmt(ceilings.influx)} lines/s. Load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}.`;
+const footer = `Raw ceilings in the same run: mqtt.js → Mosquitto → mqtt.js (QoS 1) ${fmt(ceilings.mqtt)} msg/s; batched InfluxDB writes (${fmt(CEILING_LINES)} lines in 5,000-line gzip bodies, one at a time) ${fmt(ceilings.influx)} lines/s. Load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}.`;
 const cores = availableParallelism();
 /** What CPU alone allows: no path costing `us` CPU µs per message carries more than cores / us on this machine. */
 const cpuBound = (us: number): number => (cores * 1e6) / us;
