@@ -72,6 +72,8 @@ import type { PublishJob, PublishResult } from './alarm-load-publisher.ts';
 import { startBenchMosquitto, startGatewayChild, type Stoppable } from './e2e-servers.ts';
 import { alarmEventStream } from './alarm-event-stream.ts';
 
+/** Lines of the raw batched-write ceiling (5,000 per request): a million take influxd about 4 s here; 200,000 (1 s) varied 152,000–250,000 lines/s between runs of one afternoon. */
+const DEFAULT_CEILING_LINES = 1_000_000;
 const { values: args } = parseArgs({
   options: {
     rates: { type: 'string', default: '2000,5000,10000,20000' },
@@ -81,10 +83,9 @@ const { values: args } = parseArgs({
     'cpu-prof': { type: 'string' },
     'node-flag': { type: 'string', multiple: true },
     backlog: { type: 'string', default: '0' },
-    'ceiling-lines': { type: 'string', default: '1000000' },
+    'ceiling-lines': { type: 'string', default: String(DEFAULT_CEILING_LINES) },
   },
 });
-/** Lines of the raw batched-write ceiling (5,000 per request): a million take influxd about 4 s here; 200,000 (1 s) varied 152,000–250,000 lines/s between runs of one afternoon. */
 const CEILING_LINES = Number(args['ceiling-lines']);
 const RATES = (args.rates as string).split(',').map(Number);
 const SECONDS = Number(args.seconds);
@@ -94,7 +95,7 @@ const THRESHOLD = 50; // load values are 0..9.99; crossings publish 99
 const CLIENTS = 4;
 const CLK_TCK = 100;
 
-const command = `npm run bench:e2e -- --rates ${RATES.join(',')} --seconds ${SECONDS} --drain-wait ${DRAIN_WAIT_S}${args.write ? ' --write' : ''}${args['cpu-prof'] ? ` --cpu-prof ${args['cpu-prof']}` : ''}${(args['node-flag'] ?? []).map((f) => ` --node-flag=${f}`).join('')}${Number(args.backlog) > 0 ? ` --backlog ${args.backlog}` : ''}${CEILING_LINES !== 1_000_000 ? ` --ceiling-lines ${CEILING_LINES}` : ''}`;
+const command = `npm run bench:e2e -- --rates ${RATES.join(',')} --seconds ${SECONDS} --drain-wait ${DRAIN_WAIT_S}${args.write ? ' --write' : ''}${args['cpu-prof'] ? ` --cpu-prof ${args['cpu-prof']}` : ''}${(args['node-flag'] ?? []).map((f) => ` --node-flag=${f}`).join('')}${Number(args.backlog) > 0 ? ` --backlog ${args.backlog}` : ''}${CEILING_LINES !== DEFAULT_CEILING_LINES ? ` --ceiling-lines ${CEILING_LINES}` : ''}`;
 const header = `${new Date().toISOString()}, nproc ${cpus().length} (${cpus()[0]?.model ?? '?'}), Node ${process.version}, load average at start ${loadavg().map((l) => l.toFixed(2)).join(' ')}`;
 console.log(`# ${command}\n# ${header}`);
 

@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util';
 import { validateConfig } from '../gateway/config/load-config.ts';
 import { startGateway } from '../gateway/gateway.ts';
 import { silentLogger } from '../gateway/log/logger.ts';
+import { median } from './median.ts';
 
 const { values: args } = parseArgs({ options: { starts: { type: 'string', default: '12' } } });
 const starts = Number(args.starts);
@@ -22,11 +23,6 @@ if (!Number.isInteger(starts) || starts < 1) throw new Error(`--starts must be a
 const cpuSeconds = (): number => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1e6;
-};
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
 };
 
 const root = mkdtempSync(join(tmpdir(), 'bench-gateway-start-'));

@@ -12,12 +12,14 @@
  *
  *   npm run bench:spool-file -- [--lines 1000000] [--append 500] [--take 20000] [--rounds 3] [--dir /dev/shm]
  */
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { inTransaction, openSqlite } from '../gateway/platform/sqlite-file.ts';
 import { SPOOL_WAL_AUTOCHECKPOINT_PAGES, SqliteSpool } from '../gateway/storage/sqlite-spool.ts';
+import { median } from './median.ts';
+import { bytesWritten } from './process-io.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -32,11 +34,6 @@ const LINES = Number(args.lines);
 const APPEND = Number(args.append);
 const TAKE = Number(args.take);
 const ROUNDS = Number(args.rounds);
-
-function wchar(): number {
-  const line = readFileSync('/proc/self/io', 'utf8').split('\n').find((l) => l.startsWith('wchar:'));
-  return Number(line?.split(/\s+/)[1] ?? 0);
-}
 
 /** The lines of append `k`: the bench site's pump lines, nanosecond timestamps. */
 function appendLines(k: number): string[] {
@@ -53,10 +50,10 @@ interface Phase {
 
 function phase(run: () => void): Phase {
   const cpu0 = process.cpuUsage();
-  const io0 = wchar();
+  const io0 = bytesWritten();
   run();
   const cpu = process.cpuUsage(cpu0);
-  return { usPerLine: (cpu.user + cpu.system) / LINES, bytesPerLine: (wchar() - io0) / LINES };
+  return { usPerLine: (cpu.user + cpu.system) / LINES, bytesPerLine: (bytesWritten() - io0) / LINES };
 }
 
 interface Run {
@@ -114,8 +111,6 @@ function rawRun(dir: string, appends: readonly string[][], round: number): Run {
   if (drained !== LINES) throw new Error(`the raw table gave back ${drained} of ${LINES} lines`);
   return { append, drain, fileBytesPerLine: size / LINES };
 }
-
-const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
 const dir = mkdtempSync(join(String(args.dir), 'bench-spool-file-'));
 try {

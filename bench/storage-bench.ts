@@ -31,6 +31,7 @@ import { SqliteSpool } from '../gateway/storage/sqlite-spool.ts';
 import { TelemetryForwarder } from '../gateway/storage/telemetry-forwarder.ts';
 import { startInfluxd } from '../test/integration/storage/servers/influxd-process.ts';
 import { tempDir } from '../test/support/temp-dir.ts';
+import { median } from './median.ts';
 
 const HELP = `npm run bench:storage -- [--parts spool,drain,e2e] [--rounds 3] [--lines 100000]
   spool  encode + append into the durable spool (points/s)
@@ -213,7 +214,6 @@ async function drain(dirPath: string, influxd: Influxd): Promise<void> {
     if (st.writtenLines !== N) throw new Error(`drain incomplete (${label}): ${st.writtenLines}/${N} written, ${st.spool.deadLettered} refused (${st.lastError?.message ?? ''})`);
     return lps;
   };
-  const median = (xs: number[]): number => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)] as number;
   for (const gz of [true, false]) {
     const prebuild = async (size: number): Promise<Buffer[]> => {
       const bodies: Buffer[] = [];

@@ -9,22 +9,18 @@
  *
  *   npm run bench:telemetry-store -- [--series 200,2000] [--batches 3000] [--dir /dev/shm]
  */
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Sample } from '../gateway/model/sample.ts';
 import { inTransaction, openSqlite } from '../gateway/platform/sqlite-file.ts';
 import { SqliteSampleStore, WAL_AUTOCHECKPOINT_PAGES } from '../gateway/storage/sqlite-sample-store.ts';
+import { bytesWritten } from './process-io.ts';
 
 const { values: args } = parseArgs({ options: { series: { type: 'string', default: '200,2000' }, batches: { type: 'string', default: '3000' }, dir: { type: 'string', default: tmpdir() } } });
 const seriesCounts = String(args.series).split(',').map(Number);
 const batches = Number(args.batches);
-
-function wchar(): number {
-  const line = readFileSync('/proc/self/io', 'utf8').split('\n').find((l) => l.startsWith('wchar:'));
-  return Number(line?.split(/\s+/)[1] ?? 0);
-}
 
 function makeBatch(i: number, series: number): Sample[] {
   const ts = Date.UTC(2026, 0, 1) + i * 1_000;
@@ -41,11 +37,11 @@ interface Figure {
 function measure(series: number, write: (batch: Sample[]) => void): Figure {
   const pre = Array.from({ length: Math.min(batches, 50) }, (_, i) => makeBatch(i, series));
   const cpu0 = process.cpuUsage();
-  const io0 = wchar();
+  const io0 = bytesWritten();
   for (let i = 0; i < batches; i++) write(i < pre.length ? (pre[i] as Sample[]) : makeBatch(i, series));
   const cpu = process.cpuUsage(cpu0);
   const samples = batches * series;
-  return { user: cpu.user / 1e6, sys: cpu.system / 1e6, usPerSample: (cpu.user + cpu.system) / samples, bytesPerSample: (wchar() - io0) / samples };
+  return { user: cpu.user / 1e6, sys: cpu.system / 1e6, usPerSample: (cpu.user + cpu.system) / samples, bytesPerSample: (bytesWritten() - io0) / samples };
 }
 
 function storeRun(dir: string, series: number): Figure & { fileBytesPerSample: number } {

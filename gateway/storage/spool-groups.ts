@@ -65,6 +65,24 @@ export function decodeGroup(text: string, n: number, last: number): string[] {
   return lines as string[];
 }
 
+/** A row's size, append time and lines (JSON), as `SELECT size, appended_at, lines` reads them. */
+export type StoredRow = [size: number, appendedAt: number, text: string];
+
+export interface GroupLines {
+  readonly lines: string[];
+  /** Bytes of all the lines. */
+  readonly size: number;
+  /** Bytes of line `k`. */
+  readonly sizeOf: (k: number) => number;
+  readonly appendedAt: number;
+}
+
+/** A stored row decoded: its lines and their bytes (the row keyed `last`, of `n` lines). */
+export function decodeRow([size, appendedAt, text]: StoredRow, n: number, last: number): GroupLines {
+  const lines = decodeGroup(text, n, last);
+  return { lines, size, sizeOf: lineSizesOf(lines, size), appendedAt };
+}
+
 /**
  * The UTF-8 bytes of each line, given the group's total: when the total equals the count of UTF-16
  * units, every line is ASCII and its length is its size (the usual case, no per-line byte count).

@@ -13,7 +13,7 @@ import { inTransaction, openSqlite } from '../platform/sqlite-file.ts';
 import type { WalCheckpointer } from '../platform/wal-checkpointer.ts';
 import { RecentLines } from './recent-lines.ts';
 import { InFlightBatches } from './in-flight-batches.ts';
-import { openGroupTables, decodeGroup, encodeGroup, GROUP_MAX_LINES, GROUPS_TABLE, groupSeq, lineSizesOf } from './spool-groups.ts';
+import { openGroupTables, decodeGroup, decodeRow, encodeGroup, GROUP_MAX_LINES, GROUPS_TABLE, groupSeq, lineSizesOf, type GroupLines, type StoredRow } from './spool-groups.ts';
 import { lineBytes, type DeadLetter, type IdRange, type Settlement, type Spool, type SpoolBatch, type SpoolItem, type SpoolStats } from './spool.ts';
 
 const MAX_ID = Number.MAX_SAFE_INTEGER;
@@ -288,9 +288,7 @@ export class SqliteSpool implements Spool {
 
   /** A row some of whose lines leave (`leaving[from..to)`): replaced by the runs of lines that stay. */
   private rewrite(last: number, n: number, leaving: readonly SpoolItem[], from: number, to: number): void {
-    const [size, appendedAt, text] = this.rowAt.get(last) as unknown as [number, number, string];
-    const lines = decodeGroup(text, n, last);
-    const sizeOf = lineSizesOf(lines, size);
+    const { lines, sizeOf, appendedAt } = this.readRow(last, n);
     const first = last - n + 1;
     this.remove.run(last);
     let run: string[] = [];
@@ -308,6 +306,11 @@ export class SqliteSpool implements Spool {
       runBytes += sizeOf(id - first);
     }
     if (run.length > 0) this.insertGroup.run(last, run.length, runBytes, appendedAt, encodeGroup(run));
+  }
+
+  /** The row keyed `last` (of `n` lines), decoded. */
+  private readRow(last: number, n: number): GroupLines {
+    return decodeRow(this.rowAt.get(last) as unknown as StoredRow, n, last);
   }
 
   count(range: IdRange = {}): number {
@@ -347,8 +350,7 @@ export class SqliteSpool implements Spool {
     const excess = this.bytes - this.maxBytes;
     let freed = 0;
     let lines = 0;
-    let lastId = 0;
-    let wholeTo = -1;
+    let lastId = 0; // the last id dropped: of a whole row, until a row is cut
     let partial: [last: number, n: number] | undefined;
     const walk = this.db.prepare(`SELECT id, n, size FROM ${GROUPS_TABLE} ORDER BY id`);
     walk.setReturnArrays(true);
@@ -359,16 +361,14 @@ export class SqliteSpool implements Spool {
       }
       freed += size;
       lines += n;
-      lastId = wholeTo = last;
+      lastId = last;
       if (freed >= excess) break;
     }
-    if (wholeTo >= 0) this.removeRange.run(0, wholeTo);
+    if (lastId > 0) this.removeRange.run(0, lastId);
     if (partial) {
       // its oldest lines until the bytes fit; the rest stays, as a row with the same key
       const [last, n] = partial;
-      const [size, appendedAt, text] = this.rowAt.get(last) as unknown as [number, number, string];
-      const all = decodeGroup(text, n, last);
-      const sizeOf = lineSizesOf(all, size);
+      const { lines: all, size, sizeOf, appendedAt } = this.readRow(last, n);
       let m = 0;
       let bytes = 0;
       while (freed + bytes < excess) bytes += sizeOf(m++);
