@@ -23,8 +23,23 @@ export interface InProcessDemo {
   stop(): Promise<void>;
 }
 
-/** `tweak` may change the loaded demo config before the gateway starts (e.g. add an inspection route). */
+/**
+ * `tweak` may change the loaded demo config before the gateway starts (e.g. add an inspection route).
+ * The simulators' ports are picked at random below the ephemeral range (`assignFreeDemoPorts`); a
+ * port taken between the pick and the simulator's listen (another test file's pick, seen once in
+ * a CI run: EADDRINUSE) starts the demo again on new ports, up to three times.
+ */
 export async function startDemoInProcess(dataDir: string, tweak?: (config: Awaited<ReturnType<typeof loadConfigFile>>) => void): Promise<InProcessDemo> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(dataDir, tweak);
+    } catch (err) {
+      if (attempt >= 3 || !String((err as Error).message).includes('EADDRINUSE')) throw err;
+    }
+  }
+}
+
+async function startOnce(dataDir: string, tweak?: (config: Awaited<ReturnType<typeof loadConfigFile>>) => void): Promise<InProcessDemo> {
   const config = await loadConfigFile(SITE_FILE);
   tweak?.(config);
   config.storage.dataDir = dataDir;
