@@ -151,24 +151,33 @@ export function encodeSamples(samples: readonly Sample[], seriesOf: (device: str
 }
 
 /**
- * Per device, the latest millisecond written and how many readings of each point it already holds,
- * across batches: `next` gives the nanosecond offset k for the next reading. One small entry per
- * device (its latest millisecond only); a reading older than a device's latest millisecond (source
- * timestamps out of order) starts at 0 and is told apart within its batch only.
+ * Per point of each device, the latest millisecond written and how many readings of it that
+ * millisecond already holds, across batches: `next` gives the nanosecond offset k for the next
+ * reading. Kept per point, not per device: the sample bus hands a consumer its priority lane first,
+ * so a life-safety point's newer reading can be encoded before a second reading of another point
+ * of the same device in an older millisecond; with one latest millisecond per device that reading
+ * counted as out of order, started again at k = 0 and overwrote, in InfluxDB, the first reading of
+ * that millisecond written by the batch before. A reading older than its point's latest millisecond
+ * (the source's own timestamps out of order) starts at 0 and is told apart within its batch only.
  */
 export class SameMillisecondTies {
-  private readonly latest = new Map<string, { ts: number; counts: Map<string, number> }>();
+  private readonly latest = new Map<string, Map<string, { ts: number; count: number }>>();
 
   next(device: string, point: string, ts: number): number {
-    let entry = this.latest.get(device);
-    if (entry === undefined || ts > entry.ts) {
-      if (entry === undefined) this.latest.set(device, (entry = { ts, counts: new Map() }));
+    let points = this.latest.get(device);
+    if (points === undefined) this.latest.set(device, (points = new Map()));
+    const entry = points.get(point);
+    if (entry === undefined) {
+      points.set(point, { ts, count: 1 });
+      return 0;
+    }
+    if (ts > entry.ts) {
       entry.ts = ts;
-      entry.counts.clear();
-    } else if (ts < entry.ts) return 0;
-    const k = entry.counts.get(point) ?? 0;
-    entry.counts.set(point, k + 1);
-    return k;
+      entry.count = 1;
+      return 0;
+    }
+    if (ts < entry.ts) return 0;
+    return entry.count++;
   }
 }
 

@@ -87,6 +87,7 @@ describe('encodeSamples', () => {
   const series = new Map([
     ['pump-1', 'pump,device=pump-1,site=s'],
     ['door-1', 'access_door,device=door-1,site=s'],
+    ['panel-1', 'fire_panel,device=panel-1,site=s'],
   ]);
   const seriesOf = (d: string): string | undefined => series.get(d);
 
@@ -153,6 +154,19 @@ describe('encodeSamples', () => {
     expect(second.lines).toEqual(['pump,device=pump-1,site=s flow_m3h=3 5000002', 'pump,device=pump-1,site=s running=true 5000000', 'access_door,device=door-1,site=s last_event="granted" 5000000']);
     // a newer millisecond starts again at 0
     expect(encodeSamples([sample('pump-1', 'flow_m3h', 4, 6)], seriesOf, ties).lines).toEqual(['pump,device=pump-1,site=s flow_m3h=4 6000000']);
+  });
+
+  it('a newer life-safety reading handed over first (the bus’s priority lane) does not restart the count of another point in an older millisecond', () => {
+    const ties = new SameMillisecondTies();
+    // battery_v read twice at 5 ms: the first reading in one batch, the second queued in the
+    // telemetry lane when fire_alarm at 6 ms arrives in the priority lane and is handed over first
+    const first = encodeSamples([sample('panel-1', 'battery_v', 27, 5)], seriesOf, ties);
+    const second = encodeSamples([sample('panel-1', 'fire_alarm', true, 6), sample('panel-1', 'battery_v', 26, 5)], seriesOf, ties);
+    expect(first.lines).toEqual(['fire_panel,device=panel-1,site=s battery_v=27 5000000']);
+    // before: battery_v=26 at 5000000 as well, and InfluxDB kept only one of the two readings
+    expect(second.lines).toEqual(['fire_panel,device=panel-1,site=s fire_alarm=true 6000000', 'fire_panel,device=panel-1,site=s battery_v=26 5000001']);
+    // the source's own timestamps out of order (older than the point's latest millisecond): from 0
+    expect(encodeSamples([sample('panel-1', 'battery_v', 25, 4)], seriesOf, ties).lines).toEqual(['fire_panel,device=panel-1,site=s battery_v=25 4000000']);
   });
 
   it('a source clock stuck on one millisecond: from the millionth reading on the time stays ms × 10⁶ + k (not the millisecond with seven digits appended)', () => {
