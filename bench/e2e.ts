@@ -295,6 +295,8 @@ interface Row {
   /** ms from each crossing's publish until its probe reached an idle subscriber (the broker's share). */
   probes: number[];
   crossings: number;
+  /** Cores used while the publisher ran, per process and gateway thread (cpuShares). */
+  cores: Record<string, number>;
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'bench-e2e-'));
@@ -392,9 +394,12 @@ try {
     }, 1000);
     const written0 = (await influxHealth(gw.api))?.influx?.writtenLines ?? 0;
     const intake0 = performance.now();
+    const stepPids = { influxd: influxd.pid(), gateway: gw.pid, mosquitto: mosquitto.pid };
+    const cores0 = cpuSnapshot(stepPids, gw.pid);
     const result = await pub.run({ rate, seconds: SECONDS, prefix: 'load/pump-' });
     clearInterval(crossTimer);
     const ackedAt = performance.now();
+    const cores = cpuShares(cores0, cpuSnapshot(stepPids, gw.pid));
     const atStop = (await influxHealth(gw.api))?.influx;
     const drainDuringIntake = ((atStop?.writtenLines ?? 0) - written0) / ((ackedAt - intake0) / 1000);
     const spoolAtStop = atStop?.spool?.depth ?? Number.NaN;
@@ -459,7 +464,7 @@ try {
     // when the slow alarms happened: seconds into the step (start-up of the path, or the gateway falling behind)
     const slowAlarms = latencies.flatMap((ms, i) => (ms >= 500 ? [{ atS: Number((((crossings[i] as { at: number }).at - intake0) / 1000).toFixed(1)), ms: Math.round(ms) }] : []));
     const achieved = result.acked / (result.ms / 1000);
-    const row: Row = { rate, published: result.sent, acked: result.acked, achieved, sqlite, sameMs, influx, completeS, sqliteS, drainedS, drainDuringIntake, spoolAtStop, cpuPer1k: cpu / ((result.sent + crossings.length) / 1000), pathUsPerMsg: (pathCpu / (result.sent + crossings.length)) * 1e6, peakRssMiB: peakRss, lagP99Ms: Math.max(0, ...lag), alarms, probes, crossings: crossings.length };
+    const row: Row = { rate, published: result.sent, acked: result.acked, achieved, sqlite, sameMs, influx, completeS, sqliteS, drainedS, drainDuringIntake, spoolAtStop, cpuPer1k: cpu / ((result.sent + crossings.length) / 1000), pathUsPerMsg: (pathCpu / (result.sent + crossings.length)) * 1e6, peakRssMiB: peakRss, lagP99Ms: Math.max(0, ...lag), alarms, probes, crossings: crossings.length, cores };
     rows.push(row);
     console.log(JSON.stringify({ ...row, spoolLoss, alarms: undefined, probes: undefined, slowAlarms, alarmP50Ms: percentile(alarms, 50), alarmP99Ms: percentile(alarms, 99), probeP50Ms: percentile(probes, 50), probeP99Ms: percentile(probes, 99), loadavg: loadavg()[0] }));
   }
@@ -559,11 +564,14 @@ const cores = availableParallelism();
 /** What CPU alone allows: no path costing `us` CPU µs per message carries more than cores / us on this machine. */
 const cpuBound = (us: number): number => (cores * 1e6) / us;
 const cpuLine = `\nCPU of the whole path per message (the gateway, Mosquitto, influxd and the publisher, from the first publish until InfluxDB was complete): ${rows.map((r) => `${fmt(r.rate)}: ${r.pathUsPerMsg.toFixed(1)} µs (sustained at most ${fmt(cpuBound(r.pathUsPerMsg))} msg/s on ${cores} cores = ${(cpuBound(r.pathUsPerMsg) / ceilings.mqtt).toFixed(2)} × the raw ceiling)`).join('; ')}. The raw path (publisher, Mosquitto, subscriber) used ${rawPath.cpuUsPerMsg.toFixed(1)} µs per message at its ceiling, ${rawPath.cores.toFixed(2)} cores. Lossless at 0.9 × the raw ceiling needs the whole path at or under ${(cores * 1e6 / (0.9 * ceilings.mqtt)).toFixed(1)} µs per message.`;
+// The gateway's CPU per message depends on how many messages each batch carries, not only on the
+// rate: these shares show whether it used more cores at a higher rate or the same cores on bigger batches.
+const coresLine = `\nCores used while the publisher ran (per process, the gateway's threads, seconds per second waiting for a core): ${rows.map((r) => `${fmt(r.rate)}: ${Object.entries(r.cores).map(([k, v]) => `${k} ${v}`).join(', ')}`).join('; ')}.`;
 const backlogLine = backlogRow
   ? `\nDrain with a backlog while intake runs: ${fmt(backlogRow.backlog)} lines in the spool when InfluxDB came back, then ${fmt(backlogRow.intake)} messages at ${fmt(backlogRow.rate)} msg/s offered over ${backlogRow.seconds.toFixed(1)} s: ${backlogRow.clearedS !== null ? `the backlog was written after ${backlogRow.clearedS.toFixed(1)} s, at ${fmt(backlogRow.whileBacklog)} lines/s (live lines included)` : `the backlog outlasted the intake: ${fmt(backlogRow.whileBacklog)} lines/s`} = **${(backlogRow.whileBacklog / ceilings.influx).toFixed(2)} × the raw batched-write ceiling**; over the whole intake ${fmt(backlogRow.drained)} lines/s, ${fmt(backlogRow.spoolAtStop)} lines in the spool when the publisher stopped. First accepted write ${backlogRow.firstWriteS !== null ? `${backlogRow.firstWriteS.toFixed(1)} s after InfluxDB's return` : 'not seen'}; from it until the backlog was gone ${backlogRow.fromFirstWrite !== null ? `${fmt(backlogRow.fromFirstWrite)} lines/s = ${(backlogRow.fromFirstWrite / ceilings.influx).toFixed(2)} ×` : '–'}. Drain controller's rate: ${fmt(backlogRow.drainRate.atFirstWrite ?? Number.NaN)} lines/s at the first write, ${fmt(backlogRow.drainRate.atCleared ?? Number.NaN)} when the backlog was gone (max ${fmt(backlogRow.drainRate.max)}). Cores used while the backlog drained: ${backlogRow.cpu ? Object.entries(backlogRow.cpu).map(([k, v]) => `${k} ${v}`).join(', ') : '–'}; while the ceiling was measured: influxd ${ceilingCpu.influxd.toFixed(2)}, client ${ceilingCpu.client.toFixed(2)}.`
   : '';
-console.log(`\n${table.join('\n')}\n\n${footer}${cpuLine}${backlogLine}`);
+console.log(`\n${table.join('\n')}\n\n${footer}${cpuLine}${coresLine}${backlogLine}`);
 if (args.write) {
-  appendFileSync('BENCHMARKS.md', `\n### End to end (\`${command}\`)\n\n${header}.\n\n${table.join('\n')}\n\n${footer}${cpuLine}${backlogLine}\n`);
+  appendFileSync('BENCHMARKS.md', `\n### End to end (\`${command}\`)\n\n${header}.\n\n${table.join('\n')}\n\n${footer}${cpuLine}${coresLine}${backlogLine}\n`);
   console.log('appended to BENCHMARKS.md');
 }
