@@ -346,6 +346,8 @@ try {
   const profDir = args['cpu-prof'] as string | undefined;
   const gw = await startGatewayChild(configFile, [...(args['node-flag'] ?? []), ...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [])]);
   started.push(gw);
+  /** The processes on the path, read when called: influxd has another pid after the backlog step restarts it. */
+  const pathPids = (): Record<string, number | undefined> => ({ influxd: influxd.pid(), gateway: gw.pid, mosquitto: mosquitto.pid });
   const stream = await alarmStream(gw.api);
   started.push({ stop: async () => stream.close() });
   const pub = await publisherWorker(mosquitto.url);
@@ -394,12 +396,11 @@ try {
     }, 1000);
     const written0 = (await influxHealth(gw.api))?.influx?.writtenLines ?? 0;
     const intake0 = performance.now();
-    const stepPids = { influxd: influxd.pid(), gateway: gw.pid, mosquitto: mosquitto.pid };
-    const cores0 = cpuSnapshot(stepPids, gw.pid);
+    const cores0 = cpuSnapshot(pathPids(), gw.pid);
     const result = await pub.run({ rate, seconds: SECONDS, prefix: 'load/pump-' });
     clearInterval(crossTimer);
     const ackedAt = performance.now();
-    const cores = cpuShares(cores0, cpuSnapshot(stepPids, gw.pid));
+    const cores = cpuShares(cores0, cpuSnapshot(pathPids(), gw.pid));
     const atStop = (await influxHealth(gw.api))?.influx;
     const drainDuringIntake = ((atStop?.writtenLines ?? 0) - written0) / ((ackedAt - intake0) / 1000);
     const spoolAtStop = atStop?.spool?.depth ?? Number.NaN;
@@ -481,7 +482,7 @@ try {
     await influxd.start();
     const written0 = (await influxHealth(gw.api))?.influx?.writtenLines ?? 0;
     const t0 = performance.now();
-    const pids = { influxd: influxd.pid(), gateway: gw.pid, mosquitto: mosquitto.pid };
+    const pids = pathPids();
     const cpu0 = cpuSnapshot(pids, gw.pid);
     // the backlog is gone once the spool holds no more than two live batches (the defaults' 5,000 lines each)
     let cleared: { s: number; written: number; cpu: CpuSnapshot; rate: number | null } | undefined;
