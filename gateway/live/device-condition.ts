@@ -13,7 +13,7 @@
  *    uncertain or bad): the gateway cannot say the device is normal.
  * 6. `normal`.
  */
-import { compileConditions, pointConditions, pointPattern, type PointValues } from '../model/kinds/kind-condition.ts';
+import { compileConditions, pointConditions, pointPattern } from '../model/kinds/kind-condition.ts';
 import type { KindDescriptor } from '../model/kinds/index.ts';
 import type { PointValue, Quality } from '../model/sample.ts';
 
@@ -31,24 +31,51 @@ export type CommsState = 'unknown' | 'ok' | 'lost';
 
 export interface ConditionInput {
   readonly comms: CommsState;
-  readonly points: Readonly<Record<string, { readonly value: PointValue | null; readonly quality: Quality; readonly reason?: string }>>;
+  /** The latest state of each point read (the live view's own map: the rule only reads it). */
+  readonly points: ReadonlyMap<string, ConditionPoint>;
   /** Operator-set mode (`in_service` when absent). */
   readonly mode?: string;
   /** Names of every canonical point of the device (zones expanded). */
   readonly pointNames: readonly string[];
 }
 
+export interface ConditionPoint {
+  readonly value: PointValue | null;
+  readonly quality: Quality;
+  readonly reason?: string;
+}
+
 export type ConditionRule = (input: ConditionInput) => DeviceCondition;
+
+/**
+ * The values the kind's conditions may trust, read through from the point map: a bad-quality
+ * value counts as no value. A view, not a copy: the rule runs for every device a batch touches,
+ * and copying each device's points into a new map per batch was a tenth of the main thread at
+ * 10,000 msg/s (#20).
+ */
+class ReadableValues {
+  points: ReadonlyMap<string, ConditionPoint> = new Map();
+
+  get(name: string): PointValue | null | undefined {
+    const p = this.points.get(name);
+    return p === undefined ? undefined : p.quality === 'bad' ? null : p.value;
+  }
+
+  *entries(): IterableIterator<[string, PointValue | null]> {
+    for (const [name, p] of this.points) yield [name, p.quality === 'bad' ? null : p.value];
+  }
+}
 
 /** Compile the condition rule of one kind once; call it per device and update. */
 export function compileDeviceCondition(kind: KindDescriptor): ConditionRule {
   const inAlarm = compileConditions(kind.inAlarm);
   const fault = compileConditions(kind.fault);
   const watched = pointConditions([...kind.inAlarm, ...kind.fault]).map((c) => ({ name: c.point, pattern: pointPattern(c.point) }));
+  // the watched points of a device, by its list of point names (the same array on every call)
+  const watchedOf = new WeakMap<readonly string[], readonly string[]>();
+  const values = new ReadableValues();
   return (input) => {
-    const readable = new Map<string, PointValue | null>();
-    for (const [name, p] of Object.entries(input.points)) readable.set(name, p.quality === 'bad' ? null : p.value);
-    const values: PointValues = readable;
+    values.points = input.points;
     const alarm = inAlarm(values);
     if (alarm) return { condition: 'in_alarm', reason: alarm };
     const mode = input.mode ?? 'in_service';
@@ -57,15 +84,18 @@ export function compileDeviceCondition(kind: KindDescriptor): ConditionRule {
     const faulted = fault(values);
     if (faulted) return { condition: 'fault', reason: faulted };
     if (input.comms === 'unknown') return { condition: 'unknown', reason: 'nothing read yet' };
-    const untrusted = input.pointNames
-      .filter((n) => watched.some((w) => (w.pattern ? w.pattern.test(n) : w.name === n)))
-      .filter((n) => {
-        const p = input.points[n];
-        return p === undefined || p.value === null || p.quality !== 'good';
-      });
+    let watchedNames = watchedOf.get(input.pointNames);
+    if (watchedNames === undefined) {
+      watchedNames = input.pointNames.filter((n) => watched.some((w) => (w.pattern ? w.pattern.test(n) : w.name === n)));
+      watchedOf.set(input.pointNames, watchedNames);
+    }
+    const untrusted = watchedNames.filter((n) => {
+      const p = input.points.get(n);
+      return p === undefined || p.value === null || p.quality !== 'good';
+    });
     if (untrusted.length > 0) {
       const first = untrusted[0] as string;
-      const p = input.points[first];
+      const p = input.points.get(first);
       const why = p === undefined || p.value === null ? (p?.reason ?? 'not yet read') : `${p.quality}${p.reason ? `: ${p.reason}` : ''}`;
       return { condition: 'unknown', reason: `${first} ${why}${untrusted.length > 1 ? ` (+${untrusted.length - 1} more)` : ''}` };
     }

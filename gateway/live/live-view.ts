@@ -57,6 +57,8 @@ interface Entry {
   comms: CommsState;
   lastGood: number | null;
   condition: DeviceCondition;
+  /** What listeners were last told of the device (undefined before the first change). */
+  published?: { readonly comms: CommsState; readonly condition: string; readonly reason: string };
 }
 
 export interface LiveViewOptions {
@@ -145,7 +147,7 @@ export class LiveView<S extends LiveSample = LiveSample> {
     return e.info.zonePlaces.map((place) => {
       const point = fireZonePoint(place.n);
       const p = e.points.get(point);
-      const condition = e.rule({ comms: e.comms, points: p ? { [point]: p } : {}, pointNames: [point], ...(mode !== undefined ? { mode } : {}) });
+      const condition = e.rule({ comms: e.comms, points: new Map(p ? [[point, p]] : []), pointNames: [point], ...(mode !== undefined ? { mode } : {}) });
       return { ...place, point, condition };
     });
   }
@@ -157,19 +159,17 @@ export class LiveView<S extends LiveSample = LiveSample> {
 
   private evaluate(e: Entry): DeviceCondition {
     const mode = this.modeOf(e.info.id);
-    return e.rule({ comms: e.comms, points: Object.fromEntries(e.points), pointNames: e.pointNames, ...(mode !== undefined ? { mode } : {}) });
+    return e.rule({ comms: e.comms, points: e.points, pointNames: e.pointNames, ...(mode !== undefined ? { mode } : {}) });
   }
 
   private update(e: Entry): void {
     e.condition = this.evaluate(e);
     const online = e.comms === 'ok';
-    const key = `${e.comms}\u0000${e.condition.condition}\u0000${e.condition.reason}`;
-    if (this.published.get(e.info.id) === key) return;
-    this.published.set(e.info.id, key);
+    const last = e.published;
+    if (last !== undefined && last.comms === e.comms && last.condition === e.condition.condition && last.reason === e.condition.reason) return;
+    e.published = { comms: e.comms, condition: e.condition.condition, reason: e.condition.reason };
     for (const l of this.conditionListeners) l({ device: e.info.id, online, comms: e.comms, condition: e.condition });
   }
-
-  private readonly published = new Map<string, string>();
 }
 
 function pointState(s: LiveSample): PointState {

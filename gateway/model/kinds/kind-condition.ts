@@ -6,7 +6,11 @@
  */
 import type { ConditionValue, KindCondition, PointCondition } from './kind-descriptor.ts';
 
-export type PointValues = ReadonlyMap<string, ConditionValue | null>;
+/** The latest values by point name (a Map, or a view over one: only these two are read). */
+export interface PointValues {
+  get(name: string): ConditionValue | null | undefined;
+  entries(): Iterable<[string, ConditionValue | null]>;
+}
 export type ConditionCheck = (points: PointValues) => string | undefined;
 
 function matches(c: PointCondition, value: ConditionValue): boolean {
@@ -26,9 +30,8 @@ function hitsOf(c: PointCondition, pattern: RegExp | undefined, points: PointVal
     const value = points.get(c.point);
     return value !== undefined && value !== null && matches(c, value) ? [`${c.point}=${String(value)}`] : [];
   }
-  const hits = [...points.entries()]
-    .filter(([name, value]) => pattern.test(name) && value !== null && matches(c, value))
-    .map(([name, value]) => `${name}=${String(value)}`);
+  const hits: string[] = [];
+  for (const [name, value] of points.entries()) if (value !== null && pattern.test(name) && matches(c, value)) hits.push(`${name}=${String(value)}`);
   return hits.sort();
 }
 
