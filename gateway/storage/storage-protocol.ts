@@ -1,5 +1,5 @@
-/** Messages between the main thread and the storage worker (structured clone). */
-import type { Sample } from '../model/sample.ts';
+/** Messages between the main thread and the storage worker (structured clone; a write's samples as columns). */
+import type { SampleColumns } from './sample-columns.ts';
 import type { TroubleCondition } from '../trouble/trouble-board.ts';
 import type { InfluxTelemetryStatus } from './influx-telemetry.ts';
 import type { HistoryQuery } from './sample-store.ts';
@@ -7,7 +7,7 @@ import type { StorageSpec } from './storage-core.ts';
 import type { WriteResult } from './write-result.ts';
 
 export type StorageRequest =
-  | { readonly id: number; readonly op: 'write'; readonly samples: readonly Sample[] }
+  | { readonly id: number; readonly op: 'write'; readonly samples: SampleColumns }
   | { readonly id: number; readonly op: 'history'; readonly query: HistoryQuery }
   | { readonly id: number; readonly op: 'latest' }
   | { readonly id: number; readonly op: 'prune'; readonly cutoff: number }

@@ -17,6 +17,7 @@ import { releaseUnusedMemory } from '../platform/release-memory.ts';
 import type { Sample } from '../model/sample.ts';
 import { TroubleBoard } from '../trouble/trouble-board.ts';
 import { StorageCore } from './storage-core.ts';
+import { fromColumns } from './sample-columns.ts';
 import type { StorageEvent, StorageRequest, StorageWorkerData } from './storage-protocol.ts';
 import { writeGroupEnd, type WriteRequest } from './write-groups.ts';
 
@@ -100,7 +101,7 @@ async function runPending(): Promise<void> {
 
 function commit(group: readonly WriteRequest[]): void {
   const started = performance.now();
-  const samples: Sample[] = group.length === 1 ? (group[0]?.samples as Sample[]) : group.flatMap((g) => g.samples);
+  const samples: Sample[] = group.length === 1 ? fromColumns((group[0] as WriteRequest).samples) : group.flatMap((g) => fromColumns(g.samples));
   try {
     core.write(samples);
   } catch (err) {

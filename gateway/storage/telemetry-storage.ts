@@ -17,6 +17,7 @@ import type { InfluxTelemetryStatus } from './influx-telemetry.ts';
 import type { HistoryQuery, SampleStore } from './sample-store.ts';
 import { StorageCore, telemetryFile, type StorageSpec } from './storage-core.ts';
 import type { StorageEvent, StorageRequest, StorageWorkerData } from './storage-protocol.ts';
+import { toColumns } from './sample-columns.ts';
 import { TelemetryMetrics } from './telemetry-metrics.ts';
 import { LatencyBuckets, type LatencySnapshot } from '../metrics/latency-buckets.ts';
 import { startStrippedWorker } from './stripped-worker.ts';
@@ -210,7 +211,7 @@ export class WorkerTelemetryStorage implements TelemetryStorage {
 
   write(batch: readonly Sample[]): Promise<void> {
     if (batch.length === 0) return Promise.resolve();
-    return this.request<void>({ op: 'write', samples: batch });
+    return this.request<void>({ op: 'write', samples: toColumns(batch) });
   }
 
   history(query: HistoryQuery): Promise<Sample[]> {

@@ -5,6 +5,7 @@
  * I/O (gzip done, the server's answer) is handled between commits instead of after all of them:
  * on a loaded machine one group of everything waiting could hold the thread for seconds.
  */
+import { columnsLength } from './sample-columns.ts';
 import type { StorageRequest } from './storage-protocol.ts';
 
 export type WriteRequest = Extract<StorageRequest, { op: 'write' }>;
@@ -19,8 +20,9 @@ export function writeGroupEnd(requests: readonly StorageRequest[], start: number
   while (end < requests.length) {
     const req = requests[end] as StorageRequest;
     if (req.op !== 'write') break;
-    if (end > start && samples + req.samples.length > maxSamples) break;
-    samples += req.samples.length;
+    const n = columnsLength(req.samples);
+    if (end > start && samples + n > maxSamples) break;
+    samples += n;
     end++;
   }
   return end;

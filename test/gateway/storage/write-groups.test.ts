@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { Sample } from '../../../gateway/model/sample.ts';
+import { toColumns } from '../../../gateway/storage/sample-columns.ts';
 import type { StorageRequest } from '../../../gateway/storage/storage-protocol.ts';
 import { writeGroupEnd } from '../../../gateway/storage/write-groups.ts';
 
 let id = 0;
-const write = (n: number): StorageRequest => ({ id: ++id, op: 'write', samples: Array.from({ length: n }, (_, i): Sample => ({ device: 'p', point: 'v', value: i, ts: i, quality: 'good' })) });
+const write = (n: number): StorageRequest => ({ id: ++id, op: 'write', samples: toColumns(Array.from({ length: n }, (_, i): Sample => ({ device: 'p', point: 'v', value: i, ts: i, quality: 'good' }))) });
 const count = (): StorageRequest => ({ id: ++id, op: 'count' });
 
 describe('writeGroupEnd (the storage worker’s group commits)', () => {
