@@ -34,7 +34,10 @@
  *   holds every incoming message back, the alarm's too);
  * - the raw ceilings in the same run, after the gateway stopped: mqtt.js → Mosquitto → mqtt.js
  *   (QoS 1) and batched InfluxDB writes (pre-built gzip bodies of 5,000 lines, one at a time;
- *   `--ceiling-lines`, 1,000,000 by default: over a single second the figure varied too much).
+ *   `--ceiling-lines`, 1,000,000 by default: over a single second the figure varied too much);
+ * - the CPU floor per rate, after the ceilings: the same publisher at the same rate into a bare
+ *   mqtt.js subscriber that acknowledges after a SQLite commit (bench/e2e-cpu-floor.ts), its CPU
+ *   seconds per 1,000 messages in brackets beside the gateway's.
  *
  *   npm run bench:e2e -- --rates 2000,5000,10000,20000 [--seconds 10] [--write] [--cpu-prof DIR]
  *                        [--node-flag=--max-semi-space-size=16 ...]  (after the gateway's own flags)
@@ -71,6 +74,7 @@ import { startInfluxd, type InfluxdProcess } from '../test/integration/storage/s
 import type { PublishJob, PublishResult } from './alarm-load-publisher.ts';
 import { startBenchMosquitto, startGatewayChild, type Stoppable } from './e2e-servers.ts';
 import { alarmEventStream } from './alarm-event-stream.ts';
+import { cpuFloor, type CpuFloor } from './e2e-cpu-floor.ts';
 
 /** Lines of the raw batched-write ceiling (5,000 per request): a million take influxd about 4 s here; 200,000 (1 s) varied 152,000–250,000 lines/s between runs of one afternoon. */
 const DEFAULT_CEILING_LINES = 1_000_000;
@@ -303,6 +307,7 @@ const dir = mkdtempSync(join(tmpdir(), 'bench-e2e-'));
 const rows: Row[] = [];
 let ceilings = { mqtt: Number.NaN, influx: Number.NaN };
 let rawPath = { cpuUsPerMsg: Number.NaN, cores: Number.NaN };
+const floors = new Map<number, CpuFloor>();
 let backlogRow:
   | {
       rate: number;
@@ -536,6 +541,11 @@ try {
   const raw = await rawMqttCeiling(mosq2.url, mosq2.pid, 100_000);
   rawPath = { cpuUsPerMsg: raw.cpuUsPerMsg, cores: raw.cores };
   ceilings = { mqtt: raw.rate, influx: await rawInfluxCeiling(influx2, Math.max(1, Math.round(CEILING_LINES / 5000)), 5000) };
+  for (const r of rows) {
+    const floor = await cpuFloor(mosq2.url, dir, r.rate, SECONDS, publisherWorker, cpuSeconds);
+    floors.set(r.rate, floor);
+    console.log(JSON.stringify({ cpuFloor: floor }));
+  }
 } finally {
   await stopAll();
   rmSync(dir, { recursive: true, force: true });
@@ -553,14 +563,14 @@ function verdict(r: Row): string {
   return parts.join(', ');
 }
 const table = [
-  '| offered msg/s | achieved msg/s (× raw MQTT ceiling) | gateway intake msg/s (×) | published (+ crossings) | acknowledged | in SQLite (same-ms repeats) | in InfluxDB | intake lag s (last PUBACK → SQLite complete) | s until InfluxDB complete | InfluxDB lines/s during intake (spool depth at stop) | CPU s / 1,000 msgs | peak RSS MiB | event-loop lag p99 ms | alarm latency p50 / p99 ms (n) | broker own delay (probe) p50 / p99 ms | verdict |',
+  '| offered msg/s | achieved msg/s (× raw MQTT ceiling) | gateway intake msg/s (×) | published (+ crossings) | acknowledged | in SQLite (same-ms repeats) | in InfluxDB | intake lag s (last PUBACK → SQLite complete) | s until InfluxDB complete | InfluxDB lines/s during intake (spool depth at stop) | CPU s / 1,000 msgs (floor) | peak RSS MiB | event-loop lag p99 ms | alarm latency p50 / p99 ms (n) | broker own delay (probe) p50 / p99 ms | verdict |',
   '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ...rows.map(
     (r) =>
-      `| ${fmt(r.rate)} | ${fmt(r.achieved)} (${(r.achieved / ceilings.mqtt).toFixed(2)}×) | ${r.sqliteS !== null ? `${fmt(intakeRate(r))} (${(intakeRate(r) / ceilings.mqtt).toFixed(2)}×)` : '–'} | ${fmt(r.published)} (+${r.crossings}) | ${fmt(r.acked)} | ${fmt(r.sqlite)} (${fmt(r.sameMs)}) | ${fmt(r.influx)} | ${r.sqliteS !== null ? r.sqliteS.toFixed(1) : `not complete (${fmt(r.published + r.crossings - r.sqlite)} short)`} | ${r.completeS !== null ? r.completeS.toFixed(1) : r.drainedS !== null ? `never (spool empty after ${r.drainedS.toFixed(1)} s, ${fmt(r.sqlite - r.influx)} short)` : `not within ${DRAIN_WAIT_S} s`} | ${fmt(r.drainDuringIntake)} (${fmt(r.spoolAtStop)}) | ${r.cpuPer1k.toFixed(3)} | ${fmt(r.peakRssMiB)} | ${fmt(r.lagP99Ms)} | ${fmt(percentile(r.alarms, 50))} / ${fmt(percentile(r.alarms, 99))} (${r.alarms.length}/${r.crossings}) | ${fmt(percentile(r.probes, 50))} / ${fmt(percentile(r.probes, 99))} | ${verdict(r)} |`,
+      `| ${fmt(r.rate)} | ${fmt(r.achieved)} (${(r.achieved / ceilings.mqtt).toFixed(2)}×) | ${r.sqliteS !== null ? `${fmt(intakeRate(r))} (${(intakeRate(r) / ceilings.mqtt).toFixed(2)}×)` : '–'} | ${fmt(r.published)} (+${r.crossings}) | ${fmt(r.acked)} | ${fmt(r.sqlite)} (${fmt(r.sameMs)}) | ${fmt(r.influx)} | ${r.sqliteS !== null ? r.sqliteS.toFixed(1) : `not complete (${fmt(r.published + r.crossings - r.sqlite)} short)`} | ${r.completeS !== null ? r.completeS.toFixed(1) : r.drainedS !== null ? `never (spool empty after ${r.drainedS.toFixed(1)} s, ${fmt(r.sqlite - r.influx)} short)` : `not within ${DRAIN_WAIT_S} s`} | ${fmt(r.drainDuringIntake)} (${fmt(r.spoolAtStop)}) | ${r.cpuPer1k.toFixed(3)} (${floors.get(r.rate)?.cpuPer1k.toFixed(3) ?? '–'}) | ${fmt(r.peakRssMiB)} | ${fmt(r.lagP99Ms)} | ${fmt(percentile(r.alarms, 50))} / ${fmt(percentile(r.alarms, 99))} (${r.alarms.length}/${r.crossings}) | ${fmt(percentile(r.probes, 50))} / ${fmt(percentile(r.probes, 99))} | ${verdict(r)} |`,
   ),
 ];
-const footer = `Raw ceilings in the same run: mqtt.js → Mosquitto → mqtt.js (QoS 1) ${fmt(ceilings.mqtt)} msg/s; batched InfluxDB writes (${fmt(CEILING_LINES)} lines in 5,000-line gzip bodies, one at a time) ${fmt(ceilings.influx)} lines/s. Load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}.`;
+const footer = `Raw ceilings in the same run: mqtt.js → Mosquitto → mqtt.js (QoS 1) ${fmt(ceilings.mqtt)} msg/s; batched InfluxDB writes (${fmt(CEILING_LINES)} lines in 5,000-line gzip bodies, one at a time) ${fmt(ceilings.influx)} lines/s. CPU floor (in brackets after the gateway's CPU): the same publisher at the same rate into a bare mqtt.js QoS 1 subscriber that acknowledges each event-loop turn's messages after one SQLite commit (bench/cpu-floor-subscriber.ts), its CPU s / 1,000 messages: ${[...floors.values()].map((f) => `${fmt(f.rate)}: ${f.cpuPer1k.toFixed(3)} (${f.cores.toFixed(2)} cores, ${fmt(f.received)} received)`).join('; ') || '–'}. Load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}.`;
 const cores = availableParallelism();
 /** What CPU alone allows: no path costing `us` CPU µs per message carries more than cores / us on this machine. */
 const cpuBound = (us: number): number => (cores * 1e6) / us;
