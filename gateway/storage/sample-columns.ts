@@ -45,7 +45,8 @@ export function toColumns(batch: readonly Sample[]): SampleColumns {
   const points = new Uint32Array(n);
   const reasons = new Uint32Array(n);
   const ts = new Float64Array(n);
-  const values = new Array<PointValue | null>(n);
+  // filled by push, not preallocated: a holey array is cloned element by element with its index
+  const values: Array<PointValue | null> = [];
   const qualities = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
     const s = batch[i] as Sample;
@@ -53,7 +54,7 @@ export function toColumns(batch: readonly Sample[]): SampleColumns {
     points[i] = ref(s.point);
     reasons[i] = s.reason === undefined ? NO_REASON : ref(s.reason);
     ts[i] = s.ts;
-    values[i] = s.value;
+    values.push(s.value);
     qualities[i] = QUALITY_CODE[s.quality];
   }
   return { strings, devices, points, reasons, ts, values, qualities };
@@ -62,7 +63,7 @@ export function toColumns(batch: readonly Sample[]): SampleColumns {
 /** The samples again, in their order; a sample without a reason has no `reason` property, as sent. */
 export function fromColumns(c: SampleColumns): Sample[] {
   const n = c.ts.length;
-  const out = new Array<Sample>(n);
+  const out: Sample[] = [];
   for (let i = 0; i < n; i++) {
     const device = c.strings[c.devices[i] as number] as string;
     const point = c.strings[c.points[i] as number] as string;
@@ -70,7 +71,7 @@ export function fromColumns(c: SampleColumns): Sample[] {
     const ts = c.ts[i] as number;
     const quality = QUALITIES[c.qualities[i] as number] as Quality;
     const r = c.reasons[i] as number;
-    out[i] = r === NO_REASON ? { device, point, value, ts, quality } : { device, point, value, ts, quality, reason: c.strings[r] as string };
+    out.push(r === NO_REASON ? { device, point, value, ts, quality } : { device, point, value, ts, quality, reason: c.strings[r] as string });
   }
   return out;
 }
