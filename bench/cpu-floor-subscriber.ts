@@ -42,4 +42,6 @@ client.handleMessage = (packet, callback) => {
 };
 await client.subscribeAsync('load/#', { qos: 1 });
 process.on('message', () => process.send?.({ received }));
+// the benchmark gone (an error, Ctrl-C): nothing is left running
+process.on('disconnect', () => process.exit(0));
 process.send({ received });
