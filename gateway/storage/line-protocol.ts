@@ -117,7 +117,10 @@ function fieldKey(point: string): string {
  * two batches does not start again at k = 0 and overwrite the first batch's reading.
  */
 export function encodeSamples(samples: readonly Sample[], seriesOf: (device: string) => string | undefined, ties?: SameMillisecondTies): EncodeResult {
-  const groups = new Map<string, { series: string; ts: number; k: number; fields: Map<string, string> }>();
+  // a line per (device, millisecond, k), in the order first seen; found by device, then millisecond
+  // (no key string built per sample)
+  const byDevice = new Map<string, Map<number, LineGroup[]>>();
+  const groups: LineGroup[] = [];
   let points = 0;
   let skipped = 0;
   for (const s of samples) {
@@ -129,25 +132,40 @@ export function encodeSamples(samples: readonly Sample[], seriesOf: (device: str
     }
     const ts = Math.round(s.ts);
     let k = ties?.next(s.device, s.point, ts) ?? 0;
-    let group = groups.get(`${s.device}\u0000${ts}\u0000${k}`);
-    while (group?.fields.has(s.point)) {
-      k++;
-      group = groups.get(`${s.device}\u0000${ts}\u0000${k}`);
-    }
+    let byMs = byDevice.get(s.device);
+    if (byMs === undefined) byDevice.set(s.device, (byMs = new Map()));
+    let atMs = byMs.get(ts);
+    if (atMs === undefined) byMs.set(ts, (atMs = []));
+    let group = groupWithK(atMs, k);
+    while (group?.fields.has(s.point)) group = groupWithK(atMs, ++k);
     if (!group) {
       group = { series, ts, k, fields: new Map() };
-      groups.set(`${s.device}\u0000${ts}\u0000${k}`, group);
+      atMs.push(group);
+      groups.push(group);
     }
     points++;
     group.fields.set(s.point, value);
   }
   const lines: string[] = [];
-  for (const g of groups.values()) {
+  for (const g of groups) {
     let fields = '';
     for (const [point, value] of g.fields) fields += `${fields === '' ? '' : ','}${fieldKey(point)}=${value}`;
     lines.push(`${g.series} ${fields} ${nanoseconds(g.ts, g.k)}`);
   }
   return { lines, points, skipped };
+}
+
+interface LineGroup {
+  readonly series: string;
+  readonly ts: number;
+  readonly k: number;
+  readonly fields: Map<string, string>;
+}
+
+/** The group of these (one device, one millisecond) with tie-breaker `k`. */
+function groupWithK(groups: readonly LineGroup[], k: number): LineGroup | undefined {
+  for (const g of groups) if (g.k === k) return g;
+  return undefined;
 }
 
 /**
