@@ -10,16 +10,13 @@
  */
 import { DatabaseSync } from 'node:sqlite';
 import mqtt from 'mqtt';
-import { pubackPackets } from '../gateway/connectors/mqtt/mqtt-ack-after-commit.ts';
+import { ACK_DEFERRED, sendPubacks } from '../gateway/connectors/mqtt/mqtt-ack-after-commit.ts';
 
 const [url, file] = process.argv.slice(2);
 if (!url || !file || !process.send) throw new Error('usage: forked with MQTT_URL FILE');
 const db = new DatabaseSync(file);
 db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; CREATE TABLE IF NOT EXISTS m (topic TEXT NOT NULL, ts INTEGER NOT NULL, value ANY)');
 const insert = db.prepare('INSERT INTO m (topic, ts, value) VALUES (?, ?, ?)');
-/** Passed to handleMessage's callback: mqtt.js then sends no PUBACK of its own (sent after the commit). */
-const DEFERRED = new Error('puback after commit');
-
 let turn: Array<{ topic: string; ts: number; value: unknown; id: number }> = [];
 let received = 0;
 const client = await mqtt.connectAsync(url, { clientId: `cpu-floor-${process.pid}`, clean: true, reconnectPeriod: 0 });
@@ -30,7 +27,7 @@ function commitTurn(): void {
   db.exec('BEGIN');
   for (const r of rows) insert.run(r.topic, r.ts, typeof r.value === 'number' ? r.value : JSON.stringify(r.value));
   db.exec('COMMIT');
-  client.stream.write(pubackPackets(rows.map((r) => r.id)));
+  sendPubacks(client, rows.map((r) => r.id));
 }
 
 client.handleMessage = (packet, callback) => {
@@ -38,7 +35,7 @@ client.handleMessage = (packet, callback) => {
   received++;
   if (turn.length === 0) setImmediate(commitTurn);
   turn.push({ topic: packet.topic, ts: Date.now(), value, id: packet.messageId as number });
-  callback(DEFERRED);
+  callback(ACK_DEFERRED); // mqtt.js sends no PUBACK of its own: sendPubacks does, after the commit
 };
 await client.subscribeAsync('load/#', { qos: 1 });
 process.on('message', () => process.send?.({ received }));

@@ -64,7 +64,7 @@ export function firstConnectOrError(client: MqttClient): Promise<void> {
 }
 
 /** Passed to mqtt.js' handleMessage callback to skip its automatic PUBACK (sent after the commit). */
-const ACK_DEFERRED = Object.freeze(new Error('puback deferred until the samples are stored'));
+export const ACK_DEFERRED = Object.freeze(new Error('puback deferred until the samples are stored'));
 
 /**
  * The PUBACKs of a stored batch. Connected: one write of 4-byte MQTT PUBACK packets (fixed header
