@@ -50,11 +50,16 @@ export async function stopChild(child: ChildProcess, graceMs = 10_000): Promise<
   clearTimeout(timer);
 }
 
-export async function startBenchMosquitto(): Promise<Stoppable & { url: string; pid: number }> {
+/**
+ * Mosquitto for the benchmarks. `maxInflight`: its `max_inflight_messages`, the QoS 1 messages it
+ * has out to one client unacknowledged (0, the default here, is no limit; Mosquitto's own default
+ * is 20).
+ */
+export async function startBenchMosquitto(maxInflight = 0): Promise<Stoppable & { url: string; pid: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-mosquitto-'));
   const port = await freePort();
   const conf = join(dir, 'mosquitto.conf');
-  writeFileSync(conf, [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence false', 'max_queued_messages 0', 'max_inflight_messages 0', 'log_dest stderr', 'log_type error', ''].join('\n'));
+  writeFileSync(conf, [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence false', 'max_queued_messages 0', `max_inflight_messages ${maxInflight}`, 'log_dest stderr', 'log_type error', ''].join('\n'));
   const child = spawn('mosquitto', ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
   let err = '';
   child.stderr?.on('data', (d: Buffer) => (err += d.toString()));

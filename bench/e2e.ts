@@ -42,7 +42,12 @@
  *
  *   npm run bench:e2e -- --rates 2000,5000,10000,20000 [--seconds 10] [--write] [--cpu-prof DIR]
  *                        [--node-flag=--max-semi-space-size=16 ...]  (after the gateway's own flags)
- *                        [--backlog N] [--ceiling-lines 1000000]
+ *                        [--backlog N] [--ceiling-lines 1000000] [--broker-inflight 20]
+ *
+ * `--broker-inflight N` sets Mosquitto's `max_inflight_messages` (default 0 here: no limit;
+ * Mosquitto's own default is 20): the QoS 1 messages the broker has out to one subscriber before
+ * it waits for their PUBACKs. The gateway acknowledges after its commit, so this window, divided by
+ * the time a commit takes, bounds what one gateway subscription can take from the broker.
  *
  * With `--backlog N` a last step measures the drain *with a backlog while intake runs* (#20.4):
  * InfluxDB is stopped, N messages are published (they wait in the spool), InfluxDB is started again
@@ -58,7 +63,8 @@
  * drained (over the intake when the backlog outlasts it) by influxd, the gateway (each thread), Mosquitto and this script (the publisher), and the
  * seconds per second their threads were runnable but waiting for a core (schedstat), next to
  * influxd's and this script's CPU while the raw batched-write ceiling was measured. The health poll
- * runs every 100 ms.
+ * runs every 100 ms. A last line adds up what the drain target (0.5 × the ceiling) asks of the
+ * machine's cores by the run's own figures (drainBudgetLine).
  *
  * Everything started is stopped at the end, on error and on Ctrl-C.
  */
@@ -89,9 +95,12 @@ const { values: args } = parseArgs({
     'node-flag': { type: 'string', multiple: true },
     backlog: { type: 'string', default: '0' },
     'ceiling-lines': { type: 'string', default: String(DEFAULT_CEILING_LINES) },
+    'broker-inflight': { type: 'string', default: '0' },
   },
 });
 const CEILING_LINES = Number(args['ceiling-lines']);
+const BROKER_INFLIGHT = Number(args['broker-inflight']);
+if (!Number.isInteger(BROKER_INFLIGHT) || BROKER_INFLIGHT < 0) throw new Error(`--broker-inflight must be a whole number ≥ 0 (0: no limit), not ${args['broker-inflight']}`);
 const RATES = (args.rates as string).split(',').map(Number);
 const SECONDS = Number(args.seconds);
 const DRAIN_WAIT_S = Number(args['drain-wait']);
@@ -101,7 +110,7 @@ const CLIENTS = 4;
 const CLK_TCK = 100;
 
 const command = `npm run bench:e2e -- --rates ${RATES.join(',')} --seconds ${SECONDS} --drain-wait ${DRAIN_WAIT_S}${args.write ? ' --write' : ''}${args['cpu-prof'] ? ` --cpu-prof ${args['cpu-prof']}` : ''}${(args['node-flag'] ?? []).map((f) => ` --node-flag=${f}`).join('')}${Number(args.backlog) > 0 ? ` --backlog ${args.backlog}` : ''}${CEILING_LINES !== DEFAULT_CEILING_LINES ? ` --ceiling-lines ${CEILING_LINES}` : ''}`;
-const header = `${new Date().toISOString()}, nproc ${cpus().length} (${cpus()[0]?.model ?? '?'}), Node ${process.version}, load average at start ${loadavg().map((l) => l.toFixed(2)).join(' ')}`;
+const header = `${new Date().toISOString()}, nproc ${cpus().length} (${cpus()[0]?.model ?? '?'}), Node ${process.version}, load average at start ${loadavg().map((l) => l.toFixed(2)).join(' ')}, Mosquitto max_inflight_messages ${BROKER_INFLIGHT === 0 ? '0 (no limit)' : BROKER_INFLIGHT}`;
 console.log(`# ${command}\n# ${header}`);
 
 const started: Stoppable[] = [];
@@ -328,7 +337,7 @@ let backlogRow:
     }
   | undefined;
 try {
-  const mosquitto = await startBenchMosquitto();
+  const mosquitto = await startBenchMosquitto(BROKER_INFLIGHT);
   started.push(mosquitto);
   const influxd = await startInfluxd();
   started.push({ stop: () => influxd.destroy() });
@@ -541,7 +550,7 @@ try {
   }
   await stopAll();
   // Ceilings after the gateway stopped, with fresh servers (same machine, same run).
-  const mosq2 = await startBenchMosquitto();
+  const mosq2 = await startBenchMosquitto(BROKER_INFLIGHT);
   started.push(mosq2);
   const influx2 = await startInfluxd();
   started.push({ stop: () => influx2.destroy() });
@@ -590,8 +599,31 @@ const coresLine = `\nCores used while the publisher ran (per process, the gatewa
 const backlogLine = backlogRow
   ? `\nDrain with a backlog while intake runs: ${fmt(backlogRow.backlog)} lines in the spool when InfluxDB came back, then ${fmt(backlogRow.intake)} messages at ${fmt(backlogRow.rate)} msg/s offered over ${backlogRow.seconds.toFixed(1)} s: ${backlogRow.clearedS !== null ? `the backlog was written after ${backlogRow.clearedS.toFixed(1)} s, at ${fmt(backlogRow.whileBacklog)} lines/s (live lines included)` : `the backlog outlasted the intake: ${fmt(backlogRow.whileBacklog)} lines/s`} = **${(backlogRow.whileBacklog / ceilings.influx).toFixed(2)} × the raw batched-write ceiling**; over the whole intake ${fmt(backlogRow.drained)} lines/s, ${fmt(backlogRow.spoolAtStop)} lines in the spool when the publisher stopped. First accepted write ${backlogRow.firstWriteS !== null ? `${backlogRow.firstWriteS.toFixed(1)} s after InfluxDB's return` : 'not seen'}; from it until the backlog was gone ${backlogRow.fromFirstWrite !== null ? `${fmt(backlogRow.fromFirstWrite)} lines/s = ${(backlogRow.fromFirstWrite / ceilings.influx).toFixed(2)} ×` : '–'}. Drain controller's rate: ${fmt(backlogRow.drainRate.atFirstWrite ?? Number.NaN)} lines/s at the first write, ${fmt(backlogRow.drainRate.atCleared ?? Number.NaN)} when the backlog was gone (max ${fmt(backlogRow.drainRate.max)}). Cores used while the backlog drained: ${backlogRow.cpu ? Object.entries(backlogRow.cpu).map(([k, v]) => `${k} ${v}`).join(', ') : '–'}; while the ceiling was measured: influxd ${ceilingCpu.influxd.toFixed(2)}, client ${ceilingCpu.client.toFixed(2)}.`
   : '';
-console.log(`\n${table.join('\n')}\n\n${footer}${cpuLine}${coresLine}${backlogLine}`);
+/**
+ * What the drain target (0.5 × the raw batched-write ceiling while intake runs at the backlog's
+ * rate) asks of this machine's cores, by this run's own figures: influxd at half its cores at the
+ * ceiling (the same CPU per line), sending the lines at half the raw writer's cores (gzip and HTTP;
+ * the gateway also reads and settles its spool, so this part is a lower bound), and the intake
+ * step at the same rate: Mosquitto, the publisher and the gateway. Then the same with the gateway's
+ * intake at the CPU target (0.05 core-s per 1,000 messages) and at the floor.
+ */
+function drainBudgetLine(): string {
+  if (!backlogRow) return '';
+  const intake = rows.find((r) => r.rate === backlogRow?.rate);
+  if (!intake) return '';
+  const influxNeed = ceilingCpu.influxd / 2;
+  const sendNeed = ceilingCpu.client / 2;
+  const others = (intake.cores.mosquitto ?? Number.NaN) + (intake.cores['bench (publisher)'] ?? Number.NaN);
+  const gateway = intake.cores.gateway ?? Number.NaN;
+  const atTarget = (0.05 * intake.rate) / 1000;
+  const floor = floors.get(intake.rate)?.cores ?? Number.NaN;
+  const rest = influxNeed + sendNeed + others;
+  const c = (x: number): string => x.toFixed(2);
+  return `\nWhat 0.5 × the batched-write ceiling needs while intake runs at ${fmt(intake.rate)} msg/s, by this run's figures (cores): influxd ${c(influxNeed)} (half its cores at the ceiling), sending the lines at least ${c(sendNeed)} (half the raw writer's), Mosquitto and the publisher ${c(others)} and the gateway's intake ${c(gateway)} (the intake step at that rate): **${c(rest + gateway)} of ${cores}**; with the gateway's intake at the CPU target (${c(atTarget)}): ${c(rest + atTarget)}; at the floor (${c(floor)}): ${c(rest + floor)}.`;
+}
+const budgetLine = drainBudgetLine();
+console.log(`\n${table.join('\n')}\n\n${footer}${cpuLine}${coresLine}${backlogLine}${budgetLine}`);
 if (args.write) {
-  appendFileSync('BENCHMARKS.md', `\n### End to end (\`${command}\`)\n\n${header}.\n\n${table.join('\n')}\n\n${footer}${cpuLine}${coresLine}${backlogLine}\n`);
+  appendFileSync('BENCHMARKS.md', `\n### End to end (\`${command}\`)\n\n${header}.\n\n${table.join('\n')}\n\n${footer}${cpuLine}${coresLine}${backlogLine}${budgetLine}\n`);
   console.log('appended to BENCHMARKS.md');
 }
