@@ -4,14 +4,21 @@
  * as busy), so on a loaded two-core machine it shows up to about twice the CPU the gateway uses; `perf`
  * samples only threads on a core (Debian package `linux-perf`). Parts: bench/profile-parts.ts.
  *
- *   npm run bench:e2e -- --rates 10000 --seconds 30 --node-flag=--perf-basic-prof &
+ *   mkdir -p /tmp/jit
+ *   npm run bench:e2e -- --rates 10000 --seconds 30 --node-flag=--perf-prof \
+ *     --node-flag=--perf-prof-path=/tmp/jit --node-flag=--interpreted-frames-native-stack &
  *   # once the publisher runs (the gateway is busy), for 10 s:
- *   perf record -g -F 999 -o perf.data -p "$(pgrep -f 'gateway/cli.ts run')" -- sleep 10
- *   perf script -i perf.data -F comm,tid,ip,sym > perf.txt
+ *   perf record -k 1 -g -F 999 -o perf.data -p "$(pgrep -f 'gateway/cli.ts run')" -- sleep 10
+ *   perf inject --jit -i perf.data -o perf.jit.data
+ *   perf script -i perf.jit.data -F comm,tid,ip,sym > perf.txt
  *   npm run bench:perf-parts -- perf.txt --hz 999 --messages 100000
  *
- * (`--perf-basic-prof` makes V8 write /tmp/perf-<pid>.map, which perf reads for the names of
- * JavaScript functions, and an isolate-*.log per thread in the working directory: delete those.)
+ * `--perf-prof` writes a jit-<pid>.dump with each compiled function's address *and time*, which
+ * `perf inject --jit` turns into symbols. `--perf-basic-prof`'s /tmp/perf-<pid>.map has no times:
+ * the address of code the garbage collector freed is given to new code, and perf then names samples
+ * after whatever function held the address first (seen here: the telemetry.db commit counted as the
+ * spool's). Delete /tmp/jit (the dump and the jitted-*.so files perf inject writes there) afterwards.
+ *
  * `--messages`: the messages the gateway took while perf recorded (rate × seconds), for µs per
  * message. Threads: `main`, the busiest `WorkerThread` (the storage worker), the other worker
  * threads (the write-ahead log checkpointer), V8's helper threads (`V8Worker`: concurrent garbage
