@@ -109,7 +109,7 @@ const THRESHOLD = 50; // load values are 0..9.99; crossings publish 99
 const CLIENTS = 4;
 const CLK_TCK = 100;
 
-const command = `npm run bench:e2e -- --rates ${RATES.join(',')} --seconds ${SECONDS} --drain-wait ${DRAIN_WAIT_S}${args.write ? ' --write' : ''}${args['cpu-prof'] ? ` --cpu-prof ${args['cpu-prof']}` : ''}${(args['node-flag'] ?? []).map((f) => ` --node-flag=${f}`).join('')}${Number(args.backlog) > 0 ? ` --backlog ${args.backlog}` : ''}${CEILING_LINES !== DEFAULT_CEILING_LINES ? ` --ceiling-lines ${CEILING_LINES}` : ''}`;
+const command = `npm run bench:e2e -- --rates ${RATES.join(',')} --seconds ${SECONDS} --drain-wait ${DRAIN_WAIT_S}${args.write ? ' --write' : ''}${args['cpu-prof'] ? ` --cpu-prof ${args['cpu-prof']}` : ''}${(args['node-flag'] ?? []).map((f) => ` --node-flag=${f}`).join('')}${Number(args.backlog) > 0 ? ` --backlog ${args.backlog}` : ''}${CEILING_LINES !== DEFAULT_CEILING_LINES ? ` --ceiling-lines ${CEILING_LINES}` : ''}${BROKER_INFLIGHT !== 0 ? ` --broker-inflight ${BROKER_INFLIGHT}` : ''}`;
 const header = `${new Date().toISOString()}, nproc ${cpus().length} (${cpus()[0]?.model ?? '?'}), Node ${process.version}, load average at start ${loadavg().map((l) => l.toFixed(2)).join(' ')}, Mosquitto max_inflight_messages ${BROKER_INFLIGHT === 0 ? '0 (no limit)' : BROKER_INFLIGHT}`;
 console.log(`# ${command}\n# ${header}`);
 
