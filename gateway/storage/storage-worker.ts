@@ -101,7 +101,7 @@ async function runPending(): Promise<void> {
 
 function commit(group: readonly WriteRequest[]): void {
   const started = performance.now();
-  const samples: Sample[] = group.length === 1 ? fromColumns((group[0] as WriteRequest).samples) : group.flatMap((g) => fromColumns(g.samples));
+  const samples: Sample[] = group.flatMap((g) => fromColumns(g.samples));
   try {
     core.write(samples);
   } catch (err) {
