@@ -35,8 +35,9 @@ describe('gateway with the embedded broker and the MQTT connector', () => {
     const health = gw.connectors[0]?.health();
     expect(health?.errors).toMatchObject({ not_json: 1, not_utf8: 1 });
     expect((health?.detail?.badPayloadsByTopic as Record<string, number>)['test/smoke/smoke-2']).toBe(2);
-    // an unreadable payload from a life-safety device raised a trouble condition, and a good one cleared it
-    expect(gw.trouble.list()).toEqual([]);
+    // an unreadable payload from a life-safety device raised a trouble condition, and a good one
+    // cleared it (a loaded machine may add an event-loop-lag trouble: not this test's subject)
+    expect(gw.trouble.list().filter((t) => t.key.startsWith('mqtt-unreadable'))).toEqual([]);
   });
 
   it('unreadable life-safety payloads raise a gateway trouble condition', async () => {
