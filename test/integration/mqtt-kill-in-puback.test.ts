@@ -50,14 +50,19 @@ devices:
     const client = await mqtt.connectAsync(mosquitto.url, { clientId: 'kill-publisher', reconnectPeriod: 0 });
     let gw = await startGatewayProcess(['--config', configFile], 60_000);
     children.push(gw);
-    // the gateway's session is subscribed once a probe reaches SQLite
+    // the gateway's sessions are subscribed once a probe of each reaches SQLite (the smoke
+    // detector's topic is on the connector's life-safety connection, a session of its own)
     const probe = ledger.add('pump-1', 'discharge_bar', base - 1, false);
+    const smokeProbe = ledger.add('smoke-1', 'obscuration_pct_m', base - 1, false);
     await waitFor(
       () => {
         client.publish('f/pump-1', JSON.stringify({ discharge_bar: 0, ts: probe.ts }), { qos: 1 }, (err) => {
           if (!err) probe.acked = true;
         });
-        return probe.acked && ledger.check(telemetryDb).length === 0;
+        client.publish('f/smoke-1', JSON.stringify({ obscuration_pct_m: 0, ts: smokeProbe.ts }), { qos: 1 }, (err) => {
+          if (!err) smokeProbe.acked = true;
+        });
+        return probe.acked && smokeProbe.acked && ledger.check(telemetryDb).length === 0;
       },
       60_000,
       'the gateway subscribed',

@@ -5,26 +5,27 @@
  * Bad payloads are counted per topic and logged with rate limiting; on life-safety devices or
  * `lifeSafetyTopics` they raise a gateway trouble condition instead of vanishing.
  *
- * Reconnecting is ours, not mqtt.js's fixed period: after a lost connection or a refused CONNACK
- * (`reconnectOnConnackError`) the next attempt waits the runtime's capped jittered backoff on the
- * Clock. While the broker cannot be reached, every bound device is marked comms lost, and fire
- * panels and smoke detectors raise `comms-lost:<device>` naming the reason (e.g. "Connection
- * refused: Not authorized"); a device's next readable message ends it.
+ * An outside broker is read through one connection (mqtt-link.ts), or two: with
+ * `lifeSafetyConnection` (default), the topics of devices with life-safety points have a client id
+ * of their own (life-safety-lane.ts), so their messages never queue in the broker behind telemetry;
+ * a message both connections receive is delivered once (cross-link-dedupe.ts).
+ * While a connection is down, the devices it carries are marked comms lost, and fire panels and
+ * smoke detectors raise `comms-lost:<device>` naming the reason (e.g. "Connection refused: Not
+ * authorized"); a device's next readable message ends it.
  * A binding that cannot work is refused with a trouble (never a thrown constructor).
  */
-import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
-import type { Timer } from '../../model/clock.ts';
 import { LIFE_SAFETY_KINDS, pointsOfDevice, type DeviceKind, type PointDef } from '../../model/device-kinds.ts';
 import type { DeviceInfo } from '../../model/device.ts';
 import type { Sample, SampleSink } from '../../model/sample.ts';
 import type { BrokerIngestPort } from '../../broker/broker-ingest.ts';
 import { IngestBatcher } from './ingest-batcher.ts';
-import { firstConnectOrError, installAckAfterCommit } from './mqtt-ack-after-commit.ts';
+import { CrossLinkDedupe, type LinkName } from './cross-link-dedupe.ts';
+import { planLifeSafetyLane, type LaneCandidate, type LanePlan } from './life-safety-lane.ts';
 import { mqttClientOptions } from './mqtt-client-options.ts';
+import { MqttLink, type LinkSpec } from './mqtt-link.ts';
 import { RateLimitedLog } from '../../log/rate-limited-log.ts';
 import { ConnectorStats, type ConnectionHealth, type Connector, type ConnectorContext } from '../connector.ts';
-import { Backoff } from '../runtime/backoff.ts';
 import { CommsLoss } from '../runtime/comms-loss.ts';
 import { RefusedBindings } from '../runtime/refused-bindings.ts';
 import { ThroughputMeter } from '../throughput-meter.ts';
@@ -79,13 +80,12 @@ export class MqttConnector implements Connector {
   private readonly rejectedFields = new Map<string, number>();
   private readonly refused: RefusedBindings;
   private readonly comms: CommsLoss;
-  private readonly backoff: Backoff;
   private readonly maxClockSkew: number | undefined;
-  private client: MqttClient | undefined;
+  /** Devices and filters of the life-safety connection (none: one connection carries everything). */
+  private readonly lane: LanePlan;
+  private readonly dedupe = new CrossLinkDedupe();
+  private links: MqttLink[] = [];
   private out: SampleSink | undefined;
-  private reconnectTimer: Timer | undefined;
-  private stopping = false;
-  private lastConnectError: string | undefined;
   private detach: (() => void) | undefined;
 
   constructor(config: MqttConnectorConfig, ctx: ConnectorContext) {
@@ -97,7 +97,6 @@ export class MqttConnector implements Connector {
     this.meter = new ThroughputMeter(ctx.clock, () => this.stats);
     this.refused = new RefusedBindings(config.id, ctx.trouble, ctx.log);
     this.comms = new CommsLoss({ connector: config.id, devices: [], clock: ctx.clock, trouble: ctx.trouble });
-    this.backoff = new Backoff({ min: config.reconnectMin, max: config.reconnectMax }, ctx.random ?? Math.random);
     this.maxClockSkew = ctx.maxClockSkew;
     config.routes.forEach((r, i) => {
       if (r.mapping !== undefined && !config.mappings[r.mapping]) {
@@ -106,6 +105,7 @@ export class MqttConnector implements Connector {
       }
       this.patterns.push({ pattern: compilePattern(r.pattern), mapping: r.mapping });
     });
+    const laneCandidates: LaneCandidate[] = [];
     for (const bound of ctx.devices) {
       const checked = checkMqttBinding(config, bound.info, bound.binding);
       if (!checked.ok) {
@@ -119,10 +119,13 @@ export class MqttConnector implements Connector {
       this.comms.watch({ id: bound.info.id, kind: bound.info.kind, points: watchedPoints(points, mapping) });
       if (binding.topic === undefined) continue;
       this.ownTopic.add(bound.info.id);
+      laneCandidates.push({ device: bound.info.id, kind: bound.info.kind, points, topic: binding.topic });
       const route: Route = { filter: binding.topic, device: bound.info.id, kind: bound.info.kind, points, mapping };
       if (hasWildcard(binding.topic)) this.wildcard.push(route);
       else this.exact.set(binding.topic, [...(this.exact.get(binding.topic) ?? []), route]);
     }
+    const separate = config.lifeSafetyConnection && config.url !== 'embedded';
+    this.lane = separate ? planLifeSafetyLane(laneCandidates) : { filters: [], devices: new Set() };
   }
 
   async start(out: SampleSink): Promise<void> {
@@ -135,54 +138,32 @@ export class MqttConnector implements Connector {
       return;
     }
     const filters = [...new Set([...this.exact.keys(), ...this.wildcard.map((r) => r.filter), ...this.patterns.map((p) => p.pattern.filter)])];
+    const laneFilters = new Set(this.lane.filters);
+    const mainFilters = filters.filter((f) => !laneFilters.has(f));
     this.out = out;
-    this.stopping = false;
-    const client = mqtt.connect(url, mqttClientOptions(this.config, this.ctx.embeddedBroker, embedded));
-    this.client = client;
-    client.on('connect', (ack) => {
-      this.stats.connected = true;
-      this.stats.consecutiveFailures = 0;
-      this.backoff.reset();
-      this.lastConnectError = undefined;
-      this.log.info({ url, sessionPresent: ack.sessionPresent, topics: filters.length }, 'mqtt connected');
-      if (filters.length === 0) return;
-      const wanted: Record<string, { qos: 0 | 1 }> = {};
-      for (const f of filters) wanted[f] = { qos: this.config.qos };
-      client.subscribe(wanted, (err, granted) => {
-        if (err) {
-          this.stats.error('subscribe');
-          this.log.error({ err, filters }, 'mqtt subscribe failed (is a broker ACL refusing it?)');
-          return;
-        }
-        for (const g of granted ?? []) {
-          if (g.qos === 128) {
-            this.stats.error('subscribe_refused');
-            this.log.error({ filter: g.topic }, 'mqtt broker refused a subscription (check its ACL)');
-          }
-        }
+    const options = mqttClientOptions(this.config, this.ctx.embeddedBroker, embedded);
+    const spec = { url, qos: this.config.qos, backoff: { min: this.config.reconnectMin, max: this.config.reconnectMax } };
+    const specs: LinkSpec[] = [{ ...spec, name: 'main', options, filters: mainFilters, drop: this.lane.filters }];
+    if (this.lane.filters.length > 0) {
+      specs.push({ ...spec, name: 'life-safety', options: { ...options, clientId: `${String(options.clientId)}-life-safety` }, filters: this.lane.filters, drop: [] });
+    }
+    this.links = specs.map((linkSpec) => {
+      const name = linkSpec.name as LinkName;
+      return new MqttLink(linkSpec, { clock: this.ctx.clock, log: this.log, warnings: this.warnings, stats: this.stats, ...(this.ctx.random ? { random: this.ctx.random } : {}) }, {
+        map: (topic, payload) => this.mapSafely(topic, payload, name),
+        lost: (why) => this.linkLost(name, why),
+        storeFailed: (err, messages) => this.storeFailed(undefined, err, () => {}, messages),
       });
     });
-    client.on('close', () => {
-      const was = this.stats.connected;
-      this.stats.connected = false;
-      if (this.stopping) return;
-      if (was) this.log.warn({ url }, 'mqtt connection closed; reconnecting');
-      this.comms.allLost(was ? `connection to broker ${url} lost` : (this.lastConnectError ?? `broker ${url} unreachable`), this.out);
-      this.scheduleReconnect(client);
-    });
-    client.on('error', (err) => {
-      this.stats.consecutiveFailures++;
-      const refused = 'code' in err && typeof err.code === 'number' && err.message.startsWith('Connection refused');
-      this.stats.error(refused ? 'connack_refused' : 'connection');
-      this.lastConnectError = err.message;
-      this.warnings.warn(refused ? 'connack' : 'connection', { url, err: err.message }, refused ? 'mqtt broker refused the connection; retrying with backoff' : 'mqtt connection error');
-    });
-    installAckAfterCommit(client, out, {
-      map: (topic, payload) => this.mapSafely(topic, payload),
-      isCurrent: () => this.client === client,
-      storeFailed: (err, messages) => this.storeFailed(undefined, err, () => client.stream?.destroy(), messages),
-    });
-    await firstConnectOrError(client);
+    await Promise.all(this.links.map((link) => link.start(out)));
+  }
+
+  /** The devices a connection carries are lost with it. */
+  private linkLost(link: LinkName, why: string): void {
+    const lane = link === 'life-safety';
+    for (const [id] of this.targets) {
+      if (this.lane.devices.has(id) === lane) this.comms.lost(id, why, this.out);
+    }
   }
 
   /** Ingest straight from the embedded broker's publish hook (see gateway/broker/broker-ingest.ts). */
@@ -212,9 +193,9 @@ export class MqttConnector implements Connector {
     reconnect();
   }
 
-  private mapSafely(topic: string, payload: Buffer): Sample[] {
+  private mapSafely(topic: string, payload: Buffer, link: LinkName = 'main'): Sample[] {
     try {
-      return this.onMessage(topic, payload);
+      return this.onMessage(topic, payload, link);
     } catch (err) {
       // A bug here must cost one message, never the connection or the process.
       this.stats.error('internal');
@@ -224,39 +205,38 @@ export class MqttConnector implements Connector {
   }
 
   async stop(): Promise<void> {
-    this.stopping = true;
     this.meter.stop();
-    this.reconnectTimer?.cancel();
-    this.reconnectTimer = undefined;
     this.detach?.();
     this.detach = undefined;
-    const client = this.client;
-    this.client = undefined;
-    if (client) await client.endAsync();
+    const links = this.links;
+    this.links = [];
+    await Promise.all(links.map((link) => link.stop()));
     this.stats.connected = false;
     this.comms.clearAll();
   }
 
   health(): ConnectionHealth {
     const refused = this.refused.snapshot();
+    if (this.links.length > 0) this.stats.connected = this.links.every((l) => l.connected);
+    const [main, lane] = this.links;
     return this.stats.snapshot(this.id, 'mqtt', {
       ...this.meter.rates(),
       badPayloadsByTopic: Object.fromEntries(this.badByTopic),
       rejectedFields: Object.fromEntries(this.rejectedFields),
-      ...(this.lastConnectError !== undefined ? { lastError: this.lastConnectError } : {}),
+      ...(main?.lastError !== undefined ? { lastError: main.lastError } : {}),
+      ...(lane
+        ? {
+            lifeSafetyConnection: {
+              clientId: lane.spec.options.clientId,
+              connected: lane.connected,
+              topics: lane.spec.filters.length,
+              devices: this.lane.devices.size,
+              duplicatesDropped: this.dedupe.consumed,
+              ...(lane.lastError !== undefined ? { lastError: lane.lastError } : {}),
+            },
+          }
+        : {}),
       ...(refused ? { rejectedBindings: refused } : {}),
-    });
-  }
-
-  /** Next connection attempt after the runtime's backoff (mqtt.js reconnects on its own no more). */
-  private scheduleReconnect(client: MqttClient): void {
-    if (this.stopping || this.reconnectTimer || this.client !== client) return;
-    const delay = this.backoff.next();
-    this.reconnectTimer = this.ctx.clock.setTimer(delay, () => {
-      this.reconnectTimer = undefined;
-      if (this.stopping || this.client !== client) return;
-      // keep the stores: a reconnect must not forget messages in flight
-      client.reconnect({ incomingStore: client.incomingStore, outgoingStore: client.outgoingStore });
     });
   }
 
@@ -271,6 +251,23 @@ export class MqttConnector implements Connector {
       if (route && !routes.some((r) => r.device === route.device)) routes.push(route);
     }
     return routes;
+  }
+
+  /**
+   * The routes one connection delivers: the life-safety one its devices' routes, the main one the
+   * others', and a life-safety device's too unless the life-safety connection delivered that
+   * message already (a wildcard of the main connection covers the topic, or its session queued the
+   * message before the life-safety connection existed).
+   */
+  private routesOfLink(topic: string, payload: Buffer, link: LinkName, now: number): Route[] {
+    const routes = this.routesFor(topic);
+    const onLane = routes.filter((r) => this.lane.devices.has(r.device));
+    if (link === 'life-safety') {
+      if (onLane.length === 0) return onLane;
+      return this.dedupe.admit(link, topic, payload, now) ? onLane : [];
+    }
+    if (onLane.length === 0 || this.dedupe.admit(link, topic, payload, now)) return routes;
+    return routes.filter((r) => !this.lane.devices.has(r.device));
   }
 
   private patternRoute(topic: string, p: PatternRoute, segments: Record<string, string>): Route | undefined {
@@ -297,11 +294,11 @@ export class MqttConnector implements Connector {
   }
 
   /** Map one message to samples (problems counted and reported here). */
-  private onMessage(topic: string, payload: Buffer): Sample[] {
+  private onMessage(topic: string, payload: Buffer, link: LinkName): Sample[] {
     const arrival = this.ctx.clock.now();
     this.stats.requests++;
-    const routes = this.routesFor(topic);
-    const lifeSafetyTopic = this.config.lifeSafetyTopics.length > 0 && this.config.lifeSafetyTopics.some((f) => topicMatches(f, topic));
+    const routes = this.lane.devices.size === 0 ? this.routesFor(topic) : this.routesOfLink(topic, payload, link, arrival);
+    const lifeSafetyTopic = link === 'main' && this.config.lifeSafetyTopics.length > 0 && this.config.lifeSafetyTopics.some((f) => topicMatches(f, topic));
     if (routes.length === 0 && !lifeSafetyTopic) return [];
     // each route's mapping says how its payload is read (JSON object or one plain value); each
     // format is decoded at most once per message

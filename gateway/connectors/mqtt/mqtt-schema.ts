@@ -59,6 +59,12 @@ export const mqttConnectorSchema = z.object({
   /** Topics that carry life-safety data: unreadable payloads on them raise a trouble condition. */
   lifeSafetyTopics: z.array(z.string()).default([]),
   /**
+   * An outside broker: the binding topics of devices with life-safety points (fire panels, smoke
+   * detectors, elevators) are read through a second connection, client id `<clientId>-life-safety`,
+   * so the broker never queues a fire or entrapment message behind telemetry. false: one connection.
+   */
+  lifeSafetyConnection: z.boolean().default(true),
+  /**
    * Topic patterns with named segments that bind messages to devices by their `{device}` segment
    * (`site/{building}/smoke/{device}/state`). A `{building}` or `{floor}` segment must agree with
    * the device's location. A device's own `binding.topic` takes precedence.
