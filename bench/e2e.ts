@@ -27,7 +27,10 @@
  *   publish until InfluxDB is complete) and peak RSS (VmRSS sampled every 250 ms);
  * - event-loop lag p99 (worst of /api/health's values polled each second);
  * - alarm latency: once a second a pump's discharge_bar is published above its threshold on
- *   another client; the time to the alarm's `raised` event on GET /api/events (p50/p99); and the
+ *   another client; the time to the alarm's `raised` event on GET /api/events (p50/p99); the same
+ *   for a smoke detector's alarm published at the same moment (bench/e2e-life-safety.ts: 100
+ *   detectors on the connector's life-safety connection, or on its one connection with
+ *   `--one-connection`); and the
  *   broker's own delay at the same moments: with each crossing a probe message goes to a topic
  *   only an idle subscriber of this script reads (p50/p99 publish → arrival). What an alarm takes
  *   beyond the probe is the gateway's share (at the publisher's maximum the broker, saturated,
@@ -42,7 +45,7 @@
  *
  *   npm run bench:e2e -- --rates 2000,5000,10000,20000 [--seconds 10] [--write] [--cpu-prof DIR]
  *                        [--node-flag=--max-semi-space-size=16 ...]  (after the gateway's own flags)
- *                        [--backlog N] [--ceiling-lines 1000000] [--broker-inflight 20]
+ *                        [--backlog N] [--ceiling-lines 1000000] [--broker-inflight 20] [--one-connection]
  *
  * `--broker-inflight N` sets Mosquitto's `max_inflight_messages` (default 0 here: no limit;
  * Mosquitto's own default is 20): the QoS 1 messages the broker has out to one subscriber before
@@ -82,6 +85,7 @@ import type { PublishJob, PublishResult } from './alarm-load-publisher.ts';
 import { startBenchMosquitto, startGatewayChild, type Stoppable } from './e2e-servers.ts';
 import { alarmEventStream } from './alarm-event-stream.ts';
 import { cpuFloor, type CpuFloor } from './e2e-cpu-floor.ts';
+import { raisedLatencies, smokeSiteLines, SmokeAlarms } from './e2e-life-safety.ts';
 
 /** Lines of the raw batched-write ceiling (5,000 per request): a million take influxd about 4 s here; 200,000 (1 s) varied 152,000–250,000 lines/s between runs of one afternoon. */
 const DEFAULT_CEILING_LINES = 1_000_000;
@@ -96,11 +100,13 @@ const { values: args } = parseArgs({
     backlog: { type: 'string', default: '0' },
     'ceiling-lines': { type: 'string', default: String(DEFAULT_CEILING_LINES) },
     'broker-inflight': { type: 'string', default: '0' },
+    'one-connection': { type: 'boolean', default: false },
   },
 });
 const CEILING_LINES = Number(args['ceiling-lines']);
 const BROKER_INFLIGHT = Number(args['broker-inflight']);
 if (!Number.isInteger(BROKER_INFLIGHT) || BROKER_INFLIGHT < 0) throw new Error(`--broker-inflight must be a whole number ≥ 0 (0: no limit), not ${args['broker-inflight']}`);
+const ONE_CONNECTION = args['one-connection'] === true;
 const RATES = (args.rates as string).split(',').map(Number);
 const SECONDS = Number(args.seconds);
 const DRAIN_WAIT_S = Number(args['drain-wait']);
@@ -109,8 +115,8 @@ const THRESHOLD = 50; // load values are 0..9.99; crossings publish 99
 const CLIENTS = 4;
 const CLK_TCK = 100;
 
-const command = `npm run bench:e2e -- --rates ${RATES.join(',')} --seconds ${SECONDS} --drain-wait ${DRAIN_WAIT_S}${args.write ? ' --write' : ''}${args['cpu-prof'] ? ` --cpu-prof ${args['cpu-prof']}` : ''}${(args['node-flag'] ?? []).map((f) => ` --node-flag=${f}`).join('')}${Number(args.backlog) > 0 ? ` --backlog ${args.backlog}` : ''}${CEILING_LINES !== DEFAULT_CEILING_LINES ? ` --ceiling-lines ${CEILING_LINES}` : ''}${BROKER_INFLIGHT !== 0 ? ` --broker-inflight ${BROKER_INFLIGHT}` : ''}`;
-const header = `${new Date().toISOString()}, nproc ${cpus().length} (${cpus()[0]?.model ?? '?'}), Node ${process.version}, load average at start ${loadavg().map((l) => l.toFixed(2)).join(' ')}, Mosquitto max_inflight_messages ${BROKER_INFLIGHT === 0 ? '0 (no limit)' : BROKER_INFLIGHT}`;
+const command = `npm run bench:e2e -- --rates ${RATES.join(',')} --seconds ${SECONDS} --drain-wait ${DRAIN_WAIT_S}${args.write ? ' --write' : ''}${args['cpu-prof'] ? ` --cpu-prof ${args['cpu-prof']}` : ''}${(args['node-flag'] ?? []).map((f) => ` --node-flag=${f}`).join('')}${Number(args.backlog) > 0 ? ` --backlog ${args.backlog}` : ''}${CEILING_LINES !== DEFAULT_CEILING_LINES ? ` --ceiling-lines ${CEILING_LINES}` : ''}${BROKER_INFLIGHT !== 0 ? ` --broker-inflight ${BROKER_INFLIGHT}` : ''}${ONE_CONNECTION ? ' --one-connection' : ''}`;
+const header = `${new Date().toISOString()}, nproc ${cpus().length} (${cpus()[0]?.model ?? '?'}), Node ${process.version}, load average at start ${loadavg().map((l) => l.toFixed(2)).join(' ')}, Mosquitto max_inflight_messages ${BROKER_INFLIGHT === 0 ? '0 (no limit)' : BROKER_INFLIGHT}, smoke detectors on ${ONE_CONNECTION ? 'the one MQTT connection (--one-connection)' : 'the life-safety MQTT connection'}`;
 console.log(`# ${command}\n# ${header}`);
 
 const started: Stoppable[] = [];
@@ -306,6 +312,9 @@ interface Row {
   peakRssMiB: number;
   lagP99Ms: number;
   alarms: number[];
+  /** Smoke alarms: ms from publish to the `raised` event (those that came), and how many were published. */
+  smokeAlarms: number[];
+  smokeCrossings: number;
   /** ms from each crossing's publish until its probe reached an idle subscriber (the broker's share). */
   probes: number[];
   crossings: number;
@@ -344,6 +353,7 @@ try {
   await influxd.query('CREATE DATABASE bench');
   const dataDir = join(dir, 'data');
   const configFile = join(dir, 'site.yaml');
+  const smoke = smokeSiteLines();
   writeFileSync(
     configFile,
     [
@@ -352,11 +362,13 @@ try {
       'api: { port: 0 }',
       `storage: { dataDir: ${JSON.stringify(dataDir)}, influx: { version: 1, url: ${JSON.stringify(influxd.url)}, db: bench${Number(args.backlog) > 0 ? ', retryMax: 1s' : ''} } }`,
       'bus: { queueCapacity: 1000000 }',
-      `connectors: [{ id: m, type: mqtt, url: ${JSON.stringify(mosquitto.url)}, qos: 1 }]`,
+      `connectors: [{ id: m, type: mqtt, url: ${JSON.stringify(mosquitto.url)}, qos: 1, lifeSafetyConnection: ${!ONE_CONNECTION} }]`,
       'rules:',
       ...Array.from({ length: PUMPS }, (_, i) => `  - { id: high-pressure-${i}, title: High discharge pressure, scope: { devices: [pump-${i}] }, when: { type: threshold, point: discharge_bar, above: ${THRESHOLD}, deadband: 1 }, priority: 2 }`),
+      ...smoke.rules,
       'devices:',
       ...Array.from({ length: PUMPS }, (_, i) => `  - { id: pump-${i}, kind: pump, building: b1, floor: F1, binding: { connector: m, topic: load/pump-${i} } }`),
+      ...smoke.devices,
       '',
     ].join('\n'),
   );
@@ -375,6 +387,8 @@ try {
   started.push({ stop: () => pub.close() });
   const prober = await mqtt.connectAsync(mosquitto.url, { clientId: `probe-${process.pid}`, clean: true, reconnectPeriod: 0 });
   started.push({ stop: () => prober.endAsync() });
+  const smokeAlarms = new SmokeAlarms(prober);
+  started.push({ stop: async () => smokeAlarms.stop() });
   // The broker's own delay at the same moments: with each crossing the prober also publishes a
   // probe on a topic only this idle subscriber reads; probe latency = what the broker (and the
   // machine) adds before any gateway work, the rest of an alarm's latency is the gateway's.
@@ -414,6 +428,7 @@ try {
       crossings.push({ device, at: performance.now() });
       prober.publish(`load/${device}`, `{"discharge_bar":99}`, { qos: 1 });
       prober.publish(`bench-probe/${crossingNo}`, '1', { qos: 1 });
+      smokeAlarms.fire();
     }, 1000);
     const written0 = (await influxHealth(gw.api))?.influx?.writtenLines ?? 0;
     const intake0 = performance.now();
@@ -479,6 +494,8 @@ try {
       .map((c) => stream.raised.find((r) => r.device === c.device && r.at >= c.at))
       .map((r, i) => (r ? r.at - (crossings[i] as { at: number }).at : Number.NaN));
     const alarms = latencies.filter((x) => !Number.isNaN(x));
+    const smokeCrossings = smokeAlarms.take();
+    const smokeLatencies = raisedLatencies(smokeCrossings, stream.raised).filter((x) => !Number.isNaN(x));
     const probes = crossings.flatMap((c, i) => {
       const at = probeArrivals.get(`bench-probe/${firstProbe + i + 1}`);
       return at === undefined ? [] : [at - c.at];
@@ -486,9 +503,9 @@ try {
     // when the slow alarms happened: seconds into the step (start-up of the path, or the gateway falling behind)
     const slowAlarms = latencies.flatMap((ms, i) => (ms >= 500 ? [{ atS: Number((((crossings[i] as { at: number }).at - intake0) / 1000).toFixed(1)), ms: Math.round(ms) }] : []));
     const achieved = result.acked / (result.ms / 1000);
-    const row: Row = { rate, published: result.sent, acked: result.acked, achieved, sqlite, sameMs, influx, completeS, sqliteS, drainedS, drainDuringIntake, spoolAtStop, cpuPer1k: cpu / ((result.sent + crossings.length) / 1000), pathUsPerMsg: (pathCpu / (result.sent + crossings.length)) * 1e6, peakRssMiB: peakRss, lagP99Ms: Math.max(0, ...lag), alarms, probes, crossings: crossings.length, cores };
+    const row: Row = { rate, published: result.sent, acked: result.acked, achieved, sqlite, sameMs, influx, completeS, sqliteS, drainedS, drainDuringIntake, spoolAtStop, cpuPer1k: cpu / ((result.sent + crossings.length) / 1000), pathUsPerMsg: (pathCpu / (result.sent + crossings.length)) * 1e6, peakRssMiB: peakRss, lagP99Ms: Math.max(0, ...lag), alarms, smokeAlarms: smokeLatencies, smokeCrossings: smokeCrossings.length, probes, crossings: crossings.length, cores };
     rows.push(row);
-    console.log(JSON.stringify({ ...row, spoolLoss, alarms: undefined, probes: undefined, slowAlarms, alarmP50Ms: percentile(alarms, 50), alarmP99Ms: percentile(alarms, 99), probeP50Ms: percentile(probes, 50), probeP99Ms: percentile(probes, 99), loadavg: loadavg()[0] }));
+    console.log(JSON.stringify({ ...row, spoolLoss, alarms: undefined, smokeAlarms: undefined, probes: undefined, slowAlarms, alarmP50Ms: percentile(alarms, 50), alarmP99Ms: percentile(alarms, 99), smokeP50Ms: percentile(smokeLatencies, 50), smokeP99Ms: percentile(smokeLatencies, 99), probeP50Ms: percentile(probes, 50), probeP99Ms: percentile(probes, 99), loadavg: loadavg()[0] }));
   }
   const BACKLOG = Number(args.backlog);
   if (BACKLOG > 0) {
@@ -577,15 +594,16 @@ function verdict(r: Row): string {
   const ratio = r.achieved / ceilings.mqtt;
   const lossless = r.sqliteS !== null && r.completeS !== null && r.completeS <= 10;
   const alarmsOk = r.alarms.length === r.crossings && percentile(r.alarms, 99) < 1000;
-  const parts = [lossless ? 'lossless' : 'NOT lossless', Number.isFinite(ratio) ? (ratio >= 0.9 ? '≥ 0.9×' : '< 0.9×') : 'ceiling ?', alarmsOk ? 'alarm p99 < 1 s' : 'alarm p99 ≥ 1 s'];
+  const smokeOk = r.smokeAlarms.length === r.smokeCrossings && percentile(r.smokeAlarms, 99) < 1000;
+  const parts = [lossless ? 'lossless' : 'NOT lossless', Number.isFinite(ratio) ? (ratio >= 0.9 ? '≥ 0.9×' : '< 0.9×') : 'ceiling ?', alarmsOk ? 'alarm p99 < 1 s' : 'alarm p99 ≥ 1 s', smokeOk ? 'smoke p99 < 1 s' : 'smoke p99 ≥ 1 s'];
   return parts.join(', ');
 }
 const table = [
-  '| offered msg/s | achieved msg/s (× raw MQTT ceiling) | gateway intake msg/s (×) | published (+ crossings) | acknowledged | in SQLite (same-ms repeats) | in InfluxDB | intake lag s (last PUBACK → SQLite complete) | s until InfluxDB complete | InfluxDB lines/s during intake (spool depth at stop) | CPU s / 1,000 msgs (floor) | peak RSS MiB | event-loop lag p99 ms | alarm latency p50 / p99 ms (n) | broker own delay (probe) p50 / p99 ms | verdict |',
-  '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+  '| offered msg/s | achieved msg/s (× raw MQTT ceiling) | gateway intake msg/s (×) | published (+ crossings) | acknowledged | in SQLite (same-ms repeats) | in InfluxDB | intake lag s (last PUBACK → SQLite complete) | s until InfluxDB complete | InfluxDB lines/s during intake (spool depth at stop) | CPU s / 1,000 msgs (floor) | peak RSS MiB | event-loop lag p99 ms | alarm latency p50 / p99 ms (n) | smoke alarm latency p50 / p99 ms (n) | broker own delay (probe) p50 / p99 ms | verdict |',
+  '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ...rows.map(
     (r) =>
-      `| ${fmt(r.rate)} | ${fmt(r.achieved)} (${(r.achieved / ceilings.mqtt).toFixed(2)}×) | ${r.sqliteS !== null ? `${fmt(intakeRate(r))} (${(intakeRate(r) / ceilings.mqtt).toFixed(2)}×)` : '–'} | ${fmt(r.published)} (+${r.crossings}) | ${fmt(r.acked)} | ${fmt(r.sqlite)} (${fmt(r.sameMs)}) | ${fmt(r.influx)} | ${r.sqliteS !== null ? r.sqliteS.toFixed(1) : `not complete (${fmt(r.published + r.crossings - r.sqlite)} short)`} | ${r.completeS !== null ? r.completeS.toFixed(1) : r.drainedS !== null ? `never (spool empty after ${r.drainedS.toFixed(1)} s, ${fmt(r.sqlite - r.influx)} short)` : `not within ${DRAIN_WAIT_S} s`} | ${fmt(r.drainDuringIntake)} (${fmt(r.spoolAtStop)}) | ${r.cpuPer1k.toFixed(3)} (${floors.get(r.rate)?.cpuPer1k.toFixed(3) ?? '–'}) | ${fmt(r.peakRssMiB)} | ${fmt(r.lagP99Ms)} | ${fmt(percentile(r.alarms, 50))} / ${fmt(percentile(r.alarms, 99))} (${r.alarms.length}/${r.crossings}) | ${fmt(percentile(r.probes, 50))} / ${fmt(percentile(r.probes, 99))} | ${verdict(r)} |`,
+      `| ${fmt(r.rate)} | ${fmt(r.achieved)} (${(r.achieved / ceilings.mqtt).toFixed(2)}×) | ${r.sqliteS !== null ? `${fmt(intakeRate(r))} (${(intakeRate(r) / ceilings.mqtt).toFixed(2)}×)` : '–'} | ${fmt(r.published)} (+${r.crossings}) | ${fmt(r.acked)} | ${fmt(r.sqlite)} (${fmt(r.sameMs)}) | ${fmt(r.influx)} | ${r.sqliteS !== null ? r.sqliteS.toFixed(1) : `not complete (${fmt(r.published + r.crossings - r.sqlite)} short)`} | ${r.completeS !== null ? r.completeS.toFixed(1) : r.drainedS !== null ? `never (spool empty after ${r.drainedS.toFixed(1)} s, ${fmt(r.sqlite - r.influx)} short)` : `not within ${DRAIN_WAIT_S} s`} | ${fmt(r.drainDuringIntake)} (${fmt(r.spoolAtStop)}) | ${r.cpuPer1k.toFixed(3)} (${floors.get(r.rate)?.cpuPer1k.toFixed(3) ?? '–'}) | ${fmt(r.peakRssMiB)} | ${fmt(r.lagP99Ms)} | ${fmt(percentile(r.alarms, 50))} / ${fmt(percentile(r.alarms, 99))} (${r.alarms.length}/${r.crossings}) | ${fmt(percentile(r.smokeAlarms, 50))} / ${fmt(percentile(r.smokeAlarms, 99))} (${r.smokeAlarms.length}/${r.smokeCrossings}) | ${fmt(percentile(r.probes, 50))} / ${fmt(percentile(r.probes, 99))} | ${verdict(r)} |`,
   ),
 ];
 const footer = `Raw ceilings in the same run: mqtt.js → Mosquitto → mqtt.js (QoS 1) ${fmt(ceilings.mqtt)} msg/s (the higher of ${fmt(mqttCeilingRuns.before)} before the gateway's steps and ${fmt(mqttCeilingRuns.after)} after them); batched InfluxDB writes (${fmt(CEILING_LINES)} lines in 5,000-line gzip bodies, one at a time) ${fmt(ceilings.influx)} lines/s. CPU floor (in brackets after the gateway's CPU): the same publisher at the same rate into a bare mqtt.js QoS 1 subscriber that acknowledges each event-loop turn's messages after one SQLite commit (bench/cpu-floor-subscriber.ts), its CPU s / 1,000 messages: ${[...floors.values()].map((f) => `${fmt(f.rate)}: ${f.cpuPer1k.toFixed(3)} (${f.cores.toFixed(2)} cores, ${fmt(f.received)} received)`).join('; ') || '–'}. Load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}.`;
