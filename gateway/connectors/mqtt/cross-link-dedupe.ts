@@ -22,7 +22,7 @@ const DEFAULT_WINDOW_MS = 10 * 60_000;
 const DEFAULT_MAX_RECORDS = 10_000;
 
 export class CrossLinkDedupe {
-  /** Per link: message key → delivery times (oldest first). Insertion order is age order. */
+  /** Per link: message key → delivery times (oldest first), keys in the order first seen. */
   private readonly seen: Record<LinkName, Map<string, number[]>> = { main: new Map(), 'life-safety': new Map() };
   private readonly windowMs: number;
   private readonly maxRecords: number;
@@ -39,31 +39,39 @@ export class CrossLinkDedupe {
     const other = this.seen[link === 'main' ? 'life-safety' : 'main'];
     this.expire(other, now);
     const times = other.get(key);
-    while (times !== undefined && times.length > 0 && now - (times[0] as number) > this.windowMs) times.shift();
-    if (times?.length === 0) other.delete(key);
+    if (times !== undefined) this.prune(times, now);
     if (times !== undefined && times.length > 0) {
       times.shift();
       if (times.length === 0) other.delete(key);
       this.consumed++;
       return false;
     }
+    if (times !== undefined) other.delete(key);
     const mine = this.seen[link];
     this.expire(mine, now);
     const list = mine.get(key);
-    if (list) list.push(now);
-    else mine.set(key, [now]);
+    if (list) {
+      this.prune(list, now); // a payload repeated for hours keeps only the window's deliveries
+      list.push(now);
+    } else mine.set(key, [now]);
     if (mine.size > this.maxRecords) mine.delete(mine.keys().next().value as string);
     return true;
   }
 
-  /** Records held (both links). */
+  /** Deliveries held (both links). */
   size(): number {
-    return this.seen.main.size + this.seen['life-safety'].size;
+    let n = 0;
+    for (const records of [this.seen.main, this.seen['life-safety']]) for (const times of records.values()) n += times.length;
+    return n;
+  }
+
+  private prune(times: number[], now: number): void {
+    while (times.length > 0 && now - (times[0] as number) > this.windowMs) times.shift();
   }
 
   private expire(records: Map<string, number[]>, now: number): void {
     for (const [key, times] of records) {
-      while (times.length > 0 && now - (times[0] as number) > this.windowMs) times.shift();
+      this.prune(times, now);
       if (times.length > 0) return; // keys in insertion order: the rest were first seen later (a stale time left behind is checked at lookup)
       records.delete(key);
     }

@@ -35,4 +35,19 @@ describe('CrossLinkDedupe: one delivery per broker message across two connection
     expect(d.admit('main', 'c', msg('3'), 2_004)).toBe(false);
     expect(d.size()).toBeLessThanOrEqual(4);
   });
+
+  it('keeps only the window of a payload repeated on one link for hours: a copy older than the window is not consumed', () => {
+    const d = new CrossLinkDedupe({ windowMs: 1_000 });
+    const same = msg('{"alarm":false}');
+    // another key stays first and young, so the sweep by age stops at it
+    for (let t = 0; t < 100_000; t += 100) {
+      d.admit('life-safety', 'front', msg('x'), t);
+      d.admit('life-safety', 'state', same, t);
+    }
+    // each key holds the last second's deliveries (11: t = 98,900 … 99,900), not 1,000
+    expect(d.size()).toBe(22);
+    // the life-safety link delivered `same` 10 times within the last second: exactly 10 copies are consumed
+    const consumed = Array.from({ length: 12 }, () => d.admit('main', 'state', same, 100_000)).filter((x) => !x).length;
+    expect(consumed).toBe(10);
+  });
 });
