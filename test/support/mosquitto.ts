@@ -33,16 +33,18 @@ export interface MosquittoTls {
 
 /**
  * `tls`: the listener speaks MQTT over TLS only (the URL is then `mqtts://`). `maxQueuedMessages`:
- * per client (default 10,000), for a backlog held in a persistent session.
+ * per client (default 10,000), for a backlog held in a persistent session. `maxInflightMessages`:
+ * QoS 1 messages out to a client before the broker waits for its PUBACKs (Mosquitto's default 20;
+ * 0: no limit, the broker sends a whole backlog at once).
  */
-export async function startMosquitto(options: { tls?: MosquittoTls; maxQueuedMessages?: number } = {}): Promise<Mosquitto> {
+export async function startMosquitto(options: { tls?: MosquittoTls; maxQueuedMessages?: number; maxInflightMessages?: number } = {}): Promise<Mosquitto> {
   const dir = mkdtempSync(join(tmpdir(), 'mosquitto-'));
   const port = await freePort();
   const conf = join(dir, 'mosquitto.conf');
   const tls = options.tls
     ? [`cafile ${options.tls.caFile}`, `certfile ${options.tls.certFile}`, `keyfile ${options.tls.keyFile}`, `require_certificate ${options.tls.requireCertificate ? 'true' : 'false'}`]
     : [];
-  writeFileSync(conf, [`listener ${port} 127.0.0.1`, ...tls, 'allow_anonymous true', 'persistence false', `max_queued_messages ${options.maxQueuedMessages ?? 10_000}`, 'log_dest stderr', 'log_type error', ''].join('\n'));
+  writeFileSync(conf, [`listener ${port} 127.0.0.1`, ...tls, 'allow_anonymous true', 'persistence false', `max_queued_messages ${options.maxQueuedMessages ?? 10_000}`, ...(options.maxInflightMessages === undefined ? [] : [`max_inflight_messages ${options.maxInflightMessages}`]), 'log_dest stderr', 'log_type error', ''].join('\n'));
   // own process group, killed by the leak guard after the test even if stop() is never reached
   const child = spawnTracked('mosquitto', ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';

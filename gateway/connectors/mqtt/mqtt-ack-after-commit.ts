@@ -5,6 +5,9 @@
  * storage worker confirms the batch holding the messages: all PUBACKs of a batch as one socket
  * write (4 bytes each) while the client is connected, through mqtt.js one by one otherwise (it
  * keeps them for the next connection, as it would its own).
+ *
+ * One turn of the event loop handles at most MESSAGES_PER_TURN messages of one connection; mqtt.js
+ * goes on with the rest in the next turn.
  */
 import type { MqttClient } from 'mqtt';
 import type { Sample, SampleSink } from '../../model/sample.ts';
@@ -19,6 +22,18 @@ export interface AckAfterCommitHooks {
   storeFailed(err: Error, messages: number): void;
 }
 
+/**
+ * Messages of one connection handled in one turn of the event loop. mqtt.js handles every packet of
+ * the chunks its socket delivered before the loop moves on (process.nextTick between packets), and
+ * libuv reads a socket up to 32 times in one turn. Behind a backlog the broker sends without waiting
+ * for PUBACKs (Mosquitto `max_inflight_messages 0`) that was up to a second of work in one turn
+ * (event-loop lag p99 400–1,000 ms at 20,000–40,000 msg/s), with the life-safety connection, the
+ * timers and the API waiting behind it. After this many, the next packet waits for the next turn
+ * (setImmediate), and the stream's back-pressure pauses the socket meanwhile. At about 35 µs of
+ * main-thread work per message a turn stays near 35 ms.
+ */
+export const MESSAGES_PER_TURN = 1_000;
+
 /** Handle the client's publishes through a batcher on `out`; returns that batcher. */
 export function installAckAfterCommit(client: MqttClient, out: SampleSink, hooks: AckAfterCommitHooks): IngestBatcher {
   const batcher = new IngestBatcher(out, {
@@ -27,12 +42,22 @@ export function installAckAfterCommit(client: MqttClient, out: SampleSink, hooks
     },
     fail: (ids, err) => hooks.storeFailed(err, ids.length),
   });
+  let inTurn = 0;
+  const newTurn = (): void => {
+    inTurn = 0;
+  };
+  /** mqtt.js's next packet: now, or in the next turn once this turn had its share. */
+  const next = (callback: (err?: Error) => void, err?: Error): void => {
+    if (inTurn < MESSAGES_PER_TURN) callback(err);
+    else setImmediate(() => callback(err));
+  };
   client.handleMessage = (packet, callback) => {
+    if (inTurn++ === 0) setImmediate(newTurn);
     const topic = packet.topic.toString();
     const samples = hooks.map(topic, packet.payload as Buffer);
     if (packet.qos === 0) {
       batcher.add(samples);
-      return callback();
+      return next(callback);
     }
     if (packet.qos === 2) {
       // mqtt.js calls handleMessage on PUBREL; PUBCOMP follows the callback.
@@ -40,7 +65,7 @@ export function installAckAfterCommit(client: MqttClient, out: SampleSink, hooks
       return;
     }
     const messageId = packet.messageId;
-    callback(ACK_DEFERRED);
+    next(callback, ACK_DEFERRED);
     if (messageId === undefined) {
       batcher.add(samples);
       return;
