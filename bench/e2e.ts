@@ -1,8 +1,9 @@
 /**
  * End to end, side by side (#20): external Mosquitto and InfluxDB 1.6 on free 127.0.0.1 ports (own
  * temp dirs), the gateway as a child process on an external-MQTT site of 100 pumps with one
- * threshold rule per pump, and this script's own QoS 1 publisher (a worker thread with 4 mqtt.js
- * clients). Per rate it publishes N = SECONDS × rate messages and reports:
+ * threshold rule per pump (and 100 smoke detectors, idle but for one alarm a second), and this
+ * script's own QoS 1 publisher (a worker thread with 4 mqtt.js clients). Per rate it publishes
+ * N = SECONDS × rate messages and reports:
  *
  * - stored in SQLite (telemetry.db rows since the step began) and in InfluxDB (count() over the
  *   same window): every message is one row, so these are counts of distinct messages. Mosquitto

@@ -65,6 +65,8 @@ describe('MQTT connector against bad payloads', () => {
     for (const [topic, payload] of bad) await client.publishAsync(topic, payload, { qos: 1 });
     await client.publishAsync(DOOR, JSON.stringify({ door_open: true, locked: false }), { qos: 1 });
     await waitFor(() => sink.last('door-1', 'door_open')?.value === true, 3_000, 'the good door payload');
+    // the smoke detector's topic is on the connector's life-safety connection: no order with the door's
+    await waitFor(() => sink.last('sd-1', 'obscuration_pct_m')?.value === 0.2, 3_000, "the smoke detector's last payload");
 
     const h = (connector as MqttConnector).health();
     expect(h.errors).toMatchObject({ not_json: 1, not_utf8: 1, payload_too_large: 1, too_deep: 2, unmapped_payload: 4, bad_field: 1, rejected_field: 5 });

@@ -42,7 +42,8 @@ describe('MQTT connection refused by the broker', () => {
     const sink = new CollectingSink();
     await connector.start(sink);
     const c = connector;
-    await waitFor(() => (c.health().errors.connack_refused ?? 0) >= 3, 10_000, 'repeated connection attempts');
+    // the smoke detector's topic has a connection of its own: wait until both were refused
+    await waitFor(() => (c.health().errors.connack_refused ?? 0) >= 3 && sink.last('door-1', 'door_open')?.reason === 'comms lost' && sink.last('sd-1', 'alarm')?.reason === 'comms lost', 10_000, 'repeated connection attempts');
     const condition = trouble.list().find((t) => t.key === commsTroubleKey('sd-1'));
     expect(condition).toMatchObject({ lifeSafety: true, source: 'connector:mqtt-test' });
     expect(condition?.message).toMatch(/Connection refused: (Not authorized|Bad username or password)/);
