@@ -261,14 +261,16 @@ export class MqttConnector implements Connector {
    */
   private routesOfLink(topic: string, payload: Buffer, link: LinkName, now: number): Route[] {
     const routes = this.routesFor(topic);
-    const onLane = routes.filter((r) => this.lane.devices.has(r.device));
     if (link === 'life-safety') {
-      if (onLane.length === 0) return onLane;
-      return this.dedupe.admit(link, topic, payload, now) ? onLane : [];
+      const onLane = routes.filter(this.onLane);
+      return onLane.length > 0 && this.dedupe.admit(link, topic, payload, now) ? onLane : [];
     }
-    if (onLane.length === 0 || this.dedupe.admit(link, topic, payload, now)) return routes;
-    return routes.filter((r) => !this.lane.devices.has(r.device));
+    // per telemetry message: no array unless a life-safety device is among the routes
+    if (!routes.some(this.onLane) || this.dedupe.admit(link, topic, payload, now)) return routes;
+    return routes.filter((r) => !this.onLane(r));
   }
+
+  private readonly onLane = (r: Route): boolean => this.lane.devices.has(r.device);
 
   private patternRoute(topic: string, p: PatternRoute, segments: Record<string, string>): Route | undefined {
     const id = segments.device ?? '';
