@@ -15,8 +15,7 @@
  * A binding that cannot work is refused with a trouble (never a thrown constructor).
  */
 import type { Logger } from 'pino';
-import { LIFE_SAFETY_KINDS, pointsOfDevice, type DeviceKind, type PointDef } from '../../model/device-kinds.ts';
-import type { DeviceInfo } from '../../model/device.ts';
+import { LIFE_SAFETY_KINDS, pointsOfDevice, type PointDef } from '../../model/device-kinds.ts';
 import type { Sample, SampleSink } from '../../model/sample.ts';
 import type { BrokerIngestPort } from '../../broker/broker-ingest.ts';
 import { IngestBatcher } from './ingest-batcher.ts';
@@ -33,33 +32,14 @@ import { checkMqttBinding } from './mqtt-binding-check.ts';
 import type { MqttConnectorConfig, PayloadMapping } from './mqtt-schema.ts';
 import { decodeJsonPayload, decodeValuePayload } from './payload-decode.ts';
 import { mapPayload } from './payload-mapping.ts';
-import { hasWildcard, topicMatches } from './topic-match.ts';
-import { compilePattern, type TopicPattern } from './topic-pattern.ts';
+import { topicMatches } from './topic-match.ts';
+import { compilePattern } from './topic-pattern.ts';
+import { TopicRoutes, type Route } from './topic-routes.ts';
 
 type Decoded = ReturnType<typeof decodeJsonPayload>;
 
 /** Distinct topics whose bad-payload counts are kept (the rest are summed under `(other)`). */
 const MAX_COUNTED_TOPICS = 1_000;
-
-interface Target {
-  readonly info: DeviceInfo;
-  readonly points: readonly PointDef[];
-  /** The device's own mapping name, if any. */
-  readonly mapping: string | undefined;
-}
-
-interface Route {
-  readonly filter: string;
-  readonly device: string;
-  readonly kind: DeviceKind;
-  readonly points: readonly PointDef[];
-  readonly mapping: PayloadMapping | undefined;
-}
-
-interface PatternRoute {
-  readonly pattern: TopicPattern;
-  readonly mapping: string | undefined;
-}
 
 export class MqttConnector implements Connector {
   readonly id: string;
@@ -69,12 +49,7 @@ export class MqttConnector implements Connector {
   private readonly warnings: RateLimitedLog;
   private readonly stats = new ConnectorStats();
   private readonly meter: ThroughputMeter;
-  private readonly exact = new Map<string, Route[]>();
-  private readonly wildcard: Route[] = [];
-  private readonly patterns: PatternRoute[] = [];
-  private readonly targets = new Map<string, Target>();
-  /** Devices with a topic of their own: routes never double-deliver to them. */
-  private readonly ownTopic = new Set<string>();
+  private readonly routes: TopicRoutes;
   private readonly badByTopic = new Map<string, number>();
   /** Payload fields rejected (wrong type), by `device.point`. */
   private readonly rejectedFields = new Map<string, number>();
@@ -98,12 +73,16 @@ export class MqttConnector implements Connector {
     this.refused = new RefusedBindings(config.id, ctx.trouble, ctx.log);
     this.comms = new CommsLoss({ connector: config.id, devices: [], clock: ctx.clock, trouble: ctx.trouble });
     this.maxClockSkew = ctx.maxClockSkew;
+    this.routes = new TopicRoutes(config.mappings, (topic, p) => {
+      this.count(topic, p.kind);
+      this.warnings.warn(p.key, p.fields, p.message);
+    });
     config.routes.forEach((r, i) => {
       if (r.mapping !== undefined && !config.mappings[r.mapping]) {
         this.refused.refusePart(`routes[${i}]`, `routes[${i}].mapping: "${r.mapping}" is not among the connector's mappings (${Object.keys(config.mappings).join(', ') || 'none defined'}); route "${r.pattern}" not used`);
         return;
       }
-      this.patterns.push({ pattern: compilePattern(r.pattern), mapping: r.mapping });
+      this.routes.addPattern(compilePattern(r.pattern), r.mapping);
     });
     const laneCandidates: LaneCandidate[] = [];
     for (const bound of ctx.devices) {
@@ -115,14 +94,9 @@ export class MqttConnector implements Connector {
       const binding = checked.binding;
       const mapping = binding.mapping === undefined ? undefined : config.mappings[binding.mapping];
       const points = pointsOfDevice(bound.info);
-      this.targets.set(bound.info.id, { info: bound.info, points, mapping: binding.mapping });
+      this.routes.addTarget({ info: bound.info, points, mapping: binding.mapping }, binding.topic);
       this.comms.watch({ id: bound.info.id, kind: bound.info.kind, points: watchedPoints(points, mapping) });
-      if (binding.topic === undefined) continue;
-      this.ownTopic.add(bound.info.id);
-      laneCandidates.push({ device: bound.info.id, kind: bound.info.kind, points, topic: binding.topic });
-      const route: Route = { filter: binding.topic, device: bound.info.id, kind: bound.info.kind, points, mapping };
-      if (hasWildcard(binding.topic)) this.wildcard.push(route);
-      else this.exact.set(binding.topic, [...(this.exact.get(binding.topic) ?? []), route]);
+      if (binding.topic !== undefined) laneCandidates.push({ device: bound.info.id, kind: bound.info.kind, points, topic: binding.topic });
     }
     const separate = config.lifeSafetyConnection && config.url !== 'embedded';
     this.lane = separate ? planLifeSafetyLane(laneCandidates) : { filters: [], devices: new Set() };
@@ -137,7 +111,7 @@ export class MqttConnector implements Connector {
       this.startInBroker(this.ctx.embeddedIngest, new IngestBatcher(out), url);
       return;
     }
-    const filters = [...new Set([...this.exact.keys(), ...this.wildcard.map((r) => r.filter), ...this.patterns.map((p) => p.pattern.filter)])];
+    const filters = this.routes.filters();
     const laneFilters = new Set(this.lane.filters);
     const mainFilters = filters.filter((f) => !laneFilters.has(f));
     this.out = out;
@@ -161,7 +135,7 @@ export class MqttConnector implements Connector {
   /** The devices a connection carries are lost with it. */
   private linkLost(link: LinkName, why: string): void {
     const lane = link === 'life-safety';
-    for (const [id] of this.targets) {
+    for (const id of this.routes.deviceIds()) {
       if (this.lane.devices.has(id) === lane) this.comms.lost(id, why, this.out);
     }
   }
@@ -240,19 +214,6 @@ export class MqttConnector implements Connector {
     });
   }
 
-  private routesFor(topic: string): Route[] {
-    const exact = this.exact.get(topic) ?? [];
-    const routes = this.wildcard.length === 0 ? exact : [...exact, ...this.wildcard.filter((r) => topicMatches(r.filter, topic))];
-    if (this.patterns.length === 0) return routes;
-    for (const p of this.patterns) {
-      const segments = p.pattern.match(topic);
-      if (!segments) continue;
-      const route = this.patternRoute(topic, p, segments);
-      if (route && !routes.some((r) => r.device === route.device)) routes.push(route);
-    }
-    return routes;
-  }
-
   /**
    * The routes one connection delivers: the life-safety one its devices' routes, the main one the
    * others', and a life-safety device's too unless the life-safety connection delivered that
@@ -260,7 +221,7 @@ export class MqttConnector implements Connector {
    * message before the life-safety connection existed).
    */
   private routesOfLink(topic: string, payload: Buffer, link: LinkName, now: number): Route[] {
-    const routes = this.routesFor(topic);
+    const routes = this.routes.routesFor(topic);
     if (link === 'life-safety') {
       const onLane = routes.filter(this.onLane);
       return onLane.length > 0 && this.dedupe.admit(link, topic, payload, now) ? onLane : [];
@@ -272,34 +233,11 @@ export class MqttConnector implements Connector {
 
   private readonly onLane = (r: Route): boolean => this.lane.devices.has(r.device);
 
-  private patternRoute(topic: string, p: PatternRoute, segments: Record<string, string>): Route | undefined {
-    const id = segments.device ?? '';
-    const target = this.targets.get(id);
-    if (!target) {
-      this.count(topic, 'unknown_device');
-      this.warnings.warn(`unknown:${p.pattern.pattern}`, { topic, device: id, pattern: p.pattern.pattern }, 'mqtt message for a device not bound to this connector; ignored');
-      return undefined;
-    }
-    if (this.ownTopic.has(id)) return undefined;
-    const location = target.info.location;
-    for (const field of ['building', 'floor'] as const) {
-      const given = segments[field];
-      if (given !== undefined && given !== location[field]) {
-        this.count(topic, 'route_mismatch');
-        this.warnings.warn(`mismatch:${topic}`, { topic, device: id, [field]: given, expected: location[field] }, `mqtt topic ${field} does not match the device's; ignored`);
-        return undefined;
-      }
-    }
-    const mappingName = target.mapping ?? p.mapping;
-    const mapping = mappingName === undefined ? undefined : this.config.mappings[mappingName];
-    return { filter: p.pattern.filter, device: id, kind: target.info.kind, points: target.points, mapping };
-  }
-
   /** Map one message to samples (problems counted and reported here). */
   private onMessage(topic: string, payload: Buffer, link: LinkName): Sample[] {
     const arrival = this.ctx.clock.now();
     this.stats.requests++;
-    const routes = this.lane.devices.size === 0 ? this.routesFor(topic) : this.routesOfLink(topic, payload, link, arrival);
+    const routes = this.lane.devices.size === 0 ? this.routes.routesFor(topic) : this.routesOfLink(topic, payload, link, arrival);
     const lifeSafetyTopic = link === 'main' && this.config.lifeSafetyTopics.length > 0 && this.config.lifeSafetyTopics.some((f) => topicMatches(f, topic));
     if (routes.length === 0 && !lifeSafetyTopic) return [];
     // each route's mapping says how its payload is read (JSON object or one plain value); each
