@@ -220,7 +220,7 @@ export class MqttConnector implements Connector {
    * message already (a wildcard of the main connection covers the topic, or its session queued the
    * message before the life-safety connection existed).
    */
-  private routesOfLink(topic: string, payload: Buffer, link: LinkName, now: number): Route[] {
+  private routesOfLink(topic: string, payload: Buffer, link: LinkName, now: number): readonly Route[] {
     const routes = this.routes.routesFor(topic);
     if (link === 'life-safety') {
       const onLane = routes.filter(this.onLane);

@@ -33,6 +33,8 @@ export interface RouteProblem {
   readonly message: string;
 }
 
+const NO_ROUTES: readonly Route[] = [];
+
 interface PatternRoute {
   readonly pattern: TopicPattern;
   readonly mapping: string | undefined;
@@ -79,10 +81,12 @@ export class TopicRoutes {
     return [...new Set([...this.exact.keys(), ...this.wildcard.map((r) => r.filter), ...this.patterns.map((p) => p.pattern.filter)])];
   }
 
-  routesFor(topic: string): Route[] {
-    const exact = this.exact.get(topic) ?? [];
-    const routes = this.wildcard.length === 0 ? exact : [...exact, ...this.wildcard.filter((r) => topicMatches(r.filter, topic))];
-    if (this.patterns.length === 0) return routes;
+  /** The routes of a topic; the caller must not change the array (it may be the one kept per exact topic). */
+  routesFor(topic: string): readonly Route[] {
+    const exact = this.exact.get(topic) ?? NO_ROUTES;
+    if (this.wildcard.length === 0 && this.patterns.length === 0) return exact;
+    const routes = [...exact];
+    for (const r of this.wildcard) if (topicMatches(r.filter, topic)) routes.push(r);
     for (const p of this.patterns) {
       const segments = p.pattern.match(topic);
       if (!segments) continue;

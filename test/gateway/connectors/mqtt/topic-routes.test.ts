@@ -62,3 +62,19 @@ describe('TopicRoutes: which bound devices a topic reaches', () => {
     expect([...r.deviceIds()].sort()).toEqual(['pump-1', 'pump-2', 'sd-1', 'sd-2']);
   });
 });
+
+describe('TopicRoutes: a pattern route found on an exact topic is not kept with it', () => {
+  it('hands out a new list when a pattern adds to an exact topic, leaving the topic’s own list as it was', () => {
+    const r = new TopicRoutes({}, () => {});
+    r.addPattern(compilePattern('b1/{device}'), undefined);
+    const door = device('door-1', 'access_door');
+    const sd9 = device('sd-9', 'smoke_detector');
+    r.addTarget({ info: door, points: pointsOfDevice(door), mapping: undefined }, 'b1/sd-9');
+    r.addTarget({ info: sd9, points: pointsOfDevice(sd9), mapping: undefined }, undefined);
+    const first = r.routesFor('b1/sd-9');
+    const second = r.routesFor('b1/sd-9');
+    expect(first.map((x) => x.device)).toEqual(['door-1', 'sd-9']);
+    expect(second.map((x) => x.device)).toEqual(['door-1', 'sd-9']);
+    expect(second).not.toBe(first);
+  });
+});
