@@ -19,7 +19,7 @@ export const PARTS: ReadonlyArray<readonly [string, RegExp]> = [
   ['live view and dashboard stream', /gateway\/live\/|event-stream-routes/],
   ['uptime ledger', /\/rules\/uptime\//],
   ['storage hand-over (columns, replies)', /gateway\/storage\/(telemetry-storage|sample-columns)\.ts/],
-  ['MQTT connector (decode, map)', /gateway\/connectors\/mqtt\/(mqtt-connector|payload-[a-z-]+)\.ts/],
+  ['MQTT connector (decode, map)', /gateway\/connectors\/mqtt\/(mqtt-connector|topic-routes|cross-link-dedupe|payload-[a-z-]+)\.ts/],
   ['ingest batching and PUBACKs', /gateway\/connectors\/mqtt\/(ingest-batcher|mqtt-ack-after-commit)\.ts/],
   ['mqtt.js and mqtt-packet', /node_modules\/(mqtt|mqtt-packet|bl)\//],
   ['sample bus', /gateway\/bus\//],
