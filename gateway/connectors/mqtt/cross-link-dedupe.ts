@@ -39,14 +39,16 @@ export class CrossLinkDedupe {
     const other = this.seen[link === 'main' ? 'life-safety' : 'main'];
     this.expire(other, now);
     const times = other.get(key);
-    if (times !== undefined) this.prune(times, now);
-    if (times !== undefined && times.length > 0) {
-      times.shift();
-      if (times.length === 0) other.delete(key);
-      this.consumed++;
-      return false;
+    if (times !== undefined) {
+      this.prune(times, now);
+      if (times.length > 0) {
+        times.shift();
+        if (times.length === 0) other.delete(key);
+        this.consumed++;
+        return false;
+      }
+      other.delete(key);
     }
-    if (times !== undefined) other.delete(key);
     const mine = this.seen[link];
     this.expire(mine, now);
     const list = mine.get(key);

@@ -31,7 +31,7 @@ export interface LanePlan {
   readonly devices: ReadonlySet<string>;
 }
 
-export function hasLifeSafetyPoints(kind: DeviceKind, points: readonly PointDef[]): boolean {
+function hasLifeSafetyPoints(kind: DeviceKind, points: readonly PointDef[]): boolean {
   return LIFE_SAFETY_KINDS.has(kind) || points.some((p) => isLifeSafetyPoint(kind, p.name));
 }
 
